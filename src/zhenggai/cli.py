@@ -1,0 +1,165 @@
+"""The ``zhenggai`` command line: parse arguments, call one core function, render, exit.
+
+Core modules are imported inside each command, not at the top: ``zhenggai --help``
+and ``--version`` must answer fast and without loading pandas, openpyxl or pydantic.
+
+Exit codes: 0 no error; 1 error findings; 2 usage error or a run that could not finish.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from zhenggai import __version__
+
+if TYPE_CHECKING:
+    from zhenggai.schema import Indicator
+
+app = typer.Typer(
+    name="zhenggai",
+    help="整改：电子商务进农村综合示范专项整改——下发模板、校验填报、市州汇总。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # workbooks hold personal data: no locals in crashes
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FATAL = 0, 1, 2
+
+
+class Fatal(Exception):
+    """Raised inside a command for a one-line Chinese message and exit 2."""
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"zhenggai {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", help="显示版本号并退出。", callback=_version, is_eager=True),
+    ] = False,
+) -> None:
+    """整改：电子商务进农村综合示范专项整改——下发模板、校验填报、市州汇总。
+
+    县（市、区）填报附件1《示范县整改清单》和附件2《示范县专项整改成果统计表》，
+    市州商务局汇总后报省商务厅。
+    """
+
+
+def parse_day(text: str | None, option: str) -> date | None:
+    """A date given on the command line (2022-12-31, 2022年12月31日, 2022年底 …)."""
+    if text is None:
+        return None
+    from zhenggai.parse import parse_date
+
+    parsed = parse_date(text)
+    if parsed.value is None:
+        raise Fatal(f"{option} 的值“{text}”不是日期，请写成 2022-12-31 的形式")
+    return parsed.value
+
+
+def load_indicators_option(path: Path | None) -> tuple[Indicator, ...] | None:
+    """The ``--indicators`` file, or None for the packaged default."""
+    if path is None:
+        return None
+    from zhenggai.schema import load_indicators
+
+    return load_indicators(path)
+
+
+IndicatorsOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - typer reads this annotation at runtime on Python 3.10
+    typer.Option(
+        "--indicators",
+        help="附件2 成果指标列的定义文件（TOML），替换内置的一套；格式见 README。",
+        dir_okay=False,
+    ),
+]
+DeadlineOpt = Annotated[
+    str,
+    typer.Option("--deadline", help="整改期限：未完成的问题，完成时限不得晚于此日期。"),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的输出文件。")]
+
+
+@app.command("init-county")
+def init_county(
+    county: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--county", "-c", help="县（市、区）名称；不填则生成空白的官方表样。"),
+    ] = None,
+    prefecture: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--prefecture", "-p", help="所属市（州），写入文件属性。"),
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="输出文件夹（默认：当前文件夹）。", file_okay=False)
+    ] = Path(),
+    deadline: DeadlineOpt = "2022-12-31",
+    combined: Annotated[
+        bool, typer.Option("--combined", help="附件1和附件2放在同一个工作簿里（默认分成两个文件）。")
+    ] = False,
+    force: ForceOpt = False,
+    indicators: IndicatorsOpt = None,
+) -> None:
+    """生成县（市、区）填报用的附件1、附件2 工作簿（带下拉框、日期限制和打印设置）。
+
+    示例:
+
+        zhenggai init-county --county 谷城县 --prefecture 襄阳市 -o 下发/
+
+        zhenggai init-county -o 空白表样/
+    """
+    from zhenggai.template import CountyForms, write_county_forms
+
+    forms = CountyForms(
+        county=county.strip() if county else None,
+        prefecture=prefecture.strip() if prefecture else None,
+        deadline=parse_day(deadline, "--deadline") or date(2022, 12, 31),
+        indicators=load_indicators_option(indicators),
+    )
+    written = write_county_forms(output, forms, combined=combined, force=force)
+    for path in written:
+        typer.echo(f"已生成 {path}")
+
+
+def main() -> None:
+    """Console-script entry point: Chinese messages, no tracebacks, documented exit codes."""
+    from zhenggai import cli_text
+    from zhenggai.errors import FatalError
+
+    cli_text.install()
+    try:
+        code = app(standalone_mode=False)
+    except (Fatal, FatalError) as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        code = EXIT_FATAL
+    except typer._click.exceptions.UsageError as exc:
+        typer.echo(f"用法错误：{cli_text.translate_error(exc.format_message())}", err=True)
+        if exc.ctx is not None:
+            typer.echo(f"运行 {exc.ctx.command_path} --help 查看帮助。", err=True)
+        code = EXIT_FATAL
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("已中止。", err=True)
+        code = EXIT_FATAL
+    except typer._click.exceptions.ClickException as exc:
+        typer.echo(f"错误：{cli_text.translate_error(exc.format_message())}", err=True)
+        code = EXIT_FATAL
+    except Exception as exc:
+        typer.echo(
+            f"内部错误（{type(exc).__name__}）：{exc}。请把这条信息和所用文件发给技术支持。",
+            err=True,
+        )
+        code = EXIT_FATAL
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

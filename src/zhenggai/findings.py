@@ -1,0 +1,279 @@
+"""Findings: every data problem zhenggai reports, as data (never as an exception).
+
+The catalogue below is the single list of finding codes. A code is stable: once
+released it never changes meaning. Each code carries its severity and a Chinese
+message template that says what the clerk must change. The README's 问题代码表 is
+checked against this catalogue by ``tests/test_docs.py``.
+
+Stdlib only: this module sits at the bottom of the dependency graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    """How serious a finding is: errors block submission, warnings ask for a look."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def label(self) -> str:
+        """The Chinese word shown to clerks."""
+        return {"error": "错误", "warning": "警告", "info": "提示"}[self.value]
+
+    @property
+    def rank(self) -> int:
+        """Sort key: errors first."""
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """One entry of the catalogue: a stable code, its severity and Chinese texts."""
+
+    code: str
+    severity: Severity
+    template: str
+    meaning: str
+
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+_CODES: tuple[Code, ...] = (
+    # --- reading a file ---------------------------------------------------------------
+    Code("file-unreadable", E, "无法读取此文件：{reason}。请用 Excel 或 WPS 打开确认后另存为 .xlsx 再提交",
+         "文件不是有效的 Excel 工作簿、已损坏或被截断"),
+    Code("file-encrypted", E, "文件设置了打开密码，无法读取。请取消密码后另存再提交",
+         "工作簿有密码保护"),
+    Code("file-too-large", E, "文件解压后的大小（{size}）异常，疑似压缩炸弹，已拒绝读取",
+         "压缩包内容大得不合常理，为安全起见拒绝解析"),
+    Code("file-skipped", INFO, "已跳过：{reason}", "锁定文件、隐藏文件、非工作簿文件或汇总表本身，不作为县级数据读取"),
+    Code("no-table", E, "文件中没有找到附件1（整改清单）或附件2（成果统计表）的表头行",
+         "没有一张工作表含有可识别的表头"),
+    Code("formula-no-value", E, "此单元格是公式，但文件里没有保存计算结果。请用 Excel 或 WPS 打开此文件并保存后再提交",
+         "公式没有缓存值（文件由程序生成、从未被 Excel/WPS 计算过）"),
+    Code("missing-column", E, "表格缺少「{field}」列，请按官方模板补上此列",
+         "表头中找不到某个必需的列"),
+    Code("extra-column", INFO, "表格多出「{value}」列，已原样保留", "官方模板之外的列（如 备注）"),
+    Code("header-variant", INFO, "表头「{value}」按「{field}」识别", "表头文字与官方模板不同但可识别"),
+    Code("county-missing", E,
+         "盖章行没有写明县（市、区）名称，请把“**县（市、区）”改为本县名称{fallback}",
+         "找不到县名，或盖章行仍是模板占位文字"),
+    Code("county-mismatch", W, "县名不一致：{detail}", "盖章行、附件2 和文件名给出的县名不同"),
+    # --- 附件1 rows -------------------------------------------------------------------
+    Code("required-missing", E, "「{field}」未填写", "必填项为空"),
+    Code("done-variant", INFO, "「是否完成整改」填的是“{value}”，已按“{as_value}”处理；请改为“是”或“否”",
+         "是否完成整改 写成了常见的同义写法"),
+    Code("done-invalid", E, "「是否完成整改」只能填“是”或“否”，现为“{value}”", "是否完成整改 无法识别"),
+    Code("date-invalid", E, "「{field}」“{value}”不是日期，请填写具体日期，如 2022-12-31",
+         "完成时限 不是可识别的日期（如“长期坚持”）"),
+    Code("date-approximate", INFO, "「{field}」“{value}”按 {date} 处理", "完成时限 只写到月或年底，取该月（年）最后一天"),
+    Code("deadline-too-late", E,
+         "未完成整改的问题，完成时限 {date} 晚于整改期限 {deadline}（通知要求原则上2022年底前全部完成）",
+         "未完成的问题，完成时限晚于整改期限"),
+    Code("done-date-future", E, "已完成整改的问题，完成时限 {date} 晚于 {as_of}，请填写实际完成日期",
+         "已完成的问题，完成日期在今天（--as-of）之后"),
+    Code("overdue", W, "完成时限 {date} 已过（截至 {as_of}）但仍未完成整改", "未完成的问题已过完成时限"),
+    Code("measure-pledge-only", W,
+         "整改措施只有表态，没有具体、量化的内容。通知要求写明：县级财政安排多少经费、追回多少资金、"
+         "补充多少人、新整合多少快递企业、淘汰和新建改造多少站点、快递新覆盖多少村、优化多少培训课程、何时完成",
+         "整改措施没有数字、数量或日期（通知所说的“表态性措施”）"),
+    Code("seq-gap", W, "序号不连续：此处应为 {expected}，现为 {value}", "序号跳号"),
+    Code("seq-duplicate", W, "序号 {value} 重复（第 {other_row} 行也是 {value}）", "序号重复"),
+    Code("seq-invalid", W, "序号“{value}”不是数字", "序号不是数字"),
+    Code("problem-duplicate", W, "此问题描述与第 {other_row} 行重复", "同一问题填了两行"),
+    # --- 附件2 numbers -----------------------------------------------------------------
+    Code("number-invalid", E, "「{field}」“{value}”不是可识别的数字，请只填数字", "数字列填了无法识别的文字"),
+    Code("number-dash", INFO, "「{field}」“{value}”按 0 计", "数字列填了 —、/、无，按 0 计"),
+    Code("number-negative", E, "「{field}」不能为负数", "数字列为负数"),
+    Code("number-not-integer", E, "「{field}」应为整数，现为 {value}", "个数、人数等应为整数"),
+    Code("number-too-many-decimals", E, "「{field}」最多保留 2 位小数，现为 {value}", "金额小数位超过 2 位"),
+    Code("count-sum-mismatch", E,
+         "已完成整改数 {done} + 未完成整改数 {open} = {sum}，不等于反馈问题数 {total}",
+         "附件2 中 已完成 + 未完成 ≠ 反馈问题数"),
+    Code("cross-total-mismatch", E, "附件2 反馈问题数为 {total}，但附件1 有 {rows} 个问题",
+         "附件2 反馈问题数 与 附件1 行数不一致"),
+    Code("cross-done-mismatch", E, "附件2 已完成整改数为 {done}，但附件1 中填“是”的有 {rows} 个",
+         "附件2 已完成整改数 与 附件1 中“是”的行数不一致"),
+    # --- contact line -----------------------------------------------------------------
+    Code("contact-missing", W, "表格下方的联系人未填写", "联系人为空"),
+    Code("phone-invalid", W, "联系电话“{value}”不是手机号或带区号的固定电话", "联系电话为空或格式不对"),
+    # --- merge ------------------------------------------------------------------------
+    Code("county-not-submitted", E, "{county} 未报送", "--expect 中的县没有任何文件"),
+    Code("appendix-missing", E, "{county} 缺少{appendix}", "一个县只交了一个附件"),
+    Code("county-unexpected", W, "{county} 不在 --expect 名单中", "报送了名单之外的县"),
+    Code("duplicate-submission", W, "{county} 有多份不同的{appendix}：采用 {used}（{reason}），未采用 {unused}",
+         "同一县同一附件有两份不同内容，只采用一份"),
+    Code("duplicate-identical", INFO, "{county} 的{appendix}有内容相同的副本 {unused}，只计一次",
+         "内容完全相同的重复文件"),
+    # --- feedback problem list (--problems) -------------------------------------------
+    Code("problems-unreadable", E, "反馈问题清单无法使用：{reason}", "--problems 文件读不出问题清单"),
+    Code("problem-unanswered", E, "反馈问题未整改：{county} 的反馈问题“{problem}”在附件1中没有对应的行",
+         "反馈问题清单中的问题在附件1中找不到"),
+    Code("problem-reworded", W, "问题描述与反馈问题清单不完全一致，按相近文字匹配：清单为“{problem}”，填报为“{value}”",
+         "问题描述改写过，按相似度匹配"),
+    Code("problem-extra", W, "此问题在 {county} 的反馈问题清单中找不到", "附件1 多出清单之外的问题"),
+    Code("problem-answered-twice", W, "反馈问题“{problem}”在第 {other_row} 行已经填报过", "同一反馈问题填了两次"),
+    Code("problem-count-mismatch", E, "反馈问题数为 {value}，但反馈问题清单中 {county} 有 {total} 个问题",
+         "附件2 反馈问题数 与 清单不一致"),
+)
+
+CATALOGUE: dict[str, Code] = {c.code: c for c in _CODES}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """One data problem, positioned at the cell the clerk must change to fix it."""
+
+    code: str
+    severity: Severity
+    message: str
+    file: str
+    sheet: str | None = None
+    cell: str | None = None
+    row: int | None = None
+    field: str | None = None
+    value: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of a finding (``file`` is given by the enclosing file entry)."""
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row": self.row,
+            "field": self.field,
+            "value": self.value,
+            "message": self.message,
+        }
+
+
+def make(
+    code: str,
+    *,
+    file: str,
+    sheet: str | None = None,
+    cell: str | None = None,
+    row: int | None = None,
+    field: str | None = None,
+    value: str | None = None,
+    **params: object,
+) -> Finding:
+    """Build a finding from the catalogue; ``params`` fill the message template."""
+    entry = CATALOGUE[code]
+    message = entry.template.format(field=field or "", value=value or "", **params)
+    return Finding(
+        code=code,
+        severity=entry.severity,
+        message=message,
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        row=row,
+        field=field,
+        value=value,
+    )
+
+
+def column_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """1-based Excel row and 0-based column → A1 address."""
+    return f"{column_letter(col)}{row}"
+
+
+def _column_number(cell: str | None) -> int:
+    if not cell:
+        return -1
+    n = 0
+    for ch in cell:
+        if ch.isalpha():
+            n = n * 26 + (ord(ch.upper()) - 64)
+        else:
+            break
+    return n
+
+
+def sort_key(f: Finding) -> tuple[str, str, int, int, int, str]:
+    """Deterministic order: file, sheet, row, column, then severity and code."""
+    return (f.file, f.sheet or "", f.row or 0, _column_number(f.cell), f.severity.rank, f.code)
+
+
+@dataclass(frozen=True, slots=True)
+class TableInfo:
+    """One table found in a file: which appendix, on which sheet, how many data rows."""
+
+    kind: str  # "appendix1" | "appendix2"
+    sheet: str
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """What validation found in one file."""
+
+    path: str
+    county: str | None
+    tables: tuple[TableInfo, ...]
+    findings: tuple[Finding, ...]
+
+    def count(self, severity: Severity) -> int:
+        """Number of findings of this severity."""
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape documented in the README."""
+        return {
+            "path": self.path,
+            "county": self.county,
+            "tables": [{"kind": t.kind, "sheet": t.sheet, "rows": t.rows} for t in self.tables],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of a validate run: one entry per file, and the totals."""
+
+    files: tuple[FileReport, ...] = field(default_factory=tuple)
+
+    @property
+    def errors(self) -> int:
+        """Total error findings."""
+        return sum(f.count(Severity.ERROR) for f in self.files)
+
+    @property
+    def warnings(self) -> int:
+        """Total warning findings."""
+        return sum(f.count(Severity.WARNING) for f in self.files)
+
+    def findings(self) -> list[Finding]:
+        """Every finding of every file, in report order."""
+        return [f for fr in self.files for f in fr.findings]
+
+    def flatten(self, keys: tuple[str, ...] = ("cell", "code")) -> list[list[Any]]:
+        """Findings as lists of the given attributes: handy in tests."""
+        return [[getattr(f, k) for k in keys] for f in self.findings()]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape documented in the README (add keys, never rename)."""
+        return {
+            "files": [f.to_dict() for f in self.files],
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }

@@ -1,0 +1,263 @@
+"""The columns of 附件1 and 附件2: the single source of truth.
+
+The template writer, the reader's header matching, the validator and the rollup all
+take their columns from here. 附件2's indicator columns are data (a TOML file shipped
+in the package, replaceable with ``--indicators``), because the province's real form
+may name other measures than the notice does.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from zhenggai.errors import SchemaError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+class Kind(str, Enum):
+    """What a column holds; decides its parser, its Excel rule and its rollup."""
+
+    SEQ = "seq"  # 序号
+    TEXT = "text"
+    YESNO = "yesno"  # 是/否
+    DATE = "date"
+    COUNT = "count"  # whole number ≥ 0
+    AMOUNT = "amount"  # number ≥ 0, at most 2 decimals
+    COUNTY = "county"  # 县（市、区）
+
+
+class Column(BaseModel):
+    """One column of an official table."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    header: str
+    kind: Kind
+    required: bool = False
+    width: float = 12
+    aliases: tuple[str, ...] = ()
+    unit: str | None = None
+    # The measures the notice lists: 附件2 indicator columns, summed in the rollup.
+    indicator: bool = False
+
+    @property
+    def is_number(self) -> bool:
+        """True for the columns that hold counts or amounts."""
+        return self.kind in (Kind.COUNT, Kind.AMOUNT)
+
+
+TableKind = Literal["appendix1", "appendix2"]
+
+
+class TableSpec(BaseModel):
+    """One official table: its label, title and columns in order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: TableKind
+    label: str  # 附件1
+    title: str  # 示范县整改清单
+    columns: tuple[Column, ...]
+
+    def column(self, key: str) -> Column:
+        """The column with this key (KeyError when there is none)."""
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Column keys in order."""
+        return tuple(c.key for c in self.columns)
+
+
+APPENDIX1 = TableSpec(
+    kind="appendix1",
+    label="附件1",
+    title="示范县整改清单",
+    columns=(
+        Column(key="seq", header="序号", kind=Kind.SEQ, width=6, aliases=("编号", "序")),
+        Column(
+            key="problem",
+            header="问题描述（按反馈问题清单填报）",
+            kind=Kind.TEXT,
+            required=True,
+            width=38,
+            aliases=("问题描述", "存在问题", "反馈问题", "问题"),
+        ),
+        Column(
+            key="measure",
+            header="整改措施和情况",
+            kind=Kind.TEXT,
+            required=True,
+            width=48,
+            aliases=("整改措施及情况", "整改措施与情况", "整改措施", "整改情况", "整改措施和进展"),
+        ),
+        Column(
+            key="done",
+            header="是否完成整改",
+            kind=Kind.YESNO,
+            required=True,
+            width=10,
+            aliases=("是否完成", "是否整改完成", "完成情况", "整改进度"),
+        ),
+        Column(
+            key="deadline",
+            header="完成时限",
+            kind=Kind.DATE,
+            required=True,
+            width=13,
+            aliases=("完成时间", "整改时限", "整改期限", "完成期限", "整改完成时限", "完成日期"),
+        ),
+        Column(
+            key="owner",
+            header="责任人",
+            kind=Kind.TEXT,
+            required=True,
+            width=10,
+            aliases=("责任领导", "负责人"),
+        ),
+        Column(
+            key="unit",
+            header="责任单位",
+            kind=Kind.TEXT,
+            required=True,
+            width=16,
+            aliases=("责任部门", "牵头单位"),
+        ),
+    ),
+)
+
+
+class Indicator(BaseModel):
+    """One measure of 附件2, as written in an ``--indicators`` TOML file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    header: str = Field(min_length=1)
+    unit: str = Field(min_length=1)
+    type: Literal["amount", "count"]
+    aliases: tuple[str, ...] = ()
+
+    @field_validator("header", "unit")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    def column(self) -> Column:
+        """The 附件2 column for this indicator."""
+        return Column(
+            key=self.key,
+            header=f"{self.header}（{self.unit}）",
+            kind=Kind.AMOUNT if self.type == "amount" else Kind.COUNT,
+            # Wide enough for the header to wrap onto two lines, unit on the second.
+            width=max(10.0, min(16.0, len(self.header) + len(self.unit) + 3.0)),
+            aliases=(self.header, *self.aliases),
+            unit=self.unit,
+            indicator=True,
+        )
+
+
+class IndicatorFile(BaseModel):
+    """The whole ``--indicators`` file: a list of ``[[indicator]]`` tables."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    indicator: list[Indicator] = Field(min_length=1)
+
+    @field_validator("indicator")
+    @classmethod
+    def _unique(cls, v: list[Indicator]) -> list[Indicator]:
+        keys = [i.key for i in v]
+        dup = sorted({k for k in keys if keys.count(k) > 1})
+        if dup:
+            raise ValueError(f"key 重复：{'、'.join(dup)}")
+        return v
+
+
+_FIXED_KEYS = {"county", "total", "done", "open", "note"}
+
+
+def load_indicators(path: Path | None = None) -> tuple[Indicator, ...]:
+    """Read an indicators TOML file (the packaged default when ``path`` is None)."""
+    try:
+        if path is None:
+            text = resources.files("zhenggai").joinpath("data/indicators.toml").read_text("utf-8")
+        else:
+            text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
+        parsed = IndicatorFile.model_validate(data)
+    except FileNotFoundError as exc:
+        raise SchemaError(f"找不到指标文件 {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"无法读取指标文件 {path}：{exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemaError(f"指标文件 {path} 不是有效的 TOML：{exc}") from exc
+    except ValidationError as exc:
+        problems = "；".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise SchemaError(f"指标文件 {path} 格式不对：{problems}") from exc
+    clash = sorted(_FIXED_KEYS & {i.key for i in parsed.indicator})
+    if clash:
+        raise SchemaError(f"指标文件 {path} 的 key 与固定列重名：{'、'.join(clash)}")
+    return tuple(parsed.indicator)
+
+
+def appendix2(indicators: tuple[Indicator, ...] | None = None) -> TableSpec:
+    """附件2 with the given indicator columns (the packaged default set when None)."""
+    if indicators is None:
+        return default_appendix2()
+    return _build_appendix2(indicators)
+
+
+@cache
+def default_appendix2() -> TableSpec:
+    """附件2 with the packaged indicators (cached: built once per process)."""
+    return _build_appendix2(load_indicators(None))
+
+
+def _build_appendix2(indicators: tuple[Indicator, ...]) -> TableSpec:
+    count = Kind.COUNT
+    return TableSpec(
+        kind="appendix2",
+        label="附件2",
+        title="示范县专项整改成果统计表",
+        columns=(
+            Column(
+                key="county",
+                header="县（市、区）",
+                kind=Kind.COUNTY,
+                required=True,
+                width=12,
+                aliases=("县市区", "县(市区)", "示范县", "县区", "县（市）", "单位"),
+            ),
+            Column(key="total", header="反馈问题数（个）", kind=count, width=10, unit="个",
+                   aliases=("反馈问题数", "问题数", "反馈问题个数")),
+            Column(key="done", header="已完成整改数（个）", kind=count, width=10, unit="个",
+                   aliases=("已完成整改数", "已完成数", "已整改数", "已完成整改")),
+            Column(key="open", header="未完成整改数（个）", kind=count, width=10, unit="个",
+                   aliases=("未完成整改数", "未完成数", "未完成整改")),
+            *(i.column() for i in indicators),
+            Column(key="note", header="备注", kind=Kind.TEXT, width=14, aliases=("说明",)),
+        ),
+    )
+
+
+def specs(indicators: tuple[Indicator, ...] | None = None) -> tuple[TableSpec, TableSpec]:
+    """Both official tables."""
+    return APPENDIX1, appendix2(indicators)
