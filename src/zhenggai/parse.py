@@ -1,0 +1,442 @@
+"""Cell value → Python value for 整改清单 spreadsheets.
+
+Pure, stdlib-only functions. They run once per cell on tens of thousands of rows, so every
+regex is compiled here at import time and the common cases (a real ``datetime``, an ``int``,
+a plain ``是``) return before any string work. Inputs are whatever python-calamine or openpyxl
+hand back: ``None``, ``str``, ``int``, ``float``, ``bool`` and the ``datetime`` family.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Final, Literal
+
+__all__ = [
+    "DateValue",
+    "NumberValue",
+    "Status",
+    "YesNoValue",
+    "clean_text",
+    "county_from_bureau_line",
+    "display",
+    "excel_serial_to_date",
+    "is_pledge_only",
+    "is_valid_phone",
+    "normalize_header",
+    "parse_date",
+    "parse_number",
+    "parse_yes_no",
+]
+
+Status = Literal["ok", "blank", "variant", "dash", "invalid"]
+"""How a cell was read: exactly as required, empty, an accepted variant, a dash, or unreadable."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateValue:
+    """A parsed date cell; ``approximate`` marks a month/year-end we completed to its last day."""
+
+    value: date | None
+    status: Status
+    approximate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NumberValue:
+    """A parsed number cell; ``decimals`` is how many decimals the clerk wrote."""
+
+    value: float | None
+    status: Status
+    decimals: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class YesNoValue:
+    """A parsed 是/否 cell; ``True`` means 是 (rectified), ``False`` means 否 (still open)."""
+
+    value: bool | None
+    status: Status
+
+
+# Shared immutable results: most cells end in one of these, so don't allocate each time.
+_DATE_BLANK: Final = DateValue(None, "blank")
+_DATE_INVALID: Final = DateValue(None, "invalid")
+_NUM_BLANK: Final = NumberValue(None, "blank")
+_NUM_DASH: Final = NumberValue(None, "dash")
+_NUM_INVALID: Final = NumberValue(None, "invalid")
+_YN_YES: Final = YesNoValue(True, "ok")
+_YN_NO: Final = YesNoValue(False, "ok")
+_YN_YES_VARIANT: Final = YesNoValue(True, "variant")
+_YN_NO_VARIANT: Final = YesNoValue(False, "variant")
+_YN_BLANK: Final = YesNoValue(None, "blank")
+_YN_INVALID: Final = YesNoValue(None, "invalid")
+
+# Characters Excel users leave around values: all Unicode whitespace (incl. the full-width
+# U+3000 an IME types and the U+00A0 that pastes from web pages/Word bring) plus zero-width
+# characters and the BOM, which are invisible in the cell but break exact comparisons.
+_INVISIBLE: Final = "\u200b\u200c\u200d\u2060\ufeff"
+_STRIP: Final = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + _INVISIBLE
+_WS_RE: Final = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
+
+
+def _squash(text: str) -> str:
+    """NFKC (full-width digits/punctuation → ASCII) and drop every whitespace character."""
+    if not text.isascii():  # NFKC is the slow step and a no-op on ASCII
+        text = unicodedata.normalize("NFKC", text)
+    return _WS_RE.sub("", text)
+
+
+def _float_text(x: float) -> str:
+    """Format a float the way the clerk typed it: 12.0 → "12", binary noise rounded away."""
+    if not math.isfinite(x):
+        return repr(x)
+    if x.is_integer():
+        return str(int(x))
+    # 15 significant digits is below float precision, so 0.1+0.2 prints as "0.3".
+    return format(x, ".15g")
+
+
+def clean_text(raw: object) -> str:
+    """Cell as trimmed text: ``None`` → "", numbers without a spurious ".0", dates as ISO."""
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return raw.strip(_STRIP)
+    if isinstance(raw, bool):  # before int: bool is an int subclass; Excel shows TRUE/FALSE
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, float):
+        return _float_text(raw)
+    if isinstance(raw, datetime):  # before date: datetime is a date subclass
+        # Readers hand every date cell over as a midnight datetime; show a time only if real.
+        if raw.time() == time(0):
+            return raw.date().isoformat()
+        return raw.isoformat(sep=" ")
+    if isinstance(raw, date):
+        return raw.isoformat()
+    return str(raw).strip(_STRIP)
+
+
+def display(raw: object) -> str | None:
+    """How the clerk sees the cell, for messages: ``None`` when blank, else :func:`clean_text`."""
+    text = clean_text(raw)
+    return text or None
+
+
+def normalize_header(text: object) -> str:
+    """Header key for matching: NFKC (（ → ( …) and no whitespace at all, not even newlines."""
+    return _squash(clean_text(text))
+
+
+# Excel's 1900 date system: serial 1 is 1900-01-01, and Lotus 1-2-3's bug is kept on purpose,
+# so serial 60 is the non-existent 1900-02-29 and every later serial is one day "too high".
+_ORD_BEFORE_LEAP_BUG: Final = date(1899, 12, 31).toordinal()
+_ORD_AFTER_LEAP_BUG: Final = date(1899, 12, 30).toordinal()
+_SERIAL_MAX: Final = 2958466  # serial of 10000-01-01, the first day Excel cannot show
+# Serials we believe are dates when a number lands in a date column (≈1954-10 … 2119-01);
+# anything else is far more likely an amount or a phone number typed in the wrong column.
+_PLAUSIBLE_SERIAL_MIN: Final = 20000
+_PLAUSIBLE_SERIAL_MAX: Final = 80000
+
+
+def excel_serial_to_date(serial: float) -> date | None:
+    """Date of an Excel 1900-system serial; ``None`` outside 1..2958465 or for serial 60."""
+    if isinstance(serial, bool) or not 1 <= serial < _SERIAL_MAX:  # NaN fails the comparison
+        return None
+    days = int(serial)  # the fractional part is the time of day
+    if days == 60:  # Excel's phantom 1900-02-29: no real date to return
+        return None
+    if days < 60:
+        return date.fromordinal(_ORD_BEFORE_LEAP_BUG + days)
+    return date.fromordinal(_ORD_AFTER_LEAP_BUG + days)
+
+
+def _serial_date(serial: float) -> DateValue:
+    if _PLAUSIBLE_SERIAL_MIN <= serial <= _PLAUSIBLE_SERIAL_MAX:
+        d = excel_serial_to_date(serial)
+        if d is not None:
+            return DateValue(d, "ok")
+    return _DATE_INVALID
+
+
+# A "deadline" suffix: 前/之前/以前 ("by …"); it does not change the date named.
+_BEFORE = r"(?:之前|以前|前)?"
+_YMD_RE: Final = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})[日号]?" + _BEFORE)
+_YMD_CN_RE: Final = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})(?:[日号]" + _BEFORE + ")?")
+_YM_RE: Final = re.compile(r"(\d{4})(?:[-/.](\d{1,2})|年(\d{1,2})月份?)[底末]?" + _BEFORE)
+# "2022年前" is left out on purpose: it can also mean "before 2022" (i.e. by end of 2021).
+_Y_RE: Final = re.compile(r"(\d{4})年(?:年?[底末]" + _BEFORE + r")?")
+_SERIAL_TEXT_RE: Final = re.compile(r"\d{5}(?:\.\d+)?")
+# Text copied out of a datetime cell ("2022-12-31 00:00:00") carries a time we ignore.
+_TIME_SUFFIX_RE: Final = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+# Chinese numerals in dates. "○" (U+25CB, a geometric circle) is what many IMEs offer for 〇.
+_CN_DIGITS: Final = dict(zip("〇○零一二三四五六七八九", "000123456789", strict=True))
+_CN_RUN_RE: Final = re.compile(r"[〇○零一二三四五六七八九十]+")
+_CN_TENS_RE: Final = re.compile(r"([一二三四五六七八九]?)十([一二三四五六七八九]?)")
+_CN_TABLE: Final = str.maketrans(_CN_DIGITS)
+
+
+def _cn_to_arabic(m: re.Match[str]) -> str:
+    """一 → 1, 十二 → 12, 三十一 → 31, 二〇二二 → 2022; any other run is left as is (→ invalid)."""
+    run = m.group()
+    if "十" in run:
+        t = _CN_TENS_RE.fullmatch(run)
+        if t is None:
+            return run
+        return str(int(_CN_DIGITS.get(t[1], "1")) * 10 + int(_CN_DIGITS.get(t[2], "0")))
+    if len(run) in (1, 4):  # a month/day digit or a digit-by-digit year
+        return run.translate(_CN_TABLE)
+    return run
+
+
+def _make_date(year: str, month: str, day: str | None) -> DateValue:
+    """Build the date; ``day=None`` means "whole month", completed to its last day."""
+    y, mo = int(year), int(month)
+    # A year outside 1900–2199 ("0022", "3022") is a typo, not a deadline.
+    if not (1900 <= y <= 2199 and 1 <= mo <= 12):
+        return _DATE_INVALID
+    if day is None:
+        nxt = date(y + 1, 1, 1) if mo == 12 else date(y, mo + 1, 1)
+        return DateValue(date.fromordinal(nxt.toordinal() - 1), "ok", True)
+    try:
+        return DateValue(date(y, mo, int(day)), "ok")
+    except ValueError:  # 2022-02-30 and friends
+        return _DATE_INVALID
+
+
+def _parse_date_text(text: str) -> DateValue:
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    t = _TIME_SUFFIX_RE.search(text)
+    if t is not None:
+        text = text[: t.start()]
+    s = _WS_RE.sub("", text)  # clerks type "2022 年 12 月"
+    if not s.isascii():
+        s = _CN_RUN_RE.sub(_cn_to_arabic, s)
+    m = _YMD_RE.fullmatch(s)
+    if m is not None:
+        return _make_date(m[1], m[3], m[4])
+    m = _YMD_CN_RE.fullmatch(s)
+    if m is not None:
+        return _make_date(m[1], m[2], m[3])
+    if t is not None:  # a time only makes sense after a full date
+        return _DATE_INVALID
+    m = _YM_RE.fullmatch(s)
+    if m is not None:
+        return _make_date(m[1], m[2] or m[3], None)
+    m = _Y_RE.fullmatch(s)
+    if m is not None:
+        return _make_date(m[1], "12", None)
+    if _SERIAL_TEXT_RE.fullmatch(s):  # a date cell formatted as text shows its serial
+        return _serial_date(float(s))
+    return _DATE_INVALID
+
+
+def parse_date(raw: object) -> DateValue:
+    """Read a deadline/completion cell: a real date, an Excel serial, or text like 2022年12月底."""
+    if isinstance(raw, datetime):  # the common case: a real date cell
+        return DateValue(raw.date(), "ok")
+    if isinstance(raw, date):
+        return DateValue(raw, "ok")
+    if isinstance(raw, bool):  # bool is an int subclass; TRUE is no date
+        return _DATE_INVALID
+    if isinstance(raw, (int, float)):  # a date cell whose format was lost shows its serial
+        return _serial_date(raw)
+    if raw is None:
+        return _DATE_BLANK
+    if not isinstance(raw, str):  # time-of-day / duration cells carry no calendar date
+        return _DATE_INVALID
+    text = raw.strip(_STRIP)
+    if not text:
+        return _DATE_BLANK
+    return _parse_date_text(text)
+
+
+_UNITS: Final = "万元人个家村次期场门名处户座课节%"
+# Thousands separators must group by three; "3,5" is a list or a European decimal, not 35.
+_NUMBER_RE: Final = re.compile(
+    r"(?:\+|([\-−]))?(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?[" + _UNITS + r"]*"
+)
+# Whitespace inside a number ("30 40", "1 234") makes it ambiguous, so it is not squeezed out.
+_DIGIT_GAP_RE: Final = re.compile(r"[\d.,]\s+[\d.,]")
+# Dashes and "nothing to report" marks. NFKC has already turned －／ into -/; — – ― ─ are
+# the em/en/horizontal-bar/box-drawing dashes Chinese IMEs produce for "——".
+_DASH_RE: Final = re.compile(r"[-—–―─/\\]+|无|空|n/a", re.IGNORECASE)
+
+
+def _float_decimals(x: float) -> int:
+    """Decimals of a float as the clerk typed it: 12.3 → 1, 0.30000000000000004 → 1."""
+    if x.is_integer():
+        return 0
+    s = format(x, ".15g")  # 15 significant digits drops the binary representation noise
+    mantissa, _, exponent = s.partition("e")
+    frac = len(mantissa) - mantissa.index(".") - 1 if "." in mantissa else 0
+    return max(0, frac - int(exponent or 0))
+
+
+def parse_number(raw: object) -> NumberValue:
+    """Read an amount/count cell: numbers, or text like "30万元", "1,234.5", "４人"; "—" is dash."""
+    if type(raw) is int:  # the common case; bool is excluded by the exact type check
+        return NumberValue(float(raw), "ok")
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            return _NUM_INVALID
+        return NumberValue(raw, "ok", _float_decimals(raw))
+    if raw is None:
+        return _NUM_BLANK
+    if not isinstance(raw, str):  # bool, dates, int subclasses: not a count
+        return _NUM_INVALID
+    s = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
+    if _DIGIT_GAP_RE.search(s):  # "30 40" is two numbers (or a typo), never 3040
+        return _NUM_INVALID
+    s = _WS_RE.sub("", s)
+    if not s:
+        return _NUM_BLANK
+    m = _NUMBER_RE.fullmatch(s)
+    if m is None or (m[2] is None and m[3] is None):
+        return _NUM_DASH if _DASH_RE.fullmatch(s) else _NUM_INVALID
+    # "万元" is only the column's unit label: "30万元" in a 万元 column is 30, never 300000.
+    value = float((m[2] or "0").replace(",", "") + "." + (m[3] or "0"))
+    return NumberValue(-value if m[1] and value else value, "ok", len(m[3] or ""))  # no -0.0
+
+
+# Readable answers that are not the 是/否 the form asks for (ASCII ones are matched upper-cased).
+_YES_VARIANTS: Final = frozenset({"√", "✓", "✔", "Y", "YES", "是的"}) | {
+    "已完成",
+    "完成",
+    "已整改",
+    "已完成整改",
+    "整改完成",
+}
+_NO_VARIANTS: Final = frozenset({"×", "✗", "✘", "N", "NO", "未完成", "未整改"}) | {
+    "正在整改",
+    "整改中",
+    "持续整改",
+    "推进中",
+    "进行中",
+}
+# "否（整改中）" / "是【已验收】": the answer followed by an explanation in brackets.
+_YN_BRACKET_RE: Final = re.compile(r"([是否])[(\[【〔][^)\]】〕]*[)\]】〕]")
+
+
+def parse_yes_no(raw: object) -> YesNoValue:
+    """Read a 是否完成整改 cell: exactly 是/否 is ok, 已完成/整改中/√/× etc. are variants."""
+    if raw == "是":  # the common case, before any normalisation
+        return _YN_YES
+    if raw == "否":
+        return _YN_NO
+    if raw is None:
+        return _YN_BLANK
+    if isinstance(raw, bool):  # a TRUE/FALSE cell: readable, but not what the form asks for
+        return _YN_YES_VARIANT if raw else _YN_NO_VARIANT
+    if not isinstance(raw, str):
+        return _YN_INVALID
+    s = _squash(raw)
+    if not s:
+        return _YN_BLANK
+    if s == "是":  # " 是 " / "是\n": exact once the stray whitespace is gone
+        return _YN_YES
+    if s == "否":
+        return _YN_NO
+    key = s.upper() if s.isascii() else s
+    if key in _YES_VARIANTS:
+        return _YN_YES_VARIANT
+    if key in _NO_VARIANTS:
+        return _YN_NO_VARIANT
+    m = _YN_BRACKET_RE.fullmatch(s)
+    if m is not None:
+        return _YN_YES_VARIANT if m[1] == "是" else _YN_NO_VARIANT
+    return _YN_INVALID
+
+
+# List markers are numbers that count nothing: ①②, ⑴, ⒈, ㈠, ㊀ and circled 21–50.
+_ENUM_SYMBOL_RE: Final = re.compile(r"[\u2460-\u24ff\u2776-\u2793\u3220-\u3243\u3251-\u32bf]")
+# "1." / "2、" / "3)" at the start or after punctuation, and "(1)" anywhere (post-NFKC).
+_ENUM_ASCII_RE: Final = re.compile(r"(?:^|(?<=[\s。;,:!?、]))\d{1,2}[.、)]|\(\d{1,2}\)")
+# Fixed political/administrative phrases whose numerals quantify nothing in a pledge.
+_SET_PHRASES_RE: Final = re.compile(
+    "进一步|统一|唯一|同一|逐一|一一|第一|一些|一起|一律|一体|一次性|一站式|一条龙|一把手|"
+    "一岗双责|一门式|一件事|一网通办|三会一课|八项规定|两个维护|两个确立|两个责任|四个意识|"
+    "四个自信|五位一体"
+)
+_CN_QUANTITY_RE: Final = re.compile(
+    r"[〇○零一二两三四五六七八九十百千万半]+"
+    r"(?:个|名|家|人|次|期|场|门|处|户|座|课|节|项|件|条|类|所|村|元|万|亿|年|月|日|天|周|季|"
+    r"小时|轮|篇|份|台|辆|套|本|张|支|栋|间|米|公里|吨|亩|倍|%|届|组|队|批)"
+)
+_DIGIT_RE: Final = re.compile(r"[0-9]")
+
+
+def is_pledge_only(text: str) -> bool:
+    """True when a 整改措施 text has words but no number, counted quantity or date.
+
+    "高度重视，进一步加强管理" is pledge-only; "投入30万元", "培训三期", "2022年10月前" are not.
+    """
+    s = _ENUM_SYMBOL_RE.sub("", clean_text(text))  # before NFKC, which turns ① into "1"
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s)
+    if not any(c.isalpha() for c in s):  # blank or only "/" "—": a different finding
+        return False
+    s = _WS_RE.sub("", _ENUM_ASCII_RE.sub("", s))
+    if _DIGIT_RE.search(s):
+        return False
+    s = _SET_PHRASES_RE.sub("", s)
+    return _CN_QUANTITY_RE.search(s) is None and "百分之" not in s
+
+
+_PHONE_SPLIT_RE: Final = re.compile(r"[、,;/]")  # post-NFKC: ，；／ are already , ; /
+_PHONE_JUNK_RE: Final = re.compile(r"[\s\-—–()]+")
+# Mobile: 11 digits, 1[3-9]…, optionally +86. Landline: area code + 7–8 digits, optional 转
+# extension; a bare local number (no area code) cannot be dialled from the province. Area codes
+# are 010/02x or 4 digits 03xx–09xx, so "0710-123456" can't pass as 071 + 0123456 once the
+# dash is gone.
+_PHONE_RE: Final = re.compile(
+    r"(?:\+?86)?1[3-9]\d{9}|(?:0(?:10|2\d)|0[3-9]\d\d)\d{7,8}(?:转\d{1,6})?"
+)
+
+
+def is_valid_phone(text: str) -> bool:
+    """True when every number in the cell is a mobile or an area-coded landline."""
+    s = clean_text(text)
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s)
+    parts = [_PHONE_JUNK_RE.sub("", p) for p in _PHONE_SPLIT_RE.split(s)]
+    parts = [p for p in parts if p]  # a trailing "、" leaves an empty piece, not a bad number
+    return bool(parts) and all(_PHONE_RE.fullmatch(p) for p in parts)
+
+
+# Placeholders left in the template: "**县", "××县", "XX县", "○○县", "县(市、区)", "某县".
+_PLACEHOLDER_RE: Final = re.compile(r"[*×xX○〇□]|县\(市、区\)|某")
+_CJK_TAIL_RE: Final = re.compile(r"[\u4e00-\u9fff]+$")
+_PROVINCE_RE: Final = re.compile(r".+?(?:省|自治区)(?=.+[县市区旗]$)")
+# Prefecture prefix: needs a name before 市 and ≥2 chars after, so 市中区/新市区 survive.
+# A bare 州 counts ("恩施州恩施市") unless 市 follows it (郑州市金水区 must not split at 州).
+_PREFECTURE_RE: Final = re.compile(r".+?(?:市|州(?!市)|地区|盟)(?=.{2,}$)")
+
+
+def county_from_bureau_line(text: str) -> str | None:
+    """County in a "谷城县商务主管部门（盖章）" line; ``None`` if absent or still a placeholder."""
+    s = _squash(clean_text(text))
+    cut = s.find("商务")
+    if cut <= 0:
+        return None
+    # Drop labels such as "填报单位：" (NFKC made the colon ASCII).
+    prefix = s[:cut].rpartition(":")[2]
+    if _PLACEHOLDER_RE.search(prefix):
+        return None
+    tail = _CJK_TAIL_RE.search(prefix)
+    if tail is None:
+        return None
+    name = tail.group()
+    # "谷城县经济商务…" / "谷城县人民政府…": keep up to the last 县/市/区/旗.
+    end = max(name.rfind(c) for c in "县市区旗")
+    if end > 0:
+        name = name[: end + 1]
+        name = _PROVINCE_RE.sub("", name, count=1)
+        name = _PREFECTURE_RE.sub("", name, count=1)
+    return name if len(name) >= 2 else None  # a bare "县" is the template's blank
