@@ -1,0 +1,502 @@
+"""Tables → findings: the rules of 附件1 and 附件2, per row, per table and across a county.
+
+Every finding names the cell the clerk must change. The rows are also returned,
+parsed, because ``merge`` builds the rollup from exactly what was validated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from zhenggai.findings import FileReport, Finding, Report, Severity, TableInfo, a1, make, sort_key
+from zhenggai.parse import (
+    clean_text,
+    display,
+    is_pledge_only,
+    is_valid_phone,
+    parse_date,
+    parse_number,
+    parse_yes_no,
+)
+from zhenggai.reader import WORKBOOK_SUFFIXES, read_book
+from zhenggai.schema import APPENDIX1, Indicator, Kind, TableSpec, appendix2
+from zhenggai.tables import FORMULA_NO_VALUE, Table, find_tables
+
+DEFAULT_DEADLINE = date(2022, 12, 31)  # 通知：原则上应在2022年底全部完成问题整改
+APPENDIX_NAMES = {"appendix1": "附件1（整改清单）", "appendix2": "附件2（成果统计表）"}
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the rules compare against."""
+
+    deadline: date = DEFAULT_DEADLINE
+    as_of: date = field(default_factory=date.today)
+    indicators: tuple[Indicator, ...] | None = None
+
+    def specs(self) -> tuple[TableSpec, TableSpec]:
+        """附件1 and 附件2 (with this run's indicator columns)."""
+        return APPENDIX1, appendix2(self.indicators)
+
+
+@dataclass(slots=True)
+class Item:
+    """One 附件1 row as read and checked."""
+
+    row: int
+    category: str | None
+    values: list[object]  # raw, in APPENDIX1 column order
+    extras: dict[str, object]
+    done: bool | None
+    deadline: date | None
+    errors: int = 0
+
+
+@dataclass(slots=True)
+class Stats:
+    """One 附件2 row as read and checked; ``numbers[key]`` is None when unreadable."""
+
+    row: int
+    county: str | None
+    values: list[object]
+    extras: dict[str, object]
+    numbers: dict[str, float | None]
+    errors: int = 0
+
+
+@dataclass(slots=True)
+class TableResult:
+    """A table and its parsed rows."""
+
+    table: Table
+    items: list[Item] = field(default_factory=list)
+    stats: list[Stats] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FileResult:
+    """Everything validation learned about one file."""
+
+    path: Path
+    display: str
+    county: str | None = None
+    tables: list[TableResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    digest: str = ""
+    readable: bool = True
+    skipped: bool = False
+
+    def tables_of(self, kind: str) -> list[TableResult]:
+        """Tables of one kind ("appendix1" / "appendix2")."""
+        return [t for t in self.tables if t.table.kind == kind]
+
+    def report(self) -> FileReport:
+        """The JSON-able report of this file, findings in deterministic order."""
+        return FileReport(
+            path=self.display,
+            county=self.county,
+            tables=tuple(
+                TableInfo(t.table.kind, t.table.sheet, len(t.table.records)) for t in self.tables
+            ),
+            findings=tuple(sorted(self.findings, key=sort_key)),
+        )
+
+    @property
+    def errors(self) -> int:
+        """Number of error findings."""
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning findings."""
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+
+# --- 附件1 ------------------------------------------------------------------------------
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _problem_key(text: str) -> str:
+    return _PUNCT.sub("", text)
+
+
+def check_appendix1(t: TableResult, f: FileResult, opts: Options) -> None:
+    """Row rules of 附件1; fills ``t.items`` and adds findings to ``f``."""
+    table = t.table
+    spec = table.spec
+    cols = table.header.cols
+    sheet = table.sheet
+    out = f.findings
+    file = f.display
+    keys = spec.keys
+    idx = {k: i for i, k in enumerate(keys)}
+    i_seq, i_problem, i_measure = idx["seq"], idx["problem"], idx["measure"]
+    i_done, i_deadline = idx["done"], idx["deadline"]
+    required_text = [(idx[k], k) for k in ("problem", "measure", "owner", "unit") if k in cols]
+    has_done, has_deadline = "done" in cols, "deadline" in cols
+    deadline_limit, as_of = opts.deadline, opts.as_of
+    seen_problem: dict[str, int] = {}
+    seen_seq: dict[int, int] = {}
+    prev_seq: int | None = None
+    prev_category: str | None = None
+
+    def add(code: str, row: int, key: str, raw: object = None, **params: object) -> None:
+        out.append(make(code, file=file, sheet=sheet, cell=a1(row, cols[key]), row=row,
+                        field=spec.column(key).header, value=display(raw), **params))
+
+    for rec in table.records:
+        v = rec.values
+        r = rec.row
+        before = len(out)
+        for i, key in enumerate(keys):
+            if v[i] is FORMULA_NO_VALUE:
+                add("formula-no-value", r, key)
+        for i, key in required_text:
+            raw = v[i]
+            if raw == "" or (isinstance(raw, str) and not raw.strip()):
+                add("required-missing", r, key)
+        done: bool | None = None
+        if has_done and v[i_done] is not FORMULA_NO_VALUE:
+            yn = parse_yes_no(v[i_done])
+            done = yn.value
+            if yn.status == "blank":
+                add("required-missing", r, "done")
+            elif yn.status == "invalid":
+                add("done-invalid", r, "done", v[i_done])
+            elif yn.status == "variant":
+                add("done-variant", r, "done", v[i_done], as_value="是" if done else "否")
+        when: date | None = None
+        if has_deadline and v[i_deadline] is not FORMULA_NO_VALUE:
+            raw = v[i_deadline]
+            dv = parse_date(raw)
+            when = dv.value
+            if dv.status == "blank":
+                add("required-missing", r, "deadline")
+            elif dv.status == "invalid":
+                add("date-invalid", r, "deadline", raw)
+            elif dv.approximate:
+                add("date-approximate", r, "deadline", raw, date=when)
+            if when is not None:
+                if done is False:
+                    if when > deadline_limit:
+                        add("deadline-too-late", r, "deadline", raw, date=when, deadline=deadline_limit)
+                    elif when < as_of:
+                        add("overdue", r, "deadline", raw, date=when, as_of=as_of)
+                elif done is True and when > as_of:
+                    add("done-date-future", r, "deadline", raw, date=when, as_of=as_of)
+        measure = v[i_measure]
+        if isinstance(measure, str) and measure and is_pledge_only(measure):
+            add("measure-pledge-only", r, "measure", measure)
+        if "seq" in cols:
+            raw_seq = v[i_seq]
+            if raw_seq != "" and raw_seq is not FORMULA_NO_VALUE:
+                num = parse_number(raw_seq)
+                if num.status != "ok" or num.value is None or not float(num.value).is_integer():
+                    add("seq-invalid", r, "seq", raw_seq)
+                else:
+                    n = int(num.value)
+                    restart = rec.category != prev_category and n == 1
+                    if restart:
+                        seen_seq.clear()
+                    if n in seen_seq:
+                        add("seq-duplicate", r, "seq", raw_seq, other_row=seen_seq[n])
+                    else:
+                        expected = 1 if prev_seq is None or restart else prev_seq + 1
+                        if n != expected:
+                            add("seq-gap", r, "seq", raw_seq, expected=expected)
+                        seen_seq[n] = r
+                    prev_seq = n
+        prev_category = rec.category
+        problem = v[i_problem]
+        if "problem" in cols and isinstance(problem, str) and problem:
+            key = _problem_key(problem)
+            if key in seen_problem:
+                add("problem-duplicate", r, "problem", problem, other_row=seen_problem[key])
+            else:
+                seen_problem[key] = r
+        errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR)
+        t.items.append(Item(r, rec.category, v, rec.extras, done, when, errors))
+
+
+# --- 附件2 ------------------------------------------------------------------------------
+
+
+def check_appendix2(t: TableResult, f: FileResult) -> None:
+    """Row rules of 附件2; fills ``t.stats`` and adds findings to ``f``."""
+    table = t.table
+    spec = table.spec
+    cols = table.header.cols
+    out = f.findings
+
+    def add(code: str, row: int, key: str, raw: object = None, **params: object) -> None:
+        out.append(make(code, file=f.display, sheet=table.sheet, cell=a1(row, cols[key]), row=row,
+                        field=spec.column(key).header, value=display(raw), **params))
+
+    number_cols = [(i, c) for i, c in enumerate(spec.columns) if c.is_number and c.key in cols]
+    i_county = spec.keys.index("county")
+    for rec in table.records:
+        v = rec.values
+        r = rec.row
+        before = len(out)
+        numbers: dict[str, float | None] = {}
+        for i, c in number_cols:
+            raw = v[i]
+            if raw is FORMULA_NO_VALUE:
+                add("formula-no-value", r, c.key)
+                numbers[c.key] = None
+                continue
+            nv = parse_number(raw)
+            if nv.status == "blank":
+                numbers[c.key] = 0.0
+            elif nv.status == "dash":
+                numbers[c.key] = 0.0
+                add("number-dash", r, c.key, raw)
+            elif nv.status == "invalid" or nv.value is None:
+                numbers[c.key] = None
+                add("number-invalid", r, c.key, raw)
+            else:
+                x = nv.value
+                numbers[c.key] = x
+                if x < 0:
+                    add("number-negative", r, c.key, raw)
+                elif c.kind is Kind.COUNT and not float(x).is_integer():
+                    add("number-not-integer", r, c.key, raw)
+                elif c.kind is Kind.AMOUNT and nv.decimals > 2:
+                    add("number-too-many-decimals", r, c.key, raw)
+        county = clean_text(v[i_county]) if "county" in cols else ""
+        if "county" in cols and not county:
+            add("required-missing", r, "county")
+        total, done, open_ = numbers.get("total"), numbers.get("done"), numbers.get("open")
+        if total is not None and done is not None and open_ is not None and done + open_ != total:
+            add("count-sum-mismatch", r, "total", v[spec.keys.index("total")],
+                done=_n(done), open=_n(open_), sum=_n(done + open_), total=_n(total))
+        errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR)
+        t.stats.append(Stats(r, county or None, v, rec.extras, numbers, errors))
+
+
+def _n(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+# --- a file -----------------------------------------------------------------------------
+
+_NAME_IN_FILE = re.compile(r"[\u4e00-\u9fff]{1,6}?[县市区旗]")
+_NOT_COUNTY = frozenset({"示范县", "县", "市", "区", "各县", "全市", "本县", "附件县"})
+
+
+def county_from_filename(path: Path) -> str | None:
+    """A county named in the file name ("谷城县-附件1.xlsx" → 谷城县), if any."""
+    names = [m.group(0) for m in _NAME_IN_FILE.finditer(path.stem) if m.group(0) not in _NOT_COUNTY]
+    return names[-1] if names else None
+
+
+def _header_findings(t: Table, f: FileResult) -> None:
+    h = t.header
+    row = h.row + 1
+    for key in h.missing:
+        c = t.spec.column(key)
+        if key == "seq" or (t.spec.kind == "appendix2" and key == "note"):
+            continue  # 序号 and 备注 may be left out without losing anything
+        f.findings.append(make("missing-column", file=f.display, sheet=t.sheet, row=row, field=c.header))
+    for key, text in h.variants:
+        f.findings.append(make("header-variant", file=f.display, sheet=t.sheet, row=row,
+                               cell=a1(row, h.cols[key]), field=t.spec.column(key).header, value=text))
+    for col, text in sorted(h.extras.items()):
+        f.findings.append(make("extra-column", file=f.display, sheet=t.sheet, row=row,
+                               cell=a1(row, col), value=text))
+
+
+def _contact_findings(t: Table, f: FileResult) -> None:
+    c = t.contact
+    if c is None:
+        f.findings.append(make("contact-missing", file=f.display, sheet=t.sheet))
+        return
+    cell = a1(c.row, c.col)
+    if not c.name:
+        f.findings.append(make("contact-missing", file=f.display, sheet=t.sheet, cell=cell, row=c.row,
+                               field="联系人", value=c.text))
+    if not is_valid_phone(c.phone):
+        f.findings.append(make("phone-invalid", file=f.display, sheet=t.sheet, cell=cell, row=c.row,
+                               field="联系电话", value=c.phone or c.text))
+
+
+def _resolve_county(f: FileResult) -> None:
+    """County from the 盖章 line; fall back to 附件2's column or the file name."""
+    from_line = [t.table.county for t in f.tables if t.table.county]
+    from_a2 = [s.county for t in f.tables_of("appendix2") for s in t.stats if s.county]
+    from_name = county_from_filename(f.path)
+    county = from_line[0] if from_line else from_a2[0] if len(from_a2) == 1 else from_name
+    f.county = county
+    for t in f.tables:
+        if t.table.county:
+            continue
+        fallback = f"（暂按“{county}”处理）" if county else ""
+        if t.table.bureau is not None:
+            r, c, text = t.table.bureau
+            f.findings.append(make("county-missing", file=f.display, sheet=t.table.sheet, cell=a1(r, c),
+                                   row=r, value=text, fallback=fallback))
+        else:
+            f.findings.append(make("county-missing", file=f.display, sheet=t.table.sheet,
+                                   fallback=fallback))
+    sources = []
+    if from_line:
+        sources += [("盖章行", x) for x in dict.fromkeys(from_line)]
+    if len(from_a2) == 1:
+        sources.append(("附件2", from_a2[0]))
+    if from_name:
+        sources.append(("文件名", from_name))
+    names = {n for _, n in sources}
+    if len(names) > 1:
+        detail = "，".join(f"{src}为“{n}”" for src, n in sources)
+        a2 = [(t, s) for t in f.tables_of("appendix2") for s in t.stats if s.county]
+        if a2 and len({n for src, n in sources if src != "文件名"}) > 1:
+            t, s = a2[0]
+            col = t.table.header.cols["county"]
+            f.findings.append(make("county-mismatch", file=f.display, sheet=t.table.sheet,
+                                   cell=a1(s.row, col), row=s.row, field="县（市、区）", value=s.county,
+                                   detail=detail))
+        else:
+            f.findings.append(make("county-mismatch", file=f.display, detail=detail))
+
+
+def check_file(path: Path, opts: Options, display_name: str | None = None) -> FileResult:
+    """Read one workbook, find its tables and apply every rule that needs only this file."""
+    shown = display_name or str(path)
+    f = FileResult(path=path, display=shown)
+    try:
+        f.digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        f.digest = ""
+    book = read_book(path, shown)
+    f.findings.extend(book.findings)
+    if book.findings:
+        f.readable = False
+        return f
+    specs = opts.specs()
+    for grid in book.grids:
+        for table in find_tables(grid, specs):
+            f.tables.append(TableResult(table))
+    if not f.tables:
+        f.readable = False
+        f.findings.append(make("no-table", file=shown))
+        return f
+    for t in f.tables:
+        _header_findings(t.table, f)
+        if t.table.kind == "appendix1":
+            check_appendix1(t, f, opts)
+        else:
+            check_appendix2(t, f)
+        _contact_findings(t.table, f)
+    _resolve_county(f)
+    return f
+
+
+def cross_check(results: Sequence[FileResult]) -> None:
+    """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 rows (same or paired file)."""
+    by_county: dict[str, list[FileResult]] = {}
+    for f in results:
+        if f.county and f.readable:
+            by_county.setdefault(f.county, []).append(f)
+    for files in by_county.values():
+        a1s = [(f, t) for f in files for t in f.tables_of("appendix1")]
+        a2s = [(f, t) for f in files for t in f.tables_of("appendix2")]
+        if len(a1s) != 1 or len(a2s) != 1:
+            continue  # nothing to pair, or duplicates: merge decides which one counts
+        t1 = a1s[0][1]
+        f2, t2 = a2s[0]
+        if len(t2.stats) != 1:
+            continue
+        s = t2.stats[0]
+        cols = t2.table.header.cols
+        rows = len(t1.items)
+        done_rows = sum(1 for i in t1.items if i.done is True)
+        total, done = s.numbers.get("total"), s.numbers.get("done")
+        spec = t2.table.spec
+        if total is not None and "total" in cols and total != rows:
+            f2.findings.append(make("cross-total-mismatch", file=f2.display, sheet=t2.table.sheet,
+                                    cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
+                                    value=_n(total), total=_n(total), rows=rows))
+        if done is not None and "done" in cols and done != done_rows:
+            f2.findings.append(make("cross-done-mismatch", file=f2.display, sheet=t2.table.sheet,
+                                    cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
+                                    value=_n(done), done=_n(done), rows=done_rows))
+
+
+# --- many files -------------------------------------------------------------------------
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why a file found in a folder is not read as a county reply (None: read it)."""
+    name = path.name
+    if name.startswith("~$"):
+        return "Excel/WPS 打开文件时留下的锁定文件"
+    if name.startswith("."):
+        return "隐藏文件"
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return "不是 Excel 工作簿"
+    return None
+
+
+def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Files to read (folders recursively, sorted) and the files skipped, as results."""
+    from zhenggai.errors import InputError
+
+    files: list[Path] = []
+    skipped: list[FileResult] = []
+    for p in paths:
+        if p.is_dir():
+            for child in sorted(x for x in p.rglob("*") if x.is_file()):
+                reason = skip_reason(child)
+                if reason is None:
+                    files.append(child)
+                else:
+                    skipped.append(FileResult(child, str(child), findings=[
+                        make("file-skipped", file=str(child), reason=reason)], readable=False, skipped=True))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError(f"找不到文件或文件夹：{p}")
+    seen: set[Path] = set()
+    unique = []
+    for p in files:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique, skipped
+
+
+def check_files(
+    files: Sequence[Path], opts: Options, on_progress: ProgressCallback | None = None
+) -> list[FileResult]:
+    """Check many files, then the rules across each county's files."""
+    results: list[FileResult] = []
+    for i, path in enumerate(files, start=1):
+        results.append(check_file(path, opts))
+        if on_progress is not None:
+            on_progress(i, len(files), str(path))
+    cross_check(results)
+    return results
+
+
+def make_report(results: Iterable[FileResult]) -> Report:
+    """The report of a run, files sorted by path."""
+    return Report(tuple(sorted((r.report() for r in results), key=lambda fr: fr.path)))
+
+
+def validate(
+    paths: Sequence[Path], opts: Options | None = None, on_progress: ProgressCallback | None = None
+) -> tuple[Report, list[FileResult]]:
+    """Validate files and folders: the report, and each file's parsed tables."""
+    opts = opts or Options()
+    files, skipped = expand(paths)
+    results = check_files(files, opts, on_progress)
+    return make_report([*results, *skipped]), [*results, *skipped]
