@@ -212,6 +212,71 @@ def validate_cmd(
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
+@app.command("merge")
+def merge_cmd(
+    paths: Annotated[
+        list[Path], typer.Argument(help="收件文件夹或文件（可以多个；子文件夹也会查找）。")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="汇总表文件名（.xlsx）。", dir_okay=False)],
+    prefecture: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--prefecture", "-p", help="市（州）名称，写在汇总表标题里。"),
+    ] = None,
+    expect: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--expect", "-e", help="应报送的县（市、区），用逗号分隔；没交的会标为“未报送”。"),
+    ] = None,
+    deadline: DeadlineOpt = "2022-12-31",
+    as_of: AsOfOpt = None,
+    indicators: IndicatorsOpt = None,
+    fmt: FormatOpt = "text",
+    force: ForceOpt = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="有错误或警告时不生成汇总表，退出码 1。")
+    ] = False,
+) -> None:
+    """把各县（市、区）报来的附件1、附件2 汇总成一个市州汇总表；汇总各市州汇总表则得到全省汇总。
+
+    每个文件都先按 validate 的规则检查；有错误的行照样汇总并标出。
+
+    退出码：0 没有错误；1 有错误（汇总表照常生成，加 --strict 则不生成）；2 用法错误或无法写出。
+
+    示例:
+
+        zhenggai merge 收件/ -o 襄阳市汇总.xlsx --prefecture 襄阳市 --expect 枣阳市,保康县,谷城县,老河口市
+
+        zhenggai merge 各市州汇总/ -o 湖北省汇总.xlsx --prefecture 湖北省
+    """
+    import re
+
+    from zhenggai import render
+    from zhenggai.merge import MergeOptions, merge
+    from zhenggai.validate import Options
+
+    _check_format(fmt)
+    opts = _validate_options(deadline, as_of, indicators)
+    assert isinstance(opts, Options)
+    names = tuple(x.strip() for x in re.split(r"[,，、;；\s]+", expect or "") if x.strip())
+    mopts = MergeOptions(validate=opts, prefecture=prefecture.strip() if prefecture else None, expect=names)
+    if output.suffix.lower() != ".xlsx":
+        raise Fatal(f"汇总表须保存为 .xlsx 文件，现为“{output.name}”")
+    with render.progress("正在读取", enabled=fmt == "text") as on_progress:
+        result = merge(paths, output, mopts, force=force, strict=strict, on_progress=on_progress)
+    report = result.rollup.report
+    if fmt == "json":
+        from zhenggai.report import to_json
+
+        typer.echo(to_json(report, counties=[c.to_dict() for c in result.rollup.counties]))
+    else:
+        render.merge_summary(result.rollup)
+    if result.output is not None:
+        render.note(f"已生成汇总表 {result.output}")
+    elif strict:
+        render.note("有错误或警告，按 --strict 未生成汇总表")
+    failed = report.errors > 0 or (strict and report.warnings > 0)
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
 def main() -> None:
     """Console-script entry point: Chinese messages, no tracebacks, documented exit codes."""
     from zhenggai import cli_text

@@ -6,9 +6,10 @@ stderr is a terminal, so logs and pipes stay clean.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -16,11 +17,15 @@ from rich.table import Table
 from rich.text import Text
 
 from zhenggai.findings import Report, Severity
+
+if TYPE_CHECKING:
+    from zhenggai.merge import Rollup
 from zhenggai.report import ordered, summary_line
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
-stdout = Console(highlight=False, soft_wrap=False)
+# Piped output is read in a wide editor or a log, not an 80-column console.
+stdout = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
 stderr = Console(stderr=True, highlight=False)
 
 
@@ -93,3 +98,40 @@ def table(title: str, columns: list[str], rows: list[list[Any]], styles: list[st
     for i, row in enumerate(rows):
         t.add_row(*[str(x) for x in row], style=(styles[i] if styles else None))
     stdout.print(t)
+
+
+def merge_summary(rollup: Rollup) -> None:
+    """Per county: status, rows read and written, progress, findings; then what is wrong where."""
+    t = Table(title="汇总情况", show_header=True, header_style="bold", title_justify="left", box=None)
+    if rollup.province:
+        t.add_column("市（州）", no_wrap=True)
+    for name in ("县（市、区）", "报送状态", "读入行", "写入行", "已完成", "未完成", "完成率", "逾期", "错误", "警告"):
+        left = name in ("县（市、区）", "报送状态")
+        t.add_column(name, justify="left" if left else "right", no_wrap=True)
+    for c in rollup.counties:
+        style = "red" if c.status != "已报送" or c.errors else "yellow" if c.warnings else ""
+        rate = f"{c.rate:.0%}" if c.rate is not None else "—"
+        cells = [c.county, c.status, str(c.rows_read), str(c.rows_written), str(c.done), str(c.open), rate,
+                 str(c.overdue), str(c.errors), str(c.warnings)]
+        if rollup.province:
+            cells.insert(0, c.prefecture or "")
+        t.add_row(*cells, style=style)
+    stdout.print(t)
+    problems = [
+        (fr.path, f) for fr in rollup.report.files for f in fr.findings if f.severity is not Severity.INFO
+    ]
+    if problems:
+        p = Table(title="需要处理的问题（错误和警告）", show_header=True, header_style="bold", title_justify="left",
+                  box=None)
+        p.add_column("级别", no_wrap=True)
+        p.add_column("文件", max_width=30, overflow="fold")
+        p.add_column("位置", no_wrap=True)
+        p.add_column("说明", ratio=1, overflow="fold")
+        for path, f in sorted(problems, key=lambda x: (x[1].severity.rank, x[0])):
+            where = "!".join(x for x in (f.sheet, f.cell) if x)
+            p.add_row(Text(f.severity.label, style=STYLE[f.severity]), path, where, f.message)
+        stdout.print(p)
+    report = rollup.report
+    sent = sum(1 for c in rollup.counties if c.status == "已报送")
+    total = f"{len(rollup.counties)} 个县（市、区），{sent} 个已报送；{report.errors} 个错误，{report.warnings} 个警告"
+    stdout.print(Text(total, style="bold red" if report.errors else "yellow" if report.warnings else "bold green"))

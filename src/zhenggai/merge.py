@@ -1,0 +1,439 @@
+"""Many county replies → one prefecture rollup that loses nothing and counts nothing twice.
+
+Every workbook goes through the validate reader and rules; the rollup is built from
+exactly what was validated. A county's 附件1 and 附件2 are paired by the county found
+inside them, whatever the files are called. Two different submissions of the same
+appendix from one county are never both counted: the newest file wins (modification
+time, then file name), and both the used and the unused file are named.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from zhenggai.findings import FileReport, Finding, Report, Severity, make, sort_key
+from zhenggai.parse import display, parse_number
+from zhenggai.schema import APPENDIX1, TableSpec
+from zhenggai.validate import (
+    APPENDIX_NAMES,
+    FileResult,
+    Options,
+    ProgressCallback,
+    Stats,
+    TableResult,
+    check_files,
+    county_from_filename,
+    expand,
+)
+
+ROLLUP_SHEETS = ("汇总概览", "整改清单汇总", "成果统计汇总", "校验问题")
+MERGE_FILE = "（汇总检查）"  # the report entry holding findings about counties, not files
+
+STATUS_OK, STATUS_MISSING = "已报送", "未报送"
+STATUS_NO_A1, STATUS_NO_A2, STATUS_UNREADABLE = "缺附件1", "缺附件2", "文件无法读取"
+
+
+@dataclass(frozen=True, slots=True)
+class MergeOptions:
+    """What a merge run needs besides the validate options."""
+
+    validate: Options = field(default_factory=Options)
+    prefecture: str | None = None
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class RollupItem:
+    """One 附件1 row in the rollup, with where it came from."""
+
+    prefecture: str | None
+    county: str
+    values: list[object]  # the seven official columns, as they will be written
+    category: str | None
+    source_file: str
+    source_row: int
+    extras: str
+    errors: int
+
+
+@dataclass(slots=True)
+class RollupStats:
+    """One county's 附件2 row in the rollup: numbers, or the raw text when unreadable."""
+
+    prefecture: str | None
+    county: str
+    values: dict[str, object]
+    unreadable: set[str]
+    source_file: str
+    source_row: int
+
+
+@dataclass(slots=True)
+class CountySummary:
+    """One row of 汇总概览."""
+
+    county: str
+    prefecture: str | None = None
+    status: str = STATUS_MISSING
+    rows_read: int = 0
+    rows_written: int = 0
+    total: int = 0
+    done: int = 0
+    open: int = 0
+    overdue: int = 0
+    errors: int = 0
+    warnings: int = 0
+    files: list[str] = field(default_factory=list)
+    coverage: tuple[int, int] | None = None  # (answered, feedback problems) with --problems
+
+    @property
+    def rate(self) -> float | None:
+        """完成率: done / total, None when there is nothing to count."""
+        return self.done / self.total if self.total else None
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``counties`` entry of ``--format json``."""
+        data: dict[str, object] = {
+            "county": self.county,
+            "status": self.status,
+            "rows": self.rows_read,
+            "done": self.done,
+            "open": self.open,
+            "overdue": self.overdue,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "files": self.files,
+        }
+        if self.prefecture is not None:
+            data["prefecture"] = self.prefecture
+        if self.coverage is not None:
+            data["coverage"] = {"answered": self.coverage[0], "total": self.coverage[1]}
+        return data
+
+
+@dataclass(slots=True)
+class Rollup:
+    """Everything the rollup workbook shows."""
+
+    prefecture: str | None
+    as_of: date
+    a2: TableSpec
+    counties: list[CountySummary]
+    items: list[RollupItem]
+    stats: list[RollupStats]
+    report: Report
+    province: bool = False  # rows carry their 市（州）; totals per prefecture too
+
+
+# --- choosing and pairing ---------------------------------------------------------------
+
+
+def _content_key(t: TableResult) -> tuple[object, ...]:
+    """What a table says, as the clerk sees it: equal keys mean identical copies."""
+    rows = t.table.records
+    return tuple(tuple(display(v) for v in r.values) for r in rows)
+
+
+def _newest_first(candidates: list[tuple[FileResult, TableResult]]) -> list[tuple[FileResult, TableResult]]:
+    def key(c: tuple[FileResult, TableResult]) -> tuple[float, str]:
+        try:
+            mtime = c[0].path.stat().st_mtime
+        except OSError:
+            mtime = 0.0
+        return (-mtime, _reverse(c[0].display))
+
+    return sorted(candidates, key=key)
+
+
+def _reverse(s: str) -> str:
+    # Sort key that puts the larger name first (ties on mtime: "…v2" beats "…v1").
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in s)
+
+
+Notes = list[tuple[str, Finding]]  # (county, finding) for findings about a county, not a cell
+
+
+def _pick(
+    county: str, kind: str, candidates: list[tuple[FileResult, TableResult]], notes: Notes
+) -> tuple[FileResult, TableResult] | None:
+    """One table per county and appendix; name what was used and what was not."""
+    if not candidates:
+        return None
+    ordered = _newest_first(candidates)
+    used = ordered[0]
+    for other in ordered[1:]:
+        same = _content_key(other[1]) == _content_key(used[1])
+        code = "duplicate-identical" if same else "duplicate-submission"
+        notes.append((county, make(code, file=other[0].display, sheet=other[1].table.sheet, county=county,
+                          appendix=APPENDIX_NAMES[kind], used=used[0].display, unused=other[0].display,
+                          reason="修改时间最新" if not same else "")))
+    return used
+
+
+def _match_expected(name: str, expect: Sequence[str]) -> str:
+    """Map a county name onto the --expect spelling ("谷城" → "谷城县") when unambiguous."""
+    if name in expect:
+        return name
+    hits = [e for e in expect if e.startswith(name) or name.startswith(e)]
+    return hits[0] if len(hits) == 1 else name
+
+
+# --- building the rollup ----------------------------------------------------------------
+
+
+def _item_values(values: list[object], done: bool | None, deadline: date | None) -> list[object]:
+    out = list(values)
+    keys = APPENDIX1.keys
+    i_done, i_deadline, i_seq = keys.index("done"), keys.index("deadline"), keys.index("seq")
+    if done is not None:
+        out[i_done] = "是" if done else "否"  # variants (已完成, 整改中…) written as 是/否
+    if deadline is not None:
+        out[i_deadline] = deadline
+    seq = parse_number(out[i_seq])
+    if seq.status == "ok" and seq.value is not None and float(seq.value).is_integer():
+        out[i_seq] = int(seq.value)
+    return ["" if v is None else v for v in out]
+
+
+def _extras_text(extras: dict[str, object]) -> str:
+    return "；".join(f"{k}：{display(v)}" for k, v in extras.items() if display(v))
+
+
+def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResult, s: Stats) -> RollupStats:
+    spec = t.table.spec
+    values: dict[str, object] = {}
+    unreadable: set[str] = set()
+    for i, c in enumerate(spec.columns):
+        raw = s.values[i]
+        if c.is_number:
+            n = s.numbers.get(c.key)
+            if n is None and c.key in t.table.header.cols:
+                unreadable.add(c.key)
+                values[c.key] = display(raw) or ""
+            else:
+                values[c.key] = n if n is not None else ""
+        elif c.key == "county":
+            values[c.key] = county
+        else:
+            values[c.key] = display(raw) or ""
+    extra = _extras_text(s.extras)
+    if extra:
+        values["note"] = "；".join(x for x in (str(values.get("note") or ""), extra) if x)
+    return RollupStats(prefecture, county, values, unreadable, f.display, s.row)
+
+
+def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
+    """Pair, choose, count and total: everything but writing the workbook."""
+    v = opts.validate
+    expect = tuple(dict.fromkeys(x.strip() for x in opts.expect if x.strip()))
+    notes: Notes = []
+    a1: dict[str, list[tuple[FileResult, TableResult]]] = defaultdict(list)
+    a2: dict[str, list[tuple[FileResult, TableResult]]] = defaultdict(list)
+    unreadable: dict[str, list[FileResult]] = defaultdict(list)
+    for f in results:
+        if f.skipped:
+            continue
+        if not f.readable:
+            guess = county_from_filename(f.path)
+            unreadable[_match_expected(guess, expect) if guess else f.display].append(f)
+            continue
+        county = _match_expected(f.county or f"（县名未知）{f.display}", expect)
+        for t in f.tables:
+            (a1 if t.table.kind == "appendix1" else a2)[county].append((f, t))
+
+    counties = sorted(set(a1) | set(a2) | set(expect) | set(unreadable), key=_county_order(expect))
+    summaries: list[CountySummary] = []
+    items: list[RollupItem] = []
+    stats: list[RollupStats] = []
+    for county in counties:
+        s = CountySummary(county=county, prefecture=opts.prefecture)
+        used1 = _pick(county, "appendix1", a1.get(county, []), notes)
+        used2 = _pick(county, "appendix2", a2.get(county, []), notes)
+        used_files = {id(x[0]): x[0] for x in (used1, used2) if x is not None}
+        s.files = sorted(f.display for f in used_files.values())
+        if used1 is not None:
+            f, t = used1
+            for it in t.items:
+                items.append(RollupItem(opts.prefecture, county, _item_values(it.values, it.done, it.deadline),
+                                        it.category, f.display, it.row, _extras_text(it.extras), it.errors))
+            s.rows_read = len(t.table.records)
+            s.total = len(t.items)
+            s.done = sum(1 for it in t.items if it.done is True)
+            s.open = sum(1 for it in t.items if it.done is False)
+            s.overdue = sum(1 for it in t.items if it.done is False and it.deadline is not None
+                            and it.deadline < v.as_of)
+        if used2 is not None:
+            f, t = used2
+            row = next((x for x in t.stats if x.county == county), t.stats[0] if t.stats else None)
+            if row is not None:
+                stats.append(_stats_row(opts.prefecture, county, f, t, row))
+                if used1 is None:
+                    s.total = int(row.numbers.get("total") or 0)
+                    s.done = int(row.numbers.get("done") or 0)
+                    s.open = int(row.numbers.get("open") or 0)
+        if used1 and used2:
+            s.status = STATUS_OK
+        elif used1:
+            s.status = STATUS_NO_A2
+        elif used2:
+            s.status = STATUS_NO_A1
+        elif county in unreadable:
+            s.status = STATUS_UNREADABLE
+            s.files = sorted(f.display for f in unreadable[county])
+        if s.status in (STATUS_NO_A1, STATUS_NO_A2):
+            missing = "附件1（整改清单）" if s.status == STATUS_NO_A1 else "附件2（成果统计表）"
+            notes.append((county, make("appendix-missing", file=MERGE_FILE, county=county, appendix=missing)))
+        elif s.status == STATUS_MISSING:
+            notes.append((county, make("county-not-submitted", file=MERGE_FILE, county=county)))
+        if expect and county not in expect and s.status != STATUS_UNREADABLE:
+            notes.append((county, make("county-unexpected", file=MERGE_FILE, county=county)))
+        summaries.append(s)
+
+    used_paths = {name for s in summaries for name in s.files}
+    for f in results:
+        if f.readable and f.tables and f.display not in used_paths:
+            # Not used (a duplicate): its own findings would be counted for nothing;
+            # the duplicate note names it and says which file was used instead.
+            f.findings = []
+    report = _report(results, [n for _, n in notes])
+    by_file = {fr.path: fr for fr in report.files}
+    about: dict[str, list[Finding]] = defaultdict(list)
+    for county, n in notes:
+        about[county].append(n)
+    for s in summaries:
+        own = [f for name in s.files if name in by_file for f in by_file[name].findings]
+        own += [n for n in about[s.county] if n.file not in s.files]
+        s.rows_written = sum(1 for it in items if it.county == s.county)
+        s.errors = sum(1 for f in own if f.severity is Severity.ERROR)
+        s.warnings = sum(1 for f in own if f.severity is Severity.WARNING)
+    return Rollup(opts.prefecture, v.as_of, v.specs()[1], summaries, items, stats, report)
+
+
+def _county_order(expect: Sequence[str]) -> Callable[[str], tuple[int, str]]:
+    order = {name: i for i, name in enumerate(expect)}
+
+    def key(name: str) -> tuple[int, str]:
+        return (order.get(name, len(order)), name)
+
+    return key
+
+
+def _report(results: list[FileResult], notes: list[Finding]) -> Report:
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for n in notes:
+        by_file[n.file].append(n)
+    files = []
+    for f in results:
+        rep = f.report()
+        extra = by_file.pop(f.display, [])
+        if extra:
+            rep = FileReport(rep.path, rep.county, rep.tables, tuple(sorted([*rep.findings, *extra], key=sort_key)))
+        files.append(rep)
+    for name, extra in by_file.items():
+        files.append(FileReport(name, None, (), tuple(sorted(extra, key=sort_key))))
+    return Report(tuple(sorted(files, key=lambda fr: fr.path)))
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class MergeResult:
+    """What ``merge`` did: the rollup, and where it was written."""
+
+    rollup: Rollup
+    output: Path | None
+
+
+def own_output(path: Path) -> str | None:
+    """"rollup" or "annotated" for workbooks zhenggai wrote itself, else None.
+
+    Only the sheet list is read (calamine loads sheets lazily), so this is cheap.
+    """
+    import python_calamine as pc
+
+    try:
+        with pc.CalamineWorkbook.from_path(str(path)) as wb:
+            names = wb.sheet_names
+    except Exception:  # noqa: BLE001 - unreadable files are reported by the reader
+        return None
+    if {"汇总概览", "整改清单汇总", "成果统计汇总"} <= set(names):
+        return "rollup"
+    if names and names[0] == "校验问题" and path.stem.endswith("-校验标注"):
+        return "annotated"
+    return None
+
+
+def collect(
+    paths: Sequence[Path], output: Path | None
+) -> tuple[list[Path], list[Path], list[FileResult]]:
+    """County replies, earlier rollups, and skipped files (output excluded)."""
+    files, skipped = expand(paths)
+    out_key = output.resolve() if output is not None else None
+    replies: list[Path] = []
+    rollups: list[Path] = []
+    for p in files:
+        if out_key is not None and p.resolve() == out_key:
+            skipped.append(_skipped(p, "这是本次要写的汇总表本身"))
+        elif p.name.startswith(".zhenggai-"):
+            skipped.append(_skipped(p, "汇总写入时的临时文件"))
+        else:
+            kind = own_output(p)
+            if kind == "rollup":
+                rollups.append(p)
+            elif kind == "annotated":
+                skipped.append(_skipped(p, "这是 validate --annotate 生成的标注副本"))
+            else:
+                replies.append(p)
+    return replies, rollups, skipped
+
+
+def _skipped(p: Path, reason: str) -> FileResult:
+    return FileResult(p, str(p), findings=[make("file-skipped", file=str(p), reason=reason)],
+                      readable=False, skipped=True)
+
+
+def merge(
+    paths: Sequence[Path],
+    output: Path | None,
+    opts: MergeOptions | None = None,
+    *,
+    force: bool = False,
+    write: bool = True,
+    strict: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> MergeResult:
+    """Validate every reply under ``paths`` and write the rollup to ``output``.
+
+    A folder of county replies gives a prefecture rollup. A folder of prefecture
+    rollups (and no county replies) gives a province rollup. Earlier rollups lying
+    among county replies are skipped, never read as county data.
+    """
+    from zhenggai.errors import OutputExists
+
+    opts = opts or MergeOptions()
+    if write and output is not None and output.exists() and not force:
+        raise OutputExists(f"文件已存在：{output}（如需覆盖请加 --force）")
+    replies, rollups, skipped = collect(paths, output)
+    if rollups and not replies:
+        from zhenggai.province import build_province
+
+        rollup = build_province(rollups, opts, skipped, on_progress)
+    else:
+        skipped += [_skipped(p, "这是以前生成的汇总表，不作为县级数据读取") for p in rollups]
+        results = check_files(replies, opts.validate, on_progress)
+        rollup = build_rollup([*results, *skipped], opts)
+    if strict and (rollup.report.errors or rollup.report.warnings):
+        write = False
+    if write and output is not None:
+        from zhenggai.rollup import write_rollup
+
+        counts = write_rollup(rollup, output, force=force)
+        for s in rollup.counties:
+            # What the workbook really holds, counted by the writer as it wrote.
+            s.rows_written = counts.get((s.prefecture, s.county), 0)
+    return MergeResult(rollup, output if write else None)

@@ -1,0 +1,204 @@
+"""Prefecture rollups → a province rollup: the same tool serves 县 → 市州 → 省.
+
+A prefecture rollup is a workbook zhenggai wrote, so its sheets are read by their
+header texts (which ``rollup.py`` writes); each county row keeps its prefecture in a
+市（州） column, and totals are recomputed per prefecture and overall, never copied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from zhenggai.findings import CATALOGUE, FileReport, Finding, Report, Severity, make, sort_key
+from zhenggai.merge import (
+    CountySummary,
+    MergeOptions,
+    Rollup,
+    RollupItem,
+    RollupStats,
+    _reverse,
+)
+from zhenggai.parse import clean_text, parse_number
+from zhenggai.schema import APPENDIX1
+from zhenggai.validate import FileResult, ProgressCallback
+
+_SEVERITY = {"错误": Severity.ERROR, "警告": Severity.WARNING, "提示": Severity.INFO}
+_TOTALS = frozenset({"合计", "小计", "总计"})
+_PLACE = re.compile(r"^(.+?)电子商务进农村")
+
+
+def _table(rows: Sequence[Sequence[object]]) -> tuple[dict[str, int], list[list[object]]]:
+    """Header positions and the data rows under the row that holds 县（市、区） or 文件."""
+    for r, row in enumerate(rows[:10]):
+        texts = [clean_text(v) for v in row]
+        if "县（市、区）" in texts or ("文件" in texts and "说明" in texts):
+            return {t: i for i, t in enumerate(texts) if t}, [list(x) for x in rows[r + 1:]]
+    return {}, []
+
+
+def _get(row: list[object], cols: dict[str, int], name: str) -> object:
+    i = cols.get(name)
+    return row[i] if i is not None and i < len(row) else ""
+
+
+def _int(v: object) -> int:
+    n = parse_number(v)
+    return int(n.value) if n.value is not None else 0
+
+
+def _read_one(path: Path, fallback: str) -> tuple[str, list[CountySummary], list[RollupItem],
+                                                   list[RollupStats], list[FileReport]]:
+    import python_calamine as pc
+
+    with pc.CalamineWorkbook.from_path(str(path)) as wb:
+        sheets: dict[str, list[list[object]]] = {
+            n: [list(r) for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)] for n in wb.sheet_names
+        }
+    title = clean_text(sheets["汇总概览"][0][0]) if sheets["汇总概览"] and sheets["汇总概览"][0] else ""
+    m = _PLACE.match(title)
+    prefecture = m.group(1) if m and m.group(1) not in ("", "全省") else fallback
+
+    def pref(row: list[object], cols: dict[str, int]) -> str:
+        return clean_text(_get(row, cols, "市（州）")) or prefecture
+
+    cols, rows = _table(sheets["汇总概览"])
+    counties: list[CountySummary] = []
+    for row in rows:
+        county = clean_text(_get(row, cols, "县（市、区）"))
+        if not county or county in _TOTALS:
+            continue
+        cov = clean_text(_get(row, cols, "反馈问题覆盖"))
+        coverage = None
+        if "/" in cov:
+            a, b = cov.split("/", 1)
+            coverage = (_int(a), _int(b))
+        files = clean_text(_get(row, cols, "来源文件"))
+        counties.append(CountySummary(
+            county=county, prefecture=pref(row, cols), status=clean_text(_get(row, cols, "报送状态")),
+            total=_int(_get(row, cols, "反馈问题数")), done=_int(_get(row, cols, "已完成")),
+            open=_int(_get(row, cols, "未完成")), overdue=_int(_get(row, cols, "逾期未完成")),
+            errors=_int(_get(row, cols, "错误数")), warnings=_int(_get(row, cols, "警告数")),
+            files=[f"{path.name}›{x}" for x in files.split("、") if x], coverage=coverage,
+        ))
+    cols, rows = _table(sheets["整改清单汇总"])
+    items: list[RollupItem] = []
+    for row in rows:
+        county = clean_text(_get(row, cols, "县（市、区）"))
+        if not county:
+            continue
+        values: list[object] = []
+        for c in APPENDIX1.columns:
+            v = _get(row, cols, c.header)
+            if isinstance(v, datetime):
+                v = v.date()
+            elif isinstance(v, float) and v.is_integer():
+                v = int(v)
+            values.append(v)
+        items.append(RollupItem(
+            pref(row, cols), county, values, clean_text(_get(row, cols, "问题类别")) or None,
+            f"{path.name}›{clean_text(_get(row, cols, '来源文件'))}", _int(_get(row, cols, "来源行")),
+            clean_text(_get(row, cols, "其他列")), _int(_get(row, cols, "校验错误数")),
+        ))
+    return prefecture, counties, items, [], _findings(path, sheets["校验问题"])
+
+
+def _findings(path: Path, grid: Sequence[Sequence[object]]) -> list[FileReport]:
+    cols, rows = _table(grid)
+    by_file: dict[str, list[Finding]] = {}
+    for row in rows:
+        code = clean_text(_get(row, cols, "代码"))
+        if code not in CATALOGUE:
+            continue
+        name = f"{path.name}›{clean_text(_get(row, cols, '文件'))}"
+        cell = clean_text(_get(row, cols, "单元格")) or None
+        by_file.setdefault(name, []).append(Finding(
+            code=code, severity=_SEVERITY.get(clean_text(_get(row, cols, "级别")), Severity.INFO),
+            message=clean_text(_get(row, cols, "说明")), file=name,
+            sheet=clean_text(_get(row, cols, "工作表")) or None, cell=cell,
+            row=int(re.sub(r"^[A-Z]+", "", cell)) if cell else None,
+            field=clean_text(_get(row, cols, "列")) or None, value=clean_text(_get(row, cols, "填写内容")) or None,
+        ))
+    return [FileReport(n, None, (), tuple(sorted(fs, key=sort_key))) for n, fs in by_file.items()]
+
+
+def _stats(path: Path, prefecture: str, opts: MergeOptions) -> list[RollupStats]:
+    import python_calamine as pc
+
+    spec = opts.validate.specs()[1]
+    with pc.CalamineWorkbook.from_path(str(path)) as wb:
+        sheet = wb.get_sheet_by_name("成果统计汇总")
+        grid: list[list[object]] = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+    cols, rows = _table(grid)
+    out: list[RollupStats] = []
+    for row in rows:
+        county = clean_text(_get(row, cols, "县（市、区）"))
+        if not county or county in _TOTALS:
+            continue
+        values: dict[str, object] = {}
+        unreadable: set[str] = set()
+        for c in spec.columns:
+            v = _get(row, cols, c.header)
+            if c.is_number:
+                n = parse_number(v)
+                if n.status == "invalid":
+                    unreadable.add(c.key)
+                    values[c.key] = clean_text(v)
+                else:
+                    values[c.key] = n.value if n.value is not None else 0.0
+            else:
+                values[c.key] = clean_text(v)
+        values["county"] = county
+        out.append(RollupStats(clean_text(_get(row, cols, "市（州）")) or prefecture, county, values,
+                               unreadable, f"{path.name}›{clean_text(_get(row, cols, '来源文件'))}", 0))
+    return out
+
+
+def build_province(
+    rollups: Sequence[Path],
+    opts: MergeOptions,
+    skipped: list[FileResult],
+    on_progress: ProgressCallback | None = None,
+) -> Rollup:
+    """Read prefecture rollups; one rollup per prefecture (the newest when there are two)."""
+    chosen: dict[str, tuple[float, str, Path]] = {}
+    notes: list[Finding] = []
+    parsed = {}
+    for i, path in enumerate(sorted(rollups), start=1):
+        fallback = path.stem.replace("汇总", "")
+        data = _read_one(path, fallback)
+        parsed[path] = data
+        mtime = path.stat().st_mtime
+        prefecture = data[0]
+        prev = chosen.get(prefecture)
+        cand = (mtime, _reverse(path.name), path)
+        if prev is None or (-cand[0], cand[1]) < (-prev[0], prev[1]):
+            if prev is not None:
+                notes.append(make("duplicate-submission", file=str(prev[2]), county=prefecture,
+                                  appendix="汇总表", used=str(path), unused=str(prev[2]), reason="修改时间最新"))
+            chosen[prefecture] = cand
+        else:
+            notes.append(make("duplicate-submission", file=str(path), county=prefecture, appendix="汇总表",
+                              used=str(prev[2]), unused=str(path), reason="修改时间最新"))
+        if on_progress is not None:
+            on_progress(i, len(rollups), str(path))
+    counties: list[CountySummary] = []
+    items: list[RollupItem] = []
+    stats: list[RollupStats] = []
+    files: list[FileReport] = [r.report() for r in skipped]
+    for prefecture in sorted(chosen):
+        path = chosen[prefecture][2]
+        _, c, it, _, reports = parsed[path]
+        counties += c
+        items += it
+        stats += _stats(path, prefecture, opts)
+        files += reports
+    for s in counties:
+        s.rows_read = s.rows_written = sum(1 for it in items if (it.prefecture, it.county) == (s.prefecture, s.county))
+    if notes:
+        files.append(FileReport("（汇总检查）", None, (), tuple(sorted(notes, key=sort_key))))
+    report = Report(tuple(sorted(files, key=lambda fr: fr.path)))
+    as_of = opts.validate.as_of if isinstance(opts.validate.as_of, date) else date.today()
+    return Rollup(opts.prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=True)

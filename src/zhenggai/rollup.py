@@ -1,0 +1,271 @@
+"""Rollup → the workbook a prefecture sends to the province (four print-ready sheets).
+
+Totals are written as values, not formulas: a program that does not calculate
+(a previewer, a phone, pandas) must read the same numbers Excel shows. A number that
+could not be read is written as the clerk's text, marked red, and the total of its
+column is marked too: it is never silently counted as 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from zhenggai.merge import Rollup, RollupStats
+from zhenggai.schema import APPENDIX1, Kind
+from zhenggai.xlsxout import Styles, setup_print, write_atomically, write_cell
+
+PREFECTURE_HEADER = "市（州）"
+TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
+
+
+def _title(ws: Worksheet, st: Styles, rollup: Rollup, what: str, last_col: int) -> None:
+    place = rollup.prefecture or ("全省" if rollup.province else "")
+    ws.set_row(TITLE_ROW, 32)
+    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, f"{place}电子商务进农村综合示范专项整改{what}", st.title)
+    ws.merge_range(
+        SUBTITLE_ROW, 0, SUBTITLE_ROW, last_col,
+        f"统计截至 {rollup.as_of.isoformat()}　　生成日期 {date.today().isoformat()}　　（由 zhenggai 汇总）",
+        st.note,
+    )
+
+
+def _header(ws: Worksheet, st: Styles, columns: Sequence[tuple[str, float]]) -> None:
+    ws.set_row(HEADER_ROW, 36)
+    for c, (name, width) in enumerate(columns):
+        ws.set_column(c, c, width)
+        ws.write_string(HEADER_ROW, c, name, st.header)
+
+
+def _overview(wb: Workbook, st: Styles, rollup: Rollup) -> None:
+    ws = wb.add_worksheet("汇总概览")
+    coverage = any(s.coverage is not None for s in rollup.counties)
+    cols: list[tuple[str, float]] = []
+    if rollup.province:
+        cols.append((PREFECTURE_HEADER, 10))
+    cols += [("县（市、区）", 12), ("报送状态", 10), ("反馈问题数", 9), ("已完成", 8), ("未完成", 8),
+             ("完成率", 9), ("逾期未完成", 9), ("错误数", 8), ("警告数", 8)]
+    if coverage:
+        cols.append(("反馈问题覆盖", 11))
+    cols.append(("来源文件", 44))
+    last = len(cols) - 1
+    _title(ws, st, rollup, "汇总概览", last)
+    _header(ws, st, cols)
+    row = HEADER_ROW + 1
+    rate_col = [n for n, _ in cols].index("完成率")
+    county_col = 1 if rollup.province else 0
+    for s in rollup.counties:
+        fmt = st.error if s.status != "已报送" else st.center
+        values: list[tuple[object, Any]] = []
+        if rollup.province:
+            values.append((s.prefecture or "", st.center))
+        values += [(s.county, st.center), (s.status, fmt), (s.total, st.count), (s.done, st.count),
+                   (s.open, st.count), (s.rate if s.rate is not None else "", st.percent),
+                   (s.overdue, st.warning if s.overdue else st.count),
+                   (s.errors, st.error if s.errors else st.count), (s.warnings, st.count)]
+        if coverage:
+            values.append((f"{s.coverage[0]}/{s.coverage[1]}" if s.coverage else "", st.center))
+        values.append(("、".join(s.files), st.text))
+        for c, (v, f) in enumerate(values):
+            write_cell(ws, row, c, v, f)
+        row += 1
+    first_data, last_data = HEADER_ROW + 1, row - 1
+    total = sum(s.total for s in rollup.counties)
+    done = sum(s.done for s in rollup.counties)
+    totals: list[tuple[object, Any]] = []
+    if rollup.province:
+        totals.append(("", st.total_text))
+    totals += [("合计", st.total_text), (f"{sum(1 for s in rollup.counties if s.status == '已报送')}/"
+                                          f"{len(rollup.counties)} 已报送", st.total_text),
+               (total, st.total_count), (done, st.total_count),
+               (sum(s.open for s in rollup.counties), st.total_count),
+               (done / total if total else "", st.total_percent),
+               (sum(s.overdue for s in rollup.counties), st.total_count),
+               (sum(s.errors for s in rollup.counties), st.total_count),
+               (sum(s.warnings for s in rollup.counties), st.total_count)]
+    if coverage:
+        answered = sum(s.coverage[0] for s in rollup.counties if s.coverage)
+        listed = sum(s.coverage[1] for s in rollup.counties if s.coverage)
+        totals.append((f"{answered}/{listed}", st.total_text))
+    totals.append(("", st.total_text))
+    for c, (v, f) in enumerate(totals):
+        write_cell(ws, row, c, v, f)
+    chart_row = row + 2
+    if rollup.counties:
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({
+            "name": "完成率",
+            "categories": ["汇总概览", first_data, county_col, last_data, county_col],
+            "values": ["汇总概览", first_data, rate_col, last_data, rate_col],
+            "data_labels": {"value": True, "num_format": "0%"},
+            "fill": {"color": "#4472C4"},
+        })
+        chart.set_title({"name": "各县（市、区）整改完成率", "name_font": {"name": "黑体", "size": 12}})
+        chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}})
+        chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 720, "height": max(220, 28 * len(rollup.counties) + 90)})
+        ws.insert_chart(chart_row, 0, chart)
+    rows_for_chart = max(12, (28 * len(rollup.counties) + 90) // 20 + 1)
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=chart_row + rows_for_chart)
+
+
+def _items(wb: Workbook, st: Styles, rollup: Rollup) -> dict[tuple[str | None, str], int]:
+    ws = wb.add_worksheet("整改清单汇总")
+    cols: list[tuple[str, float]] = []
+    if rollup.province:
+        cols.append((PREFECTURE_HEADER, 9))
+    cols.append(("县（市、区）", 10))
+    cols += [(c.header, c.width) for c in APPENDIX1.columns]
+    cols += [("问题类别", 14), ("其他列", 16), ("来源文件", 26), ("来源行", 7), ("校验错误数", 8)]
+    last = len(cols) - 1
+    _title(ws, st, rollup, "整改清单汇总", last)
+    _header(ws, st, cols)
+    fmts = [{Kind.SEQ: st.center, Kind.YESNO: st.center, Kind.DATE: st.date}.get(c.kind, st.text)
+            for c in APPENDIX1.columns]
+    counts: dict[tuple[str | None, str], int] = {}
+    row = HEADER_ROW + 1
+    for it in rollup.items:
+        c = 0
+        if rollup.province:
+            write_cell(ws, row, c, it.prefecture or "", st.center)
+            c += 1
+        write_cell(ws, row, c, it.county, st.center)
+        c += 1
+        for i, v in enumerate(it.values):
+            write_cell(ws, row, c + i, v, fmts[i])
+        c += len(it.values)
+        write_cell(ws, row, c, it.category or "", st.text)
+        write_cell(ws, row, c + 1, it.extras, st.text)
+        write_cell(ws, row, c + 2, it.source_file, st.text)
+        write_cell(ws, row, c + 3, it.source_row, st.count)
+        write_cell(ws, row, c + 4, it.errors, st.error if it.errors else st.count)
+        key = (it.prefecture, it.county)
+        counts[key] = counts.get(key, 0) + 1
+        row += 1
+    ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=max(row - 1, HEADER_ROW))
+    return counts
+
+
+def _stats(wb: Workbook, st: Styles, rollup: Rollup) -> None:
+    ws = wb.add_worksheet("成果统计汇总")
+    spec = rollup.a2
+    cols: list[tuple[str, float]] = []
+    if rollup.province:
+        cols.append((PREFECTURE_HEADER, 9))
+    cols += [(c.header, c.width) for c in spec.columns]
+    cols.append(("来源文件", 26))
+    last = len(cols) - 1
+    _title(ws, st, rollup, "成果统计汇总", last)
+    _header(ws, st, cols)
+    off = 1 if rollup.province else 0
+    numeric = [(i, c) for i, c in enumerate(spec.columns) if c.is_number]
+
+    def fmt_for(kind: Kind, total: bool = False) -> Any:
+        if kind is Kind.AMOUNT:
+            return st.total_amount if total else st.amount
+        return st.total_count if total else st.count
+
+    row = HEADER_ROW + 1
+
+    def write_stats(s: RollupStats) -> None:
+        nonlocal row
+        if rollup.province:
+            write_cell(ws, row, 0, s.prefecture or "", st.center)
+        for i, c in enumerate(spec.columns):
+            v = s.values.get(c.key, "")
+            if c.key in s.unreadable:
+                ws.write_string(row, off + i, str(v), st.error)
+                ws.write_comment(row, off + i, f"“{v}”不是可识别的数字，未计入合计。请县里更正后重新汇总。")
+            elif c.is_number:
+                write_cell(ws, row, off + i, v, fmt_for(c.kind))
+            else:
+                write_cell(ws, row, off + i, v, st.center if c.key == "county" else st.text)
+        write_cell(ws, row, off + len(spec.columns), s.source_file, st.text)
+        row += 1
+
+    def write_total(label: str, group: list[RollupStats], prefecture: str | None) -> None:
+        nonlocal row
+        if rollup.province:
+            write_cell(ws, row, 0, prefecture or "", st.total_text)
+        for i, c in enumerate(spec.columns):
+            if c.key == "county":
+                write_cell(ws, row, off + i, label, st.total_text)
+            elif c.is_number:
+                values = [s.values.get(c.key) for s in group if c.key not in s.unreadable]
+                value = sum(float(v) for v in values if isinstance(v, (int, float)))
+                bad = [s.county for s in group if c.key in s.unreadable]
+                if bad:
+                    ws.write_number(row, off + i, value, st.error)
+                    ws.write_comment(row, off + i, f"不完整：不含 {'、'.join(bad)}（数据无法识别）")
+                else:
+                    write_cell(ws, row, off + i, value, fmt_for(c.kind, total=True))
+            else:
+                write_cell(ws, row, off + i, "", st.total_text)
+        write_cell(ws, row, off + len(spec.columns), "", st.total_text)
+        row += 1
+
+    if rollup.province:
+        groups: dict[str | None, list[RollupStats]] = {}
+        for s in rollup.stats:
+            groups.setdefault(s.prefecture, []).append(s)
+        for prefecture, group in groups.items():
+            for s in group:
+                write_stats(s)
+            write_total("小计", group, prefecture)
+        write_total("合计", rollup.stats, "全省")
+    else:
+        for s in rollup.stats:
+            write_stats(s)
+        write_total("合计", rollup.stats, None)
+    del numeric
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=row - 1)
+
+
+def _findings(wb: Workbook, st: Styles, rollup: Rollup) -> None:
+    ws = wb.add_worksheet("校验问题")
+    cols = [("文件", 30), ("工作表", 12), ("单元格", 7), ("列", 14), ("级别", 6), ("填写内容", 18),
+            ("说明", 60), ("代码", 18)]
+    last = len(cols) - 1
+    _title(ws, st, rollup, "校验问题", last)
+    _header(ws, st, cols)
+    row = HEADER_ROW + 1
+    sev_fmt = {"error": st.error, "warning": st.warning, "info": st.text}
+    for fr in rollup.report.files:
+        for f in fr.findings:
+            for c, v in enumerate((fr.path, f.sheet or "", f.cell or "", f.field or "")):
+                write_cell(ws, row, c, v, st.text)
+            write_cell(ws, row, 4, f.severity.label, sev_fmt[f.severity.value])
+            write_cell(ws, row, 5, f.value or "", st.text)
+            write_cell(ws, row, 6, f.message, st.text)
+            write_cell(ws, row, 7, f.code, st.text)
+            row += 1
+    ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=max(row - 1, HEADER_ROW))
+
+
+def write_rollup(rollup: Rollup, output: Path, *, force: bool) -> dict[tuple[str | None, str], int]:
+    """Write the rollup workbook atomically; returns rows written per (prefecture, county)."""
+    counts: dict[tuple[str | None, str], int] = {}
+
+    def build(wb: Workbook) -> None:
+        st = Styles(wb)
+        wb.set_properties({
+            "title": f"{rollup.prefecture or ''}电子商务进农村综合示范专项整改汇总",
+            "subject": "电子商务进农村综合示范专项整改",
+            "keywords": "zhenggai rollup",
+            "comments": "由 zhenggai 汇总生成",
+        })
+        _overview(wb, st, rollup)
+        counts.update(_items(wb, st, rollup))
+        _stats(wb, st, rollup)
+        _findings(wb, st, rollup)
+
+    write_atomically(output, build, force=force)
+    return counts
