@@ -8,10 +8,12 @@ Exit codes: 0 no error; 1 error findings; 2 usage error or a run that could not 
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 
 import typer
 
@@ -35,6 +37,33 @@ EXIT_OK, EXIT_FINDINGS, EXIT_FATAL = 0, 1, 2
 
 class Fatal(Exception):
     """Raised inside a command for a one-line Chinese message and exit 2."""
+
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def command(name: str) -> Callable[[F], F]:
+    """``app.command`` that turns a run that cannot finish into one Chinese line and exit 2.
+
+    Done here, inside the command, so that ``zhenggai`` on the console, ``python -m
+    zhenggai`` and typer's CliRunner in tests all behave the same.
+    """
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            from zhenggai.errors import FatalError
+
+            try:
+                fn(*args, **kwargs)
+            except (Fatal, FatalError) as exc:
+                typer.echo(f"错误：{exc}", err=True)
+                raise typer.Exit(EXIT_FATAL) from None
+
+        app.command(name)(wrapper)
+        return fn
+
+    return decorate
 
 
 def _version(value: bool) -> None:
@@ -93,7 +122,7 @@ DeadlineOpt = Annotated[
 ForceOpt = Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的输出文件。")]
 
 
-@app.command("init-county")
+@command("init-county")
 def init_county(
     county: Annotated[
         Optional[str],  # noqa: UP045
@@ -161,7 +190,7 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
-@app.command("validate")
+@command("validate")
 def validate_cmd(
     paths: Annotated[
         list[Path], typer.Argument(help="要检查的工作簿或文件夹（可以多个；文件夹会查找其中所有工作簿）。")
@@ -212,7 +241,7 @@ def validate_cmd(
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
-@app.command("merge")
+@command("merge")
 def merge_cmd(
     paths: Annotated[
         list[Path], typer.Argument(help="收件文件夹或文件（可以多个；子文件夹也会查找）。")

@@ -378,7 +378,9 @@ def collect(
     rollups: list[Path] = []
     for p in files:
         if out_key is not None and p.resolve() == out_key:
-            skipped.append(_skipped(p, "这是本次要写的汇总表本身"))
+            # Silently: a second run with the output in the input folder must give
+            # the same rollup as the first.
+            continue
         elif p.name.startswith(".zhenggai-"):
             skipped.append(_skipped(p, "汇总写入时的临时文件"))
         else:

@@ -1,0 +1,333 @@
+"""merge: a prefecture rollup that loses nothing and counts nothing twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.worksheet.worksheet import Worksheet
+from typer.testing import CliRunner
+
+from conftest import GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook, run_zhenggai
+from zhenggai.cli import app
+from zhenggai.errors import OutputExists
+from zhenggai.merge import MergeOptions, merge
+from zhenggai.validate import Options
+
+AS_OF = date(2022, 9, 1)
+OPTS = MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", expect=("枣阳市", "保康县", "谷城县"))
+
+
+def rows_for(county: str, n: int, done: int) -> list[Row]:
+    return [
+        [i + 1, f"{county}问题{i + 1}", f"投入{i + 1}万元，新建站点{i + 1}个", "是" if i < done else "否",
+         "2022-06-30" if i < done else "2022-12-31", "张三", f"{county}商务局"]
+        for i in range(n)
+    ]
+
+
+def a2_for(county: str, n: int, done: int, **numbers: Any) -> Row:
+    values = [county, n, done, n - done, 10.5, 0, 1, 2, 0, 3, 4, 1, None]
+    return values
+
+
+def county_files(folder: Path, county: str, n: int, done: int, a2: Row | None = None) -> None:
+    make_workbook(folder / f"{county}-附件1.xlsx", {"附件1": appendix1_rows(rows_for(county, n, done), county=county)})
+    make_workbook(folder / f"{county}-附件2.xlsx",
+                  {"附件2": appendix2_rows(a2 or a2_for(county, n, done), county=county)})
+
+
+def sheet(path: Path, name: str) -> Worksheet:
+    ws = openpyxl.load_workbook(path)[name]
+    assert isinstance(ws, Worksheet)
+    return ws
+
+
+def table(ws: Worksheet) -> list[dict[str, Any]]:
+    """Rows under the header (row 3) as dicts, as a clerk reads the rollup."""
+    header = [c.value for c in ws[3]]
+    out = []
+    for row in ws.iter_rows(min_row=4, values_only=True):
+        if any(v is not None for v in row):
+            out.append(dict(zip(header, row, strict=False)))
+    return out
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    folder = tmp_path / "收件"
+    county_files(folder, "枣阳市", 5, 3)
+    county_files(folder / "子文件夹", "谷城县", 3, 1)
+    # one county sends a single workbook with both tables
+    make_workbook(folder / "保康县报送.xlsx", {
+        "整改清单": appendix1_rows(rows_for("保康县", 4, 4), county="保康县"),
+        "统计表": appendix2_rows(a2_for("保康县", 4, 4), county="保康县"),
+    })
+    (folder / "~$枣阳市-附件1.xlsx").write_bytes(b"lock")
+    (folder / "说明.txt").write_text("各县报送材料", encoding="utf-8")
+    return folder
+
+
+def test_rows_in_equal_rows_out_per_county(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "襄阳市汇总.xlsx"
+    result = merge([inbox], out, OPTS)
+    counties = {c.county: c for c in result.rollup.counties}
+    assert {k: (c.status, c.rows_read, c.rows_written) for k, c in counties.items()} == {
+        "枣阳市": ("已报送", 5, 5), "保康县": ("已报送", 4, 4), "谷城县": ("已报送", 3, 3),
+    }
+    items = table(sheet(out, "整改清单汇总"))
+    per_county = {k: sum(1 for r in items if r["县（市、区）"] == k) for k in counties}
+    assert per_county == {"枣阳市": 5, "保康县": 4, "谷城县": 3}
+    assert {r["问题描述（按反馈问题清单填报）"] for r in items} == {
+        f"{c}问题{i}" for c, n in (("枣阳市", 5), ("保康县", 4), ("谷城县", 3)) for i in range(1, n + 1)
+    }
+    first = next(r for r in items if r["问题描述（按反馈问题清单填报）"] == "谷城县问题1")
+    assert first["来源行"] == 5 and first["来源文件"].endswith("谷城县-附件1.xlsx")
+    assert first["完成时限"].date() == date(2022, 6, 30)
+
+
+def test_overview_counts_progress_and_marks_missing(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "汇总.xlsx"
+    opts = MergeOptions(validate=Options(as_of=date(2023, 1, 15)), prefecture="襄阳市",
+                        expect=("枣阳市", "保康县", "谷城县", "老河口市"))
+    result = merge([inbox], out, opts)
+    rows = table(sheet(out, "汇总概览"))
+    by = {r["县（市、区）"]: r for r in rows}
+    assert by["枣阳市"]["已完成"] == 3 and by["枣阳市"]["未完成"] == 2
+    assert by["枣阳市"]["完成率"] == pytest.approx(0.6)
+    assert by["枣阳市"]["逾期未完成"] == 2  # open items due 2022-12-31, as of 2023-01-15
+    assert by["老河口市"]["报送状态"] == "未报送"
+    assert by["合计"]["反馈问题数"] == 12 and by["合计"]["已完成"] == 8
+    codes = [(f.code, f.message) for f in result.rollup.report.findings() if f.code == "county-not-submitted"]
+    assert codes == [("county-not-submitted", "老河口市 未报送")]
+    ws = sheet(out, "汇总概览")
+    assert len(ws._charts) == 1  # the native bar chart of 完成率
+    assert ws["A1"].value.startswith("襄阳市")
+
+
+def test_totals_equal_the_sum_of_county_rows(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "汇总.xlsx"
+    merge([inbox], out, OPTS)
+    rows = table(sheet(out, "成果统计汇总"))
+    counties = [r for r in rows if r["县（市、区）"] != "合计"]
+    total = next(r for r in rows if r["县（市、区）"] == "合计")
+    assert len(counties) == 3
+    for header in ("反馈问题数（个）", "县级财政安排经费（万元）", "快递村村通新覆盖村（个）"):
+        assert total[header] == pytest.approx(sum(r[header] for r in counties))
+    assert total["反馈问题数（个）"] == 12
+    assert isinstance(total["县级财政安排经费（万元）"], float)  # a value, not a formula
+
+
+def test_unreadable_number_is_never_counted_as_zero(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    county_files(folder, "谷城县", 2, 1, a2=["谷城县", 2, 1, 1, "约30万", 0, 4, 3, 0, 5, 12, 2, None])
+    county_files(folder, "保康县", 2, 1)
+    out = tmp_path / "汇总.xlsx"
+    result = merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
+    assert ["E5", "number-invalid"] in result.rollup.report.flatten(("cell", "code"))
+    ws = sheet(out, "成果统计汇总")
+    rows = table(ws)
+    gucheng = next(r for r in rows if r["县（市、区）"] == "谷城县")
+    assert gucheng["县级财政安排经费（万元）"] == "约30万"  # the clerk's text, kept
+    total_row = next(i for i, r in enumerate(rows, start=4) if r["县（市、区）"] == "合计")
+    cell = ws.cell(total_row, 5)
+    assert cell.value == pytest.approx(10.5)  # 保康县 only
+    assert cell.comment is not None and "谷城县" in cell.comment.text
+    assert cell.fill.start_color.rgb.endswith("FFC7CE")
+
+
+def test_identical_copies_count_once_and_different_ones_name_the_file_used(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    county_files(folder, "谷城县", 3, 1)
+    shutil.copy(folder / "谷城县-附件1.xlsx", folder / "谷城县-附件1(1).xlsx")
+    make_workbook(folder / "新版" / "谷城县-附件1-修改.xlsx",
+                  {"附件1": appendix1_rows(rows_for("谷城县", 4, 2), county="谷城县")})
+    now = 1_700_000_000
+    os.utime(folder / "谷城县-附件1.xlsx", (now, now))
+    os.utime(folder / "谷城县-附件1(1).xlsx", (now, now))
+    os.utime(folder / "新版" / "谷城县-附件1-修改.xlsx", (now + 60, now + 60))
+    result = merge([folder], tmp_path / "out.xlsx", MergeOptions(validate=Options(as_of=AS_OF)))
+    county = result.rollup.counties[0]
+    assert (county.county, county.rows_read, county.rows_written) == ("谷城县", 4, 4)
+    assert any(f.endswith("谷城县-附件1-修改.xlsx") for f in county.files)
+    dups = sorted((f.code, Path(f.file).name) for f in result.rollup.report.findings() if f.code.startswith("duplicate"))
+    assert dups == [("duplicate-submission", "谷城县-附件1(1).xlsx"), ("duplicate-submission", "谷城县-附件1.xlsx")]
+    msg = next(f.message for f in result.rollup.report.findings() if f.code == "duplicate-submission")
+    assert "采用" in msg and "谷城县-附件1-修改.xlsx" in msg and "未采用" in msg
+
+
+def test_identical_copy_alone_is_an_info(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    county_files(folder, "谷城县", 3, 1)
+    shutil.copy(folder / "谷城县-附件2.xlsx", folder / "谷城县-附件2 - 副本.xlsx")
+    result = merge([folder], tmp_path / "out.xlsx", MergeOptions(validate=Options(as_of=AS_OF)))
+    dups = [(f.code, f.severity.value) for f in result.rollup.report.findings() if f.code.startswith("duplicate")]
+    assert dups == [("duplicate-identical", "info")]
+    assert len(result.rollup.stats) == 1
+
+
+def test_missing_appendix_and_unreadable_file(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    make_workbook(folder / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows_for("谷城县", 2, 1))})
+    (folder / "保康县-附件1.xlsx").write_bytes(b"this is not a workbook")
+    result = merge([folder], tmp_path / "out.xlsx",
+                   MergeOptions(validate=Options(as_of=AS_OF), expect=("谷城县", "保康县")))
+    status = {c.county: c.status for c in result.rollup.counties}
+    assert status == {"谷城县": "缺附件2", "保康县": "文件无法读取"}
+    codes = sorted(f.code for f in result.rollup.report.findings() if f.severity.value == "error")
+    assert codes == ["appendix-missing", "file-unreadable"]
+
+
+def test_refuses_to_overwrite_and_skips_its_own_output(inbox: Path) -> None:
+    out = inbox / "襄阳市汇总.xlsx"
+    merge([inbox], out, OPTS)
+    with pytest.raises(OutputExists):
+        merge([inbox], out, OPTS)
+    first = _snapshot(out)
+    merge([inbox], out, OPTS, force=True)
+    assert _snapshot(out) == first
+    # an earlier rollup under another name is not county data either: skipped, named
+    shutil.copy(out, inbox / "旧汇总.xlsx")
+    third = merge([inbox], out, OPTS, force=True)
+    assert [c.rows_read for c in third.rollup.counties] == [5, 4, 3]
+    skipped = [f.message for f in third.rollup.report.findings() if f.code == "file-skipped"]
+    assert any("以前生成的汇总表" in m for m in skipped)
+    now = _snapshot(out)
+    assert {k: v for k, v in now.items() if k != "校验问题"} == {k: v for k, v in first.items() if k != "校验问题"}
+
+
+def _snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    wb = openpyxl.load_workbook(path)
+    # Row 2 holds the generation date; everything else must be identical.
+    return {ws.title: [r for i, r in enumerate(ws.iter_rows(values_only=True), start=1) if i != 2]
+            for ws in wb.worksheets}
+
+
+def test_formula_like_text_stays_text(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    rows = [[1, "=HYPERLINK(\"http://x\")", "+30万元投入", "是", "2022-06-30", "-张三", "@县商务局"]]
+    make_workbook(folder / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows)})
+    wb = openpyxl.load_workbook(folder / "谷城县-附件1.xlsx")
+    wb.worksheets[0]["B5"].data_type = "s"
+    wb.save(folder / "谷城县-附件1.xlsx")
+    out = tmp_path / "out.xlsx"
+    merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
+    ws = sheet(out, "整改清单汇总")
+    cells = [ws.cell(4, c) for c in (3, 4, 7, 8)]
+    assert [c.value for c in cells] == ["=HYPERLINK(\"http://x\")", "+30万元投入", "-张三", "@县商务局"]
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_crash_while_writing_leaves_no_output(inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zhenggai.rollup as rollup
+
+    def boom(*args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(rollup, "_findings", boom)
+    out = tmp_path / "out" / "汇总.xlsx"
+    with pytest.raises(RuntimeError):
+        merge([inbox], out, OPTS)
+    assert not out.exists()
+    assert list(out.parent.iterdir()) == []
+
+
+def test_inputs_are_never_modified(inbox: Path, tmp_path: Path) -> None:
+    before = {p: p.read_bytes() for p in inbox.rglob("*") if p.is_file()}
+    merge([inbox], tmp_path / "out.xlsx", OPTS)
+    assert {p: p.read_bytes() for p in inbox.rglob("*") if p.is_file()} == before
+
+
+def _rollup_view(result: Any) -> tuple[Any, ...]:
+    r = result.rollup
+    return (
+        [(c.county, c.status, c.rows_read, c.done, c.open, c.errors, c.warnings) for c in r.counties],
+        sorted((i.county, i.source_row, tuple(str(v) for v in i.values)) for i in r.items),
+        sorted((s.county, tuple(sorted((k, str(v)) for k, v in s.values.items()))) for s in r.stats),
+        r.report.flatten(("file", "cell", "code")),
+    )
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations(range(6)))
+def test_result_does_not_depend_on_file_order(tmp_path_factory: pytest.TempPathFactory, order: list[int]) -> None:
+    folder = tmp_path_factory.mktemp("order")
+    for county, n, d in (("枣阳市", 3, 1), ("保康县", 2, 2), ("谷城县", 4, 0)):
+        county_files(folder, county, n, d)
+    files = sorted(folder.iterdir())
+    for p in files:
+        os.utime(p, (1_700_000_000, 1_700_000_000))
+    baseline = merge(files, None, OPTS, write=False)
+    shuffled = merge([files[i] for i in order], None, OPTS, write=False)
+    assert _rollup_view(shuffled) == _rollup_view(baseline)
+
+
+def test_province_rollup_from_prefecture_rollups(tmp_path: Path) -> None:
+    xiangyang, yichang = tmp_path / "襄阳", tmp_path / "宜昌"
+    county_files(xiangyang, "谷城县", 3, 1)
+    county_files(xiangyang, "保康县", 2, 2)
+    county_files(yichang, "秭归县", 4, 1)
+    rollups = tmp_path / "各市州"
+    merge([xiangyang], rollups / "襄阳市汇总.xlsx", MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市"))
+    merge([yichang], rollups / "宜昌市汇总.xlsx", MergeOptions(validate=Options(as_of=AS_OF), prefecture="宜昌市"))
+    out = tmp_path / "湖北省汇总.xlsx"
+    result = merge([rollups], out, MergeOptions(validate=Options(as_of=AS_OF), prefecture="湖北省"))
+    assert result.rollup.province
+    overview = table(sheet(out, "汇总概览"))
+    assert {(r["市（州）"], r["县（市、区）"]) for r in overview if r["县（市、区）"] != "合计"} == {
+        ("襄阳市", "谷城县"), ("襄阳市", "保康县"), ("宜昌市", "秭归县")}
+    items = table(sheet(out, "整改清单汇总"))
+    assert len(items) == 9
+    stats = table(sheet(out, "成果统计汇总"))
+    subtotals = {r["市（州）"]: r["反馈问题数（个）"] for r in stats if r["县（市、区）"] == "小计"}
+    assert subtotals == {"襄阳市": 5, "宜昌市": 4}
+    grand = next(r for r in stats if r["县（市、区）"] == "合计")
+    assert grand["反馈问题数（个）"] == 9
+
+
+def test_cli_merge_exit_codes_and_json(inbox: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "汇总.xlsx"
+    args = ["merge", str(inbox), "-o", str(out), "--prefecture", "襄阳市", "--as-of", "2022-09-01",
+            "--expect", "枣阳市，保康县、谷城县", "--format", "json"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["errors"] == 0
+    assert [c["county"] for c in data["counties"]] == ["枣阳市", "保康县", "谷城县"]
+    assert set(data["counties"][0]) >= {"county", "status", "rows", "done", "open", "overdue", "errors",
+                                        "warnings", "files"}
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and "已存在" in again.stderr
+    strict = tmp_path / "strict.xlsx"
+    res = runner.invoke(app, ["merge", str(inbox), "-o", str(strict), "--expect", "老河口市", "--strict"])
+    assert res.exit_code == 1
+    assert not strict.exists()
+
+
+def test_cli_merge_subprocess_writes_rollup_and_prints_summary(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "汇总.xlsx"
+    proc = run_zhenggai("merge", str(inbox), "-o", str(out), "--prefecture", "襄阳市", "--expect",
+                        "枣阳市,保康县,谷城县,老河口市", "--as-of", "2022-09-01")
+    assert proc.returncode == 1  # 老河口市 未报送
+    assert "老河口市" in proc.stdout and "未报送" in proc.stdout
+    assert "Traceback" not in proc.stderr and "已生成汇总表" in proc.stderr
+    assert out.exists()
+
+
+def test_good_rows_fixture_is_valid(tmp_path: Path) -> None:
+    # The conftest sample used by other tests: a clean county that merges without errors.
+    folder = tmp_path / "in"
+    make_workbook(folder / "a1.xlsx", {"s": appendix1_rows(GOOD_ROWS)})
+    make_workbook(folder / "a2.xlsx", {"s": appendix2_rows(GOOD_A2)})
+    result = merge([folder], None, MergeOptions(validate=Options(as_of=date(2022, 12, 31))), write=False)
+    assert result.rollup.report.errors == 0
+    assert [(c.county, c.status) for c in result.rollup.counties] == [("谷城县", "已报送")]
