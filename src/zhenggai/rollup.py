@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from zhenggai.merge import Rollup, RollupStats
 from zhenggai.schema import APPENDIX1, Kind
-from zhenggai.xlsxout import Styles, setup_print, write_atomically, write_cell
+from zhenggai.xlsxout import Styles, row_height, setup_print, write_atomically, write_cell
 
 PREFECTURE_HEADER = "市（州）"
 TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
@@ -33,6 +33,12 @@ def _title(ws: Worksheet, st: Styles, rollup: Rollup, what: str, last_col: int) 
         f"统计截至 {rollup.as_of.isoformat()}　　生成日期 {date.today().isoformat()}　　（由 zhenggai 汇总）",
         st.note,
     )
+
+
+def _fit(ws: Worksheet, row: int, values: Sequence[object], cols: Sequence[tuple[str, float]]) -> None:
+    height = row_height(list(values), [w for _, w in cols])
+    if height is not None:
+        ws.set_row(row, height)
 
 
 def _header(ws: Worksheet, st: Styles, columns: Sequence[tuple[str, float]]) -> None:
@@ -70,9 +76,10 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup) -> None:
                    (s.errors, st.error if s.errors else st.count), (s.warnings, st.count)]
         if coverage:
             values.append((f"{s.coverage[0]}/{s.coverage[1]}" if s.coverage else "", st.center))
-        values.append(("、".join(s.files), st.text))
+        values.append(("\n".join(s.files), st.text))
         for c, (v, f) in enumerate(values):
             write_cell(ws, row, c, v, f)
+        _fit(ws, row, [v for v, _ in values], cols)
         row += 1
     first_data, last_data = HEADER_ROW + 1, row - 1
     total = sum(s.total for s in rollup.counties)
@@ -145,6 +152,8 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup) -> dict[tuple[str | None, s
         write_cell(ws, row, c + 2, it.source_file, st.text)
         write_cell(ws, row, c + 3, it.source_row, st.count)
         write_cell(ws, row, c + 4, it.errors, st.error if it.errors else st.count)
+        _fit(ws, row, [*(["", ""] if rollup.province else [""]), *it.values, it.category or "", it.extras,
+                       it.source_file], cols)
         key = (it.prefecture, it.county)
         counts[key] = counts.get(key, 0) + 1
         row += 1
@@ -188,6 +197,7 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup) -> None:
             else:
                 write_cell(ws, row, off + i, v, st.center if c.key == "county" else st.text)
         write_cell(ws, row, off + len(spec.columns), s.source_file, st.text)
+        _fit(ws, row, [*([""] * off), *(s.values.get(c.key, "") for c in spec.columns), s.source_file], cols)
         row += 1
 
     def write_total(label: str, group: list[RollupStats], prefecture: str | None) -> None:
@@ -245,6 +255,7 @@ def _findings(wb: Workbook, st: Styles, rollup: Rollup) -> None:
             write_cell(ws, row, 5, f.value or "", st.text)
             write_cell(ws, row, 6, f.message, st.text)
             write_cell(ws, row, 7, f.code, st.text)
+            _fit(ws, row, [fr.path, f.sheet or "", f.cell or "", f.field or "", "", f.value or "", f.message], cols)
             row += 1
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)
     setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=max(row - 1, HEADER_ROW))

@@ -91,6 +91,26 @@ def write_cell(ws: Worksheet, row: int, col: int, value: object, fmt: Any) -> No
         ws.write_string(row, col, str(value), fmt)
 
 
+def text_width(text: str) -> float:
+    """Approximate width in Excel column units: a CJK character is about two digits wide."""
+    return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in text)
+
+
+def row_height(values: list[object], widths: list[float], *, line: float = 14.5) -> float | None:
+    """Height that shows every wrapped line, or None when one line is enough.
+
+    Excel grows a row to fit wrapped text only when the text is typed in; LibreOffice
+    and Excel draw a file's long text over the next rows unless the height is written.
+    """
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if isinstance(value, str) and value:
+            usable = max(width - 1.5, 1.0)
+            n = sum(max(1, -(-int(text_width(part)) // int(usable))) for part in value.split("\n"))
+            lines = max(lines, n)
+    return None if lines == 1 else lines * line + 3
+
+
 def setup_print(
     ws: Worksheet,
     *,
@@ -130,6 +150,10 @@ def atomic_path(target: Path, *, force: bool) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file private (0600); give it the permissions any new file gets.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except OSError as exc:
         raise OutputError(f"无法写入 {target}：{exc.strerror or exc}") from exc
