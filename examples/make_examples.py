@@ -211,6 +211,10 @@ def laohekou() -> None:
     wb.save(INBOX / "老河口市-附件1.xlsx")
 
 
+# In the list but answered by no row of the county's 附件1: shows 反馈问题未整改.
+LIST_ONLY = {"老河口市": ("二、资金和资产管理方面", "固定资产未纳入行政性国有资产管理，未建立资产台账")}
+
+
 def feedback_list() -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -220,7 +224,7 @@ def feedback_list() -> None:
     ws.append(["序号", "县（市、区）", "问题类别", "问题描述"])
     n = 0
     for county, problems in PROBLEMS.items():
-        for cat, p in problems:
+        for cat, p in [*problems, *([LIST_ONLY[county]] if county in LIST_ONLY else [])]:
             n += 1
             ws.append([n, county, cat.split("、", 1)[1], p])
     for col, w in zip("ABCD", (6, 12, 22, 60), strict=True):

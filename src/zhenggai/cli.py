@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
@@ -20,6 +21,7 @@ import typer
 from zhenggai import __version__
 
 if TYPE_CHECKING:
+    from zhenggai.problems import FeedbackList
     from zhenggai.schema import Indicator
 
 app = typer.Typer(
@@ -120,6 +122,26 @@ DeadlineOpt = Annotated[
     typer.Option("--deadline", help="整改期限：未完成的问题，完成时限不得晚于此日期。"),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的输出文件。")]
+ProblemsOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--problems", help="省厅下发的反馈问题清单（.xlsx/.xls），检查每个反馈问题都已填报整改。",
+                 dir_okay=False),
+]
+
+
+def load_feedback(path: Path | None, *, required: bool = False) -> FeedbackList | None:
+    """The ``--problems`` list; unreadable: fatal when ``required`` (init-county), else findings."""
+    if path is None:
+        return None
+    if not path.is_file():
+        raise Fatal(f"找不到反馈问题清单：{path}")
+    from zhenggai.problems import read_feedback_list
+
+    fl = read_feedback_list(path)
+    if required and (fl.findings or not fl.problems):
+        reason = fl.findings[0].message if fl.findings else "清单是空的"
+        raise Fatal(reason)
+    return fl
 
 
 @command("init-county")
@@ -141,24 +163,50 @@ def init_county(
     ] = False,
     force: ForceOpt = False,
     indicators: IndicatorsOpt = None,
+    problems: ProblemsOpt = None,
+    all_counties: Annotated[
+        bool, typer.Option("--all", help="配合 --problems：为清单中的每个县（市、区）各生成一套。")
+    ] = False,
 ) -> None:
     """生成县（市、区）填报用的附件1、附件2 工作簿（带下拉框、日期限制和打印设置）。
+
+    加 --problems 时，附件1 预先填好序号、问题描述（保留问题类别），附件2 预先填好反馈问题数。
 
     示例:
 
         zhenggai init-county --county 谷城县 --prefecture 襄阳市 -o 下发/
 
+        zhenggai init-county --problems 反馈问题清单.xlsx --all --prefecture 襄阳市 -o 下发/
+
         zhenggai init-county -o 空白表样/
     """
-    from zhenggai.template import CountyForms, write_county_forms
+    from zhenggai.template import CountyForms, Prefill, write_many
 
-    forms = CountyForms(
+    base = CountyForms(
         county=county.strip() if county else None,
         prefecture=prefecture.strip() if prefecture else None,
         deadline=parse_day(deadline, "--deadline") or date(2022, 12, 31),
         indicators=load_indicators_option(indicators),
     )
-    written = write_county_forms(output, forms, combined=combined, force=force)
+    if all_counties and problems is None:
+        raise Fatal("--all 需要和 --problems 一起使用")
+    if all_counties and county:
+        raise Fatal("--all 和 --county 只能选一个")
+    forms = [base]
+    feedback = load_feedback(problems, required=True)
+    if feedback is not None:
+        if not all_counties and not county:
+            raise Fatal("使用 --problems 时请用 --county 指定县（市、区），或用 --all 生成全部")
+        names = feedback.counties if all_counties else [base.county or ""]
+        forms = []
+        for name in names:
+            listed = feedback.for_county(name)
+            if listed is None:
+                known = "、".join(feedback.counties)
+                raise Fatal(f"反馈问题清单中没有“{name}”（清单中有：{known}）")
+            prefill = Prefill(problems=tuple((p.category, p.text) for p in listed))
+            forms.append(replace(base, county=listed[0].county, prefill=prefill))
+    written = write_many(output, forms, combined=combined, force=force)
     for path in written:
         typer.echo(f"已生成 {path}")
 
@@ -205,6 +253,7 @@ def validate_cmd(
                      file_okay=False),
     ] = None,
     strict: StrictOpt = False,
+    problems: ProblemsOpt = None,
 ) -> None:
     """检查附件1、附件2 的填报：指出哪个单元格有问题、为什么、怎么改。
 
@@ -217,6 +266,8 @@ def validate_cmd(
         zhenggai validate 收件/ --annotate 标注/
 
         zhenggai validate 谷城县.xlsx --format json
+
+        zhenggai validate 谷城县-附件1.xlsx --problems 反馈问题清单.xlsx
     """
     from zhenggai import render
     from zhenggai.validate import Options, validate
@@ -225,7 +276,7 @@ def validate_cmd(
     opts = _validate_options(deadline, as_of, indicators)
     assert isinstance(opts, Options)
     with render.progress("正在检查", enabled=fmt == "text") as on_progress:
-        report, results = validate(paths, opts, on_progress)
+        report, results = validate(paths, opts, on_progress, feedback=load_feedback(problems))
     if fmt == "json":
         from zhenggai.report import to_json
 
@@ -263,6 +314,7 @@ def merge_cmd(
     strict: Annotated[
         bool, typer.Option("--strict", help="有错误或警告时不生成汇总表，退出码 1。")
     ] = False,
+    problems: ProblemsOpt = None,
 ) -> None:
     """把各县（市、区）报来的附件1、附件2 汇总成一个市州汇总表；汇总各市州汇总表则得到全省汇总。
 
@@ -273,6 +325,8 @@ def merge_cmd(
     示例:
 
         zhenggai merge 收件/ -o 襄阳市汇总.xlsx --prefecture 襄阳市 --expect 枣阳市,保康县,谷城县,老河口市
+
+        zhenggai merge 收件/ -o 襄阳市汇总.xlsx --prefecture 襄阳市 --problems 反馈问题清单.xlsx
 
         zhenggai merge 各市州汇总/ -o 湖北省汇总.xlsx --prefecture 湖北省
     """
@@ -286,7 +340,8 @@ def merge_cmd(
     opts = _validate_options(deadline, as_of, indicators)
     assert isinstance(opts, Options)
     names = tuple(x.strip() for x in re.split(r"[,，、;；\s]+", expect or "") if x.strip())
-    mopts = MergeOptions(validate=opts, prefecture=prefecture.strip() if prefecture else None, expect=names)
+    mopts = MergeOptions(validate=opts, prefecture=prefecture.strip() if prefecture else None, expect=names,
+                         feedback=load_feedback(problems))
     if output.suffix.lower() != ".xlsx":
         raise Fatal(f"汇总表须保存为 .xlsx 文件，现为“{output.name}”")
     with render.progress("正在读取", enabled=fmt == "text") as on_progress:

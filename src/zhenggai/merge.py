@@ -14,10 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zhenggai.findings import FileReport, Finding, Report, Severity, make, sort_key
 from zhenggai.parse import display, parse_number
 from zhenggai.schema import APPENDIX1, TableSpec
+if TYPE_CHECKING:
+    from zhenggai.problems import Coverage, FeedbackList
+
 from zhenggai.validate import (
     APPENDIX_NAMES,
     FileResult,
@@ -44,6 +48,7 @@ class MergeOptions:
     validate: Options = field(default_factory=Options)
     prefecture: str | None = None
     expect: tuple[str, ...] = ()
+    feedback: FeedbackList | None = None  # --problems: coverage, and the counties to expect
 
 
 @dataclass(slots=True)
@@ -226,10 +231,14 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     return RollupStats(prefecture, county, values, unreadable, f.display, s.row)
 
 
-def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
+def build_rollup(
+    results: list[FileResult], opts: MergeOptions, coverage: dict[str, Coverage] | None = None
+) -> Rollup:
     """Pair, choose, count and total: everything but writing the workbook."""
     v = opts.validate
     expect = tuple(dict.fromkeys(x.strip() for x in opts.expect if x.strip()))
+    if not expect and opts.feedback is not None:
+        expect = tuple(opts.feedback.counties)  # the list names every county that must answer
     notes: Notes = []
     a1: dict[str, list[tuple[FileResult, TableResult]]] = defaultdict(list)
     a2: dict[str, list[tuple[FileResult, TableResult]]] = defaultdict(list)
@@ -308,6 +317,10 @@ def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
         own = [f for name in s.files if name in by_file for f in by_file[name].findings]
         own += [n for n in about[s.county] if n.file not in s.files]
         s.rows_written = sum(1 for it in items if it.county == s.county)
+        if opts.feedback is not None:
+            listed = opts.feedback.for_county(s.county)
+            got = (coverage or {}).get(s.county)
+            s.coverage = (got.answered, got.total) if got else (0, len(listed or []))
         s.errors = sum(1 for f in own if f.severity is Severity.ERROR)
         s.warnings = sum(1 for f in own if f.severity is Severity.WARNING)
     return Rollup(opts.prefecture, v.as_of, v.specs()[1], summaries, items, stats, report)
@@ -421,6 +434,9 @@ def merge(
     if write and output is not None and output.exists() and not force:
         raise OutputExists(f"文件已存在：{output}（如需覆盖请加 --force）")
     replies, rollups, skipped = collect(paths, output)
+    if opts.feedback is not None:
+        listed = opts.feedback.path.resolve()
+        replies = [p for p in replies if p.resolve() != listed]
     if rollups and not replies:
         from zhenggai.province import build_province
 
@@ -428,7 +444,14 @@ def merge(
     else:
         skipped += [_skipped(p, "这是以前生成的汇总表，不作为县级数据读取") for p in rollups]
         results = check_files(replies, opts.validate, on_progress)
-        rollup = build_rollup([*results, *skipped], opts)
+        coverage = None
+        if opts.feedback is not None:
+            from zhenggai.problems import check_coverage
+
+            coverage = check_coverage(results, opts.feedback)
+            if opts.feedback.findings:
+                skipped.append(opts.feedback.result())
+        rollup = build_rollup([*results, *skipped], opts, coverage)
     if strict and (rollup.report.errors or rollup.report.warnings):
         write = False
     if write and output is not None:

@@ -108,6 +108,9 @@ def merge_summary(rollup: Rollup) -> None:
     for name in ("县（市、区）", "报送状态", "读入行", "写入行", "已完成", "未完成", "完成率", "逾期", "错误", "警告"):
         left = name in ("县（市、区）", "报送状态")
         t.add_column(name, justify="left" if left else "right", no_wrap=True)
+    coverage = any(c.coverage is not None for c in rollup.counties)
+    if coverage:
+        t.add_column("反馈问题覆盖", justify="right", no_wrap=True)
     for c in rollup.counties:
         style = "red" if c.status != "已报送" or c.errors else "yellow" if c.warnings else ""
         rate = f"{c.rate:.0%}" if c.rate is not None else "—"
@@ -115,6 +118,8 @@ def merge_summary(rollup: Rollup) -> None:
                  str(c.overdue), str(c.errors), str(c.warnings)]
         if rollup.province:
             cells.insert(0, c.prefecture or "")
+        if coverage:
+            cells.append(f"{c.coverage[0]}/{c.coverage[1]}" if c.coverage else "—")
         t.add_row(*cells, style=style)
     stdout.print(t)
     problems = [

@@ -58,7 +58,7 @@ class Column(BaseModel):
         return self.kind in (Kind.COUNT, Kind.AMOUNT)
 
 
-TableKind = Literal["appendix1", "appendix2"]
+TableKind = Literal["appendix1", "appendix2", "problems"]
 
 
 class TableSpec(BaseModel):
@@ -261,3 +261,19 @@ def _build_appendix2(indicators: tuple[Indicator, ...]) -> TableSpec:
 def specs(indicators: tuple[Indicator, ...] | None = None) -> tuple[TableSpec, TableSpec]:
     """Both official tables."""
     return APPENDIX1, appendix2(indicators)
+
+
+PROBLEM_LIST = TableSpec(
+    kind="problems",
+    label="反馈问题清单",
+    title="反馈问题清单",
+    columns=(
+        Column(key="seq", header="序号", kind=Kind.SEQ, aliases=("编号",)),
+        Column(key="county", header="县（市、区）", kind=Kind.COUNTY,
+               aliases=("县市区", "县(市区)", "示范县", "县区", "县（市）", "县名", "地区")),
+        Column(key="category", header="问题类别", kind=Kind.TEXT,
+               aliases=("类别", "问题类型", "问题分类", "分类", "方面")),
+        Column(key="problem", header="问题描述", kind=Kind.TEXT, required=True,
+               aliases=("反馈问题", "存在问题", "问题", "问题内容", "主要问题", "问题清单")),
+    ),
+)

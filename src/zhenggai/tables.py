@@ -169,6 +169,9 @@ def _match_row(row: list[object], m: _Matcher) -> Header:
 
 
 def _is_header(h: Header, spec: TableSpec) -> bool:
+    if spec.kind == "problems":
+        # The feedback list: 问题描述 and at least one of 序号 / 县（市、区） / 问题类别.
+        return "problem" in h.cols and len(h.cols) >= 2
     anchor = {"appendix1": ("problem", "measure"), "appendix2": ("county", "total", "done", "open")}
     found = len(h.cols)
     anchors = sum(1 for k in anchor[spec.kind] if k in h.cols)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zhenggai.findings import FileReport, Finding, Report, Severity, TableInfo, a1, make, sort_key
 from zhenggai.parse import (
@@ -26,6 +27,9 @@ from zhenggai.parse import (
 from zhenggai.reader import WORKBOOK_SUFFIXES, read_book
 from zhenggai.schema import APPENDIX1, Indicator, Kind, TableSpec, appendix2
 from zhenggai.tables import FORMULA_NO_VALUE, Table, find_tables
+
+if TYPE_CHECKING:
+    from zhenggai.problems import FeedbackList
 
 DEFAULT_DEADLINE = date(2022, 12, 31)  # 通知：原则上应在2022年底全部完成问题整改
 APPENDIX_NAMES = {"appendix1": "附件1（整改清单）", "appendix2": "附件2（成果统计表）"}
@@ -493,10 +497,26 @@ def make_report(results: Iterable[FileResult]) -> Report:
 
 
 def validate(
-    paths: Sequence[Path], opts: Options | None = None, on_progress: ProgressCallback | None = None
+    paths: Sequence[Path],
+    opts: Options | None = None,
+    on_progress: ProgressCallback | None = None,
+    *,
+    feedback: FeedbackList | None = None,
 ) -> tuple[Report, list[FileResult]]:
-    """Validate files and folders: the report, and each file's parsed tables."""
+    """Validate files and folders: the report, and each file's parsed tables.
+
+    With ``feedback`` (the province's list, see ``problems.py``) every county's 附件1
+    is also checked to answer each of its feedback problems.
+    """
     opts = opts or Options()
     files, skipped = expand(paths)
+    if feedback is not None:
+        files = [p for p in files if p.resolve() != feedback.path.resolve()]
     results = check_files(files, opts, on_progress)
+    if feedback is not None:
+        from zhenggai.problems import check_coverage
+
+        check_coverage(results, feedback)
+        if feedback.findings:
+            skipped.append(feedback.result())
     return make_report([*results, *skipped]), [*results, *skipped]

@@ -1,0 +1,244 @@
+"""The province's feedback list (反馈问题清单): pre-filled forms and proof of full coverage.
+
+The rule of the campaign is 全覆盖、无遗漏: every problem fed back must be answered
+in the county's 附件1. The list is read with the same tolerant reader as the county
+forms (header found by content, merged county cells, category rows, one sheet per
+county). A county's rows are matched to its problems exactly after normalising
+whitespace, punctuation and numbering prefixes, then by similarity for text a clerk
+reworded (with a warning that shows both texts).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from zhenggai.findings import Finding, a1, make
+from zhenggai.parse import clean_text, county_from_bureau_line, display
+from zhenggai.reader import read_book
+from zhenggai.schema import PROBLEM_LIST
+from zhenggai.tables import build_table, find_header
+from zhenggai.validate import FileResult, county_from_filename
+
+SIMILAR = 0.6  # SequenceMatcher ratio above which a reworded row answers a problem
+
+_NUMBERING = re.compile(
+    r"^(?:问题\s*\d+\s*[:：]?|[（(]?\d+[)）.、．]|[（(]?[一二三四五六七八九十]+[)）、.．]|[①-⑳])\s*"
+)
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def normalize_problem(text: str) -> str:
+    """Problem text for matching: NFKC, no numbering prefix, no whitespace or punctuation."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    while True:
+        stripped = _NUMBERING.sub("", t, count=1)
+        if stripped == t:
+            break
+        t = stripped
+    return _NOISE.sub("", t)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackProblem:
+    """One problem of the feedback list."""
+
+    county: str
+    text: str
+    category: str | None
+    sheet: str
+    row: int
+
+    @property
+    def key(self) -> str:
+        """Normalised text used for matching."""
+        return normalize_problem(self.text)
+
+
+@dataclass(slots=True)
+class FeedbackList:
+    """The feedback list: problems per county, in list order, and what reading it found."""
+
+    path: Path
+    display: str
+    problems: dict[str, list[FeedbackProblem]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def counties(self) -> list[str]:
+        """Counties in the order the list names them."""
+        return list(self.problems)
+
+    def for_county(self, name: str) -> list[FeedbackProblem] | None:
+        """The county's problems; "谷城" finds "谷城县" when that is unambiguous."""
+        if name in self.problems:
+            return self.problems[name]
+        hits = [c for c in self.problems if c.startswith(name) or name.startswith(c)]
+        return self.problems[hits[0]] if len(hits) == 1 else None
+
+    def result(self) -> FileResult:
+        """The list as a report entry (its own reading findings)."""
+        return FileResult(self.path, self.display, findings=list(self.findings), readable=not self.findings,
+                          skipped=True)
+
+
+def _sheet_county(sheet: str, above: list[list[object]], path: Path) -> str | None:
+    """For lists laid out one sheet per county: the county from the sheet name or title."""
+    m = re.fullmatch(r"\s*([\u4e00-\u9fff]{1,6}?[县市区旗])\s*", sheet)
+    if m:
+        return m.group(1)
+    for row in above:
+        for v in row:
+            text = clean_text(v)
+            if not text:
+                continue
+            named = county_from_bureau_line(text) if "商务" in text else None
+            if named:
+                return named
+            m = re.match(r"^([\u4e00-\u9fff]{1,6}?[县市区旗])(?!商务)", text)
+            if m and not text.startswith(("全省", "全市", "湖北省")):
+                return m.group(1)
+    return county_from_filename(path)
+
+
+def read_feedback_list(path: Path, display_name: str | None = None) -> FeedbackList:
+    """Read the feedback list; problems it cannot place become findings, never exceptions."""
+    shown = display_name or str(path)
+    fl = FeedbackList(path, shown)
+    book = read_book(path, shown)
+    if book.findings:
+        fl.findings.append(make("problems-unreadable", file=shown, reason=book.findings[0].message))
+        return fl
+    for grid in book.grids:
+        found = find_header(grid, (PROBLEM_LIST,))
+        if found is None:
+            continue
+        spec, header = found
+        table = build_table(grid, spec, header)
+        keys = spec.keys
+        i_county, i_category, i_problem = keys.index("county"), keys.index("category"), keys.index("problem")
+        sheet_county = None
+        if "county" not in header.cols:
+            sheet_county = _sheet_county(grid.name, grid.rows[: header.row], path)
+        for rec in table.records:
+            text = clean_text(rec.values[i_problem])
+            if not text:
+                continue
+            county = clean_text(rec.values[i_county]) if "county" in header.cols else sheet_county or ""
+            if not county:
+                fl.findings.append(make("problems-unreadable", file=shown, sheet=grid.name,
+                                        cell=a1(rec.row, header.cols["problem"]), row=rec.row,
+                                        reason=f"第 {rec.row} 行的问题不知道属于哪个县（市、区）"))
+                continue
+            category = clean_text(rec.values[i_category]) if "category" in header.cols else ""
+            fl.problems.setdefault(county, []).append(
+                FeedbackProblem(county, text, category or rec.category, grid.name, rec.row)
+            )
+    if not fl.problems and not fl.findings:
+        fl.findings.append(make("problems-unreadable", file=shown,
+                                reason="没有找到含“问题描述”列的表格（至少还要有 序号、县（市、区）或 问题类别 之一）"))
+    return fl
+
+
+# --- coverage ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Coverage:
+    """How a county's 附件1 answers its feedback problems."""
+
+    county: str
+    answered: int
+    total: int
+
+
+def _match(rows: list[tuple[int, str]], problems: list[FeedbackProblem]) -> dict[int, tuple[int, bool]]:
+    """Row index → (problem index, exact) for every row that answers a problem."""
+    keys = [p.key for p in problems]
+    exact_index: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        exact_index.setdefault(k, i)
+    out: dict[int, tuple[int, bool]] = {}
+    for ri, (_, text) in enumerate(rows):
+        k = normalize_problem(text)
+        if k in exact_index:
+            out[ri] = (exact_index[k], True)
+            continue
+        best, best_ratio = -1, 0.0
+        for pi, pk in enumerate(keys):
+            if not pk or not k:
+                continue
+            if k in pk or pk in k:
+                ratio = 0.9 if min(len(k), len(pk)) >= 6 else 0.0
+            else:
+                sm = SequenceMatcher(None, k, pk, autojunk=False)
+                if sm.real_quick_ratio() < SIMILAR or sm.quick_ratio() < SIMILAR:
+                    continue
+                ratio = sm.ratio()
+            if ratio > best_ratio:
+                best, best_ratio = pi, ratio
+        if best >= 0 and best_ratio >= SIMILAR:
+            out[ri] = (best, False)
+    return out
+
+
+def check_coverage(results: list[FileResult], feedback: FeedbackList) -> dict[str, Coverage]:
+    """Add coverage findings to the county files; return coverage per county checked."""
+    coverage: dict[str, Coverage] = {}
+    for f in results:
+        if not f.readable or not f.county:
+            continue
+        problems = feedback.for_county(f.county)
+        for t in f.tables:
+            table = t.table
+            cols = table.header.cols
+            if table.kind == "appendix2":
+                if problems is None:
+                    continue
+                for s in t.stats:
+                    total = s.numbers.get("total")
+                    if total is not None and "total" in cols and total != len(problems):
+                        f.findings.append(make(
+                            "problem-count-mismatch", file=f.display, sheet=table.sheet, cell=a1(s.row, cols["total"]),
+                            row=s.row, field=table.spec.column("total").header, value=display(total),
+                            county=f.county, total=len(problems)))
+                continue
+            if table.kind != "appendix1" or "problem" not in cols:
+                continue
+            if problems is None:
+                f.findings.append(make("problem-extra", file=f.display, sheet=table.sheet, county=f.county,
+                                       value=f"反馈问题清单中没有 {f.county}"))
+                continue
+            i_problem = table.spec.keys.index("problem")
+            rows = [(it.row, clean_text(it.values[i_problem])) for it in t.items]
+            matched = _match(rows, problems)
+            first_row: dict[int, int] = {}
+            col = cols["problem"]
+            for ri, (row, text) in enumerate(rows):
+                hit = matched.get(ri)
+                cell = a1(row, col)
+                if hit is None:
+                    if text:
+                        f.findings.append(make("problem-extra", file=f.display, sheet=table.sheet, cell=cell, row=row,
+                                               field=table.spec.column("problem").header, value=text, county=f.county))
+                    continue
+                pi, exact = hit
+                p = problems[pi]
+                if pi in first_row:
+                    f.findings.append(make("problem-answered-twice", file=f.display, sheet=table.sheet, cell=cell,
+                                           row=row, field=table.spec.column("problem").header, value=text,
+                                           problem=p.text, other_row=first_row[pi]))
+                    continue
+                first_row[pi] = row
+                if not exact:
+                    f.findings.append(make("problem-reworded", file=f.display, sheet=table.sheet, cell=cell, row=row,
+                                           field=table.spec.column("problem").header, value=text, problem=p.text))
+            for pi, p in enumerate(problems):
+                if pi not in first_row:
+                    f.findings.append(make("problem-unanswered", file=f.display, sheet=table.sheet, county=f.county,
+                                           problem=p.text, value=p.text))
+            coverage[f.county] = Coverage(f.county, len(first_row), len(problems))
+    return coverage

@@ -1,0 +1,187 @@
+"""The feedback list: pre-filled forms and proof that every problem was answered."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from conftest import appendix1_rows, appendix2_rows, make_workbook
+from zhenggai.cli import app
+from zhenggai.merge import MergeOptions, merge
+from zhenggai.problems import normalize_problem, read_feedback_list
+from zhenggai.validate import Options, validate
+
+AS_OF = date(2022, 9, 1)
+LIST = [
+    ["湖北省电子商务进农村综合示范县反馈问题清单"],
+    [],
+    ["序号", "县（市、区）", "问题类别", "问题描述"],
+    [1, "谷城县", "业务建设方面", "县级电商公共服务中心停止运营"],
+    [2, None, "业务建设方面", "快递企业整合不够，物流配送体系不健全"],
+    [3, None, "资金管理方面", "资金执行进度较慢"],
+    [4, "保康县", "业务建设方面", "村级服务站点存活率偏低"],
+]
+
+
+@pytest.fixture
+def feedback(tmp_path: Path) -> Path:
+    # 谷城县 is merged down rows 4-6, as provinces lay their lists out.
+    return make_workbook(tmp_path / "反馈问题清单.xlsx", {"清单": LIST}, merges={"清单": ["B4:B6"]})
+
+
+def test_reads_the_list_with_merged_county_cells(feedback: Path) -> None:
+    fl = read_feedback_list(feedback)
+    assert fl.findings == []
+    assert {c: [p.text for p in ps] for c, ps in fl.problems.items()} == {
+        "谷城县": ["县级电商公共服务中心停止运营", "快递企业整合不够，物流配送体系不健全", "资金执行进度较慢"],
+        "保康县": ["村级服务站点存活率偏低"],
+    }
+    assert [p.category for p in fl.problems["谷城县"]] == ["业务建设方面", "业务建设方面", "资金管理方面"]
+
+
+def test_list_laid_out_one_sheet_per_county(tmp_path: Path) -> None:
+    path = make_workbook(tmp_path / "清单.xlsx", {
+        "谷城县": [["谷城县反馈问题清单"], ["序号", "问题描述"], [1, "问题甲"], [2, "问题乙"]],
+        "Sheet2": [["保康县商务主管部门"], ["序号", "问题描述"], ["一、业务建设"], [1, "问题丙"]],
+    }, merges={"Sheet2": ["A3:B3"]})
+    fl = read_feedback_list(path)
+    assert {c: [(p.category, p.text) for p in ps] for c, ps in fl.problems.items()} == {
+        "谷城县": [(None, "问题甲"), (None, "问题乙")],
+        "保康县": [("一、业务建设", "问题丙")],
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"not a workbook", "无法读取"), (None, "没有找到含“问题描述”列的表格")],
+)
+def test_unreadable_list_is_a_finding(tmp_path: Path, content: bytes | None, reason: str) -> None:
+    path = tmp_path / "清单.xlsx"
+    if content is None:
+        make_workbook(path, {"s": [["a", "b"], [1, 2]]})
+    else:
+        path.write_bytes(content)
+    fl = read_feedback_list(path)
+    assert [f.code for f in fl.findings] == ["problems-unreadable"]
+    assert reason in fl.findings[0].message
+
+
+def test_normalize_ignores_numbering_spaces_and_punctuation() -> None:
+    assert normalize_problem("1. 资金执行进度较慢。") == normalize_problem("（一）资金执行 进度较慢")
+    assert normalize_problem("问题3：资金执行进度较慢") == "资金执行进度较慢"
+
+
+def test_init_county_prefills_one_county(feedback: Path, tmp_path: Path) -> None:
+    out = tmp_path / "下发"
+    res = CliRunner().invoke(app, ["init-county", "--problems", str(feedback), "--county", "谷城县", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ws = openpyxl.load_workbook(out / "谷城县-附件1-示范县整改清单.xlsx").worksheets[0]
+    assert [ws.cell(r, 1).value for r in range(5, 10)] == ["业务建设方面", 1, 2, "资金管理方面", 3]
+    assert ws["B6"].value == "县级电商公共服务中心停止运营"
+    assert ws["B9"].value == "资金执行进度较慢"
+    assert {"A5:G5", "A8:G8"} <= {str(r) for r in ws.merged_cells.ranges}
+    ws2 = openpyxl.load_workbook(out / "谷城县-附件2-示范县专项整改成果统计表.xlsx").worksheets[0]
+    assert (ws2["A5"].value, ws2["B5"].value) == ("谷城县", 3)
+
+
+def test_init_county_all_counties(feedback: Path, tmp_path: Path) -> None:
+    out = tmp_path / "下发"
+    res = CliRunner().invoke(app, ["init-county", "--problems", str(feedback), "--all", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == sorted([
+        "谷城县-附件1-示范县整改清单.xlsx", "谷城县-附件2-示范县专项整改成果统计表.xlsx",
+        "保康县-附件1-示范县整改清单.xlsx", "保康县-附件2-示范县专项整改成果统计表.xlsx",
+    ])
+    bad = CliRunner().invoke(app, ["init-county", "--problems", str(feedback), "--county", "武汉市", "-o", str(out)])
+    assert bad.exit_code == 2 and "没有“武汉市”" in bad.stderr
+
+
+def _fill(path: Path, answers: dict[int, list[object]]) -> None:
+    """Fill the pre-filled 附件1 the way a clerk does: columns C-G of the given rows."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    for row, values in answers.items():
+        for c, v in enumerate(values, start=3):
+            ws.cell(row, c).value = v
+    ws.cell(ws.max_row, 1).value = "（联系人：张三  联系电话：13800138000）"
+    wb.save(path)
+
+
+def test_round_trip_prefill_fill_validate(feedback: Path, tmp_path: Path) -> None:
+    out = tmp_path / "下发"
+    CliRunner().invoke(app, ["init-county", "--problems", str(feedback), "--county", "谷城县", "-o", str(out)])
+    a1 = out / "谷城县-附件1-示范县整改清单.xlsx"
+    a2 = out / "谷城县-附件2-示范县专项整改成果统计表.xlsx"
+    answer = ["投入30万元恢复运营", "是", datetime(2022, 6, 30), "李四", "县商务局"]
+    _fill(a1, {6: answer, 7: answer, 9: ["已支付资金120万元", "否", datetime(2022, 12, 31), "王五", "县财政局"]})
+    wb = openpyxl.load_workbook(a2)
+    ws = wb.worksheets[0]
+    for c, v in enumerate([2, 1, 30, 0, 1, 2, 0, 3, 5, 1], start=3):
+        ws.cell(5, c).value = v
+    ws.cell(7, 1).value = "（联系人：张三  联系电话：0710-7223456）"
+    wb.save(a2)
+    report, _ = validate([out], Options(as_of=AS_OF), feedback=read_feedback_list(feedback))
+    assert report.flatten(("cell", "code")) == []
+    assert report.errors == 0 and report.warnings == 0
+
+
+def _county(tmp_path: Path, rows: list[list[object]]) -> Path:
+    return make_workbook(tmp_path / "in" / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows)})
+
+
+ROW = ["投入30万元", "是", "2022-06-30", "李四", "县商务局"]
+
+
+def test_exact_reworded_missing_and_extra(feedback: Path, tmp_path: Path) -> None:
+    _county(tmp_path, [
+        [1, "一、县级电商公共服务中心停止运营。", *ROW],          # exact after numbering/punctuation
+        [2, "快递企业整合不够，县乡村物流配送体系不健全", *ROW],   # reworded
+        [3, "站点培训不够", *ROW],                                 # in no list
+    ])
+    report, _ = validate([tmp_path / "in"], Options(as_of=AS_OF), feedback=read_feedback_list(feedback))
+    got = [(f.cell, f.code) for f in report.findings() if f.code.startswith("problem")]
+    assert got == [(None, "problem-unanswered"), ("B6", "problem-reworded"), ("B7", "problem-extra")]
+    unanswered = next(f for f in report.findings() if f.code == "problem-unanswered")
+    assert "反馈问题未整改" in unanswered.message and "资金执行进度较慢" in unanswered.message
+    reworded = next(f for f in report.findings() if f.code == "problem-reworded")
+    assert "物流配送体系不健全" in reworded.message and "县乡村物流配送体系不健全" in reworded.message
+
+
+def test_problem_answered_twice_and_count_mismatch(feedback: Path, tmp_path: Path) -> None:
+    _county(tmp_path, [
+        [1, "县级电商公共服务中心停止运营", *ROW],
+        [2, "县级电商公共服务中心停止运营问题", *ROW],
+        [3, "快递企业整合不够，物流配送体系不健全", *ROW],
+        [4, "资金执行进度较慢", *ROW],
+    ])
+    make_workbook(tmp_path / "in" / "谷城县-附件2.xlsx",
+                  {"附件2": appendix2_rows(["谷城县", 4, 4, 0, 30, 0, 4, 3, 0, 5, 12, 2, None])})
+    report, _ = validate([tmp_path / "in"], Options(as_of=AS_OF), feedback=read_feedback_list(feedback))
+    got = sorted((f.cell or "", f.code) for f in report.findings() if f.code.startswith("problem"))
+    assert got == [("B5", "problem-count-mismatch"), ("B6", "problem-answered-twice")]
+
+
+def test_merge_reports_coverage_and_every_unanswered_problem(feedback: Path, tmp_path: Path) -> None:
+    _county(tmp_path, [[1, "县级电商公共服务中心停止运营", *ROW]])
+    out = tmp_path / "汇总.xlsx"
+    result = merge([tmp_path / "in"], out, MergeOptions(validate=Options(as_of=AS_OF),
+                                                         feedback=read_feedback_list(feedback)))
+    cov = {c.county: (c.status, c.coverage) for c in result.rollup.counties}
+    assert cov == {"谷城县": ("缺附件2", (1, 3)), "保康县": ("未报送", (0, 1))}
+    ws = openpyxl.load_workbook(out)["汇总概览"]
+    header = [c.value for c in ws[3]]
+    assert "反馈问题覆盖" in header
+    col = header.index("反馈问题覆盖") + 1
+    assert ws.cell(4, col).value == "1/3"
+    problems = openpyxl.load_workbook(out)["校验问题"]
+    unanswered = [r[6] for r in problems.iter_rows(min_row=4, values_only=True) if r[7] == "problem-unanswered"]
+    assert len(unanswered) == 2
+    res = CliRunner().invoke(app, ["merge", str(tmp_path / "in"), "-o", str(tmp_path / "j.xlsx"), "--problems",
+                                   str(feedback), "--as-of", "2022-09-01", "--format", "json"])
+    data = json.loads(res.stdout)
+    assert [c["coverage"] for c in data["counties"]] == [{"answered": 1, "total": 3}, {"answered": 0, "total": 1}]
