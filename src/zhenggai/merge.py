@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from zhenggai.findings import FileReport, Finding, Report, Severity, make, sort_key
 from zhenggai.parse import display, parse_number
 from zhenggai.schema import APPENDIX1, TableSpec
+
 if TYPE_CHECKING:
     from zhenggai.problems import Coverage, FeedbackList
 
