@@ -158,7 +158,8 @@ def test_identical_copies_count_once_and_different_ones_name_the_file_used(tmp_p
     county = result.rollup.counties[0]
     assert (county.county, county.rows_read, county.rows_written) == ("谷城县", 4, 4)
     assert any(f.endswith("谷城县-附件1-修改.xlsx") for f in county.files)
-    dups = sorted((f.code, Path(f.file).name) for f in result.rollup.report.findings() if f.code.startswith("duplicate"))
+    findings = result.rollup.report.findings()
+    dups = sorted((f.code, Path(f.file).name) for f in findings if f.code.startswith("duplicate"))
     assert dups == [("duplicate-submission", "谷城县-附件1(1).xlsx"), ("duplicate-submission", "谷城县-附件1.xlsx")]
     msg = next(f.message for f in result.rollup.report.findings() if f.code == "duplicate-submission")
     assert "采用" in msg and "谷城县-附件1-修改.xlsx" in msg and "未采用" in msg
