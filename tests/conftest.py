@@ -131,3 +131,136 @@ def soffice() -> Callable[..., list[Path]]:
         return [outdir / f"{Path(f).stem}.{ext}" for f in files]
 
     return convert
+
+
+# --- appended for the validate tests (reader, tables, rules, hostile input, CLI) ---------------
+
+
+def rewrite_zip(src: Path, dst: Path, edits: dict[str, Callable[[bytes], bytes]]) -> Path:
+    """Copy a zip (an .xlsx) member by member, passing the named members through ``edits``."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename in edits:
+                data = edits[info.filename](data)
+            zout.writestr(info, data)
+    return dst
+
+
+def make_xlsxwriter_book(
+    path: Path,
+    sheets: dict[str, list[Row]],
+    *,
+    merges: dict[str, list[str]] | None = None,
+    formulas: dict[str, dict[str, tuple[str, Any]]] | None = None,
+) -> Path:
+    """Like :func:`make_workbook`, written by XlsxWriter: merges keep their value, and
+    ``formulas[sheet][cell] = (formula, cached value)`` saves a result as Excel would."""
+    import xlsxwriter
+    from xlsxwriter.utility import xl_cell_to_rowcol, xl_range
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                         "strings_to_urls": False})
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        merged: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        for rng in (merges or {}).get(name, []):
+            a, b = rng.split(":")
+            r0, c0 = xl_cell_to_rowcol(a)
+            r1, c1 = xl_cell_to_rowcol(b)
+            merged[(r0, c0)] = (r0, c0, r1, c1)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if (r, c) in merged:
+                    continue
+                if value is not None:
+                    ws.write(r, c, value)
+        for (r, c), (r0, c0, r1, c1) in merged.items():
+            value = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+            ws.merge_range(xl_range(r0, c0, r1, c1), value if value is not None else "")
+        for cell, (formula, cached) in (formulas or {}).get(name, {}).items():
+            ws.write_formula(cell, formula, None, cached)
+    wb.close()
+    return path
+
+
+MESSY_A1_HEADERS = ["序 号", "问题描述\n(按反馈问题清单填报)", "整改措施及情况", "是否完成\n整改", "完成时间", "责任人",
+                    "责任\n单位", "备注"]
+MESSY_A2_HEADERS = ["县(市、区)", "反馈问题数\n（个）", "已完成\n整改数（个）", "未完成\n整改数（个）", *A2_HEADERS[4:]]
+
+
+def messy_workbook(path: Path) -> Path:
+    """One county's reply as clerks really send it: both tables in one workbook, sheets named
+    anything, titles and notes above the header, variant headers, an extra 备注 column,
+    category rows merged across, one 责任单位 merged down three rows, blank and numbered
+    empty rows, a contact line merged across, dates as date cells, serials and text.
+
+    Expected findings: see ``MESSY_FINDINGS``.
+    """
+    from datetime import datetime
+
+    a1: list[Row] = [
+        ["附件1"],
+        ["示范县整改清单"],
+        ["说明：问题描述须与省厅反馈问题清单一致"],
+        ["谷城县商务主管部门（盖章）"],
+        MESSY_A1_HEADERS,
+        ["一、业务建设方面"],
+        [1, "县级电商公共服务中心停止运营", "县财政安排30万元购买服务，恢复运营", "是", datetime(2022, 6, 30), "李四",
+         "县商务局", "已验收"],
+        [2, "乡村站点未正常运营", "高度重视，认真落实，进一步加强管理", "整改中", "2022年12月底", "王五", None],
+        [3, "培训流于形式", "优化培训课程8个", "否", "长期坚持", "赵六", None],
+        [],
+        ["二、资金和资产管理方面"],
+        [1, "资金使用不规范", "追回企业资金12.5万元", "是", 44742, "钱七", "县财政局"],
+        [2, "资产台账不全", "建立台账，登记资产120项", "也许", "2022-11-30", None, "县财政局"],
+        [3],
+        [],
+        ["（联系人：张三  联系电话：0710-7223456）"],
+    ]
+    a2: list[Row] = [
+        ["附件2"],
+        ["示范县专项整改成果统计表"],
+        ["谷城县商务主管部门（盖章）"],
+        MESSY_A2_HEADERS,
+        ["谷城县", 6, 2, 3, "30万元", "—", 4, "３", 0, 5, 12, 2, "详见附件"],
+        [],
+        ["（联系人：张三  联系电话：0710-7223456）"],
+    ]
+    merges = {"整改清单": ["A2:H2", "A6:H6", "G7:G9", "A11:H11", "A16:H16"], "Sheet2": ["A2:M2", "A7:M7"]}
+    return make_workbook(path, {"整改清单": a1, "Sheet2": a2}, merges=merges)
+
+
+MESSY_FINDINGS: list[list[Any]] = [
+    ["Sheet2", "B5", "count-sum-mismatch"],
+    ["Sheet2", "B5", "cross-total-mismatch"],
+    ["Sheet2", "F5", "number-dash"],
+    ["整改清单", "C5", "header-variant"],
+    ["整改清单", "E5", "header-variant"],
+    ["整改清单", "H5", "extra-column"],
+    ["整改清单", "C8", "measure-pledge-only"],
+    ["整改清单", "D8", "done-variant"],
+    ["整改清单", "E8", "date-approximate"],
+    ["整改清单", "E9", "date-invalid"],
+    ["整改清单", "D13", "done-invalid"],
+    ["整改清单", "F13", "required-missing"],
+]
+
+
+def soffice_convert(files: Sequence[Path], fmt: str, outdir: Path) -> list[Path]:
+    """The ``soffice`` fixture's conversion, usable from module- or session-scoped fixtures."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        pytest.skip("需要 LibreOffice（soffice），本机没有安装")
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = outdir / ".lo-profile"
+    subprocess.run(
+        [exe, f"-env:UserInstallation=file://{profile}", "--headless",
+         "--convert-to", fmt, "--outdir", str(outdir), *map(str, files)],
+        capture_output=True, check=True, timeout=300,
+    )
+    ext = fmt.split(":")[0]
+    return [outdir / f"{Path(f).stem}.{ext}" for f in files]

@@ -1,24 +1,25 @@
 """An annotated copy of a clerk's workbook: error cells red, warnings yellow, comments.
 
-The clerk's own file is never touched: we copy it into the chosen folder and open the
-copy with openpyxl (it can edit .xlsx/.xlsm; XlsxWriter can only create files). A
-legacy .xls cannot be edited by any of our libraries, so its copy is a new .xlsx
+The clerk's own file is never written: openpyxl (it can edit .xlsx/.xlsm; XlsxWriter
+can only create files) loads it and saves the marked-up workbook into the chosen
+folder, through a temporary file. A legacy .xls cannot be edited by any of our
+libraries, and openpyxl refuses some files calamine reads; their copy is a new .xlsx
 built from the values we read, which the findings sheet says.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhenggai.errors import OutputError
 from zhenggai.findings import Finding, Severity, sort_key
-from zhenggai.validate import FileResult
+from zhenggai.validate import ANNOTATED_SUFFIX, FileResult
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C"}
 FINDINGS_SHEET = "校验问题"
@@ -26,27 +27,71 @@ FINDINGS_SHEET = "校验问题"
 
 def annotated_name(path: Path) -> str:
     """"谷城县-附件1.xlsx" → "谷城县-附件1-校验标注.xlsx"."""
-    suffix = ".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx"
-    return f"{path.stem}-校验标注{suffix}"
+    suffix = ".xlsm" if path.suffix.lower() == ".xlsm" and _is_zip(path) else ".xlsx"
+    return f"{path.stem}{ANNOTATED_SUFFIX}{suffix}"
 
 
-def annotate(result: FileResult, out_dir: Path, inputs: set[Path]) -> Path | None:
-    """Write the annotated copy of one file into ``out_dir``; None when it was unreadable."""
+def _is_zip(path: Path) -> bool:
+    """True when the file is a zip (.xlsx/.xlsm) whatever its name says."""
+    from zhenggai.reader import ZIP_MAGIC
+
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4) == ZIP_MAGIC
+    except OSError:
+        return False
+
+
+def _text(value: str) -> str:
+    """Text openpyxl can write: control characters (a Word paste brings \x0b, \x07) dropped.
+
+    openpyxl refuses them with IllegalCharacterError; a clerk's value in a finding or
+    in a rebuilt .xls must never stop the copy from being written.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def _anchor(ws: Worksheet, cell: str) -> str:
+    """The top-left cell of the merged range holding ``cell`` (or ``cell`` itself).
+
+    A value merged down rows 5-9 is read into each of those rows, so findings can name
+    F6; openpyxl's F6 is then a read-only MergedCell, and the clerk edits F5 anyway.
+    """
+    for rng in ws.merged_cells.ranges:
+        if cell in rng:
+            return str(rng.start_cell.coordinate)
+    return cell
+
+
+def annotate(result: FileResult, out_dir: Path, inputs: set[Path], name: str | None = None) -> Path | None:
+    """Write the annotated copy of one file into ``out_dir`` (as ``name``, default
+    :func:`annotated_name`); None when it was unreadable."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.worksheet import Worksheet
 
     if not result.readable:
         return None
-    target = out_dir / annotated_name(result.path)
+    target = out_dir / (name or annotated_name(result.path))
     if target.resolve() in inputs:
         raise OutputError(f"标注文件 {target} 与输入文件同名，请换一个 --annotate 文件夹")
+    rebuilt = True
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        if result.path.suffix.lower() in (".xlsx", ".xlsm"):
-            shutil.copyfile(result.path, target)
-            wb = openpyxl.load_workbook(target, keep_vba=target.suffix == ".xlsm")
-        else:
+        wb = None
+        # By content, not by name: a .xls renamed to .xlsx is common, and openpyxl only
+        # opens zips. Anything openpyxl cannot open (it is stricter than calamine) gets
+        # the rebuilt copy instead of no copy at all.
+        if _is_zip(result.path):
+            try:
+                wb = openpyxl.load_workbook(result.path, keep_vba=target.suffix == ".xlsm")
+                rebuilt = False
+            except Exception:  # noqa: BLE001 - openpyxl raises many types for files it dislikes
+                wb = None
+        if wb is None:
             wb = _from_values(result)
     except OSError as exc:
         raise OutputError(f"无法写入 {target}：{exc.strerror or exc}") from exc
@@ -55,15 +100,19 @@ def annotate(result: FileResult, out_dir: Path, inputs: set[Path]) -> Path | Non
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         if f.sheet and f.cell and f.sheet in wb.sheetnames:
-            by_cell[(f.sheet, f.cell)].append(f)
+            ws = wb[f.sheet]
+            if isinstance(ws, Worksheet):
+                by_cell[(f.sheet, _anchor(ws, f.cell))].append(f)
     for (sheet, cell), items in by_cell.items():
         worst = min(items, key=lambda f: f.severity.rank)
         ws = wb[sheet]
+        assert isinstance(ws, Worksheet)
         c = ws[cell]
         colour = FILLS.get(worst.severity)
         if colour:
             c.fill = PatternFill("solid", start_color=colour, end_color=colour)
-        text = "\n".join(f"【{f.severity.label}】{f.message}" for f in items)
+        # One line per message: a value merged down five rows gives five equal findings.
+        text = _text("\n".join(dict.fromkeys(f"【{f.severity.label}】{f.message}" for f in items)))
         comment = Comment(text, "zhenggai")
         comment.width, comment.height = 320, 40 + 20 * len(text) // 18
         c.comment = comment
@@ -72,13 +121,16 @@ def annotate(result: FileResult, out_dir: Path, inputs: set[Path]) -> Path | Non
         del wb[FINDINGS_SHEET]
     ws = wb.create_sheet(FINDINGS_SHEET, 0)
     ws.append(["级别", "工作表", "单元格", "列", "填写内容", "问题说明", "代码"])
-    if result.path.suffix.lower() not in (".xlsx", ".xlsm"):
-        ws.append(["提示", "", "", "", "", "原文件是 .xls，此副本按读到的内容重建，只保留数值，不保留格式", ""])
+    if rebuilt:
+        note = "此副本按读到的内容重建（原文件是 .xls 或格式特殊），只保留数值，不保留格式"
+        ws.append(["提示", "", "", "", "", note, ""])
     for f in findings:
-        # set data_type "s" explicitly: a clerk's value starting with "=" stays text.
-        ws.append([f.severity.label, f.sheet or "", f.cell or "", f.field or "", f.value or "", f.message, f.code])
+        ws.append([_text(x) for x in (f.severity.label, f.sheet or "", f.cell or "", f.field or "", f.value or "",
+                                      f.message, f.code)])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
+            # openpyxl made every text starting with "=" a formula: a clerk's value
+            # such as "=见附件" must stay text.
             if isinstance(cell.value, str):
                 cell.data_type = "s"
     for col, width in zip("ABCDEFG", (6, 16, 8, 16, 24, 70, 20), strict=True):
@@ -110,7 +162,7 @@ def _from_values(result: FileResult) -> Workbook:
         for r, row in enumerate(grid.rows, start=1):
             for c, v in enumerate(row, start=1):
                 if v != "":
-                    cell = ws.cell(r, c, v)
+                    cell = ws.cell(r, c, _text(v) if isinstance(v, str) else v)
                     if isinstance(v, str):
                         cell.data_type = "s"
         for (r0, c0), (r1, c1) in grid.merges:
@@ -122,8 +174,30 @@ def annotate_all(results: list[FileResult], out_dir: Path) -> list[Path]:
     """Annotated copies of every readable file; never writes over an input."""
     inputs = {r.path.resolve() for r in results}
     written: list[Path] = []
+    taken: set[str] = set()
     for r in results:
-        p = annotate(r, out_dir, inputs)
+        if not r.readable:
+            continue
+        p = annotate(r, out_dir, inputs, _unique_name(r.path, taken))
         if p is not None:
             written.append(p)
     return written
+
+
+def _unique_name(path: Path, taken: set[str]) -> str:
+    """The copy's file name, unique in this run.
+
+    Inboxes are often one folder per county, each holding "附件1.xlsx": all copies land in
+    one folder, and the second would silently replace the first. A clash takes the
+    folder's name as a prefix ("谷城县-附件1-校验标注.xlsx"), then a number.
+    """
+    name = annotated_name(path)
+    if name.lower() in taken:
+        name = f"{path.parent.name}-{name}" if path.parent.name else name
+        stem, suffix = Path(name).stem, Path(name).suffix
+        n = 2
+        while name.lower() in taken:
+            name = f"{stem}-{n}{suffix}"
+            n += 1
+    taken.add(name.lower())
+    return name

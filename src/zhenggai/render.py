@@ -43,15 +43,17 @@ def findings(report: Report, *, show_info: bool = True) -> None:
             table.add_column("说明", ratio=1, overflow="fold")
             for f in items:
                 where = "!".join(x for x in (f.sheet, f.cell) if x) or "整个文件"
+                # Text(), never str: a plain str is read as rich markup, and a clerk's
+                # "[/]" crashes the table (MarkupError) while "[red]" is swallowed.
                 table.add_row(
                     Text(f.severity.label, style=STYLE[f.severity]),
-                    where,
-                    f.field or "",
-                    f.value or "",
-                    f.message,
+                    Text(where),
+                    Text(f.field or ""),
+                    Text(f.value or ""),
+                    Text(f.message),
                 )
             stdout.print(table)
-        stdout.print(f"  {summary_line(fr)}")
+        stdout.print(Text(f"  {summary_line(fr)}"))
         stdout.print()
     total = f"共 {len(report.files)} 个文件：{report.errors} 个错误，{report.warnings} 个警告"
     style = "bold red" if report.errors else "yellow" if report.warnings else "bold green"
@@ -96,7 +98,7 @@ def table(title: str, columns: list[str], rows: list[list[Any]], styles: list[st
     for c in columns:
         t.add_column(c, overflow="fold")
     for i, row in enumerate(rows):
-        t.add_row(*[str(x) for x in row], style=(styles[i] if styles else None))
+        t.add_row(*[Text(str(x)) for x in row], style=(styles[i] if styles else None))
     stdout.print(t)
 
 
@@ -120,7 +122,7 @@ def merge_summary(rollup: Rollup) -> None:
             cells.insert(0, c.prefecture or "")
         if coverage:
             cells.append(f"{c.coverage[0]}/{c.coverage[1]}" if c.coverage else "—")
-        t.add_row(*cells, style=style)
+        t.add_row(*[Text(x) for x in cells], style=style)  # county names are clerks' text, not markup
     stdout.print(t)
     problems = [
         (fr.path, f) for fr in rollup.report.files for f in fr.findings if f.severity is not Severity.INFO
@@ -134,7 +136,7 @@ def merge_summary(rollup: Rollup) -> None:
         p.add_column("说明", ratio=1, overflow="fold")
         for path, f in sorted(problems, key=lambda x: (x[1].severity.rank, x[0])):
             where = "!".join(x for x in (f.sheet, f.cell) if x)
-            p.add_row(Text(f.severity.label, style=STYLE[f.severity]), path, where, f.message)
+            p.add_row(Text(f.severity.label, style=STYLE[f.severity]), Text(path), Text(where), Text(f.message))
         stdout.print(p)
     report = rollup.report
     sent = sum(1 for c in rollup.counties if c.status == "已报送")

@@ -39,6 +39,7 @@ _CONTACT = re.compile(r"联系人|联系电话")
 _CONTACT_PARTS = re.compile(
     r"联系人\s*[:：]?\s*(?P<name>.*?)\s*(?:联系)?(?:电话|手机)\s*[:：]?\s*(?P<phone>.*?)\s*[)）]?\s*$"
 )
+_CONTACT_NAME = re.compile(r"联系人\s*[:：]?\s*(?P<name>.*?)\s*[)）]?\s*$")
 _TOTAL_LABELS = frozenset({"合计", "总计", "小计", "合计数", "全市合计", "全省合计"})
 
 
@@ -238,6 +239,11 @@ def parse_contact(row_index: int, row: list[object]) -> Contact | None:
     if m:
         name = m.group("name").strip(" （(：:")
         phone = m.group("phone").strip(" ）)：:")
+    else:
+        # "联系人：张三" with no 电话 label: the name is there, the phone is missing.
+        only = _CONTACT_NAME.search(text)
+        if only:
+            name = only.group("name").strip(" （(：:）)")
     return Contact(row=row_index + 1, col=col, name=name, phone=phone, text=text)
 
 
@@ -290,7 +296,16 @@ def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
         if row.count("") == len(row) and not fill:
             continue  # the common blank row, without building anything
         if r in across:
-            category = across[r]
+            # A row merged across the table is a category heading, unless it is the
+            # contact line or a note: the official template merges its contact line
+            # across the whole width too, and nothing under it is data.
+            text = across[r]
+            if _CONTACT.search(text):
+                contact = parse_contact(r, row)
+                break
+            if _FOOTER.match(text):
+                break
+            category = text
             continue
         width = len(row)
         values: list[object] = []
@@ -302,7 +317,8 @@ def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
             if v == "" and fill:
                 v = fill.get((r, c), "")
             values.append(v)
-        filled = [v for v in values if v != "" and v is not None]
+        # A cell holding only spaces looks empty to the clerk, so it counts as empty.
+        filled = [v for v in values if v != "" and v is not None and not (isinstance(v, str) and v.isspace())]
         if not filled:
             text = _row_text(row)
             if not text:
@@ -348,7 +364,12 @@ def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
             if contact is not None:
                 break
     bureau = _bureau(grid, h.row)
-    county = county_from_bureau_line(bureau[2]) if bureau else None
+    county = None
+    if bureau is not None:
+        county = county_from_bureau_line(bureau[2])
+        if county is None:
+            # "填报单位（盖章）：" in one cell and "谷城县商务局" in the next.
+            county = county_from_bureau_line(_row_text(rows[bureau[0] - 1]))
     return Table(spec, grid.name, h, records, bureau, county, contact, formula_cells)
 
 

@@ -24,7 +24,7 @@ from zhenggai.parse import (
     parse_number,
     parse_yes_no,
 )
-from zhenggai.reader import WORKBOOK_SUFFIXES, read_book
+from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, read_book
 from zhenggai.schema import APPENDIX1, Indicator, Kind, TableSpec, appendix2
 from zhenggai.tables import FORMULA_NO_VALUE, Table, find_tables
 
@@ -35,6 +35,7 @@ DEFAULT_DEADLINE = date(2022, 12, 31)  # 通知：原则上应在2022年底全�
 APPENDIX_NAMES = {"appendix1": "附件1（整改清单）", "appendix2": "附件2（成果统计表）"}
 
 ProgressCallback = Callable[[int, int, str], None]
+ANNOTATED_SUFFIX = "-校验标注"  # annotate.annotated_name: "谷城县-附件1-校验标注.xlsx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,10 +202,15 @@ def check_appendix1(t: TableResult, f: FileResult, opts: Options) -> None:
             add("measure-pledge-only", r, "measure", measure)
         if "seq" in cols:
             raw_seq = v[i_seq]
-            if raw_seq != "" and raw_seq is not FORMULA_NO_VALUE:
+            if raw_seq is FORMULA_NO_VALUE:
+                prev_seq = (prev_seq or 0) + 1  # reported above; it holds its place
+            elif raw_seq != "":
                 num = parse_number(raw_seq)
                 if num.status != "ok" or num.value is None or not float(num.value).is_integer():
                     add("seq-invalid", r, "seq", raw_seq)
+                    # It still takes its place in the count: "一, 2, 3" is one wrong
+                    # number, not a wrong number and a gap at the next row.
+                    prev_seq = (prev_seq or 0) + 1
                 else:
                     n = int(num.value)
                     restart = rec.category != prev_category and n == 1
@@ -371,14 +377,29 @@ def _resolve_county(f: FileResult) -> None:
             f.findings.append(make("county-mismatch", file=f.display, detail=detail))
 
 
+def _digest(path: Path) -> str:
+    """SHA-256 of the file, read in chunks; "" when unreadable or too big to be a reply.
+
+    A 2 GB video renamed .xlsx must be refused in moments: not read into memory, and not
+    hashed for seconds (the reader refuses anything that large anyway).
+    """
+    try:
+        if path.stat().st_size > MAX_UNCOMPRESSED:
+            return ""
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return ""
+
+
 def check_file(path: Path, opts: Options, display_name: str | None = None) -> FileResult:
     """Read one workbook, find its tables and apply every rule that needs only this file."""
     shown = display_name or str(path)
     f = FileResult(path=path, display=shown)
-    try:
-        f.digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        f.digest = ""
+    f.digest = _digest(path)
     book = read_book(path, shown)
     f.findings.extend(book.findings)
     if book.findings:
@@ -407,8 +428,11 @@ def cross_check(results: Sequence[FileResult]) -> None:
     """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 rows (same or paired file)."""
     by_county: dict[str, list[FileResult]] = {}
     for f in results:
-        if f.county and f.readable:
-            by_county.setdefault(f.county, []).append(f)
+        if f.readable:
+            # A workbook holding both tables is one county's reply even when no county
+            # name could be found in it: pair its own two tables.
+            key = f.county or f"\0{f.path}"
+            by_county.setdefault(key, []).append(f)
     for files in by_county.values():
         a1s = [(f, t) for f in files for t in f.tables_of("appendix1")]
         a2s = [(f, t) for f in files for t in f.tables_of("appendix2")]
@@ -446,6 +470,10 @@ def skip_reason(path: Path) -> str | None:
         return "隐藏文件"
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         return "不是 Excel 工作簿"
+    if path.stem.endswith(ANNOTATED_SUFFIX):
+        # Our own --annotate copies, e.g. in 收件/标注/: read again, they would count
+        # every county twice and switch off the cross-file checks.
+        return "zhenggai 生成的标注副本"
     return None
 
 
@@ -512,6 +540,13 @@ def validate(
     files, skipped = expand(paths)
     if feedback is not None:
         files = [p for p in files if p.resolve() != feedback.path.resolve()]
+    if not files:
+        # "共 0 个文件：0 个错误" with exit 0 would tell a clerk who named the wrong folder
+        # that all is well: nothing to check is a usage error.
+        from zhenggai.errors import InputError
+
+        shown = "、".join(str(p) for p in paths)
+        raise InputError(f"{shown} 中没有找到 Excel 工作簿（.xlsx/.xlsm/.xls）")
     results = check_files(files, opts, on_progress)
     if feedback is not None:
         from zhenggai.problems import check_coverage

@@ -1,0 +1,151 @@
+"""What calamine cannot tell us about a legacy .xls: its used range and its error values.
+
+A helper of ``reader.py``. An .xls is an OLE compound file whose "Workbook" stream is a
+list of BIFF records; we walk the records once, before calamine allocates anything:
+
+- calamine holds each sheet as one dense rectangle, so a 6 KB .xls with values at A1 and
+  IV65536 makes it allocate 1.1 GB; the reader refuses such a file from the range we find.
+- calamine reads an error value (#DIV/0!, #N/A …) as an empty cell, which in a count
+  would silently be 0; we return the error text for each such cell.
+
+Stdlib only, and defensive: a file we cannot follow gives ``None`` and calamine reports
+what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+_FREE_OR_END = 0xFFFFFFFA  # sector numbers from here on are markers, not sectors
+_CELL_RECORDS = frozenset({0x0006, 0x00D6, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E})  # values only
+_MULRK = 0x00BD
+_BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
+_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+           0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+
+
+@dataclass(slots=True)
+class XlsScan:
+    """Per sheet name: rows × columns spanned by values, and error cells (0-based) with their text."""
+
+    ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
+    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+
+
+def _stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """The named stream of an OLE compound file (first match), or None."""
+    if len(data) < 512:
+        return None
+    size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]
+    if size not in (512, 4096) or mini_size != 64:
+        return None
+    n_fat, dir_start = struct.unpack_from("<II", data, 0x2C)
+    mini_cutoff, mini_fat_start, _, difat_start, n_difat = struct.unpack_from("<IIIII", data, 0x38)
+    per = size // 4
+
+    def sector(n: int) -> bytes:
+        at = (n + 1) * size
+        return data[at:at + size]
+
+    difat = list(struct.unpack_from("<109I", data, 0x4C))
+    s = difat_start
+    for _ in range(min(n_difat, len(data) // size)):
+        if s >= _FREE_OR_END:
+            break
+        block = sector(s)
+        if len(block) < size:
+            return None
+        more = struct.unpack_from(f"<{per}I", block)
+        difat += more[:-1]
+        s = more[-1]
+    fat: list[int] = []
+    for s in difat[:n_fat]:
+        block = sector(s)
+        if s >= _FREE_OR_END or len(block) < size:
+            return None
+        fat += struct.unpack_from(f"<{per}I", block)
+
+    def chain(start: int, table: list[int]) -> list[int]:
+        # A hostile file can make a chain loop; each sector is visited once at most.
+        out: list[int] = []
+        seen: set[int] = set()
+        while start < _FREE_OR_END and start < len(table) and start not in seen:
+            seen.add(start)
+            out.append(start)
+            start = table[start]
+        return out
+
+    directory = b"".join(sector(s) for s in chain(dir_start, fat))
+    entries: list[tuple[str, int, int]] = []
+    for at in range(0, len(directory) - 127, 128):
+        name_len = struct.unpack_from("<H", directory, at + 64)[0]
+        name = directory[at:at + max(0, min(name_len, 64) - 2)].decode("utf-16-le", "replace")
+        start, length = struct.unpack_from("<II", directory, at + 116)
+        entries.append((name, start, length))
+    if not entries:
+        return None
+    for name, start, length in entries[1:]:
+        if name not in names:
+            continue
+        if length >= mini_cutoff:
+            return b"".join(sector(s) for s in chain(start, fat))[:length]
+        mini_fat: list[int] = []
+        for s in chain(mini_fat_start, fat):
+            mini_fat += struct.unpack_from(f"<{per}I", sector(s))
+        mini_stream = b"".join(sector(s) for s in chain(entries[0][1], fat))
+        return b"".join(mini_stream[m * 64:(m + 1) * 64] for m in chain(start, mini_fat))[:length]
+    return None
+
+
+def scan(data: bytes) -> XlsScan | None:
+    """Walk the BIFF records of an .xls file; None when it cannot be followed or is encrypted."""
+    try:
+        book = _stream(data, ("Workbook", "Book", "WORKBOOK", "BOOK"))
+    except struct.error:
+        return None
+    if book is None:
+        return None
+    names: dict[int, str] = {}  # stream offset of a sheet's BOF → sheet name
+    found = XlsScan()
+    sheet: str | None = None
+    rows = cols = count = 0
+    pos, end = 0, len(book) - 4
+    while pos <= end:
+        kind, length = struct.unpack_from("<HH", book, pos)
+        body = pos + 4
+        if kind == _FILEPASS:
+            return None  # encrypted from here on: calamine says "password", we say nothing
+        if kind == _BOF:
+            count += 1
+            # The globals substream has no BOUNDSHEET pointing at it; a sheet whose name we
+            # could not decode (BIFF5 writes it in the system code page) still has a range.
+            sheet = names.get(pos) or (f"#{count}" if count > 1 else None)
+            rows = cols = 0
+        elif kind == _EOF:
+            if sheet is not None:
+                found.ranges[sheet] = (rows, cols)
+            sheet = None
+        elif kind == _BOUNDSHEET and length >= 8:
+            offset, _, _, n, high = struct.unpack_from("<IBBBB", book, body)
+            raw = book[body + 8:body + 8 + n * (2 if high & 1 else 1)]
+            names[offset] = raw.decode("utf-16-le" if high & 1 else "latin-1", "replace")
+        elif sheet is not None and length >= 6 and (kind in _CELL_RECORDS or kind == _MULRK):
+            row, col = struct.unpack_from("<HH", book, body)
+            last = struct.unpack_from("<H", book, body + length - 2)[0] if kind == _MULRK else col
+            rows, cols = max(rows, row + 1), max(cols, last + 1)
+            error = _error_text(kind, book, body, length)
+            if error is not None:
+                found.errors.setdefault(sheet, {})[(row, col)] = error
+        pos = body + length
+    return found
+
+
+def _error_text(kind: int, book: bytes, body: int, length: int) -> str | None:
+    """The error a BOOLERR or FORMULA record holds, as Excel shows it."""
+    if kind == 0x0205 and length >= 8 and book[body + 7] == 1:
+        return _ERRORS.get(book[body + 6], "#N/A")
+    if kind == 0x0006 and length >= 14 and book[body + 6] == 2 and book[body + 12:body + 14] == b"\xff\xff":
+        return _ERRORS.get(book[body + 8], "#N/A")
+    return None
