@@ -9,7 +9,7 @@ time, then file name), and both the used and the unused file are named.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhenggai.findings import FileReport, Finding, Report, Severity, make, sort_key
+from zhenggai.gcpause import paused_gc
 from zhenggai.parse import display, parse_number
 from zhenggai.schema import APPENDIX1, TableSpec
 
@@ -191,10 +192,12 @@ def _match_expected(name: str, expect: Sequence[str]) -> str:
 # --- building the rollup ----------------------------------------------------------------
 
 
+_I_DONE, _I_DEADLINE, _I_SEQ = (APPENDIX1.keys.index(k) for k in ("done", "deadline", "seq"))
+
+
 def _item_values(values: list[object], done: bool | None, deadline: date | None) -> list[object]:
     out = list(values)
-    keys = APPENDIX1.keys
-    i_done, i_deadline, i_seq = keys.index("done"), keys.index("deadline"), keys.index("seq")
+    i_done, i_deadline, i_seq = _I_DONE, _I_DEADLINE, _I_SEQ
     if done is not None:
         out[i_done] = "是" if done else "否"  # variants (已完成, 整改中…) written as 是/否
     if deadline is not None:
@@ -314,10 +317,11 @@ def build_rollup(
     about: dict[str, list[Finding]] = defaultdict(list)
     for county, n in notes:
         about[county].append(n)
+    written = Counter(it.county for it in items)  # one pass: not one scan of all items per county
     for s in summaries:
         own = [f for name in s.files if name in by_file for f in by_file[name].findings]
         own += [n for n in about[s.county] if n.file not in s.files]
-        s.rows_written = sum(1 for it in items if it.county == s.county)
+        s.rows_written = written[s.county]
         if opts.feedback is not None:
             listed = opts.feedback.for_county(s.county)
             got = (coverage or {}).get(s.county)
@@ -452,13 +456,15 @@ def merge(
             coverage = check_coverage(results, opts.feedback)
             if opts.feedback.findings:
                 skipped.append(opts.feedback.result())
-        rollup = build_rollup([*results, *skipped], opts, coverage)
+        with paused_gc():
+            rollup = build_rollup([*results, *skipped], opts, coverage)
     if strict and (rollup.report.errors or rollup.report.warnings):
         write = False
     if write and output is not None:
         from zhenggai.rollup import write_rollup
 
-        counts = write_rollup(rollup, output, force=force)
+        with paused_gc():
+            counts = write_rollup(rollup, output, force=force)
         for s in rollup.counties:
             # What the workbook really holds, counted by the writer as it wrote.
             s.rows_written = counts.get((s.prefecture, s.county), 0)

@@ -370,6 +370,10 @@ _CN_QUANTITY_RE: Final = re.compile(
     r"小时|轮|篇|份|台|辆|套|本|张|支|栋|间|米|公里|吨|亩|倍|%|届|组|队|批)"
 )
 _DIGIT_RE: Final = re.compile(r"[0-9]")
+# A number no list marker can be: three digits or more, or a digit right before a Chinese
+# character ("30万元", "3家", "2022年"). Markers are 1-2 digits followed by . 、 ) or in
+# brackets, so such a digit survives every step below and the answer is already known.
+_PLAIN_NUMBER_RE: Final = re.compile(r"[0-9０-９]{3}|[0-9０-９][\u4e00-\u9fff]")
 
 
 def is_pledge_only(text: str) -> bool:
@@ -377,6 +381,8 @@ def is_pledge_only(text: str) -> bool:
 
     "高度重视，进一步加强管理" is pledge-only; "投入30万元", "培训三期", "2022年10月前" are not.
     """
+    if _PLAIN_NUMBER_RE.search(text):  # the common case, before any normalisation
+        return False
     s = _ENUM_SYMBOL_RE.sub("", clean_text(text))  # before NFKC, which turns ① into "1"
     if not s.isascii():
         s = unicodedata.normalize("NFKC", s)

@@ -8,6 +8,7 @@ header texts (which ``rollup.py`` writes); each county row keeps its prefecture 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -195,8 +196,9 @@ def build_province(
         items += it
         stats += _stats(path, prefecture, opts)
         files += reports
+    per_county = Counter((it.prefecture, it.county) for it in items)  # one pass, not one per county
     for s in counties:
-        s.rows_read = s.rows_written = sum(1 for it in items if (it.prefecture, it.county) == (s.prefecture, s.county))
+        s.rows_read = s.rows_written = per_county[(s.prefecture, s.county)]
     if notes:
         files.append(FileReport("（汇总检查）", None, (), tuple(sorted(notes, key=sort_key))))
     report = Report(tuple(sorted(files, key=lambda fr: fr.path)))

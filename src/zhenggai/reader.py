@@ -353,10 +353,47 @@ def _scan_errors(data: bytes, scan: _SheetScan) -> None:
             scan.errors[_cell_index(ref[1].decode())] = m[2].decode("utf-8", "replace").strip() or "#N/A"
 
 
+# Standard parts that are never worksheets. Any other part, wherever a writer put it, may be.
+_NOT_A_SHEET = re.compile(
+    r"\[Content_Types\]\.xml$|docProps/|(?:.*/)?_rels/|xl/(?:styles|sharedStrings|workbook|calcChain)\.xml$"
+    r"|xl/(?:theme|drawings|charts|media|printerSettings)/|xl/comments\d*\.xml$"
+)
+_WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_QUICK_SCAN_MAX = 1 << 20  # sheet XML of a county's reply: ~50 KB
+# A row number of six digits or more: the used range may be too large (see _used_range).
+_BIG_ROW_RE = re.compile(rb"""r=["'][A-Z]{0,3}\d{6}""")
+
+
+def _maybe_sheet(name: str) -> bool:
+    return name.endswith(".xml") and _NOT_A_SHEET.match(name) is None
+
+
+def _needs_scan(data: bytes) -> bool:
+    """Whether a part may hold anything _scan_sheets reports: over-estimates, never misses."""
+    return (
+        b"<f" in data or b":f" in data or b't="e"' in data or b"t='e'" in data
+        or _WIDE_COLUMN_RE.search(data) is not None or _BIG_ROW_RE.search(data) is not None
+        or data.count(b"<c ") + data.count(b"<c>") + data.count(b"<row ") + data.count(b"<row>")
+        > sum(data.count(q) for q in _REF_QUOTES)
+    )
+
+
 def _scan_sheets(path: Path, display: str) -> dict[str, _SheetScan]:
     """Per sheet name: formula cells without value and error cells; refuses huge ranges."""
     found: dict[str, _SheetScan] = {}
     with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        maybe = [i for i in zf.infolist() if _maybe_sheet(i.filename)]
+        if (
+            all(i.file_size <= _QUICK_SCAN_MAX for i in maybe)
+            and not any(_needs_scan(zf.read(i.filename)) for i in maybe)
+            and not any(b"<!DOCTYPE" in zf.read(n) for n in _WORKBOOK_PARTS if n in names)
+        ):
+            # The common case, a county's small reply: no part that may be a sheet holds a
+            # formula, an error value or a reference past column Z or row 99,999, so there
+            # is nothing to map back to sheet names and workbook.xml is not parsed at all.
+            # (Large sheets go straight to the full scan: no part is inflated twice.)
+            return found
         try:
             parts = _sheet_paths(zf)
         except (KeyError, SafeET.ParseError):

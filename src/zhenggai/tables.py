@@ -181,7 +181,12 @@ def _is_header(h: Header, spec: TableSpec) -> bool:
 
 def find_header(grid: Grid, specs: tuple[TableSpec, ...]) -> tuple[TableSpec, Header] | None:
     """The first row that reads as a header of one of ``specs`` (best match wins a tie)."""
+    # A header needs this many matched columns (see _is_header): rows with fewer filled
+    # cells (the 附件N label, the title, the 盖章 line, blank rows) are skipped unmatched.
+    least = min(2 if spec.kind == "problems" else 4 for spec in specs)
     for r, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        if len(row) - row.count("") < least:
+            continue
         best: tuple[int, TableSpec, Header] | None = None
         for spec in specs:
             h = _match_row(row, _matcher(spec))
@@ -329,10 +334,11 @@ def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
             extras_only = {h.extras[c]: row[c] for c in extra_cols if c < width and row[c] != ""}
             if not extras_only:
                 continue
-        first_text = clean_text(filled[0]) if filled else ""
-        if len(filled) == 1 and _CATEGORY.match(first_text) and not first_text.isdigit():
-            category = first_text
-            continue
+        if len(filled) == 1:
+            first_text = clean_text(filled[0])
+            if _CATEGORY.match(first_text) and not first_text.isdigit():
+                category = first_text
+                continue
         if len(filled) <= 2:
             text = _row_text(row)
             if _CONTACT.search(text) and (contact := parse_contact(r, row)) is not None:

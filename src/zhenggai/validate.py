@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhenggai.findings import FileReport, Finding, Report, Severity, TableInfo, a1, make, sort_key
+from zhenggai.gcpause import paused_gc
 from zhenggai.parse import (
     clean_text,
     display,
@@ -157,13 +158,15 @@ def check_appendix1(t: TableResult, f: FileResult, opts: Options) -> None:
         out.append(make(code, file=file, sheet=sheet, cell=a1(row, cols[key]), row=row,
                         field=spec.column(key).header, value=display(raw), **params))
 
+    formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
     for rec in table.records:
         v = rec.values
         r = rec.row
         before = len(out)
-        for i, key in enumerate(keys):
-            if v[i] is FORMULA_NO_VALUE:
-                add("formula-no-value", r, key)
+        if r in formula_rows:
+            for i, key in enumerate(keys):
+                if v[i] is FORMULA_NO_VALUE:
+                    add("formula-no-value", r, key)
         for i, key in required_text:
             raw = v[i]
             if raw == "" or (isinstance(raw, str) and not raw.strip()):
@@ -232,7 +235,7 @@ def check_appendix1(t: TableResult, f: FileResult, opts: Options) -> None:
                 add("problem-duplicate", r, "problem", problem, other_row=seen_problem[key])
             else:
                 seen_problem[key] = r
-        errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR)
+        errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR) if len(out) > before else 0
         t.items.append(Item(r, rec.category, v, rec.extras, done, when, errors))
 
 
@@ -511,11 +514,12 @@ def check_files(
 ) -> list[FileResult]:
     """Check many files, then the rules across each county's files."""
     results: list[FileResult] = []
-    for i, path in enumerate(files, start=1):
-        results.append(check_file(path, opts))
-        if on_progress is not None:
-            on_progress(i, len(files), str(path))
-    cross_check(results)
+    with paused_gc():
+        for i, path in enumerate(files, start=1):
+            results.append(check_file(path, opts))
+            if on_progress is not None:
+                on_progress(i, len(files), str(path))
+        cross_check(results)
     return results
 
 
