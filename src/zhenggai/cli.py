@@ -277,12 +277,17 @@ def validate_cmd(
     assert isinstance(opts, Options)
     with render.progress("正在检查", enabled=fmt == "text") as on_progress:
         report, results = validate(paths, opts, on_progress, feedback=load_feedback(problems))
-    if fmt == "json":
-        from zhenggai.report import to_json
+    from zhenggai.gcpause import paused_gc
 
-        typer.echo(to_json(report))
-    else:
-        render.findings(report)
+    # Rendering walks every finding once more: keep the cyclic collector off for that
+    # too (it only re-scans objects that reference counting frees anyway).
+    with paused_gc():
+        if fmt == "json":
+            from zhenggai.report import to_json
+
+            typer.echo(to_json(report))
+        else:
+            render.findings(report)
     if annotate is not None:
         from zhenggai.annotate import annotate_all
 
