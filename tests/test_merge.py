@@ -332,3 +332,15 @@ def test_good_rows_fixture_is_valid(tmp_path: Path) -> None:
     result = merge([folder], None, MergeOptions(validate=Options(as_of=date(2022, 12, 31))), write=False)
     assert result.rollup.report.errors == 0
     assert [(c.county, c.status) for c in result.rollup.counties] == [("谷城县", "已报送")]
+
+
+def test_cross_check_runs_on_the_chosen_pair_when_a_county_sent_two_versions(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    county_files(folder, "谷城县", 3, 1)  # 附件2 says 3 problems
+    newer = make_workbook(folder / "谷城县-附件1-修改.xlsx",
+                          {"附件1": appendix1_rows(rows_for("谷城县", 4, 1), county="谷城县")})
+    os.utime(folder / "谷城县-附件1.xlsx", (1_700_000_000, 1_700_000_000))
+    os.utime(newer, (1_700_000_100, 1_700_000_100))
+    result = merge([folder], None, MergeOptions(validate=Options(as_of=AS_OF)), write=False)
+    got = [(Path(f.file).name, f.cell, f.code) for f in result.rollup.report.findings() if f.code.startswith("cross")]
+    assert got == [("谷城县-附件2.xlsx", "B5", "cross-total-mismatch")]

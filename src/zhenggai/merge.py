@@ -33,6 +33,7 @@ from zhenggai.validate import (
     TableResult,
     check_files,
     county_from_filename,
+    cross_pair,
     expand,
 )
 
@@ -266,6 +267,10 @@ def build_rollup(
         s = CountySummary(county=county, prefecture=opts.prefecture)
         used1 = _pick(county, "appendix1", a1.get(county, []), notes)
         used2 = _pick(county, "appendix2", a2.get(county, []), notes)
+        if used1 and used2 and (len(a1[county]) > 1 or len(a2[county]) > 1):
+            # validate's cross check skips counties with several copies; now that one
+            # of each is chosen, check the pair that will be counted.
+            cross_pair(used1[1], *used2)
         used_files = {id(x[0]): x[0] for x in (used1, used2) if x is not None}
         s.files = sorted(f.display for f in used_files.values())
         if used1 is not None:

@@ -441,24 +441,27 @@ def cross_check(results: Sequence[FileResult]) -> None:
         a2s = [(f, t) for f in files for t in f.tables_of("appendix2")]
         if len(a1s) != 1 or len(a2s) != 1:
             continue  # nothing to pair, or duplicates: merge decides which one counts
-        t1 = a1s[0][1]
-        f2, t2 = a2s[0]
-        if len(t2.stats) != 1:
-            continue
-        s = t2.stats[0]
-        cols = t2.table.header.cols
-        rows = len(t1.items)
-        done_rows = sum(1 for i in t1.items if i.done is True)
-        total, done = s.numbers.get("total"), s.numbers.get("done")
-        spec = t2.table.spec
-        if total is not None and "total" in cols and total != rows:
-            f2.findings.append(make("cross-total-mismatch", file=f2.display, sheet=t2.table.sheet,
-                                    cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
-                                    value=_n(total), total=_n(total), rows=rows))
-        if done is not None and "done" in cols and done != done_rows:
-            f2.findings.append(make("cross-done-mismatch", file=f2.display, sheet=t2.table.sheet,
-                                    cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
-                                    value=_n(done), done=_n(done), rows=done_rows))
+        cross_pair(a1s[0][1], *a2s[0])
+
+
+def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult) -> None:
+    """One county's 附件2 row against its 附件1: findings go on the 附件2 cells."""
+    if len(t2.stats) != 1:
+        return
+    s = t2.stats[0]
+    cols = t2.table.header.cols
+    rows = len(t1.items)
+    done_rows = sum(1 for i in t1.items if i.done is True)
+    total, done = s.numbers.get("total"), s.numbers.get("done")
+    spec = t2.table.spec
+    if total is not None and "total" in cols and total != rows:
+        f2.findings.append(make("cross-total-mismatch", file=f2.display, sheet=t2.table.sheet,
+                                cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
+                                value=_n(total), total=_n(total), rows=rows))
+    if done is not None and "done" in cols and done != done_rows:
+        f2.findings.append(make("cross-done-mismatch", file=f2.display, sheet=t2.table.sheet,
+                                cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
+                                value=_n(done), done=_n(done), rows=done_rows))
 
 
 # --- many files -------------------------------------------------------------------------
