@@ -344,3 +344,12 @@ def test_cross_check_runs_on_the_chosen_pair_when_a_county_sent_two_versions(tmp
     result = merge([folder], None, MergeOptions(validate=Options(as_of=AS_OF)), write=False)
     got = [(Path(f.file).name, f.cell, f.code) for f in result.rollup.report.findings() if f.code.startswith("cross")]
     assert got == [("谷城县-附件2.xlsx", "B5", "cross-total-mismatch")]
+
+
+def test_unwritable_output_is_one_chinese_line_and_exit_2(inbox: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "不是文件夹"
+    blocker.write_text("x", encoding="utf-8")
+    res = CliRunner().invoke(app, ["merge", str(inbox), "-o", str(blocker / "汇总.xlsx")])
+    assert res.exit_code == 2
+    assert res.stderr.startswith("错误：无法写入") and "不是文件夹" in res.stderr
+    assert not any(ch.isascii() and ch.isalpha() for ch in res.stderr.split("：", 2)[-1])

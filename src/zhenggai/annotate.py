@@ -13,7 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.errors import OutputError
+from zhenggai.errors import OutputError, os_reason
 from zhenggai.findings import Finding, Severity, sort_key
 from zhenggai.validate import ANNOTATED_SUFFIX, FileResult
 
@@ -94,7 +94,7 @@ def annotate(result: FileResult, out_dir: Path, inputs: set[Path], name: str | N
         if wb is None:
             wb = _from_values(result)
     except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
 
     findings = sorted(result.findings, key=sort_key)
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
@@ -141,7 +141,7 @@ def annotate(result: FileResult, out_dir: Path, inputs: set[Path], name: str | N
         wb.save(tmp)
         tmp.replace(target)
     except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
     finally:
         if tmp.exists():
             tmp.unlink()

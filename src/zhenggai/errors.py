@@ -6,6 +6,8 @@ carries a Chinese message that the CLI prints as one line on stderr before exiti
 
 from __future__ import annotations
 
+import errno
+
 
 class FatalError(Exception):
     """The run cannot go on (bad arguments, unwritable output); ``str()`` is Chinese."""
@@ -25,3 +27,26 @@ class InputError(FatalError):
 
 class SchemaError(FatalError):
     """The ``--indicators`` file cannot be used."""
+
+
+_REASONS = {
+    errno.ENOENT: "文件夹或文件不存在",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "位置是只读的",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EBUSY: "文件正被其他程序占用（请先在 Excel/WPS 中关闭它）",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A file-system error in Chinese ("没有权限"), for one-line messages to clerks."""
+    reason = _REASONS.get(exc.errno or -1)
+    if reason is None:
+        # Windows reports a file open in Excel as a sharing violation (winerror 32).
+        if getattr(exc, "winerror", None) == 32:
+            return _REASONS[errno.EBUSY]
+        return f"系统错误 {exc.errno}" if exc.errno else "系统错误"
+    return reason

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from zhenggai.errors import os_reason
 from zhenggai.findings import Finding, make
 
 if TYPE_CHECKING:
@@ -448,7 +449,7 @@ def read_book(path: Path, display: str | None = None) -> Book:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        return _unreadable(path, shown, f"打不开文件（{exc.strerror or exc}）")
+        return _unreadable(path, shown, f"打不开文件（{os_reason(exc)}）")
     if not head:
         return _unreadable(path, shown, "文件是空的（0 字节）")
     fmt = "xlsx" if head.startswith(ZIP_MAGIC) else "xls" if head.startswith(OLE_MAGIC) else "?"
@@ -471,7 +472,7 @@ def read_book(path: Path, display: str | None = None) -> Book:
         try:
             size = path.stat().st_size
         except OSError as exc:
-            return _unreadable(path, shown, f"打不开文件（{exc.strerror or exc}）")
+            return _unreadable(path, shown, f"打不开文件（{os_reason(exc)}）")
         if size > MAX_UNCOMPRESSED:  # before anything reads it through
             return Book(path, [], [make("file-too-large", file=shown, size=_size(size))], fmt)
         if _is_encrypted_ooxml(head, path):

@@ -21,7 +21,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from zhenggai.errors import OutputError, OutputExists
+from zhenggai.errors import OutputError, OutputExists, os_reason
 
 BODY_FONT = "宋体"  # SimSun: present on every Chinese Windows; LibreOffice maps it to Noto CJK
 TITLE_FONT = "黑体"  # SimHei, the usual face for 附件 labels and table titles in official forms
@@ -158,7 +158,7 @@ def atomic_path(target: Path, *, force: bool) -> Iterator[Path]:
         fd, tmp_name = tempfile.mkstemp(prefix=".zhenggai-", suffix=".xlsx", dir=target.parent)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
     tmp = Path(tmp_name)
     try:
         yield tmp
@@ -168,7 +168,7 @@ def atomic_path(target: Path, *, force: bool) -> Iterator[Path]:
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
     finally:
         if tmp.exists():
             tmp.unlink()
