@@ -353,3 +353,11 @@ def test_unwritable_output_is_one_chinese_line_and_exit_2(inbox: Path, tmp_path:
     assert res.exit_code == 2
     assert res.stderr.startswith("错误：无法写入") and "不是文件夹" in res.stderr
     assert not any(ch.isascii() and ch.isalpha() for ch in res.stderr.split("：", 2)[-1])
+
+
+def test_files_in_hidden_folders_are_skipped(inbox: Path, tmp_path: Path) -> None:
+    shutil.copy(inbox / "枣阳市-附件1.xlsx", (inbox / ".备份").mkdir() or inbox / ".备份" / "旧.xlsx")
+    result = merge([inbox], None, OPTS, write=False)
+    assert [c.rows_read for c in result.rollup.counties] == [5, 4, 3]
+    skipped = [f.message for f in result.rollup.report.findings() if f.code == "file-skipped"]
+    assert "已跳过：在隐藏文件夹中" in skipped

@@ -492,7 +492,9 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
     for p in paths:
         if p.is_dir():
             for child in sorted(x for x in p.rglob("*") if x.is_file()):
-                reason = skip_reason(child)
+                hidden_dir = any(part.startswith(".") for part in child.relative_to(p).parts[:-1])
+                # Files under hidden folders (.git, macOS .Trashes …) are not replies.
+                reason = "在隐藏文件夹中" if hidden_dir else skip_reason(child)
                 if reason is None:
                     files.append(child)
                 else:
