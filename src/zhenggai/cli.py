@@ -23,6 +23,7 @@ from zhenggai import __version__
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
     from zhenggai.schema import Indicator
+    from zhenggai.validate import Options
 
 app = typer.Typer(
     name="zhenggai",
@@ -222,7 +223,7 @@ FormatOpt = Annotated[
 StrictOpt = Annotated[bool, typer.Option("--strict", help="把警告也当作错误（退出码 1）。")]
 
 
-def _validate_options(deadline: str, as_of: str | None, indicators: Path | None) -> object:
+def _validate_options(deadline: str, as_of: str | None, indicators: Path | None) -> Options:
     from zhenggai.validate import Options
 
     return Options(
@@ -270,11 +271,10 @@ def validate_cmd(
         zhenggai validate 谷城县-附件1.xlsx --problems 反馈问题清单.xlsx
     """
     from zhenggai import render
-    from zhenggai.validate import Options, validate
+    from zhenggai.validate import validate
 
     _check_format(fmt)
     opts = _validate_options(deadline, as_of, indicators)
-    assert isinstance(opts, Options)
     with render.progress("正在检查", enabled=fmt == "text") as on_progress:
         report, results = validate(paths, opts, on_progress, feedback=load_feedback(problems))
     from zhenggai.gcpause import paused_gc
@@ -339,11 +339,9 @@ def merge_cmd(
 
     from zhenggai import render
     from zhenggai.merge import MergeOptions, merge
-    from zhenggai.validate import Options
 
     _check_format(fmt)
     opts = _validate_options(deadline, as_of, indicators)
-    assert isinstance(opts, Options)
     names = tuple(x.strip() for x in re.split(r"[,，、;；\s]+", expect or "") if x.strip())
     mopts = MergeOptions(validate=opts, prefecture=prefecture.strip() if prefecture else None, expect=names,
                          feedback=load_feedback(problems))

@@ -50,8 +50,10 @@ def _int(v: object) -> int:
     return int(n.value) if n.value is not None else 0
 
 
-def _read_one(path: Path, fallback: str) -> tuple[str, list[CountySummary], list[RollupItem],
-                                                   list[RollupStats], list[FileReport]]:
+def _read_one(path: Path, fallback: str, opts: MergeOptions) -> tuple[
+    str, list[CountySummary], list[RollupItem], list[RollupStats], list[FileReport]
+]:
+    """Every sheet of one prefecture rollup, from a single read of the workbook."""
     import python_calamine as pc
 
     with pc.CalamineWorkbook.from_path(str(path)) as wb:
@@ -103,7 +105,8 @@ def _read_one(path: Path, fallback: str) -> tuple[str, list[CountySummary], list
             f"{path.name}›{clean_text(_get(row, cols, '来源文件'))}", _int(_get(row, cols, "来源行")),
             clean_text(_get(row, cols, "其他列")), _int(_get(row, cols, "校验错误数")),
         ))
-    return prefecture, counties, items, [], _findings(path, sheets["校验问题"])
+    stats = _stats(path, sheets["成果统计汇总"], prefecture, opts)
+    return prefecture, counties, items, stats, _findings(path, sheets["校验问题"])
 
 
 def _findings(path: Path, grid: Sequence[Sequence[object]]) -> list[FileReport]:
@@ -125,13 +128,8 @@ def _findings(path: Path, grid: Sequence[Sequence[object]]) -> list[FileReport]:
     return [FileReport(n, None, (), tuple(sorted(fs, key=sort_key))) for n, fs in by_file.items()]
 
 
-def _stats(path: Path, prefecture: str, opts: MergeOptions) -> list[RollupStats]:
-    import python_calamine as pc
-
+def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOptions) -> list[RollupStats]:
     spec = opts.validate.specs()[1]
-    with pc.CalamineWorkbook.from_path(str(path)) as wb:
-        sheet = wb.get_sheet_by_name("成果统计汇总")
-        grid: list[list[object]] = [list(r) for r in sheet.to_python(skip_empty_area=False)]
     cols, rows = _table(grid)
     out: list[RollupStats] = []
     for row in rows:
@@ -169,7 +167,7 @@ def build_province(
     parsed = {}
     for i, path in enumerate(sorted(rollups), start=1):
         fallback = path.stem.replace("汇总", "")
-        data = _read_one(path, fallback)
+        data = _read_one(path, fallback, opts)
         parsed[path] = data
         mtime = path.stat().st_mtime
         prefecture = data[0]
@@ -191,10 +189,10 @@ def build_province(
     files: list[FileReport] = [r.report() for r in skipped]
     for prefecture in sorted(chosen):
         path = chosen[prefecture][2]
-        _, c, it, _, reports = parsed[path]
+        _, c, it, st, reports = parsed[path]
         counties += c
         items += it
-        stats += _stats(path, prefecture, opts)
+        stats += st
         files += reports
     per_county = Counter((it.prefecture, it.county) for it in items)  # one pass, not one per county
     for s in counties:

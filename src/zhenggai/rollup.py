@@ -180,7 +180,6 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup) -> None:
     _title(ws, st, rollup, "成果统计汇总", last)
     _header(ws, st, cols)
     off = 1 if rollup.province else 0
-    numeric = [(i, c) for i, c in enumerate(spec.columns) if c.is_number]
 
     def fmt_for(kind: Kind, total: bool = False) -> Any:
         if kind is Kind.AMOUNT:
@@ -240,7 +239,6 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup) -> None:
         for s in rollup.stats:
             write_stats(s)
         write_total("合计", rollup.stats, None)
-    del numeric
     setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=row - 1)
 
 
