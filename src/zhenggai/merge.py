@@ -23,6 +23,7 @@ from zhenggai.schema import APPENDIX1, TableSpec
 
 if TYPE_CHECKING:
     from zhenggai.problems import Coverage, FeedbackList
+    from zhenggai.rounds import Comparison
 
 from zhenggai.validate import (
     APPENDIX_NAMES,
@@ -52,6 +53,7 @@ class MergeOptions:
     prefecture: str | None = None
     expect: tuple[str, ...] = ()
     feedback: FeedbackList | None = None  # --problems: coverage, and the counties to expect
+    previous: Path | None = None  # --previous: last round's rollup, compared on the sheet 进展对比
 
 
 @dataclass(slots=True)
@@ -66,6 +68,8 @@ class RollupItem:
     source_row: int
     extras: str
     errors: int
+    sheet: str | None = None  # where the row is in the source file (None when read from a rollup)
+    columns: dict[str, int] = field(default_factory=dict)  # column key → 0-based column there
 
 
 @dataclass(slots=True)
@@ -78,6 +82,8 @@ class RollupStats:
     unreadable: set[str]
     source_file: str
     source_row: int
+    sheet: str | None = None  # as in RollupItem: lets a finding name the source cell
+    columns: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -135,6 +141,7 @@ class Rollup:
     stats: list[RollupStats]
     report: Report
     province: bool = False  # rows carry their 市（州）; totals per prefecture too
+    comparison: Comparison | None = None  # with --previous: what moved since the last round
 
 
 # --- choosing and pairing ---------------------------------------------------------------
@@ -233,7 +240,7 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     extra = _extras_text(s.extras)
     if extra:
         values["note"] = "；".join(x for x in (str(values.get("note") or ""), extra) if x)
-    return RollupStats(prefecture, county, values, unreadable, f.display, s.row)
+    return RollupStats(prefecture, county, values, unreadable, f.display, s.row, t.table.sheet, t.table.header.cols)
 
 
 def build_rollup(
@@ -277,7 +284,8 @@ def build_rollup(
             f, t = used1
             for it in t.items:
                 items.append(RollupItem(opts.prefecture, county, _item_values(it.values, it.done, it.deadline),
-                                        it.category, f.display, it.row, _extras_text(it.extras), it.errors))
+                                        it.category, f.display, it.row, _extras_text(it.extras), it.errors,
+                                        t.table.sheet, t.table.header.cols))
             s.rows_read = len(t.table.records)
             s.total = len(t.items)
             s.done = sum(1 for it in t.items if it.done is True)
@@ -463,6 +471,10 @@ def merge(
                 skipped.append(opts.feedback.result())
         with paused_gc():
             rollup = build_rollup([*results, *skipped], opts, coverage)
+    if opts.previous is not None:
+        from zhenggai.rounds_load import attach_previous
+
+        attach_previous(rollup, opts.previous, opts, label=output.name if output is not None else "本轮")
     if strict and (rollup.report.errors or rollup.report.warnings):
         write = False
     if write and output is not None:
