@@ -18,6 +18,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from zhenggai.errors import OutputExists
+from zhenggai.results import DEADLINE
 from zhenggai.schema import APPENDIX1, Kind, TableSpec, appendix2
 from zhenggai.schema import Indicator as Indicator
 from zhenggai.xlsxout import Styles, setup_print, write_atomically, write_cell
@@ -49,7 +50,7 @@ class CountyForms:
 
     county: str | None = None
     prefecture: str | None = None
-    deadline: date = date(2022, 12, 31)
+    deadline: date = DEADLINE
     indicators: tuple[Indicator, ...] | None = None
     prefill: Prefill = field(default_factory=Prefill)
 
