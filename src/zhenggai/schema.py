@@ -25,6 +25,14 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 
+# The hidden sheet in which ``init-county`` writes the form's own definition (which
+# indicator columns its 附件2 has), so that validate and merge read a custom 附件2 with
+# no ``--indicators`` flag. A hidden sheet, not custom document properties: it survives
+# a re-save in Excel, WPS and as .xls. Readers must not treat it as an "older hidden
+# copy" of a form, and must never look for a table in it.
+META_SHEET = "zhenggai表样定义"
+
+
 class Kind(str, Enum):
     """What a column holds; decides its parser, its Excel rule and its rollup."""
 
@@ -51,6 +59,8 @@ class Column(BaseModel):
     unit: str | None = None
     # The measures the notice lists: 附件2 indicator columns, summed in the rollup.
     indicator: bool = False
+    # A running total since the campaign began: it may not go down between two rounds.
+    cumulative: bool = False
 
     @property
     def is_number(self) -> bool:
@@ -152,6 +162,7 @@ class Indicator(BaseModel):
     unit: str = Field(min_length=1)
     type: Literal["amount", "count"]
     aliases: tuple[str, ...] = ()
+    cumulative: bool = False  # a running total: merge --previous / diff warn when it goes down
 
     @field_validator("header", "unit")
     @classmethod
@@ -169,6 +180,7 @@ class Indicator(BaseModel):
             aliases=(self.header, *self.aliases),
             unit=self.unit,
             indicator=True,
+            cumulative=self.cumulative,
         )
 
 
