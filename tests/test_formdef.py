@@ -9,12 +9,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from zhenggai.check import validate
 from zhenggai.formdef import read_definition
-from zhenggai.merge import MergeOptions, merge
 from zhenggai.reader import read_book
+from zhenggai.results import Options
+from zhenggai.rollup.county import merge
+from zhenggai.rollup.model import MergeOptions
 from zhenggai.schema import META_SHEET, load_indicators
 from zhenggai.template import CountyForms, write_county_forms
-from zhenggai.validate import Options, validate
 
 CUSTOM = (
     '[[indicator]]\nkey = "funds"\nheader = "安排资金"\nunit = "万元"\ntype = "amount"\n'

@@ -23,22 +23,35 @@ from zhenggai.schema import META_SHEET, Indicator
 
 MAGIC = "zhenggai-form"
 VERSION = 1
-FIELDS = ("key", "header", "unit", "type", "aliases")
 NOTE = "本表由 zhenggai 生成，记录附件2 的成果指标列，供校验和汇总使用。请勿修改或删除。"
 ALIAS_SEP = "\n"
 
 
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return ALIAS_SEP.join(str(v) for v in value)
+    return str(value)
+
+
 def write_definition(wb: Workbook, indicators: Sequence[Indicator]) -> None:
-    """Add the hidden definition sheet (last, so the forms keep their places)."""
+    """Add the hidden definition sheet (last, so the forms keep their places).
+
+    One column per field of :class:`Indicator`, named in row 2, so a later zhenggai
+    with more fields still reads an older form, and the other way round.
+    """
+    fields = list(Indicator.model_fields)
     ws = wb.add_worksheet(META_SHEET)
     ws.write_string(0, 0, MAGIC)
     ws.write_number(0, 1, VERSION)
     ws.write_string(0, 2, NOTE)
-    for col, name in enumerate(FIELDS):
+    for col, name in enumerate(fields):
         ws.write_string(1, col, name)
     for row, ind in enumerate(indicators, start=2):
-        for col, value in enumerate((ind.key, ind.header, ind.unit, ind.type, ALIAS_SEP.join(ind.aliases))):
-            ws.write_string(row, col, value)
+        data = ind.model_dump()
+        for col, name in enumerate(fields):
+            ws.write_string(row, col, _cell(data[name]))
     ws.hide()
 
 
@@ -52,19 +65,23 @@ def read_definition(grids: Sequence[Grid]) -> tuple[tuple[Indicator, ...] | None
     if grid is None:
         return None, None
     rows = [[clean_text(v) for v in r] for r in grid.rows]
-    if not rows or not rows[0] or rows[0][0] != MAGIC:
+    if len(rows) < 2 or not rows[0] or rows[0][0] != MAGIC:
         return None, "表样定义工作表的格式不对"
+    names = [n for n in rows[1] if n]
+    known = set(Indicator.model_fields)
     found: list[Indicator] = []
     for n, r in enumerate(rows[2:], start=3):
-        cells = (r + [""] * len(FIELDS))[: len(FIELDS)]
-        if not any(cells):
+        if not any(r):
             continue
-        key, header, unit, typ, aliases = cells
+        data: dict[str, object] = {}
+        for name, value in zip(names, r, strict=False):
+            if name not in known or value == "":
+                continue
+            field_type = Indicator.model_fields[name].annotation
+            data[name] = tuple(a for a in value.split(ALIAS_SEP) if a.strip()) if "tuple" in str(field_type) \
+                else value
         try:
-            found.append(Indicator.model_validate({
-                "key": key, "header": header, "unit": unit, "type": typ,
-                "aliases": tuple(a for a in aliases.split(ALIAS_SEP) if a.strip()),
-            }))
+            found.append(Indicator.model_validate(data))
         except ValidationError:
             return None, f"表样定义工作表第 {n} 行读不懂"
     if not found:

@@ -59,6 +59,8 @@ class Column(BaseModel):
     unit: str | None = None
     # The measures the notice lists: 附件2 indicator columns, summed in the rollup.
     indicator: bool = False
+    # A running total since the campaign began: it may not go down between two rounds.
+    cumulative: bool = False
 
     @property
     def is_number(self) -> bool:
@@ -160,6 +162,7 @@ class Indicator(BaseModel):
     unit: str = Field(min_length=1)
     type: Literal["amount", "count"]
     aliases: tuple[str, ...] = ()
+    cumulative: bool = False  # a running total: merge --previous / diff warn when it goes down
 
     @field_validator("header", "unit")
     @classmethod
@@ -176,6 +179,7 @@ class Indicator(BaseModel):
             aliases=(self.header, *self.aliases),
             unit=self.unit,
             indicator=True,
+            cumulative=self.cumulative,
         )
 
 

@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from zhenggai.errors import OutputExists
 from zhenggai.formdef import write_definition
+from zhenggai.results import DEADLINE
 from zhenggai.schema import APPENDIX1, Column, Kind, TableSpec, appendix2, load_indicators
 from zhenggai.schema import Indicator as Indicator
 from zhenggai.xlsxout import Styles, row_height, setup_print, write_atomically, write_cell
@@ -55,7 +56,7 @@ class CountyForms:
 
     county: str | None = None
     prefecture: str | None = None
-    deadline: date = date(2022, 12, 31)
+    deadline: date = DEADLINE
     indicators: tuple[Indicator, ...] | None = None
     prefill: Prefill = field(default_factory=Prefill)
 
