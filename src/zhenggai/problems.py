@@ -158,7 +158,7 @@ class Coverage:
     total: int
 
 
-def _match(rows: list[tuple[int, str]], problems: list[FeedbackProblem]) -> dict[int, tuple[int, bool]]:
+def match_problems(rows: list[tuple[int, str]], problems: list[FeedbackProblem]) -> dict[int, tuple[int, bool]]:
     """Row index → (problem index, exact) for every row that answers a problem."""
     keys = [p.key for p in problems]
     exact_index: dict[str, int] = {}
@@ -217,7 +217,7 @@ def check_coverage(results: list[FileResult], feedback: FeedbackList) -> dict[st
                 continue
             i_problem = table.spec.keys.index("problem")
             rows = [(it.row, clean_text(it.values[i_problem])) for it in t.items]
-            matched = _match(rows, problems)
+            matched = match_problems(rows, problems)
             first_row: dict[int, int] = {}
             col = cols["problem"]
             for ri, (row, text) in enumerate(rows):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from zhenggai.findings import Finding, Severity, a1, make, sort_key
 from zhenggai.parse import clean_text, is_pledge_only
-from zhenggai.problems import SIMILAR, _match, normalize_problem
+from zhenggai.problems import SIMILAR, match_problems, normalize_problem
 from zhenggai.schema import APPENDIX1, Column
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ def _feedback_index(items: Sequence[ItemRecord], feedback: FeedbackList | None, 
     problems = feedback.for_county(county)
     if not problems:
         return [None] * len(items)
-    hits = _match([(i, it.problem) for i, it in enumerate(items)], problems)
+    hits = match_problems([(i, it.problem) for i, it in enumerate(items)], problems)
     out: list[int | None] = [None] * len(items)
     taken: set[int] = set()
     for i in range(len(items)):
