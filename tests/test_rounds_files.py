@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 
 from conftest import Row, appendix1_rows, appendix2_rows, make_workbook, run_zhenggai
 from zhenggai.cli import app
-from zhenggai.merge import MergeOptions, merge
-from zhenggai.rounds_load import diff
-from zhenggai.validate import Options
+from zhenggai.results import Options
+from zhenggai.rollup.county import merge
+from zhenggai.rollup.model import MergeOptions
+from zhenggai.rounds_diff import diff
 
 AS_OF = ["--as-of", "2022-10-15"]
 P = ["县级电商公共服务中心停止运营", "快递企业整合不够", "村级站点无人值守", "培训流于形式", "资金使用不规范",

@@ -1,23 +1,22 @@
-"""Files → rounds: county replies and rollups read as ``rounds.RoundData``, and the two entry
-points that use them: ``merge --previous`` (``attach_previous``) and ``diff`` (``diff``).
+"""Rollups → rounds (``rounds.RoundData``), and ``merge --previous`` (``attach_previous``).
 
-A round is read by the code that already reads it: county replies through validate and
-``build_rollup``, rollups through the province reader. Only inputs of the same level are
-compared (county replies with county replies, a prefecture rollup with a prefecture rollup,
-a province rollup with a province rollup); anything else is a usage error, never a guess.
+A round is read by the code that already reads it: a rollup built by ``merge`` as it is,
+a rollup file through the province reader. Only rollups of the same level are compared;
+anything else is a usage error, never a guess. ``rounds_diff.py`` adds county replies.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 from zhenggai.errors import InputError
 from zhenggai.findings import FileReport, Finding, Report, Severity, sort_key
-from zhenggai.merge import MergeOptions, Rollup, collect, own_output
 from zhenggai.parse import clean_text, parse_date, parse_number, parse_yes_no
+from zhenggai.rollup.layout import COUNTY_HEADER, HEADER_SEARCH_ROWS, MARKER_SHEETS, OVERVIEW, PREFECTURE_HEADER
+from zhenggai.rollup.model import MergeOptions, Rollup
 from zhenggai.rounds import Comparison, CountyRecord, ItemRecord, Place, RoundData, compare
 from zhenggai.schema import APPENDIX1
 
@@ -26,38 +25,25 @@ LEVEL_NAMES: dict[str, str] = {"county": "县级报送", "prefecture": "市州�
 _I = {k: i for i, k in enumerate(APPENDIX1.keys)}
 
 
-def _rollup_level(path: Path) -> Level:
-    """A rollup zhenggai wrote is a province rollup when its overview has a 市（州） column."""
+def rollup_level(path: Path) -> Level | None:
+    """"prefecture" or "province" for a rollup zhenggai wrote, None for any other workbook.
+
+    A province rollup's overview has a 市（州） column; the sheet names tell a rollup.
+    """
     import python_calamine as pc
 
-    with pc.CalamineWorkbook.from_path(str(path)) as wb:
-        rows = wb.get_sheet_by_name("汇总概览").to_python(skip_empty_area=False)
-    for row in rows[:10]:
+    try:
+        with pc.CalamineWorkbook.from_path(str(path)) as wb:
+            if not set(wb.sheet_names) >= MARKER_SHEETS:
+                return None
+            rows = wb.get_sheet_by_name(OVERVIEW.name).to_python(skip_empty_area=False)
+    except Exception:  # noqa: BLE001 - not a workbook calamine can open: not a rollup
+        return None
+    for row in rows[:HEADER_SEARCH_ROWS]:
         texts = [clean_text(v) for v in row]
-        if "县（市、区）" in texts:
-            return "province" if "市（州）" in texts else "prefecture"
+        if COUNTY_HEADER in texts:
+            return "province" if PREFECTURE_HEADER in texts else "prefecture"
     return "prefecture"
-
-
-def level_of(paths: Sequence[Path]) -> tuple[Level, list[Path]]:
-    """What one side of a comparison is, and the files that make it up."""
-    for p in paths:
-        if not p.exists():
-            raise InputError(f"找不到文件或文件夹：{p}")
-    replies, rollups, _ = collect(paths, None)
-    shown = "、".join(str(p) for p in paths)
-    if replies and rollups:
-        raise InputError(f"{shown} 中既有县级报送又有汇总表，请分开比较")
-    if rollups:
-        levels = {_rollup_level(p) for p in rollups}
-        if levels == {"prefecture"}:
-            return ("prefecture" if len(rollups) == 1 else "province"), rollups
-        if levels == {"province"} and len(rollups) == 1:
-            return "province", rollups
-        raise InputError(f"{shown} 中有多份汇总表，无法确定比较哪一份")
-    if not replies:
-        raise InputError(f"{shown} 中没有找到 Excel 工作簿（.xlsx/.xlsm/.xls）")
-    return "county", replies
 
 
 # --- rollup → round ---------------------------------------------------------------------
@@ -95,26 +81,12 @@ def round_from_rollup(rollup: Rollup, label: str, *, keep_prefecture: bool) -> R
                 ok = col.is_number and col.key not in s.unreadable and isinstance(raw, (int, float))
                 numbers[col.key] = float(raw) if ok and isinstance(raw, (int, float)) else None
             place = Place(s.source_file, s.sheet, s.source_row or None, s.columns)
-        counties.append(CountyRecord(c.county, c.status, c.total, c.done, numbers, place, pref))
+        counties.append(CountyRecord(c.county, c.status.value, c.total, c.done, numbers, place, pref))
     return RoundData(label, tuple(items), tuple(counties))
 
 
-def read_round(paths: Sequence[Path], opts: MergeOptions) -> tuple[Level, RoundData, Rollup]:
-    """One side of a comparison, read by the same code that reads it for ``merge``."""
-    level, files = level_of(paths)
-    label = "、".join(p.name or str(p) for p in paths)
-    if level == "county":
-        from zhenggai.merge import merge
-
-        rollup = merge(list(paths), None, opts, write=False).rollup
-    else:
-        from zhenggai.province import build_province
-
-        rollup = build_province(files, opts, [])
-    return level, round_from_rollup(rollup, label, keep_prefecture=level == "province"), rollup
-
-
-def _compare(previous: RoundData, current: RoundData, opts: MergeOptions) -> Comparison:
+def compare_rounds(previous: RoundData, current: RoundData, opts: MergeOptions) -> Comparison:
+    """``rounds.compare`` with this run's deadline, cumulative columns and feedback list."""
     cumulative = tuple(c for c in opts.validate.specs()[1].columns if c.cumulative)
     return compare(previous, current, deadline=opts.validate.deadline, cumulative=cumulative, feedback=opts.feedback)
 
@@ -139,20 +111,20 @@ def attach_previous(rollup: Rollup, previous: Path, opts: MergeOptions, *, label
     """Compare a fresh rollup with the previous round's rollup file; findings join its report."""
     if not previous.is_file():
         raise InputError(f"找不到上一轮汇总表：{previous}")
-    if own_output(previous) != "rollup":
+    prev_level = rollup_level(previous)
+    if prev_level is None:
         raise InputError(f"--previous 须是 zhenggai 生成的汇总表，{previous.name} 不是"
                          "（两份县级报送请用 zhenggai diff 比较）")
     level: Level = "province" if rollup.province else "prefecture"
-    prev_level = _rollup_level(previous)
     if prev_level != level:
         raise InputError(f"--previous 的 {previous.name} 是{LEVEL_NAMES[prev_level]}，本次汇总是{LEVEL_NAMES[level]}，"
                          "只能比较同一层级")
-    from zhenggai.province import build_province
+    from zhenggai.rollup.province import build_province
 
     prev_round = round_from_rollup(build_province([previous], opts, []), previous.name,
                                    keep_prefecture=level == "province")
     cur_round = round_from_rollup(rollup, label, keep_prefecture=level == "province")
-    comparison = _compare(prev_round, cur_round, opts)
+    comparison = compare_rounds(prev_round, cur_round, opts)
     rollup.report = with_findings(rollup.report, comparison.findings)
     for s in rollup.counties:
         own = [f for f in comparison.findings if f.file in s.files]
@@ -160,35 +132,3 @@ def attach_previous(rollup: Rollup, previous: Path, opts: MergeOptions, *, label
         s.warnings += sum(1 for f in own if f.severity is Severity.WARNING)
     rollup.comparison = comparison
     return comparison
-
-
-# --- diff -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DiffResult:
-    """What ``diff`` found: the comparison, its findings as a report, and the level compared."""
-
-    comparison: Comparison
-    report: Report
-    level: Level
-    prefecture: str | None
-
-
-def diff(previous: Sequence[Path], current: Sequence[Path], opts: MergeOptions | None = None) -> DiffResult:
-    """Compare two rounds of the same level (county replies, or two rollups of one level)."""
-    opts = opts or MergeOptions()
-    lp, rp, _ = read_round(previous, opts)
-    lc, rc, rollup = read_round(current, opts)
-    if lp != lc:
-        raise InputError(f"两份材料不是同一层级：上一轮是{LEVEL_NAMES[lp]}，本轮是{LEVEL_NAMES[lc]}。"
-                         "请比较同一层级的两份材料（两份县级报送、两份市州汇总表或两份全省汇总表）")
-    if lp == "county":
-        before = {c.county for c in rp.counties if c.reported}
-        now = {c.county for c in rc.counties if c.reported}
-        if before and now and not before & now:
-            raise InputError(f"两份县级报送不是同一个县：上一轮是{'、'.join(sorted(before))}，"
-                             f"本轮是{'、'.join(sorted(now))}")
-    comparison = _compare(rp, rc, opts)
-    named = rollup.counties[0].prefecture if lp == "prefecture" and rollup.counties else None
-    return DiffResult(comparison, with_findings(Report(), comparison.findings), lp, opts.prefecture or named)

@@ -15,6 +15,8 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from zhenggai.findings import Severity
+from zhenggai.rollup.layout import HEADER_ROW, SUBTITLE_ROW, TITLE_PREFIX, TITLE_ROW
+from zhenggai.rollup.model import Status
 from zhenggai.rounds import Change, Comparison, CountyProgress
 from zhenggai.xlsxout import Styles, row_height, setup_print, write_cell
 
@@ -24,7 +26,6 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("级别", 6), ("说明", 34),
 )
 PREFECTURE_COLUMN = ("市（州）", 9)
-TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
 
 COUNTS = (("finished", "新完成"), ("reopened", "重新打开"), ("postponed", "完成时限推迟"), ("stalled", "措施未更新"),
           ("missing", "问题缺失"), ("new", "新增问题"), ("decreased", "指标减少"))
@@ -36,7 +37,8 @@ def _rate(x: float | None) -> str:
 
 def county_line(s: CountyProgress) -> str:
     """The bold group line of one county: "谷城县　报送 已报送 → 已报送　完成率 40.0% → 80.0%　新完成 2 …"."""
-    parts = [s.county, f"报送 {s.status_before} → {s.status_now}",
+    before = Status(s.status_before).label if s.status_before is not None else "（无）"
+    parts = [s.county, f"报送 {before} → {Status(s.status_now).label}",
              f"完成率 {_rate(s.rate_before)} → {_rate(s.rate_now)}"]
     counts = [f"{label} {getattr(s, key)}" for key, label in COUNTS if getattr(s, key)]
     parts.append("　".join(counts) if counts else "无变化")
@@ -72,7 +74,7 @@ def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: d
     cols = [PREFECTURE_COLUMN, *COLUMNS] if province else list(COLUMNS)
     last = len(cols) - 1
     ws.set_row(TITLE_ROW, 32)
-    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, f"{place}电子商务进农村综合示范专项整改进展对比", st.title)
+    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, f"{place}{TITLE_PREFIX}{SHEET}", st.title)
     ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, last,
                    f"上一轮：{c.previous}　　本轮：{c.current}　　统计截至 {as_of.isoformat()}"
                    f"　　生成日期 {date.today().isoformat()}　　（由 zhenggai 比较）", st.note)
@@ -110,7 +112,7 @@ def write_diff(c: Comparison, output: Path, *, place: str, as_of: date, province
     from zhenggai.xlsxout import write_atomically
 
     def build(wb: Workbook) -> None:
-        wb.set_properties({"title": f"{place}电子商务进农村综合示范专项整改进展对比",
+        wb.set_properties({"title": f"{place}{TITLE_PREFIX}{SHEET}",
                            "comments": "由 zhenggai 比较生成"})
         write_sheet(wb, Styles(wb), c, place=place, as_of=as_of, province=province)
 
