@@ -16,7 +16,7 @@ from zhenggai.errors import InputError
 from zhenggai.findings import FileReport, Finding, Report, Severity, sort_key
 from zhenggai.parse import clean_text, parse_date, parse_number, parse_yes_no
 from zhenggai.rollup.layout import COUNTY_HEADER, HEADER_SEARCH_ROWS, MARKER_SHEETS, OVERVIEW, PREFECTURE_HEADER
-from zhenggai.rollup.model import MergeOptions, Rollup
+from zhenggai.rollup.model import MergeOptions, Rollup, Status
 from zhenggai.rounds import Comparison, CountyRecord, ItemRecord, Place, RoundData, compare
 from zhenggai.schema import APPENDIX1
 
@@ -125,7 +125,13 @@ def attach_previous(rollup: Rollup, previous: Path, opts: MergeOptions, *, label
                                    keep_prefecture=level == "province")
     cur_round = round_from_rollup(rollup, label, keep_prefecture=level == "province")
     comparison = compare_rounds(prev_round, cur_round, opts)
-    rollup.report = with_findings(rollup.report, comparison.findings)
+    # A county on --expect that sent nothing already has county-not-submitted (an error):
+    # "it reported last round" would say the same thing twice. The 进展对比 line still shows it.
+    expected_missing = {(s.prefecture if level == "province" else None, s.county)
+                        for s in rollup.counties if s.status is Status.MISSING}
+    repeated = {id(n.finding) for n in comparison.notes
+                if n.finding.code == "round-county-silent" and (n.prefecture, n.county) in expected_missing}
+    rollup.report = with_findings(rollup.report, [f for f in comparison.findings if id(f) not in repeated])
     for s in rollup.counties:
         own = [f for f in comparison.findings if f.file in s.files]
         s.errors += sum(1 for f in own if f.severity is Severity.ERROR)
