@@ -25,9 +25,9 @@ from zhenggai.parse import (
     parse_number,
     parse_yes_no,
 )
-from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, read_book
+from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, Grid, read_book
 from zhenggai.results import FileResult, Item, Options, ProgressCallback, Stats, TableResult
-from zhenggai.schema import Kind
+from zhenggai.schema import APPENDIX1, META_SHEET, Kind, TableSpec, appendix2
 from zhenggai.tables import FORMULA_NO_VALUE, Table, find_tables
 
 if TYPE_CHECKING:
@@ -296,6 +296,25 @@ def _digest(path: Path) -> str:
         return ""
 
 
+def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[TableSpec, TableSpec]:
+    """The tables to look for: the form's own definition, unless ``--indicators`` overrides it."""
+    from zhenggai.formdef import describe, read_definition, same_columns
+
+    carried, problem = read_definition(grids)
+    if problem is not None:
+        fallback = "--indicators 文件" if opts.indicators is not None else "内置的成果指标"
+        f.findings.append(make("indicators-definition-invalid", file=f.display, sheet=META_SHEET,
+                               reason=problem, fallback=fallback))
+    if carried is None:
+        return opts.specs()
+    if opts.indicators is None:
+        return APPENDIX1, appendix2(carried)
+    if not same_columns(carried, opts.indicators):
+        f.findings.append(make("indicators-mismatch", file=f.display, sheet=META_SHEET,
+                               carried=describe(carried), given=describe(opts.indicators)))
+    return opts.specs()
+
+
 def check_file(path: Path, opts: Options, display_name: str | None = None) -> FileResult:
     """Read one workbook, find its tables and apply every rule that needs only this file."""
     shown = display_name or str(path)
@@ -306,8 +325,10 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     if book.findings:
         f.readable = False
         return f
-    specs = opts.specs()
+    specs = _file_specs(book.grids, opts, f)
     for grid in book.grids:
+        if grid.name == META_SHEET:
+            continue  # the form's definition, never a table
         for table in find_tables(grid, specs):
             f.tables.append(TableResult(table))
     if not f.tables:

@@ -101,6 +101,13 @@ _CODES: tuple[Code, ...] = (
          "附件2 反馈问题数 与 附件1 行数不一致"),
     Code("cross-done-mismatch", E, "附件2 已完成整改数为 {done}，但附件1 中填“是”的有 {rows} 个",
          "附件2 已完成整改数 与 附件1 中“是”的行数不一致"),
+    # --- the form's own definition (hidden sheet written by init-county) ---------------
+    Code("indicators-mismatch", W, "工作簿自带的附件2 成果指标（{carried}）与 --indicators 文件（{given}）不同，已按 --indicators 读取",
+         "表样自带的成果指标定义与 --indicators 不同"),
+    Code("indicators-definition-invalid", W, "工作簿自带的表样定义无法使用（{reason}），按{fallback}读取附件2",
+         "隐藏的表样定义工作表被改动过，读不懂"),
+    Code("indicators-differ", E, "{county} 的附件2 成果指标（{carried}）与汇总采用的（{used}）不同，不同的指标列未计入成果统计汇总；请用 --indicators 指定统一的指标",
+         "各县附件2 的成果指标列不一致，汇总无法全部计入"),
     # --- contact line -----------------------------------------------------------------
     Code("contact-missing", W, "表格下方的联系人未填写", "联系人为空"),
     Code("phone-invalid", W, "联系电话“{value}”不是手机号或带区号的固定电话", "联系电话为空或格式不对"),

@@ -19,7 +19,7 @@ from zhenggai.annotate import ANNOTATED_SUFFIX, FINDINGS_SHEET
 from zhenggai.check import check_files, cross_pair, expand
 from zhenggai.findings import FileReport, Finding, Report, Severity, make, sort_key
 from zhenggai.parse import county_from_filename, display, parse_number
-from zhenggai.results import APPENDIX_NAMES, FileResult, ProgressCallback, Stats, TableResult
+from zhenggai.results import APPENDIX_NAMES, FileResult, Options, ProgressCallback, Stats, TableResult
 from zhenggai.rollup.layout import MARKER_SHEETS
 from zhenggai.rollup.model import (
     MERGE_FILE,
@@ -32,7 +32,7 @@ from zhenggai.rollup.model import (
     Status,
     version_key,
 )
-from zhenggai.schema import APPENDIX1
+from zhenggai.schema import APPENDIX1, TableSpec
 
 if TYPE_CHECKING:
     from zhenggai.problems import Coverage
@@ -132,6 +132,30 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     return RollupStats(prefecture, county, values, unreadable, f.display, s.row)
 
 
+def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> TableSpec:
+    """附件2's columns in the rollup: ``--indicators``, else the definition the forms carry.
+
+    Forms made by ``init-county`` carry their indicator columns (formdef), so a custom
+    附件2 merges without the flag. When counties' forms disagree, the most common
+    definition is used and every other county gets an error: its columns that the
+    rollup lacks are not counted, and a person must be told.
+    """
+    if v.indicators is not None or not used:
+        return v.specs()[1]
+    kinds = Counter(tuple(c.key for c in spec.columns) for _, spec in used)
+    top = kinds.most_common(1)[0][0]
+    chosen = next(spec for _, spec in used if tuple(c.key for c in spec.columns) == top)
+
+    def shown(spec: TableSpec) -> str:
+        return "、".join(c.header for c in spec.columns if c.indicator)
+
+    for county, spec in used:
+        if tuple(c.key for c in spec.columns) != top:
+            notes.append((county, make("indicators-differ", file=MERGE_FILE, county=county,
+                                       carried=shown(spec), used=shown(chosen))))
+    return chosen
+
+
 def build_rollup(
     results: list[FileResult], opts: MergeOptions, coverage: dict[str, Coverage] | None = None
 ) -> Rollup:
@@ -157,6 +181,7 @@ def build_rollup(
 
     counties = sorted(set(a1) | set(a2) | set(expect) | set(unreadable), key=_county_order(expect))
     summaries: list[CountySummary] = []
+    used_a2: list[tuple[str, TableSpec]] = []
     items: list[RollupItem] = []
     stats: list[RollupStats] = []
     for county in counties:
@@ -182,6 +207,7 @@ def build_rollup(
                             and it.deadline < v.as_of)
         if used2 is not None:
             f, t = used2
+            used_a2.append((county, t.table.spec))
             row = next((x for x in t.stats if x.county == county), t.stats[0] if t.stats else None)
             if row is not None:
                 stats.append(_stats_row(opts.prefecture, county, f, t, row))
@@ -207,6 +233,7 @@ def build_rollup(
             notes.append((county, make("county-unexpected", file=MERGE_FILE, county=county)))
         summaries.append(s)
 
+    a2_spec = _rollup_a2(v, used_a2, notes)
     used_paths = {name for s in summaries for name in s.files}
     for f in results:
         if f.readable and f.tables and f.display not in used_paths:
@@ -229,7 +256,7 @@ def build_rollup(
             s.coverage = (got.answered, got.total) if got else (0, len(listed or []))
         s.errors = sum(1 for f in own if f.severity is Severity.ERROR)
         s.warnings = sum(1 for f in own if f.severity is Severity.WARNING)
-    return Rollup(opts.prefecture, v.as_of, v.specs()[1], summaries, items, stats, report)
+    return Rollup(opts.prefecture, v.as_of, a2_spec, summaries, items, stats, report)
 
 
 def _county_order(expect: Sequence[str]) -> Callable[[str], tuple[int, str]]:
