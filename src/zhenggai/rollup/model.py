@@ -18,6 +18,7 @@ from zhenggai.rollup.layout import Status
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
     from zhenggai.rollup.frames import RollupFrames
+    from zhenggai.rounds import Comparison
     from zhenggai.schema import TableSpec
 
 MERGE_FILE = "（汇总检查）"  # the report entry holding findings about counties, not files
@@ -42,6 +43,7 @@ class MergeOptions:
     prefecture: str | None = None
     expect: tuple[str, ...] = ()
     feedback: FeedbackList | None = None  # --problems: coverage, and the counties to expect
+    previous: Path | None = None  # --previous: last round's rollup, compared on the sheet 进展对比
 
 
 @dataclass(slots=True)
@@ -56,6 +58,8 @@ class RollupItem:
     source_row: int
     extras: str
     errors: int
+    sheet: str | None = None  # where the row is in the source file (None when read from a rollup)
+    columns: dict[str, int] = field(default_factory=dict)  # column key → 0-based column there
 
 
 @dataclass(slots=True)
@@ -68,6 +72,8 @@ class RollupStats:
     unreadable: set[str]
     source_file: str
     source_row: int
+    sheet: str | None = None  # as in RollupItem: lets a finding name the source cell
+    columns: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -114,9 +120,13 @@ class CountySummary:
         return data
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Rollup:
-    """Everything the rollup workbook shows (a merge's result, or a rollup workbook read back)."""
+    """Everything the rollup workbook shows (a merge's result, or a rollup workbook read back).
+
+    Not frozen: a merge builds it in steps (``merge --previous`` adds the comparison and
+    its findings after the county rows are in). ``MergeResult`` around it is frozen.
+    """
 
     prefecture: str | None
     as_of: date
@@ -126,6 +136,7 @@ class Rollup:
     stats: list[RollupStats]
     report: Report
     province: bool = False  # rows carry their 市（州）; totals per prefecture too
+    comparison: Comparison | None = None  # with --previous: what moved since the last round
 
     def frames(self) -> RollupFrames:
         """Counties, items, statistics and findings as typed pandas DataFrames (see ``frames.py``)."""

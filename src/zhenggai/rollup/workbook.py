@@ -284,6 +284,11 @@ def write_rollup(rollup: Rollup, output: Path, *, force: bool) -> dict[tuple[str
         _overview(wb, st, rollup)
         counts.update(_items(wb, st, rollup))
         _stats(wb, st, rollup)
+        if rollup.comparison is not None:  # merge --previous
+            from zhenggai.rounds_sheet import write_sheet
+
+            place = rollup.prefecture or ("全省" if rollup.province else "")
+            write_sheet(wb, st, rollup.comparison, place=place, as_of=rollup.as_of, province=rollup.province)
         _findings(wb, st, rollup)
 
     write_atomically(output, build, force=force)
