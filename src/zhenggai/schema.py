@@ -25,6 +25,14 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 
+# The hidden sheet in which ``init-county`` writes the form's own definition (which
+# indicator columns its 附件2 has), so that validate and merge read a custom 附件2 with
+# no ``--indicators`` flag. A hidden sheet, not custom document properties: it survives
+# a re-save in Excel, WPS and as .xls. Readers must not treat it as an "older hidden
+# copy" of a form, and must never look for a table in it.
+META_SHEET = "zhenggai表样定义"
+
+
 class Kind(str, Enum):
     """What a column holds; decides its parser, its Excel rule and its rollup."""
 
