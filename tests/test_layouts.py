@@ -13,9 +13,10 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import A1_HEADERS, A2_HEADERS, Row, appendix1_rows, appendix2_rows, make_workbook
-from zhenggai.merge import MergeOptions, MergeResult, merge
+from zhenggai.results import Options
+from zhenggai.rollup.county import merge
+from zhenggai.rollup.model import MergeOptions, MergeResult
 from zhenggai.schema import META_SHEET
-from zhenggai.validate import Options
 
 AS_OF = date(2022, 9, 1)
 P1 = "问题描述（按反馈问题清单填报）"
@@ -123,20 +124,33 @@ def _hide(path: Path, sheet: str | None = None, rows: tuple[int, ...] = (), cols
 
 
 def test_hidden_sheet_with_an_older_copy_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    from zhenggai.formdef import write_definition
+    from zhenggai.schema import load_indicators
+
     folder = tmp_path / "收件"
-    path = make_workbook(folder / "谷城县.xlsx", {
-        "Sheet1": appendix1_rows(rows_for("谷城", 3, 2)),
-        "Sheet1 (2)": appendix1_rows(rows_for("谷城旧", 5, 0)),
-        "附件2": appendix2_rows(a2_row("谷城县", 3, 2)),
-        META_SHEET: [["key", "header"], ["county_funds", "县级财政安排经费"]],
-    })
-    _hide(path, "Sheet1 (2)")
-    _hide(path, META_SHEET, state="veryHidden")
+    folder.mkdir()
+    wb = xlsxwriter.Workbook(str(folder / "谷城县.xlsx"))
+    sheets = {"Sheet1": appendix1_rows(rows_for("谷城", 3, 2)),
+              "Sheet1 (2)": appendix1_rows(rows_for("谷城旧", 5, 0)),
+              "附件2": appendix2_rows(a2_row("谷城县", 3, 2))}
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if v is not None:
+                    ws.write(r, c, v)
+        if name == "Sheet1 (2)":
+            ws.hide()  # an older copy the clerk hid
+    write_definition(wb, load_indicators())  # zhenggai's own hidden sheet: no warning for it
+    wb.close()
     result = merge([folder], tmp_path / "汇总.xlsx", opts("谷城县"))
     assert overview(tmp_path / "汇总.xlsx")["谷城县"] == ("已报送", 3, 2, 1)
     assert codes(result) == [("hidden-sheet-ignored", "Sheet1 (2)", None)]
     msg = next(f.message for f in result.rollup.report.findings() if f.code == "hidden-sheet-ignored")
     assert "“Sheet1 (2)”" in msg
+    assert META_SHEET not in {f.sheet for f in result.rollup.report.findings()}
 
 
 def test_hidden_rows_and_columns_are_not_data(tmp_path: Path) -> None:

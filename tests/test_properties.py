@@ -18,11 +18,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import A1_HEADERS, appendix1_rows, make_workbook
 from zhenggai.annotate import annotate_all
+from zhenggai.check import validate
 from zhenggai.findings import column_letter
 from zhenggai.parse import display
+from zhenggai.results import FileResult, Options
 from zhenggai.schema import default_appendix2
 from zhenggai.template import FIRST_DATA_ROW, CountyForms, write_county_forms
-from zhenggai.validate import FileResult, Options, validate
 
 AS_OF = date(2022, 6, 30)  # finished rows are dated on or before it, open rows from it to the deadline
 OPTS = Options(as_of=AS_OF)
@@ -215,7 +216,7 @@ def a2_break(draw: st.DrawFn) -> tuple[str, Any, str]:
     indicator_counts = [c.key for c in A2.columns if c.kind.value == "count" and c.indicator]
     numbers = [c.key for c in A2.columns if c.is_number]
     return draw(st.sampled_from([
-        (draw(st.sampled_from(numbers)), draw(st.sampled_from(["若干", "约30", "三十左右", "30 40"])), "number-invalid"),
+        (draw(st.sampled_from(numbers)), draw(st.sampled_from(["若干", "约30", "三十多", "30 40"])), "number-invalid"),
         (draw(st.sampled_from(numbers)), "—", "number-dash"),
         (draw(st.sampled_from(amounts)), draw(st.sampled_from([-1, "-2.5", "－3万元"])), "number-negative"),
         (draw(st.sampled_from(amounts)), draw(st.sampled_from([1.234, "0.001", "12.345万元"])),

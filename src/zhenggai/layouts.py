@@ -18,7 +18,7 @@ from zhenggai.reader import Grid
 from zhenggai.tables import Table
 
 if TYPE_CHECKING:
-    from zhenggai.validate import FileResult, Stats, TableResult
+    from zhenggai.results import FileResult, Stats, TableResult
 
 # Names of units below a county: a row named so is part of a breakdown, not a county.
 _TOWNSHIP_RE = re.compile(r"(?:镇|乡|街道|街办|办事处|社区|村|开发区|园区|新区|管委会|农场|林场|片区|中心)$")

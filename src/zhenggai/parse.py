@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import PurePath
 from typing import Final, Literal
 
 __all__ = [
@@ -323,7 +324,13 @@ def _chinese_number(s: str) -> NumberValue:
         value = float(cn2an.cn2an(m[1], "smart"))
     except (ValueError, KeyError, IndexError, TypeError):
         return _NUM_INVALID
-    return NumberValue(value, "variant", _float_decimals(value), m[2])
+    unit = m[2]
+    if "万" in m[1] or "亿" in m[1]:
+        # "三十万" in a 万元 column is 30万元, as "30万" is, never 300,000万元: the number
+        # is given in 万 and the unit carries the 万 (→ unit_factor converts or refuses).
+        value /= 1e4
+        unit = "万元" if unit == "元" else "万" + unit
+    return NumberValue(value, "variant", _float_decimals(value), unit)
 # Whitespace inside a number ("30 40", "1 234") makes it ambiguous, so it is not squeezed out.
 _DIGIT_GAP_RE: Final = re.compile(r"[\d.,]\s+[\d.,]")
 # Dashes and "nothing to report" marks. NFKC has already turned －／ into -/; — – ― ─ are
@@ -533,3 +540,13 @@ def county_from_bureau_line(text: str) -> str | None:
     name = _PROVINCE_RE.sub("", name, count=1)
     name = _PREFECTURE_RE.sub("", name, count=1)
     return name if len(name) >= 2 else None
+
+
+_NAME_IN_FILE = re.compile(r"[\u4e00-\u9fff]{1,6}?[县市区旗]")
+_NOT_COUNTY = frozenset({"示范县", "县", "市", "区", "各县", "全市", "本县", "附件县"})
+
+
+def county_from_filename(path: PurePath) -> str | None:
+    """A county named in the file name ("谷城县-附件1.xlsx" → 谷城县), if any."""
+    names = [m.group(0) for m in _NAME_IN_FILE.finditer(path.stem) if m.group(0) not in _NOT_COUNTY]
+    return names[-1] if names else None

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.findings import FileReport, Finding, Report, Severity, TableInfo, a1, make, sort_key
-from zhenggai.gcpause import paused_gc
+from zhenggai.annotate import ANNOTATED_SUFFIX
+from zhenggai.findings import Report, Severity, a1, make
 from zhenggai.parse import (
     clean_text,
+    county_from_filename,
     display,
     header_unit,
     is_bureau_placeholder,
@@ -29,140 +29,16 @@ from zhenggai.parse import (
     unit_factor,
 )
 from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, Grid, read_book
-from zhenggai.schema import APPENDIX1, META_SHEET, Column, Indicator, Kind, TableSpec, appendix2
+from zhenggai.results import APPENDIX_NAMES, FileResult, Item, Options, ProgressCallback, Stats, TableResult
+from zhenggai.schema import APPENDIX1, META_SHEET, Column, Kind, TableSpec, appendix2
 from zhenggai.tables import FORMULA_NO_VALUE, HEADER_SCAN_ROWS, Table, find_tables
 
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
 
-DEFAULT_DEADLINE = date(2022, 12, 31)  # 通知：原则上应在2022年底全部完成问题整改
 # A date outside these years in a date column is not what the clerk meant: typically a
 # number typed into a date-formatted cell (12 shows as 1900-01-12, 2022 as 1905-07-14).
 DATE_MIN, DATE_MAX = date(2015, 1, 1), date(2030, 12, 31)
-APPENDIX_NAMES = {"appendix1": "附件1（整改清单）", "appendix2": "附件2（成果统计表）"}
-
-ProgressCallback = Callable[[int, int, str], None]
-ANNOTATED_SUFFIX = "-校验标注"  # annotate.annotated_name: "谷城县-附件1-校验标注.xlsx"
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """What the rules compare against."""
-
-    deadline: date = DEFAULT_DEADLINE
-    as_of: date = field(default_factory=date.today)
-    indicators: tuple[Indicator, ...] | None = None
-
-    def specs(self) -> tuple[TableSpec, TableSpec]:
-        """附件1 and 附件2 (with this run's indicator columns)."""
-        return APPENDIX1, appendix2(self.indicators)
-
-
-@dataclass(slots=True)
-class Item:
-    """One 附件1 row as read and checked."""
-
-    row: int
-    category: str | None
-    values: list[object]  # raw, in APPENDIX1 column order
-    extras: dict[str, object]
-    done: bool | None
-    deadline: date | None
-    errors: int = 0
-    group: int | None = None  # first row of a 问题描述 merged down: rows sharing it are one problem
-
-    @property
-    def problem(self) -> int:
-        """The problem this row answers: rows of one merged 问题描述 share it."""
-        return self.group or self.row
-
-
-@dataclass(slots=True)
-class Stats:
-    """One 附件2 row as read and checked; ``numbers[key]`` is None when not counted.
-
-    A number is not counted when it is unreadable or an error (negative, fractional
-    count, a unit that cannot convert): ``reasons[key]`` then says why, for the red
-    cell of the rollup, and no total includes it.
-    """
-
-    row: int
-    county: str | None
-    values: list[object]
-    extras: dict[str, object]
-    numbers: dict[str, float | None]
-    errors: int = 0
-    total: bool = False  # a 合计/总计/小计 row
-    reasons: dict[str, str] = field(default_factory=dict)
-    parts: int = 0  # >0: the sum of this many township rows (no 合计 row given)
-
-
-_PREFILLED = frozenset({"seq", "problem", "county", "note"})  # columns an issued form may already hold
-
-
-@dataclass(slots=True)
-class TableResult:
-    """A table and its parsed rows."""
-
-    table: Table
-    items: list[Item] = field(default_factory=list)
-    stats: list[Stats] = field(default_factory=list)
-    county: str | None = None  # the county this table belongs to (its sheet's bureau line first)
-    # 附件2: the row that counts for each county it holds (one for a county's own form,
-    # several when a 市 collected its 县区 first; a township breakdown gives its 合计).
-    counties: dict[str, Stats] = field(default_factory=dict)
-
-    @property
-    def blank(self) -> bool:
-        """No data at all: a blank issued form or a template, never a reply.
-
-        Forms may be issued pre-filled (问题描述 from the feedback list, the county's
-        name in 附件2): what the clerk fills in is what makes a reply.
-        """
-        spec = self.table.spec
-        keys = [i for i, c in enumerate(spec.columns) if c.key not in _PREFILLED]
-        return not any(
-            not r.total and any(r.values[i] not in ("", None) for i in keys) for r in self.table.records
-        )
-
-
-@dataclass(slots=True)
-class FileResult:
-    """Everything validation learned about one file."""
-
-    path: Path
-    display: str
-    county: str | None = None
-    tables: list[TableResult] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    digest: str = ""
-    readable: bool = True
-    skipped: bool = False
-
-    def tables_of(self, kind: str) -> list[TableResult]:
-        """Tables of one kind ("appendix1" / "appendix2")."""
-        return [t for t in self.tables if t.table.kind == kind]
-
-    def report(self) -> FileReport:
-        """The JSON-able report of this file, findings in deterministic order."""
-        return FileReport(
-            path=self.display,
-            county=self.county,
-            tables=tuple(
-                TableInfo(t.table.kind, t.table.sheet, len(t.table.records)) for t in self.tables
-            ),
-            findings=tuple(sorted(self.findings, key=sort_key)),
-        )
-
-    @property
-    def errors(self) -> int:
-        """Number of error findings."""
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        """Number of warning findings."""
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
 
 
 # --- 附件1 ------------------------------------------------------------------------------
@@ -399,16 +275,6 @@ def _n(x: float) -> str:
 
 # --- a file -----------------------------------------------------------------------------
 
-_NAME_IN_FILE = re.compile(r"[\u4e00-\u9fff]{1,6}?[县市区旗]")
-_NOT_COUNTY = frozenset({"示范县", "县", "市", "区", "各县", "全市", "本县", "附件县"})
-
-
-def county_from_filename(path: Path) -> str | None:
-    """A county named in the file name ("谷城县-附件1.xlsx" → 谷城县), if any."""
-    names = [m.group(0) for m in _NAME_IN_FILE.finditer(path.stem) if m.group(0) not in _NOT_COUNTY]
-    return names[-1] if names else None
-
-
 def _header_findings(t: Table, f: FileResult) -> None:
     h = t.header
     row = h.row + 1
@@ -528,6 +394,25 @@ def _hidden_sheet(grid: Grid, tables: list[Table], f: FileResult) -> None:
                                    appendix=APPENDIX_NAMES[t.kind]))
 
 
+def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[TableSpec, TableSpec]:
+    """The tables to look for: the form's own definition, unless ``--indicators`` overrides it."""
+    from zhenggai.formdef import describe, read_definition, same_columns
+
+    carried, problem = read_definition(grids)
+    if problem is not None:
+        fallback = "--indicators 文件" if opts.indicators is not None else "内置的成果指标"
+        f.findings.append(make("indicators-definition-invalid", file=f.display, sheet=META_SHEET,
+                               reason=problem, fallback=fallback))
+    if carried is None:
+        return opts.specs()
+    if opts.indicators is None:
+        return APPENDIX1, appendix2(carried)
+    if not same_columns(carried, opts.indicators):
+        f.findings.append(make("indicators-mismatch", file=f.display, sheet=META_SHEET,
+                               carried=describe(carried), given=describe(opts.indicators)))
+    return opts.specs()
+
+
 def check_file(path: Path, opts: Options, display_name: str | None = None) -> FileResult:
     """Read one workbook, find its tables and apply every rule that needs only this file."""
     shown = display_name or str(path)
@@ -538,12 +423,12 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     if book.findings:
         f.readable = False
         return f
-    specs = opts.specs()
+    specs = _file_specs(book.grids, opts, f)
     from zhenggai.layouts import hidden_findings
 
     for grid in book.grids:
         if grid.name == META_SHEET:
-            continue  # zhenggai's own definition of the form (see schema.META_SHEET)
+            continue  # zhenggai's own definition of the form (see schema.META_SHEET), never a table
         tables = find_tables(grid, specs)
         if grid.hidden:
             _hidden_sheet(grid, tables, f)
@@ -681,12 +566,11 @@ def check_files(
 ) -> list[FileResult]:
     """Check many files, then the rules across each county's files."""
     results: list[FileResult] = []
-    with paused_gc():
-        for i, path in enumerate(files, start=1):
-            results.append(check_file(path, opts))
-            if on_progress is not None:
-                on_progress(i, len(files), str(path))
-        cross_check(results)
+    for i, path in enumerate(files, start=1):
+        results.append(check_file(path, opts))
+        if on_progress is not None:
+            on_progress(i, len(files), str(path))
+    cross_check(results)
     return results
 
 
