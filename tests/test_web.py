@@ -345,3 +345,16 @@ def test_serve_links_and_rotate(tmp_path: Path) -> None:
 def test_serve_without_counties_is_a_usage_error(tmp_path: Path) -> None:
     r = run_zhenggai("serve", str(tmp_path / "空"), "--links")
     assert r.returncode == 2 and "--expect" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_readme_serve_command_starts_on_the_shipped_example(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    line = next(b for b in re.findall(r"```bash\n(.*?)```", readme, flags=re.S) if "zhenggai serve" in b).strip()
+    args = line.split("zhenggai ", 1)[1].split()
+    root = Path(__file__).resolve().parents[1]
+    args = [str(root / a) if a.startswith("examples/") else a for a in args]
+    args[1] = str(tmp_path / "收件库")
+    r = run_zhenggai(*args, "--links")
+    assert r.returncode == 0, r.stderr
+    who = [x.split("\t")[0] for x in r.stdout.splitlines()]
+    assert who == ["市州（审核）", "枣阳市", "保康县", "谷城县", "老河口市"]

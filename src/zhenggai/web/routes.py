@@ -109,7 +109,7 @@ def _county_context(intake: Intake, county: str) -> dict[str, Any]:
         "kind_labels": service.KIND_LABELS, "by_id": by_id,
         "can_submit": any(u.kinds for u in current) and not (submitted and last is not None
                                                              and last.status != STATUS_RETURNED),
-        "max_mb": intake.max_upload // (1024 * 1024),
+        "max_mb": intake.max_upload // (1024 * 1024), "has_problems": intake.settings.problems is not None,
     }
 
 
@@ -217,13 +217,15 @@ async def county_file(request: Request) -> Response:
 
 def _overview_context(intake: Intake) -> dict[str, Any]:
     numbers = workflow.overview(intake)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    tally = {"approved": 0, "submitted": 0, "returned": 0, "none": 0}
     for i, county in enumerate(intake.settings.counties):
         subs = intake.store.submissions(county)
         uploads = intake.store.uploads(county)
+        tally[subs[-1].status if subs else "none"] += 1
         rows.append({"index": i, "county": county, "last": subs[-1] if subs else None, "uploads": len(uploads),
                      "numbers": numbers.get(county)})
-    return {"rows": rows, "labels": workflow.STATUS_LABELS}
+    return {"rows": rows, "labels": workflow.STATUS_LABELS, "tally": tally}
 
 
 async def prefecture_page(request: Request) -> Response:

@@ -9,6 +9,9 @@
   var chosen = document.getElementById("chosen");
   var bar = document.getElementById("progress");
   var status = document.getElementById("upload-status");
+  // With the script the whole box is the button: hide the browser's own file control,
+  // whose words follow the browser's language rather than the page's.
+  form.classList.add("js");
 
   function showChosen() {
     var names = [];
