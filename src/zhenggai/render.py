@@ -17,10 +17,11 @@ from rich.table import Table
 from rich.text import Text
 
 from zhenggai.findings import Report, Severity
+from zhenggai.report import ordered, summary_line
 
 if TYPE_CHECKING:
-    from zhenggai.merge import Rollup
-from zhenggai.report import ordered, summary_line
+    from zhenggai.rollup.model import Rollup
+    from zhenggai.rounds import Comparison
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
@@ -60,11 +61,6 @@ def findings(report: Report, *, show_info: bool = True) -> None:
     stdout.print(Text(total, style=style))
 
 
-def message(text: str, *, style: str = "") -> None:
-    """One line to stdout."""
-    stdout.print(Text(text, style=style))
-
-
 def note(text: str) -> None:
     """One line to stderr (progress and notes, never results)."""
     stderr.print(Text(text, style="dim"))
@@ -92,31 +88,26 @@ def progress(label: str, *, enabled: bool) -> Iterator[Any]:
         yield update
 
 
-def table(title: str, columns: list[str], rows: list[list[Any]], styles: list[str] | None = None) -> None:
-    """A plain rich table on stdout."""
-    t = Table(title=title, show_header=True, header_style="bold", title_justify="left")
-    for c in columns:
-        t.add_column(c, overflow="fold")
-    for i, row in enumerate(rows):
-        t.add_row(*[Text(str(x)) for x in row], style=(styles[i] if styles else None))
-    stdout.print(t)
-
-
 def merge_summary(rollup: Rollup) -> None:
     """Per county: status, rows read and written, progress, findings; then what is wrong where."""
     t = Table(title="汇总情况", show_header=True, header_style="bold", title_justify="left", box=None)
+    from zhenggai.rollup.layout import COUNTY_HEADER, OVERVIEW, PREFECTURE_HEADER
+    from zhenggai.rollup.model import Status
+
     if rollup.province:
-        t.add_column("市（州）", no_wrap=True)
-    for name in ("县（市、区）", "报送状态", "读入行", "写入行", "已完成", "未完成", "完成率", "逾期", "错误", "警告"):
-        left = name in ("县（市、区）", "报送状态")
+        t.add_column(PREFECTURE_HEADER, no_wrap=True)
+    status_header = OVERVIEW.header("status")
+    names = (COUNTY_HEADER, status_header, "读入行", "写入行", "已完成", "未完成", "完成率", "逾期", "错误", "警告")
+    for name in names:
+        left = name in (COUNTY_HEADER, status_header)
         t.add_column(name, justify="left" if left else "right", no_wrap=True)
     coverage = any(c.coverage is not None for c in rollup.counties)
     if coverage:
         t.add_column("反馈问题覆盖", justify="right", no_wrap=True)
     for c in rollup.counties:
-        style = "red" if c.status != "已报送" or c.errors else "yellow" if c.warnings else ""
+        style = "red" if c.status is not Status.SUBMITTED or c.errors else "yellow" if c.warnings else ""
         rate = f"{c.rate:.0%}" if c.rate is not None else "—"
-        cells = [c.county, c.status, str(c.rows_read), str(c.rows_written), str(c.done), str(c.open), rate,
+        cells = [c.county, c.status.label, str(c.rows_read), str(c.rows_written), str(c.done), str(c.open), rate,
                  str(c.overdue), str(c.errors), str(c.warnings)]
         if rollup.province:
             cells.insert(0, c.prefecture or "")
@@ -139,6 +130,45 @@ def merge_summary(rollup: Rollup) -> None:
             p.add_row(Text(f.severity.label, style=STYLE[f.severity]), Text(path), Text(where), Text(f.message))
         stdout.print(p)
     report = rollup.report
-    sent = sum(1 for c in rollup.counties if c.status == "已报送")
-    total = f"{len(rollup.counties)} 个县（市、区），{sent} 个已报送；{report.errors} 个错误，{report.warnings} 个警告"
+    sent = sum(1 for c in rollup.counties if c.status is Status.SUBMITTED)
+    total = (f"{len(rollup.counties)} 个县（市、区），{sent} 个{Status.SUBMITTED.label}；"
+             f"{report.errors} 个错误，{report.warnings} 个警告")
     stdout.print(Text(total, style="bold red" if report.errors else "yellow" if report.warnings else "bold green"))
+
+
+def progress_summary(c: Comparison, *, changes: bool) -> None:
+    """与上次报送相比: per county what moved; with ``changes`` also every changed item."""
+    from zhenggai.rollup.model import Status
+    from zhenggai.rounds import severities
+
+    t = Table(title=f"与上次报送相比（上一轮：{c.previous}）", show_header=True, header_style="bold",
+              title_justify="left", box=None)
+    heads = ("县（市、区）", "完成率", "新完成", "重开", "推迟", "未更新", "缺失", "新增", "指标减")
+    for name in heads:
+        t.add_column(name, justify="left" if name == "县（市、区）" else "right", no_wrap=True)
+    for s in c.counties:
+        before = f"{s.rate_before:.0%}" if s.rate_before is not None else "—"
+        now = f"{s.rate_now:.0%}" if s.rate_now is not None else "—"
+        silent = s.status_now == Status.MISSING.value and s.status_before is not None
+        name = f"{s.county}（本次未报送）" if silent else s.county
+        counts = (s.finished, s.reopened, s.postponed, s.stalled, s.missing, s.new, s.decreased)
+        style = "red" if s.reopened or s.missing or silent else "yellow" if any(counts[2:]) else ""
+        t.add_row(Text(name), Text(f"{before}→{now}"), *[Text(str(x)) for x in counts], style=style)
+    stdout.print(t)
+    county_level = [f for f in c.findings if f.code in ("round-county-silent", "round-county-unchanged")]
+    if changes and (c.changes or county_level):
+        d = Table(title="变化明细", show_header=True, header_style="bold", title_justify="left", box=None)
+        for name, wrap in (("级别", False), ("县（市、区）", False), ("序号", False), ("变化", False), ("说明", True)):
+            d.add_column(name, no_wrap=not wrap, overflow="fold", ratio=1 if wrap else None)
+        for ch in c.changes:
+            f = ch.finding
+            d.add_row(Text(f.severity.label, style=STYLE[f.severity]), Text(ch.county),
+                      Text("" if ch.seq is None else str(ch.seq)), Text(ch.what), Text(f.message))
+        for f in county_level:
+            d.add_row(Text(f.severity.label, style=STYLE[f.severity]), Text(""), Text(""), Text("整个县"),
+                      Text(f.message))
+        stdout.print(d)
+    errors, warnings = severities(c)
+    moved = sum(s.finished for s in c.counties)
+    line = f"与上次相比：{moved} 个问题新完成；{errors} 个错误，{warnings} 个警告"
+    stdout.print(Text(line, style="bold red" if errors else "yellow" if warnings else "bold green"))

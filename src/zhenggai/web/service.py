@@ -65,7 +65,7 @@ class FileCheck:
 
 
 def _options(settings: Settings) -> Any:
-    from zhenggai.validate import Options
+    from zhenggai.results import Options
 
     return Options(deadline=settings.deadline, as_of=date.today())
 
@@ -178,7 +178,7 @@ def _preview(path: Path, display: str, result: Any, findings: list[dict[str, Any
 
 def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True) -> list[FileCheck]:
     """Check files together (as one county's reply): findings and sheet previews per file."""
-    from zhenggai.validate import validate
+    from zhenggai.check import validate
 
     with tempfile.TemporaryDirectory(prefix="zhenggai-check-") as tmp:
         placed = _place(entries, Path(tmp))
@@ -202,7 +202,7 @@ def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True)
 def annotated_copy(settings: Settings, entries: Sequence[Entry], key: int) -> tuple[str, bytes] | None:
     """The annotated copy of one file of a set (name, bytes): errors red, warnings yellow, notes."""
     from zhenggai.annotate import annotate, annotated_name
-    from zhenggai.validate import validate
+    from zhenggai.check import validate
 
     with tempfile.TemporaryDirectory(prefix="zhenggai-annotate-") as tmp:
         placed = _place(entries, Path(tmp) / "in")
@@ -279,7 +279,8 @@ def rollup(settings: Settings, by_county: dict[str, list[Entry]]) -> bytes:
 
 def county_numbers(settings: Settings, by_county: dict[str, list[Entry]]) -> dict[str, dict[str, Any]]:
     """Per county, what the rollup's 汇总概览 says (status, rows, 完成率, overdue, coverage …)."""
-    from zhenggai.merge import MergeOptions, merge
+    from zhenggai.rollup.county import merge
+    from zhenggai.rollup.model import MergeOptions
 
     with tempfile.TemporaryDirectory(prefix="zhenggai-overview-") as tmp:
         folder = write_export(settings, by_county, Path(tmp))

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.findings import FileReport, Finding, Report, Severity, TableInfo, a1, make, sort_key
-from zhenggai.gcpause import paused_gc
+from zhenggai.annotate import ANNOTATED_SUFFIX
+from zhenggai.findings import Report, Severity, a1, make
 from zhenggai.parse import (
     clean_text,
+    county_from_filename,
     display,
     is_pledge_only,
     is_valid_phone,
@@ -25,105 +25,13 @@ from zhenggai.parse import (
     parse_number,
     parse_yes_no,
 )
-from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, read_book
-from zhenggai.schema import APPENDIX1, Indicator, Kind, TableSpec, appendix2
+from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, Grid, read_book
+from zhenggai.results import FileResult, Item, Options, ProgressCallback, Stats, TableResult
+from zhenggai.schema import APPENDIX1, META_SHEET, Kind, TableSpec, appendix2
 from zhenggai.tables import FORMULA_NO_VALUE, Table, find_tables
 
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
-
-DEFAULT_DEADLINE = date(2022, 12, 31)  # 通知：原则上应在2022年底全部完成问题整改
-APPENDIX_NAMES = {"appendix1": "附件1（整改清单）", "appendix2": "附件2（成果统计表）"}
-
-ProgressCallback = Callable[[int, int, str], None]
-ANNOTATED_SUFFIX = "-校验标注"  # annotate.annotated_name: "谷城县-附件1-校验标注.xlsx"
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """What the rules compare against."""
-
-    deadline: date = DEFAULT_DEADLINE
-    as_of: date = field(default_factory=date.today)
-    indicators: tuple[Indicator, ...] | None = None
-
-    def specs(self) -> tuple[TableSpec, TableSpec]:
-        """附件1 and 附件2 (with this run's indicator columns)."""
-        return APPENDIX1, appendix2(self.indicators)
-
-
-@dataclass(slots=True)
-class Item:
-    """One 附件1 row as read and checked."""
-
-    row: int
-    category: str | None
-    values: list[object]  # raw, in APPENDIX1 column order
-    extras: dict[str, object]
-    done: bool | None
-    deadline: date | None
-    errors: int = 0
-
-
-@dataclass(slots=True)
-class Stats:
-    """One 附件2 row as read and checked; ``numbers[key]`` is None when unreadable."""
-
-    row: int
-    county: str | None
-    values: list[object]
-    extras: dict[str, object]
-    numbers: dict[str, float | None]
-    errors: int = 0
-
-
-@dataclass(slots=True)
-class TableResult:
-    """A table and its parsed rows."""
-
-    table: Table
-    items: list[Item] = field(default_factory=list)
-    stats: list[Stats] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class FileResult:
-    """Everything validation learned about one file."""
-
-    path: Path
-    display: str
-    county: str | None = None
-    tables: list[TableResult] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    digest: str = ""
-    readable: bool = True
-    skipped: bool = False
-
-    def tables_of(self, kind: str) -> list[TableResult]:
-        """Tables of one kind ("appendix1" / "appendix2")."""
-        return [t for t in self.tables if t.table.kind == kind]
-
-    def report(self) -> FileReport:
-        """The JSON-able report of this file, findings in deterministic order."""
-        return FileReport(
-            path=self.display,
-            county=self.county,
-            tables=tuple(
-                TableInfo(t.table.kind, t.table.sheet, len(t.table.records)) for t in self.tables
-            ),
-            findings=tuple(sorted(self.findings, key=sort_key)),
-        )
-
-    @property
-    def errors(self) -> int:
-        """Number of error findings."""
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        """Number of warning findings."""
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
-
 
 # --- 附件1 ------------------------------------------------------------------------------
 
@@ -301,16 +209,6 @@ def _n(x: float) -> str:
 
 # --- a file -----------------------------------------------------------------------------
 
-_NAME_IN_FILE = re.compile(r"[\u4e00-\u9fff]{1,6}?[县市区旗]")
-_NOT_COUNTY = frozenset({"示范县", "县", "市", "区", "各县", "全市", "本县", "附件县"})
-
-
-def county_from_filename(path: Path) -> str | None:
-    """A county named in the file name ("谷城县-附件1.xlsx" → 谷城县), if any."""
-    names = [m.group(0) for m in _NAME_IN_FILE.finditer(path.stem) if m.group(0) not in _NOT_COUNTY]
-    return names[-1] if names else None
-
-
 def _header_findings(t: Table, f: FileResult) -> None:
     h = t.header
     row = h.row + 1
@@ -398,6 +296,25 @@ def _digest(path: Path) -> str:
         return ""
 
 
+def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[TableSpec, TableSpec]:
+    """The tables to look for: the form's own definition, unless ``--indicators`` overrides it."""
+    from zhenggai.formdef import describe, read_definition, same_columns
+
+    carried, problem = read_definition(grids)
+    if problem is not None:
+        fallback = "--indicators 文件" if opts.indicators is not None else "内置的成果指标"
+        f.findings.append(make("indicators-definition-invalid", file=f.display, sheet=META_SHEET,
+                               reason=problem, fallback=fallback))
+    if carried is None:
+        return opts.specs()
+    if opts.indicators is None:
+        return APPENDIX1, appendix2(carried)
+    if not same_columns(carried, opts.indicators):
+        f.findings.append(make("indicators-mismatch", file=f.display, sheet=META_SHEET,
+                               carried=describe(carried), given=describe(opts.indicators)))
+    return opts.specs()
+
+
 def check_file(path: Path, opts: Options, display_name: str | None = None) -> FileResult:
     """Read one workbook, find its tables and apply every rule that needs only this file."""
     shown = display_name or str(path)
@@ -408,8 +325,10 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     if book.findings:
         f.readable = False
         return f
-    specs = opts.specs()
+    specs = _file_specs(book.grids, opts, f)
     for grid in book.grids:
+        if grid.name == META_SHEET:
+            continue  # the form's definition, never a table
         for table in find_tables(grid, specs):
             f.tables.append(TableResult(table))
     if not f.tables:
@@ -519,12 +438,11 @@ def check_files(
 ) -> list[FileResult]:
     """Check many files, then the rules across each county's files."""
     results: list[FileResult] = []
-    with paused_gc():
-        for i, path in enumerate(files, start=1):
-            results.append(check_file(path, opts))
-            if on_progress is not None:
-                on_progress(i, len(files), str(path))
-        cross_check(results)
+    for i, path in enumerate(files, start=1):
+        results.append(check_file(path, opts))
+        if on_progress is not None:
+            on_progress(i, len(files), str(path))
+    cross_check(results)
     return results
 
 

@@ -11,130 +11,31 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhenggai.annotate import ANNOTATED_SUFFIX, FINDINGS_SHEET
+from zhenggai.check import check_files, cross_pair, expand
 from zhenggai.findings import FileReport, Finding, Report, Severity, make, sort_key
-from zhenggai.gcpause import paused_gc
-from zhenggai.parse import display, parse_number
+from zhenggai.parse import county_from_filename, display, parse_number
+from zhenggai.results import APPENDIX_NAMES, FileResult, Options, ProgressCallback, Stats, TableResult
+from zhenggai.rollup.layout import MARKER_SHEETS
+from zhenggai.rollup.model import (
+    MERGE_FILE,
+    CountySummary,
+    MergeOptions,
+    MergeResult,
+    Rollup,
+    RollupItem,
+    RollupStats,
+    Status,
+    version_key,
+)
 from zhenggai.schema import APPENDIX1, TableSpec
 
 if TYPE_CHECKING:
-    from zhenggai.problems import Coverage, FeedbackList
-
-from zhenggai.validate import (
-    APPENDIX_NAMES,
-    FileResult,
-    Options,
-    ProgressCallback,
-    Stats,
-    TableResult,
-    check_files,
-    county_from_filename,
-    cross_pair,
-    expand,
-)
-
-ROLLUP_SHEETS = ("汇总概览", "整改清单汇总", "成果统计汇总", "校验问题")
-MERGE_FILE = "（汇总检查）"  # the report entry holding findings about counties, not files
-
-STATUS_OK, STATUS_MISSING = "已报送", "未报送"
-STATUS_NO_A1, STATUS_NO_A2, STATUS_UNREADABLE = "缺附件1", "缺附件2", "文件无法读取"
-
-
-@dataclass(frozen=True, slots=True)
-class MergeOptions:
-    """What a merge run needs besides the validate options."""
-
-    validate: Options = field(default_factory=Options)
-    prefecture: str | None = None
-    expect: tuple[str, ...] = ()
-    feedback: FeedbackList | None = None  # --problems: coverage, and the counties to expect
-
-
-@dataclass(slots=True)
-class RollupItem:
-    """One 附件1 row in the rollup, with where it came from."""
-
-    prefecture: str | None
-    county: str
-    values: list[object]  # the seven official columns, as they will be written
-    category: str | None
-    source_file: str
-    source_row: int
-    extras: str
-    errors: int
-
-
-@dataclass(slots=True)
-class RollupStats:
-    """One county's 附件2 row in the rollup: numbers, or the raw text when unreadable."""
-
-    prefecture: str | None
-    county: str
-    values: dict[str, object]
-    unreadable: set[str]
-    source_file: str
-    source_row: int
-
-
-@dataclass(slots=True)
-class CountySummary:
-    """One row of 汇总概览."""
-
-    county: str
-    prefecture: str | None = None
-    status: str = STATUS_MISSING
-    rows_read: int = 0
-    rows_written: int = 0
-    total: int = 0
-    done: int = 0
-    open: int = 0
-    overdue: int = 0
-    errors: int = 0
-    warnings: int = 0
-    files: list[str] = field(default_factory=list)
-    coverage: tuple[int, int] | None = None  # (answered, feedback problems) with --problems
-
-    @property
-    def rate(self) -> float | None:
-        """完成率: done / total, None when there is nothing to count."""
-        return self.done / self.total if self.total else None
-
-    def to_dict(self) -> dict[str, object]:
-        """The ``counties`` entry of ``--format json``."""
-        data: dict[str, object] = {
-            "county": self.county,
-            "status": self.status,
-            "rows": self.rows_read,
-            "done": self.done,
-            "open": self.open,
-            "overdue": self.overdue,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "files": self.files,
-        }
-        if self.prefecture is not None:
-            data["prefecture"] = self.prefecture
-        if self.coverage is not None:
-            data["coverage"] = {"answered": self.coverage[0], "total": self.coverage[1]}
-        return data
-
-
-@dataclass(slots=True)
-class Rollup:
-    """Everything the rollup workbook shows."""
-
-    prefecture: str | None
-    as_of: date
-    a2: TableSpec
-    counties: list[CountySummary]
-    items: list[RollupItem]
-    stats: list[RollupStats]
-    report: Report
-    province: bool = False  # rows carry their 市（州）; totals per prefecture too
+    from zhenggai.problems import Coverage
 
 
 # --- choosing and pairing ---------------------------------------------------------------
@@ -152,14 +53,9 @@ def _newest_first(candidates: list[tuple[FileResult, TableResult]]) -> list[tupl
             mtime = c[0].path.stat().st_mtime
         except OSError:
             mtime = 0.0
-        return (-mtime, _reverse(c[0].display))
+        return version_key(mtime, c[0].display)
 
     return sorted(candidates, key=key)
-
-
-def _reverse(s: str) -> str:
-    # Sort key that puts the larger name first (ties on mtime: "…v2" beats "…v1").
-    return "".join(chr(0x10FFFF - ord(ch)) for ch in s)
 
 
 Notes = list[tuple[str, Finding]]  # (county, finding) for findings about a county, not a cell
@@ -233,7 +129,31 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     extra = _extras_text(s.extras)
     if extra:
         values["note"] = "；".join(x for x in (str(values.get("note") or ""), extra) if x)
-    return RollupStats(prefecture, county, values, unreadable, f.display, s.row)
+    return RollupStats(prefecture, county, values, unreadable, f.display, s.row, t.table.sheet, t.table.header.cols)
+
+
+def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> TableSpec:
+    """附件2's columns in the rollup: ``--indicators``, else the definition the forms carry.
+
+    Forms made by ``init-county`` carry their indicator columns (formdef), so a custom
+    附件2 merges without the flag. When counties' forms disagree, the most common
+    definition is used and every other county gets an error: its columns that the
+    rollup lacks are not counted, and a person must be told.
+    """
+    if v.indicators is not None or not used:
+        return v.specs()[1]
+    kinds = Counter(tuple(c.key for c in spec.columns) for _, spec in used)
+    top = kinds.most_common(1)[0][0]
+    chosen = next(spec for _, spec in used if tuple(c.key for c in spec.columns) == top)
+
+    def shown(spec: TableSpec) -> str:
+        return "、".join(c.header for c in spec.columns if c.indicator)
+
+    for county, spec in used:
+        if tuple(c.key for c in spec.columns) != top:
+            notes.append((county, make("indicators-differ", file=MERGE_FILE, county=county,
+                                       carried=shown(spec), used=shown(chosen))))
+    return chosen
 
 
 def build_rollup(
@@ -261,6 +181,7 @@ def build_rollup(
 
     counties = sorted(set(a1) | set(a2) | set(expect) | set(unreadable), key=_county_order(expect))
     summaries: list[CountySummary] = []
+    used_a2: list[tuple[str, TableSpec]] = []
     items: list[RollupItem] = []
     stats: list[RollupStats] = []
     for county in counties:
@@ -277,7 +198,8 @@ def build_rollup(
             f, t = used1
             for it in t.items:
                 items.append(RollupItem(opts.prefecture, county, _item_values(it.values, it.done, it.deadline),
-                                        it.category, f.display, it.row, _extras_text(it.extras), it.errors))
+                                        it.category, f.display, it.row, _extras_text(it.extras), it.errors,
+                                        t.table.sheet, t.table.header.cols))
             s.rows_read = len(t.table.records)
             s.total = len(t.items)
             s.done = sum(1 for it in t.items if it.done is True)
@@ -286,6 +208,7 @@ def build_rollup(
                             and it.deadline < v.as_of)
         if used2 is not None:
             f, t = used2
+            used_a2.append((county, t.table.spec))
             row = next((x for x in t.stats if x.county == county), t.stats[0] if t.stats else None)
             if row is not None:
                 stats.append(_stats_row(opts.prefecture, county, f, t, row))
@@ -294,23 +217,24 @@ def build_rollup(
                     s.done = int(row.numbers.get("done") or 0)
                     s.open = int(row.numbers.get("open") or 0)
         if used1 and used2:
-            s.status = STATUS_OK
+            s.status = Status.SUBMITTED
         elif used1:
-            s.status = STATUS_NO_A2
+            s.status = Status.NO_APPENDIX2
         elif used2:
-            s.status = STATUS_NO_A1
+            s.status = Status.NO_APPENDIX1
         elif county in unreadable:
-            s.status = STATUS_UNREADABLE
+            s.status = Status.UNREADABLE
             s.files = sorted(f.display for f in unreadable[county])
-        if s.status in (STATUS_NO_A1, STATUS_NO_A2):
-            missing = "附件1（整改清单）" if s.status == STATUS_NO_A1 else "附件2（成果统计表）"
+        if s.status in (Status.NO_APPENDIX1, Status.NO_APPENDIX2):
+            missing = APPENDIX_NAMES["appendix1" if s.status is Status.NO_APPENDIX1 else "appendix2"]
             notes.append((county, make("appendix-missing", file=MERGE_FILE, county=county, appendix=missing)))
-        elif s.status == STATUS_MISSING:
+        elif s.status is Status.MISSING:
             notes.append((county, make("county-not-submitted", file=MERGE_FILE, county=county)))
-        if expect and county not in expect and s.status != STATUS_UNREADABLE:
+        if expect and county not in expect and s.status is not Status.UNREADABLE:
             notes.append((county, make("county-unexpected", file=MERGE_FILE, county=county)))
         summaries.append(s)
 
+    a2_spec = _rollup_a2(v, used_a2, notes)
     used_paths = {name for s in summaries for name in s.files}
     for f in results:
         if f.readable and f.tables and f.display not in used_paths:
@@ -333,7 +257,7 @@ def build_rollup(
             s.coverage = (got.answered, got.total) if got else (0, len(listed or []))
         s.errors = sum(1 for f in own if f.severity is Severity.ERROR)
         s.warnings = sum(1 for f in own if f.severity is Severity.WARNING)
-    return Rollup(opts.prefecture, v.as_of, v.specs()[1], summaries, items, stats, report)
+    return Rollup(opts.prefecture, v.as_of, a2_spec, summaries, items, stats, report)
 
 
 def _county_order(expect: Sequence[str]) -> Callable[[str], tuple[int, str]]:
@@ -364,14 +288,6 @@ def _report(results: list[FileResult], notes: list[Finding]) -> Report:
 # --- the run ----------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class MergeResult:
-    """What ``merge`` did: the rollup, and where it was written."""
-
-    rollup: Rollup
-    output: Path | None
-
-
 def own_output(path: Path) -> str | None:
     """"rollup" or "annotated" for workbooks zhenggai wrote itself, else None.
 
@@ -384,9 +300,9 @@ def own_output(path: Path) -> str | None:
             names = wb.sheet_names
     except Exception:  # noqa: BLE001 - unreadable files are reported by the reader
         return None
-    if {"汇总概览", "整改清单汇总", "成果统计汇总"} <= set(names):
+    if set(names) >= MARKER_SHEETS:
         return "rollup"
-    if names and names[0] == "校验问题" and path.stem.endswith("-校验标注"):
+    if names and names[0] == FINDINGS_SHEET and path.stem.endswith(ANNOTATED_SUFFIX):
         return "annotated"
     return None
 
@@ -448,7 +364,7 @@ def merge(
         listed = opts.feedback.path.resolve()
         replies = [p for p in replies if p.resolve() != listed]
     if rollups and not replies:
-        from zhenggai.province import build_province
+        from zhenggai.rollup.province import build_province
 
         rollup = build_province(rollups, opts, skipped, on_progress)
     else:
@@ -461,15 +377,17 @@ def merge(
             coverage = check_coverage(results, opts.feedback)
             if opts.feedback.findings:
                 skipped.append(opts.feedback.result())
-        with paused_gc():
-            rollup = build_rollup([*results, *skipped], opts, coverage)
+        rollup = build_rollup([*results, *skipped], opts, coverage)
+    if opts.previous is not None:
+        from zhenggai.rounds_load import attach_previous
+
+        attach_previous(rollup, opts.previous, opts, label=output.name if output is not None else "本轮")
     if strict and (rollup.report.errors or rollup.report.warnings):
         write = False
     if write and output is not None:
-        from zhenggai.rollup import write_rollup
+        from zhenggai.rollup.workbook import write_rollup
 
-        with paused_gc():
-            counts = write_rollup(rollup, output, force=force)
+        counts = write_rollup(rollup, output, force=force)
         for s in rollup.counties:
             # What the workbook really holds, counted by the writer as it wrote.
             s.rows_written = counts.get((s.prefecture, s.county), 0)
