@@ -278,12 +278,13 @@ def validate_cmd(
         zhenggai validate 谷城县-附件1.xlsx --problems 反馈问题清单.xlsx
     """
     from zhenggai import render
-    from zhenggai.check import validate
+    from zhenggai.api import validate
 
     _check_format(fmt)
     opts = _validate_options(deadline, as_of, indicators)
     with render.progress("正在检查", enabled=fmt == "text") as on_progress:
-        report, results = validate(paths, opts, on_progress, feedback=load_feedback(problems))
+        result = validate(paths, opts, problems=load_feedback(problems), on_progress=on_progress)
+    report = result.report
     if fmt == "json":
         from zhenggai.report import to_json
 
@@ -293,7 +294,7 @@ def validate_cmd(
     if annotate is not None:
         from zhenggai.annotate import annotate_all
 
-        for p in annotate_all(results, annotate):
+        for p in annotate_all(result.files, annotate):
             render.note(f"已生成标注副本 {p}")
     failed = report.errors > 0 or (strict and report.warnings > 0)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
@@ -347,7 +348,7 @@ def merge_cmd(
     import re
 
     from zhenggai import render
-    from zhenggai.rollup.county import merge
+    from zhenggai.api import merge
     from zhenggai.rollup.model import MergeOptions
 
     _check_format(fmt)
@@ -360,7 +361,7 @@ def merge_cmd(
     if output.suffix.lower() != ".xlsx":
         raise Fatal(f"汇总表须保存为 .xlsx 文件，现为“{output.name}”")
     with render.progress("正在读取", enabled=fmt == "text") as on_progress:
-        result = merge(paths, output, mopts, force=force, strict=strict, on_progress=on_progress)
+        result = merge(paths, mopts, output, force=force, strict=strict, on_progress=on_progress)
     report = result.rollup.report
     if fmt == "json":
         from zhenggai.report import to_json

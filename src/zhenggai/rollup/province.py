@@ -17,13 +17,16 @@ from zhenggai.findings import CATALOGUE, FileReport, Finding, Report, Severity, 
 from zhenggai.parse import clean_text, parse_number
 from zhenggai.results import FileResult, ProgressCallback
 from zhenggai.rollup.layout import (
+    AS_OF_LABEL,
     COUNTY_HEADER,
     FINDINGS,
     HEADER_SEARCH_ROWS,
     ITEMS,
+    MARKER_SHEETS,
     OVERVIEW,
     PREFECTURE_HEADER,
     STATS,
+    SUBTITLE_ROW,
     TITLE_PREFIX,
     TOTAL_LABELS,
 )
@@ -225,3 +228,31 @@ def build_province(
     report = Report(tuple(sorted(files, key=lambda fr: fr.path)))
     as_of = opts.validate.as_of if isinstance(opts.validate.as_of, date) else date.today()
     return Rollup(opts.prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=True)
+
+
+def read_rollup(path: Path, opts: MergeOptions | None = None) -> Rollup:
+    """A rollup workbook zhenggai wrote (prefecture or province), read back as a ``Rollup``.
+
+    Raises ``InputError`` (Chinese message) when the file is not such a workbook.
+    """
+    import python_calamine as pc
+
+    from zhenggai.errors import InputError
+
+    opts = opts or MergeOptions()
+    try:
+        with pc.CalamineWorkbook.from_path(str(path)) as wb:
+            names = set(wb.sheet_names)
+            grid = wb.get_sheet_by_name(OVERVIEW.name).to_python(skip_empty_area=False) \
+                if OVERVIEW.name in names else []
+    except Exception as exc:
+        raise InputError(f"无法读取汇总表：{path}") from exc
+    if not names >= MARKER_SHEETS:
+        raise InputError(f"{path} 不是 zhenggai 生成的汇总表（缺少工作表：{'、'.join(sorted(MARKER_SHEETS - names))}）")
+    prefecture, counties, items, stats, reports = _read_one(path, path.stem, opts)
+    province = any(PREFECTURE_HEADER in (clean_text(v) for v in row) for row in grid[:HEADER_SEARCH_ROWS])
+    subtitle = " ".join(clean_text(v) for v in grid[SUBTITLE_ROW]) if len(grid) > SUBTITLE_ROW else ""
+    m = re.search(rf"{AS_OF_LABEL}\s*(\d{{4}}-\d{{2}}-\d{{2}})", subtitle)
+    as_of = date.fromisoformat(m.group(1)) if m else opts.validate.as_of
+    report = Report(tuple(sorted(reports, key=lambda fr: fr.path)))
+    return Rollup(prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=province)

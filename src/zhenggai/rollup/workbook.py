@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from zhenggai.rollup.layout import (
+    AS_OF_LABEL,
     CHART_MIN_HEIGHT,
     CHART_MIN_ROWS,
     CHART_WIDTH,
@@ -45,7 +46,7 @@ def _title(ws: Worksheet, st: Styles, rollup: Rollup, what: str, last_col: int) 
     ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, f"{place}{TITLE_PREFIX}{what}", st.title)
     ws.merge_range(
         SUBTITLE_ROW, 0, SUBTITLE_ROW, last_col,
-        f"统计截至 {rollup.as_of.isoformat()}　　生成日期 {date.today().isoformat()}　　（由 zhenggai 汇总）",
+        f"{AS_OF_LABEL} {rollup.as_of.isoformat()}　　生成日期 {date.today().isoformat()}　　（由 zhenggai 汇总）",
         st.note,
     )
 
