@@ -5,6 +5,10 @@ annotated copy, the pre-filled forms, the rollup) comes from the same functions 
 command line uses; nothing here reads a workbook or applies a rule by itself. When the
 library's public API lands, only this module changes.
 
+Since lib's public API landed, checks and merges go through ``zhenggai.validate`` /
+``zhenggai.merge`` and the form writers; the sheet preview, the annotated copy and the
+feedback list still use their modules directly (not part of the public API yet).
+
 The rollup is produced by ``zhenggai merge`` itself, run on the export folder, so the
 workbook the prefecture downloads is, cell for cell, what ``zhenggai merge`` gives on
 the exported folder (file names included, which the rollup lists as sources).
@@ -65,9 +69,9 @@ class FileCheck:
 
 
 def _options(settings: Settings) -> Any:
-    from zhenggai.results import Options
+    import zhenggai
 
-    return Options(deadline=settings.deadline, as_of=date.today())
+    return zhenggai.Options(deadline=settings.deadline, as_of=date.today())
 
 
 def feedback_list(settings: Settings) -> FeedbackList | None:
@@ -97,17 +101,18 @@ def parse_deadline(text: str) -> date | None:
 
 def county_forms(settings: Settings, county: str) -> list[tuple[str, bytes]]:
     """The county's pre-filled 附件1 and 附件2 (file name, bytes), as ``init-county`` writes them."""
-    from zhenggai.template import CountyForms, Prefill, write_county_forms
+    import zhenggai
 
-    prefill = Prefill()
+    prefill = zhenggai.Prefill()
     fl = feedback_list(settings)
     if fl is not None:
         listed = fl.for_county(county)
         if listed:
-            prefill = Prefill(problems=tuple((p.category, p.text) for p in listed))
-    forms = CountyForms(county=county, prefecture=settings.prefecture, deadline=settings.deadline, prefill=prefill)
+            prefill = zhenggai.Prefill(problems=tuple((p.category, p.text) for p in listed))
+    forms = zhenggai.CountyForms(county=county, prefecture=settings.prefecture, deadline=settings.deadline,
+                                 prefill=prefill)
     with tempfile.TemporaryDirectory(prefix="zhenggai-forms-") as tmp:
-        paths = write_county_forms(Path(tmp), forms)
+        paths = zhenggai.write_county_forms(Path(tmp), forms)
         return [(p.name, p.read_bytes()) for p in paths]
 
 
@@ -178,12 +183,13 @@ def _preview(path: Path, display: str, result: Any, findings: list[dict[str, Any
 
 def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True) -> list[FileCheck]:
     """Check files together (as one county's reply): findings and sheet previews per file."""
-    from zhenggai.check import validate
+    import zhenggai
 
     with tempfile.TemporaryDirectory(prefix="zhenggai-check-") as tmp:
         placed = _place(entries, Path(tmp))
-        report, results = validate(list(placed), _options(settings), feedback=feedback_list(settings))
-        by_display = {fr.path: fr for fr in report.files}
+        result = zhenggai.validate(list(placed), _options(settings), problems=feedback_list(settings))
+        results = result.files
+        by_display = {fr.path: fr for fr in result.report.files}
         out: list[FileCheck] = []
         for r in results:
             entry = placed.get(r.path)
@@ -201,13 +207,13 @@ def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True)
 
 def annotated_copy(settings: Settings, entries: Sequence[Entry], key: int) -> tuple[str, bytes] | None:
     """The annotated copy of one file of a set (name, bytes): errors red, warnings yellow, notes."""
+    import zhenggai
     from zhenggai.annotate import annotate, annotated_name
-    from zhenggai.check import validate
 
     with tempfile.TemporaryDirectory(prefix="zhenggai-annotate-") as tmp:
         placed = _place(entries, Path(tmp) / "in")
-        _, results = validate(list(placed), _options(settings), feedback=feedback_list(settings))
-        for r in results:
+        result = zhenggai.validate(list(placed), _options(settings), problems=feedback_list(settings))
+        for r in result.files:
             entry = placed.get(r.path)
             if entry is not None and entry.key == key:
                 out = Path(tmp) / "out"
@@ -279,14 +285,13 @@ def rollup(settings: Settings, by_county: dict[str, list[Entry]]) -> bytes:
 
 def county_numbers(settings: Settings, by_county: dict[str, list[Entry]]) -> dict[str, dict[str, Any]]:
     """Per county, what the rollup's 汇总概览 says (status, rows, 完成率, overdue, coverage …)."""
-    from zhenggai.rollup.county import merge
-    from zhenggai.rollup.model import MergeOptions
+    import zhenggai
 
     with tempfile.TemporaryDirectory(prefix="zhenggai-overview-") as tmp:
         folder = write_export(settings, by_county, Path(tmp))
-        opts = MergeOptions(validate=_options(settings), prefecture=settings.prefecture, expect=settings.counties,
-                            feedback=feedback_list(settings))
-        result = merge([folder], None, opts, write=False)
+        opts = zhenggai.MergeOptions(validate=_options(settings), prefecture=settings.prefecture,
+                                     expect=settings.counties)
+        result = zhenggai.merge([folder], opts, problems=feedback_list(settings))
     out: dict[str, dict[str, Any]] = {}
     for s in result.rollup.counties:
         data = s.to_dict()
