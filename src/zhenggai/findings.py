@@ -66,6 +66,10 @@ _CODES: tuple[Code, ...] = (
          "盖章行没有写明县（市、区）名称，请把“**县（市、区）”改为本县名称{fallback}",
          "找不到县名，或盖章行仍是模板占位文字"),
     Code("county-mismatch", W, "县名不一致：{detail}", "盖章行、附件2 和文件名给出的县名不同"),
+    # zhenggai serve: the link says who sent the file, the file says whose data it is.
+    Code("county-not-link", E,
+         "文件里写的是“{found}”，但这是{county}的报送链接：请上传本县的表格（如确是本县的，请改正盖章行和附件2中的县名）",
+         "网上报送：上传的文件属于另一个县（市、区）"),
     # --- 附件1 rows -------------------------------------------------------------------
     Code("required-missing", E, "「{field}」未填写", "必填项为空"),
     Code("done-variant", INFO, "「是否完成整改」填的是“{value}”，已按“{as_value}”处理；请改为“是”或“否”",

@@ -205,6 +205,18 @@ def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True)
         return out
 
 
+def same_county(a: str, b: str) -> bool:
+    """"谷城" and "谷城县" name the same county (as the feedback list matches them)."""
+    return a == b or a.startswith(b) or b.startswith(a)
+
+
+def not_this_county(found: str, county: str) -> dict[str, Any]:
+    """The finding for a file that another county's data is in (the link says who sent it)."""
+    from zhenggai.findings import make
+
+    return make("county-not-link", file="", value=found, found=found, county=county).to_dict()
+
+
 def annotated_copy(settings: Settings, entries: Sequence[Entry], key: int) -> tuple[str, bytes] | None:
     """The annotated copy of one file of a set (name, bytes): errors red, warnings yellow, notes."""
     import zhenggai
