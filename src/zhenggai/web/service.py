@@ -176,8 +176,9 @@ def _preview(path: Path, display: str, result: Any, findings: list[dict[str, Any
                 cells.append({"text": text or "", "sev": sev, "tip": "；".join(h["message"] for h in hits),
                               "ref": f"{column_letter(j)}{i + 1}"})
             rows.append(cells)
+        flagged = sum(1 for (s, _, _) in marks if s == grid.name)
         sheets.append({"name": grid.name, "columns": [column_letter(j) for j in range(width)], "rows": rows,
-                       "more": len(grid.rows) > last_row})
+                       "more": len(grid.rows) > last_row, "flagged": flagged})
     return sheets
 
 
