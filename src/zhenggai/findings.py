@@ -65,6 +65,10 @@ _CODES: tuple[Code, ...] = (
     Code("county-missing", E, "{detail}{fallback}",
          "找不到县名，或盖章行仍是模板占位文字"),
     Code("county-mismatch", W, "县名不一致：{detail}", "盖章行、附件2 和文件名给出的县名不同"),
+    # zhenggai serve: the link says who sent the file, the file says whose data it is.
+    Code("county-not-link", E,
+         "文件里写的是“{found}”，但这是{county}的报送链接：请上传本县的表格（如确是本县的，请改正盖章行和附件2中的县名）",
+         "网上报送：上传的文件属于另一个县（市、区）"),
     # --- layouts: what the clerk sees, not the first thing found -------------------------
     Code("hidden-sheet-ignored", W,
          "隐藏的工作表“{name}”中有{appendix}，未读取（隐藏的内容不作为报送数据）。如果应以它为准，请取消隐藏并删除另一份",
