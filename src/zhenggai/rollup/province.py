@@ -17,6 +17,7 @@ from zhenggai.findings import CATALOGUE, FileReport, Finding, Report, Severity, 
 from zhenggai.parse import clean_text, parse_number
 from zhenggai.results import FileResult, ProgressCallback
 from zhenggai.rollup.layout import (
+    CONTACT_PREFIX,
     COUNTY_HEADER,
     FINDINGS,
     HEADER_SEARCH_ROWS,
@@ -52,7 +53,13 @@ def _table(rows: Sequence[Sequence[object]]) -> tuple[dict[str, int], list[list[
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         texts = [clean_text(v) for v in row]
         if COUNTY_HEADER in texts or (_F["file"] in texts and _F["message"] in texts):
-            return {t: i for i, t in enumerate(texts) if t}, [list(x) for x in rows[r + 1:]]
+            data: list[list[object]] = []
+            for x in rows[r + 1:]:
+                first = next((clean_text(v) for v in x if clean_text(v)), "")
+                if first.startswith(CONTACT_PREFIX):
+                    break  # the 联系人 line under the table, and the chart's rows after it
+                data.append(list(x))
+            return {t: i for i, t in enumerate(texts) if t}, data
     return {}, []
 
 
