@@ -64,7 +64,7 @@ def test_a_custom_form_validates_and_merges_without_the_flag(tmp_path: Path) -> 
     result = merge([tmp_path / "收件"], out, MergeOptions(validate=Options(as_of=date(2022, 7, 1))), force=False)
     assert [c.key for c in result.rollup.a2.columns if c.indicator] == ["funds", "sites"]
     ws = openpyxl.load_workbook(out)["成果统计汇总"]
-    headers = [ws.cell(HEADER_ROW + 1, c).value for c in range(1, ws.max_column + 1)]
+    headers = [str(ws.cell(HEADER_ROW + 1, c).value).replace("\n", "") for c in range(1, ws.max_column + 1)]
     assert "安排资金（万元）" in headers and "新建站点（个）" in headers
     row = [ws.cell(HEADER_ROW + 2, c).value for c in range(1, ws.max_column + 1)]
     assert row[headers.index("安排资金（万元）")] == 30 and row[headers.index("新建站点（个）")] == 2

@@ -55,7 +55,8 @@ def sheet(path: Path, name: str) -> Worksheet:
 
 def table(ws: Worksheet) -> list[dict[str, Any]]:
     """Rows under the header as dicts, as a clerk reads the rollup (not the 联系人 line under it)."""
-    header = [c.value for c in ws[HEADER_ROW + 1]]
+    # Headers print with line breaks ("追回企业资金" / "（万元）"); a reader sees them whole.
+    header = [str(c.value or "").replace("\n", "") for c in ws[HEADER_ROW + 1]]
     out = []
     for row in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True):
         if any(v is not None for v in row) and not str(row[0] or "").startswith("联系人："):
@@ -113,9 +114,11 @@ def test_overview_counts_progress_and_marks_missing(inbox: Path, tmp_path: Path)
     ws = sheet(out, "汇总概览")
     assert len(ws._charts) == 1  # the native bar chart of 完成率
     # A formal attachment: label, title, 填报单位 and as-of line, 联系人 line under the table.
-    assert ws["A1"].value == "附件3" and ws["A2"].value.startswith("襄阳市")
-    assert ws["A3"].value == "填报单位：襄阳市商务局（盖章）"
-    assert "统计截至" in "".join(str(c.value or "") for c in ws[3])
+    assert ws["A1"].value == "附件3" and ws["B1"].value.startswith("襄阳市")
+    assert ws["A2"].value == "填报单位：襄阳市商务局（盖章）"
+    assert "统计截至 2023年1月15日" in [c.value for c in ws[2]]
+    contact = [r[0] for r in ws.iter_rows(values_only=True) if str(r[0] or "").startswith("联系人：")]
+    assert contact == ["联系人：　　　　　　　　联系电话：　　　　　　"]  # blanks to fill in by hand
     assert not any("zhenggai" in str(c.value or "") for row in ws.iter_rows() for c in row)
 
 

@@ -177,7 +177,7 @@ def test_merge_reports_coverage_and_every_unanswered_problem(feedback: Path, tmp
     cov = {c.county: (c.status.label, c.coverage) for c in result.rollup.counties}
     assert cov == {"谷城县": ("缺附件2", (1, 3)), "保康县": ("未报送", (0, 1))}
     ws = openpyxl.load_workbook(out)["汇总概览"]
-    header = [c.value for c in ws[HEADER_ROW + 1]]
+    header = [str(c.value or "").replace("\n", "") for c in ws[HEADER_ROW + 1]]
     assert "反馈问题覆盖" in header
     col = header.index("反馈问题覆盖") + 1
     assert ws.cell(HEADER_ROW + 2, col).value == "1/3"

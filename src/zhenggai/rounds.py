@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
 
 COUNTY_FILE = "（进展对比）"  # the report entry for findings about a county, not a cell
-REPORTED = frozenset({"已报送", "缺附件1", "缺附件2"})  # statuses of a county that sent a usable table
+# A county's status is ``rollup.model.Status.value`` (not the enum: the rollup model refers to
+# this module, and this one stays below it). These mean the county sent a usable table.
+REPORTED = frozenset({"submitted", "no-appendix1", "no-appendix2"})
+MISSING = "missing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,7 @@ class CountyRecord:
     """One county of one round: status, counts and its 附件2 numbers (None: unreadable)."""
 
     county: str
-    status: str
+    status: str  # rollup.model.Status value: "submitted", "missing", "no-appendix1" …
     total: int = 0
     done: int = 0
     indicators: Mapping[str, float | None] = field(default_factory=dict)
@@ -113,7 +116,7 @@ class CountyProgress:
 
     county: str
     prefecture: str | None
-    status_before: str
+    status_before: str | None  # Status value; None: the county was not in the previous round at all
     status_now: str
     rate_before: float | None
     rate_now: float | None
@@ -298,12 +301,12 @@ def compare(
     for key in order:
         cp, cc = counties_p.get(key), counties_c.get(key)
         prefecture, county = (key[0] or None), key[1]
-        s = CountyProgress(county, prefecture, cp.status if cp else "（无）", cc.status if cc else "未报送",
+        s = CountyProgress(county, prefecture, cp.status if cp else None, cc.status if cc else MISSING,
                            cp.rate if cp else None, cc.rate if cc else None)
         summaries.append(s)
         ip, ic = items_p.get(key, []), items_c.get(key, [])
         if cp is not None and cp.reported and (cc is None or not cc.reported) and not ic:
-            if cc is None or cc.status == "未报送":
+            if cc is None or cc.status == MISSING:
                 extra.append(make("round-county-silent", file=COUNTY_FILE, county=county))
             continue  # nothing this round to compare against (an unreadable reply has its own error)
         if ip and not ic and cc is not None and cc.reported:

@@ -51,6 +51,7 @@ class Styles:
         base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
         cell = {**base, "border": 1, "text_wrap": True}
         self.label = wb.add_format({"font_name": TITLE_FONT, "font_size": 14})
+        self.label_top = wb.add_format({"font_name": TITLE_FONT, "font_size": 14, "valign": "top"})
         self.title = wb.add_format(
             {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter"}
         )

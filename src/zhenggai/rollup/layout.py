@@ -11,16 +11,18 @@ The 整改清单汇总 and 成果统计汇总 sheets embed the official form's c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from zhenggai.schema import TableSpec
 
 # 0-based rows of every rollup sheet (xlsxwriter and calamine count from 0). The rollup
-# goes to the province as a formal attachment: "附件N" top left, the title, the
-# 填报单位（盖章）and as-of line, then the header. Readers search for the header row
-# (HEADER_SEARCH_ROWS), so rollups written before the label row read the same.
-LABEL_ROW, TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2, 3
+# goes to the province as a formal attachment: the title row starts with the "附件N"
+# label in column A (the title is merged across the other columns), the subtitle row
+# is the 填报单位（盖章） line with the as-of date at its right, and a 联系人 line
+# (CONTACT_PREFIX) follows each table.
+TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
 FIRST_DATA_ROW = HEADER_ROW + 1
 # A reader looks for the header row among this many rows: room for a prefecture that
 # inserted a note row or two above our header before sending the rollup on.
@@ -28,6 +30,37 @@ HEADER_SEARCH_ROWS = 10
 CONTACT_PREFIX = "联系人："  # the line under each table: ends the table for a reader
 TOTAL_LABELS = frozenset({"合计", "小计", "总计"})  # total rows, never counties
 TITLE_PREFIX = "电子商务进农村综合示范专项整改"  # row 1 reads "{place}{TITLE_PREFIX}{sheet}"
+AS_OF_LABEL = "统计截至"  # row 2 reads "统计截至 2022-07-15　　生成日期 …"
+
+class Status(Enum):
+    """A county's 报送状态: an English value for JSON and code, ``label`` for people."""
+
+    SUBMITTED = "submitted"
+    MISSING = "missing"
+    NO_APPENDIX1 = "no-appendix1"
+    NO_APPENDIX2 = "no-appendix2"
+    UNREADABLE = "unreadable"
+
+    @property
+    def label(self) -> str:
+        """The Chinese text written in the rollup and shown in the terminal."""
+        return _LABELS[self]
+
+    @classmethod
+    def from_label(cls, text: str) -> Status | None:
+        """The status whose label is ``text`` (as read back from a rollup), else None."""
+        return _BY_LABEL.get(text)
+
+
+_LABELS = {
+    Status.SUBMITTED: "已报送",
+    Status.MISSING: "未报送",
+    Status.NO_APPENDIX1: "缺附件1",
+    Status.NO_APPENDIX2: "缺附件2",
+    Status.UNREADABLE: "文件无法读取",
+}
+_BY_LABEL = {label: status for status, label in _LABELS.items()}
+
 
 ColumnKind = Literal["text", "count", "amount", "rate", "date", "status", "int"]
 

@@ -8,48 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhenggai.findings import Report
 from zhenggai.results import Options
+from zhenggai.rollup.layout import Status
 
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
+    from zhenggai.rollup.frames import RollupFrames
+    from zhenggai.rounds import Comparison
     from zhenggai.schema import TableSpec
 
 MERGE_FILE = "（汇总检查）"  # the report entry holding findings about counties, not files
 
-
-class Status(Enum):
-    """A county's 报送状态: an English value for JSON and code, ``label`` for people."""
-
-    SUBMITTED = "submitted"
-    MISSING = "missing"
-    NO_APPENDIX1 = "no-appendix1"
-    NO_APPENDIX2 = "no-appendix2"
-    UNREADABLE = "unreadable"
-
-    @property
-    def label(self) -> str:
-        """The Chinese text written in the rollup and shown in the terminal."""
-        return _LABELS[self]
-
-    @classmethod
-    def from_label(cls, text: str) -> Status | None:
-        """The status whose label is ``text`` (as read back from a rollup), else None."""
-        return _BY_LABEL.get(text)
-
-
-_LABELS = {
-    Status.SUBMITTED: "已报送",
-    Status.MISSING: "未报送",
-    Status.NO_APPENDIX1: "缺附件1",
-    Status.NO_APPENDIX2: "缺附件2",
-    Status.UNREADABLE: "文件无法读取",
-}
-_BY_LABEL = {label: status for status, label in _LABELS.items()}
+__all__ = ["MERGE_FILE", "CountySummary", "MergeOptions", "MergeResult", "Rollup", "RollupItem", "RollupStats",
+           "Status", "version_key"]
 
 
 def version_key(mtime: float, name: str) -> tuple[float, str]:
@@ -82,6 +57,7 @@ class MergeOptions:
     expect: tuple[str, ...] = ()
     feedback: FeedbackList | None = None  # --problems: coverage, and the counties to expect
     signoff: Signoff = field(default_factory=Signoff)  # --contact/--phone, or the config file
+    previous: Path | None = None  # --previous: last round's rollup, compared on the sheet 进展对比
 
 
 @dataclass(slots=True)
@@ -96,6 +72,8 @@ class RollupItem:
     source_row: int
     extras: str
     errors: int
+    sheet: str | None = None  # where the row is in the source file (None when read from a rollup)
+    columns: dict[str, int] = field(default_factory=dict)  # column key → 0-based column there
 
 
 @dataclass(slots=True)
@@ -108,6 +86,8 @@ class RollupStats:
     unreadable: set[str]
     source_file: str
     source_row: int
+    sheet: str | None = None  # as in RollupItem: lets a finding name the source cell
+    columns: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -156,7 +136,11 @@ class CountySummary:
 
 @dataclass(slots=True)
 class Rollup:
-    """Everything the rollup workbook shows."""
+    """Everything the rollup workbook shows (a merge's result, or a rollup workbook read back).
+
+    Not frozen: a merge builds it in steps (``merge --previous`` adds the comparison and
+    its findings after the county rows are in). ``MergeResult`` around it is frozen.
+    """
 
     prefecture: str | None
     as_of: date
@@ -166,11 +150,27 @@ class Rollup:
     stats: list[RollupStats]
     report: Report
     province: bool = False  # rows carry their 市（州）; totals per prefecture too
+    comparison: Comparison | None = None  # with --previous: what moved since the last round
+
+    def frames(self) -> RollupFrames:
+        """Counties, items, statistics and findings as typed pandas DataFrames (see ``frames.py``)."""
+        from zhenggai.rollup.frames import to_frames
+
+        return to_frames(self)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class MergeResult:
-    """What ``merge`` did: the rollup, and where it was written."""
+    """What ``merge`` did: the rollup, and where it was written (None: not written)."""
 
     rollup: Rollup
     output: Path | None
+
+    @property
+    def report(self) -> Report:
+        """Every finding of the run, by file."""
+        return self.rollup.report
+
+    def frames(self) -> RollupFrames:
+        """The rollup as typed pandas DataFrames: ``counties``, ``items``, ``stats``, ``findings``."""
+        return self.rollup.frames()

@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from zhenggai.rollup.layout import (
+    AS_OF_LABEL,
     CHART_MIN_HEIGHT,
     CHART_MIN_ROWS,
     CHART_WIDTH,
@@ -24,7 +25,6 @@ from zhenggai.rollup.layout import (
     FINDINGS,
     HEADER_ROW,
     ITEMS,
-    LABEL_ROW,
     OVERVIEW,
     ROW_PIXELS,
     STATS,
@@ -37,7 +37,7 @@ from zhenggai.rollup.layout import (
 )
 from zhenggai.rollup.model import Rollup, RollupStats, Signoff, Status
 from zhenggai.schema import APPENDIX1, Kind
-from zhenggai.xlsxout import Styles, break_header, row_height, setup_print, write_atomically, write_cell
+from zhenggai.xlsxout import Styles, row_height, setup_print, write_atomically, write_cell
 
 TITLE_HEIGHT, HEADER_HEIGHT = 32, 36  # points
 
@@ -64,13 +64,15 @@ def _title(ws: Worksheet, st: Styles, rollup: Rollup, sheet: SheetSpec, last_col
     page: the printed sheet is the prefecture's own attachment.
     """
     place = rollup.prefecture or ("全省" if rollup.province else "")
-    if sheet.label:
-        ws.write_string(LABEL_ROW, 0, sheet.label, st.label)
     ws.set_row(TITLE_ROW, TITLE_HEIGHT)
-    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, f"{place}{TITLE_PREFIX}{sheet.name}", st.title)
+    first = 0
+    if sheet.label and last_col > 0:
+        ws.write_string(TITLE_ROW, 0, sheet.label, st.label_top)
+        first = 1
+    ws.merge_range(TITLE_ROW, first, TITLE_ROW, last_col, f"{place}{TITLE_PREFIX}{sheet.name}", st.title)
     ws.set_row(SUBTITLE_ROW, 20)
     as_of = rollup.as_of
-    when = f"统计截至 {as_of.year}年{as_of.month}月{as_of.day}日"
+    when = f"{AS_OF_LABEL} {as_of.year}年{as_of.month}月{as_of.day}日"
     split = max(0, last_col // 2)
     if split == 0 or split == last_col:
         ws.write_string(SUBTITLE_ROW, 0, f"{unit_line(rollup, signoff)}\u3000\u3000{when}", st.subtitle)
@@ -96,12 +98,12 @@ def _fit(ws: Worksheet, row: int, values: Sequence[object], cols: Sequence[tuple
 
 
 def _header(ws: Worksheet, st: Styles, columns: Sequence[tuple[str, float]]) -> None:
-    texts = [break_header(name, width) for name, width in columns]
-    lines = max((t.count("\n") + 1 for t in texts), default=1)
-    ws.set_row(HEADER_ROW, max(HEADER_HEIGHT, lines * 15 + 8))
-    for c, ((_, width), text) in enumerate(zip(columns, texts, strict=True)):
+    # Header texts stay exactly the layout's (no line breaks inserted): programs that
+    # read rollups find their columns by these texts. Room for three wrapped lines.
+    ws.set_row(HEADER_ROW, max(HEADER_HEIGHT, 3 * 15 + 8))
+    for c, (name, width) in enumerate(columns):
         ws.set_column(c, c, width)
-        ws.write_string(HEADER_ROW, c, text, st.header)
+        ws.write_string(HEADER_ROW, c, name, st.header)
 
 
 def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
@@ -328,6 +330,11 @@ def write_rollup(
         _overview(wb, st, rollup, signoff)
         counts.update(_items(wb, st, rollup, signoff))
         _stats(wb, st, rollup, signoff)
+        if rollup.comparison is not None:  # merge --previous
+            from zhenggai.rounds_sheet import write_sheet
+
+            place = rollup.prefecture or ("全省" if rollup.province else "")
+            write_sheet(wb, st, rollup.comparison, place=place, as_of=rollup.as_of, province=rollup.province)
         _findings(wb, st, rollup, signoff)
 
     write_atomically(output, build, force=force)
