@@ -19,19 +19,27 @@ from zhenggai.parse import (
     clean_text,
     county_from_filename,
     display,
+    header_unit,
+    is_bureau_placeholder,
     is_pledge_only,
     is_valid_phone,
     parse_date,
     parse_number,
     parse_yes_no,
+    unit_factor,
 )
 from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, Grid, read_book
-from zhenggai.results import FileResult, Item, Options, ProgressCallback, Stats, TableResult
-from zhenggai.schema import APPENDIX1, META_SHEET, Kind, TableSpec, appendix2
-from zhenggai.tables import FORMULA_NO_VALUE, Table, find_tables
+from zhenggai.results import APPENDIX_NAMES, FileResult, Item, Options, ProgressCallback, Stats, TableResult
+from zhenggai.schema import APPENDIX1, META_SHEET, Column, Kind, TableSpec, appendix2
+from zhenggai.tables import FORMULA_NO_VALUE, HEADER_SCAN_ROWS, Table, find_tables
 
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
+
+# A date outside these years in a date column is not what the clerk meant: typically a
+# number typed into a date-formatted cell (12 shows as 1900-01-12, 2022 as 1905-07-14).
+DATE_MIN, DATE_MAX = date(2015, 1, 1), date(2030, 12, 31)
+
 
 # --- 附件1 ------------------------------------------------------------------------------
 
@@ -57,7 +65,7 @@ def check_appendix1(t: TableResult, f: FileResult, opts: Options) -> None:
     required_text = [(idx[k], k) for k in ("problem", "measure", "owner", "unit") if k in cols]
     has_done, has_deadline = "done" in cols, "deadline" in cols
     deadline_limit, as_of = opts.deadline, opts.as_of
-    seen_problem: dict[str, int] = {}
+    seen_problem: dict[str, int] = {}  # key → merged group's first row, or -row when not merged
     seen_seq: dict[int, int] = {}
     prev_seq: int | None = None
     prev_category: str | None = None
@@ -98,6 +106,9 @@ def check_appendix1(t: TableResult, f: FileResult, opts: Options) -> None:
                 add("required-missing", r, "deadline")
             elif dv.status == "invalid":
                 add("date-invalid", r, "deadline", raw)
+            elif when is not None and not DATE_MIN <= when <= DATE_MAX:
+                add("date-out-of-range", r, "deadline", raw)
+                when = None  # not a date the clerk meant: counts in no 逾期 figure
             elif dv.approximate:
                 add("date-approximate", r, "deadline", raw, date=when)
             if when is not None:
@@ -111,7 +122,8 @@ def check_appendix1(t: TableResult, f: FileResult, opts: Options) -> None:
         measure = v[i_measure]
         if isinstance(measure, str) and measure and is_pledge_only(measure):
             add("measure-pledge-only", r, "measure", measure)
-        if "seq" in cols:
+        if "seq" in cols and (rec.group is None or rec.group == r):
+            # The further measure rows of a merged 问题描述 share its 序号 (merged too, or empty).
             raw_seq = v[i_seq]
             if raw_seq is FORMULA_NO_VALUE:
                 prev_seq = (prev_seq or 0) + 1  # reported above; it holds its place
@@ -140,14 +152,44 @@ def check_appendix1(t: TableResult, f: FileResult, opts: Options) -> None:
         if "problem" in cols and isinstance(problem, str) and problem:
             key = _problem_key(problem)
             if key in seen_problem:
-                add("problem-duplicate", r, "problem", problem, other_row=seen_problem[key])
+                if seen_problem[key] != (rec.group or -r):
+                    add("problem-duplicate", r, "problem", problem, other_row=abs(seen_problem[key]))
             else:
-                seen_problem[key] = r
+                # One 问题描述 merged down over its measures is one problem, not duplicates.
+                seen_problem[key] = rec.group or -r
         errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR) if len(out) > before else 0
-        t.items.append(Item(r, rec.category, v, rec.extras, done, when, errors))
+        t.items.append(Item(r, rec.category, v, rec.extras, done, when, errors, rec.group))
 
 
 # --- 附件2 ------------------------------------------------------------------------------
+
+
+def _header_factors(t: TableResult, f: FileResult, number_cols: list[tuple[int, Column]]) -> dict[str, float | None]:
+    """Per number column: the factor from the unit its header names to the column's unit.
+
+    "县级财政安排经费（元）" under the form's 万元 converts every value of the column
+    (÷10,000) with an info finding; a header unit that cannot convert (人 over 万元) makes
+    the whole column an error, never summed.
+    """
+    table = t.table
+    h = table.header
+    out: dict[str, float | None] = {}
+    for _, c in number_cols:
+        unit = header_unit(h.labels[c.key])
+        factor = unit_factor(unit, c.unit)
+        out[c.key] = factor
+        if factor == 1.0:
+            continue
+        cell = a1(h.row + 1, h.cols[c.key])
+        if factor is None:
+            f.findings.append(make("unit-invalid", file=f.display, sheet=table.sheet, cell=cell, row=h.row + 1,
+                                   field=c.header, value=h.labels[c.key], unit=unit, column_unit=c.unit))
+        else:
+            f.findings.append(make("unit-converted", file=f.display, sheet=table.sheet, cell=cell, row=h.row + 1,
+                                   field=c.header, value=h.labels[c.key],
+                                   detail=f"表头单位为“{unit}”，本列每个数值已乘以 {_n(factor)} 换算为{c.unit}"
+                                          f"（1{unit} = {_n(factor)}{c.unit}）"))
+    return out
 
 
 def check_appendix2(t: TableResult, f: FileResult) -> None:
@@ -162,45 +204,69 @@ def check_appendix2(t: TableResult, f: FileResult) -> None:
                         field=spec.column(key).header, value=display(raw), **params))
 
     number_cols = [(i, c) for i, c in enumerate(spec.columns) if c.is_number and c.key in cols]
+    factors = _header_factors(t, f, number_cols)
     i_county = spec.keys.index("county")
     for rec in table.records:
         v = rec.values
         r = rec.row
         before = len(out)
         numbers: dict[str, float | None] = {}
+        reasons: dict[str, str] = {}
         for i, c in number_cols:
             raw = v[i]
+            key = c.key
             if raw is FORMULA_NO_VALUE:
-                add("formula-no-value", r, c.key)
-                numbers[c.key] = None
+                add("formula-no-value", r, key)
+                numbers[key], reasons[key] = None, "公式没有保存计算结果"
                 continue
             nv = parse_number(raw)
             if nv.status == "blank":
-                numbers[c.key] = 0.0
-            elif nv.status == "dash":
-                numbers[c.key] = 0.0
-                add("number-dash", r, c.key, raw)
-            elif nv.status == "invalid" or nv.value is None:
-                numbers[c.key] = None
-                add("number-invalid", r, c.key, raw)
+                numbers[key] = 0.0
+                continue
+            if nv.status == "dash":
+                numbers[key] = 0.0
+                add("number-dash", r, key, raw)
+                continue
+            if nv.status == "invalid" or nv.value is None:
+                numbers[key], reasons[key] = None, "不是可识别的数字"
+                add("number-invalid", r, key, raw)
+                continue
+            x = nv.value
+            if nv.status == "variant":
+                add("number-chinese", r, key, raw, number=_n(x) + (nv.unit or ""))
+            head = factors[key]
+            own = unit_factor(nv.unit, c.unit) if nv.unit else 1.0
+            if head is None or own is None:
+                bad_unit = nv.unit or header_unit(table.header.labels[key])
+                numbers[key], reasons[key] = None, f"单位“{bad_unit}”不能换算为{c.unit}"
+                if own is None:
+                    add("unit-invalid", r, key, raw, unit=nv.unit, column_unit=c.unit)
+                continue
+            converted = x * (own if nv.unit else head)
+            if converted != x:
+                converted = round(converted, 6)  # 12000 × 0.0001: keep binary noise out of the totals
+            if nv.unit and own != 1.0:
+                add("unit-converted", r, key, raw, detail=f"“{display(raw)}”按 {_n(converted)}{c.unit} 计")
+            if x < 0:
+                numbers[key], reasons[key] = None, "负数"
+                add("number-negative", r, key, raw)
+            elif c.kind is Kind.COUNT and not float(converted).is_integer():
+                numbers[key], reasons[key] = None, "应为整数"
+                add("number-not-integer", r, key, raw)
             else:
-                x = nv.value
-                numbers[c.key] = x
-                if x < 0:
-                    add("number-negative", r, c.key, raw)
-                elif c.kind is Kind.COUNT and not float(x).is_integer():
-                    add("number-not-integer", r, c.key, raw)
-                elif c.kind is Kind.AMOUNT and nv.decimals > 2:
-                    add("number-too-many-decimals", r, c.key, raw)
+                numbers[key] = converted
+                if c.kind is Kind.AMOUNT and nv.decimals > 2 and converted == x:
+                    add("number-too-many-decimals", r, key, raw)
         county = clean_text(v[i_county]) if "county" in cols else ""
-        if "county" in cols and not county:
+        if "county" in cols and not county and not rec.total:
             add("required-missing", r, "county")
         total, done, open_ = numbers.get("total"), numbers.get("done"), numbers.get("open")
         if total is not None and done is not None and open_ is not None and done + open_ != total:
             add("count-sum-mismatch", r, "total", v[spec.keys.index("total")],
                 done=_n(done), open=_n(open_), sum=_n(done + open_), total=_n(total))
         errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR)
-        t.stats.append(Stats(r, county or None, v, rec.extras, numbers, errors))
+        t.stats.append(Stats(r, None if rec.total else county or None, v, rec.extras, numbers, errors,
+                             total=rec.total, reasons=reasons))
 
 
 def _n(x: float) -> str:
@@ -239,27 +305,51 @@ def _contact_findings(t: Table, f: FileResult) -> None:
                                field="联系电话", value=c.phone or c.text))
 
 
+def _county_missing_detail(t: Table) -> str:
+    """What the clerk must change, naming what was found (never a placeholder not written)."""
+    if t.bureau is None:
+        return "表格上方没有盖章行（如“长阳土家族自治县经济和信息化局（盖章）”），读不出县（市、区）名称"
+    text = t.bureau[2]
+    if is_bureau_placeholder(text):
+        return "盖章行没有写明县（市、区）名称，请把“**县（市、区）”改为本县名称"
+    return (f"盖章行“{text}”中读不出县（市、区）名称：应为县名在前、单位名称在后，"
+            "如“长阳土家族自治县经济和信息化局（盖章）”")
+
+
 def _resolve_county(f: FileResult) -> None:
-    """County from the 盖章 line; fall back to 附件2's column or the file name."""
+    """County of each table from its own 盖章 line; else 附件2's column or the file name.
+
+    A workbook may hold several counties (a 市 that collected its 县区 first): each
+    sheet's 盖章 line names that sheet's county, and none may vanish.
+    """
+    from zhenggai.layouts import assign_counties
+
     from_line = [t.table.county for t in f.tables if t.table.county]
+    lines = list(dict.fromkeys(from_line))
     from_a2 = [s.county for t in f.tables_of("appendix2") for s in t.stats if s.county]
     from_name = county_from_filename(f.path)
     county = from_line[0] if from_line else from_a2[0] if len(from_a2) == 1 else from_name
-    f.county = county
+    f.county = "、".join(lines) if len(lines) > 1 else county
     for t in f.tables:
-        if t.table.county:
+        t.county = t.table.county or county
+        if t.table.kind == "appendix2":
+            assign_counties(t, f, t.county)
+        if t.table.county or t.blank:
             continue
         fallback = f"（暂按“{county}”处理）" if county else ""
+        detail = _county_missing_detail(t.table)
         if t.table.bureau is not None:
             r, c, text = t.table.bureau
             f.findings.append(make("county-missing", file=f.display, sheet=t.table.sheet, cell=a1(r, c),
-                                   row=r, value=text, fallback=fallback))
+                                   row=r, value=text, fallback=fallback, detail=detail))
         else:
             f.findings.append(make("county-missing", file=f.display, sheet=t.table.sheet,
-                                   fallback=fallback))
+                                   fallback=fallback, detail=detail))
+    if len(lines) > 1 or len(set(from_a2)) > 1:
+        return  # several counties in one workbook: each table has its own county
     sources = []
     if from_line:
-        sources += [("盖章行", x) for x in dict.fromkeys(from_line)]
+        sources += [("盖章行", x) for x in lines]
     if len(from_a2) == 1:
         sources.append(("附件2", from_a2[0]))
     if from_name:
@@ -296,6 +386,14 @@ def _digest(path: Path) -> str:
         return ""
 
 
+def _hidden_sheet(grid: Grid, tables: list[Table], f: FileResult) -> None:
+    """A hidden sheet is not data; one holding a form (an older copy) is named in a warning."""
+    for t in tables:
+        if t.records:
+            f.findings.append(make("hidden-sheet-ignored", file=f.display, sheet=grid.name, name=grid.name,
+                                   appendix=APPENDIX_NAMES[t.kind]))
+
+
 def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[TableSpec, TableSpec]:
     """The tables to look for: the form's own definition, unless ``--indicators`` overrides it."""
     from zhenggai.formdef import describe, read_definition, same_columns
@@ -326,17 +424,29 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
         f.readable = False
         return f
     specs = _file_specs(book.grids, opts, f)
+    from zhenggai.layouts import hidden_findings
+
     for grid in book.grids:
         if grid.name == META_SHEET:
-            continue  # the form's definition, never a table
-        for table in find_tables(grid, specs):
+            continue  # zhenggai's own definition of the form (see schema.META_SHEET), never a table
+        tables = find_tables(grid, specs)
+        if grid.hidden:
+            _hidden_sheet(grid, tables, f)
+            continue
+        hidden_findings(grid, tables, f)
+        for table in tables:
             f.tables.append(TableResult(table))
     if not f.tables:
         f.readable = False
-        f.findings.append(make("no-table", file=shown))
+        f.findings.append(make("no-table", file=shown, rows=HEADER_SCAN_ROWS))
         return f
     for t in f.tables:
         _header_findings(t.table, f)
+        if t.blank:
+            # Row rules on an unfilled form would only list every empty cell.
+            f.findings.append(make("blank-form", file=shown, sheet=t.table.sheet,
+                                   appendix=APPENDIX_NAMES[t.table.kind]))
+            continue
         if t.table.kind == "appendix1":
             check_appendix1(t, f, opts)
         else:
@@ -346,31 +456,49 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     return f
 
 
+def problem_counts(items: Sequence[Item]) -> tuple[int, int, int]:
+    """(problems, finished, unfinished) of 附件1 rows: a 问题描述 merged over several
+    measure rows is one problem, finished when all its measures are."""
+    state: dict[int, list[bool | None]] = {}
+    for it in items:
+        state.setdefault(it.problem, []).append(it.done)
+    done = sum(1 for v in state.values() if all(x is True for x in v))
+    open_ = sum(1 for v in state.values() if any(x is False for x in v))
+    return len(state), done, open_
+
+
 def cross_check(results: Sequence[FileResult]) -> None:
-    """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 rows (same or paired file)."""
-    by_county: dict[str, list[FileResult]] = {}
+    """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 (same or paired file)."""
+    a1s: dict[str, list[TableResult]] = {}
+    a2s: dict[str, list[tuple[FileResult, TableResult, Stats]]] = {}
     for f in results:
-        if f.readable:
+        if not f.readable:
+            continue
+        for t in f.tables:
+            if t.blank:
+                continue
             # A workbook holding both tables is one county's reply even when no county
             # name could be found in it: pair its own two tables.
-            key = f.county or f"\0{f.path}"
-            by_county.setdefault(key, []).append(f)
-    for files in by_county.values():
-        a1s = [(f, t) for f in files for t in f.tables_of("appendix1")]
-        a2s = [(f, t) for f in files for t in f.tables_of("appendix2")]
-        if len(a1s) != 1 or len(a2s) != 1:
+            if t.table.kind == "appendix1":
+                a1s.setdefault(t.county or f"\0{f.path}", []).append(t)
+            else:
+                for name, s in t.counties.items():
+                    a2s.setdefault(name or f"\0{f.path}", []).append((f, t, s))
+    for county, t1s in a1s.items():
+        t2s = a2s.get(county, [])
+        if len(t1s) != 1 or len(t2s) != 1:
             continue  # nothing to pair, or duplicates: merge decides which one counts
-        cross_pair(a1s[0][1], *a2s[0])
+        cross_pair(t1s[0], *t2s[0])
 
 
-def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult) -> None:
+def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult, s: Stats | None = None) -> None:
     """One county's 附件2 row against its 附件1: findings go on the 附件2 cells."""
-    if len(t2.stats) != 1:
-        return
-    s = t2.stats[0]
+    if s is None:
+        if len(t2.counties) != 1:
+            return
+        s = next(iter(t2.counties.values()))
     cols = t2.table.header.cols
-    rows = len(t1.items)
-    done_rows = sum(1 for i in t1.items if i.done is True)
+    rows, done_rows, _ = problem_counts(t1.items)
     total, done = s.numbers.get("total"), s.numbers.get("done")
     spec = t2.table.spec
     if total is not None and "total" in cols and total != rows:
