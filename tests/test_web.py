@@ -358,3 +358,30 @@ def test_readme_serve_command_starts_on_the_shipped_example(tmp_path: Path) -> N
     assert r.returncode == 0, r.stderr
     who = [x.split("\t")[0] for x in r.stdout.splitlines()]
     assert who == ["市州（审核）", "枣阳市", "保康县", "谷城县", "老河口市"]
+
+
+def test_another_countys_file_is_an_error_and_cannot_be_submitted(
+        intake: tuple[TestClient, dict[str, str], Path], tmp_path: Path) -> None:
+    client, links, _ = intake
+    county = links["谷城县"]
+    page = upload(client, county, reply(tmp_path, "老河口市"))
+    assert "文件里写的是“老河口市”，但这是谷城县的报送链接" in page and "1 处错误" in page
+    page = client.post(county + "submit", data={"confirm": "1"}, follow_redirects=True).text
+    assert "不能提交" in page and "尚未提交" in page
+    assert client.get(links["市州（审核）"]).text.count("已报送，待审核") == 0
+
+
+def test_prefecture_opens_an_earlier_submission(intake: tuple[TestClient, dict[str, str], Path],
+                                                tmp_path: Path) -> None:
+    client, links, _ = intake
+    county, pref = links["谷城县"], links["市州（审核）"]
+    upload(client, county, reply(tmp_path / "1", "谷城县", bad=True, name="第一次.xlsx"))
+    client.post(county + "submit", data={"confirm": "1"})
+    upload(client, county, reply(tmp_path / "2", "谷城县", name="第二次.xlsx"))
+    client.post(county + "submit")
+    latest = client.get(pref + "county/0").text.split('id="check"')[1]
+    assert "第二次.xlsx" in latest.split("报送记录")[0]
+    first_id = min(int(x) for x in re.findall(r"\?s=(\d+)", client.get(pref + "county/0").text))
+    earlier = client.get(f"{pref}county/0?s={first_id}").text
+    assert "不是最近一次" in earlier and "第一次.xlsx" in earlier.split('id="check"')[1].split("报送记录")[0]
+    assert "bad-error" in earlier

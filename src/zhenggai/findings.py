@@ -65,6 +65,10 @@ _CODES: tuple[Code, ...] = (
     Code("county-missing", E, "{detail}{fallback}",
          "找不到县名，或盖章行仍是模板占位文字"),
     Code("county-mismatch", W, "县名不一致：{detail}", "盖章行、附件2 和文件名给出的县名不同"),
+    # zhenggai serve: the link says who sent the file, the file says whose data it is.
+    Code("county-not-link", E,
+         "文件里写的是“{found}”，但这是{county}的报送链接：请上传本县的表格（如确是本县的，请改正盖章行和附件2中的县名）",
+         "网上报送：上传的文件属于另一个县（市、区）"),
     # --- layouts: what the clerk sees, not the first thing found -------------------------
     Code("hidden-sheet-ignored", W,
          "隐藏的工作表“{name}”中有{appendix}，未读取（隐藏的内容不作为报送数据）。如果应以它为准，请取消隐藏并删除另一份",
@@ -75,6 +79,7 @@ _CODES: tuple[Code, ...] = (
          "{county} 在同一工作簿中有 {n} 份内容不同的{appendix}（工作表 {sheets}），无法确定以哪一份为准，"
          "均未计入汇总。请删除多余的一份后重新报送",
          "同一工作簿里同一县有两份不同的同一附件"),
+    Code("county-blank-only", E, "{county} 只交了空白表样（没有填写任何数据），按未填报处理", "一个县交来的表格都没有数据行"),
     Code("blank-form", INFO, "{appendix}没有填写任何数据（空白表样），不作为报送", "只有表头、没有数据行的表格"),
     Code("county-row-repeated", E, "附件2 中 {county} 有 {n} 行（第 {rows} 行），无法确定以哪一行为准，均未计入汇总",
          "附件2 同一县填了多行且不是乡镇分行"),
@@ -162,8 +167,8 @@ _CODES: tuple[Code, ...] = (
          "未完成问题的完成时限推迟到整改期限之后"),
     Code("round-measure-unchanged", W, "问题仍未完成，整改措施与上次报送一字未改，没有报告新的进展",
          "未完成问题的整改措施与上一轮相同"),
-    Code("round-measure-pledge-only", W, "问题仍未完成，整改措施与上次相比只多了表态性文字“{added}”，没有新的具体进展",
-         "未完成问题的整改措施只增加了表态性文字（没有数字、数量或日期）"),
+    Code("round-measure-pledge-only", W, "问题仍未完成，整改措施与上次相比{detail}，没有新的具体进展",
+         "未完成问题的整改措施只增加了表态性文字（没有数字、数量或日期），或只删减了文字"),
     Code("round-item-missing", E, "上次报送的问题“{problem}”（{where}）本次没有了：问题不能从整改清单中删除",
          "上一轮有、本轮没有的问题"),
     Code("round-item-new", W, "此问题上次报送中没有（如是改写了问题描述，请与上次保持一致）", "本轮新出现的问题"),

@@ -248,11 +248,14 @@ async def prefecture_county(request: Request) -> Response:
     intake = _prefecture(request)
     county = _county_of(intake, request)
 
+    wanted = request.query_params.get("s", "")
+
     def build() -> dict[str, Any]:
         subs = intake.store.submissions(county)
         last = subs[-1] if subs else None
-        files = workflow.submission_files(intake, last) if last else []
-        return {"county": county, "index": _int(request, "county"), "last": last,
+        shown = next((x for x in subs if str(x.id) == wanted), last)  # another county's id: the latest
+        files = workflow.submission_files(intake, shown) if shown else []
+        return {"county": county, "index": _int(request, "county"), "last": last, "shown": shown,
                 "submissions": list(reversed(subs)), "check": workflow.check_of(intake, county, files),
                 "labels": workflow.STATUS_LABELS, "kind_labels": service.KIND_LABELS,
                 "uploads": list(reversed(intake.store.uploads(county)))}

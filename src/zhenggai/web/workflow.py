@@ -74,11 +74,16 @@ def check_of(intake: Intake, county: str, uploads: list[Upload]) -> dict[str, An
         r = by_id.get(u.id)
         if r is None:
             continue
+        findings, errors = r.findings, r.errors
+        if r.county is not None and not service.same_county(r.county, county):
+            # Counted as the county written inside, the rows would land under another
+            # county in the rollup: never take it silently, whatever the clerk confirms.
+            findings, errors = [service.not_this_county(r.county, county), *findings], errors + 1
         files.append({"upload": u.id, "name": u.original_name, "received_at": u.received_at, "kinds": r.kinds,
-                      "errors": r.errors, "warnings": r.warnings, "county": r.county, "findings": r.findings,
+                      "errors": errors, "warnings": r.warnings, "county": r.county, "findings": findings,
                       "sheets": r.sheets})
-    report: dict[str, Any] = {"files": files, "errors": sum(r.errors for r in results),
-                              "warnings": sum(r.warnings for r in results)}
+    report: dict[str, Any] = {"files": files, "errors": sum(f["errors"] for f in files),
+                              "warnings": sum(f["warnings"] for f in files)}
     intake.store.put_check(key, report)
     return report
 
@@ -133,6 +138,10 @@ def submit(intake: Intake, county: str, confirmed: bool, client: str) -> SubmitO
     last = latest_submission(intake, county)
     if last is not None and list(last.upload_ids) == [u.id for u in current] and last.status != STATUS_RETURNED:
         return SubmitOutcome(False, "这些文件已经提交过了，请等待市州审核。")
+    foreign = [f["name"] for f in report["files"]
+               if any(x["code"] == "county-not-link" for x in f["findings"])]
+    if foreign:
+        return SubmitOutcome(False, f"“{'、'.join(foreign)}”里写的是另一个县（市、区），不能提交；请上传本县的表格。")
     if report["errors"] and not confirmed:
         return SubmitOutcome(False, f"还有 {report['errors']} 处错误。请改正后重新上传；"
                                     "如确需先提交，请勾选“仍有错误，确认提交”。")
