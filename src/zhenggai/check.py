@@ -7,200 +7,34 @@ parsed, because ``merge`` builds the rollup from exactly what was validated.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhenggai import rows
 from zhenggai.annotate import ANNOTATED_SUFFIX
-from zhenggai.findings import Report, Severity, a1, make
+from zhenggai.findings import Report, a1, make
 from zhenggai.parse import (
-    clean_text,
     county_from_filename,
-    display,
-    is_pledge_only,
     is_valid_phone,
-    parse_date,
-    parse_number,
-    parse_yes_no,
 )
 from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, Grid, read_book
-from zhenggai.results import FileResult, Item, Options, ProgressCallback, Stats, TableResult
-from zhenggai.schema import APPENDIX1, META_SHEET, Kind, TableSpec, appendix2
-from zhenggai.tables import FORMULA_NO_VALUE, Table, find_tables
+from zhenggai.results import FileResult, Options, ProgressCallback, TableResult
+from zhenggai.schema import APPENDIX1, META_SHEET, TableSpec, appendix2
+from zhenggai.tables import Table, find_tables
 
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
 
-# --- 附件1 ------------------------------------------------------------------------------
-
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+# --- the tables of a file --------------------------------------------------------------
 
 
-def _problem_key(text: str) -> str:
-    return _PUNCT.sub("", text)
-
-
-def check_appendix1(t: TableResult, f: FileResult, opts: Options) -> None:
-    """Row rules of 附件1; fills ``t.items`` and adds findings to ``f``."""
-    table = t.table
-    spec = table.spec
-    cols = table.header.cols
-    sheet = table.sheet
-    out = f.findings
-    file = f.display
-    keys = spec.keys
-    idx = {k: i for i, k in enumerate(keys)}
-    i_seq, i_problem, i_measure = idx["seq"], idx["problem"], idx["measure"]
-    i_done, i_deadline = idx["done"], idx["deadline"]
-    required_text = [(idx[k], k) for k in ("problem", "measure", "owner", "unit") if k in cols]
-    has_done, has_deadline = "done" in cols, "deadline" in cols
-    deadline_limit, as_of = opts.deadline, opts.as_of
-    seen_problem: dict[str, int] = {}
-    seen_seq: dict[int, int] = {}
-    prev_seq: int | None = None
-    prev_category: str | None = None
-
-    def add(code: str, row: int, key: str, raw: object = None, **params: object) -> None:
-        out.append(make(code, file=file, sheet=sheet, cell=a1(row, cols[key]), row=row,
-                        field=spec.column(key).header, value=display(raw), **params))
-
-    formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
-    for rec in table.records:
-        v = rec.values
-        r = rec.row
-        before = len(out)
-        if r in formula_rows:
-            for i, key in enumerate(keys):
-                if v[i] is FORMULA_NO_VALUE:
-                    add("formula-no-value", r, key)
-        for i, key in required_text:
-            raw = v[i]
-            if raw == "" or (isinstance(raw, str) and not raw.strip()):
-                add("required-missing", r, key)
-        done: bool | None = None
-        if has_done and v[i_done] is not FORMULA_NO_VALUE:
-            yn = parse_yes_no(v[i_done])
-            done = yn.value
-            if yn.status == "blank":
-                add("required-missing", r, "done")
-            elif yn.status == "invalid":
-                add("done-invalid", r, "done", v[i_done])
-            elif yn.status == "variant":
-                add("done-variant", r, "done", v[i_done], as_value="是" if done else "否")
-        when: date | None = None
-        if has_deadline and v[i_deadline] is not FORMULA_NO_VALUE:
-            raw = v[i_deadline]
-            dv = parse_date(raw)
-            when = dv.value
-            if dv.status == "blank":
-                add("required-missing", r, "deadline")
-            elif dv.status == "invalid":
-                add("date-invalid", r, "deadline", raw)
-            elif dv.approximate:
-                add("date-approximate", r, "deadline", raw, date=when)
-            if when is not None:
-                if done is False:
-                    if when > deadline_limit:
-                        add("deadline-too-late", r, "deadline", raw, date=when, deadline=deadline_limit)
-                    elif when < as_of:
-                        add("overdue", r, "deadline", raw, date=when, as_of=as_of)
-                elif done is True and when > as_of:
-                    add("done-date-future", r, "deadline", raw, date=when, as_of=as_of)
-        measure = v[i_measure]
-        if isinstance(measure, str) and measure and is_pledge_only(measure):
-            add("measure-pledge-only", r, "measure", measure)
-        if "seq" in cols:
-            raw_seq = v[i_seq]
-            if raw_seq is FORMULA_NO_VALUE:
-                prev_seq = (prev_seq or 0) + 1  # reported above; it holds its place
-            elif raw_seq != "":
-                num = parse_number(raw_seq)
-                if num.status != "ok" or num.value is None or not float(num.value).is_integer():
-                    add("seq-invalid", r, "seq", raw_seq)
-                    # It still takes its place in the count: "一, 2, 3" is one wrong
-                    # number, not a wrong number and a gap at the next row.
-                    prev_seq = (prev_seq or 0) + 1
-                else:
-                    n = int(num.value)
-                    restart = rec.category != prev_category and n == 1
-                    if restart:
-                        seen_seq.clear()
-                    if n in seen_seq:
-                        add("seq-duplicate", r, "seq", raw_seq, other_row=seen_seq[n])
-                    else:
-                        expected = 1 if prev_seq is None or restart else prev_seq + 1
-                        if n != expected:
-                            add("seq-gap", r, "seq", raw_seq, expected=expected)
-                        seen_seq[n] = r
-                    prev_seq = n
-        prev_category = rec.category
-        problem = v[i_problem]
-        if "problem" in cols and isinstance(problem, str) and problem:
-            key = _problem_key(problem)
-            if key in seen_problem:
-                add("problem-duplicate", r, "problem", problem, other_row=seen_problem[key])
-            else:
-                seen_problem[key] = r
-        errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR) if len(out) > before else 0
-        t.items.append(Item(r, rec.category, v, rec.extras, done, when, errors))
-
-
-# --- 附件2 ------------------------------------------------------------------------------
-
-
-def check_appendix2(t: TableResult, f: FileResult) -> None:
-    """Row rules of 附件2; fills ``t.stats`` and adds findings to ``f``."""
-    table = t.table
-    spec = table.spec
-    cols = table.header.cols
-    out = f.findings
-
-    def add(code: str, row: int, key: str, raw: object = None, **params: object) -> None:
-        out.append(make(code, file=f.display, sheet=table.sheet, cell=a1(row, cols[key]), row=row,
-                        field=spec.column(key).header, value=display(raw), **params))
-
-    number_cols = [(i, c) for i, c in enumerate(spec.columns) if c.is_number and c.key in cols]
-    i_county = spec.keys.index("county")
-    for rec in table.records:
-        v = rec.values
-        r = rec.row
-        before = len(out)
-        numbers: dict[str, float | None] = {}
-        for i, c in number_cols:
-            raw = v[i]
-            if raw is FORMULA_NO_VALUE:
-                add("formula-no-value", r, c.key)
-                numbers[c.key] = None
-                continue
-            nv = parse_number(raw)
-            if nv.status == "blank":
-                numbers[c.key] = 0.0
-            elif nv.status == "dash":
-                numbers[c.key] = 0.0
-                add("number-dash", r, c.key, raw)
-            elif nv.status == "invalid" or nv.value is None:
-                numbers[c.key] = None
-                add("number-invalid", r, c.key, raw)
-            else:
-                x = nv.value
-                numbers[c.key] = x
-                if x < 0:
-                    add("number-negative", r, c.key, raw)
-                elif c.kind is Kind.COUNT and not float(x).is_integer():
-                    add("number-not-integer", r, c.key, raw)
-                elif c.kind is Kind.AMOUNT and nv.decimals > 2:
-                    add("number-too-many-decimals", r, c.key, raw)
-        county = clean_text(v[i_county]) if "county" in cols else ""
-        if "county" in cols and not county:
-            add("required-missing", r, "county")
-        total, done, open_ = numbers.get("total"), numbers.get("done"), numbers.get("open")
-        if total is not None and done is not None and open_ is not None and done + open_ != total:
-            add("count-sum-mismatch", r, "total", v[spec.keys.index("total")],
-                done=_n(done), open=_n(open_), sum=_n(done + open_), total=_n(total))
-        errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR)
-        t.stats.append(Stats(r, county or None, v, rec.extras, numbers, errors))
+def check_table(t: TableResult, f: FileResult, opts: Options) -> None:
+    """Row and table rules (``rows.py``): fills ``t.items`` / ``t.stats``, adds findings to ``f``."""
+    items, stats, findings = rows.check_table(t.table, f.display, opts)
+    t.items.extend(items)
+    t.stats.extend(stats)
+    f.findings.extend(findings)
 
 
 def _n(x: float) -> str:
@@ -337,10 +171,7 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
         return f
     for t in f.tables:
         _header_findings(t.table, f)
-        if t.table.kind == "appendix1":
-            check_appendix1(t, f, opts)
-        else:
-            check_appendix2(t, f)
+        check_table(t, f, opts)
         _contact_findings(t.table, f)
     _resolve_county(f)
     return f

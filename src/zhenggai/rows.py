@@ -1,0 +1,408 @@
+"""The rows of 附件1 and 附件2 as pydantic models derived from the schema, and their rules.
+
+One model per table, built from ``schema.py``'s column definitions, never written out
+a second time: each column's ``Kind`` gives its type and its ``BeforeValidator`` (the
+clerk-text cleaning of ``parse.py``), a few columns add a rule of their own
+(``COLUMN_RULES``), and the rules that compare fields are model validators. All rows
+of a table are validated in one ``TypeAdapter`` call (a Rust loop, not a Python one).
+
+A rule reports through the validation context, a ``RowContext``: ``ctx.report(code,
+row, key, raw, **params)``, the one finding emitter (code, cell from the column key,
+Chinese message from the catalogue). Rules report and carry on, so a row with an error
+still gives its parsed values to the rollup, and one row can have several findings.
+A validator may also raise ``PydanticCustomError(code, …)``; that error, like any other
+``ValidationError``, becomes findings in exactly one place, ``RowContext.from_errors``
+(error type → code, location → row and column → A1 cell).
+
+Rules that need more than one row (序号 in sequence, the same problem twice) are table
+rules at the end of this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+)
+from pydantic import model_validator as _model_validator
+
+from zhenggai.findings import Finding, Severity, a1, make
+from zhenggai.parse import clean_text, display, is_pledge_only, parse_date, parse_number, parse_yes_no
+from zhenggai.results import Item, Stats
+from zhenggai.schema import Kind, TableSpec
+from zhenggai.tables import FORMULA_NO_VALUE, Table
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+    from zhenggai.results import Options
+
+ROW = "row"  # the model field holding the 1-based Excel row
+
+
+class RowContext:
+    """The validation context of one table: what the rules compare against, and the emitter."""
+
+    __slots__ = ("as_of", "cols", "deadline", "file", "findings", "sheet", "spec")
+
+    def __init__(self, table: Table, file: str, deadline: date, as_of: date) -> None:
+        self.spec: TableSpec = table.spec
+        self.cols: dict[str, int] = table.header.cols
+        self.sheet = table.sheet
+        self.file = file
+        self.deadline = deadline
+        self.as_of = as_of
+        self.findings: list[Finding] = []
+
+    def report(self, code: str, row: int, key: str, raw: object = None, **params: object) -> None:
+        """The one finding emitter: ``code`` at the cell of column ``key`` in ``row``."""
+        self.findings.append(make(code, file=self.file, sheet=self.sheet, cell=a1(row, self.cols[key]), row=row,
+                                  field=self.spec.column(key).header, value=display(raw), **params))
+
+    def from_errors(self, errors: Sequence[ErrorDetails], rows: Sequence[int]) -> None:
+        """A ``ValidationError``'s errors as findings: type → code, (index, key) → cell."""
+        for e in errors:
+            loc = e["loc"]
+            index, key = (loc[0], loc[1]) if len(loc) >= 2 else (loc[0], None)
+            row = rows[index] if isinstance(index, int) else 0
+            if not isinstance(key, str) or key not in self.cols:
+                key = next(iter(self.cols))  # a whole-row error: the row's first cell
+            params = {k: v for k, v in (e.get("ctx") or {}).items() if isinstance(v, (str, int, float, date))}
+            self.report(e["type"], row, key, e.get("input"), **params)
+
+
+def _ctx(info: ValidationInfo) -> RowContext:
+    ctx = info.context
+    assert isinstance(ctx, RowContext)
+    return ctx
+
+
+# --- field validators (one per Kind), and the rules some columns add --------------------
+#
+# Each gets the raw cell and returns the parsed value. A formula whose result was never
+# saved is reported once, whatever the column, and parses as nothing.
+
+
+def _formula(v: object, key: str, info: ValidationInfo) -> bool:
+    if v is FORMULA_NO_VALUE:
+        _ctx(info).report("formula-no-value", info.data[ROW], key)
+        return True
+    return False
+
+
+def _text(key: str, required: bool, formula: bool = True) -> Callable[[object, ValidationInfo], object]:
+    def validate(v: object, info: ValidationInfo) -> object:
+        if v is FORMULA_NO_VALUE:
+            if formula:
+                _formula(v, key, info)
+        elif required and (v == "" or (isinstance(v, str) and not v.strip())) and key in _ctx(info).cols:
+            _ctx(info).report("required-missing", info.data[ROW], key)
+        return v
+
+    return validate
+
+
+def _yes_no(key: str) -> Callable[[object, ValidationInfo], bool | None]:
+    def validate(v: object, info: ValidationInfo) -> bool | None:
+        if _formula(v, key, info) or key not in _ctx(info).cols:
+            return None
+        yn = parse_yes_no(v)
+        if yn.status != "ok":
+            row = info.data[ROW]
+            if yn.status == "blank":
+                _ctx(info).report("required-missing", row, key)
+            elif yn.status == "invalid":
+                _ctx(info).report("done-invalid", row, key, v)
+            elif yn.status == "variant":
+                _ctx(info).report("done-variant", row, key, v, as_value="是" if yn.value else "否")
+        return yn.value
+
+    return validate
+
+
+def _date(key: str) -> Callable[[object, ValidationInfo], date | None]:
+    def validate(v: object, info: ValidationInfo) -> date | None:
+        if _formula(v, key, info) or key not in _ctx(info).cols:
+            return None
+        dv = parse_date(v)
+        if dv.status != "ok" or dv.approximate:
+            row = info.data[ROW]
+            if dv.status == "blank":
+                _ctx(info).report("required-missing", row, key)
+            elif dv.status == "invalid":
+                _ctx(info).report("date-invalid", row, key, v)
+            elif dv.approximate:
+                _ctx(info).report("date-approximate", row, key, v, date=dv.value)
+        return dv.value
+
+    return validate
+
+
+def _number(key: str, kind: Kind) -> Callable[[object, ValidationInfo], float | None]:
+    def validate(v: object, info: ValidationInfo) -> float | None:
+        if _formula(v, key, info) or key not in _ctx(info).cols:
+            return None
+        nv = parse_number(v)
+        if nv.status == "blank":
+            return 0.0
+        row = info.data[ROW]
+        if nv.status == "dash":
+            _ctx(info).report("number-dash", row, key, v)
+            return 0.0
+        x = nv.value
+        if nv.status == "invalid" or x is None:
+            _ctx(info).report("number-invalid", row, key, v)
+            return None
+        if x < 0:
+            _ctx(info).report("number-negative", row, key, v)
+        elif kind is Kind.COUNT and not float(x).is_integer():
+            _ctx(info).report("number-not-integer", row, key, v)
+        elif kind is Kind.AMOUNT and nv.decimals > 2:
+            _ctx(info).report("number-too-many-decimals", row, key, v)
+        return x
+
+    return validate
+
+
+def _county(key: str) -> Callable[[object, ValidationInfo], str | None]:
+    def validate(v: object, info: ValidationInfo) -> str | None:
+        if key not in _ctx(info).cols:
+            return None
+        county = clean_text(v)
+        if not county:
+            _ctx(info).report("required-missing", info.data[ROW], key)
+        return county or None
+
+    return validate
+
+
+def _pledge_only(v: object, info: ValidationInfo) -> object:
+    """整改措施 that only promises (“将进一步加强”) without saying what was done."""
+    if isinstance(v, str) and v and is_pledge_only(v):
+        _ctx(info).report("measure-pledge-only", info.data[ROW], "measure", v)
+    return v
+
+
+COLUMN_RULES: dict[str, tuple[Callable[[object, ValidationInfo], object], ...]] = {
+    "measure": (_pledge_only,),
+}
+"""Rules of one column beyond its kind's: column key → extra before-validators."""
+
+
+def _field(key: str, kind: Kind, required: bool, table: str) -> tuple[Any, Any]:
+    """A column's model field: its parsed type and validators, from its ``Kind``."""
+    validators: list[Any] = [BeforeValidator(rule) for rule in COLUMN_RULES.get(key, ())]
+    tp: Any
+    first: Callable[[object, ValidationInfo], object]
+    if kind is Kind.YESNO:
+        tp, first = bool | None, _yes_no(key)
+    elif kind is Kind.DATE:
+        tp, first = date | None, _date(key)
+    elif kind in (Kind.COUNT, Kind.AMOUNT):
+        tp, first = float | None, _number(key, kind)
+    elif kind is Kind.COUNTY:
+        tp, first = str | None, _county(key)
+    elif kind is Kind.SEQ:
+        tp, first = Any, _text(key, required=False)  # in sequence: a table rule, below
+    else:
+        # 附件2's text columns (备注) hold nothing counted: a formula there is not reported.
+        tp, first = Any, _text(key, required, formula=table == "appendix1")
+    # pydantic runs the last-listed BeforeValidator first: the kind's validator parses first.
+    metadata = (tp, *validators, BeforeValidator(first))
+    return Annotated[metadata], Field(None, validation_alias=key)
+
+
+# --- rules across the fields of a row (model validators) -------------------------------
+
+
+def deadline_rules(row: Any, info: ValidationInfo) -> Any:
+    """完成时限 against 是否完成整改, the deadline and the as-of date (附件1)."""
+    when, done = row.deadline, row.done
+    if when is not None and done is not None:
+        ctx = _ctx(info)
+        raw = row.raw_deadline
+        if done is False:
+            if when > ctx.deadline:
+                ctx.report("deadline-too-late", row.row, "deadline", raw, date=when, deadline=ctx.deadline)
+            elif when < ctx.as_of:
+                ctx.report("overdue", row.row, "deadline", raw, date=when, as_of=ctx.as_of)
+        elif when > ctx.as_of:
+            ctx.report("done-date-future", row.row, "deadline", raw, date=when, as_of=ctx.as_of)
+    return row
+
+
+def count_sum_rule(row: Any, info: ValidationInfo) -> Any:
+    """已完成 + 未完成 = 反馈问题数 (附件2)."""
+    total, done, open_ = row.total, row.done, row.open
+    if total is not None and done is not None and open_ is not None and done + open_ != total:
+        _ctx(info).report("count-sum-mismatch", row.row, "total", row.raw_total,
+                          done=_n(done), open=_n(open_), sum=_n(done + open_), total=_n(total))
+    return row
+
+
+MODEL_RULES: dict[str, tuple[Callable[[Any, ValidationInfo], Any], ...]] = {
+    "appendix1": (deadline_rules,),
+    "appendix2": (count_sum_rule,),
+}
+"""Rules across the fields of one row, per table kind (run after the fields are parsed)."""
+
+_RAW = {"appendix1": ("deadline",), "appendix2": ("total",)}  # raw text a model rule shows
+
+
+def _n(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+class _RowBase(BaseModel):
+    model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True)
+
+    row: int
+
+
+def field_name(key: str) -> str:
+    """The model field of a column key (an indicator key may be a BaseModel attribute: ``json``)."""
+    return f"{key}_" if hasattr(_RowBase, key) else key
+
+
+@cache
+def row_model(spec: TableSpec) -> type[BaseModel]:
+    """The row model of a table, derived from its columns (cached per spec)."""
+    fields: dict[str, Any] = {}
+    for c in spec.columns:
+        required = c.required and c.kind is Kind.TEXT
+        fields[field_name(c.key)] = _field(c.key, c.kind, required, spec.kind)
+    for key in _RAW[spec.kind]:
+        fields[f"raw_{key}"] = (Any, None)
+    validators: dict[str, Any] = {
+        rule.__name__: _model_validator(mode="after")(rule) for rule in MODEL_RULES[spec.kind]
+    }
+    name = "Appendix1Row" if spec.kind == "appendix1" else "Appendix2Row"
+    model: type[BaseModel] = create_model(name, __base__=_RowBase, __validators__=validators, **fields)
+    return model
+
+
+@cache
+def _adapter(spec: TableSpec) -> TypeAdapter[list[Any]]:
+    model: Any = row_model(spec)
+    adapter: TypeAdapter[list[Any]] = TypeAdapter(list[model])
+    return adapter
+
+
+def validate_rows(table: Table, ctx: RowContext) -> list[Any]:
+    """Every record of ``table`` through its row model; findings go to ``ctx``."""
+    keys = table.spec.keys
+    raw_keys = [(f"raw_{k}", keys.index(k)) for k in _RAW[table.spec.kind]]
+    data = []
+    for rec in table.records:
+        d = dict(zip(keys, rec.values, strict=True))
+        d[ROW] = rec.row
+        for name, i in raw_keys:
+            d[name] = rec.values[i]
+        data.append(d)
+    try:
+        return _adapter(table.spec).validate_python(data, context=ctx)
+    except ValidationError as exc:
+        ctx.from_errors(exc.errors(include_url=False), [rec.row for rec in table.records])
+        return []
+
+
+# --- rules across the rows of a table ---------------------------------------------------
+
+
+def sequence_rule(table: Table, ctx: RowContext) -> None:
+    """序号 run 1, 2, 3 … (restarting at 1 under a new category heading): gaps, repeats, text."""
+    if "seq" not in ctx.cols:
+        return
+    i_seq = table.spec.keys.index("seq")
+    seen: dict[int, int] = {}
+    prev: int | None = None
+    prev_category: str | None = None
+    for rec in table.records:
+        raw, r = rec.values[i_seq], rec.row
+        if raw is FORMULA_NO_VALUE:
+            prev = (prev or 0) + 1  # reported by the field validator; it holds its place
+        elif raw != "":
+            num = parse_number(raw)
+            if num.status != "ok" or num.value is None or not float(num.value).is_integer():
+                ctx.report("seq-invalid", r, "seq", raw)
+                # It still takes its place in the count: "一, 2, 3" is one wrong
+                # number, not a wrong number and a gap at the next row.
+                prev = (prev or 0) + 1
+            else:
+                n = int(num.value)
+                restart = rec.category != prev_category and n == 1
+                if restart:
+                    seen.clear()
+                if n in seen:
+                    ctx.report("seq-duplicate", r, "seq", raw, other_row=seen[n])
+                else:
+                    expected = 1 if prev is None or restart else prev + 1
+                    if n != expected:
+                        ctx.report("seq-gap", r, "seq", raw, expected=expected)
+                    seen[n] = r
+                prev = n
+        prev_category = rec.category
+
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def duplicate_problem_rule(table: Table, ctx: RowContext) -> None:
+    """The same 问题描述 twice (punctuation and spaces aside)."""
+    if "problem" not in ctx.cols:
+        return
+    i_problem = table.spec.keys.index("problem")
+    seen: dict[str, int] = {}
+    for rec in table.records:
+        problem = rec.values[i_problem]
+        if isinstance(problem, str) and problem:
+            key = _PUNCT.sub("", problem)
+            if key in seen:
+                ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=seen[key])
+            else:
+                seen[key] = rec.row
+
+
+TABLE_RULES: dict[str, tuple[Callable[[Table, RowContext], None], ...]] = {
+    "appendix1": (sequence_rule, duplicate_problem_rule),
+    "appendix2": (),
+}
+"""Rules across the rows of one table, per table kind."""
+
+
+# --- a table ------------------------------------------------------------------------------
+
+
+def check_table(table: Table, file: str, opts: Options) -> tuple[list[Item], list[Stats], list[Finding]]:
+    """Every row and table rule of one table: its parsed rows and its findings."""
+    ctx = RowContext(table, file, opts.deadline, opts.as_of)
+    models = validate_rows(table, ctx)
+    for rule in TABLE_RULES[table.spec.kind]:
+        rule(table, ctx)
+    errors = Counter(f.row for f in ctx.findings if f.severity is Severity.ERROR)
+    items: list[Item] = []
+    stats: list[Stats] = []
+    if table.spec.kind == "appendix1":
+        for rec, m in zip(table.records, models or [None] * len(table.records), strict=True):
+            items.append(Item(rec.row, rec.category, rec.values, rec.extras, m.done if m else None,
+                              m.deadline if m else None, errors[rec.row]))
+    else:
+        number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
+        for rec, m in zip(table.records, models or [None] * len(table.records), strict=True):
+            numbers = {k: getattr(m, field_name(k)) for k in number_keys} if m else dict.fromkeys(number_keys)
+            county = m.county if m else None
+            stats.append(Stats(rec.row, county, rec.values, rec.extras, numbers, errors[rec.row]))
+    return items, stats, ctx.findings
