@@ -12,7 +12,7 @@ Chinese message from the catalogue). Rules report and carry on, so a row with an
 still gives its parsed values to the rollup, and one row can have several findings.
 A validator may also raise ``PydanticCustomError(code, …)``; that error, like any other
 ``ValidationError``, becomes findings in exactly one place, ``RowContext.from_errors``
-(error type → code, location → row and column → A1 cell).
+(error type → code, field → column → A1 cell), and only that row loses its parsed values.
 
 Rules that need more than one row (序号 in sequence, the same problem twice) are table
 rules at the end of this module.
@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
@@ -51,14 +51,17 @@ if TYPE_CHECKING:
     from zhenggai.results import Options
 
 ROW = "row"  # the model field holding the 1-based Excel row
+FORMULAS = "formulas"  # input flag: the row holds a formula cell without a saved value
 
 
 class RowContext:
     """The validation context of one table: what the rules compare against, and the emitter."""
 
-    __slots__ = ("as_of", "cols", "deadline", "file", "findings", "sheet", "spec")
+    __slots__ = ("_records", "as_of", "cols", "deadline", "file", "findings", "sheet", "spec", "table")
 
     def __init__(self, table: Table, file: str, deadline: date, as_of: date) -> None:
+        self.table = table
+        self._records: dict[int, list[object]] | None = None
         self.spec: TableSpec = table.spec
         self.cols: dict[str, int] = table.header.cols
         self.sheet = table.sheet
@@ -72,12 +75,16 @@ class RowContext:
         self.findings.append(make(code, file=self.file, sheet=self.sheet, cell=a1(row, self.cols[key]), row=row,
                                   field=self.spec.column(key).header, value=display(raw), **params))
 
-    def from_errors(self, errors: Sequence[ErrorDetails], rows: Sequence[int]) -> None:
-        """A ``ValidationError``'s errors as findings: type → code, (index, key) → cell."""
+    def raw(self, row: int, key: str) -> object:
+        """What the clerk typed in column ``key`` of ``row`` (for a model rule's message)."""
+        if self._records is None:
+            self._records = {rec.row: rec.values for rec in self.table.records}
+        return self._records[row][self.spec.keys.index(key)]
+
+    def from_errors(self, errors: Sequence[ErrorDetails], row: int) -> None:
+        """A row's ``ValidationError`` as findings: error type → code, field → column → A1 cell."""
         for e in errors:
-            loc = e["loc"]
-            index, key = (loc[0], loc[1]) if len(loc) >= 2 else (loc[0], None)
-            row = rows[index] if isinstance(index, int) else 0
+            key = e["loc"][0] if e["loc"] else None
             if not isinstance(key, str) or key not in self.cols:
                 key = next(iter(self.cols))  # a whole-row error: the row's first cell
             params = {k: v for k, v in (e.get("ctx") or {}).items() if isinstance(v, (str, int, float, date))}
@@ -92,34 +99,28 @@ def _ctx(info: ValidationInfo) -> RowContext:
 
 # --- field validators (one per Kind), and the rules some columns add --------------------
 #
-# Each gets the raw cell and returns the parsed value. A formula whose result was never
-# saved is reported once, whatever the column, and parses as nothing.
+# Each gets the raw cell and returns the parsed value. Formula cells without a saved
+# result and blank required text are checked once per row by ``cell_rules`` (a model
+# "before" validator): one call per row instead of one per text cell.
 
 
-def _formula(v: object, key: str, info: ValidationInfo) -> bool:
-    if v is FORMULA_NO_VALUE:
-        _ctx(info).report("formula-no-value", info.data[ROW], key)
-        return True
-    return False
+def _absent(v: object, key: str, info: ValidationInfo) -> bool:
+    # A column the table does not have holds None in every record (tables.Record).
+    return key not in _ctx(info).cols
 
 
-def _text(key: str, required: bool, formula: bool = True) -> Callable[[object, ValidationInfo], object]:
-    def validate(v: object, info: ValidationInfo) -> object:
-        if v is FORMULA_NO_VALUE:
-            if formula:
-                _formula(v, key, info)
-        elif required and (v == "" or (isinstance(v, str) and not v.strip())) and key in _ctx(info).cols:
-            _ctx(info).report("required-missing", info.data[ROW], key)
-        return v
-
-    return validate
+# Clerks repeat themselves (是/否, the same few dates): each distinct cell value is parsed
+# once. ``typed``: 1, 1.0 and True are different cells. The parse functions are pure and
+# their results frozen, so sharing them is safe.
+_parse_yes_no = lru_cache(maxsize=1024, typed=True)(parse_yes_no)
+_parse_date = lru_cache(maxsize=16384, typed=True)(parse_date)
 
 
 def _yes_no(key: str) -> Callable[[object, ValidationInfo], bool | None]:
     def validate(v: object, info: ValidationInfo) -> bool | None:
-        if _formula(v, key, info) or key not in _ctx(info).cols:
+        if v is FORMULA_NO_VALUE or (v is None and _absent(v, key, info)):
             return None
-        yn = parse_yes_no(v)
+        yn = _parse_yes_no(v)
         if yn.status != "ok":
             row = info.data[ROW]
             if yn.status == "blank":
@@ -135,9 +136,9 @@ def _yes_no(key: str) -> Callable[[object, ValidationInfo], bool | None]:
 
 def _date(key: str) -> Callable[[object, ValidationInfo], date | None]:
     def validate(v: object, info: ValidationInfo) -> date | None:
-        if _formula(v, key, info) or key not in _ctx(info).cols:
+        if v is FORMULA_NO_VALUE or (v is None and _absent(v, key, info)):
             return None
-        dv = parse_date(v)
+        dv = _parse_date(v)
         if dv.status != "ok" or dv.approximate:
             row = info.data[ROW]
             if dv.status == "blank":
@@ -153,7 +154,7 @@ def _date(key: str) -> Callable[[object, ValidationInfo], date | None]:
 
 def _number(key: str, kind: Kind) -> Callable[[object, ValidationInfo], float | None]:
     def validate(v: object, info: ValidationInfo) -> float | None:
-        if _formula(v, key, info) or key not in _ctx(info).cols:
+        if v is FORMULA_NO_VALUE or (v is None and _absent(v, key, info)):
             return None
         nv = parse_number(v)
         if nv.status == "blank":
@@ -179,7 +180,7 @@ def _number(key: str, kind: Kind) -> Callable[[object, ValidationInfo], float | 
 
 def _county(key: str) -> Callable[[object, ValidationInfo], str | None]:
     def validate(v: object, info: ValidationInfo) -> str | None:
-        if key not in _ctx(info).cols:
+        if v is None and _absent(v, key, info):
             return None
         county = clean_text(v)
         if not county:
@@ -202,27 +203,41 @@ COLUMN_RULES: dict[str, tuple[Callable[[object, ValidationInfo], object], ...]] 
 """Rules of one column beyond its kind's: column key → extra before-validators."""
 
 
-def _field(key: str, kind: Kind, required: bool, table: str) -> tuple[Any, Any]:
+def _field(key: str, kind: Kind) -> tuple[Any, Any]:
     """A column's model field: its parsed type and validators, from its ``Kind``."""
     validators: list[Any] = [BeforeValidator(rule) for rule in COLUMN_RULES.get(key, ())]
-    tp: Any
-    first: Callable[[object, ValidationInfo], object]
+    tp: Any = Any  # text and 序号 stay as the clerk wrote them (序号 in sequence: a table rule)
     if kind is Kind.YESNO:
-        tp, first = bool | None, _yes_no(key)
+        tp, validators = bool | None, [*validators, BeforeValidator(_yes_no(key))]
     elif kind is Kind.DATE:
-        tp, first = date | None, _date(key)
+        tp, validators = date | None, [*validators, BeforeValidator(_date(key))]
     elif kind in (Kind.COUNT, Kind.AMOUNT):
-        tp, first = float | None, _number(key, kind)
+        tp, validators = float | None, [*validators, BeforeValidator(_number(key, kind))]
     elif kind is Kind.COUNTY:
-        tp, first = str | None, _county(key)
-    elif kind is Kind.SEQ:
-        tp, first = Any, _text(key, required=False)  # in sequence: a table rule, below
-    else:
-        # 附件2's text columns (备注) hold nothing counted: a formula there is not reported.
-        tp, first = Any, _text(key, required, formula=table == "appendix1")
+        tp, validators = str | None, [*validators, BeforeValidator(_county(key))]
     # pydantic runs the last-listed BeforeValidator first: the kind's validator parses first.
-    metadata = (tp, *validators, BeforeValidator(first))
-    return Annotated[metadata], Field(None, validation_alias=key)
+    metadata = (tp, *validators)
+    return (Annotated[metadata] if validators else tp), Field(None, validation_alias=key)
+
+
+def _cell_rules(spec: TableSpec) -> Callable[[Any, ValidationInfo], Any]:
+    """Formula cells without a saved value, and blank required text, in one row."""
+    # 附件2's text columns (县, 备注) hold nothing counted: only its numbers are reported.
+    formula_keys = [c.key for c in spec.columns if spec.kind == "appendix1" or c.is_number]
+    required_text = [c.key for c in spec.columns if c.required and c.kind is Kind.TEXT]
+
+    def cell_rules(data: Any, info: ValidationInfo) -> Any:
+        for key in required_text:
+            v = data[key]
+            if v == "" or (isinstance(v, str) and not v.strip()):
+                _ctx(info).report("required-missing", data[ROW], key)
+        if data[FORMULAS]:
+            for key in formula_keys:
+                if data[key] is FORMULA_NO_VALUE:
+                    _ctx(info).report("formula-no-value", data[ROW], key)
+        return data
+
+    return cell_rules
 
 
 # --- rules across the fields of a row (model validators) -------------------------------
@@ -231,16 +246,17 @@ def _field(key: str, kind: Kind, required: bool, table: str) -> tuple[Any, Any]:
 def deadline_rules(row: Any, info: ValidationInfo) -> Any:
     """完成时限 against 是否完成整改, the deadline and the as-of date (附件1)."""
     when, done = row.deadline, row.done
-    if when is not None and done is not None:
-        ctx = _ctx(info)
-        raw = row.raw_deadline
-        if done is False:
-            if when > ctx.deadline:
-                ctx.report("deadline-too-late", row.row, "deadline", raw, date=when, deadline=ctx.deadline)
-            elif when < ctx.as_of:
-                ctx.report("overdue", row.row, "deadline", raw, date=when, as_of=ctx.as_of)
-        elif when > ctx.as_of:
-            ctx.report("done-date-future", row.row, "deadline", raw, date=when, as_of=ctx.as_of)
+    if when is None or done is None:
+        return row
+    ctx: RowContext = info.context  # type: ignore[assignment]
+    r = row.row
+    if done is False:
+        if when > ctx.deadline:
+            ctx.report("deadline-too-late", r, "deadline", ctx.raw(r, "deadline"), date=when, deadline=ctx.deadline)
+        elif when < ctx.as_of:
+            ctx.report("overdue", r, "deadline", ctx.raw(r, "deadline"), date=when, as_of=ctx.as_of)
+    elif when > ctx.as_of:
+        ctx.report("done-date-future", r, "deadline", ctx.raw(r, "deadline"), date=when, as_of=ctx.as_of)
     return row
 
 
@@ -248,7 +264,8 @@ def count_sum_rule(row: Any, info: ValidationInfo) -> Any:
     """已完成 + 未完成 = 反馈问题数 (附件2)."""
     total, done, open_ = row.total, row.done, row.open
     if total is not None and done is not None and open_ is not None and done + open_ != total:
-        _ctx(info).report("count-sum-mismatch", row.row, "total", row.raw_total,
+        ctx = _ctx(info)
+        ctx.report("count-sum-mismatch", row.row, "total", ctx.raw(row.row, "total"),
                           done=_n(done), open=_n(open_), sum=_n(done + open_), total=_n(total))
     return row
 
@@ -258,9 +275,6 @@ MODEL_RULES: dict[str, tuple[Callable[[Any, ValidationInfo], Any], ...]] = {
     "appendix2": (count_sum_rule,),
 }
 """Rules across the fields of one row, per table kind (run after the fields are parsed)."""
-
-_RAW = {"appendix1": ("deadline",), "appendix2": ("total",)}  # raw text a model rule shows
-
 
 def _n(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
@@ -280,13 +294,9 @@ def field_name(key: str) -> str:
 @cache
 def row_model(spec: TableSpec) -> type[BaseModel]:
     """The row model of a table, derived from its columns (cached per spec)."""
-    fields: dict[str, Any] = {}
-    for c in spec.columns:
-        required = c.required and c.kind is Kind.TEXT
-        fields[field_name(c.key)] = _field(c.key, c.kind, required, spec.kind)
-    for key in _RAW[spec.kind]:
-        fields[f"raw_{key}"] = (Any, None)
-    validators: dict[str, Any] = {
+    fields: dict[str, Any] = {field_name(c.key): _field(c.key, c.kind) for c in spec.columns}
+    validators: dict[str, Any] = {"cell_rules": _model_validator(mode="before")(_cell_rules(spec))}
+    validators |= {
         rule.__name__: _model_validator(mode="after")(rule) for rule in MODEL_RULES[spec.kind]
     }
     name = "Appendix1Row" if spec.kind == "appendix1" else "Appendix2Row"
@@ -303,20 +313,27 @@ def _adapter(spec: TableSpec) -> TypeAdapter[list[Any]]:
 
 def validate_rows(table: Table, ctx: RowContext) -> list[Any]:
     """Every record of ``table`` through its row model; findings go to ``ctx``."""
-    keys = table.spec.keys
-    raw_keys = [(f"raw_{k}", keys.index(k)) for k in _RAW[table.spec.kind]]
-    data = []
-    for rec in table.records:
-        d = dict(zip(keys, rec.values, strict=True))
-        d[ROW] = rec.row
-        for name, i in raw_keys:
-            d[name] = rec.values[i]
-        data.append(d)
+    keys = (*table.spec.keys, ROW, FORMULAS)
+    formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
+    data: list[dict[str, Any]] = [
+        dict(zip(keys, (*rec.values, rec.row, rec.row in formula_rows), strict=True)) for rec in table.records
+    ]
+    start = len(ctx.findings)
     try:
         return _adapter(table.spec).validate_python(data, context=ctx)
-    except ValidationError as exc:
-        ctx.from_errors(exc.errors(include_url=False), [rec.row for rec in table.records])
-        return []
+    except ValidationError:
+        # A validator raised: validate row by row, so only the failing rows lose their
+        # parsed values (None below); findings from the first pass are made again.
+        del ctx.findings[start:]
+    model = row_model(table.spec)
+    out: list[Any] = []
+    for d in data:
+        try:
+            out.append(model.model_validate(d, context=ctx))
+        except ValidationError as exc:
+            ctx.from_errors(exc.errors(include_url=False), d[ROW])
+            out.append(None)
+    return out
 
 
 # --- rules across the rows of a table ---------------------------------------------------
@@ -396,12 +413,12 @@ def check_table(table: Table, file: str, opts: Options) -> tuple[list[Item], lis
     items: list[Item] = []
     stats: list[Stats] = []
     if table.spec.kind == "appendix1":
-        for rec, m in zip(table.records, models or [None] * len(table.records), strict=True):
+        for rec, m in zip(table.records, models, strict=True):
             items.append(Item(rec.row, rec.category, rec.values, rec.extras, m.done if m else None,
                               m.deadline if m else None, errors[rec.row]))
     else:
         number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
-        for rec, m in zip(table.records, models or [None] * len(table.records), strict=True):
+        for rec, m in zip(table.records, models, strict=True):
             numbers = {k: getattr(m, field_name(k)) for k in number_keys} if m else dict.fromkeys(number_keys)
             county = m.county if m else None
             stats.append(Stats(rec.row, county, rec.values, rec.extras, numbers, errors[rec.row]))
