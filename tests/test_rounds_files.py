@@ -70,7 +70,7 @@ EXPECTED_ROWS = [
      "本次没有了：问题不能从整改清单中删除"),
     ("谷城县", 5, P[5], "新增问题", "（无）", "否", "警告",
      "此问题上次报送中没有（如是改写了问题描述，请与上次保持一致）"),
-    ("谷城县", None, None, "县级财政安排经费（万元）减少", "30", "20", "警告",
+    ("谷城县", None, "附件2「县级财政安排经费（万元）」", "累计指标减少", "30", "20", "警告",
      "「县级财政安排经费（万元）」是累计数，本次 20 比上次 30 少：请核实"),
     ("保康县　报送 已报送 → 未报送　完成率 100.0% → —　无变化", None, None, None, None, None, None, None),
     ("合计 2 个县（市、区）　新完成 1　重新打开 1　完成时限推迟 1　措施未更新 2　问题缺失 1　新增问题 1　指标减少 1",
@@ -228,3 +228,46 @@ def test_province_rollups_compare_by_prefecture_and_county(two_rounds: tuple[Pat
     assert [r[4] for r in rows if r[4]] == [r[3] for r in EXPECTED_ROWS if r[3]]  # same changes, 市（州） first
     res = runner.invoke(app, ["diff", str(prefecture), str(r1.parent / "全省2.xlsx")])
     assert res.exit_code == 2 and "上一轮是市州汇总表，本轮是全省汇总表" in res.stderr
+
+
+def test_an_expected_county_that_went_silent_is_reported_once(two_rounds: tuple[Path, Path],
+                                                              runner: CliRunner) -> None:
+    r1, r2 = two_rounds
+    first = r1.parent / "第一轮汇总.xlsx"
+    runner.invoke(app, ["merge", str(r1), "-o", str(first), *AS_OF])
+    second = r1.parent / "第二轮汇总.xlsx"
+    res = runner.invoke(app, ["merge", str(r2), "-o", str(second), "--previous", str(first), *AS_OF,
+                              "--expect", "谷城县,保康县", "--format", "json"])
+    codes = [f["code"] for fr in json.loads(res.stdout)["files"] for f in fr["findings"]
+             if "保康县" in f["message"]]
+    assert codes == ["county-not-submitted"]  # not also round-county-silent
+    assert "保康县　报送 已报送 → 未报送　完成率 100.0% → —　无变化" in [r[0] for r in sheet_rows(second)]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SECOND_ROUND = ("zhenggai merge examples/襄阳市收件-第二轮/ -o 襄阳市汇总-第二轮.xlsx --prefecture 襄阳市 "
+                "--expect 枣阳市,保康县,谷城县,老河口市 --problems examples/反馈问题清单.xlsx "
+                "--previous examples/襄阳市汇总.xlsx --as-of 2022-10-15")
+
+
+def test_the_readme_second_round_reproduces_the_shipped_rollup(tmp_path: Path, runner: CliRunner) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert SECOND_ROUND in readme
+    args = SECOND_ROUND.split()[1:]
+    args = [str(ROOT / a) if a.startswith("examples/") else a for a in args]
+    args[args.index("-o") + 1] = str(tmp_path / "襄阳市汇总-第二轮.xlsx")
+    res = runner.invoke(app, args)
+    assert res.exit_code == 1, res.output  # a reopened item, a deleted problem, a silent county
+    fresh = openpyxl.load_workbook(tmp_path / "襄阳市汇总-第二轮.xlsx")
+    shipped = openpyxl.load_workbook(ROOT / "examples" / "襄阳市汇总-第二轮.xlsx")
+    assert fresh.sheetnames == shipped.sheetnames
+    for name in fresh.sheetnames:
+        def cells(wb: openpyxl.Workbook, name: str = name) -> list[tuple[object, ...]]:
+            rows = list(wb[name].iter_rows(values_only=True))
+            return [tuple(v.replace(str(ROOT) + "/", "") if isinstance(v, str) else v for v in r)
+                    for i, r in enumerate(rows, start=1) if i != 2]  # row 2: generation date
+
+        assert cells(fresh) == cells(shipped), name
+    whats = [r[3] for r in sheet_rows(ROOT / "examples" / "襄阳市汇总-第二轮.xlsx") if r[1] is not None or r[3]]
+    assert whats == ["新完成", "完成时限推迟", "措施未更新", "累计指标减少",
+                     "只增加表态", "重新打开", "新完成", "问题缺失"]

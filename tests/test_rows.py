@@ -32,7 +32,7 @@ def fresh_models() -> Iterator[None]:
 def test_models_are_derived_from_the_schema() -> None:
     a1 = rows.row_model(APPENDIX1)
     assert a1.__name__ == "Appendix1Row"
-    assert set(a1.model_fields) == {"row", *APPENDIX1.keys}
+    assert set(a1.model_fields) == {"row", "is_total", *APPENDIX1.keys}
     indicator = Indicator(key="json", header="直播带货场次", unit="场", type="count")
     spec = appendix2((indicator,))
     a2 = rows.row_model(spec)
@@ -82,10 +82,11 @@ def test_a_validation_error_becomes_findings_in_one_place(
 
 def test_appendix2_numbers_and_sums_through_the_model(tmp_path: Path) -> None:
     values = list(GOOD_A2)
-    values[1], values[4] = 3, "三十万"  # 反馈问题数 3 ≠ 1 + 1; an amount in words
+    values[1], values[4] = 3, "待统计"  # 反馈问题数 3 ≠ 1 + 1; an amount that is no number
     path = make_workbook(tmp_path / "谷城县-附件2.xlsx", {"附件2": appendix2_rows(values)})
     result = check_file(path, OPTS)
     got = {(f.cell, f.code) for f in result.findings}
     assert {("B5", "count-sum-mismatch"), ("E5", "number-invalid")} <= got
     (stats,) = [s for t in result.tables for s in t.stats]
     assert stats.numbers["county_funds"] is None and stats.numbers["total"] == 3.0 and stats.errors >= 2
+    assert stats.reasons == {"county_funds": "不是可识别的数字"}

@@ -25,6 +25,9 @@ _EXPORTS = {
     "validate": "zhenggai.api",
     "merge": "zhenggai.api",
     "read_rollup": "zhenggai.api",
+    "diff": "zhenggai.rounds_diff",
+    "compare_rollups": "zhenggai.rounds_load",
+    "Comparison": "zhenggai.rounds",
     "write_county_forms": "zhenggai.template",
     "write_many": "zhenggai.template",
     "CountyForms": "zhenggai.template",
@@ -98,6 +101,15 @@ if TYPE_CHECKING:
     )
     from zhenggai.rollup.model import (
         Status as Status,
+    )
+    from zhenggai.rounds import (
+        Comparison as Comparison,
+    )
+    from zhenggai.rounds_diff import (
+        diff as diff,
+    )
+    from zhenggai.rounds_load import (
+        compare_rollups as compare_rollups,
     )
     from zhenggai.template import (
         CountyForms as CountyForms,

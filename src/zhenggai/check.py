@@ -16,12 +16,13 @@ from zhenggai.annotate import ANNOTATED_SUFFIX
 from zhenggai.findings import Report, a1, make
 from zhenggai.parse import (
     county_from_filename,
+    is_bureau_placeholder,
     is_valid_phone,
 )
 from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, Grid, read_book
-from zhenggai.results import FileResult, Options, ProgressCallback, TableResult
+from zhenggai.results import APPENDIX_NAMES, FileResult, Item, Options, ProgressCallback, Stats, TableResult
 from zhenggai.schema import APPENDIX1, META_SHEET, TableSpec, appendix2
-from zhenggai.tables import Table, find_tables
+from zhenggai.tables import HEADER_SCAN_ROWS, Table, find_tables
 
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
@@ -73,27 +74,51 @@ def _contact_findings(t: Table, f: FileResult) -> None:
                                field="联系电话", value=c.phone or c.text))
 
 
+def _county_missing_detail(t: Table) -> str:
+    """What the clerk must change, naming what was found (never a placeholder not written)."""
+    if t.bureau is None:
+        return "表格上方没有盖章行（如“长阳土家族自治县经济和信息化局（盖章）”），读不出县（市、区）名称"
+    text = t.bureau[2]
+    if is_bureau_placeholder(text):
+        return "盖章行没有写明县（市、区）名称，请把“**县（市、区）”改为本县名称"
+    return (f"盖章行“{text}”中读不出县（市、区）名称：应为县名在前、单位名称在后，"
+            "如“长阳土家族自治县经济和信息化局（盖章）”")
+
+
 def _resolve_county(f: FileResult) -> None:
-    """County from the 盖章 line; fall back to 附件2's column or the file name."""
+    """County of each table from its own 盖章 line; else 附件2's column or the file name.
+
+    A workbook may hold several counties (a 市 that collected its 县区 first): each
+    sheet's 盖章 line names that sheet's county, and none may vanish.
+    """
+    from zhenggai.layouts import assign_counties
+
     from_line = [t.table.county for t in f.tables if t.table.county]
+    lines = list(dict.fromkeys(from_line))
     from_a2 = [s.county for t in f.tables_of("appendix2") for s in t.stats if s.county]
     from_name = county_from_filename(f.path)
     county = from_line[0] if from_line else from_a2[0] if len(from_a2) == 1 else from_name
-    f.county = county
+    f.county = "、".join(lines) if len(lines) > 1 else county
     for t in f.tables:
-        if t.table.county:
+        t.county = t.table.county or county
+        if t.table.kind == "appendix2":
+            assign_counties(t, f, t.county)
+        if t.table.county or t.blank:
             continue
         fallback = f"（暂按“{county}”处理）" if county else ""
+        detail = _county_missing_detail(t.table)
         if t.table.bureau is not None:
             r, c, text = t.table.bureau
             f.findings.append(make("county-missing", file=f.display, sheet=t.table.sheet, cell=a1(r, c),
-                                   row=r, value=text, fallback=fallback))
+                                   row=r, value=text, fallback=fallback, detail=detail))
         else:
             f.findings.append(make("county-missing", file=f.display, sheet=t.table.sheet,
-                                   fallback=fallback))
+                                   fallback=fallback, detail=detail))
+    if len(lines) > 1 or len(set(from_a2)) > 1:
+        return  # several counties in one workbook: each table has its own county
     sources = []
     if from_line:
-        sources += [("盖章行", x) for x in dict.fromkeys(from_line)]
+        sources += [("盖章行", x) for x in lines]
     if len(from_a2) == 1:
         sources.append(("附件2", from_a2[0]))
     if from_name:
@@ -130,6 +155,14 @@ def _digest(path: Path) -> str:
         return ""
 
 
+def _hidden_sheet(grid: Grid, tables: list[Table], f: FileResult) -> None:
+    """A hidden sheet is not data; one holding a form (an older copy) is named in a warning."""
+    for t in tables:
+        if t.records:
+            f.findings.append(make("hidden-sheet-ignored", file=f.display, sheet=grid.name, name=grid.name,
+                                   appendix=APPENDIX_NAMES[t.kind]))
+
+
 def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[TableSpec, TableSpec]:
     """The tables to look for: the form's own definition, unless ``--indicators`` overrides it."""
     from zhenggai.formdef import describe, read_definition, same_columns
@@ -160,48 +193,78 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
         f.readable = False
         return f
     specs = _file_specs(book.grids, opts, f)
+    from zhenggai.layouts import hidden_findings
+
     for grid in book.grids:
         if grid.name == META_SHEET:
-            continue  # the form's definition, never a table
-        for table in find_tables(grid, specs):
+            continue  # zhenggai's own definition of the form (see schema.META_SHEET), never a table
+        tables = find_tables(grid, specs)
+        if grid.hidden:
+            _hidden_sheet(grid, tables, f)
+            continue
+        hidden_findings(grid, tables, f)
+        for table in tables:
             f.tables.append(TableResult(table))
     if not f.tables:
         f.readable = False
-        f.findings.append(make("no-table", file=shown))
+        f.findings.append(make("no-table", file=shown, rows=HEADER_SCAN_ROWS))
         return f
     for t in f.tables:
         _header_findings(t.table, f)
+        if t.blank:
+            # Row rules on an unfilled form would only list every empty cell.
+            f.findings.append(make("blank-form", file=shown, sheet=t.table.sheet,
+                                   appendix=APPENDIX_NAMES[t.table.kind]))
+            continue
         check_table(t, f, opts)
         _contact_findings(t.table, f)
     _resolve_county(f)
     return f
 
 
+def problem_counts(items: Sequence[Item]) -> tuple[int, int, int]:
+    """(problems, finished, unfinished) of 附件1 rows: a 问题描述 merged over several
+    measure rows is one problem, finished when all its measures are."""
+    state: dict[int, list[bool | None]] = {}
+    for it in items:
+        state.setdefault(it.problem, []).append(it.done)
+    done = sum(1 for v in state.values() if all(x is True for x in v))
+    open_ = sum(1 for v in state.values() if any(x is False for x in v))
+    return len(state), done, open_
+
+
 def cross_check(results: Sequence[FileResult]) -> None:
-    """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 rows (same or paired file)."""
-    by_county: dict[str, list[FileResult]] = {}
+    """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 (same or paired file)."""
+    a1s: dict[str, list[TableResult]] = {}
+    a2s: dict[str, list[tuple[FileResult, TableResult, Stats]]] = {}
     for f in results:
-        if f.readable:
+        if not f.readable:
+            continue
+        for t in f.tables:
+            if t.blank:
+                continue
             # A workbook holding both tables is one county's reply even when no county
             # name could be found in it: pair its own two tables.
-            key = f.county or f"\0{f.path}"
-            by_county.setdefault(key, []).append(f)
-    for files in by_county.values():
-        a1s = [(f, t) for f in files for t in f.tables_of("appendix1")]
-        a2s = [(f, t) for f in files for t in f.tables_of("appendix2")]
-        if len(a1s) != 1 or len(a2s) != 1:
+            if t.table.kind == "appendix1":
+                a1s.setdefault(t.county or f"\0{f.path}", []).append(t)
+            else:
+                for name, s in t.counties.items():
+                    a2s.setdefault(name or f"\0{f.path}", []).append((f, t, s))
+    for county, t1s in a1s.items():
+        t2s = a2s.get(county, [])
+        if len(t1s) != 1 or len(t2s) != 1:
             continue  # nothing to pair, or duplicates: merge decides which one counts
-        cross_pair(a1s[0][1], *a2s[0])
+        cross_pair(t1s[0], *t2s[0])
 
 
-def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult) -> None:
+def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult, s: Stats | None = None) -> None:
     """One county's 附件2 row against its 附件1: findings go on the 附件2 cells."""
-    if len(t2.stats) != 1:
-        return
-    s = t2.stats[0]
+    if s is None:
+        if len(t2.counties) != 1:
+            return
+        s = next(iter(t2.counties.values()))
     cols = t2.table.header.cols
-    rows = len(t1.items)
-    done_rows = sum(1 for i in t1.items if i.done is True)
+    rows, done_rows, _ = problem_counts(t1.items)
     total, done = s.numbers.get("total"), s.numbers.get("done")
     spec = t2.table.spec
     if total is not None and "total" in cols and total != rows:

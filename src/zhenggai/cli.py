@@ -443,6 +443,63 @@ def diff_cmd(
     raise typer.Exit(EXIT_FINDINGS if result.report.errors else EXIT_OK)
 
 
+@command("serve")
+def serve_cmd(
+    folder: Annotated[Path, typer.Argument(help="收件库文件夹：数据库和收到的文件都保存在这里（没有就新建）。",
+                                           file_okay=False)],
+    prefecture: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--prefecture", "-p", help="市（州）名称，显示在页面和汇总表标题里。"),
+    ] = None,
+    problems: ProblemsOpt = None,
+    expect: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--expect", "-e", help="应报送的县（市、区），用逗号分隔（有 --problems 时可不填）。"),
+    ] = None,
+    deadline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--deadline", help="整改期限（默认 2022-12-31，或上次启动时设定的值）。"),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="监听地址；默认只有本机能打开，给各县用请设为 0.0.0.0。")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口。")] = 8000,
+    max_upload: Annotated[int, typer.Option("--max-upload", help="每次上传的大小上限（MB）。")] = 20,
+    links_only: Annotated[bool, typer.Option("--links", help="只列出各县和市州的专用链接，不启动。")] = False,
+    rotate: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--rotate", help="给这个县（市、区）换一个新链接（旧链接立即失效），不启动；“市州”换审核链接。"),
+    ] = None,
+) -> None:
+    """网上报送：各县在浏览器里上传、自查、提交，市州在浏览器里查看、退回或通过、下载汇总表。
+
+    所有数据都保存在收件库文件夹里；启动时列出每个县的专用链接和市州的审核链接。
+
+    示例:
+
+        zhenggai serve 收件库/ --prefecture 襄阳市 --problems 反馈问题清单.xlsx
+
+        zhenggai serve 收件库/ --host 0.0.0.0 --port 8000
+
+        zhenggai serve 收件库/ --links
+
+        zhenggai serve 收件库/ --rotate 谷城县
+    """
+    from zhenggai.web import launch
+
+    if max_upload < 1:
+        raise Fatal("--max-upload 至少是 1（MB）")
+    store = launch.prepare(folder, prefecture=prefecture, problems=problems, expect=expect,
+                           deadline=parse_day(deadline, "--deadline"))
+    for link in launch.links(store, host, port, rotate=rotate):
+        typer.echo(f"{link.who}\t{link.url}")
+    if links_only or rotate is not None:
+        return
+    where = "只有本机能打开" if host in ("127.0.0.1", "localhost", "::1") else "局域网内可以打开"
+    typer.echo(f"网上报送已启动（{where}），按 Ctrl+C 停止。请把各县的链接分别发给对应的县，审核链接只给市州。",
+               err=True)
+    launch.run(folder, host, port, max_upload * 1024 * 1024)
+
+
 def main() -> None:
     """Console-script entry point: Chinese messages, no tracebacks, documented exit codes."""
     from zhenggai import cli_text

@@ -155,7 +155,7 @@ def progress_summary(c: Comparison, *, changes: bool) -> None:
         style = "red" if s.reopened or s.missing or silent else "yellow" if any(counts[2:]) else ""
         t.add_row(Text(name), Text(f"{before}→{now}"), *[Text(str(x)) for x in counts], style=style)
     stdout.print(t)
-    county_level = [f for f in c.findings if f.code in ("round-county-silent", "round-county-unchanged")]
+    county_level = [n.finding for n in c.notes]
     if changes and (c.changes or county_level):
         d = Table(title="变化明细", show_header=True, header_style="bold", title_justify="left", box=None)
         for name, wrap in (("级别", False), ("县（市、区）", False), ("序号", False), ("变化", False), ("说明", True)):

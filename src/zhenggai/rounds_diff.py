@@ -11,47 +11,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 
 from zhenggai.errors import InputError
 from zhenggai.findings import Report
 from zhenggai.rollup.county import collect, merge
 from zhenggai.rollup.model import MergeOptions, Rollup
+from zhenggai.rollup.province import build_province, read_rollup
 from zhenggai.rounds import Comparison, RoundData
-from zhenggai.rounds_load import LEVEL_NAMES, Level, compare_rounds, rollup_level, round_from_rollup, with_findings
+from zhenggai.rounds_load import LEVEL_NAMES, Level, compare_rounds, round_from_rollup, with_findings
 
 
-def level_of(paths: Sequence[Path]) -> tuple[Level, list[Path]]:
-    """What one side of a comparison is, and the files that make it up."""
+def read_round(paths: Sequence[Path], opts: MergeOptions) -> tuple[Level, RoundData, Rollup]:
+    """One side of a comparison, read by the code that reads it elsewhere: county replies as
+    ``merge`` reads them, one rollup with ``read_rollup``, several prefecture rollups as the
+    province merge reads them."""
     for p in paths:
         if not p.exists():
             raise InputError(f"找不到文件或文件夹：{p}")
     replies, rollups, _ = collect(paths, None)
     shown = "、".join(str(p) for p in paths)
+    label = "、".join(p.name or str(p) for p in paths)
     if replies and rollups:
         raise InputError(f"{shown} 中既有县级报送又有汇总表，请分开比较")
-    if rollups:
-        levels = {rollup_level(p) for p in rollups}
-        if levels == {"prefecture"}:
-            return ("prefecture" if len(rollups) == 1 else "province"), rollups
-        if levels == {"province"} and len(rollups) == 1:
-            return "province", rollups
-        raise InputError(f"{shown} 中有多份汇总表，无法确定比较哪一份")
-    if not replies:
-        raise InputError(f"{shown} 中没有找到 Excel 工作簿（.xlsx/.xlsm/.xls）")
-    return "county", replies
-
-
-def read_round(paths: Sequence[Path], opts: MergeOptions) -> tuple[Level, RoundData, Rollup]:
-    """One side of a comparison, read by the same code that reads it for ``merge``."""
-    level, files = level_of(paths)
-    label = "、".join(p.name or str(p) for p in paths)
-    if level == "county":
-        rollup = merge(list(paths), None, opts, write=False).rollup
+    level: Level
+    if len(rollups) == 1:
+        rollup = read_rollup(rollups[0], opts)
+        level = "province" if rollup.province else "prefecture"
+    elif rollups:
+        if any(read_rollup(p, opts).province for p in rollups):
+            raise InputError(f"{shown} 中有多份汇总表，其中有全省汇总表，无法确定比较哪一份")
+        rollup, level = build_province(rollups, opts, []), "province"
+    elif replies:
+        rollup, level = merge(list(paths), None, opts, write=False).rollup, "county"
     else:
-        from zhenggai.rollup.province import build_province
-
-        rollup = build_province(files, opts, [])
+        raise InputError(f"{shown} 中没有找到 Excel 工作簿（.xlsx/.xlsm/.xls）")
     return level, round_from_rollup(rollup, label, keep_prefecture=level == "province"), rollup
 
 
@@ -65,11 +60,24 @@ class DiffResult:
     prefecture: str | None
 
 
-def diff(previous: Sequence[Path], current: Sequence[Path], opts: MergeOptions | None = None) -> DiffResult:
-    """Compare two rounds of the same level (county replies, or two rollups of one level)."""
-    opts = opts or MergeOptions()
-    lp, rp, _ = read_round(previous, opts)
-    lc, rc, rollup = read_round(current, opts)
+def _paths(x: str | PathLike[str] | Sequence[str | PathLike[str]]) -> list[Path]:
+    if isinstance(x, (str, PathLike)):
+        return [Path(x)]
+    return [Path(p) for p in x]
+
+
+def diff(
+    previous: str | PathLike[str] | Sequence[str | PathLike[str]],
+    current: str | PathLike[str] | Sequence[str | PathLike[str]],
+    options: MergeOptions | None = None,
+) -> DiffResult:
+    """Compare two rounds of the same level (county replies, or two rollups of one level).
+
+    Each side is a file, a folder, or a list of them.
+    """
+    opts = options or MergeOptions()
+    lp, rp, _ = read_round(_paths(previous), opts)
+    lc, rc, rollup = read_round(_paths(current), opts)
     if lp != lc:
         raise InputError(f"两份材料不是同一层级：上一轮是{LEVEL_NAMES[lp]}，本轮是{LEVEL_NAMES[lc]}。"
                          "请比较同一层级的两份材料（两份县级报送、两份市州汇总表或两份全省汇总表）")

@@ -1,7 +1,7 @@
 """Rollups → rounds (``rounds.RoundData``), and ``merge --previous`` (``attach_previous``).
 
 A round is read by the code that already reads it: a rollup built by ``merge`` as it is,
-a rollup file through the province reader. Only rollups of the same level are compared;
+a rollup file through ``read_rollup``. Only rollups of the same level are compared;
 anything else is a usage error, never a guess. ``rounds_diff.py`` adds county replies.
 """
 
@@ -15,35 +15,13 @@ from typing import Literal
 from zhenggai.errors import InputError
 from zhenggai.findings import FileReport, Finding, Report, Severity, sort_key
 from zhenggai.parse import clean_text, parse_date, parse_number, parse_yes_no
-from zhenggai.rollup.layout import COUNTY_HEADER, HEADER_SEARCH_ROWS, MARKER_SHEETS, OVERVIEW, PREFECTURE_HEADER
-from zhenggai.rollup.model import MergeOptions, Rollup
+from zhenggai.rollup.model import MergeOptions, Rollup, Status
 from zhenggai.rounds import Comparison, CountyRecord, ItemRecord, Place, RoundData, compare
 from zhenggai.schema import APPENDIX1
 
 Level = Literal["county", "prefecture", "province"]
 LEVEL_NAMES: dict[str, str] = {"county": "县级报送", "prefecture": "市州汇总表", "province": "全省汇总表"}
 _I = {k: i for i, k in enumerate(APPENDIX1.keys)}
-
-
-def rollup_level(path: Path) -> Level | None:
-    """"prefecture" or "province" for a rollup zhenggai wrote, None for any other workbook.
-
-    A province rollup's overview has a 市（州） column; the sheet names tell a rollup.
-    """
-    import python_calamine as pc
-
-    try:
-        with pc.CalamineWorkbook.from_path(str(path)) as wb:
-            if not set(wb.sheet_names) >= MARKER_SHEETS:
-                return None
-            rows = wb.get_sheet_by_name(OVERVIEW.name).to_python(skip_empty_area=False)
-    except Exception:  # noqa: BLE001 - not a workbook calamine can open: not a rollup
-        return None
-    for row in rows[:HEADER_SEARCH_ROWS]:
-        texts = [clean_text(v) for v in row]
-        if COUNTY_HEADER in texts:
-            return "province" if PREFECTURE_HEADER in texts else "prefecture"
-    return "prefecture"
 
 
 # --- rollup → round ---------------------------------------------------------------------
@@ -91,6 +69,15 @@ def compare_rounds(previous: RoundData, current: RoundData, opts: MergeOptions) 
     return compare(previous, current, deadline=opts.validate.deadline, cumulative=cumulative, feedback=opts.feedback)
 
 
+def compare_rollups(previous: Rollup, current: Rollup, options: MergeOptions | None = None, *,
+                    labels: tuple[str, str] = ("上次报送", "本次报送")) -> Comparison:
+    """与上次报送相比 for two rollups already in memory (``merge`` results, ``read_rollup``, or a
+    county's two submissions in the web intake): the comparison ``diff`` and ``merge --previous`` make."""
+    province = previous.province and current.province
+    return compare_rounds(round_from_rollup(previous, labels[0], keep_prefecture=province),
+                          round_from_rollup(current, labels[1], keep_prefecture=province), options or MergeOptions())
+
+
 # --- merge --previous -------------------------------------------------------------------
 
 
@@ -111,21 +98,28 @@ def attach_previous(rollup: Rollup, previous: Path, opts: MergeOptions, *, label
     """Compare a fresh rollup with the previous round's rollup file; findings join its report."""
     if not previous.is_file():
         raise InputError(f"找不到上一轮汇总表：{previous}")
-    prev_level = rollup_level(previous)
-    if prev_level is None:
+    from zhenggai.rollup.province import read_rollup
+
+    try:
+        prev = read_rollup(previous, opts)
+    except InputError:
         raise InputError(f"--previous 须是 zhenggai 生成的汇总表，{previous.name} 不是"
-                         "（两份县级报送请用 zhenggai diff 比较）")
+                         "（两份县级报送请用 zhenggai diff 比较）") from None
     level: Level = "province" if rollup.province else "prefecture"
+    prev_level: Level = "province" if prev.province else "prefecture"
     if prev_level != level:
         raise InputError(f"--previous 的 {previous.name} 是{LEVEL_NAMES[prev_level]}，本次汇总是{LEVEL_NAMES[level]}，"
                          "只能比较同一层级")
-    from zhenggai.rollup.province import build_province
-
-    prev_round = round_from_rollup(build_province([previous], opts, []), previous.name,
-                                   keep_prefecture=level == "province")
+    prev_round = round_from_rollup(prev, previous.name, keep_prefecture=level == "province")
     cur_round = round_from_rollup(rollup, label, keep_prefecture=level == "province")
     comparison = compare_rounds(prev_round, cur_round, opts)
-    rollup.report = with_findings(rollup.report, comparison.findings)
+    # A county on --expect that sent nothing already has county-not-submitted (an error):
+    # "it reported last round" would say the same thing twice. The 进展对比 line still shows it.
+    expected_missing = {(s.prefecture if level == "province" else None, s.county)
+                        for s in rollup.counties if s.status is Status.MISSING}
+    repeated = {id(n.finding) for n in comparison.notes
+                if n.finding.code == "round-county-silent" and (n.prefecture, n.county) in expected_missing}
+    rollup.report = with_findings(rollup.report, [f for f in comparison.findings if id(f) not in repeated])
     for s in rollup.counties:
         own = [f for f in comparison.findings if f.file in s.files]
         s.errors += sum(1 for f in own if f.severity is Severity.ERROR)

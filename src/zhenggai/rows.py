@@ -40,9 +40,18 @@ from pydantic import (
 from pydantic import model_validator as _model_validator
 
 from zhenggai.findings import Finding, Severity, a1, make
-from zhenggai.parse import clean_text, display, is_pledge_only, parse_date, parse_number, parse_yes_no
+from zhenggai.parse import (
+    clean_text,
+    display,
+    header_unit,
+    is_pledge_only,
+    parse_date,
+    parse_number,
+    parse_yes_no,
+    unit_factor,
+)
 from zhenggai.results import Item, Stats
-from zhenggai.schema import Kind, TableSpec
+from zhenggai.schema import Column, Kind, TableSpec
 from zhenggai.tables import FORMULA_NO_VALUE, Table
 
 if TYPE_CHECKING:
@@ -51,13 +60,15 @@ if TYPE_CHECKING:
     from zhenggai.results import Options
 
 ROW = "row"  # the model field holding the 1-based Excel row
+IS_TOTAL = "is_total"  # the model field: a 合计/总计/小计 row (tables.Record.total)
 FORMULAS = "formulas"  # input flag: the row holds a formula cell without a saved value
 
 
 class RowContext:
     """The validation context of one table: what the rules compare against, and the emitter."""
 
-    __slots__ = ("_records", "as_of", "cols", "deadline", "file", "findings", "sheet", "spec", "table")
+    __slots__ = ("_records", "as_of", "cols", "deadline", "factors", "file", "findings", "reasons", "sheet", "spec",
+                 "table")
 
     def __init__(self, table: Table, file: str, deadline: date, as_of: date) -> None:
         self.table = table
@@ -69,6 +80,12 @@ class RowContext:
         self.deadline = deadline
         self.as_of = as_of
         self.findings: list[Finding] = []
+        self.factors: dict[str, float | None] = {}  # 附件2: number column → factor of its header's unit
+        self.reasons: dict[int, dict[str, str]] = {}  # 附件2: row → column → why its number is not counted
+
+    def not_counted(self, row: int, key: str, reason: str) -> None:
+        """A number of 附件2 that no total may include, and why (for the rollup's red cell)."""
+        self.reasons.setdefault(row, {})[key] = reason
 
     def report(self, code: str, row: int, key: str, raw: object = None, **params: object) -> None:
         """The one finding emitter: ``code`` at the cell of column ``key`` in ``row``."""
@@ -95,6 +112,11 @@ def _ctx(info: ValidationInfo) -> RowContext:
     ctx = info.context
     assert isinstance(ctx, RowContext)
     return ctx
+
+
+# A date outside these years in a date column is not what the clerk meant: typically a
+# number typed into a date-formatted cell (12 shows as 1900-01-12, 2022 as 1905-07-14).
+DATE_MIN, DATE_MAX = date(2015, 1, 1), date(2030, 12, 31)
 
 
 # --- field validators (one per Kind), and the rules some columns add --------------------
@@ -139,41 +161,71 @@ def _date(key: str) -> Callable[[object, ValidationInfo], date | None]:
         if v is FORMULA_NO_VALUE or (v is None and _absent(v, key, info)):
             return None
         dv = _parse_date(v)
-        if dv.status != "ok" or dv.approximate:
-            row = info.data[ROW]
-            if dv.status == "blank":
-                _ctx(info).report("required-missing", row, key)
-            elif dv.status == "invalid":
-                _ctx(info).report("date-invalid", row, key, v)
-            elif dv.approximate:
-                _ctx(info).report("date-approximate", row, key, v, date=dv.value)
-        return dv.value
+        when = dv.value
+        if dv.status == "ok" and not dv.approximate and when is not None and DATE_MIN <= when <= DATE_MAX:
+            return when  # the common case
+        row = info.data[ROW]
+        if dv.status == "blank":
+            _ctx(info).report("required-missing", row, key)
+        elif dv.status == "invalid":
+            _ctx(info).report("date-invalid", row, key, v)
+        elif when is not None and not DATE_MIN <= when <= DATE_MAX:
+            _ctx(info).report("date-out-of-range", row, key, v)
+            return None  # not a date the clerk meant: counts in no 逾期 figure
+        elif dv.approximate:
+            _ctx(info).report("date-approximate", row, key, v, date=when)
+        return when
 
     return validate
 
 
-def _number(key: str, kind: Kind) -> Callable[[object, ValidationInfo], float | None]:
+def _number(c: Column) -> Callable[[object, ValidationInfo], float | None]:
+    key, kind = c.key, c.kind
+
     def validate(v: object, info: ValidationInfo) -> float | None:
-        if v is FORMULA_NO_VALUE or (v is None and _absent(v, key, info)):
+        if v is FORMULA_NO_VALUE:
+            _ctx(info).not_counted(info.data[ROW], key, "公式没有保存计算结果")  # reported by cell_rules
+            return None
+        if v is None and _absent(v, key, info):
             return None
         nv = parse_number(v)
         if nv.status == "blank":
             return 0.0
-        row = info.data[ROW]
+        ctx, row = _ctx(info), info.data[ROW]
         if nv.status == "dash":
-            _ctx(info).report("number-dash", row, key, v)
+            ctx.report("number-dash", row, key, v)
             return 0.0
         x = nv.value
         if nv.status == "invalid" or x is None:
-            _ctx(info).report("number-invalid", row, key, v)
+            ctx.not_counted(row, key, "不是可识别的数字")
+            ctx.report("number-invalid", row, key, v)
             return None
+        if nv.status == "variant":
+            ctx.report("number-chinese", row, key, v, number=_n(x) + (nv.unit or ""))
+        head = ctx.factors.get(key, 1.0)
+        own = unit_factor(nv.unit, c.unit) if nv.unit else 1.0
+        if head is None or own is None:
+            bad_unit = nv.unit or header_unit(ctx.table.header.labels[key])
+            ctx.not_counted(row, key, f"单位“{bad_unit}”不能换算为{c.unit}")
+            if own is None:
+                ctx.report("unit-invalid", row, key, v, unit=nv.unit, column_unit=c.unit)
+            return None
+        converted = x * (own if nv.unit else head)
+        if converted != x:
+            converted = round(converted, 6)  # 12000 × 0.0001: keep binary noise out of the totals
+        if nv.unit and own != 1.0:
+            ctx.report("unit-converted", row, key, v, detail=f"“{display(v)}”按 {_n(converted)}{c.unit} 计")
         if x < 0:
-            _ctx(info).report("number-negative", row, key, v)
-        elif kind is Kind.COUNT and not float(x).is_integer():
-            _ctx(info).report("number-not-integer", row, key, v)
-        elif kind is Kind.AMOUNT and nv.decimals > 2:
-            _ctx(info).report("number-too-many-decimals", row, key, v)
-        return x
+            ctx.not_counted(row, key, "负数")
+            ctx.report("number-negative", row, key, v)
+            return None
+        if kind is Kind.COUNT and not float(converted).is_integer():
+            ctx.not_counted(row, key, "应为整数")
+            ctx.report("number-not-integer", row, key, v)
+            return None
+        if kind is Kind.AMOUNT and nv.decimals > 2 and converted == x:
+            ctx.report("number-too-many-decimals", row, key, v)
+        return converted
 
     return validate
 
@@ -183,7 +235,7 @@ def _county(key: str) -> Callable[[object, ValidationInfo], str | None]:
         if v is None and _absent(v, key, info):
             return None
         county = clean_text(v)
-        if not county:
+        if not county and not info.data[IS_TOTAL]:
             _ctx(info).report("required-missing", info.data[ROW], key)
         return county or None
 
@@ -203,8 +255,9 @@ COLUMN_RULES: dict[str, tuple[Callable[[object, ValidationInfo], object], ...]] 
 """Rules of one column beyond its kind's: column key → extra before-validators."""
 
 
-def _field(key: str, kind: Kind) -> tuple[Any, Any]:
+def _field(c: Column) -> tuple[Any, Any]:
     """A column's model field: its parsed type and validators, from its ``Kind``."""
+    key, kind = c.key, c.kind
     validators: list[Any] = [BeforeValidator(rule) for rule in COLUMN_RULES.get(key, ())]
     tp: Any = Any  # text and 序号 stay as the clerk wrote them (序号 in sequence: a table rule)
     if kind is Kind.YESNO:
@@ -212,7 +265,7 @@ def _field(key: str, kind: Kind) -> tuple[Any, Any]:
     elif kind is Kind.DATE:
         tp, validators = date | None, [*validators, BeforeValidator(_date(key))]
     elif kind in (Kind.COUNT, Kind.AMOUNT):
-        tp, validators = float | None, [*validators, BeforeValidator(_number(key, kind))]
+        tp, validators = float | None, [*validators, BeforeValidator(_number(c))]
     elif kind is Kind.COUNTY:
         tp, validators = str | None, [*validators, BeforeValidator(_county(key))]
     # pydantic runs the last-listed BeforeValidator first: the kind's validator parses first.
@@ -284,6 +337,7 @@ class _RowBase(BaseModel):
     model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True)
 
     row: int
+    is_total: bool = False
 
 
 def field_name(key: str) -> str:
@@ -294,7 +348,7 @@ def field_name(key: str) -> str:
 @cache
 def row_model(spec: TableSpec) -> type[BaseModel]:
     """The row model of a table, derived from its columns (cached per spec)."""
-    fields: dict[str, Any] = {field_name(c.key): _field(c.key, c.kind) for c in spec.columns}
+    fields: dict[str, Any] = {field_name(c.key): _field(c) for c in spec.columns}
     validators: dict[str, Any] = {"cell_rules": _model_validator(mode="before")(_cell_rules(spec))}
     validators |= {
         rule.__name__: _model_validator(mode="after")(rule) for rule in MODEL_RULES[spec.kind]
@@ -313,10 +367,11 @@ def _adapter(spec: TableSpec) -> TypeAdapter[list[Any]]:
 
 def validate_rows(table: Table, ctx: RowContext) -> list[Any]:
     """Every record of ``table`` through its row model; findings go to ``ctx``."""
-    keys = (*table.spec.keys, ROW, FORMULAS)
+    keys = (*table.spec.keys, ROW, IS_TOTAL, FORMULAS)
     formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
     data: list[dict[str, Any]] = [
-        dict(zip(keys, (*rec.values, rec.row, rec.row in formula_rows), strict=True)) for rec in table.records
+        dict(zip(keys, (*rec.values, rec.row, rec.total, rec.row in formula_rows), strict=True))
+        for rec in table.records
     ]
     start = len(ctx.findings)
     try:
@@ -349,6 +404,10 @@ def sequence_rule(table: Table, ctx: RowContext) -> None:
     prev_category: str | None = None
     for rec in table.records:
         raw, r = rec.values[i_seq], rec.row
+        if rec.group is not None and rec.group != r:
+            # The further measure rows of a merged 问题描述 share its 序号 (merged too, or empty).
+            prev_category = rec.category
+            continue
         if raw is FORMULA_NO_VALUE:
             prev = (prev or 0) + 1  # reported by the field validator; it holds its place
         elif raw != "":
@@ -382,15 +441,17 @@ def duplicate_problem_rule(table: Table, ctx: RowContext) -> None:
     if "problem" not in ctx.cols:
         return
     i_problem = table.spec.keys.index("problem")
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # key → merged group's first row, or -row when not merged
     for rec in table.records:
         problem = rec.values[i_problem]
         if isinstance(problem, str) and problem:
             key = _PUNCT.sub("", problem)
             if key in seen:
-                ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=seen[key])
+                if seen[key] != (rec.group or -rec.row):
+                    ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=abs(seen[key]))
             else:
-                seen[key] = rec.row
+                # One 问题描述 merged down over its measures is one problem, not duplicates.
+                seen[key] = rec.group or -rec.row
 
 
 TABLE_RULES: dict[str, tuple[Callable[[Table, RowContext], None], ...]] = {
@@ -400,12 +461,43 @@ TABLE_RULES: dict[str, tuple[Callable[[Table, RowContext], None], ...]] = {
 """Rules across the rows of one table, per table kind."""
 
 
+def header_factors(table: Table, ctx: RowContext) -> dict[str, float | None]:
+    """Per number column: the factor from the unit its header names to the column's unit.
+
+    "县级财政安排经费（元）" under the form's 万元 converts every value of the column
+    (÷10,000) with an info finding; a header unit that cannot convert (人 over 万元) makes
+    the whole column an error, never summed.
+    """
+    h = table.header
+    out: dict[str, float | None] = {}
+    for c in table.spec.columns:
+        if not c.is_number or c.key not in h.cols:
+            continue
+        unit = header_unit(h.labels[c.key])
+        factor = unit_factor(unit, c.unit)
+        out[c.key] = factor
+        if factor == 1.0:
+            continue
+        cell = a1(h.row + 1, h.cols[c.key])
+        if factor is None:
+            ctx.findings.append(make("unit-invalid", file=ctx.file, sheet=table.sheet, cell=cell, row=h.row + 1,
+                                     field=c.header, value=h.labels[c.key], unit=unit, column_unit=c.unit))
+        else:
+            ctx.findings.append(make("unit-converted", file=ctx.file, sheet=table.sheet, cell=cell, row=h.row + 1,
+                                     field=c.header, value=h.labels[c.key],
+                                     detail=f"表头单位为“{unit}”，本列每个数值已乘以 {_n(factor)} 换算为{c.unit}"
+                                            f"（1{unit} = {_n(factor)}{c.unit}）"))
+    return out
+
+
 # --- a table ------------------------------------------------------------------------------
 
 
 def check_table(table: Table, file: str, opts: Options) -> tuple[list[Item], list[Stats], list[Finding]]:
     """Every row and table rule of one table: its parsed rows and its findings."""
     ctx = RowContext(table, file, opts.deadline, opts.as_of)
+    if table.spec.kind == "appendix2":
+        ctx.factors = header_factors(table, ctx)
     models = validate_rows(table, ctx)
     for rule in TABLE_RULES[table.spec.kind]:
         rule(table, ctx)
@@ -415,11 +507,12 @@ def check_table(table: Table, file: str, opts: Options) -> tuple[list[Item], lis
     if table.spec.kind == "appendix1":
         for rec, m in zip(table.records, models, strict=True):
             items.append(Item(rec.row, rec.category, rec.values, rec.extras, m.done if m else None,
-                              m.deadline if m else None, errors[rec.row]))
+                              m.deadline if m else None, errors[rec.row], rec.group))
     else:
         number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
         for rec, m in zip(table.records, models, strict=True):
             numbers = {k: getattr(m, field_name(k)) for k in number_keys} if m else dict.fromkeys(number_keys)
-            county = m.county if m else None
-            stats.append(Stats(rec.row, county, rec.values, rec.extras, numbers, errors[rec.row]))
+            county = None if rec.total or m is None else m.county
+            stats.append(Stats(rec.row, county, rec.values, rec.extras, numbers, errors[rec.row],
+                               total=rec.total, reasons=ctx.reasons.get(rec.row, {})))
     return items, stats, ctx.findings

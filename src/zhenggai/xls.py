@@ -21,6 +21,10 @@ _FREE_OR_END = 0xFFFFFFFA  # sector numbers from here on are markers, not sector
 _CELL_RECORDS = frozenset({0x0006, 0x00D6, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E})  # values only
 _MULRK = 0x00BD
 _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
+# ROW: grbit at offset 12, fDyZero (0x20) = the row is hidden. COLINFO: colFirst, colLast,
+# then grbit at offset 8, fHidden (0x01). [MS-XLS] 2.4.221 and 2.4.53.
+_ROW, _COLINFO = 0x0208, 0x007D
+_MAX_HIDDEN_COLS = 256
 _ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
            0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 
@@ -31,6 +35,8 @@ class XlsScan:
 
     ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    hidden_rows: dict[str, set[int]] = field(default_factory=dict)  # 0-based
+    hidden_cols: dict[str, set[int]] = field(default_factory=dict)  # 0-based
 
 
 def _stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
@@ -131,6 +137,14 @@ def scan(data: bytes) -> XlsScan | None:
             offset, _, _, n, high = struct.unpack_from("<IBBBB", book, body)
             raw = book[body + 8:body + 8 + n * (2 if high & 1 else 1)]
             names[offset] = raw.decode("utf-16-le" if high & 1 else "latin-1", "replace")
+        elif sheet is not None and kind == _ROW and length >= 16:
+            if struct.unpack_from("<H", book, body + 12)[0] & 0x20:
+                found.hidden_rows.setdefault(sheet, set()).add(struct.unpack_from("<H", book, body)[0])
+        elif sheet is not None and kind == _COLINFO and length >= 10:
+            first, last = struct.unpack_from("<HH", book, body)
+            if struct.unpack_from("<H", book, body + 8)[0] & 0x01:
+                found.hidden_cols.setdefault(sheet, set()).update(
+                    range(first, min(last, first + _MAX_HIDDEN_COLS - 1) + 1))
         elif sheet is not None and length >= 6 and (kind in _CELL_RECORDS or kind == _MULRK):
             row, col = struct.unpack_from("<HH", book, body)
             last = struct.unpack_from("<H", book, body + length - 2)[0] if kind == _MULRK else col

@@ -35,6 +35,7 @@ class Status(Enum):
     NO_APPENDIX1 = "no-appendix1"
     NO_APPENDIX2 = "no-appendix2"
     UNREADABLE = "unreadable"
+    BLANK = "blank"  # only blank forms (no data row) arrived: never 已报送
 
     @property
     def label(self) -> str:
@@ -53,6 +54,7 @@ _LABELS = {
     Status.NO_APPENDIX1: "缺附件1",
     Status.NO_APPENDIX2: "缺附件2",
     Status.UNREADABLE: "文件无法读取",
+    Status.BLANK: "未填报",
 }
 _BY_LABEL = {label: status for status, label in _LABELS.items()}
 

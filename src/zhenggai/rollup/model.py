@@ -74,6 +74,7 @@ class RollupStats:
     source_row: int
     sheet: str | None = None  # as in RollupItem: lets a finding name the source cell
     columns: dict[str, int] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)  # why each uncounted number is not counted
 
 
 @dataclass(slots=True)

@@ -201,7 +201,8 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup) -> None:
             v = s.values.get(c.key, "")
             if c.key in s.unreadable:
                 ws.write_string(row, off + i, str(v), st.error)
-                ws.write_comment(row, off + i, f"“{v}”不是可识别的数字，未计入合计。请县里更正后重新汇总。")
+                why = s.reasons.get(c.key, "不是可识别的数字")
+                ws.write_comment(row, off + i, f"“{v}”{why}，未计入合计。请县里更正后重新汇总。")
             elif c.is_number:
                 write_cell(ws, row, off + i, v, fmt_for(c.kind))
             else:
@@ -223,7 +224,7 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup) -> None:
                 bad = [s.county for s in group if c.key in s.unreadable]
                 if bad:
                     ws.write_number(row, off + i, value, st.error)
-                    ws.write_comment(row, off + i, f"不完整：不含 {'、'.join(bad)}（数据无法识别）")
+                    ws.write_comment(row, off + i, f"不完整：不含 {'、'.join(bad)}（数据无法识别或有错误）")
                 else:
                     write_cell(ws, row, off + i, value, fmt_for(c.kind, total=True))
             else:
