@@ -36,7 +36,8 @@ def create_app(root: Path, *, max_upload: int = DEFAULT_MAX_UPLOAD, uploads_per_
             *routes.ROUTES,
         ],
         middleware=[Middleware(Guard, max_body=max_upload)],
-        exception_handlers={404: routes.not_found, 405: routes.not_found, 500: routes.server_error},
+        exception_handlers={400: routes.bad_request, 404: routes.not_found, 405: routes.not_found,
+                            500: routes.server_error},
     )
     app.state.intake = intake
     return app
