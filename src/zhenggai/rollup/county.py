@@ -266,8 +266,10 @@ def build_rollup(
         if s.status in (Status.NO_APPENDIX1, Status.NO_APPENDIX2):
             missing = APPENDIX_NAMES["appendix1" if s.status is Status.NO_APPENDIX1 else "appendix2"]
             notes.append((county, make("appendix-missing", file=MERGE_FILE, county=county, appendix=missing)))
-        elif s.status in (Status.MISSING, Status.BLANK):
+        elif s.status is Status.MISSING:
             notes.append((county, make("county-not-submitted", file=MERGE_FILE, county=county)))
+        elif s.status is Status.BLANK:
+            notes.append((county, make("county-blank-only", file=MERGE_FILE, county=county)))
         if expect and county not in expect and s.status is not Status.UNREADABLE:
             notes.append((county, make("county-unexpected", file=MERGE_FILE, county=county)))
         summaries.append(s)
@@ -425,7 +427,7 @@ def merge(
     if write and output is not None:
         from zhenggai.rollup.workbook import write_rollup
 
-        counts = write_rollup(rollup, output, force=force)
+        counts = write_rollup(rollup, output, force=force, signoff=opts.signoff)
         for s in rollup.counties:
             # What the workbook really holds, counted by the writer as it wrote.
             s.rows_written = counts.get((s.prefecture, s.county), 0)
