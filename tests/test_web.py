@@ -171,7 +171,7 @@ def test_uploaded_name_is_never_a_path(intake: tuple[TestClient, dict[str, str],
         upload(client, links["谷城县"], f, names=[name])
     assert not (root.parent / "逃逸.xlsx").exists()
     names = {p.name for p in root.rglob("*") if p.is_file()}
-    fixed = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", ".zhenggai-key"}
+    fixed = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", ".zhenggai-key", ".zhenggai-lock"}
     assert all(n in fixed or n.endswith((".xlsx", ".bin", ".ini")) for n in names)
     assert all(re.fullmatch(r"[0-9a-f]{64}\.(xlsx|bin|ini)", p.name) for p in (root / BLOB_DIR).iterdir())
 
@@ -415,3 +415,19 @@ def test_a_library_crash_on_one_file_does_not_break_the_page(intake: tuple[TestC
     page = client.get(links["谷城县"]).text  # checked now, on the next view
     assert "a.xlsx" in page.split('id="check"')[1].split('id="submit"')[0]
     assert len(list((root / BLOB_DIR).iterdir())) == 1
+
+
+def test_one_server_per_folder_and_links_beside_it_touch_no_upload(tmp_path: Path) -> None:
+    from webtools import Server
+
+    server = Server(tmp_path / "收件库").start()
+    try:
+        blobs = tmp_path / "收件库" / BLOB_DIR
+        in_flight = blobs / ".tmp-0123456789abcdef"  # an upload being written right now
+        in_flight.write_bytes(b"half")
+        second = run_zhenggai("serve", str(tmp_path / "收件库"), "--port", str(server.port + 1))
+        assert second.returncode == 2 and "正在被另一个 zhenggai serve 使用" in second.stderr
+        assert run_zhenggai("serve", str(tmp_path / "收件库"), "--links").returncode == 0
+        assert in_flight.exists()
+    finally:
+        server.stop()
