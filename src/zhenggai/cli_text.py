@@ -118,7 +118,7 @@ def chinese_message(exc: Any) -> str:
 
 
 _TYPES = {"<str>": "文字", "<int>": "整数", "<float>": "数字", "<path>": "路径", "<file>": "文件",
-          "<directory>": "文件夹", "<list[path]>": "路径…", "<list[str]>": "文字…", "<bool>": None}
+          "<directory>": "文件夹", "<dir>": "文件夹", "<list[path]>": "路径…", "<list[str]>": "文字…", "<bool>": None}
 
 
 _installed = False

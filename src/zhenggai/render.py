@@ -94,6 +94,7 @@ def progress(label: str, *, enabled: bool) -> Iterator[Any]:
 SCREEN_LINES = 24  # a console window: what the clerk sees without scrolling
 MAX_COUNTY_LINES = 12  # counties listed one per line when there are many
 MAX_FINDING_LINES = 10  # findings listed under the counties
+FINDING_LINE_BUDGET = 12  # ... and the lines they may take, wrapped
 
 
 def width() -> int:
@@ -219,15 +220,27 @@ def _problems(rollup: Rollup, room: int, *, show_all: bool, output: str | None) 
         return (x[1].severity.rank, x[0], x[1].row or 0)
 
     picked = sorted(found, key=key) if show_all else heapq.nsmallest(MAX_FINDING_LINES, found, key=key)
+    place_width = max(16, room // 3)
+    if not show_all:
+        # A screenful of lines, not of findings: a long message wraps onto several.
+        text_width = max(10, room - place_width - 8)
+        budget, kept = FINDING_LINE_BUDGET, []
+        for item in picked:
+            lines = -(-_cells(item[1].message) // text_width)
+            if kept and lines > budget:
+                break
+            kept.append(item)
+            budget -= lines
+        picked = kept
     errors = sum(1 for _, f in found if f.severity is Severity.ERROR)
     title = f"需要处理的问题（{errors} 个错误，{len(found) - errors} 个警告；错误在前）"
     p = Table(title=title, show_header=False, title_justify="left", box=None, pad_edge=False)
     p.add_column("级别", no_wrap=True)
-    p.add_column("位置", overflow="fold", max_width=max(16, room // 3))
+    p.add_column("位置", overflow="fold", max_width=place_width)
     p.add_column("说明", ratio=1, overflow="fold")
     for path, f in picked:
         county = county_of.get(path)
-        place = county or short_path(path, max(16, room // 3))
+        place = county or short_path(path, place_width)
         where = " ".join(x for x in (place, "!".join(y for y in (f.sheet, f.cell) if y)) if x)
         p.add_row(Text(f.severity.label, style=STYLE[f.severity]), Text(where), Text(f.message))
     stdout.print(p)
