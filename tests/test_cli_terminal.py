@@ -199,3 +199,11 @@ def test_problems_file_that_is_a_form_says_what_it_is(tmp_path: Path) -> None:
     assert code == 2
     assert "这是附件1（示范县整改清单），不是省厅下发的反馈问题清单" in err
     assert not (tmp_path / "下发").exists()
+
+
+def test_shell_completion_as_typer_documents_it() -> None:
+    code, out, err = run("--show-completion", "bash")
+    assert code == 0, err
+    assert "_zhenggai_completion" in out and "complete" in out
+    code, out, _ = run("--help")
+    assert "--install-completion" in out and "安装命令和选项的自动补全" in out

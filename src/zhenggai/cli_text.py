@@ -136,8 +136,30 @@ def install() -> None:
 
     for cls in (TyperCommand, TyperGroup):
         _chinese_help(cls)
+    _chinese_completion()
     _chinese_types()
     _chinese_errors()
+
+
+_COMPLETION = {
+    "--install-completion": "为当前的命令行（bash、zsh、fish、PowerShell）安装命令和选项的自动补全。",
+    "--show-completion": "显示当前命令行的自动补全脚本，可复制后自行安装。",
+}
+
+
+def _chinese_completion() -> None:
+    """Typer's own --install-completion / --show-completion options, with Chinese help."""
+    original = TyperGroup.get_params
+
+    def get_params(self: Any, ctx: Any) -> Any:
+        params = original(self, ctx)
+        for p in params:
+            for opt in getattr(p, "opts", ()):
+                if opt in _COMPLETION:
+                    setattr(p, "help", _COMPLETION[opt])  # noqa: B010 - click types Parameter without .help
+        return params
+
+    TyperGroup.get_params = get_params  # type: ignore[method-assign]
 
 
 def _fold_chinese() -> None:

@@ -224,7 +224,8 @@ def _problems(rollup: Rollup, room: int, *, show_all: bool, output: str | None) 
     if not show_all:
         # A screenful of lines, not of findings: a long message wraps onto several.
         text_width = max(10, room - place_width - 8)
-        budget, kept = FINDING_LINE_BUDGET, []
+        budget = FINDING_LINE_BUDGET
+        kept: list[tuple[str, Any]] = []
         for item in picked:
             lines = -(-_cells(item[1].message) // text_width)
             if kept and lines > budget:
