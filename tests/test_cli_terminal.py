@@ -207,3 +207,15 @@ def test_shell_completion_as_typer_documents_it() -> None:
     assert "zhenggai_completion" in out and "complete" in out
     code, out, _ = run("--help")
     assert "--install-completion" in out and "安装命令和选项的自动补全" in out
+
+
+def test_validate_lists_a_screenful_of_a_long_sheet(tmp_path: Path) -> None:
+    rows = [[i + 1, f"问题{i + 1}", "投入5万元", "也许", "2022-06-30", "张三", "县商务局"] for i in range(60)]
+    book = make_workbook(tmp_path / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows)})
+    code, out, _ = run("validate", str(book), "--as-of", "2022-07-01")
+    assert code == 1
+    assert "还有 20 个问题未显示" in out and "--annotate" in out and "--all" in out
+    assert all(cell_len(line) <= 80 for line in out.splitlines()), out
+    assert "…" not in out
+    code, everything, _ = run("validate", str(book), "--as-of", "2022-07-01", "--all")
+    assert "未显示" not in everything and everything.count("「是否完成整改」") == 60
