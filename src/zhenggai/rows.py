@@ -394,6 +394,16 @@ def validate_rows(table: Table, ctx: RowContext) -> list[Any]:
 # --- rules across the rows of a table ---------------------------------------------------
 
 
+def _seq_number(raw: object) -> int | None:
+    """序号 as a whole number; None when it is not one."""
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)  # how Excel hands over most 序号: skip the parser
+    num = parse_number(raw)
+    if num.status != "ok" or num.value is None or not float(num.value).is_integer():
+        return None
+    return int(num.value)
+
+
 def sequence_rule(table: Table, ctx: RowContext) -> None:
     """序号 run 1, 2, 3 … (restarting at 1 under a new category heading): gaps, repeats, text."""
     if "seq" not in ctx.cols:
@@ -409,16 +419,15 @@ def sequence_rule(table: Table, ctx: RowContext) -> None:
             prev_category = rec.category
             continue
         if raw is FORMULA_NO_VALUE:
-            prev = (prev or 0) + 1  # reported by the field validator; it holds its place
+            prev = (prev or 0) + 1  # reported by cell_rules; it holds its place
         elif raw != "":
-            num = parse_number(raw)
-            if num.status != "ok" or num.value is None or not float(num.value).is_integer():
+            n = _seq_number(raw)
+            if n is None:
                 ctx.report("seq-invalid", r, "seq", raw)
                 # It still takes its place in the count: "一, 2, 3" is one wrong
                 # number, not a wrong number and a gap at the next row.
                 prev = (prev or 0) + 1
             else:
-                n = int(num.value)
                 restart = rec.category != prev_category and n == 1
                 if restart:
                     seen.clear()
@@ -433,7 +442,7 @@ def sequence_rule(table: Table, ctx: RowContext) -> None:
         prev_category = rec.category
 
 
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)  # punctuation and spaces do not make another problem
 
 
 def duplicate_problem_rule(table: Table, ctx: RowContext) -> None:
