@@ -453,7 +453,7 @@ def diff_cmd(
         Optional[str],  # noqa: UP045
         typer.Option("--prefecture", "-p", help="市（州）名称，写在进展对比的标题里。"),
     ] = None,
-    deadline: DeadlineOpt = "2022-12-31",
+    deadline: DeadlineOpt = DEADLINE_TEXT,
     as_of: AsOfOpt = None,
     indicators: IndicatorsOpt = None,
     fmt: FormatOpt = "text",
