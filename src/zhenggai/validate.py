@@ -6,11 +6,12 @@ parsed, because ``merge`` builds the rollup from exactly what was validated.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,8 @@ from zhenggai.parse import (
     parse_number,
     parse_yes_no,
 )
-from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, read_book
+from zhenggai.reader import MAX_UNCOMPRESSED, read_book
+from zhenggai.sniff import READ_SUFFIXES
 from zhenggai.schema import APPENDIX1, Indicator, Kind, TableSpec, appendix2
 from zhenggai.tables import FORMULA_NO_VALUE, Table, find_tables
 
@@ -37,6 +39,7 @@ APPENDIX_NAMES = {"appendix1": "附件1（整改清单）", "appendix2": "附件
 
 ProgressCallback = Callable[[int, int, str], None]
 ANNOTATED_SUFFIX = "-校验标注"  # annotate.annotated_name: "谷城县-附件1-校验标注.xlsx"
+FINDINGS_SHEET = "校验问题"  # the sheet annotate.py adds in front of an annotated copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,12 @@ class FileResult:
     digest: str = ""
     readable: bool = True
     skipped: bool = False
+    kind: str = ""  # what the file is, from its bytes (sniff.py): "xlsx", "docx", "pdf" …
+    saved: datetime | None = None  # last-saved time written inside the file
+    mtime: float | None = None  # file-system modification time (download time for e-mail)
+    # Word tables (sheet "表格2"): grid rows [start, end) are the table's rows; positions
+    # are shown as "第5行" of the table, not as worksheet cells (see word.py).
+    word_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def tables_of(self, kind: str) -> list[TableResult]:
         """Tables of one kind ("appendix1" / "appendix2")."""
@@ -105,14 +114,35 @@ class FileResult:
 
     def report(self) -> FileReport:
         """The JSON-able report of this file, findings in deterministic order."""
+        findings = self.findings
+        if self.word_rows:
+            findings = [self._word_position(f) for f in findings]
         return FileReport(
             path=self.display,
             county=self.county,
             tables=tuple(
                 TableInfo(t.table.kind, t.table.sheet, len(t.table.records)) for t in self.tables
             ),
-            findings=tuple(sorted(self.findings, key=sort_key)),
+            findings=tuple(sorted(findings, key=sort_key)),
         )
+
+    def shown_row(self, sheet: str, row: int) -> int:
+        """The row a clerk sees: a worksheet row, or the row of a Word table (1 = its first)."""
+        span = self.word_rows.get(sheet)
+        return row - span[0] if span is not None else row
+
+    def _word_position(self, f: Finding) -> Finding:
+        """A finding on a Word table: "表格2 第5行" instead of a worksheet cell."""
+        span = self.word_rows.get(f.sheet or "")
+        if span is None or f.row is None:
+            return f
+        start, end = span
+        if f.row - 1 < start:
+            return replace(f, cell="表格上方的文字", row=None)
+        if f.row - 1 >= end:
+            return replace(f, cell="表格下方的文字", row=None)
+        row = f.row - start
+        return replace(f, cell=f"第{row}行", row=row)
 
     @property
     def errors(self) -> int:
@@ -403,13 +433,22 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     shown = display_name or str(path)
     f = FileResult(path=path, display=shown)
     f.digest = _digest(path)
+    with contextlib.suppress(OSError):
+        f.mtime = path.stat().st_mtime
     book = read_book(path, shown)
+    f.kind, f.saved = book.fmt, book.saved
     f.findings.extend(book.findings)
     if book.findings:
         f.readable = False
         return f
     specs = opts.specs()
     for grid in book.grids:
+        if grid.name == FINDINGS_SHEET:
+            # A -校验标注 copy that the clerk corrected and sent back is a reply: its form
+            # sheets count, the list of findings we wrote into it does not.
+            continue
+        if grid.table_rows is not None:
+            f.word_rows[grid.name] = grid.table_rows
         for table in find_tables(grid, specs):
             f.tables.append(TableResult(table))
     if not f.tables:
@@ -474,12 +513,12 @@ def skip_reason(path: Path) -> str | None:
         return "Excel/WPS 打开文件时留下的锁定文件"
     if name.startswith("."):
         return "隐藏文件"
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        return "不是 Excel 工作簿"
-    if path.stem.endswith(ANNOTATED_SUFFIX):
-        # Our own --annotate copies, e.g. in 收件/标注/: read again, they would count
-        # every county twice and switch off the cross-file checks.
-        return "zhenggai 生成的标注副本"
+    if path.suffix.lower() not in READ_SUFFIXES:
+        # Opened by content whatever the extension says among these; anything else
+        # (an e-mail, a note) is listed as skipped.
+        return "不是工作簿、Word 文档、压缩包或扫描件"
+    # A -校验标注 copy is read like any reply: a clerk may correct it and send it back.
+    # Left unchanged beside the original it is an identical copy, counted once.
     return None
 
 
@@ -515,15 +554,21 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
 
 
 def check_files(
-    files: Sequence[Path], opts: Options, on_progress: ProgressCallback | None = None
+    files: Sequence[Path],
+    opts: Options,
+    on_progress: ProgressCallback | None = None,
+    names: Mapping[Path, str] | None = None,
 ) -> list[FileResult]:
-    """Check many files, then the rules across each county's files."""
+    """Check many files, then the rules across each county's files; ``names`` gives the
+    display name of a file extracted from an archive (``收件.zip › 谷城县附件1.xlsx``)."""
     results: list[FileResult] = []
+    names = names or {}
     with paused_gc():
         for i, path in enumerate(files, start=1):
-            results.append(check_file(path, opts))
+            shown = names.get(path)
+            results.append(check_file(path, opts, shown))
             if on_progress is not None:
-                on_progress(i, len(files), str(path))
+                on_progress(i, len(files), shown or str(path))
         cross_check(results)
     return results
 
@@ -545,18 +590,23 @@ def validate(
     With ``feedback`` (the province's list, see ``problems.py``) every county's 附件1
     is also checked to answer each of its feedback problems.
     """
+    from zhenggai.inbox import open_inbox
+
     opts = opts or Options()
-    files, skipped = expand(paths)
+    # Members of .zip archives stay extracted until the process ends: --annotate reads
+    # them again after this returns.
+    box = open_inbox(paths)
+    files, skipped = box.files, box.skipped
     if feedback is not None:
         files = [p for p in files if p.resolve() != feedback.path.resolve()]
-    if not files:
+    if not files and not any(not s.skipped for s in skipped):
         # "共 0 个文件：0 个错误" with exit 0 would tell a clerk who named the wrong folder
         # that all is well: nothing to check is a usage error.
         from zhenggai.errors import InputError
 
         shown = "、".join(str(p) for p in paths)
-        raise InputError(f"{shown} 中没有找到 Excel 工作簿（.xlsx/.xlsm/.xls）")
-    results = check_files(files, opts, on_progress)
+        raise InputError(f"{shown} 中没有找到 Excel 工作簿或 Word 文档（.xlsx/.xls/.ods/.docx）")
+    results = check_files(files, opts, on_progress, box.names)
     if feedback is not None:
         from zhenggai.problems import check_coverage
 
