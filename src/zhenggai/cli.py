@@ -353,7 +353,8 @@ def merge_cmd(
     if fmt == "json":
         from zhenggai.report import to_json
 
-        typer.echo(to_json(report, counties=[c.to_dict() for c in result.rollup.counties]))
+        typer.echo(to_json(report, counties=[c.to_dict() for c in result.rollup.counties],
+                           skipped=[k.to_dict() for k in result.rollup.skipped]))
     else:
         render.merge_summary(result.rollup)
     if result.output is not None:

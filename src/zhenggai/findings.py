@@ -117,8 +117,16 @@ _CODES: tuple[Code, ...] = (
     Code("county-not-submitted", E, "{county} 未报送", "--expect 中的县没有任何文件"),
     Code("appendix-missing", E, "{county} 缺少{appendix}", "一个县只交了一个附件"),
     Code("county-unexpected", W, "{county} 不在 --expect 名单中", "报送了名单之外的县"),
-    Code("duplicate-submission", W, "{county} 有多份不同的{appendix}：采用 {used}（{reason}），未采用 {unused}",
-         "同一县同一附件有两份不同内容，只采用一份"),
+    Code("duplicate-submission", W, "{county} 有多份不同的{appendix}：采用 {used}（{reason}），未采用 {unused}{diff}",
+         "同一县同一附件有两份不同内容，按文件内部保存时间或文件名中的版本标记采用一份"),
+    Code("version-uncertain", E,
+         "{county} 有多份不同的{appendix}，无法可靠判断哪份最新：{reason}。暂采用 {used}，未采用 {unused}{diff}。"
+         "请向该县确认，只留下应采用的一份后重新汇总",
+         "两个版本只能按文件系统时间区分，或文件内部时间与文件名标记互相矛盾"),
+    Code("rollup-incomplete", E, "这像是 zhenggai 生成的汇总表，但{detail}，无法作为市州汇总读取",
+         "汇总表缺少工作表或表头，整份不读"),
+    Code("rollup-no-findings", W, "汇总表缺少“校验问题”工作表：该市州各县的校验问题没有带入全省汇总",
+         "汇总表没有“校验问题”工作表"),
     Code("duplicate-identical", INFO, "{county} 的{appendix}有内容相同的副本 {unused}，只计一次",
          "内容完全相同的重复文件"),
     # --- feedback problem list (--problems) -------------------------------------------

@@ -117,7 +117,8 @@ def _add(box: Inbox, path: Path, shown: str, *, depth: int, budget: list[int]) -
         with zipfile.ZipFile(path) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
             if len(infos) > MAX_MEMBERS:
-                box.skipped.append(_refused(path, shown, f"压缩包中有 {len(infos)} 个文件，数量异常，请解压后放入文件夹"))
+                box.skipped.append(_refused(path, shown,
+                                            f"压缩包中有 {len(infos)} 个文件，数量异常，请解压后放入文件夹"))
                 return
             declared = sum(i.file_size for i in infos)
             if declared > budget[0] or any(
@@ -152,7 +153,8 @@ def _add(box: Inbox, path: Path, shown: str, *, depth: int, budget: list[int]) -
             ValueError) as exc:
         # RuntimeError: an encrypted member; NotImplementedError: a compression method
         # zipfile lacks (some tools use deflate64 or LZMA).
-        reason = "压缩包有密码" if isinstance(exc, RuntimeError) else f"压缩包已损坏或格式不支持（{type(exc).__name__}）"
+        reason = ("压缩包有密码" if isinstance(exc, RuntimeError)
+                  else f"压缩包已损坏或格式不支持（{type(exc).__name__}）")
         box.skipped.append(_refused(path, shown, f"{reason}，请解压后放入文件夹"))
     except OSError as exc:
         from zhenggai.errors import os_reason

@@ -3,6 +3,12 @@
 A prefecture rollup is a workbook zhenggai wrote, so its sheets are read by their
 header texts (which ``rollup.py`` writes); each county row keeps its prefecture in a
 市（州） column, and totals are recomputed per prefecture and overall, never copied.
+逾期未完成 is recomputed too, as of this run's ``--as-of``, from each item's 是否完成整改
+and 完成时限: the prefecture counted it on its own day.
+
+A rollup comes from outside like any county file, so it is read through the same
+guarded reader (zip bombs, DTDs, absurd used ranges). A workbook that only looks like
+a rollup (a sheet or a header missing) is refused with a finding, never a crash.
 """
 
 from __future__ import annotations
@@ -14,17 +20,23 @@ from datetime import date, datetime
 from pathlib import Path
 
 from zhenggai.findings import CATALOGUE, FileReport, Finding, Report, Severity, make, sort_key
-from zhenggai.merge import (
-    CountySummary,
-    MergeOptions,
-    Rollup,
-    RollupItem,
-    RollupStats,
-    _reverse,
-)
-from zhenggai.parse import clean_text, parse_number
+from zhenggai.merge import ROLLUP_SHEETS, CountySummary, MergeOptions, Rollup, RollupItem, RollupStats
+from zhenggai.parse import clean_text, parse_date, parse_number, parse_yes_no
 from zhenggai.schema import APPENDIX1
 from zhenggai.validate import FileResult, ProgressCallback
+
+_I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
+
+
+class _Refused(Exception):
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _reverse(s: str) -> str:
+    # Sort key that puts the larger name first (ties on mtime: "…v2" beats "…v1").
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in s)
 
 _SEVERITY = {"错误": Severity.ERROR, "警告": Severity.WARNING, "提示": Severity.INFO}
 _TOTALS = frozenset({"合计", "小计", "总计"})
@@ -50,16 +62,28 @@ def _int(v: object) -> int:
     return int(n.value) if n.value is not None else 0
 
 
-def _read_one(path: Path, fallback: str, opts: MergeOptions) -> tuple[
-    str, list[CountySummary], list[RollupItem], list[RollupStats], list[FileReport]
-]:
-    """Every sheet of one prefecture rollup, from a single read of the workbook."""
-    import python_calamine as pc
+_Parsed = tuple[str, list[CountySummary], list[RollupItem], list[RollupStats], list[FileReport]]
 
-    with pc.CalamineWorkbook.from_path(str(path)) as wb:
-        sheets: dict[str, list[list[object]]] = {
-            n: [list(r) for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)] for n in wb.sheet_names
-        }
+
+def _read_one(path: Path, shown: str, fallback: str, opts: MergeOptions) -> _Parsed:
+    """Every sheet of one prefecture rollup, from a single guarded read of the workbook;
+    raises _Refused with the finding when it cannot be read as a rollup."""
+    from zhenggai.reader import read_book
+
+    book = read_book(path, shown)
+    if book.findings:
+        raise _Refused(book.findings[0])
+    sheets: dict[str, list[list[object]]] = {g.name: g.rows for g in book.grids}
+    missing = [n for n in ROLLUP_SHEETS[:3] if n not in sheets]
+    if missing:
+        raise _Refused(make("rollup-incomplete", file=shown, detail="缺少工作表“" + "”“".join(missing) + "”"))
+    for name in ROLLUP_SHEETS[:3]:
+        if not _table(sheets[name])[0]:
+            raise _Refused(make("rollup-incomplete", file=shown,
+                                detail=f"工作表“{name}”前 10 行中找不到“县（市、区）”表头"))
+    notes: list[Finding] = []
+    if ROLLUP_SHEETS[3] not in sheets or not _table(sheets[ROLLUP_SHEETS[3]])[0]:
+        notes.append(make("rollup-no-findings", file=shown))
     title = clean_text(sheets["汇总概览"][0][0]) if sheets["汇总概览"] and sheets["汇总概览"][0] else ""
     m = _PLACE.match(title)
     prefecture = m.group(1) if m and m.group(1) not in ("", "全省") else fallback
@@ -84,7 +108,7 @@ def _read_one(path: Path, fallback: str, opts: MergeOptions) -> tuple[
             total=_int(_get(row, cols, "反馈问题数")), done=_int(_get(row, cols, "已完成")),
             open=_int(_get(row, cols, "未完成")), overdue=_int(_get(row, cols, "逾期未完成")),
             errors=_int(_get(row, cols, "错误数")), warnings=_int(_get(row, cols, "警告数")),
-            files=[f"{path.name}›{x}" for x in files.split("、") if x], coverage=coverage,
+            files=[f"{shown}›{x}" for x in files.split("、") if x], coverage=coverage,
         ))
     cols, rows = _table(sheets["整改清单汇总"])
     items: list[RollupItem] = []
@@ -102,21 +126,37 @@ def _read_one(path: Path, fallback: str, opts: MergeOptions) -> tuple[
             values.append(v)
         items.append(RollupItem(
             pref(row, cols), county, values, clean_text(_get(row, cols, "问题类别")) or None,
-            f"{path.name}›{clean_text(_get(row, cols, '来源文件'))}", _int(_get(row, cols, "来源行")),
+            f"{shown}›{clean_text(_get(row, cols, '来源文件'))}", _int(_get(row, cols, "来源行")),
             clean_text(_get(row, cols, "其他列")), _int(_get(row, cols, "校验错误数")),
         ))
-    stats = _stats(path, sheets["成果统计汇总"], prefecture, opts)
-    return prefecture, counties, items, stats, _findings(path, sheets["校验问题"])
+    stats = _stats(shown, sheets["成果统计汇总"], prefecture, opts)
+    _recount_overdue(counties, items, opts.validate.as_of)
+    reports = _findings(shown, sheets.get(ROLLUP_SHEETS[3], []))
+    if notes:
+        reports.append(FileReport(shown, None, (), tuple(notes)))
+    return prefecture, counties, items, stats, reports
 
 
-def _findings(path: Path, grid: Sequence[Sequence[object]]) -> list[FileReport]:
+def _recount_overdue(counties: list[CountySummary], items: list[RollupItem], as_of: date) -> None:
+    """逾期未完成 as of this run's day, from each item: open (否) with a 完成时限 before it."""
+    overdue: Counter[tuple[str | None, str]] = Counter()
+    for it in items:
+        done = parse_yes_no(it.values[_I_DONE]).value
+        when = parse_date(it.values[_I_DEADLINE]).value
+        if done is False and when is not None and when < as_of:
+            overdue[(it.prefecture, it.county)] += 1
+    for s in counties:
+        s.overdue = overdue[(s.prefecture, s.county)]
+
+
+def _findings(path: str, grid: Sequence[Sequence[object]]) -> list[FileReport]:
     cols, rows = _table(grid)
     by_file: dict[str, list[Finding]] = {}
     for row in rows:
         code = clean_text(_get(row, cols, "代码"))
         if code not in CATALOGUE:
             continue
-        name = f"{path.name}›{clean_text(_get(row, cols, '文件'))}"
+        name = f"{path}›{clean_text(_get(row, cols, '文件'))}"
         cell = clean_text(_get(row, cols, "单元格")) or None
         by_file.setdefault(name, []).append(Finding(
             code=code, severity=_SEVERITY.get(clean_text(_get(row, cols, "级别")), Severity.INFO),
@@ -128,7 +168,7 @@ def _findings(path: Path, grid: Sequence[Sequence[object]]) -> list[FileReport]:
     return [FileReport(n, None, (), tuple(sorted(fs, key=sort_key))) for n, fs in by_file.items()]
 
 
-def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOptions) -> list[RollupStats]:
+def _stats(path: str, grid: list[list[object]], prefecture: str, opts: MergeOptions) -> list[RollupStats]:
     spec = opts.validate.specs()[1]
     cols, rows = _table(grid)
     out: list[RollupStats] = []
@@ -151,7 +191,7 @@ def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOpt
                 values[c.key] = clean_text(v)
         values["county"] = county
         out.append(RollupStats(clean_text(_get(row, cols, "市（州）")) or prefecture, county, values,
-                               unreadable, f"{path.name}›{clean_text(_get(row, cols, '来源文件'))}", 0))
+                               unreadable, f"{path}›{clean_text(_get(row, cols, '来源文件'))}", 0))
     return out
 
 
@@ -160,14 +200,22 @@ def build_province(
     opts: MergeOptions,
     skipped: list[FileResult],
     on_progress: ProgressCallback | None = None,
+    names: dict[Path, str] | None = None,
 ) -> Rollup:
     """Read prefecture rollups; one rollup per prefecture (the newest when there are two)."""
     chosen: dict[str, tuple[float, str, Path]] = {}
     notes: list[Finding] = []
     parsed = {}
+    refused: list[FileResult] = []
+    names = names or {}
     for i, path in enumerate(sorted(rollups), start=1):
         fallback = path.stem.replace("汇总", "")
-        data = _read_one(path, fallback, opts)
+        shown = names.get(path, str(path))
+        try:
+            data = _read_one(path, shown, fallback, opts)
+        except _Refused as exc:
+            refused.append(FileResult(path, shown, findings=[exc.finding], readable=False))
+            continue
         parsed[path] = data
         mtime = path.stat().st_mtime
         prefecture = data[0]
@@ -175,18 +223,19 @@ def build_province(
         cand = (mtime, _reverse(path.name), path)
         if prev is None or (-cand[0], cand[1]) < (-prev[0], prev[1]):
             if prev is not None:
-                notes.append(make("duplicate-submission", file=str(prev[2]), county=prefecture,
-                                  appendix="汇总表", used=str(path), unused=str(prev[2]), reason="修改时间最新"))
+                notes.append(make("duplicate-submission", file=names.get(prev[2], str(prev[2])), county=prefecture,
+                                  appendix="汇总表", used=shown, unused=names.get(prev[2], str(prev[2])),
+                                  reason="修改时间最新", diff=""))
             chosen[prefecture] = cand
         else:
-            notes.append(make("duplicate-submission", file=str(path), county=prefecture, appendix="汇总表",
-                              used=str(prev[2]), unused=str(path), reason="修改时间最新"))
+            notes.append(make("duplicate-submission", file=shown, county=prefecture, appendix="汇总表",
+                              used=names.get(prev[2], str(prev[2])), unused=shown, reason="修改时间最新", diff=""))
         if on_progress is not None:
-            on_progress(i, len(rollups), str(path))
+            on_progress(i, len(rollups), names.get(path, str(path)))
     counties: list[CountySummary] = []
     items: list[RollupItem] = []
     stats: list[RollupStats] = []
-    files: list[FileReport] = [r.report() for r in skipped]
+    files: list[FileReport] = [r.report() for r in [*skipped, *refused]]
     for prefecture in sorted(chosen):
         path = chosen[prefecture][2]
         _, c, it, st, reports = parsed[path]
@@ -201,4 +250,8 @@ def build_province(
         files.append(FileReport("（汇总检查）", None, (), tuple(sorted(notes, key=sort_key))))
     report = Report(tuple(sorted(files, key=lambda fr: fr.path)))
     as_of = opts.validate.as_of if isinstance(opts.validate.as_of, date) else date.today()
-    return Rollup(opts.prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=True)
+    from zhenggai.merge import _skipped_files
+
+    used = {names.get(chosen[p][2], str(chosen[p][2])) for p in chosen}
+    return Rollup(opts.prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=True,
+                  skipped=_skipped_files([*skipped, *refused], used, notes))

@@ -138,6 +138,14 @@ def merge_summary(rollup: Rollup) -> None:
             where = "!".join(x for x in (f.sheet, f.cell) if x)
             p.add_row(Text(f.severity.label, style=STYLE[f.severity]), Text(path), Text(where), Text(f.message))
         stdout.print(p)
+    if rollup.skipped:
+        k = Table(title=f"未汇总的文件（{len(rollup.skipped)} 个）", show_header=True, header_style="bold",
+                  title_justify="left", box=None)
+        k.add_column("文件", max_width=40, overflow="fold")
+        k.add_column("原因", ratio=1, overflow="fold")
+        for item in rollup.skipped:
+            k.add_row(Text(item.file), Text(item.reason, style=STYLE[item.severity]))
+        stdout.print(k)
     report = rollup.report
     sent = sum(1 for c in rollup.counties if c.status == "已报送")
     total = f"{len(rollup.counties)} 个县（市、区），{sent} 个已报送；{report.errors} 个错误，{report.warnings} 个警告"

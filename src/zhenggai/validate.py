@@ -27,8 +27,8 @@ from zhenggai.parse import (
     parse_yes_no,
 )
 from zhenggai.reader import MAX_UNCOMPRESSED, read_book
-from zhenggai.sniff import READ_SUFFIXES
 from zhenggai.schema import APPENDIX1, Indicator, Kind, TableSpec, appendix2
+from zhenggai.sniff import READ_SUFFIXES
 from zhenggai.tables import FORMULA_NO_VALUE, Table, find_tables
 
 if TYPE_CHECKING:
