@@ -253,6 +253,15 @@ def soffice_convert(files: Sequence[Path], fmt: str, outdir: Path) -> list[Path]
     return [outdir / f"{Path(f).stem}.{ext}" for f in files]
 
 
+def pdf_pages(pdf: Path) -> list[tuple[float, float]]:
+    """(width, height) in points of every page of a PDF, read with poppler's pdfinfo."""
+    import re
+
+    out = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(pdf)], capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    return [(float(w), float(h)) for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", out, re.M)]
+
+
 # --- appended for the formats tests (#10: .ods, .zip, Word, scans, versions) -------------------
 
 

@@ -22,9 +22,10 @@ from conftest import (
     soffice_convert,
 )
 from zhenggai.annotate import FILLS, FINDINGS_SHEET, annotate, annotate_all, annotated_name
+from zhenggai.check import validate
 from zhenggai.errors import OutputError
 from zhenggai.findings import Severity
-from zhenggai.validate import FileResult, Options, validate
+from zhenggai.results import FileResult, Options
 
 OPTS = Options(as_of=date(2022, 9, 1))
 RED, YELLOW = FILLS[Severity.ERROR], FILLS[Severity.WARNING]

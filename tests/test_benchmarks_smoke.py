@@ -40,7 +40,7 @@ def test_generated_counties_merge(tmp_path: Path) -> None:
     report = json.loads(proc.stdout)
     counties = {c["county"]: c for c in report["counties"]}
     assert set(counties) == set(names)
-    assert all(c["status"] == "已报送" and c["rows"] >= 5 for c in counties.values())
+    assert all(c["status"] == "submitted" and c["rows"] >= 5 for c in counties.values())
 
     with pc.CalamineWorkbook.from_path(str(out)) as wb:
         overview = wb.get_sheet_by_name("汇总概览").to_python()

@@ -22,9 +22,10 @@ from conftest import (
     soffice_convert,
 )
 from zhenggai.annotate import FINDINGS_SHEET
+from zhenggai.check import validate
 from zhenggai.cli import app
 from zhenggai.report import to_json
-from zhenggai.validate import Options, validate
+from zhenggai.results import Options
 
 AS_OF = ["--as-of", "2022-09-01"]
 FILE_KEYS = {"path", "county", "tables", "findings"}

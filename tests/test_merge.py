@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 from conftest import GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook, run_zhenggai
 from zhenggai.cli import app
 from zhenggai.errors import OutputExists
-from zhenggai.merge import MergeOptions, merge
-from zhenggai.validate import Options
+from zhenggai.results import Options
+from zhenggai.rollup.county import merge
+from zhenggai.rollup.model import MergeOptions, Status
 
 AS_OF = date(2022, 9, 1)
 OPTS = MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", expect=("枣阳市", "保康县", "谷城县"))
@@ -80,7 +81,7 @@ def test_rows_in_equal_rows_out_per_county(inbox: Path, tmp_path: Path) -> None:
     out = tmp_path / "襄阳市汇总.xlsx"
     result = merge([inbox], out, OPTS)
     counties = {c.county: c for c in result.rollup.counties}
-    assert {k: (c.status, c.rows_read, c.rows_written) for k, c in counties.items()} == {
+    assert {k: (c.status.label, c.rows_read, c.rows_written) for k, c in counties.items()} == {
         "枣阳市": ("已报送", 5, 5), "保康县": ("已报送", 4, 4), "谷城县": ("已报送", 3, 3),
     }
     items = table(sheet(out, "整改清单汇总"))
@@ -181,7 +182,7 @@ def test_missing_appendix_and_unreadable_file(tmp_path: Path) -> None:
     (folder / "保康县-附件1.xlsx").write_bytes(b"this is not a workbook")
     result = merge([folder], tmp_path / "out.xlsx",
                    MergeOptions(validate=Options(as_of=AS_OF), expect=("谷城县", "保康县")))
-    status = {c.county: c.status for c in result.rollup.counties}
+    status = {c.county: c.status.label for c in result.rollup.counties}
     assert status == {"谷城县": "缺附件2", "保康县": "文件无法读取"}
     codes = sorted(f.code for f in result.rollup.report.findings() if f.severity.value == "error")
     assert codes == ["appendix-missing", "file-unreadable"]
@@ -228,7 +229,7 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
 
 
 def test_crash_while_writing_leaves_no_output(inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import zhenggai.rollup as rollup
+    import zhenggai.rollup.workbook as rollup
 
     def boom(*args: object) -> None:
         raise RuntimeError("disk full")
@@ -250,7 +251,7 @@ def test_inputs_are_never_modified(inbox: Path, tmp_path: Path) -> None:
 def _rollup_view(result: Any) -> tuple[Any, ...]:
     r = result.rollup
     return (
-        [(c.county, c.status, c.rows_read, c.done, c.open, c.errors, c.warnings) for c in r.counties],
+        [(c.county, c.status.label, c.rows_read, c.done, c.open, c.errors, c.warnings) for c in r.counties],
         sorted((i.county, i.source_row, tuple(str(v) for v in i.values)) for i in r.items),
         sorted((s.county, tuple(sorted((k, str(v)) for k, v in s.values.items()))) for s in r.stats),
         r.report.flatten(("file", "cell", "code")),
@@ -331,7 +332,7 @@ def test_good_rows_fixture_is_valid(tmp_path: Path) -> None:
     make_workbook(folder / "a2.xlsx", {"s": appendix2_rows(GOOD_A2)})
     result = merge([folder], None, MergeOptions(validate=Options(as_of=date(2022, 12, 31))), write=False)
     assert result.rollup.report.errors == 0
-    assert [(c.county, c.status) for c in result.rollup.counties] == [("谷城县", "已报送")]
+    assert [(c.county, c.status) for c in result.rollup.counties] == [("谷城县", Status.SUBMITTED)]
 
 
 def test_cross_check_runs_on_the_chosen_pair_when_a_county_sent_two_versions(tmp_path: Path) -> None:

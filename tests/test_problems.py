@@ -11,10 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import appendix1_rows, appendix2_rows, make_workbook
+from zhenggai.check import validate
 from zhenggai.cli import app
-from zhenggai.merge import MergeOptions, merge
 from zhenggai.problems import normalize_problem, read_feedback_list
-from zhenggai.validate import Options, validate
+from zhenggai.results import Options
+from zhenggai.rollup.county import merge
+from zhenggai.rollup.model import MergeOptions
 
 AS_OF = date(2022, 9, 1)
 LIST = [
@@ -171,7 +173,7 @@ def test_merge_reports_coverage_and_every_unanswered_problem(feedback: Path, tmp
     out = tmp_path / "汇总.xlsx"
     result = merge([tmp_path / "in"], out, MergeOptions(validate=Options(as_of=AS_OF),
                                                          feedback=read_feedback_list(feedback)))
-    cov = {c.county: (c.status, c.coverage) for c in result.rollup.counties}
+    cov = {c.county: (c.status.label, c.coverage) for c in result.rollup.counties}
     assert cov == {"谷城县": ("缺附件2", (1, 3)), "保康县": ("未报送", (0, 1))}
     ws = openpyxl.load_workbook(out)["汇总概览"]
     header = [c.value for c in ws[3]]

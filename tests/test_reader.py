@@ -22,9 +22,10 @@ from conftest import (
     soffice_convert,
 )
 from zhenggai import xls
+from zhenggai.check import validate
 from zhenggai.parse import display
 from zhenggai.reader import OLE_MAGIC, Book, read_book
-from zhenggai.validate import FileResult, Options, validate
+from zhenggai.results import FileResult, Options
 
 SHEET1 = "xl/worksheets/sheet1.xml"
 OPTS = Options(as_of=date(2022, 9, 1))

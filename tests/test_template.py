@@ -11,8 +11,9 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from conftest import pdf_pages as pages
 from zhenggai.errors import OutputExists, SchemaError
-from zhenggai.schema import APPENDIX1, appendix2, default_appendix2, load_indicators
+from zhenggai.schema import APPENDIX1, META_SHEET, appendix2, default_appendix2, load_indicators
 from zhenggai.template import CountyForms, Prefill, file_names, write_county_forms
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -97,7 +98,8 @@ def test_appendix2_layout_and_rules(tmp_path: Path) -> None:
     spec = default_appendix2()
     assert ws["A1"].value == "附件2"
     assert ws["A2"].value == "示范县专项整改成果统计表"
-    assert [ws.cell(4, c + 1).value for c in range(len(spec.columns))] == [
+    # Printed with explicit line breaks (name, then the unit on its own line).
+    assert [str(ws.cell(4, c + 1).value).replace("\n", "") for c in range(len(spec.columns))] == [
         "县（市、区）", "反馈问题数（个）", "已完成整改数（个）", "未完成整改数（个）",
         "县级财政安排经费（万元）", "追回企业资金（万元）", "补充人员（人）",
         "新整合快递企业（家）", "淘汰站点（个）", "新建改造站点（个）",
@@ -131,7 +133,7 @@ def test_combined_workbook_holds_both_sheets(tmp_path: Path) -> None:
     written = write_county_forms(tmp_path, CountyForms(county="保康县"), combined=True)
     assert [p.name for p in written] == ["保康县-附件1附件2-示范县整改清单及成果统计表.xlsx"]
     wb = openpyxl.load_workbook(written[0])
-    assert wb.sheetnames == ["附件1 整改清单", "附件2 成果统计表"]
+    assert wb.sheetnames == ["附件1 整改清单", "附件2 成果统计表", META_SHEET]  # the definition, hidden
     assert wb.worksheets[1]["A5"].value == "保康县"
 
 
@@ -187,7 +189,7 @@ def test_indicators_file_replaces_the_measure_columns(tmp_path: Path) -> None:
     ]
     path = write_county_forms(tmp_path, CountyForms(county="谷城县", indicators=indicators))[1]
     ws = _sheet(path)
-    assert ws["E4"].value == "安排资金（万元）" and ws["G4"].value == "备注"
+    assert ws["E4"].value == "安排资金\n（万元）" and ws["G4"].value == "备注"
     rules = {(str(dv.sqref), dv.type) for dv in ws.data_validations.dataValidation}
     assert ("E5", "decimal") in rules and ("F5", "whole") in rules
 
@@ -261,3 +263,47 @@ def test_libreoffice_opens_and_prints_both_forms(
         assert data.startswith(b"%PDF")
         # One page: all columns fit the width and the blank form fits one A4 sheet.
         assert len(re.findall(rb"/Type\s*/Page(?![s\w])", data)) == 1
+
+
+LONG = "县级物流配送中心运行不稳定，配送时效差，部分乡镇站点长期无人值守，快递进村“最后一公里”问题没有得到有效解决"
+
+
+def test_prefilled_rows_are_tall_enough_for_their_text(tmp_path: Path) -> None:
+    # Neither LibreOffice nor Excel grows a row for text the file brings: without a
+    # written height a long problem prints over the row below.
+    category = "二、资金和资产管理方面" + "，包括项目资金使用、资产登记、绩效评价等方面的问题" * 3
+    prefill = Prefill(problems=(("一、业务建设方面", "短"), ("一、业务建设方面", LONG), (category, LONG * 2)))
+    ws = _sheet(write_county_forms(tmp_path, CountyForms(county="谷城县", prefill=prefill))[0])
+    height = {r: ws.row_dimensions[r].height or 0 for r in range(5, 10)}
+    assert ws["B6"].value == "短" and ws["B7"].value == LONG and ws["A8"].value == category
+    assert all(h > 0 for h in height.values())
+    assert height[6] >= 2 * 15  # one line of text and one to spare for the answer
+    assert height[7] > height[6] and height[9] > height[7]
+    assert height[8] > height[5]  # the long category heading wraps onto a second line
+    # Blank rows keep Excel's automatic height (they grow as the clerk types).
+    blank = _sheet(write_county_forms(tmp_path / "b", CountyForms(county="谷城县"))[0])
+    assert blank.row_dimensions[5].height is None
+
+
+def test_appendix2_headers_read_whole(tmp_path: Path) -> None:
+    ws = _sheet(write_county_forms(tmp_path, CountyForms(county="谷城县"))[1])
+    for c in range(1, ws.max_column + 1):
+        text = str(ws.cell(4, c).value)
+        for line in text.split("\n"):
+            # No line opens a bracket it does not close, or closes one it did not open.
+            assert line.count("（") == line.count("）"), text
+        unit = default_appendix2().columns[c - 1].unit
+        if unit:
+            assert text.endswith(f"\n（{unit}）"), text
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_the_prefilled_form_fully(tmp_path: Path, soffice: Callable[..., list[Path]]) -> None:
+    problems = tuple(("一、业务建设方面" if i < 8 else "二、资金管理方面", f"{i + 1}. {LONG}") for i in range(16))
+    written = write_county_forms(tmp_path / "in", CountyForms(county="谷城县", prefill=Prefill(problems=problems)))
+    pdfs = soffice(written, "pdf", tmp_path / "pdf")
+    a1_pages = pages(pdfs[0])
+    # Sixteen problems of three lines each: more than one A4 page, each landscape.
+    assert len(a1_pages) >= 2 and all(w > h for w, h in a1_pages)
+    a2_pages = pages(pdfs[1])
+    assert len(a2_pages) == 1 and all(w > h for w, h in a2_pages)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from zhenggai.errors import OutputError, os_reason
 from zhenggai.findings import Finding, Severity, sort_key
-from zhenggai.validate import ANNOTATED_SUFFIX, FileResult
+from zhenggai.results import FileResult
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C"}
 FINDINGS_SHEET = "校验问题"
+ANNOTATED_SUFFIX = "-校验标注"  # "谷城县-附件1-校验标注.xlsx"
+# A comment box sized to its text: 320 px wide holds about 18 Chinese characters a line,
+# 20 px a line, plus room for the author line.
+COMMENT_WIDTH, COMMENT_CHARS_PER_LINE, COMMENT_LINE_HEIGHT, COMMENT_BASE_HEIGHT = 320, 18, 20, 40
 
 
 def annotated_name(path: Path) -> str:
@@ -114,7 +118,8 @@ def annotate(result: FileResult, out_dir: Path, inputs: set[Path], name: str | N
         # One line per message: a value merged down five rows gives five equal findings.
         text = _text("\n".join(dict.fromkeys(f"【{f.severity.label}】{f.message}" for f in items)))
         comment = Comment(text, "zhenggai")
-        comment.width, comment.height = 320, 40 + 20 * len(text) // 18
+        comment.width = COMMENT_WIDTH
+        comment.height = COMMENT_BASE_HEIGHT + COMMENT_LINE_HEIGHT * len(text) // COMMENT_CHARS_PER_LINE
         c.comment = comment
 
     if FINDINGS_SHEET in wb.sheetnames:

@@ -19,11 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 import typer
 
 from zhenggai import __version__
+from zhenggai.results import DEADLINE
+
+DEADLINE_TEXT = DEADLINE.isoformat()  # the --deadline default as help shows it
 
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
+    from zhenggai.results import Options
     from zhenggai.schema import Indicator
-    from zhenggai.validate import Options
 
 app = typer.Typer(
     name="zhenggai",
@@ -56,9 +59,13 @@ def command(name: str) -> Callable[[F], F]:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> None:
             from zhenggai.errors import FatalError
+            from zhenggai.gcpause import paused_gc
 
             try:
-                fn(*args, **kwargs)
+                # The one place the cyclic GC is paused: a command is a short process
+                # building many small acyclic objects; a library caller decides for itself.
+                with paused_gc():
+                    fn(*args, **kwargs)
             except (Fatal, FatalError) as exc:
                 typer.echo(f"错误：{exc}", err=True)
                 raise typer.Exit(EXIT_FATAL) from None
@@ -158,7 +165,7 @@ def init_county(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="输出文件夹（默认：当前文件夹）。", file_okay=False)
     ] = Path(),
-    deadline: DeadlineOpt = "2022-12-31",
+    deadline: DeadlineOpt = DEADLINE_TEXT,
     combined: Annotated[
         bool, typer.Option("--combined", help="附件1和附件2放在同一个工作簿里（默认分成两个文件）。")
     ] = False,
@@ -186,7 +193,7 @@ def init_county(
     base = CountyForms(
         county=county.strip() if county else None,
         prefecture=prefecture.strip() if prefecture else None,
-        deadline=parse_day(deadline, "--deadline") or date(2022, 12, 31),
+        deadline=parse_day(deadline, "--deadline") or DEADLINE,
         indicators=load_indicators_option(indicators),
     )
     if all_counties and problems is None:
@@ -224,10 +231,10 @@ StrictOpt = Annotated[bool, typer.Option("--strict", help="把警告也当作错
 
 
 def _validate_options(deadline: str, as_of: str | None, indicators: Path | None) -> Options:
-    from zhenggai.validate import Options
+    from zhenggai.results import Options
 
     return Options(
-        deadline=parse_day(deadline, "--deadline") or date(2022, 12, 31),
+        deadline=parse_day(deadline, "--deadline") or DEADLINE,
         as_of=parse_day(as_of, "--as-of") or date.today(),
         indicators=load_indicators_option(indicators),
     )
@@ -244,7 +251,7 @@ def validate_cmd(
     paths: Annotated[
         list[Path], typer.Argument(help="要检查的工作簿或文件夹（可以多个；文件夹会查找其中所有工作簿）。")
     ],
-    deadline: DeadlineOpt = "2022-12-31",
+    deadline: DeadlineOpt = DEADLINE_TEXT,
     as_of: AsOfOpt = None,
     indicators: IndicatorsOpt = None,
     fmt: FormatOpt = "text",
@@ -271,23 +278,18 @@ def validate_cmd(
         zhenggai validate 谷城县-附件1.xlsx --problems 反馈问题清单.xlsx
     """
     from zhenggai import render
-    from zhenggai.validate import validate
+    from zhenggai.check import validate
 
     _check_format(fmt)
     opts = _validate_options(deadline, as_of, indicators)
     with render.progress("正在检查", enabled=fmt == "text") as on_progress:
         report, results = validate(paths, opts, on_progress, feedback=load_feedback(problems))
-    from zhenggai.gcpause import paused_gc
+    if fmt == "json":
+        from zhenggai.report import to_json
 
-    # Rendering walks every finding once more: keep the cyclic collector off for that
-    # too (it only re-scans objects that reference counting frees anyway).
-    with paused_gc():
-        if fmt == "json":
-            from zhenggai.report import to_json
-
-            typer.echo(to_json(report))
-        else:
-            render.findings(report)
+        typer.echo(to_json(report))
+    else:
+        render.findings(report)
     if annotate is not None:
         from zhenggai.annotate import annotate_all
 
@@ -311,7 +313,7 @@ def merge_cmd(
         Optional[str],  # noqa: UP045
         typer.Option("--expect", "-e", help="应报送的县（市、区），用逗号分隔；没交的会标为“未报送”。"),
     ] = None,
-    deadline: DeadlineOpt = "2022-12-31",
+    deadline: DeadlineOpt = DEADLINE_TEXT,
     as_of: AsOfOpt = None,
     indicators: IndicatorsOpt = None,
     fmt: FormatOpt = "text",
@@ -338,7 +340,8 @@ def merge_cmd(
     import re
 
     from zhenggai import render
-    from zhenggai.merge import MergeOptions, merge
+    from zhenggai.rollup.county import merge
+    from zhenggai.rollup.model import MergeOptions
 
     _check_format(fmt)
     opts = _validate_options(deadline, as_of, indicators)
@@ -376,21 +379,18 @@ def main() -> None:
     except (Fatal, FatalError) as exc:
         typer.echo(f"错误：{exc}", err=True)
         code = EXIT_FATAL
-    except typer._click.exceptions.UsageError as exc:
-        typer.echo(f"用法错误：{cli_text.translate_error(exc.format_message())}", err=True)
-        if exc.ctx is not None:
-            typer.echo(f"运行 {exc.ctx.command_path} --help 查看帮助。", err=True)
-        code = EXIT_FATAL
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("已中止。", err=True)
         code = EXIT_FATAL
-    except typer._click.exceptions.ClickException as exc:
-        typer.echo(f"错误：{cli_text.translate_error(exc.format_message())}", err=True)
-        code = EXIT_FATAL
     except Exception as exc:  # noqa: BLE001 - a clerk never sees a traceback
-        typer.echo(
-            f"内部错误（{type(exc).__name__}）：{exc}。请把这条信息和所用文件发给技术支持。",
-            err=True,
-        )
         code = EXIT_FATAL
+        if cli_text.is_click_error(exc, "UsageError"):
+            typer.echo(f"用法错误：{cli_text.translate_error(exc.format_message())}", err=True)  # type: ignore[attr-defined]
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None:
+                typer.echo(f"运行 {ctx.command_path} --help 查看帮助。", err=True)
+        elif cli_text.is_click_error(exc):
+            typer.echo(f"错误：{cli_text.translate_error(exc.format_message())}", err=True)  # type: ignore[attr-defined]
+        else:
+            typer.echo(f"内部错误（{type(exc).__name__}）：{exc}。请把这条信息和所用文件发给技术支持。", err=True)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -3,8 +3,9 @@
 Clerks read every line zhenggai prints, so the few English words the framework
 adds (Usage, Options, "Show this message and exit.", usage errors) are replaced
 here, in the CLI layer only. Typer bundles its own copy of click with these strings
-hard-coded, so we set the help-panel titles, wrap two methods, and translate usage
-errors by pattern when we print them.
+hard-coded, so we set the help-panel titles, wrap two methods of typer's public command
+classes, and translate usage errors by pattern when we print them. Nothing here imports
+typer's private ``typer._click``: it exists only in the typer versions that bundle click.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from typing import Any
 
 from typer import rich_utils
-from typer._click import core as click_core
+from typer.core import TyperCommand, TyperGroup
 
 _PANELS = {
     "ARGUMENTS_PANEL_TITLE": "参数",
@@ -65,17 +66,31 @@ def install() -> None:
     for name, text in _PANELS.items():
         setattr(rich_utils, name, text)
 
-    original_help_option = click_core.Command.get_help_option
+    for cls in (TyperCommand, TyperGroup):
+        _chinese_help(cls)
 
-    def get_help_option(self: click_core.Command, ctx: click_core.Context) -> Any:
+
+def _chinese_help(cls: Any) -> None:
+    original_help_option = cls.get_help_option
+
+    def get_help_option(self: Any, ctx: Any) -> Any:
         option = original_help_option(self, ctx)
         if option is not None:
             option.help = "显示本帮助并退出。"
         return option
 
-    def format_usage(self: click_core.Command, ctx: click_core.Context, formatter: Any) -> None:
+    def format_usage(self: Any, ctx: Any, formatter: Any) -> None:
         pieces = self.collect_usage_pieces(ctx)
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
 
-    click_core.Command.get_help_option = get_help_option  # type: ignore[method-assign]
-    click_core.Command.format_usage = format_usage  # type: ignore[method-assign]
+    cls.get_help_option = get_help_option
+    cls.format_usage = format_usage
+
+
+def is_click_error(exc: BaseException, name: str = "ClickException") -> bool:
+    """True for click's ``ClickException`` (or ``name``, e.g. ``UsageError``) and subclasses.
+
+    By class name along the MRO: typer bundles its own click in some versions and uses
+    the ``click`` package in others, and neither is importable the same way in both.
+    """
+    return any(c.__name__ == name for c in type(exc).__mro__)

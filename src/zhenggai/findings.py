@@ -110,6 +110,13 @@ _CODES: tuple[Code, ...] = (
          "附件2 反馈问题数 与 附件1 行数不一致"),
     Code("cross-done-mismatch", E, "附件2 已完成整改数为 {done}，但附件1 中填“是”的有 {rows} 个",
          "附件2 已完成整改数 与 附件1 中“是”的行数不一致"),
+    # --- the form's own definition (hidden sheet written by init-county) ---------------
+    Code("indicators-mismatch", W, "工作簿自带的附件2 成果指标（{carried}）与 --indicators 文件（{given}）不同，已按 --indicators 读取",
+         "表样自带的成果指标定义与 --indicators 不同"),
+    Code("indicators-definition-invalid", W, "工作簿自带的表样定义无法使用（{reason}），按{fallback}读取附件2",
+         "隐藏的表样定义工作表被改动过，读不懂"),
+    Code("indicators-differ", E, "{county} 的附件2 成果指标（{carried}）与汇总采用的（{used}）不同，不同的指标列未计入成果统计汇总；请用 --indicators 指定统一的指标",
+         "各县附件2 的成果指标列不一致，汇总无法全部计入"),
     # --- contact line -----------------------------------------------------------------
     Code("contact-missing", W, "表格下方的联系人未填写", "联系人为空"),
     Code("phone-invalid", W, "联系电话“{value}”不是手机号或带区号的固定电话", "联系电话为空或格式不对"),
@@ -139,6 +146,27 @@ _CODES: tuple[Code, ...] = (
     Code("problem-answered-twice", W, "反馈问题“{problem}”在第 {other_row} 行已经填报过", "同一反馈问题填了两次"),
     Code("problem-count-mismatch", E, "反馈问题数为 {value}，但反馈问题清单中 {county} 有 {total} 个问题",
          "附件2 反馈问题数 与 清单不一致"),
+    # --- between two rounds (merge --previous, diff) -----------------------------------
+    Code("round-item-finished", INFO, "上次报送时未完成，本次已完成整改", "上一轮“否”、本轮“是”的问题"),
+    Code("round-item-reopened", E, "上次报送时已完成整改，本次改为未完成：请说明原因，或改回“是”",
+         "上一轮“是”、本轮“否”的问题（重新打开）"),
+    Code("round-deadline-postponed", W, "完成时限由 {old} 推迟到 {new}", "未完成问题的完成时限比上一轮推迟"),
+    Code("round-deadline-past", E, "完成时限由 {old} 推迟到 {new}，超过整改期限 {deadline}",
+         "未完成问题的完成时限推迟到整改期限之后"),
+    Code("round-measure-unchanged", W, "问题仍未完成，整改措施与上次报送一字未改，没有报告新的进展",
+         "未完成问题的整改措施与上一轮相同"),
+    Code("round-measure-pledge-only", W, "问题仍未完成，整改措施与上次相比只多了表态性文字“{added}”，没有新的具体进展",
+         "未完成问题的整改措施只增加了表态性文字（没有数字、数量或日期）"),
+    Code("round-item-missing", E, "上次报送的问题“{problem}”（{where}）本次没有了：问题不能从整改清单中删除",
+         "上一轮有、本轮没有的问题"),
+    Code("round-item-new", W, "此问题上次报送中没有（如是改写了问题描述，请与上次保持一致）", "本轮新出现的问题"),
+    Code("round-problem-reworded", W, "问题描述与上次报送不同（按序号和相近文字对应）：上次为“{problem}”",
+         "同一序号的问题描述与上一轮不同"),
+    Code("round-indicator-decreased", W, "「{field}」是累计数，本次 {new} 比上次 {old} 少：请核实",
+         "累计性的成果指标比上一轮少"),
+    Code("round-county-silent", E, "{county} 上次报送了，本次没有报送", "上一轮报送、本轮没有报送的县"),
+    Code("round-county-unchanged", W, "{county} 本次报送与上次完全相同，{open} 个未完成的问题都没有报告新的进展",
+         "整份报送与上一轮相同（仍有未完成的问题）"),
 )
 
 CATALOGUE: dict[str, Code] = {c.code: c for c in _CODES}

@@ -33,7 +33,8 @@ from pathlib import Path, PurePosixPath
 from zhenggai import sniff
 from zhenggai.findings import make
 from zhenggai.reader import MAX_RATIO, MAX_UNCOMPRESSED, RATIO_FLOOR
-from zhenggai.validate import FileResult, expand, skip_reason
+from zhenggai.results import FileResult
+from zhenggai.sniff import READ_SUFFIXES
 
 ARCHIVE_SEP = " › "
 MAX_DEPTH = 3  # 收件.zip › 谷城县.zip › 附件.zip: deeper nesting is not an e-mail habit
@@ -81,6 +82,54 @@ class Inbox:
             self._tmp = tempfile.mkdtemp(prefix="zhenggai-zip-")
             _TEMP_DIRS.append(self._tmp)
         return Path(self._tmp)
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why a file found in a folder is not read as a county reply (None: read it)."""
+    name = path.name
+    if name.startswith("~$"):
+        return "Excel/WPS 打开文件时留下的锁定文件"
+    if name.startswith("."):
+        return "隐藏文件"
+    if path.suffix.lower() not in READ_SUFFIXES:
+        # Opened by content whatever the extension says among these; anything else
+        # (an e-mail, a note) is listed as skipped.
+        return "不是工作簿、Word 文档、压缩包或扫描件"
+    # A -校验标注 copy is read like any reply: a clerk may correct it and send it back.
+    # Left unchanged beside the original it is an identical copy, counted once.
+    return None
+
+
+def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Files to read (folders recursively, sorted) and the files skipped, as results."""
+    from zhenggai.errors import InputError
+
+    files: list[Path] = []
+    skipped: list[FileResult] = []
+    for p in paths:
+        if p.is_dir():
+            for child in sorted(x for x in p.rglob("*") if x.is_file()):
+                hidden_dir = any(part.startswith(".") for part in child.relative_to(p).parts[:-1])
+                # Files under hidden folders (.git, macOS .Trashes …) are not replies.
+                reason = "在隐藏文件夹中" if hidden_dir else skip_reason(child)
+                if reason is None:
+                    files.append(child)
+                else:
+                    skipped.append(FileResult(child, str(child), findings=[
+                        make("file-skipped", file=str(child), reason=reason)], readable=False, skipped=True))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError(f"找不到文件或文件夹：{p}")
+    seen: set[Path] = set()
+    unique = []
+    for p in files:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique, skipped
+
 
 
 def open_inbox(paths: Iterable[Path]) -> Inbox:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import PurePath
 from typing import Final, Literal
 
 __all__ = [
@@ -446,3 +447,13 @@ def county_from_bureau_line(text: str) -> str | None:
         name = _PROVINCE_RE.sub("", name, count=1)
         name = _PREFECTURE_RE.sub("", name, count=1)
     return name if len(name) >= 2 else None  # a bare "县" is the template's blank
+
+
+_NAME_IN_FILE = re.compile(r"[\u4e00-\u9fff]{1,6}?[县市区旗]")
+_NOT_COUNTY = frozenset({"示范县", "县", "市", "区", "各县", "全市", "本县", "附件县"})
+
+
+def county_from_filename(path: PurePath) -> str | None:
+    """A county named in the file name ("谷城县-附件1.xlsx" → 谷城县), if any."""
+    names = [m.group(0) for m in _NAME_IN_FILE.finditer(path.stem) if m.group(0) not in _NOT_COUNTY]
+    return names[-1] if names else None

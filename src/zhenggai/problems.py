@@ -17,13 +17,16 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from zhenggai.findings import Finding, a1, make
-from zhenggai.parse import clean_text, county_from_bureau_line, display
+from zhenggai.parse import clean_text, county_from_bureau_line, county_from_filename, display
 from zhenggai.reader import read_book
+from zhenggai.results import FileResult
 from zhenggai.schema import PROBLEM_LIST
 from zhenggai.tables import build_table, find_header
-from zhenggai.validate import FileResult, county_from_filename
 
 SIMILAR = 0.6  # SequenceMatcher ratio above which a reworded row answers a problem
+# One text inside the other counts as a near match (0.9: well above SIMILAR) when the shorter
+# holds at least this many characters; shorter fragments ("培训") match too much.
+CONTAINED_RATIO, MIN_CONTAINED_CHARS = 0.9, 6
 
 _NUMBERING = re.compile(
     r"^(?:问题\s*\d+\s*[:：]?|[（(]?\d+[)）.、．]|[（(]?[一二三四五六七八九十]+[)）、.．]|[①-⑳])\s*"
@@ -155,7 +158,7 @@ class Coverage:
     total: int
 
 
-def _match(rows: list[tuple[int, str]], problems: list[FeedbackProblem]) -> dict[int, tuple[int, bool]]:
+def match_problems(rows: list[tuple[int, str]], problems: list[FeedbackProblem]) -> dict[int, tuple[int, bool]]:
     """Row index → (problem index, exact) for every row that answers a problem."""
     keys = [p.key for p in problems]
     exact_index: dict[str, int] = {}
@@ -172,7 +175,7 @@ def _match(rows: list[tuple[int, str]], problems: list[FeedbackProblem]) -> dict
             if not pk or not k:
                 continue
             if k in pk or pk in k:
-                ratio = 0.9 if min(len(k), len(pk)) >= 6 else 0.0
+                ratio = CONTAINED_RATIO if min(len(k), len(pk)) >= MIN_CONTAINED_CHARS else 0.0
             else:
                 sm = SequenceMatcher(None, k, pk, autojunk=False)
                 if sm.real_quick_ratio() < SIMILAR or sm.quick_ratio() < SIMILAR:
@@ -214,7 +217,7 @@ def check_coverage(results: list[FileResult], feedback: FeedbackList) -> dict[st
                 continue
             i_problem = table.spec.keys.index("problem")
             rows = [(it.row, clean_text(it.values[i_problem])) for it in t.items]
-            matched = _match(rows, problems)
+            matched = match_problems(rows, problems)
             first_row: dict[int, int] = {}
             col = cols["problem"]
             for ri, (row, text) in enumerate(rows):

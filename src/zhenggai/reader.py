@@ -456,7 +456,7 @@ def _read_docx(path: Path, shown: str) -> Book:
     from zhenggai import word
 
     try:
-        grids = word.read_docx(path)
+        grids = [Grid(t.name, t.rows, t.merges, table_rows=t.table_rows) for t in word.read_docx(path)]
     except Exception as exc:  # noqa: BLE001 - python-docx/lxml raise many types for broken files
         return _unreadable(path, shown, f"Word 文档已损坏或格式不对（{type(exc).__name__}）", sniff.DOCX)
     if sum(len(g.rows) * max((len(r) for r in g.rows), default=0) for g in grids) > MAX_CELLS:

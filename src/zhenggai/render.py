@@ -17,10 +17,10 @@ from rich.table import Table
 from rich.text import Text
 
 from zhenggai.findings import Report, Severity
+from zhenggai.report import ordered, summary_line
 
 if TYPE_CHECKING:
-    from zhenggai.merge import Rollup
-from zhenggai.report import ordered, summary_line
+    from zhenggai.rollup.model import Rollup
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
@@ -60,11 +60,6 @@ def findings(report: Report, *, show_info: bool = True) -> None:
     stdout.print(Text(total, style=style))
 
 
-def message(text: str, *, style: str = "") -> None:
-    """One line to stdout."""
-    stdout.print(Text(text, style=style))
-
-
 def note(text: str) -> None:
     """One line to stderr (progress and notes, never results)."""
     stderr.print(Text(text, style="dim"))
@@ -92,31 +87,26 @@ def progress(label: str, *, enabled: bool) -> Iterator[Any]:
         yield update
 
 
-def table(title: str, columns: list[str], rows: list[list[Any]], styles: list[str] | None = None) -> None:
-    """A plain rich table on stdout."""
-    t = Table(title=title, show_header=True, header_style="bold", title_justify="left")
-    for c in columns:
-        t.add_column(c, overflow="fold")
-    for i, row in enumerate(rows):
-        t.add_row(*[Text(str(x)) for x in row], style=(styles[i] if styles else None))
-    stdout.print(t)
-
-
 def merge_summary(rollup: Rollup) -> None:
     """Per county: status, rows read and written, progress, findings; then what is wrong where."""
     t = Table(title="汇总情况", show_header=True, header_style="bold", title_justify="left", box=None)
+    from zhenggai.rollup.layout import COUNTY_HEADER, OVERVIEW, PREFECTURE_HEADER
+    from zhenggai.rollup.model import Status
+
     if rollup.province:
-        t.add_column("市（州）", no_wrap=True)
-    for name in ("县（市、区）", "报送状态", "读入行", "写入行", "已完成", "未完成", "完成率", "逾期", "错误", "警告"):
-        left = name in ("县（市、区）", "报送状态")
+        t.add_column(PREFECTURE_HEADER, no_wrap=True)
+    status_header = OVERVIEW.header("status")
+    names = (COUNTY_HEADER, status_header, "读入行", "写入行", "已完成", "未完成", "完成率", "逾期", "错误", "警告")
+    for name in names:
+        left = name in (COUNTY_HEADER, status_header)
         t.add_column(name, justify="left" if left else "right", no_wrap=True)
     coverage = any(c.coverage is not None for c in rollup.counties)
     if coverage:
         t.add_column("反馈问题覆盖", justify="right", no_wrap=True)
     for c in rollup.counties:
-        style = "red" if c.status != "已报送" or c.errors else "yellow" if c.warnings else ""
+        style = "red" if c.status is not Status.SUBMITTED or c.errors else "yellow" if c.warnings else ""
         rate = f"{c.rate:.0%}" if c.rate is not None else "—"
-        cells = [c.county, c.status, str(c.rows_read), str(c.rows_written), str(c.done), str(c.open), rate,
+        cells = [c.county, c.status.label, str(c.rows_read), str(c.rows_written), str(c.done), str(c.open), rate,
                  str(c.overdue), str(c.errors), str(c.warnings)]
         if rollup.province:
             cells.insert(0, c.prefecture or "")
@@ -147,6 +137,7 @@ def merge_summary(rollup: Rollup) -> None:
             k.add_row(Text(item.file), Text(item.reason, style=STYLE[item.severity]))
         stdout.print(k)
     report = rollup.report
-    sent = sum(1 for c in rollup.counties if c.status == "已报送")
-    total = f"{len(rollup.counties)} 个县（市、区），{sent} 个已报送；{report.errors} 个错误，{report.warnings} 个警告"
+    sent = sum(1 for c in rollup.counties if c.status is Status.SUBMITTED)
+    total = (f"{len(rollup.counties)} 个县（市、区），{sent} 个{Status.SUBMITTED.label}；"
+             f"{report.errors} 个错误，{report.warnings} 个警告")
     stdout.print(Text(total, style="bold red" if report.errors else "yellow" if report.warnings else "bold green"))

@@ -28,17 +28,3 @@ def summary_line(fr: FileReport) -> str:
     errors = sum(1 for f in fr.findings if f.severity.value == "error")
     warnings = sum(1 for f in fr.findings if f.severity.value == "warning")
     return f"{fr.county or '（县名未知）'}：{tables}；{errors} 个错误，{warnings} 个警告"
-
-
-def to_text(report: Report) -> str:
-    """Plain text: per file its findings (errors first), then a summary line."""
-    lines: list[str] = []
-    for fr in report.files:
-        lines.append(f"== {fr.path}")
-        for f in ordered(fr):
-            where = "!".join(x for x in (f.sheet, f.cell) if x) or "（整个文件）"
-            value = f"“{f.value}”" if f.value is not None else ""
-            lines.append(f"  [{f.severity.label}] {where} {f.field or ''} {value} {f.message}".rstrip())
-        lines.append(f"  {summary_line(fr)}")
-    lines.append(f"合计：{len(report.files)} 个文件，{report.errors} 个错误，{report.warnings} 个警告")
-    return "\n".join(lines)

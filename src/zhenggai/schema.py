@@ -25,6 +25,14 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 
+# The hidden sheet in which ``init-county`` writes the form's own definition (which
+# indicator columns its 附件2 has), so that validate and merge read a custom 附件2 with
+# no ``--indicators`` flag. A hidden sheet, not custom document properties: it survives
+# a re-save in Excel, WPS and as .xls. Readers must not treat it as an "older hidden
+# copy" of a form, and must never look for a table in it.
+META_SHEET = "zhenggai表样定义"
+
+
 class Kind(str, Enum):
     """What a column holds; decides its parser, its Excel rule and its rollup."""
 
@@ -51,6 +59,8 @@ class Column(BaseModel):
     unit: str | None = None
     # The measures the notice lists: 附件2 indicator columns, summed in the rollup.
     indicator: bool = False
+    # A running total since the campaign began: it may not go down between two rounds.
+    cumulative: bool = False
 
     @property
     def is_number(self) -> bool:
@@ -111,7 +121,7 @@ APPENDIX1 = TableSpec(
             header="是否完成整改",
             kind=Kind.YESNO,
             required=True,
-            width=10,
+            width=14.5,  # "是否完成整改" on one line
             aliases=("是否完成", "是否整改完成", "完成情况", "整改进度"),
         ),
         Column(
@@ -152,6 +162,7 @@ class Indicator(BaseModel):
     unit: str = Field(min_length=1)
     type: Literal["amount", "count"]
     aliases: tuple[str, ...] = ()
+    cumulative: bool = False  # a running total: merge --previous / diff warn when it goes down
 
     @field_validator("header", "unit")
     @classmethod
@@ -164,12 +175,23 @@ class Indicator(BaseModel):
             key=self.key,
             header=f"{self.header}（{self.unit}）",
             kind=Kind.AMOUNT if self.type == "amount" else Kind.COUNT,
-            # Wide enough for the header to wrap onto two lines, unit on the second.
-            width=max(10.0, min(16.0, len(self.header) + len(self.unit) + 3.0)),
+            width=header_width(self.header, self.unit),
             aliases=(self.header, *self.aliases),
             unit=self.unit,
             indicator=True,
+            cumulative=self.cumulative,
         )
+
+
+def header_width(name: str, unit: str | None = None) -> float:
+    """Column width (Excel units) for a header printed as name, then （unit） on its own line.
+
+    A name of up to 7 characters gets one line; a longer one two balanced lines. A CJK
+    character is two units wide, plus room for the cell's padding and the bold face.
+    """
+    per_line = len(name) if len(name) <= 7 else -(-len(name) // 2)
+    unit_chars = len(unit) + 2 if unit else 0
+    return max(10.0, 2.0 * max(per_line, unit_chars) + 2.5)
 
 
 class IndicatorFile(BaseModel):
@@ -243,14 +265,15 @@ def _build_appendix2(indicators: tuple[Indicator, ...]) -> TableSpec:
                 header="县（市、区）",
                 kind=Kind.COUNTY,
                 required=True,
-                width=12,
+                width=header_width("县（市、区）"),
                 aliases=("县市区", "县(市区)", "示范县", "县区", "县（市）", "单位"),
             ),
-            Column(key="total", header="反馈问题数（个）", kind=count, width=10, unit="个",
-                   aliases=("反馈问题数", "问题数", "反馈问题个数")),
-            Column(key="done", header="已完成整改数（个）", kind=count, width=10, unit="个",
-                   aliases=("已完成整改数", "已完成数", "已整改数", "已完成整改")),
-            Column(key="open", header="未完成整改数（个）", kind=count, width=10, unit="个",
+            Column(key="total", header="反馈问题数（个）", kind=count, width=header_width("反馈问题数", "个"),
+                   unit="个", aliases=("反馈问题数", "问题数", "反馈问题个数")),
+            Column(key="done", header="已完成整改数（个）", kind=count, width=header_width("已完成整改数", "个"),
+                   unit="个", aliases=("已完成整改数", "已完成数", "已整改数", "已完成整改")),
+            Column(key="open", header="未完成整改数（个）", kind=count, width=header_width("未完成整改数", "个"),
+                   unit="个",
                    aliases=("未完成整改数", "未完成数", "未完成整改")),
             *(i.column() for i in indicators),
             Column(key="note", header="备注", kind=Kind.TEXT, width=14, aliases=("说明",)),

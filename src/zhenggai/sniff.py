@@ -84,8 +84,13 @@ def _zip_kind(path: Path) -> str:
     return ARCHIVE
 
 
+_OLE_SNIFF_MAX = 64 * 1024 * 1024  # a Word reply is a few MB; larger OLE files go to the .xls guards
+
+
 def _ole_kind(path: Path) -> str:
     """A legacy Word/WPS document (a "WordDocument" stream) or a workbook."""
+    if path.stat().st_size > _OLE_SNIFF_MAX:
+        return XLS  # the reader refuses it by size before reading it through
     names = ole_names(path)
     if "WordDocument" in names:
         return LEGACY_WORD

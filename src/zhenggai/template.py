@@ -18,9 +18,11 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from zhenggai.errors import OutputExists
-from zhenggai.schema import APPENDIX1, Kind, TableSpec, appendix2
+from zhenggai.formdef import write_definition
+from zhenggai.results import DEADLINE
+from zhenggai.schema import APPENDIX1, Column, Kind, TableSpec, appendix2, load_indicators
 from zhenggai.schema import Indicator as Indicator
-from zhenggai.xlsxout import Styles, setup_print, write_atomically, write_cell
+from zhenggai.xlsxout import Styles, row_height, setup_print, write_atomically, write_cell
 
 PLACEHOLDER_COUNTY = "**县（市、区）"
 BUREAU_SUFFIX = "商务主管部门（盖章）"
@@ -29,6 +31,11 @@ BLANK_ROWS = 20  # room for rows in a blank 附件1: the feedback lists run 5-30
 HEADER_ROW = 3  # 0-based: row 4 in Excel, under 附件N / title / bureau line
 FIRST_DATA_ROW = HEADER_ROW + 1
 EARLIEST_DATE = date(2019, 1, 1)  # the demonstration programme's earliest rounds
+# Printed line height of 11 pt 宋体 with some leading. LibreOffice draws it with Noto CJK,
+# whose lines are taller than SimSun's; text_width() counts a CJK character as two
+# digits, wider than Noto draws it, so the two errors leave LibreOffice a little room.
+LINE = 16.0
+HEADER_LINE = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +56,7 @@ class CountyForms:
 
     county: str | None = None
     prefecture: str | None = None
-    deadline: date = date(2022, 12, 31)
+    deadline: date = DEADLINE
     indicators: tuple[Indicator, ...] | None = None
     prefill: Prefill = field(default_factory=Prefill)
 
@@ -70,16 +77,42 @@ def file_names(county: str | None, *, combined: bool) -> list[str]:
     ]
 
 
+def header_text(c: Column) -> str:
+    """The header as printed: the name broken into lines that fit, the unit on its own line.
+
+    Left to the program, "补充人员（人）" wraps wherever the column ends ("补充人员（人" /
+    "）"), and where that is differs between Excel, WPS and LibreOffice. Explicit line
+    breaks read whole everywhere; the reader ignores line breaks in headers.
+    """
+    suffix = f"（{c.unit}）" if c.unit else ""
+    name = c.header[: -len(suffix)] if suffix and c.header.endswith(suffix) else c.header
+    if name == c.header:
+        suffix = ""
+    per_line = max(2, int((c.width - 2.5) // 2))  # CJK characters per line
+    if len(name) > per_line:
+        if "（" in name and name.index("（") <= per_line:
+            # Never inside brackets: "县（市、区）" breaks as "县" / "（市、区）".
+            name = name.replace("（", "\n（", 1)
+        else:
+            # Balanced lines ("快递村村通" / "新覆盖村"), not one full line and a stub.
+            n = -(-len(name) // per_line)
+            size = -(-len(name) // n)
+            name = "\n".join(name[i : i + size] for i in range(0, len(name), size))
+    return f"{name}\n{suffix}" if suffix else name
+
+
 def _heading(ws: Worksheet, st: Styles, spec: TableSpec, county: str | None) -> None:
     last = len(spec.columns) - 1
     ws.write_string(0, 0, spec.label, st.label)
     ws.set_row(1, 36)
     ws.merge_range(1, 0, 1, last, spec.title, st.title)
     ws.merge_range(2, 0, 2, last, bureau_line(county), st.subtitle)
-    ws.set_row(HEADER_ROW, 42)
-    for col, c in enumerate(spec.columns):
+    texts = [header_text(c) for c in spec.columns]
+    lines = max(max(t.count("\n") + 1 for t in texts), 2)
+    ws.set_row(HEADER_ROW, lines * HEADER_LINE + 8)
+    for col, (c, text) in enumerate(zip(spec.columns, texts, strict=True)):
         ws.set_column(col, col, c.width)
-        ws.write_string(HEADER_ROW, col, c.header, st.header)
+        ws.write_string(HEADER_ROW, col, text, st.header)
 
 
 def _format_for(st: Styles, kind: Kind) -> object:
@@ -147,6 +180,24 @@ def _contact(ws: Worksheet, st: Styles, row: int, last_col: int) -> None:
     ws.merge_range(row, 0, row, last_col, CONTACT_LINE, st.note)
 
 
+def _lines(text: str, width: float) -> int:
+    """Printed lines of ``text`` in a column ``width`` units wide (wrapped, CJK counted 2)."""
+    height = row_height([text], [width], line=1.0)
+    return 1 if height is None else round(height - 3)
+
+
+def prefilled_height(problem: str, width: float) -> float:
+    """Height of a pre-filled 附件1 row: the whole problem text, and one line to spare.
+
+    Neither LibreOffice nor Excel grows a row to fit text that a file brings along, so
+    without a height a long problem prints over the row below. The height is a custom
+    one, which Excel and WPS then keep while the clerk types: the spare line (and the
+    wider 整改措施 column) gives the answer room, and a double-click on the row border
+    fits it again.
+    """
+    return (max(_lines(problem, width), 1) + 1) * LINE + 4
+
+
 def write_appendix1(wb: Workbook, st: Styles, forms: CountyForms, sheet_name: str) -> None:
     """附件1 示范县整改清单, blank or pre-filled with the county's feedback problems."""
     spec = APPENDIX1
@@ -154,18 +205,22 @@ def write_appendix1(wb: Workbook, st: Styles, forms: CountyForms, sheet_name: st
     _heading(ws, st, spec, forms.county)
     last_col = len(spec.columns) - 1
     formats = [_format_for(st, c.kind) for c in spec.columns]
+    widths = [c.width for c in spec.columns]
     row = FIRST_DATA_ROW
     category: str | None = None
     for seq, (cat, text) in enumerate(forms.prefill.problems, start=1):
         if cat and cat != category:
             # A category heading is one cell merged across the table, as in the
             # province's lists ("一、业务建设方面"); the reader treats it as such.
+            # Excel never grows a merged row to fit its text: the height is written.
             ws.merge_range(row, 0, row, last_col, cat, st.category)
+            ws.set_row(row, _lines(cat, sum(widths)) * LINE + 4)
             category = cat
             row += 1
         for col, c in enumerate(spec.columns):
             value: object = seq if c.key == "seq" else text if c.key == "problem" else None
             write_cell(ws, row, col, value, formats[col])
+        ws.set_row(row, prefilled_height(text, spec.column("problem").width))
         row += 1
     rows = BLANK_ROWS if not forms.prefill.problems else 0
     for _ in range(rows):
@@ -173,8 +228,8 @@ def write_appendix1(wb: Workbook, st: Styles, forms: CountyForms, sheet_name: st
             ws.write_blank(row, col, None, formats[col])
         row += 1
     last_data = row - 1
-    # Row heights of data rows are left unset on purpose: a row with a custom height
-    # no longer grows when Excel wraps the long text a clerk types into it.
+    # Heights of blank rows are left unset on purpose: a row with a custom height no
+    # longer grows when Excel wraps the long text a clerk types into it.
     _validations(ws, spec, FIRST_DATA_ROW, max(last_data, FIRST_DATA_ROW), forms.deadline)
     _contact(ws, st, row + 1, last_col)
     setup_print(ws, header_row=HEADER_ROW, last_col=last_col, last_row=row + 1)
@@ -198,6 +253,11 @@ def write_appendix2(wb: Workbook, st: Styles, forms: CountyForms, sheet_name: st
     _validations(ws, spec, row, row, forms.deadline)
     _contact(ws, st, row + 2, last_col)
     setup_print(ws, header_row=HEADER_ROW, last_col=last_col, last_row=row + 2)
+
+
+def _definition(wb: Workbook, forms: CountyForms) -> None:
+    """The hidden sheet that carries 附件2's indicator columns (see formdef)."""
+    write_definition(wb, forms.indicators if forms.indicators is not None else load_indicators(None))
 
 
 def _properties(wb: Workbook, forms: CountyForms, title: str) -> None:
@@ -232,6 +292,7 @@ def write_county_forms(
         _properties(wb, forms, "示范县整改清单及成果统计表")
         write_appendix1(wb, st, forms, "附件1 整改清单")
         write_appendix2(wb, st, forms, "附件2 成果统计表")
+        _definition(wb, forms)
 
     def one(which: int) -> None:
         def build(wb: Workbook) -> None:
@@ -242,6 +303,7 @@ def write_county_forms(
             else:
                 _properties(wb, forms, appendix2(forms.indicators).title)
                 write_appendix2(wb, st, forms, "附件2 成果统计表")
+                _definition(wb, forms)  # only where a 附件2 is: 附件1 has no indicators
 
         write_atomically(targets[which - 1], build, force=True)
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from zhenggai.parse import display
 
 if TYPE_CHECKING:
-    from zhenggai.validate import FileResult, Stats, TableResult
+    from zhenggai.results import FileResult, Stats, TableResult
 
 Candidate = tuple["FileResult", "TableResult"]
 

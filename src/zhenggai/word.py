@@ -20,22 +20,28 @@ already passed the reader's zip-bomb and DTD checks.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from zhenggai.reader import Grid
+from typing import Any
 
 _BELOW = re.compile(r"联系人|联系电话|^注[:：]|^说明[:：]|^填表|^填报")
 _ABOVE_MAX = 8  # title, notes and the 盖章 line: a few paragraphs at most
 
 
-def read_docx(path: Path) -> list[Grid]:
+@dataclass(slots=True)
+class WordTable:
+    """One table as a grid: what ``reader.Grid`` needs (reader builds the Grid)."""
+
+    name: str
+    rows: list[list[object]]
+    merges: list[tuple[tuple[int, int], tuple[int, int]]]
+    table_rows: tuple[int, int]
+
+
+def read_docx(path: Path) -> list[WordTable]:
     """One grid per top-level table, named 表格1, 表格2 … in document order."""
     import docx
     from docx.oxml.ns import qn
-
-    from zhenggai.reader import Grid
 
     document = docx.Document(str(path))
     body = document.element.body
@@ -45,7 +51,7 @@ def read_docx(path: Path) -> list[Grid]:
             blocks.append(("p", _text(child)))
         elif child.tag == qn("w:tbl"):
             blocks.append(("tbl", child))
-    grids: list[Grid] = []
+    grids: list[WordTable] = []
     for i, (what, el) in enumerate(blocks):
         if what != "tbl":
             continue
@@ -71,7 +77,7 @@ def read_docx(path: Path) -> list[Grid]:
         grid_rows: list[list[object]] = [[t, *[""] * (width - 1)] for t in above]
         grid_rows += [r + [""] * (width - len(r)) for r in rows]
         grid_rows += [[t, *[""] * (width - 1)] for t in below]
-        grids.append(Grid(
+        grids.append(WordTable(
             name=f"表格{len(grids) + 1}",
             rows=grid_rows,
             merges=[((r0 + top, c0), (r1 + top, c1)) for (r0, c0), (r1, c1) in merges],

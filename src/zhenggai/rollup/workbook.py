@@ -16,23 +16,42 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from zhenggai.merge import Rollup, RollupStats
+from zhenggai.rollup.layout import (
+    CHART_MIN_HEIGHT,
+    CHART_MIN_ROWS,
+    CHART_WIDTH,
+    FINDINGS,
+    HEADER_ROW,
+    ITEMS,
+    OVERVIEW,
+    ROW_PIXELS,
+    STATS,
+    SUBTITLE_ROW,
+    TITLE_PREFIX,
+    TITLE_ROW,
+    Column,
+    chart_height,
+)
+from zhenggai.rollup.model import Rollup, RollupStats, Status
 from zhenggai.schema import APPENDIX1, Kind
 from zhenggai.xlsxout import Styles, row_height, setup_print, write_atomically, write_cell
 
-PREFECTURE_HEADER = "市（州）"
-TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
+TITLE_HEIGHT, HEADER_HEIGHT = 32, 36  # points
 
 
 def _title(ws: Worksheet, st: Styles, rollup: Rollup, what: str, last_col: int) -> None:
     place = rollup.prefecture or ("全省" if rollup.province else "")
-    ws.set_row(TITLE_ROW, 32)
-    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, f"{place}电子商务进农村综合示范专项整改{what}", st.title)
+    ws.set_row(TITLE_ROW, TITLE_HEIGHT)
+    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, f"{place}{TITLE_PREFIX}{what}", st.title)
     ws.merge_range(
         SUBTITLE_ROW, 0, SUBTITLE_ROW, last_col,
         f"统计截至 {rollup.as_of.isoformat()}　　生成日期 {date.today().isoformat()}　　（由 zhenggai 汇总）",
         st.note,
     )
+
+
+def _cols(columns: Sequence[Column]) -> list[tuple[str, float]]:
+    return [(c.header, c.width) for c in columns]
 
 
 def _fit(ws: Worksheet, row: int, values: Sequence[object], cols: Sequence[tuple[str, float]]) -> None:
@@ -42,35 +61,29 @@ def _fit(ws: Worksheet, row: int, values: Sequence[object], cols: Sequence[tuple
 
 
 def _header(ws: Worksheet, st: Styles, columns: Sequence[tuple[str, float]]) -> None:
-    ws.set_row(HEADER_ROW, 36)
+    ws.set_row(HEADER_ROW, HEADER_HEIGHT)
     for c, (name, width) in enumerate(columns):
         ws.set_column(c, c, width)
         ws.write_string(HEADER_ROW, c, name, st.header)
 
 
 def _overview(wb: Workbook, st: Styles, rollup: Rollup) -> None:
-    ws = wb.add_worksheet("汇总概览")
+    ws = wb.add_worksheet(OVERVIEW.name)
     coverage = any(s.coverage is not None for s in rollup.counties)
-    cols: list[tuple[str, float]] = []
-    if rollup.province:
-        cols.append((PREFECTURE_HEADER, 10))
-    cols += [("县（市、区）", 12), ("报送状态", 10), ("反馈问题数", 9), ("已完成", 8), ("未完成", 8),
-             ("完成率", 9), ("逾期未完成", 9), ("错误数", 8), ("警告数", 8)]
-    if coverage:
-        cols.append(("反馈问题覆盖", 11))
-    cols.append(("来源文件", 44))
+    spec = OVERVIEW.columns(province=rollup.province, coverage=coverage)
+    cols = _cols(spec)
     last = len(cols) - 1
-    _title(ws, st, rollup, "汇总概览", last)
+    _title(ws, st, rollup, OVERVIEW.name, last)
     _header(ws, st, cols)
     row = HEADER_ROW + 1
-    rate_col = [n for n, _ in cols].index("完成率")
-    county_col = 1 if rollup.province else 0
+    keys = [c.key for c in spec]
+    rate_col, county_col = keys.index("rate"), keys.index("county")
     for s in rollup.counties:
-        fmt = st.error if s.status != "已报送" else st.center
+        fmt = st.error if s.status is not Status.SUBMITTED else st.center
         values: list[tuple[object, Any]] = []
         if rollup.province:
             values.append((s.prefecture or "", st.center))
-        values += [(s.county, st.center), (s.status, fmt), (s.total, st.count), (s.done, st.count),
+        values += [(s.county, st.center), (s.status.label, fmt), (s.total, st.count), (s.done, st.count),
                    (s.open, st.count), (s.rate if s.rate is not None else "", st.percent),
                    (s.overdue, st.warning if s.overdue else st.count),
                    (s.errors, st.error if s.errors else st.count), (s.warnings, st.count)]
@@ -87,8 +100,8 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup) -> None:
     totals: list[tuple[object, Any]] = []
     if rollup.province:
         totals.append(("", st.total_text))
-    totals += [("合计", st.total_text), (f"{sum(1 for s in rollup.counties if s.status == '已报送')}/"
-                                          f"{len(rollup.counties)} 已报送", st.total_text),
+    submitted = sum(1 for s in rollup.counties if s.status is Status.SUBMITTED)
+    totals += [("合计", st.total_text), (f"{submitted}/{len(rollup.counties)} {Status.SUBMITTED.label}", st.total_text),
                (total, st.total_count), (done, st.total_count),
                (sum(s.open for s in rollup.counties), st.total_count),
                (done / total if total else "", st.total_percent),
@@ -106,9 +119,9 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup) -> None:
     if rollup.counties:
         chart = wb.add_chart({"type": "bar"})
         chart.add_series({
-            "name": "完成率",
-            "categories": ["汇总概览", first_data, county_col, last_data, county_col],
-            "values": ["汇总概览", first_data, rate_col, last_data, rate_col],
+            "name": OVERVIEW.header("rate"),
+            "categories": [OVERVIEW.name, first_data, county_col, last_data, county_col],
+            "values": [OVERVIEW.name, first_data, rate_col, last_data, rate_col],
             "data_labels": {"value": True, "num_format": "0%"},
             "fill": {"color": "#4472C4"},
         })
@@ -116,22 +129,17 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup) -> None:
         chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}})
         chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
         chart.set_legend({"none": True})
-        chart.set_size({"width": 720, "height": max(220, 28 * len(rollup.counties) + 90)})
+        chart.set_size({"width": CHART_WIDTH, "height": max(CHART_MIN_HEIGHT, chart_height(len(rollup.counties)))})
         ws.insert_chart(chart_row, 0, chart)
-    rows_for_chart = max(12, (28 * len(rollup.counties) + 90) // 20 + 1)
+    rows_for_chart = max(CHART_MIN_ROWS, chart_height(len(rollup.counties)) // ROW_PIXELS + 1)
     setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=chart_row + rows_for_chart)
 
 
 def _items(wb: Workbook, st: Styles, rollup: Rollup) -> dict[tuple[str | None, str], int]:
-    ws = wb.add_worksheet("整改清单汇总")
-    cols: list[tuple[str, float]] = []
-    if rollup.province:
-        cols.append((PREFECTURE_HEADER, 9))
-    cols.append(("县（市、区）", 10))
-    cols += [(c.header, c.width) for c in APPENDIX1.columns]
-    cols += [("问题类别", 14), ("其他列", 16), ("来源文件", 26), ("来源行", 7), ("校验错误数", 8)]
+    ws = wb.add_worksheet(ITEMS.name)
+    cols = _cols(ITEMS.columns(province=rollup.province))
     last = len(cols) - 1
-    _title(ws, st, rollup, "整改清单汇总", last)
+    _title(ws, st, rollup, ITEMS.name, last)
     _header(ws, st, cols)
     fmts = [{Kind.SEQ: st.center, Kind.YESNO: st.center, Kind.DATE: st.date}.get(c.kind, st.text)
             for c in APPENDIX1.columns]
@@ -169,15 +177,11 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup) -> dict[tuple[str | None, s
 
 
 def _stats(wb: Workbook, st: Styles, rollup: Rollup) -> None:
-    ws = wb.add_worksheet("成果统计汇总")
+    ws = wb.add_worksheet(STATS.name)
     spec = rollup.a2
-    cols: list[tuple[str, float]] = []
-    if rollup.province:
-        cols.append((PREFECTURE_HEADER, 9))
-    cols += [(c.header, c.width) for c in spec.columns]
-    cols.append(("来源文件", 26))
+    cols = _cols(STATS.columns(province=rollup.province, a2=spec))
     last = len(cols) - 1
-    _title(ws, st, rollup, "成果统计汇总", last)
+    _title(ws, st, rollup, STATS.name, last)
     _header(ws, st, cols)
     off = 1 if rollup.province else 0
 
@@ -243,11 +247,10 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup) -> None:
 
 
 def _findings(wb: Workbook, st: Styles, rollup: Rollup) -> None:
-    ws = wb.add_worksheet("校验问题")
-    cols = [("文件", 30), ("工作表", 12), ("单元格", 7), ("列", 14), ("级别", 6), ("填写内容", 18),
-            ("说明", 60), ("代码", 18)]
+    ws = wb.add_worksheet(FINDINGS.name)
+    cols = _cols(FINDINGS.columns())
     last = len(cols) - 1
-    _title(ws, st, rollup, "校验问题", last)
+    _title(ws, st, rollup, FINDINGS.name, last)
     _header(ws, st, cols)
     row = HEADER_ROW + 1
     sev_fmt = {"error": st.error, "warning": st.warning, "info": st.text}
@@ -272,7 +275,7 @@ def write_rollup(rollup: Rollup, output: Path, *, force: bool) -> dict[tuple[str
     def build(wb: Workbook) -> None:
         st = Styles(wb)
         wb.set_properties({
-            "title": f"{rollup.prefecture or ''}电子商务进农村综合示范专项整改汇总",
+            "title": f"{rollup.prefecture or ''}{TITLE_PREFIX}汇总",
             "subject": "电子商务进农村综合示范专项整改",
             "keywords": "zhenggai rollup",
             "comments": "由 zhenggai 汇总生成",

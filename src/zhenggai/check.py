@@ -9,16 +9,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.findings import FileReport, Finding, Report, Severity, TableInfo, a1, make, sort_key
-from zhenggai.gcpause import paused_gc
+from zhenggai.findings import Report, Severity, a1, make
+from zhenggai.inbox import expand, open_inbox, skip_reason
 from zhenggai.parse import (
     clean_text,
+    county_from_filename,
     display,
     is_pledge_only,
     is_valid_phone,
@@ -26,134 +26,15 @@ from zhenggai.parse import (
     parse_number,
     parse_yes_no,
 )
-from zhenggai.reader import MAX_UNCOMPRESSED, read_book
-from zhenggai.schema import APPENDIX1, Indicator, Kind, TableSpec, appendix2
-from zhenggai.sniff import READ_SUFFIXES
+from zhenggai.reader import MAX_UNCOMPRESSED, Grid, read_book
+from zhenggai.results import FileResult, Item, Options, ProgressCallback, Stats, TableResult
+from zhenggai.schema import APPENDIX1, META_SHEET, Kind, TableSpec, appendix2
 from zhenggai.tables import FORMULA_NO_VALUE, Table, find_tables
 
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
 
-DEFAULT_DEADLINE = date(2022, 12, 31)  # 通知：原则上应在2022年底全部完成问题整改
-APPENDIX_NAMES = {"appendix1": "附件1（整改清单）", "appendix2": "附件2（成果统计表）"}
-
-ProgressCallback = Callable[[int, int, str], None]
-ANNOTATED_SUFFIX = "-校验标注"  # annotate.annotated_name: "谷城县-附件1-校验标注.xlsx"
-FINDINGS_SHEET = "校验问题"  # the sheet annotate.py adds in front of an annotated copy
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """What the rules compare against."""
-
-    deadline: date = DEFAULT_DEADLINE
-    as_of: date = field(default_factory=date.today)
-    indicators: tuple[Indicator, ...] | None = None
-
-    def specs(self) -> tuple[TableSpec, TableSpec]:
-        """附件1 and 附件2 (with this run's indicator columns)."""
-        return APPENDIX1, appendix2(self.indicators)
-
-
-@dataclass(slots=True)
-class Item:
-    """One 附件1 row as read and checked."""
-
-    row: int
-    category: str | None
-    values: list[object]  # raw, in APPENDIX1 column order
-    extras: dict[str, object]
-    done: bool | None
-    deadline: date | None
-    errors: int = 0
-
-
-@dataclass(slots=True)
-class Stats:
-    """One 附件2 row as read and checked; ``numbers[key]`` is None when unreadable."""
-
-    row: int
-    county: str | None
-    values: list[object]
-    extras: dict[str, object]
-    numbers: dict[str, float | None]
-    errors: int = 0
-
-
-@dataclass(slots=True)
-class TableResult:
-    """A table and its parsed rows."""
-
-    table: Table
-    items: list[Item] = field(default_factory=list)
-    stats: list[Stats] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class FileResult:
-    """Everything validation learned about one file."""
-
-    path: Path
-    display: str
-    county: str | None = None
-    tables: list[TableResult] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    digest: str = ""
-    readable: bool = True
-    skipped: bool = False
-    kind: str = ""  # what the file is, from its bytes (sniff.py): "xlsx", "docx", "pdf" …
-    saved: datetime | None = None  # last-saved time written inside the file
-    mtime: float | None = None  # file-system modification time (download time for e-mail)
-    # Word tables (sheet "表格2"): grid rows [start, end) are the table's rows; positions
-    # are shown as "第5行" of the table, not as worksheet cells (see word.py).
-    word_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
-
-    def tables_of(self, kind: str) -> list[TableResult]:
-        """Tables of one kind ("appendix1" / "appendix2")."""
-        return [t for t in self.tables if t.table.kind == kind]
-
-    def report(self) -> FileReport:
-        """The JSON-able report of this file, findings in deterministic order."""
-        findings = self.findings
-        if self.word_rows:
-            findings = [self._word_position(f) for f in findings]
-        return FileReport(
-            path=self.display,
-            county=self.county,
-            tables=tuple(
-                TableInfo(t.table.kind, t.table.sheet, len(t.table.records)) for t in self.tables
-            ),
-            findings=tuple(sorted(findings, key=sort_key)),
-        )
-
-    def shown_row(self, sheet: str, row: int) -> int:
-        """The row a clerk sees: a worksheet row, or the row of a Word table (1 = its first)."""
-        span = self.word_rows.get(sheet)
-        return row - span[0] if span is not None else row
-
-    def _word_position(self, f: Finding) -> Finding:
-        """A finding on a Word table: "表格2 第5行" instead of a worksheet cell."""
-        span = self.word_rows.get(f.sheet or "")
-        if span is None or f.row is None:
-            return f
-        start, end = span
-        if f.row - 1 < start:
-            return replace(f, cell="表格上方的文字", row=None)
-        if f.row - 1 >= end:
-            return replace(f, cell="表格下方的文字", row=None)
-        row = f.row - start
-        return replace(f, cell=f"第{row}行", row=row)
-
-    @property
-    def errors(self) -> int:
-        """Number of error findings."""
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        """Number of warning findings."""
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
-
+FINDINGS_SHEET = "校验问题"  # the sheet annotate.py puts in front of an annotated copy
 
 # --- 附件1 ------------------------------------------------------------------------------
 
@@ -331,16 +212,6 @@ def _n(x: float) -> str:
 
 # --- a file -----------------------------------------------------------------------------
 
-_NAME_IN_FILE = re.compile(r"[\u4e00-\u9fff]{1,6}?[县市区旗]")
-_NOT_COUNTY = frozenset({"示范县", "县", "市", "区", "各县", "全市", "本县", "附件县"})
-
-
-def county_from_filename(path: Path) -> str | None:
-    """A county named in the file name ("谷城县-附件1.xlsx" → 谷城县), if any."""
-    names = [m.group(0) for m in _NAME_IN_FILE.finditer(path.stem) if m.group(0) not in _NOT_COUNTY]
-    return names[-1] if names else None
-
-
 def _header_findings(t: Table, f: FileResult) -> None:
     h = t.header
     row = h.row + 1
@@ -428,6 +299,25 @@ def _digest(path: Path) -> str:
         return ""
 
 
+def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[TableSpec, TableSpec]:
+    """The tables to look for: the form's own definition, unless ``--indicators`` overrides it."""
+    from zhenggai.formdef import describe, read_definition, same_columns
+
+    carried, problem = read_definition(grids)
+    if problem is not None:
+        fallback = "--indicators 文件" if opts.indicators is not None else "内置的成果指标"
+        f.findings.append(make("indicators-definition-invalid", file=f.display, sheet=META_SHEET,
+                               reason=problem, fallback=fallback))
+    if carried is None:
+        return opts.specs()
+    if opts.indicators is None:
+        return APPENDIX1, appendix2(carried)
+    if not same_columns(carried, opts.indicators):
+        f.findings.append(make("indicators-mismatch", file=f.display, sheet=META_SHEET,
+                               carried=describe(carried), given=describe(opts.indicators)))
+    return opts.specs()
+
+
 def check_file(path: Path, opts: Options, display_name: str | None = None) -> FileResult:
     """Read one workbook, find its tables and apply every rule that needs only this file."""
     shown = display_name or str(path)
@@ -441,11 +331,12 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     if book.findings:
         f.readable = False
         return f
-    specs = opts.specs()
+    specs = _file_specs(book.grids, opts, f)
     for grid in book.grids:
-        if grid.name == FINDINGS_SHEET:
-            # A -校验标注 copy that the clerk corrected and sent back is a reply: its form
-            # sheets count, the list of findings we wrote into it does not.
+        if grid.name in (META_SHEET, FINDINGS_SHEET):
+            # The form's definition is never a table. A -校验标注 copy that the clerk
+            # corrected and sent back is a reply: its form sheets count, the list of
+            # findings we wrote into it does not.
             continue
         if grid.table_rows is not None:
             f.word_rows[grid.name] = grid.table_rows
@@ -503,54 +394,10 @@ def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult) -> None:
                                 value=_n(done), done=_n(done), rows=done_rows))
 
 
-# --- many files -------------------------------------------------------------------------
+# --- many files (listing a folder and opening archives: inbox.py) -----------------------
 
-
-def skip_reason(path: Path) -> str | None:
-    """Why a file found in a folder is not read as a county reply (None: read it)."""
-    name = path.name
-    if name.startswith("~$"):
-        return "Excel/WPS 打开文件时留下的锁定文件"
-    if name.startswith("."):
-        return "隐藏文件"
-    if path.suffix.lower() not in READ_SUFFIXES:
-        # Opened by content whatever the extension says among these; anything else
-        # (an e-mail, a note) is listed as skipped.
-        return "不是工作簿、Word 文档、压缩包或扫描件"
-    # A -校验标注 copy is read like any reply: a clerk may correct it and send it back.
-    # Left unchanged beside the original it is an identical copy, counted once.
-    return None
-
-
-def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Files to read (folders recursively, sorted) and the files skipped, as results."""
-    from zhenggai.errors import InputError
-
-    files: list[Path] = []
-    skipped: list[FileResult] = []
-    for p in paths:
-        if p.is_dir():
-            for child in sorted(x for x in p.rglob("*") if x.is_file()):
-                hidden_dir = any(part.startswith(".") for part in child.relative_to(p).parts[:-1])
-                # Files under hidden folders (.git, macOS .Trashes …) are not replies.
-                reason = "在隐藏文件夹中" if hidden_dir else skip_reason(child)
-                if reason is None:
-                    files.append(child)
-                else:
-                    skipped.append(FileResult(child, str(child), findings=[
-                        make("file-skipped", file=str(child), reason=reason)], readable=False, skipped=True))
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise InputError(f"找不到文件或文件夹：{p}")
-    seen: set[Path] = set()
-    unique = []
-    for p in files:
-        key = p.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(p)
-    return unique, skipped
+__all__ = ["check_file", "check_files", "cross_check", "cross_pair", "expand", "make_report", "skip_reason",
+           "validate"]
 
 
 def check_files(
@@ -563,13 +410,12 @@ def check_files(
     display name of a file extracted from an archive (``收件.zip › 谷城县附件1.xlsx``)."""
     results: list[FileResult] = []
     names = names or {}
-    with paused_gc():
-        for i, path in enumerate(files, start=1):
-            shown = names.get(path)
-            results.append(check_file(path, opts, shown))
-            if on_progress is not None:
-                on_progress(i, len(files), shown or str(path))
-        cross_check(results)
+    for i, path in enumerate(files, start=1):
+        shown = names.get(path)
+        results.append(check_file(path, opts, shown))
+        if on_progress is not None:
+            on_progress(i, len(files), shown or str(path))
+    cross_check(results)
     return results
 
 
@@ -590,8 +436,6 @@ def validate(
     With ``feedback`` (the province's list, see ``problems.py``) every county's 附件1
     is also checked to answer each of its feedback problems.
     """
-    from zhenggai.inbox import open_inbox
-
     opts = opts or Options()
     # Members of .zip archives stay extracted until the process ends: --annotate reads
     # them again after this returns.

@@ -13,145 +13,32 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhenggai.annotate import FINDINGS_SHEET
+from zhenggai.check import check_files, cross_pair
 from zhenggai.findings import FileReport, Finding, Report, Severity, make, sort_key
-from zhenggai.gcpause import paused_gc
-from zhenggai.parse import display, parse_number
+from zhenggai.parse import county_from_filename, display, parse_number
+from zhenggai.results import APPENDIX_NAMES, FileResult, Options, ProgressCallback, Stats, TableResult
+from zhenggai.rollup.layout import MARKER_SHEETS
+from zhenggai.rollup.model import (
+    MERGE_FILE,
+    CountySummary,
+    MergeOptions,
+    MergeResult,
+    Rollup,
+    RollupItem,
+    RollupStats,
+    Status,
+    skipped_list,
+)
 from zhenggai.schema import APPENDIX1, TableSpec
 
 if TYPE_CHECKING:
     from zhenggai.inbox import Inbox
-    from zhenggai.problems import Coverage, FeedbackList
-
-from zhenggai.validate import (
-    APPENDIX_NAMES,
-    FileResult,
-    Options,
-    ProgressCallback,
-    Stats,
-    TableResult,
-    check_files,
-    county_from_filename,
-    cross_pair,
-)
-
-ROLLUP_SHEETS = ("汇总概览", "整改清单汇总", "成果统计汇总", "校验问题")
-MERGE_FILE = "（汇总检查）"  # the report entry holding findings about counties, not files
-
-STATUS_OK, STATUS_MISSING = "已报送", "未报送"
-STATUS_NO_A1, STATUS_NO_A2, STATUS_UNREADABLE = "缺附件1", "缺附件2", "文件无法读取"
-STATUS_VERSION = "版本待确认"  # both appendices used, but which version counts is in doubt
-
-
-@dataclass(frozen=True, slots=True)
-class MergeOptions:
-    """What a merge run needs besides the validate options."""
-
-    validate: Options = field(default_factory=Options)
-    prefecture: str | None = None
-    expect: tuple[str, ...] = ()
-    feedback: FeedbackList | None = None  # --problems: coverage, and the counties to expect
-
-
-@dataclass(slots=True)
-class RollupItem:
-    """One 附件1 row in the rollup, with where it came from."""
-
-    prefecture: str | None
-    county: str
-    values: list[object]  # the seven official columns, as they will be written
-    category: str | None
-    source_file: str
-    source_row: int
-    extras: str
-    errors: int
-
-
-@dataclass(slots=True)
-class RollupStats:
-    """One county's 附件2 row in the rollup: numbers, or the raw text when unreadable."""
-
-    prefecture: str | None
-    county: str
-    values: dict[str, object]
-    unreadable: set[str]
-    source_file: str
-    source_row: int
-
-
-@dataclass(slots=True)
-class CountySummary:
-    """One row of 汇总概览."""
-
-    county: str
-    prefecture: str | None = None
-    status: str = STATUS_MISSING
-    rows_read: int = 0
-    rows_written: int = 0
-    total: int = 0
-    done: int = 0
-    open: int = 0
-    overdue: int = 0
-    errors: int = 0
-    warnings: int = 0
-    files: list[str] = field(default_factory=list)
-    coverage: tuple[int, int] | None = None  # (answered, feedback problems) with --problems
-
-    @property
-    def rate(self) -> float | None:
-        """完成率: done / total, None when there is nothing to count."""
-        return self.done / self.total if self.total else None
-
-    def to_dict(self) -> dict[str, object]:
-        """The ``counties`` entry of ``--format json``."""
-        data: dict[str, object] = {
-            "county": self.county,
-            "status": self.status,
-            "rows": self.rows_read,
-            "done": self.done,
-            "open": self.open,
-            "overdue": self.overdue,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "files": self.files,
-        }
-        if self.prefecture is not None:
-            data["prefecture"] = self.prefecture
-        if self.coverage is not None:
-            data["coverage"] = {"answered": self.coverage[0], "total": self.coverage[1]}
-        return data
-
-
-@dataclass(slots=True)
-class Rollup:
-    """Everything the rollup workbook shows."""
-
-    prefecture: str | None
-    as_of: date
-    a2: TableSpec
-    counties: list[CountySummary]
-    items: list[RollupItem]
-    stats: list[RollupStats]
-    report: Report
-    province: bool = False  # rows carry their 市（州）; totals per prefecture too
-    skipped: list[SkippedFile] = field(default_factory=list)  # files not in the rollup, and why
-
-
-@dataclass(frozen=True, slots=True)
-class SkippedFile:
-    """A file that did not reach the rollup: its name as shown, and why."""
-
-    file: str
-    reason: str
-    severity: Severity
-
-    def to_dict(self) -> dict[str, object]:
-        """The ``skipped`` entry of ``--format json``."""
-        return {"file": self.file, "reason": self.reason, "severity": self.severity.value}
+    from zhenggai.problems import Coverage
 
 
 # --- choosing and pairing ---------------------------------------------------------------
@@ -192,11 +79,10 @@ def _pick(
                                            county=county, appendix=APPENDIX_NAMES[kind], unused=other[0].display)))
                 continue
             assert decision is not None
-            rep = group[0]
             code = "version-uncertain" if decision.doubtful else "duplicate-submission"
             notes.append((county, make(code, file=other[0].display, sheet=other[1].table.sheet, county=county,
                                        appendix=APPENDIX_NAMES[kind], used=used[0].display,
-                                       unused=other[0].display, reason=decision.reasons[id(rep)],
+                                       unused=other[0].display, reason=decision.reasons[id(group[0])],
                                        diff=f"；{differences(used[1], other[1], county)}")))
     return used
 
@@ -255,6 +141,30 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     return RollupStats(prefecture, county, values, unreadable, f.display, s.row)
 
 
+def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> TableSpec:
+    """附件2's columns in the rollup: ``--indicators``, else the definition the forms carry.
+
+    Forms made by ``init-county`` carry their indicator columns (formdef), so a custom
+    附件2 merges without the flag. When counties' forms disagree, the most common
+    definition is used and every other county gets an error: its columns that the
+    rollup lacks are not counted, and a person must be told.
+    """
+    if v.indicators is not None or not used:
+        return v.specs()[1]
+    kinds = Counter(tuple(c.key for c in spec.columns) for _, spec in used)
+    top = kinds.most_common(1)[0][0]
+    chosen = next(spec for _, spec in used if tuple(c.key for c in spec.columns) == top)
+
+    def shown(spec: TableSpec) -> str:
+        return "、".join(c.header for c in spec.columns if c.indicator)
+
+    for county, spec in used:
+        if tuple(c.key for c in spec.columns) != top:
+            notes.append((county, make("indicators-differ", file=MERGE_FILE, county=county,
+                                       carried=shown(spec), used=shown(chosen))))
+    return chosen
+
+
 def build_rollup(
     results: list[FileResult], opts: MergeOptions, coverage: dict[str, Coverage] | None = None
 ) -> Rollup:
@@ -282,6 +192,7 @@ def build_rollup(
 
     counties = sorted(set(a1) | set(a2) | set(expect) | set(unreadable), key=_county_order(expect))
     summaries: list[CountySummary] = []
+    used_a2: list[tuple[str, TableSpec]] = []
     items: list[RollupItem] = []
     stats: list[RollupStats] = []
     for county in counties:
@@ -309,6 +220,7 @@ def build_rollup(
                             and it.deadline < v.as_of)
         if used2 is not None:
             f, t = used2
+            used_a2.append((county, t.table.spec))
             row = next((x for x in t.stats if x.county == county), t.stats[0] if t.stats else None)
             if row is not None:
                 stats.append(_stats_row(opts.prefecture, county, f, t, row))
@@ -317,27 +229,28 @@ def build_rollup(
                     s.done = int(row.numbers.get("done") or 0)
                     s.open = int(row.numbers.get("open") or 0)
         if used1 and used2:
-            s.status = STATUS_VERSION if county in doubt else STATUS_OK
+            s.status = Status.VERSION_UNCERTAIN if county in doubt else Status.SUBMITTED
         elif used1:
-            s.status = STATUS_NO_A2
+            s.status = Status.NO_APPENDIX2
         elif used2:
-            s.status = STATUS_NO_A1
+            s.status = Status.NO_APPENDIX1
         elif county in unreadable:
-            s.status = STATUS_UNREADABLE
+            s.status = Status.UNREADABLE
             s.files = sorted(f.display for f in unreadable[county])
         if (used1 or used2) and county in unreadable:
             _scans_beside_original(county, unreadable[county], s.files)
-        if s.status in (STATUS_NO_A1, STATUS_NO_A2):
-            missing = "附件1（整改清单）" if s.status == STATUS_NO_A1 else "附件2（成果统计表）"
+        if s.status in (Status.NO_APPENDIX1, Status.NO_APPENDIX2):
+            missing = APPENDIX_NAMES["appendix1" if s.status is Status.NO_APPENDIX1 else "appendix2"]
             notes.append((county, make("appendix-missing", file=MERGE_FILE, county=county, appendix=missing)))
-        elif s.status == STATUS_MISSING:
+        elif s.status is Status.MISSING:
             notes.append((county, make("county-not-submitted", file=MERGE_FILE, county=county)))
-        if expect and county not in expect and s.status != STATUS_UNREADABLE:
+        if expect and county not in expect and s.status is not Status.UNREADABLE:
             notes.append((county, make("county-unexpected", file=MERGE_FILE, county=county)))
         summaries.append(s)
 
+    a2_spec = _rollup_a2(v, used_a2, notes)
     used_paths = {name for s in summaries for name in s.files}
-    skipped_files = _skipped_files(results, contributing, [n for _, n in notes])
+    skipped_files = skipped_list(results, contributing, [n for _, n in notes])
     for f in results:
         if f.readable and f.tables and f.display not in used_paths:
             # Not used (a duplicate): its own findings would be counted for nothing;
@@ -359,7 +272,7 @@ def build_rollup(
             s.coverage = (got.answered, got.total) if got else (0, len(listed or []))
         s.errors = sum(1 for f in own if f.severity is Severity.ERROR)
         s.warnings = sum(1 for f in own if f.severity is Severity.WARNING)
-    return Rollup(opts.prefecture, v.as_of, v.specs()[1], summaries, items, stats, report, skipped=skipped_files)
+    return Rollup(opts.prefecture, v.as_of, a2_spec, summaries, items, stats, report, skipped=skipped_files)
 
 
 def _scans_beside_original(county: str, files: list[FileResult], used: list[str]) -> None:
@@ -371,30 +284,6 @@ def _scans_beside_original(county: str, files: list[FileResult], used: list[str]
             kind = "PDF 文件" if f.kind == sniff.PDF else "图片"
             f.findings = [make("scan-with-original", file=f.display, kind=kind, county=county,
                                used="、".join(used))]
-
-
-def _skipped_files(results: list[FileResult], used: set[str], notes: list[Finding]) -> list[SkippedFile]:
-    """Every file that does not reach the rollup, with the reason a clerk can act on."""
-    why_unused = {n.file: n for n in notes if n.code in ("duplicate-submission", "duplicate-identical",
-                                                          "version-uncertain")}
-    out: list[SkippedFile] = []
-    for f in results:
-        if f.display in used:
-            continue
-        if f.skipped:
-            first = f.findings[0] if f.findings else None
-            reason = first.message.removeprefix("已跳过：") if first else "已跳过"
-            out.append(SkippedFile(f.display, reason, Severity.INFO))
-        elif not f.readable:
-            worst = min(f.findings, key=lambda x: x.severity.rank, default=None)
-            out.append(SkippedFile(f.display, worst.message if worst else "无法读取",
-                                   worst.severity if worst else Severity.ERROR))
-        elif f.tables:
-            note = why_unused.get(f.display)
-            if note is not None:
-                reason = "与采用的文件内容相同，只计一次" if note.code == "duplicate-identical" else "另一版本，未采用"
-                out.append(SkippedFile(f.display, reason, note.severity))
-    return sorted(out, key=lambda x: (x.severity.rank, x.file))
 
 
 def _county_order(expect: Sequence[str]) -> Callable[[str], tuple[int, str]]:
@@ -425,31 +314,6 @@ def _report(results: list[FileResult], notes: list[Finding]) -> Report:
 # --- the run ----------------------------------------------------------------------------
 
 
-def _shown(paths: Sequence[Path]) -> str:
-    return "、".join(str(p) for p in paths)
-
-
-def _listing(files: Sequence[FileResult], limit: int = 8) -> str:
-    """"：a.pdf（扫描件…）；b.txt（…）" for the one-line fatal message."""
-    parts = []
-    for f in files[:limit]:
-        worst = min(f.findings, key=lambda x: x.severity.rank, default=None)
-        parts.append(f"{f.display}（{worst.message.removeprefix('已跳过：') if worst else '无法读取'}）")
-    more = f" 等 {len(files)} 个文件" if len(files) > limit else ""
-    return ("：" + "；".join(parts) + more) if parts else ""
-
-
-@dataclass(slots=True)
-class MergeResult:
-    """What ``merge`` did: the rollup, and where it was written."""
-
-    rollup: Rollup
-    output: Path | None
-
-
-_ROLLUP_MARKS = frozenset(ROLLUP_SHEETS)
-
-
 def own_output(path: Path) -> str | None:
     """"rollup" for workbooks zhenggai wrote as a rollup (or that look like one), else None.
 
@@ -472,7 +336,7 @@ def own_output(path: Path) -> str | None:
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, SafeET.ParseError, DefusedXmlException, EOFError):
         return None  # not an xlsx, or broken: the reader says what is wrong
     names = {el.get("name", "") for el in root.iter() if el.tag.endswith("}sheet")}
-    return "rollup" if len(names & _ROLLUP_MARKS) >= 2 else None
+    return "rollup" if len(names & (MARKER_SHEETS | {FINDINGS_SHEET})) >= 2 else None
 
 
 def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], list[Path], list[FileResult], Inbox]:
@@ -502,6 +366,20 @@ def _skipped(p: Path, reason: str, shown: str | None = None) -> FileResult:
     name = shown or str(p)
     return FileResult(p, name, findings=[make("file-skipped", file=name, reason=reason)],
                       readable=False, skipped=True)
+
+
+def _shown(paths: Sequence[Path]) -> str:
+    return "、".join(str(p) for p in paths)
+
+
+def _listing(files: Sequence[FileResult], limit: int = 8) -> str:
+    """"：a.pdf（扫描件…）；b.txt（…）" for the one-line fatal message."""
+    parts = []
+    for f in files[:limit]:
+        worst = min(f.findings, key=lambda x: x.severity.rank, default=None)
+        parts.append(f"{f.display}（{worst.message.removeprefix('已跳过：') if worst else '无法读取'}）")
+    more = f" 等 {len(files)} 个文件" if len(files) > limit else ""
+    return ("：" + "；".join(parts) + more) if parts else ""
 
 
 def merge(
@@ -535,7 +413,7 @@ def merge(
             raise InputError(f"{_shown(paths)} 中没有找到县（市、区）报来的文件（.xlsx/.xls/.ods/.docx/.zip）"
                              + _listing(skipped))
         if rollups and not replies:
-            from zhenggai.province import build_province
+            from zhenggai.rollup.province import build_province
 
             rollup = build_province(rollups, opts, skipped, on_progress, box.names)
         else:
@@ -551,15 +429,13 @@ def merge(
                 coverage = check_coverage(results, opts.feedback)
                 if opts.feedback.findings:
                     skipped.append(opts.feedback.result())
-            with paused_gc():
-                rollup = build_rollup([*results, *skipped], opts, coverage)
+            rollup = build_rollup([*results, *skipped], opts, coverage)
     if strict and (rollup.report.errors or rollup.report.warnings):
         write = False
     if write and output is not None:
-        from zhenggai.rollup import write_rollup
+        from zhenggai.rollup.workbook import write_rollup
 
-        with paused_gc():
-            counts = write_rollup(rollup, output, force=force)
+        counts = write_rollup(rollup, output, force=force)
         for s in rollup.counties:
             # What the workbook really holds, counted by the writer as it wrote.
             s.rows_written = counts.get((s.prefecture, s.county), 0)

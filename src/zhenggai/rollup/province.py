@@ -1,7 +1,7 @@
 """Prefecture rollups → a province rollup: the same tool serves 县 → 市州 → 省.
 
 A prefecture rollup is a workbook zhenggai wrote, so its sheets are read by their
-header texts (which ``rollup.py`` writes); each county row keeps its prefecture in a
+header texts (``layout.py``, which ``workbook.py`` writes); each county row keeps its prefecture in a
 市（州） column, and totals are recomputed per prefecture and overall, never copied.
 逾期未完成 is recomputed too, as of this run's ``--as-of``, from each item's 是否完成整改
 and 完成时限: the prefecture counted it on its own day.
@@ -20,10 +20,31 @@ from datetime import date, datetime
 from pathlib import Path
 
 from zhenggai.findings import CATALOGUE, FileReport, Finding, Report, Severity, make, sort_key
-from zhenggai.merge import ROLLUP_SHEETS, CountySummary, MergeOptions, Rollup, RollupItem, RollupStats
 from zhenggai.parse import clean_text, parse_date, parse_number, parse_yes_no
+from zhenggai.results import FileResult, ProgressCallback
+from zhenggai.rollup.layout import (
+    COUNTY_HEADER,
+    FINDINGS,
+    HEADER_SEARCH_ROWS,
+    ITEMS,
+    OVERVIEW,
+    PREFECTURE_HEADER,
+    STATS,
+    TITLE_PREFIX,
+    TOTAL_LABELS,
+)
+from zhenggai.rollup.model import (
+    MERGE_FILE,
+    CountySummary,
+    MergeOptions,
+    Rollup,
+    RollupItem,
+    RollupStats,
+    Status,
+    skipped_list,
+    version_key,
+)
 from zhenggai.schema import APPENDIX1
-from zhenggai.validate import FileResult, ProgressCallback
 
 _I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
 
@@ -33,23 +54,26 @@ class _Refused(Exception):
         super().__init__(finding.message)
         self.finding = finding
 
-
-def _reverse(s: str) -> str:
-    # Sort key that puts the larger name first (ties on mtime: "…v2" beats "…v1").
-    return "".join(chr(0x10FFFF - ord(ch)) for ch in s)
-
-_SEVERITY = {"错误": Severity.ERROR, "警告": Severity.WARNING, "提示": Severity.INFO}
-_TOTALS = frozenset({"合计", "小计", "总计"})
-_PLACE = re.compile(r"^(.+?)电子商务进农村")
+_SEVERITY = {s.label: s for s in Severity}
+_PLACE = re.compile(rf"^(.+?){TITLE_PREFIX}")
+_O = {c.key: c.header for c in OVERVIEW.columns(province=True, coverage=True)}
+_I = {c.key: c.header for c in ITEMS.columns(province=True)}
+_F = {c.key: c.header for c in FINDINGS.columns()}
+_S_SOURCE = STATS.header("source_file")
 
 
 def _table(rows: Sequence[Sequence[object]]) -> tuple[dict[str, int], list[list[object]]]:
     """Header positions and the data rows under the row that holds 县（市、区） or 文件."""
-    for r, row in enumerate(rows[:10]):
+    for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         texts = [clean_text(v) for v in row]
-        if "县（市、区）" in texts or ("文件" in texts and "说明" in texts):
+        if COUNTY_HEADER in texts or (_F["file"] in texts and _F["message"] in texts):
             return {t: i for i, t in enumerate(texts) if t}, [list(x) for x in rows[r + 1:]]
     return {}, []
+
+
+def _status(label: str) -> Status:
+    # A label we did not write (someone edited the rollup) is not 已报送: shown in red.
+    return Status.from_label(label) or Status.UNREADABLE
 
 
 def _get(row: list[object], cols: dict[str, int], name: str) -> object:
@@ -74,46 +98,46 @@ def _read_one(path: Path, shown: str, fallback: str, opts: MergeOptions) -> _Par
     if book.findings:
         raise _Refused(book.findings[0])
     sheets: dict[str, list[list[object]]] = {g.name: g.rows for g in book.grids}
-    missing = [n for n in ROLLUP_SHEETS[:3] if n not in sheets]
+    missing = [s.name for s in (OVERVIEW, ITEMS, STATS) if s.name not in sheets]
     if missing:
         raise _Refused(make("rollup-incomplete", file=shown, detail="缺少工作表“" + "”“".join(missing) + "”"))
-    for name in ROLLUP_SHEETS[:3]:
-        if not _table(sheets[name])[0]:
+    for spec in (OVERVIEW, ITEMS, STATS):
+        if not _table(sheets[spec.name])[0]:
             raise _Refused(make("rollup-incomplete", file=shown,
-                                detail=f"工作表“{name}”前 10 行中找不到“县（市、区）”表头"))
+                                detail=f"工作表“{spec.name}”前 {HEADER_SEARCH_ROWS} 行中找不到“{COUNTY_HEADER}”表头"))
     notes: list[Finding] = []
-    if ROLLUP_SHEETS[3] not in sheets or not _table(sheets[ROLLUP_SHEETS[3]])[0]:
+    if FINDINGS.name not in sheets or not _table(sheets[FINDINGS.name])[0]:
         notes.append(make("rollup-no-findings", file=shown))
-    title = clean_text(sheets["汇总概览"][0][0]) if sheets["汇总概览"] and sheets["汇总概览"][0] else ""
+    title = clean_text(sheets[OVERVIEW.name][0][0]) if sheets[OVERVIEW.name] and sheets[OVERVIEW.name][0] else ""
     m = _PLACE.match(title)
     prefecture = m.group(1) if m and m.group(1) not in ("", "全省") else fallback
 
     def pref(row: list[object], cols: dict[str, int]) -> str:
-        return clean_text(_get(row, cols, "市（州）")) or prefecture
+        return clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture
 
-    cols, rows = _table(sheets["汇总概览"])
+    cols, rows = _table(sheets[OVERVIEW.name])
     counties: list[CountySummary] = []
     for row in rows:
-        county = clean_text(_get(row, cols, "县（市、区）"))
-        if not county or county in _TOTALS:
+        county = clean_text(_get(row, cols, COUNTY_HEADER))
+        if not county or county in TOTAL_LABELS:
             continue
-        cov = clean_text(_get(row, cols, "反馈问题覆盖"))
+        cov = clean_text(_get(row, cols, _O["coverage"]))
         coverage = None
         if "/" in cov:
             a, b = cov.split("/", 1)
             coverage = (_int(a), _int(b))
-        files = clean_text(_get(row, cols, "来源文件"))
+        files = clean_text(_get(row, cols, _O["files"]))
         counties.append(CountySummary(
-            county=county, prefecture=pref(row, cols), status=clean_text(_get(row, cols, "报送状态")),
-            total=_int(_get(row, cols, "反馈问题数")), done=_int(_get(row, cols, "已完成")),
-            open=_int(_get(row, cols, "未完成")), overdue=_int(_get(row, cols, "逾期未完成")),
-            errors=_int(_get(row, cols, "错误数")), warnings=_int(_get(row, cols, "警告数")),
-            files=[f"{shown}›{x}" for x in files.split("、") if x], coverage=coverage,
+            county=county, prefecture=pref(row, cols), status=_status(clean_text(_get(row, cols, _O["status"]))),
+            total=_int(_get(row, cols, _O["total"])), done=_int(_get(row, cols, _O["done"])),
+            open=_int(_get(row, cols, _O["open"])), overdue=_int(_get(row, cols, _O["overdue"])),
+            errors=_int(_get(row, cols, _O["errors"])), warnings=_int(_get(row, cols, _O["warnings"])),
+            files=[f"{path.name}›{x}" for x in files.split("、") if x], coverage=coverage,
         ))
-    cols, rows = _table(sheets["整改清单汇总"])
+    cols, rows = _table(sheets[ITEMS.name])
     items: list[RollupItem] = []
     for row in rows:
-        county = clean_text(_get(row, cols, "县（市、区）"))
+        county = clean_text(_get(row, cols, COUNTY_HEADER))
         if not county:
             continue
         values: list[object] = []
@@ -125,13 +149,13 @@ def _read_one(path: Path, shown: str, fallback: str, opts: MergeOptions) -> _Par
                 v = int(v)
             values.append(v)
         items.append(RollupItem(
-            pref(row, cols), county, values, clean_text(_get(row, cols, "问题类别")) or None,
-            f"{shown}›{clean_text(_get(row, cols, '来源文件'))}", _int(_get(row, cols, "来源行")),
-            clean_text(_get(row, cols, "其他列")), _int(_get(row, cols, "校验错误数")),
+            pref(row, cols), county, values, clean_text(_get(row, cols, _I["category"])) or None,
+            f"{path.name}›{clean_text(_get(row, cols, _I['source_file']))}", _int(_get(row, cols, _I["source_row"])),
+            clean_text(_get(row, cols, _I["extras"])), _int(_get(row, cols, _I["errors"])),
         ))
-    stats = _stats(shown, sheets["成果统计汇总"], prefecture, opts)
+    stats = _stats(path, sheets[STATS.name], prefecture, opts)
     _recount_overdue(counties, items, opts.validate.as_of)
-    reports = _findings(shown, sheets.get(ROLLUP_SHEETS[3], []))
+    reports = _findings(path, sheets.get(FINDINGS.name, []))
     if notes:
         reports.append(FileReport(shown, None, (), tuple(notes)))
     return prefecture, counties, items, stats, reports
@@ -149,32 +173,33 @@ def _recount_overdue(counties: list[CountySummary], items: list[RollupItem], as_
         s.overdue = overdue[(s.prefecture, s.county)]
 
 
-def _findings(path: str, grid: Sequence[Sequence[object]]) -> list[FileReport]:
+def _findings(path: Path, grid: Sequence[Sequence[object]]) -> list[FileReport]:
     cols, rows = _table(grid)
     by_file: dict[str, list[Finding]] = {}
     for row in rows:
-        code = clean_text(_get(row, cols, "代码"))
+        code = clean_text(_get(row, cols, _F["code"]))
         if code not in CATALOGUE:
             continue
-        name = f"{path}›{clean_text(_get(row, cols, '文件'))}"
-        cell = clean_text(_get(row, cols, "单元格")) or None
+        name = f"{path.name}›{clean_text(_get(row, cols, _F['file']))}"
+        cell = clean_text(_get(row, cols, _F["cell"])) or None
         by_file.setdefault(name, []).append(Finding(
-            code=code, severity=_SEVERITY.get(clean_text(_get(row, cols, "级别")), Severity.INFO),
-            message=clean_text(_get(row, cols, "说明")), file=name,
-            sheet=clean_text(_get(row, cols, "工作表")) or None, cell=cell,
+            code=code, severity=_SEVERITY.get(clean_text(_get(row, cols, _F["severity"])), Severity.INFO),
+            message=clean_text(_get(row, cols, _F["message"])), file=name,
+            sheet=clean_text(_get(row, cols, _F["sheet"])) or None, cell=cell,
             row=int(re.sub(r"^[A-Z]+", "", cell)) if cell else None,
-            field=clean_text(_get(row, cols, "列")) or None, value=clean_text(_get(row, cols, "填写内容")) or None,
+            field=clean_text(_get(row, cols, _F["field"])) or None,
+            value=clean_text(_get(row, cols, _F["value"])) or None,
         ))
     return [FileReport(n, None, (), tuple(sorted(fs, key=sort_key))) for n, fs in by_file.items()]
 
 
-def _stats(path: str, grid: list[list[object]], prefecture: str, opts: MergeOptions) -> list[RollupStats]:
+def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOptions) -> list[RollupStats]:
     spec = opts.validate.specs()[1]
     cols, rows = _table(grid)
     out: list[RollupStats] = []
     for row in rows:
-        county = clean_text(_get(row, cols, "县（市、区）"))
-        if not county or county in _TOTALS:
+        county = clean_text(_get(row, cols, COUNTY_HEADER))
+        if not county or county in TOTAL_LABELS:
             continue
         values: dict[str, object] = {}
         unreadable: set[str] = set()
@@ -190,8 +215,9 @@ def _stats(path: str, grid: list[list[object]], prefecture: str, opts: MergeOpti
             else:
                 values[c.key] = clean_text(v)
         values["county"] = county
-        out.append(RollupStats(clean_text(_get(row, cols, "市（州）")) or prefecture, county, values,
-                               unreadable, f"{path}›{clean_text(_get(row, cols, '来源文件'))}", 0))
+        source = clean_text(_get(row, cols, _S_SOURCE))
+        out.append(RollupStats(clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture, county, values,
+                               unreadable, f"{path.name}›{source}", 0))
     return out
 
 
@@ -203,7 +229,7 @@ def build_province(
     names: dict[Path, str] | None = None,
 ) -> Rollup:
     """Read prefecture rollups; one rollup per prefecture (the newest when there are two)."""
-    chosen: dict[str, tuple[float, str, Path]] = {}
+    chosen: dict[str, tuple[tuple[float, str], Path]] = {}
     notes: list[Finding] = []
     parsed = {}
     refused: list[FileResult] = []
@@ -220,24 +246,24 @@ def build_province(
         mtime = path.stat().st_mtime
         prefecture = data[0]
         prev = chosen.get(prefecture)
-        cand = (mtime, _reverse(path.name), path)
-        if prev is None or (-cand[0], cand[1]) < (-prev[0], prev[1]):
+        cand = (version_key(mtime, path.name), path)
+        if prev is None or cand[0] < prev[0]:
             if prev is not None:
-                notes.append(make("duplicate-submission", file=names.get(prev[2], str(prev[2])), county=prefecture,
-                                  appendix="汇总表", used=shown, unused=names.get(prev[2], str(prev[2])),
-                                  reason="修改时间最新", diff=""))
+                old = names.get(prev[1], str(prev[1]))
+                notes.append(make("duplicate-submission", file=old, county=prefecture,
+                                  appendix="汇总表", used=shown, unused=old, reason="修改时间最新", diff=""))
             chosen[prefecture] = cand
         else:
             notes.append(make("duplicate-submission", file=shown, county=prefecture, appendix="汇总表",
-                              used=names.get(prev[2], str(prev[2])), unused=shown, reason="修改时间最新", diff=""))
+                              used=names.get(prev[1], str(prev[1])), unused=shown, reason="修改时间最新", diff=""))
         if on_progress is not None:
-            on_progress(i, len(rollups), names.get(path, str(path)))
+            on_progress(i, len(rollups), shown)
     counties: list[CountySummary] = []
     items: list[RollupItem] = []
     stats: list[RollupStats] = []
     files: list[FileReport] = [r.report() for r in [*skipped, *refused]]
     for prefecture in sorted(chosen):
-        path = chosen[prefecture][2]
+        path = chosen[prefecture][1]
         _, c, it, st, reports = parsed[path]
         counties += c
         items += it
@@ -247,11 +273,9 @@ def build_province(
     for s in counties:
         s.rows_read = s.rows_written = per_county[(s.prefecture, s.county)]
     if notes:
-        files.append(FileReport("（汇总检查）", None, (), tuple(sorted(notes, key=sort_key))))
+        files.append(FileReport(MERGE_FILE, None, (), tuple(sorted(notes, key=sort_key))))
     report = Report(tuple(sorted(files, key=lambda fr: fr.path)))
     as_of = opts.validate.as_of if isinstance(opts.validate.as_of, date) else date.today()
-    from zhenggai.merge import _skipped_files
-
-    used = {names.get(chosen[p][2], str(chosen[p][2])) for p in chosen}
+    used = {names.get(chosen[p][1], str(chosen[p][1])) for p in chosen}
     return Rollup(opts.prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=True,
-                  skipped=_skipped_files([*skipped, *refused], used, notes))
+                  skipped=skipped_list([*skipped, *refused], used, notes))

@@ -1,0 +1,203 @@
+"""The rollup as data: what a merge builds, the workbook shows and a province merge reads back.
+
+``county.py`` builds it from county replies, ``province.py`` from prefecture rollups,
+``workbook.py`` writes it; the CLI renders it and the web intake shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from zhenggai.findings import Finding, Report, Severity
+from zhenggai.results import FileResult, Options
+
+if TYPE_CHECKING:
+    from zhenggai.problems import FeedbackList
+    from zhenggai.schema import TableSpec
+
+MERGE_FILE = "（汇总检查）"  # the report entry holding findings about counties, not files
+
+
+class Status(Enum):
+    """A county's 报送状态: an English value for JSON and code, ``label`` for people."""
+
+    SUBMITTED = "submitted"
+    MISSING = "missing"
+    NO_APPENDIX1 = "no-appendix1"
+    NO_APPENDIX2 = "no-appendix2"
+    UNREADABLE = "unreadable"
+    VERSION_UNCERTAIN = "version-uncertain"  # counted, but which of its versions counts is in doubt
+
+    @property
+    def label(self) -> str:
+        """The Chinese text written in the rollup and shown in the terminal."""
+        return _LABELS[self]
+
+    @classmethod
+    def from_label(cls, text: str) -> Status | None:
+        """The status whose label is ``text`` (as read back from a rollup), else None."""
+        return _BY_LABEL.get(text)
+
+
+_LABELS = {
+    Status.SUBMITTED: "已报送",
+    Status.MISSING: "未报送",
+    Status.NO_APPENDIX1: "缺附件1",
+    Status.NO_APPENDIX2: "缺附件2",
+    Status.UNREADABLE: "文件无法读取",
+    Status.VERSION_UNCERTAIN: "版本待确认",
+}
+_BY_LABEL = {label: status for status, label in _LABELS.items()}
+
+
+def version_key(mtime: float, name: str) -> tuple[float, str]:
+    """Sort key that puts the newest of several versions of one submission first.
+
+    The later modification time first; on a tie, the larger name ("…v2" before "…v1").
+    """
+    return (-mtime, "".join(chr(0x10FFFF - ord(ch)) for ch in name))
+
+
+@dataclass(frozen=True, slots=True)
+class MergeOptions:
+    """What a merge run needs besides the validate options."""
+
+    validate: Options = field(default_factory=Options)
+    prefecture: str | None = None
+    expect: tuple[str, ...] = ()
+    feedback: FeedbackList | None = None  # --problems: coverage, and the counties to expect
+
+
+@dataclass(slots=True)
+class RollupItem:
+    """One 附件1 row in the rollup, with where it came from."""
+
+    prefecture: str | None
+    county: str
+    values: list[object]  # the seven official columns, as they will be written
+    category: str | None
+    source_file: str
+    source_row: int
+    extras: str
+    errors: int
+
+
+@dataclass(slots=True)
+class RollupStats:
+    """One county's 附件2 row in the rollup: numbers, or the raw text when unreadable."""
+
+    prefecture: str | None
+    county: str
+    values: dict[str, object]
+    unreadable: set[str]
+    source_file: str
+    source_row: int
+
+
+@dataclass(slots=True)
+class CountySummary:
+    """One row of 汇总概览."""
+
+    county: str
+    prefecture: str | None = None
+    status: Status = Status.MISSING
+    rows_read: int = 0
+    rows_written: int = 0
+    total: int = 0
+    done: int = 0
+    open: int = 0
+    overdue: int = 0
+    errors: int = 0
+    warnings: int = 0
+    files: list[str] = field(default_factory=list)
+    coverage: tuple[int, int] | None = None  # (answered, feedback problems) with --problems
+
+    @property
+    def rate(self) -> float | None:
+        """完成率: done / total, None when there is nothing to count."""
+        return self.done / self.total if self.total else None
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``counties`` entry of ``--format json``."""
+        data: dict[str, object] = {
+            "county": self.county,
+            "status": self.status.value,
+            "status_label": self.status.label,
+            "rows": self.rows_read,
+            "done": self.done,
+            "open": self.open,
+            "overdue": self.overdue,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "files": self.files,
+        }
+        if self.prefecture is not None:
+            data["prefecture"] = self.prefecture
+        if self.coverage is not None:
+            data["coverage"] = {"answered": self.coverage[0], "total": self.coverage[1]}
+        return data
+
+
+@dataclass(slots=True)
+class Rollup:
+    """Everything the rollup workbook shows."""
+
+    prefecture: str | None
+    as_of: date
+    a2: TableSpec
+    counties: list[CountySummary]
+    items: list[RollupItem]
+    stats: list[RollupStats]
+    report: Report
+    province: bool = False  # rows carry their 市（州）; totals per prefecture too
+    skipped: list[SkippedFile] = field(default_factory=list)  # files not in the rollup, and why
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file that did not reach the rollup: its name as shown, and why."""
+
+    file: str
+    reason: str
+    severity: Severity
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``skipped`` entry of ``--format json``."""
+        return {"file": self.file, "reason": self.reason, "severity": self.severity.value}
+
+
+@dataclass(slots=True)
+class MergeResult:
+    """What ``merge`` did: the rollup, and where it was written."""
+
+    rollup: Rollup
+    output: Path | None
+
+
+def skipped_list(results: Sequence[FileResult], used: set[str], notes: list[Finding]) -> list[SkippedFile]:
+    """Every file that does not reach the rollup, with the reason a clerk can act on."""
+    why_unused = {n.file: n for n in notes if n.code in ("duplicate-submission", "duplicate-identical",
+                                                          "version-uncertain")}
+    out: list[SkippedFile] = []
+    for f in results:
+        if f.display in used:
+            continue
+        if f.skipped:
+            first = f.findings[0] if f.findings else None
+            reason = first.message.removeprefix("已跳过：") if first else "已跳过"
+            out.append(SkippedFile(f.display, reason, Severity.INFO))
+        elif not f.readable:
+            worst = min(f.findings, key=lambda x: x.severity.rank, default=None)
+            out.append(SkippedFile(f.display, worst.message if worst else "无法读取",
+                                   worst.severity if worst else Severity.ERROR))
+        elif f.tables:
+            note = why_unused.get(f.display)
+            if note is not None:
+                reason = "与采用的文件内容相同，只计一次" if note.code == "duplicate-identical" else "另一版本，未采用"
+                out.append(SkippedFile(f.display, reason, note.severity))
+    return sorted(out, key=lambda x: (x.severity.rank, x.file))

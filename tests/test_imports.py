@@ -1,0 +1,121 @@
+"""The package's import graph: no cycle, and no private name used across modules.
+
+Every import counts (top-level, inside a function, under ``TYPE_CHECKING``): a lazy
+import that closes a cycle is still two modules that each need the other. A private
+name (``_x``) is private to its module: another module that needs it needs a public
+name instead.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "zhenggai"
+
+
+def _module_name(path: Path) -> str:
+    parts = ["zhenggai", *path.relative_to(PACKAGE).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _target(base: str, name: str | None) -> str:
+    """The module an import names: ``from base import name`` is a submodule when one exists."""
+    if name is not None and f"{base}.{name}" in MODULES:
+        return f"{base}.{name}"
+    return base
+
+
+def _imports(module: str) -> tuple[set[str], list[str]]:
+    """Modules of this package that ``module`` imports, and the private names it uses from them."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    deps: set[str] = set()
+    private: list[str] = []
+    aliases: dict[str, str] = {}  # local name → module of ours
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("zhenggai"):
+                    deps.add(a.name)
+                    if a.asname:
+                        aliases[a.asname] = a.name
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("zhenggai"):
+            for a in node.names:
+                target = _target(node.module, a.name)
+                deps.add(target)
+                if target != node.module:
+                    aliases[a.asname or a.name] = target
+                elif a.name.startswith("_") and not a.name.startswith("__"):
+                    private.append(f"{module}: from {node.module} import {a.name}")
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
+                and node.attr.startswith("_") and not node.attr.startswith("__")):
+            private.append(f"{module}: {aliases[node.value.id]}.{node.attr}")
+    deps.discard(module)
+    return deps, private
+
+
+GRAPH = {m: _imports(m)[0] for m in MODULES}
+
+
+def _cycle() -> list[str] | None:
+    """One import cycle as a path of module names, or None."""
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    stack: list[str] = []
+
+    def visit(m: str) -> list[str] | None:
+        state[m] = 1
+        stack.append(m)
+        for d in sorted(GRAPH.get(m, ())):
+            if state.get(d) == 1:
+                return [*stack[stack.index(d):], d]
+            if d not in state and (found := visit(d)):
+                return found
+        stack.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(GRAPH):
+        if m not in state and (found := visit(m)):
+            return found
+    return None
+
+
+def test_the_walker_sees_the_package() -> None:
+    assert {"zhenggai.check", "zhenggai.results", "zhenggai.rollup.county"} <= MODULES.keys()
+    assert "zhenggai.results" in GRAPH["zhenggai.check"]
+    assert "zhenggai.rollup.model" in GRAPH["zhenggai.rollup.county"]
+
+
+def test_no_import_cycle() -> None:
+    cycle = _cycle()
+    assert cycle is None, " → ".join(cycle or [])
+
+
+def test_the_cycle_finder_finds_a_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(GRAPH, "zhenggai.results", {*GRAPH["zhenggai.results"], "zhenggai.check"})
+    assert _cycle() is not None
+
+
+def test_no_private_name_used_across_modules() -> None:
+    private = [p for m in MODULES for p in _imports(m)[1]]
+    assert private == []
+
+
+def test_the_private_name_finder_finds_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "fake.py"
+    fake.write_text("from zhenggai.parse import _squash\nfrom zhenggai import xls\nxls._records\n", encoding="utf-8")
+    monkeypatch.setitem(MODULES, "zhenggai.fake", fake)
+    assert _imports("zhenggai.fake")[1] == [
+        "zhenggai.fake: from zhenggai.parse import _squash", "zhenggai.fake: zhenggai.xls._records"]
+
+
+def test_core_modules_do_not_import_the_cli() -> None:
+    cli = {"zhenggai.cli", "zhenggai.cli_text", "zhenggai.render", "zhenggai.__main__"}
+    offenders = [m for m, deps in GRAPH.items() if m not in cli and deps & cli]
+    assert offenders == []
