@@ -9,6 +9,13 @@ line breaks, 整改措施及情况, 完成时间, an extra 备注 column) and a 
 老河口市 only its 附件1. Plus an Excel lock file and a 说明.txt, as in a real folder.
 Also writes the province's feedback list 反馈问题清单.xlsx for these counties.
 The .xls is made by LibreOffice (soffice), as a clerk's old Excel would save it.
+
+The second round (襄阳市收件-第二轮, three months later) moves as real rounds do:
+枣阳市 finishes its last item; 保康县 copies its open item's measure word for word, pushes
+its 完成时限 back a month and reports one 新建改造站点 fewer; 谷城县 finishes one item,
+reopens another, pads a pledge-only measure with more pledge words and drops a problem
+from its list; 老河口市 sends nothing. ``zhenggai merge … --previous 襄阳市汇总.xlsx``
+shows all of it on the sheet 进展对比.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 
 HERE = Path(__file__).resolve().parent
 INBOX = HERE / "襄阳市收件"
+INBOX2 = HERE / "襄阳市收件-第二轮"
 SAMPLE = "（示例数据，纯属虚构）"
 
 A1_HEADERS = ["序号", "问题描述（按反馈问题清单填报）", "整改措施和情况", "是否完成整改", "完成时限", "责任人", "责任单位"]
@@ -241,6 +249,101 @@ def to_xls(path: Path, out_dir: Path) -> None:
                         "--outdir", str(out_dir), str(path)], check=True, capture_output=True)
 
 
+# --- the second round (three months later) ----------------------------------------------
+
+
+def zaoyang_2() -> None:
+    county = "枣阳市"
+    rows = [[i + 1, p, MEASURES[i], "是", datetime(2022, 4 + (i % 3), 28), ["张建国", "李红", "刘洋"][i % 3],
+             "市商务局" if i != 1 else "市邮政分公司"] for i, (_, p) in enumerate(PROBLEMS[county])]
+    # The one open item is finished: what was done, and when.
+    rows[4][2] = "制定资金支付计划，已支付资金320万元；剩余160万元已于2022年9月28日支付完毕，资金全部执行。"
+    rows[4][4] = datetime(2022, 9, 28)
+    (INBOX2 / county).mkdir(parents=True)
+    wb = openpyxl.Workbook()
+    _sheet_a1(wb.active, county, rows)
+    wb.active.title = "附件1"
+    wb.save(INBOX2 / county / "枣阳市-附件1-示范县整改清单（第二轮）.xlsx")
+    wb = openpyxl.Workbook()
+    _sheet_a2(wb.active, county, [county, 6, 6, 0, 50, 0, 3, 4, 12, 8, 18, 6, None])
+    wb.active.title = "附件2"
+    wb.save(INBOX2 / county / "枣阳市-附件2-成果统计表（第二轮）.xlsx")
+
+
+def baokang_2(tmp: Path) -> Path:
+    county = "保康县"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "整改清单"
+    ws.append(["附件1"])
+    ws.append(["示范县整改清单" + SAMPLE])
+    ws.append([f"{county}商务主管部门（盖章）"])
+    ws.append(A1_HEADERS)
+    measures = [
+        "县财政安排经费30万元，重新招标运营企业，补充电商办工作人员2人，中心已于2022年7月恢复运营。",
+        "与邮政合作新整合快递企业2家，快递村村通新覆盖村25个。",
+        "淘汰重复建设站点6个，依托供销社新建改造站点5个，实现多站合一。",  # copied from round 1, still open
+        "已将超范围列支资金86.5万元归垫至电商示范资金专户。",
+        "追回承办企业多拨付资金12.3万元，修订合同审核流程。",
+    ]
+    done = ["是", "是", "否", "是", "是"]
+    dates = [datetime(2022, 7, 15), datetime(2022, 6, 30), datetime(2022, 12, 31), datetime(2022, 5, 20),
+             datetime(2022, 6, 30)]  # the open item's 完成时限: 11-30 last round
+    category = None
+    for i, (cat, problem) in enumerate(PROBLEMS[county]):
+        if cat != category:
+            ws.append([cat])
+            ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=7)
+            ws.cell(ws.max_row, 1).font = Font(bold=True)
+            category = cat
+        ws.append([i + 1, problem, measures[i], done[i], dates[i], "陈志强", "县商务局" if i < 3 else "县财政局"])
+    ws.append([])
+    ws.append(["（联系人：陈志强  联系电话：0710-5881234）"])
+    ws2 = wb.create_sheet("成果统计表")
+    # 新建改造站点 5 → 4: one station counted last round was rebuilt by another programme.
+    _sheet_a2(ws2, county, [county, 5, 4, 1, 30, 12.3, 2, 2, 6, 4, 25, 0, "示例"])
+    path = tmp / "保康县专项整改材料（第二轮）.xlsx"
+    wb.save(path)
+    return path
+
+
+def gucheng_2() -> None:
+    county = "谷城县"
+    headers = ["序号", "问题描述\n(按反馈问题清单填报)", "整改措施及情况", "是否完成\n整改", "完成时间", "责任人", "责任单位",
+               "备注"]
+    rows = [
+        [1, "县级物流配送中心运行不稳定，配送时效差", "整合快递企业3家，县内次日达，新覆盖村15个", "是",
+         "2022年6月30日", "周磊", "县商务局", None],
+        [2, "网货产品开发不足，网络营销工作薄弱", "高度重视，进一步加强网货开发，认真落实整改责任，确保按期完成", "否",
+         "2022年底前", "周磊", "县商务局", "持续推进"],
+        [3, "站点负责人培训不够，站点造血能力弱", "开展站点负责人培训3期；复核发现11个站点仍无销售业绩，重新组织帮扶", "否",
+         datetime(2022, 12, 15), "吴霞", "县商务局", "复核不达标"],
+        [4, "对企业、站点的奖补政策未公开", "已在县政府网站公开奖补政策和2021年度兑付结果", "是", datetime(2022, 9, 20),
+         "吴霞", "县商务局", None],
+        # 项目申报、评审等管理程序不健全 is no longer listed: a problem cannot leave the list.
+    ]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    _sheet_a1(ws, county, rows, headers=headers, above=["（请于10月15日前报市商务局）", ""])
+    wb.save(INBOX2 / "谷城县 附件1（10月12日修改）.xlsx")
+    wb = openpyxl.Workbook()
+    _sheet_a2(wb.active, county, [county, 4, 2, 2, "15万元", 0, "2人", 3, 0, 4, 15, "—", None])
+    wb.save(INBOX2 / "谷城县 附件2（第二轮）.xlsx")
+
+
+def second_round() -> None:
+    if INBOX2.exists():
+        shutil.rmtree(INBOX2)
+    INBOX2.mkdir()
+    (INBOX2 / "说明.txt").write_text(
+        "襄阳市各示范县专项整改材料第二轮（示例数据，纯属虚构）。老河口市本轮未报送。\n", encoding="utf-8")
+    zaoyang_2()
+    gucheng_2()
+    with tempfile.TemporaryDirectory() as tmp:
+        to_xls(baokang_2(Path(tmp)), INBOX2)
+
+
 def main() -> None:
     if INBOX.exists():
         shutil.rmtree(INBOX)
@@ -253,7 +356,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         to_xls(baokang(Path(tmp)), INBOX)
     feedback_list()
-    print(f"已生成示例：{INBOX}")
+    second_round()
+    print(f"已生成示例：{INBOX}、{INBOX2}")
 
 
 if __name__ == "__main__":

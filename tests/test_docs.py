@@ -15,7 +15,7 @@ from zhenggai.findings import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = ["init-county", "validate", "merge"]
+COMMANDS = ["init-county", "validate", "merge", "diff", "serve"]
 
 
 def _code_blocks() -> list[str]:

@@ -1,7 +1,9 @@
 """The package's import graph: no cycle, and no private name used across modules.
 
-Every import counts (top-level, inside a function, under ``TYPE_CHECKING``): a lazy
-import that closes a cycle is still two modules that each need the other. A private
+Every import that runs counts, top-level or inside a function: a lazy import that
+closes a cycle is still two modules that each need the other. Imports under ``if
+TYPE_CHECKING:`` do not count: they only name a type for annotations (a model's
+``frames()`` method naming ``RollupFrames``, whose module takes a ``Rollup``). A private
 name (``_x``) is private to its module: another module that needs it needs a public
 name instead.
 """
@@ -31,13 +33,22 @@ def _target(base: str, name: str | None) -> str:
     return base
 
 
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
 def _imports(module: str) -> tuple[set[str], list[str]]:
     """Modules of this package that ``module`` imports, and the private names it uses from them."""
     tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
     deps: set[str] = set()
     private: list[str] = []
     aliases: dict[str, str] = {}  # local name → module of ours
+    type_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node.test)
+                 for stmt in node.body for n in ast.walk(stmt)}
     for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
         if isinstance(node, ast.Import):
             for a in node.names:
                 if a.name.startswith("zhenggai"):

@@ -38,7 +38,7 @@ def item(seq: int, problem: str, measure: str, done: bool | None, deadline: date
     return ItemRecord(county, seq, problem, measure, done, deadline, Place(file, "附件1", seq + 4, COLS))
 
 
-def county(name: str = "谷城县", status: str = "已报送", total: int = 0, done: int = 0,
+def county(name: str = "谷城县", status: str = "submitted", total: int = 0, done: int = 0,
            file: str = "本轮.xlsx", **numbers: float | None) -> CountyRecord:
     cols = {c.key: i for i, c in enumerate(default_appendix2().columns)}
     return CountyRecord(name, status, total, done, numbers, Place(file, "附件2", 5, cols))
@@ -197,12 +197,12 @@ def test_a_county_that_reported_last_round_and_is_silent_now() -> None:
         ("（进展对比）", "round-county-silent", "保康县 上次报送了，本次没有报送"),
     ]
     assert [(s.county, s.status_before, s.status_now) for s in c.counties] == [
-        ("谷城县", "已报送", "已报送"), ("保康县", "已报送", "未报送")]
+        ("谷城县", "submitted", "submitted"), ("保康县", "submitted", "missing")]
 
 
 def test_a_county_missing_its_appendix1_now_does_not_delete_its_problems() -> None:
     prev = RoundData("上一轮", tuple(BASE), (county(),))
-    cur = RoundData("本轮", (), (county(status="缺附件1"),))
+    cur = RoundData("本轮", (), (county(status="no-appendix1"),))
     assert compare(prev, cur, deadline=DEADLINE).findings == ()
 
 

@@ -1,11 +1,138 @@
 """zhenggai（整改）：电子商务进农村综合示范专项整改的模板下发、填报校验与汇总工具。
 
-作为库使用时，从这里导入公开接口；导入本包本身很轻（不导入 pandas、openpyxl），
-具体功能在第一次调用时才加载对应模块。
+The library in four calls (see the README's 作为库使用)::
+
+    import zhenggai
+
+    result = zhenggai.validate(["收件/"], zhenggai.Options(as_of=date(2022, 7, 15)))
+    merged = zhenggai.merge(["收件/"], zhenggai.MergeOptions(prefecture="襄阳市"), "襄阳市汇总.xlsx")
+    rollup = zhenggai.read_rollup("襄阳市汇总.xlsx")
+    counties, items, stats, findings = rollup.frames()
+
+Importing this package is light (no pandas, openpyxl or pydantic): each public name
+is loaded from its module on first use.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+# public name → module that defines it (loaded on first attribute access)
+_EXPORTS = {
+    "validate": "zhenggai.api",
+    "merge": "zhenggai.api",
+    "read_rollup": "zhenggai.api",
+    "diff": "zhenggai.rounds_diff",
+    "compare_rollups": "zhenggai.rounds_load",
+    "Comparison": "zhenggai.rounds",
+    "write_county_forms": "zhenggai.template",
+    "write_many": "zhenggai.template",
+    "CountyForms": "zhenggai.template",
+    "Prefill": "zhenggai.template",
+    "Options": "zhenggai.results",
+    "ValidationResult": "zhenggai.results",
+    "FileResult": "zhenggai.results",
+    "DEADLINE": "zhenggai.results",
+    "MergeOptions": "zhenggai.rollup.model",
+    "MergeResult": "zhenggai.rollup.model",
+    "Rollup": "zhenggai.rollup.model",
+    "CountySummary": "zhenggai.rollup.model",
+    "Status": "zhenggai.rollup.model",
+    "RollupFrames": "zhenggai.rollup.frames",
+    "Finding": "zhenggai.findings",
+    "Severity": "zhenggai.findings",
+    "Report": "zhenggai.findings",
+    "FatalError": "zhenggai.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:
+    from zhenggai.api import (
+        merge as merge,
+    )
+    from zhenggai.api import (
+        read_rollup as read_rollup,
+    )
+    from zhenggai.api import (
+        validate as validate,
+    )
+    from zhenggai.errors import (
+        FatalError as FatalError,
+    )
+    from zhenggai.findings import (
+        Finding as Finding,
+    )
+    from zhenggai.findings import (
+        Report as Report,
+    )
+    from zhenggai.findings import (
+        Severity as Severity,
+    )
+    from zhenggai.results import (
+        DEADLINE as DEADLINE,
+    )
+    from zhenggai.results import (
+        FileResult as FileResult,
+    )
+    from zhenggai.results import (
+        Options as Options,
+    )
+    from zhenggai.results import (
+        ValidationResult as ValidationResult,
+    )
+    from zhenggai.rollup.frames import (
+        RollupFrames as RollupFrames,
+    )
+    from zhenggai.rollup.model import (
+        CountySummary as CountySummary,
+    )
+    from zhenggai.rollup.model import (
+        MergeOptions as MergeOptions,
+    )
+    from zhenggai.rollup.model import (
+        MergeResult as MergeResult,
+    )
+    from zhenggai.rollup.model import (
+        Rollup as Rollup,
+    )
+    from zhenggai.rollup.model import (
+        Status as Status,
+    )
+    from zhenggai.rounds import (
+        Comparison as Comparison,
+    )
+    from zhenggai.rounds_diff import (
+        diff as diff,
+    )
+    from zhenggai.rounds_load import (
+        compare_rollups as compare_rollups,
+    )
+    from zhenggai.template import (
+        CountyForms as CountyForms,
+    )
+    from zhenggai.template import (
+        Prefill as Prefill,
+    )
+    from zhenggai.template import (
+        write_county_forms as write_county_forms,
+    )
+    from zhenggai.template import (
+        write_many as write_many,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zhenggai' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -10,6 +10,7 @@ built from the values we read, which the findings sheet says.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -175,7 +176,7 @@ def _from_values(result: FileResult) -> Workbook:
     return wb
 
 
-def annotate_all(results: list[FileResult], out_dir: Path) -> list[Path]:
+def annotate_all(results: Sequence[FileResult], out_dir: Path) -> list[Path]:
     """Annotated copies of every readable file; never writes over an input."""
     inputs = {r.path.resolve() for r in results}
     written: list[Path] = []

@@ -278,12 +278,13 @@ def validate_cmd(
         zhenggai validate 谷城县-附件1.xlsx --problems 反馈问题清单.xlsx
     """
     from zhenggai import render
-    from zhenggai.check import validate
+    from zhenggai.api import validate
 
     _check_format(fmt)
     opts = _validate_options(deadline, as_of, indicators)
     with render.progress("正在检查", enabled=fmt == "text") as on_progress:
-        report, results = validate(paths, opts, on_progress, feedback=load_feedback(problems))
+        result = validate(paths, opts, problems=load_feedback(problems), on_progress=on_progress)
+    report = result.report
     if fmt == "json":
         from zhenggai.report import to_json
 
@@ -293,7 +294,7 @@ def validate_cmd(
     if annotate is not None:
         from zhenggai.annotate import annotate_all
 
-        for p in annotate_all(results, annotate):
+        for p in annotate_all(result.files, annotate):
             render.note(f"已生成标注副本 {p}")
     failed = report.errors > 0 or (strict and report.warnings > 0)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
@@ -322,6 +323,11 @@ def merge_cmd(
         bool, typer.Option("--strict", help="有错误或警告时不生成汇总表，退出码 1。")
     ] = False,
     problems: ProblemsOpt = None,
+    previous: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--previous", help="上一轮的汇总表：与之比较，汇总表中增加“进展对比”工作表。",
+                     dir_okay=False),
+    ] = None,
 ) -> None:
     """把各县（市、区）报来的附件1、附件2 汇总成一个市州汇总表；汇总各市州汇总表则得到全省汇总。
 
@@ -336,36 +342,163 @@ def merge_cmd(
         zhenggai merge 收件/ -o 襄阳市汇总.xlsx --prefecture 襄阳市 --problems 反馈问题清单.xlsx
 
         zhenggai merge 各市州汇总/ -o 湖北省汇总.xlsx --prefecture 湖北省
+
+        zhenggai merge 收件/ -o 襄阳市汇总-第二轮.xlsx --prefecture 襄阳市 --previous 襄阳市汇总.xlsx
     """
     import re
 
     from zhenggai import render
-    from zhenggai.rollup.county import merge
+    from zhenggai.api import merge
     from zhenggai.rollup.model import MergeOptions
 
     _check_format(fmt)
     opts = _validate_options(deadline, as_of, indicators)
     names = tuple(x.strip() for x in re.split(r"[,，、;；\s]+", expect or "") if x.strip())
+    if previous is not None and not previous.is_file():
+        raise Fatal(f"找不到上一轮汇总表：{previous}")
     mopts = MergeOptions(validate=opts, prefecture=prefecture.strip() if prefecture else None, expect=names,
-                         feedback=load_feedback(problems))
+                         feedback=load_feedback(problems), previous=previous)
     if output.suffix.lower() != ".xlsx":
         raise Fatal(f"汇总表须保存为 .xlsx 文件，现为“{output.name}”")
     with render.progress("正在读取", enabled=fmt == "text") as on_progress:
-        result = merge(paths, output, mopts, force=force, strict=strict, on_progress=on_progress)
+        result = merge(paths, mopts, output, force=force, strict=strict, on_progress=on_progress)
     report = result.rollup.report
     if fmt == "json":
         from zhenggai.report import to_json
 
+        extra = {"progress": result.rollup.comparison.to_dict()} if result.rollup.comparison else {}
         typer.echo(to_json(report, counties=[c.to_dict() for c in result.rollup.counties],
-                           skipped=[k.to_dict() for k in result.rollup.skipped]))
+                           skipped=[k.to_dict() for k in result.rollup.skipped], **extra))
     else:
         render.merge_summary(result.rollup)
+        if result.rollup.comparison is not None:
+            render.progress_summary(result.rollup.comparison, changes=False)
     if result.output is not None:
         render.note(f"已生成汇总表 {result.output}")
     elif strict:
         render.note("有错误或警告，按 --strict 未生成汇总表")
     failed = report.errors > 0 or (strict and report.warnings > 0)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@command("diff")
+def diff_cmd(
+    previous: Annotated[Path, typer.Argument(help="上一轮：县级报送（文件或文件夹）或汇总表。")],
+    current: Annotated[Path, typer.Argument(help="本轮：与上一轮同一层级的报送或汇总表。")],
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", help="把“进展对比”写到这个工作簿（.xlsx）。", dir_okay=False),
+    ] = None,
+    prefecture: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--prefecture", "-p", help="市（州）名称，写在进展对比的标题里。"),
+    ] = None,
+    deadline: DeadlineOpt = "2022-12-31",
+    as_of: AsOfOpt = None,
+    indicators: IndicatorsOpt = None,
+    fmt: FormatOpt = "text",
+    force: ForceOpt = False,
+    problems: ProblemsOpt = None,
+) -> None:
+    """比较两轮报送：哪些问题新完成、重新打开、推迟，哪些措施没有进展，哪些累计指标减少。
+
+    两边须是同一层级：两份县级报送（一个县的文件或文件夹）、两份市州汇总表或两份全省汇总表。
+
+    退出码：0 没有错误；1 有错误（如重新打开、问题缺失、推迟到整改期限之后）；2 用法错误或无法完成。
+
+    示例:
+
+        zhenggai diff 第一轮/谷城县/ 第二轮/谷城县/
+
+        zhenggai diff 襄阳市汇总-第一轮.xlsx 襄阳市汇总-第二轮.xlsx -o 进展对比.xlsx
+
+        zhenggai diff 上一轮.xlsx 本轮.xlsx --format json
+    """
+    from zhenggai import render
+    from zhenggai.rollup.model import MergeOptions
+    from zhenggai.rounds_diff import diff
+
+    _check_format(fmt)
+    if output is not None:
+        if output.suffix.lower() != ".xlsx":
+            raise Fatal(f"进展对比须保存为 .xlsx 文件，现为“{output.name}”")
+        if output.exists() and not force:
+            raise Fatal(f"文件已存在：{output}（如需覆盖请加 --force）")
+    opts = _validate_options(deadline, as_of, indicators)
+    mopts = MergeOptions(validate=opts, prefecture=prefecture.strip() if prefecture else None,
+                         feedback=load_feedback(problems))
+    result = diff([previous], [current], mopts)
+    if fmt == "json":
+        from zhenggai.report import to_json
+
+        typer.echo(to_json(result.report, progress=result.comparison.to_dict()))
+    else:
+        render.progress_summary(result.comparison, changes=True)
+    if output is not None:
+        from zhenggai.rounds_sheet import write_diff
+
+        place = result.prefecture or ("全省" if result.level == "province" else "")
+        write_diff(result.comparison, output, place=place, as_of=opts.as_of, province=result.level == "province",
+                   force=force)
+        render.note(f"已生成进展对比 {output}")
+    raise typer.Exit(EXIT_FINDINGS if result.report.errors else EXIT_OK)
+
+
+@command("serve")
+def serve_cmd(
+    folder: Annotated[Path, typer.Argument(help="收件库文件夹：数据库和收到的文件都保存在这里（没有就新建）。",
+                                           file_okay=False)],
+    prefecture: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--prefecture", "-p", help="市（州）名称，显示在页面和汇总表标题里。"),
+    ] = None,
+    problems: ProblemsOpt = None,
+    expect: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--expect", "-e", help="应报送的县（市、区），用逗号分隔（有 --problems 时可不填）。"),
+    ] = None,
+    deadline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--deadline", help="整改期限（默认 2022-12-31，或上次启动时设定的值）。"),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="监听地址；默认只有本机能打开，给各县用请设为 0.0.0.0。")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口。")] = 8000,
+    max_upload: Annotated[int, typer.Option("--max-upload", help="每次上传的大小上限（MB）。")] = 20,
+    links_only: Annotated[bool, typer.Option("--links", help="只列出各县和市州的专用链接，不启动。")] = False,
+    rotate: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--rotate", help="给这个县（市、区）换一个新链接（旧链接立即失效），不启动；“市州”换审核链接。"),
+    ] = None,
+) -> None:
+    """网上报送：各县在浏览器里上传、自查、提交，市州在浏览器里查看、退回或通过、下载汇总表。
+
+    所有数据都保存在收件库文件夹里；启动时列出每个县的专用链接和市州的审核链接。
+
+    示例:
+
+        zhenggai serve 收件库/ --prefecture 襄阳市 --problems 反馈问题清单.xlsx
+
+        zhenggai serve 收件库/ --host 0.0.0.0 --port 8000
+
+        zhenggai serve 收件库/ --links
+
+        zhenggai serve 收件库/ --rotate 谷城县
+    """
+    from zhenggai.web import launch
+
+    if max_upload < 1:
+        raise Fatal("--max-upload 至少是 1（MB）")
+    store = launch.prepare(folder, prefecture=prefecture, problems=problems, expect=expect,
+                           deadline=parse_day(deadline, "--deadline"))
+    for link in launch.links(store, host, port, rotate=rotate):
+        typer.echo(f"{link.who}\t{link.url}")
+    if links_only or rotate is not None:
+        return
+    where = "只有本机能打开" if host in ("127.0.0.1", "localhost", "::1") else "局域网内可以打开"
+    typer.echo(f"网上报送已启动（{where}），按 Ctrl+C 停止。请把各县的链接分别发给对应的县，审核链接只给市州。",
+               err=True)
+    launch.run(folder, host, port, max_upload * 1024 * 1024)
 
 
 def main() -> None:

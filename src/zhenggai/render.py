@@ -21,6 +21,7 @@ from zhenggai.report import ordered, summary_line
 
 if TYPE_CHECKING:
     from zhenggai.rollup.model import Rollup
+    from zhenggai.rounds import Comparison
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
@@ -141,3 +142,41 @@ def merge_summary(rollup: Rollup) -> None:
     total = (f"{len(rollup.counties)} 个县（市、区），{sent} 个{Status.SUBMITTED.label}；"
              f"{report.errors} 个错误，{report.warnings} 个警告")
     stdout.print(Text(total, style="bold red" if report.errors else "yellow" if report.warnings else "bold green"))
+
+
+def progress_summary(c: Comparison, *, changes: bool) -> None:
+    """与上次报送相比: per county what moved; with ``changes`` also every changed item."""
+    from zhenggai.rollup.model import Status
+    from zhenggai.rounds import severities
+
+    t = Table(title=f"与上次报送相比（上一轮：{c.previous}）", show_header=True, header_style="bold",
+              title_justify="left", box=None)
+    heads = ("县（市、区）", "完成率", "新完成", "重开", "推迟", "未更新", "缺失", "新增", "指标减")
+    for name in heads:
+        t.add_column(name, justify="left" if name == "县（市、区）" else "right", no_wrap=True)
+    for s in c.counties:
+        before = f"{s.rate_before:.0%}" if s.rate_before is not None else "—"
+        now = f"{s.rate_now:.0%}" if s.rate_now is not None else "—"
+        silent = s.status_now == Status.MISSING.value and s.status_before is not None
+        name = f"{s.county}（本次未报送）" if silent else s.county
+        counts = (s.finished, s.reopened, s.postponed, s.stalled, s.missing, s.new, s.decreased)
+        style = "red" if s.reopened or s.missing or silent else "yellow" if any(counts[2:]) else ""
+        t.add_row(Text(name), Text(f"{before}→{now}"), *[Text(str(x)) for x in counts], style=style)
+    stdout.print(t)
+    county_level = [n.finding for n in c.notes]
+    if changes and (c.changes or county_level):
+        d = Table(title="变化明细", show_header=True, header_style="bold", title_justify="left", box=None)
+        for name, wrap in (("级别", False), ("县（市、区）", False), ("序号", False), ("变化", False), ("说明", True)):
+            d.add_column(name, no_wrap=not wrap, overflow="fold", ratio=1 if wrap else None)
+        for ch in c.changes:
+            f = ch.finding
+            d.add_row(Text(f.severity.label, style=STYLE[f.severity]), Text(ch.county),
+                      Text("" if ch.seq is None else str(ch.seq)), Text(ch.what), Text(f.message))
+        for f in county_level:
+            d.add_row(Text(f.severity.label, style=STYLE[f.severity]), Text(""), Text(""), Text("整个县"),
+                      Text(f.message))
+        stdout.print(d)
+    errors, warnings = severities(c)
+    moved = sum(s.finished for s in c.counties)
+    line = f"与上次相比：{moved} 个问题新完成；{errors} 个错误，{warnings} 个警告"
+    stdout.print(Text(line, style="bold red" if errors else "yellow" if warnings else "bold green"))

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.findings import FileReport, Finding, Severity, TableInfo, sort_key
+from zhenggai.findings import FileReport, Finding, Report, Severity, TableInfo, sort_key
 
 if TYPE_CHECKING:
     from zhenggai.schema import Indicator, TableSpec
@@ -142,3 +142,30 @@ class FileResult:
     def warnings(self) -> int:
         """Number of warning findings."""
         return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """What ``zhenggai.validate`` found: the report, and each file's parsed tables."""
+
+    report: Report
+    files: tuple[FileResult, ...]
+
+    @property
+    def errors(self) -> int:
+        """Number of error findings in all files."""
+        return self.report.errors
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning findings in all files."""
+        return self.report.warnings
+
+    @property
+    def ok(self) -> bool:
+        """No error findings (what exit code 0 means on the command line)."""
+        return self.report.errors == 0
+
+    def findings(self) -> list[Finding]:
+        """Every finding, files in path order, findings in sheet/row/column order."""
+        return self.report.findings()

@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
 
 COUNTY_FILE = "（进展对比）"  # the report entry for findings about a county, not a cell
-REPORTED = frozenset({"已报送", "缺附件1", "缺附件2"})  # statuses of a county that sent a usable table
+# A county's status is ``rollup.model.Status.value`` (not the enum: the rollup model refers to
+# this module, and this one stays below it). These mean the county sent a usable table.
+REPORTED = frozenset({"submitted", "no-appendix1", "no-appendix2"})
+MISSING = "missing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,7 @@ class CountyRecord:
     """One county of one round: status, counts and its 附件2 numbers (None: unreadable)."""
 
     county: str
-    status: str
+    status: str  # rollup.model.Status value: "submitted", "missing", "no-appendix1" …
     total: int = 0
     done: int = 0
     indicators: Mapping[str, float | None] = field(default_factory=dict)
@@ -113,7 +116,7 @@ class CountyProgress:
 
     county: str
     prefecture: str | None
-    status_before: str
+    status_before: str | None  # Status value; None: the county was not in the previous round at all
     status_now: str
     rate_before: float | None
     rate_now: float | None
@@ -131,6 +134,15 @@ class CountyProgress:
 
 
 @dataclass(frozen=True, slots=True)
+class CountyNote:
+    """A finding about a whole county rather than one of its items."""
+
+    county: str
+    prefecture: str | None
+    finding: Finding
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """What moved between two rounds: per county, per item, and the findings."""
 
@@ -138,7 +150,8 @@ class Comparison:
     current: str
     counties: tuple[CountyProgress, ...]
     changes: tuple[Change, ...]
-    findings: tuple[Finding, ...]  # every change's finding plus the county-level ones
+    notes: tuple[CountyNote, ...]  # findings about a whole county (silent, unchanged)
+    findings: tuple[Finding, ...]  # every change's finding and every note's, in report order
 
     def to_dict(self) -> dict[str, Any]:
         """The ``progress`` key of ``--format json``."""
@@ -293,18 +306,19 @@ def compare(
     counties_c = {_county_key(c.prefecture, c.county): c for c in current.counties}
     order = list(dict.fromkeys([*counties_c, *counties_p, *items_c, *items_p]))
     changes: list[Change] = []
-    extra: list[Finding] = []
+    extra: list[CountyNote] = []
     summaries: list[CountyProgress] = []
     for key in order:
         cp, cc = counties_p.get(key), counties_c.get(key)
         prefecture, county = (key[0] or None), key[1]
-        s = CountyProgress(county, prefecture, cp.status if cp else "（无）", cc.status if cc else "未报送",
+        s = CountyProgress(county, prefecture, cp.status if cp else None, cc.status if cc else MISSING,
                            cp.rate if cp else None, cc.rate if cc else None)
         summaries.append(s)
         ip, ic = items_p.get(key, []), items_c.get(key, [])
         if cp is not None and cp.reported and (cc is None or not cc.reported) and not ic:
-            if cc is None or cc.status == "未报送":
-                extra.append(make("round-county-silent", file=COUNTY_FILE, county=county))
+            if cc is None or cc.status == MISSING:
+                extra.append(CountyNote(county, prefecture, make("round-county-silent", file=COUNTY_FILE,
+                                                                 county=county)))
             continue  # nothing this round to compare against (an unreadable reply has its own error)
         if ip and not ic and cc is not None and cc.reported:
             continue  # 附件1 missing this round: appendix-missing says so; its items are not "deleted"
@@ -312,8 +326,8 @@ def compare(
             still_open = sum(1 for it in ic if it.done is False)
             if still_open:
                 place = ic[0].place
-                extra.append(make("round-county-unchanged", file=place.file, sheet=place.sheet, county=county,
-                                  open=still_open))
+                extra.append(CountyNote(county, prefecture, make("round-county-unchanged", file=place.file,
+                                                                 sheet=place.sheet, county=county, open=still_open)))
                 s.stalled = still_open
             continue
 
@@ -340,12 +354,13 @@ def compare(
                 place = cc.place or Place(COUNTY_FILE)
                 f = make("round-indicator-decreased", file=place.file, sheet=place.sheet, cell=place.cell(col.key),
                          row=place.row, field=col.header, value=_num(now), old=_num(old), new=_num(now))
-                changes.append(Change(county, prefecture, None, "", f"{col.header}减少", _num(old), _num(now), f))
+                changes.append(Change(county, prefecture, None, f"附件2「{col.header}」", "累计指标减少",
+                                      _num(old), _num(now), f))
     rank = {k: i for i, k in enumerate(order)}
     # Stable: one item's changes keep the order they were found in (rewording, done, deadline, measure).
     changes.sort(key=lambda c: (rank[_county_key(c.prefecture, c.county)], c.seq is None, c.seq or 0))
-    findings = sorted([*(c.finding for c in changes), *extra], key=sort_key)
-    return Comparison(previous.label, current.label, tuple(summaries), tuple(changes), tuple(findings))
+    findings = sorted([*(c.finding for c in changes), *(n.finding for n in extra)], key=sort_key)
+    return Comparison(previous.label, current.label, tuple(summaries), tuple(changes), tuple(extra), tuple(findings))
 
 
 def _item_changes(p: ItemRecord, c: ItemRecord, reworded: bool, s: CountyProgress, deadline: date) -> list[Change]:

@@ -9,6 +9,7 @@ because nothing guarantees a clerk's program honoured them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -273,13 +274,14 @@ def _properties(wb: Workbook, forms: CountyForms, title: str) -> None:
 
 
 def write_county_forms(
-    out_dir: Path, forms: CountyForms, *, combined: bool = False, force: bool = False
+    out_dir: str | os.PathLike[str], forms: CountyForms, *, combined: bool = False, force: bool = False
 ) -> list[Path]:
     """Write the county's 附件1 and 附件2 (two files, or one with ``combined``).
 
     Every target is checked before anything is written, so a refusal to overwrite
     leaves the folder as it was.
     """
+    out_dir = Path(out_dir)
     names = file_names(forms.county, combined=combined)
     targets = [out_dir / n for n in names]
     existing = [t for t in targets if t.exists()]
@@ -316,9 +318,10 @@ def write_county_forms(
 
 
 def write_many(
-    out_dir: Path, forms: Sequence[CountyForms], *, combined: bool = False, force: bool = False
+    out_dir: str | os.PathLike[str], forms: Sequence[CountyForms], *, combined: bool = False, force: bool = False
 ) -> list[Path]:
     """Write forms for several counties; refuses before writing if any target exists."""
+    out_dir = Path(out_dir)
     if not force:
         existing = [
             out_dir / n

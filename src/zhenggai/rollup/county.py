@@ -138,7 +138,7 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     extra = _extras_text(s.extras)
     if extra:
         values["note"] = "；".join(x for x in (str(values.get("note") or ""), extra) if x)
-    return RollupStats(prefecture, county, values, unreadable, f.display, s.row)
+    return RollupStats(prefecture, county, values, unreadable, f.display, s.row, t.table.sheet, t.table.header.cols)
 
 
 def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> TableSpec:
@@ -211,7 +211,7 @@ def build_rollup(
             for it in t.items:
                 items.append(RollupItem(opts.prefecture, county, _item_values(it.values, it.done, it.deadline),
                                         it.category, f.display, f.shown_row(t.table.sheet, it.row),
-                                        _extras_text(it.extras), it.errors))
+                                        _extras_text(it.extras), it.errors, t.table.sheet, t.table.header.cols))
             s.rows_read = len(t.table.records)
             s.total = len(t.items)
             s.done = sum(1 for it in t.items if it.done is True)
@@ -430,6 +430,10 @@ def merge(
                 if opts.feedback.findings:
                     skipped.append(opts.feedback.result())
             rollup = build_rollup([*results, *skipped], opts, coverage)
+    if opts.previous is not None:
+        from zhenggai.rounds_load import attach_previous
+
+        attach_previous(rollup, opts.previous, opts, label=output.name if output is not None else "本轮")
     if strict and (rollup.report.errors or rollup.report.warnings):
         write = False
     if write and output is not None:

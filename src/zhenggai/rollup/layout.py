@@ -11,6 +11,7 @@ The 整改清单汇总 and 成果统计汇总 sheets embed the official form's c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -24,6 +25,39 @@ FIRST_DATA_ROW = HEADER_ROW + 1
 HEADER_SEARCH_ROWS = 10
 TOTAL_LABELS = frozenset({"合计", "小计", "总计"})  # total rows, never counties
 TITLE_PREFIX = "电子商务进农村综合示范专项整改"  # row 1 reads "{place}{TITLE_PREFIX}{sheet}"
+AS_OF_LABEL = "统计截至"  # row 2 reads "统计截至 2022-07-15　　生成日期 …"
+
+class Status(Enum):
+    """A county's 报送状态: an English value for JSON and code, ``label`` for people."""
+
+    SUBMITTED = "submitted"
+    MISSING = "missing"
+    NO_APPENDIX1 = "no-appendix1"
+    NO_APPENDIX2 = "no-appendix2"
+    UNREADABLE = "unreadable"
+    VERSION_UNCERTAIN = "version-uncertain"  # counted, but which of its versions counts is in doubt
+
+    @property
+    def label(self) -> str:
+        """The Chinese text written in the rollup and shown in the terminal."""
+        return _LABELS[self]
+
+    @classmethod
+    def from_label(cls, text: str) -> Status | None:
+        """The status whose label is ``text`` (as read back from a rollup), else None."""
+        return _BY_LABEL.get(text)
+
+
+_LABELS = {
+    Status.SUBMITTED: "已报送",
+    Status.MISSING: "未报送",
+    Status.NO_APPENDIX1: "缺附件1",
+    Status.NO_APPENDIX2: "缺附件2",
+    Status.UNREADABLE: "文件无法读取",
+    Status.VERSION_UNCERTAIN: "版本待确认",
+}
+_BY_LABEL = {label: status for status, label in _LABELS.items()}
+
 
 ColumnKind = Literal["text", "count", "amount", "rate", "date", "status", "int"]
 

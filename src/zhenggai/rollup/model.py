@@ -9,50 +9,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhenggai.findings import Finding, Report, Severity
 from zhenggai.results import FileResult, Options
+from zhenggai.rollup.layout import Status
 
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
+    from zhenggai.rollup.frames import RollupFrames
+    from zhenggai.rounds import Comparison
     from zhenggai.schema import TableSpec
 
 MERGE_FILE = "（汇总检查）"  # the report entry holding findings about counties, not files
 
-
-class Status(Enum):
-    """A county's 报送状态: an English value for JSON and code, ``label`` for people."""
-
-    SUBMITTED = "submitted"
-    MISSING = "missing"
-    NO_APPENDIX1 = "no-appendix1"
-    NO_APPENDIX2 = "no-appendix2"
-    UNREADABLE = "unreadable"
-    VERSION_UNCERTAIN = "version-uncertain"  # counted, but which of its versions counts is in doubt
-
-    @property
-    def label(self) -> str:
-        """The Chinese text written in the rollup and shown in the terminal."""
-        return _LABELS[self]
-
-    @classmethod
-    def from_label(cls, text: str) -> Status | None:
-        """The status whose label is ``text`` (as read back from a rollup), else None."""
-        return _BY_LABEL.get(text)
-
-
-_LABELS = {
-    Status.SUBMITTED: "已报送",
-    Status.MISSING: "未报送",
-    Status.NO_APPENDIX1: "缺附件1",
-    Status.NO_APPENDIX2: "缺附件2",
-    Status.UNREADABLE: "文件无法读取",
-    Status.VERSION_UNCERTAIN: "版本待确认",
-}
-_BY_LABEL = {label: status for status, label in _LABELS.items()}
+__all__ = ["MERGE_FILE", "CountySummary", "MergeOptions", "MergeResult", "Rollup", "RollupItem", "RollupStats",
+           "SkippedFile", "Status", "skipped_list", "version_key"]
 
 
 def version_key(mtime: float, name: str) -> tuple[float, str]:
@@ -71,6 +44,7 @@ class MergeOptions:
     prefecture: str | None = None
     expect: tuple[str, ...] = ()
     feedback: FeedbackList | None = None  # --problems: coverage, and the counties to expect
+    previous: Path | None = None  # --previous: last round's rollup, compared on the sheet 进展对比
 
 
 @dataclass(slots=True)
@@ -85,6 +59,8 @@ class RollupItem:
     source_row: int
     extras: str
     errors: int
+    sheet: str | None = None  # where the row is in the source file (None when read from a rollup)
+    columns: dict[str, int] = field(default_factory=dict)  # column key → 0-based column there
 
 
 @dataclass(slots=True)
@@ -97,6 +73,8 @@ class RollupStats:
     unreadable: set[str]
     source_file: str
     source_row: int
+    sheet: str | None = None  # as in RollupItem: lets a finding name the source cell
+    columns: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -145,7 +123,11 @@ class CountySummary:
 
 @dataclass(slots=True)
 class Rollup:
-    """Everything the rollup workbook shows."""
+    """Everything the rollup workbook shows (a merge's result, or a rollup workbook read back).
+
+    Not frozen: a merge builds it in steps (``merge --previous`` adds the comparison and
+    its findings after the county rows are in). ``MergeResult`` around it is frozen.
+    """
 
     prefecture: str | None
     as_of: date
@@ -156,28 +138,30 @@ class Rollup:
     report: Report
     province: bool = False  # rows carry their 市（州）; totals per prefecture too
     skipped: list[SkippedFile] = field(default_factory=list)  # files not in the rollup, and why
+    comparison: Comparison | None = None  # with --previous: what moved since the last round
+
+    def frames(self) -> RollupFrames:
+        """Counties, items, statistics and findings as typed pandas DataFrames (see ``frames.py``)."""
+        from zhenggai.rollup.frames import to_frames
+
+        return to_frames(self)
 
 
 @dataclass(frozen=True, slots=True)
-class SkippedFile:
-    """A file that did not reach the rollup: its name as shown, and why."""
-
-    file: str
-    reason: str
-    severity: Severity
-
-    def to_dict(self) -> dict[str, object]:
-        """The ``skipped`` entry of ``--format json``."""
-        return {"file": self.file, "reason": self.reason, "severity": self.severity.value}
-
-
-@dataclass(slots=True)
 class MergeResult:
-    """What ``merge`` did: the rollup, and where it was written."""
+    """What ``merge`` did: the rollup, and where it was written (None: not written)."""
 
     rollup: Rollup
     output: Path | None
 
+    @property
+    def report(self) -> Report:
+        """Every finding of the run, by file."""
+        return self.rollup.report
+
+    def frames(self) -> RollupFrames:
+        """The rollup as typed pandas DataFrames: ``counties``, ``items``, ``stats``, ``findings``."""
+        return self.rollup.frames()
 
 def skipped_list(results: Sequence[FileResult], used: set[str], notes: list[Finding]) -> list[SkippedFile]:
     """Every file that does not reach the rollup, with the reason a clerk can act on."""
@@ -201,3 +185,16 @@ def skipped_list(results: Sequence[FileResult], used: set[str], notes: list[Find
                 reason = "与采用的文件内容相同，只计一次" if note.code == "duplicate-identical" else "另一版本，未采用"
                 out.append(SkippedFile(f.display, reason, note.severity))
     return sorted(out, key=lambda x: (x.severity.rank, x.file))
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file that did not reach the rollup: its name as shown, and why."""
+
+    file: str
+    reason: str
+    severity: Severity
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``skipped`` entry of ``--format json``."""
+        return {"file": self.file, "reason": self.reason, "severity": self.severity.value}

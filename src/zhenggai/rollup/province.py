@@ -23,13 +23,16 @@ from zhenggai.findings import CATALOGUE, FileReport, Finding, Report, Severity, 
 from zhenggai.parse import clean_text, parse_date, parse_number, parse_yes_no
 from zhenggai.results import FileResult, ProgressCallback
 from zhenggai.rollup.layout import (
+    AS_OF_LABEL,
     COUNTY_HEADER,
     FINDINGS,
     HEADER_SEARCH_ROWS,
     ITEMS,
+    MARKER_SHEETS,
     OVERVIEW,
     PREFECTURE_HEADER,
     STATS,
+    SUBTITLE_ROW,
     TITLE_PREFIX,
     TOTAL_LABELS,
 )
@@ -89,15 +92,29 @@ def _int(v: object) -> int:
 _Parsed = tuple[str, list[CountySummary], list[RollupItem], list[RollupStats], list[FileReport]]
 
 
-def _read_one(path: Path, shown: str, fallback: str, opts: MergeOptions) -> _Parsed:
-    """Every sheet of one prefecture rollup, from a single guarded read of the workbook;
-    raises _Refused with the finding when it cannot be read as a rollup."""
+def _load(path: Path, shown: str) -> dict[str, list[list[object]]]:
+    """Sheet name → rows, read by the guarded reader; raises _Refused with its finding."""
     from zhenggai.reader import read_book
 
     book = read_book(path, shown)
     if book.findings:
         raise _Refused(book.findings[0])
-    sheets: dict[str, list[list[object]]] = {g.name: g.rows for g in book.grids}
+    return {g.name: g.rows for g in book.grids}
+
+
+def _read_one(
+    path: Path,
+    shown: str,
+    fallback: str,
+    opts: MergeOptions,
+    sheets: dict[str, list[list[object]]] | None = None,
+    as_of: date | None = None,
+) -> _Parsed:
+    """Every sheet of one prefecture rollup, from a single guarded read of the workbook;
+    raises _Refused with the finding when it cannot be read as a rollup. 逾期 is recounted
+    as of ``as_of`` (this run's --as-of by default)."""
+    if sheets is None:
+        sheets = _load(path, shown)
     missing = [s.name for s in (OVERVIEW, ITEMS, STATS) if s.name not in sheets]
     if missing:
         raise _Refused(make("rollup-incomplete", file=shown, detail="缺少工作表“" + "”“".join(missing) + "”"))
@@ -154,7 +171,7 @@ def _read_one(path: Path, shown: str, fallback: str, opts: MergeOptions) -> _Par
             clean_text(_get(row, cols, _I["extras"])), _int(_get(row, cols, _I["errors"])),
         ))
     stats = _stats(path, sheets[STATS.name], prefecture, opts)
-    _recount_overdue(counties, items, opts.validate.as_of)
+    _recount_overdue(counties, items, as_of or opts.validate.as_of)
     reports = _findings(path, sheets.get(FINDINGS.name, []))
     if notes:
         reports.append(FileReport(shown, None, (), tuple(notes)))
@@ -279,3 +296,34 @@ def build_province(
     used = {names.get(chosen[p][1], str(chosen[p][1])) for p in chosen}
     return Rollup(opts.prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=True,
                   skipped=skipped_list([*skipped, *refused], used, notes))
+
+
+
+def read_rollup(path: Path, opts: MergeOptions | None = None) -> Rollup:
+    """A rollup workbook zhenggai wrote (prefecture or province), read back as a ``Rollup``.
+
+    Read through the same guarded reader as county files. 逾期 is recounted as of the
+    rollup's own 统计截至 date (its subtitle), so the figures are those it showed.
+    Raises ``InputError`` (Chinese message) when the file is not such a workbook.
+    """
+    from zhenggai.errors import InputError
+
+    opts = opts or MergeOptions()
+    try:
+        sheets = _load(path, str(path))
+    except _Refused as exc:
+        raise InputError(f"无法读取汇总表 {path}：{exc.finding.message}") from exc
+    names = set(sheets)
+    if not names >= MARKER_SHEETS:
+        raise InputError(f"{path} 不是 zhenggai 生成的汇总表（缺少工作表：{'、'.join(sorted(MARKER_SHEETS - names))}）")
+    grid = sheets[OVERVIEW.name]
+    province = any(PREFECTURE_HEADER in (clean_text(v) for v in row) for row in grid[:HEADER_SEARCH_ROWS])
+    subtitle = " ".join(clean_text(v) for v in grid[SUBTITLE_ROW]) if len(grid) > SUBTITLE_ROW else ""
+    m = re.search(rf"{AS_OF_LABEL}\s*(\d{{4}}-\d{{2}}-\d{{2}})", subtitle)
+    as_of = date.fromisoformat(m.group(1)) if m else opts.validate.as_of
+    try:
+        prefecture, counties, items, stats, reports = _read_one(path, str(path), path.stem, opts, sheets, as_of)
+    except _Refused as exc:
+        raise InputError(f"无法读取汇总表 {path}：{exc.finding.message}") from exc
+    report = Report(tuple(sorted(reports, key=lambda fr: fr.path)))
+    return Rollup(prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=province)

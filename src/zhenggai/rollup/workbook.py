@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from zhenggai.rollup.layout import (
+    AS_OF_LABEL,
     CHART_MIN_HEIGHT,
     CHART_MIN_ROWS,
     CHART_WIDTH,
@@ -45,7 +46,7 @@ def _title(ws: Worksheet, st: Styles, rollup: Rollup, what: str, last_col: int) 
     ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, f"{place}{TITLE_PREFIX}{what}", st.title)
     ws.merge_range(
         SUBTITLE_ROW, 0, SUBTITLE_ROW, last_col,
-        f"统计截至 {rollup.as_of.isoformat()}　　生成日期 {date.today().isoformat()}　　（由 zhenggai 汇总）",
+        f"{AS_OF_LABEL} {rollup.as_of.isoformat()}　　生成日期 {date.today().isoformat()}　　（由 zhenggai 汇总）",
         st.note,
     )
 
@@ -283,6 +284,11 @@ def write_rollup(rollup: Rollup, output: Path, *, force: bool) -> dict[tuple[str
         _overview(wb, st, rollup)
         counts.update(_items(wb, st, rollup))
         _stats(wb, st, rollup)
+        if rollup.comparison is not None:  # merge --previous
+            from zhenggai.rounds_sheet import write_sheet
+
+            place = rollup.prefecture or ("全省" if rollup.province else "")
+            write_sheet(wb, st, rollup.comparison, place=place, as_of=rollup.as_of, province=rollup.province)
         _findings(wb, st, rollup)
 
     write_atomically(output, build, force=force)

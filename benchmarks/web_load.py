@@ -1,0 +1,230 @@
+"""Load and faults for ``zhenggai serve``, on loopback only, bounded.
+
+    .venv/bin/python benchmarks/web_load.py --counties 100          # load: p50/p95 upload → findings shown
+    .venv/bin/python benchmarks/web_load.py --counties 100 --kill   # SIGKILL mid-uploads, restart, verify
+
+Load: every county uploads its reply at the same moment (one thread each, the real
+server in a subprocess). The time of one county is from the start of the upload
+request to the end of the page that shows the findings (the redirect is followed),
+which is what a clerk waits for. Then every acknowledged upload must be listed exactly
+once, with its bytes stored under their hash.
+
+Faults: the same, but the server is killed with SIGKILL once a third of the uploads are
+acknowledged; it is restarted on the same folder, and every acknowledged upload must
+be there, nothing half-written (every stored file's name is its content's hash, no
+temp file is left), and ``PRAGMA integrity_check`` must say ok.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+_A = "东西南北中上下前后左"
+_B = "安平宁和丰泰兴华阳山"
+
+
+def county_names(n: int) -> list[str]:
+    """n distinct county names such as 东安县 (the reader finds a county by its Chinese name)."""
+    names = [f"{a}{b}县" for a in _A for b in _B]
+    names += [f"{a}{b}{c}县" for a in _A for b in _B for c in _B]
+    return names[:n]
+
+
+def write_reply(path: Path, county: str) -> Path:
+    """A county's 附件1 + 附件2 with one error (an open item due after the deadline)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "附件1"
+    for row in (["附件1"], ["示范县整改清单"], [f"{county}商务主管部门（盖章）"],
+                ["序号", "问题描述", "整改措施和情况", "是否完成整改", "完成时限", "责任人", "责任单位"],
+                [1, "县级电商公共服务中心停止运营", "恢复运营", "是", "2022-06-30", "李四", "县商务局"],
+                [2, "快递企业整合不够", "新整合快递企业3家", "否", "2023-06-30", "王五", "县邮政分公司"],
+                [], ["（联系人：张三  联系电话：13800138000）"]):
+        ws.append(row)
+    ws2 = wb.create_sheet("附件2")
+    from zhenggai.schema import default_appendix2
+
+    headers = [c.header for c in default_appendix2().columns]
+    for row in (["附件2"], ["示范县专项整改成果统计表"], [f"{county}商务主管部门（盖章）"], headers,
+                [county, 2, 1, 1, 30, 0, 4, 3, 0, 5, 12, 2, None], [],
+                ["（联系人：张三  联系电话：0710-7223456）"]):
+        ws2.append(row)
+    wb.save(path)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(root: Path, counties: list[str], port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen([sys.executable, "-m", "zhenggai", "serve", str(root), "--prefecture", "测试市",
+                             "--expect", ",".join(counties), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def links(root: Path, counties: list[str]) -> dict[str, str]:
+    out = subprocess.run([sys.executable, "-m", "zhenggai", "serve", str(root), "--prefecture", "测试市",
+                          "--expect", ",".join(counties), "--links"], capture_output=True, text=True, check=True)
+    paths = {}
+    for line in out.stdout.splitlines():
+        who, url = line.split("\t")
+        paths[who] = "/" + url.split("/", 3)[3]
+    return paths
+
+
+@dataclass
+class Outcome:
+    """One county's upload."""
+
+    county: str
+    sha256: str
+    acked: bool = False
+    seconds: float | None = None  # upload start → findings page received
+    error: str = ""
+
+
+def upload(port: int, path: str, name: str, data: bytes, out: Outcome, go: threading.Event) -> None:
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    go.wait()
+    t0 = time.perf_counter()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        conn.request("POST", path + "upload", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        r = conn.getresponse()
+        r.read()
+        if r.status != 303:
+            out.error = f"HTTP {r.status}"
+            return
+        out.acked = True
+        conn.request("GET", r.getheader("location") or path)
+        page = conn.getresponse().read().decode()
+        if 'class="summary' in page and "处错误" in page:
+            out.seconds = time.perf_counter() - t0
+        conn.close()
+    except (OSError, http.client.HTTPException) as exc:
+        out.error = type(exc).__name__
+
+
+@dataclass
+class Verdict:
+    """What the folder holds after the run."""
+
+    listed: dict[str, list[str]] = field(default_factory=dict)  # county → sha256 of its uploads
+    bad_blobs: list[str] = field(default_factory=list)
+    temp_files: list[str] = field(default_factory=list)
+    integrity: str = ""
+
+
+def inspect(root: Path) -> Verdict:
+    v = Verdict()
+    db = sqlite3.connect(root / "zhenggai.db")
+    v.integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+    for county, digest in db.execute("SELECT county, sha256 FROM uploads ORDER BY id"):
+        v.listed.setdefault(county, []).append(digest)
+    db.close()
+    for p in (root / "原件").iterdir():
+        if p.name.startswith("."):
+            v.temp_files.append(p.name)
+        elif hashlib.sha256(p.read_bytes()).hexdigest() != p.name.split(".")[0]:
+            v.bad_blobs.append(p.name)
+    return v
+
+
+def run(n: int, work: Path, kill: bool = False) -> dict[str, object]:
+    """One load (or kill) run; returns the measurements and the checks."""
+    counties = county_names(n)
+    root = work / "收件库"
+    paths = links(root, counties)
+    files = {c: write_reply(work / f"{c}.xlsx", c).read_bytes() for c in counties}
+    port = free_port()
+    server = start(root, counties, port)
+    go = threading.Event()
+    outcomes = [Outcome(c, hashlib.sha256(files[c]).hexdigest()) for c in counties]
+    threads = [threading.Thread(target=upload, args=(port, paths[o.county], f"{o.county}-报送.xlsx",
+                                                      files[o.county], o, go)) for o in outcomes]
+    for t in threads:
+        t.start()
+    t0 = time.perf_counter()
+    go.set()
+    killed_after = None
+    if kill:
+        while sum(o.acked for o in outcomes) < n // 3 and time.perf_counter() - t0 < 120:
+            time.sleep(0.005)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        killed_after = sum(o.acked for o in outcomes)
+    for t in threads:
+        t.join()
+    temp_left = len(list((root / "原件").glob(".tmp-*")))  # what the crash left behind
+    wall = time.perf_counter() - t0
+    if not kill:
+        server.terminate()
+        server.wait()
+    else:
+        # Restart on the same folder: it must come up and clean what the crash left.
+        server = start(root, counties, port)
+        server.terminate()
+        server.wait()
+    v = inspect(root)
+    acked = [o for o in outcomes if o.acked]
+    times = sorted(o.seconds for o in outcomes if o.seconds is not None)
+    lost = [o.county for o in acked if o.sha256 not in v.listed.get(o.county, [])]
+    doubled = [c for c, ds in v.listed.items() if len(ds) > 1]
+    return {
+        "counties": n, "kill": kill, "acked": len(acked), "killed_after_acks": killed_after,
+        "temp_files_after_kill": temp_left if kill else None,
+        "wall_s": round(wall, 2),
+        "p50_s": round(statistics.median(times), 3) if times else None,
+        "p95_s": round(times[max(0, int(len(times) * 0.95) - 1)], 3) if times else None,
+        "max_s": round(times[-1], 3) if times else None,
+        "lost": lost, "doubled": doubled, "bad_blobs": v.bad_blobs, "temp_files": v.temp_files,
+        "integrity": v.integrity, "errors": sorted({o.error for o in outcomes if o.error}),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--counties", type=int, default=100)
+    ap.add_argument("--kill", action="store_true", help="SIGKILL the server mid-uploads, restart, verify")
+    args = ap.parse_args()
+    if os.name != "posix" and args.kill:
+        sys.exit("--kill needs a POSIX system (SIGKILL)")
+    with TemporaryDirectory(prefix="zhenggai-webload-") as tmp:
+        print(json.dumps(run(args.counties, Path(tmp), args.kill), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

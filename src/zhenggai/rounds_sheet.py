@@ -1,0 +1,119 @@
+"""The 进展对比 sheet: one print-ready page of what moved since the last round.
+
+One table, grouped by county like the official 附件1 is grouped by category: a bold line
+per county (报送状态 and 完成率 then and now, and the counts of each kind of change),
+then that county's changed items. Every county of either round gets its line, also when
+nothing changed, so the page answers "did everyone move?" at a glance.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+
+from zhenggai.findings import Severity
+from zhenggai.rollup.layout import HEADER_ROW, SUBTITLE_ROW, TITLE_PREFIX, TITLE_ROW
+from zhenggai.rollup.model import Status
+from zhenggai.rounds import Change, Comparison, CountyProgress
+from zhenggai.xlsxout import Styles, row_height, setup_print, write_cell
+
+SHEET = "进展对比"
+COLUMNS: tuple[tuple[str, float], ...] = (
+    ("县（市、区）", 10), ("序号", 6), ("问题描述", 28), ("变化", 11), ("上次报送", 28), ("本次报送", 28),
+    ("级别", 6), ("说明", 34),
+)
+PREFECTURE_COLUMN = ("市（州）", 9)
+
+COUNTS = (("finished", "新完成"), ("reopened", "重新打开"), ("postponed", "完成时限推迟"), ("stalled", "措施未更新"),
+          ("missing", "问题缺失"), ("new", "新增问题"), ("decreased", "指标减少"))
+
+
+def _rate(x: float | None) -> str:
+    return f"{x:.1%}" if x is not None else "—"
+
+
+def county_line(s: CountyProgress) -> str:
+    """The bold group line of one county: "谷城县　报送 已报送 → 已报送　完成率 40.0% → 80.0%　新完成 2 …"."""
+    before = Status(s.status_before).label if s.status_before is not None else "（无）"
+    parts = [s.county, f"报送 {before} → {Status(s.status_now).label}",
+             f"完成率 {_rate(s.rate_before)} → {_rate(s.rate_now)}"]
+    counts = [f"{label} {getattr(s, key)}" for key, label in COUNTS if getattr(s, key)]
+    parts.append("　".join(counts) if counts else "无变化")
+    return "　".join(parts)
+
+
+def total_line(c: Comparison) -> str:
+    """The closing line: every count summed over the counties."""
+    counts = [f"{label} {sum(getattr(s, key) for s in c.counties)}" for key, label in COUNTS]
+    return f"合计 {len(c.counties)} 个县（市、区）　" + "　".join(counts)
+
+
+def rows(c: Comparison, *, province: bool = False) -> list[tuple[str, list[object]]]:
+    """The sheet's rows below the header, as ("county" | "item" | "total", cells)."""
+    out: list[tuple[str, list[object]]] = []
+    by_county: dict[tuple[str | None, str], list[Change]] = {}
+    for ch in c.changes:
+        by_county.setdefault((ch.prefecture, ch.county), []).append(ch)
+    for s in c.counties:
+        lead: list[object] = [s.prefecture or ""] if province else []
+        out.append(("county", [*lead, county_line(s)]))
+        for ch in by_county.get((s.prefecture, s.county), []):
+            f = ch.finding
+            out.append(("item", [*lead, ch.county, ch.seq if ch.seq is not None else "", ch.problem, ch.what,
+                                 ch.before, ch.after, f.severity.label, f.message]))
+    out.append(("total", [*([""] if province else []), total_line(c)]))
+    return out
+
+
+def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: date, province: bool = False) -> None:
+    """Add the 进展对比 sheet to a workbook being written (the rollup, or diff's own output)."""
+    ws = wb.add_worksheet(SHEET)
+    cols = [PREFECTURE_COLUMN, *COLUMNS] if province else list(COLUMNS)
+    last = len(cols) - 1
+    ws.set_row(TITLE_ROW, 32)
+    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, f"{place}{TITLE_PREFIX}{SHEET}", st.title)
+    ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, last,
+                   f"上一轮：{c.previous}　　本轮：{c.current}　　统计截至 {as_of.isoformat()}"
+                   f"　　生成日期 {date.today().isoformat()}　　（由 zhenggai 比较）", st.note)
+    ws.set_row(HEADER_ROW, 30)
+    for i, (name, width) in enumerate(cols):
+        ws.set_column(i, i, width)
+        ws.write_string(HEADER_ROW, i, name, st.header)
+    sev: dict[str, Any] = {Severity.ERROR.label: st.error, Severity.WARNING.label: st.warning}
+    first = 1 if province else 0
+    widths = [w for _, w in cols]
+    row = HEADER_ROW + 1
+    for kind, cells in rows(c, province=province):
+        if kind in ("county", "total"):
+            if province:
+                write_cell(ws, row, 0, cells[0], st.category)
+            # One line across the table, like a category row of 附件1.
+            ws.merge_range(row, first, row, last, "", st.category)
+            write_cell(ws, row, first, cells[-1], st.category)
+            height = row_height([cells[-1]], [sum(widths[first:])])
+        else:
+            for i, v in enumerate(cells):
+                name = cols[i][0]
+                fmt = sev.get(str(v), st.text) if name == "级别" else st.center if name in (
+                    "县（市、区）", "序号", "变化", "市（州）") else st.text
+                write_cell(ws, row, i, v, fmt)
+            height = row_height(cells, widths)
+        if height is not None:
+            ws.set_row(row, height)
+        row += 1
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=row - 1)
+
+
+def write_diff(c: Comparison, output: Path, *, place: str, as_of: date, province: bool, force: bool) -> Path:
+    """``diff -o``: a workbook holding only the 进展对比 sheet, written atomically."""
+    from zhenggai.xlsxout import write_atomically
+
+    def build(wb: Workbook) -> None:
+        wb.set_properties({"title": f"{place}{TITLE_PREFIX}{SHEET}",
+                           "comments": "由 zhenggai 比较生成"})
+        write_sheet(wb, Styles(wb), c, place=place, as_of=as_of, province=province)
+
+    return write_atomically(output, build, force=force)

@@ -1,0 +1,48 @@
+"""The intake application: settings from the store, links, middleware, routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from zhenggai.web import routes
+from zhenggai.web.context import Intake, all_links, settings_of
+from zhenggai.web.security import Guard, LinkTable, RateLimiter
+from zhenggai.web.store import Store
+
+HERE = Path(__file__).parent
+DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def create_app(root: Path, *, max_upload: int = DEFAULT_MAX_UPLOAD, uploads_per_minute: float = 30,
+               burst: int = 10) -> Starlette:
+    """The ASGI application over an intake folder prepared by ``serve`` (see :mod:`zhenggai.cli`)."""
+    store = Store(root)
+    all_links(store)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.autoescape = True  # every clerk-written string is escaped, whatever the file name
+    intake = Intake(store, settings_of(store), LinkTable(store), RateLimiter(uploads_per_minute, burst),
+                    max_upload, templates)
+    app = Starlette(
+        routes=[
+            Route("/", routes.home),
+            Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+            *routes.ROUTES,
+        ],
+        middleware=[Middleware(Guard, max_body=max_upload)],
+        exception_handlers={404: routes.not_found, 405: routes.not_found, 500: routes.server_error},
+    )
+    app.state.intake = intake
+    return app
+
+
+def state(app: Any) -> Intake:
+    """The Intake of an application (for tests and the command line)."""
+    intake: Intake = app.state.intake
+    return intake

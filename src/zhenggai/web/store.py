@@ -1,0 +1,386 @@
+"""The intake's storage: one SQLite database (WAL) beside the uploaded files, named by hash.
+
+Layout of the folder given to ``zhenggai serve`` (plain, copyable to another machine):
+
+    收件库/zhenggai.db        uploads, submissions, decisions, links (hashes only), audit log
+    收件库/原件/<sha256>.xlsx  every upload exactly as received, never overwritten or deleted
+    收件库/.zhenggai-key      the secret the links are derived from (readable by the owner only)
+
+An upload is acknowledged only after its bytes are on disk under their final name
+(temp file, fsync, rename, fsync of the folder) and its row is committed, so a crash at
+any moment leaves either nothing or a whole file; a file without a row (crash between
+the two steps) is harmless and never listed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+DB_NAME = "zhenggai.db"
+BLOB_DIR = "原件"
+KEY_NAME = ".zhenggai-key"
+TMP_PREFIX = ".tmp-"
+_SUFFIX_RE = re.compile(r"^\.[a-z0-9]{1,5}$")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS links (
+    subject TEXT PRIMARY KEY,        -- "county:谷城县" or "prefecture"
+    gen INTEGER NOT NULL,            -- bumped by --rotate
+    hash TEXT NOT NULL               -- sha256 of the secret in the link; the secret itself is never stored
+);
+CREATE TABLE IF NOT EXISTS uploads (
+    id INTEGER PRIMARY KEY,
+    county TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    suffix TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    original_name TEXT NOT NULL,     -- shown (escaped), never used as a path
+    received_at TEXT NOT NULL,
+    client TEXT NOT NULL,
+    kinds TEXT,                      -- JSON list of tables found ("appendix1", "appendix2"); NULL: not checked yet
+    errors INTEGER,
+    warnings INTEGER
+);
+CREATE INDEX IF NOT EXISTS uploads_county ON uploads (county, id);
+CREATE TABLE IF NOT EXISTS checks (
+    key TEXT PRIMARY KEY,            -- county + the upload ids checked together
+    created_at TEXT NOT NULL,
+    report TEXT NOT NULL             -- JSON: findings and sheet previews, as shown on the pages
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    county TEXT NOT NULL,
+    upload_ids TEXT NOT NULL,        -- JSON list
+    created_at TEXT NOT NULL,
+    client TEXT NOT NULL,
+    status TEXT NOT NULL,            -- submitted | returned | approved
+    note TEXT NOT NULL DEFAULT '',
+    decided_at TEXT,
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submissions_county ON submissions (county, id);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,             -- "county:谷城县", "prefecture" or "admin" (the command line)
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    client TEXT NOT NULL
+);
+"""
+
+STATUS_SUBMITTED, STATUS_RETURNED, STATUS_APPROVED = "submitted", "returned", "approved"
+
+
+def now() -> str:
+    """Local time to the second, as clerks read it."""
+    return datetime.now().isoformat(sep=" ", timespec="seconds")
+
+
+def safe_suffix(name: str) -> str:
+    """The extension to store a file under: from a short allow-listed pattern, else ".bin".
+
+    The uploaded name itself is never part of a path.
+    """
+    suffix = os.path.splitext(name.strip().lower())[1]
+    return suffix if _SUFFIX_RE.match(suffix) else ".bin"
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """One stored upload."""
+
+    id: int
+    county: str
+    sha256: str
+    suffix: str
+    size: int
+    original_name: str
+    received_at: str
+    client: str
+    kinds: tuple[str, ...] | None
+    errors: int | None
+    warnings: int | None
+
+    @property
+    def blob_name(self) -> str:
+        """File name in 原件/."""
+        return f"{self.sha256}{self.suffix}"
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One submission: a set of uploads the county sent, and the prefecture's decision."""
+
+    id: int
+    county: str
+    upload_ids: tuple[int, ...]
+    created_at: str
+    client: str
+    status: str
+    note: str
+    decided_at: str | None
+    errors: int
+    warnings: int
+
+
+def _upload(r: sqlite3.Row) -> Upload:
+    kinds = tuple(json.loads(r["kinds"])) if r["kinds"] is not None else None
+    return Upload(r["id"], r["county"], r["sha256"], r["suffix"], r["size"], r["original_name"],
+                  r["received_at"], r["client"], kinds, r["errors"], r["warnings"])
+
+
+def _submission(r: sqlite3.Row) -> Submission:
+    return Submission(r["id"], r["county"], tuple(json.loads(r["upload_ids"])), r["created_at"], r["client"],
+                      r["status"], r["note"], r["decided_at"], r["errors"], r["warnings"])
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable (POSIX); Windows cannot open folders and needs no such step."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Store:
+    """The folder and its database. Cheap to create; each call opens its own connection."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.db_path = root / DB_NAME
+        self.blobs = root / BLOB_DIR
+        root.mkdir(parents=True, exist_ok=True)
+        self.blobs.mkdir(exist_ok=True)
+        self._clean_temp()
+        with self.connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+
+    def _clean_temp(self) -> None:
+        """Temp files left by a crash mid-upload were never acknowledged: remove them."""
+        for p in self.blobs.glob(f"{TMP_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection in autocommit mode; use :meth:`tx` for writes."""
+        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        # FULL: a committed upload survives a power cut, not only a killed process.
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA busy_timeout=30000")
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @contextlib.contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE: writers queue instead of failing)."""
+        with self.connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    # --- config and links -------------------------------------------------------------
+
+    def config(self) -> dict[str, Any]:
+        """Settings given to ``serve`` (JSON values)."""
+        with self.connect() as db:
+            return {r["key"]: json.loads(r["value"]) for r in db.execute("SELECT key, value FROM config")}
+
+    def set_config(self, **values: Any) -> None:
+        """Store settings; None values are left as they were."""
+        with self.tx() as db:
+            for k, v in values.items():
+                if v is not None:
+                    db.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)",
+                               (k, json.dumps(v, ensure_ascii=False)))
+
+    def key(self) -> bytes:
+        """The secret links are derived from, created on first use (owner-only permissions)."""
+        path = self.root / KEY_NAME
+        if not path.exists():
+            tmp = path.with_name(f"{KEY_NAME}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)  # fails if another process created it first: keep theirs
+            except FileExistsError:
+                pass
+            except OSError:
+                if not path.exists():
+                    os.replace(tmp, path)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+
+    def links(self) -> dict[str, tuple[int, str]]:
+        """subject → (generation, hash of the secret)."""
+        with self.connect() as db:
+            return {r["subject"]: (r["gen"], r["hash"]) for r in db.execute("SELECT * FROM links")}
+
+    def set_link(self, subject: str, gen: int, digest: str) -> None:
+        """Record a link's generation and the hash of its secret."""
+        with self.tx() as db:
+            db.execute("INSERT OR REPLACE INTO links (subject, gen, hash) VALUES (?, ?, ?)", (subject, gen, digest))
+
+    # --- files ------------------------------------------------------------------------
+
+    def blob_path(self, upload: Upload) -> Path:
+        """Where an upload's bytes are."""
+        return self.blobs / upload.blob_name
+
+    def put_blob(self, source: IO[bytes], suffix: str, limit: int) -> tuple[str, int]:
+        """Copy a stream into 原件/ under its SHA-256, atomically; returns (hash, size).
+
+        Raises ValueError when the stream is longer than ``limit`` bytes.
+        """
+        h = hashlib.sha256()
+        size = 0
+        tmp = self.blobs / f"{TMP_PREFIX}{secrets.token_hex(8)}"
+        try:
+            with tmp.open("xb") as out:
+                while chunk := source.read(1 << 20):
+                    size += len(chunk)
+                    if size > limit:
+                        raise ValueError("too large")
+                    h.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            digest = h.hexdigest()
+            final = self.blobs / f"{digest}{suffix}"
+            if final.exists():
+                tmp.unlink()  # same bytes already stored: never overwrite
+            else:
+                os.replace(tmp, final)
+                _fsync_dir(self.blobs)
+            return digest, size
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    # --- uploads, checks, submissions ---------------------------------------------------
+
+    def add_upload(self, county: str, digest: str, suffix: str, size: int, name: str, client: str) -> Upload:
+        """Record a stored file (and audit it); the upload is acknowledged once this returns."""
+        at = now()
+        with self.tx() as db:
+            cur = db.execute(
+                "INSERT INTO uploads (county, sha256, suffix, size, original_name, received_at, client) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", (county, digest, suffix, size, name, at, client))
+            uid = int(cur.lastrowid or 0)
+            self._audit(db, f"county:{county}", "upload", {"upload": uid, "file": name, "sha256": digest,
+                                                          "size": size}, client)
+        return Upload(uid, county, digest, suffix, size, name, at, client, None, None, None)
+
+    def set_checked(self, upload_id: int, kinds: list[str], errors: int, warnings: int) -> None:
+        """What checking the file found (tables and counts), for the history and the draft."""
+        with self.tx() as db:
+            db.execute("UPDATE uploads SET kinds = ?, errors = ?, warnings = ? WHERE id = ?",
+                       (json.dumps(kinds), errors, warnings, upload_id))
+
+    def uploads(self, county: str | None = None) -> list[Upload]:
+        """Uploads, oldest first (one county's, or all)."""
+        with self.connect() as db:
+            if county is None:
+                rows = db.execute("SELECT * FROM uploads ORDER BY id").fetchall()
+            else:
+                rows = db.execute("SELECT * FROM uploads WHERE county = ? ORDER BY id", (county,)).fetchall()
+        return [_upload(r) for r in rows]
+
+    def upload(self, upload_id: int) -> Upload | None:
+        """One upload by id."""
+        with self.connect() as db:
+            r = db.execute("SELECT * FROM uploads WHERE id = ?", (upload_id,)).fetchone()
+        return _upload(r) if r is not None else None
+
+    def check(self, key: str) -> dict[str, Any] | None:
+        """A stored check result."""
+        with self.connect() as db:
+            r = db.execute("SELECT report FROM checks WHERE key = ?", (key,)).fetchone()
+        return json.loads(r["report"]) if r is not None else None
+
+    def put_check(self, key: str, report: dict[str, Any]) -> None:
+        """Remember a check result (a cache: it can always be computed again from the files)."""
+        with self.tx() as db:
+            db.execute("INSERT OR REPLACE INTO checks (key, created_at, report) VALUES (?, ?, ?)",
+                       (key, now(), json.dumps(report, ensure_ascii=False)))
+
+    def add_submission(self, county: str, upload_ids: list[int], errors: int, warnings: int,
+                       client: str) -> Submission:
+        """Record a submission (status 已报送)."""
+        at = now()
+        with self.tx() as db:
+            cur = db.execute(
+                "INSERT INTO submissions (county, upload_ids, created_at, client, status, errors, warnings) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (county, json.dumps(upload_ids), at, client, STATUS_SUBMITTED, errors, warnings))
+            sid = int(cur.lastrowid or 0)
+            self._audit(db, f"county:{county}", "submit", {"submission": sid, "uploads": upload_ids}, client)
+        return Submission(sid, county, tuple(upload_ids), at, client, STATUS_SUBMITTED, "", None, errors, warnings)
+
+    def decide(self, submission_id: int, status: str, note: str, client: str) -> None:
+        """The prefecture returns (with a note) or approves a submission."""
+        with self.tx() as db:
+            db.execute("UPDATE submissions SET status = ?, note = ?, decided_at = ? WHERE id = ?",
+                       (status, note, now(), submission_id))
+            self._audit(db, "prefecture", status, {"submission": submission_id, "note": note}, client)
+
+    def submissions(self, county: str | None = None) -> list[Submission]:
+        """Submissions, oldest first."""
+        with self.connect() as db:
+            if county is None:
+                rows = db.execute("SELECT * FROM submissions ORDER BY id").fetchall()
+            else:
+                rows = db.execute("SELECT * FROM submissions WHERE county = ? ORDER BY id", (county,)).fetchall()
+        return [_submission(r) for r in rows]
+
+    def submission(self, submission_id: int) -> Submission | None:
+        """One submission by id."""
+        with self.connect() as db:
+            r = db.execute("SELECT * FROM submissions WHERE id = ?", (submission_id,)).fetchone()
+        return _submission(r) if r is not None else None
+
+    # --- audit --------------------------------------------------------------------------
+
+    def audit(self, actor: str, action: str, detail: dict[str, Any], client: str) -> None:
+        """Append to the audit log."""
+        with self.tx() as db:
+            self._audit(db, actor, action, detail, client)
+
+    @staticmethod
+    def _audit(db: sqlite3.Connection, actor: str, action: str, detail: dict[str, Any], client: str) -> None:
+        db.execute("INSERT INTO audit (at, actor, action, detail, client) VALUES (?, ?, ?, ?, ?)",
+                   (now(), actor, action, json.dumps(detail, ensure_ascii=False), client))
+
+    def audit_log(self) -> list[dict[str, Any]]:
+        """The audit log, oldest first."""
+        with self.connect() as db:
+            return [dict(r) for r in db.execute("SELECT * FROM audit ORDER BY id")]

@@ -1,0 +1,198 @@
+"""What the intake does with uploads: the county's current files, checks, submissions, exports.
+
+A county's *current files* are its latest upload holding 附件1 and its latest holding
+附件2 (one workbook may hold both), plus any later upload in which no table was found,
+so the clerk sees why it was not taken. Replacing a file is always the clerk's own
+action (uploading a newer one); the page names which file counts.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import IO, Any
+
+from zhenggai.web import service
+from zhenggai.web.context import Intake
+from zhenggai.web.service import Entry
+from zhenggai.web.store import STATUS_APPROVED, STATUS_RETURNED, STATUS_SUBMITTED, Submission, Upload
+
+STATUS_LABELS = {STATUS_SUBMITTED: "已报送，待审核", STATUS_RETURNED: "退回修改", STATUS_APPROVED: "已通过"}
+
+
+def current_files(uploads: list[Upload]) -> list[Upload]:
+    """The county's current files (see the module docstring), oldest first."""
+    latest: dict[str, Upload] = {}
+    for u in uploads:
+        for k in u.kinds or ():
+            latest[k] = u
+    chosen = {u.id: u for u in latest.values()}
+    newest = max(chosen, default=0)
+    for u in uploads:
+        if u.id > newest and u.kinds is not None and not u.kinds:
+            chosen[u.id] = u
+    return [chosen[i] for i in sorted(chosen)]
+
+
+def _mtime(u: Upload) -> float:
+    return datetime.fromisoformat(u.received_at).timestamp()
+
+
+def entries(intake: Intake, uploads: list[Upload], *, for_check: bool) -> list[Entry]:
+    """Stored files under safe names: "谷城县-上传12.xlsx" to check, "谷城县-附件1.xlsx" to export."""
+    taken: set[str] = set()
+    out = []
+    for u in uploads:
+        if for_check:
+            name = f"{u.county}-上传{u.id}{u.suffix}"
+        else:
+            name = service.export_name(u.county, u.kinds or (), u.suffix, taken)
+        out.append(Entry(u.id, intake.store.blob_path(u), name, _mtime(u)))
+    return out
+
+
+def _key(county: str, uploads: list[Upload]) -> str:
+    return f"{county}:{','.join(str(u.id) for u in uploads)}:{date.today().isoformat()}"
+
+
+def check_of(intake: Intake, county: str, uploads: list[Upload]) -> dict[str, Any]:
+    """The stored check of a set of files, computed (and stored) when missing."""
+    if not uploads:
+        return {"files": []}
+    key = _key(county, uploads)
+    found = intake.store.check(key)
+    if found is not None:
+        return found
+    results = service.check(intake.settings, entries(intake, uploads, for_check=True))
+    by_id = {r.key: r for r in results}
+    files: list[dict[str, Any]] = []
+    for u in uploads:
+        r = by_id.get(u.id)
+        if r is None:
+            continue
+        files.append({"upload": u.id, "name": u.original_name, "received_at": u.received_at, "kinds": r.kinds,
+                      "errors": r.errors, "warnings": r.warnings, "county": r.county, "findings": r.findings,
+                      "sheets": r.sheets})
+    report: dict[str, Any] = {"files": files, "errors": sum(r.errors for r in results),
+                              "warnings": sum(r.warnings for r in results)}
+    intake.store.put_check(key, report)
+    return report
+
+
+def receive(intake: Intake, county: str, files: list[tuple[str, IO[bytes]]], client: str) -> list[Upload]:
+    """Store uploads (acknowledged once this returns), then check each and the current set.
+
+    Raises ValueError for a file over the size limit (nothing of it is kept).
+    """
+    from zhenggai.web.store import safe_suffix
+
+    stored = []
+    for name, stream in files:
+        suffix = safe_suffix(name)
+        digest, size = intake.store.put_blob(stream, suffix, intake.max_upload)
+        stored.append(intake.store.add_upload(county, digest, suffix, size, name[:200], client))
+    for u in stored:
+        # Alone first, to learn which tables it holds; the set check below pairs it.
+        r = service.check(intake.settings, entries(intake, [u], for_check=True), preview=False)
+        kinds = r[0].kinds if r else []
+        intake.store.set_checked(u.id, kinds, r[0].errors if r else 0, r[0].warnings if r else 0)
+    check_of(intake, county, current_files(intake.store.uploads(county)))
+    return stored
+
+
+def ensure_checked(intake: Intake, county: str) -> list[Upload]:
+    """The county's uploads, checking any a crash left unchecked."""
+    uploads = intake.store.uploads(county)
+    for u in uploads:
+        if u.kinds is None:
+            r = service.check(intake.settings, entries(intake, [u], for_check=True), preview=False)
+            intake.store.set_checked(u.id, r[0].kinds if r else [], r[0].errors if r else 0,
+                                     r[0].warnings if r else 0)
+    return intake.store.uploads(county)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitOutcome:
+    """What pressing 提交 did."""
+
+    ok: bool
+    message: str
+
+
+def submit(intake: Intake, county: str, confirmed: bool, client: str) -> SubmitOutcome:
+    """Submit the county's current files to the prefecture."""
+    uploads = ensure_checked(intake, county)
+    current = [u for u in current_files(uploads) if u.kinds]
+    if not current:
+        return SubmitOutcome(False, "还没有可以提交的附件1或附件2，请先上传。")
+    report = check_of(intake, county, current)
+    last = latest_submission(intake, county)
+    if last is not None and list(last.upload_ids) == [u.id for u in current] and last.status != STATUS_RETURNED:
+        return SubmitOutcome(False, "这些文件已经提交过了，请等待市州审核。")
+    if report["errors"] and not confirmed:
+        return SubmitOutcome(False, f"还有 {report['errors']} 处错误。请改正后重新上传；"
+                                    "如确需先提交，请勾选“仍有错误，确认提交”。")
+    intake.store.add_submission(county, [u.id for u in current], report["errors"], report["warnings"], client)
+    return SubmitOutcome(True, "已提交，市州审核后会在本页显示结果。")
+
+
+def latest_submission(intake: Intake, county: str) -> Submission | None:
+    """The county's most recent submission."""
+    subs = intake.store.submissions(county)
+    return subs[-1] if subs else None
+
+
+def submission_files(intake: Intake, sub: Submission) -> list[Upload]:
+    """The uploads a submission holds."""
+    found = [intake.store.upload(i) for i in sub.upload_ids]
+    return [u for u in found if u is not None]
+
+
+def latest_sets(intake: Intake) -> dict[str, list[Upload]]:
+    """Each county's latest submission, as files: what the rollup is built from."""
+    out: dict[str, list[Upload]] = {}
+    for county in intake.settings.counties:
+        sub = latest_submission(intake, county)
+        if sub is not None:
+            out[county] = submission_files(intake, sub)
+    return out
+
+
+def _export_entries(intake: Intake) -> dict[str, list[Entry]]:
+    return {c: entries(intake, us, for_check=False) for c, us in latest_sets(intake).items()}
+
+
+def overview(intake: Intake) -> dict[str, dict[str, Any]]:
+    """Per county: the rollup's numbers for its latest submission (cached per set of submissions)."""
+    subs = [latest_submission(intake, c) for c in intake.settings.counties]
+    key = "overview:" + ",".join(str(s.id) for s in subs if s is not None) + f":{date.today().isoformat()}"
+    found = intake.store.check(key)
+    if found is not None:
+        return found
+    numbers = service.county_numbers(intake.settings, _export_entries(intake)) if any(subs) else {}
+    intake.store.put_check(key, numbers)
+    return numbers
+
+
+def rollup_bytes(intake: Intake) -> bytes:
+    """The rollup workbook, as ``zhenggai merge`` writes it from the export."""
+    return service.rollup(intake.settings, _export_entries(intake))
+
+
+def export_zip(intake: Intake) -> bytes:
+    """The export folder, zipped (UTF-8 names): unzip it and run the command in 说明.txt."""
+    buf = io.BytesIO()
+    with TemporaryDirectory(prefix="zhenggai-export-") as tmp:
+        root = Path(tmp)
+        service.write_export(intake.settings, _export_entries(intake), root)
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for p in sorted(root.rglob("*")):
+                if p.is_file():
+                    info = zipfile.ZipInfo.from_file(p, p.relative_to(root).as_posix())
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    zf.writestr(info, p.read_bytes())
+    return buf.getvalue()

@@ -1,0 +1,171 @@
+"""The whole journey in a real browser: Debian's Chromium driven by Playwright, against ``zhenggai serve``.
+
+No browser is downloaded: Playwright's own driver launches /usr/bin/chromium. Set
+``ZHENGGAI_SCREENSHOTS=folder`` to keep the screenshots (the README's come from here).
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from conftest import run_zhenggai
+from webtools import Server, reply
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    s = Server(tmp_path / "收件库").start()
+    yield s
+    s.stop()
+
+
+def _shot(page: Page, name: str) -> None:
+    folder = os.environ.get("ZHENGGAI_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / name), full_page=False)
+
+
+def _upload(page: Page, *files: Path) -> None:
+    page.set_input_files("#files", [str(f) for f in files])
+    page.get_by_role("button", name="上传并检查").click()
+    page.wait_for_url("**/?done=*")
+    expect(page.locator("#check .summary")).to_be_visible()
+
+
+def _cells(path: Path) -> dict[str, list[list[object]]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def test_journey_in_a_real_browser(browser: Browser, server: Server, tmp_path: Path) -> None:
+    links = server.links()
+    county_ctx = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN")
+    pref_ctx = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN")
+    county, pref = county_ctx.new_page(), pref_ctx.new_page()
+    errors: list[str] = []
+    county.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    # Other counties: one submits a clean reply, one uploads with errors and has not submitted.
+    other = county_ctx.new_page()
+    other.goto(links["老河口市"])
+    _upload(other, reply(tmp_path / "lhk", "老河口市"))
+    other.get_by_role("button", name="提交").click()
+    expect(other.locator(".state-submitted")).to_be_visible()
+    other.goto(links["保康县"])
+    _upload(other, reply(tmp_path / "bk", "保康县", bad=True))
+    other.close()
+
+    # The county: its page, its pre-filled form, a reply with an error.
+    county.goto(links["谷城县"])
+    expect(county.get_by_role("heading", level=1)).to_contain_text("谷城县")
+    with county.expect_download() as dl:
+        county.get_by_role("link", name="下载 附件1 整改清单").click()
+    assert dl.value.suggested_filename.startswith("谷城县-附件1")
+
+    _upload(county, reply(tmp_path / "v1", "谷城县", bad=True))
+    expect(county.locator("#check .summary")).to_contain_text("1 处错误")
+    finding = county.locator("table.findings tr.sev-error")
+    expect(finding).to_contain_text("E6")
+    expect(finding).to_contain_text("2023-06-30")
+    bad = county.locator("td.bad-error")
+    expect(bad).to_have_count(1)
+    expect(bad).to_have_attribute("title", "E6：" + finding.locator("td").last.inner_text())
+    assert bad.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    _shot(county, "网上报送-县页面.png")
+
+    with county.expect_download() as dl:
+        county.get_by_role("link", name="下载标注副本").first.click()
+    annotated = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(annotated)
+    assert annotated.name.endswith("-校验标注.xlsx")
+    ws = openpyxl.load_workbook(annotated)["附件1"]
+    assert ws["E6"].comment is not None and ws["E6"].fill.fgColor.rgb not in (None, "00000000")
+
+    # Corrected, then submitted.
+    _upload(county, reply(tmp_path / "v2", "谷城县"))
+    expect(county.locator("#check .summary")).to_contain_text("没有错误")
+    county.get_by_role("button", name="提交").click()
+    expect(county.locator(".state-submitted")).to_contain_text("已报送，待市州审核")
+
+    # The prefecture returns it with a note.
+    pref.goto(links["市州（审核）"])
+    row = pref.locator("tr", has_text="谷城县")
+    expect(row).to_contain_text("已报送，待审核")
+    expect(pref.locator("tr", has_text="保康县")).to_contain_text("已上传，未提交")
+    _shot(pref, "网上报送-市州页面.png")
+    row.get_by_role("link", name="审核").click()
+    pref.fill("#note", "第2行“整改措施”请写明新覆盖的村名。")
+    pref.get_by_role("button", name="退回修改").click()
+    expect(pref.locator(".notice")).to_contain_text("已退回")
+
+    # The county sees the note and submits again.
+    county.goto(links["谷城县"])
+    expect(county.locator(".state-returned")).to_contain_text("第2行“整改措施”请写明新覆盖的村名。")
+    _shot(county, "网上报送-县页面-退回.png")
+    county.get_by_role("button", name="提交").click()
+    expect(county.locator(".state-submitted")).to_be_visible()
+
+    # The prefecture approves, downloads the rollup and the export.
+    pref.goto(links["市州（审核）"])
+    pref.locator("tr", has_text="谷城县").get_by_role("link", name="审核").click()
+    pref.get_by_role("button", name="通过").click()
+    expect(pref.locator(".state-approved")).to_be_visible()
+    pref.goto(links["市州（审核）"])
+    expect(pref.locator("tr", has_text="谷城县")).to_contain_text("已通过")
+    with pref.expect_download() as dl:
+        pref.get_by_role("link", name="下载汇总表").click()
+    rollup = tmp_path / "网页汇总.xlsx"
+    dl.value.save_as(rollup)
+    with pref.expect_download() as dl:
+        pref.get_by_role("link", name="导出全部报送文件（文件夹压缩包）").click()
+    exported = tmp_path / "导出"
+    archive = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(archive)
+    zipfile.ZipFile(archive).extractall(exported)
+
+    command = (exported / "说明.txt").read_text(encoding="utf-8-sig").splitlines()[-1].split()
+    proc = run_zhenggai(*command[1:], cwd=exported)
+    assert proc.returncode in (0, 1), proc.stderr
+    merged = exported / command[command.index("-o") + 1]
+    web, cli = _cells(rollup), _cells(merged)
+    assert web == cli
+    counties = {row[0] for row in web["整改清单汇总"] if row and row[0] in ("谷城县", "老河口市", "保康县")}
+    assert counties == {"谷城县", "老河口市"}  # 保康县 uploaded but never submitted
+    assert errors == []
+    county_ctx.close()
+    pref_ctx.close()
+
+
+def test_drag_and_drop_upload(browser: Browser, server: Server, tmp_path: Path) -> None:
+    links = server.links()
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(links["谷城县"])
+    data = reply(tmp_path, "谷城县", bad=True).read_bytes()
+    # A drop event carrying a file, as the browser makes one when a clerk drags it from the desktop.
+    handle = page.evaluate_handle(
+        """(bytes) => { const dt = new DataTransfer();
+           dt.items.add(new File([new Uint8Array(bytes)], "拖进来的.xlsx")); return dt; }""",
+        list(data),
+    )
+    page.dispatch_event("#drop", "drop", {"dataTransfer": handle})
+    page.wait_for_url("**/?done=*")
+    expect(page.locator("td.bad-error")).to_have_count(1)
+    expect(page.locator("#check")).to_contain_text("拖进来的.xlsx")
+    page.close()
