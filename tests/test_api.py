@@ -112,7 +112,7 @@ def _inbox(tmp_path: Path) -> Path:
     ]
     make_workbook(inbox / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows)})
     make_workbook(inbox / "谷城县-附件2.xlsx",
-                  {"附件2": appendix2_rows(["谷城县", 2, 1, 1, "三十万", 0, 1, 0, 0, 0, 0, 0, ""])})
+                  {"附件2": appendix2_rows(["谷城县", 2, 1, 1, "三十多万", 0, 1, 0, 0, 0, 0, 0, ""])})
     make_workbook(inbox / "保康县-附件1.xlsx", {"附件1": appendix1_rows(rows[:1], county="保康县")})
     return inbox
 
@@ -132,7 +132,7 @@ def test_frames_are_typed_and_mark_what_could_not_be_read(tmp_path: Path) -> Non
     assert str(items["deadline"].dtype) == "datetime64[ns]" and str(items["seq"].dtype) == "Int64"
 
     row = stats.set_index("county").loc["谷城县"]
-    assert pd.isna(row["county_funds"]) and row["unreadable"] == "county_funds"  # 三十万: NA, never 0
+    assert pd.isna(row["county_funds"]) and row["unreadable"] == "county_funds"  # 三十多万: NA, never 0
     assert row["total"] == 2 and str(stats["total"].dtype) == "Float64"
     assert {"file", "cell", "code", "severity"} <= set(findings.columns)
     assert ("E6", "date-invalid") in set(zip(findings["cell"], findings["code"], strict=True))

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhenggai.parse import (
@@ -314,7 +314,8 @@ def test_parse_date_month_is_last_day(year: int, month: int) -> None:
     ],
 )
 def test_parse_number_ok(raw: object, value: float, decimals: int) -> None:
-    assert parse_number(raw) == NumberValue(value, "ok", decimals)
+    got = parse_number(raw)
+    assert (got.value, got.status, got.decimals) == (value, "ok", decimals)
 
 
 @pytest.mark.parametrize(
@@ -334,7 +335,6 @@ def test_parse_number_blank(raw: object) -> None:
     "raw",
     [
         "约30",
-        "三十",
         "30-40",
         "若干",
         "30万元左右",
@@ -349,7 +349,6 @@ def test_parse_number_blank(raw: object) -> None:
         "无数据",
         "NaN",
         "abc",
-        "30亿",
         True,
         False,
         datetime(2022, 1, 1),
@@ -373,16 +372,20 @@ def test_parse_number_roundtrip_decimal(d: Decimal) -> None:
     assert isinstance(exponent, int)
     expected = NumberValue(float(d), "ok", -exponent)
     assert parse_number(text) == expected
-    assert parse_number(text + "万元") == expected
-    assert parse_number(f" {text} 万元 ") == expected
+    # The unit is returned, not applied: merge converts it to the column's unit.
+    assert parse_number(text + "万元") == dataclasses.replace(expected, unit="万元")
+    assert parse_number(f" {text} 万元 ") == dataclasses.replace(expected, unit="万元")
 
 
-_UNIT_CHARS = set("万元人个家村次期场门名处户座课节")
+_UNIT_CHARS = set("万元人个家村次期场门名处户座课节项所条件类千百亿")
+# Chinese numerals are numbers (read by cn2an), not foreign text.
+_UNIT_CHARS |= set("零〇○一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟点")
 _FOREIGN_CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF).filter(
     lambda c: c not in _UNIT_CHARS
 )
 
 
+@settings(deadline=None)  # the first Chinese numeral imports cn2an (~0.2 s)
 @given(st.text(max_size=8), _FOREIGN_CJK, st.text(max_size=8))
 def test_parse_number_rejects_foreign_cjk(before: str, cjk: str, after: str) -> None:
     assert parse_number(before + cjk + after).status != "ok"

@@ -20,6 +20,7 @@ from zhenggai.rounds import (
     compare,
     pair_items,
     pledge_only_change,
+    problem_key,
 )
 from zhenggai.schema import default_appendix2
 
@@ -200,6 +201,14 @@ def test_a_county_that_reported_last_round_and_is_silent_now() -> None:
         ("谷城县", "submitted", "submitted"), ("保康县", "submitted", "missing")]
 
 
+def test_a_county_that_sent_only_blank_forms_is_silent() -> None:
+    prev = RoundData("上一轮", tuple(BASE), (county(),))
+    cur = RoundData("本轮", (), (county(status="blank"),))
+    c = compare(prev, cur, deadline=DEADLINE)
+    assert [f.code for f in c.findings] == ["round-county-silent"]
+    assert (c.counties[0].status_before, c.counties[0].status_now) == ("submitted", "blank")
+
+
 def test_a_county_missing_its_appendix1_now_does_not_delete_its_problems() -> None:
     prev = RoundData("上一轮", tuple(BASE), (county(),))
     cur = RoundData("本轮", (), (county(status="no-appendix1"),))
@@ -210,7 +219,7 @@ def test_added_text_and_pledge_detection() -> None:
     assert added_text("新建站点5个", "新建站点8个") == "8"
     assert pledge_only_change("新建站点5个", "新建站点8个") is None
     assert pledge_only_change("加强管理", "进一步加强管理，压实责任") == "进一步，压实责任"
-    assert pledge_only_change("加强管理，2022年底完成", "加强管理") == "（只删去了文字）"
+    assert pledge_only_change("加强管理，2022年底完成", "加强管理") == ""  # only deletions
     assert pledge_only_change("加强管理", "加强管理。") is None  # unchanged, not "changed by pledge words"
 
 
@@ -221,3 +230,55 @@ def test_json_shape() -> None:
     assert data["counties"][0]["finished"] == 1
     assert data["changes"][0] == {"county": "谷城县", "prefecture": None, "seq": 1, "problem": P1,
                                   "code": "round-item-finished", "before": "否", "after": "是"}
+
+
+def test_a_measure_that_only_lost_text_is_no_progress() -> None:
+    cur = [replace(BASE[0], done=True), BASE[1], replace(BASE[2], measure="高度重视")]
+    (ch,) = [c for c in rounds(BASE, cur).changes if c.seq == 3]
+    assert (ch.what, ch.finding.code) == ("只删减文字", "round-measure-pledge-only")
+    assert ch.finding.message == "问题仍未完成，整改措施与上次相比只删去了部分文字，没有新的具体进展"
+
+
+def test_a_county_spelled_shorter_in_one_round_is_the_same_county() -> None:
+    prev = RoundData("上一轮", tuple(replace(i, county="谷城") for i in BASE), (county("谷城"),))
+    cur = RoundData("本轮", (replace(BASE[0], done=True), BASE[1], BASE[2]), (county(),))
+    c = compare(prev, cur, deadline=DEADLINE)
+    assert [(s.county, s.finished) for s in c.counties] == [("谷城县", 1)]
+    assert [ch.finding.code for ch in c.changes] == ["round-item-finished", "round-measure-unchanged"]
+    # Two candidates ("谷城县", "谷城镇"): no guess, both listed as they are.
+    cur2 = RoundData("本轮", cur.items, (county(), county("谷城镇")))
+    names = [s.county for s in compare(prev, cur2, deadline=DEADLINE).counties]
+    assert names == ["谷城县", "谷城镇", "谷城"]
+
+
+# --- properties ---------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEXT = st.text(alphabet=st.sampled_from("站点培训资金台账快递中心运营整改加强落实12345，。"), min_size=1, max_size=20)
+_ITEMS = st.lists(
+    st.tuples(_TEXT, _TEXT, st.sampled_from([True, False, None]),
+              st.one_of(st.none(), st.dates(date(2022, 1, 1), date(2023, 6, 30)))),
+    max_size=8, unique_by=lambda t: problem_key(t[0]),  # one problem per row, as the list has it
+)
+
+
+def _round(rows: list[tuple[str, str, bool | None, date | None]], label: str) -> RoundData:
+    items = tuple(item(i + 1, p, m, d, when, file=label) for i, (p, m, d, when) in enumerate(rows))
+    return RoundData(label, items, (county(total=len(items), done=sum(1 for i in items if i.done), file=label),))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_ITEMS, st.randoms(use_true_random=False))
+def test_a_round_against_itself_or_reordered_never_moves(rows: list[tuple[str, str, bool | None, date | None]],
+                                                          rnd: object) -> None:
+    r = _round(rows, "本轮.xlsx")
+    c = compare(r, r, deadline=DEADLINE, cumulative=CUMULATIVE)
+    assert c.changes == ()
+    assert [n.finding.code for n in c.notes] == (["round-county-unchanged"] if any(x[2] is False for x in rows) else [])
+    shuffled = list(rows)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    moved = compare(r, _round(shuffled, "本轮.xlsx"), deadline=DEADLINE, cumulative=CUMULATIVE)
+    # Renumbered rows pair by their text: nothing appears, disappears, finishes or reopens.
+    assert {ch.finding.code for ch in moved.changes} <= {"round-measure-unchanged"}

@@ -192,7 +192,8 @@ def test_appendix2_total_row_and_county_row() -> None:
                        list(GOOD_A2), ["合计", 2, 1, 1]]
     t = only_table(grid(rows))
     assert t.kind == "appendix2"
-    assert [r.row for r in t.records] == [5]
+    # The 合计 row is kept, marked: a township breakdown is checked against it.
+    assert [(r.row, r.total) for r in t.records] == [(5, False), (6, True)]
 
 
 def test_a_table_of_only_headings_and_blank_rows_has_no_records() -> None:

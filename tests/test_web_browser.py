@@ -112,6 +112,7 @@ def test_journey_in_a_real_browser(browser: Browser, server: Server, tmp_path: P
     _shot(pref, "网上报送-市州页面.png")
     row.get_by_role("link", name="审核").click()
     pref.fill("#note", "第2行“整改措施”请写明新覆盖的村名。")
+    _shot(pref, "网上报送-市州审核.png")
     pref.get_by_role("button", name="退回修改").click()
     expect(pref.locator(".notice")).to_contain_text("已退回")
 

@@ -8,202 +8,36 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.findings import Report, Severity, a1, make
+from zhenggai import rows
+from zhenggai.annotate import FINDINGS_SHEET
+from zhenggai.findings import Report, a1
 from zhenggai.inbox import expand, open_inbox, skip_reason
 from zhenggai.parse import (
-    clean_text,
     county_from_filename,
-    display,
-    is_pledge_only,
+    is_bureau_placeholder,
     is_valid_phone,
-    parse_date,
-    parse_number,
-    parse_yes_no,
 )
 from zhenggai.reader import MAX_UNCOMPRESSED, Grid, read_book
-from zhenggai.results import FileResult, Item, Options, ProgressCallback, Stats, TableResult
-from zhenggai.schema import APPENDIX1, META_SHEET, Kind, TableSpec, appendix2
-from zhenggai.tables import FORMULA_NO_VALUE, Table, find_tables
+from zhenggai.results import APPENDIX_NAMES, FileResult, Item, Options, ProgressCallback, Stats, TableResult
+from zhenggai.schema import APPENDIX1, META_SHEET, TableSpec, appendix2
+from zhenggai.tables import HEADER_SCAN_ROWS, Table, find_tables
 
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
 
-FINDINGS_SHEET = "校验问题"  # the sheet annotate.py puts in front of an annotated copy
-
-# --- 附件1 ------------------------------------------------------------------------------
-
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+# --- the tables of a file --------------------------------------------------------------
 
 
-def _problem_key(text: str) -> str:
-    return _PUNCT.sub("", text)
-
-
-def check_appendix1(t: TableResult, f: FileResult, opts: Options) -> None:
-    """Row rules of 附件1; fills ``t.items`` and adds findings to ``f``."""
-    table = t.table
-    spec = table.spec
-    cols = table.header.cols
-    sheet = table.sheet
-    out = f.findings
-    file = f.display
-    keys = spec.keys
-    idx = {k: i for i, k in enumerate(keys)}
-    i_seq, i_problem, i_measure = idx["seq"], idx["problem"], idx["measure"]
-    i_done, i_deadline = idx["done"], idx["deadline"]
-    required_text = [(idx[k], k) for k in ("problem", "measure", "owner", "unit") if k in cols]
-    has_done, has_deadline = "done" in cols, "deadline" in cols
-    deadline_limit, as_of = opts.deadline, opts.as_of
-    seen_problem: dict[str, int] = {}
-    seen_seq: dict[int, int] = {}
-    prev_seq: int | None = None
-    prev_category: str | None = None
-
-    def add(code: str, row: int, key: str, raw: object = None, **params: object) -> None:
-        out.append(make(code, file=file, sheet=sheet, cell=a1(row, cols[key]), row=row,
-                        field=spec.column(key).header, value=display(raw), **params))
-
-    formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
-    for rec in table.records:
-        v = rec.values
-        r = rec.row
-        before = len(out)
-        if r in formula_rows:
-            for i, key in enumerate(keys):
-                if v[i] is FORMULA_NO_VALUE:
-                    add("formula-no-value", r, key)
-        for i, key in required_text:
-            raw = v[i]
-            if raw == "" or (isinstance(raw, str) and not raw.strip()):
-                add("required-missing", r, key)
-        done: bool | None = None
-        if has_done and v[i_done] is not FORMULA_NO_VALUE:
-            yn = parse_yes_no(v[i_done])
-            done = yn.value
-            if yn.status == "blank":
-                add("required-missing", r, "done")
-            elif yn.status == "invalid":
-                add("done-invalid", r, "done", v[i_done])
-            elif yn.status == "variant":
-                add("done-variant", r, "done", v[i_done], as_value="是" if done else "否")
-        when: date | None = None
-        if has_deadline and v[i_deadline] is not FORMULA_NO_VALUE:
-            raw = v[i_deadline]
-            dv = parse_date(raw)
-            when = dv.value
-            if dv.status == "blank":
-                add("required-missing", r, "deadline")
-            elif dv.status == "invalid":
-                add("date-invalid", r, "deadline", raw)
-            elif dv.approximate:
-                add("date-approximate", r, "deadline", raw, date=when)
-            if when is not None:
-                if done is False:
-                    if when > deadline_limit:
-                        add("deadline-too-late", r, "deadline", raw, date=when, deadline=deadline_limit)
-                    elif when < as_of:
-                        add("overdue", r, "deadline", raw, date=when, as_of=as_of)
-                elif done is True and when > as_of:
-                    add("done-date-future", r, "deadline", raw, date=when, as_of=as_of)
-        measure = v[i_measure]
-        if isinstance(measure, str) and measure and is_pledge_only(measure):
-            add("measure-pledge-only", r, "measure", measure)
-        if "seq" in cols:
-            raw_seq = v[i_seq]
-            if raw_seq is FORMULA_NO_VALUE:
-                prev_seq = (prev_seq or 0) + 1  # reported above; it holds its place
-            elif raw_seq != "":
-                num = parse_number(raw_seq)
-                if num.status != "ok" or num.value is None or not float(num.value).is_integer():
-                    add("seq-invalid", r, "seq", raw_seq)
-                    # It still takes its place in the count: "一, 2, 3" is one wrong
-                    # number, not a wrong number and a gap at the next row.
-                    prev_seq = (prev_seq or 0) + 1
-                else:
-                    n = int(num.value)
-                    restart = rec.category != prev_category and n == 1
-                    if restart:
-                        seen_seq.clear()
-                    if n in seen_seq:
-                        add("seq-duplicate", r, "seq", raw_seq, other_row=seen_seq[n])
-                    else:
-                        expected = 1 if prev_seq is None or restart else prev_seq + 1
-                        if n != expected:
-                            add("seq-gap", r, "seq", raw_seq, expected=expected)
-                        seen_seq[n] = r
-                    prev_seq = n
-        prev_category = rec.category
-        problem = v[i_problem]
-        if "problem" in cols and isinstance(problem, str) and problem:
-            key = _problem_key(problem)
-            if key in seen_problem:
-                add("problem-duplicate", r, "problem", problem, other_row=seen_problem[key])
-            else:
-                seen_problem[key] = r
-        errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR) if len(out) > before else 0
-        t.items.append(Item(r, rec.category, v, rec.extras, done, when, errors))
-
-
-# --- 附件2 ------------------------------------------------------------------------------
-
-
-def check_appendix2(t: TableResult, f: FileResult) -> None:
-    """Row rules of 附件2; fills ``t.stats`` and adds findings to ``f``."""
-    table = t.table
-    spec = table.spec
-    cols = table.header.cols
-    out = f.findings
-
-    def add(code: str, row: int, key: str, raw: object = None, **params: object) -> None:
-        out.append(make(code, file=f.display, sheet=table.sheet, cell=a1(row, cols[key]), row=row,
-                        field=spec.column(key).header, value=display(raw), **params))
-
-    number_cols = [(i, c) for i, c in enumerate(spec.columns) if c.is_number and c.key in cols]
-    i_county = spec.keys.index("county")
-    for rec in table.records:
-        v = rec.values
-        r = rec.row
-        before = len(out)
-        numbers: dict[str, float | None] = {}
-        for i, c in number_cols:
-            raw = v[i]
-            if raw is FORMULA_NO_VALUE:
-                add("formula-no-value", r, c.key)
-                numbers[c.key] = None
-                continue
-            nv = parse_number(raw)
-            if nv.status == "blank":
-                numbers[c.key] = 0.0
-            elif nv.status == "dash":
-                numbers[c.key] = 0.0
-                add("number-dash", r, c.key, raw)
-            elif nv.status == "invalid" or nv.value is None:
-                numbers[c.key] = None
-                add("number-invalid", r, c.key, raw)
-            else:
-                x = nv.value
-                numbers[c.key] = x
-                if x < 0:
-                    add("number-negative", r, c.key, raw)
-                elif c.kind is Kind.COUNT and not float(x).is_integer():
-                    add("number-not-integer", r, c.key, raw)
-                elif c.kind is Kind.AMOUNT and nv.decimals > 2:
-                    add("number-too-many-decimals", r, c.key, raw)
-        county = clean_text(v[i_county]) if "county" in cols else ""
-        if "county" in cols and not county:
-            add("required-missing", r, "county")
-        total, done, open_ = numbers.get("total"), numbers.get("done"), numbers.get("open")
-        if total is not None and done is not None and open_ is not None and done + open_ != total:
-            add("count-sum-mismatch", r, "total", v[spec.keys.index("total")],
-                done=_n(done), open=_n(open_), sum=_n(done + open_), total=_n(total))
-        errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR)
-        t.stats.append(Stats(r, county or None, v, rec.extras, numbers, errors))
+def check_table(t: TableResult, f: FileResult, opts: Options) -> None:
+    """Row and table rules (``rows.py``): fills ``t.items`` / ``t.stats``, adds findings to ``f``."""
+    items, stats, findings = rows.check_table(t.table, f.display, opts)
+    t.items.extend(items)
+    t.stats.extend(stats)
+    f.findings.extend(findings)
 
 
 def _n(x: float) -> str:
@@ -219,50 +53,74 @@ def _header_findings(t: Table, f: FileResult) -> None:
         c = t.spec.column(key)
         if key == "seq" or (t.spec.kind == "appendix2" and key == "note"):
             continue  # 序号 and 备注 may be left out without losing anything
-        f.findings.append(make("missing-column", file=f.display, sheet=t.sheet, row=row, field=c.header))
+        f.add("missing-column", sheet=t.sheet, row=row, field=c.header)
     for key, text in h.variants:
-        f.findings.append(make("header-variant", file=f.display, sheet=t.sheet, row=row,
-                               cell=a1(row, h.cols[key]), field=t.spec.column(key).header, value=text))
+        f.add("header-variant", sheet=t.sheet, row=row,
+              cell=a1(row, h.cols[key]), field=t.spec.column(key).header, value=text)
     for col, text in sorted(h.extras.items()):
-        f.findings.append(make("extra-column", file=f.display, sheet=t.sheet, row=row,
-                               cell=a1(row, col), value=text))
+        f.add("extra-column", sheet=t.sheet, row=row,
+              cell=a1(row, col), value=text)
 
 
 def _contact_findings(t: Table, f: FileResult) -> None:
     c = t.contact
     if c is None:
-        f.findings.append(make("contact-missing", file=f.display, sheet=t.sheet))
+        f.add("contact-missing", sheet=t.sheet)
         return
     cell = a1(c.row, c.col)
     if not c.name:
-        f.findings.append(make("contact-missing", file=f.display, sheet=t.sheet, cell=cell, row=c.row,
-                               field="联系人", value=c.text))
+        f.add("contact-missing", sheet=t.sheet, cell=cell, row=c.row,
+              field="联系人", value=c.text)
     if not is_valid_phone(c.phone):
-        f.findings.append(make("phone-invalid", file=f.display, sheet=t.sheet, cell=cell, row=c.row,
-                               field="联系电话", value=c.phone or c.text))
+        f.add("phone-invalid", sheet=t.sheet, cell=cell, row=c.row,
+              field="联系电话", value=c.phone or c.text)
+
+
+def _county_missing_detail(t: Table) -> str:
+    """What the clerk must change, naming what was found (never a placeholder not written)."""
+    if t.bureau is None:
+        return "表格上方没有盖章行（如“长阳土家族自治县经济和信息化局（盖章）”），读不出县（市、区）名称"
+    text = t.bureau[2]
+    if is_bureau_placeholder(text):
+        return "盖章行没有写明县（市、区）名称，请把“**县（市、区）”改为本县名称"
+    return (f"盖章行“{text}”中读不出县（市、区）名称：应为县名在前、单位名称在后，"
+            "如“长阳土家族自治县经济和信息化局（盖章）”")
 
 
 def _resolve_county(f: FileResult) -> None:
-    """County from the 盖章 line; fall back to 附件2's column or the file name."""
+    """County of each table from its own 盖章 line; else 附件2's column or the file name.
+
+    A workbook may hold several counties (a 市 that collected its 县区 first): each
+    sheet's 盖章 line names that sheet's county, and none may vanish.
+    """
+    from zhenggai.layouts import assign_counties
+
     from_line = [t.table.county for t in f.tables if t.table.county]
+    lines = list(dict.fromkeys(from_line))
     from_a2 = [s.county for t in f.tables_of("appendix2") for s in t.stats if s.county]
     from_name = county_from_filename(f.path)
     county = from_line[0] if from_line else from_a2[0] if len(from_a2) == 1 else from_name
-    f.county = county
+    f.county = "、".join(lines) if len(lines) > 1 else county
     for t in f.tables:
-        if t.table.county:
+        t.county = t.table.county or county
+        if t.table.kind == "appendix2":
+            assign_counties(t, f, t.county)
+        if t.table.county or t.blank:
             continue
         fallback = f"（暂按“{county}”处理）" if county else ""
+        detail = _county_missing_detail(t.table)
         if t.table.bureau is not None:
             r, c, text = t.table.bureau
-            f.findings.append(make("county-missing", file=f.display, sheet=t.table.sheet, cell=a1(r, c),
-                                   row=r, value=text, fallback=fallback))
+            f.add("county-missing", sheet=t.table.sheet, cell=a1(r, c),
+                  row=r, value=text, fallback=fallback, detail=detail)
         else:
-            f.findings.append(make("county-missing", file=f.display, sheet=t.table.sheet,
-                                   fallback=fallback))
+            f.add("county-missing", sheet=t.table.sheet,
+                  fallback=fallback, detail=detail)
+    if len(lines) > 1 or len(set(from_a2)) > 1:
+        return  # several counties in one workbook: each table has its own county
     sources = []
     if from_line:
-        sources += [("盖章行", x) for x in dict.fromkeys(from_line)]
+        sources += [("盖章行", x) for x in lines]
     if len(from_a2) == 1:
         sources.append(("附件2", from_a2[0]))
     if from_name:
@@ -274,11 +132,11 @@ def _resolve_county(f: FileResult) -> None:
         if a2 and len({n for src, n in sources if src != "文件名"}) > 1:
             t, s = a2[0]
             col = t.table.header.cols["county"]
-            f.findings.append(make("county-mismatch", file=f.display, sheet=t.table.sheet,
-                                   cell=a1(s.row, col), row=s.row, field="县（市、区）", value=s.county,
-                                   detail=detail))
+            f.add("county-mismatch", sheet=t.table.sheet,
+                  cell=a1(s.row, col), row=s.row, field="县（市、区）", value=s.county,
+                  detail=detail)
         else:
-            f.findings.append(make("county-mismatch", file=f.display, detail=detail))
+            f.add("county-mismatch", detail=detail)
 
 
 def _digest(path: Path) -> str:
@@ -299,6 +157,14 @@ def _digest(path: Path) -> str:
         return ""
 
 
+def _hidden_sheet(grid: Grid, tables: list[Table], f: FileResult) -> None:
+    """A hidden sheet is not data; one holding a form (an older copy) is named in a warning."""
+    for t in tables:
+        if t.records:
+            f.add("hidden-sheet-ignored", sheet=grid.name, name=grid.name,
+                  appendix=APPENDIX_NAMES[t.kind])
+
+
 def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[TableSpec, TableSpec]:
     """The tables to look for: the form's own definition, unless ``--indicators`` overrides it."""
     from zhenggai.formdef import describe, read_definition, same_columns
@@ -306,15 +172,15 @@ def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[Ta
     carried, problem = read_definition(grids)
     if problem is not None:
         fallback = "--indicators 文件" if opts.indicators is not None else "内置的成果指标"
-        f.findings.append(make("indicators-definition-invalid", file=f.display, sheet=META_SHEET,
-                               reason=problem, fallback=fallback))
+        f.add("indicators-definition-invalid", sheet=META_SHEET,
+              reason=problem, fallback=fallback)
     if carried is None:
         return opts.specs()
     if opts.indicators is None:
         return APPENDIX1, appendix2(carried)
     if not same_columns(carried, opts.indicators):
-        f.findings.append(make("indicators-mismatch", file=f.display, sheet=META_SHEET,
-                               carried=describe(carried), given=describe(opts.indicators)))
+        f.add("indicators-mismatch", sheet=META_SHEET,
+              carried=describe(carried), given=describe(opts.indicators))
     return opts.specs()
 
 
@@ -332,66 +198,93 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
         f.readable = False
         return f
     specs = _file_specs(book.grids, opts, f)
+    from zhenggai.layouts import hidden_findings
+
     for grid in book.grids:
-        if grid.name in (META_SHEET, FINDINGS_SHEET):
-            # The form's definition is never a table. A -校验标注 copy that the clerk
-            # corrected and sent back is a reply: its form sheets count, the list of
-            # findings we wrote into it does not.
+        if grid.name == META_SHEET:
+            continue  # zhenggai's own definition of the form (see schema.META_SHEET), never a table
+        if grid.name == FINDINGS_SHEET:
+            # A -校验标注 copy that the clerk corrected and sent back is a reply: its form
+            # sheets count, the list of findings we wrote into it does not.
             continue
         if grid.table_rows is not None:
             f.word_rows[grid.name] = grid.table_rows
-        for table in find_tables(grid, specs):
+        tables = find_tables(grid, specs)
+        if grid.hidden:
+            _hidden_sheet(grid, tables, f)
+            continue
+        hidden_findings(grid, tables, f)
+        for table in tables:
             f.tables.append(TableResult(table))
     if not f.tables:
         f.readable = False
-        f.findings.append(make("no-table", file=shown))
+        f.add("no-table", rows=HEADER_SCAN_ROWS)
         return f
     for t in f.tables:
         _header_findings(t.table, f)
-        if t.table.kind == "appendix1":
-            check_appendix1(t, f, opts)
-        else:
-            check_appendix2(t, f)
+        if t.blank:
+            # Row rules on an unfilled form would only list every empty cell.
+            f.add("blank-form", sheet=t.table.sheet, appendix=APPENDIX_NAMES[t.table.kind])
+            continue
+        check_table(t, f, opts)
         _contact_findings(t.table, f)
     _resolve_county(f)
     return f
 
 
+def problem_counts(items: Sequence[Item]) -> tuple[int, int, int]:
+    """(problems, finished, unfinished) of 附件1 rows: a 问题描述 merged over several
+    measure rows is one problem, finished when all its measures are."""
+    state: dict[int, list[bool | None]] = {}
+    for it in items:
+        state.setdefault(it.problem, []).append(it.done)
+    done = sum(1 for v in state.values() if all(x is True for x in v))
+    open_ = sum(1 for v in state.values() if any(x is False for x in v))
+    return len(state), done, open_
+
+
 def cross_check(results: Sequence[FileResult]) -> None:
-    """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 rows (same or paired file)."""
-    by_county: dict[str, list[FileResult]] = {}
+    """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 (same or paired file)."""
+    a1s: dict[str, list[TableResult]] = {}
+    a2s: dict[str, list[tuple[FileResult, TableResult, Stats]]] = {}
     for f in results:
-        if f.readable:
+        if not f.readable:
+            continue
+        for t in f.tables:
+            if t.blank:
+                continue
             # A workbook holding both tables is one county's reply even when no county
             # name could be found in it: pair its own two tables.
-            key = f.county or f"\0{f.path}"
-            by_county.setdefault(key, []).append(f)
-    for files in by_county.values():
-        a1s = [(f, t) for f in files for t in f.tables_of("appendix1")]
-        a2s = [(f, t) for f in files for t in f.tables_of("appendix2")]
-        if len(a1s) != 1 or len(a2s) != 1:
+            if t.table.kind == "appendix1":
+                a1s.setdefault(t.county or f"\0{f.path}", []).append(t)
+            else:
+                for name, s in t.counties.items():
+                    a2s.setdefault(name or f"\0{f.path}", []).append((f, t, s))
+    for county, t1s in a1s.items():
+        t2s = a2s.get(county, [])
+        if len(t1s) != 1 or len(t2s) != 1:
             continue  # nothing to pair, or duplicates: merge decides which one counts
-        cross_pair(a1s[0][1], *a2s[0])
+        cross_pair(t1s[0], *t2s[0])
 
 
-def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult) -> None:
+def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult, s: Stats | None = None) -> None:
     """One county's 附件2 row against its 附件1: findings go on the 附件2 cells."""
-    if len(t2.stats) != 1:
-        return
-    s = t2.stats[0]
+    if s is None:
+        if len(t2.counties) != 1:
+            return
+        s = next(iter(t2.counties.values()))
     cols = t2.table.header.cols
-    rows = len(t1.items)
-    done_rows = sum(1 for i in t1.items if i.done is True)
+    rows, done_rows, _ = problem_counts(t1.items)
     total, done = s.numbers.get("total"), s.numbers.get("done")
     spec = t2.table.spec
     if total is not None and "total" in cols and total != rows:
-        f2.findings.append(make("cross-total-mismatch", file=f2.display, sheet=t2.table.sheet,
-                                cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
-                                value=_n(total), total=_n(total), rows=rows))
+        f2.add("cross-total-mismatch", sheet=t2.table.sheet,
+               cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
+               value=_n(total), total=_n(total), rows=rows)
     if done is not None and "done" in cols and done != done_rows:
-        f2.findings.append(make("cross-done-mismatch", file=f2.display, sheet=t2.table.sheet,
-                                cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
-                                value=_n(done), done=_n(done), rows=done_rows))
+        f2.add("cross-done-mismatch", sheet=t2.table.sheet,
+               cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
+               value=_n(done), done=_n(done), rows=done_rows)
 
 
 # --- many files (listing a folder and opening archives: inbox.py) -----------------------

@@ -25,12 +25,15 @@ __all__ = [
     "county_from_bureau_line",
     "display",
     "excel_serial_to_date",
+    "header_unit",
+    "is_bureau_placeholder",
     "is_pledge_only",
     "is_valid_phone",
     "normalize_header",
     "parse_date",
     "parse_number",
     "parse_yes_no",
+    "unit_factor",
 ]
 
 Status = Literal["ok", "blank", "variant", "dash", "invalid"]
@@ -53,6 +56,10 @@ class NumberValue:
     value: float | None
     status: Status
     decimals: int = 0
+    # The unit the clerk wrote after the number ("元" in "12000元", "万" in "1.2万"), "" for
+    # none. The number is as written: converting it to the column's unit is the caller's job
+    # (see :func:`unit_factor`). status "variant": written in Chinese numerals (十二, 壹拾).
+    unit: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,11 +265,72 @@ def parse_date(raw: object) -> DateValue:
     return _parse_date_text(text)
 
 
-_UNITS: Final = "万元人个家村次期场门名处户座课节%"
+_UNITS: Final = "万元人个家村次期场门名处户座课节项所条件类千百亿%"
 # Thousands separators must group by three; "3,5" is a list or a European decimal, not 35.
 _NUMBER_RE: Final = re.compile(
-    r"(?:\+|([\-−]))?(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?[" + _UNITS + r"]*"
+    r"(?:\+|([\-−]))?(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?([" + _UNITS + r"]*)"
 )
+_CN_NUMERAL_RE: Final = re.compile(r"([零〇○一二两三四五六七八九十百千万亿壹贰贰叁肆伍陆柒捌玖拾佰仟点]+)(\D*)")
+
+# Units a value or a header may carry, as a factor onto a base: 元 for money, 1 for counts.
+_MONEY_FACTORS: Final = {"元": 1.0, "十元": 10.0, "百元": 100.0, "千元": 1e3, "万元": 1e4, "万": 1e4,
+                         "十万元": 1e5, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8, "亿": 1e8}
+_COUNT_UNITS: Final = frozenset("人个家村次期场门名处户座课节项所条件类") | {"人次", "万人", "村次"}
+_COUNT_FACTORS: Final = {"万人": 1e4}
+
+
+def unit_factor(unit: str, column_unit: str | None) -> float | None:
+    """Factor turning a value written in ``unit`` into the column's unit; None when it cannot.
+
+    "" is the column's own unit. Money converts between 元/千元/万元/亿元 ("万" alone is
+    万元); a count unit (人, 个, 家…) in a count column is only a label; a percentage, a
+    count unit in a money column or money in a count column cannot convert.
+    """
+    if not unit or unit == column_unit:
+        return 1.0
+    col = column_unit or ""
+    if col in _MONEY_FACTORS:
+        f = _MONEY_FACTORS.get(unit)
+        return None if f is None else f / _MONEY_FACTORS[col]
+    if unit in _MONEY_FACTORS or unit == "%" or col == "":
+        return None
+    if unit in _COUNT_UNITS or unit in _COUNT_FACTORS:
+        return _COUNT_FACTORS.get(unit, 1.0) / _COUNT_FACTORS.get(col, 1.0)
+    return None
+
+
+# The unit in a header as clerks write it: "县级财政安排经费（元）", "(单位：千元)", "万元".
+_HEADER_UNIT_RE: Final = re.compile(r"\((?:单位:)?([^()]{1,4})\)$|(?<![\u4e00-\u9fff])([万千]?元)$")
+
+
+def header_unit(label: str) -> str:
+    """The unit a header names ("元" for "县级财政安排经费（元）"), "" when it names none."""
+    s = _squash(clean_text(label))
+    m = _HEADER_UNIT_RE.search(s)
+    if m is None:
+        return ""
+    unit = m[1] or m[2]
+    return unit if unit in _MONEY_FACTORS or unit in _COUNT_UNITS or unit in _COUNT_FACTORS or unit == "%" else ""
+
+
+def _chinese_number(s: str) -> NumberValue:
+    """十二 / 壹拾 / 三十五个 / 十二万元, read by cn2an (imported only when a clerk wrote one)."""
+    m = _CN_NUMERAL_RE.fullmatch(s)
+    if m is None or (m[2] and m[2] not in _MONEY_FACTORS and m[2] not in _COUNT_UNITS and m[2] != "%"):
+        return _NUM_INVALID  # "三十左右", "十几": not one number
+    import cn2an  # ~0.2 s to import: only for the rare cell written in Chinese numerals
+
+    try:
+        value = float(cn2an.cn2an(m[1], "smart"))
+    except (ValueError, KeyError, IndexError, TypeError):
+        return _NUM_INVALID
+    unit = m[2]
+    if "万" in m[1] or "亿" in m[1]:
+        # "三十万" in a 万元 column is 30万元, as "30万" is, never 300,000万元: the number
+        # is given in 万 and the unit carries the 万 (→ unit_factor converts or refuses).
+        value /= 1e4
+        unit = "万元" if unit == "元" else "万" + unit
+    return NumberValue(value, "variant", _float_decimals(value), unit)
 # Whitespace inside a number ("30 40", "1 234") makes it ambiguous, so it is not squeezed out.
 _DIGIT_GAP_RE: Final = re.compile(r"[\d.,]\s+[\d.,]")
 # Dashes and "nothing to report" marks. NFKC has already turned －／ into -/; — – ― ─ are
@@ -300,10 +368,13 @@ def parse_number(raw: object) -> NumberValue:
         return _NUM_BLANK
     m = _NUMBER_RE.fullmatch(s)
     if m is None or (m[2] is None and m[3] is None):
-        return _NUM_DASH if _DASH_RE.fullmatch(s) else _NUM_INVALID
-    # "万元" is only the column's unit label: "30万元" in a 万元 column is 30, never 300000.
+        if _DASH_RE.fullmatch(s):
+            return _NUM_DASH
+        return _chinese_number(s) if not s.isascii() else _NUM_INVALID
     value = float((m[2] or "0").replace(",", "") + "." + (m[3] or "0"))
-    return NumberValue(-value if m[1] and value else value, "ok", len(m[3] or ""))  # no -0.0
+    # The unit is returned, never applied here: "30万元" in a 万元 column is 30, but
+    # "12000元" in the same column is 1.2 (see unit_factor).
+    return NumberValue(-value if m[1] and value else value, "ok", len(m[3] or ""), m[4])  # no -0.0
 
 
 # Readable answers that are not the 是/否 the form asks for (ASCII ones are matched upper-cased).
@@ -426,14 +497,35 @@ _PROVINCE_RE: Final = re.compile(r".+?(?:省|自治区)(?=.+[县市区旗]$)")
 _PREFECTURE_RE: Final = re.compile(r".+?(?:市|州(?!市)|地区|盟)(?=.{2,}$)")
 
 
+# Where the unit's own name begins after the county's: 商务主管部门, 经济和信息化局,
+# 商务和经济信息化局, 发展和改革局, 人民政府…, or any 局/委员会/办公室. The county is the
+# name before it, of any length (长阳土家族自治县). 市场 is listed so that
+# "谷城县市场监督管理局" does not end its county name at the 市 of 市场.
+_UNIT_START_RE: Final = re.compile(
+    r"商务|经济|经信|发展|发改|工业|工信|人民政府|政府|市场|农业|农村|财政|供销|邮政|乡村振兴|电子商务|"
+    r"主管部门|委员会|办公室|局|\(盖章|盖章"
+)
+
+
+def is_bureau_placeholder(text: str) -> bool:
+    """True when a 盖章 line still holds the template's placeholder ("**县（市、区）")."""
+    s = _squash(clean_text(text))
+    return _PLACEHOLDER_RE.search(s.rpartition(":")[2]) is not None
+
+
 def county_from_bureau_line(text: str) -> str | None:
     """County in a "谷城县商务主管部门（盖章）" line; ``None`` if absent or still a placeholder."""
     s = _squash(clean_text(text))
-    cut = s.find("商务")
-    if cut <= 0:
-        return None
     # Drop labels such as "填报单位：" (NFKC made the colon ASCII).
-    prefix = s[:cut].rpartition(":")[2]
+    # "填报单位：谷城县商务局", "填报单位（盖章）：谷城县商务局": the name is after the label;
+    # "谷城县商务局（盖章）  填报日期：" keeps it before.
+    before, colon, after = s.rpartition(":")
+    if colon:
+        s = after if _UNIT_START_RE.search(after, 1) else before
+    m = _UNIT_START_RE.search(s, 1)
+    if m is None:
+        return None
+    prefix = s[: m.start()]
     if _PLACEHOLDER_RE.search(prefix):
         return None
     tail = _CJK_TAIL_RE.search(prefix)
@@ -442,11 +534,12 @@ def county_from_bureau_line(text: str) -> str | None:
     name = tail.group()
     # "谷城县经济商务…" / "谷城县人民政府…": keep up to the last 县/市/区/旗.
     end = max(name.rfind(c) for c in "县市区旗")
-    if end > 0:
-        name = name[: end + 1]
-        name = _PROVINCE_RE.sub("", name, count=1)
-        name = _PREFECTURE_RE.sub("", name, count=1)
-    return name if len(name) >= 2 else None  # a bare "县" is the template's blank
+    if end <= 0:
+        return None  # no county-level name ("商务主管部门（盖章）"), or a bare "县": the blank
+    name = name[: end + 1]
+    name = _PROVINCE_RE.sub("", name, count=1)
+    name = _PREFECTURE_RE.sub("", name, count=1)
+    return name if len(name) >= 2 else None
 
 
 _NAME_IN_FILE = re.compile(r"[\u4e00-\u9fff]{1,6}?[县市区旗]")

@@ -192,31 +192,35 @@ def check_coverage(results: list[FileResult], feedback: FeedbackList) -> dict[st
     """Add coverage findings to the county files; return coverage per county checked."""
     coverage: dict[str, Coverage] = {}
     for f in results:
-        if not f.readable or not f.county:
+        if not f.readable:
             continue
-        problems = feedback.for_county(f.county)
         for t in f.tables:
+            # Each table's own county: a workbook may hold several counties.
+            county = t.county
             table = t.table
             cols = table.header.cols
+            if t.blank:
+                continue
             if table.kind == "appendix2":
-                if problems is None:
-                    continue
-                for s in t.stats:
+                for name, s in t.counties.items():
+                    listed = feedback.for_county(name) if name else None
                     total = s.numbers.get("total")
-                    if total is not None and "total" in cols and total != len(problems):
+                    if listed is not None and total is not None and "total" in cols and total != len(listed):
                         f.findings.append(make(
                             "problem-count-mismatch", file=f.display, sheet=table.sheet, cell=a1(s.row, cols["total"]),
                             row=s.row, field=table.spec.column("total").header, value=display(total),
-                            county=f.county, total=len(problems)))
+                            county=name, total=len(listed)))
                 continue
-            if table.kind != "appendix1" or "problem" not in cols:
+            if table.kind != "appendix1" or "problem" not in cols or not county:
                 continue
+            problems = feedback.for_county(county)
             if problems is None:
-                f.findings.append(make("problem-extra", file=f.display, sheet=table.sheet, county=f.county,
-                                       value=f"反馈问题清单中没有 {f.county}"))
+                f.findings.append(make("problem-extra", file=f.display, sheet=table.sheet, county=county,
+                                       value=f"反馈问题清单中没有 {county}"))
                 continue
             i_problem = table.spec.keys.index("problem")
-            rows = [(it.row, clean_text(it.values[i_problem])) for it in t.items]
+            # One row per problem: the further measure rows of a merged 问题描述 answer the same one.
+            rows = [(it.row, clean_text(it.values[i_problem])) for it in t.items if it.problem == it.row]
             matched = match_problems(rows, problems)
             first_row: dict[int, int] = {}
             col = cols["problem"]
@@ -226,7 +230,7 @@ def check_coverage(results: list[FileResult], feedback: FeedbackList) -> dict[st
                 if hit is None:
                     if text:
                         f.findings.append(make("problem-extra", file=f.display, sheet=table.sheet, cell=cell, row=row,
-                                               field=table.spec.column("problem").header, value=text, county=f.county))
+                                               field=table.spec.column("problem").header, value=text, county=county))
                     continue
                 pi, exact = hit
                 p = problems[pi]
@@ -241,7 +245,7 @@ def check_coverage(results: list[FileResult], feedback: FeedbackList) -> dict[st
                                            field=table.spec.column("problem").header, value=text, problem=p.text))
             for pi, p in enumerate(problems):
                 if pi not in first_row:
-                    f.findings.append(make("problem-unanswered", file=f.display, sheet=table.sheet, county=f.county,
+                    f.findings.append(make("problem-unanswered", file=f.display, sheet=table.sheet, county=county,
                                            problem=p.text, value=p.text))
-            coverage[f.county] = Coverage(f.county, len(first_row), len(problems))
+            coverage[county] = Coverage(county, len(first_row), len(problems))
     return coverage

@@ -72,7 +72,11 @@ class Grid:
     merges: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     # (row, col) 0-based of formula cells that have no saved value
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
-    hidden: bool = False
+    hidden: bool = False  # the sheet itself is hidden (or "very hidden")
+    # 0-based rows and columns hidden in Excel/WPS that held something: the reader blanks
+    # them (a hidden row or column is not data) and validate names them in a warning.
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden_cols: list[int] = field(default_factory=list)
     # A Word table: grid rows [start, end) are the table's own rows (the others are the
     # paragraphs above and below it); None for a worksheet. See word.py.
     table_rows: tuple[int, int] | None = None
@@ -320,6 +324,8 @@ class _SheetScan:
     no_value: set[tuple[int, int]] = field(default_factory=set)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     merges: list[tuple[tuple[int, int], tuple[int, int]]] | None = None  # .ods only
+    hidden_rows: set[int] = field(default_factory=set)  # 0-based
+    hidden_cols: set[int] = field(default_factory=set)  # 0-based
 
 
 def _scan_formulas(data: bytes, scan: _SheetScan) -> None:
@@ -354,6 +360,33 @@ def _scan_formulas(data: bytes, scan: _SheetScan) -> None:
             scan.no_value.add(_cell_index(ref[1].decode()))
 
 
+# <row r="5" hidden="1"> and <col min="3" max="4" hidden="1"/>: Excel writes "1", other
+# writers "true". A row hidden by an autofilter is written the same way, and is not data
+# either: the clerk filtered it out of what they see.
+_ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row\s([^>]*)>")
+_COL_TAG_RE = re.compile(rb"<(?:\w+:)?col\s([^>]*)>")
+_HIDDEN_ATTR_RE = re.compile(rb"""\shidden=["'](?:1|true)["']""")
+_ROW_R_RE = re.compile(rb"""\sr=["'](\d{1,7})["']""")
+_COL_MIN_RE = re.compile(rb"""\smin=["'](\d{1,5})["']""")
+_COL_MAX_RE = re.compile(rb"""\smax=["'](\d{1,5})["']""")
+_MAX_HIDDEN_COLS = 256  # "hide every column to the right" writes max=16384: the table is far left
+
+
+def _scan_hidden(data: bytes, scan: _SheetScan) -> None:
+    """Hidden rows and columns of a sheet: calamine reads them like any other."""
+    for m in _ROW_TAG_RE.finditer(data):
+        if _HIDDEN_ATTR_RE.search(b" " + m[1]):
+            r = _ROW_R_RE.search(b" " + m[1])
+            if r is not None:
+                scan.hidden_rows.add(int(r[1]) - 1)
+    for m in _COL_TAG_RE.finditer(data):
+        if _HIDDEN_ATTR_RE.search(b" " + m[1]):
+            lo, hi = _COL_MIN_RE.search(b" " + m[1]), _COL_MAX_RE.search(b" " + m[1])
+            if lo is not None and hi is not None:
+                first = int(lo[1]) - 1
+                scan.hidden_cols.update(range(first, min(int(hi[1]), first + _MAX_HIDDEN_COLS)))
+
+
 def _scan_errors(data: bytes, scan: _SheetScan) -> None:
     """Error values: calamine reads #DIV/0! as an empty cell, which would count as 0."""
     for m in _ERROR_CELL_RE.finditer(data):
@@ -380,7 +413,7 @@ def _maybe_sheet(name: str) -> bool:
 def _needs_scan(data: bytes) -> bool:
     """Whether a part may hold anything _scan_sheets reports: over-estimates, never misses."""
     return (
-        b"<f" in data or b":f" in data or b't="e"' in data or b"t='e'" in data
+        b"<f" in data or b":f" in data or b't="e"' in data or b"t='e'" in data or b"hidden=" in data
         or _WIDE_COLUMN_RE.search(data) is not None or _BIG_ROW_RE.search(data) is not None
         or data.count(b"<c ") + data.count(b"<c>") + data.count(b"<row ") + data.count(b"<row>")
         > sum(data.count(q) for q in _REF_QUOTES)
@@ -421,7 +454,9 @@ def _scan_sheets(path: Path, display: str) -> dict[str, _SheetScan]:
                 _scan_formulas(data, scan)
             if b't="e"' in data or b"t='e'" in data:
                 _scan_errors(data, scan)
-            if scan.no_value or scan.errors:
+            if b"hidden=" in data:
+                _scan_hidden(data, scan)
+            if scan.no_value or scan.errors or scan.hidden_rows or scan.hidden_cols:
                 found[name] = scan
     return found
 
@@ -436,7 +471,11 @@ def _scan_xls(path: Path, display: str) -> dict[str, _SheetScan]:
     for name, (rows, cols) in found.ranges.items():
         if rows * cols > MAX_CELLS:
             raise _Refused(_too_large(display, name.lstrip("#"), rows, cols))
-    return {name: _SheetScan(errors=errors) for name, errors in found.errors.items()}
+    return {
+        name: _SheetScan(errors=found.errors.get(name, {}), hidden_rows=found.hidden_rows.get(name, set()),
+                         hidden_cols=found.hidden_cols.get(name, set()))
+        for name in {*found.errors, *found.hidden_rows, *found.hidden_cols}
+    }
 
 
 def _scan_ods(path: Path, display: str) -> dict[str, _SheetScan]:
@@ -594,16 +633,44 @@ def _read_grids(path: Path, shown: str, fmt: str, wb: CalamineWorkbook, scans: d
             merges = scan.merges  # .ods: calamine gives none, content.xml has them
         if scan is not None and scan.errors:
             _put_errors(rows, scan.errors)  # type: ignore[arg-type]
-        grids.append(
-            Grid(
-                name=meta.name,
-                rows=rows,  # type: ignore[arg-type]
-                merges=list(merges),
-                formulas_without_value=scan.no_value if scan is not None else set(),
-                hidden=meta.visible != pc.SheetVisibleEnum.Visible,
-            )
+        grid = Grid(
+            name=meta.name,
+            rows=rows,  # type: ignore[arg-type]
+            merges=list(merges),
+            formulas_without_value=scan.no_value if scan is not None else set(),
+            hidden=meta.visible != pc.SheetVisibleEnum.Visible,
         )
+        if scan is not None and (scan.hidden_rows or scan.hidden_cols):
+            blank_hidden(grid, scan.hidden_rows, scan.hidden_cols)
+        grids.append(grid)
     return Book(path, grids, [], fmt)
+
+
+def blank_hidden(grid: Grid, rows: set[int], cols: set[int]) -> None:
+    """Empty the hidden rows and columns of a grid, remembering those that held anything.
+
+    A hidden row or column is not what the clerk sees, so it is not data: typically an
+    older copy of a column, a 乡镇 breakdown kept for reference, or rows filtered out.
+    Blanking them (rather than dropping them) keeps every A1 address right.
+    """
+    grid_rows = grid.rows
+    for r in sorted(rows):
+        if r < len(grid_rows):
+            row = grid_rows[r]
+            if any(v != "" and v is not None for v in row):
+                grid.hidden_rows.append(r)
+            grid_rows[r] = [""] * len(row)
+    if cols:
+        held: set[int] = set()
+        for row in grid_rows:
+            for c in cols:
+                if c < len(row) and row[c] != "" and row[c] is not None:
+                    held.add(c)
+                    row[c] = ""
+        grid.hidden_cols = sorted(held)
+    grid.formulas_without_value = {
+        (r, c) for r, c in grid.formulas_without_value if r not in rows and c not in cols
+    }
 
 
 def _put_errors(rows: list[list[Value]], errors: dict[tuple[int, int], str]) -> None:

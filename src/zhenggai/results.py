@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.findings import FileReport, Finding, Report, Severity, TableInfo, sort_key
+from zhenggai.findings import FileReport, Finding, Report, Severity, TableInfo, make, sort_key
 
 if TYPE_CHECKING:
     from zhenggai.schema import Indicator, TableSpec
@@ -55,11 +55,22 @@ class Item:
     done: bool | None
     deadline: date | None
     errors: int = 0
+    group: int | None = None  # first row of a 问题描述 merged down: rows sharing it are one problem
+
+    @property
+    def problem(self) -> int:
+        """The problem this row answers: rows of one merged 问题描述 share it."""
+        return self.group or self.row
 
 
 @dataclass(slots=True)
 class Stats:
-    """One 附件2 row as read and checked; ``numbers[key]`` is None when unreadable."""
+    """One 附件2 row as read and checked; ``numbers[key]`` is None when not counted.
+
+    A number is not counted when it is unreadable or an error (negative, fractional
+    count, a unit that cannot convert): ``reasons[key]`` then says why, for the red
+    cell of the rollup, and no total includes it.
+    """
 
     row: int
     county: str | None
@@ -67,6 +78,12 @@ class Stats:
     extras: dict[str, object]
     numbers: dict[str, float | None]
     errors: int = 0
+    total: bool = False  # a 合计/总计/小计 row
+    reasons: dict[str, str] = field(default_factory=dict)
+    parts: int = 0  # >0: the sum of this many township rows (no 合计 row given)
+
+
+_PREFILLED = frozenset({"seq", "problem", "county", "note"})  # columns an issued form may already hold
 
 
 @dataclass(slots=True)
@@ -76,6 +93,23 @@ class TableResult:
     table: Table
     items: list[Item] = field(default_factory=list)
     stats: list[Stats] = field(default_factory=list)
+    county: str | None = None  # the county this table belongs to (its sheet's bureau line first)
+    # 附件2: the row that counts for each county it holds (one for a county's own form,
+    # several when a 市 collected its 县区 first; a township breakdown gives its 合计).
+    counties: dict[str, Stats] = field(default_factory=dict)
+
+    @property
+    def blank(self) -> bool:
+        """No data at all: a blank issued form or a template, never a reply.
+
+        Forms may be issued pre-filled (问题描述 from the feedback list, the county's
+        name in 附件2): what the clerk fills in is what makes a reply.
+        """
+        spec = self.table.spec
+        keys = [i for i, c in enumerate(spec.columns) if c.key not in _PREFILLED]
+        return not any(
+            not r.total and any(r.values[i] not in ("", None) for i in keys) for r in self.table.records
+        )
 
 
 @dataclass(slots=True)
@@ -96,6 +130,13 @@ class FileResult:
     # Word tables (sheet "表格2"): grid rows [start, end) are the table's rows; positions
     # are shown as "第5行" of the table, not as worksheet cells (see word.py).
     word_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def add(self, code: str, **where: object) -> Finding:
+        """Add a finding about this file: ``where`` is its sheet, cell, row, field, value and
+        the message's parameters (the file is this one)."""
+        finding = make(code, file=self.display, **where)  # type: ignore[arg-type]
+        self.findings.append(finding)
+        return finding
 
     def tables_of(self, kind: str) -> list[TableResult]:
         """Tables of one kind ("appendix1" / "appendix2")."""

@@ -33,6 +33,7 @@ COUNTY_FILE = "（进展对比）"  # the report entry for findings about a coun
 # this module, and this one stays below it). These mean the county sent a usable table.
 REPORTED = frozenset({"submitted", "no-appendix1", "no-appendix2"})
 MISSING = "missing"
+SILENT = frozenset({MISSING, "blank"})  # nothing, or only blank forms (未填报)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,11 @@ class Comparison:
 # --- pairing ----------------------------------------------------------------------------
 
 
+def problem_key(text: str) -> str:
+    """问题描述 for pairing: as ``--problems`` normalises it, or the cleaned text when nothing is left."""
+    return normalize_problem(text) or clean_text(text)
+
+
 def _similar(a: str, b: str) -> bool:
     if not a or not b:
         return False
@@ -210,13 +216,17 @@ def pair_items(
             pairs.append((previous[pi], current[ci], False))
             left_p.remove(pi)
             left_c.remove(ci)
-    keys_p = {pi: normalize_problem(previous[pi].problem) for pi in left_p}
+    keys_p = {pi: problem_key(previous[pi].problem) for pi in left_p}
     for ci in list(left_c):
-        key = normalize_problem(current[ci].problem)
+        c = current[ci]
+        key = problem_key(c.problem)
         same = [pi for pi in left_p if key and keys_p[pi] == key]
         if not same:
             continue
-        pi = next((p for p in same if previous[p].seq == current[ci].seq), same[0])
+        # The same problem listed twice (validate says problem-duplicate): the row with the
+        # same 序号, else the same measure, else the first.
+        pi = next((p for p in same if previous[p].seq == c.seq),
+                  next((p for p in same if _measure_key(previous[p].measure) == _measure_key(c.measure)), same[0]))
         pairs.append((previous[pi], current[ci], False))
         left_p.remove(pi)
         left_c.remove(ci)
@@ -224,7 +234,7 @@ def pair_items(
         c = current[ci]
         if c.seq is None:
             continue
-        key = normalize_problem(c.problem)
+        key = problem_key(c.problem)
         same = [pi for pi in left_p if previous[pi].seq == c.seq and _similar(keys_p[pi], key)]
         if len(same) == 1:  # two candidates would be a guess: leave both unpaired, listed
             pairs.append((previous[same[0]], c, True))
@@ -254,7 +264,7 @@ def pledge_only_change(before: str, after: str) -> str | None:
         return None
     added = added_text(before, after)
     if not added:
-        return "（只删去了文字）"
+        return ""  # only deletions: nothing new either
     return added if is_pledge_only(added) else None
 
 
@@ -279,9 +289,37 @@ def _county_key(prefecture: str | None, county: str) -> tuple[str, str]:
     return (prefecture or "", county)
 
 
+Key = tuple[str, str]  # (prefecture or "", county)
+
+
+def align_names(previous: set[Key], current: set[Key]) -> dict[Key, Key]:
+    """Previous (prefecture, county) keys → current ones for a county spelled shorter or longer
+    in one round ("谷城" / "谷城县"), only when exactly one name on each side fits."""
+    only_p, only_c = previous - current, current - previous
+
+    def fits(a: Key, b: Key) -> bool:
+        return a[0] == b[0] and (a[1].startswith(b[1]) or b[1].startswith(a[1]))
+
+    out = {}
+    for p in only_p:
+        hits = [c for c in only_c if fits(p, c)]
+        if len(hits) == 1 and sum(1 for q in only_p if fits(q, hits[0])) == 1:
+            out[p] = hits[0]
+    return out
+
+
 def _same_items(p: Sequence[ItemRecord], c: Sequence[ItemRecord]) -> bool:
+    if len(p) != len(c):
+        return False
+
+    def raw(it: ItemRecord) -> tuple[object, ...]:
+        return (it.seq, it.problem, it.measure, it.done, it.deadline)
+
+    if [raw(x) for x in p] == [raw(x) for x in c]:
+        return True  # the common case, without normalising every text (NFKC is slow on 60,000 rows)
+
     def key(it: ItemRecord) -> tuple[object, ...]:
-        return (it.seq, normalize_problem(it.problem), _measure_key(it.measure), it.done, it.deadline)
+        return (it.seq, problem_key(it.problem), _measure_key(it.measure), it.done, it.deadline)
 
     return len(p) == len(c) and sorted(map(key, p), key=repr) == sorted(map(key, c), key=repr)
 
@@ -304,6 +342,9 @@ def compare(
         items_c.setdefault(_county_key(it.prefecture, it.county), []).append(it)
     counties_p = {_county_key(c.prefecture, c.county): c for c in previous.counties}
     counties_c = {_county_key(c.prefecture, c.county): c for c in current.counties}
+    rename = align_names({*counties_p, *items_p}, {*counties_c, *items_c})
+    items_p = {rename.get(k, k): v for k, v in items_p.items()}
+    counties_p = {rename.get(k, k): v for k, v in counties_p.items()}
     order = list(dict.fromkeys([*counties_c, *counties_p, *items_c, *items_p]))
     changes: list[Change] = []
     extra: list[CountyNote] = []
@@ -316,7 +357,7 @@ def compare(
         summaries.append(s)
         ip, ic = items_p.get(key, []), items_c.get(key, [])
         if cp is not None and cp.reported and (cc is None or not cc.reported) and not ic:
-            if cc is None or cc.status == MISSING:
+            if cc is None or cc.status in SILENT:
                 extra.append(CountyNote(county, prefecture, make("round-county-silent", file=COUNTY_FILE,
                                                                  county=county)))
             continue  # nothing this round to compare against (an unreadable reply has its own error)
@@ -384,15 +425,16 @@ def _item_changes(p: ItemRecord, c: ItemRecord, reworded: bool, s: CountyProgres
                            old=_d(p.deadline), new=_d(c.deadline), deadline=_d(deadline)))
     if not c.measure.strip():
         return out  # a blank measure is required-missing already
-    if _measure_key(p.measure) == _measure_key(c.measure):
+    if p.measure == c.measure or _measure_key(p.measure) == _measure_key(c.measure):
         s.stalled += 1
         out.append(_change(c, "措施未更新", p.measure, c.measure, "round-measure-unchanged", "measure", c.measure))
     else:
         added = pledge_only_change(p.measure, c.measure)
         if added is not None:
             s.stalled += 1
-            out.append(_change(c, "只增加表态", p.measure, c.measure, "round-measure-pledge-only", "measure",
-                               c.measure, added=added))
+            detail = f"只多了表态性文字“{added}”" if added else "只删去了部分文字"
+            out.append(_change(c, "只增加表态" if added else "只删减文字", p.measure, c.measure,
+                               "round-measure-pledge-only", "measure", c.measure, detail=detail))
     return out
 
 

@@ -16,7 +16,9 @@ from zhenggai.parse import clean_text, county_from_bureau_line, normalize_header
 from zhenggai.reader import Grid
 from zhenggai.schema import TableSpec
 
-HEADER_SCAN_ROWS = 40  # titles, notes and blank rows above the header: rarely more than 6
+# Titles, notes, a pasted copy of the notice and blank rows may stand above the header:
+# look through this many rows of each sheet (the no-table message says where it stopped).
+HEADER_SCAN_ROWS = 200
 
 
 class _FormulaNoValue:
@@ -40,7 +42,17 @@ _CONTACT_PARTS = re.compile(
     r"联系人\s*[:：]?\s*(?P<name>.*?)\s*(?:联系)?(?:电话|手机)\s*[:：]?\s*(?P<phone>.*?)\s*[)）]?\s*$"
 )
 _CONTACT_NAME = re.compile(r"联系人\s*[:：]?\s*(?P<name>.*?)\s*[)）]?\s*$")
-_TOTAL_LABELS = frozenset({"合计", "总计", "小计", "合计数", "全市合计", "全省合计"})
+# 合计/总计/小计 rows, however spaced ("合  计", full-width "合　计") and prefixed
+# ("全县合计", "本县小计：").
+_TOTAL_RE = re.compile(r"^(?:全[县市省区州]|本[县市区]|各[乡镇]+)?(?:合计|总计|小计|共计|汇总)(?:数)?[:：]?$")
+_ALL_SPACE = re.compile(r"\s+")
+
+
+def is_total_label(text: str) -> bool:
+    """True for a 合计/总计/小计 label in any spacing: such a row holds totals, not data."""
+    if not text:
+        return False
+    return _TOTAL_RE.match(_ALL_SPACE.sub("", text)) is not None
 
 
 @dataclass(slots=True)
@@ -68,6 +80,11 @@ class Record:
     values: list[object]  # "" for empty; FORMULA_NO_VALUE; None when the column is missing
     category: str | None = None
     extras: dict[str, object] = field(default_factory=dict)
+    # 附件2: a 合计/总计/小计 row (kept to check a township breakdown against it).
+    total: bool = False
+    # 附件1: 1-based row of the first row of a 问题描述 merged down over several measure
+    # rows; rows sharing it are ONE problem with several measures. None: not merged.
+    group: int | None = None
 
 
 @dataclass(slots=True)
@@ -196,9 +213,45 @@ def find_header(grid: Grid, specs: tuple[TableSpec, ...]) -> tuple[TableSpec, He
             continue
         _, spec, h = best
         h.row = r
+        combined = _combined_header(grid, spec, r, h)
+        if combined is not None:
+            return spec, combined
         _two_row_header(grid, spec, h)
         return spec, h
     return None
+
+
+def _combined_header(grid: Grid, spec: TableSpec, r: int, h: Header) -> Header | None:
+    """A header over two rows read as one, when that reads more columns than the top row.
+
+    Two shapes: a group cell (整改情况, 整改成果) merged across sub-columns whose names
+    stand in the row below, and cells such as 县（市、区） merged down both rows (only the
+    top cell holds the text). Per column: the lower text where the upper cell is empty or
+    is the group label of a merge across, else the upper text.
+    """
+    rows = grid.rows
+    if r + 1 >= len(rows):
+        return None
+    top, below = rows[r], rows[r + 1]
+    if not any(isinstance(v, str) and v.strip() for v in below):
+        return None
+    if any(v != "" and not isinstance(v, str) for v in below):
+        return None  # numbers or dates: the row below is data, not a header
+    groups = {c0 for (r0, c0), (r1, c1) in grid.merges if r0 == r and r1 == r and c1 > c0}
+    width = max(len(top), len(below))
+    joined: list[object] = []
+    for c in range(width):
+        up = top[c] if c < len(top) else ""
+        down = below[c] if c < len(below) else ""
+        if down != "" and (up == "" or c in groups):
+            joined.append(down)
+        else:
+            joined.append(up)
+    hj = _match_row(joined, _matcher(spec))
+    if len(hj.cols) <= len(h.cols) or not _is_header(hj, spec):
+        return None
+    hj.row = r + 1
+    return hj
 
 
 def _two_row_header(grid: Grid, spec: TableSpec, h: Header) -> None:
@@ -279,6 +332,22 @@ def _merge_maps(
     return fill, across
 
 
+def _problem_groups(grid: Grid, col: int | None, first: int) -> dict[int, int]:
+    """0-based row → 1-based first row, for rows under one 问题描述 merged down.
+
+    Clerks write one problem once and merge its cell down over the rows of its several
+    measures: that is one problem, counted once, finished when all its measures are.
+    """
+    out: dict[int, int] = {}
+    if col is None:
+        return out
+    for (r0, c0), (r1, c1) in grid.merges:
+        if c0 <= col <= c1 and r1 > r0 and r0 >= first:
+            for r in range(r0, r1 + 1):
+                out[r] = r0 + 1
+    return out
+
+
 def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
     """Read the data rows under a header, up to the contact line or the end."""
     rows = grid.rows
@@ -291,6 +360,7 @@ def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
     first_col = min(mapped | set(extra_cols))
     last_col = h.last_col
     fill, across = _merge_maps(grid, first, first_col, last_col) if grid.merges else ({}, {})
+    groups = _problem_groups(grid, h.cols.get("problem"), first) if grid.merges else {}
     formula = grid.formulas_without_value
     records: list[Record] = []
     formula_cells: list[tuple[int, int, str]] = []
@@ -352,9 +422,11 @@ def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
             and not any(row[c] != "" for c in extra_cols if c < width)
         ):
             continue  # only 序号 filled: a numbered empty row of the template
-        if county_col is not None and clean_text(row[county_col] if county_col < width else "") in _TOTAL_LABELS:
-            continue  # a 合计 row: totals are recomputed, never read as a county
-        rec = Record(row=r + 1, values=values, category=category)
+        total = any(isinstance(v, str) and is_total_label(clean_text(v)) for v in filled[:2]) or (
+            county_col is not None and is_total_label(clean_text(row[county_col] if county_col < width else "")))
+        if total and spec.kind != "appendix2":
+            continue  # a 合计 row of 附件1: totals, not a problem
+        rec = Record(row=r + 1, values=values, category=category, total=total, group=groups.get(r))
         if extra_cols:
             rec.extras = {h.extras[c]: row[c] for c in extra_cols if c < width and row[c] != ""}
         if formula:

@@ -32,7 +32,8 @@ from zhenggai.parse import display
 if TYPE_CHECKING:
     from zhenggai.results import FileResult, Stats, TableResult
 
-Candidate = tuple["FileResult", "TableResult"]
+# (file, table, the 附件2 row that counts for this county or None): as rollup/county.py pairs them.
+Candidate = tuple["FileResult", "TableResult", "Stats | None"]
 
 _WORDS = (("最终", 3), ("终稿", 3), ("定稿", 3), ("最新", 3), ("修订", 2), ("修改", 2), ("更正", 2), ("更新", 2),
           ("补充", 1))
@@ -162,19 +163,20 @@ def decide(cands: Sequence[Candidate]) -> Decision:
     return Decision(cands[best], reasons, True)
 
 
-def differences(used: TableResult, other: TableResult, county: str) -> str:
+def differences(used_c: Candidate, other_c: Candidate, county: str) -> str:
     """What the unused version holds that differs from the used one, in a clerk's words."""
+    used, other = used_c[1], other_c[1]
     if used.table.kind == "appendix1":
         def counts(t: TableResult) -> tuple[int, int]:
             return len(t.items), sum(1 for it in t.items if it.done is True)
 
         (n1, y1), (n2, y2) = counts(used), counts(other)
-        text = f"采用的版本 {n1} 个问题、{y1} 个“是”，未采用的版本 {n2} 个问题、{y2} 个“是”"
+        text = f"采用的版本 {n1} 行、{y1} 个“是”，未采用的版本 {n2} 行、{y2} 个“是”"
         if (n1, y1) == (n2, y2):
-            text += "（个数相同，具体内容不同）"
+            text += "（行数相同，具体内容不同）"
         return text
-    a = _county_row(used, county)
-    b = _county_row(other, county)
+    a = used_c[2] or _county_row(used, county)
+    b = other_c[2] or _county_row(other, county)
     if a is None or b is None:
         return "未采用的版本没有可比较的数据行"
     spec = used.table.spec

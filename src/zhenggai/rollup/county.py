@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhenggai.annotate import FINDINGS_SHEET
-from zhenggai.check import check_files, cross_pair
+from zhenggai.check import check_files, cross_pair, problem_counts
 from zhenggai.findings import FileReport, Finding, Report, Severity, make, sort_key
 from zhenggai.parse import county_from_filename, display, parse_number
 from zhenggai.results import APPENDIX_NAMES, FileResult, Options, ProgressCallback, Stats, TableResult
@@ -43,33 +43,63 @@ if TYPE_CHECKING:
 
 # --- choosing and pairing ---------------------------------------------------------------
 
+# One appendix of one county as found: the file, the table and, for 附件2, the row that
+# counts for this county (a table may hold several counties' rows).
+Candidate = tuple[FileResult, TableResult, "Stats | None"]
 
-def _content_key(t: TableResult) -> tuple[object, ...]:
-    """What a table says, as the clerk sees it: equal keys mean identical copies."""
-    rows = t.table.records
-    return tuple(tuple(display(v) for v in r.values) for r in rows)
+
+def _content_key(c: Candidate) -> tuple[object, ...]:
+    """What a table says for this county, as the clerk sees it: equal keys mean identical copies."""
+    if c[2] is not None:
+        return (tuple(display(v) for v in c[2].values), tuple(sorted(c[2].numbers.items())))
+    return tuple(tuple(display(v) for v in r.values) for r in c[1].table.records)
 
 
 Notes = list[tuple[str, Finding]]  # (county, finding) for findings about a county, not a cell
 
 
-def _pick(
-    county: str, kind: str, candidates: list[tuple[FileResult, TableResult]], notes: Notes, doubt: set[str]
-) -> tuple[FileResult, TableResult] | None:
-    """One table per county and appendix; name what was used, what was not, and why."""
-    from zhenggai.versions import decide, differences
+def _pick(county: str, kind: str, candidates: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate | None:
+    """One table per county and appendix; name what was used and what was not.
 
+    Two different copies inside ONE workbook (Sheet1 and Sheet1 (2), both visible) leave
+    no rule to choose by: an error asks which counts, and neither is counted.
+    """
     if not candidates:
         return None
-    groups: dict[tuple[object, ...], list[tuple[FileResult, TableResult]]] = {}
+    by_file: dict[int, list[Candidate]] = defaultdict(list)
     for c in candidates:
-        groups.setdefault(_content_key(c[1]), []).append(c)
+        by_file[id(c[0])].append(c)
+    firsts: list[Candidate] = []
+    for group in by_file.values():
+        distinct = list({_content_key(c): c for c in group}.values())
+        if len(distinct) > 1:
+            f = group[0][0]
+            notes.append((county, make("duplicate-in-workbook", file=f.display, county=county, n=len(distinct),
+                                       appendix=APPENDIX_NAMES[kind],
+                                       sheets="、".join(f"“{c[1].table.sheet}”" for c in distinct))))
+            return None
+        for c in group[1:]:
+            notes.append((county, make("duplicate-identical", file=c[0].display, sheet=c[1].table.sheet,
+                                       county=county, appendix=APPENDIX_NAMES[kind], used=c[0].display,
+                                       unused=f"{c[0].display} 工作表“{c[1].table.sheet}”", reason="")))
+        firsts.append(group[0])
+    return _pick_version(county, kind, firsts, notes, doubt)
+
+
+def _pick_version(county: str, kind: str, firsts: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate:
+    """One of several files (one candidate each): identical copies count once, different
+    versions are decided by ``versions.decide`` and named with the reason and the differences."""
+    from zhenggai.versions import decide, differences
+
+    groups: dict[tuple[object, ...], list[Candidate]] = {}
+    for c in firsts:
+        groups.setdefault(_content_key(c), []).append(c)
     reps = [g[0] for g in groups.values()]
     decision = decide(reps) if len(reps) > 1 else None
     used = decision.used if decision is not None else reps[0]
     if decision is not None and decision.doubtful:
         doubt.add(county)
-    used_key = _content_key(used[1])
+    used_key = _content_key(used)
     for key, group in groups.items():
         for other in group:
             if other is used:
@@ -83,7 +113,7 @@ def _pick(
             notes.append((county, make(code, file=other[0].display, sheet=other[1].table.sheet, county=county,
                                        appendix=APPENDIX_NAMES[kind], used=used[0].display,
                                        unused=other[0].display, reason=decision.reasons[id(group[0])],
-                                       diff=f"；{differences(used[1], other[1], county)}")))
+                                       diff=f"；{differences(used, other, county)}")))
     return used
 
 
@@ -127,6 +157,8 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
         if c.is_number:
             n = s.numbers.get(c.key)
             if n is None and c.key in t.table.header.cols:
+                # Unreadable, or an error (negative, a unit that cannot convert, rows that
+                # do not add up): written as the clerk wrote it, red, in no total.
                 unreadable.add(c.key)
                 values[c.key] = display(raw) or ""
             else:
@@ -138,7 +170,8 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     extra = _extras_text(s.extras)
     if extra:
         values["note"] = "；".join(x for x in (str(values.get("note") or ""), extra) if x)
-    return RollupStats(prefecture, county, values, unreadable, f.display, s.row, t.table.sheet, t.table.header.cols)
+    return RollupStats(prefecture, county, values, unreadable, f.display, s.row, t.table.sheet, t.table.header.cols,
+                       dict(s.reasons))
 
 
 def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> TableSpec:
@@ -176,9 +209,10 @@ def build_rollup(
     notes: Notes = []
     doubt: set[str] = set()
     contributing: set[str] = set()  # files whose tables reach the rollup
-    a1: dict[str, list[tuple[FileResult, TableResult]]] = defaultdict(list)
-    a2: dict[str, list[tuple[FileResult, TableResult]]] = defaultdict(list)
+    a1: dict[str, list[Candidate]] = defaultdict(list)
+    a2: dict[str, list[Candidate]] = defaultdict(list)
     unreadable: dict[str, list[FileResult]] = defaultdict(list)
+    blank: dict[str, list[FileResult]] = defaultdict(list)
     for f in results:
         if f.skipped:
             continue
@@ -186,11 +220,18 @@ def build_rollup(
             guess = county_from_filename(f.path)
             unreadable[_match_expected(guess, expect) if guess else f.display].append(f)
             continue
-        county = _match_expected(f.county or f"（县名未知）{f.display}", expect)
+        unknown = f"（县名未知）{f.display}"
         for t in f.tables:
-            (a1 if t.table.kind == "appendix1" else a2)[county].append((f, t))
+            if t.blank:
+                # A blank issued form or a template is never a reply: it displaces nothing.
+                blank[_match_expected(t.county or unknown, expect)].append(f)
+            elif t.table.kind == "appendix1":
+                a1[_match_expected(t.county or unknown, expect)].append((f, t, None))
+            else:
+                for name, row in t.counties.items():
+                    a2[_match_expected(name or unknown, expect)].append((f, t, row))
 
-    counties = sorted(set(a1) | set(a2) | set(expect) | set(unreadable), key=_county_order(expect))
+    counties = sorted(set(a1) | set(a2) | set(expect) | set(unreadable) | set(blank), key=_county_order(expect))
     summaries: list[CountySummary] = []
     used_a2: list[tuple[str, TableSpec]] = []
     items: list[RollupItem] = []
@@ -207,22 +248,22 @@ def build_rollup(
         s.files = sorted(f.display for f in used_files.values())
         contributing.update(s.files)
         if used1 is not None:
-            f, t = used1
+            f, t, _ = used1
             for it in t.items:
                 items.append(RollupItem(opts.prefecture, county, _item_values(it.values, it.done, it.deadline),
                                         it.category, f.display, f.shown_row(t.table.sheet, it.row),
                                         _extras_text(it.extras), it.errors, t.table.sheet, t.table.header.cols))
             s.rows_read = len(t.table.records)
-            s.total = len(t.items)
-            s.done = sum(1 for it in t.items if it.done is True)
-            s.open = sum(1 for it in t.items if it.done is False)
-            s.overdue = sum(1 for it in t.items if it.done is False and it.deadline is not None
-                            and it.deadline < v.as_of)
+            # Problems, not rows: a 问题描述 merged over several measure rows is one problem.
+            s.total, s.done, s.open = problem_counts(t.items)
+            overdue: set[int] = {it.problem for it in t.items if it.done is False and it.deadline is not None
+                                 and it.deadline < v.as_of}
+            s.overdue = len(overdue)
         if used2 is not None:
-            f, t = used2
+            f, t, chosen = used2
             used_a2.append((county, t.table.spec))
-            row = next((x for x in t.stats if x.county == county), t.stats[0] if t.stats else None)
-            if row is not None:
+            if chosen is not None:
+                row = chosen
                 stats.append(_stats_row(opts.prefecture, county, f, t, row))
                 if used1 is None:
                     s.total = int(row.numbers.get("total") or 0)
@@ -237,6 +278,9 @@ def build_rollup(
         elif county in unreadable:
             s.status = Status.UNREADABLE
             s.files = sorted(f.display for f in unreadable[county])
+        elif county in blank:
+            s.status = Status.BLANK
+            s.files = sorted({f.display for f in blank[county]})
         if (used1 or used2) and county in unreadable:
             _scans_beside_original(county, unreadable[county], s.files)
         if s.status in (Status.NO_APPENDIX1, Status.NO_APPENDIX2):
@@ -244,6 +288,8 @@ def build_rollup(
             notes.append((county, make("appendix-missing", file=MERGE_FILE, county=county, appendix=missing)))
         elif s.status is Status.MISSING:
             notes.append((county, make("county-not-submitted", file=MERGE_FILE, county=county)))
+        elif s.status is Status.BLANK:
+            notes.append((county, make("county-blank-only", file=MERGE_FILE, county=county)))
         if expect and county not in expect and s.status is not Status.UNREADABLE:
             notes.append((county, make("county-unexpected", file=MERGE_FILE, county=county)))
         summaries.append(s)
@@ -321,6 +367,7 @@ def own_output(path: Path) -> str | None:
     on every file of an inbox, before the guarded reader has seen it. A workbook with
     two or more of the rollup's sheet names is treated as a rollup, so that one missing
     a sheet is refused with a finding in province mode instead of read as a county.
+    (A returned -校验标注 copy is a reply: see check.FINDINGS_SHEET.)
     """
     import zipfile
 
@@ -439,7 +486,7 @@ def merge(
     if write and output is not None:
         from zhenggai.rollup.workbook import write_rollup
 
-        counts = write_rollup(rollup, output, force=force)
+        counts = write_rollup(rollup, output, force=force, signoff=opts.signoff)
         for s in rollup.counties:
             # What the workbook really holds, counted by the writer as it wrote.
             s.rows_written = counts.get((s.prefecture, s.county), 0)

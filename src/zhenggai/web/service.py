@@ -176,8 +176,9 @@ def _preview(path: Path, display: str, result: Any, findings: list[dict[str, Any
                 cells.append({"text": text or "", "sev": sev, "tip": "；".join(h["message"] for h in hits),
                               "ref": f"{column_letter(j)}{i + 1}"})
             rows.append(cells)
+        flagged = sum(1 for (s, _, _) in marks if s == grid.name)
         sheets.append({"name": grid.name, "columns": [column_letter(j) for j in range(width)], "rows": rows,
-                       "more": len(grid.rows) > last_row})
+                       "more": len(grid.rows) > last_row, "flagged": flagged})
     return sheets
 
 
@@ -203,6 +204,18 @@ def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True)
                 fc.sheets = _preview(r.path, entry.name, r, findings)
             out.append(fc)
         return out
+
+
+def same_county(a: str, b: str) -> bool:
+    """"谷城" and "谷城县" name the same county (as the feedback list matches them)."""
+    return a == b or a.startswith(b) or b.startswith(a)
+
+
+def not_this_county(found: str, county: str) -> dict[str, Any]:
+    """The finding for a file that another county's data is in (the link says who sent it)."""
+    from zhenggai.findings import make
+
+    return make("county-not-link", file="", value=found, found=found, county=county).to_dict()
 
 
 def annotated_copy(settings: Settings, entries: Sequence[Entry], key: int) -> tuple[str, bytes] | None:

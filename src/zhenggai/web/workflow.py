@@ -67,18 +67,29 @@ def check_of(intake: Intake, county: str, uploads: list[Upload]) -> dict[str, An
     found = intake.store.check(key)
     if found is not None:
         return found
-    results = service.check(intake.settings, entries(intake, uploads, for_check=True))
+    try:
+        results = service.check(intake.settings, entries(intake, uploads, for_check=True))
+    except Exception:  # noqa: BLE001 - see _check_alone; not cached, so it is tried again
+        import traceback
+
+        traceback.print_exc()
+        return {"files": [], "errors": 0, "warnings": 0, "failed": True}
     by_id = {r.key: r for r in results}
     files: list[dict[str, Any]] = []
     for u in uploads:
         r = by_id.get(u.id)
         if r is None:
             continue
+        findings, errors = r.findings, r.errors
+        if r.county is not None and not service.same_county(r.county, county):
+            # Counted as the county written inside, the rows would land under another
+            # county in the rollup: never take it silently, whatever the clerk confirms.
+            findings, errors = [service.not_this_county(r.county, county), *findings], errors + 1
         files.append({"upload": u.id, "name": u.original_name, "received_at": u.received_at, "kinds": r.kinds,
-                      "errors": r.errors, "warnings": r.warnings, "county": r.county, "findings": r.findings,
+                      "errors": errors, "warnings": r.warnings, "county": r.county, "findings": findings,
                       "sheets": r.sheets})
-    report: dict[str, Any] = {"files": files, "errors": sum(r.errors for r in results),
-                              "warnings": sum(r.warnings for r in results)}
+    report: dict[str, Any] = {"files": files, "errors": sum(f["errors"] for f in files),
+                              "warnings": sum(f["warnings"] for f in files)}
     intake.store.put_check(key, report)
     return report
 
@@ -96,12 +107,26 @@ def receive(intake: Intake, county: str, files: list[tuple[str, IO[bytes]]], cli
         digest, size = intake.store.put_blob(stream, suffix, intake.max_upload)
         stored.append(intake.store.add_upload(county, digest, suffix, size, name[:200], client))
     for u in stored:
-        # Alone first, to learn which tables it holds; the set check below pairs it.
-        r = service.check(intake.settings, entries(intake, [u], for_check=True), preview=False)
-        kinds = r[0].kinds if r else []
-        intake.store.set_checked(u.id, kinds, r[0].errors if r else 0, r[0].warnings if r else 0)
+        _check_alone(intake, u)
     check_of(intake, county, current_files(intake.store.uploads(county)))
     return stored
+
+
+def _check_alone(intake: Intake, u: Upload) -> None:
+    """Which tables one upload holds (checked alone; the set check pairs it with the others).
+
+    The library reports data problems as findings; should it ever raise, the file is kept
+    (it was acknowledged) and stays unchecked, to be tried again on the next page view,
+    so one bad file cannot break the county's page for good.
+    """
+    try:
+        r = service.check(intake.settings, entries(intake, [u], for_check=True), preview=False)
+    except Exception:  # noqa: BLE001 - logged by the server
+        import traceback
+
+        traceback.print_exc()
+        return
+    intake.store.set_checked(u.id, r[0].kinds if r else [], r[0].errors if r else 0, r[0].warnings if r else 0)
 
 
 def ensure_checked(intake: Intake, county: str) -> list[Upload]:
@@ -109,9 +134,7 @@ def ensure_checked(intake: Intake, county: str) -> list[Upload]:
     uploads = intake.store.uploads(county)
     for u in uploads:
         if u.kinds is None:
-            r = service.check(intake.settings, entries(intake, [u], for_check=True), preview=False)
-            intake.store.set_checked(u.id, r[0].kinds if r else [], r[0].errors if r else 0,
-                                     r[0].warnings if r else 0)
+            _check_alone(intake, u)
     return intake.store.uploads(county)
 
 
@@ -133,6 +156,10 @@ def submit(intake: Intake, county: str, confirmed: bool, client: str) -> SubmitO
     last = latest_submission(intake, county)
     if last is not None and list(last.upload_ids) == [u.id for u in current] and last.status != STATUS_RETURNED:
         return SubmitOutcome(False, "这些文件已经提交过了，请等待市州审核。")
+    foreign = [f["name"] for f in report["files"]
+               if any(x["code"] == "county-not-link" for x in f["findings"])]
+    if foreign:
+        return SubmitOutcome(False, f"“{'、'.join(foreign)}”里写的是另一个县（市、区），不能提交；请上传本县的表格。")
     if report["errors"] and not confirmed:
         return SubmitOutcome(False, f"还有 {report['errors']} 处错误。请改正后重新上传；"
                                     "如确需先提交，请勾选“仍有错误，确认提交”。")

@@ -1,0 +1,138 @@
+"""Layouts clerks really send: which rows of a 附件2 belong to which county, what is hidden.
+
+A helper of ``validate.py``. A 附件2 may hold one county's row (the form as issued),
+one row per county (a 市 that collected its 县区 first), or one county broken down by
+township, with or without a 合计 row. Each county gets exactly one row that counts,
+or an error finding says why it cannot: never the first row found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from zhenggai.findings import a1, make
+from zhenggai.parse import clean_text
+from zhenggai.reader import Grid
+from zhenggai.tables import Table
+
+if TYPE_CHECKING:
+    from zhenggai.results import FileResult, Stats, TableResult
+
+# Names of units below a county: a row named so is part of a breakdown, not a county.
+_TOWNSHIP_RE = re.compile(r"(?:镇|乡|街道|街办|办事处|社区|村|开发区|园区|新区|管委会|农场|林场|片区|中心)$")
+_COUNTY_END_RE = re.compile(r"[县市区旗]$")
+
+
+def is_county_name(name: str | None) -> bool:
+    """True for a county-level name (谷城县, 枣阳市, 襄州区, 神农架林区), not a township's."""
+    return bool(name) and _TOWNSHIP_RE.search(name or "") is None and _COUNTY_END_RE.search(name or "") is not None
+
+
+def _n(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
+
+
+def assign_counties(t: TableResult, f: FileResult, county: str | None) -> None:
+    """Fill ``t.counties`` of a 附件2: the row that counts for each county it holds.
+
+    ``county`` is the sheet's county (its 盖章 line, else the file's). Key "" stands for
+    a county that could not be named; merge names it after the file.
+    """
+    data = [s for s in t.stats if not s.total]
+    totals = [s for s in t.stats if s.total]
+    if not data and not totals:
+        return  # a blank form
+    if len(data) == 1 and not totals:
+        t.counties[county or data[0].county or ""] = data[0]
+        return
+    names = [s.county for s in data]
+    if data and all(is_county_name(n) for n in names) and len(set(names)) > 1:
+        _per_county(t, f, data)
+        return
+    _breakdown(t, f, county or "", data, totals)
+
+
+def _per_county(t: TableResult, f: FileResult, data: list[Stats]) -> None:
+    """One row per county (a 市's collected table): each county its own row."""
+    by_name: dict[str, list[Stats]] = {}
+    for s in data:
+        by_name.setdefault(s.county or "", []).append(s)
+    col = t.table.header.cols.get("county", 0)
+    for name, rows in by_name.items():
+        if len(rows) == 1:
+            t.counties[name] = rows[0]
+            continue
+        first = rows[0]
+        f.findings.append(make("county-row-repeated", file=f.display, sheet=t.table.sheet, cell=a1(first.row, col),
+                               row=first.row, field="县（市、区）", value=name, county=name, n=len(rows),
+                               rows="、".join(str(s.row) for s in rows)))
+
+
+def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], totals: list[Stats]) -> None:
+    """One county broken down by township: its 合计 row, checked against the rows; or their sum."""
+    own = [s for s in data if county and s.county == county]
+    parts = [s for s in data if not (county and s.county == county)]
+    grand = [s for s in totals if "小计" not in clean_text(s.values[0])] or totals
+    anchor = (grand + own)[-1] if grand or own else None
+    keys = [c.key for c in t.table.spec.columns if c.is_number and c.key in t.table.header.cols]
+    cols = t.table.header.cols
+    spec = t.table.spec
+    if anchor is not None:
+        numbers = dict(anchor.numbers)
+        reasons = dict(anchor.reasons)
+        for key in keys:
+            values = [s.numbers.get(key) for s in parts]
+            if not parts or numbers.get(key) is None or any(v is None for v in values):
+                continue  # nothing to check against, or an error already reported on its cell
+            got = sum(v for v in values if v is not None)
+            want = numbers[key]
+            if want is not None and abs(got - want) > 1e-6:
+                numbers[key] = None
+                reasons[key] = f"各行相加为 {_n(got)}，与合计 {_n(want)} 不符"
+                f.findings.append(make("township-sum-mismatch", file=f.display, sheet=t.table.sheet,
+                                       cell=a1(anchor.row, cols[key]), row=anchor.row,
+                                       field=spec.column(key).header, value=_n(want), sum=_n(got), total=_n(want)))
+        t.counties[county] = replace(anchor, county=county or None, numbers=numbers, reasons=reasons,
+                                     total=False)
+        return
+    numbers_sum: dict[str, float | None] = {}
+    reasons_sum: dict[str, str] = {}
+    for key in keys:
+        values = [s.numbers.get(key) for s in parts]
+        if any(v is None for v in values):
+            numbers_sum[key] = None
+            bad = [str(s.row) for s in parts if s.numbers.get(key) is None]
+            reasons_sum[key] = f"第 {'、'.join(bad)} 行的数未计入，合计不完整"
+        else:
+            numbers_sum[key] = sum(v for v in values if v is not None)
+    first = parts[0]
+    values_out: list[object] = [""] * len(first.values)
+    values_out[spec.keys.index("county")] = county
+    values_out[spec.keys.index("note")] = f"由 {len(parts)} 个乡镇（单位）行相加"
+    f.findings.append(make("township-summed", file=f.display, sheet=t.table.sheet, row=first.row,
+                           cell=a1(first.row, cols.get("county", 0)), county=county or "本县", n=len(parts)))
+    t.counties[county] = replace(first, county=county or None, values=values_out, numbers=numbers_sum,
+                                 reasons=reasons_sum, extras={}, parts=len(parts),
+                                 errors=sum(s.errors for s in parts))
+
+
+def hidden_findings(grid: Grid, tables: list[Table], f: FileResult) -> None:
+    """A warning per sheet whose hidden rows or columns (in or under a table) held something."""
+    if not tables:
+        return
+    from zhenggai.findings import column_letter
+
+    header_row = min(t.header.row for t in tables)
+    rows = [r for r in grid.hidden_rows if r > header_row]
+    parts = []
+    if rows:
+        parts.append("第 " + "、".join(str(r + 1) for r in rows[:10]) + (" 等" if len(rows) > 10 else "") + " 行")
+    if grid.hidden_cols:
+        parts.append(" ".join(column_letter(c) for c in grid.hidden_cols[:10]) + " 列")
+    if not parts:
+        return
+    cell = a1(rows[0] + 1, 0) if rows else a1(header_row + 1, grid.hidden_cols[0])
+    f.findings.append(make("hidden-cells-ignored", file=f.display, sheet=grid.name, cell=cell, name=grid.name,
+                           what="、".join(parts)))

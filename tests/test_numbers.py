@@ -1,0 +1,144 @@
+"""Numbers and dates in the rollup: exactly what the clerk meant, or red and told.
+
+Units convert (元/千元 under 万元, "12000元", "1.2万"), units that cannot convert are errors,
+error values are in no total, Chinese numerals are read, implausible dates are errors.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from conftest import A2_HEADERS, Row, appendix1_rows, appendix2_rows, make_workbook
+from test_layouts import a2_row, opts, rows_for, stats_rows
+from zhenggai.rollup.county import merge
+from zhenggai.rollup.model import MergeResult
+
+FUNDS = "县级财政安排经费（万元）"
+STAFF = "补充人员（人）"
+
+
+def run_a2(tmp_path: Path, a2: list[Row], other: Row | None = None) -> tuple[MergeResult, Path]:
+    folder = tmp_path / "收件"
+    make_workbook(folder / "谷城县.xlsx", {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": a2})
+    if other is not None:
+        make_workbook(folder / "保康县.xlsx", {"附件1": appendix1_rows(rows_for("保康", 3, 2), county="保康县"),
+                                              "附件2": appendix2_rows(other, county="保康县")})
+    out = tmp_path / "汇总.xlsx"
+    return merge([folder], out, opts("谷城县", "保康县")), out
+
+
+def found(result: MergeResult, *codes: str) -> list[tuple[str, str | None, str]]:
+    return [(f.code, f.cell, f.message) for f in result.rollup.report.findings() if f.code in codes]
+
+
+def test_header_in_yuan_converts_every_value_with_an_info(tmp_path: Path) -> None:
+    headers = list(A2_HEADERS)
+    headers[4] = "县级财政安排经费（元）"
+    result, out = run_a2(tmp_path, appendix2_rows(a2_row("谷城县", 3, 2, 125000), headers=headers),
+                         a2_row("保康县", 3, 2, 10))
+    assert stats_rows(out) == {"谷城县": 12.5, "保康县": 10, "合计": 22.5}
+    assert found(result, "unit-converted") == [
+        ("unit-converted", "E4",
+         "「县级财政安排经费（万元）」表头单位为“元”，本列每个数值已乘以 0.0001 换算为万元（1元 = 0.0001万元）")]
+    assert result.rollup.report.errors == 0
+
+
+def test_header_in_thousands_converts(tmp_path: Path) -> None:
+    headers = list(A2_HEADERS)
+    headers[5] = "追回企业资金（千元）"
+    values = a2_row("谷城县", 3, 2)
+    values[5] = 35
+    _, out = run_a2(tmp_path, appendix2_rows(values, headers=headers))
+    assert stats_rows(out, "追回企业资金（万元）")["谷城县"] == 3.5
+
+
+@pytest.mark.parametrize(("value", "number"), [("12000元", 1.2), ("1.2万", 1.2), ("1.2万元", 1.2), ("8000 元", 0.8)])
+def test_a_value_with_its_own_unit_converts(tmp_path: Path, value: str, number: float) -> None:
+    result, out = run_a2(tmp_path, appendix2_rows(a2_row("谷城县", 3, 2, value)), a2_row("保康县", 3, 2, 10))
+    assert stats_rows(out)["谷城县"] == number
+    assert stats_rows(out)["合计"] == pytest.approx(10 + number)
+    assert result.rollup.report.errors == 0
+
+
+@pytest.mark.parametrize("value", ["50%", "3人", "5个"])
+def test_a_unit_that_cannot_convert_is_an_error_and_in_no_total(tmp_path: Path, value: str) -> None:
+    result, out = run_a2(tmp_path, appendix2_rows(a2_row("谷城县", 3, 2, value)), a2_row("保康县", 3, 2, 10))
+    assert [(c, cell) for c, cell, _ in found(result, "unit-invalid")] == [("unit-invalid", "E5")]
+    assert stats_rows(out) == {"谷城县": value, "保康县": 10, "合计": 10}
+    ws = openpyxl.load_workbook(out)["成果统计汇总"]
+    total = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "合计")
+    assert total[4].comment is not None and "谷城县" in total[4].comment.text
+    assert result.rollup.report.errors == 1
+
+
+def test_money_in_a_count_column_is_an_error(tmp_path: Path) -> None:
+    values = a2_row("谷城县", 3, 2)
+    values[6] = "3万元"
+    result, out = run_a2(tmp_path, appendix2_rows(values))
+    assert [(c, cell) for c, cell, _ in found(result, "unit-invalid")] == [("unit-invalid", "G5")]
+    assert stats_rows(out, STAFF) == {"谷城县": "3万元", "合计": 0}
+
+
+@pytest.mark.parametrize(("column", "value", "code"), [
+    (4, -5, "number-negative"), (6, 2.5, "number-not-integer"), (6, "若干", "number-invalid"),
+])
+def test_an_error_value_is_red_and_in_no_total(tmp_path: Path, column: int, value: Any, code: str) -> None:
+    values = a2_row("谷城县", 3, 2)
+    values[column] = value
+    other = a2_row("保康县", 3, 2)
+    result, out = run_a2(tmp_path, appendix2_rows(values), other)
+    header = A2_HEADERS[column]
+    got = stats_rows(out, header)
+    assert got["合计"] == other[column]  # only 保康县's number
+    assert str(got["谷城县"]) == str(value)
+    ws = openpyxl.load_workbook(out)["成果统计汇总"]
+    cell = ws.cell(row=4, column=column + 1)
+    assert cell.comment is not None and "未计入合计" in cell.comment.text
+    assert cell.fill.fgColor.rgb == "FFFFC7CE"  # the error fill
+    assert [c for c, _, _ in found(result, code)] == [code]
+
+
+@pytest.mark.parametrize(("value", "number"), [("十二", 12), ("壹拾", 10), ("三十五个", 35)])
+def test_chinese_numerals_are_read_with_an_info(tmp_path: Path, value: str, number: int) -> None:
+    values = a2_row("谷城县", 3, 2)
+    values[9] = value  # 新建改造站点（个）
+    result, out = run_a2(tmp_path, appendix2_rows(values))
+    assert stats_rows(out, A2_HEADERS[9])["谷城县"] == number
+    assert [(c, cell) for c, cell, _ in found(result, "number-chinese")] == [("number-chinese", "J5")]
+    assert result.rollup.report.errors == 1  # only "保康县 未报送"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (datetime(1905, 7, 14), "1905-07-14"), (datetime(1900, 1, 12), "1900-01-12"), ("2035-06-30", "2035-06-30"),
+])
+def test_a_date_outside_2015_2030_is_an_error_showing_what_the_clerk_sees(
+        tmp_path: Path, value: object, shown: str) -> None:
+    rows = rows_for("谷城", 2, 1)
+    rows[1][4] = value
+    folder = tmp_path / "收件"
+    make_workbook(folder / "谷城县.xlsx", {"附件1": appendix1_rows(rows)})
+    result = merge([folder], tmp_path / "汇总.xlsx", opts("谷城县"))
+    [(code, cell, message)] = found(result, "date-out-of-range")
+    assert (code, cell) == ("date-out-of-range", "E6")
+    assert f"“{shown}”" in message
+    assert result.rollup.counties[0].overdue == 0  # not a date anyone meant: in no 逾期 count
+
+
+def test_typed_number_in_a_date_cell_after_libreoffice(tmp_path: Path, soffice: Any) -> None:
+    src = tmp_path / "src" / "谷城县.xlsx"
+    make_workbook(src, {"附件1": appendix1_rows(rows_for("谷城", 2, 1))})
+    wb = openpyxl.load_workbook(src)
+    ws = wb["附件1"]
+    ws["E6"] = 12
+    ws["E6"].number_format = "yyyy-mm-dd"
+    wb.save(src)
+    [xls] = soffice([src], "xls", tmp_path / "收件")
+    result = merge([xls.parent], tmp_path / "汇总.xlsx", opts("谷城县"))
+    assert [(c, cell, "“1900-01-12”" in m) for c, cell, m in found(result, "date-out-of-range")] == [
+        ("date-out-of-range", "E6", True)]
+    assert date(1900, 1, 12).year < 2015
