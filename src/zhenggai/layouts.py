@@ -106,7 +106,9 @@ def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], to
             bad = [str(s.row) for s in parts if s.numbers.get(key) is None]
             reasons_sum[key] = f"第 {'、'.join(bad)} 行的数未计入，合计不完整"
         else:
-            numbers_sum[key] = sum(v for v in values if v is not None)
+            # Decimal amounts (1.135 + 1.135) summed in binary give 2.2699999999999996:
+            # the clerk's numbers have at most 2 decimals, so the sum is rounded back.
+            numbers_sum[key] = round(sum(v for v in values if v is not None), 6)
     first = parts[0]
     values_out: list[object] = [""] * len(first.values)
     values_out[spec.keys.index("county")] = county
