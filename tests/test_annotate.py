@@ -63,7 +63,10 @@ def test_messy_workbook_copy_marks_every_finding_and_leaves_the_input_alone(tmp_
     assert sha256(src) == before  # byte-identical
 
     wb = openpyxl.load_workbook(written[0])
-    assert wb.sheetnames == [FINDINGS_SHEET, "整改清单", "Sheet2"]  # the list comes first
+    # The clerk's form first and active (only tab selected), the list last.
+    assert wb.sheetnames == ["整改清单", "Sheet2", FINDINGS_SHEET]
+    assert wb.active.title == "整改清单"  # type: ignore[union-attr]
+    assert [ws.sheet_view.tabSelected for ws in wb.worksheets] == [True, False, False]
     a1 = wb["整改清单"]
     a2 = wb["Sheet2"]
     assert isinstance(a1, Worksheet) and isinstance(a2, Worksheet)
@@ -86,6 +89,12 @@ def test_messy_workbook_copy_marks_every_finding_and_leaves_the_input_alone(tmp_
     assert rows[0] == ("级别", "工作表", "单元格", "列", "填写内容", "问题说明", "代码")
     assert [[r[1], r[2], r[6]] for r in rows[1:]] == MESSY_FINDINGS
     assert listing.freeze_panes == "A2"
+    # Printed: A4 landscape, one page wide, header row on every page, long rows tall enough.
+    assert listing.page_setup.orientation == "landscape" and listing.page_setup.paperSize == 9
+    assert listing.sheet_properties.pageSetUpPr.fitToPage is True  # type: ignore[union-attr]
+    assert listing.page_setup.fitToWidth in (None, 1) and listing.page_setup.fitToHeight == 0
+    assert listing.print_title_rows == "$1:$1"
+    assert listing["F2"].alignment.wrap_text is True
 
 
 def test_input_is_never_overwritten(tmp_path: Path) -> None:
@@ -166,7 +175,7 @@ def test_previous_findings_sheet_is_replaced(tmp_path: Path) -> None:
     src = make_workbook(tmp_path / "谷城县.xlsx", {FINDINGS_SHEET: [["旧的"]], "附件1": appendix1_rows(GOOD_ROWS)})
     out = annotate_all(checked([src]), tmp_path / "out")[0]
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == [FINDINGS_SHEET, "附件1"]
+    assert wb.sheetnames == ["附件1", FINDINGS_SHEET]
     assert wb[FINDINGS_SHEET]["A2"].value is None  # no findings, header only
 
 
@@ -184,12 +193,17 @@ def test_xlsm_copy_stays_xlsm(tmp_path: Path) -> None:
     assert annotated_name(src) == "谷城县-校验标注.xlsm"
     out = annotate_all(checked([src]), tmp_path / "out")[0]
     assert out.name == "谷城县-校验标注.xlsm"
-    assert openpyxl.load_workbook(out).sheetnames == [FINDINGS_SHEET, "附件1"]
+    assert openpyxl.load_workbook(out).sheetnames == ["附件1", FINDINGS_SHEET]
 
 
 @pytest.mark.libreoffice
 def test_xls_gets_an_xlsx_copy_rebuilt_from_its_values(tmp_path: Path) -> None:
     src = messy_workbook(tmp_path / "src" / "谷城县报送.xlsx")
+    src_wb = openpyxl.load_workbook(src)
+    src_widths = {"B": 36.0, "E": 11.0}  # 11: just wide enough for 2022-06-30
+    for col, width in src_widths.items():
+        src_wb.worksheets[0].column_dimensions[col].width = width
+    src_wb.save(src)
     xls = soffice_convert([src], "xls", tmp_path / "xls")[0]
     renamed = shutil.copyfile(xls, tmp_path / "xls" / "改名.xlsx")  # an .xls named .xlsx
     before = sha256(xls)
@@ -199,9 +213,14 @@ def test_xls_gets_an_xlsx_copy_rebuilt_from_its_values(tmp_path: Path) -> None:
     assert sha256(xls) == before
     for out in written:
         wb = openpyxl.load_workbook(out)
-        assert wb.sheetnames == [FINDINGS_SHEET, "整改清单", "Sheet2"]
+        assert wb.sheetnames == ["整改清单", "Sheet2", FINDINGS_SHEET]
+        assert wb.active.title == "整改清单"  # type: ignore[union-attr]
         a1 = wb["整改清单"]
         assert isinstance(a1, Worksheet)
+        # The .xls's column widths and date format survive: dates do not print as "###".
+        assert a1.column_dimensions["B"].width == pytest.approx(src_widths["B"], abs=0.6)
+        assert a1.column_dimensions["E"].width == pytest.approx(src_widths["E"], abs=0.6)
+        assert a1["E7"].number_format == "yyyy-mm-dd"
         assert a1["E9"].value == "长期坚持" and fill(a1, "E9") == RED
         assert "G7:G9" in {str(r) for r in a1.merged_cells.ranges}
         listing = wb[FINDINGS_SHEET]

@@ -176,7 +176,7 @@ def test_annotate_writes_marked_copies_and_leaves_inputs_alone(runner: CliRunner
     assert a1["E9"].fill.start_color.rgb[-6:] == "FFC7CE"  # red
     assert a1["C8"].fill.start_color.rgb[-6:] == "FFEB9C"  # yellow
     assert a1["E9"].comment is not None and "不是日期" in a1["E9"].comment.text
-    assert wb.sheetnames[0] == FINDINGS_SHEET
+    assert wb.sheetnames[-1] == FINDINGS_SHEET and wb.active.title == "整改清单"  # type: ignore[union-attr]
 
 
 def test_annotate_into_an_existing_file_is_a_usage_error(runner: CliRunner, good: Path) -> None:

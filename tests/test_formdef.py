@@ -14,6 +14,7 @@ from zhenggai.formdef import read_definition
 from zhenggai.reader import read_book
 from zhenggai.results import Options
 from zhenggai.rollup.county import merge
+from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions
 from zhenggai.schema import META_SHEET, load_indicators
 from zhenggai.template import CountyForms, write_county_forms
@@ -63,9 +64,9 @@ def test_a_custom_form_validates_and_merges_without_the_flag(tmp_path: Path) -> 
     result = merge([tmp_path / "收件"], out, MergeOptions(validate=Options(as_of=date(2022, 7, 1))), force=False)
     assert [c.key for c in result.rollup.a2.columns if c.indicator] == ["funds", "sites"]
     ws = openpyxl.load_workbook(out)["成果统计汇总"]
-    headers = [ws.cell(3, c).value for c in range(1, ws.max_column + 1)]
+    headers = [str(ws.cell(HEADER_ROW + 1, c).value).replace("\n", "") for c in range(1, ws.max_column + 1)]
     assert "安排资金（万元）" in headers and "新建站点（个）" in headers
-    row = [ws.cell(4, c).value for c in range(1, ws.max_column + 1)]
+    row = [ws.cell(HEADER_ROW + 2, c).value for c in range(1, ws.max_column + 1)]
     assert row[headers.index("安排资金（万元）")] == 30 and row[headers.index("新建站点（个）")] == 2
 
 

@@ -42,8 +42,9 @@ def sheet_rows(path: Path, name: str) -> list[dict[str, Any]]:
     ws = openpyxl.load_workbook(path)[name]
     assert isinstance(ws, Worksheet)
     header = [c.value for c in ws[3]]
+    # Not the 联系人 line under the table (the rollup is a formal attachment).
     return [dict(zip(header, r, strict=False)) for r in ws.iter_rows(min_row=4, values_only=True)
-            if any(v is not None for v in r)]
+            if any(v is not None for v in r) and not str(r[0] or "").startswith("联系人：")]
 
 
 def overview(path: Path) -> dict[str, tuple[Any, ...]]:

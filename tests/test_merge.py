@@ -21,6 +21,7 @@ from zhenggai.cli import app
 from zhenggai.errors import OutputExists
 from zhenggai.results import Options
 from zhenggai.rollup.county import merge
+from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions, Status
 
 AS_OF = date(2022, 9, 1)
@@ -53,11 +54,12 @@ def sheet(path: Path, name: str) -> Worksheet:
 
 
 def table(ws: Worksheet) -> list[dict[str, Any]]:
-    """Rows under the header (row 3) as dicts, as a clerk reads the rollup."""
-    header = [c.value for c in ws[3]]
+    """Rows under the header as dicts, as a clerk reads the rollup (not the 联系人 line under it)."""
+    # Headers print with line breaks ("追回企业资金" / "（万元）"); a reader sees them whole.
+    header = [str(c.value or "").replace("\n", "") for c in ws[HEADER_ROW + 1]]
     out = []
-    for row in ws.iter_rows(min_row=4, values_only=True):
-        if any(v is not None for v in row):
+    for row in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True):
+        if any(v is not None for v in row) and not str(row[0] or "").startswith("联系人："):
             out.append(dict(zip(header, row, strict=False)))
     return out
 
@@ -111,7 +113,13 @@ def test_overview_counts_progress_and_marks_missing(inbox: Path, tmp_path: Path)
     assert codes == [("county-not-submitted", "老河口市 未报送")]
     ws = sheet(out, "汇总概览")
     assert len(ws._charts) == 1  # the native bar chart of 完成率
-    assert ws["A1"].value.startswith("襄阳市")
+    # A formal attachment: label, title, 填报单位 and as-of line, 联系人 line under the table.
+    assert ws["A1"].value == "附件3" and ws["B1"].value.startswith("襄阳市")
+    assert ws["A2"].value == "填报单位：襄阳市商务局（盖章）"
+    assert "统计截至 2023年1月15日" in [c.value for c in ws[2]]
+    contact = [r[0] for r in ws.iter_rows(values_only=True) if str(r[0] or "").startswith("联系人：")]
+    assert contact == ["联系人：　　　　　　　　联系电话：　　　　　　"]  # blanks to fill in by hand
+    assert not any("zhenggai" in str(c.value or "") for row in ws.iter_rows() for c in row)
 
 
 def test_totals_equal_the_sum_of_county_rows(inbox: Path, tmp_path: Path) -> None:
@@ -138,7 +146,7 @@ def test_unreadable_number_is_never_counted_as_zero(tmp_path: Path) -> None:
     rows = table(ws)
     gucheng = next(r for r in rows if r["县（市、区）"] == "谷城县")
     assert gucheng["县级财政安排经费（万元）"] == "约30万"  # the clerk's text, kept
-    total_row = next(i for i, r in enumerate(rows, start=4) if r["县（市、区）"] == "合计")
+    total_row = next(i for i, r in enumerate(rows, start=HEADER_ROW + 2) if r["县（市、区）"] == "合计")
     cell = ws.cell(total_row, 5)
     assert cell.value == pytest.approx(10.5)  # 保康县 only
     assert cell.comment is not None and "谷城县" in cell.comment.text
@@ -223,7 +231,7 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
     ws = sheet(out, "整改清单汇总")
-    cells = [ws.cell(4, c) for c in (3, 4, 7, 8)]
+    cells = [ws.cell(HEADER_ROW + 2, c) for c in (3, 4, 7, 8)]
     assert [c.value for c in cells] == ["=HYPERLINK(\"http://x\")", "+30万元投入", "-张三", "@县商务局"]
     assert all(c.data_type == "s" for c in cells)
 

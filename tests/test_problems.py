@@ -16,6 +16,7 @@ from zhenggai.cli import app
 from zhenggai.problems import normalize_problem, read_feedback_list
 from zhenggai.results import Options
 from zhenggai.rollup.county import merge
+from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions
 
 AS_OF = date(2022, 9, 1)
@@ -176,12 +177,13 @@ def test_merge_reports_coverage_and_every_unanswered_problem(feedback: Path, tmp
     cov = {c.county: (c.status.label, c.coverage) for c in result.rollup.counties}
     assert cov == {"谷城县": ("缺附件2", (1, 3)), "保康县": ("未报送", (0, 1))}
     ws = openpyxl.load_workbook(out)["汇总概览"]
-    header = [c.value for c in ws[3]]
+    header = [str(c.value or "").replace("\n", "") for c in ws[HEADER_ROW + 1]]
     assert "反馈问题覆盖" in header
     col = header.index("反馈问题覆盖") + 1
-    assert ws.cell(4, col).value == "1/3"
+    assert ws.cell(HEADER_ROW + 2, col).value == "1/3"
     problems = openpyxl.load_workbook(out)["校验问题"]
-    unanswered = [r[6] for r in problems.iter_rows(min_row=4, values_only=True) if r[7] == "problem-unanswered"]
+    rows = problems.iter_rows(min_row=HEADER_ROW + 2, values_only=True)
+    unanswered = [r[6] for r in rows if r[7] == "problem-unanswered"]
     assert len(unanswered) == 2
     res = CliRunner().invoke(app, ["merge", str(tmp_path / "in"), "-o", str(tmp_path / "j.xlsx"), "--problems",
                                    str(feedback), "--as-of", "2022-09-01", "--format", "json"])

@@ -201,6 +201,14 @@ def test_a_county_that_reported_last_round_and_is_silent_now() -> None:
         ("谷城县", "submitted", "submitted"), ("保康县", "submitted", "missing")]
 
 
+def test_a_county_that_sent_only_blank_forms_is_silent() -> None:
+    prev = RoundData("上一轮", tuple(BASE), (county(),))
+    cur = RoundData("本轮", (), (county(status="blank"),))
+    c = compare(prev, cur, deadline=DEADLINE)
+    assert [f.code for f in c.findings] == ["round-county-silent"]
+    assert (c.counties[0].status_before, c.counties[0].status_now) == ("submitted", "blank")
+
+
 def test_a_county_missing_its_appendix1_now_does_not_delete_its_problems() -> None:
     prev = RoundData("上一轮", tuple(BASE), (county(),))
     cur = RoundData("本轮", (), (county(status="no-appendix1"),))

@@ -271,3 +271,19 @@ def test_the_readme_second_round_reproduces_the_shipped_rollup(tmp_path: Path, r
     whats = [r[3] for r in sheet_rows(ROOT / "examples" / "襄阳市汇总-第二轮.xlsx") if r[1] is not None or r[3]]
     assert whats == ["新完成", "完成时限推迟", "措施未更新", "累计指标减少",
                      "只增加表态", "重新打开", "新完成", "问题缺失"]
+
+
+def test_a_county_that_sends_blank_forms_after_reporting(two_rounds: tuple[Path, Path], runner: CliRunner) -> None:
+    r1, r2 = two_rounds
+    first = r1.parent / "第一轮汇总.xlsx"
+    runner.invoke(app, ["merge", str(r1), "-o", str(first), *AS_OF])
+    make_workbook(r2 / "保康县-附件1.xlsx", {"附件1": appendix1_rows([], county="保康县")})  # the form, unfilled
+    res = runner.invoke(app, ["merge", str(r2), "-o", str(r1.parent / "二.xlsx"), "--previous", str(first), *AS_OF,
+                              "--format", "json"])
+    data = json.loads(res.stdout)
+    codes = [f["code"] for fr in data["files"] for f in fr["findings"] if "保康县" in f["message"]]
+    assert "county-not-submitted" in codes and "round-county-silent" not in codes
+    (baokang,) = [c for c in data["progress"]["counties"] if c["county"] == "保康县"]
+    assert (baokang["status_before"], baokang["status_now"]) == ("submitted", "blank")
+    lines = [r[0] for r in sheet_rows(r1.parent / "二.xlsx")]
+    assert "保康县　报送 已报送 → 未填报　完成率 100.0% → —　无变化" in lines

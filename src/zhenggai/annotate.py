@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,8 @@ from zhenggai.results import FileResult
 if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
+
+    from zhenggai.xls import XlsScan
 
 FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C"}
 FINDINGS_SHEET = "校验问题"
@@ -125,7 +128,10 @@ def annotate(result: FileResult, out_dir: Path, inputs: set[Path], name: str | N
 
     if FINDINGS_SHEET in wb.sheetnames:
         del wb[FINDINGS_SHEET]
-    ws = wb.create_sheet(FINDINGS_SHEET, 0)
+    # Last, not first: the clerk opens the copy on their own form, sees the red cells and
+    # their comments, and prints the form as it was; the list follows as the last tab.
+    ws = wb.create_sheet(FINDINGS_SHEET)
+    _activate(wb, _form_sheet(result, wb))
     ws.append(["级别", "工作表", "单元格", "列", "填写内容", "问题说明", "代码"])
     if rebuilt:
         note = "此副本按读到的内容重建（原文件是 .xls 或格式特殊），只保留数值，不保留格式"
@@ -139,9 +145,7 @@ def annotate(result: FileResult, out_dir: Path, inputs: set[Path], name: str | N
             # such as "=见附件" must stay text.
             if isinstance(cell.value, str):
                 cell.data_type = "s"
-    for col, width in zip("ABCDEFG", (6, 16, 8, 16, 24, 70, 20), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
+    _print_setup(ws)
     tmp = target.with_name(f".{target.name}.tmp")
     try:
         wb.save(tmp)
@@ -154,26 +158,110 @@ def annotate(result: FileResult, out_dir: Path, inputs: set[Path], name: str | N
     return target
 
 
+FINDINGS_WIDTHS = (6, 16, 8, 16, 24, 60, 20)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """The findings list as a page: A4 landscape, one page wide, header on every page.
+
+    Row heights are written: LibreOffice does not grow a row for wrapped text a file
+    brings, so a long message would print over the next row.
+    """
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    from zhenggai.xlsxout import row_height
+
+    for col, width in zip("ABCDEFG", FINDINGS_WIDTHS, strict=True):
+        ws.column_dimensions[col].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(ws.iter_rows(), start=1):
+        for cell in row:
+            cell.alignment = wrap
+            if r == 1:
+                cell.font = Font(bold=True)
+        height = row_height([c.value for c in row], list(FINDINGS_WIDTHS))
+        if height is not None:
+            ws.row_dimensions[r].height = height
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"  # type: ignore[union-attr]
+
+
+def _form_sheet(result: FileResult, wb: Workbook) -> str | None:
+    """The sheet the clerk should see first: the first form that has findings, else the first form."""
+    tables = [t.table.sheet for t in result.tables if t.table.sheet in wb.sheetnames]
+    marked = {f.sheet for f in result.findings if f.sheet}
+    return next((s for s in tables if s in marked), tables[0] if tables else None)
+
+
+def _activate(wb: Workbook, sheet: str | None) -> None:
+    """Make ``sheet`` the active tab, and the only selected one.
+
+    A workbook saved with several tabs selected opens them grouped in Excel: whatever
+    the clerk then types goes into every grouped sheet.
+    """
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    target = wb[sheet] if sheet else (visible[0] if visible else None)
+    if not isinstance(target, Worksheet):
+        return
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws is target
+    wb.active = wb.worksheets.index(target)
+
+
 def _from_values(result: FileResult) -> Workbook:
     """A new workbook holding the values read from a legacy .xls, sheet by sheet."""
     import openpyxl
+    from openpyxl.utils import get_column_letter
 
     from zhenggai.reader import read_book
 
     book = read_book(result.path, result.display)
+    layout = _xls_layout(result.path)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
     for grid in book.grids:
         ws = wb.create_sheet(grid.name[:31])
+        if grid.hidden:
+            ws.sheet_state = "hidden"  # e.g. the form's definition sheet: hidden it stays
         for r, row in enumerate(grid.rows, start=1):
             for c, v in enumerate(row, start=1):
                 if v != "":
                     cell = ws.cell(r, c, _text(v) if isinstance(v, str) else v)
                     if isinstance(v, str):
                         cell.data_type = "s"
+                    elif isinstance(v, (datetime, date)):
+                        # openpyxl's default date format carries the time ("2022-06-30
+                        # 00:00:00"): too wide for the column, it prints as "###".
+                        cell.number_format = "yyyy-mm-dd"
         for (r0, c0), (r1, c1) in grid.merges:
             ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+        if layout is not None:
+            for c, width in layout.widths.get(grid.name, {}).items():
+                ws.column_dimensions[get_column_letter(c + 1)].width = width
+            for r, height in layout.heights.get(grid.name, {}).items():
+                ws.row_dimensions[r + 1].height = height
     return wb
+
+
+def _xls_layout(path: Path) -> XlsScan | None:
+    """Column widths and row heights of a legacy .xls (None for anything else)."""
+    from zhenggai.xls import scan
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return None if data[:4] == b"PK\x03\x04" else scan(data)
 
 
 def annotate_all(results: Sequence[FileResult], out_dir: Path) -> list[Path]:

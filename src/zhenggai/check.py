@@ -7,266 +7,35 @@ parsed, because ``merge`` builds the rollup from exactly what was validated.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhenggai import rows
 from zhenggai.annotate import ANNOTATED_SUFFIX
-from zhenggai.findings import Report, Severity, a1, make
+from zhenggai.findings import Report, a1, make
 from zhenggai.parse import (
-    clean_text,
     county_from_filename,
-    display,
-    header_unit,
     is_bureau_placeholder,
-    is_pledge_only,
     is_valid_phone,
-    parse_date,
-    parse_number,
-    parse_yes_no,
-    unit_factor,
 )
 from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, Grid, read_book
 from zhenggai.results import APPENDIX_NAMES, FileResult, Item, Options, ProgressCallback, Stats, TableResult
-from zhenggai.schema import APPENDIX1, META_SHEET, Column, Kind, TableSpec, appendix2
-from zhenggai.tables import FORMULA_NO_VALUE, HEADER_SCAN_ROWS, Table, find_tables
+from zhenggai.schema import APPENDIX1, META_SHEET, TableSpec, appendix2
+from zhenggai.tables import HEADER_SCAN_ROWS, Table, find_tables
 
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
 
-# A date outside these years in a date column is not what the clerk meant: typically a
-# number typed into a date-formatted cell (12 shows as 1900-01-12, 2022 as 1905-07-14).
-DATE_MIN, DATE_MAX = date(2015, 1, 1), date(2030, 12, 31)
+# --- the tables of a file --------------------------------------------------------------
 
 
-# --- 附件1 ------------------------------------------------------------------------------
-
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def _problem_key(text: str) -> str:
-    return _PUNCT.sub("", text)
-
-
-def check_appendix1(t: TableResult, f: FileResult, opts: Options) -> None:
-    """Row rules of 附件1; fills ``t.items`` and adds findings to ``f``."""
-    table = t.table
-    spec = table.spec
-    cols = table.header.cols
-    sheet = table.sheet
-    out = f.findings
-    file = f.display
-    keys = spec.keys
-    idx = {k: i for i, k in enumerate(keys)}
-    i_seq, i_problem, i_measure = idx["seq"], idx["problem"], idx["measure"]
-    i_done, i_deadline = idx["done"], idx["deadline"]
-    required_text = [(idx[k], k) for k in ("problem", "measure", "owner", "unit") if k in cols]
-    has_done, has_deadline = "done" in cols, "deadline" in cols
-    deadline_limit, as_of = opts.deadline, opts.as_of
-    seen_problem: dict[str, int] = {}  # key → merged group's first row, or -row when not merged
-    seen_seq: dict[int, int] = {}
-    prev_seq: int | None = None
-    prev_category: str | None = None
-
-    def add(code: str, row: int, key: str, raw: object = None, **params: object) -> None:
-        out.append(make(code, file=file, sheet=sheet, cell=a1(row, cols[key]), row=row,
-                        field=spec.column(key).header, value=display(raw), **params))
-
-    formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
-    for rec in table.records:
-        v = rec.values
-        r = rec.row
-        before = len(out)
-        if r in formula_rows:
-            for i, key in enumerate(keys):
-                if v[i] is FORMULA_NO_VALUE:
-                    add("formula-no-value", r, key)
-        for i, key in required_text:
-            raw = v[i]
-            if raw == "" or (isinstance(raw, str) and not raw.strip()):
-                add("required-missing", r, key)
-        done: bool | None = None
-        if has_done and v[i_done] is not FORMULA_NO_VALUE:
-            yn = parse_yes_no(v[i_done])
-            done = yn.value
-            if yn.status == "blank":
-                add("required-missing", r, "done")
-            elif yn.status == "invalid":
-                add("done-invalid", r, "done", v[i_done])
-            elif yn.status == "variant":
-                add("done-variant", r, "done", v[i_done], as_value="是" if done else "否")
-        when: date | None = None
-        if has_deadline and v[i_deadline] is not FORMULA_NO_VALUE:
-            raw = v[i_deadline]
-            dv = parse_date(raw)
-            when = dv.value
-            if dv.status == "blank":
-                add("required-missing", r, "deadline")
-            elif dv.status == "invalid":
-                add("date-invalid", r, "deadline", raw)
-            elif when is not None and not DATE_MIN <= when <= DATE_MAX:
-                add("date-out-of-range", r, "deadline", raw)
-                when = None  # not a date the clerk meant: counts in no 逾期 figure
-            elif dv.approximate:
-                add("date-approximate", r, "deadline", raw, date=when)
-            if when is not None:
-                if done is False:
-                    if when > deadline_limit:
-                        add("deadline-too-late", r, "deadline", raw, date=when, deadline=deadline_limit)
-                    elif when < as_of:
-                        add("overdue", r, "deadline", raw, date=when, as_of=as_of)
-                elif done is True and when > as_of:
-                    add("done-date-future", r, "deadline", raw, date=when, as_of=as_of)
-        measure = v[i_measure]
-        if isinstance(measure, str) and measure and is_pledge_only(measure):
-            add("measure-pledge-only", r, "measure", measure)
-        if "seq" in cols and (rec.group is None or rec.group == r):
-            # The further measure rows of a merged 问题描述 share its 序号 (merged too, or empty).
-            raw_seq = v[i_seq]
-            if raw_seq is FORMULA_NO_VALUE:
-                prev_seq = (prev_seq or 0) + 1  # reported above; it holds its place
-            elif raw_seq != "":
-                num = parse_number(raw_seq)
-                if num.status != "ok" or num.value is None or not float(num.value).is_integer():
-                    add("seq-invalid", r, "seq", raw_seq)
-                    # It still takes its place in the count: "一, 2, 3" is one wrong
-                    # number, not a wrong number and a gap at the next row.
-                    prev_seq = (prev_seq or 0) + 1
-                else:
-                    n = int(num.value)
-                    restart = rec.category != prev_category and n == 1
-                    if restart:
-                        seen_seq.clear()
-                    if n in seen_seq:
-                        add("seq-duplicate", r, "seq", raw_seq, other_row=seen_seq[n])
-                    else:
-                        expected = 1 if prev_seq is None or restart else prev_seq + 1
-                        if n != expected:
-                            add("seq-gap", r, "seq", raw_seq, expected=expected)
-                        seen_seq[n] = r
-                    prev_seq = n
-        prev_category = rec.category
-        problem = v[i_problem]
-        if "problem" in cols and isinstance(problem, str) and problem:
-            key = _problem_key(problem)
-            if key in seen_problem:
-                if seen_problem[key] != (rec.group or -r):
-                    add("problem-duplicate", r, "problem", problem, other_row=abs(seen_problem[key]))
-            else:
-                # One 问题描述 merged down over its measures is one problem, not duplicates.
-                seen_problem[key] = rec.group or -r
-        errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR) if len(out) > before else 0
-        t.items.append(Item(r, rec.category, v, rec.extras, done, when, errors, rec.group))
-
-
-# --- 附件2 ------------------------------------------------------------------------------
-
-
-def _header_factors(t: TableResult, f: FileResult, number_cols: list[tuple[int, Column]]) -> dict[str, float | None]:
-    """Per number column: the factor from the unit its header names to the column's unit.
-
-    "县级财政安排经费（元）" under the form's 万元 converts every value of the column
-    (÷10,000) with an info finding; a header unit that cannot convert (人 over 万元) makes
-    the whole column an error, never summed.
-    """
-    table = t.table
-    h = table.header
-    out: dict[str, float | None] = {}
-    for _, c in number_cols:
-        unit = header_unit(h.labels[c.key])
-        factor = unit_factor(unit, c.unit)
-        out[c.key] = factor
-        if factor == 1.0:
-            continue
-        cell = a1(h.row + 1, h.cols[c.key])
-        if factor is None:
-            f.findings.append(make("unit-invalid", file=f.display, sheet=table.sheet, cell=cell, row=h.row + 1,
-                                   field=c.header, value=h.labels[c.key], unit=unit, column_unit=c.unit))
-        else:
-            f.findings.append(make("unit-converted", file=f.display, sheet=table.sheet, cell=cell, row=h.row + 1,
-                                   field=c.header, value=h.labels[c.key],
-                                   detail=f"表头单位为“{unit}”，本列每个数值已乘以 {_n(factor)} 换算为{c.unit}"
-                                          f"（1{unit} = {_n(factor)}{c.unit}）"))
-    return out
-
-
-def check_appendix2(t: TableResult, f: FileResult) -> None:
-    """Row rules of 附件2; fills ``t.stats`` and adds findings to ``f``."""
-    table = t.table
-    spec = table.spec
-    cols = table.header.cols
-    out = f.findings
-
-    def add(code: str, row: int, key: str, raw: object = None, **params: object) -> None:
-        out.append(make(code, file=f.display, sheet=table.sheet, cell=a1(row, cols[key]), row=row,
-                        field=spec.column(key).header, value=display(raw), **params))
-
-    number_cols = [(i, c) for i, c in enumerate(spec.columns) if c.is_number and c.key in cols]
-    factors = _header_factors(t, f, number_cols)
-    i_county = spec.keys.index("county")
-    for rec in table.records:
-        v = rec.values
-        r = rec.row
-        before = len(out)
-        numbers: dict[str, float | None] = {}
-        reasons: dict[str, str] = {}
-        for i, c in number_cols:
-            raw = v[i]
-            key = c.key
-            if raw is FORMULA_NO_VALUE:
-                add("formula-no-value", r, key)
-                numbers[key], reasons[key] = None, "公式没有保存计算结果"
-                continue
-            nv = parse_number(raw)
-            if nv.status == "blank":
-                numbers[key] = 0.0
-                continue
-            if nv.status == "dash":
-                numbers[key] = 0.0
-                add("number-dash", r, key, raw)
-                continue
-            if nv.status == "invalid" or nv.value is None:
-                numbers[key], reasons[key] = None, "不是可识别的数字"
-                add("number-invalid", r, key, raw)
-                continue
-            x = nv.value
-            if nv.status == "variant":
-                add("number-chinese", r, key, raw, number=_n(x) + (nv.unit or ""))
-            head = factors[key]
-            own = unit_factor(nv.unit, c.unit) if nv.unit else 1.0
-            if head is None or own is None:
-                bad_unit = nv.unit or header_unit(table.header.labels[key])
-                numbers[key], reasons[key] = None, f"单位“{bad_unit}”不能换算为{c.unit}"
-                if own is None:
-                    add("unit-invalid", r, key, raw, unit=nv.unit, column_unit=c.unit)
-                continue
-            converted = x * (own if nv.unit else head)
-            if converted != x:
-                converted = round(converted, 6)  # 12000 × 0.0001: keep binary noise out of the totals
-            if nv.unit and own != 1.0:
-                add("unit-converted", r, key, raw, detail=f"“{display(raw)}”按 {_n(converted)}{c.unit} 计")
-            if x < 0:
-                numbers[key], reasons[key] = None, "负数"
-                add("number-negative", r, key, raw)
-            elif c.kind is Kind.COUNT and not float(converted).is_integer():
-                numbers[key], reasons[key] = None, "应为整数"
-                add("number-not-integer", r, key, raw)
-            else:
-                numbers[key] = converted
-                if c.kind is Kind.AMOUNT and nv.decimals > 2 and converted == x:
-                    add("number-too-many-decimals", r, key, raw)
-        county = clean_text(v[i_county]) if "county" in cols else ""
-        if "county" in cols and not county and not rec.total:
-            add("required-missing", r, "county")
-        total, done, open_ = numbers.get("total"), numbers.get("done"), numbers.get("open")
-        if total is not None and done is not None and open_ is not None and done + open_ != total:
-            add("count-sum-mismatch", r, "total", v[spec.keys.index("total")],
-                done=_n(done), open=_n(open_), sum=_n(done + open_), total=_n(total))
-        errors = sum(1 for x in out[before:] if x.severity is Severity.ERROR)
-        t.stats.append(Stats(r, None if rec.total else county or None, v, rec.extras, numbers, errors,
-                             total=rec.total, reasons=reasons))
+def check_table(t: TableResult, f: FileResult, opts: Options) -> None:
+    """Row and table rules (``rows.py``): fills ``t.items`` / ``t.stats``, adds findings to ``f``."""
+    items, stats, findings = rows.check_table(t.table, f.display, opts)
+    t.items.extend(items)
+    t.stats.extend(stats)
+    f.findings.extend(findings)
 
 
 def _n(x: float) -> str:
@@ -452,10 +221,7 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
             f.findings.append(make("blank-form", file=shown, sheet=t.table.sheet,
                                    appendix=APPENDIX_NAMES[t.table.kind]))
             continue
-        if t.table.kind == "appendix1":
-            check_appendix1(t, f, opts)
-        else:
-            check_appendix2(t, f)
+        check_table(t, f, opts)
         _contact_findings(t.table, f)
     _resolve_county(f)
     return f

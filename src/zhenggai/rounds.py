@@ -33,6 +33,7 @@ COUNTY_FILE = "（进展对比）"  # the report entry for findings about a coun
 # this module, and this one stays below it). These mean the county sent a usable table.
 REPORTED = frozenset({"submitted", "no-appendix1", "no-appendix2"})
 MISSING = "missing"
+SILENT = frozenset({MISSING, "blank"})  # nothing, or only blank forms (未填报)
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +357,7 @@ def compare(
         summaries.append(s)
         ip, ic = items_p.get(key, []), items_c.get(key, [])
         if cp is not None and cp.reported and (cc is None or not cc.reported) and not ic:
-            if cc is None or cc.status == MISSING:
+            if cc is None or cc.status in SILENT:
                 extra.append(CountyNote(county, prefecture, make("round-county-silent", file=COUNTY_FILE,
                                                                  county=county)))
             continue  # nothing this round to compare against (an unreadable reply has its own error)

@@ -113,10 +113,11 @@ def attach_previous(rollup: Rollup, previous: Path, opts: MergeOptions, *, label
     prev_round = round_from_rollup(prev, previous.name, keep_prefecture=level == "province")
     cur_round = round_from_rollup(rollup, label, keep_prefecture=level == "province")
     comparison = compare_rounds(prev_round, cur_round, opts)
-    # A county on --expect that sent nothing already has county-not-submitted (an error):
-    # "it reported last round" would say the same thing twice. The 进展对比 line still shows it.
+    # A county in the rollup as 未报送 (on --expect) or 未填报 (blank forms only) already has
+    # county-not-submitted (an error): "it reported last round" would say the same thing
+    # twice. The 进展对比 line still shows it.
     expected_missing = {(s.prefecture if level == "province" else None, s.county)
-                        for s in rollup.counties if s.status is Status.MISSING}
+                        for s in rollup.counties if s.status in (Status.MISSING, Status.BLANK)}
     repeated = {id(n.finding) for n in comparison.notes
                 if n.finding.code == "round-county-silent" and (n.prefecture, n.county) in expected_missing}
     rollup.report = with_findings(rollup.report, [f for f in comparison.findings if id(f) not in repeated])

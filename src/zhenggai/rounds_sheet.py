@@ -15,17 +15,38 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from zhenggai.findings import Severity
-from zhenggai.rollup.layout import HEADER_ROW, SUBTITLE_ROW, TITLE_PREFIX, TITLE_ROW
+from zhenggai.rollup.layout import (
+    AS_OF_LABEL,
+    COUNTY_HEADER,
+    HEADER_ROW,
+    PREFECTURE_HEADER,
+    SUBTITLE_ROW,
+    TITLE_PREFIX,
+    TITLE_ROW,
+    Column,
+    SheetSpec,
+)
 from zhenggai.rollup.model import Status
 from zhenggai.rounds import Change, Comparison, CountyProgress
 from zhenggai.xlsxout import Styles, row_height, setup_print, write_cell
 
-SHEET = "进展对比"
-COLUMNS: tuple[tuple[str, float], ...] = (
-    ("县（市、区）", 10), ("序号", 6), ("问题描述", 28), ("变化", 11), ("上次报送", 28), ("本次报送", 28),
-    ("级别", 6), ("说明", 34),
+PROGRESS = SheetSpec(
+    name="进展对比",
+    lead=(
+        Column("prefecture", PREFECTURE_HEADER, 9, only="province"),
+        Column("county", COUNTY_HEADER, 10),
+        Column("seq", "序号", 6, "int"),
+        Column("problem", "问题描述", 28),
+        Column("change", "变化", 11),
+        Column("before", "上次报送", 28),
+        Column("after", "本次报送", 28),
+        Column("severity", "级别", 6),
+        Column("message", "说明", 34),
+    ),
 )
-PREFECTURE_COLUMN = ("市（州）", 9)
+"""The 进展对比 sheet (merge --previous, diff -o): county lines span the columns after 市（州）."""
+SHEET = PROGRESS.name
+_CENTERED = frozenset({"prefecture", "county", "seq", "change"})
 
 COUNTS = (("finished", "新完成"), ("reopened", "重新打开"), ("postponed", "完成时限推迟"), ("stalled", "措施未更新"),
           ("missing", "问题缺失"), ("new", "新增问题"), ("decreased", "指标减少"))
@@ -71,12 +92,13 @@ def rows(c: Comparison, *, province: bool = False) -> list[tuple[str, list[objec
 def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: date, province: bool = False) -> None:
     """Add the 进展对比 sheet to a workbook being written (the rollup, or diff's own output)."""
     ws = wb.add_worksheet(SHEET)
-    cols = [PREFECTURE_COLUMN, *COLUMNS] if province else list(COLUMNS)
+    spec = PROGRESS.columns(province=province)
+    cols = [(c.header, c.width) for c in spec]
     last = len(cols) - 1
     ws.set_row(TITLE_ROW, 32)
     ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, f"{place}{TITLE_PREFIX}{SHEET}", st.title)
     ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, last,
-                   f"上一轮：{c.previous}　　本轮：{c.current}　　统计截至 {as_of.isoformat()}"
+                   f"上一轮：{c.previous}　　本轮：{c.current}　　{AS_OF_LABEL} {as_of.isoformat()}"
                    f"　　生成日期 {date.today().isoformat()}　　（由 zhenggai 比较）", st.note)
     ws.set_row(HEADER_ROW, 30)
     for i, (name, width) in enumerate(cols):
@@ -96,9 +118,8 @@ def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: d
             height = row_height([cells[-1]], [sum(widths[first:])])
         else:
             for i, v in enumerate(cells):
-                name = cols[i][0]
-                fmt = sev.get(str(v), st.text) if name == "级别" else st.center if name in (
-                    "县（市、区）", "序号", "变化", "市（州）") else st.text
+                key = spec[i].key
+                fmt = sev.get(str(v), st.text) if key == "severity" else st.center if key in _CENTERED else st.text
                 write_cell(ws, row, i, v, fmt)
             height = row_height(cells, widths)
         if height is not None:

@@ -23,7 +23,7 @@ from zhenggai.formdef import write_definition
 from zhenggai.results import DEADLINE
 from zhenggai.schema import APPENDIX1, Column, Kind, TableSpec, appendix2, load_indicators
 from zhenggai.schema import Indicator as Indicator
-from zhenggai.xlsxout import Styles, row_height, setup_print, write_atomically, write_cell
+from zhenggai.xlsxout import Styles, break_header, row_height, setup_print, write_atomically, write_cell
 
 PLACEHOLDER_COUNTY = "**县（市、区）"
 BUREAU_SUFFIX = "商务主管部门（盖章）"
@@ -79,27 +79,8 @@ def file_names(county: str | None, *, combined: bool) -> list[str]:
 
 
 def header_text(c: Column) -> str:
-    """The header as printed: the name broken into lines that fit, the unit on its own line.
-
-    Left to the program, "补充人员（人）" wraps wherever the column ends ("补充人员（人" /
-    "）"), and where that is differs between Excel, WPS and LibreOffice. Explicit line
-    breaks read whole everywhere; the reader ignores line breaks in headers.
-    """
-    suffix = f"（{c.unit}）" if c.unit else ""
-    name = c.header[: -len(suffix)] if suffix and c.header.endswith(suffix) else c.header
-    if name == c.header:
-        suffix = ""
-    per_line = max(2, int((c.width - 2.5) // 2))  # CJK characters per line
-    if len(name) > per_line:
-        if "（" in name and name.index("（") <= per_line:
-            # Never inside brackets: "县（市、区）" breaks as "县" / "（市、区）".
-            name = name.replace("（", "\n（", 1)
-        else:
-            # Balanced lines ("快递村村通" / "新覆盖村"), not one full line and a stub.
-            n = -(-len(name) // per_line)
-            size = -(-len(name) // n)
-            name = "\n".join(name[i : i + size] for i in range(0, len(name), size))
-    return f"{name}\n{suffix}" if suffix else name
+    """The header as printed: whole words per line, the unit on its own line (break_header)."""
+    return break_header(c.header, c.width)
 
 
 def _heading(ws: Worksheet, st: Styles, spec: TableSpec, county: str | None) -> None:

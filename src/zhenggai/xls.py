@@ -37,6 +37,10 @@ class XlsScan:
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
     hidden_rows: dict[str, set[int]] = field(default_factory=dict)  # 0-based
     hidden_cols: dict[str, set[int]] = field(default_factory=dict)  # 0-based
+    # Layout kept in the .xlsx copy of an .xls: column → width (characters), row → height
+    # (points), 0-based. Without the widths a rebuilt copy prints dates as "###".
+    widths: dict[str, dict[int, float]] = field(default_factory=dict)
+    heights: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
 def _stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
@@ -137,14 +141,20 @@ def scan(data: bytes) -> XlsScan | None:
             offset, _, _, n, high = struct.unpack_from("<IBBBB", book, body)
             raw = book[body + 8:body + 8 + n * (2 if high & 1 else 1)]
             names[offset] = raw.decode("utf-16-le" if high & 1 else "latin-1", "replace")
-        elif sheet is not None and kind == _ROW and length >= 16:
-            if struct.unpack_from("<H", book, body + 12)[0] & 0x20:
-                found.hidden_rows.setdefault(sheet, set()).add(struct.unpack_from("<H", book, body)[0])
+        elif sheet is not None and kind == _ROW and length >= 8:
+            row, _, _, height = struct.unpack_from("<HHHH", book, body)
+            if length >= 16 and struct.unpack_from("<H", book, body + 12)[0] & 0x20:
+                found.hidden_rows.setdefault(sheet, set()).add(row)
+            if not height & 0x8000:  # bit 15: the default height, nothing to keep for the copy
+                found.heights.setdefault(sheet, {})[row] = (height & 0x7FFF) / 20
         elif sheet is not None and kind == _COLINFO and length >= 10:
-            first, last = struct.unpack_from("<HH", book, body)
+            first, last, width = struct.unpack_from("<HHH", book, body)
             if struct.unpack_from("<H", book, body + 8)[0] & 0x01:
                 found.hidden_cols.setdefault(sheet, set()).update(
                     range(first, min(last, first + _MAX_HIDDEN_COLS - 1) + 1))
+            cols_w = found.widths.setdefault(sheet, {})
+            for c in range(first, min(last, 255) + 1):  # BIFF8 has 256 columns; last may say 256
+                cols_w[c] = width / 256  # in characters (1/256 units), for the annotated copy
         elif sheet is not None and length >= 6 and (kind in _CELL_RECORDS or kind == _MULRK):
             row, col = struct.unpack_from("<HH", book, body)
             last = struct.unpack_from("<H", book, body + length - 2)[0] if kind == _MULRK else col

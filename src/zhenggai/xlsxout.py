@@ -51,10 +51,12 @@ class Styles:
         base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
         cell = {**base, "border": 1, "text_wrap": True}
         self.label = wb.add_format({"font_name": TITLE_FONT, "font_size": 14})
+        self.label_top = wb.add_format({"font_name": TITLE_FONT, "font_size": 14, "valign": "top"})
         self.title = wb.add_format(
             {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter"}
         )
         self.subtitle = wb.add_format({**base, "font_size": 12})
+        self.subtitle_right = wb.add_format({**base, "font_size": 12, "align": "right"})
         self.note = wb.add_format({**base, "font_size": 11})
         self.header = wb.add_format(
             {**cell, "bold": True, "align": "center", "bg_color": "#F2F2F2"}
@@ -104,6 +106,29 @@ def text_width(text: str) -> float:
         # that line counts (int(width) // column width) stay exactly what they were.
         return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in text)
     return width
+
+
+def break_header(text: str, width: float) -> str:
+    """A header as printed in a column ``width`` units wide, with explicit line breaks.
+
+    Left to the program, "补充人员（人）" wraps wherever the column ends ("补充人员（人" /
+    "）"), and where that is differs between Excel, WPS and LibreOffice. So: one line when
+    it fits; else a trailing unit "（万元）" on a line of its own, a bracket never split
+    ("县" / "（市、区）"), and a long name in balanced lines ("快递村村通" / "新覆盖村").
+    Readers ignore line breaks in headers.
+    """
+    per_line = max(2, int((width - 2.5) // 2))  # CJK characters per line, bold, padded
+    if len(text) <= per_line or "\n" in text:
+        return text
+    suffix = ""
+    if text.endswith("）") and "（" in text:
+        at = text.rindex("（")
+        text, suffix = text[:at], text[at:]
+    if len(text) > per_line:
+        n = -(-len(text) // per_line)
+        size = -(-len(text) // n)
+        text = "\n".join(text[i : i + size] for i in range(0, len(text), size))
+    return f"{text}\n{suffix}" if text and suffix else text or suffix
 
 
 def row_height(values: list[object], widths: list[float], *, line: float = 14.5) -> float | None:

@@ -428,7 +428,7 @@ def merge(
     if write and output is not None:
         from zhenggai.rollup.workbook import write_rollup
 
-        counts = write_rollup(rollup, output, force=force)
+        counts = write_rollup(rollup, output, force=force, signoff=opts.signoff)
         for s in rollup.counties:
             # What the workbook really holds, counted by the writer as it wrote.
             s.rows_written = counts.get((s.prefecture, s.county), 0)

@@ -17,12 +17,17 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from zhenggai.schema import TableSpec
 
-# 0-based rows of every rollup sheet (xlsxwriter and calamine count from 0).
+# 0-based rows of every rollup sheet (xlsxwriter and calamine count from 0). The rollup
+# goes to the province as a formal attachment: the title row starts with the "附件N"
+# label in column A (the title is merged across the other columns), the subtitle row
+# is the 填报单位（盖章） line with the as-of date at its right, and a 联系人 line
+# (CONTACT_PREFIX) follows each table.
 TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
 FIRST_DATA_ROW = HEADER_ROW + 1
 # A reader looks for the header row among this many rows: room for a prefecture that
 # inserted a note row or two above our header before sending the rollup on.
 HEADER_SEARCH_ROWS = 10
+CONTACT_PREFIX = "联系人："  # the line under each table: ends the table for a reader
 TOTAL_LABELS = frozenset({"合计", "小计", "总计"})  # total rows, never counties
 TITLE_PREFIX = "电子商务进农村综合示范专项整改"  # row 1 reads "{place}{TITLE_PREFIX}{sheet}"
 AS_OF_LABEL = "统计截至"  # row 2 reads "统计截至 2022-07-15　　生成日期 …"
@@ -81,6 +86,10 @@ class SheetSpec:
     lead: tuple[Column, ...]
     form: Literal["appendix1", "appendix2"] | None = None
     tail: tuple[Column, ...] = ()
+    # The 附件 label printed top left. The two official tables keep the notice's
+    # numbers (the province files them as the prefecture's 附件1 and 附件2); the
+    # overview is the third; the findings list is a working list, not an attachment.
+    label: str | None = None
 
     def columns(
         self, *, province: bool = False, coverage: bool = False, a2: TableSpec | None = None
@@ -116,6 +125,7 @@ COUNTY_HEADER = "县（市、区）"
 
 OVERVIEW = SheetSpec(
     name="汇总概览",
+    label="附件3",
     lead=(
         Column("prefecture", PREFECTURE_HEADER, 10, only="province"),
         Column("county", COUNTY_HEADER, 12),
@@ -134,6 +144,7 @@ OVERVIEW = SheetSpec(
 
 ITEMS = SheetSpec(
     name="整改清单汇总",
+    label="附件1",
     lead=(
         Column("prefecture", PREFECTURE_HEADER, 9, only="province"),
         Column("county", COUNTY_HEADER, 10),
@@ -150,6 +161,7 @@ ITEMS = SheetSpec(
 
 STATS = SheetSpec(
     name="成果统计汇总",
+    label="附件2",
     lead=(Column("prefecture", PREFECTURE_HEADER, 9, only="province"),),
     form="appendix2",
     tail=(Column("source_file", "来源文件", 26),),

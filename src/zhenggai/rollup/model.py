@@ -36,6 +36,19 @@ def version_key(mtime: float, name: str) -> tuple[float, str]:
 
 
 @dataclass(frozen=True, slots=True)
+class Signoff:
+    """Who sends the rollup: the 填报单位 and 联系人 lines of every printed sheet.
+
+    Empty fields print as blanks to fill in by hand. The unit defaults to the
+    prefecture's bureau ("襄阳市商务局").
+    """
+
+    unit: str | None = None
+    contact: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MergeOptions:
     """What a merge run needs besides the validate options."""
 
@@ -43,6 +56,7 @@ class MergeOptions:
     prefecture: str | None = None
     expect: tuple[str, ...] = ()
     feedback: FeedbackList | None = None  # --problems: coverage, and the counties to expect
+    signoff: Signoff = field(default_factory=Signoff)  # --contact/--phone, or the config file
     previous: Path | None = None  # --previous: last round's rollup, compared on the sheet 进展对比
 
 

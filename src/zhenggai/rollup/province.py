@@ -18,6 +18,7 @@ from zhenggai.parse import clean_text, parse_number
 from zhenggai.results import FileResult, ProgressCallback
 from zhenggai.rollup.layout import (
     AS_OF_LABEL,
+    CONTACT_PREFIX,
     COUNTY_HEADER,
     FINDINGS,
     HEADER_SEARCH_ROWS,
@@ -26,7 +27,6 @@ from zhenggai.rollup.layout import (
     OVERVIEW,
     PREFECTURE_HEADER,
     STATS,
-    SUBTITLE_ROW,
     TITLE_PREFIX,
     TOTAL_LABELS,
 )
@@ -53,9 +53,16 @@ _S_SOURCE = STATS.header("source_file")
 def _table(rows: Sequence[Sequence[object]]) -> tuple[dict[str, int], list[list[object]]]:
     """Header positions and the data rows under the row that holds 县（市、区） or 文件."""
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        texts = [clean_text(v) for v in row]
+        # Headers are printed with line breaks ("追回企业资金" / "（万元）"): read them whole.
+        texts = [clean_text(v).replace("\n", "") for v in row]
         if COUNTY_HEADER in texts or (_F["file"] in texts and _F["message"] in texts):
-            return {t: i for i, t in enumerate(texts) if t}, [list(x) for x in rows[r + 1:]]
+            data: list[list[object]] = []
+            for x in rows[r + 1:]:
+                first = next((clean_text(v) for v in x if clean_text(v)), "")
+                if first.startswith(CONTACT_PREFIX):
+                    break  # the 联系人 line under the table, and the chart's rows after it
+                data.append(list(x))
+            return {t: i for i, t in enumerate(texts) if t}, data
     return {}, []
 
 
@@ -84,7 +91,9 @@ def _read_one(path: Path, fallback: str, opts: MergeOptions) -> tuple[
         sheets: dict[str, list[list[object]]] = {
             n: [list(r) for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)] for n in wb.sheet_names
         }
-    title = clean_text(sheets[OVERVIEW.name][0][0]) if sheets[OVERVIEW.name] and sheets[OVERVIEW.name][0] else ""
+    # The title, wherever it is: rollups carry a 附件 label in A1 before it (older ones did not).
+    texts = (clean_text(v) for r in sheets[OVERVIEW.name][:HEADER_SEARCH_ROWS] for v in r)
+    title = next((t for t in texts if TITLE_PREFIX in t), "")
     m = _PLACE.match(title)
     prefecture = m.group(1) if m and m.group(1) not in ("", "全省") else fallback
 
@@ -250,9 +259,11 @@ def read_rollup(path: Path, opts: MergeOptions | None = None) -> Rollup:
     if not names >= MARKER_SHEETS:
         raise InputError(f"{path} 不是 zhenggai 生成的汇总表（缺少工作表：{'、'.join(sorted(MARKER_SHEETS - names))}）")
     prefecture, counties, items, stats, reports = _read_one(path, path.stem, opts)
-    province = any(PREFECTURE_HEADER in (clean_text(v) for v in row) for row in grid[:HEADER_SEARCH_ROWS])
-    subtitle = " ".join(clean_text(v) for v in grid[SUBTITLE_ROW]) if len(grid) > SUBTITLE_ROW else ""
-    m = re.search(rf"{AS_OF_LABEL}\s*(\d{{4}}-\d{{2}}-\d{{2}})", subtitle)
-    as_of = date.fromisoformat(m.group(1)) if m else opts.validate.as_of
+    province = any(PREFECTURE_HEADER in (clean_text(v).replace("\n", "") for v in row)
+                   for row in grid[:HEADER_SEARCH_ROWS])
+    # "统计截至 2022年7月15日" (or 2022-07-15, as older rollups wrote it) above the header.
+    above = " ".join(clean_text(v) for row in grid[:HEADER_SEARCH_ROWS] for v in row)
+    m = re.search(rf"{AS_OF_LABEL}\s*(\d{{4}})[-年](\d{{1,2}})[-月](\d{{1,2}})", above)
+    as_of = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else opts.validate.as_of
     report = Report(tuple(sorted(reports, key=lambda fr: fr.path)))
     return Rollup(prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=province)

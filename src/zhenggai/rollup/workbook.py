@@ -21,6 +21,7 @@ from zhenggai.rollup.layout import (
     CHART_MIN_HEIGHT,
     CHART_MIN_ROWS,
     CHART_WIDTH,
+    CONTACT_PREFIX,
     FINDINGS,
     HEADER_ROW,
     ITEMS,
@@ -31,24 +32,59 @@ from zhenggai.rollup.layout import (
     TITLE_PREFIX,
     TITLE_ROW,
     Column,
+    SheetSpec,
     chart_height,
 )
-from zhenggai.rollup.model import Rollup, RollupStats, Status
+from zhenggai.rollup.model import Rollup, RollupStats, Signoff, Status
 from zhenggai.schema import APPENDIX1, Kind
 from zhenggai.xlsxout import Styles, row_height, setup_print, write_atomically, write_cell
 
 TITLE_HEIGHT, HEADER_HEIGHT = 32, 36  # points
 
 
-def _title(ws: Worksheet, st: Styles, rollup: Rollup, what: str, last_col: int) -> None:
+BLANK = "\u3000" * 6  # room to write by hand, as in the official forms
+
+
+def unit_line(rollup: Rollup, signoff: Signoff) -> str:
+    """"填报单位：襄阳市商务局（盖章）" (the province's 商务厅 for a province rollup)."""
+    place = rollup.prefecture or ""
+    unit = signoff.unit or (f"{place}{'商务厅' if rollup.province else '商务局'}" if place else BLANK)
+    return f"填报单位：{unit}（盖章）"
+
+
+def contact_line(signoff: Signoff) -> str:
+    """"联系人：张三　　联系电话：0710-3256789", blanks where nothing was given."""
+    return f"{CONTACT_PREFIX}{signoff.contact or BLANK}\u3000\u3000联系电话：{signoff.phone or BLANK}"
+
+
+def _title(ws: Worksheet, st: Styles, rollup: Rollup, sheet: SheetSpec, last_col: int, signoff: Signoff) -> None:
+    """附件 label, title, and the 填报单位 line with the as-of date at its right.
+
+    The tool's name and the generation date are in the file properties, not on the
+    page: the printed sheet is the prefecture's own attachment.
+    """
     place = rollup.prefecture or ("全省" if rollup.province else "")
     ws.set_row(TITLE_ROW, TITLE_HEIGHT)
-    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, f"{place}{TITLE_PREFIX}{what}", st.title)
-    ws.merge_range(
-        SUBTITLE_ROW, 0, SUBTITLE_ROW, last_col,
-        f"{AS_OF_LABEL} {rollup.as_of.isoformat()}　　生成日期 {date.today().isoformat()}　　（由 zhenggai 汇总）",
-        st.note,
-    )
+    first = 0
+    if sheet.label and last_col > 0:
+        ws.write_string(TITLE_ROW, 0, sheet.label, st.label_top)
+        first = 1
+    ws.merge_range(TITLE_ROW, first, TITLE_ROW, last_col, f"{place}{TITLE_PREFIX}{sheet.name}", st.title)
+    ws.set_row(SUBTITLE_ROW, 20)
+    as_of = rollup.as_of
+    when = f"{AS_OF_LABEL} {as_of.year}年{as_of.month}月{as_of.day}日"
+    split = max(0, last_col // 2)
+    if split == 0 or split == last_col:
+        ws.write_string(SUBTITLE_ROW, 0, f"{unit_line(rollup, signoff)}\u3000\u3000{when}", st.subtitle)
+        return
+    ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, split, unit_line(rollup, signoff), st.subtitle)
+    ws.merge_range(SUBTITLE_ROW, split + 1, SUBTITLE_ROW, last_col, when, st.subtitle_right)
+
+
+def _contact(ws: Worksheet, st: Styles, row: int, last_col: int, signoff: Signoff) -> int:
+    """The 联系人 line one row under the table; returns its row."""
+    ws.merge_range(row, 0, row, last_col, contact_line(signoff), st.note)
+    return row
 
 
 def _cols(columns: Sequence[Column]) -> list[tuple[str, float]]:
@@ -62,19 +98,21 @@ def _fit(ws: Worksheet, row: int, values: Sequence[object], cols: Sequence[tuple
 
 
 def _header(ws: Worksheet, st: Styles, columns: Sequence[tuple[str, float]]) -> None:
-    ws.set_row(HEADER_ROW, HEADER_HEIGHT)
+    # Header texts stay exactly the layout's (no line breaks inserted): programs that
+    # read rollups find their columns by these texts. Room for three wrapped lines.
+    ws.set_row(HEADER_ROW, max(HEADER_HEIGHT, 3 * 15 + 8))
     for c, (name, width) in enumerate(columns):
         ws.set_column(c, c, width)
         ws.write_string(HEADER_ROW, c, name, st.header)
 
 
-def _overview(wb: Workbook, st: Styles, rollup: Rollup) -> None:
+def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
     ws = wb.add_worksheet(OVERVIEW.name)
     coverage = any(s.coverage is not None for s in rollup.counties)
     spec = OVERVIEW.columns(province=rollup.province, coverage=coverage)
     cols = _cols(spec)
     last = len(cols) - 1
-    _title(ws, st, rollup, OVERVIEW.name, last)
+    _title(ws, st, rollup, OVERVIEW, last, signoff)
     _header(ws, st, cols)
     row = HEADER_ROW + 1
     keys = [c.key for c in spec]
@@ -116,7 +154,7 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup) -> None:
     totals.append(("", st.total_text))
     for c, (v, f) in enumerate(totals):
         write_cell(ws, row, c, v, f)
-    chart_row = row + 2
+    chart_row = _contact(ws, st, row + 2, last, signoff) + 2
     if rollup.counties:
         chart = wb.add_chart({"type": "bar"})
         chart.add_series({
@@ -136,11 +174,11 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup) -> None:
     setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=chart_row + rows_for_chart)
 
 
-def _items(wb: Workbook, st: Styles, rollup: Rollup) -> dict[tuple[str | None, str], int]:
+def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> dict[tuple[str | None, str], int]:
     ws = wb.add_worksheet(ITEMS.name)
     cols = _cols(ITEMS.columns(province=rollup.province))
     last = len(cols) - 1
-    _title(ws, st, rollup, ITEMS.name, last)
+    _title(ws, st, rollup, ITEMS, last, signoff)
     _header(ws, st, cols)
     fmts = [{Kind.SEQ: st.center, Kind.YESNO: st.center, Kind.DATE: st.date}.get(c.kind, st.text)
             for c in APPENDIX1.columns]
@@ -173,16 +211,17 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup) -> dict[tuple[str | None, s
         counts[key] = counts.get(key, 0) + 1
         row += 1
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)
-    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=max(row - 1, HEADER_ROW))
+    contact = _contact(ws, st, max(row, HEADER_ROW + 1) + 1, last, signoff)
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=contact)
     return counts
 
 
-def _stats(wb: Workbook, st: Styles, rollup: Rollup) -> None:
+def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
     ws = wb.add_worksheet(STATS.name)
     spec = rollup.a2
     cols = _cols(STATS.columns(province=rollup.province, a2=spec))
     last = len(cols) - 1
-    _title(ws, st, rollup, STATS.name, last)
+    _title(ws, st, rollup, STATS, last, signoff)
     _header(ws, st, cols)
     off = 1 if rollup.province else 0
 
@@ -245,14 +284,15 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup) -> None:
         for s in rollup.stats:
             write_stats(s)
         write_total("合计", rollup.stats, None)
-    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=row - 1)
+    contact = _contact(ws, st, row + 1, last, signoff)
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=contact)
 
 
-def _findings(wb: Workbook, st: Styles, rollup: Rollup) -> None:
+def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
     ws = wb.add_worksheet(FINDINGS.name)
     cols = _cols(FINDINGS.columns())
     last = len(cols) - 1
-    _title(ws, st, rollup, FINDINGS.name, last)
+    _title(ws, st, rollup, FINDINGS, last, signoff)
     _header(ws, st, cols)
     row = HEADER_ROW + 1
     sev_fmt = {"error": st.error, "warning": st.warning, "info": st.text}
@@ -270,8 +310,11 @@ def _findings(wb: Workbook, st: Styles, rollup: Rollup) -> None:
     setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=max(row - 1, HEADER_ROW))
 
 
-def write_rollup(rollup: Rollup, output: Path, *, force: bool) -> dict[tuple[str | None, str], int]:
+def write_rollup(
+    rollup: Rollup, output: Path, *, force: bool, signoff: Signoff | None = None
+) -> dict[tuple[str | None, str], int]:
     """Write the rollup workbook atomically; returns rows written per (prefecture, county)."""
+    signoff = signoff or Signoff()
     counts: dict[tuple[str | None, str], int] = {}
 
     def build(wb: Workbook) -> None:
@@ -279,18 +322,21 @@ def write_rollup(rollup: Rollup, output: Path, *, force: bool) -> dict[tuple[str
         wb.set_properties({
             "title": f"{rollup.prefecture or ''}{TITLE_PREFIX}汇总",
             "subject": "电子商务进农村综合示范专项整改",
+            "author": signoff.contact or "",
+            "company": unit_line(rollup, signoff).removeprefix("填报单位：").removesuffix("（盖章）").strip("\u3000"),
             "keywords": "zhenggai rollup",
-            "comments": "由 zhenggai 汇总生成",
+            # The tool belongs here, not on the printed page.
+            "comments": f"由 zhenggai 汇总生成，生成日期 {date.today().isoformat()}",
         })
-        _overview(wb, st, rollup)
-        counts.update(_items(wb, st, rollup))
-        _stats(wb, st, rollup)
+        _overview(wb, st, rollup, signoff)
+        counts.update(_items(wb, st, rollup, signoff))
+        _stats(wb, st, rollup, signoff)
         if rollup.comparison is not None:  # merge --previous
             from zhenggai.rounds_sheet import write_sheet
 
             place = rollup.prefecture or ("全省" if rollup.province else "")
             write_sheet(wb, st, rollup.comparison, place=place, as_of=rollup.as_of, province=rollup.province)
-        _findings(wb, st, rollup)
+        _findings(wb, st, rollup, signoff)
 
     write_atomically(output, build, force=force)
     return counts
