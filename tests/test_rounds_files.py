@@ -282,7 +282,7 @@ def test_a_county_that_sends_blank_forms_after_reporting(two_rounds: tuple[Path,
                               "--format", "json"])
     data = json.loads(res.stdout)
     codes = [f["code"] for fr in data["files"] for f in fr["findings"] if "保康县" in f["message"]]
-    assert "county-not-submitted" in codes and "round-county-silent" not in codes
+    assert "county-blank-only" in codes and "round-county-silent" not in codes
     (baokang,) = [c for c in data["progress"]["counties"] if c["county"] == "保康县"]
     assert (baokang["status_before"], baokang["status_now"]) == ("submitted", "blank")
     lines = [r[0] for r in sheet_rows(r1.parent / "二.xlsx")]
