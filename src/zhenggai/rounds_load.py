@@ -113,9 +113,9 @@ def attach_previous(rollup: Rollup, previous: Path, opts: MergeOptions, *, label
     prev_round = round_from_rollup(prev, previous.name, keep_prefecture=level == "province")
     cur_round = round_from_rollup(rollup, label, keep_prefecture=level == "province")
     comparison = compare_rounds(prev_round, cur_round, opts)
-    # A county in the rollup as 未报送 (on --expect) or 未填报 (blank forms only) already has
-    # county-not-submitted or county-blank-only (errors): "it reported last round" would say the same thing
-    # twice. The 进展对比 line still shows it.
+    # A county in the rollup as 未报送 (on --expect) or 未填报 (blank forms only) already has an
+    # error saying so (county-not-submitted, county-blank-only): "it reported last round"
+    # would say the same thing twice. The 进展对比 line still shows it.
     expected_missing = {(s.prefecture if level == "province" else None, s.county)
                         for s in rollup.counties if s.status in (Status.MISSING, Status.BLANK)}
     repeated = {id(n.finding) for n in comparison.notes
