@@ -228,6 +228,15 @@ def test_province_rollups_compare_by_prefecture_and_county(two_rounds: tuple[Pat
     assert [r[4] for r in rows if r[4]] == [r[3] for r in EXPECTED_ROWS if r[3]]  # same changes, 市（州） first
     res = runner.invoke(app, ["diff", str(prefecture), str(r1.parent / "全省2.xlsx")])
     assert res.exit_code == 2 and "上一轮是市州汇总表，本轮是全省汇总表" in res.stderr
+    # merge of the prefecture rollups with --previous: the province rollup gets the same sheet.
+    res = runner.invoke(app, ["merge", str(r1.parent / "省2"), "-o", str(r1.parent / "全省2b.xlsx"), *AS_OF,
+                              "--previous", str(r1.parent / "全省1.xlsx")])
+    assert res.exit_code == 1, res.output
+    assert sheet_rows(r1.parent / "全省2b.xlsx") == rows
+    res = runner.invoke(app, ["merge", str(r1.parent / "省2"), "-o", str(r1.parent / "全省2c.xlsx"), *AS_OF,
+                              "--previous", str(prefecture)])
+    assert res.exit_code == 2
+    assert "--previous 的 襄阳市汇总.xlsx 是市州汇总表，本次汇总是全省汇总表，只能比较同一层级" in res.stderr
 
 
 def test_an_expected_county_that_went_silent_is_reported_once(two_rounds: tuple[Path, Path],

@@ -51,27 +51,27 @@ def _header_findings(t: Table, f: FileResult) -> None:
         c = t.spec.column(key)
         if key == "seq" or (t.spec.kind == "appendix2" and key == "note"):
             continue  # 序号 and 备注 may be left out without losing anything
-        f.findings.append(make("missing-column", file=f.display, sheet=t.sheet, row=row, field=c.header))
+        f.add("missing-column", sheet=t.sheet, row=row, field=c.header)
     for key, text in h.variants:
-        f.findings.append(make("header-variant", file=f.display, sheet=t.sheet, row=row,
-                               cell=a1(row, h.cols[key]), field=t.spec.column(key).header, value=text))
+        f.add("header-variant", sheet=t.sheet, row=row,
+              cell=a1(row, h.cols[key]), field=t.spec.column(key).header, value=text)
     for col, text in sorted(h.extras.items()):
-        f.findings.append(make("extra-column", file=f.display, sheet=t.sheet, row=row,
-                               cell=a1(row, col), value=text))
+        f.add("extra-column", sheet=t.sheet, row=row,
+              cell=a1(row, col), value=text)
 
 
 def _contact_findings(t: Table, f: FileResult) -> None:
     c = t.contact
     if c is None:
-        f.findings.append(make("contact-missing", file=f.display, sheet=t.sheet))
+        f.add("contact-missing", sheet=t.sheet)
         return
     cell = a1(c.row, c.col)
     if not c.name:
-        f.findings.append(make("contact-missing", file=f.display, sheet=t.sheet, cell=cell, row=c.row,
-                               field="联系人", value=c.text))
+        f.add("contact-missing", sheet=t.sheet, cell=cell, row=c.row,
+              field="联系人", value=c.text)
     if not is_valid_phone(c.phone):
-        f.findings.append(make("phone-invalid", file=f.display, sheet=t.sheet, cell=cell, row=c.row,
-                               field="联系电话", value=c.phone or c.text))
+        f.add("phone-invalid", sheet=t.sheet, cell=cell, row=c.row,
+              field="联系电话", value=c.phone or c.text)
 
 
 def _county_missing_detail(t: Table) -> str:
@@ -114,11 +114,11 @@ def _resolve_county(f: FileResult) -> None:
         detail = _county_missing_detail(t.table)
         if t.table.bureau is not None:
             r, c, text = t.table.bureau
-            f.findings.append(make("county-missing", file=f.display, sheet=t.table.sheet, cell=a1(r, c),
-                                   row=r, value=text, fallback=fallback, detail=detail))
+            f.add("county-missing", sheet=t.table.sheet, cell=a1(r, c),
+                  row=r, value=text, fallback=fallback, detail=detail)
         else:
-            f.findings.append(make("county-missing", file=f.display, sheet=t.table.sheet,
-                                   fallback=fallback, detail=detail))
+            f.add("county-missing", sheet=t.table.sheet,
+                  fallback=fallback, detail=detail)
     if len(lines) > 1 or len(set(from_a2)) > 1:
         return  # several counties in one workbook: each table has its own county
     sources = []
@@ -135,11 +135,11 @@ def _resolve_county(f: FileResult) -> None:
         if a2 and len({n for src, n in sources if src != "文件名"}) > 1:
             t, s = a2[0]
             col = t.table.header.cols["county"]
-            f.findings.append(make("county-mismatch", file=f.display, sheet=t.table.sheet,
-                                   cell=a1(s.row, col), row=s.row, field="县（市、区）", value=s.county,
-                                   detail=detail))
+            f.add("county-mismatch", sheet=t.table.sheet,
+                  cell=a1(s.row, col), row=s.row, field="县（市、区）", value=s.county,
+                  detail=detail)
         else:
-            f.findings.append(make("county-mismatch", file=f.display, detail=detail))
+            f.add("county-mismatch", detail=detail)
 
 
 def _digest(path: Path) -> str:
@@ -164,8 +164,8 @@ def _hidden_sheet(grid: Grid, tables: list[Table], f: FileResult) -> None:
     """A hidden sheet is not data; one holding a form (an older copy) is named in a warning."""
     for t in tables:
         if t.records:
-            f.findings.append(make("hidden-sheet-ignored", file=f.display, sheet=grid.name, name=grid.name,
-                                   appendix=APPENDIX_NAMES[t.kind]))
+            f.add("hidden-sheet-ignored", sheet=grid.name, name=grid.name,
+                  appendix=APPENDIX_NAMES[t.kind])
 
 
 def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[TableSpec, TableSpec]:
@@ -175,15 +175,15 @@ def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[Ta
     carried, problem = read_definition(grids)
     if problem is not None:
         fallback = "--indicators 文件" if opts.indicators is not None else "内置的成果指标"
-        f.findings.append(make("indicators-definition-invalid", file=f.display, sheet=META_SHEET,
-                               reason=problem, fallback=fallback))
+        f.add("indicators-definition-invalid", sheet=META_SHEET,
+              reason=problem, fallback=fallback)
     if carried is None:
         return opts.specs()
     if opts.indicators is None:
         return APPENDIX1, appendix2(carried)
     if not same_columns(carried, opts.indicators):
-        f.findings.append(make("indicators-mismatch", file=f.display, sheet=META_SHEET,
-                               carried=describe(carried), given=describe(opts.indicators)))
+        f.add("indicators-mismatch", sheet=META_SHEET,
+              carried=describe(carried), given=describe(opts.indicators))
     return opts.specs()
 
 
@@ -212,14 +212,13 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
             f.tables.append(TableResult(table))
     if not f.tables:
         f.readable = False
-        f.findings.append(make("no-table", file=shown, rows=HEADER_SCAN_ROWS))
+        f.add("no-table", rows=HEADER_SCAN_ROWS)
         return f
     for t in f.tables:
         _header_findings(t.table, f)
         if t.blank:
             # Row rules on an unfilled form would only list every empty cell.
-            f.findings.append(make("blank-form", file=shown, sheet=t.table.sheet,
-                                   appendix=APPENDIX_NAMES[t.table.kind]))
+            f.add("blank-form", sheet=t.table.sheet, appendix=APPENDIX_NAMES[t.table.kind])
             continue
         check_table(t, f, opts)
         _contact_findings(t.table, f)
@@ -275,13 +274,13 @@ def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult, s: Stats | None
     total, done = s.numbers.get("total"), s.numbers.get("done")
     spec = t2.table.spec
     if total is not None and "total" in cols and total != rows:
-        f2.findings.append(make("cross-total-mismatch", file=f2.display, sheet=t2.table.sheet,
-                                cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
-                                value=_n(total), total=_n(total), rows=rows))
+        f2.add("cross-total-mismatch", sheet=t2.table.sheet,
+               cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
+               value=_n(total), total=_n(total), rows=rows)
     if done is not None and "done" in cols and done != done_rows:
-        f2.findings.append(make("cross-done-mismatch", file=f2.display, sheet=t2.table.sheet,
-                                cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
-                                value=_n(done), done=_n(done), rows=done_rows))
+        f2.add("cross-done-mismatch", sheet=t2.table.sheet,
+               cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
+               value=_n(done), done=_n(done), rows=done_rows)
 
 
 # --- many files -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.findings import FileReport, Finding, Report, Severity, TableInfo, sort_key
+from zhenggai.findings import FileReport, Finding, Report, Severity, TableInfo, make, sort_key
 
 if TYPE_CHECKING:
     from zhenggai.schema import Indicator, TableSpec
@@ -124,6 +124,13 @@ class FileResult:
     digest: str = ""
     readable: bool = True
     skipped: bool = False
+
+    def add(self, code: str, **where: object) -> Finding:
+        """Add a finding about this file: ``where`` is its sheet, cell, row, field, value and
+        the message's parameters (the file is this one)."""
+        finding = make(code, file=self.display, **where)  # type: ignore[arg-type]
+        self.findings.append(finding)
+        return finding
 
     def tables_of(self, kind: str) -> list[TableResult]:
         """Tables of one kind ("appendix1" / "appendix2")."""
