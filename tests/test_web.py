@@ -171,7 +171,7 @@ def test_uploaded_name_is_never_a_path(intake: tuple[TestClient, dict[str, str],
         upload(client, links["谷城县"], f, names=[name])
     assert not (root.parent / "逃逸.xlsx").exists()
     names = {p.name for p in root.rglob("*") if p.is_file()}
-    fixed = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", ".zhenggai-key"}
+    fixed = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", ".zhenggai-key", ".zhenggai-lock"}
     assert all(n in fixed or n.endswith((".xlsx", ".bin", ".ini")) for n in names)
     assert all(re.fullmatch(r"[0-9a-f]{64}\.(xlsx|bin|ini)", p.name) for p in (root / BLOB_DIR).iterdir())
 
@@ -385,3 +385,49 @@ def test_prefecture_opens_an_earlier_submission(intake: tuple[TestClient, dict[s
     earlier = client.get(f"{pref}county/0?s={first_id}").text
     assert "不是最近一次" in earlier and "第一次.xlsx" in earlier.split('id="check"')[1].split("报送记录")[0]
     assert "bad-error" in earlier
+
+
+def test_too_many_files_at_once_is_refused_in_chinese(intake: tuple[TestClient, dict[str, str], Path],
+                                                       tmp_path: Path) -> None:
+    client, links, root = intake
+    data = reply(tmp_path, "谷城县").read_bytes()
+    r = client.post(links["谷城县"] + "upload", files=[("files", (f"{i}.xlsx", data)) for i in range(6)])
+    assert r.status_code == 400 and "一次最多上传 5 个文件" in r.text
+    assert list((root / BLOB_DIR).iterdir()) == []
+
+
+def test_a_library_crash_on_one_file_does_not_break_the_page(intake: tuple[TestClient, dict[str, str], Path],
+                                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    client, links, root = intake
+    from zhenggai.web import service
+
+    real = service.check
+
+    def boom(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("library bug")
+
+    monkeypatch.setattr(service, "check", boom)
+    r = client.post(links["谷城县"] + "upload", files=[("files", ("a.xlsx", reply(tmp_path, "谷城县").read_bytes()))],
+                    follow_redirects=False)
+    assert r.status_code == 303  # stored and acknowledged all the same
+    assert "“a.xlsx”已经保存，但检查时程序出错" in client.get(links["谷城县"]).text
+    monkeypatch.setattr(service, "check", real)
+    page = client.get(links["谷城县"]).text  # checked now, on the next view
+    assert "a.xlsx" in page.split('id="check"')[1].split('id="submit"')[0]
+    assert len(list((root / BLOB_DIR).iterdir())) == 1
+
+
+def test_one_server_per_folder_and_links_beside_it_touch_no_upload(tmp_path: Path) -> None:
+    from webtools import Server
+
+    server = Server(tmp_path / "收件库").start()
+    try:
+        blobs = tmp_path / "收件库" / BLOB_DIR
+        in_flight = blobs / ".tmp-0123456789abcdef"  # an upload being written right now
+        in_flight.write_bytes(b"half")
+        second = run_zhenggai("serve", str(tmp_path / "收件库"), "--port", str(server.port + 1))
+        assert second.returncode == 2 and "正在被另一个 zhenggai serve 使用" in second.stderr
+        assert run_zhenggai("serve", str(tmp_path / "收件库"), "--links").returncode == 0
+        assert in_flight.exists()
+    finally:
+        server.stop()

@@ -494,10 +494,11 @@ def serve_cmd(
         typer.echo(f"{link.who}\t{link.url}")
     if links_only or rotate is not None:
         return
+    web_app = launch.build(folder, max_upload * 1024 * 1024)
     where = "只有本机能打开" if host in ("127.0.0.1", "localhost", "::1") else "局域网内可以打开"
     typer.echo(f"网上报送已启动（{where}），按 Ctrl+C 停止。请把各县的链接分别发给对应的县，审核链接只给市州。",
                err=True)
-    launch.run(folder, host, port, max_upload * 1024 * 1024)
+    launch.run(web_app, host, port)
 
 
 def main() -> None:

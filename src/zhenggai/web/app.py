@@ -22,8 +22,15 @@ DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 
 def create_app(root: Path, *, max_upload: int = DEFAULT_MAX_UPLOAD, uploads_per_minute: float = 30,
                burst: int = 10) -> Starlette:
-    """The ASGI application over an intake folder prepared by ``serve`` (see :mod:`zhenggai.cli`)."""
+    """The ASGI application over an intake folder prepared by ``serve`` (see :mod:`zhenggai.cli`).
+
+    Raises InputError when another server already uses the folder.
+    """
+    from zhenggai.errors import InputError
+
     store = Store(root)
+    if not store.claim():
+        raise InputError(f"收件库 {root} 正在被另一个 zhenggai serve 使用；同一个收件库只能启动一个")
     all_links(store)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.autoescape = True  # every clerk-written string is escaped, whatever the file name
@@ -36,7 +43,8 @@ def create_app(root: Path, *, max_upload: int = DEFAULT_MAX_UPLOAD, uploads_per_
             *routes.ROUTES,
         ],
         middleware=[Middleware(Guard, max_body=max_upload)],
-        exception_handlers={404: routes.not_found, 405: routes.not_found, 500: routes.server_error},
+        exception_handlers={400: routes.bad_request, 404: routes.not_found, 405: routes.not_found,
+                            500: routes.server_error},
     )
     app.state.intake = intake
     return app

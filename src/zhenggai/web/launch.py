@@ -8,6 +8,7 @@ import socket
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from zhenggai.errors import InputError
 from zhenggai.web import service
@@ -86,11 +87,15 @@ def links(store: Store, host: str, port: int, rotate: str | None = None) -> list
     return out
 
 
-def run(root: Path, host: str, port: int, max_upload: int) -> None:
+def build(root: Path, max_upload: int) -> Any:
+    """The application (raises InputError when another server already uses the folder)."""
+    from zhenggai.web.app import create_app
+
+    return create_app(root, max_upload=max_upload)
+
+
+def run(app: Any, host: str, port: int) -> None:
     """Serve until interrupted."""
     import uvicorn
 
-    from zhenggai.web.app import create_app
-
-    app = create_app(root, max_upload=max_upload)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)

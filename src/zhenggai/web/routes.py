@@ -86,6 +86,12 @@ async def not_found(request: Request, exc: Exception) -> Response:
                 message="链接不正确或已失效。请使用市州商务主管部门最新发给您的链接。")
 
 
+async def bad_request(request: Request, exc: Exception) -> Response:
+    """A malformed upload (too many files, a broken form) in Chinese, not the framework's English."""
+    return page(request, "message.html", 400, title="无法处理的请求",
+                message=f"上传的内容无法处理：一次最多上传 {MAX_FILES} 个文件，请重新选择后再试。")
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     """A clerk never sees a traceback."""
     return page(request, "message.html", 500, title="出错了",
@@ -110,6 +116,7 @@ def _county_context(intake: Intake, county: str) -> dict[str, Any]:
         "can_submit": any(u.kinds for u in current) and not (submitted and last is not None
                                                              and last.status != STATUS_RETURNED),
         "max_mb": intake.max_upload // (1024 * 1024), "has_problems": intake.settings.problems is not None,
+        "unchecked": [u for u in uploads if u.kinds is None],
     }
 
 

@@ -5,6 +5,7 @@ Layout of the folder given to ``zhenggai serve`` (plain, copyable to another mac
     收件库/zhenggai.db        uploads, submissions, decisions, links (hashes only), audit log
     收件库/原件/<sha256>.xlsx  every upload exactly as received, never overwritten or deleted
     收件库/.zhenggai-key      the secret the links are derived from (readable by the owner only)
+    收件库/.zhenggai-lock     held by the running server: one server per folder
 
 An upload is acknowledged only after its bytes are on disk under their final name
 (temp file, fsync, rename, fsync of the folder) and its row is committed, so a crash at
@@ -21,6 +22,7 @@ import os
 import re
 import secrets
 import sqlite3
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +32,7 @@ from typing import IO, Any
 DB_NAME = "zhenggai.db"
 BLOB_DIR = "原件"
 KEY_NAME = ".zhenggai-key"
+LOCK_NAME = ".zhenggai-lock"
 TMP_PREFIX = ".tmp-"
 _SUFFIX_RE = re.compile(r"^\.[a-z0-9]{1,5}$")
 
@@ -168,16 +171,36 @@ class Store:
         self.blobs = root / BLOB_DIR
         root.mkdir(parents=True, exist_ok=True)
         self.blobs.mkdir(exist_ok=True)
-        self._clean_temp()
+        self._lock_fd: int | None = None
         with self.connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
 
-    def _clean_temp(self) -> None:
-        """Temp files left by a crash mid-upload were never acknowledged: remove them."""
+    def claim(self) -> bool:
+        """Become the one server of this folder (False: another is running), then tidy up.
+
+        Only the server that holds the lock removes temp files: they were left by a crash
+        mid-upload and never acknowledged. ``serve --links`` run beside a running server
+        must not touch the temp file of an upload in flight.
+        """
+        fd = os.open(self.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._lock_fd = fd  # held until the process ends (a killed process releases it too)
         for p in self.blobs.glob(f"{TMP_PREFIX}*"):
             with contextlib.suppress(OSError):
                 p.unlink()
+        return True
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:

@@ -67,7 +67,13 @@ def check_of(intake: Intake, county: str, uploads: list[Upload]) -> dict[str, An
     found = intake.store.check(key)
     if found is not None:
         return found
-    results = service.check(intake.settings, entries(intake, uploads, for_check=True))
+    try:
+        results = service.check(intake.settings, entries(intake, uploads, for_check=True))
+    except Exception:  # noqa: BLE001 - see _check_alone; not cached, so it is tried again
+        import traceback
+
+        traceback.print_exc()
+        return {"files": [], "errors": 0, "warnings": 0, "failed": True}
     by_id = {r.key: r for r in results}
     files: list[dict[str, Any]] = []
     for u in uploads:
@@ -101,12 +107,26 @@ def receive(intake: Intake, county: str, files: list[tuple[str, IO[bytes]]], cli
         digest, size = intake.store.put_blob(stream, suffix, intake.max_upload)
         stored.append(intake.store.add_upload(county, digest, suffix, size, name[:200], client))
     for u in stored:
-        # Alone first, to learn which tables it holds; the set check below pairs it.
-        r = service.check(intake.settings, entries(intake, [u], for_check=True), preview=False)
-        kinds = r[0].kinds if r else []
-        intake.store.set_checked(u.id, kinds, r[0].errors if r else 0, r[0].warnings if r else 0)
+        _check_alone(intake, u)
     check_of(intake, county, current_files(intake.store.uploads(county)))
     return stored
+
+
+def _check_alone(intake: Intake, u: Upload) -> None:
+    """Which tables one upload holds (checked alone; the set check pairs it with the others).
+
+    The library reports data problems as findings; should it ever raise, the file is kept
+    (it was acknowledged) and stays unchecked, to be tried again on the next page view,
+    so one bad file cannot break the county's page for good.
+    """
+    try:
+        r = service.check(intake.settings, entries(intake, [u], for_check=True), preview=False)
+    except Exception:  # noqa: BLE001 - logged by the server
+        import traceback
+
+        traceback.print_exc()
+        return
+    intake.store.set_checked(u.id, r[0].kinds if r else [], r[0].errors if r else 0, r[0].warnings if r else 0)
 
 
 def ensure_checked(intake: Intake, county: str) -> list[Upload]:
@@ -114,9 +134,7 @@ def ensure_checked(intake: Intake, county: str) -> list[Upload]:
     uploads = intake.store.uploads(county)
     for u in uploads:
         if u.kinds is None:
-            r = service.check(intake.settings, entries(intake, [u], for_check=True), preview=False)
-            intake.store.set_checked(u.id, r[0].kinds if r else [], r[0].errors if r else 0,
-                                     r[0].warnings if r else 0)
+            _check_alone(intake, u)
     return intake.store.uploads(county)
 
 
