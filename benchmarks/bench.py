@@ -370,6 +370,9 @@ def report(cases: dict[str, Case], counties: Sequence[int], big_rows: int, impor
             lines.append(f"| baseline / merge（{n} 县，越大越快） | {_fmt(bl.median / mg.median)}× |")
         if mg and fl:
             lines.append(f"| merge / floor（{n} 县） | {_fmt(mg.median / fl.median)}× |")
+        pv = cases.get(f"merge {n} --previous")
+        if mg and pv:
+            lines.append(f"| merge --previous / merge（{n} 县） | {_fmt(pv.median / mg.median)}× |")
     va, rd = cases.get(f"validate {big_rows}"), cases.get(f"read {big_rows}")
     if va and rd:
         lines.append(f"| validate / read（{big_rows} 行） | {_fmt(va.median / rd.median)}× |")
@@ -440,6 +443,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             d = str(sets[f"c{n}"])
             group = [Case(f"merge {n}", [py, "-m", "zhenggai", "merge", d, "-o", str(work / f"merge-{n}.xlsx"),
                                          "--force", "--format", "json", "--as-of", AS_OF], ok=(0, 1))]
+            # merge --previous against the rollup of the same inbox (made once, untimed): the
+            # extra cost of reading a previous rollup of this size and comparing every item.
+            previous = work / f"previous-{n}.xlsx"
+            measure([py, "-m", "zhenggai", "merge", d, "-o", str(previous), "--force", "--as-of", AS_OF], cwd=work)
+            group.append(Case(f"merge {n} --previous", [
+                py, "-m", "zhenggai", "merge", d, "-o", str(work / f"merge-{n}-previous.xlsx"), "--force",
+                "--format", "json", "--as-of", AS_OF, "--previous", str(previous)], ok=(0, 1)))
             if not a.no_baseline:
                 group.append(Case(f"baseline {n}", [py, me, "--task", "baseline", d, str(work / f"baseline-{n}.xlsx")]))
             group.append(Case(f"floor {n}", [py, me, "--task", "floor", d, str(work / f"floor-{n}.xlsx")]))

@@ -58,7 +58,7 @@ def stats_rows(path: Path, key: str = "县级财政安排经费（万元）") ->
 
 def codes(result: MergeResult) -> list[tuple[str, str | None, str | None]]:
     return sorted((f.code, f.sheet, f.cell) for f in result.rollup.report.findings()
-                  if f.severity.value != "info" and f.code not in ("contact-missing", "phone-invalid"))
+                  if f.severity.value != "info" and f.code not in ("contact-missing", "phone-missing", "phone-invalid"))
 
 
 def run(tmp_path: Path, files: dict[str, dict[str, list[Row]]], *expect: str,

@@ -69,9 +69,13 @@ def _contact_findings(t: Table, f: FileResult) -> None:
     if not c.name:
         f.add("contact-missing", sheet=t.sheet, cell=cell, row=c.row,
               field="联系人", value=c.text)
-    if not is_valid_phone(c.phone):
+    if not (c.phone or "").strip():
+        # The template's line left as it was: say it is not filled in, not that the
+        # whole line "（联系人：　联系电话：　）" is a bad phone number.
+        f.add("phone-missing", sheet=t.sheet, cell=cell, row=c.row, field="联系电话")
+    elif not is_valid_phone(c.phone):
         f.add("phone-invalid", sheet=t.sheet, cell=cell, row=c.row,
-              field="联系电话", value=c.phone or c.text)
+              field="联系电话", value=c.phone)
 
 
 def _county_missing_detail(t: Table) -> str:

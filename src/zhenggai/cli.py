@@ -8,6 +8,7 @@ Exit codes: 0 no error; 1 error findings; 2 usage error or a run that could not 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -32,7 +33,7 @@ app = typer.Typer(
     name="zhenggai",
     help="整改：电子商务进农村综合示范专项整改——下发模板、校验填报、市州汇总。",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion, as typer documents them
     pretty_exceptions_show_locals=False,  # workbooks hold personal data: no locals in crashes
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -70,7 +71,10 @@ def command(name: str) -> Callable[[F], F]:
                 typer.echo(f"错误：{exc}", err=True)
                 raise typer.Exit(EXIT_FATAL) from None
 
-        app.command(name)(wrapper)
+        # The whole first line of the docstring: left to typer, the command list cuts it
+        # with "…" at 80 columns; given explicitly, rich wraps it instead.
+        first = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else None
+        app.command(name, short_help=first)(wrapper)
         return fn
 
     return decorate
@@ -241,15 +245,34 @@ def _validate_options(deadline: str, as_of: str | None, indicators: Path | None)
 
 
 def _check_format(fmt: str) -> str:
-    if fmt not in ("text", "json"):
+    """``text`` or ``json``, in any case (JSON, Json …)."""
+    value = fmt.strip().lower()
+    if value not in ("text", "json"):
         raise Fatal(f"--format 只能是 text 或 json，现为“{fmt}”")
-    return fmt
+    return value
+
+
+AllOpt = Annotated[bool, typer.Option("--all", help="在终端里列出全部县（市、区）和全部问题（默认只列一屏）。")]
+ContactOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--contact", help="联系人姓名，印在汇总表每张表下方；也可写在配置文件里（见 README）。"),
+]
+PhoneOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--phone", help="联系电话，印在联系人后面；也可写在配置文件里。"),
+]
+ConfigOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--config", help="配置文件（TOML），默认依次找当前文件夹的 zhenggai.toml 和用户配置文件夹。",
+                 dir_okay=False),
+]
 
 
 @command("validate")
 def validate_cmd(
     paths: Annotated[
-        list[Path], typer.Argument(help="要检查的工作簿或文件夹（可以多个；文件夹会查找其中所有工作簿）。")
+        list[Path], typer.Argument(help="要检查的工作簿或文件夹（可以多个；文件夹会查找其中所有工作簿）。",
+                                   metavar="文件或文件夹…")
     ],
     deadline: DeadlineOpt = DEADLINE_TEXT,
     as_of: AsOfOpt = None,
@@ -280,7 +303,7 @@ def validate_cmd(
     from zhenggai import render
     from zhenggai.api import validate
 
-    _check_format(fmt)
+    fmt = _check_format(fmt)
     opts = _validate_options(deadline, as_of, indicators)
     with render.progress("正在检查", enabled=fmt == "text") as on_progress:
         result = validate(paths, opts, problems=load_feedback(problems), on_progress=on_progress)
@@ -288,7 +311,7 @@ def validate_cmd(
     if fmt == "json":
         from zhenggai.report import to_json
 
-        typer.echo(to_json(report))
+        typer.echo(json_for(to_json(report)))
     else:
         render.findings(report)
     if annotate is not None:
@@ -300,10 +323,30 @@ def validate_cmd(
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
+def expect_hints(expected: tuple[str, ...], rollup: Any) -> list[str]:
+    """"--expect 中的“枣杨市”没有收到报送；收件中有“枣阳市”，是不是写错了？"
+
+    A mistyped name in --expect makes a county that did reply look 未报送 and the reply
+    look unexpected; point at the county it probably means.
+    """
+    import difflib
+
+    from zhenggai.rollup.model import Status
+
+    got = [c.county for c in rollup.counties if c.county not in expected and c.status is not Status.MISSING]
+    hints = []
+    for c in rollup.counties:
+        if c.county in expected and c.status is Status.MISSING:
+            near = difflib.get_close_matches(c.county, got, n=1, cutoff=0.6)
+            if near:
+                hints.append(f"--expect 中的“{c.county}”没有收到报送；收件中有“{near[0]}”，是不是写错了？")
+    return hints
+
+
 @command("merge")
 def merge_cmd(
     paths: Annotated[
-        list[Path], typer.Argument(help="收件文件夹或文件（可以多个；子文件夹也会查找）。")
+        list[Path], typer.Argument(help="收件文件夹或文件（可以多个；子文件夹也会查找）。", metavar="收件文件夹…")
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="汇总表文件名（.xlsx）。", dir_okay=False)],
     prefecture: Annotated[
@@ -328,6 +371,10 @@ def merge_cmd(
         typer.Option("--previous", help="上一轮的汇总表：与之比较，汇总表中增加“进展对比”工作表。",
                      dir_okay=False),
     ] = None,
+    contact: ContactOpt = None,
+    phone: PhoneOpt = None,
+    config: ConfigOpt = None,
+    show_all: AllOpt = False,
 ) -> None:
     """把各县（市、区）报来的附件1、附件2 汇总成一个市州汇总表；汇总各市州汇总表则得到全省汇总。
 
@@ -351,13 +398,23 @@ def merge_cmd(
     from zhenggai.api import merge
     from zhenggai.rollup.model import MergeOptions
 
-    _check_format(fmt)
+    fmt = _check_format(fmt)
     opts = _validate_options(deadline, as_of, indicators)
     names = tuple(x.strip() for x in re.split(r"[,，、;；\s]+", expect or "") if x.strip())
     if previous is not None and not previous.is_file():
         raise Fatal(f"找不到上一轮汇总表：{previous}")
-    mopts = MergeOptions(validate=opts, prefecture=prefecture.strip() if prefecture else None, expect=names,
-                         feedback=load_feedback(problems), previous=previous)
+    from zhenggai.cli_config import ConfigError, load
+    from zhenggai.rollup.model import Signoff
+
+    try:
+        settings = load(config)
+    except ConfigError as exc:
+        raise Fatal(str(exc)) from None
+    prefecture = (prefecture or "").strip() or settings.get("prefecture")
+    signoff = Signoff(unit=settings.get("unit"), contact=(contact or "").strip() or settings.get("contact"),
+                      phone=(phone or "").strip() or settings.get("phone"))
+    mopts = MergeOptions(validate=opts, prefecture=prefecture or None, expect=names,
+                         feedback=load_feedback(problems), previous=previous, signoff=signoff)
     if output.suffix.lower() != ".xlsx":
         raise Fatal(f"汇总表须保存为 .xlsx 文件，现为“{output.name}”")
     with render.progress("正在读取", enabled=fmt == "text") as on_progress:
@@ -367,11 +424,14 @@ def merge_cmd(
         from zhenggai.report import to_json
 
         extra = {"progress": result.rollup.comparison.to_dict()} if result.rollup.comparison else {}
-        typer.echo(to_json(report, counties=[c.to_dict() for c in result.rollup.counties], **extra))
+        typer.echo(json_for(to_json(report, counties=[c.to_dict() for c in result.rollup.counties], **extra)))
     else:
-        render.merge_summary(result.rollup)
+        render.merge_summary(result.rollup, show_all=show_all,
+                             output=str(result.output) if result.output is not None else None)
         if result.rollup.comparison is not None:
             render.progress_summary(result.rollup.comparison, changes=False)
+    for hint in expect_hints(names, result.rollup):
+        render.note(hint)
     if result.output is not None:
         render.note(f"已生成汇总表 {result.output}")
     elif strict:
@@ -382,8 +442,8 @@ def merge_cmd(
 
 @command("diff")
 def diff_cmd(
-    previous: Annotated[Path, typer.Argument(help="上一轮：县级报送（文件或文件夹）或汇总表。")],
-    current: Annotated[Path, typer.Argument(help="本轮：与上一轮同一层级的报送或汇总表。")],
+    previous: Annotated[Path, typer.Argument(help="上一轮：县级报送（文件或文件夹）或汇总表。", metavar="上一轮")],
+    current: Annotated[Path, typer.Argument(help="本轮：与上一轮同一层级的报送或汇总表。", metavar="本轮")],
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--output", "-o", help="把“进展对比”写到这个工作簿（.xlsx）。", dir_okay=False),
@@ -417,7 +477,7 @@ def diff_cmd(
     from zhenggai.rollup.model import MergeOptions
     from zhenggai.rounds_diff import diff
 
-    _check_format(fmt)
+    fmt = _check_format(fmt)
     if output is not None:
         if output.suffix.lower() != ".xlsx":
             raise Fatal(f"进展对比须保存为 .xlsx 文件，现为“{output.name}”")
@@ -430,7 +490,7 @@ def diff_cmd(
     if fmt == "json":
         from zhenggai.report import to_json
 
-        typer.echo(to_json(result.report, progress=result.comparison.to_dict()))
+        typer.echo(json_for(to_json(result.report, progress=result.comparison.to_dict())))
     else:
         render.progress_summary(result.comparison, changes=True)
     if output is not None:
@@ -446,6 +506,7 @@ def diff_cmd(
 @command("serve")
 def serve_cmd(
     folder: Annotated[Path, typer.Argument(help="收件库文件夹：数据库和收到的文件都保存在这里（没有就新建）。",
+                                           metavar="收件库文件夹",
                                            file_okay=False)],
     prefecture: Annotated[
         Optional[str],  # noqa: UP045
@@ -501,12 +562,56 @@ def serve_cmd(
     launch.run(web_app, host, port)
 
 
+def safe_streams() -> None:
+    """Never crash on a character the console cannot show (Windows cmd is GBK: "›", "•", emoji).
+
+    A clerk's text or a message reaching a GBK console or a ``> 结果.txt`` redirect
+    raised UnicodeEncodeError after the work was done. Characters GBK lacks print as
+    "?" in text output; JSON escapes them (:func:`json_for`) so it stays exact.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):  # a closed or exotic stream
+                stream.reconfigure(errors="replace")
+
+
+def json_for(text: str, stream: Any = None) -> str:
+    """JSON text the stream can carry: characters its encoding lacks become \\uXXXX escapes.
+
+    The escapes are JSON's own, so a program reading the output gets the exact text, and
+    the Chinese the console can show stays readable.
+    """
+    encoding = getattr(stream or sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        pass
+    except LookupError:
+        return text
+    out = []
+    for ch in text:
+        try:
+            ch.encode(encoding)
+            out.append(ch)
+        except UnicodeEncodeError:
+            code = ord(ch)
+            if code > 0xFFFF:  # a surrogate pair, as JSON writes characters outside the BMP
+                code -= 0x10000
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{code:04x}")
+    return "".join(out)
+
+
 def main() -> None:
     """Console-script entry point: Chinese messages, no tracebacks, documented exit codes."""
     from zhenggai import cli_text
     from zhenggai.errors import FatalError
 
     cli_text.install()
+    safe_streams()
     try:
         code = app(standalone_mode=False)
     except (Fatal, FatalError) as exc:
@@ -518,10 +623,12 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - a clerk never sees a traceback
         code = EXIT_FATAL
         if cli_text.is_click_error(exc, "UsageError"):
-            typer.echo(f"用法错误：{cli_text.translate_error(exc.format_message())}", err=True)  # type: ignore[attr-defined]
-            ctx = getattr(exc, "ctx", None)
-            if ctx is not None:
-                typer.echo(f"运行 {ctx.command_path} --help 查看帮助。", err=True)
+            message = cli_text.chinese_message(exc)
+            if message:  # empty after a bare command: the help was the answer
+                typer.echo(f"用法错误：{message}", err=True)
+                ctx = getattr(exc, "ctx", None)
+                if ctx is not None:
+                    typer.echo(f"运行 {ctx.command_path} --help 查看帮助。", err=True)
         elif cli_text.is_click_error(exc):
             typer.echo(f"错误：{cli_text.translate_error(exc.format_message())}", err=True)  # type: ignore[attr-defined]
         else:

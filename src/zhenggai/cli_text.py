@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import typer
 from typer import rich_utils
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 _PANELS = {
     "ARGUMENTS_PANEL_TITLE": "参数",
@@ -28,30 +29,96 @@ _PANELS = {
     "RICH_HELP": "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。",
 }
 
+# Messages click and typer raise with English text and no structured fields to rebuild
+# them from. Each is matched whole; anything unmatched is wrapped as "参数不对".
 _ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^No such option: (.+?)(?: Did you mean (.+)\?)?$"), "没有这个选项：{0}"),
     (re.compile(r"^No such command '?(.+?)'?\.?$"), "没有这个命令：{0}"),
-    (re.compile(r"^Missing option '?(.+?)'?\.?$"), "缺少选项 {0}"),
-    (re.compile(r"^Missing argument '?(.+?)'?\.?$"), "缺少参数 {0}"),
     (re.compile(r"^Missing command\.?$"), "缺少命令"),
     (re.compile(r"^Option '?(.+?)'? requires an argument\.?$"), "选项 {0} 后面需要一个值"),
     (re.compile(r"^Option '?(.+?)'? requires (\d+) arguments\.?$"), "选项 {0} 后面需要 {1} 个值"),
-    (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), "多余的参数：{0}"),
-    (re.compile(r"^Invalid value for '?(.+?)'?: (.+)$"), "{0} 的值不对：{1}"),
-    (re.compile(r"^Invalid value: (.+)$"), "值不对：{0}"),
-    (re.compile(r"^'(.+)' is not a valid (.+)\.$"), "“{0}”不是有效的值"),
-    (re.compile(r"^Path '(.+)' does not exist\.$"), "路径不存在：{0}"),
+    (re.compile(r"^Option '?(.+?)'? does not take a value\.?$"), "选项 {0} 不带值，直接写 {0} 即可"),
+    (re.compile(r"^Got unexpected extra arguments? \((.+)\)\.?$"), "多余的参数：{0}"),
+    (re.compile(r"^(?:File|Directory|Path|file|directory|path) '(.+)' does not exist\.?$"), "“{0}”不存在"),
+    (re.compile(r"^(?:File|Path|file|path) '(.+)' is a directory\.?$"), "“{0}”是文件夹，这里需要一个文件名"),
+    (re.compile(r"^(?:Directory|Path|directory|path) '(.+)' is a file\.?$"), "“{0}”是文件，这里需要一个文件夹"),
+    (re.compile(r"^(?:File|Directory|Path|file|directory|path) '(.+)' is not readable\.?$"), "“{0}”没有读取权限"),
+    (re.compile(r"^(?:File|Directory|Path|file|directory|path) '(.+)' is not writable\.?$"), "“{0}”没有写入权限"),
+    (re.compile(r"^'?(.+?)'? is not a valid (?:integer|int)(?: range)?\.?$"), "“{0}”不是整数"),
+    (re.compile(r"^'?(.+?)'? is not a valid (?:float|number)(?: range)?\.?$"), "“{0}”不是数字"),
+    (re.compile(r"^'?(.+?)'? is not a valid (?:boolean|bool)\.?$"), "“{0}”不是“是/否”的值"),
+    (re.compile(r"^Value '?(.+?)'? is not a valid (.+?)\.?$"), "“{0}”不是有效的值"),
+    (re.compile(r"^'?(.+?)'? is not (?:one of|a valid choice)(.*)$"), "“{0}”不是可选的值"),
+    (re.compile(r"^Value must be an iterable\.?$"), "这里需要一个或多个值"),
 )
 
 
 def translate_error(message: str) -> str:
-    """A click usage-error message in Chinese (unchanged when no pattern knows it)."""
+    """A click/typer message in Chinese; unknown English becomes a whole Chinese sentence."""
     text = message.strip()
     for pattern, template in _ERRORS:
         m = pattern.match(text)
         if m:
             return template.format(*(g or "" for g in m.groups()))
+    if re.search(r"[A-Za-z]{3,}", text) and not re.search(r"[\u4e00-\u9fff]", text):
+        return "命令行参数不对，请对照帮助检查写法"  # never a half-translated English line
     return text
+
+
+def param_hint(param: Any) -> str:
+    """"--output（-o）" for an option, the Chinese name (metavar) for an argument."""
+    if param is None:
+        return ""
+    if getattr(param, "param_type_name", "") == "argument":
+        return str(param.metavar or param.name or "").rstrip(".…")
+    opts = [*getattr(param, "opts", ()), *getattr(param, "secondary_opts", ())]
+    longs = [o for o in opts if o.startswith("--")]
+    shorts = [o for o in opts if not o.startswith("--")]
+    main = longs[0] if longs else (shorts[0] if shorts else str(param.name))
+    rest = [o for o in opts if o != main]
+    return f"{main}（{'、'.join(rest)}）" if rest else main
+
+
+def _options_of(ctx: Any) -> list[str]:
+    command = getattr(ctx, "command", None)
+    return [o for p in getattr(command, "params", ()) for o in getattr(p, "opts", ()) if o.startswith("-")]
+
+
+def chinese_message(exc: Any) -> str:
+    """The whole message of a click usage error, in Chinese, rebuilt from its fields."""
+    import difflib
+
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    ctx = getattr(exc, "ctx", None)
+    if kind == "NoArgsIsHelpError":
+        return ""  # the help itself was shown; nothing to add
+    if kind == "NoSuchOption":
+        name = str(getattr(exc, "option_name", "") or "")
+        known = _options_of(ctx) or list(getattr(exc, "possibilities", None) or ())
+        near = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+        near = near or [o for o in known if o.startswith(name) or name.startswith(o)][:1]
+        hint = f"。是不是 {near[0]}？" if near else ""
+        return f"没有这个选项：{name}{hint}"
+    if kind == "MissingParameter":
+        what = "参数" if getattr(exc, "param_type", None) == "argument" or getattr(
+            param, "param_type_name", "") == "argument" else "选项"
+        return f"缺少{what} {param_hint(param)}".rstrip()
+    message = str(getattr(exc, "message", "") or "")
+    if kind == "NoSuchCommand" or message.startswith("No such command"):
+        m = re.match(r"^No such command '?(.+?)'?\.?(?: Did you mean '?(.+?)'?\?)?$", message)
+        cmds = sorted(getattr(getattr(ctx, "command", None), "commands", {}) or {})
+        name = m.group(1) if m else ""
+        near = difflib.get_close_matches(name, cmds, n=1, cutoff=0.5)
+        hint = f"。是不是 {near[0]}？" if near else (f"。可用的命令：{'、'.join(cmds)}" if cmds else "")
+        return f"没有这个命令：{name}{hint}"
+    text = translate_error(message)
+    if kind == "BadParameter" and param is not None:
+        return f"{param_hint(param)}的值不对：{text}"
+    return text
+
+
+_TYPES = {"<str>": "文字", "<int>": "整数", "<float>": "数字", "<path>": "路径", "<file>": "文件",
+          "<directory>": "文件夹", "<dir>": "文件夹", "<list[path]>": "路径…", "<list[str]>": "文字…", "<bool>": None}
 
 
 _installed = False
@@ -65,9 +132,98 @@ def install() -> None:
     _installed = True
     for name, text in _PANELS.items():
         setattr(rich_utils, name, text)
+    _fold_chinese()
 
     for cls in (TyperCommand, TyperGroup):
         _chinese_help(cls)
+    _chinese_completion()
+    _chinese_types()
+    _chinese_errors()
+
+
+_COMPLETION = {
+    "--install-completion": "为当前的命令行（bash、zsh、fish、PowerShell）安装命令和选项的自动补全。",
+    "--show-completion": "显示当前命令行的自动补全脚本，可复制后自行安装。",
+}
+
+
+def _chinese_completion() -> None:
+    """Typer's own --install-completion / --show-completion options, with Chinese help."""
+    original = TyperGroup.get_params
+
+    def get_params(self: Any, ctx: Any) -> Any:
+        params = original(self, ctx)
+        for p in params:
+            for opt in getattr(p, "opts", ()):
+                if opt in _COMPLETION:
+                    setattr(p, "help", _COMPLETION[opt])  # noqa: B010 - click types Parameter without .help
+        return params
+
+    TyperGroup.get_params = get_params  # type: ignore[method-assign]
+
+
+def _fold_chinese() -> None:
+    """Help text wraps at any character, not only at spaces.
+
+    Rich breaks lines at whitespace and cuts a longer "word" with "…"; a Chinese
+    sentence has no spaces, so at 80 columns every long help line lost its end. Every
+    help text passes through ``rich_utils.highlighter``: wrap it to fold instead.
+    """
+    original = rich_utils.highlighter
+
+    class Folding:
+        def __call__(self, text: Any) -> Any:
+            result = original(text)
+            if hasattr(result, "overflow"):
+                result.overflow = "fold"
+            return result
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(original, name)
+
+    rich_utils.highlighter = Folding()  # type: ignore[assignment]
+
+
+def _chinese_errors() -> None:
+    """Every click usage error formats itself in Chinese, however it is shown.
+
+    Patched on the classes, so typer's own error panel (CliRunner, standalone mode) and
+    our ``main`` print the same Chinese. The classes are found from typer's public
+    ``BadParameter`` (its base ``UsageError`` and that base's subclasses), never by
+    importing typer's private modules.
+    """
+    usage = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+    todo, seen = [usage], set()
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        cls.format_message = chinese_message  # type: ignore[attr-defined]
+        todo.extend(cls.__subclasses__())
+
+
+def _chinese_types() -> None:
+    """Help shows 文字 / 文件 / 文件夹 for a value, and nothing for an on/off switch (not <bool>)."""
+    original = TyperOption.display_type_rich
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        if self.metavar is not None:
+            return str(self.metavar)
+        if getattr(self, "is_flag", False) or getattr(self, "is_bool_flag", False):
+            return None
+        shown = original(self, ctx)
+        return _TYPES.get(str(shown).lower(), shown) if shown is not None else None
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+    original_arg = TyperArgument.display_type_rich
+
+    def argument_type(self: Any, ctx: Any) -> str | None:
+        shown = original_arg(self, ctx)
+        return _TYPES.get(str(shown).lower(), shown) if shown is not None else None
+
+    TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign]
 
 
 def _chinese_help(cls: Any) -> None:
@@ -80,8 +236,10 @@ def _chinese_help(cls: Any) -> None:
         return option
 
     def format_usage(self: Any, ctx: Any, formatter: Any) -> None:
-        pieces = self.collect_usage_pieces(ctx)
-        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
+        pieces = " ".join(self.collect_usage_pieces(ctx))
+        pieces = pieces.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]…")
+        pieces = re.sub(r"\{([^{}]+)\}(?:\.\.\.)?", r"\1", pieces)  # "{收件文件夹…}..." → "收件文件夹…"
+        formatter.write_usage(ctx.command_path, pieces, prefix="用法：")
 
     cls.get_help_option = get_help_option
     cls.format_usage = format_usage

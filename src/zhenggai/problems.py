@@ -18,7 +18,7 @@ from pathlib import Path
 
 from zhenggai.findings import Finding, a1, make
 from zhenggai.parse import clean_text, county_from_bureau_line, county_from_filename, display
-from zhenggai.reader import read_book
+from zhenggai.reader import Grid, read_book
 from zhenggai.results import FileResult
 from zhenggai.schema import PROBLEM_LIST
 from zhenggai.tables import build_table, find_header
@@ -107,6 +107,20 @@ def _sheet_county(sheet: str, above: list[list[object]], path: Path) -> str | No
     return county_from_filename(path)
 
 
+def _form_instead(grids: list[Grid]) -> tuple[str, str] | None:
+    """(sheet, what) when a sheet holds one of the official forms (附件1/附件2), not a list."""
+    from zhenggai.schema import specs
+
+    for grid in grids:
+        found = find_header(grid, specs())
+        if found is not None:
+            spec, header = found
+            # 整改措施 / 是否完成整改 (附件1) or 已完成整改数 (附件2): columns no feedback list has.
+            if {"measure", "done"} & set(header.cols) or spec.kind == "appendix2":
+                return grid.name, f"{spec.label}（{spec.title}）"
+    return None
+
+
 def read_feedback_list(path: Path, display_name: str | None = None) -> FeedbackList:
     """Read the feedback list; problems it cannot place become findings, never exceptions."""
     shown = display_name or str(path)
@@ -114,6 +128,13 @@ def read_feedback_list(path: Path, display_name: str | None = None) -> FeedbackL
     book = read_book(path, shown)
     if book.findings:
         fl.findings.append(make("problems-unreadable", file=shown, reason=book.findings[0].message))
+        return fl
+    form = _form_instead(book.grids)
+    if form is not None:
+        # A county's 附件1 has 序号 and 问题描述 too: read as a list, it would give forms
+        # for a "county" named after its title (示范县). Say what the file is instead.
+        fl.findings.append(make("problems-unreadable", file=shown, sheet=form[0],
+                                reason=f"这是{form[1]}，不是省厅下发的反馈问题清单"))
         return fl
     for grid in book.grids:
         found = find_header(grid, (PROBLEM_LIST,))

@@ -6,6 +6,7 @@ stderr is a terminal, so logs and pipes stay clean.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,8 +26,10 @@ if TYPE_CHECKING:
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
-# Piped output is read in a wide editor or a log, not an 80-column console.
-stdout = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
+# Piped output is read in a wide editor or a log, not an 80-column console; COLUMNS,
+# when set, is what the clerk's console (or a test) says its width is.
+stdout = Console(highlight=False, soft_wrap=False,
+                 width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120)
 stderr = Console(stderr=True, highlight=False)
 
 
@@ -88,52 +91,177 @@ def progress(label: str, *, enabled: bool) -> Iterator[Any]:
         yield update
 
 
-def merge_summary(rollup: Rollup) -> None:
-    """Per county: status, rows read and written, progress, findings; then what is wrong where."""
-    t = Table(title="汇总情况", show_header=True, header_style="bold", title_justify="left", box=None)
-    from zhenggai.rollup.layout import COUNTY_HEADER, OVERVIEW, PREFECTURE_HEADER
+SCREEN_LINES = 24  # a console window: what the clerk sees without scrolling
+MAX_COUNTY_LINES = 12  # counties listed one per line when there are many
+MAX_FINDING_LINES = 10  # findings listed under the counties
+FINDING_LINE_BUDGET = 12  # ... and the lines they may take, wrapped
+
+
+def width() -> int:
+    """The width we lay out for: the console's, 80 when it does not say (a pipe, a file)."""
+    return stdout.width if stdout.is_terminal else 120
+
+
+def _cells(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def short_path(path: str, room: int) -> str:
+    """"…/谷城县/谷城县-附件1.xlsx": the end of a path is what tells files apart."""
+    if _cells(path) <= room:
+        return path
+    parts = path.replace("\\", "/").split("/")
+    tail = parts[-1]
+    for part in reversed(parts[:-1]):
+        if _cells(f"…/{part}/{tail}") > room:
+            break
+        tail = f"{part}/{tail}"
+    shown = f"…/{tail}" if tail != path else tail
+    while _cells(shown) > room and len(shown) > 2:
+        shown = "…" + shown[2:]
+    return shown
+
+
+def _county_columns(rollup: Rollup) -> list[tuple[str, str]]:
+    """(key, header) of the county table, least needed last: dropped first when narrow."""
+    cols = [("county", "县（市、区）"), ("status", "状态"), ("errors", "错误"), ("warnings", "警告"),
+            ("rate", "完成率"), ("overdue", "逾期"), ("rows", "行数"), ("done", "已完成"), ("open", "未完成")]
+    if rollup.province:
+        cols.insert(0, ("prefecture", "市（州）"))
+    if any(c.coverage is not None for c in rollup.counties):
+        cols.insert(6, ("coverage", "问题覆盖"))
+    return cols
+
+
+def _county_cells(c: Any) -> dict[str, str]:
+    rate = f"{c.rate:.0%}" if c.rate is not None else "—"
+    rows = str(c.rows_written) if c.rows_read == c.rows_written else f"{c.rows_written}/{c.rows_read}"
+    return {
+        "prefecture": c.prefecture or "", "county": c.county, "status": c.status.label, "errors": str(c.errors),
+        "warnings": str(c.warnings), "rate": rate, "overdue": str(c.overdue), "rows": rows, "done": str(c.done),
+        "open": str(c.open), "coverage": f"{c.coverage[0]}/{c.coverage[1]}" if c.coverage else "—",
+    }
+
+
+def _fit_columns(cols: list[tuple[str, str]], rows: list[dict[str, str]], room: int) -> list[tuple[str, str]]:
+    """Drop the least needed columns until the table fits ``room`` cells (never truncate)."""
+    keep = list(cols)
+
+    def need(cs: list[tuple[str, str]]) -> int:
+        return sum(max([_cells(h)] + [min(_cells(r[k]), 16) for r in rows]) + 2 for k, h in cs)
+
+    while len(keep) > 3 and need(keep) > room:
+        keep.pop()
+    return keep
+
+
+def merge_summary(rollup: Rollup, *, show_all: bool = False, output: str | None = None) -> None:
+    """What the clerk needs from a merge, in about a screenful (everything with ``show_all``).
+
+    One line per county with its counts (counties with errors first when they do not all
+    fit), then the errors and warnings, errors first, and how many more there are and
+    where the full list is: the rollup's 校验问题 sheet, or ``--format json``. Only the
+    lines shown are formatted: a national merge (1,500 counties, 20,000 findings) draws
+    as fast as a small one.
+    """
+    import heapq
+
     from zhenggai.rollup.model import Status
 
-    if rollup.province:
-        t.add_column(PREFECTURE_HEADER, no_wrap=True)
-    status_header = OVERVIEW.header("status")
-    names = (COUNTY_HEADER, status_header, "读入行", "写入行", "已完成", "未完成", "完成率", "逾期", "错误", "警告")
-    for name in names:
-        left = name in (COUNTY_HEADER, status_header)
-        t.add_column(name, justify="left" if left else "right", no_wrap=True)
-    coverage = any(c.coverage is not None for c in rollup.counties)
-    if coverage:
-        t.add_column("反馈问题覆盖", justify="right", no_wrap=True)
-    for c in rollup.counties:
+    room = max(40, width())
+    counties = list(rollup.counties)
+
+    def trouble(c: Any) -> tuple[int, int, int, str]:
+        return (0 if c.status is not Status.SUBMITTED or c.errors else 1 if c.warnings else 2,
+                -c.errors, -c.warnings, c.county)
+
+    shown = counties if show_all or len(counties) <= MAX_COUNTY_LINES + 2 else \
+        sorted(heapq.nsmallest(MAX_COUNTY_LINES, counties, key=trouble), key=trouble)
+    rows = [_county_cells(c) for c in shown]
+    cols = _fit_columns(_county_columns(rollup), rows, room)
+    t = Table(title=f"汇总情况（{len(counties)} 个县（市、区））", show_header=True, header_style="bold",
+              title_justify="left", box=None, pad_edge=False)
+    for key, header in cols:
+        left = key in ("prefecture", "county", "status")
+        t.add_column(header, justify="left" if left else "right", overflow="fold",
+                     no_wrap=key not in ("county", "prefecture"), max_width=16 if left else None)
+    for c, cells in zip(shown, rows, strict=True):
         style = "red" if c.status is not Status.SUBMITTED or c.errors else "yellow" if c.warnings else ""
-        rate = f"{c.rate:.0%}" if c.rate is not None else "—"
-        cells = [c.county, c.status.label, str(c.rows_read), str(c.rows_written), str(c.done), str(c.open), rate,
-                 str(c.overdue), str(c.errors), str(c.warnings)]
-        if rollup.province:
-            cells.insert(0, c.prefecture or "")
-        if coverage:
-            cells.append(f"{c.coverage[0]}/{c.coverage[1]}" if c.coverage else "—")
-        t.add_row(*[Text(x) for x in cells], style=style)  # county names are clerks' text, not markup
+        t.add_row(*[Text(cells[k]) for k, _ in cols], style=style)  # clerks' text, never markup
     stdout.print(t)
-    problems = [
-        (fr.path, f) for fr in rollup.report.files for f in fr.findings if f.severity is not Severity.INFO
-    ]
-    if problems:
-        p = Table(title="需要处理的问题（错误和警告）", show_header=True, header_style="bold", title_justify="left",
-                  box=None)
-        p.add_column("级别", no_wrap=True)
-        p.add_column("文件", max_width=30, overflow="fold")
-        p.add_column("位置", no_wrap=True)
-        p.add_column("说明", ratio=1, overflow="fold")
-        for path, f in sorted(problems, key=lambda x: (x[1].severity.rank, x[0])):
-            where = "!".join(x for x in (f.sheet, f.cell) if x)
-            p.add_row(Text(f.severity.label, style=STYLE[f.severity]), Text(path), Text(where), Text(f.message))
-        stdout.print(p)
+    if len(shown) < len(counties):
+        counties_left = len(counties) - len(shown)
+        quiet = sum(1 for c in counties if c.status is Status.SUBMITTED and not c.errors and not c.warnings)
+        detail = f"其中 {quiet} 个没有错误和警告" if quiet else ""
+        stdout.print(Text(f"另有 {counties_left} 个县（市、区）未列出{('，' + detail) if detail else ''}"
+                          f"：见汇总表的“汇总概览”，或加 --all 全部显示。", style="dim"))
+    _problems(rollup, room, show_all=show_all, output=output)
+    _skipped(rollup, room, show_all=show_all)
     report = rollup.report
-    sent = sum(1 for c in rollup.counties if c.status is Status.SUBMITTED)
-    total = (f"{len(rollup.counties)} 个县（市、区），{sent} 个{Status.SUBMITTED.label}；"
+    sent = sum(1 for c in counties if c.status is Status.SUBMITTED)
+    total = (f"合计：{len(counties)} 个县（市、区），{sent} 个{Status.SUBMITTED.label}；"
              f"{report.errors} 个错误，{report.warnings} 个警告")
     stdout.print(Text(total, style="bold red" if report.errors else "yellow" if report.warnings else "bold green"))
+
+
+def _problems(rollup: Rollup, room: int, *, show_all: bool, output: str | None) -> None:
+    """Errors first, then warnings; a screenful unless ``show_all``, then where the rest are."""
+    import heapq
+
+    county_of = {name: c.county for c in rollup.counties for name in c.files}
+    found = [(fr.path, f) for fr in rollup.report.files for f in fr.findings
+             if f.severity is not Severity.INFO]
+    if not found:
+        return
+
+    def key(x: tuple[str, Any]) -> tuple[int, str, int]:
+        return (x[1].severity.rank, x[0], x[1].row or 0)
+
+    picked = sorted(found, key=key) if show_all else heapq.nsmallest(MAX_FINDING_LINES, found, key=key)
+    place_width = max(16, room // 3)
+    if not show_all:
+        # A screenful of lines, not of findings: a long message wraps onto several.
+        text_width = max(10, room - place_width - 8)
+        budget = FINDING_LINE_BUDGET
+        kept: list[tuple[str, Any]] = []
+        for item in picked:
+            lines = -(-_cells(item[1].message) // text_width)
+            if kept and lines > budget:
+                break
+            kept.append(item)
+            budget -= lines
+        picked = kept
+    errors = sum(1 for _, f in found if f.severity is Severity.ERROR)
+    title = f"需要处理的问题（{errors} 个错误，{len(found) - errors} 个警告；错误在前）"
+    p = Table(title=title, show_header=False, title_justify="left", box=None, pad_edge=False)
+    p.add_column("级别", no_wrap=True)
+    p.add_column("位置", overflow="fold", max_width=place_width)
+    p.add_column("说明", ratio=1, overflow="fold")
+    for path, f in picked:
+        county = county_of.get(path)
+        place = county or short_path(path, place_width)
+        where = " ".join(x for x in (place, "!".join(y for y in (f.sheet, f.cell) if y)) if x)
+        p.add_row(Text(f.severity.label, style=STYLE[f.severity]), Text(where), Text(f.message))
+    stdout.print(p)
+    left = len(found) - len(picked)
+    if left:
+        where = f"汇总表 {output} 的“校验问题”工作表" if output else "汇总表的“校验问题”工作表"
+        stdout.print(Text(f"还有 {left} 个问题未显示：完整清单见{where}，或用 --format json；加 --all 在这里全部显示。",
+                          style="dim"))
+
+
+def _skipped(rollup: Rollup, room: int, *, show_all: bool) -> None:
+    """Files not read as replies (lock files, notes, older rollups): one line, names and reasons."""
+    skipped = [(fr.path, f.message.removeprefix("已跳过：")) for fr in rollup.report.files for f in fr.findings
+               if f.code == "file-skipped"]
+    if not skipped:
+        return
+    shown = skipped if show_all else skipped[:3]
+    names = "；".join(f"{short_path(p, 40)}（{why}）" for p, why in shown)
+    more = f" 等 {len(skipped)} 个" if len(shown) < len(skipped) else ""
+    stdout.print(Text(f"跳过 {len(skipped)} 个文件：{names}{more}", style="dim", overflow="fold"))
 
 
 def progress_summary(c: Comparison, *, changes: bool) -> None:

@@ -13,7 +13,7 @@ from enum import Enum
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -214,6 +214,36 @@ class IndicatorFile(BaseModel):
 _FIXED_KEYS = {"county", "total", "done", "open", "note"}
 
 
+_FIELD_NAMES = {"key": "key（英文标识）", "header": "header（表头文字）", "unit": "unit（单位）",
+                "type": "type（类型）", "aliases": "aliases（其他写法）", "cumulative": "cumulative（是否累计）"}
+
+
+def _chinese_error(e: Any) -> str:
+    """One pydantic error about an indicators file, in Chinese ("第 2 个指标的 type（类型）只能是 …")."""
+    loc = [p for p in e.get("loc", ()) if p != "indicator"]
+    where = ""
+    if loc and isinstance(loc[0], int):
+        where = f"第 {loc[0] + 1} 个 [[indicator]] 的"
+        loc = loc[1:]
+    name = _FIELD_NAMES.get(str(loc[0]), str(loc[0])) if loc else ""
+    kind = e.get("type", "")
+    if kind == "missing":
+        return f"{where}缺少 {name}" if name else "缺少 [[indicator]]"
+    if kind == "extra_forbidden":
+        return f"{where}设置 {loc[0] if loc else ''} 不认识（可用：{'、'.join(_FIELD_NAMES)}）"
+    if kind == "literal_error":
+        return f"{where}{name}只能是 amount（金额）或 count（个数）"
+    if kind == "string_pattern_mismatch":
+        return f"{where}{name}只能用小写英文字母、数字和下划线，并以字母开头"
+    if kind in ("string_too_short", "too_short"):
+        return f"{where}{name}不能为空" if name else "至少要有一个 [[indicator]]"
+    if kind.startswith(("string_type", "int_type", "bool", "tuple_type", "list_type")):
+        return f"{where}{name}的类型不对（文字要加引号，列表写成 [\"…\"]）"
+    if kind == "value_error":
+        return f"{where}{str(e.get('msg', '')).removeprefix('Value error, ')}"
+    return f"{where}{name}的值不对"
+
+
 def load_indicators(path: Path | None = None) -> tuple[Indicator, ...]:
     """Read an indicators TOML file (the packaged default when ``path`` is None)."""
     try:
@@ -230,9 +260,7 @@ def load_indicators(path: Path | None = None) -> tuple[Indicator, ...]:
     except tomllib.TOMLDecodeError as exc:
         raise SchemaError(f"指标文件 {path} 不是有效的 TOML：{exc}") from exc
     except ValidationError as exc:
-        problems = "；".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "；".join(_chinese_error(e) for e in exc.errors())
         raise SchemaError(f"指标文件 {path} 格式不对：{problems}") from exc
     clash = sorted(_FIXED_KEYS & {i.key for i in parsed.indicator})
     if clash:

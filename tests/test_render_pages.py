@@ -1,0 +1,70 @@
+"""Printed pages: the rollup and the annotated copy through LibreOffice, pages and orientation.
+
+(The forms and the pre-filled form are printed in test_template.py.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import appendix1_rows, appendix2_rows, make_workbook, pdf_pages
+from zhenggai.annotate import FINDINGS_SHEET, annotate_all
+from zhenggai.check import validate
+from zhenggai.results import Options
+from zhenggai.rollup.county import merge
+from zhenggai.rollup.model import MergeOptions, Signoff
+from zhenggai.template import CountyForms, Prefill, write_county_forms
+
+pytestmark = pytest.mark.libreoffice
+AS_OF = date(2022, 7, 15)
+
+
+def _inbox(folder: Path, n: int) -> None:
+    for i in range(n):
+        name = f"{'甲乙丙丁戊己庚辛'[i]}县"
+        rows = [[k + 1, f"{name}问题{k + 1}：县级物流配送中心运行不稳定，配送时效差，部分乡镇站点无人值守",
+                 "高度重视" if k == 0 else f"投入{k}万元，新建站点{k}个", "是" if k % 2 else "否",
+                 "2022-06-30" if k % 2 else "2022-12-31", "张三", f"{name}商务局"] for k in range(6)]
+        make_workbook(folder / f"{name}-附件1.xlsx", {"附件1": appendix1_rows(rows, county=name)})
+        make_workbook(folder / f"{name}-附件2.xlsx",
+                      {"附件2": appendix2_rows([name, 6, 3, 3, 10, 0, 1, 2, 0, 3, 4, 1, None], county=name)})
+
+
+def test_the_rollup_prints_as_a_landscape_attachment(tmp_path: Path, soffice: Callable[..., list[Path]]) -> None:
+    _inbox(tmp_path / "收件", 8)
+    out = tmp_path / "襄阳市汇总.xlsx"
+    merge([tmp_path / "收件"], out, MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市",
+                                                 signoff=Signoff(contact="张三", phone="0710-3256789")))
+    wb = openpyxl.load_workbook(out)
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$3:$3", ws.title
+    pages = pdf_pages(soffice([out], "pdf", tmp_path / "pdf")[0])
+    # 汇总概览 1, 整改清单汇总 (48 rows of wrapped text) 2+, 成果统计汇总 1, 校验问题 1+.
+    assert 5 <= len(pages) <= 9, len(pages)
+    assert all(w > h for w, h in pages)  # every page landscape
+
+
+def test_the_annotated_copy_prints_the_form_then_the_list(tmp_path: Path,
+                                                          soffice: Callable[..., list[Path]]) -> None:
+    problems = tuple(("一、业务建设方面", f"问题{i}：站点负责人业务培训不够，站点造血能力弱") for i in range(1, 4))
+    a1, _ = write_county_forms(tmp_path / "下发", CountyForms(county="谷城县", prefill=Prefill(problems=problems)))
+    wb = openpyxl.load_workbook(a1)
+    ws = wb.worksheets[0]
+    for r, values in ((6, ["高度重视", "否", "长期坚持"]), (7, ["投入5万元", "是", "2022-06-30"]),
+                      (8, ["新建站点2个", "是", "2022-06-30"])):
+        ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, 5).value = values
+        ws.cell(r, 6).value, ws.cell(r, 7).value = "张三", "县商务局"
+    wb.save(a1)
+    _, results = validate([a1], Options(as_of=AS_OF))
+    (copy,) = annotate_all(results, tmp_path / "标注")
+    book = openpyxl.load_workbook(copy)
+    assert book.sheetnames[0] == "附件1 整改清单" and book.sheetnames[-1] == FINDINGS_SHEET
+    assert book.active.title == "附件1 整改清单"  # type: ignore[union-attr]
+    pages = pdf_pages(soffice([copy], "pdf", tmp_path / "pdf")[0])
+    assert len(pages) == 2  # the form, then the findings list
+    assert all(w > h for w, h in pages)
