@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Annotated, Any
@@ -365,33 +365,53 @@ def _adapter(spec: TableSpec) -> TypeAdapter[list[Any]]:
     return adapter
 
 
-def validate_rows(table: Table, ctx: RowContext) -> list[Any]:
-    """Every record of ``table`` through its row model; findings go to ``ctx``."""
+CHUNK = 4096
+"""Rows per ``TypeAdapter`` call: only one chunk's models are alive at a time (a 100,000-row
+table would otherwise hold 100,000 models at once, about 100 MB)."""
+
+
+def validate_rows(table: Table, ctx: RowContext) -> Iterator[Any]:
+    """Every record of ``table`` through its row model, in order; findings go to ``ctx``.
+
+    Yields each record's model, or None for a row whose validator raised.
+    """
     keys = (*table.spec.keys, ROW, IS_TOTAL, FORMULAS)
     formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
-    data: list[dict[str, Any]] = [
-        dict(zip(keys, (*rec.values, rec.row, rec.total, rec.row in formula_rows), strict=True))
-        for rec in table.records
-    ]
-    start = len(ctx.findings)
-    try:
-        return _adapter(table.spec).validate_python(data, context=ctx)
-    except ValidationError:
-        # A validator raised: validate row by row, so only the failing rows lose their
-        # parsed values (None below); findings from the first pass are made again.
-        del ctx.findings[start:]
-    model = row_model(table.spec)
-    out: list[Any] = []
-    for d in data:
+    adapter = _adapter(table.spec)
+    records = table.records
+    for first in range(0, len(records), CHUNK):
+        data: list[dict[str, Any]] = [
+            dict(zip(keys, (*rec.values, rec.row, rec.total, rec.row in formula_rows), strict=True))
+            for rec in records[first:first + CHUNK]
+        ]
+        start = len(ctx.findings)
         try:
-            out.append(model.model_validate(d, context=ctx))
-        except ValidationError as exc:
-            ctx.from_errors(exc.errors(include_url=False), d[ROW])
-            out.append(None)
-    return out
+            yield from adapter.validate_python(data, context=ctx)
+            continue
+        except ValidationError:
+            # A validator raised: validate row by row, so only the failing rows lose their
+            # parsed values (None); the findings of the first pass are made again.
+            del ctx.findings[start:]
+        model = row_model(table.spec)
+        for d in data:
+            try:
+                yield model.model_validate(d, context=ctx)
+            except ValidationError as exc:
+                ctx.from_errors(exc.errors(include_url=False), d[ROW])
+                yield None
 
 
 # --- rules across the rows of a table ---------------------------------------------------
+
+
+def _seq_number(raw: object) -> int | None:
+    """序号 as a whole number; None when it is not one."""
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)  # how Excel hands over most 序号: skip the parser
+    num = parse_number(raw)
+    if num.status != "ok" or num.value is None or not float(num.value).is_integer():
+        return None
+    return int(num.value)
 
 
 def sequence_rule(table: Table, ctx: RowContext) -> None:
@@ -409,16 +429,15 @@ def sequence_rule(table: Table, ctx: RowContext) -> None:
             prev_category = rec.category
             continue
         if raw is FORMULA_NO_VALUE:
-            prev = (prev or 0) + 1  # reported by the field validator; it holds its place
+            prev = (prev or 0) + 1  # reported by cell_rules; it holds its place
         elif raw != "":
-            num = parse_number(raw)
-            if num.status != "ok" or num.value is None or not float(num.value).is_integer():
+            n = _seq_number(raw)
+            if n is None:
                 ctx.report("seq-invalid", r, "seq", raw)
                 # It still takes its place in the count: "一, 2, 3" is one wrong
                 # number, not a wrong number and a gap at the next row.
                 prev = (prev or 0) + 1
             else:
-                n = int(num.value)
                 restart = rec.category != prev_category and n == 1
                 if restart:
                     seen.clear()
@@ -433,7 +452,7 @@ def sequence_rule(table: Table, ctx: RowContext) -> None:
         prev_category = rec.category
 
 
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)  # punctuation and spaces do not make another problem
 
 
 def duplicate_problem_rule(table: Table, ctx: RowContext) -> None:
@@ -498,21 +517,23 @@ def check_table(table: Table, file: str, opts: Options) -> tuple[list[Item], lis
     ctx = RowContext(table, file, opts.deadline, opts.as_of)
     if table.spec.kind == "appendix2":
         ctx.factors = header_factors(table, ctx)
-    models = validate_rows(table, ctx)
+    if table.spec.kind == "appendix1":
+        parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None) for m in validate_rows(table, ctx)]
+    else:
+        number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
+        parsed = [(m.county, {k: getattr(m, field_name(k)) for k in number_keys}) if m
+                  else (None, dict.fromkeys(number_keys)) for m in validate_rows(table, ctx)]
     for rule in TABLE_RULES[table.spec.kind]:
         rule(table, ctx)
     errors = Counter(f.row for f in ctx.findings if f.severity is Severity.ERROR)
     items: list[Item] = []
     stats: list[Stats] = []
     if table.spec.kind == "appendix1":
-        for rec, m in zip(table.records, models, strict=True):
-            items.append(Item(rec.row, rec.category, rec.values, rec.extras, m.done if m else None,
-                              m.deadline if m else None, errors[rec.row], rec.group))
+        for rec, (done, deadline) in zip(table.records, parsed, strict=True):
+            items.append(Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors[rec.row],
+                              rec.group))
     else:
-        number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
-        for rec, m in zip(table.records, models, strict=True):
-            numbers = {k: getattr(m, field_name(k)) for k in number_keys} if m else dict.fromkeys(number_keys)
-            county = None if rec.total or m is None else m.county
-            stats.append(Stats(rec.row, county, rec.values, rec.extras, numbers, errors[rec.row],
-                               total=rec.total, reasons=ctx.reasons.get(rec.row, {})))
+        for rec, (county, numbers) in zip(table.records, parsed, strict=True):
+            stats.append(Stats(rec.row, None if rec.total else county, rec.values, rec.extras, numbers,
+                               errors[rec.row], total=rec.total, reasons=ctx.reasons.get(rec.row, {})))
     return items, stats, ctx.findings
