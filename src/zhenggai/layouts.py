@@ -106,7 +106,8 @@ def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], to
             bad = [str(s.row) for s in parts if s.numbers.get(key) is None]
             reasons_sum[key] = f"第 {'、'.join(bad)} 行的数未计入，合计不完整"
         else:
-            numbers_sum[key] = sum(v for v in values if v is not None)
+            # Rounded: 1.85 + 1.84 is 3.6900000000000004 in binary, and the clerk's 3.69.
+            numbers_sum[key] = round(sum(v for v in values if v is not None), 6)
     first = parts[0]
     values_out: list[object] = [""] * len(first.values)
     values_out[spec.keys.index("county")] = county
