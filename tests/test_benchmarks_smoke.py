@@ -57,3 +57,14 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
     assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files_a)
     # The first counties of a larger set are the same counties.
     assert gen.county_names(2, 3) == gen.county_names(50, 3)[:2]
+
+
+def test_terminal_benchmark_reports_the_share(tmp_path: Path) -> None:
+    import subprocess
+
+    script = GENERATOR.parent / "terminal.py"
+    proc = subprocess.run([sys.executable, str(script), "--counties", "3", "--repeat", "1", "--data", str(tmp_path)],
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "终端摘要（默认，80 列）" in proc.stdout and "占汇总的比例" in proc.stdout
+    assert "目标：默认摘要 < 5 %" in proc.stdout

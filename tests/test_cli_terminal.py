@@ -207,3 +207,32 @@ def test_shell_completion_as_typer_documents_it() -> None:
     assert "zhenggai_completion" in out and "complete" in out
     code, out, _ = run("--help")
     assert "--install-completion" in out and "安装命令和选项的自动补全" in out
+
+
+def test_validate_lists_a_screenful_of_a_long_sheet(tmp_path: Path) -> None:
+    rows = [[i + 1, f"问题{i + 1}", "投入5万元", "也许", "2022-06-30", "张三", "县商务局"] for i in range(60)]
+    book = make_workbook(tmp_path / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows)})
+    code, out, _ = run("validate", str(book), "--as-of", "2022-07-01")
+    assert code == 1
+    assert "还有 20 个问题未显示" in out and "--annotate" in out and "--all" in out
+    assert all(cell_len(line) <= 80 for line in out.splitlines()), out
+    assert "…" not in out
+    code, everything, _ = run("validate", str(book), "--as-of", "2022-07-01", "--all")
+    assert "未显示" not in everything and everything.count("「是否完成整改」") == 60
+
+
+def test_gbk_console_province_merge_with_its_source_arrows(tmp_path: Path) -> None:
+    # Province rows name their source as "襄阳市汇总.xlsx›谷城县-附件1.xlsx"; "›" is not in GBK,
+    # and printing it crashed the province merge after its workbook was written.
+    for prefecture, names in (("襄阳市", ("谷城县", "保康县")), ("宜昌市", ("秭归县",))):
+        inbox = tmp_path / prefecture
+        for name in names:
+            county(inbox, name, bad=1)
+        code, _, err = run("merge", str(inbox), "-o", str(tmp_path / "各市州" / f"{prefecture}汇总.xlsx"),
+                           "-p", prefecture, "--as-of", "2022-07-01", encoding="gbk")
+        assert code == 1, err
+    code, out, err = run("merge", str(tmp_path / "各市州"), "-o", str(tmp_path / "湖北省汇总.xlsx"), "-p", "湖北省",
+                         "--as-of", "2022-07-01", "--all", encoding="gbk")
+    assert code == 1, err
+    assert "内部错误" not in err and "已生成汇总表" in err
+    assert "合计：3 个县（市、区）" in out

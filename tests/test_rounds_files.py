@@ -79,8 +79,11 @@ EXPECTED_ROWS = [
 
 
 def sheet_rows(path: Path) -> list[tuple[object, ...]]:
+    """The table under the header, down to its 合计 line (the 联系人 line follows in a rollup)."""
     ws = openpyxl.load_workbook(path)["进展对比"]
-    return [tuple(r) for r in ws.iter_rows(min_row=4, values_only=True)]
+    rows = [tuple(r) for r in ws.iter_rows(min_row=4, values_only=True)]
+    end = next(i for i, r in enumerate(rows) if any(str(v).startswith("合计 ") for v in r))
+    return rows[:end + 1]
 
 
 def round_findings(report_files: list[dict[str, object]]) -> list[tuple[str, str | None, str | None, str]]:
@@ -120,7 +123,10 @@ def test_merge_previous_adds_the_sheet_and_the_findings(two_rounds: tuple[Path, 
     assert sheet_rows(second) == EXPECTED_ROWS
     ws = wb["进展对比"]
     assert ws["A1"].value == "电子商务进农村综合示范专项整改进展对比"
-    assert "上一轮：第一轮汇总.xlsx" in ws["A2"].value and "本轮：第二轮汇总.xlsx" in ws["A2"].value
+    assert ws["A2"].value.startswith("填报单位：") and ws["A2"].value.endswith("（盖章）")
+    assert ws["E2"].value == "上次报送：第一轮汇总.xlsx（统计截至 2022年10月15日）　　统计截至 2022年10月15日"
+    contact = [r[0] for r in ws.iter_rows(min_row=4, values_only=True) if r[0]][-1]
+    assert contact.startswith("联系人：")
     assert ws.print_title_rows == "$3:$3" and ws.page_setup.orientation == "landscape"
     codes = [r[7] for r in wb["校验问题"].iter_rows(min_row=4, values_only=True)]
     assert sorted(c for c in codes if str(c).startswith("round-")) == sorted(f[3] for f in EXPECTED_FINDINGS)

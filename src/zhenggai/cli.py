@@ -285,6 +285,7 @@ def validate_cmd(
     ] = None,
     strict: StrictOpt = False,
     problems: ProblemsOpt = None,
+    show_all: AllOpt = False,
 ) -> None:
     """检查附件1、附件2 的填报：指出哪个单元格有问题、为什么、怎么改。
 
@@ -313,7 +314,7 @@ def validate_cmd(
 
         typer.echo(json_for(to_json(report)))
     else:
-        render.findings(report)
+        render.findings(report, show_all=show_all)
     if annotate is not None:
         from zhenggai.annotate import annotate_all
 
@@ -452,7 +453,7 @@ def diff_cmd(
         Optional[str],  # noqa: UP045
         typer.Option("--prefecture", "-p", help="市（州）名称，写在进展对比的标题里。"),
     ] = None,
-    deadline: DeadlineOpt = "2022-12-31",
+    deadline: DeadlineOpt = DEADLINE_TEXT,
     as_of: AsOfOpt = None,
     indicators: IndicatorsOpt = None,
     fmt: FormatOpt = "text",

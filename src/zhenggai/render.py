@@ -33,32 +33,49 @@ stdout = Console(highlight=False, soft_wrap=False,
 stderr = Console(stderr=True, highlight=False)
 
 
-def findings(report: Report, *, show_info: bool = True) -> None:
-    """Per file: a table of findings (errors first) and one summary line."""
+VALIDATE_LIMIT = 40  # findings validate lists before it says how many more there are
+
+
+def findings(report: Report, *, show_info: bool = True, show_all: bool = False) -> None:
+    """Per file: a table of findings (errors first) and one summary line.
+
+    At most :data:`VALIDATE_LIMIT` findings in all unless ``show_all`` (a 100,000-row
+    sheet must not scroll for minutes); then how many more and where they are. Narrow
+    consoles lose the 列 and 填写内容 columns (the message names both) before anything
+    is cut with "…".
+    """
+    wide = width() >= 100
+    left = VALIDATE_LIMIT
+    hidden = 0
     for fr in report.files:
         items = [f for f in ordered(fr) if show_info or f.severity is not Severity.INFO]
+        if not show_all:
+            hidden += max(0, len(items) - left)
+            items = items[:left]
+            left -= len(items)
         stdout.print(Text(fr.path, style="bold"))
         if items:
             table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
             table.add_column("级别", no_wrap=True)
             table.add_column("位置", no_wrap=True)
-            table.add_column("列", max_width=14, overflow="fold")
-            table.add_column("填写内容", max_width=20, overflow="ellipsis", no_wrap=True)
+            if wide:
+                table.add_column("列", max_width=14, overflow="fold")
+                table.add_column("填写内容", max_width=20, overflow="fold")
             table.add_column("说明", ratio=1, overflow="fold")
             for f in items:
                 where = "!".join(x for x in (f.sheet, f.cell) if x) or "整个文件"
                 # Text(), never str: a plain str is read as rich markup, and a clerk's
                 # "[/]" crashes the table (MarkupError) while "[red]" is swallowed.
-                table.add_row(
-                    Text(f.severity.label, style=STYLE[f.severity]),
-                    Text(where),
-                    Text(f.field or ""),
-                    Text(f.value or ""),
-                    Text(f.message),
-                )
+                cells = [Text(f.severity.label, style=STYLE[f.severity]), Text(where)]
+                if wide:
+                    cells += [Text(f.field or ""), Text(f.value or "")]
+                table.add_row(*cells, Text(f.message))
             stdout.print(table)
         stdout.print(Text(f"  {summary_line(fr)}"))
         stdout.print()
+    if hidden:
+        stdout.print(Text(f"还有 {hidden} 个问题未显示：用 --annotate 生成标注副本，或用 --format json 查看全部；"
+                          "加 --all 在这里全部显示。", style="dim"))
     total = f"共 {len(report.files)} 个文件：{report.errors} 个错误，{report.warnings} 个警告"
     style = "bold red" if report.errors else "yellow" if report.warnings else "bold green"
     stdout.print(Text(total, style=style))

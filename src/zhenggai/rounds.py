@@ -95,6 +95,7 @@ class RoundData:
     label: str
     items: tuple[ItemRecord, ...]
     counties: tuple[CountyRecord, ...]
+    as_of: date | None = None  # 统计截至 of the round, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +154,16 @@ class Comparison:
     changes: tuple[Change, ...]
     notes: tuple[CountyNote, ...]  # findings about a whole county (silent, unchanged)
     findings: tuple[Finding, ...]  # every change's finding and every note's, in report order
+    previous_as_of: date | None = None
+    current_as_of: date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The ``progress`` key of ``--format json``."""
         return {
             "previous": self.previous,
             "current": self.current,
+            "previous_as_of": self.previous_as_of.isoformat() if self.previous_as_of else None,
+            "current_as_of": self.current_as_of.isoformat() if self.current_as_of else None,
             "counties": [c.to_dict() for c in self.counties],
             "changes": [{"county": c.county, "prefecture": c.prefecture, "seq": c.seq, "problem": c.problem,
                          "code": c.finding.code, "before": c.before, "after": c.after} for c in self.changes],
@@ -401,7 +406,8 @@ def compare(
     # Stable: one item's changes keep the order they were found in (rewording, done, deadline, measure).
     changes.sort(key=lambda c: (rank[_county_key(c.prefecture, c.county)], c.seq is None, c.seq or 0))
     findings = sorted([*(c.finding for c in changes), *(n.finding for n in extra)], key=sort_key)
-    return Comparison(previous.label, current.label, tuple(summaries), tuple(changes), tuple(extra), tuple(findings))
+    return Comparison(previous.label, current.label, tuple(summaries), tuple(changes), tuple(extra), tuple(findings),
+                      previous.as_of, current.as_of)
 
 
 def _item_changes(p: ItemRecord, c: ItemRecord, reworded: bool, s: CountyProgress, deadline: date) -> list[Change]:

@@ -60,7 +60,7 @@ def round_from_rollup(rollup: Rollup, label: str, *, keep_prefecture: bool) -> R
                 numbers[col.key] = float(raw) if ok and isinstance(raw, (int, float)) else None
             place = Place(s.source_file, s.sheet, s.source_row or None, s.columns)
         counties.append(CountyRecord(c.county, c.status.value, c.total, c.done, numbers, place, pref))
-    return RoundData(label, tuple(items), tuple(counties))
+    return RoundData(label, tuple(items), tuple(counties), rollup.as_of)
 
 
 def compare_rounds(previous: RoundData, current: RoundData, opts: MergeOptions) -> Comparison:

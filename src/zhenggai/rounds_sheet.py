@@ -89,17 +89,30 @@ def rows(c: Comparison, *, province: bool = False) -> list[tuple[str, list[objec
     return out
 
 
-def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: date, province: bool = False) -> None:
-    """Add the 进展对比 sheet to a workbook being written (the rollup, or diff's own output)."""
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: date, province: bool = False,
+                unit: str | None = None, contact: str | None = None) -> None:
+    """Add the 进展对比 sheet to a workbook being written (the rollup, or diff's own output).
+
+    Laid out like the rollup's other printed sheets: the title; the 填报单位 line (``unit``,
+    or for ``diff -o`` the two rounds compared) with the dates at its right; the table; the
+    联系人 line (``contact``) under it.
+    """
     ws = wb.add_worksheet(SHEET)
     spec = PROGRESS.columns(province=province)
-    cols = [(c.header, c.width) for c in spec]
+    cols = [(col.header, col.width) for col in spec]
     last = len(cols) - 1
     ws.set_row(TITLE_ROW, 32)
     ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, f"{place}{TITLE_PREFIX}{SHEET}", st.title)
-    ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, last,
-                   f"上一轮：{c.previous}　　本轮：{c.current}　　{AS_OF_LABEL} {as_of.isoformat()}"
-                   f"　　生成日期 {date.today().isoformat()}　　（由 zhenggai 比较）", st.note)
+    ws.set_row(SUBTITLE_ROW, 20)
+    before = f"上次报送：{c.previous}" + (f"（{AS_OF_LABEL} {_day(c.previous_as_of)}）" if c.previous_as_of else "")
+    split = last // 2
+    ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, split, unit or f"本次报送：{c.current}", st.subtitle)
+    ws.merge_range(SUBTITLE_ROW, split + 1, SUBTITLE_ROW, last, f"{before}　　{AS_OF_LABEL} {_day(as_of)}",
+                   st.subtitle_right)
     ws.set_row(HEADER_ROW, 30)
     for i, (name, width) in enumerate(cols):
         ws.set_column(i, i, width)
@@ -125,7 +138,11 @@ def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: d
         if height is not None:
             ws.set_row(row, height)
         row += 1
-    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=row - 1)
+    last_row = row - 1
+    if contact is not None:
+        last_row = row + 1
+        ws.merge_range(last_row, 0, last_row, last, contact, st.note)
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=last_row)
 
 
 def write_diff(c: Comparison, output: Path, *, place: str, as_of: date, province: bool, force: bool) -> Path:
@@ -133,8 +150,8 @@ def write_diff(c: Comparison, output: Path, *, place: str, as_of: date, province
     from zhenggai.xlsxout import write_atomically
 
     def build(wb: Workbook) -> None:
-        wb.set_properties({"title": f"{place}{TITLE_PREFIX}{SHEET}",
-                           "comments": "由 zhenggai 比较生成"})
+        wb.set_properties({"title": f"{place}{TITLE_PREFIX}{SHEET}", "keywords": "zhenggai progress",
+                           "comments": f"由 zhenggai 比较生成，生成日期 {date.today().isoformat()}"})
         write_sheet(wb, Styles(wb), c, place=place, as_of=as_of, province=province)
 
     return write_atomically(output, build, force=force)

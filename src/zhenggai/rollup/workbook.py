@@ -335,7 +335,8 @@ def write_rollup(
             from zhenggai.rounds_sheet import write_sheet
 
             place = rollup.prefecture or ("全省" if rollup.province else "")
-            write_sheet(wb, st, rollup.comparison, place=place, as_of=rollup.as_of, province=rollup.province)
+            write_sheet(wb, st, rollup.comparison, place=place, as_of=rollup.as_of, province=rollup.province,
+                        unit=unit_line(rollup, signoff), contact=contact_line(signoff))
         _findings(wb, st, rollup, signoff)
 
     write_atomically(output, build, force=force)

@@ -7,6 +7,7 @@ from datetime import date
 
 from starlette.templating import Jinja2Templates
 
+from zhenggai.results import DEADLINE
 from zhenggai.web.security import PREFECTURE, LinkTable, RateLimiter, county_subject, ensure_links
 from zhenggai.web.service import Settings
 from zhenggai.web.store import Store
@@ -37,7 +38,7 @@ def settings_of(store: Store) -> Settings:
     return Settings(
         prefecture=cfg.get("prefecture"),
         counties=tuple(cfg.get("counties", [])),
-        deadline=date.fromisoformat(cfg.get("deadline", "2022-12-31")),
+        deadline=date.fromisoformat(cfg.get("deadline", DEADLINE.isoformat())),
         problems=problems if cfg.get("problems") and problems.is_file() else None,
     )
 

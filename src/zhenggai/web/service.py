@@ -27,6 +27,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zhenggai.results import DEADLINE
+
 if TYPE_CHECKING:
     from zhenggai.problems import FeedbackList
 
@@ -41,7 +43,7 @@ class Settings:
 
     prefecture: str | None = None
     counties: tuple[str, ...] = ()
-    deadline: date = date(2022, 12, 31)
+    deadline: date = DEADLINE
     problems: Path | None = None  # the feedback list, stored in the intake folder
 
 
