@@ -431,3 +431,20 @@ def test_one_server_per_folder_and_links_beside_it_touch_no_upload(tmp_path: Pat
         assert in_flight.exists()
     finally:
         server.stop()
+
+
+def test_export_from_the_command_line_merges_to_the_web_rollup(intake: tuple[TestClient, dict[str, str], Path],
+                                                                tmp_path: Path) -> None:
+    client, links, root = intake
+    upload(client, links["谷城县"], reply(tmp_path, "谷城县"))
+    client.post(links["谷城县"] + "submit")
+    web = tmp_path / "web.xlsx"
+    web.write_bytes(client.get(links["市州（审核）"] + "rollup.xlsx").content)
+    r = run_zhenggai("serve", str(root), "--export", str(tmp_path / "导出"))
+    assert r.returncode == 0, r.stderr
+    assert "已导出到" in r.stdout and "zhenggai merge 襄阳市报送" in r.stdout
+    command = (tmp_path / "导出" / "说明.txt").read_text(encoding="utf-8-sig").splitlines()[-1].split()
+    assert run_zhenggai(*command[1:], cwd=tmp_path / "导出").returncode in (0, 1)
+    assert cells(web) == cells(tmp_path / "导出" / command[command.index("-o") + 1])
+    again = run_zhenggai("serve", str(root), "--export", str(tmp_path / "导出"))
+    assert again.returncode == 2 and "已存在" in again.stderr

@@ -170,3 +170,17 @@ def test_drag_and_drop_upload(browser: Browser, server: Server, tmp_path: Path) 
     expect(page.locator("td.bad-error")).to_have_count(1)
     expect(page.locator("#check")).to_contain_text("拖进来的.xlsx")
     page.close()
+
+
+def test_upload_and_submit_work_without_javascript(browser: Browser, server: Server, tmp_path: Path) -> None:
+    links = server.links()
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    page.goto(links["保康县"])
+    expect(page.locator("#files")).to_be_visible()  # the browser's own file control, since no script hides it
+    page.set_input_files("#files", str(reply(tmp_path, "保康县")))
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.locator("#check .summary")).to_contain_text("没有错误")
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator(".state-submitted")).to_be_visible()
+    ctx.close()

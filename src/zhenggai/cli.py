@@ -531,6 +531,11 @@ def serve_cmd(
         Optional[str],  # noqa: UP045
         typer.Option("--rotate", help="给这个县（市、区）换一个新链接（旧链接立即失效），不启动；“市州”换审核链接。"),
     ] = None,
+    export: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--export", help="把各县最近一次提交导出到这个文件夹（可用 zhenggai merge 汇总），不启动。",
+                     file_okay=False),
+    ] = None,
 ) -> None:
     """网上报送：各县在浏览器里上传、自查、提交，市州在浏览器里查看、退回或通过、下载汇总表。
 
@@ -545,6 +550,8 @@ def serve_cmd(
         zhenggai serve 收件库/ --links
 
         zhenggai serve 收件库/ --rotate 谷城县
+
+        zhenggai serve 收件库/ --export 导出/
     """
     from zhenggai.web import launch
 
@@ -552,6 +559,11 @@ def serve_cmd(
         raise Fatal("--max-upload 至少是 1（MB）")
     store = launch.prepare(folder, prefecture=prefecture, problems=problems, expect=expect,
                            deadline=parse_day(deadline, "--deadline"))
+    if export is not None:
+        folder = launch.export(store, export)
+        typer.echo(f"已导出到 {folder}")
+        typer.echo((export / "说明.txt").read_text(encoding="utf-8-sig").strip())
+        return
     for link in launch.links(store, host, port, rotate=rotate):
         typer.echo(f"{link.who}\t{link.url}")
     if links_only or rotate is not None:

@@ -14,6 +14,7 @@ from zhenggai.errors import InputError
 from zhenggai.web import service
 from zhenggai.web.context import PROBLEMS_NAME, all_links, settings_of
 from zhenggai.web.security import PREFECTURE, county_subject
+from zhenggai.web.service import Settings
 from zhenggai.web.store import Store
 
 
@@ -85,6 +86,21 @@ def links(store: Store, host: str, port: int, rotate: str | None = None) -> list
     out = [Link("市州（审核）", f"{base}/p/{tokens[PREFECTURE]}/")]
     out += [Link(c, f"{base}/c/{tokens[county_subject(c)]}/") for c in settings.counties]
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """The store and its settings, for work done from the command line."""
+
+    store: Store
+    settings: Settings
+
+
+def export(store: Store, target: Path) -> Path:
+    """Write each county's latest submission as a folder ``zhenggai merge`` reads; the folder."""
+    from zhenggai.web import workflow
+
+    return workflow.export_to(Desk(store, settings_of(store)), target)
 
 
 def build(root: Path, max_upload: int) -> Any:

@@ -14,12 +14,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from zhenggai.web import service
 from zhenggai.web.context import Intake
-from zhenggai.web.service import Entry
-from zhenggai.web.store import STATUS_APPROVED, STATUS_RETURNED, STATUS_SUBMITTED, Submission, Upload
+from zhenggai.web.service import Entry, Settings
+from zhenggai.web.store import STATUS_APPROVED, STATUS_RETURNED, STATUS_SUBMITTED, Store, Submission, Upload
+
+
+class Desk(Protocol):
+    """What reading the store needs: the running app's Intake, or the command line's."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
 
 STATUS_LABELS = {STATUS_SUBMITTED: "已报送，待审核", STATUS_RETURNED: "退回修改", STATUS_APPROVED: "已通过"}
 
@@ -42,7 +53,7 @@ def _mtime(u: Upload) -> float:
     return datetime.fromisoformat(u.received_at).timestamp()
 
 
-def entries(intake: Intake, uploads: list[Upload], *, for_check: bool) -> list[Entry]:
+def entries(intake: Desk, uploads: list[Upload], *, for_check: bool) -> list[Entry]:
     """Stored files under safe names: "谷城县-上传12.xlsx" to check, "谷城县-附件1.xlsx" to export."""
     taken: set[str] = set()
     out = []
@@ -167,19 +178,19 @@ def submit(intake: Intake, county: str, confirmed: bool, client: str) -> SubmitO
     return SubmitOutcome(True, "已提交，市州审核后会在本页显示结果。")
 
 
-def latest_submission(intake: Intake, county: str) -> Submission | None:
+def latest_submission(intake: Desk, county: str) -> Submission | None:
     """The county's most recent submission."""
     subs = intake.store.submissions(county)
     return subs[-1] if subs else None
 
 
-def submission_files(intake: Intake, sub: Submission) -> list[Upload]:
+def submission_files(intake: Desk, sub: Submission) -> list[Upload]:
     """The uploads a submission holds."""
     found = [intake.store.upload(i) for i in sub.upload_ids]
     return [u for u in found if u is not None]
 
 
-def latest_sets(intake: Intake) -> dict[str, list[Upload]]:
+def latest_sets(intake: Desk) -> dict[str, list[Upload]]:
     """Each county's latest submission, as files: what the rollup is built from."""
     out: dict[str, list[Upload]] = {}
     for county in intake.settings.counties:
@@ -189,7 +200,7 @@ def latest_sets(intake: Intake) -> dict[str, list[Upload]]:
     return out
 
 
-def _export_entries(intake: Intake) -> dict[str, list[Entry]]:
+def _export_entries(intake: Desk) -> dict[str, list[Entry]]:
     return {c: entries(intake, us, for_check=False) for c, us in latest_sets(intake).items()}
 
 
@@ -205,12 +216,12 @@ def overview(intake: Intake) -> dict[str, dict[str, Any]]:
     return numbers
 
 
-def rollup_bytes(intake: Intake) -> bytes:
+def rollup_bytes(intake: Desk) -> bytes:
     """The rollup workbook, as ``zhenggai merge`` writes it from the export."""
     return service.rollup(intake.settings, _export_entries(intake))
 
 
-def export_zip(intake: Intake) -> bytes:
+def export_zip(intake: Desk) -> bytes:
     """The export folder, zipped (UTF-8 names): unzip it and run the command in 说明.txt."""
     buf = io.BytesIO()
     with TemporaryDirectory(prefix="zhenggai-export-") as tmp:
@@ -223,3 +234,13 @@ def export_zip(intake: Intake) -> bytes:
                     info.compress_type = zipfile.ZIP_DEFLATED
                     zf.writestr(info, p.read_bytes())
     return buf.getvalue()
+
+
+def export_to(intake: Desk, target: Path) -> Path:
+    """The export written into ``target`` (``zhenggai serve 收件库/ --export 目录``); the folder it made."""
+    from zhenggai.errors import InputError
+
+    folder = target / service.export_folder_name(intake.settings)
+    if folder.exists():
+        raise InputError(f"{folder} 已存在，请换一个文件夹或先删除它")
+    return service.write_export(intake.settings, _export_entries(intake), target)
