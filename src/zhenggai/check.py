@@ -7,13 +7,13 @@ parsed, because ``merge`` builds the rollup from exactly what was validated.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from zhenggai import rows
 from zhenggai.annotate import ANNOTATED_SUFFIX
-from zhenggai.findings import Report, a1, make
+from zhenggai.findings import Report, Severity, a1, make
 from zhenggai.parse import (
     county_from_filename,
     is_bureau_placeholder,
@@ -21,7 +21,9 @@ from zhenggai.parse import (
 )
 from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, Grid, read_book
 from zhenggai.results import APPENDIX_NAMES, FileResult, Item, Options, ProgressCallback, Stats, TableResult
+from zhenggai.rows import RowContext, field_name, validate_rows
 from zhenggai.schema import APPENDIX1, META_SHEET, TableSpec, appendix2
+from zhenggai.table_rules import TABLE_RULES, header_factors
 from zhenggai.tables import HEADER_SCAN_ROWS, Table, find_tables
 
 if TYPE_CHECKING:
@@ -31,11 +33,32 @@ if TYPE_CHECKING:
 
 
 def check_table(t: TableResult, f: FileResult, opts: Options) -> None:
-    """Row and table rules (``rows.py``): fills ``t.items`` / ``t.stats``, adds findings to ``f``."""
-    items, stats, findings = rows.check_table(t.table, f.display, opts)
-    t.items.extend(items)
-    t.stats.extend(stats)
-    f.findings.extend(findings)
+    """Every row rule (``rows.py``) and table rule (``table_rules.py``) of one table.
+
+    Fills ``t.items`` (附件1) or ``t.stats`` (附件2) and adds the findings to ``f``.
+    """
+    table = t.table
+    ctx = RowContext(table, f.display, opts.deadline, opts.as_of)
+    if table.spec.kind == "appendix2":
+        ctx.factors = header_factors(table, ctx)
+    if table.spec.kind == "appendix1":
+        parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None) for m in validate_rows(table, ctx)]
+    else:
+        number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
+        parsed = [(m.county, {k: getattr(m, field_name(k)) for k in number_keys}) if m
+                  else (None, dict.fromkeys(number_keys)) for m in validate_rows(table, ctx)]
+    for rule in TABLE_RULES[table.spec.kind]:
+        rule(table, ctx)
+    errors = Counter(x.row for x in ctx.findings if x.severity is Severity.ERROR)
+    if table.spec.kind == "appendix1":
+        for rec, (done, deadline) in zip(table.records, parsed, strict=True):
+            t.items.append(Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors[rec.row],
+                                rec.group))
+    else:
+        for rec, (county, numbers) in zip(table.records, parsed, strict=True):
+            t.stats.append(Stats(rec.row, None if rec.total else county, rec.values, rec.extras, numbers,
+                                 errors[rec.row], total=rec.total, reasons=ctx.reasons.get(rec.row, {})))
+    f.findings.extend(ctx.findings)
 
 
 def _n(x: float) -> str:
