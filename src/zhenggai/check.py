@@ -120,8 +120,13 @@ def _resolve_county(f: FileResult) -> None:
     A workbook may hold several counties (a 市 that collected its 县区 first): each
     sheet's 盖章 line names that sheet's county, and none may vanish.
     """
-    from zhenggai.layouts import assign_counties
+    from zhenggai.layouts import assign_counties, split_by_county_column
 
+    split: list[TableResult] = []
+    for t in f.tables:
+        parts = split_by_county_column(t) if t.table.kind == "appendix1" else None
+        split.extend(parts or [t])
+    f.tables = split
     from_line = [t.table.county for t in f.tables if t.table.county]
     lines = list(dict.fromkeys(from_line))
     from_a2 = [s.county for t in f.tables_of("appendix2") for s in t.stats if s.county]
@@ -262,6 +267,8 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
 def problem_counts(items: Sequence[Item]) -> tuple[int, int, int]:
     """(problems, finished, unfinished) of 附件1 rows: a 问题描述 merged over several
     measure rows is one problem, finished when all its measures are."""
+    if all(it.group is None for it in items):  # the common case: one row, one problem
+        return len(items), sum(1 for it in items if it.done is True), sum(1 for it in items if it.done is False)
     state: dict[int, list[bool | None]] = {}
     for it in items:
         state.setdefault(it.problem, []).append(it.done)

@@ -71,7 +71,8 @@ def _pick(county: str, kind: str, candidates: list[Candidate], notes: Notes, dou
         by_file[id(c[0])].append(c)
     firsts: list[Candidate] = []
     for group in by_file.values():
-        distinct = list({_content_key(c): c for c in group}.values())
+        # Only several tables of one workbook need comparing (the common case is one).
+        distinct = list({_content_key(c): c for c in group}.values()) if len(group) > 1 else group
         if len(distinct) > 1:
             f = group[0][0]
             notes.append((county, make("duplicate-in-workbook", file=f.display, county=county, n=len(distinct),
