@@ -332,3 +332,27 @@ def test_a_blank_form_never_displaces_a_reply_and_alone_is_not_submitted(tmp_pat
     assert ("county-blank-only", None, None) in codes(result)
     assert "保康县 只交了空白表样" in next(f.message for f in result.rollup.report.findings()
                                      if f.code == "county-blank-only")
+
+
+def test_one_appendix1_sheet_with_a_county_column_gives_each_county_its_rows(tmp_path: Path) -> None:
+    headers = ["县（市、区）", *A1_HEADERS]
+    rows: list[Row] = [["谷城县", *r] for r in rows_for("谷城", 2, 1)]
+    rows += [["保康县" if i == 0 else None, *r] for i, r in enumerate(rows_for("保康", 3, 3))]
+    a1 = appendix1_rows(rows, county="襄阳市", headers=headers)
+    a2 = appendix2_rows(a2_row("谷城县", 2, 1), county="襄阳市")
+    a2.insert(5, a2_row("保康县", 3, 3))
+    result, out = run(tmp_path, {"襄阳市汇总各县.xlsx": {"附件1": a1, "附件2": a2}}, "谷城县", "保康县",
+                      merges={"襄阳市汇总各县.xlsx": {"附件1": ["A7:A9"]}})
+    assert overview(out) == {"谷城县": ("已报送", 2, 1, 1), "保康县": ("已报送", 3, 3, 0),
+                             "合计": ("2/2 已报送", 5, 4, 1)}
+    assert [c for c in codes(result) if c[0].startswith(("cross", "duplicate", "county"))] == []
+
+
+@pytest.mark.parametrize("kind", ["附件1", "附件2"])
+def test_two_different_visible_copies_of_either_appendix_are_an_error(tmp_path: Path, kind: str) -> None:
+    first = {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": appendix2_rows(a2_row("谷城县", 3, 2))}
+    second = {"附件1": appendix1_rows(rows_for("谷城", 3, 1)), "附件2": appendix2_rows(a2_row("谷城县", 3, 2, 99))}
+    result, out = run(tmp_path, {"谷城县.xlsx": {**first, f"{kind} (2)": second[kind]}}, "谷城县")
+    assert [f.code for f in result.rollup.report.findings() if f.code == "duplicate-in-workbook"] == [
+        "duplicate-in-workbook"]
+    assert overview(out)["谷城县"][0] == ("缺附件1" if kind == "附件1" else "缺附件2")

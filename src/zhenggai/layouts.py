@@ -106,7 +106,8 @@ def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], to
             bad = [str(s.row) for s in parts if s.numbers.get(key) is None]
             reasons_sum[key] = f"第 {'、'.join(bad)} 行的数未计入，合计不完整"
         else:
-            numbers_sum[key] = sum(v for v in values if v is not None)
+            # Rounded: 1.85 + 1.84 is 3.6900000000000004 in binary, and the clerk's 3.69.
+            numbers_sum[key] = round(sum(v for v in values if v is not None), 6)
     first = parts[0]
     values_out: list[object] = [""] * len(first.values)
     values_out[spec.keys.index("county")] = county
@@ -116,6 +117,39 @@ def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], to
     t.counties[county] = replace(first, county=county or None, values=values_out, numbers=numbers_sum,
                                  reasons=reasons_sum, extras={}, parts=len(parts),
                                  errors=sum(s.errors for s in parts))
+
+
+# A 县（市、区） column added to 附件1 by a 市 that collected its counties' rows into one sheet.
+_COUNTY_COLUMN = frozenset({"县(市、区)", "县(市,区)", "县市区", "县区", "县(市)", "示范县", "县名", "县(市区)"})
+
+
+def split_by_county_column(t: TableResult) -> list[TableResult] | None:
+    """A 附件1 whose rows name several counties in an added 县（市、区） column, split by county.
+
+    None when the table has no such column or it names fewer than two counties. A row
+    without a name belongs to the county above it (the cell is usually merged down).
+    """
+    from zhenggai.parse import normalize_header
+    from zhenggai.results import TableResult
+
+    table = t.table
+    header = next((text for text in table.header.extras.values() if normalize_header(text) in _COUNTY_COLUMN), None)
+    if header is None or len(t.items) != len(table.records):
+        return None
+    names: list[str] = []
+    last = ""
+    for it in t.items:
+        last = clean_text(it.extras.get(header, "")) or last
+        names.append(last)
+    distinct = list(dict.fromkeys(n for n in names if n))
+    if len(distinct) < 2 or not all(is_county_name(n) for n in distinct):
+        return None
+    out: list[TableResult] = []
+    for name in distinct:
+        keep = [i for i, n in enumerate(names) if n == name]
+        part = replace(table, records=[table.records[i] for i in keep], county=name)
+        out.append(TableResult(part, items=[t.items[i] for i in keep], county=name))
+    return out
 
 
 def hidden_findings(grid: Grid, tables: list[Table], f: FileResult) -> None:

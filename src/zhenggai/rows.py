@@ -15,13 +15,11 @@ A validator may also raise ``PydanticCustomError(code, …)``; that error, like 
 (error type → code, field → column → A1 cell), and only that row loses its parsed values.
 
 Rules that need more than one row (序号 in sequence, the same problem twice) are table
-rules at the end of this module.
+rules, in ``table_rules.py``; ``check.check_table`` runs both on one table.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import cache, lru_cache
@@ -39,7 +37,7 @@ from pydantic import (
 )
 from pydantic import model_validator as _model_validator
 
-from zhenggai.findings import Finding, Severity, a1, make
+from zhenggai.findings import Finding, a1, make
 from zhenggai.parse import (
     clean_text,
     display,
@@ -50,14 +48,12 @@ from zhenggai.parse import (
     parse_yes_no,
     unit_factor,
 )
-from zhenggai.results import Item, Stats
 from zhenggai.schema import Column, Kind, TableSpec
 from zhenggai.tables import FORMULA_NO_VALUE, Table
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
-    from zhenggai.results import Options
 
 ROW = "row"  # the model field holding the 1-based Excel row
 IS_TOTAL = "is_total"  # the model field: a 合计/总计/小计 row (tables.Record.total)
@@ -201,7 +197,7 @@ def _number(c: Column) -> Callable[[object, ValidationInfo], float | None]:
             ctx.report("number-invalid", row, key, v)
             return None
         if nv.status == "variant":
-            ctx.report("number-chinese", row, key, v, number=_n(x) + (nv.unit or ""))
+            ctx.report("number-chinese", row, key, v, number=number_text(x) + (nv.unit or ""))
         head = ctx.factors.get(key, 1.0)
         own = unit_factor(nv.unit, c.unit) if nv.unit else 1.0
         if head is None or own is None:
@@ -214,7 +210,7 @@ def _number(c: Column) -> Callable[[object, ValidationInfo], float | None]:
         if converted != x:
             converted = round(converted, 6)  # 12000 × 0.0001: keep binary noise out of the totals
         if nv.unit and own != 1.0:
-            ctx.report("unit-converted", row, key, v, detail=f"“{display(v)}”按 {_n(converted)}{c.unit} 计")
+            ctx.report("unit-converted", row, key, v, detail=f"“{display(v)}”按 {number_text(converted)}{c.unit} 计")
         if x < 0:
             ctx.not_counted(row, key, "负数")
             ctx.report("number-negative", row, key, v)
@@ -318,8 +314,8 @@ def count_sum_rule(row: Any, info: ValidationInfo) -> Any:
     total, done, open_ = row.total, row.done, row.open
     if total is not None and done is not None and open_ is not None and done + open_ != total:
         ctx = _ctx(info)
-        ctx.report("count-sum-mismatch", row.row, "total", ctx.raw(row.row, "total"),
-                          done=_n(done), open=_n(open_), sum=_n(done + open_), total=_n(total))
+        ctx.report("count-sum-mismatch", row.row, "total", ctx.raw(row.row, "total"), done=number_text(done),
+                   open=number_text(open_), sum=number_text(done + open_), total=number_text(total))
     return row
 
 
@@ -329,7 +325,8 @@ MODEL_RULES: dict[str, tuple[Callable[[Any, ValidationInfo], Any], ...]] = {
 }
 """Rules across the fields of one row, per table kind (run after the fields are parsed)."""
 
-def _n(x: float) -> str:
+def number_text(x: float) -> str:
+    """A number as a message shows it: 3, not 3.0."""
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
@@ -399,141 +396,3 @@ def validate_rows(table: Table, ctx: RowContext) -> Iterator[Any]:
             except ValidationError as exc:
                 ctx.from_errors(exc.errors(include_url=False), d[ROW])
                 yield None
-
-
-# --- rules across the rows of a table ---------------------------------------------------
-
-
-def _seq_number(raw: object) -> int | None:
-    """序号 as a whole number; None when it is not one."""
-    if isinstance(raw, float) and raw.is_integer():
-        return int(raw)  # how Excel hands over most 序号: skip the parser
-    num = parse_number(raw)
-    if num.status != "ok" or num.value is None or not float(num.value).is_integer():
-        return None
-    return int(num.value)
-
-
-def sequence_rule(table: Table, ctx: RowContext) -> None:
-    """序号 run 1, 2, 3 … (restarting at 1 under a new category heading): gaps, repeats, text."""
-    if "seq" not in ctx.cols:
-        return
-    i_seq = table.spec.keys.index("seq")
-    seen: dict[int, int] = {}
-    prev: int | None = None
-    prev_category: str | None = None
-    for rec in table.records:
-        raw, r = rec.values[i_seq], rec.row
-        if rec.group is not None and rec.group != r:
-            # The further measure rows of a merged 问题描述 share its 序号 (merged too, or empty).
-            prev_category = rec.category
-            continue
-        if raw is FORMULA_NO_VALUE:
-            prev = (prev or 0) + 1  # reported by cell_rules; it holds its place
-        elif raw != "":
-            n = _seq_number(raw)
-            if n is None:
-                ctx.report("seq-invalid", r, "seq", raw)
-                # It still takes its place in the count: "一, 2, 3" is one wrong
-                # number, not a wrong number and a gap at the next row.
-                prev = (prev or 0) + 1
-            else:
-                restart = rec.category != prev_category and n == 1
-                if restart:
-                    seen.clear()
-                if n in seen:
-                    ctx.report("seq-duplicate", r, "seq", raw, other_row=seen[n])
-                else:
-                    expected = 1 if prev is None or restart else prev + 1
-                    if n != expected:
-                        ctx.report("seq-gap", r, "seq", raw, expected=expected)
-                    seen[n] = r
-                prev = n
-        prev_category = rec.category
-
-
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)  # punctuation and spaces do not make another problem
-
-
-def duplicate_problem_rule(table: Table, ctx: RowContext) -> None:
-    """The same 问题描述 twice (punctuation and spaces aside)."""
-    if "problem" not in ctx.cols:
-        return
-    i_problem = table.spec.keys.index("problem")
-    seen: dict[str, int] = {}  # key → merged group's first row, or -row when not merged
-    for rec in table.records:
-        problem = rec.values[i_problem]
-        if isinstance(problem, str) and problem:
-            key = _PUNCT.sub("", problem)
-            if key in seen:
-                if seen[key] != (rec.group or -rec.row):
-                    ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=abs(seen[key]))
-            else:
-                # One 问题描述 merged down over its measures is one problem, not duplicates.
-                seen[key] = rec.group or -rec.row
-
-
-TABLE_RULES: dict[str, tuple[Callable[[Table, RowContext], None], ...]] = {
-    "appendix1": (sequence_rule, duplicate_problem_rule),
-    "appendix2": (),
-}
-"""Rules across the rows of one table, per table kind."""
-
-
-def header_factors(table: Table, ctx: RowContext) -> dict[str, float | None]:
-    """Per number column: the factor from the unit its header names to the column's unit.
-
-    "县级财政安排经费（元）" under the form's 万元 converts every value of the column
-    (÷10,000) with an info finding; a header unit that cannot convert (人 over 万元) makes
-    the whole column an error, never summed.
-    """
-    h = table.header
-    out: dict[str, float | None] = {}
-    for c in table.spec.columns:
-        if not c.is_number or c.key not in h.cols:
-            continue
-        unit = header_unit(h.labels[c.key])
-        factor = unit_factor(unit, c.unit)
-        out[c.key] = factor
-        if factor == 1.0:
-            continue
-        cell = a1(h.row + 1, h.cols[c.key])
-        if factor is None:
-            ctx.findings.append(make("unit-invalid", file=ctx.file, sheet=table.sheet, cell=cell, row=h.row + 1,
-                                     field=c.header, value=h.labels[c.key], unit=unit, column_unit=c.unit))
-        else:
-            ctx.findings.append(make("unit-converted", file=ctx.file, sheet=table.sheet, cell=cell, row=h.row + 1,
-                                     field=c.header, value=h.labels[c.key],
-                                     detail=f"表头单位为“{unit}”，本列每个数值已乘以 {_n(factor)} 换算为{c.unit}"
-                                            f"（1{unit} = {_n(factor)}{c.unit}）"))
-    return out
-
-
-# --- a table ------------------------------------------------------------------------------
-
-
-def check_table(table: Table, file: str, opts: Options) -> tuple[list[Item], list[Stats], list[Finding]]:
-    """Every row and table rule of one table: its parsed rows and its findings."""
-    ctx = RowContext(table, file, opts.deadline, opts.as_of)
-    if table.spec.kind == "appendix2":
-        ctx.factors = header_factors(table, ctx)
-    if table.spec.kind == "appendix1":
-        parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None) for m in validate_rows(table, ctx)]
-    else:
-        number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
-        parsed = [(m.county, {k: getattr(m, field_name(k)) for k in number_keys}) if m
-                  else (None, dict.fromkeys(number_keys)) for m in validate_rows(table, ctx)]
-    for rule in TABLE_RULES[table.spec.kind]:
-        rule(table, ctx)
-    errors = Counter(f.row for f in ctx.findings if f.severity is Severity.ERROR)
-    items: list[Item] = []
-    stats: list[Stats] = []
-    if table.spec.kind == "appendix1":
-        for rec, (done, deadline) in zip(table.records, parsed, strict=True):
-            items.append(Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors[rec.row],
-                              rec.group))
-    else:
-        for rec, (county, numbers) in zip(table.records, parsed, strict=True):
-            stats.append(Stats(rec.row, None if rec.total else county, rec.values, rec.extras, numbers,
-                               errors[rec.row], total=rec.total, reasons=ctx.reasons.get(rec.row, {})))
-    return items, stats, ctx.findings

@@ -66,15 +66,21 @@ def entries(intake: Desk, uploads: list[Upload], *, for_check: bool) -> list[Ent
     return out
 
 
-def _key(county: str, uploads: list[Upload]) -> str:
-    return f"{county}:{','.join(str(u.id) for u in uploads)}:{date.today().isoformat()}"
+def _conditions(intake: Desk) -> str:
+    """What a stored check depends on besides the files: the day (逾期), the deadline, the list."""
+    st = intake.settings
+    return f"{date.today().isoformat()}:{st.deadline.isoformat()}:{int(st.problems is not None)}"
+
+
+def _key(intake: Desk, county: str, uploads: list[Upload]) -> str:
+    return f"{county}:{','.join(str(u.id) for u in uploads)}:{_conditions(intake)}"
 
 
 def check_of(intake: Intake, county: str, uploads: list[Upload]) -> dict[str, Any]:
     """The stored check of a set of files, computed (and stored) when missing."""
     if not uploads:
         return {"files": []}
-    key = _key(county, uploads)
+    key = _key(intake, county, uploads)
     found = intake.store.check(key)
     if found is not None:
         return found
@@ -207,7 +213,7 @@ def _export_entries(intake: Desk) -> dict[str, list[Entry]]:
 def overview(intake: Intake) -> dict[str, dict[str, Any]]:
     """Per county: the rollup's numbers for its latest submission (cached per set of submissions)."""
     subs = [latest_submission(intake, c) for c in intake.settings.counties]
-    key = "overview:" + ",".join(str(s.id) for s in subs if s is not None) + f":{date.today().isoformat()}"
+    key = "overview:" + ",".join(str(s.id) for s in subs if s is not None) + f":{_conditions(intake)}"
     found = intake.store.check(key)
     if found is not None:
         return found
