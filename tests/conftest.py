@@ -260,3 +260,103 @@ def pdf_pages(pdf: Path) -> list[tuple[float, float]]:
     out = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(pdf)], capture_output=True, text=True,
                          check=True, timeout=60).stdout
     return [(float(w), float(h)) for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", out, re.M)]
+
+
+# --- appended for the formats tests (#10: .ods, .zip, Word, scans, versions) -------------------
+
+
+def set_saved_time(path: Path, when: Any) -> Path:
+    """Set the last-saved time inside an .xlsx/.docx (docProps/core.xml), as Excel/Word write it.
+
+    openpyxl stamps ``modified`` with the time of saving, so two versions written by a
+    test a moment apart would otherwise differ by chance.
+    """
+    import re
+    import shutil as _shutil
+
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def edit(data: bytes) -> bytes:
+        return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                      rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+
+    tmp = path.with_name(path.name + ".tmp")
+    rewrite_zip(path, tmp, {"docProps/core.xml": edit})
+    _shutil.move(tmp, path)
+    return path
+
+
+def make_docx(path: Path, blocks: Sequence[Any], *, saved: Any = None) -> Path:
+    """A Word document: each block is a paragraph (str) or a table (list of rows, each a list of
+    cell texts; a cell may be ``("text", {"span": 2})`` for gridSpan, ``{"vmerge": "restart"}`` /
+    ``{"vmerge": "continue"}`` for a vertical merge). Written by python-docx, like Word would."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    for block in blocks:
+        if isinstance(block, str):
+            document.add_paragraph(block)
+            continue
+        width = max(sum(c[1].get("span", 1) if isinstance(c, tuple) else 1 for c in row) for row in block)
+        table = document.add_table(rows=len(block), cols=width)
+        for r, row in enumerate(block):
+            tr = table.rows[r]._tr
+            tcs = list(tr.iterchildren(qn("w:tc")))
+            col = 0
+            for cell in row:
+                text, opts = (cell, {}) if not isinstance(cell, tuple) else cell
+                tc = tcs[col]
+                span = opts.get("span", 1)
+                for extra in tcs[col + 1:col + span]:
+                    tr.remove(extra)
+                props = tc.get_or_add_tcPr()
+                if span > 1:
+                    gs = OxmlElement("w:gridSpan")
+                    gs.set(qn("w:val"), str(span))
+                    props.append(gs)
+                if "vmerge" in opts:
+                    vm = OxmlElement("w:vMerge")
+                    if opts["vmerge"] == "restart":
+                        vm.set(qn("w:val"), "restart")
+                    props.append(vm)
+                if text not in (None, ""):
+                    tc.find(qn("w:p")).append(_run(str(text)))
+                col += span
+    if saved is not None:
+        document.core_properties.modified = saved
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path
+
+
+def _run(text: str) -> Any:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = text
+    t.set(qn("xml:space"), "preserve")
+    r.append(t)
+    return r
+
+
+def make_zip(path: Path, members: dict[str, Path | bytes], *, gbk: bool = True) -> Path:
+    """A .zip as e-mailed from Chinese Windows: member names in GBK without the UTF-8 flag
+    (bit 0x800) when ``gbk``, else UTF-8 with the flag (as Python, 7-Zip and macOS write)."""
+    import zipfile
+
+    class _GbkInfo(zipfile.ZipInfo):
+        def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # zipfile picks the flag here
+            return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in members.items():
+            data = content.read_bytes() if isinstance(content, Path) else content
+            info = (_GbkInfo if gbk else zipfile.ZipInfo)(name, date_time=(2022, 7, 8, 10, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return path

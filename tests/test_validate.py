@@ -610,14 +610,14 @@ def test_check_file_reads_xlsm(tmp_path: Path) -> None:
     assert f.findings == [] and len(f.tables[0].items) == 2
 
 
-def test_locked_hidden_and_annotated_copies_are_skipped_in_folders(tmp_path: Path) -> None:
+def test_locked_and_hidden_files_are_skipped_and_annotated_copies_read(tmp_path: Path) -> None:
     make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(GOOD_ROWS)})
     (tmp_path / "~$谷城县.xlsx").write_bytes(b"lock")
     make_workbook(tmp_path / "标注" / "谷城县-校验标注.xlsx", {"附件1": appendix1_rows(GOOD_ROWS)})
     (tmp_path / "说明.txt").write_text("x", encoding="utf-8")
     report, _results = validate([tmp_path], OPTS)
     assert {Path(fr.path).name: [f.code for f in fr.findings] for fr in report.files} == {
-        "~$谷城县.xlsx": ["file-skipped"], "谷城县-校验标注.xlsx": ["file-skipped"],
+        "~$谷城县.xlsx": ["file-skipped"], "谷城县-校验标注.xlsx": [],
         "谷城县.xlsx": [], "说明.txt": ["file-skipped"]}
     assert report.errors == 0
 

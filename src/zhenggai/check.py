@@ -6,20 +6,22 @@ parsed, because ``merge`` builds the rollup from exactly what was validated.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zhenggai.annotate import ANNOTATED_SUFFIX
-from zhenggai.findings import Report, Severity, a1, make
+from zhenggai.annotate import FINDINGS_SHEET
+from zhenggai.findings import Report, Severity, a1
+from zhenggai.inbox import expand, open_inbox, skip_reason
 from zhenggai.parse import (
     county_from_filename,
     is_bureau_placeholder,
     is_valid_phone,
 )
-from zhenggai.reader import MAX_UNCOMPRESSED, WORKBOOK_SUFFIXES, Grid, read_book
+from zhenggai.reader import MAX_UNCOMPRESSED, Grid, read_book
 from zhenggai.results import APPENDIX_NAMES, FileResult, Item, Options, ProgressCallback, Stats, TableResult
 from zhenggai.rows import RowContext, field_name, validate_rows
 from zhenggai.schema import APPENDIX1, META_SHEET, TableSpec, appendix2
@@ -219,7 +221,10 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     shown = display_name or str(path)
     f = FileResult(path=path, display=shown)
     f.digest = _digest(path)
+    with contextlib.suppress(OSError):
+        f.mtime = path.stat().st_mtime
     book = read_book(path, shown)
+    f.kind, f.saved = book.fmt, book.saved
     f.findings.extend(book.findings)
     if book.findings:
         f.readable = False
@@ -230,6 +235,12 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     for grid in book.grids:
         if grid.name == META_SHEET:
             continue  # zhenggai's own definition of the form (see schema.META_SHEET), never a table
+        if grid.name == FINDINGS_SHEET:
+            # A -校验标注 copy that the clerk corrected and sent back is a reply: its form
+            # sheets count, the list of findings we wrote into it does not.
+            continue
+        if grid.table_rows is not None:
+            f.word_rows[grid.name] = grid.table_rows
         tables = find_tables(grid, specs)
         if grid.hidden:
             _hidden_sheet(grid, tables, f)
@@ -310,65 +321,27 @@ def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult, s: Stats | None
                value=_n(done), done=_n(done), rows=done_rows)
 
 
-# --- many files -------------------------------------------------------------------------
+# --- many files (listing a folder and opening archives: inbox.py) -----------------------
 
-
-def skip_reason(path: Path) -> str | None:
-    """Why a file found in a folder is not read as a county reply (None: read it)."""
-    name = path.name
-    if name.startswith("~$"):
-        return "Excel/WPS 打开文件时留下的锁定文件"
-    if name.startswith("."):
-        return "隐藏文件"
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        return "不是 Excel 工作簿"
-    if path.stem.endswith(ANNOTATED_SUFFIX):
-        # Our own --annotate copies, e.g. in 收件/标注/: read again, they would count
-        # every county twice and switch off the cross-file checks.
-        return "zhenggai 生成的标注副本"
-    return None
-
-
-def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Files to read (folders recursively, sorted) and the files skipped, as results."""
-    from zhenggai.errors import InputError
-
-    files: list[Path] = []
-    skipped: list[FileResult] = []
-    for p in paths:
-        if p.is_dir():
-            for child in sorted(x for x in p.rglob("*") if x.is_file()):
-                hidden_dir = any(part.startswith(".") for part in child.relative_to(p).parts[:-1])
-                # Files under hidden folders (.git, macOS .Trashes …) are not replies.
-                reason = "在隐藏文件夹中" if hidden_dir else skip_reason(child)
-                if reason is None:
-                    files.append(child)
-                else:
-                    skipped.append(FileResult(child, str(child), findings=[
-                        make("file-skipped", file=str(child), reason=reason)], readable=False, skipped=True))
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise InputError(f"找不到文件或文件夹：{p}")
-    seen: set[Path] = set()
-    unique = []
-    for p in files:
-        key = p.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(p)
-    return unique, skipped
+__all__ = ["check_file", "check_files", "cross_check", "cross_pair", "expand", "make_report", "skip_reason",
+           "validate"]
 
 
 def check_files(
-    files: Sequence[Path], opts: Options, on_progress: ProgressCallback | None = None
+    files: Sequence[Path],
+    opts: Options,
+    on_progress: ProgressCallback | None = None,
+    names: Mapping[Path, str] | None = None,
 ) -> list[FileResult]:
-    """Check many files, then the rules across each county's files."""
+    """Check many files, then the rules across each county's files; ``names`` gives the
+    display name of a file extracted from an archive (``收件.zip › 谷城县附件1.xlsx``)."""
     results: list[FileResult] = []
+    names = names or {}
     for i, path in enumerate(files, start=1):
-        results.append(check_file(path, opts))
+        shown = names.get(path)
+        results.append(check_file(path, opts, shown))
         if on_progress is not None:
-            on_progress(i, len(files), str(path))
+            on_progress(i, len(files), shown or str(path))
     cross_check(results)
     return results
 
@@ -391,17 +364,20 @@ def validate(
     is also checked to answer each of its feedback problems.
     """
     opts = opts or Options()
-    files, skipped = expand(paths)
+    # Members of .zip archives stay extracted until the process ends: --annotate reads
+    # them again after this returns.
+    box = open_inbox(paths)
+    files, skipped = box.files, box.skipped
     if feedback is not None:
         files = [p for p in files if p.resolve() != feedback.path.resolve()]
-    if not files:
+    if not files and not any(not s.skipped for s in skipped):
         # "共 0 个文件：0 个错误" with exit 0 would tell a clerk who named the wrong folder
         # that all is well: nothing to check is a usage error.
         from zhenggai.errors import InputError
 
         shown = "、".join(str(p) for p in paths)
-        raise InputError(f"{shown} 中没有找到 Excel 工作簿（.xlsx/.xlsm/.xls）")
-    results = check_files(files, opts, on_progress)
+        raise InputError(f"{shown} 中没有找到 Excel 工作簿或 Word 文档（.xlsx/.xls/.ods/.docx）")
+    results = check_files(files, opts, on_progress, box.names)
     if feedback is not None:
         from zhenggai.problems import check_coverage
 

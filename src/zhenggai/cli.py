@@ -425,7 +425,8 @@ def merge_cmd(
         from zhenggai.report import to_json
 
         extra = {"progress": result.rollup.comparison.to_dict()} if result.rollup.comparison else {}
-        typer.echo(json_for(to_json(report, counties=[c.to_dict() for c in result.rollup.counties], **extra)))
+        typer.echo(json_for(to_json(report, counties=[c.to_dict() for c in result.rollup.counties],
+                                    skipped=[k.to_dict() for k in result.rollup.skipped], **extra)))
     else:
         render.merge_summary(result.rollup, show_all=show_all,
                              output=str(result.output) if result.output is not None else None)

@@ -28,21 +28,23 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from zhenggai import sniff
 from zhenggai.errors import os_reason
 from zhenggai.findings import Finding, make
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
 
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et"})
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
+OLE_MAGIC = sniff.OLE_MAGIC
+ZIP_MAGIC = sniff.ZIP_MAGIC
 # Real county replies are well under 1 MB; a 100,000-row sheet is ~40 MB of XML.
 MAX_UNCOMPRESSED = 400 * 1024 * 1024
 MAX_RATIO = 150  # shared strings and sheet XML compress ~5-20×; bombs ~1000×
@@ -75,6 +77,9 @@ class Grid:
     # them (a hidden row or column is not data) and validate names them in a warning.
     hidden_rows: list[int] = field(default_factory=list)
     hidden_cols: list[int] = field(default_factory=list)
+    # A Word table: grid rows [start, end) are the table's own rows (the others are the
+    # paragraphs above and below it); None for a worksheet. See word.py.
+    table_rows: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -84,7 +89,8 @@ class Book:
     path: Path
     grids: list[Grid]
     findings: list[Finding]
-    fmt: str  # "xlsx" | "xls" | "?"
+    fmt: str  # a kind from sniff.py: "xlsx" | "xls" | "ods" | "docx" | "doc" | "pdf" | …
+    saved: datetime | None = None  # last-saved time written inside the file (sniff.saved_time)
 
 
 class _Refused(Exception):
@@ -149,15 +155,16 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, limit: int) -> tuple[int, byte
 
 
 def _check_zip(path: Path, display: str) -> Book | None:
-    """Refuse broken, bomb-like or DTD-carrying zips before any XML is parsed; None when fine."""
+    """Refuse broken, bomb-like or DTD-carrying zips before any XML is parsed; None when fine.
+
+    The same guard serves .xlsx, .ods and .docx packages, and the .zip archives that
+    ``inbox.py`` opens.
+    """
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         return _unreadable(path, display, f"文件已损坏或不完整（{type(exc).__name__}）", "xlsx")
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
-        return _unreadable(path, display, "这是一个压缩包，但不是 Excel 工作簿", "xlsx")
 
     def bomb(total: int) -> Book:
         return Book(path, [], [make("file-too-large", file=display, size=_size(total))], "xlsx")
@@ -316,6 +323,7 @@ class _SheetScan:
 
     no_value: set[tuple[int, int]] = field(default_factory=set)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    merges: list[tuple[tuple[int, int], tuple[int, int]]] | None = None  # .ods only
     hidden_rows: set[int] = field(default_factory=set)  # 0-based
     hidden_cols: set[int] = field(default_factory=set)  # 0-based
 
@@ -470,6 +478,31 @@ def _scan_xls(path: Path, display: str) -> dict[str, _SheetScan]:
     }
 
 
+def _scan_ods(path: Path, display: str) -> dict[str, _SheetScan]:
+    """The .ods counterpart of :func:`_scan_sheets`: merges, error values, a range check."""
+    from zhenggai import ods
+
+    found: dict[str, _SheetScan] = {}
+    for name, sheet in ods.scan(path).items():
+        if sheet.rows * sheet.cols > MAX_CELLS:
+            raise _Refused(_too_large(display, name, sheet.rows, sheet.cols))
+        found[name] = _SheetScan(errors=sheet.errors, merges=sheet.merges)
+    return found
+
+
+def _read_docx(path: Path, shown: str) -> Book:
+    """The tables of a Word document as grids (word.py)."""
+    from zhenggai import word
+
+    try:
+        grids = [Grid(t.name, t.rows, t.merges, table_rows=t.table_rows) for t in word.read_docx(path)]
+    except Exception as exc:  # noqa: BLE001 - python-docx/lxml raise many types for broken files
+        return _unreadable(path, shown, f"Word 文档已损坏或格式不对（{type(exc).__name__}）", sniff.DOCX)
+    if sum(len(g.rows) * max((len(r) for r in g.rows), default=0) for g in grids) > MAX_CELLS:
+        return _unreadable(path, shown, "Word 文档中的表格大得异常，疑为误填或恶意文件", sniff.DOCX)
+    return Book(path, grids, [], sniff.DOCX)
+
+
 def _too_large(display: str, sheet: str, rows: int, cols: int) -> Finding:
     return make("file-unreadable", file=display, reason=(
         f"工作表“{sheet}”的使用范围大得异常（{rows} 行 × {cols} 列），疑为误填或恶意文件；"
@@ -479,28 +512,54 @@ def _too_large(display: str, sheet: str, rows: int, cols: int) -> Finding:
 # --- reading ------------------------------------------------------------------------------
 
 
-def read_book(path: Path, display: str | None = None) -> Book:
-    """Read every worksheet of a workbook; problems become findings on the Book."""
-    import python_calamine as pc
+_KIND_NAMES = {sniff.PDF: "PDF 文件", sniff.IMAGE: "图片", sniff.RAR: "RAR", sniff.SEVENZIP: "7z"}
 
+
+def read_book(path: Path, display: str | None = None) -> Book:
+    """Read every worksheet of a workbook (or table of a Word document); problems become
+    findings on the Book. What the file is comes from its bytes, never its name."""
     shown = display or str(path)
     try:
         with path.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(16)
     except OSError as exc:
         return _unreadable(path, shown, f"打不开文件（{os_reason(exc)}）")
     if not head:
         return _unreadable(path, shown, "文件是空的（0 字节）")
-    fmt = "xlsx" if head.startswith(ZIP_MAGIC) else "xls" if head.startswith(OLE_MAGIC) else "?"
-    if fmt == "?":
-        return _unreadable(path, shown, "这不是 Excel 工作簿（.xlsx/.xls）")
+    try:
+        fmt = sniff.kind_of(path, head)
+    except OSError as exc:
+        return _unreadable(path, shown, f"打不开文件（{os_reason(exc)}）")
+    if fmt in (sniff.PDF, sniff.IMAGE):
+        return Book(path, [], [make("scan-only", file=shown, kind=_KIND_NAMES[fmt])], fmt)
+    if fmt in (sniff.RAR, sniff.SEVENZIP):
+        return Book(path, [], [make("archive-unsupported", file=shown, kind=_KIND_NAMES[fmt])], fmt)
+    if fmt == sniff.LEGACY_WORD:
+        return Book(path, [], [make("word-legacy", file=shown)], fmt)
+    if fmt == sniff.ARCHIVE:
+        return _unreadable(path, shown, "这是一个压缩包，但不是 Excel 工作簿", fmt)
+    if fmt == sniff.UNKNOWN:
+        return _unreadable(path, shown, "这不是 Excel 工作簿或 Word 文档（.xlsx/.xls/.ods/.docx）")
+    book = _read_sniffed(path, shown, fmt)
+    if not book.findings:
+        book.saved = sniff.saved_time(path, fmt)
+    return book
+
+
+def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
+    """Read a file whose kind is known to be readable: xlsx, xls, ods or docx."""
+    import python_calamine as pc
+
     scans: dict[str, _SheetScan] = {}
-    if fmt == "xlsx":
+    if fmt in (sniff.XLSX, sniff.ODS, sniff.DOCX):
         refused = _check_zip(path, shown)
         if refused is not None:
+            refused.fmt = fmt
             return refused
+        if fmt == sniff.DOCX:
+            return _read_docx(path, shown)
         try:
-            scans = _scan_sheets(path, shown)
+            scans = _scan_ods(path, shown) if fmt == sniff.ODS else _scan_sheets(path, shown)
         except _Refused as exc:
             return Book(path, [], [exc.finding], fmt)
         except DefusedXmlException:
@@ -514,7 +573,7 @@ def read_book(path: Path, display: str | None = None) -> Book:
             return _unreadable(path, shown, f"打不开文件（{os_reason(exc)}）")
         if size > MAX_UNCOMPRESSED:  # before anything reads it through
             return Book(path, [], [make("file-too-large", file=shown, size=_size(size))], fmt)
-        if _is_encrypted_ooxml(head, path):
+        if _is_encrypted_ooxml(OLE_MAGIC, path):
             return Book(path, [], [make("file-encrypted", file=shown)], fmt)
         try:
             scans = _scan_xls(path, shown)
@@ -544,7 +603,7 @@ def _open_calamine(path: Path, fmt: str, stack: contextlib.ExitStack) -> Calamin
     """
     import python_calamine as pc
 
-    if fmt == "xlsx":
+    if fmt in ("xlsx", "ods"):
         with path.open("rb") as fh:
             return pc.CalamineWorkbook.from_filelike(fh)
     if path.suffix.lower() != ".xls":
@@ -570,6 +629,8 @@ def _read_grids(path: Path, shown: str, fmt: str, wb: CalamineWorkbook, scans: d
         except Exception as exc:  # noqa: BLE001
             return _unreadable(path, shown, f"工作表“{meta.name}”读不出来（{type(exc).__name__}）", fmt)
         scan = scans.get(meta.name)
+        if scan is not None and scan.merges is not None:
+            merges = scan.merges  # .ods: calamine gives none, content.xml has them
         if scan is not None and scan.errors:
             _put_errors(rows, scan.errors)  # type: ignore[arg-type]
         grid = Grid(

@@ -270,15 +270,25 @@ def _problems(rollup: Rollup, room: int, *, show_all: bool, output: str | None) 
 
 
 def _skipped(rollup: Rollup, room: int, *, show_all: bool) -> None:
-    """Files not read as replies (lock files, notes, older rollups): one line, names and reasons."""
-    skipped = [(fr.path, f.message.removeprefix("已跳过：")) for fr in rollup.report.files for f in fr.findings
-               if f.code == "file-skipped"]
-    if not skipped:
+    """Every file that did not reach the rollup, with its reason (``Rollup.skipped``): the
+    ones a person must act on (unreadable, scans, unused versions) always, one per line;
+    lock files and notes in one line, the first three unless ``show_all``."""
+    serious = [k for k in rollup.skipped if k.severity is not Severity.INFO]
+    quiet = [k for k in rollup.skipped if k.severity is Severity.INFO]
+    if serious:
+        t = Table(title=f"未汇总的文件（{len(serious)} 个需要处理）", show_header=False, title_justify="left",
+                  box=None, pad_edge=False)
+        t.add_column("文件", overflow="fold", max_width=max(16, room // 2))
+        t.add_column("原因", ratio=1, overflow="fold")
+        for k in serious:
+            t.add_row(Text(short_path(k.file, max(16, room // 2))), Text(k.reason, style=STYLE[k.severity]))
+        stdout.print(t)
+    if not quiet:
         return
-    shown = skipped if show_all else skipped[:3]
-    names = "；".join(f"{short_path(p, 40)}（{why}）" for p, why in shown)
-    more = f" 等 {len(skipped)} 个" if len(shown) < len(skipped) else ""
-    stdout.print(Text(f"跳过 {len(skipped)} 个文件：{names}{more}", style="dim", overflow="fold"))
+    shown = quiet if show_all else quiet[:3]
+    names = "；".join(f"{short_path(k.file, 40)}（{k.reason}）" for k in shown)
+    more = f" 等 {len(quiet)} 个" if len(shown) < len(quiet) else ""
+    stdout.print(Text(f"跳过 {len(quiet)} 个文件：{names}{more}", style="dim", overflow="fold"))
 
 
 def progress_summary(c: Comparison, *, changes: bool) -> None:

@@ -9,8 +9,8 @@ arrow points towards it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -124,6 +124,12 @@ class FileResult:
     digest: str = ""
     readable: bool = True
     skipped: bool = False
+    kind: str = ""  # what the file is, from its bytes (sniff.py): "xlsx", "docx", "pdf" …
+    saved: datetime | None = None  # last-saved time written inside the file
+    mtime: float | None = None  # file-system modification time (download time for e-mail)
+    # Word tables (sheet "表格2"): grid rows [start, end) are the table's rows; positions
+    # are shown as "第5行" of the table, not as worksheet cells (see word.py).
+    word_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def add(self, code: str, **where: object) -> Finding:
         """Add a finding about this file: ``where`` is its sheet, cell, row, field, value and
@@ -138,14 +144,35 @@ class FileResult:
 
     def report(self) -> FileReport:
         """The JSON-able report of this file, findings in deterministic order."""
+        findings = self.findings
+        if self.word_rows:
+            findings = [self._word_position(f) for f in findings]
         return FileReport(
             path=self.display,
             county=self.county,
             tables=tuple(
                 TableInfo(t.table.kind, t.table.sheet, len(t.table.records)) for t in self.tables
             ),
-            findings=tuple(sorted(self.findings, key=sort_key)),
+            findings=tuple(sorted(findings, key=sort_key)),
         )
+
+    def shown_row(self, sheet: str, row: int) -> int:
+        """The row a clerk sees: a worksheet row, or the row of a Word table (1 = its first)."""
+        span = self.word_rows.get(sheet)
+        return row - span[0] if span is not None else row
+
+    def _word_position(self, f: Finding) -> Finding:
+        """A finding on a Word table: "表格2 第5行" instead of a worksheet cell."""
+        span = self.word_rows.get(f.sheet or "")
+        if span is None or f.row is None:
+            return f
+        start, end = span
+        if f.row - 1 < start:
+            return replace(f, cell="表格上方的文字", row=None)
+        if f.row - 1 >= end:
+            return replace(f, cell="表格下方的文字", row=None)
+        row = f.row - start
+        return replace(f, cell=f"第{row}行", row=row)
 
     @property
     def errors(self) -> int:

@@ -30,7 +30,7 @@ def read_round(paths: Sequence[Path], opts: MergeOptions) -> tuple[Level, RoundD
     for p in paths:
         if not p.exists():
             raise InputError(f"找不到文件或文件夹：{p}")
-    replies, rollups, _ = collect(paths, None)
+    replies, rollups, _, _box = collect(paths, None)  # archive members stay extracted until exit
     shown = "、".join(str(p) for p in paths)
     label = "、".join(p.name or str(p) for p in paths)
     if replies and rollups:

@@ -43,8 +43,24 @@ class XlsScan:
     heights: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
-def _stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
-    """The named stream of an OLE compound file (first match), or None."""
+def stream_names(data: bytes) -> set[str]:
+    """Names of every entry in an OLE compound file's directory ("WordDocument", "Workbook" …)."""
+    found: set[str] = set()
+    _stream(data, (), found)
+    return found
+
+
+def stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """The named stream of an OLE compound file (first match), or None; never raises."""
+    try:
+        return _stream(data, names)
+    except struct.error:
+        return None
+
+
+def _stream(data: bytes, names: tuple[str, ...], listing: set[str] | None = None) -> bytes | None:
+    """The named stream of an OLE compound file (first match), or None; with ``listing``,
+    collect every entry's name into it instead."""
     if len(data) < 512:
         return None
     size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
@@ -95,6 +111,9 @@ def _stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
         start, length = struct.unpack_from("<II", directory, at + 116)
         entries.append((name, start, length))
     if not entries:
+        return None
+    if listing is not None:
+        listing.update(name for name, _, _ in entries[1:])
         return None
     for name, start, length in entries[1:]:
         if name not in names:

@@ -3,8 +3,10 @@
 Every workbook goes through the validate reader and rules; the rollup is built from
 exactly what was validated. A county's 附件1 and 附件2 are paired by the county found
 inside them, whatever the files are called. Two different submissions of the same
-appendix from one county are never both counted: the newest file wins (modification
-time, then file name), and both the used and the unused file are named.
+appendix from one county are never both counted: ``versions.py`` chooses by the time
+saved inside the file, then by a version mark in the name, and says so; a choice that
+rests only on file-system time is an error and marks the county. Every file that
+does not reach the rollup is listed with its reason (``Rollup.skipped``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.annotate import ANNOTATED_SUFFIX, FINDINGS_SHEET
-from zhenggai.check import check_files, cross_pair, expand, problem_counts
+from zhenggai.annotate import FINDINGS_SHEET
+from zhenggai.check import check_files, cross_pair, problem_counts
 from zhenggai.findings import FileReport, Finding, Report, Severity, make, sort_key
 from zhenggai.parse import county_from_filename, display, parse_number
 from zhenggai.results import APPENDIX_NAMES, FileResult, Options, ProgressCallback, Stats, TableResult
@@ -30,11 +32,12 @@ from zhenggai.rollup.model import (
     RollupItem,
     RollupStats,
     Status,
-    version_key,
+    skipped_list,
 )
 from zhenggai.schema import APPENDIX1, TableSpec
 
 if TYPE_CHECKING:
+    from zhenggai.inbox import Inbox
     from zhenggai.problems import Coverage
 
 
@@ -52,21 +55,10 @@ def _content_key(c: Candidate) -> tuple[object, ...]:
     return tuple(tuple(display(v) for v in r.values) for r in c[1].table.records)
 
 
-def _newest_first(candidates: list[Candidate]) -> list[Candidate]:
-    def key(c: Candidate) -> tuple[float, str]:
-        try:
-            mtime = c[0].path.stat().st_mtime
-        except OSError:
-            mtime = 0.0
-        return version_key(mtime, c[0].display)
-
-    return sorted(candidates, key=key)
-
-
 Notes = list[tuple[str, Finding]]  # (county, finding) for findings about a county, not a cell
 
 
-def _pick(county: str, kind: str, candidates: list[Candidate], notes: Notes) -> Candidate | None:
+def _pick(county: str, kind: str, candidates: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate | None:
     """One table per county and appendix; name what was used and what was not.
 
     Two different copies inside ONE workbook (Sheet1 and Sheet1 (2), both visible) leave
@@ -92,14 +84,37 @@ def _pick(county: str, kind: str, candidates: list[Candidate], notes: Notes) -> 
                                        county=county, appendix=APPENDIX_NAMES[kind], used=c[0].display,
                                        unused=f"{c[0].display} 工作表“{c[1].table.sheet}”", reason="")))
         firsts.append(group[0])
-    ordered = _newest_first(firsts)
-    used = ordered[0]
-    for other in ordered[1:]:
-        same = _content_key(other) == _content_key(used)
-        code = "duplicate-identical" if same else "duplicate-submission"
-        notes.append((county, make(code, file=other[0].display, sheet=other[1].table.sheet, county=county,
-                          appendix=APPENDIX_NAMES[kind], used=used[0].display, unused=other[0].display,
-                          reason="修改时间最新" if not same else "")))
+    return _pick_version(county, kind, firsts, notes, doubt)
+
+
+def _pick_version(county: str, kind: str, firsts: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate:
+    """One of several files (one candidate each): identical copies count once, different
+    versions are decided by ``versions.decide`` and named with the reason and the differences."""
+    from zhenggai.versions import decide, differences
+
+    groups: dict[tuple[object, ...], list[Candidate]] = {}
+    for c in firsts:
+        groups.setdefault(_content_key(c), []).append(c)
+    reps = [g[0] for g in groups.values()]
+    decision = decide(reps) if len(reps) > 1 else None
+    used = decision.used if decision is not None else reps[0]
+    if decision is not None and decision.doubtful:
+        doubt.add(county)
+    used_key = _content_key(used)
+    for key, group in groups.items():
+        for other in group:
+            if other is used:
+                continue
+            if key == used_key:
+                notes.append((county, make("duplicate-identical", file=other[0].display, sheet=other[1].table.sheet,
+                                           county=county, appendix=APPENDIX_NAMES[kind], unused=other[0].display)))
+                continue
+            assert decision is not None
+            code = "version-uncertain" if decision.doubtful else "duplicate-submission"
+            notes.append((county, make(code, file=other[0].display, sheet=other[1].table.sheet, county=county,
+                                       appendix=APPENDIX_NAMES[kind], used=used[0].display,
+                                       unused=other[0].display, reason=decision.reasons[id(group[0])],
+                                       diff=f"；{differences(used, other, county)}")))
     return used
 
 
@@ -193,6 +208,8 @@ def build_rollup(
     if not expect and opts.feedback is not None:
         expect = tuple(opts.feedback.counties)  # the list names every county that must answer
     notes: Notes = []
+    doubt: set[str] = set()
+    contributing: set[str] = set()  # files whose tables reach the rollup
     a1: dict[str, list[Candidate]] = defaultdict(list)
     a2: dict[str, list[Candidate]] = defaultdict(list)
     unreadable: dict[str, list[FileResult]] = defaultdict(list)
@@ -222,20 +239,21 @@ def build_rollup(
     stats: list[RollupStats] = []
     for county in counties:
         s = CountySummary(county=county, prefecture=opts.prefecture)
-        used1 = _pick(county, "appendix1", a1.get(county, []), notes)
-        used2 = _pick(county, "appendix2", a2.get(county, []), notes)
+        used1 = _pick(county, "appendix1", a1.get(county, []), notes, doubt)
+        used2 = _pick(county, "appendix2", a2.get(county, []), notes, doubt)
         if used1 and used2 and (len(a1[county]) > 1 or len(a2[county]) > 1):
             # validate's cross check skips counties with several copies; now that one
             # of each is chosen, check the pair that will be counted.
             cross_pair(used1[1], *used2)
         used_files = {id(x[0]): x[0] for x in (used1, used2) if x is not None}
         s.files = sorted(f.display for f in used_files.values())
+        contributing.update(s.files)
         if used1 is not None:
             f, t, _ = used1
             for it in t.items:
                 items.append(RollupItem(opts.prefecture, county, _item_values(it.values, it.done, it.deadline),
-                                        it.category, f.display, it.row, _extras_text(it.extras), it.errors,
-                                        t.table.sheet, t.table.header.cols))
+                                        it.category, f.display, f.shown_row(t.table.sheet, it.row),
+                                        _extras_text(it.extras), it.errors, t.table.sheet, t.table.header.cols))
             s.rows_read = len(t.table.records)
             # Problems, not rows: a 问题描述 merged over several measure rows is one problem.
             s.total, s.done, s.open = problem_counts(t.items)
@@ -253,7 +271,7 @@ def build_rollup(
                     s.done = int(row.numbers.get("done") or 0)
                     s.open = int(row.numbers.get("open") or 0)
         if used1 and used2:
-            s.status = Status.SUBMITTED
+            s.status = Status.VERSION_UNCERTAIN if county in doubt else Status.SUBMITTED
         elif used1:
             s.status = Status.NO_APPENDIX2
         elif used2:
@@ -264,6 +282,8 @@ def build_rollup(
         elif county in blank:
             s.status = Status.BLANK
             s.files = sorted({f.display for f in blank[county]})
+        if (used1 or used2) and county in unreadable:
+            _scans_beside_original(county, unreadable[county], s.files)
         if s.status in (Status.NO_APPENDIX1, Status.NO_APPENDIX2):
             missing = APPENDIX_NAMES["appendix1" if s.status is Status.NO_APPENDIX1 else "appendix2"]
             notes.append((county, make("appendix-missing", file=MERGE_FILE, county=county, appendix=missing)))
@@ -277,6 +297,7 @@ def build_rollup(
 
     a2_spec = _rollup_a2(v, used_a2, notes)
     used_paths = {name for s in summaries for name in s.files}
+    skipped_files = skipped_list(results, contributing, [n for _, n in notes])
     for f in results:
         if f.readable and f.tables and f.display not in used_paths:
             # Not used (a duplicate): its own findings would be counted for nothing;
@@ -298,7 +319,18 @@ def build_rollup(
             s.coverage = (got.answered, got.total) if got else (0, len(listed or []))
         s.errors = sum(1 for f in own if f.severity is Severity.ERROR)
         s.warnings = sum(1 for f in own if f.severity is Severity.WARNING)
-    return Rollup(opts.prefecture, v.as_of, a2_spec, summaries, items, stats, report)
+    return Rollup(opts.prefecture, v.as_of, a2_spec, summaries, items, stats, report, skipped=skipped_files)
+
+
+def _scans_beside_original(county: str, files: list[FileResult], used: list[str]) -> None:
+    """A scan sent with the original is a record copy: say so, do not blame the county."""
+    from zhenggai import sniff
+
+    for f in files:
+        if f.kind in (sniff.PDF, sniff.IMAGE) and all(x.code == "scan-only" for x in f.findings):
+            kind = "PDF 文件" if f.kind == sniff.PDF else "图片"
+            f.findings = [make("scan-with-original", file=f.display, kind=kind, county=county,
+                               used="、".join(used))]
 
 
 def _county_order(expect: Sequence[str]) -> Callable[[str], tuple[int, str]]:
@@ -330,53 +362,72 @@ def _report(results: list[FileResult], notes: list[Finding]) -> Report:
 
 
 def own_output(path: Path) -> str | None:
-    """"rollup" or "annotated" for workbooks zhenggai wrote itself, else None.
+    """"rollup" for workbooks zhenggai wrote as a rollup (or that look like one), else None.
 
-    Only the sheet list is read (calamine loads sheets lazily), so this is cheap.
+    Only ``xl/workbook.xml`` is read, through defusedxml and with a size cap: this runs
+    on every file of an inbox, before the guarded reader has seen it. A workbook with
+    two or more of the rollup's sheet names is treated as a rollup, so that one missing
+    a sheet is refused with a finding in province mode instead of read as a county.
+    (A returned -校验标注 copy is a reply: see check.FINDINGS_SHEET.)
     """
-    import python_calamine as pc
+    import zipfile
+
+    from defusedxml import DefusedXmlException
+    from defusedxml import ElementTree as SafeET
 
     try:
-        with pc.CalamineWorkbook.from_path(str(path)) as wb:
-            names = wb.sheet_names
-    except Exception:  # noqa: BLE001 - unreadable files are reported by the reader
-        return None
-    if set(names) >= MARKER_SHEETS:
-        return "rollup"
-    if names and names[0] == FINDINGS_SHEET and path.stem.endswith(ANNOTATED_SUFFIX):
-        return "annotated"
-    return None
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > 1 << 20:
+                return None
+            root = SafeET.fromstring(zf.read(info), forbid_dtd=True)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, SafeET.ParseError, DefusedXmlException, EOFError):
+        return None  # not an xlsx, or broken: the reader says what is wrong
+    names = {el.get("name", "") for el in root.iter() if el.tag.endswith("}sheet")}
+    return "rollup" if len(names & (MARKER_SHEETS | {FINDINGS_SHEET})) >= 2 else None
 
 
-def collect(
-    paths: Sequence[Path], output: Path | None
-) -> tuple[list[Path], list[Path], list[FileResult]]:
-    """County replies, earlier rollups, and skipped files (output excluded)."""
-    files, skipped = expand(paths)
+def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], list[Path], list[FileResult], Inbox]:
+    """County replies, earlier rollups, skipped files (output excluded), and the inbox
+    that holds any extracted archive members (close it when done)."""
+    from zhenggai.inbox import open_inbox
+
+    box = open_inbox(paths)
     out_key = output.resolve() if output is not None else None
     replies: list[Path] = []
     rollups: list[Path] = []
-    for p in files:
+    for p in box.files:
         if out_key is not None and p.resolve() == out_key:
             # Silently: a second run with the output in the input folder must give
             # the same rollup as the first.
             continue
-        elif p.name.startswith(".zhenggai-"):
-            skipped.append(_skipped(p, "汇总写入时的临时文件"))
+        if p.name.startswith(".zhenggai-"):
+            box.skipped.append(_skipped(p, "汇总写入时的临时文件", box.display(p)))
+        elif own_output(p) == "rollup":
+            rollups.append(p)
         else:
-            kind = own_output(p)
-            if kind == "rollup":
-                rollups.append(p)
-            elif kind == "annotated":
-                skipped.append(_skipped(p, "这是 validate --annotate 生成的标注副本"))
-            else:
-                replies.append(p)
-    return replies, rollups, skipped
+            replies.append(p)
+    return replies, rollups, box.skipped, box
 
 
-def _skipped(p: Path, reason: str) -> FileResult:
-    return FileResult(p, str(p), findings=[make("file-skipped", file=str(p), reason=reason)],
+def _skipped(p: Path, reason: str, shown: str | None = None) -> FileResult:
+    name = shown or str(p)
+    return FileResult(p, name, findings=[make("file-skipped", file=name, reason=reason)],
                       readable=False, skipped=True)
+
+
+def _shown(paths: Sequence[Path]) -> str:
+    return "、".join(str(p) for p in paths)
+
+
+def _listing(files: Sequence[FileResult], limit: int = 8) -> str:
+    """"：a.pdf（扫描件…）；b.txt（…）" for the one-line fatal message."""
+    parts = []
+    for f in files[:limit]:
+        worst = min(f.findings, key=lambda x: x.severity.rank, default=None)
+        parts.append(f"{f.display}（{worst.message.removeprefix('已跳过：') if worst else '无法读取'}）")
+    more = f" 等 {len(files)} 个文件" if len(files) > limit else ""
+    return ("：" + "；".join(parts) + more) if parts else ""
 
 
 def merge(
@@ -395,30 +446,38 @@ def merge(
     rollups (and no county replies) gives a province rollup. Earlier rollups lying
     among county replies are skipped, never read as county data.
     """
-    from zhenggai.errors import OutputExists
+    from zhenggai.errors import InputError, OutputExists
 
     opts = opts or MergeOptions()
     if write and output is not None and output.exists() and not force:
         raise OutputExists(f"文件已存在：{output}（如需覆盖请加 --force）")
-    replies, rollups, skipped = collect(paths, output)
-    if opts.feedback is not None:
-        listed = opts.feedback.path.resolve()
-        replies = [p for p in replies if p.resolve() != listed]
-    if rollups and not replies:
-        from zhenggai.rollup.province import build_province
-
-        rollup = build_province(rollups, opts, skipped, on_progress)
-    else:
-        skipped += [_skipped(p, "这是以前生成的汇总表，不作为县级数据读取") for p in rollups]
-        results = check_files(replies, opts.validate, on_progress)
-        coverage = None
+    replies, rollups, skipped, box = collect(paths, output)
+    with box:
         if opts.feedback is not None:
-            from zhenggai.problems import check_coverage
+            listed = opts.feedback.path.resolve()
+            replies = [p for p in replies if p.resolve() != listed]
+        if not replies and not rollups and all(f.skipped for f in skipped):
+            # Exit 2 like validate: "0 个县" with exit 0 would tell the clerk all is well.
+            raise InputError(f"{_shown(paths)} 中没有找到县（市、区）报来的文件（.xlsx/.xls/.ods/.docx/.zip）"
+                             + _listing(skipped))
+        if rollups and not replies:
+            from zhenggai.rollup.province import build_province
 
-            coverage = check_coverage(results, opts.feedback)
-            if opts.feedback.findings:
-                skipped.append(opts.feedback.result())
-        rollup = build_rollup([*results, *skipped], opts, coverage)
+            rollup = build_province(rollups, opts, skipped, on_progress, box.names)
+        else:
+            skipped += [_skipped(p, "这是以前生成的汇总表，不作为县级数据读取", box.display(p)) for p in rollups]
+            results = check_files(replies, opts.validate, on_progress, box.names)
+            if not any(r.tables for r in results):
+                raise InputError(f"{_shown(paths)} 中没有一个文件能读出附件1或附件2，无法汇总"
+                                 + _listing([*results, *skipped]))
+            coverage = None
+            if opts.feedback is not None:
+                from zhenggai.problems import check_coverage
+
+                coverage = check_coverage(results, opts.feedback)
+                if opts.feedback.findings:
+                    skipped.append(opts.feedback.result())
+            rollup = build_rollup([*results, *skipped], opts, coverage)
     if opts.previous is not None:
         from zhenggai.rounds_load import attach_previous
 

@@ -40,6 +40,7 @@ class Status(Enum):
     NO_APPENDIX1 = "no-appendix1"
     NO_APPENDIX2 = "no-appendix2"
     UNREADABLE = "unreadable"
+    VERSION_UNCERTAIN = "version-uncertain"  # counted, but which of its versions counts is in doubt
     BLANK = "blank"  # only blank forms (no data row) arrived: never 已报送
 
     @property
@@ -59,6 +60,7 @@ _LABELS = {
     Status.NO_APPENDIX1: "缺附件1",
     Status.NO_APPENDIX2: "缺附件2",
     Status.UNREADABLE: "文件无法读取",
+    Status.VERSION_UNCERTAIN: "版本待确认",
     Status.BLANK: "未填报",
 }
 _BY_LABEL = {label: status for status, label in _LABELS.items()}

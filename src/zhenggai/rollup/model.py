@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.findings import Report
-from zhenggai.results import Options
+from zhenggai.findings import Finding, Report, Severity
+from zhenggai.results import FileResult, Options
 from zhenggai.rollup.layout import Status
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 MERGE_FILE = "（汇总检查）"  # the report entry holding findings about counties, not files
 
 __all__ = ["MERGE_FILE", "CountySummary", "MergeOptions", "MergeResult", "Rollup", "RollupItem", "RollupStats",
-           "Status", "version_key"]
+           "SkippedFile", "Status", "skipped_list", "version_key"]
 
 
 def version_key(mtime: float, name: str) -> tuple[float, str]:
@@ -151,6 +152,7 @@ class Rollup:
     stats: list[RollupStats]
     report: Report
     province: bool = False  # rows carry their 市（州）; totals per prefecture too
+    skipped: list[SkippedFile] = field(default_factory=list)  # files not in the rollup, and why
     comparison: Comparison | None = None  # with --previous: what moved since the last round
 
     def frames(self) -> RollupFrames:
@@ -175,3 +177,39 @@ class MergeResult:
     def frames(self) -> RollupFrames:
         """The rollup as typed pandas DataFrames: ``counties``, ``items``, ``stats``, ``findings``."""
         return self.rollup.frames()
+
+def skipped_list(results: Sequence[FileResult], used: set[str], notes: list[Finding]) -> list[SkippedFile]:
+    """Every file that does not reach the rollup, with the reason a clerk can act on."""
+    why_unused = {n.file: n for n in notes if n.code in ("duplicate-submission", "duplicate-identical",
+                                                          "version-uncertain")}
+    out: list[SkippedFile] = []
+    for f in results:
+        if f.display in used:
+            continue
+        if f.skipped:
+            first = f.findings[0] if f.findings else None
+            reason = first.message.removeprefix("已跳过：") if first else "已跳过"
+            out.append(SkippedFile(f.display, reason, Severity.INFO))
+        elif not f.readable:
+            worst = min(f.findings, key=lambda x: x.severity.rank, default=None)
+            out.append(SkippedFile(f.display, worst.message if worst else "无法读取",
+                                   worst.severity if worst else Severity.ERROR))
+        elif f.tables:
+            note = why_unused.get(f.display)
+            if note is not None:
+                reason = "与采用的文件内容相同，只计一次" if note.code == "duplicate-identical" else "另一版本，未采用"
+                out.append(SkippedFile(f.display, reason, note.severity))
+    return sorted(out, key=lambda x: (x.severity.rank, x.file))
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file that did not reach the rollup: its name as shown, and why."""
+
+    file: str
+    reason: str
+    severity: Severity
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``skipped`` entry of ``--format json``."""
+        return {"file": self.file, "reason": self.reason, "severity": self.severity.value}

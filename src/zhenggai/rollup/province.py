@@ -3,6 +3,12 @@
 A prefecture rollup is a workbook zhenggai wrote, so its sheets are read by their
 header texts (``layout.py``, which ``workbook.py`` writes); each county row keeps its prefecture in a
 市（州） column, and totals are recomputed per prefecture and overall, never copied.
+逾期未完成 is recomputed too, as of this run's ``--as-of``, from each item's 是否完成整改
+and 完成时限: the prefecture counted it on its own day.
+
+A rollup comes from outside like any county file, so it is read through the same
+guarded reader (zip bombs, DTDs, absurd used ranges). A workbook that only looks like
+a rollup (a sheet or a header missing) is refused with a finding, never a crash.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from zhenggai.findings import CATALOGUE, FileReport, Finding, Report, Severity, make, sort_key
-from zhenggai.parse import clean_text, parse_number
+from zhenggai.parse import clean_text, parse_date, parse_number, parse_yes_no
 from zhenggai.results import FileResult, ProgressCallback
 from zhenggai.rollup.layout import (
     AS_OF_LABEL,
@@ -38,9 +44,18 @@ from zhenggai.rollup.model import (
     RollupItem,
     RollupStats,
     Status,
+    skipped_list,
     version_key,
 )
 from zhenggai.schema import APPENDIX1
+
+_I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
+
+
+class _Refused(Exception):
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
 
 _SEVERITY = {s.label: s for s in Severity}
 _PLACE = re.compile(rf"^(.+?){TITLE_PREFIX}")
@@ -81,16 +96,42 @@ def _int(v: object) -> int:
     return int(n.value) if n.value is not None else 0
 
 
-def _read_one(path: Path, fallback: str, opts: MergeOptions) -> tuple[
-    str, list[CountySummary], list[RollupItem], list[RollupStats], list[FileReport]
-]:
-    """Every sheet of one prefecture rollup, from a single read of the workbook."""
-    import python_calamine as pc
+_Parsed = tuple[str, list[CountySummary], list[RollupItem], list[RollupStats], list[FileReport]]
 
-    with pc.CalamineWorkbook.from_path(str(path)) as wb:
-        sheets: dict[str, list[list[object]]] = {
-            n: [list(r) for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)] for n in wb.sheet_names
-        }
+
+def _load(path: Path, shown: str) -> dict[str, list[list[object]]]:
+    """Sheet name → rows, read by the guarded reader; raises _Refused with its finding."""
+    from zhenggai.reader import read_book
+
+    book = read_book(path, shown)
+    if book.findings:
+        raise _Refused(book.findings[0])
+    return {g.name: g.rows for g in book.grids}
+
+
+def _read_one(
+    path: Path,
+    shown: str,
+    fallback: str,
+    opts: MergeOptions,
+    sheets: dict[str, list[list[object]]] | None = None,
+    as_of: date | None = None,
+) -> _Parsed:
+    """Every sheet of one prefecture rollup, from a single guarded read of the workbook;
+    raises _Refused with the finding when it cannot be read as a rollup. 逾期 is recounted
+    as of ``as_of`` (this run's --as-of by default)."""
+    if sheets is None:
+        sheets = _load(path, shown)
+    missing = [s.name for s in (OVERVIEW, ITEMS, STATS) if s.name not in sheets]
+    if missing:
+        raise _Refused(make("rollup-incomplete", file=shown, detail="缺少工作表“" + "”“".join(missing) + "”"))
+    for spec in (OVERVIEW, ITEMS, STATS):
+        if not _table(sheets[spec.name])[0]:
+            raise _Refused(make("rollup-incomplete", file=shown,
+                                detail=f"工作表“{spec.name}”前 {HEADER_SEARCH_ROWS} 行中找不到“{COUNTY_HEADER}”表头"))
+    notes: list[Finding] = []
+    if FINDINGS.name not in sheets or not _table(sheets[FINDINGS.name])[0]:
+        notes.append(make("rollup-no-findings", file=shown))
     # The title, wherever it is: rollups carry a 附件 label in A1 before it (older ones did not).
     texts = (clean_text(v) for r in sheets[OVERVIEW.name][:HEADER_SEARCH_ROWS] for v in r)
     title = next((t for t in texts if TITLE_PREFIX in t), "")
@@ -139,7 +180,23 @@ def _read_one(path: Path, fallback: str, opts: MergeOptions) -> tuple[
             clean_text(_get(row, cols, _I["extras"])), _int(_get(row, cols, _I["errors"])),
         ))
     stats = _stats(path, sheets[STATS.name], prefecture, opts)
-    return prefecture, counties, items, stats, _findings(path, sheets[FINDINGS.name])
+    _recount_overdue(counties, items, as_of or opts.validate.as_of)
+    reports = _findings(path, sheets.get(FINDINGS.name, []))
+    if notes:
+        reports.append(FileReport(shown, None, (), tuple(notes)))
+    return prefecture, counties, items, stats, reports
+
+
+def _recount_overdue(counties: list[CountySummary], items: list[RollupItem], as_of: date) -> None:
+    """逾期未完成 as of this run's day, from each item: open (否) with a 完成时限 before it."""
+    overdue: Counter[tuple[str | None, str]] = Counter()
+    for it in items:
+        done = parse_yes_no(it.values[_I_DONE]).value
+        when = parse_date(it.values[_I_DEADLINE]).value
+        if done is False and when is not None and when < as_of:
+            overdue[(it.prefecture, it.county)] += 1
+    for s in counties:
+        s.overdue = overdue[(s.prefecture, s.county)]
 
 
 def _findings(path: Path, grid: Sequence[Sequence[object]]) -> list[FileReport]:
@@ -195,14 +252,22 @@ def build_province(
     opts: MergeOptions,
     skipped: list[FileResult],
     on_progress: ProgressCallback | None = None,
+    names: dict[Path, str] | None = None,
 ) -> Rollup:
     """Read prefecture rollups; one rollup per prefecture (the newest when there are two)."""
     chosen: dict[str, tuple[tuple[float, str], Path]] = {}
     notes: list[Finding] = []
     parsed = {}
+    refused: list[FileResult] = []
+    names = names or {}
     for i, path in enumerate(sorted(rollups), start=1):
         fallback = path.stem.replace("汇总", "")
-        data = _read_one(path, fallback, opts)
+        shown = names.get(path, str(path))
+        try:
+            data = _read_one(path, shown, fallback, opts)
+        except _Refused as exc:
+            refused.append(FileResult(path, shown, findings=[exc.finding], readable=False))
+            continue
         parsed[path] = data
         mtime = path.stat().st_mtime
         prefecture = data[0]
@@ -210,18 +275,19 @@ def build_province(
         cand = (version_key(mtime, path.name), path)
         if prev is None or cand[0] < prev[0]:
             if prev is not None:
-                notes.append(make("duplicate-submission", file=str(prev[1]), county=prefecture,
-                                  appendix="汇总表", used=str(path), unused=str(prev[1]), reason="修改时间最新"))
+                old = names.get(prev[1], str(prev[1]))
+                notes.append(make("duplicate-submission", file=old, county=prefecture,
+                                  appendix="汇总表", used=shown, unused=old, reason="修改时间最新", diff=""))
             chosen[prefecture] = cand
         else:
-            notes.append(make("duplicate-submission", file=str(path), county=prefecture, appendix="汇总表",
-                              used=str(prev[1]), unused=str(path), reason="修改时间最新"))
+            notes.append(make("duplicate-submission", file=shown, county=prefecture, appendix="汇总表",
+                              used=names.get(prev[1], str(prev[1])), unused=shown, reason="修改时间最新", diff=""))
         if on_progress is not None:
-            on_progress(i, len(rollups), str(path))
+            on_progress(i, len(rollups), shown)
     counties: list[CountySummary] = []
     items: list[RollupItem] = []
     stats: list[RollupStats] = []
-    files: list[FileReport] = [r.report() for r in skipped]
+    files: list[FileReport] = [r.report() for r in [*skipped, *refused]]
     for prefecture in sorted(chosen):
         path = chosen[prefecture][1]
         _, c, it, st, reports = parsed[path]
@@ -236,34 +302,39 @@ def build_province(
         files.append(FileReport(MERGE_FILE, None, (), tuple(sorted(notes, key=sort_key))))
     report = Report(tuple(sorted(files, key=lambda fr: fr.path)))
     as_of = opts.validate.as_of if isinstance(opts.validate.as_of, date) else date.today()
-    return Rollup(opts.prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=True)
+    used = {names.get(chosen[p][1], str(chosen[p][1])) for p in chosen}
+    return Rollup(opts.prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=True,
+                  skipped=skipped_list([*skipped, *refused], used, notes))
+
 
 
 def read_rollup(path: Path, opts: MergeOptions | None = None) -> Rollup:
     """A rollup workbook zhenggai wrote (prefecture or province), read back as a ``Rollup``.
 
+    Read through the same guarded reader as county files. 逾期 is recounted as of the
+    rollup's own 统计截至 date (its subtitle), so the figures are those it showed.
     Raises ``InputError`` (Chinese message) when the file is not such a workbook.
     """
-    import python_calamine as pc
-
     from zhenggai.errors import InputError
 
     opts = opts or MergeOptions()
     try:
-        with pc.CalamineWorkbook.from_path(str(path)) as wb:
-            names = set(wb.sheet_names)
-            grid = wb.get_sheet_by_name(OVERVIEW.name).to_python(skip_empty_area=False) \
-                if OVERVIEW.name in names else []
-    except Exception as exc:
-        raise InputError(f"无法读取汇总表：{path}") from exc
+        sheets = _load(path, str(path))
+    except _Refused as exc:
+        raise InputError(f"无法读取汇总表 {path}：{exc.finding.message}") from exc
+    names = set(sheets)
     if not names >= MARKER_SHEETS:
         raise InputError(f"{path} 不是 zhenggai 生成的汇总表（缺少工作表：{'、'.join(sorted(MARKER_SHEETS - names))}）")
-    prefecture, counties, items, stats, reports = _read_one(path, path.stem, opts)
+    grid = sheets[OVERVIEW.name]
     province = any(PREFECTURE_HEADER in (clean_text(v).replace("\n", "") for v in row)
                    for row in grid[:HEADER_SEARCH_ROWS])
     # "统计截至 2022年7月15日" (or 2022-07-15, as older rollups wrote it) above the header.
     above = " ".join(clean_text(v) for row in grid[:HEADER_SEARCH_ROWS] for v in row)
     m = re.search(rf"{AS_OF_LABEL}\s*(\d{{4}})[-年](\d{{1,2}})[-月](\d{{1,2}})", above)
     as_of = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else opts.validate.as_of
+    try:
+        prefecture, counties, items, stats, reports = _read_one(path, str(path), path.stem, opts, sheets, as_of)
+    except _Refused as exc:
+        raise InputError(f"无法读取汇总表 {path}：{exc.finding.message}") from exc
     report = Report(tuple(sorted(reports, key=lambda fr: fr.path)))
     return Rollup(prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=province)
