@@ -356,3 +356,12 @@ def test_two_different_visible_copies_of_either_appendix_are_an_error(tmp_path: 
     assert [f.code for f in result.rollup.report.findings() if f.code == "duplicate-in-workbook"] == [
         "duplicate-in-workbook"]
     assert overview(out)["谷城县"][0] == ("缺附件1" if kind == "附件1" else "缺附件2")
+
+
+def test_a_row_naming_no_county_among_several_counties_is_an_error_not_added_to_one(tmp_path: Path) -> None:
+    a2 = appendix2_rows(a2_row("谷城县", 2, 1), county="襄阳市")
+    a2.insert(5, a2_row("保康县", 2, 2, 3))
+    a2.insert(6, a2_row("襄阳市本级", 1, 1, 100))
+    result, out = run(tmp_path, {"襄阳市.xlsx": {"附件2": a2}}, "谷城县", "保康县")
+    assert stats_rows(out) == {"谷城县": 10.5, "保康县": 3, "合计": 13.5}
+    assert [c for c in codes(result) if c[0] == "county-row-unknown"] == [("county-row-unknown", "附件2", "A7")]

@@ -92,6 +92,8 @@ _CODES: tuple[Code, ...] = (
     Code("blank-form", INFO, "{appendix}没有填写任何数据（空白表样），不作为报送", "只有表头、没有数据行的表格"),
     Code("county-row-repeated", E, "附件2 中 {county} 有 {n} 行（第 {rows} 行），无法确定以哪一行为准，均未计入汇总",
          "附件2 同一县填了多行且不是乡镇分行"),
+    Code("county-row-unknown", E, "附件2 这一行“{value}”不是县（市、区）名称，表中又有几个县的行，无法确定归哪个县，未计入汇总",
+         "几个县合在一张附件2 时，有一行不是县名（如“市本级”）"),
     Code("township-sum-mismatch", E, "各乡镇（单位）行的「{field}」相加为 {sum}，与合计行的 {total} 不一致，本列未计入汇总",
          "按乡镇分行的附件2，各行之和与合计行不符"),
     Code("township-summed", W, "附件2 按乡镇（单位）分 {n} 行填写且没有合计行，已把各行相加作为 {county} 的数",

@@ -48,8 +48,16 @@ def assign_counties(t: TableResult, f: FileResult, county: str | None) -> None:
         t.counties[county or data[0].county or ""] = data[0]
         return
     names = [s.county for s in data]
-    if data and all(is_county_name(n) for n in names) and len(set(names)) > 1:
-        _per_county(t, f, data)
+    counties = {n for n in names if is_county_name(n)}
+    if len(counties) > 1:
+        # Several counties' rows (a 市's collected table). A row that names no county
+        # (市本级, 某开发区) belongs to none of them: an error, never added to one.
+        _per_county(t, f, [s for s in data if is_county_name(s.county)])
+        col = t.table.header.cols.get("county", 0)
+        for s in data:
+            if not is_county_name(s.county):
+                f.findings.append(make("county-row-unknown", file=f.display, sheet=t.table.sheet,
+                                       cell=a1(s.row, col), row=s.row, field="县（市、区）", value=s.county or ""))
         return
     _breakdown(t, f, county or "", data, totals)
 
