@@ -4,8 +4,9 @@ there is an error. Never a different number with exit 0 (issue #10).
 A set of counties is drawn (problems, how many finished, 附件2 amounts); the baseline is
 one pair of files per county. Each drawn shape (one workbook for all counties, a hidden
 older copy, an identical duplicate, a second visible copy that differs, a township
-breakdown with or without 合计, 合计 rows, blank issued forms, a 元 header, a value in 元)
-is merged and compared with the baseline.
+breakdown with or without 合计, 合计 rows, blank issued forms, a 元 header, a value in 元; a
+GBK-named .zip inside a .zip, a Word reply, an older different version saved earlier but
+downloaded later, a scan beside the original) is merged and compared with the baseline.
 """
 
 from __future__ import annotations
@@ -20,7 +21,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import A2_HEADERS, Row, appendix1_rows, appendix2_rows, make_workbook
+from conftest import (
+    A1_HEADERS,
+    A2_HEADERS,
+    Row,
+    appendix1_rows,
+    appendix2_rows,
+    make_docx,
+    make_workbook,
+    make_zip,
+    set_saved_time,
+)
 from zhenggai.results import Options
 from zhenggai.rollup.county import merge
 from zhenggai.rollup.model import MergeOptions, MergeResult
@@ -29,7 +40,7 @@ NAMES = ("谷城县", "保康县", "长阳土家族自治县", "枣阳市")
 OPTS = MergeOptions(validate=Options(as_of=date(2022, 9, 1)), prefecture="襄阳市")
 SHAPES = ("one-workbook", "hidden-old-copy", "identical-copy", "visible-second-copy", "townships-total",
           "townships-no-total", "townships-wrong-total", "total-rows", "blank-forms", "yuan-header", "yuan-value",
-          "hidden-old-column")
+          "hidden-old-column", "zipped-gbk", "word", "older-version", "scan-beside")
 
 
 def a1_rows(county: str, n: int, done: int, tag: str = "") -> list[Row]:
@@ -70,6 +81,9 @@ def shaped(folder: Path, counties: list[County], shape: str) -> None:
         make_workbook(folder / "襄阳市各县.xlsx", sheets)
         return
     baseline(folder, rest)
+    if shape in ("zipped-gbk", "word", "older-version", "scan-beside"):
+        _formats_shape(folder, counties[0], shape)
+        return
     a1 = appendix1_rows(a1_rows(name, n, done), county=name)
     a2 = appendix2_rows(a2_values(name, n, done, funds, staff), county=name)
     sheets = {"附件1": a1, "附件2": a2}
@@ -117,6 +131,39 @@ def shaped(folder: Path, counties: list[County], shape: str) -> None:
         if shape == "hidden-old-column":
             wb["附件2"].column_dimensions["E"].hidden = True
         wb.save(path)
+
+
+def _formats_shape(folder: Path, county: County, shape: str) -> None:
+    """The first county's reply as a zip in a zip, a Word file, two versions, or with a scan."""
+    import os
+    from datetime import datetime
+
+    name, n, done, funds, staff = county
+    sheets = {"附件1": appendix1_rows(a1_rows(name, n, done), county=name),
+              "附件2": appendix2_rows(a2_values(name, n, done, funds, staff), county=name)}
+    if shape == "zipped-gbk":
+        src = make_workbook(folder.parent / "zipsrc" / f"{name}报送.xlsx", sheets)
+        inner = make_zip(folder.parent / "zipsrc" / f"{name}.zip", {f"{name}/{name}报送.xlsx": src})
+        make_zip(folder / "收件.zip", {f"{name}.zip": inner})
+    elif shape == "word":
+        def cells(row: Row) -> list[str]:
+            return ["" if v is None else str(v) for v in row]
+
+        make_docx(folder / f"{name}报送.wps", [
+            "附件1", f"{name}商务主管部门（盖章）", [A1_HEADERS, *map(cells, a1_rows(name, n, done))],
+            "附件2", f"{name}商务主管部门（盖章）", [A2_HEADERS, cells(a2_values(name, n, done, funds, staff))]])
+    elif shape == "older-version":
+        old = make_workbook(folder / f"{name}报送（初稿）.xlsx", {
+            "附件1": appendix1_rows(a1_rows(name, n + 1, 0, "旧"), county=name),
+            "附件2": appendix2_rows(a2_values(name, n + 1, 0, funds + 1, staff), county=name)})
+        new = make_workbook(folder / f"{name}报送.xlsx", sheets)
+        set_saved_time(old, datetime(2022, 7, 1, 9, 0))
+        set_saved_time(new, datetime(2022, 7, 8, 9, 0))
+        os.utime(old, (1_700_090_000, 1_700_090_000))  # downloaded after the newer one
+        os.utime(new, (1_700_000_000, 1_700_000_000))
+    else:
+        make_workbook(folder / f"{name}报送.xlsx", sheets)
+        (folder / f"{name}盖章件.pdf").write_bytes(b"%PDF-1.4\n% scan\n")
 
 
 def numbers(result: MergeResult) -> dict[str, tuple[Any, ...]]:

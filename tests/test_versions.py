@@ -1,0 +1,142 @@
+"""Versions (#10): which of a county's different replies counts, and how sure we are.
+
+The internal last-saved time decides first, then a version mark in the file name; a
+decision that rests only on file-system time, or where the two disagree, is an error
+(exit 1) that names both files, and the county is marked 版本待确认.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import Row, appendix1_rows, appendix2_rows, make_workbook, set_saved_time, soffice_convert
+from zhenggai.results import Options
+from zhenggai.rollup.county import merge
+from zhenggai.rollup.model import MergeOptions, MergeResult
+from zhenggai.sniff import saved_time
+from zhenggai.versions import compare_marks, name_mark
+
+AS_OF = date(2022, 9, 1)
+OPTS = MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市")
+
+
+def rows_for(n: int, done: int) -> list[Row]:
+    return [[i + 1, f"问题{i + 1}", f"投入{i + 1}万元，新建站点{i + 1}个", "是" if i < done else "否",
+             "2022-06-30" if i < done else "2022-12-31", "张三", "谷城县商务局"] for i in range(n)]
+
+
+def version(path: Path, n: int, done: int, *, saved: datetime | None, mtime: float) -> Path:
+    """谷城县's 附件1 with n problems, ``done`` of them finished; saved/downloaded at the given times."""
+    make_workbook(path, {"附件1": appendix1_rows(rows_for(n, done))})
+    if saved is not None:
+        set_saved_time(path, saved)
+    else:
+        # A writer that leaves docProps/core.xml without a modified time (some WPS exports).
+        set_saved_time(path, datetime(1601, 1, 1))
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def inbox(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    make_workbook(folder / "谷城县-附件2.xlsx", {"附件2": appendix2_rows(["谷城县", 3, 2, 1, 10, 0, 1, 2, 0, 3, 4, 1,
+                                                                          None])})
+    return folder
+
+
+def version_notes(result: MergeResult) -> list[tuple[str, str, str]]:
+    return [(f.code, f.severity.value, Path(f.file).name) for f in result.rollup.report.findings()
+            if f.code in ("duplicate-submission", "version-uncertain")]
+
+
+T1, T2 = datetime(2022, 7, 6, 9, 0), datetime(2022, 7, 8, 16, 30)
+EARLY, LATE = 1_700_000_000, 1_700_090_000
+
+
+def test_internal_time_beats_download_order(tmp_path: Path) -> None:
+    folder = inbox(tmp_path)
+    # The corrected version was saved later but downloaded first: its file time is older.
+    version(folder / "谷城县-附件1.xlsx", 2, 1, saved=T1, mtime=LATE)
+    version(folder / "谷城县附件1.xlsx", 3, 2, saved=T2, mtime=EARLY)
+    result = merge([folder], None, OPTS, write=False)
+    (county,) = result.rollup.counties
+    assert (county.status.label, county.total, county.done) == ("已报送", 3, 2)
+    assert version_notes(result) == [("duplicate-submission", "warning", "谷城县-附件1.xlsx")]
+    (note,) = [f for f in result.rollup.report.findings() if f.code == "duplicate-submission"]
+    assert note.message == (
+        f"谷城县 有多份不同的附件1（整改清单）：采用 {folder / '谷城县附件1.xlsx'}（文件内部记录的最后保存时间 "
+        f"2022-07-08 16:30 晚于 2022-07-06 09:00），未采用 {folder / '谷城县-附件1.xlsx'}；"
+        "采用的版本 3 行、2 个“是”，未采用的版本 2 行、1 个“是”")
+    assert result.rollup.report.errors == 0
+
+
+def test_name_mark_decides_when_internal_times_cannot(tmp_path: Path) -> None:
+    folder = inbox(tmp_path)
+    version(folder / "谷城县附件1（7月8日修改）.xlsx", 3, 2, saved=None, mtime=EARLY)
+    version(folder / "谷城县附件1.xlsx", 2, 1, saved=None, mtime=LATE)
+    result = merge([folder], None, OPTS, write=False)
+    assert (result.rollup.counties[0].total, result.rollup.counties[0].status.label) == (3, "已报送")
+    (note,) = [f for f in result.rollup.report.findings() if f.code == "duplicate-submission"]
+    assert "文件名标有“7月8日、修改”，文件内部没有可比较的保存时间" in note.message
+    assert result.rollup.report.errors == 0
+
+
+def test_file_system_time_alone_is_an_error_and_marks_the_county(tmp_path: Path) -> None:
+    folder = inbox(tmp_path)
+    version(folder / "谷城县附件1.xlsx", 2, 1, saved=None, mtime=EARLY)
+    version(folder / "附件1-谷城县.xlsx", 3, 2, saved=None, mtime=LATE)
+    result = merge([folder], None, OPTS, write=False)
+    (county,) = result.rollup.counties
+    assert (county.status.label, county.total) == ("版本待确认", 3)
+    assert version_notes(result) == [("version-uncertain", "error", "谷城县附件1.xlsx")]
+    (note,) = [f for f in result.rollup.report.findings() if f.code == "version-uncertain"]
+    for part in ("只能按文件系统时间", "附件1-谷城县.xlsx", "谷城县附件1.xlsx", "采用的版本 3 行、2 个“是”",
+                 "未采用的版本 2 行、1 个“是”", "请向该县确认"):
+        assert part in note.message
+    assert county.errors >= 1 and result.rollup.report.errors >= 1
+
+
+def test_internal_time_and_name_mark_disagreeing_is_an_error(tmp_path: Path) -> None:
+    folder = inbox(tmp_path)
+    version(folder / "谷城县附件1（定稿）.xlsx", 2, 1, saved=T1, mtime=LATE)
+    version(folder / "谷城县附件1.xlsx", 3, 2, saved=T2, mtime=EARLY)
+    result = merge([folder], None, OPTS, write=False)
+    (county,) = result.rollup.counties
+    assert (county.status.label, county.total) == ("版本待确认", 3)  # the internal time still picks
+    (note,) = [f for f in result.rollup.report.findings() if f.code == "version-uncertain"]
+    assert "未采用的文件名标有“定稿”，两种依据不一致" in note.message
+
+
+def test_identical_versions_are_one_copy_whatever_the_times(tmp_path: Path) -> None:
+    folder = inbox(tmp_path)
+    version(folder / "谷城县附件1.xlsx", 3, 2, saved=T1, mtime=EARLY)
+    version(folder / "谷城县附件1 (1).xlsx", 3, 2, saved=T2, mtime=LATE)
+    result = merge([folder], None, OPTS, write=False)
+    assert version_notes(result) == []
+    assert [f.code for f in result.rollup.report.findings() if f.code.startswith("duplicate")] == [
+        "duplicate-identical"]
+
+
+def test_saved_time_of_xls_and_ods_written_by_libreoffice(tmp_path: Path) -> None:
+    src = version(tmp_path / "src" / "谷城县.xlsx", 2, 1, saved=T2, mtime=EARLY)
+    xls, = soffice_convert([src], "xls", tmp_path / "xls")
+    ods, = soffice_convert([src], "ods", tmp_path / "ods")
+    assert saved_time(src, "xlsx") == T2
+    assert saved_time(xls, "xls") == T2  # SummaryInformation PIDSI_LASTSAVE_DTM
+    assert saved_time(ods, "ods") == T2  # meta.xml dc:date
+
+
+@pytest.mark.parametrize(("a", "b", "later"), [
+    ("谷城县附件1（修改）", "谷城县附件1", 1),
+    ("谷城县附件1（定稿）", "谷城县附件1（修改）", 1),
+    ("谷城县附件1 7月8日", "谷城县附件1 7月10日", -1),
+    ("谷城县附件1_2022.7.8", "谷城县附件1_20220706", 1),
+    ("谷城县附件1 第2版", "谷城县附件1 第3版", -1),
+    ("谷城县附件1", "谷城县附件1 (1)", 0),  # a download counter is not a version mark
+])
+def test_name_marks(a: str, b: str, later: int) -> None:
+    assert compare_marks(name_mark(a + ".xlsx"), name_mark(b + ".xlsx")) == later
