@@ -183,6 +183,9 @@ def test_diff_writes_the_sheet_with_o(two_rounds: tuple[Path, Path], runner: Cli
     assert res.exit_code == 1, res.output
     assert "重新打开" in res.stdout and "保康县 上次报送了，本次没有报送" in res.stdout
     assert openpyxl.load_workbook(out).sheetnames == ["进展对比"]
+    ws = openpyxl.load_workbook(out)["进展对比"]
+    assert ws["A2"].value == "本次报送：第二轮"
+    assert ws["E2"].value == "上次报送：第一轮　　统计截至 2022年10月15日"  # replies carry no as-of of their own
     assert sheet_rows(out) == EXPECTED_ROWS
     again = runner.invoke(app, ["diff", str(r1), str(r2), "-o", str(out)])
     assert again.exit_code == 2 and "文件已存在" in again.stderr

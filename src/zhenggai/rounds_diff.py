@@ -10,7 +10,7 @@ usage error with a Chinese message, never a guess.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from os import PathLike
 from pathlib import Path
 
@@ -47,7 +47,11 @@ def read_round(paths: Sequence[Path], opts: MergeOptions) -> tuple[Level, RoundD
         rollup, level = merge(list(paths), None, opts, write=False).rollup, "county"
     else:
         raise InputError(f"{shown} 中没有找到 Excel 工作簿（.xlsx/.xlsm/.xls）")
-    return level, round_from_rollup(rollup, label, keep_prefecture=level == "province"), rollup
+    found = round_from_rollup(rollup, label, keep_prefecture=level == "province")
+    if level == "county":
+        # County replies carry no 统计截至 of their own (the --as-of of this run is not theirs).
+        found = replace(found, as_of=None)
+    return level, found, rollup
 
 
 @dataclass(frozen=True, slots=True)
