@@ -32,6 +32,10 @@ class OdsSheet:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     rows: int = 0
     cols: int = 0
+    # Rows and columns hidden in LibreOffice/WPS (table:visibility "collapse", or "filter"
+    # for rows an autofilter hides): not data, as in Excel (reader.blank_hidden).
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
 
 
 def scan(path: Path) -> dict[str, OdsSheet]:
@@ -39,16 +43,23 @@ def scan(path: Path) -> dict[str, OdsSheet]:
     found: dict[str, OdsSheet] = {}
     with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
         sheet: OdsSheet | None = None
-        row = col = row_repeat = 0
+        row = col = row_repeat = column = 0
         for event, el in SafeET.iterparse(fh, events=("start", "end"), forbid_dtd=True):
             tag = el.tag
             if event == "start":
                 if tag == f"{_T}table":
                     sheet = found.setdefault(el.get(f"{_T}name", ""), OdsSheet())
-                    row = 0
+                    row = column = 0
                 elif tag == f"{_T}table-row":
                     col = 0
                     row_repeat = _int(el.get(f"{_T}number-rows-repeated"))
+                    if sheet is not None and el.get(f"{_T}visibility", "visible") != "visible" and row < _MAX_HIDDEN:
+                        sheet.hidden_rows.update(range(row, row + min(row_repeat, _MAX_HIDDEN)))
+                elif tag == f"{_T}table-column" and sheet is not None:
+                    repeat = _int(el.get(f"{_T}number-columns-repeated"))
+                    if el.get(f"{_T}visibility", "visible") != "visible" and column < _MAX_HIDDEN:
+                        sheet.hidden_cols.update(range(column, column + min(repeat, _MAX_HIDDEN)))
+                    column += repeat
                 continue
             if sheet is None:
                 continue
@@ -75,6 +86,9 @@ def scan(path: Path) -> dict[str, OdsSheet]:
                 sheet = None
                 el.clear()
     return found
+
+
+_MAX_HIDDEN = 1 << 16  # "hide every row below" repeats a hidden row a million times
 
 
 def _int(text: str | None) -> int:
