@@ -16,6 +16,7 @@ from xlsxwriter.workbook import Workbook
 
 from zhenggai.findings import Severity
 from zhenggai.rollup.layout import (
+    PROGRESS_SHEET,
     AS_OF_LABEL,
     COUNTY_HEADER,
     HEADER_ROW,
@@ -31,7 +32,7 @@ from zhenggai.rounds import Change, Comparison, CountyProgress
 from zhenggai.xlsxout import Styles, row_height, setup_print, write_cell
 
 PROGRESS = SheetSpec(
-    name="进展对比",
+    name=PROGRESS_SHEET,
     lead=(
         Column("prefecture", PREFECTURE_HEADER, 9, only="province"),
         Column("county", COUNTY_HEADER, 10),
