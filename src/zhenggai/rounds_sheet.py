@@ -16,11 +16,11 @@ from xlsxwriter.workbook import Workbook
 
 from zhenggai.findings import Severity
 from zhenggai.rollup.layout import (
-    PROGRESS_SHEET,
     AS_OF_LABEL,
     COUNTY_HEADER,
     HEADER_ROW,
     PREFECTURE_HEADER,
+    PROGRESS_SHEET,
     SUBTITLE_ROW,
     TITLE_PREFIX,
     TITLE_ROW,
