@@ -367,7 +367,6 @@ def test_a_row_naming_no_county_among_several_counties_is_an_error_not_added_to_
     assert [c for c in codes(result) if c[0] == "county-row-unknown"] == [("county-row-unknown", "附件2", "A7")]
 
 
-
 def _ods_with_hidden(tmp_path: Path, soffice: Any) -> tuple[Path, Path]:
     """The same reply as .xlsx and re-saved by LibreOffice as .ods: 附件1 row 8 and 附件2
     columns E:F hidden (one ``table:table-column`` repeated twice, visibility="collapse")."""
@@ -428,3 +427,23 @@ def test_rows_an_ods_filter_hides_and_repeated_hidden_rows_are_not_data(tmp_path
     assert result.rollup.counties[0].total == 3
     assert result.rollup.counties[0].done == 2
     assert [f.cell for f in result.rollup.report.findings() if f.code == "hidden-cells-ignored"] == ["A8"]
+
+
+def test_hidden_rows_columns_and_sheets_of_an_ods_are_not_data(tmp_path: Path, soffice: Any) -> None:
+    headers = [*A2_HEADERS[:4], "县级财政安排经费（万元）", *A2_HEADERS[4:]]
+    a2 = appendix2_rows(a2_row("谷城县", 3, 2, 12), headers=headers)
+    a2[4] = [*a2[4][:4], 99, *a2[4][4:]]  # an older value in a column the clerk hid
+    src = make_workbook(tmp_path / "src" / "谷城县.xlsx", {
+        "附件1": appendix1_rows([*rows_for("谷城", 3, 2), [4, "旧问题", "已删", "否", "2022-12-31", "张三", "商务局"]]),
+        "附件2": a2, "附件1 (2)": appendix1_rows(rows_for("谷城旧", 5, 0))})
+    wb = openpyxl.load_workbook(src)
+    wb["附件1"].row_dimensions[8].hidden = True
+    wb["附件2"].column_dimensions["E"].hidden = True
+    wb["附件1 (2)"].sheet_state = "hidden"
+    wb.save(src)
+    [ods] = soffice([src], "ods", tmp_path / "收件")
+    result = merge([ods.parent], tmp_path / "汇总.xlsx", opts("谷城县"))
+    assert overview(tmp_path / "汇总.xlsx")["谷城县"] == ("已报送", 3, 2, 1)
+    assert stats_rows(tmp_path / "汇总.xlsx")["谷城县"] == 12
+    assert codes(result) == [("hidden-cells-ignored", "附件1", "A8"), ("hidden-cells-ignored", "附件2", "E4"),
+                             ("hidden-sheet-ignored", "附件1 (2)", None)]

@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from conftest import GOOD_ROWS, run_zhenggai
 from webtools import COUNTIES, FORMULA, PREFECTURE, XSS, bad_rows, reply, token_of
+from zhenggai.errors import InputError
 from zhenggai.web import launch
 from zhenggai.web.app import create_app, state
 from zhenggai.web.store import BLOB_DIR, DB_NAME
@@ -448,3 +449,89 @@ def test_export_from_the_command_line_merges_to_the_web_rollup(intake: tuple[Tes
     assert cells(web) == cells(tmp_path / "导出" / command[command.index("-o") + 1])
     again = run_zhenggai("serve", str(root), "--export", str(tmp_path / "导出"))
     assert again.returncode == 2 and "已存在" in again.stderr
+
+
+# --- 与上次报送相比 ------------------------------------------------------------------------
+
+
+def _compared_rows(page: str) -> list[list[str]]:
+    """The rows of the page's 与上次报送相比 table, as the cells' text (unescaped)."""
+    import html
+
+    section = page.split('id="compared"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r'<tr class="sev-\w+">(.*?)</tr>', section, re.S)
+    return [[html.unescape(re.sub(r"<[^>]+>", "", td)).strip() for td in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+            for r in rows]
+
+
+def _round(done1: str, deadline2: str, measure2: str = "新整合快递企业3家，新覆盖村12个") -> list[list[object]]:
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[0][3] = done1
+    rows[1][2], rows[1][4] = measure2, deadline2
+    return rows
+
+
+def test_second_submission_is_compared_with_the_first(intake: tuple[TestClient, dict[str, str], Path],
+                                                      tmp_path: Path) -> None:
+    client, links, _ = intake
+    county, pref = links["谷城县"], links["市州（审核）"]
+    upload(client, county, reply(tmp_path / "1", "谷城县", rows=_round("是", "2022-09-30")))
+    first = client.post(county + "submit", follow_redirects=True).text
+    assert "已提交" in first and 'id="compared"' not in first and "与上次报送相比" not in first
+    assert "与上次报送相比" not in client.get(pref + "county/0").text
+
+    # Item 1 reopened, item 2's deadline moved from 09-30 to 11-30 and its measure only gained a pledge.
+    pledge = "新整合快递企业3家，新覆盖村12个，确保按期完成"
+    second = reply(tmp_path / "2", "谷城县", rows=_round("否", "2022-11-30", pledge))
+    page = upload(client, county, second)
+    assert "与上次报送相比" in page  # before submitting: the new files against the submission
+    page = client.post(county + "submit", data={"confirm": "1"}, follow_redirects=True).text
+    rows = _compared_rows(page)
+    assert [r[:6] for r in rows] == [
+        ["错误", "1", "县级电商公共服务中心停止运营", "重新打开", "是", "否"],
+        ["警告", "2", "快递企业整合不够", "完成时限推迟", "2022-09-30", "2022-11-30"],
+        ["警告", "2", "快递企业整合不够", "只增加表态", "新整合快递企业3家，新覆盖村12个",
+         "新整合快递企业3家，新覆盖村12个，确保按期完成"],
+    ]
+    assert rows[0][6] == "附件1 D5" and "请说明原因" in rows[0][7]
+    assert "由 2022-09-30 推迟到 2022-11-30" in rows[1][7] and "确保按期完成" in rows[2][7]
+    assert re.search(r"完成率：<b>50%</b> → <b>0%</b>", page)
+
+    # The prefecture sees the same on the latest submission, and nothing on the first one.
+    detail = client.get(pref + "county/0").text
+    assert _compared_rows(detail) == rows
+    first_id = min(int(x) for x in re.findall(r"\?s=(\d+)", detail))
+    assert 'id="compared"' not in client.get(f"{pref}county/0?s={first_id}").text
+
+
+def test_compared_text_is_escaped(intake: tuple[TestClient, dict[str, str], Path], tmp_path: Path) -> None:
+    client, links, _ = intake
+    county = links["谷城县"]
+    rows = _round("是", "2022-09-30")
+    rows[1][1] = XSS
+    upload(client, county, reply(tmp_path / "1", "谷城县", rows=rows))
+    client.post(county + "submit")
+    rows[0][3] = "否"
+    page = upload(client, county, reply(tmp_path / "2", "谷城县", rows=rows))
+    section = page.split('id="compared"', 1)[1].split("</section>", 1)[0]
+    assert "重新打开" in section and "<script>" not in page.split("<body", 1)[1].replace(
+        '<script src="/static/upload.js"></script>', "")
+
+
+def test_first_submission_is_compared_with_last_rounds_rollup(tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    root = tmp_path / "收件库"
+    with pytest.raises(InputError, match="不是"):  # a county reply is not a rollup: refused, never guessed
+        launch.prepare(root, prefecture=PREFECTURE, problems=None, expect="谷城县", deadline=None,
+                       previous=examples / "襄阳市收件-第二轮" / "谷城县 附件2（第二轮）.xlsx")
+    store = launch.prepare(root, prefecture=PREFECTURE, problems=None, expect="谷城县,枣阳市", deadline=None,
+                           previous=examples / "襄阳市汇总.xlsx")
+    link = {x.who: x.url.split(":8000", 1)[1] for x in launch.links(store, "127.0.0.1", 8000)}["谷城县"]
+    client = TestClient(create_app(root, max_upload=1024 * 1024, burst=10))
+    assert 'id="compared"' not in client.get(link).text
+    inbox = examples / "襄阳市收件-第二轮"
+    page = upload(client, link, inbox / "谷城县 附件1（10月12日修改）.xlsx", inbox / "谷城县 附件2（第二轮）.xlsx")
+    assert "与上一轮汇总表比较" in page and re.search(r"完成率：<b>40%</b> → <b>50%</b>", page)
+    got = [(r[0], r[1], r[3]) for r in _compared_rows(page)]
+    assert got == [("警告", "2", "只增加表态"), ("错误", "3", "重新打开"), ("提示", "4", "新完成"),
+                   ("错误", "5", "问题缺失")]  # 枣阳市 and 老河口市 in that rollup are not this county's

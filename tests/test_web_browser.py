@@ -184,3 +184,26 @@ def test_upload_and_submit_work_without_javascript(browser: Browser, server: Ser
     page.get_by_role("button", name="提交").click()
     expect(page.locator(".state-submitted")).to_be_visible()
     ctx.close()
+
+
+def test_second_round_compared_in_a_real_browser(browser: Browser, server: Server) -> None:
+    """谷城县 sends the shipped first round, then the second: the page says what moved."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    one, two = examples / "襄阳市收件", examples / "襄阳市收件-第二轮"
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page.goto(server.links()["谷城县"])
+    _upload(page, one / "谷城县 附件1（7月8日修改）.xlsx", one / "谷城县 附件2.xlsx")
+    page.locator("input[name=confirm]").check()  # the shipped first round has errors of its own
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator(".state-submitted")).to_be_visible()
+    expect(page.locator("#compared")).to_have_count(0)
+    _upload(page, two / "谷城县 附件1（10月12日修改）.xlsx", two / "谷城县 附件2（第二轮）.xlsx")
+    section = page.locator("#compared")
+    expect(section).to_contain_text("完成率：40% → 50%")
+    expect(section.locator("tr.sev-error", has_text="重新打开")).to_contain_text("请说明原因")
+    expect(section.locator("tr", has_text="问题缺失")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366  # no sideways scrolling at 1366×768
+    section.scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('compared').scrollIntoView()")
+    _shot(page, "网上报送-与上次报送相比.png")
+    page.close()

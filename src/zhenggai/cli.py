@@ -538,6 +538,11 @@ def serve_cmd(
         typer.Option("--export", help="把各县最近一次提交导出到这个文件夹（可用 zhenggai merge 汇总），不启动。",
                      file_okay=False),
     ] = None,
+    previous: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--previous", help="上一轮的汇总表：各县第一次提交时与之比较（页面上的“与上次报送相比”）。",
+                     metavar="上一轮汇总表"),
+    ] = None,
 ) -> None:
     """网上报送：各县在浏览器里上传、自查、提交，市州在浏览器里查看、退回或通过、下载汇总表。
 
@@ -560,7 +565,7 @@ def serve_cmd(
     if max_upload < 1:
         raise Fatal("--max-upload 至少是 1（MB）")
     store = launch.prepare(folder, prefecture=prefecture, problems=problems, expect=expect,
-                           deadline=parse_day(deadline, "--deadline"))
+                           deadline=parse_day(deadline, "--deadline"), previous=previous)
     if export is not None:
         folder = launch.export(store, export)
         typer.echo(f"已导出到 {folder}")

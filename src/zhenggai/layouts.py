@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from zhenggai.findings import a1, make
-from zhenggai.parse import clean_text
+from zhenggai.parse import clean_text, exact_sum
 from zhenggai.reader import Grid
 from zhenggai.tables import Table
 
@@ -94,9 +94,9 @@ def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], to
             values = [s.numbers.get(key) for s in parts]
             if not parts or numbers.get(key) is None or any(v is None for v in values):
                 continue  # nothing to check against, or an error already reported on its cell
-            got = sum(v for v in values if v is not None)
+            got = exact_sum(v for v in values if v is not None)
             want = numbers[key]
-            if want is not None and abs(got - want) > 1e-6:
+            if want is not None and got != want:  # both exact decimals: a fen off is off
                 numbers[key] = None
                 reasons[key] = f"各行相加为 {_n(got)}，与合计 {_n(want)} 不符"
                 f.findings.append(make("township-sum-mismatch", file=f.display, sheet=t.table.sheet,
@@ -114,8 +114,8 @@ def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], to
             bad = [str(s.row) for s in parts if s.numbers.get(key) is None]
             reasons_sum[key] = f"第 {'、'.join(bad)} 行的数未计入，合计不完整"
         else:
-            # Rounded: 1.85 + 1.84 is 3.6900000000000004 in binary, and the clerk's 3.69.
-            numbers_sum[key] = round(sum(v for v in values if v is not None), 6)
+            # In decimal: 1.85 + 1.84 is 3.69, as the clerk adds it (binary gives 3.6900000000000004).
+            numbers_sum[key] = exact_sum(v for v in values if v is not None)
     first = parts[0]
     values_out: list[object] = [""] * len(first.values)
     values_out[spec.keys.index("county")] = county

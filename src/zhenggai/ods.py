@@ -7,13 +7,6 @@ the same merge in Excel, and an error must never count as 0. So we walk
 ``content.xml`` once (defusedxml, streaming, memory flat) and also measure the used
 range, since a cell repeated over a million rows (``number-rows-repeated``) is a few
 bytes in the file and gigabytes once expanded.
-
-Hidden rows and columns (``table:visibility="collapse"``, or ``"filter"`` for rows a
-standard filter hides) are not data, as in .xlsx and .xls: calamine reads them like any
-other, so they are collected here and the reader blanks them and validate warns. A
-hidden row or column may be repeated to the end of the sheet (LibreOffice writes one
-element for "hide everything below"), so they are kept as ranges and clipped to the used
-range at the end.
 """
 
 from __future__ import annotations
@@ -39,11 +32,10 @@ class OdsSheet:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     rows: int = 0
     cols: int = 0
-    hidden_rows: set[int] = field(default_factory=set)  # 0-based, within the used range
+    # Rows and columns hidden in LibreOffice/WPS (table:visibility "collapse", or "filter"
+    # for rows an autofilter hides): not data, as in Excel (reader.blank_hidden).
+    hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
-
-
-_HIDDEN = frozenset({"collapse", "filter"})  # ODF 1.2 §19.749: anything but "visible"
 
 
 def scan(path: Path) -> dict[str, OdsSheet]:
@@ -52,24 +44,21 @@ def scan(path: Path) -> dict[str, OdsSheet]:
     with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
         sheet: OdsSheet | None = None
         row = col = row_repeat = column = 0
-        hidden_rows: list[tuple[int, int]] = []  # [first, end) ranges of the current sheet
-        hidden_cols: list[tuple[int, int]] = []
         for event, el in SafeET.iterparse(fh, events=("start", "end"), forbid_dtd=True):
             tag = el.tag
             if event == "start":
                 if tag == f"{_T}table":
                     sheet = found.setdefault(el.get(f"{_T}name", ""), OdsSheet())
                     row = column = 0
-                    hidden_rows, hidden_cols = [], []
                 elif tag == f"{_T}table-row":
                     col = 0
                     row_repeat = _int(el.get(f"{_T}number-rows-repeated"))
-                    if el.get(f"{_T}visibility") in _HIDDEN:
-                        hidden_rows.append((row, row + row_repeat))
-                elif tag == f"{_T}table-column":
+                    if sheet is not None and el.get(f"{_T}visibility", "visible") != "visible" and row < _MAX_HIDDEN:
+                        sheet.hidden_rows.update(range(row, row + min(row_repeat, _MAX_HIDDEN)))
+                elif tag == f"{_T}table-column" and sheet is not None:
                     repeat = _int(el.get(f"{_T}number-columns-repeated"))
-                    if el.get(f"{_T}visibility") in _HIDDEN:
-                        hidden_cols.append((column, column + repeat))
+                    if el.get(f"{_T}visibility", "visible") != "visible" and column < _MAX_HIDDEN:
+                        sheet.hidden_cols.update(range(column, column + min(repeat, _MAX_HIDDEN)))
                     column += repeat
                 continue
             if sheet is None:
@@ -94,17 +83,12 @@ def scan(path: Path) -> dict[str, OdsSheet]:
                 row += row_repeat
                 el.clear()
             elif tag == f"{_T}table":
-                _clip(sheet.hidden_rows, hidden_rows, sheet.rows)
-                _clip(sheet.hidden_cols, hidden_cols, sheet.cols)
                 sheet = None
                 el.clear()
     return found
 
 
-def _clip(into: set[int], ranges: list[tuple[int, int]], used: int) -> None:
-    """Add the hidden indexes inside the used range (the rest hold nothing to blank)."""
-    for first, end in ranges:
-        into.update(range(first, min(end, used)))
+_MAX_HIDDEN = 1 << 16  # "hide every row below" repeats a hidden row a million times
 
 
 def _int(text: str | None) -> int:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import PurePath
 from typing import Final, Literal
 
@@ -24,6 +26,8 @@ __all__ = [
     "clean_text",
     "county_from_bureau_line",
     "display",
+    "exact_product",
+    "exact_sum",
     "excel_serial_to_date",
     "header_unit",
     "is_bureau_placeholder",
@@ -338,6 +342,21 @@ _DIGIT_GAP_RE: Final = re.compile(r"[\d.,]\s+[\d.,]")
 _DASH_RE: Final = re.compile(r"[-—–―─/\\]+|无|空|n/a", re.IGNORECASE)
 
 
+def exact_sum(values: Iterable[float]) -> float:
+    """Add numbers as the clerk would on paper: 1.85 + 1.84 is 3.69.
+
+    Binary floats give 3.6900000000000004, which then stands in the rollup, the JSON and
+    the DataFrames. Each value is taken at its shortest decimal spelling (``repr``: what
+    was typed) and added in decimal, so a total is exactly the sum of what the clerks wrote.
+    """
+    return float(sum((Decimal(repr(float(v))) for v in values), Decimal(0)))
+
+
+def exact_product(x: float, factor: float) -> float:
+    """``x × factor`` in decimal: 12000元 in a 万元 column is 1.2, not 1.2000000000000002."""
+    return float(Decimal(repr(float(x))) * Decimal(repr(float(factor))))
+
+
 def _float_decimals(x: float) -> int:
     """Decimals of a float as the clerk typed it: 12.3 → 1, 0.30000000000000004 → 1."""
     if x.is_integer():
@@ -355,6 +374,11 @@ def parse_number(raw: object) -> NumberValue:
     if isinstance(raw, float):
         if not math.isfinite(raw):
             return _NUM_INVALID
+        # Excel quirk: a formula such as =SUM(1.85,1.84) or =0.1+0.2 is stored with its binary
+        # noise (<v>3.6900000000000004</v>) while Excel shows 15 significant digits (3.69).
+        # The clerk means what Excel shows, so the value is read at 15 significant digits.
+        if not raw.is_integer():
+            raw = float(format(raw, ".15g"))
         return NumberValue(raw, "ok", _float_decimals(raw))
     if raw is None:
         return _NUM_BLANK

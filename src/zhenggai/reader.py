@@ -479,16 +479,15 @@ def _scan_xls(path: Path, display: str) -> dict[str, _SheetScan]:
 
 
 def _scan_ods(path: Path, display: str) -> dict[str, _SheetScan]:
-    """The .ods counterpart of :func:`_scan_sheets`: merges, error values, hidden rows and
-    columns, a range check."""
+    """The .ods counterpart of :func:`_scan_sheets`: merges, error values, a range check."""
     from zhenggai import ods
 
     found: dict[str, _SheetScan] = {}
     for name, sheet in ods.scan(path).items():
         if sheet.rows * sheet.cols > MAX_CELLS:
             raise _Refused(_too_large(display, name, sheet.rows, sheet.cols))
-        found[name] = _SheetScan(errors=sheet.errors, merges=sheet.merges,
-                                 hidden_rows=sheet.hidden_rows, hidden_cols=sheet.hidden_cols)
+        found[name] = _SheetScan(errors=sheet.errors, merges=sheet.merges, hidden_rows=sheet.hidden_rows,
+                                 hidden_cols=sheet.hidden_cols)
     return found
 
 

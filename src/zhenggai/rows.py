@@ -41,6 +41,7 @@ from zhenggai.findings import Finding, a1, make
 from zhenggai.parse import (
     clean_text,
     display,
+    exact_product,
     header_unit,
     is_pledge_only,
     parse_date,
@@ -206,9 +207,9 @@ def _number(c: Column) -> Callable[[object, ValidationInfo], float | None]:
             if own is None:
                 ctx.report("unit-invalid", row, key, v, unit=nv.unit, column_unit=c.unit)
             return None
-        converted = x * (own if nv.unit else head)
-        if converted != x:
-            converted = round(converted, 6)  # 12000 × 0.0001: keep binary noise out of the totals
+        factor = own if nv.unit else head
+        # In decimal, not rounded: 12000 × 0.0001 is 1.2 and 123.4567元 stays 0.01234567万元.
+        converted = x if factor == 1.0 else exact_product(x, factor)
         if nv.unit and own != 1.0:
             ctx.report("unit-converted", row, key, v, detail=f"“{display(v)}”按 {number_text(converted)}{c.unit} 计")
         if x < 0:

@@ -16,6 +16,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from zhenggai.parse import exact_sum
 from zhenggai.rollup.layout import (
     AS_OF_LABEL,
     CHART_MIN_HEIGHT,
@@ -259,7 +260,7 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
                 write_cell(ws, row, off + i, label, st.total_text)
             elif c.is_number:
                 values = [s.values.get(c.key) for s in group if c.key not in s.unreadable]
-                value = sum(float(v) for v in values if isinstance(v, (int, float)))
+                value = exact_sum(float(v) for v in values if isinstance(v, (int, float)))
                 bad = [s.county for s in group if c.key in s.unreadable]
                 if bad:
                     ws.write_number(row, off + i, value, st.error)

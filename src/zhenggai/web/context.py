@@ -13,6 +13,7 @@ from zhenggai.web.service import Settings
 from zhenggai.web.store import Store
 
 PROBLEMS_NAME = "反馈问题清单.xlsx"
+PREVIOUS_NAME = "上一轮汇总表.xlsx"  # serve --previous: each county's first submission is compared with it
 
 
 @dataclass
@@ -35,11 +36,13 @@ def settings_of(store: Store) -> Settings:
     """The settings ``serve`` stored in the intake folder."""
     cfg = store.config()
     problems = store.root / PROBLEMS_NAME
+    previous = store.root / PREVIOUS_NAME
     return Settings(
         prefecture=cfg.get("prefecture"),
         counties=tuple(cfg.get("counties", [])),
         deadline=date.fromisoformat(cfg.get("deadline", DEADLINE.isoformat())),
         problems=problems if cfg.get("problems") and problems.is_file() else None,
+        previous=previous if cfg.get("previous") and previous.is_file() else None,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from zhenggai.errors import InputError
 from zhenggai.web import service
-from zhenggai.web.context import PROBLEMS_NAME, all_links, settings_of
+from zhenggai.web.context import PREVIOUS_NAME, PROBLEMS_NAME, all_links, settings_of
 from zhenggai.web.security import PREFECTURE, county_subject
 from zhenggai.web.service import Settings
 from zhenggai.web.store import Store
@@ -32,7 +32,7 @@ def split_names(text: str | None) -> list[str]:
 
 
 def prepare(root: Path, *, prefecture: str | None, problems: Path | None, expect: str | None,
-            deadline: date | None) -> Store:
+            deadline: date | None, previous: Path | None = None) -> Store:
     """Create or update the intake folder's settings; counties are added, never removed."""
     store = Store(root)
     cfg = store.config()
@@ -50,12 +50,29 @@ def prepare(root: Path, *, prefecture: str | None, problems: Path | None, expect
             tmp.replace(target)
         counties += [n for n in names if n not in counties]
     counties += [n for n in split_names(expect) if n not in counties]
+    if previous is not None:
+        _keep_previous(root, previous)
     store.set_config(prefecture=prefecture.strip() if prefecture else None, counties=counties,
                      deadline=deadline.isoformat() if deadline else None,
-                     problems=True if problems is not None else None)
+                     problems=True if problems is not None else None,
+                     previous=True if previous is not None else None)
     if not counties:
         raise InputError("还不知道有哪些县（市、区）：请用 --problems 反馈问题清单.xlsx 或 --expect 县1,县2 指定")
     return store
+
+
+def _keep_previous(root: Path, previous: Path) -> None:
+    """Last round's rollup (``--previous``), checked to be one and kept in the intake folder."""
+    if not previous.is_file():
+        raise InputError(f"找不到上一轮汇总表：{previous}")
+    reason = service.previous_problem(previous)
+    if reason is not None:
+        raise InputError(reason)
+    target = root / PREVIOUS_NAME
+    if previous.resolve() != target.resolve():
+        tmp = root / f".{PREVIOUS_NAME}.tmp"
+        shutil.copyfile(previous, tmp)
+        tmp.replace(target)
 
 
 def lan_address() -> str:

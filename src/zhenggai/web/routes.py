@@ -109,7 +109,10 @@ def _county_context(intake: Intake, county: str) -> dict[str, Any]:
     last = subs[-1] if subs else None
     submitted = last is not None and list(last.upload_ids) == [u.id for u in current if u.kinds]
     by_id = {u.id: u for u in uploads}
-    return {
+    files = [u for u in current if u.kinds]
+    compared = workflow.comparison_of(intake, county, files,
+                                      workflow.earlier_submission(intake, county, [u.id for u in files]))
+    return {"compared": compared,
         "county": county, "check": check, "uploads": list(reversed(uploads)), "last": last,
         "submissions": list(reversed(subs)), "submitted": submitted, "labels": workflow.STATUS_LABELS,
         "kind_labels": service.KIND_LABELS, "by_id": by_id,
@@ -262,7 +265,9 @@ async def prefecture_county(request: Request) -> Response:
         last = subs[-1] if subs else None
         shown = next((x for x in subs if str(x.id) == wanted), last)  # another county's id: the latest
         files = workflow.submission_files(intake, shown) if shown else []
-        return {"county": county, "index": _int(request, "county"), "last": last, "shown": shown,
+        before = next((x for x in reversed(subs) if shown is not None and x.id < shown.id), None)
+        compared = workflow.comparison_of(intake, county, files, before) if shown else None
+        return {"compared": compared,"county": county, "index": _int(request, "county"), "last": last, "shown": shown,
                 "submissions": list(reversed(subs)), "check": workflow.check_of(intake, county, files),
                 "labels": workflow.STATUS_LABELS, "kind_labels": service.KIND_LABELS,
                 "uploads": list(reversed(intake.store.uploads(county)))}

@@ -46,6 +46,7 @@ class Settings:
     counties: tuple[str, ...] = ()
     deadline: date = DEADLINE
     problems: Path | None = None  # the feedback list, stored in the intake folder
+    previous: Path | None = None  # last round's rollup (``serve --previous``), stored in the intake folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,3 +320,82 @@ def county_numbers(settings: Settings, by_county: dict[str, list[Entry]]) -> dic
         data["total"] = s.total
         out[s.county] = data
     return out
+
+
+# --- 与上次报送相比 ------------------------------------------------------------------------
+
+# Findings about a whole county (not one item) get a word in the 变化 column, as the
+# 进展对比 sheet gives every row one.
+NOTE_WHAT = {"round-county-unchanged": "整份未更新", "round-county-silent": "本次未报送"}
+
+
+def previous_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be last round's rollup for ``serve --previous`` (None: it can)."""
+    import zhenggai
+    from zhenggai.errors import InputError
+
+    try:
+        rollup = zhenggai.read_rollup(path)
+    except InputError:
+        return f"--previous 须是 zhenggai 生成的市州汇总表，{path.name} 不是"
+    if rollup.province:
+        return f"--previous 的 {path.name} 是全省汇总表，请给本市州上一轮的汇总表"
+    return None
+
+
+def _merge_set(settings: Settings, county: str, entries: Sequence[Entry], folder: Path) -> Any:
+    """One county's submitted files as a rollup, read by ``zhenggai.merge`` as ``merge`` reads them."""
+    import zhenggai
+
+    _place(entries, folder / county)
+    opts = zhenggai.MergeOptions(validate=_options(settings), prefecture=settings.prefecture)
+    return zhenggai.merge([folder], opts).rollup
+
+
+def _rate(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0%}"
+
+
+def compare_submissions(settings: Settings, county: str, before: Sequence[Entry] | None,
+                        now: Sequence[Entry], label: str) -> dict[str, Any]:
+    """与上次报送相比: the county's files ``now`` against its earlier submission ``before`` (or,
+    when None, last round's rollup ``settings.previous``), by ``zhenggai.compare_rollups`` (the
+    comparison ``diff`` and ``merge --previous`` make). Only this county's lines are kept: a
+    prefecture rollup holds the other counties too.
+    """
+    import zhenggai
+
+    opts = zhenggai.MergeOptions(validate=_options(settings), prefecture=settings.prefecture,
+                                 feedback=feedback_list(settings))
+    with tempfile.TemporaryDirectory(prefix="zhenggai-compare-") as tmp:
+        current = _merge_set(settings, county, now, Path(tmp) / "now")
+        if before is not None:
+            earlier = _merge_set(settings, county, before, Path(tmp) / "before")
+        elif settings.previous is not None and settings.previous.is_file():
+            earlier = zhenggai.read_rollup(settings.previous, opts)
+        else:
+            raise ValueError("nothing to compare with")
+    c = zhenggai.compare_rollups(earlier, current, opts, labels=(label, "本次"))
+    mine = [s for s in c.counties if same_county(s.county, county)]
+    line = next((s for s in mine if s.status_now != "missing"), mine[0] if mine else None)
+    rows: list[dict[str, Any]] = []
+    for ch in c.changes:
+        if same_county(ch.county, county):
+            rows.append({"seq": ch.seq, "problem": ch.problem, "what": ch.what, "before": ch.before,
+                         "after": ch.after, **_finding_cells(ch.finding)})
+    for n in c.notes:
+        if same_county(n.county, county):
+            rows.append({"seq": None, "problem": "", "what": NOTE_WHAT.get(n.finding.code, ""), "before": "",
+                         "after": "", **_finding_cells(n.finding)})
+    counts = {k: getattr(line, k) for k in ("finished", "reopened", "postponed", "stalled", "missing", "new",
+                                            "decreased")} if line else {}
+    return {"label": label, "rate_before": _rate(line.rate_before if line else None),
+            "rate_now": _rate(line.rate_now if line else None), "counts": counts, "rows": rows,
+            "errors": sum(1 for r in rows if r["severity"] == "error"),
+            "warnings": sum(1 for r in rows if r["severity"] == "warning")}
+
+
+def _finding_cells(f: Any) -> dict[str, Any]:
+    d = f.to_dict()
+    return {"severity": d["severity"], "code": d["code"], "sheet": d.get("sheet"), "cell": d.get("cell"),
+            "message": d["message"]}

@@ -184,6 +184,44 @@ def submit(intake: Intake, county: str, confirmed: bool, client: str) -> SubmitO
     return SubmitOutcome(True, "已提交，市州审核后会在本页显示结果。")
 
 
+def comparison_of(intake: Intake, county: str, now: list[Upload], before: Submission | None) -> dict[str, Any] | None:
+    """与上次报送相比 for the files ``now``: against the earlier submission ``before``, else (the
+    county's first) against last round's rollup when ``serve --previous`` gave one; None when
+    there is nothing earlier. Cached like a check; a library crash leaves the section out
+    (logged) rather than breaking the page.
+    """
+    st = intake.settings
+    if not now or (before is None and st.previous is None):
+        return None
+    if before is not None:
+        base, label = ",".join(str(i) for i in before.upload_ids), f"上次报送（{before.created_at}）"
+    else:
+        base, label = "previous", "上一轮汇总表"
+    key = f"compare:{county}:{base}:{','.join(str(u.id) for u in now)}:{_conditions(intake)}"
+    found = intake.store.check(key)
+    if found is not None:
+        return found
+    try:
+        earlier = entries(intake, submission_files(intake, before), for_check=False) if before else None
+        result = service.compare_submissions(st, county, earlier, entries(intake, now, for_check=False), label)
+    except Exception:  # noqa: BLE001 - see _check_alone
+        import traceback
+
+        traceback.print_exc()
+        return None
+    intake.store.put_check(key, result)
+    return result
+
+
+def earlier_submission(intake: Desk, county: str, upload_ids: list[int]) -> Submission | None:
+    """The submission before the one holding ``upload_ids`` (the latest one when they are not
+    submitted yet): what "上次报送" means for those files."""
+    subs = intake.store.submissions(county)
+    if subs and list(subs[-1].upload_ids) == upload_ids:
+        subs = subs[:-1]
+    return subs[-1] if subs else None
+
+
 def latest_submission(intake: Desk, county: str) -> Submission | None:
     """The county's most recent submission."""
     subs = intake.store.submissions(county)
