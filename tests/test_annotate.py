@@ -6,6 +6,7 @@ import hashlib
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -194,6 +195,23 @@ def test_xlsm_copy_stays_xlsm(tmp_path: Path) -> None:
     out = annotate_all(checked([src]), tmp_path / "out")[0]
     assert out.name == "谷城县-校验标注.xlsm"
     assert openpyxl.load_workbook(out).sheetnames == ["附件1", FINDINGS_SHEET]
+
+
+def test_xlsm_copy_leaves_no_zip_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """openpyxl's keep_vba archive is closed by us, not by the garbage collector later."""
+    import zipfile
+
+    opened: list[zipfile.ZipFile] = []
+    real_init = zipfile.ZipFile.__init__
+
+    def tracking_init(self: zipfile.ZipFile, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", tracking_init)
+    src = make_workbook(tmp_path / "谷城县.xlsm", {"附件1": appendix1_rows(GOOD_ROWS)})
+    annotate_all(checked([src]), tmp_path / "out")
+    assert opened and all(zf.fp is None for zf in opened)  # ZipFile.close() sets fp to None
 
 
 @pytest.mark.libreoffice

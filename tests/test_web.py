@@ -500,6 +500,10 @@ def test_second_submission_is_compared_with_the_first(intake: tuple[TestClient, 
     # The prefecture sees the same on the latest submission, and nothing on the first one.
     detail = client.get(pref + "county/0").text
     assert _compared_rows(detail) == rows
+    # Another county's file uploaded by mistake is refused, not compared as "every item gone".
+    page = upload(client, county, reply(tmp_path / "3", "老河口市"))
+    assert "但这是谷城县的报送链接" in page
+    assert 'id="compared"' not in page
     first_id = min(int(x) for x in re.findall(r"\?s=(\d+)", detail))
     assert 'id="compared"' not in client.get(f"{pref}county/0?s={first_id}").text
 

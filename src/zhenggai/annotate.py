@@ -153,6 +153,11 @@ def annotate(result: FileResult, out_dir: Path, inputs: set[Path], name: str | N
     except OSError as exc:
         raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
     finally:
+        # openpyxl quirk: keep_vba=True holds the macros in an in-memory ZipFile opened for
+        # appending (wb.vba_archive) and never closes it. Left to the garbage collector, its
+        # close() runs in a later, unrelated place and can fail there ("ZipFile.__del__").
+        if wb.vba_archive is not None:
+            wb.vba_archive.close()
         if tmp.exists():
             tmp.unlink()
     return target

@@ -110,8 +110,11 @@ def _county_context(intake: Intake, county: str) -> dict[str, Any]:
     submitted = last is not None and list(last.upload_ids) == [u.id for u in current if u.kinds]
     by_id = {u.id: u for u in uploads}
     files = [u for u in current if u.kinds]
-    compared = workflow.comparison_of(intake, county, files,
-                                      workflow.earlier_submission(intake, county, [u.id for u in files]))
+    # Another county's file cannot be submitted (county-not-link): comparing it would only say
+    # that this county's items are gone.
+    foreign = any(x["code"] == "county-not-link" for f in check.get("files", []) for x in f["findings"])
+    compared = None if foreign else workflow.comparison_of(
+        intake, county, files, workflow.earlier_submission(intake, county, [u.id for u in files]))
     return {"compared": compared,
         "county": county, "check": check, "uploads": list(reversed(uploads)), "last": last,
         "submissions": list(reversed(subs)), "submitted": submitted, "labels": workflow.STATUS_LABELS,
