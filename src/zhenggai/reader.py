@@ -113,10 +113,19 @@ def _unreadable(path: Path, display: str, reason: str, fmt: str = "?") -> Book:
 
 _INFLATE_STEP = 1 << 22  # inflate at most 4 MB at a time: memory stays flat for any bomb
 _HEAD = 16 * 1024  # bytes of each member kept to look for a DTD (it must come before the root)
+# Sheet bytes kept from the guard's inflation for the scan, at most (all sheets together):
+# a 100,000-row sheet is ~30 MB; anything larger is inflated again, one member at a time.
+_KEEP_MAX = 64 * 1024 * 1024
 
 
-def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, limit: int) -> tuple[int, bytes]:
+def _inflate(
+    fh: BinaryIO, info: zipfile.ZipInfo, limit: int, parts: list[bytes] | None = None, keep_max: int = 0
+) -> tuple[int, bytes]:
     """(true uncompressed size, first bytes) of a member, inflating at most ``limit`` + a step.
+
+    ``parts``: when given, every inflated piece is appended to it (the caller keeps a
+    member's bytes only once its true size has passed the checks), up to ``keep_max``
+    bytes: past that ``parts`` is emptied and memory stays flat as for any other member.
 
     The sizes in a zip's headers are whatever the sender wrote: Python's zipfile stops
     at the declared size, but calamine's zip reader inflates the whole stream, so a
@@ -131,7 +140,7 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, limit: int) -> tuple[int, byte
     fh.seek(info.header_offset + 30 + name_len + extra_len)
     left = info.compress_size
     if info.compress_type == zipfile.ZIP_STORED:
-        return left, fh.read(min(left, _HEAD))
+        return left, fh.read(min(left, _HEAD))  # nothing kept in ``parts``: zf.read reads it
     if info.compress_type != zipfile.ZIP_DEFLATED:
         # Excel, WPS and LibreOffice only ever deflate or store.
         raise zipfile.BadZipFile(f"compression method {info.compress_type}")
@@ -148,17 +157,31 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, limit: int) -> tuple[int, byte
             if len(head) < _HEAD:
                 head += out[: _HEAD - len(head)]
             size += len(out)
+            if parts is not None:
+                if size > keep_max:
+                    parts.clear()
+                    parts = None
+                else:
+                    parts.append(out)
             if size > limit:
                 return size, head
             buf = inflater.unconsumed_tail
-    return size + len(inflater.flush()), head
+    rest = inflater.flush()
+    if parts is not None:
+        if size + len(rest) > keep_max:
+            parts.clear()
+        else:
+            parts.append(rest)
+    return size + len(rest), head
 
 
-def _check_zip(path: Path, display: str) -> Book | None:
+def _check_zip(path: Path, display: str, keep: dict[str, bytes] | None = None) -> Book | None:
     """Refuse broken, bomb-like or DTD-carrying zips before any XML is parsed; None when fine.
 
     The same guard serves .xlsx, .ods and .docx packages, and the .zip archives that
-    ``inbox.py`` opens.
+    ``inbox.py`` opens. ``keep``: filled with the inflated bytes of every member that may
+    be a worksheet, so that :func:`_scan_sheets` scans what was measured here instead of
+    inflating a 30 MB sheet a second time (its bytes are held only until the scan is done).
     """
     try:
         with zipfile.ZipFile(path) as zf:
@@ -172,11 +195,14 @@ def _check_zip(path: Path, display: str) -> Book | None:
     declared = sum(i.file_size for i in infos)
     if declared > MAX_UNCOMPRESSED or any(_bomb_like(i.file_size, i.compress_size) for i in infos):
         return bomb(declared)  # the cheap refusal: the header admits it
-    total = 0
+    total = kept = 0
     try:
         with path.open("rb") as fh:
             for info in infos:
-                size, head = _inflate(fh, info, MAX_UNCOMPRESSED - total)
+                parts: list[bytes] | None = None
+                if keep is not None and _maybe_sheet(info.filename) and info.file_size <= _KEEP_MAX - kept:
+                    parts = []
+                size, head = _inflate(fh, info, MAX_UNCOMPRESSED - total, parts, _KEEP_MAX - kept)
                 total += size
                 if total > MAX_UNCOMPRESSED or _bomb_like(size, info.compress_size):
                     return bomb(max(total, size))
@@ -187,6 +213,13 @@ def _check_zip(path: Path, display: str) -> Book | None:
                     # entity-expansion attack (billion laughs) or an external-entity probe.
                     return _unreadable(path, display, "工作簿的 XML 含有 DTD/实体声明，疑为恶意文件，已拒绝读取",
                                        "xlsx")
+                if parts and keep is not None:
+                    data = b"".join(parts)
+                    # Kept only when zipfile would read the same bytes (it checks the CRC);
+                    # otherwise _scan_sheets reads the member and meets the same error as before.
+                    if zlib.crc32(data) == info.CRC:
+                        keep[info.filename] = data
+                        kept += len(data)
     except (zipfile.BadZipFile, zlib.error, OSError) as exc:
         return _unreadable(path, display, f"文件已损坏或不完整（{type(exc).__name__}）", "xlsx")
     return None
@@ -420,15 +453,25 @@ def _needs_scan(data: bytes) -> bool:
     )
 
 
-def _scan_sheets(path: Path, display: str) -> dict[str, _SheetScan]:
-    """Per sheet name: formula cells without value and error cells; refuses huge ranges."""
+def _scan_sheets(path: Path, display: str, inflated: dict[str, bytes] | None = None) -> dict[str, _SheetScan]:
+    """Per sheet name: formula cells without value and error cells; refuses huge ranges.
+
+    ``inflated``: the bytes of the members that may be sheets, as :func:`_check_zip`
+    inflated and measured them (a member missing from it is read from the zip).
+    """
     found: dict[str, _SheetScan] = {}
+    kept = inflated or {}
     with zipfile.ZipFile(path) as zf:
+
+        def read(name: str) -> bytes:
+            data = kept.get(name)
+            return zf.read(name) if data is None else data
+
         names = zf.namelist()
         maybe = [i for i in zf.infolist() if _maybe_sheet(i.filename)]
         if (
             all(i.file_size <= _QUICK_SCAN_MAX for i in maybe)
-            and not any(_needs_scan(zf.read(i.filename)) for i in maybe)
+            and not any(_needs_scan(read(i.filename)) for i in maybe)
             and not any(b"<!DOCTYPE" in zf.read(n) for n in _WORKBOOK_PARTS if n in names)
         ):
             # The common case, a county's small reply: no part that may be a sheet holds a
@@ -442,7 +485,7 @@ def _scan_sheets(path: Path, display: str) -> dict[str, _SheetScan]:
             return found  # calamine reports a workbook it cannot read
         for name, part in parts.items():
             try:
-                data = zf.read(part)
+                data = read(part)
             except KeyError:
                 continue
             too_large = _used_range(data)
@@ -553,20 +596,22 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
 
     scans: dict[str, _SheetScan] = {}
     if fmt in (sniff.XLSX, sniff.ODS, sniff.DOCX):
-        refused = _check_zip(path, shown)
+        inflated: dict[str, bytes] = {}
+        refused = _check_zip(path, shown, inflated if fmt == sniff.XLSX else None)
         if refused is not None:
             refused.fmt = fmt
             return refused
         if fmt == sniff.DOCX:
             return _read_docx(path, shown)
         try:
-            scans = _scan_ods(path, shown) if fmt == sniff.ODS else _scan_sheets(path, shown)
+            scans = _scan_ods(path, shown) if fmt == sniff.ODS else _scan_sheets(path, shown, inflated)
         except _Refused as exc:
             return Book(path, [], [exc.finding], fmt)
         except DefusedXmlException:
             return _unreadable(path, shown, "工作簿的 XML 含有不安全的内容", fmt)
         except (zipfile.BadZipFile, SafeET.ParseError, OSError, KeyError, ValueError, UnicodeDecodeError):
             scans = {}  # calamine reports what is wrong with the file
+        inflated.clear()  # calamine inflates for itself: do not hold 30 MB through its read
     else:
         try:
             size = path.stat().st_size

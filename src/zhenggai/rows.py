@@ -279,7 +279,9 @@ def _cell_rules(spec: TableSpec) -> Callable[[Any, ValidationInfo], Any]:
     def cell_rules(data: Any, info: ValidationInfo) -> Any:
         for key in required_text:
             v = data[key]
-            if v == "" or (isinstance(v, str) and not v.strip()):
+            # Blank or only spaces (what strip() removes is what isspace() tests); only a
+            # str is ever blank. isspace() stops at the first letter of a long description.
+            if isinstance(v, str) and (not v or v.isspace()):
                 _ctx(info).report("required-missing", data[ROW], key)
         if data[FORMULAS]:
             for key in formula_keys:

@@ -50,7 +50,9 @@ _ALL_SPACE = re.compile(r"\s+")
 
 def is_total_label(text: str) -> bool:
     """True for a 合计/总计/小计 label in any spacing: such a row holds totals, not data."""
-    if not text:
+    # Every label holds 计 (合计/总计/小计/共计) or 汇 (汇总): a substring test spares the
+    # regex substitution for the ~100,000 problem descriptions of a big table.
+    if not text or ("计" not in text and "汇" not in text):
         return False
     return _TOTAL_RE.match(_ALL_SPACE.sub("", text)) is not None
 
@@ -358,6 +360,7 @@ def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
     mapped = {c for c in cols if c is not None}
     extra_cols = sorted(h.extras)
     first_col = min(mapped | set(extra_cols))
+    last_mapped = max(mapped, default=-1)
     last_col = h.last_col
     fill, across = _merge_maps(grid, first, first_col, last_col) if grid.merges else ({}, {})
     groups = _problem_groups(grid, h.cols.get("problem"), first) if grid.merges else {}
@@ -383,17 +386,18 @@ def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
             category = text
             continue
         width = len(row)
-        values: list[object] = []
-        for c in cols:
-            if c is None:
-                values.append(None)
-                continue
-            v = row[c] if c < width else ""
-            if v == "" and fill:
-                v = fill.get((r, c), "")
-            values.append(v)
-        # A cell holding only spaces looks empty to the clerk, so it counts as empty.
-        filled = [v for v in values if v != "" and v is not None and not (isinstance(v, str) and v.isspace())]
+        values: list[object]
+        if width > last_mapped:  # every mapped column is in the row (calamine's rows are all as wide)
+            values = [None if c is None else row[c] for c in cols]
+        else:
+            values = [None if c is None else row[c] if c < width else "" for c in cols]
+        if fill:
+            for i, c in enumerate(cols):
+                if c is not None and values[i] == "":
+                    values[i] = fill.get((r, c), "")
+        # A cell holding only spaces looks empty to the clerk, so it counts as empty
+        # ("".isspace() is False, hence the two tests).
+        filled = [v for v in values if v is not None and v != "" and not (isinstance(v, str) and v.isspace())]
         if not filled:
             text = _row_text(row)
             if not text:
@@ -422,8 +426,14 @@ def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
             and not any(row[c] != "" for c in extra_cols if c < width)
         ):
             continue  # only 序号 filled: a numbered empty row of the template
-        total = any(isinstance(v, str) and is_total_label(clean_text(v)) for v in filled[:2]) or (
-            county_col is not None and is_total_label(clean_text(row[county_col] if county_col < width else "")))
+        # A plain loop, not any(genexpr): this runs for every row of a 100,000-row table.
+        total = False
+        for v in filled[:2]:
+            if isinstance(v, str) and is_total_label(clean_text(v)):
+                total = True
+                break
+        if not total and county_col is not None:
+            total = is_total_label(clean_text(row[county_col] if county_col < width else ""))
         if total and spec.kind != "appendix2":
             continue  # a 合计 row of 附件1: totals, not a problem
         rec = Record(row=r + 1, values=values, category=category, total=total, group=groups.get(r))
