@@ -20,6 +20,7 @@ from zhenggai.rollup.layout import (
     COUNTY_HEADER,
     HEADER_ROW,
     PREFECTURE_HEADER,
+    PROGRESS_SHEET,
     SUBTITLE_ROW,
     TITLE_PREFIX,
     TITLE_ROW,
@@ -31,7 +32,7 @@ from zhenggai.rounds import Change, Comparison, CountyProgress
 from zhenggai.xlsxout import Styles, cell_writer, row_height, setup_print
 
 PROGRESS = SheetSpec(
-    name="进展对比",
+    name=PROGRESS_SHEET,
     lead=(
         Column("prefecture", PREFECTURE_HEADER, 9, only="province"),
         Column("county", COUNTY_HEADER, 10),
