@@ -347,3 +347,61 @@ def test_nothing_readable_exits_2_and_says_why(tmp_path: Path) -> None:
     res = run_zhenggai("merge", str(inbox), "-o", str(tmp_path / "out.xlsx"))
     assert res.returncode == 2
     assert "没有一个文件能读出附件1或附件2" in res.stderr and "谷城县.pdf" in res.stderr and "扫描件" in res.stderr
+
+
+# --- extracted .zip members live as long as the validation result ---------------------------------
+
+
+@pytest.fixture
+def own_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Temporary folders made by zhenggai go here, so a test can see what is left behind."""
+    import tempfile
+
+    folder = tmp_path / "系统临时"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def _zipped_reply(tmp_path: Path) -> Path:
+    both(tmp_path / "f" / "谷城县.xlsx", "谷城县", 2, 1)
+    return make_zip(tmp_path / "in" / "谷城县.zip", {"谷城县报送.xlsx": tmp_path / "f" / "谷城县.xlsx"})
+
+
+def test_zip_members_are_removed_when_the_validation_result_is_closed(tmp_path: Path, own_tmp: Path) -> None:
+    import zhenggai
+
+    zipped = _zipped_reply(tmp_path)
+    with zhenggai.validate([zipped], Options(as_of=AS_OF)) as result:
+        (member,) = [f for f in result.files if f.tables]
+        assert member.display == f"{zipped} › 谷城县报送.xlsx" and member.path.is_file()
+        assert [p.name for p in own_tmp.iterdir()] != []
+    assert not member.path.exists() and list(own_tmp.iterdir()) == []
+    assert result.errors == 0 and [len(t.items) for t in member.tables if t.items] == [2]  # still usable
+    result.close()  # twice is harmless
+    many = [zhenggai.validate([zipped], Options(as_of=AS_OF)) for _ in range(3)]
+    assert len(list(own_tmp.iterdir())) == 3  # without a close they wait for the process to end
+    for r in many:
+        r.close()
+    assert list(own_tmp.iterdir()) == []
+
+
+def test_annotate_still_works_on_zip_members_and_leaves_nothing_behind(
+        tmp_path: Path, own_tmp: Path, runner: CliRunner) -> None:
+    zipped = _zipped_reply(tmp_path)
+    res = runner.invoke(app, ["validate", str(zipped), "--as-of", "2022-09-01", "--annotate", str(tmp_path / "标注")])
+    assert res.exit_code == 0, res.output
+    (copy,) = (tmp_path / "标注").iterdir()
+    assert copy.name == "谷城县报送-校验标注.xlsx"
+    assert "附件1" in openpyxl.load_workbook(copy).sheetnames
+    assert list(own_tmp.iterdir()) == []
+
+
+def test_the_web_check_of_a_zip_upload_leaves_no_extracted_folder(tmp_path: Path, own_tmp: Path) -> None:
+    from zhenggai.web import service
+
+    zipped = _zipped_reply(tmp_path)
+    settings = service.Settings(prefecture="襄阳市", counties=("谷城县",))
+    service.check(settings, [service.Entry(1, zipped, "谷城县.zip")])
+    service.annotated_copy(settings, [service.Entry(1, zipped, "谷城县.zip")], 1)
+    assert list(own_tmp.iterdir()) == []

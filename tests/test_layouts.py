@@ -367,6 +367,68 @@ def test_a_row_naming_no_county_among_several_counties_is_an_error_not_added_to_
     assert [c for c in codes(result) if c[0] == "county-row-unknown"] == [("county-row-unknown", "附件2", "A7")]
 
 
+def _ods_with_hidden(tmp_path: Path, soffice: Any) -> tuple[Path, Path]:
+    """The same reply as .xlsx and re-saved by LibreOffice as .ods: 附件1 row 8 and 附件2
+    columns E:F hidden (one ``table:table-column`` repeated twice, visibility="collapse")."""
+    headers = [*A2_HEADERS[:4], "县级财政安排经费（万元）", "市级财政安排经费（万元）", *A2_HEADERS[4:]]
+    a2 = appendix2_rows(a2_row("谷城县", 3, 2, 12), headers=headers)
+    a2[4] = [*a2[4][:4], 99, 98, *a2[4][4:]]  # older values in columns the clerk hid
+    src = make_workbook(tmp_path / "src" / "谷城县.xlsx", {"附件2": a2, "附件1": appendix1_rows(
+        [*rows_for("谷城", 3, 2), [4, "旧问题", "已删除", "否", "2022-12-31", "张三", "商务局"]])})
+    _hide(src, cols=("E", "F"))
+    wb = openpyxl.load_workbook(src)
+    wb["附件1"].row_dimensions[8].hidden = True
+    wb.save(src)
+    [ods] = soffice([src], "ods", tmp_path / "收件")
+    return src, ods
+
+
+def test_hidden_rows_and_columns_of_an_ods_are_not_data(tmp_path: Path, soffice: Any) -> None:
+    import zipfile
+
+    src, ods = _ods_with_hidden(tmp_path, soffice)
+    content = zipfile.ZipFile(ods).read("content.xml").decode()
+    assert 'table:visibility="collapse"' in content  # the shape under test is LibreOffice's own
+    result = merge([ods.parent], tmp_path / "汇总.xlsx", opts("谷城县"))
+    assert overview(tmp_path / "汇总.xlsx")["谷城县"] == ("已报送", 3, 2, 1)
+    assert stats_rows(tmp_path / "汇总.xlsx")["谷城县"] == 12
+    found = codes(result)
+    assert found == [("hidden-cells-ignored", "附件1", "A8"), ("hidden-cells-ignored", "附件2", "E4")]
+    # the same mechanism as .xlsx: the .xlsx it came from reads with the same findings
+    from_xlsx = merge([src.parent], tmp_path / "汇总2.xlsx", opts("谷城县"))
+    assert codes(from_xlsx) == found
+
+
+def test_rows_an_ods_filter_hides_and_repeated_hidden_rows_are_not_data(tmp_path: Path, soffice: Any) -> None:
+    """visibility="filter" (a standard filter) on a row repeated twice: both rows are hidden."""
+    import re
+
+    from conftest import rewrite_zip
+
+    old = [9, "旧问题", "已删除", "否", "2022-12-31", "张三", "商务局"]
+    src = make_workbook(tmp_path / "src" / "谷城县.xlsx", {"附件1": appendix1_rows(
+        [*rows_for("谷城", 3, 2), old, old])})
+    [saved] = soffice([src], "ods", tmp_path / "lo")
+
+    def edit(data: bytes) -> bytes:
+        # LibreOffice writes the two identical rows out; a writer may join them into one
+        # row element repeated twice (ODF allows it), here also hidden by a filter.
+        text = data.decode()
+        rows = [m[0] for m in re.finditer(r"<table:table-row [^>]*>(?:(?!</table:table-row>).)*旧问题.*?"
+                                          r"</table:table-row>", text)]
+        assert len(rows) == 2 and rows[0] == rows[1]
+        one = rows[0].replace("<table:table-row ", '<table:table-row table:number-rows-repeated="2" '
+                              'table:visibility="filter" ', 1)
+        return text.replace(rows[0] + rows[1], one).encode()
+
+    (tmp_path / "收件").mkdir()
+    ods = rewrite_zip(saved, tmp_path / "收件" / "谷城县.ods", {"content.xml": edit})
+    result = merge([ods.parent], tmp_path / "汇总.xlsx", opts("谷城县"))
+    assert result.rollup.counties[0].total == 3
+    assert result.rollup.counties[0].done == 2
+    assert [f.cell for f in result.rollup.report.findings() if f.code == "hidden-cells-ignored"] == ["A8"]
+
+
 def test_hidden_rows_columns_and_sheets_of_an_ods_are_not_data(tmp_path: Path, soffice: Any) -> None:
     headers = [*A2_HEADERS[:4], "县级财政安排经费（万元）", *A2_HEADERS[4:]]
     a2 = appendix2_rows(a2_row("谷城县", 3, 2, 12), headers=headers)

@@ -78,3 +78,95 @@ def test_a_hostile_rollup_goes_through_the_guards(tmp_path: Path) -> None:
     (f,) = [f for f in result.rollup.report.findings() if f.file == str(evil)]
     assert f.code == "file-unreadable" and "DTD" in f.message
     assert [c.county for c in result.rollup.counties] == ["谷城县"]
+
+
+# --- two rollups of one prefecture: versions.py's rules, never file-system time alone ----------
+
+
+def _saved_at(path: Path, stamp: str) -> Path:
+    """Set the last-saved time the rollup carries inside it (docProps/core.xml)."""
+    import re
+
+    def edit(data: bytes) -> bytes:
+        return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+
+    tmp = path.with_name("tmp.xlsx")
+    rewrite_zip(path, tmp, {"docProps/core.xml": edit})
+    tmp.replace(path)
+    return path
+
+
+def _two_versions(tmp_path: Path, first: str, second: str) -> tuple[Path, Path]:
+    """襄阳市 rollups named ``first`` (3 items, 1 done) and ``second`` (4 items, 2 done)."""
+    import shutil
+
+    old = prefecture(tmp_path / "a", "襄阳市", "谷城县", 3, 1, "2022-08-31")
+    new = prefecture(tmp_path / "b", "襄阳市", "谷城县", 4, 2, "2022-08-31")
+    inbox = tmp_path / "各市州"
+    inbox.mkdir()
+    return Path(shutil.copy(old, inbox / first)), Path(shutil.copy(new, inbox / second))
+
+
+def _province(tmp_path: Path) -> tuple[object, dict[str, tuple[str, int, int]]]:
+    result = merge([tmp_path / "各市州"], None, MergeOptions(validate=Options(as_of=date(2022, 7, 15))),
+                   write=False)
+    return result, {c.county: (c.status.label, c.total, c.done) for c in result.rollup.counties}
+
+
+def _codes(result: object) -> list[tuple[str, str]]:
+    return sorted((f.code, f.file) for f in result.rollup.report.findings()  # type: ignore[attr-defined]
+                  if f.code in ("duplicate-submission", "version-uncertain", "duplicate-identical"))
+
+
+def test_two_rollups_of_a_prefecture_go_by_the_internal_saved_time_not_the_file_time(tmp_path: Path) -> None:
+    import os
+
+    older, newer = _two_versions(tmp_path, "襄阳市汇总.xlsx", "襄阳市汇总(1).xlsx")
+    _saved_at(older, "2022-07-10T08:00:00Z")
+    _saved_at(newer, "2022-07-12T08:00:00Z")
+    os.utime(older, (2_000_000_000, 2_000_000_000))  # downloaded last: the file time points the wrong way
+    os.utime(newer, (1_900_000_000, 1_900_000_000))
+    result, counties = _province(tmp_path)
+    assert counties == {"谷城县": ("已报送", 4, 2)}
+    assert _codes(result) == [("duplicate-submission", str(older))]
+    msg = next(f.message for f in result.rollup.report.findings() if f.code == "duplicate-submission")
+    assert "文件内部记录的最后保存时间 2022-07-12 08:00 晚于 2022-07-10 08:00" in msg
+
+
+def test_two_rollups_told_apart_only_by_file_time_are_an_error_and_marked(tmp_path: Path) -> None:
+    import os
+
+    a, b = _two_versions(tmp_path, "襄阳市汇总.xlsx", "襄阳汇总表.xlsx")
+    for p in (a, b):
+        _saved_at(p, "2022-07-12T08:00:00Z")
+    os.utime(a, (2_000_000_000, 2_000_000_000))
+    os.utime(b, (1_900_000_000, 1_900_000_000))
+    result, counties = _province(tmp_path)
+    assert counties == {"谷城县": ("版本待确认", 3, 1)}  # the likelier copy, visibly in doubt
+    assert _codes(result) == [("version-uncertain", str(b))]
+    assert result.rollup.report.errors >= 1  # type: ignore[attr-defined]
+    proc = run_zhenggai("merge", str(tmp_path / "各市州"), "-o", str(tmp_path / "全省.xlsx"),
+                        "--as-of", "2022-07-15")
+    assert proc.returncode == 1
+    shown = "".join(proc.stdout.split())  # the terminal table wraps long messages
+    assert "有多份不同的汇总表，无法可靠判断哪份最新" in shown and "版本待确认" in shown
+
+
+def test_a_name_mark_decides_between_rollups_with_equal_saved_times(tmp_path: Path) -> None:
+    a, b = _two_versions(tmp_path, "襄阳市汇总.xlsx", "襄阳市汇总（修改）.xlsx")
+    for p in (a, b):
+        _saved_at(p, "2022-07-12T08:00:00Z")
+    result, counties = _province(tmp_path)
+    assert counties == {"谷城县": ("已报送", 4, 2)}
+    assert _codes(result) == [("duplicate-submission", str(a))]
+
+
+def test_an_identical_copy_of_a_rollup_counts_once(tmp_path: Path) -> None:
+    import shutil
+
+    out = prefecture(tmp_path, "襄阳市", "谷城县", 3, 1, "2022-08-31")
+    shutil.copy(out, out.with_name("襄阳市汇总 (1).xlsx"))
+    result, counties = _province(tmp_path)
+    assert counties == {"谷城县": ("已报送", 3, 1)}
+    # the first in name order is used; which one does not matter, the contents are the same
+    assert _codes(result) == [("duplicate-identical", str(out))]

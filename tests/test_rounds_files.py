@@ -305,3 +305,25 @@ def test_a_county_that_sends_blank_forms_after_reporting(two_rounds: tuple[Path,
     assert (baokang["status_before"], baokang["status_now"]) == ("submitted", "blank")
     lines = [r[0] for r in sheet_rows(r1.parent / "二.xlsx")]
     assert "保康县　报送 已报送 → 未填报　完成率 100.0% → —　无变化" in lines
+
+
+def test_a_diff_workbook_dropped_into_an_inbox_is_skipped_with_a_reason(
+        two_rounds: tuple[Path, Path], runner: CliRunner) -> None:
+    r1, r2 = two_rounds
+    clean = merge([r2], None, MergeOptions(validate=Options(as_of=date(2022, 10, 15))), write=False)
+    res = runner.invoke(app, ["diff", str(r1), str(r2), "-o", str(r2 / "进展对比.xlsx"), *AS_OF])
+    assert res.exit_code == 1, res.output
+    result = merge([r2], None, MergeOptions(validate=Options(as_of=date(2022, 10, 15))), write=False)
+    got = [(f.code, f.file, f.message) for f in result.rollup.report.findings() if "进展对比" in f.file]
+    assert got == [("file-skipped", str(r2 / "进展对比.xlsx"),
+                    "已跳过：zhenggai diff 生成的进展对比表，不是县级报送")]
+    counts = [(c.county, c.status.label, c.total, c.done, c.open) for c in result.rollup.counties]
+    assert counts == [(c.county, c.status.label, c.total, c.done, c.open) for c in clean.rollup.counties]
+    assert counts == [("谷城县", "已报送", 5, 1, 4)]
+    assert result.rollup.report.errors == clean.rollup.report.errors
+    # opened in Excel/WPS and a sheet added: still recognised by what diff wrote in its properties
+    wb = openpyxl.load_workbook(r2 / "进展对比.xlsx")
+    wb.create_sheet("Sheet1")["A1"] = "备注"
+    wb.save(r2 / "进展对比.xlsx")
+    again = merge([r2], None, MergeOptions(validate=Options(as_of=date(2022, 10, 15))), write=False)
+    assert [f.code for f in again.rollup.report.findings() if "进展对比" in f.file] == ["file-skipped"]

@@ -42,12 +42,15 @@ def validate(
 
     ``problems``: the province's feedback list (.xlsx/.xls); every county's 附件1 is then
     also checked to answer each of its feedback problems.
+
+    Members of .zip archives are extracted to a temporary folder until the result is
+    closed: ``with zhenggai.validate(...) as result:`` (or ``result.close()``).
     """
-    from zhenggai.check import validate as run
+    from zhenggai.check import validate_inbox
 
     feedback = _feedback(problems)
-    report, files = run(_paths(paths), options or Options(), on_progress, feedback=feedback)
-    return ValidationResult(report, tuple(files))
+    report, files, box = validate_inbox(_paths(paths), options or Options(), on_progress, feedback=feedback)
+    return ValidationResult(report, tuple(files), box.close)
 
 
 def merge(

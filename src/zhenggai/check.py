@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from zhenggai.annotate import FINDINGS_SHEET
 from zhenggai.findings import Report, Severity, a1
-from zhenggai.inbox import expand, open_inbox, skip_reason
+from zhenggai.inbox import Inbox, expand, open_inbox, skip_reason
 from zhenggai.parse import (
     county_from_filename,
     is_bureau_placeholder,
@@ -363,25 +363,41 @@ def validate(
     With ``feedback`` (the province's list, see ``problems.py``) every county's 附件1
     is also checked to answer each of its feedback problems.
     """
+    report, results, _ = validate_inbox(paths, opts, on_progress, feedback=feedback)
+    return report, results  # extracted .zip members stay until the process ends
+
+
+def validate_inbox(
+    paths: Sequence[Path],
+    opts: Options | None = None,
+    on_progress: ProgressCallback | None = None,
+    *,
+    feedback: FeedbackList | None = None,
+) -> tuple[Report, list[FileResult], Inbox]:
+    """:func:`validate`, and the inbox holding any extracted .zip members: they stay on
+    disk until ``inbox.close()`` (``--annotate`` reads them again after this returns;
+    without a close they go when the process ends)."""
     opts = opts or Options()
-    # Members of .zip archives stay extracted until the process ends: --annotate reads
-    # them again after this returns.
     box = open_inbox(paths)
-    files, skipped = box.files, box.skipped
-    if feedback is not None:
-        files = [p for p in files if p.resolve() != feedback.path.resolve()]
-    if not files and not any(not s.skipped for s in skipped):
-        # "共 0 个文件：0 个错误" with exit 0 would tell a clerk who named the wrong folder
-        # that all is well: nothing to check is a usage error.
-        from zhenggai.errors import InputError
+    try:
+        files, skipped = box.files, box.skipped
+        if feedback is not None:
+            files = [p for p in files if p.resolve() != feedback.path.resolve()]
+        if not files and not any(not s.skipped for s in skipped):
+            # "共 0 个文件：0 个错误" with exit 0 would tell a clerk who named the wrong folder
+            # that all is well: nothing to check is a usage error.
+            from zhenggai.errors import InputError
 
-        shown = "、".join(str(p) for p in paths)
-        raise InputError(f"{shown} 中没有找到 Excel 工作簿或 Word 文档（.xlsx/.xls/.ods/.docx）")
-    results = check_files(files, opts, on_progress, box.names)
-    if feedback is not None:
-        from zhenggai.problems import check_coverage
+            shown = "、".join(str(p) for p in paths)
+            raise InputError(f"{shown} 中没有找到 Excel 工作簿或 Word 文档（.xlsx/.xls/.ods/.docx）")
+        results = check_files(files, opts, on_progress, box.names)
+        if feedback is not None:
+            from zhenggai.problems import check_coverage
 
-        check_coverage(results, feedback)
-        if feedback.findings:
-            skipped.append(feedback.result())
-    return make_report([*results, *skipped]), [*results, *skipped]
+            check_coverage(results, feedback)
+            if feedback.findings:
+                skipped.append(feedback.result())
+    except BaseException:
+        box.close()
+        raise
+    return make_report([*results, *skipped]), [*results, *skipped], box

@@ -308,19 +308,20 @@ def validate_cmd(
     opts = _validate_options(deadline, as_of, indicators)
     with render.progress("正在检查", enabled=fmt == "text") as on_progress:
         result = validate(paths, opts, problems=load_feedback(problems), on_progress=on_progress)
-    report = result.report
-    if fmt == "json":
-        from zhenggai.report import to_json
+    with result:  # removes extracted .zip members once the annotated copies are written
+        report = result.report
+        if fmt == "json":
+            from zhenggai.report import to_json
 
-        typer.echo(json_for(to_json(report)))
-    else:
-        render.findings(report, show_all=show_all)
-    if annotate is not None:
-        from zhenggai.annotate import annotate_all
+            typer.echo(json_for(to_json(report)))
+        else:
+            render.findings(report, show_all=show_all)
+        if annotate is not None:
+            from zhenggai.annotate import annotate_all
 
-        for p in annotate_all(result.files, annotate):
-            render.note(f"已生成标注副本 {p}")
-    failed = report.errors > 0 or (strict and report.warnings > 0)
+            for p in annotate_all(result.files, annotate):
+                render.note(f"已生成标注副本 {p}")
+        failed = report.errors > 0 or (strict and report.warnings > 0)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 

@@ -187,10 +187,29 @@ class FileResult:
 
 @dataclass(frozen=True, slots=True)
 class ValidationResult:
-    """What ``zhenggai.validate`` found: the report, and each file's parsed tables."""
+    """What ``zhenggai.validate`` found: the report, and each file's parsed tables.
+
+    Members of .zip archives are extracted to a temporary folder that ``files[i].path``
+    points into (``annotate`` reads them again). ``close()`` removes it; use the result
+    as a context manager (``with zhenggai.validate(...) as result:``) in a long-running
+    process such as ``zhenggai serve``, where waiting for the process to exit would let
+    the folders pile up. Closing twice is harmless; the report stays usable.
+    """
 
     report: Report
     files: tuple[FileResult, ...]
+    _close: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        """Remove the extracted archive members (their findings and tables stay)."""
+        if self._close is not None:
+            self._close()
+
+    def __enter__(self) -> ValidationResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def errors(self) -> int:

@@ -20,6 +20,7 @@ from zhenggai.rollup.layout import (
     COUNTY_HEADER,
     HEADER_ROW,
     PREFECTURE_HEADER,
+    PROGRESS_SHEET,
     SUBTITLE_ROW,
     TITLE_PREFIX,
     TITLE_ROW,
@@ -28,10 +29,10 @@ from zhenggai.rollup.layout import (
 )
 from zhenggai.rollup.model import Status
 from zhenggai.rounds import Change, Comparison, CountyProgress
-from zhenggai.xlsxout import Styles, row_height, setup_print, write_cell
+from zhenggai.xlsxout import Styles, cell_writer, row_height, setup_print
 
 PROGRESS = SheetSpec(
-    name="进展对比",
+    name=PROGRESS_SHEET,
     lead=(
         Column("prefecture", PREFECTURE_HEADER, 9, only="province"),
         Column("county", COUNTY_HEADER, 10),
@@ -102,6 +103,7 @@ def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: d
     联系人 line (``contact``) under it.
     """
     ws = wb.add_worksheet(SHEET)
+    put = cell_writer(ws)
     spec = PROGRESS.columns(province=province)
     cols = [(col.header, col.width) for col in spec]
     last = len(cols) - 1
@@ -124,16 +126,16 @@ def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: d
     for kind, cells in rows(c, province=province):
         if kind in ("county", "total"):
             if province:
-                write_cell(ws, row, 0, cells[0], st.category)
+                put(row, 0, cells[0], st.category)
             # One line across the table, like a category row of 附件1.
             ws.merge_range(row, first, row, last, "", st.category)
-            write_cell(ws, row, first, cells[-1], st.category)
+            put(row, first, cells[-1], st.category)
             height = row_height([cells[-1]], [sum(widths[first:])])
         else:
             for i, v in enumerate(cells):
                 key = spec[i].key
                 fmt = sev.get(str(v), st.text) if key == "severity" else st.center if key in _CENTERED else st.text
-                write_cell(ws, row, i, v, fmt)
+                put(row, i, v, fmt)
             height = row_height(cells, widths)
         if height is not None:
             ws.set_row(row, height)

@@ -116,20 +116,25 @@ def _when(t: datetime | None) -> str:
     return t.strftime("%Y-%m-%d %H:%M") if t is not None else "无"
 
 
-def _fs(c: Candidate) -> float:
-    return c[0].mtime or 0.0
-
-
 def decide(cands: Sequence[Candidate]) -> Decision:
     """Choose among versions whose contents differ (identical copies are removed first)."""
-    saved = [c[0].saved for c in cands]
-    marks = [name_mark(c[0].display) for c in cands]
+    best, reasons, doubtful = decide_files([c[0] for c in cands])
+    return Decision(cands[best], {id(cands[i]): why for i, why in reasons.items()}, doubtful)
+
+
+def decide_files(files: Sequence[FileResult]) -> tuple[int, dict[int, str], bool]:
+    """The rules above on files alone (county replies, and prefecture rollups in province
+    mode): the index of the version used, index of each unused one → why, and whether the
+    choice is doubtful (an error)."""
+    saved = [f.saved for f in files]
+    marks = [name_mark(f.display) for f in files]
+    n = len(files)
     if all(t is not None for t in saved):
-        best = max(range(len(cands)), key=lambda i: saved[i])  # type: ignore[arg-type, return-value]
-        if all(i == best or saved[i] != saved[best] for i in range(len(cands))):
+        best = max(range(n), key=lambda i: saved[i])  # type: ignore[arg-type, return-value]
+        if all(i == best or saved[i] != saved[best] for i in range(n)):
             reasons: dict[int, str] = {}
             doubtful = False
-            for i, c in enumerate(cands):
+            for i in range(n):
                 if i == best:
                     continue
                 why = f"文件内部记录的最后保存时间 {_when(saved[best])} 晚于 {_when(saved[i])}"
@@ -137,30 +142,30 @@ def decide(cands: Sequence[Candidate]) -> Decision:
                     doubtful = True
                     mark = marks[i]
                     why += f"，但未采用的文件名标有“{mark.text if mark else ''}”，两种依据不一致"
-                reasons[id(c)] = why
-            return Decision(cands[best], reasons, doubtful)
-    beats = [all(j == i or compare_marks(marks[i], marks[j]) > 0 for j in range(len(cands)))
-             for i in range(len(cands))]
+                reasons[i] = why
+            return best, reasons, doubtful
+    beats = [all(j == i or compare_marks(marks[i], marks[j]) > 0 for j in range(n)) for i in range(n)]
     if any(beats):
         best = beats.index(True)
-        reasons = {}
-        for i, c in enumerate(cands):
-            if i != best:
-                mark = marks[best]
-                reasons[id(c)] = (f"文件名标有“{mark.text if mark else ''}”"
-                                  + ("，文件内部保存时间无法区分" if all(t is not None for t in saved) else
-                                     "，文件内部没有可比较的保存时间"))
-        return Decision(cands[best], reasons, False)
-    order: Callable[[int], tuple[float, str]] = lambda i: (_fs(cands[i]), cands[i][0].display)  # noqa: E731
-    best = max(range(len(cands)), key=order)
+        mark = marks[best]
+        why = (f"文件名标有“{mark.text if mark else ''}”"
+               + ("，文件内部保存时间无法区分" if all(t is not None for t in saved) else
+                  "，文件内部没有可比较的保存时间"))
+        return best, {i: why for i in range(n) if i != best}, False
+
+    def fs(i: int) -> float:
+        return files[i].mtime or 0.0
+
+    order: Callable[[int], tuple[float, str]] = lambda i: (fs(i), files[i].display)  # noqa: E731
+    best = max(range(n), key=order)
     reasons = {}
-    for i, c in enumerate(cands):
+    for i in range(n):
         if i != best:
-            reasons[id(c)] = (f"文件内部保存时间（{_when(saved[best])} / {_when(saved[i])}）和文件名都无法区分，"
-                              f"只能按文件系统时间（下载或复制的时间，不可靠）"
-                              f"{datetime.fromtimestamp(_fs(cands[best])):%Y-%m-%d %H:%M} 晚于 "
-                              f"{datetime.fromtimestamp(_fs(c)):%Y-%m-%d %H:%M}")
-    return Decision(cands[best], reasons, True)
+            reasons[i] = (f"文件内部保存时间（{_when(saved[best])} / {_when(saved[i])}）和文件名都无法区分，"
+                          f"只能按文件系统时间（下载或复制的时间，不可靠）"
+                          f"{datetime.fromtimestamp(fs(best)):%Y-%m-%d %H:%M} 晚于 "
+                          f"{datetime.fromtimestamp(fs(i)):%Y-%m-%d %H:%M}")
+    return best, reasons, True
 
 
 def differences(used_c: Candidate, other_c: Candidate, county: str) -> str:

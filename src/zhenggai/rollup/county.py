@@ -22,7 +22,7 @@ from zhenggai.check import check_files, cross_pair, problem_counts
 from zhenggai.findings import FileReport, Finding, Report, Severity, make, sort_key
 from zhenggai.parse import county_from_filename, display, parse_number
 from zhenggai.results import APPENDIX_NAMES, FileResult, Options, ProgressCallback, Stats, TableResult
-from zhenggai.rollup.layout import MARKER_SHEETS
+from zhenggai.rollup.layout import MARKER_SHEETS, PROGRESS_SHEET
 from zhenggai.rollup.model import (
     MERGE_FILE,
     CountySummary,
@@ -362,13 +362,17 @@ def _report(results: list[FileResult], notes: list[Finding]) -> Report:
 
 
 def own_output(path: Path) -> str | None:
-    """"rollup" for workbooks zhenggai wrote as a rollup (or that look like one), else None.
+    """What zhenggai wrote, for a workbook it recognises as its own output, else None:
+    "rollup" for a rollup (or one that looks like it), "progress" for ``diff -o``'s
+    进展对比 workbook. Neither is a county reply (read as one it would only say no-table).
 
-    Only ``xl/workbook.xml`` is read, through defusedxml and with a size cap: this runs
-    on every file of an inbox, before the guarded reader has seen it. A workbook with
-    two or more of the rollup's sheet names is treated as a rollup, so that one missing
-    a sheet is refused with a finding in province mode instead of read as a county.
-    (A returned -校验标注 copy is a reply: see check.FINDINGS_SHEET.)
+    Only ``xl/workbook.xml`` (and for a 进展对比 sheet, ``docProps/core.xml``) is read,
+    through defusedxml and with a size cap: this runs on every file of an inbox, before
+    the guarded reader has seen it. A workbook with two or more of the rollup's sheet
+    names is treated as a rollup, so that one missing a sheet is refused with a finding
+    in province mode instead of read as a county. Other workbooks zhenggai writes are
+    forms a county fills in (init-county, the web's pre-filled forms) or a returned
+    -校验标注 copy, and those are replies (see check.FINDINGS_SHEET).
     """
     import zipfile
 
@@ -381,10 +385,20 @@ def own_output(path: Path) -> str | None:
             if info.file_size > 1 << 20:
                 return None
             root = SafeET.fromstring(zf.read(info), forbid_dtd=True)
+            names = {el.get("name", "") for el in root.iter() if el.tag.endswith("}sheet")}
+            if len(names & (MARKER_SHEETS | {FINDINGS_SHEET})) >= 2:
+                return "rollup"
+            if PROGRESS_SHEET not in names:
+                return None
+            if names == {PROGRESS_SHEET}:
+                return "progress"
+            # a sheet added after diff -o wrote it: its document keywords still say so
+            core = zf.getinfo("docProps/core.xml")
+            if core.file_size > 1 << 16:
+                return None
+            return "progress" if b"zhenggai progress" in zf.read(core) else None
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, SafeET.ParseError, DefusedXmlException, EOFError):
         return None  # not an xlsx, or broken: the reader says what is wrong
-    names = {el.get("name", "") for el in root.iter() if el.tag.endswith("}sheet")}
-    return "rollup" if len(names & (MARKER_SHEETS | {FINDINGS_SHEET})) >= 2 else None
 
 
 def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], list[Path], list[FileResult], Inbox]:
@@ -403,8 +417,10 @@ def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], lis
             continue
         if p.name.startswith(".zhenggai-"):
             box.skipped.append(_skipped(p, "汇总写入时的临时文件", box.display(p)))
-        elif own_output(p) == "rollup":
+        elif (own := own_output(p)) == "rollup":
             rollups.append(p)
+        elif own == "progress":
+            box.skipped.append(_skipped(p, "zhenggai diff 生成的进展对比表，不是县级报送", box.display(p)))
         else:
             replies.append(p)
     return replies, rollups, box.skipped, box

@@ -189,6 +189,9 @@ SHEETS = (OVERVIEW, ITEMS, STATS, FINDINGS)
 MARKER_SHEETS = frozenset({OVERVIEW.name, ITEMS.name, STATS.name})
 """A workbook holding all of these is a rollup zhenggai wrote (not a county reply)."""
 
+PROGRESS_SHEET = "进展对比"
+"""The sheet ``merge --previous`` adds to a rollup and the only sheet of ``diff -o``'s workbook."""
+
 # The 完成率 chart under 汇总概览: a bar per county, in pixels, and the rows it covers
 # when printed (default row height 20 px).
 CHART_WIDTH = 720

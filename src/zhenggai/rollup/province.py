@@ -45,7 +45,6 @@ from zhenggai.rollup.model import (
     RollupStats,
     Status,
     skipped_list,
-    version_key,
 )
 from zhenggai.schema import APPENDIX1
 
@@ -101,12 +100,17 @@ _Parsed = tuple[str, list[CountySummary], list[RollupItem], list[RollupStats], l
 
 def _load(path: Path, shown: str) -> dict[str, list[list[object]]]:
     """Sheet name → rows, read by the guarded reader; raises _Refused with its finding."""
+    return _load_timed(path, shown)[0]
+
+
+def _load_timed(path: Path, shown: str) -> tuple[dict[str, list[list[object]]], datetime | None]:
+    """Sheet name → rows and the last-saved time the workbook carries inside it."""
     from zhenggai.reader import read_book
 
     book = read_book(path, shown)
     if book.findings:
         raise _Refused(book.findings[0])
-    return {g.name: g.rows for g in book.grids}
+    return {g.name: g.rows for g in book.grids}, book.saved
 
 
 def _read_one(
@@ -254,43 +258,43 @@ def build_province(
     on_progress: ProgressCallback | None = None,
     names: dict[Path, str] | None = None,
 ) -> Rollup:
-    """Read prefecture rollups; one rollup per prefecture (the newest when there are two)."""
-    chosen: dict[str, tuple[tuple[float, str], Path]] = {}
+    """Read prefecture rollups; one rollup per prefecture, chosen by ``versions.py``'s rules
+    when a prefecture sent two (never by file-system time alone without an error)."""
     notes: list[Finding] = []
-    parsed = {}
+    parsed: dict[Path, _Parsed] = {}
+    versions: dict[str, list[tuple[FileResult, tuple[object, ...]]]] = {}
     refused: list[FileResult] = []
     names = names or {}
     for i, path in enumerate(sorted(rollups), start=1):
         fallback = path.stem.replace("汇总", "")
         shown = names.get(path, str(path))
         try:
-            data = _read_one(path, shown, fallback, opts)
+            sheets, saved = _load_timed(path, shown)
+            data = _read_one(path, shown, fallback, opts, sheets)
         except _Refused as exc:
             refused.append(FileResult(path, shown, findings=[exc.finding], readable=False))
             continue
         parsed[path] = data
-        mtime = path.stat().st_mtime
-        prefecture = data[0]
-        prev = chosen.get(prefecture)
-        cand = (version_key(mtime, path.name), path)
-        if prev is None or cand[0] < prev[0]:
-            if prev is not None:
-                old = names.get(prev[1], str(prev[1]))
-                notes.append(make("duplicate-submission", file=old, county=prefecture,
-                                  appendix="汇总表", used=shown, unused=old, reason="修改时间最新", diff=""))
-            chosen[prefecture] = cand
-        else:
-            notes.append(make("duplicate-submission", file=shown, county=prefecture, appendix="汇总表",
-                              used=names.get(prev[1], str(prev[1])), unused=shown, reason="修改时间最新", diff=""))
+        fr = FileResult(path, shown, saved=saved, mtime=path.stat().st_mtime)
+        # Two copies of one rollup (downloaded twice) count once, whatever their names and times.
+        content = tuple((k, tuple(tuple(r) for r in v)) for k, v in sorted(sheets.items()))
+        versions.setdefault(data[0], []).append((fr, content))
         if on_progress is not None:
             on_progress(i, len(rollups), shown)
+    chosen: dict[str, Path] = {}
+    doubt: set[str] = set()
+    for prefecture, found in versions.items():
+        chosen[prefecture] = _pick_rollup(prefecture, found, notes, doubt)
     counties: list[CountySummary] = []
     items: list[RollupItem] = []
     stats: list[RollupStats] = []
     files: list[FileReport] = [r.report() for r in [*skipped, *refused]]
     for prefecture in sorted(chosen):
-        path = chosen[prefecture][1]
-        _, c, it, st, reports = parsed[path]
+        _, c, it, st, reports = parsed[chosen[prefecture]]
+        if prefecture in doubt:  # visible in 汇总概况: which rollup counts is for a person to confirm
+            for s in c:
+                if s.status == Status.SUBMITTED:
+                    s.status = Status.VERSION_UNCERTAIN
         counties += c
         items += it
         stats += st
@@ -302,10 +306,39 @@ def build_province(
         files.append(FileReport(MERGE_FILE, None, (), tuple(sorted(notes, key=sort_key))))
     report = Report(tuple(sorted(files, key=lambda fr: fr.path)))
     as_of = opts.validate.as_of if isinstance(opts.validate.as_of, date) else date.today()
-    used = {names.get(chosen[p][1], str(chosen[p][1])) for p in chosen}
+    used = {names.get(chosen[p], str(chosen[p])) for p in chosen}
     return Rollup(opts.prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=True,
                   skipped=skipped_list([*skipped, *refused], used, notes))
 
+
+def _pick_rollup(prefecture: str, found: list[tuple[FileResult, tuple[object, ...]]], notes: list[Finding],
+                 doubt: set[str]) -> Path:
+    """One rollup of a prefecture: identical copies count once; different versions by
+    ``versions.decide_files`` (internal last-saved time, then the name's version mark); a
+    choice resting on file-system time alone, or on disagreeing signals, is an error and
+    the prefecture is marked 版本待确认."""
+    from zhenggai.versions import decide_files
+
+    groups: dict[tuple[object, ...], list[FileResult]] = {}
+    for fr, content in found:
+        groups.setdefault(content, []).append(fr)
+    reps = [g[0] for g in groups.values()]
+    best, reasons, doubtful = decide_files(reps) if len(reps) > 1 else (0, {}, False)
+    if doubtful:
+        doubt.add(prefecture)
+    used = reps[best]
+    for gi, group in enumerate(groups.values()):
+        for fr in group:
+            if fr is used:
+                continue
+            if gi == best:
+                notes.append(make("duplicate-identical", file=fr.display, county=prefecture, appendix="汇总表",
+                                  unused=fr.display))
+            else:
+                notes.append(make("version-uncertain" if doubtful else "duplicate-submission", file=fr.display,
+                                  county=prefecture, appendix="汇总表", used=used.display, unused=fr.display,
+                                  reason=reasons[gi], diff=""))
+    return used.path
 
 
 def read_rollup(path: Path, opts: MergeOptions | None = None) -> Rollup:

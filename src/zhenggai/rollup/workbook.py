@@ -38,7 +38,7 @@ from zhenggai.rollup.layout import (
 )
 from zhenggai.rollup.model import Rollup, RollupStats, Signoff, Status
 from zhenggai.schema import APPENDIX1, Kind
-from zhenggai.xlsxout import Styles, row_height, setup_print, write_atomically, write_cell
+from zhenggai.xlsxout import Styles, cell_writer, row_height, setup_print, write_atomically
 
 TITLE_HEIGHT, HEADER_HEIGHT = 32, 36  # points
 
@@ -109,6 +109,7 @@ def _header(ws: Worksheet, st: Styles, columns: Sequence[tuple[str, float]]) -> 
 
 def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
     ws = wb.add_worksheet(OVERVIEW.name)
+    put = cell_writer(ws)
     coverage = any(s.coverage is not None for s in rollup.counties)
     spec = OVERVIEW.columns(province=rollup.province, coverage=coverage)
     cols = _cols(spec)
@@ -131,7 +132,7 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
             values.append((f"{s.coverage[0]}/{s.coverage[1]}" if s.coverage else "", st.center))
         values.append(("\n".join(s.files), st.text))
         for c, (v, f) in enumerate(values):
-            write_cell(ws, row, c, v, f)
+            put(row, c, v, f)
         _fit(ws, row, [v for v, _ in values], cols)
         row += 1
     first_data, last_data = HEADER_ROW + 1, row - 1
@@ -154,7 +155,7 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
         totals.append((f"{answered}/{listed}", st.total_text))
     totals.append(("", st.total_text))
     for c, (v, f) in enumerate(totals):
-        write_cell(ws, row, c, v, f)
+        put(row, c, v, f)
     chart_row = _contact(ws, st, row + 2, last, signoff) + 2
     if rollup.counties:
         chart = wb.add_chart({"type": "bar"})
@@ -177,6 +178,7 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
 
 def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> dict[tuple[str | None, str], int]:
     ws = wb.add_worksheet(ITEMS.name)
+    put = cell_writer(ws)
     cols = _cols(ITEMS.columns(province=rollup.province))
     last = len(cols) - 1
     _title(ws, st, rollup, ITEMS, last, signoff)
@@ -193,18 +195,18 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> dict[t
     for it in rollup.items:
         c = 0
         if rollup.province:
-            write_cell(ws, row, c, it.prefecture or "", st.center)
+            put(row, c, it.prefecture or "", st.center)
             c += 1
-        write_cell(ws, row, c, it.county, st.center)
+        put(row, c, it.county, st.center)
         c += 1
         for i, v in enumerate(it.values):
-            write_cell(ws, row, c + i, v, fmts[i])
+            put(row, c + i, v, fmts[i])
         c += len(it.values)
-        write_cell(ws, row, c, it.category or "", st.text)
-        write_cell(ws, row, c + 1, it.extras, st.text)
-        write_cell(ws, row, c + 2, it.source_file, st.text)
-        write_cell(ws, row, c + 3, it.source_row, st.count)
-        write_cell(ws, row, c + 4, it.errors, st.error if it.errors else st.count)
+        put(row, c, it.category or "", st.text)
+        put(row, c + 1, it.extras, st.text)
+        put(row, c + 2, it.source_file, st.text)
+        put(row, c + 3, it.source_row, st.count)
+        put(row, c + 4, it.errors, st.error if it.errors else st.count)
         height = row_height([*lead, *it.values, it.category or "", it.extras, it.source_file], widths)
         if height is not None:
             set_row(row, height)
@@ -219,6 +221,7 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> dict[t
 
 def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
     ws = wb.add_worksheet(STATS.name)
+    put = cell_writer(ws)
     spec = rollup.a2
     cols = _cols(STATS.columns(province=rollup.province, a2=spec))
     last = len(cols) - 1
@@ -236,7 +239,7 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
     def write_stats(s: RollupStats) -> None:
         nonlocal row
         if rollup.province:
-            write_cell(ws, row, 0, s.prefecture or "", st.center)
+            put(row, 0, s.prefecture or "", st.center)
         for i, c in enumerate(spec.columns):
             v = s.values.get(c.key, "")
             if c.key in s.unreadable:
@@ -244,20 +247,20 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
                 why = s.reasons.get(c.key, "不是可识别的数字")
                 ws.write_comment(row, off + i, f"“{v}”{why}，未计入合计。请县里更正后重新汇总。")
             elif c.is_number:
-                write_cell(ws, row, off + i, v, fmt_for(c.kind))
+                put(row, off + i, v, fmt_for(c.kind))
             else:
-                write_cell(ws, row, off + i, v, st.center if c.key == "county" else st.text)
-        write_cell(ws, row, off + len(spec.columns), s.source_file, st.text)
+                put(row, off + i, v, st.center if c.key == "county" else st.text)
+        put(row, off + len(spec.columns), s.source_file, st.text)
         _fit(ws, row, [*([""] * off), *(s.values.get(c.key, "") for c in spec.columns), s.source_file], cols)
         row += 1
 
     def write_total(label: str, group: list[RollupStats], prefecture: str | None) -> None:
         nonlocal row
         if rollup.province:
-            write_cell(ws, row, 0, prefecture or "", st.total_text)
+            put(row, 0, prefecture or "", st.total_text)
         for i, c in enumerate(spec.columns):
             if c.key == "county":
-                write_cell(ws, row, off + i, label, st.total_text)
+                put(row, off + i, label, st.total_text)
             elif c.is_number:
                 values = [s.values.get(c.key) for s in group if c.key not in s.unreadable]
                 value = exact_sum(float(v) for v in values if isinstance(v, (int, float)))
@@ -266,10 +269,10 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
                     ws.write_number(row, off + i, value, st.error)
                     ws.write_comment(row, off + i, f"不完整：不含 {'、'.join(bad)}（数据无法识别或有错误）")
                 else:
-                    write_cell(ws, row, off + i, value, fmt_for(c.kind, total=True))
+                    put(row, off + i, value, fmt_for(c.kind, total=True))
             else:
-                write_cell(ws, row, off + i, "", st.total_text)
-        write_cell(ws, row, off + len(spec.columns), "", st.total_text)
+                put(row, off + i, "", st.total_text)
+        put(row, off + len(spec.columns), "", st.total_text)
         row += 1
 
     if rollup.province:
@@ -291,6 +294,7 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
 
 def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
     ws = wb.add_worksheet(FINDINGS.name)
+    put = cell_writer(ws)
     cols = _cols(FINDINGS.columns())
     last = len(cols) - 1
     _title(ws, st, rollup, FINDINGS, last, signoff)
@@ -300,11 +304,11 @@ def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
     for fr in rollup.report.files:
         for f in fr.findings:
             for c, v in enumerate((fr.path, f.sheet or "", f.cell or "", f.field or "")):
-                write_cell(ws, row, c, v, st.text)
-            write_cell(ws, row, 4, f.severity.label, sev_fmt[f.severity.value])
-            write_cell(ws, row, 5, f.value or "", st.text)
-            write_cell(ws, row, 6, f.message, st.text)
-            write_cell(ws, row, 7, f.code, st.text)
+                put(row, c, v, st.text)
+            put(row, 4, f.severity.label, sev_fmt[f.severity.value])
+            put(row, 5, f.value or "", st.text)
+            put(row, 6, f.message, st.text)
+            put(row, 7, f.code, st.text)
             _fit(ws, row, [fr.path, f.sheet or "", f.cell or "", f.field or "", "", f.value or "", f.message], cols)
             row += 1
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)

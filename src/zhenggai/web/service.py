@@ -16,6 +16,7 @@ the exported folder (file names included, which the rollup lists as sources).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -189,9 +190,11 @@ def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True)
     """Check files together (as one county's reply): findings and sheet previews per file."""
     import zhenggai
 
-    with tempfile.TemporaryDirectory(prefix="zhenggai-check-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="zhenggai-check-") as tmp, contextlib.ExitStack() as stack:
         placed = _place(entries, Path(tmp))
-        result = zhenggai.validate(list(placed), _options(settings), problems=feedback_list(settings))
+        # closed when done: extracted .zip members must not pile up in a long-running server
+        result = stack.enter_context(zhenggai.validate(list(placed), _options(settings),
+                                                       problems=feedback_list(settings)))
         results = result.files
         by_display = {fr.path: fr for fr in result.report.files}
         out: list[FileCheck] = []
@@ -226,9 +229,11 @@ def annotated_copy(settings: Settings, entries: Sequence[Entry], key: int) -> tu
     import zhenggai
     from zhenggai.annotate import annotate, annotated_name
 
-    with tempfile.TemporaryDirectory(prefix="zhenggai-annotate-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="zhenggai-annotate-") as tmp, contextlib.ExitStack() as stack:
         placed = _place(entries, Path(tmp) / "in")
-        result = zhenggai.validate(list(placed), _options(settings), problems=feedback_list(settings))
+        # closed when done: extracted .zip members must not pile up in a long-running server
+        result = stack.enter_context(zhenggai.validate(list(placed), _options(settings),
+                                                       problems=feedback_list(settings)))
         for r in result.files:
             entry = placed.get(r.path)
             if entry is not None and entry.key == key:
