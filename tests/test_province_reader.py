@@ -170,3 +170,15 @@ def test_an_identical_copy_of_a_rollup_counts_once(tmp_path: Path) -> None:
     assert counties == {"谷城县": ("已报送", 3, 1)}
     # the first in name order is used; which one does not matter, the contents are the same
     assert _codes(result) == [("duplicate-identical", str(out))]
+
+
+def test_a_county_with_two_source_files_reads_back_as_two_files() -> None:
+    """The writer puts one source file per line (not "、"): 枣阳市 sent 附件1 and 附件2 apart."""
+    from zhenggai import read_rollup
+
+    rollup = read_rollup(Path(__file__).parents[1] / "examples" / "襄阳市汇总.xlsx")
+    zaoyang = next(c for c in rollup.counties if c.county == "枣阳市")
+    assert [f.split("›", 1)[1] for f in zaoyang.files] == [
+        "examples/襄阳市收件/枣阳市/枣阳市-附件1-示范县整改清单.xlsx",
+        "examples/襄阳市收件/枣阳市/枣阳市-附件2-成果统计表.xlsx",
+    ]

@@ -156,13 +156,15 @@ def _read_one(
         if "/" in cov:
             a, b = cov.split("/", 1)
             coverage = (_int(a), _int(b))
-        files = clean_text(_get(row, cols, _O["files"]))
+        # The writer puts one source file per line; rollups written before that joined them with "、".
+        raw_files = str(_get(row, cols, _O["files"]) or "")
+        files = [clean_text(x) for x in raw_files.split("\n" if "\n" in raw_files else "、")]
         counties.append(CountySummary(
             county=county, prefecture=pref(row, cols), status=_status(clean_text(_get(row, cols, _O["status"]))),
             total=_int(_get(row, cols, _O["total"])), done=_int(_get(row, cols, _O["done"])),
             open=_int(_get(row, cols, _O["open"])), overdue=_int(_get(row, cols, _O["overdue"])),
             errors=_int(_get(row, cols, _O["errors"])), warnings=_int(_get(row, cols, _O["warnings"])),
-            files=[f"{path.name}›{x}" for x in files.split("、") if x], coverage=coverage,
+            files=[f"{path.name}›{x}" for x in files if x], coverage=coverage,
         ))
     cols, rows = _table(sheets[ITEMS.name])
     items: list[RollupItem] = []
