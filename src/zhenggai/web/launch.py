@@ -43,11 +43,7 @@ def prepare(root: Path, *, prefecture: str | None, problems: Path | None, expect
         names, reason = service.counties_of(problems)
         if reason is not None:
             raise InputError(reason)
-        target = root / PROBLEMS_NAME
-        if problems.resolve() != target.resolve():
-            tmp = root / f".{PROBLEMS_NAME}.tmp"
-            shutil.copyfile(problems, tmp)
-            tmp.replace(target)
+        _keep_copy(root, problems, PROBLEMS_NAME)
         counties += [n for n in names if n not in counties]
     counties += [n for n in split_names(expect) if n not in counties]
     if previous is not None:
@@ -68,10 +64,15 @@ def _keep_previous(root: Path, previous: Path) -> None:
     reason = service.previous_problem(previous)
     if reason is not None:
         raise InputError(reason)
-    target = root / PREVIOUS_NAME
-    if previous.resolve() != target.resolve():
-        tmp = root / f".{PREVIOUS_NAME}.tmp"
-        shutil.copyfile(previous, tmp)
+    _keep_copy(root, previous, PREVIOUS_NAME)
+
+
+def _keep_copy(root: Path, source: Path, name: str) -> None:
+    """Copy ``source`` into the intake folder as ``name``, atomically; the given file is only read."""
+    target = root / name
+    if source.resolve() != target.resolve():
+        tmp = root / f".{name}.tmp"
+        shutil.copyfile(source, tmp)
         tmp.replace(target)
 
 
