@@ -121,7 +121,7 @@ def task_imports(which: str) -> dict[str, object]:
     import contextlib
     import io
 
-    from zhenggai.cli import app
+    from zhenggai.cli.app import app
 
     with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
         app([which], standalone_mode=False)

@@ -39,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from rich.console import Console
 
-    from zhenggai import render
     from zhenggai.api import merge
-    from zhenggai.results import Options
+    from zhenggai.cli import render
+    from zhenggai.core.results import Options
     from zhenggai.rollup.model import MergeOptions
 
     folder = ensure_data(args.data, args.seed, [args.counties], 0, sys.executable)[f"c{args.counties}"]

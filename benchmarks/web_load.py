@@ -61,7 +61,7 @@ def write_reply(path: Path, county: str) -> Path:
                 [], ["（联系人：张三  联系电话：13800138000）"]):
         ws.append(row)
     ws2 = wb.create_sheet("附件2")
-    from zhenggai.schema import default_appendix2
+    from zhenggai.core.schema import default_appendix2
 
     headers = [c.header for c in default_appendix2().columns]
     for row in (["附件2"], ["示范县专项整改成果统计表"], [f"{county}商务主管部门（盖章）"], headers,

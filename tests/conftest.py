@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from zhenggai import cli_text
-from zhenggai.schema import APPENDIX1, default_appendix2
+from zhenggai.cli import i18n as cli_text
+from zhenggai.core.schema import APPENDIX1, default_appendix2
 
 Row = Sequence[Any]
 

@@ -22,11 +22,11 @@ from conftest import (
     rewrite_zip,
     soffice_convert,
 )
-from zhenggai.annotate import FILLS, FINDINGS_SHEET, annotate, annotate_all, annotated_name
-from zhenggai.check import validate
-from zhenggai.errors import OutputError
-from zhenggai.findings import Severity
-from zhenggai.results import FileResult, Options
+from zhenggai.checking.files import validate
+from zhenggai.core.errors import OutputError
+from zhenggai.core.findings import Severity
+from zhenggai.core.results import FileResult, Options
+from zhenggai.outputs.annotated import FILLS, FINDINGS_SHEET, annotate, annotate_all, annotated_name
 
 OPTS = Options(as_of=date(2022, 9, 1))
 RED, YELLOW = FILLS[Severity.ERROR], FILLS[Severity.WARNING]

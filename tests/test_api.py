@@ -58,7 +58,7 @@ def test_the_one_liner_of_the_issue_works_in_a_fresh_interpreter() -> None:
 def test_validate_equals_the_cli_json(examples: Path) -> None:
     from typer.testing import CliRunner
 
-    from zhenggai.cli import app
+    from zhenggai.cli.app import app
 
     r = zhenggai.validate("examples/襄阳市收件", zhenggai.Options(as_of=AS_OF))
     out = CliRunner().invoke(app, ["validate", "examples/襄阳市收件", "--as-of", "2022-07-15", "--format", "json"])
@@ -79,7 +79,8 @@ def test_results_are_frozen(examples: Path) -> None:
 
 def test_public_functions_survive_importing_the_modules() -> None:
     import zhenggai.api
-    import zhenggai.check
+    import zhenggai.api.pipeline
+    import zhenggai.checking.files
     import zhenggai.rollup.county
 
     assert zhenggai.validate is zhenggai.api.validate

@@ -21,11 +21,11 @@ from conftest import (
     run_zhenggai,
     soffice_convert,
 )
-from zhenggai.annotate import FINDINGS_SHEET
-from zhenggai.check import validate
-from zhenggai.cli import app
-from zhenggai.report import to_json
-from zhenggai.results import Options
+from zhenggai.checking.files import validate
+from zhenggai.cli.app import app
+from zhenggai.core.results import Options
+from zhenggai.outputs.annotated import FINDINGS_SHEET
+from zhenggai.outputs.json_report import to_json
 
 AS_OF = ["--as-of", "2022-09-01"]
 FILE_KEYS = {"path", "county", "tables", "findings"}

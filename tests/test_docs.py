@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from zhenggai.cli import app
-from zhenggai.findings import CATALOGUE
+from zhenggai.cli.app import app
+from zhenggai.core.findings import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import Row, appendix1_rows, appendix2_rows
 from test_layouts import _township_a2, a2_row, codes, rows_for, run, stats_rows
-from zhenggai.parse import exact_product, exact_sum, parse_number
+from zhenggai.core.parse import exact_product, exact_sum, parse_number
 
 
 def test_exact_sum_and_product_are_decimal() -> None:

@@ -28,12 +28,12 @@ from conftest import (
     set_saved_time,
     soffice_convert,
 )
-from zhenggai.check import validate
-from zhenggai.cli import app
-from zhenggai.errors import InputError
-from zhenggai.reader import read_book
-from zhenggai.results import Options
-from zhenggai.rollup.county import merge
+from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.checking.files import validate
+from zhenggai.cli.app import app
+from zhenggai.core.errors import InputError
+from zhenggai.core.results import Options
+from zhenggai.intake.reader import read_book
 from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions, MergeResult
 
@@ -301,7 +301,7 @@ def test_every_skipped_file_is_listed_in_the_terminal(tmp_path: Path, runner: Cl
 
 
 def test_corrected_annotated_copy_is_the_reply(tmp_path: Path) -> None:
-    from zhenggai.annotate import annotate
+    from zhenggai.outputs.annotated import annotate
 
     inbox = tmp_path / "in"
     wrong = rows_for("谷城县", 2, 1)

@@ -9,15 +9,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from zhenggai.check import validate
-from zhenggai.formdef import read_definition
-from zhenggai.reader import read_book
-from zhenggai.results import Options
-from zhenggai.rollup.county import merge
+from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.checking.files import validate
+from zhenggai.core.results import Options
+from zhenggai.core.schema import META_SHEET, load_indicators
+from zhenggai.forms.formdef import read_definition
+from zhenggai.intake.reader import read_book
+from zhenggai.outputs.templates import CountyForms, write_county_forms
 from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions
-from zhenggai.schema import META_SHEET, load_indicators
-from zhenggai.template import CountyForms, write_county_forms
 
 CUSTOM = (
     '[[indicator]]\nkey = "funds"\nheader = "安排资金"\nunit = "万元"\ntype = "amount"\n'

@@ -29,7 +29,7 @@ from typing import Any
 import openpyxl
 from typer.testing import CliRunner
 
-from zhenggai.cli import app
+from zhenggai.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = Path(__file__).resolve().parent / "golden" / "snapshot.json"

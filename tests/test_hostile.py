@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 
 from conftest import GOOD_ROWS, appendix1_rows, make_workbook, rewrite_zip
-from zhenggai import reader
-from zhenggai.check import check_file
-from zhenggai.reader import OLE_MAGIC, read_book
-from zhenggai.results import Options
+from zhenggai.checking.files import check_file
+from zhenggai.core.results import Options
+from zhenggai.intake import reader
+from zhenggai.intake.reader import OLE_MAGIC, read_book
 
 OPTS = Options()
 SHEET1 = "xl/worksheets/sheet1.xml"
@@ -223,8 +223,8 @@ def test_a_normal_workbook_still_passes_every_guard(files: dict[str, Path]) -> N
 _CHILD = textwrap.dedent("""
     import json, resource, sys, time
     from pathlib import Path
-    from zhenggai.check import check_file
-    from zhenggai.results import Options
+    from zhenggai.checking.files import check_file
+    from zhenggai.core.results import Options
     out = {}
     for p in sys.argv[1:]:
         t = time.perf_counter()

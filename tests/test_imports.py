@@ -38,14 +38,17 @@ def _is_type_checking(test: ast.expr) -> bool:
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def _imports(module: str) -> tuple[set[str], list[str]]:
-    """Modules of this package that ``module`` imports, and the private names it uses from them."""
+def _imports(module: str, *, type_only_too: bool = False) -> tuple[set[str], list[str]]:
+    """Modules of this package that ``module`` imports, and the private names it uses from them.
+
+    ``type_only_too``: count imports under ``if TYPE_CHECKING:`` as well (the layer rule does)."""
     tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
     deps: set[str] = set()
     private: list[str] = []
     aliases: dict[str, str] = {}  # local name → module of ours
-    type_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node.test)
-                 for stmt in node.body for n in ast.walk(stmt)}
+    type_only = set() if type_only_too else {
+        id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node.test)
+        for stmt in node.body for n in ast.walk(stmt)}
     for node in ast.walk(tree):
         if id(node) in type_only:
             continue
@@ -98,8 +101,8 @@ def _cycle() -> list[str] | None:
 
 
 def test_the_walker_sees_the_package() -> None:
-    assert {"zhenggai.check", "zhenggai.results", "zhenggai.rollup.county"} <= MODULES.keys()
-    assert "zhenggai.results" in GRAPH["zhenggai.check"]
+    assert {"zhenggai.checking.files", "zhenggai.core.results", "zhenggai.rollup.county"} <= MODULES.keys()
+    assert "zhenggai.core.results" in GRAPH["zhenggai.checking.files"]
     assert "zhenggai.rollup.model" in GRAPH["zhenggai.rollup.county"]
 
 
@@ -109,7 +112,7 @@ def test_no_import_cycle() -> None:
 
 
 def test_the_cycle_finder_finds_a_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(GRAPH, "zhenggai.results", {*GRAPH["zhenggai.results"], "zhenggai.check"})
+    monkeypatch.setitem(GRAPH, "zhenggai.core.results", {*GRAPH["zhenggai.core.results"], "zhenggai.checking.files"})
     assert _cycle() is not None
 
 
@@ -120,13 +123,56 @@ def test_no_private_name_used_across_modules() -> None:
 
 def test_the_private_name_finder_finds_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = tmp_path / "fake.py"
-    fake.write_text("from zhenggai.parse import _squash\nfrom zhenggai import xls\nxls._records\n", encoding="utf-8")
+    fake.write_text("from zhenggai.core.parse import _squash\nfrom zhenggai.intake import xls\nxls._records\n",
+                    encoding="utf-8")
     monkeypatch.setitem(MODULES, "zhenggai.fake", fake)
     assert _imports("zhenggai.fake")[1] == [
-        "zhenggai.fake: from zhenggai.parse import _squash", "zhenggai.fake: zhenggai.xls._records"]
+        "zhenggai.fake: from zhenggai.core.parse import _squash", "zhenggai.fake: zhenggai.intake.xls._records"]
 
 
 def test_core_modules_do_not_import_the_cli() -> None:
-    cli = {"zhenggai.cli", "zhenggai.cli_text", "zhenggai.render", "zhenggai.__main__"}
+    cli = {"zhenggai.cli.app", "zhenggai.cli.i18n", "zhenggai.cli.render", "zhenggai.__main__"}
     offenders = [m for m, deps in GRAPH.items() if m not in cli and deps & cli]
     assert offenders == []
+
+
+# The pipeline, bottom to top: each stage may import only itself and the stages below it,
+# type-only imports included (a name in an annotation is still a dependency a reader follows).
+# cli and web are the two faces; cli starts web (``serve``), nothing imports either.
+LAYERS = ("core", "intake", "forms", "checking", "progress", "rollup", "outputs", "api", "web", "cli")
+
+
+def _layer(module: str) -> int | None:
+    """Index in LAYERS of ``zhenggai.<layer>...``; None for the package root and ``__main__``."""
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def _upward(graph: dict[str, set[str]]) -> list[str]:
+    found = []
+    for m, deps in sorted(graph.items()):
+        here = _layer(m)
+        for d in sorted(deps):
+            there = _layer(d)
+            if here is not None and there is not None and there > here:
+                found.append(f"{m} → {d}")
+    return found
+
+
+FULL_GRAPH = {m: _imports(m, type_only_too=True)[0] for m in MODULES}
+
+
+def test_every_module_sits_in_a_layer() -> None:
+    loose = [m for m in MODULES if _layer(m) is None and m not in {"zhenggai", "zhenggai.__main__"}]
+    assert loose == []
+
+
+def test_imports_point_down_the_pipeline() -> None:
+    assert _upward(FULL_GRAPH) == []
+
+
+def test_the_layer_rule_catches_an_upward_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A planted upward import (a reader needing the rollup writer) is caught, type-only too."""
+    fake_graph = {**FULL_GRAPH, "zhenggai.intake.reader": {*FULL_GRAPH["zhenggai.intake.reader"],
+                                                           "zhenggai.outputs.rollup_workbook"}}
+    assert _upward(fake_graph) == ["zhenggai.intake.reader → zhenggai.outputs.rollup_workbook"]

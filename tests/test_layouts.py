@@ -13,10 +13,10 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import A1_HEADERS, A2_HEADERS, Row, appendix1_rows, appendix2_rows, make_workbook
-from zhenggai.results import Options
-from zhenggai.rollup.county import merge
+from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.core.results import Options
+from zhenggai.core.schema import META_SHEET
 from zhenggai.rollup.model import MergeOptions, MergeResult
-from zhenggai.schema import META_SHEET
 
 AS_OF = date(2022, 9, 1)
 P1 = "问题描述（按反馈问题清单填报）"
@@ -127,8 +127,8 @@ def _hide(path: Path, sheet: str | None = None, rows: tuple[int, ...] = (), cols
 def test_hidden_sheet_with_an_older_copy_is_ignored_with_a_warning(tmp_path: Path) -> None:
     import xlsxwriter
 
-    from zhenggai.formdef import write_definition
-    from zhenggai.schema import load_indicators
+    from zhenggai.core.schema import load_indicators
+    from zhenggai.forms.formdef import write_definition
 
     folder = tmp_path / "收件"
     folder.mkdir()

@@ -17,10 +17,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
 from conftest import GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook, run_zhenggai
-from zhenggai.cli import app
-from zhenggai.errors import OutputExists
-from zhenggai.results import Options
-from zhenggai.rollup.county import merge
+from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.cli.app import app
+from zhenggai.core.errors import OutputExists
+from zhenggai.core.results import Options
 from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions, Status
 
@@ -237,7 +237,7 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
 
 
 def test_crash_while_writing_leaves_no_output(inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import zhenggai.rollup.workbook as rollup
+    import zhenggai.outputs.rollup_workbook as rollup
 
     def boom(*args: object) -> None:
         raise RuntimeError("disk full")

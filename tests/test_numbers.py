@@ -15,7 +15,7 @@ import pytest
 
 from conftest import A2_HEADERS, Row, appendix1_rows, appendix2_rows, make_workbook
 from test_layouts import a2_row, opts, rows_for, stats_rows
-from zhenggai.rollup.county import merge
+from zhenggai.api.pipeline import run_merge as merge
 from zhenggai.rollup.model import MergeResult
 
 FUNDS = "县级财政安排经费（万元）"

@@ -1,4 +1,4 @@
-"""Tests for zhenggai.parse: cell value → Python value."""
+"""Tests for zhenggai.core.parse: cell value → Python value."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhenggai.parse import (
+from zhenggai.core.parse import (
     DateValue,
     NumberValue,
     YesNoValue,

@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import appendix1_rows, appendix2_rows, make_workbook
-from zhenggai.check import validate
-from zhenggai.cli import app
-from zhenggai.problems import normalize_problem, read_feedback_list
-from zhenggai.results import Options
-from zhenggai.rollup.county import merge
+from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.checking.files import validate
+from zhenggai.cli.app import app
+from zhenggai.core.results import Options
+from zhenggai.forms.feedback_list import normalize_problem, read_feedback_list
 from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions
 

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import A1_HEADERS, appendix1_rows, make_workbook
-from zhenggai.annotate import annotate_all
-from zhenggai.check import validate
-from zhenggai.findings import column_letter
-from zhenggai.parse import display
-from zhenggai.results import FileResult, Options
-from zhenggai.schema import default_appendix2
-from zhenggai.template import FIRST_DATA_ROW, CountyForms, write_county_forms
+from zhenggai.checking.files import validate
+from zhenggai.core.findings import column_letter
+from zhenggai.core.parse import display
+from zhenggai.core.results import FileResult, Options
+from zhenggai.core.schema import default_appendix2
+from zhenggai.outputs.annotated import annotate_all
+from zhenggai.outputs.templates import FIRST_DATA_ROW, CountyForms, write_county_forms
 
 AS_OF = date(2022, 6, 30)  # finished rows are dated on or before it, open rows from it to the deadline
 OPTS = Options(as_of=AS_OF)

@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 
 from conftest import Row, appendix1_rows, appendix2_rows, make_workbook, rewrite_zip, run_zhenggai
-from zhenggai.results import Options
-from zhenggai.rollup.county import merge
+from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.core.results import Options
 from zhenggai.rollup.model import MergeOptions
 
 

@@ -21,11 +21,11 @@ from conftest import (
     rewrite_zip,
     soffice_convert,
 )
-from zhenggai import xls
-from zhenggai.check import validate
-from zhenggai.parse import display
-from zhenggai.reader import OLE_MAGIC, Book, read_book
-from zhenggai.results import FileResult, Options
+from zhenggai.checking.files import validate
+from zhenggai.core.parse import display
+from zhenggai.core.results import FileResult, Options
+from zhenggai.intake import xls
+from zhenggai.intake.reader import OLE_MAGIC, Book, read_book
 
 SHEET1 = "xl/worksheets/sheet1.xml"
 OPTS = Options(as_of=date(2022, 9, 1))

@@ -13,12 +13,12 @@ import openpyxl
 import pytest
 
 from conftest import appendix1_rows, appendix2_rows, make_workbook, pdf_pages
-from zhenggai.annotate import FINDINGS_SHEET, annotate_all
-from zhenggai.check import validate
-from zhenggai.results import Options
-from zhenggai.rollup.county import merge
+from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.checking.files import validate
+from zhenggai.core.results import Options
+from zhenggai.outputs.annotated import FINDINGS_SHEET, annotate_all
+from zhenggai.outputs.templates import CountyForms, Prefill, write_county_forms
 from zhenggai.rollup.model import MergeOptions, Signoff
-from zhenggai.template import CountyForms, Prefill, write_county_forms
 
 pytestmark = pytest.mark.libreoffice
 AS_OF = date(2022, 7, 15)

@@ -32,8 +32,8 @@ from conftest import (
     make_zip,
     set_saved_time,
 )
-from zhenggai.results import Options
-from zhenggai.rollup.county import merge
+from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.core.results import Options
 from zhenggai.rollup.model import MergeOptions, MergeResult
 
 NAMES = ("谷城县", "保康县", "长阳土家族自治县", "枣阳市")

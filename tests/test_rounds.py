@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from zhenggai.findings import CATALOGUE
-from zhenggai.problems import FeedbackList, FeedbackProblem
-from zhenggai.rounds import (
+from zhenggai.core.findings import CATALOGUE
+from zhenggai.core.schema import default_appendix2
+from zhenggai.forms.feedback_list import FeedbackList, FeedbackProblem
+from zhenggai.progress.compare import (
     Comparison,
     CountyRecord,
     ItemRecord,
@@ -22,7 +23,6 @@ from zhenggai.rounds import (
     pledge_only_change,
     problem_key,
 )
-from zhenggai.schema import default_appendix2
 
 COLS = {"seq": 0, "problem": 1, "measure": 2, "done": 3, "deadline": 4, "owner": 5, "unit": 6}
 DEADLINE = date(2022, 12, 31)

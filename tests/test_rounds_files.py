@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import Row, appendix1_rows, appendix2_rows, make_workbook, run_zhenggai
-from zhenggai.cli import app
-from zhenggai.results import Options
-from zhenggai.rollup.county import merge
+from zhenggai.api.diff import diff
+from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.cli.app import app
+from zhenggai.core.results import Options
 from zhenggai.rollup.model import MergeOptions
-from zhenggai.rounds_diff import diff
 
 AS_OF = ["--as-of", "2022-10-15"]
 P = ["县级电商公共服务中心停止运营", "快递企业整合不够", "村级站点无人值守", "培训流于形式", "资金使用不规范",

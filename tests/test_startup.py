@@ -20,7 +20,7 @@ HEAVY = ("pandas", "openpyxl", "pydantic", "pydantic_core", "python_calamine", "
 SCRIPT = textwrap.dedent(
     """
     import contextlib, io, json, sys
-    from zhenggai.cli import app, main
+    from zhenggai.cli.app import app, main
 
     how, flag = sys.argv[1], sys.argv[2]
     out = io.StringIO()
@@ -72,9 +72,9 @@ def test_version_imports_nothing_heavy(how: str) -> None:
 
 
 def test_bare_import_is_light() -> None:
-    """``import zhenggai`` and ``zhenggai.cli`` alone load none of them either."""
+    """``import zhenggai`` and ``zhenggai.cli.app`` alone load none of them either."""
     code = (
-        "import json, sys, zhenggai, zhenggai.cli; "
+        "import json, sys, zhenggai, zhenggai.cli.app; "
         f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {set(HEAVY)!r})))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import A1_HEADERS, A2_HEADERS, GOOD_A2, GOOD_ROWS, Row
-from zhenggai.reader import Grid
-from zhenggai.schema import APPENDIX1, default_appendix2
-from zhenggai.tables import (
+from zhenggai.core.schema import APPENDIX1, default_appendix2
+from zhenggai.forms.tables import (
     FORMULA_NO_VALUE,
     HEADER_SCAN_ROWS,
     Table,
@@ -15,6 +14,7 @@ from zhenggai.tables import (
     find_tables,
     parse_contact,
 )
+from zhenggai.intake.reader import Grid
 
 SPECS = (APPENDIX1, default_appendix2())
 

@@ -12,9 +12,9 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import pdf_pages as pages
-from zhenggai.errors import OutputExists, SchemaError
-from zhenggai.schema import APPENDIX1, META_SHEET, appendix2, default_appendix2, load_indicators
-from zhenggai.template import CountyForms, Prefill, file_names, write_county_forms
+from zhenggai.core.errors import OutputExists, SchemaError
+from zhenggai.core.schema import APPENDIX1, META_SHEET, appendix2, default_appendix2, load_indicators
+from zhenggai.outputs.templates import CountyForms, Prefill, file_names, write_county_forms
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

@@ -23,10 +23,10 @@ from conftest import (
     make_workbook,
     make_xlsxwriter_book,
 )
-from zhenggai.check import check_file, validate
-from zhenggai.findings import Report
-from zhenggai.parse import county_from_filename, display
-from zhenggai.results import FileResult, Item, Options, Stats
+from zhenggai.checking.files import check_file, validate
+from zhenggai.core.findings import Report
+from zhenggai.core.parse import county_from_filename, display
+from zhenggai.core.results import FileResult, Item, Options, Stats
 
 AS_OF = date(2022, 9, 1)
 OPTS = Options(as_of=AS_OF)

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from conftest import Row, appendix1_rows, appendix2_rows, make_workbook, set_saved_time, soffice_convert
-from zhenggai.results import Options
-from zhenggai.rollup.county import merge
+from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.checking.versions import compare_marks, name_mark
+from zhenggai.core.results import Options
+from zhenggai.intake.sniff import saved_time
 from zhenggai.rollup.model import MergeOptions, MergeResult
-from zhenggai.sniff import saved_time
-from zhenggai.versions import compare_marks, name_mark
 
 AS_OF = date(2022, 9, 1)
 OPTS = MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市")

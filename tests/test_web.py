@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from conftest import GOOD_ROWS, run_zhenggai
 from webtools import COUNTIES, FORMULA, PREFECTURE, XSS, bad_rows, reply, token_of
-from zhenggai.errors import InputError
+from zhenggai.core.errors import InputError
 from zhenggai.web import launch
 from zhenggai.web.app import create_app, state
 from zhenggai.web.store import BLOB_DIR, DB_NAME

@@ -25,27 +25,27 @@ _EXPORTS = {
     "validate": "zhenggai.api",
     "merge": "zhenggai.api",
     "read_rollup": "zhenggai.api",
-    "diff": "zhenggai.rounds_diff",
-    "compare_rollups": "zhenggai.rounds_load",
-    "Comparison": "zhenggai.rounds",
-    "write_county_forms": "zhenggai.template",
-    "write_many": "zhenggai.template",
-    "CountyForms": "zhenggai.template",
-    "Prefill": "zhenggai.template",
-    "Options": "zhenggai.results",
-    "ValidationResult": "zhenggai.results",
-    "FileResult": "zhenggai.results",
-    "DEADLINE": "zhenggai.results",
+    "diff": "zhenggai.api.diff",
+    "compare_rollups": "zhenggai.rollup.previous",
+    "Comparison": "zhenggai.progress.compare",
+    "write_county_forms": "zhenggai.outputs.templates",
+    "write_many": "zhenggai.outputs.templates",
+    "CountyForms": "zhenggai.outputs.templates",
+    "Prefill": "zhenggai.outputs.templates",
+    "Options": "zhenggai.core.results",
+    "ValidationResult": "zhenggai.core.results",
+    "FileResult": "zhenggai.core.results",
+    "DEADLINE": "zhenggai.core.results",
     "MergeOptions": "zhenggai.rollup.model",
     "MergeResult": "zhenggai.rollup.model",
     "Rollup": "zhenggai.rollup.model",
     "CountySummary": "zhenggai.rollup.model",
     "Status": "zhenggai.rollup.model",
     "RollupFrames": "zhenggai.rollup.frames",
-    "Finding": "zhenggai.findings",
-    "Severity": "zhenggai.findings",
-    "Report": "zhenggai.findings",
-    "FatalError": "zhenggai.errors",
+    "Finding": "zhenggai.core.findings",
+    "Severity": "zhenggai.core.findings",
+    "Report": "zhenggai.core.findings",
+    "FatalError": "zhenggai.core.errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -60,29 +60,47 @@ if TYPE_CHECKING:
     from zhenggai.api import (
         validate as validate,
     )
-    from zhenggai.errors import (
+    from zhenggai.api.diff import (
+        diff as diff,
+    )
+    from zhenggai.core.errors import (
         FatalError as FatalError,
     )
-    from zhenggai.findings import (
+    from zhenggai.core.findings import (
         Finding as Finding,
     )
-    from zhenggai.findings import (
+    from zhenggai.core.findings import (
         Report as Report,
     )
-    from zhenggai.findings import (
+    from zhenggai.core.findings import (
         Severity as Severity,
     )
-    from zhenggai.results import (
+    from zhenggai.core.results import (
         DEADLINE as DEADLINE,
     )
-    from zhenggai.results import (
+    from zhenggai.core.results import (
         FileResult as FileResult,
     )
-    from zhenggai.results import (
+    from zhenggai.core.results import (
         Options as Options,
     )
-    from zhenggai.results import (
+    from zhenggai.core.results import (
         ValidationResult as ValidationResult,
+    )
+    from zhenggai.outputs.templates import (
+        CountyForms as CountyForms,
+    )
+    from zhenggai.outputs.templates import (
+        Prefill as Prefill,
+    )
+    from zhenggai.outputs.templates import (
+        write_county_forms as write_county_forms,
+    )
+    from zhenggai.outputs.templates import (
+        write_many as write_many,
+    )
+    from zhenggai.progress.compare import (
+        Comparison as Comparison,
     )
     from zhenggai.rollup.frames import (
         RollupFrames as RollupFrames,
@@ -102,26 +120,8 @@ if TYPE_CHECKING:
     from zhenggai.rollup.model import (
         Status as Status,
     )
-    from zhenggai.rounds import (
-        Comparison as Comparison,
-    )
-    from zhenggai.rounds_diff import (
-        diff as diff,
-    )
-    from zhenggai.rounds_load import (
+    from zhenggai.rollup.previous import (
         compare_rollups as compare_rollups,
-    )
-    from zhenggai.template import (
-        CountyForms as CountyForms,
-    )
-    from zhenggai.template import (
-        Prefill as Prefill,
-    )
-    from zhenggai.template import (
-        write_county_forms as write_county_forms,
-    )
-    from zhenggai.template import (
-        write_many as write_many,
     )
 
 

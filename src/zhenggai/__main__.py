@@ -1,5 +1,5 @@
 """`python -m zhenggai` 的入口。"""
 
-from zhenggai.cli import main
+from zhenggai.cli.app import main
 
 main()

@@ -17,28 +17,33 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.annotate import FINDINGS_SHEET
-from zhenggai.check import check_files, cross_pair, problem_counts
-from zhenggai.findings import FileReport, Finding, Report, Severity, make, sort_key
-from zhenggai.parse import county_from_filename, display, parse_number
-from zhenggai.results import APPENDIX_NAMES, FileResult, Options, ProgressCallback, Stats, TableResult
+from zhenggai.checking.files import cross_pair, problem_counts
+from zhenggai.core.findings import FileReport, Finding, Report, Severity, make, sort_key
+from zhenggai.core.parse import county_from_filename, display, parse_number
+from zhenggai.core.results import (
+    APPENDIX_NAMES,
+    FINDINGS_SHEET,
+    FileResult,
+    Options,
+    Stats,
+    TableResult,
+)
+from zhenggai.core.schema import APPENDIX1, TableSpec
 from zhenggai.rollup.layout import MARKER_SHEETS, PROGRESS_SHEET
 from zhenggai.rollup.model import (
     MERGE_FILE,
     CountySummary,
     MergeOptions,
-    MergeResult,
     Rollup,
     RollupItem,
     RollupStats,
     Status,
     skipped_list,
 )
-from zhenggai.schema import APPENDIX1, TableSpec
 
 if TYPE_CHECKING:
-    from zhenggai.inbox import Inbox
-    from zhenggai.problems import Coverage
+    from zhenggai.forms.feedback_list import Coverage
+    from zhenggai.intake.inbox import Inbox
 
 
 # --- choosing and pairing ---------------------------------------------------------------
@@ -90,7 +95,7 @@ def _pick(county: str, kind: str, candidates: list[Candidate], notes: Notes, dou
 def _pick_version(county: str, kind: str, firsts: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate:
     """One of several files (one candidate each): identical copies count once, different
     versions are decided by ``versions.decide`` and named with the reason and the differences."""
-    from zhenggai.versions import decide, differences
+    from zhenggai.checking.versions import decide, differences
 
     groups: dict[tuple[object, ...], list[Candidate]] = {}
     for c in firsts:
@@ -324,7 +329,7 @@ def build_rollup(
 
 def _scans_beside_original(county: str, files: list[FileResult], used: list[str]) -> None:
     """A scan sent with the original is a record copy: say so, do not blame the county."""
-    from zhenggai import sniff
+    from zhenggai.intake import sniff
 
     for f in files:
         if f.kind in (sniff.PDF, sniff.IMAGE) and all(x.code == "scan-only" for x in f.findings):
@@ -404,7 +409,7 @@ def own_output(path: Path) -> str | None:
 def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], list[Path], list[FileResult], Inbox]:
     """County replies, earlier rollups, skipped files (output excluded), and the inbox
     that holds any extracted archive members (close it when done)."""
-    from zhenggai.inbox import open_inbox
+    from zhenggai.intake.inbox import open_inbox
 
     box = open_inbox(paths)
     out_key = output.resolve() if output is not None else None
@@ -416,95 +421,17 @@ def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], lis
             # the same rollup as the first.
             continue
         if p.name.startswith(".zhenggai-"):
-            box.skipped.append(_skipped(p, "汇总写入时的临时文件", box.display(p)))
+            box.skipped.append(skipped_file(p, "汇总写入时的临时文件", box.display(p)))
         elif (own := own_output(p)) == "rollup":
             rollups.append(p)
         elif own == "progress":
-            box.skipped.append(_skipped(p, "zhenggai diff 生成的进展对比表，不是县级报送", box.display(p)))
+            box.skipped.append(skipped_file(p, "zhenggai diff 生成的进展对比表，不是县级报送", box.display(p)))
         else:
             replies.append(p)
     return replies, rollups, box.skipped, box
 
 
-def _skipped(p: Path, reason: str, shown: str | None = None) -> FileResult:
+def skipped_file(p: Path, reason: str, shown: str | None = None) -> FileResult:
     name = shown or str(p)
     return FileResult(p, name, findings=[make("file-skipped", file=name, reason=reason)],
                       readable=False, skipped=True)
-
-
-def _shown(paths: Sequence[Path]) -> str:
-    return "、".join(str(p) for p in paths)
-
-
-def _listing(files: Sequence[FileResult], limit: int = 8) -> str:
-    """"：a.pdf（扫描件…）；b.txt（…）" for the one-line fatal message."""
-    parts = []
-    for f in files[:limit]:
-        worst = min(f.findings, key=lambda x: x.severity.rank, default=None)
-        parts.append(f"{f.display}（{worst.message.removeprefix('已跳过：') if worst else '无法读取'}）")
-    more = f" 等 {len(files)} 个文件" if len(files) > limit else ""
-    return ("：" + "；".join(parts) + more) if parts else ""
-
-
-def merge(
-    paths: Sequence[Path],
-    output: Path | None,
-    opts: MergeOptions | None = None,
-    *,
-    force: bool = False,
-    write: bool = True,
-    strict: bool = False,
-    on_progress: ProgressCallback | None = None,
-) -> MergeResult:
-    """Validate every reply under ``paths`` and write the rollup to ``output``.
-
-    A folder of county replies gives a prefecture rollup. A folder of prefecture
-    rollups (and no county replies) gives a province rollup. Earlier rollups lying
-    among county replies are skipped, never read as county data.
-    """
-    from zhenggai.errors import InputError, OutputExists
-
-    opts = opts or MergeOptions()
-    if write and output is not None and output.exists() and not force:
-        raise OutputExists(f"文件已存在：{output}（如需覆盖请加 --force）")
-    replies, rollups, skipped, box = collect(paths, output)
-    with box:
-        if opts.feedback is not None:
-            listed = opts.feedback.path.resolve()
-            replies = [p for p in replies if p.resolve() != listed]
-        if not replies and not rollups and all(f.skipped for f in skipped):
-            # Exit 2 like validate: "0 个县" with exit 0 would tell the clerk all is well.
-            raise InputError(f"{_shown(paths)} 中没有找到县（市、区）报来的文件（.xlsx/.xls/.ods/.docx/.zip）"
-                             + _listing(skipped))
-        if rollups and not replies:
-            from zhenggai.rollup.province import build_province
-
-            rollup = build_province(rollups, opts, skipped, on_progress, box.names)
-        else:
-            skipped += [_skipped(p, "这是以前生成的汇总表，不作为县级数据读取", box.display(p)) for p in rollups]
-            results = check_files(replies, opts.validate, on_progress, box.names)
-            if not any(r.tables for r in results):
-                raise InputError(f"{_shown(paths)} 中没有一个文件能读出附件1或附件2，无法汇总"
-                                 + _listing([*results, *skipped]))
-            coverage = None
-            if opts.feedback is not None:
-                from zhenggai.problems import check_coverage
-
-                coverage = check_coverage(results, opts.feedback)
-                if opts.feedback.findings:
-                    skipped.append(opts.feedback.result())
-            rollup = build_rollup([*results, *skipped], opts, coverage)
-    if opts.previous is not None:
-        from zhenggai.rounds_load import attach_previous
-
-        attach_previous(rollup, opts.previous, opts, label=output.name if output is not None else "本轮")
-    if strict and (rollup.report.errors or rollup.report.warnings):
-        write = False
-    if write and output is not None:
-        from zhenggai.rollup.workbook import write_rollup
-
-        counts = write_rollup(rollup, output, force=force, signoff=opts.signoff)
-        for s in rollup.counties:
-            # What the workbook really holds, counted by the writer as it wrote.
-            s.rows_written = counts.get((s.prefecture, s.county), 0)
-    return MergeResult(rollup, output if write else None)

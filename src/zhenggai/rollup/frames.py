@@ -15,9 +15,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from zhenggai.findings import Severity
+from zhenggai.core.findings import Severity
+from zhenggai.core.schema import APPENDIX1, Kind
 from zhenggai.rollup.layout import Status
-from zhenggai.schema import APPENDIX1, Kind
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -15,7 +15,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from zhenggai.schema import TableSpec
+    from zhenggai.core.schema import TableSpec
 
 # 0-based rows of every rollup sheet (xlsxwriter and calamine count from 0). The rollup
 # goes to the province as a formal attachment: the title row starts with the "附件N"
@@ -107,7 +107,7 @@ class SheetSpec:
     def _form_columns(self, a2: TableSpec | None) -> tuple[Column, ...]:
         if self.form is None:
             return ()
-        from zhenggai.schema import APPENDIX1, Kind, default_appendix2
+        from zhenggai.core.schema import APPENDIX1, Kind, default_appendix2
 
         spec = APPENDIX1 if self.form == "appendix1" else a2 or default_appendix2()
         kinds: dict[Kind, ColumnKind] = {Kind.COUNT: "count", Kind.AMOUNT: "amount", Kind.DATE: "date",

@@ -12,15 +12,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zhenggai.findings import Finding, Report, Severity
-from zhenggai.results import FileResult, Options
+from zhenggai.core.findings import Finding, Report, Severity
+from zhenggai.core.results import FileResult, Options
 from zhenggai.rollup.layout import Status
 
 if TYPE_CHECKING:
-    from zhenggai.problems import FeedbackList
+    from zhenggai.core.schema import TableSpec
+    from zhenggai.forms.feedback_list import FeedbackList
+    from zhenggai.progress.compare import Comparison
     from zhenggai.rollup.frames import RollupFrames
-    from zhenggai.rounds import Comparison
-    from zhenggai.schema import TableSpec
 
 MERGE_FILE = "（汇总检查）"  # the report entry holding findings about counties, not files
 

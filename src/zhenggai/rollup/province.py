@@ -19,9 +19,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from zhenggai.findings import CATALOGUE, FileReport, Finding, Report, Severity, make, sort_key
-from zhenggai.parse import clean_text, parse_date, parse_number, parse_yes_no
-from zhenggai.results import FileResult, ProgressCallback
+from zhenggai.core.findings import CATALOGUE, FileReport, Finding, Report, Severity, make, sort_key
+from zhenggai.core.parse import clean_text, parse_date, parse_number, parse_yes_no
+from zhenggai.core.results import FileResult, ProgressCallback
+from zhenggai.core.schema import APPENDIX1
 from zhenggai.rollup.layout import (
     AS_OF_LABEL,
     CONTACT_PREFIX,
@@ -46,7 +47,6 @@ from zhenggai.rollup.model import (
     Status,
     skipped_list,
 )
-from zhenggai.schema import APPENDIX1
 
 _I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
 
@@ -105,7 +105,7 @@ def _load(path: Path, shown: str) -> dict[str, list[list[object]]]:
 
 def _load_timed(path: Path, shown: str) -> tuple[dict[str, list[list[object]]], datetime | None]:
     """Sheet name → rows and the last-saved time the workbook carries inside it."""
-    from zhenggai.reader import read_book
+    from zhenggai.intake.reader import read_book
 
     book = read_book(path, shown)
     if book.findings:
@@ -319,7 +319,7 @@ def _pick_rollup(prefecture: str, found: list[tuple[FileResult, tuple[object, ..
     ``versions.decide_files`` (internal last-saved time, then the name's version mark); a
     choice resting on file-system time alone, or on disagreeing signals, is an error and
     the prefecture is marked 版本待确认."""
-    from zhenggai.versions import decide_files
+    from zhenggai.checking.versions import decide_files
 
     groups: dict[tuple[object, ...], list[FileResult]] = {}
     for fr, content in found:
@@ -350,7 +350,7 @@ def read_rollup(path: Path, opts: MergeOptions | None = None) -> Rollup:
     rollup's own 统计截至 date (its subtitle), so the figures are those it showed.
     Raises ``InputError`` (Chinese message) when the file is not such a workbook.
     """
-    from zhenggai.errors import InputError
+    from zhenggai.core.errors import InputError
 
     opts = opts or MergeOptions()
     try:

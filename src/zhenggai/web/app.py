@@ -22,11 +22,11 @@ DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 
 def create_app(root: Path, *, max_upload: int = DEFAULT_MAX_UPLOAD, uploads_per_minute: float = 30,
                burst: int = 10) -> Starlette:
-    """The ASGI application over an intake folder prepared by ``serve`` (see :mod:`zhenggai.cli`).
+    """The ASGI application over an intake folder prepared by ``serve`` (see :mod:`zhenggai.cli.app`).
 
     Raises InputError when another server already uses the folder.
     """
-    from zhenggai.errors import InputError
+    from zhenggai.core.errors import InputError
 
     store = Store(root)
     if not store.claim():

@@ -7,7 +7,7 @@ from datetime import date
 
 from starlette.templating import Jinja2Templates
 
-from zhenggai.results import DEADLINE
+from zhenggai.core.results import DEADLINE
 from zhenggai.web.security import PREFECTURE, LinkTable, RateLimiter, county_subject, ensure_links
 from zhenggai.web.service import Settings
 from zhenggai.web.store import Store

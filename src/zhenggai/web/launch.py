@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from zhenggai.errors import InputError
+from zhenggai.core.errors import InputError
 from zhenggai.web import service
 from zhenggai.web.context import PREVIOUS_NAME, PROBLEMS_NAME, all_links, settings_of
 from zhenggai.web.security import PREFECTURE, county_subject

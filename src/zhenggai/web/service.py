@@ -28,10 +28,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zhenggai.results import DEADLINE
+from zhenggai.core.results import DEADLINE
 
 if TYPE_CHECKING:
-    from zhenggai.problems import FeedbackList
+    from zhenggai.forms.feedback_list import FeedbackList
 
 PREVIEW_ROWS = 120  # rows of a sheet shown on the page; a county's reply has 5–60
 PREVIEW_COLS = 16
@@ -82,14 +82,14 @@ def feedback_list(settings: Settings) -> FeedbackList | None:
     """The province's feedback list, when ``serve`` was given one."""
     if settings.problems is None or not settings.problems.is_file():
         return None
-    from zhenggai.problems import read_feedback_list
+    from zhenggai.forms.feedback_list import read_feedback_list
 
     return read_feedback_list(settings.problems, settings.problems.name)
 
 
 def counties_of(problems: Path) -> tuple[list[str], str | None]:
     """The counties a feedback list names, and its first reading problem (None: readable)."""
-    from zhenggai.problems import read_feedback_list
+    from zhenggai.forms.feedback_list import read_feedback_list
 
     fl = read_feedback_list(problems, problems.name)
     reason = fl.findings[0].message if fl.findings else None
@@ -98,7 +98,7 @@ def counties_of(problems: Path) -> tuple[list[str], str | None]:
 
 def parse_deadline(text: str) -> date | None:
     """A deadline as clerks write it."""
-    from zhenggai.parse import parse_date
+    from zhenggai.core.parse import parse_date
 
     return parse_date(text).value
 
@@ -150,9 +150,9 @@ def _cell_index(cell: str) -> tuple[int, int] | None:
 
 def _preview(path: Path, display: str, result: Any, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The sheets holding a table, as text grids with each finding on its cell."""
-    from zhenggai.findings import column_letter
-    from zhenggai.parse import display as shown
-    from zhenggai.reader import read_book
+    from zhenggai.core.findings import column_letter
+    from zhenggai.core.parse import display as shown
+    from zhenggai.intake.reader import read_book
 
     wanted = {t.table.sheet for t in result.tables}
     marks: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
@@ -219,7 +219,7 @@ def same_county(a: str, b: str) -> bool:
 
 def not_this_county(found: str, county: str) -> dict[str, Any]:
     """The finding for a file that another county's data is in (the link says who sent it)."""
-    from zhenggai.findings import make
+    from zhenggai.core.findings import make
 
     return make("county-not-link", file="", value=found, found=found, county=county).to_dict()
 
@@ -227,7 +227,7 @@ def not_this_county(found: str, county: str) -> dict[str, Any]:
 def annotated_copy(settings: Settings, entries: Sequence[Entry], key: int) -> tuple[str, bytes] | None:
     """The annotated copy of one file of a set (name, bytes): errors red, warnings yellow, notes."""
     import zhenggai
-    from zhenggai.annotate import annotate, annotated_name
+    from zhenggai.outputs.annotated import annotate, annotated_name
 
     with tempfile.TemporaryDirectory(prefix="zhenggai-annotate-") as tmp, contextlib.ExitStack() as stack:
         placed = _place(entries, Path(tmp) / "in")
@@ -332,7 +332,7 @@ NOTE_WHAT = {"round-county-unchanged": "整份未更新", "round-county-silent":
 def previous_problem(path: Path) -> str | None:
     """Why ``path`` cannot be last round's rollup for ``serve --previous`` (None: it can)."""
     import zhenggai
-    from zhenggai.errors import InputError
+    from zhenggai.core.errors import InputError
 
     try:
         rollup = zhenggai.read_rollup(path)

@@ -282,7 +282,7 @@ def export_zip(intake: Desk) -> bytes:
 
 def export_to(intake: Desk, target: Path) -> Path:
     """The export written into ``target`` (``zhenggai serve 收件库/ --export 目录``); the folder it made."""
-    from zhenggai.errors import InputError
+    from zhenggai.core.errors import InputError
 
     folder = target / service.export_folder_name(intake.settings)
     if folder.exists():

@@ -1,0 +1,412 @@
+"""Tables → findings: the rules of 附件1 and 附件2, per row, per table and across a county.
+
+Every finding names the cell the clerk must change. The rows are also returned,
+parsed, because ``merge`` builds the rollup from exactly what was validated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zhenggai.checking.rows import RowContext, field_name, validate_rows
+from zhenggai.checking.table_rules import TABLE_RULES, header_factors
+from zhenggai.core.findings import Report, Severity, a1
+from zhenggai.core.parse import (
+    county_from_filename,
+    is_bureau_placeholder,
+    is_valid_phone,
+)
+from zhenggai.core.results import (
+    APPENDIX_NAMES,
+    FINDINGS_SHEET,
+    FileResult,
+    Item,
+    Options,
+    ProgressCallback,
+    Stats,
+    TableResult,
+)
+from zhenggai.core.schema import APPENDIX1, META_SHEET, TableSpec, appendix2
+from zhenggai.core.table import Table
+from zhenggai.forms.tables import HEADER_SCAN_ROWS, find_tables
+from zhenggai.intake.inbox import Inbox, expand, open_inbox, skip_reason
+from zhenggai.intake.reader import MAX_UNCOMPRESSED, Grid, read_book
+
+if TYPE_CHECKING:
+    from zhenggai.forms.feedback_list import FeedbackList
+
+# --- the tables of a file --------------------------------------------------------------
+
+
+def check_table(t: TableResult, f: FileResult, opts: Options) -> None:
+    """Every row rule (``rows.py``) and table rule (``table_rules.py``) of one table.
+
+    Fills ``t.items`` (附件1) or ``t.stats`` (附件2) and adds the findings to ``f``.
+    """
+    table = t.table
+    ctx = RowContext(table, f.display, opts.deadline, opts.as_of)
+    if table.spec.kind == "appendix2":
+        ctx.factors = header_factors(table, ctx)
+    if table.spec.kind == "appendix1":
+        parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None) for m in validate_rows(table, ctx)]
+    else:
+        number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
+        parsed = [(m.county, {k: getattr(m, field_name(k)) for k in number_keys}) if m
+                  else (None, dict.fromkeys(number_keys)) for m in validate_rows(table, ctx)]
+    for rule in TABLE_RULES[table.spec.kind]:
+        rule(table, ctx)
+    errors = Counter(x.row for x in ctx.findings if x.severity is Severity.ERROR)
+    if table.spec.kind == "appendix1":
+        for rec, (done, deadline) in zip(table.records, parsed, strict=True):
+            t.items.append(Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors[rec.row],
+                                rec.group))
+    else:
+        for rec, (county, numbers) in zip(table.records, parsed, strict=True):
+            t.stats.append(Stats(rec.row, None if rec.total else county, rec.values, rec.extras, numbers,
+                                 errors[rec.row], total=rec.total, reasons=ctx.reasons.get(rec.row, {})))
+    f.findings.extend(ctx.findings)
+
+
+def _n(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+# --- a file -----------------------------------------------------------------------------
+
+def _header_findings(t: Table, f: FileResult) -> None:
+    h = t.header
+    row = h.row + 1
+    for key in h.missing:
+        c = t.spec.column(key)
+        if key == "seq" or (t.spec.kind == "appendix2" and key == "note"):
+            continue  # 序号 and 备注 may be left out without losing anything
+        f.add("missing-column", sheet=t.sheet, row=row, field=c.header)
+    for key, text in h.variants:
+        f.add("header-variant", sheet=t.sheet, row=row,
+              cell=a1(row, h.cols[key]), field=t.spec.column(key).header, value=text)
+    for col, text in sorted(h.extras.items()):
+        f.add("extra-column", sheet=t.sheet, row=row,
+              cell=a1(row, col), value=text)
+
+
+def _contact_findings(t: Table, f: FileResult) -> None:
+    c = t.contact
+    if c is None:
+        f.add("contact-missing", sheet=t.sheet)
+        return
+    cell = a1(c.row, c.col)
+    if not c.name:
+        f.add("contact-missing", sheet=t.sheet, cell=cell, row=c.row,
+              field="联系人", value=c.text)
+    if not (c.phone or "").strip():
+        # The template's line left as it was: say it is not filled in, not that the
+        # whole line "（联系人：　联系电话：　）" is a bad phone number.
+        f.add("phone-missing", sheet=t.sheet, cell=cell, row=c.row, field="联系电话")
+    elif not is_valid_phone(c.phone):
+        f.add("phone-invalid", sheet=t.sheet, cell=cell, row=c.row,
+              field="联系电话", value=c.phone)
+
+
+def _county_missing_detail(t: Table) -> str:
+    """What the clerk must change, naming what was found (never a placeholder not written)."""
+    if t.bureau is None:
+        return "表格上方没有盖章行（如“长阳土家族自治县经济和信息化局（盖章）”），读不出县（市、区）名称"
+    text = t.bureau[2]
+    if is_bureau_placeholder(text):
+        return "盖章行没有写明县（市、区）名称，请把“**县（市、区）”改为本县名称"
+    return (f"盖章行“{text}”中读不出县（市、区）名称：应为县名在前、单位名称在后，"
+            "如“长阳土家族自治县经济和信息化局（盖章）”")
+
+
+def _resolve_county(f: FileResult) -> None:
+    """County of each table from its own 盖章 line; else 附件2's column or the file name.
+
+    A workbook may hold several counties (a 市 that collected its 县区 first): each
+    sheet's 盖章 line names that sheet's county, and none may vanish.
+    """
+    from zhenggai.forms.shapes import assign_counties, split_by_county_column
+
+    split: list[TableResult] = []
+    for t in f.tables:
+        parts = split_by_county_column(t) if t.table.kind == "appendix1" else None
+        split.extend(parts or [t])
+    f.tables = split
+    from_line = [t.table.county for t in f.tables if t.table.county]
+    lines = list(dict.fromkeys(from_line))
+    from_a2 = [s.county for t in f.tables_of("appendix2") for s in t.stats if s.county]
+    from_name = county_from_filename(f.path)
+    county = from_line[0] if from_line else from_a2[0] if len(from_a2) == 1 else from_name
+    f.county = "、".join(lines) if len(lines) > 1 else county
+    for t in f.tables:
+        t.county = t.table.county or county
+        if t.table.kind == "appendix2":
+            assign_counties(t, f, t.county)
+        if t.table.county or t.blank:
+            continue
+        fallback = f"（暂按“{county}”处理）" if county else ""
+        detail = _county_missing_detail(t.table)
+        if t.table.bureau is not None:
+            r, c, text = t.table.bureau
+            f.add("county-missing", sheet=t.table.sheet, cell=a1(r, c),
+                  row=r, value=text, fallback=fallback, detail=detail)
+        else:
+            f.add("county-missing", sheet=t.table.sheet,
+                  fallback=fallback, detail=detail)
+    if len(lines) > 1 or len(set(from_a2)) > 1:
+        return  # several counties in one workbook: each table has its own county
+    sources = []
+    if from_line:
+        sources += [("盖章行", x) for x in lines]
+    if len(from_a2) == 1:
+        sources.append(("附件2", from_a2[0]))
+    if from_name:
+        sources.append(("文件名", from_name))
+    names = {n for _, n in sources}
+    if len(names) > 1:
+        detail = "，".join(f"{src}为“{n}”" for src, n in sources)
+        a2 = [(t, s) for t in f.tables_of("appendix2") for s in t.stats if s.county]
+        if a2 and len({n for src, n in sources if src != "文件名"}) > 1:
+            t, s = a2[0]
+            col = t.table.header.cols["county"]
+            f.add("county-mismatch", sheet=t.table.sheet,
+                  cell=a1(s.row, col), row=s.row, field="县（市、区）", value=s.county,
+                  detail=detail)
+        else:
+            f.add("county-mismatch", detail=detail)
+
+
+def _digest(path: Path) -> str:
+    """SHA-256 of the file, read in chunks; "" when unreadable or too big to be a reply.
+
+    A 2 GB video renamed .xlsx must be refused in moments: not read into memory, and not
+    hashed for seconds (the reader refuses anything that large anyway).
+    """
+    try:
+        if path.stat().st_size > MAX_UNCOMPRESSED:
+            return ""
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return ""
+
+
+def _hidden_sheet(grid: Grid, tables: list[Table], f: FileResult) -> None:
+    """A hidden sheet is not data; one holding a form (an older copy) is named in a warning."""
+    for t in tables:
+        if t.records:
+            f.add("hidden-sheet-ignored", sheet=grid.name, name=grid.name,
+                  appendix=APPENDIX_NAMES[t.kind])
+
+
+def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[TableSpec, TableSpec]:
+    """The tables to look for: the form's own definition, unless ``--indicators`` overrides it."""
+    from zhenggai.forms.formdef import describe, read_definition, same_columns
+
+    carried, problem = read_definition(grids)
+    if problem is not None:
+        fallback = "--indicators 文件" if opts.indicators is not None else "内置的成果指标"
+        f.add("indicators-definition-invalid", sheet=META_SHEET,
+              reason=problem, fallback=fallback)
+    if carried is None:
+        return opts.specs()
+    if opts.indicators is None:
+        return APPENDIX1, appendix2(carried)
+    if not same_columns(carried, opts.indicators):
+        f.add("indicators-mismatch", sheet=META_SHEET,
+              carried=describe(carried), given=describe(opts.indicators))
+    return opts.specs()
+
+
+def check_file(path: Path, opts: Options, display_name: str | None = None) -> FileResult:
+    """Read one workbook, find its tables and apply every rule that needs only this file."""
+    shown = display_name or str(path)
+    f = FileResult(path=path, display=shown)
+    f.digest = _digest(path)
+    with contextlib.suppress(OSError):
+        f.mtime = path.stat().st_mtime
+    book = read_book(path, shown)
+    f.kind, f.saved = book.fmt, book.saved
+    f.findings.extend(book.findings)
+    if book.findings:
+        f.readable = False
+        return f
+    specs = _file_specs(book.grids, opts, f)
+    from zhenggai.forms.shapes import hidden_findings
+
+    for grid in book.grids:
+        if grid.name == META_SHEET:
+            continue  # zhenggai's own definition of the form (see schema.META_SHEET), never a table
+        if grid.name == FINDINGS_SHEET:
+            # A -校验标注 copy that the clerk corrected and sent back is a reply: its form
+            # sheets count, the list of findings we wrote into it does not.
+            continue
+        if grid.table_rows is not None:
+            f.word_rows[grid.name] = grid.table_rows
+        tables = find_tables(grid, specs)
+        if grid.hidden:
+            _hidden_sheet(grid, tables, f)
+            continue
+        hidden_findings(grid, tables, f)
+        for table in tables:
+            f.tables.append(TableResult(table))
+    if not f.tables:
+        f.readable = False
+        f.add("no-table", rows=HEADER_SCAN_ROWS)
+        return f
+    for t in f.tables:
+        _header_findings(t.table, f)
+        if t.blank:
+            # Row rules on an unfilled form would only list every empty cell.
+            f.add("blank-form", sheet=t.table.sheet, appendix=APPENDIX_NAMES[t.table.kind])
+            continue
+        check_table(t, f, opts)
+        _contact_findings(t.table, f)
+    _resolve_county(f)
+    return f
+
+
+def problem_counts(items: Sequence[Item]) -> tuple[int, int, int]:
+    """(problems, finished, unfinished) of 附件1 rows: a 问题描述 merged over several
+    measure rows is one problem, finished when all its measures are."""
+    if all(it.group is None for it in items):  # the common case: one row, one problem
+        return len(items), sum(1 for it in items if it.done is True), sum(1 for it in items if it.done is False)
+    state: dict[int, list[bool | None]] = {}
+    for it in items:
+        state.setdefault(it.problem, []).append(it.done)
+    done = sum(1 for v in state.values() if all(x is True for x in v))
+    open_ = sum(1 for v in state.values() if any(x is False for x in v))
+    return len(state), done, open_
+
+
+def cross_check(results: Sequence[FileResult]) -> None:
+    """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 (same or paired file)."""
+    a1s: dict[str, list[TableResult]] = {}
+    a2s: dict[str, list[tuple[FileResult, TableResult, Stats]]] = {}
+    for f in results:
+        if not f.readable:
+            continue
+        for t in f.tables:
+            if t.blank:
+                continue
+            # A workbook holding both tables is one county's reply even when no county
+            # name could be found in it: pair its own two tables.
+            if t.table.kind == "appendix1":
+                a1s.setdefault(t.county or f"\0{f.path}", []).append(t)
+            else:
+                for name, s in t.counties.items():
+                    a2s.setdefault(name or f"\0{f.path}", []).append((f, t, s))
+    for county, t1s in a1s.items():
+        t2s = a2s.get(county, [])
+        if len(t1s) != 1 or len(t2s) != 1:
+            continue  # nothing to pair, or duplicates: merge decides which one counts
+        cross_pair(t1s[0], *t2s[0])
+
+
+def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult, s: Stats | None = None) -> None:
+    """One county's 附件2 row against its 附件1: findings go on the 附件2 cells."""
+    if s is None:
+        if len(t2.counties) != 1:
+            return
+        s = next(iter(t2.counties.values()))
+    cols = t2.table.header.cols
+    rows, done_rows, _ = problem_counts(t1.items)
+    total, done = s.numbers.get("total"), s.numbers.get("done")
+    spec = t2.table.spec
+    if total is not None and "total" in cols and total != rows:
+        f2.add("cross-total-mismatch", sheet=t2.table.sheet,
+               cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
+               value=_n(total), total=_n(total), rows=rows)
+    if done is not None and "done" in cols and done != done_rows:
+        f2.add("cross-done-mismatch", sheet=t2.table.sheet,
+               cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
+               value=_n(done), done=_n(done), rows=done_rows)
+
+
+# --- many files (listing a folder and opening archives: inbox.py) -----------------------
+
+__all__ = ["check_file", "check_files", "cross_check", "cross_pair", "expand", "make_report", "skip_reason",
+           "validate"]
+
+
+def check_files(
+    files: Sequence[Path],
+    opts: Options,
+    on_progress: ProgressCallback | None = None,
+    names: Mapping[Path, str] | None = None,
+) -> list[FileResult]:
+    """Check many files, then the rules across each county's files; ``names`` gives the
+    display name of a file extracted from an archive (``收件.zip › 谷城县附件1.xlsx``)."""
+    results: list[FileResult] = []
+    names = names or {}
+    for i, path in enumerate(files, start=1):
+        shown = names.get(path)
+        results.append(check_file(path, opts, shown))
+        if on_progress is not None:
+            on_progress(i, len(files), shown or str(path))
+    cross_check(results)
+    return results
+
+
+def make_report(results: Iterable[FileResult]) -> Report:
+    """The report of a run, files sorted by path."""
+    return Report(tuple(sorted((r.report() for r in results), key=lambda fr: fr.path)))
+
+
+def validate(
+    paths: Sequence[Path],
+    opts: Options | None = None,
+    on_progress: ProgressCallback | None = None,
+    *,
+    feedback: FeedbackList | None = None,
+) -> tuple[Report, list[FileResult]]:
+    """Validate files and folders: the report, and each file's parsed tables.
+
+    With ``feedback`` (the province's list, see ``problems.py``) every county's 附件1
+    is also checked to answer each of its feedback problems.
+    """
+    report, results, _ = validate_inbox(paths, opts, on_progress, feedback=feedback)
+    return report, results  # extracted .zip members stay until the process ends
+
+
+def validate_inbox(
+    paths: Sequence[Path],
+    opts: Options | None = None,
+    on_progress: ProgressCallback | None = None,
+    *,
+    feedback: FeedbackList | None = None,
+) -> tuple[Report, list[FileResult], Inbox]:
+    """:func:`validate`, and the inbox holding any extracted .zip members: they stay on
+    disk until ``inbox.close()`` (``--annotate`` reads them again after this returns;
+    without a close they go when the process ends)."""
+    opts = opts or Options()
+    box = open_inbox(paths)
+    try:
+        files, skipped = box.files, box.skipped
+        if feedback is not None:
+            files = [p for p in files if p.resolve() != feedback.path.resolve()]
+        if not files and not any(not s.skipped for s in skipped):
+            # "共 0 个文件：0 个错误" with exit 0 would tell a clerk who named the wrong folder
+            # that all is well: nothing to check is a usage error.
+            from zhenggai.core.errors import InputError
+
+            shown = "、".join(str(p) for p in paths)
+            raise InputError(f"{shown} 中没有找到 Excel 工作簿或 Word 文档（.xlsx/.xls/.ods/.docx）")
+        results = check_files(files, opts, on_progress, box.names)
+        if feedback is not None:
+            from zhenggai.forms.feedback_list import check_coverage
+
+            check_coverage(results, feedback)
+            if feedback.findings:
+                skipped.append(feedback.result())
+    except BaseException:
+        box.close()
+        raise
+    return make_report([*results, *skipped]), [*results, *skipped], box

@@ -1,0 +1,402 @@
+"""The rows of 附件1 and 附件2 as pydantic models derived from the schema, and their rules.
+
+One model per table, built from ``schema.py``'s column definitions, never written out
+a second time: each column's ``Kind`` gives its type and its ``BeforeValidator`` (the
+clerk-text cleaning of ``parse.py``), a few columns add a rule of their own
+(``COLUMN_RULES``), and the rules that compare fields are model validators. All rows
+of a table are validated in one ``TypeAdapter`` call (a Rust loop, not a Python one).
+
+A rule reports through the validation context, a ``RowContext``: ``ctx.report(code,
+row, key, raw, **params)``, the one finding emitter (code, cell from the column key,
+Chinese message from the catalogue). Rules report and carry on, so a row with an error
+still gives its parsed values to the rollup, and one row can have several findings.
+A validator may also raise ``PydanticCustomError(code, …)``; that error, like any other
+``ValidationError``, becomes findings in exactly one place, ``RowContext.from_errors``
+(error type → code, field → column → A1 cell), and only that row loses its parsed values.
+
+Rules that need more than one row (序号 in sequence, the same problem twice) are table
+rules, in ``table_rules.py``; ``check.check_table`` runs both on one table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+)
+from pydantic import model_validator as _model_validator
+
+from zhenggai.core.findings import Finding, a1, make
+from zhenggai.core.parse import (
+    clean_text,
+    display,
+    exact_product,
+    header_unit,
+    is_pledge_only,
+    parse_date,
+    parse_number,
+    parse_yes_no,
+    unit_factor,
+)
+from zhenggai.core.schema import Column, Kind, TableSpec
+from zhenggai.core.table import Table
+from zhenggai.forms.tables import FORMULA_NO_VALUE
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+
+ROW = "row"  # the model field holding the 1-based Excel row
+IS_TOTAL = "is_total"  # the model field: a 合计/总计/小计 row (tables.Record.total)
+FORMULAS = "formulas"  # input flag: the row holds a formula cell without a saved value
+
+
+class RowContext:
+    """The validation context of one table: what the rules compare against, and the emitter."""
+
+    __slots__ = ("_records", "as_of", "cols", "deadline", "factors", "file", "findings", "reasons", "sheet", "spec",
+                 "table")
+
+    def __init__(self, table: Table, file: str, deadline: date, as_of: date) -> None:
+        self.table = table
+        self._records: dict[int, list[object]] | None = None
+        self.spec: TableSpec = table.spec
+        self.cols: dict[str, int] = table.header.cols
+        self.sheet = table.sheet
+        self.file = file
+        self.deadline = deadline
+        self.as_of = as_of
+        self.findings: list[Finding] = []
+        self.factors: dict[str, float | None] = {}  # 附件2: number column → factor of its header's unit
+        self.reasons: dict[int, dict[str, str]] = {}  # 附件2: row → column → why its number is not counted
+
+    def not_counted(self, row: int, key: str, reason: str) -> None:
+        """A number of 附件2 that no total may include, and why (for the rollup's red cell)."""
+        self.reasons.setdefault(row, {})[key] = reason
+
+    def report(self, code: str, row: int, key: str, raw: object = None, **params: object) -> None:
+        """The one finding emitter: ``code`` at the cell of column ``key`` in ``row``."""
+        self.findings.append(make(code, file=self.file, sheet=self.sheet, cell=a1(row, self.cols[key]), row=row,
+                                  field=self.spec.column(key).header, value=display(raw), **params))
+
+    def raw(self, row: int, key: str) -> object:
+        """What the clerk typed in column ``key`` of ``row`` (for a model rule's message)."""
+        if self._records is None:
+            self._records = {rec.row: rec.values for rec in self.table.records}
+        return self._records[row][self.spec.keys.index(key)]
+
+    def from_errors(self, errors: Sequence[ErrorDetails], row: int) -> None:
+        """A row's ``ValidationError`` as findings: error type → code, field → column → A1 cell."""
+        for e in errors:
+            key = e["loc"][0] if e["loc"] else None
+            if not isinstance(key, str) or key not in self.cols:
+                key = next(iter(self.cols))  # a whole-row error: the row's first cell
+            params = {k: v for k, v in (e.get("ctx") or {}).items() if isinstance(v, (str, int, float, date))}
+            self.report(e["type"], row, key, e.get("input"), **params)
+
+
+def _ctx(info: ValidationInfo) -> RowContext:
+    ctx = info.context
+    assert isinstance(ctx, RowContext)
+    return ctx
+
+
+# A date outside these years in a date column is not what the clerk meant: typically a
+# number typed into a date-formatted cell (12 shows as 1900-01-12, 2022 as 1905-07-14).
+DATE_MIN, DATE_MAX = date(2015, 1, 1), date(2030, 12, 31)
+
+
+# --- field validators (one per Kind), and the rules some columns add --------------------
+#
+# Each gets the raw cell and returns the parsed value. Formula cells without a saved
+# result and blank required text are checked once per row by ``cell_rules`` (a model
+# "before" validator): one call per row instead of one per text cell.
+
+
+def _absent(v: object, key: str, info: ValidationInfo) -> bool:
+    # A column the table does not have holds None in every record (tables.Record).
+    return key not in _ctx(info).cols
+
+
+# Clerks repeat themselves (是/否, the same few dates): each distinct cell value is parsed
+# once. ``typed``: 1, 1.0 and True are different cells. The parse functions are pure and
+# their results frozen, so sharing them is safe.
+_parse_yes_no = lru_cache(maxsize=1024, typed=True)(parse_yes_no)
+_parse_date = lru_cache(maxsize=16384, typed=True)(parse_date)
+
+
+def _yes_no(key: str) -> Callable[[object, ValidationInfo], bool | None]:
+    def validate(v: object, info: ValidationInfo) -> bool | None:
+        if v is FORMULA_NO_VALUE or (v is None and _absent(v, key, info)):
+            return None
+        yn = _parse_yes_no(v)
+        if yn.status != "ok":
+            row = info.data[ROW]
+            if yn.status == "blank":
+                _ctx(info).report("required-missing", row, key)
+            elif yn.status == "invalid":
+                _ctx(info).report("done-invalid", row, key, v)
+            elif yn.status == "variant":
+                _ctx(info).report("done-variant", row, key, v, as_value="是" if yn.value else "否")
+        return yn.value
+
+    return validate
+
+
+def _date(key: str) -> Callable[[object, ValidationInfo], date | None]:
+    def validate(v: object, info: ValidationInfo) -> date | None:
+        if v is FORMULA_NO_VALUE or (v is None and _absent(v, key, info)):
+            return None
+        dv = _parse_date(v)
+        when = dv.value
+        if dv.status == "ok" and not dv.approximate and when is not None and DATE_MIN <= when <= DATE_MAX:
+            return when  # the common case
+        row = info.data[ROW]
+        if dv.status == "blank":
+            _ctx(info).report("required-missing", row, key)
+        elif dv.status == "invalid":
+            _ctx(info).report("date-invalid", row, key, v)
+        elif when is not None and not DATE_MIN <= when <= DATE_MAX:
+            _ctx(info).report("date-out-of-range", row, key, v)
+            return None  # not a date the clerk meant: counts in no 逾期 figure
+        elif dv.approximate:
+            _ctx(info).report("date-approximate", row, key, v, date=when)
+        return when
+
+    return validate
+
+
+def _number(c: Column) -> Callable[[object, ValidationInfo], float | None]:
+    key, kind = c.key, c.kind
+
+    def validate(v: object, info: ValidationInfo) -> float | None:
+        if v is FORMULA_NO_VALUE:
+            _ctx(info).not_counted(info.data[ROW], key, "公式没有保存计算结果")  # reported by cell_rules
+            return None
+        if v is None and _absent(v, key, info):
+            return None
+        nv = parse_number(v)
+        if nv.status == "blank":
+            return 0.0
+        ctx, row = _ctx(info), info.data[ROW]
+        if nv.status == "dash":
+            ctx.report("number-dash", row, key, v)
+            return 0.0
+        x = nv.value
+        if nv.status == "invalid" or x is None:
+            ctx.not_counted(row, key, "不是可识别的数字")
+            ctx.report("number-invalid", row, key, v)
+            return None
+        if nv.status == "variant":
+            ctx.report("number-chinese", row, key, v, number=number_text(x) + (nv.unit or ""))
+        head = ctx.factors.get(key, 1.0)
+        own = unit_factor(nv.unit, c.unit) if nv.unit else 1.0
+        if head is None or own is None:
+            bad_unit = nv.unit or header_unit(ctx.table.header.labels[key])
+            ctx.not_counted(row, key, f"单位“{bad_unit}”不能换算为{c.unit}")
+            if own is None:
+                ctx.report("unit-invalid", row, key, v, unit=nv.unit, column_unit=c.unit)
+            return None
+        factor = own if nv.unit else head
+        # In decimal, not rounded: 12000 × 0.0001 is 1.2 and 123.4567元 stays 0.01234567万元.
+        converted = x if factor == 1.0 else exact_product(x, factor)
+        if nv.unit and own != 1.0:
+            ctx.report("unit-converted", row, key, v, detail=f"“{display(v)}”按 {number_text(converted)}{c.unit} 计")
+        if x < 0:
+            ctx.not_counted(row, key, "负数")
+            ctx.report("number-negative", row, key, v)
+            return None
+        if kind is Kind.COUNT and not float(converted).is_integer():
+            ctx.not_counted(row, key, "应为整数")
+            ctx.report("number-not-integer", row, key, v)
+            return None
+        if kind is Kind.AMOUNT and nv.decimals > 2 and converted == x:
+            ctx.report("number-too-many-decimals", row, key, v)
+        return converted
+
+    return validate
+
+
+def _county(key: str) -> Callable[[object, ValidationInfo], str | None]:
+    def validate(v: object, info: ValidationInfo) -> str | None:
+        if v is None and _absent(v, key, info):
+            return None
+        county = clean_text(v)
+        if not county and not info.data[IS_TOTAL]:
+            _ctx(info).report("required-missing", info.data[ROW], key)
+        return county or None
+
+    return validate
+
+
+def _pledge_only(v: object, info: ValidationInfo) -> object:
+    """整改措施 that only promises (“将进一步加强”) without saying what was done."""
+    if isinstance(v, str) and v and is_pledge_only(v):
+        _ctx(info).report("measure-pledge-only", info.data[ROW], "measure", v)
+    return v
+
+
+COLUMN_RULES: dict[str, tuple[Callable[[object, ValidationInfo], object], ...]] = {
+    "measure": (_pledge_only,),
+}
+"""Rules of one column beyond its kind's: column key → extra before-validators."""
+
+
+def _field(c: Column) -> tuple[Any, Any]:
+    """A column's model field: its parsed type and validators, from its ``Kind``."""
+    key, kind = c.key, c.kind
+    validators: list[Any] = [BeforeValidator(rule) for rule in COLUMN_RULES.get(key, ())]
+    tp: Any = Any  # text and 序号 stay as the clerk wrote them (序号 in sequence: a table rule)
+    if kind is Kind.YESNO:
+        tp, validators = bool | None, [*validators, BeforeValidator(_yes_no(key))]
+    elif kind is Kind.DATE:
+        tp, validators = date | None, [*validators, BeforeValidator(_date(key))]
+    elif kind in (Kind.COUNT, Kind.AMOUNT):
+        tp, validators = float | None, [*validators, BeforeValidator(_number(c))]
+    elif kind is Kind.COUNTY:
+        tp, validators = str | None, [*validators, BeforeValidator(_county(key))]
+    # pydantic runs the last-listed BeforeValidator first: the kind's validator parses first.
+    metadata = (tp, *validators)
+    return (Annotated[metadata] if validators else tp), Field(None, validation_alias=key)
+
+
+def _cell_rules(spec: TableSpec) -> Callable[[Any, ValidationInfo], Any]:
+    """Formula cells without a saved value, and blank required text, in one row."""
+    # 附件2's text columns (县, 备注) hold nothing counted: only its numbers are reported.
+    formula_keys = [c.key for c in spec.columns if spec.kind == "appendix1" or c.is_number]
+    required_text = [c.key for c in spec.columns if c.required and c.kind is Kind.TEXT]
+
+    def cell_rules(data: Any, info: ValidationInfo) -> Any:
+        for key in required_text:
+            v = data[key]
+            # Blank or only spaces (what strip() removes is what isspace() tests); only a
+            # str is ever blank. isspace() stops at the first letter of a long description.
+            if isinstance(v, str) and (not v or v.isspace()):
+                _ctx(info).report("required-missing", data[ROW], key)
+        if data[FORMULAS]:
+            for key in formula_keys:
+                if data[key] is FORMULA_NO_VALUE:
+                    _ctx(info).report("formula-no-value", data[ROW], key)
+        return data
+
+    return cell_rules
+
+
+# --- rules across the fields of a row (model validators) -------------------------------
+
+
+def deadline_rules(row: Any, info: ValidationInfo) -> Any:
+    """完成时限 against 是否完成整改, the deadline and the as-of date (附件1)."""
+    when, done = row.deadline, row.done
+    if when is None or done is None:
+        return row
+    ctx: RowContext = info.context  # type: ignore[assignment]
+    r = row.row
+    if done is False:
+        if when > ctx.deadline:
+            ctx.report("deadline-too-late", r, "deadline", ctx.raw(r, "deadline"), date=when, deadline=ctx.deadline)
+        elif when < ctx.as_of:
+            ctx.report("overdue", r, "deadline", ctx.raw(r, "deadline"), date=when, as_of=ctx.as_of)
+    elif when > ctx.as_of:
+        ctx.report("done-date-future", r, "deadline", ctx.raw(r, "deadline"), date=when, as_of=ctx.as_of)
+    return row
+
+
+def count_sum_rule(row: Any, info: ValidationInfo) -> Any:
+    """已完成 + 未完成 = 反馈问题数 (附件2)."""
+    total, done, open_ = row.total, row.done, row.open
+    if total is not None and done is not None and open_ is not None and done + open_ != total:
+        ctx = _ctx(info)
+        ctx.report("count-sum-mismatch", row.row, "total", ctx.raw(row.row, "total"), done=number_text(done),
+                   open=number_text(open_), sum=number_text(done + open_), total=number_text(total))
+    return row
+
+
+MODEL_RULES: dict[str, tuple[Callable[[Any, ValidationInfo], Any], ...]] = {
+    "appendix1": (deadline_rules,),
+    "appendix2": (count_sum_rule,),
+}
+"""Rules across the fields of one row, per table kind (run after the fields are parsed)."""
+
+def number_text(x: float) -> str:
+    """A number as a message shows it: 3, not 3.0."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+class _RowBase(BaseModel):
+    model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True)
+
+    row: int
+    is_total: bool = False
+
+
+def field_name(key: str) -> str:
+    """The model field of a column key (an indicator key may be a BaseModel attribute: ``json``)."""
+    return f"{key}_" if hasattr(_RowBase, key) else key
+
+
+@cache
+def row_model(spec: TableSpec) -> type[BaseModel]:
+    """The row model of a table, derived from its columns (cached per spec)."""
+    fields: dict[str, Any] = {field_name(c.key): _field(c) for c in spec.columns}
+    validators: dict[str, Any] = {"cell_rules": _model_validator(mode="before")(_cell_rules(spec))}
+    validators |= {
+        rule.__name__: _model_validator(mode="after")(rule) for rule in MODEL_RULES[spec.kind]
+    }
+    name = "Appendix1Row" if spec.kind == "appendix1" else "Appendix2Row"
+    model: type[BaseModel] = create_model(name, __base__=_RowBase, __validators__=validators, **fields)
+    return model
+
+
+@cache
+def _adapter(spec: TableSpec) -> TypeAdapter[list[Any]]:
+    model: Any = row_model(spec)
+    adapter: TypeAdapter[list[Any]] = TypeAdapter(list[model])
+    return adapter
+
+
+CHUNK = 4096
+"""Rows per ``TypeAdapter`` call: only one chunk's models are alive at a time (a 100,000-row
+table would otherwise hold 100,000 models at once, about 100 MB)."""
+
+
+def validate_rows(table: Table, ctx: RowContext) -> Iterator[Any]:
+    """Every record of ``table`` through its row model, in order; findings go to ``ctx``.
+
+    Yields each record's model, or None for a row whose validator raised.
+    """
+    keys = (*table.spec.keys, ROW, IS_TOTAL, FORMULAS)
+    formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
+    adapter = _adapter(table.spec)
+    records = table.records
+    for first in range(0, len(records), CHUNK):
+        data: list[dict[str, Any]] = [
+            dict(zip(keys, (*rec.values, rec.row, rec.total, rec.row in formula_rows), strict=True))
+            for rec in records[first:first + CHUNK]
+        ]
+        start = len(ctx.findings)
+        try:
+            yield from adapter.validate_python(data, context=ctx)
+            continue
+        except ValidationError:
+            # A validator raised: validate row by row, so only the failing rows lose their
+            # parsed values (None); the findings of the first pass are made again.
+            del ctx.findings[start:]
+        model = row_model(table.spec)
+        for d in data:
+            try:
+                yield model.model_validate(d, context=ctx)
+            except ValidationError as exc:
+                ctx.from_errors(exc.errors(include_url=False), d[ROW])
+                yield None

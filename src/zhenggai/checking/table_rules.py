@@ -1,0 +1,120 @@
+"""Rules across the rows of one table: 序号 in sequence, the same problem twice, header units.
+
+They report through the same ``RowContext`` as the row models of ``rows.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from zhenggai.checking.rows import RowContext, number_text
+from zhenggai.core.findings import a1, make
+from zhenggai.core.parse import header_unit, parse_number, unit_factor
+from zhenggai.core.table import Table
+from zhenggai.forms.tables import FORMULA_NO_VALUE
+
+
+def _seq_number(raw: object) -> int | None:
+    """序号 as a whole number; None when it is not one."""
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)  # how Excel hands over most 序号: skip the parser
+    num = parse_number(raw)
+    if num.status != "ok" or num.value is None or not float(num.value).is_integer():
+        return None
+    return int(num.value)
+
+
+def sequence_rule(table: Table, ctx: RowContext) -> None:
+    """序号 run 1, 2, 3 … (restarting at 1 under a new category heading): gaps, repeats, text."""
+    if "seq" not in ctx.cols:
+        return
+    i_seq = table.spec.keys.index("seq")
+    seen: dict[int, int] = {}
+    prev: int | None = None
+    prev_category: str | None = None
+    for rec in table.records:
+        raw, r = rec.values[i_seq], rec.row
+        if rec.group is not None and rec.group != r:
+            # The further measure rows of a merged 问题描述 share its 序号 (merged too, or empty).
+            prev_category = rec.category
+            continue
+        if raw is FORMULA_NO_VALUE:
+            prev = (prev or 0) + 1  # reported by cell_rules; it holds its place
+        elif raw != "":
+            n = _seq_number(raw)
+            if n is None:
+                ctx.report("seq-invalid", r, "seq", raw)
+                # It still takes its place in the count: "一, 2, 3" is one wrong
+                # number, not a wrong number and a gap at the next row.
+                prev = (prev or 0) + 1
+            else:
+                restart = rec.category != prev_category and n == 1
+                if restart:
+                    seen.clear()
+                if n in seen:
+                    ctx.report("seq-duplicate", r, "seq", raw, other_row=seen[n])
+                else:
+                    expected = 1 if prev is None or restart else prev + 1
+                    if n != expected:
+                        ctx.report("seq-gap", r, "seq", raw, expected=expected)
+                    seen[n] = r
+                prev = n
+        prev_category = rec.category
+
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)  # punctuation and spaces do not make another problem
+
+
+def duplicate_problem_rule(table: Table, ctx: RowContext) -> None:
+    """The same 问题描述 twice (punctuation and spaces aside)."""
+    if "problem" not in ctx.cols:
+        return
+    i_problem = table.spec.keys.index("problem")
+    seen: dict[str, int] = {}  # key → merged group's first row, or -row when not merged
+    for rec in table.records:
+        problem = rec.values[i_problem]
+        if isinstance(problem, str) and problem:
+            key = _PUNCT.sub("", problem)
+            if key in seen:
+                if seen[key] != (rec.group or -rec.row):
+                    ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=abs(seen[key]))
+            else:
+                # One 问题描述 merged down over its measures is one problem, not duplicates.
+                seen[key] = rec.group or -rec.row
+
+
+TABLE_RULES: dict[str, tuple[Callable[[Table, RowContext], None], ...]] = {
+    "appendix1": (sequence_rule, duplicate_problem_rule),
+    "appendix2": (),
+}
+"""Rules across the rows of one table, per table kind."""
+
+
+def header_factors(table: Table, ctx: RowContext) -> dict[str, float | None]:
+    """Per number column: the factor from the unit its header names to the column's unit.
+
+    "县级财政安排经费（元）" under the form's 万元 converts every value of the column
+    (÷10,000) with an info finding; a header unit that cannot convert (人 over 万元) makes
+    the whole column an error, never summed.
+    """
+    h = table.header
+    out: dict[str, float | None] = {}
+    for c in table.spec.columns:
+        if not c.is_number or c.key not in h.cols:
+            continue
+        unit = header_unit(h.labels[c.key])
+        factor = unit_factor(unit, c.unit)
+        out[c.key] = factor
+        if factor == 1.0:
+            continue
+        cell = a1(h.row + 1, h.cols[c.key])
+        if factor is None:
+            ctx.findings.append(make("unit-invalid", file=ctx.file, sheet=table.sheet, cell=cell, row=h.row + 1,
+                                     field=c.header, value=h.labels[c.key], unit=unit, column_unit=c.unit))
+        else:
+            ctx.findings.append(make("unit-converted", file=ctx.file, sheet=table.sheet, cell=cell, row=h.row + 1,
+                                     field=c.header, value=h.labels[c.key],
+                                     detail=f"表头单位为“{unit}”，本列每个数值已乘以 {number_text(factor)} "
+                                            f"换算为{c.unit}（1{unit} = {number_text(factor)}{c.unit}）"))
+    return out

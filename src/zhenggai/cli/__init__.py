@@ -1,0 +1,1 @@
+"""The command line: the typer app, what it renders, its settings and Chinese messages."""

@@ -1,0 +1,234 @@
+"""The result types every layer shares: options, and what checking a file learned.
+
+``check`` fills them, ``rollup`` builds on them, ``annotate``, ``problems``, the CLI
+and the web intake read them. This module imports nothing heavy (stdlib and
+``findings``), so it sits near the bottom of the dependency graph and every import
+arrow points towards it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from zhenggai.core.findings import FileReport, Finding, Report, Severity, TableInfo, make, sort_key
+
+if TYPE_CHECKING:
+    from zhenggai.core.schema import Indicator, TableSpec
+    from zhenggai.core.table import Table
+
+DEADLINE = date(2022, 12, 31)
+"""整改期限. 通知：原则上应在2022年底全部完成问题整改. The one place this date is written."""
+
+FINDINGS_SHEET = "校验问题"
+"""The sheet an annotated copy adds; a returned 校验标注 copy is read without it."""
+
+APPENDIX_NAMES = {"appendix1": "附件1（整改清单）", "appendix2": "附件2（成果统计表）"}
+
+ProgressCallback = Callable[[int, int, str], None]
+"""``on_progress(done, total, path)``, called after each file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the rules compare against."""
+
+    deadline: date = DEADLINE
+    as_of: date = field(default_factory=date.today)
+    indicators: tuple[Indicator, ...] | None = None
+
+    def specs(self) -> tuple[TableSpec, TableSpec]:
+        """附件1 and 附件2 (with this run's indicator columns)."""
+        from zhenggai.core.schema import APPENDIX1, appendix2
+
+        return APPENDIX1, appendix2(self.indicators)
+
+
+@dataclass(slots=True)
+class Item:
+    """One 附件1 row as read and checked."""
+
+    row: int
+    category: str | None
+    values: list[object]  # raw, in APPENDIX1 column order
+    extras: dict[str, object]
+    done: bool | None
+    deadline: date | None
+    errors: int = 0
+    group: int | None = None  # first row of a 问题描述 merged down: rows sharing it are one problem
+
+    @property
+    def problem(self) -> int:
+        """The problem this row answers: rows of one merged 问题描述 share it."""
+        return self.group or self.row
+
+
+@dataclass(slots=True)
+class Stats:
+    """One 附件2 row as read and checked; ``numbers[key]`` is None when not counted.
+
+    A number is not counted when it is unreadable or an error (negative, fractional
+    count, a unit that cannot convert): ``reasons[key]`` then says why, for the red
+    cell of the rollup, and no total includes it.
+    """
+
+    row: int
+    county: str | None
+    values: list[object]
+    extras: dict[str, object]
+    numbers: dict[str, float | None]
+    errors: int = 0
+    total: bool = False  # a 合计/总计/小计 row
+    reasons: dict[str, str] = field(default_factory=dict)
+    parts: int = 0  # >0: the sum of this many township rows (no 合计 row given)
+
+
+_PREFILLED = frozenset({"seq", "problem", "county", "note"})  # columns an issued form may already hold
+
+
+@dataclass(slots=True)
+class TableResult:
+    """A table and its parsed rows."""
+
+    table: Table
+    items: list[Item] = field(default_factory=list)
+    stats: list[Stats] = field(default_factory=list)
+    county: str | None = None  # the county this table belongs to (its sheet's bureau line first)
+    # 附件2: the row that counts for each county it holds (one for a county's own form,
+    # several when a 市 collected its 县区 first; a township breakdown gives its 合计).
+    counties: dict[str, Stats] = field(default_factory=dict)
+
+    @property
+    def blank(self) -> bool:
+        """No data at all: a blank issued form or a template, never a reply.
+
+        Forms may be issued pre-filled (问题描述 from the feedback list, the county's
+        name in 附件2): what the clerk fills in is what makes a reply.
+        """
+        spec = self.table.spec
+        keys = [i for i, c in enumerate(spec.columns) if c.key not in _PREFILLED]
+        return not any(
+            not r.total and any(r.values[i] not in ("", None) for i in keys) for r in self.table.records
+        )
+
+
+@dataclass(slots=True)
+class FileResult:
+    """Everything validation learned about one file."""
+
+    path: Path
+    display: str
+    county: str | None = None
+    tables: list[TableResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    digest: str = ""
+    readable: bool = True
+    skipped: bool = False
+    kind: str = ""  # what the file is, from its bytes (sniff.py): "xlsx", "docx", "pdf" …
+    saved: datetime | None = None  # last-saved time written inside the file
+    mtime: float | None = None  # file-system modification time (download time for e-mail)
+    # Word tables (sheet "表格2"): grid rows [start, end) are the table's rows; positions
+    # are shown as "第5行" of the table, not as worksheet cells (see word.py).
+    word_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def add(self, code: str, **where: object) -> Finding:
+        """Add a finding about this file: ``where`` is its sheet, cell, row, field, value and
+        the message's parameters (the file is this one)."""
+        finding = make(code, file=self.display, **where)  # type: ignore[arg-type]
+        self.findings.append(finding)
+        return finding
+
+    def tables_of(self, kind: str) -> list[TableResult]:
+        """Tables of one kind ("appendix1" / "appendix2")."""
+        return [t for t in self.tables if t.table.kind == kind]
+
+    def report(self) -> FileReport:
+        """The JSON-able report of this file, findings in deterministic order."""
+        findings = self.findings
+        if self.word_rows:
+            findings = [self._word_position(f) for f in findings]
+        return FileReport(
+            path=self.display,
+            county=self.county,
+            tables=tuple(
+                TableInfo(t.table.kind, t.table.sheet, len(t.table.records)) for t in self.tables
+            ),
+            findings=tuple(sorted(findings, key=sort_key)),
+        )
+
+    def shown_row(self, sheet: str, row: int) -> int:
+        """The row a clerk sees: a worksheet row, or the row of a Word table (1 = its first)."""
+        span = self.word_rows.get(sheet)
+        return row - span[0] if span is not None else row
+
+    def _word_position(self, f: Finding) -> Finding:
+        """A finding on a Word table: "表格2 第5行" instead of a worksheet cell."""
+        span = self.word_rows.get(f.sheet or "")
+        if span is None or f.row is None:
+            return f
+        start, end = span
+        if f.row - 1 < start:
+            return replace(f, cell="表格上方的文字", row=None)
+        if f.row - 1 >= end:
+            return replace(f, cell="表格下方的文字", row=None)
+        row = f.row - start
+        return replace(f, cell=f"第{row}行", row=row)
+
+    @property
+    def errors(self) -> int:
+        """Number of error findings."""
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning findings."""
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """What ``zhenggai.validate`` found: the report, and each file's parsed tables.
+
+    Members of .zip archives are extracted to a temporary folder that ``files[i].path``
+    points into (``annotate`` reads them again). ``close()`` removes it; use the result
+    as a context manager (``with zhenggai.validate(...) as result:``) in a long-running
+    process such as ``zhenggai serve``, where waiting for the process to exit would let
+    the folders pile up. Closing twice is harmless; the report stays usable.
+    """
+
+    report: Report
+    files: tuple[FileResult, ...]
+    _close: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        """Remove the extracted archive members (their findings and tables stay)."""
+        if self._close is not None:
+            self._close()
+
+    def __enter__(self) -> ValidationResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def errors(self) -> int:
+        """Number of error findings in all files."""
+        return self.report.errors
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning findings in all files."""
+        return self.report.warnings
+
+    @property
+    def ok(self) -> bool:
+        """No error findings (what exit code 0 means on the command line)."""
+        return self.report.errors == 0
+
+    def findings(self) -> list[Finding]:
+        """Every finding, files in path order, findings in sheet/row/column order."""
+        return self.report.findings()

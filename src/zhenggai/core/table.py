@@ -1,0 +1,75 @@
+"""A table as found on a sheet: where its header is, its rows and the lines around it.
+
+The value ``forms.tables`` hands to checking. Plain data over the schema's ``TableSpec``,
+so every stage above can name it without importing the table finder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from zhenggai.core.schema import TableSpec
+
+__all__ = ["Contact", "Header", "Record", "Table"]
+
+
+@dataclass(slots=True)
+class Header:
+    """Where a table's columns are: the header row and each column's position."""
+
+    row: int  # 0-based row of the (last) header row
+    cols: dict[str, int]  # column key → 0-based column
+    labels: dict[str, str]  # column key → the header text as the clerk wrote it
+    variants: list[tuple[str, str]]  # (key, text) matched by alias or similarity
+    extras: dict[int, str]  # 0-based column → header text, for columns not in the schema
+    missing: list[str]  # keys of schema columns not found
+
+    @property
+    def last_col(self) -> int:
+        """Rightmost column that belongs to the table."""
+        return max([*self.cols.values(), *self.extras.keys()])
+
+
+@dataclass(slots=True)
+class Record:
+    """One data row: raw values in schema column order, with where they came from."""
+
+    row: int  # 1-based Excel row
+    values: list[object]  # "" for empty; FORMULA_NO_VALUE; None when the column is missing
+    category: str | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+    # 附件2: a 合计/总计/小计 row (kept to check a township breakdown against it).
+    total: bool = False
+    # 附件1: 1-based row of the first row of a 问题描述 merged down over several measure
+    # rows; rows sharing it are ONE problem with several measures. None: not merged.
+    group: int | None = None
+
+
+@dataclass(slots=True)
+class Contact:
+    """The contact line under the table."""
+
+    row: int  # 1-based
+    col: int  # 0-based
+    name: str
+    phone: str
+    text: str
+
+
+@dataclass(slots=True)
+class Table:
+    """A table found on a sheet."""
+
+    spec: TableSpec
+    sheet: str
+    header: Header
+    records: list[Record]
+    bureau: tuple[int, int, str] | None  # (1-based row, 0-based col, text) of the 盖章 line
+    county: str | None  # county named in the bureau line (None: missing or placeholder)
+    contact: Contact | None
+    formula_cells: list[tuple[int, int, str]]  # (1-based row, 0-based col, key) without value
+
+    @property
+    def kind(self) -> str:
+        """"appendix1" or "appendix2"."""
+        return self.spec.kind

@@ -1,0 +1,272 @@
+"""The province's feedback list (反馈问题清单): pre-filled forms and proof of full coverage.
+
+The rule of the campaign is 全覆盖、无遗漏: every problem fed back must be answered
+in the county's 附件1. The list is read with the same tolerant reader as the county
+forms (header found by content, merged county cells, category rows, one sheet per
+county). A county's rows are matched to its problems exactly after normalising
+whitespace, punctuation and numbering prefixes, then by similarity for text a clerk
+reworded (with a warning that shows both texts).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from zhenggai.core.findings import Finding, a1, make
+from zhenggai.core.parse import clean_text, county_from_bureau_line, county_from_filename, display
+from zhenggai.core.results import FileResult
+from zhenggai.core.schema import PROBLEM_LIST
+from zhenggai.forms.tables import build_table, find_header
+from zhenggai.intake.reader import Grid, read_book
+
+SIMILAR = 0.6  # SequenceMatcher ratio above which a reworded row answers a problem
+# One text inside the other counts as a near match (0.9: well above SIMILAR) when the shorter
+# holds at least this many characters; shorter fragments ("培训") match too much.
+CONTAINED_RATIO, MIN_CONTAINED_CHARS = 0.9, 6
+
+_NUMBERING = re.compile(
+    r"^(?:问题\s*\d+\s*[:：]?|[（(]?\d+[)）.、．]|[（(]?[一二三四五六七八九十]+[)）、.．]|[①-⑳])\s*"
+)
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def normalize_problem(text: str) -> str:
+    """Problem text for matching: NFKC, no numbering prefix, no whitespace or punctuation."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    while True:
+        stripped = _NUMBERING.sub("", t, count=1)
+        if stripped == t:
+            break
+        t = stripped
+    return _NOISE.sub("", t)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackProblem:
+    """One problem of the feedback list."""
+
+    county: str
+    text: str
+    category: str | None
+    sheet: str
+    row: int
+
+    @property
+    def key(self) -> str:
+        """Normalised text used for matching."""
+        return normalize_problem(self.text)
+
+
+@dataclass(slots=True)
+class FeedbackList:
+    """The feedback list: problems per county, in list order, and what reading it found."""
+
+    path: Path
+    display: str
+    problems: dict[str, list[FeedbackProblem]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def counties(self) -> list[str]:
+        """Counties in the order the list names them."""
+        return list(self.problems)
+
+    def for_county(self, name: str) -> list[FeedbackProblem] | None:
+        """The county's problems; "谷城" finds "谷城县" when that is unambiguous."""
+        if name in self.problems:
+            return self.problems[name]
+        hits = [c for c in self.problems if c.startswith(name) or name.startswith(c)]
+        return self.problems[hits[0]] if len(hits) == 1 else None
+
+    def result(self) -> FileResult:
+        """The list as a report entry (its own reading findings)."""
+        return FileResult(self.path, self.display, findings=list(self.findings), readable=not self.findings,
+                          skipped=True)
+
+
+def _sheet_county(sheet: str, above: list[list[object]], path: Path) -> str | None:
+    """For lists laid out one sheet per county: the county from the sheet name or title."""
+    m = re.fullmatch(r"\s*([\u4e00-\u9fff]{1,6}?[县市区旗])\s*", sheet)
+    if m:
+        return m.group(1)
+    for row in above:
+        for v in row:
+            text = clean_text(v)
+            if not text:
+                continue
+            named = county_from_bureau_line(text) if "商务" in text else None
+            if named:
+                return named
+            m = re.match(r"^([\u4e00-\u9fff]{1,6}?[县市区旗])(?!商务)", text)
+            if m and not text.startswith(("全省", "全市", "湖北省")):
+                return m.group(1)
+    return county_from_filename(path)
+
+
+def _form_instead(grids: list[Grid]) -> tuple[str, str] | None:
+    """(sheet, what) when a sheet holds one of the official forms (附件1/附件2), not a list."""
+    from zhenggai.core.schema import specs
+
+    for grid in grids:
+        found = find_header(grid, specs())
+        if found is not None:
+            spec, header = found
+            # 整改措施 / 是否完成整改 (附件1) or 已完成整改数 (附件2): columns no feedback list has.
+            if {"measure", "done"} & set(header.cols) or spec.kind == "appendix2":
+                return grid.name, f"{spec.label}（{spec.title}）"
+    return None
+
+
+def read_feedback_list(path: Path, display_name: str | None = None) -> FeedbackList:
+    """Read the feedback list; problems it cannot place become findings, never exceptions."""
+    shown = display_name or str(path)
+    fl = FeedbackList(path, shown)
+    book = read_book(path, shown)
+    if book.findings:
+        fl.findings.append(make("problems-unreadable", file=shown, reason=book.findings[0].message))
+        return fl
+    form = _form_instead(book.grids)
+    if form is not None:
+        # A county's 附件1 has 序号 and 问题描述 too: read as a list, it would give forms
+        # for a "county" named after its title (示范县). Say what the file is instead.
+        fl.findings.append(make("problems-unreadable", file=shown, sheet=form[0],
+                                reason=f"这是{form[1]}，不是省厅下发的反馈问题清单"))
+        return fl
+    for grid in book.grids:
+        found = find_header(grid, (PROBLEM_LIST,))
+        if found is None:
+            continue
+        spec, header = found
+        table = build_table(grid, spec, header)
+        keys = spec.keys
+        i_county, i_category, i_problem = keys.index("county"), keys.index("category"), keys.index("problem")
+        sheet_county = None
+        if "county" not in header.cols:
+            sheet_county = _sheet_county(grid.name, grid.rows[: header.row], path)
+        for rec in table.records:
+            text = clean_text(rec.values[i_problem])
+            if not text:
+                continue
+            county = clean_text(rec.values[i_county]) if "county" in header.cols else sheet_county or ""
+            if not county:
+                fl.findings.append(make("problems-unreadable", file=shown, sheet=grid.name,
+                                        cell=a1(rec.row, header.cols["problem"]), row=rec.row,
+                                        reason=f"第 {rec.row} 行的问题不知道属于哪个县（市、区）"))
+                continue
+            category = clean_text(rec.values[i_category]) if "category" in header.cols else ""
+            fl.problems.setdefault(county, []).append(
+                FeedbackProblem(county, text, category or rec.category, grid.name, rec.row)
+            )
+    if not fl.problems and not fl.findings:
+        fl.findings.append(make("problems-unreadable", file=shown,
+                                reason="没有找到含“问题描述”列的表格（至少还要有 序号、县（市、区）或 问题类别 之一）"))
+    return fl
+
+
+# --- coverage ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Coverage:
+    """How a county's 附件1 answers its feedback problems."""
+
+    county: str
+    answered: int
+    total: int
+
+
+def match_problems(rows: list[tuple[int, str]], problems: list[FeedbackProblem]) -> dict[int, tuple[int, bool]]:
+    """Row index → (problem index, exact) for every row that answers a problem."""
+    keys = [p.key for p in problems]
+    exact_index: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        exact_index.setdefault(k, i)
+    out: dict[int, tuple[int, bool]] = {}
+    for ri, (_, text) in enumerate(rows):
+        k = normalize_problem(text)
+        if k in exact_index:
+            out[ri] = (exact_index[k], True)
+            continue
+        best, best_ratio = -1, 0.0
+        for pi, pk in enumerate(keys):
+            if not pk or not k:
+                continue
+            if k in pk or pk in k:
+                ratio = CONTAINED_RATIO if min(len(k), len(pk)) >= MIN_CONTAINED_CHARS else 0.0
+            else:
+                sm = SequenceMatcher(None, k, pk, autojunk=False)
+                if sm.real_quick_ratio() < SIMILAR or sm.quick_ratio() < SIMILAR:
+                    continue
+                ratio = sm.ratio()
+            if ratio > best_ratio:
+                best, best_ratio = pi, ratio
+        if best >= 0 and best_ratio >= SIMILAR:
+            out[ri] = (best, False)
+    return out
+
+
+def check_coverage(results: list[FileResult], feedback: FeedbackList) -> dict[str, Coverage]:
+    """Add coverage findings to the county files; return coverage per county checked."""
+    coverage: dict[str, Coverage] = {}
+    for f in results:
+        if not f.readable:
+            continue
+        for t in f.tables:
+            # Each table's own county: a workbook may hold several counties.
+            county = t.county
+            table = t.table
+            cols = table.header.cols
+            if t.blank:
+                continue
+            if table.kind == "appendix2":
+                for name, s in t.counties.items():
+                    listed = feedback.for_county(name) if name else None
+                    total = s.numbers.get("total")
+                    if listed is not None and total is not None and "total" in cols and total != len(listed):
+                        f.findings.append(make(
+                            "problem-count-mismatch", file=f.display, sheet=table.sheet, cell=a1(s.row, cols["total"]),
+                            row=s.row, field=table.spec.column("total").header, value=display(total),
+                            county=name, total=len(listed)))
+                continue
+            if table.kind != "appendix1" or "problem" not in cols or not county:
+                continue
+            problems = feedback.for_county(county)
+            if problems is None:
+                f.findings.append(make("problem-extra", file=f.display, sheet=table.sheet, county=county,
+                                       value=f"反馈问题清单中没有 {county}"))
+                continue
+            i_problem = table.spec.keys.index("problem")
+            # One row per problem: the further measure rows of a merged 问题描述 answer the same one.
+            rows = [(it.row, clean_text(it.values[i_problem])) for it in t.items if it.problem == it.row]
+            matched = match_problems(rows, problems)
+            first_row: dict[int, int] = {}
+            col = cols["problem"]
+            for ri, (row, text) in enumerate(rows):
+                hit = matched.get(ri)
+                cell = a1(row, col)
+                if hit is None:
+                    if text:
+                        f.findings.append(make("problem-extra", file=f.display, sheet=table.sheet, cell=cell, row=row,
+                                               field=table.spec.column("problem").header, value=text, county=county))
+                    continue
+                pi, exact = hit
+                p = problems[pi]
+                if pi in first_row:
+                    f.findings.append(make("problem-answered-twice", file=f.display, sheet=table.sheet, cell=cell,
+                                           row=row, field=table.spec.column("problem").header, value=text,
+                                           problem=p.text, other_row=first_row[pi]))
+                    continue
+                first_row[pi] = row
+                if not exact:
+                    f.findings.append(make("problem-reworded", file=f.display, sheet=table.sheet, cell=cell, row=row,
+                                           field=table.spec.column("problem").header, value=text, problem=p.text))
+            for pi, p in enumerate(problems):
+                if pi not in first_row:
+                    f.findings.append(make("problem-unanswered", file=f.display, sheet=table.sheet, county=county,
+                                           problem=p.text, value=p.text))
+            coverage[county] = Coverage(county, len(first_row), len(problems))
+    return coverage

@@ -1,0 +1,180 @@
+"""Layouts clerks really send: which rows of a 附件2 belong to which county, what is hidden.
+
+A helper of ``validate.py``. A 附件2 may hold one county's row (the form as issued),
+one row per county (a 市 that collected its 县区 first), or one county broken down by
+township, with or without a 合计 row. Each county gets exactly one row that counts,
+or an error finding says why it cannot: never the first row found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from zhenggai.core.findings import a1, make
+from zhenggai.core.parse import clean_text, exact_sum
+from zhenggai.core.table import Table
+from zhenggai.intake.reader import Grid
+
+if TYPE_CHECKING:
+    from zhenggai.core.results import FileResult, Stats, TableResult
+
+# Names of units below a county: a row named so is part of a breakdown, not a county.
+_TOWNSHIP_RE = re.compile(r"(?:镇|乡|街道|街办|办事处|社区|村|开发区|园区|新区|管委会|农场|林场|片区|中心)$")
+_COUNTY_END_RE = re.compile(r"[县市区旗]$")
+
+
+def is_county_name(name: str | None) -> bool:
+    """True for a county-level name (谷城县, 枣阳市, 襄州区, 神农架林区), not a township's."""
+    return bool(name) and _TOWNSHIP_RE.search(name or "") is None and _COUNTY_END_RE.search(name or "") is not None
+
+
+def _n(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
+
+
+def assign_counties(t: TableResult, f: FileResult, county: str | None) -> None:
+    """Fill ``t.counties`` of a 附件2: the row that counts for each county it holds.
+
+    ``county`` is the sheet's county (its 盖章 line, else the file's). Key "" stands for
+    a county that could not be named; merge names it after the file.
+    """
+    data = [s for s in t.stats if not s.total]
+    totals = [s for s in t.stats if s.total]
+    if not data and not totals:
+        return  # a blank form
+    if len(data) == 1 and not totals:
+        t.counties[county or data[0].county or ""] = data[0]
+        return
+    names = [s.county for s in data]
+    counties = {n for n in names if is_county_name(n)}
+    if len(counties) > 1:
+        # Several counties' rows (a 市's collected table). A row that names no county
+        # (市本级, 某开发区) belongs to none of them: an error, never added to one.
+        _per_county(t, f, [s for s in data if is_county_name(s.county)])
+        col = t.table.header.cols.get("county", 0)
+        for s in data:
+            if not is_county_name(s.county):
+                f.findings.append(make("county-row-unknown", file=f.display, sheet=t.table.sheet,
+                                       cell=a1(s.row, col), row=s.row, field="县（市、区）", value=s.county or ""))
+        return
+    _breakdown(t, f, county or "", data, totals)
+
+
+def _per_county(t: TableResult, f: FileResult, data: list[Stats]) -> None:
+    """One row per county (a 市's collected table): each county its own row."""
+    by_name: dict[str, list[Stats]] = {}
+    for s in data:
+        by_name.setdefault(s.county or "", []).append(s)
+    col = t.table.header.cols.get("county", 0)
+    for name, rows in by_name.items():
+        if len(rows) == 1:
+            t.counties[name] = rows[0]
+            continue
+        first = rows[0]
+        f.findings.append(make("county-row-repeated", file=f.display, sheet=t.table.sheet, cell=a1(first.row, col),
+                               row=first.row, field="县（市、区）", value=name, county=name, n=len(rows),
+                               rows="、".join(str(s.row) for s in rows)))
+
+
+def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], totals: list[Stats]) -> None:
+    """One county broken down by township: its 合计 row, checked against the rows; or their sum."""
+    own = [s for s in data if county and s.county == county]
+    parts = [s for s in data if not (county and s.county == county)]
+    grand = [s for s in totals if "小计" not in clean_text(s.values[0])] or totals
+    anchor = (grand + own)[-1] if grand or own else None
+    keys = [c.key for c in t.table.spec.columns if c.is_number and c.key in t.table.header.cols]
+    cols = t.table.header.cols
+    spec = t.table.spec
+    if anchor is not None:
+        numbers = dict(anchor.numbers)
+        reasons = dict(anchor.reasons)
+        for key in keys:
+            values = [s.numbers.get(key) for s in parts]
+            if not parts or numbers.get(key) is None or any(v is None for v in values):
+                continue  # nothing to check against, or an error already reported on its cell
+            got = exact_sum(v for v in values if v is not None)
+            want = numbers[key]
+            if want is not None and got != want:  # both exact decimals: a fen off is off
+                numbers[key] = None
+                reasons[key] = f"各行相加为 {_n(got)}，与合计 {_n(want)} 不符"
+                f.findings.append(make("township-sum-mismatch", file=f.display, sheet=t.table.sheet,
+                                       cell=a1(anchor.row, cols[key]), row=anchor.row,
+                                       field=spec.column(key).header, value=_n(want), sum=_n(got), total=_n(want)))
+        t.counties[county] = replace(anchor, county=county or None, numbers=numbers, reasons=reasons,
+                                     total=False)
+        return
+    numbers_sum: dict[str, float | None] = {}
+    reasons_sum: dict[str, str] = {}
+    for key in keys:
+        values = [s.numbers.get(key) for s in parts]
+        if any(v is None for v in values):
+            numbers_sum[key] = None
+            bad = [str(s.row) for s in parts if s.numbers.get(key) is None]
+            reasons_sum[key] = f"第 {'、'.join(bad)} 行的数未计入，合计不完整"
+        else:
+            # In decimal: 1.85 + 1.84 is 3.69, as the clerk adds it (binary gives 3.6900000000000004).
+            numbers_sum[key] = exact_sum(v for v in values if v is not None)
+    first = parts[0]
+    values_out: list[object] = [""] * len(first.values)
+    values_out[spec.keys.index("county")] = county
+    values_out[spec.keys.index("note")] = f"由 {len(parts)} 个乡镇（单位）行相加"
+    f.findings.append(make("township-summed", file=f.display, sheet=t.table.sheet, row=first.row,
+                           cell=a1(first.row, cols.get("county", 0)), county=county or "本县", n=len(parts)))
+    t.counties[county] = replace(first, county=county or None, values=values_out, numbers=numbers_sum,
+                                 reasons=reasons_sum, extras={}, parts=len(parts),
+                                 errors=sum(s.errors for s in parts))
+
+
+# A 县（市、区） column added to 附件1 by a 市 that collected its counties' rows into one sheet.
+_COUNTY_COLUMN = frozenset({"县(市、区)", "县(市,区)", "县市区", "县区", "县(市)", "示范县", "县名", "县(市区)"})
+
+
+def split_by_county_column(t: TableResult) -> list[TableResult] | None:
+    """A 附件1 whose rows name several counties in an added 县（市、区） column, split by county.
+
+    None when the table has no such column or it names fewer than two counties. A row
+    without a name belongs to the county above it (the cell is usually merged down).
+    """
+    from zhenggai.core.parse import normalize_header
+    from zhenggai.core.results import TableResult
+
+    table = t.table
+    header = next((text for text in table.header.extras.values() if normalize_header(text) in _COUNTY_COLUMN), None)
+    if header is None or len(t.items) != len(table.records):
+        return None
+    names: list[str] = []
+    last = ""
+    for it in t.items:
+        last = clean_text(it.extras.get(header, "")) or last
+        names.append(last)
+    distinct = list(dict.fromkeys(n for n in names if n))
+    if len(distinct) < 2 or not all(is_county_name(n) for n in distinct):
+        return None
+    out: list[TableResult] = []
+    for name in distinct:
+        keep = [i for i, n in enumerate(names) if n == name]
+        part = replace(table, records=[table.records[i] for i in keep], county=name)
+        out.append(TableResult(part, items=[t.items[i] for i in keep], county=name))
+    return out
+
+
+def hidden_findings(grid: Grid, tables: list[Table], f: FileResult) -> None:
+    """A warning per sheet whose hidden rows or columns (in or under a table) held something."""
+    if not tables:
+        return
+    from zhenggai.core.findings import column_letter
+
+    header_row = min(t.header.row for t in tables)
+    rows = [r for r in grid.hidden_rows if r > header_row]
+    parts = []
+    if rows:
+        parts.append("第 " + "、".join(str(r + 1) for r in rows[:10]) + (" 等" if len(rows) > 10 else "") + " 行")
+    if grid.hidden_cols:
+        parts.append(" ".join(column_letter(c) for c in grid.hidden_cols[:10]) + " 列")
+    if not parts:
+        return
+    cell = a1(rows[0] + 1, 0) if rows else a1(header_row + 1, grid.hidden_cols[0])
+    f.findings.append(make("hidden-cells-ignored", file=f.display, sheet=grid.name, cell=cell, name=grid.name,
+                           what="、".join(parts)))

@@ -1,0 +1,247 @@
+"""The files of an inbox, including those inside .zip archives as e-mailed.
+
+A county often mails its two attachments as one ``谷城县.zip``, and a prefecture clerk
+saves whole mailboxes as zips. Each member is extracted to a private temporary folder
+and read like any other file; everywhere a file is named (findings, the rollup's 来源文件
+column, the terminal) it is shown as ``收件.zip › 谷城县附件1.xlsx``.
+
+Zips made on Chinese Windows (the built-in "发送到压缩文件夹", older WinRAR, 360压缩)
+store member names in GBK without setting the UTF-8 flag (bit 0x800); Python then
+decodes them as cp437 ("╣╚│╟╧╪"). We take the raw bytes back and try UTF-8 (macOS and
+some mail clients write UTF-8 without the flag), then GB18030.
+
+Archives come from outside, so the same limits as for a workbook apply: the total
+uncompressed size of everything extracted from one top-level archive, the ratio of a
+member, the number of members, and the nesting depth. Python's zipfile never inflates
+past a member's declared size (it fails the CRC instead), so declared sizes bound the
+work. Each extracted workbook is then checked again by ``reader.py`` for its own parts.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from zhenggai.core.findings import make
+from zhenggai.core.results import FileResult
+from zhenggai.intake import sniff
+from zhenggai.intake.reader import MAX_RATIO, MAX_UNCOMPRESSED, RATIO_FLOOR
+from zhenggai.intake.sniff import READ_SUFFIXES
+
+ARCHIVE_SEP = " › "
+MAX_DEPTH = 3  # 收件.zip › 谷城县.zip › 附件.zip: deeper nesting is not an e-mail habit
+MAX_MEMBERS = 2_000
+_UTF8_FLAG = 0x800
+_TEMP_DIRS: list[str] = []
+
+
+@atexit.register
+def _cleanup() -> None:  # pragma: no cover - runs at interpreter exit
+    for d in _TEMP_DIRS:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@dataclass(slots=True)
+class Inbox:
+    """Files to read (archive members extracted), their display names, and what was skipped."""
+
+    files: list[Path] = field(default_factory=list)
+    names: dict[Path, str] = field(default_factory=dict)
+    skipped: list[FileResult] = field(default_factory=list)
+    archives: list[str] = field(default_factory=list)  # display names of archives opened
+    _tmp: str | None = None
+
+    def display(self, path: Path) -> str:
+        """How a file is named to the clerk."""
+        return self.names.get(path, str(path))
+
+    def close(self) -> None:
+        """Remove the extracted members (the results keep their display names)."""
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            with contextlib.suppress(ValueError):
+                _TEMP_DIRS.remove(self._tmp)
+            self._tmp = None
+
+    def __enter__(self) -> Inbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _dir(self) -> Path:
+        if self._tmp is None:
+            self._tmp = tempfile.mkdtemp(prefix="zhenggai-zip-")
+            _TEMP_DIRS.append(self._tmp)
+        return Path(self._tmp)
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why a file found in a folder is not read as a county reply (None: read it)."""
+    name = path.name
+    if name.startswith("~$"):
+        return "Excel/WPS 打开文件时留下的锁定文件"
+    if name.startswith("."):
+        return "隐藏文件"
+    if path.suffix.lower() not in READ_SUFFIXES:
+        # Opened by content whatever the extension says among these; anything else
+        # (an e-mail, a note) is listed as skipped.
+        return "不是工作簿、Word 文档、压缩包或扫描件"
+    # A -校验标注 copy is read like any reply: a clerk may correct it and send it back.
+    # Left unchanged beside the original it is an identical copy, counted once.
+    return None
+
+
+def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Files to read (folders recursively, sorted) and the files skipped, as results."""
+    from zhenggai.core.errors import InputError
+
+    files: list[Path] = []
+    skipped: list[FileResult] = []
+    for p in paths:
+        if p.is_dir():
+            for child in sorted(x for x in p.rglob("*") if x.is_file()):
+                hidden_dir = any(part.startswith(".") for part in child.relative_to(p).parts[:-1])
+                # Files under hidden folders (.git, macOS .Trashes …) are not replies.
+                reason = "在隐藏文件夹中" if hidden_dir else skip_reason(child)
+                if reason is None:
+                    files.append(child)
+                else:
+                    skipped.append(FileResult(child, str(child), findings=[
+                        make("file-skipped", file=str(child), reason=reason)], readable=False, skipped=True))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError(f"找不到文件或文件夹：{p}")
+    seen: set[Path] = set()
+    unique = []
+    for p in files:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique, skipped
+
+
+
+def open_inbox(paths: Iterable[Path]) -> Inbox:
+    """Expand folders (see ``validate.expand``) and .zip archives, recursively."""
+    files, skipped = expand(paths)
+    box = Inbox(skipped=skipped)
+    for p in files:
+        _add(box, p, str(p), depth=0, budget=[MAX_UNCOMPRESSED])
+    return box
+
+
+def _is_archive(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return False
+    return (head.startswith(sniff.ZIP_MAGIC) or head.startswith(sniff.EMPTY_ZIP_MAGIC)) and (
+        sniff.kind_of(path, head) == sniff.ARCHIVE
+    )
+
+
+def _add(box: Inbox, path: Path, shown: str, *, depth: int, budget: list[int]) -> None:
+    if not _is_archive(path):
+        box.files.append(path)
+        if shown != str(path):
+            box.names[path] = shown
+        return
+    box.archives.append(shown)
+    if depth >= MAX_DEPTH:
+        box.skipped.append(_refused(path, shown, f"压缩包套了 {depth + 1} 层以上，请解压后放入文件夹"))
+        return
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+            if len(infos) > MAX_MEMBERS:
+                box.skipped.append(_refused(path, shown,
+                                            f"压缩包中有 {len(infos)} 个文件，数量异常，请解压后放入文件夹"))
+                return
+            declared = sum(i.file_size for i in infos)
+            if declared > budget[0] or any(
+                i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos
+            ):
+                box.skipped.append(FileResult(path, shown, findings=[
+                    make("file-too-large", file=shown, size=f"{declared / 1024 / 1024:.0f} MB")], readable=False))
+                return
+            budget[0] -= declared
+            folder = box._dir() / str(len(box.names) + len(box.files) + len(box.archives))
+            for n, info in enumerate(infos):
+                name = member_name(info)
+                inner = f"{shown}{ARCHIVE_SEP}{name}"
+                pure = PurePosixPath(name)
+                if pure.parts and pure.parts[0] == "__MACOSX":
+                    continue  # macOS resource forks, not files the clerk made
+                reason = "在隐藏文件夹中" if any(p.startswith(".") for p in pure.parts[:-1]) else skip_reason(
+                    Path(pure.name or "_"))
+                if reason is not None:
+                    box.skipped.append(FileResult(Path(pure.name), inner, findings=[
+                        make("file-skipped", file=inner, reason=reason)], readable=False, skipped=True))
+                    continue
+                # The member's own name (not its folders) keeps county_from_filename and the
+                # version marks in the name working; the number keeps equal names apart.
+                target = folder / str(n) / _safe(pure.name)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                _set_mtime(target, info)
+                _add(box, target, inner, depth=depth + 1, budget=budget)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
+            ValueError) as exc:
+        # RuntimeError: an encrypted member; NotImplementedError: a compression method
+        # zipfile lacks (some tools use deflate64 or LZMA).
+        reason = ("压缩包有密码" if isinstance(exc, RuntimeError)
+                  else f"压缩包已损坏或格式不支持（{type(exc).__name__}）")
+        box.skipped.append(_refused(path, shown, f"{reason}，请解压后放入文件夹"))
+    except OSError as exc:
+        from zhenggai.core.errors import os_reason
+
+        box.skipped.append(_refused(path, shown, f"无法解压（{os_reason(exc)}）"))
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as the sender's computer showed it (GBK names without the UTF-8 flag)."""
+    name = info.filename
+    if info.flag_bits & _UTF8_FLAG:
+        return name
+    try:
+        raw = name.encode("cp437")  # how zipfile decoded it: undo that
+    except UnicodeEncodeError:
+        return name
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+def _safe(name: str) -> str:
+    """A file name that is safe to create: no separators, no empty or dot names."""
+    cleaned = "".join("_" if ch in '/\\:*?"<>|\0' else ch for ch in name).strip(" .")
+    return cleaned[:150] or "file"
+
+
+def _set_mtime(target: Path, info: zipfile.ZipInfo) -> None:
+    """The member's own time, so that the file-system-time fallback compares like with like."""
+    try:
+        t = datetime(*info.date_time).timestamp()
+        os.utime(target, (t, t))
+    except (ValueError, OverflowError, OSError):
+        pass
+
+
+def _refused(path: Path, shown: str, reason: str) -> FileResult:
+    return FileResult(path, shown, findings=[make("archive-unreadable", file=shown, reason=reason)], readable=False)

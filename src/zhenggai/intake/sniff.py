@@ -1,0 +1,177 @@
+"""What a file really is, from its bytes, and when its author last saved it.
+
+Clerks rename files freely (a Word document saved as ``谷城县.wps``, an .xls renamed
+.xlsx, a scan called ``附件1.pdf``), so the kind of a reply is decided by its content,
+never by its extension. Stdlib and defusedxml only.
+
+The last-saved time written *inside* a file (``docProps/core.xml`` of an OOXML
+package, ``meta.xml`` of an .ods, the SummaryInformation stream of an .xls) is the
+only time that travels with the file: an e-mail attachment saved to disk gets the
+download time as its file-system time, so two versions downloaded in the wrong order
+look reversed. ``merge`` uses this time to choose between versions (``versions.py``).
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from defusedxml import ElementTree as SafeET
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+
+# Kinds of file. The first four are read; the others are refused with a finding.
+XLSX, XLS, ODS, DOCX = "xlsx", "xls", "ods", "docx"
+ARCHIVE, RAR, SEVENZIP = "zip", "rar", "7z"
+LEGACY_WORD, PDF, IMAGE, UNKNOWN = "doc", "pdf", "image", "?"
+
+# Extensions worth opening from a folder: everything else (notes, e-mails) is listed as
+# skipped. The kind is then decided by the content.
+READ_SUFFIXES = frozenset({
+    ".xlsx", ".xlsm", ".xls", ".et", ".ett", ".ods", ".fods",
+    ".docx", ".docm", ".doc", ".wps", ".wpt", ".dotx",
+    ".zip", ".rar", ".7z",
+    ".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".heic",
+})
+SCAN_SUFFIXES = frozenset({".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp",
+                           ".heic"})
+
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
+
+
+def kind_of(path: Path, head: bytes) -> str:
+    """The kind of a file from its first bytes (and, for zips and OLE files, its parts)."""
+    if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
+        return _zip_kind(path)
+    if head.startswith(OLE_MAGIC):
+        return _ole_kind(path)
+    if head.startswith(b"Rar!\x1a\x07"):
+        return RAR
+    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return SEVENZIP
+    if head.startswith(b"%PDF"):
+        return PDF
+    if head.startswith(_IMAGE_MAGIC) or (head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1")) or (
+        head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+    ):
+        return IMAGE
+    return UNKNOWN
+
+
+def _zip_kind(path: Path) -> str:
+    """OOXML workbook, Word document, OpenDocument spreadsheet, or a plain archive."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "mimetype" in names:
+                mime = zf.read("mimetype")[:100].strip()
+                if mime == b"application/vnd.oasis.opendocument.spreadsheet":
+                    return ODS
+                if mime.startswith(b"application/vnd.oasis.opendocument"):
+                    return UNKNOWN  # a text document or presentation: not a form we can read
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return XLSX  # broken: the workbook reader says so in its own words
+    if "word/document.xml" in names:
+        return DOCX
+    if "xl/workbook.xml" in names or any(n.endswith("workbook.xml") for n in names):
+        return XLSX
+    if "content.xml" in names:
+        return ODS
+    return ARCHIVE
+
+
+_OLE_SNIFF_MAX = 64 * 1024 * 1024  # a Word reply is a few MB; larger OLE files go to the .xls guards
+
+
+def _ole_kind(path: Path) -> str:
+    """A legacy Word/WPS document (a "WordDocument" stream) or a workbook."""
+    if path.stat().st_size > _OLE_SNIFF_MAX:
+        return XLS  # the reader refuses it by size before reading it through
+    names = ole_names(path)
+    if "WordDocument" in names:
+        return LEGACY_WORD
+    return XLS
+
+
+def ole_names(path: Path) -> set[str]:
+    """Names of the streams in an OLE compound file's directory (empty when unreadable)."""
+    from zhenggai.intake import xls
+
+    try:
+        return xls.stream_names(path.read_bytes())
+    except (OSError, struct.error):
+        return set()
+
+
+# --- last-saved time ----------------------------------------------------------------------
+
+_DCTERMS_MODIFIED = "{http://purl.org/dc/terms/}modified"
+_DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
+_PID_LASTSAVE_DTM = 13
+_VT_FILETIME = 64
+_FILETIME_EPOCH = datetime(1601, 1, 1)
+
+
+def saved_time(path: Path, kind: str) -> datetime | None:
+    """When the file's author last saved it, as the file itself says (naive UTC), or None."""
+    try:
+        if kind in (XLSX, DOCX):
+            return _xml_time(path, "docProps/core.xml", _DCTERMS_MODIFIED)
+        if kind == ODS:
+            return _xml_time(path, "meta.xml", _DC_DATE)
+        if kind == XLS:
+            return _ole_time(path)
+    except (OSError, zipfile.BadZipFile, SafeET.ParseError, ValueError, struct.error, KeyError):
+        return None
+    return None
+
+
+def _xml_time(path: Path, part: str, tag: str) -> datetime | None:
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(part)
+        if info.file_size > 1 << 20:
+            return None  # a real core.xml is under 2 KB
+        root = SafeET.fromstring(zf.read(part))
+    el = next(root.iter(tag), None)
+    return _parse_iso(el.text) if el is not None and el.text else None
+
+
+def _parse_iso(text: str) -> datetime | None:
+    text = text.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if t.tzinfo is not None:
+        t = t.astimezone(timezone.utc).replace(tzinfo=None)
+    return None if t.year < 1990 else t  # 1601/1899 placeholders mean "never set"
+
+
+def _ole_time(path: Path) -> datetime | None:
+    """PIDSI_LASTSAVE_DTM from the "\\x05SummaryInformation" property set of an .xls."""
+    from zhenggai.intake import xls
+
+    data = xls.stream(path.read_bytes(), ("\x05SummaryInformation",))
+    if data is None or len(data) < 48:
+        return None
+    offset = struct.unpack_from("<I", data, 44)[0]  # first (only) property section
+    if offset + 8 > len(data):
+        return None
+    count = struct.unpack_from("<I", data, offset + 4)[0]
+    for i in range(min(count, 64)):
+        pid, at = struct.unpack_from("<II", data, offset + 8 + 8 * i)
+        if pid != _PID_LASTSAVE_DTM:
+            continue
+        vt, low, high = struct.unpack_from("<III", data, offset + at)
+        if vt != _VT_FILETIME:
+            return None
+        ticks = (high << 32) | low  # 100 ns since 1601-01-01 UTC
+        t = _FILETIME_EPOCH + timedelta(microseconds=ticks // 10)
+        return None if t.year < 1990 else t
+    return None

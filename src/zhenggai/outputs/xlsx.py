@@ -1,0 +1,248 @@
+"""Writing styled workbooks with XlsxWriter: shared by the templates and the rollup.
+
+XlsxWriter rather than openpyxl: it writes styled sheets about 3× faster, and it
+writes data validations, print settings and native charts that Excel and WPS honour.
+It can only create files, never edit them, which is what we want: zhenggai never
+re-saves a workbook it was given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from zhenggai.core.errors import OutputError, OutputExists, os_reason
+
+BODY_FONT = "宋体"  # SimSun: present on every Chinese Windows; LibreOffice maps it to Noto CJK
+TITLE_FONT = "黑体"  # SimHei, the usual face for 附件 labels and table titles in official forms
+
+
+def new_workbook(path: Path) -> Workbook:
+    """An XlsxWriter workbook with the options every zhenggai output needs."""
+    return xlsxwriter.Workbook(
+        str(path),
+        {
+            # Clerks' text such as "=见附件" or "-30万元" must stay text. XlsxWriter's
+            # write() would turn "=..." into a formula; we also call write_string for
+            # all text, but switch the guess off so no path can get it wrong.
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            # Excel shows dates as numbers unless a format is set; default to ISO.
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
+
+
+class Styles:
+    """The cell formats of one workbook (XlsxWriter formats belong to a workbook)."""
+
+    def __init__(self, wb: Workbook) -> None:
+        base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
+        cell = {**base, "border": 1, "text_wrap": True}
+        self.label = wb.add_format({"font_name": TITLE_FONT, "font_size": 14})
+        self.label_top = wb.add_format({"font_name": TITLE_FONT, "font_size": 14, "valign": "top"})
+        self.title = wb.add_format(
+            {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter"}
+        )
+        self.subtitle = wb.add_format({**base, "font_size": 12})
+        self.subtitle_right = wb.add_format({**base, "font_size": 12, "align": "right"})
+        self.note = wb.add_format({**base, "font_size": 11})
+        self.header = wb.add_format(
+            {**cell, "bold": True, "align": "center", "bg_color": "#F2F2F2"}
+        )
+        self.text = wb.add_format({**cell, "align": "left"})
+        self.center = wb.add_format({**cell, "align": "center"})
+        self.date = wb.add_format({**cell, "align": "center", "num_format": "yyyy-mm-dd"})
+        self.count = wb.add_format({**cell, "align": "right", "num_format": "0"})
+        self.amount = wb.add_format({**cell, "align": "right", "num_format": "0.00"})
+        self.percent = wb.add_format({**cell, "align": "right", "num_format": "0.0%"})
+        self.category = wb.add_format({**cell, "bold": True, "align": "left"})
+        self.total_text = wb.add_format({**cell, "bold": True, "align": "center"})
+        self.total_count = wb.add_format({**cell, "bold": True, "num_format": "0"})
+        self.total_amount = wb.add_format({**cell, "bold": True, "num_format": "0.00"})
+        self.total_percent = wb.add_format({**cell, "bold": True, "num_format": "0.0%"})
+        self.error = wb.add_format({**cell, "bg_color": "#FFC7CE"})
+        self.warning = wb.add_format({**cell, "bg_color": "#FFEB9C"})
+
+
+def write_cell(ws: Worksheet, row: int, col: int, value: object, fmt: Any) -> None:
+    """Write one value with its proper type; text is always written as text."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, (datetime, date)):
+        ws.write_datetime(
+            row, col, value if isinstance(value, datetime) else datetime(*value.timetuple()[:3]),
+            fmt,
+        )
+    else:
+        # write_string, never write(): "=1+1", "+86…", "-", "@x" stay the text the clerk typed.
+        ws.write_string(row, col, str(value), fmt)
+
+
+CellWriter = Callable[[int, int, object, Any], None]
+
+
+def cell_writer(ws: Worksheet) -> CellWriter:
+    """:func:`write_cell` for one sheet, for loops that write every cell of the rollup.
+
+    Same cells as :func:`write_cell`; only faster (about 1/6 of merge's writing time at
+    1,500 counties): the common types (str, int, float, None) are told apart by one type
+    check, and the cell is handed to XlsxWriter's undecorated ``_write_*`` methods, which
+    skip the per-call A1-notation check our integer coordinates never need. Other types
+    (bool, dates, subclasses such as enums) go through :func:`write_cell` itself.
+    """
+    string = getattr(ws, "_write_string", ws.write_string)
+    number = getattr(ws, "_write_number", ws.write_number)
+    blank = getattr(ws, "_write_blank", ws.write_blank)
+
+    def put(row: int, col: int, value: object, fmt: Any) -> None:
+        t = type(value)
+        if t is str:
+            if value:
+                string(row, col, value, fmt)
+            else:
+                blank(row, col, None, fmt)
+        elif t is int or t is float:
+            number(row, col, value, fmt)
+        elif value is None:
+            blank(row, col, None, fmt)
+        else:
+            write_cell(ws, row, col, value, fmt)
+
+    return put
+
+
+_NARROW = re.compile("[\x00-\u2e80]")
+
+
+def text_width(text: str) -> float:
+    """Approximate width in Excel column units: a CJK character is about two digits wide."""
+    narrow = len(_NARROW.findall(text))  # counted in C: this runs on every cell of the rollup
+    width = 2.0 * (len(text) - narrow) + 1.1 * narrow
+    if narrow and abs(width - round(width)) < 1e-6:
+        # Next to a whole number the per-character sum may round the other way: use it, so
+        # that line counts (int(width) // column width) stay exactly what they were.
+        return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in text)
+    return width
+
+
+def break_header(text: str, width: float) -> str:
+    """A header as printed in a column ``width`` units wide, with explicit line breaks.
+
+    Left to the program, "补充人员（人）" wraps wherever the column ends ("补充人员（人" /
+    "）"), and where that is differs between Excel, WPS and LibreOffice. So: one line when
+    it fits; else a trailing unit "（万元）" on a line of its own, a bracket never split
+    ("县" / "（市、区）"), and a long name in balanced lines ("快递村村通" / "新覆盖村").
+    Readers ignore line breaks in headers.
+    """
+    per_line = max(2, int((width - 2.5) // 2))  # CJK characters per line, bold, padded
+    if len(text) <= per_line or "\n" in text:
+        return text
+    suffix = ""
+    if text.endswith("）") and "（" in text:
+        at = text.rindex("（")
+        text, suffix = text[:at], text[at:]
+    if len(text) > per_line:
+        n = -(-len(text) // per_line)
+        size = -(-len(text) // n)
+        text = "\n".join(text[i : i + size] for i in range(0, len(text), size))
+    return f"{text}\n{suffix}" if text and suffix else text or suffix
+
+
+def row_height(values: list[object], widths: list[float], *, line: float = 14.5) -> float | None:
+    """Height that shows every wrapped line, or None when one line is enough.
+
+    Excel grows a row to fit wrapped text only when the text is typed in; LibreOffice
+    and Excel draw a file's long text over the next rows unless the height is written.
+    """
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if isinstance(value, str) and value:
+            usable = int(max(width - 1.5, 1.0))
+            if "\n" not in value and 2 * len(value) <= usable:
+                continue  # at most 2 units a character: fits on one line, no need to measure
+            lines = max(lines, _lines(value, usable))
+    return None if lines == 1 else lines * line + 3
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _lines(value: str, usable: int) -> int:
+    """Wrapped lines of ``value`` in a column ``usable`` units wide (cached: the rollup
+    repeats county names, file names, categories and 责任单位 on thousands of rows)."""
+    return sum(max(1, -(-int(text_width(part)) // usable)) for part in value.split("\n"))
+
+
+def setup_print(
+    ws: Worksheet,
+    *,
+    header_row: int,
+    last_col: int,
+    last_row: int,
+    freeze: bool = True,
+) -> None:
+    """A4 landscape, one page wide, header row repeated, centred, page numbers."""
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # all columns on one page width, as many pages tall as needed
+    ws.repeat_rows(header_row)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.print_area(0, 0, last_row, last_col)
+    if freeze:
+        ws.freeze_panes(header_row + 1, 0)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path, *, force: bool) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it into place only on success.
+
+    A crash while writing leaves no half-written file under the target name, and an
+    existing file is kept unless ``force``.
+    """
+    if target.exists() and not force:
+        raise OutputExists(f"文件已存在：{target}（如需覆盖请加 --force）")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".zhenggai-", suffix=".xlsx", dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        # mkstemp makes the file private (0600); give it the permissions any new file gets.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_atomically(target: Path, build: Callable[[Workbook], None], *, force: bool) -> Path:
+    """Create ``target`` with ``build(workbook)``, atomically (see :func:`atomic_path`)."""
+    with atomic_path(target, force=force) as tmp:
+        wb = new_workbook(tmp)
+        build(wb)
+        wb.close()
+    return target
