@@ -272,7 +272,7 @@ def test_scan_beside_the_original_is_not_blamed(tmp_path: Path) -> None:
     assert status(result) == {"谷城县": "已报送"}
     assert result.rollup.report.errors == 0
     (note,) = [f for f in result.rollup.report.findings() if f.code == "scan-with-original"]
-    assert note.message == (f"这是PDF 文件（扫描件或照片），未汇总；谷城县 的数字取自同时报送的原件 "
+    assert note.message == ("这是PDF 文件（扫描件或照片），未汇总；谷城县 的数字取自同时报送的原件 "
                             "谷城县附件.xlsx")
     assert [s.file for s in result.rollup.skipped] == ["盖章/谷城县附件.pdf"]
 
