@@ -30,6 +30,7 @@ from zhenggai.rollup.layout import (
     HEADER_ROW,
     ITEMS,
     OVERVIEW,
+    PREFECTURES,
     ROW_PIXELS,
     STATS,
     SUBTITLE_ROW,
@@ -255,7 +256,10 @@ def _flagged(ws: Worksheet, st: Styles, row: int, col: int, c: FormColumn, s: Ro
     (counted, red or yellow, with the mark's comment); False for an ordinary cell."""
     v = s.values.get(c.key, "")
     if c.key in s.unreadable:
-        ws.write_string(row, col, str(v), st.error)
+        if v == "":  # no figure at all (a county without 附件2): a blank red cell, not ""
+            ws.write_blank(row, col, None, st.error)
+        else:
+            ws.write_string(row, col, str(v), st.error)
         why = s.reasons.get(c.key, "不是可识别的数字")
         if s.status is not None:  # a county without a usable 附件2: the row keeps its place
             ws.write_comment(row, col, f"{why}，未计入合计。")
@@ -268,6 +272,20 @@ def _flagged(ws: Worksheet, st: Styles, row: int, col: int, c: FormColumn, s: Ro
     cell_writer(ws)(row, col, v, st.marked(mark.severity.value, "0.00" if c.kind is Kind.AMOUNT else "0"))
     ws.write_comment(row, col, mark.text)
     return True
+
+
+def _prefectures(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
+    """The province rollup's 市州汇总 (its rows: ``prefecture_sheet.py``)."""
+    from zhenggai.outputs.prefecture_sheet import write_rows
+
+    ws = wb.add_worksheet(PREFECTURES.name)
+    cols = _cols(PREFECTURES.columns())
+    last = len(cols) - 1
+    _title(ws, st, rollup, PREFECTURES, last, signoff)
+    _header(ws, st, cols)
+    row = write_rows(ws, st, rollup.prefectures)
+    contact = _contact(ws, st, row + 2, last, signoff)
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=contact)
 
 
 def _items_in_order(rollup: Rollup) -> Iterator[RollupItem | CountySummary]:
@@ -402,9 +420,7 @@ def write_rollup(
         })
         _overview(wb, st, rollup, signoff)
         if rollup.prefectures:  # a province rollup: one row per 市州
-            from zhenggai.outputs.prefecture_sheet import write_prefectures
-
-            write_prefectures(wb, st, rollup, signoff)
+            _prefectures(wb, st, rollup, signoff)
         counts.update(_items(wb, st, rollup, signoff))
         _stats(wb, st, rollup, signoff)
         if rollup.comparison is not None:  # merge --previous
