@@ -20,6 +20,7 @@ from zhenggai.core.parse import (
     county_from_filename,
     is_bureau_placeholder,
     is_valid_phone,
+    number_text,
 )
 from zhenggai.core.results import (
     APPENDIX_NAMES,
@@ -70,10 +71,6 @@ def check_table(t: TableResult, f: FileResult, opts: Options) -> None:
             t.stats.append(Stats(rec.row, None if rec.total else county, rec.values, rec.extras, numbers,
                                  errors[rec.row], total=rec.total, reasons=ctx.reasons.get(rec.row, {})))
     f.findings.extend(ctx.findings)
-
-
-def _n(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 # --- a file -----------------------------------------------------------------------------
@@ -323,11 +320,11 @@ def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult, s: Stats | None
     if total is not None and "total" in cols and total != rows:
         f2.add("cross-total-mismatch", sheet=t2.table.sheet,
                cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
-               value=_n(total), total=_n(total), rows=rows)
+               value=number_text(total), total=number_text(total), rows=rows)
     if done is not None and "done" in cols and done != done_rows:
         f2.add("cross-done-mismatch", sheet=t2.table.sheet,
                cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
-               value=_n(done), done=_n(done), rows=done_rows)
+               value=number_text(done), done=number_text(done), rows=done_rows)
 
 
 # --- many files (listing a folder and opening archives: inbox.py) -----------------------

@@ -45,6 +45,7 @@ from zhenggai.core.parse import (
     exact_product,
     header_unit,
     is_pledge_only,
+    number_text,
     parse_date,
     parse_number,
     parse_yes_no,
@@ -330,11 +331,6 @@ MODEL_RULES: dict[str, tuple[Callable[[Any, ValidationInfo], Any], ...]] = {
     "appendix2": (count_sum_rule,),
 }
 """Rules across the fields of one row, per table kind (run after the fields are parsed)."""
-
-def number_text(x: float) -> str:
-    """A number as a message shows it: 3, not 3.0."""
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
 
 class _RowBase(BaseModel):
     model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True)

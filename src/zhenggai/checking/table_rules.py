@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from zhenggai.checking.rows import RowContext, number_text
+from zhenggai.checking.rows import RowContext
 from zhenggai.core.findings import a1, make
-from zhenggai.core.parse import header_unit, parse_number, unit_factor
+from zhenggai.core.parse import header_unit, number_text, parse_number, unit_factor
 from zhenggai.core.table import Table
 from zhenggai.forms.tables import FORMULA_NO_VALUE
 

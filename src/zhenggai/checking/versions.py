@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from zhenggai.core.parse import display
+from zhenggai.core.parse import number_text
 
 if TYPE_CHECKING:
     from zhenggai.core.results import FileResult, Stats, TableResult
@@ -205,4 +205,4 @@ def _county_row(t: TableResult, county: str) -> Stats | None:
 def _num(x: float | None) -> str:
     if x is None:
         return "（无法识别）"
-    return display(int(x) if float(x).is_integer() else x) or "0"
+    return number_text(x)
