@@ -1,4 +1,4 @@
-"""Small enums every layer names: which official table a sheet holds.
+"""Small enums every layer names: which official table a sheet holds, what a file is.
 
 Stdlib only, so that naming a kind (``--help``, the result types) never imports pydantic.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 
-__all__ = ["StrEnum", "TableKind"]
+__all__ = ["FileKind", "StrEnum", "TableKind"]
 
 if sys.version_info >= (3, 11):
     from enum import StrEnum
@@ -29,3 +29,22 @@ class TableKind(StrEnum):
     APPENDIX1 = "appendix1"  # 附件1 整改清单
     APPENDIX2 = "appendix2"  # 附件2 成果统计表
     PROBLEMS = "problems"  # the province's feedback list
+
+
+class FileKind(StrEnum):
+    """What a file is, from its bytes (``intake.sniff``), never from its name.
+
+    The first four are read; the others are refused with a finding that says why.
+    """
+
+    XLSX = "xlsx"  # also .xlsm, .et saved as OOXML
+    XLS = "xls"  # BIFF (Excel 97–2003, WPS .et)
+    ODS = "ods"  # OpenDocument (LibreOffice, 统信UOS/麒麟 default)
+    DOCX = "docx"  # Word tables
+    ARCHIVE = "zip"
+    RAR = "rar"
+    SEVENZIP = "7z"
+    LEGACY_WORD = "doc"
+    PDF = "pdf"
+    IMAGE = "image"
+    UNKNOWN = "?"
