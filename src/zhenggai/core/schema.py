@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from zhenggai.core.errors import SchemaError
+from zhenggai.core.kinds import TableKind
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -61,14 +62,13 @@ class Column(BaseModel):
     indicator: bool = False
     # A running total since the campaign began: it may not go down between two rounds.
     cumulative: bool = False
+    # (low, high): a figure outside is a warning with its likely cause (万元 typed in 元).
+    plausible: tuple[float, float] | None = None
 
     @property
     def is_number(self) -> bool:
         """True for the columns that hold counts or amounts."""
         return self.kind in (Kind.COUNT, Kind.AMOUNT)
-
-
-TableKind = Literal["appendix1", "appendix2", "problems"]
 
 
 class TableSpec(BaseModel):
@@ -95,7 +95,7 @@ class TableSpec(BaseModel):
 
 
 APPENDIX1 = TableSpec(
-    kind="appendix1",
+    kind=TableKind.APPENDIX1,
     label="附件1",
     title="示范县整改清单",
     columns=(
@@ -163,6 +163,16 @@ class Indicator(BaseModel):
     type: Literal["amount", "count"]
     aliases: tuple[str, ...] = ()
     cumulative: bool = False  # a running total: merge --previous / diff warn when it goes down
+    # The range a county's figure plausibly lies in (a province can change it): outside it
+    # is a warning on the cell, with the likely cause ("是否按元填写？").
+    plausible: tuple[float, float] | None = None
+
+    @field_validator("plausible")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and not 0 <= v[0] <= v[1]:
+            raise ValueError("合理范围须写成 [下限, 上限]，0 ≤ 下限 ≤ 上限")
+        return v
 
     @field_validator("header", "unit")
     @classmethod
@@ -180,6 +190,7 @@ class Indicator(BaseModel):
             unit=self.unit,
             indicator=True,
             cumulative=self.cumulative,
+            plausible=self.plausible,
         )
 
 
@@ -215,7 +226,8 @@ _FIXED_KEYS = {"county", "total", "done", "open", "note"}
 
 
 _FIELD_NAMES = {"key": "key（英文标识）", "header": "header（表头文字）", "unit": "unit（单位）",
-                "type": "type（类型）", "aliases": "aliases（其他写法）", "cumulative": "cumulative（是否累计）"}
+                "type": "type（类型）", "aliases": "aliases（其他写法）", "cumulative": "cumulative（是否累计）",
+                "plausible": "plausible（合理范围）"}
 
 
 def _chinese_error(e: Any) -> str:
@@ -284,7 +296,7 @@ def default_appendix2() -> TableSpec:
 def _build_appendix2(indicators: tuple[Indicator, ...]) -> TableSpec:
     count = Kind.COUNT
     return TableSpec(
-        kind="appendix2",
+        kind=TableKind.APPENDIX2,
         label="附件2",
         title="示范县专项整改成果统计表",
         columns=(
@@ -315,7 +327,7 @@ def specs(indicators: tuple[Indicator, ...] | None = None) -> tuple[TableSpec, T
 
 
 PROBLEM_LIST = TableSpec(
-    kind="problems",
+    kind=TableKind.PROBLEMS,
     label="反馈问题清单",
     title="反馈问题清单",
     columns=(
