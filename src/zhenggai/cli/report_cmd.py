@@ -29,7 +29,7 @@ def report_cmd(
     ] = None,
     template: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--template", help="情况报告的 Word 模板（.docx，可放本单位红头），占位符见 README。",
+        typer.Option("--template", help="情况报告的模板（.docx 文件，可放本单位红头），占位符见 README。",
                      dir_okay=False),
     ] = None,
     contact: Annotated[
@@ -43,7 +43,7 @@ def report_cmd(
     ] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的输出文件。")] = False,
 ) -> None:
-    """从汇总表生成督办清单（Excel）和情况报告初稿（Word）。
+    """从汇总表生成督办清单和情况报告初稿。
 
     督办清单列出符合督办规则的县（市、区）（全省汇总时也列出市（州）），每条规则写明数量和所依据的单元格，
     并给出建议措施（提醒 / 通报 / 约谈 / 督办）；汇总表中没有所需数据的规则列为“未评估”。
