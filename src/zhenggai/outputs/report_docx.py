@@ -172,7 +172,7 @@ def default_template() -> Path:
 
 def render_report(context: dict[str, Any], output: Path, *, template: Path | None = None, force: bool) -> Path:
     """Render ``template`` (default: the packaged one) with ``context`` into ``output``, atomically."""
-    from zhenggai.outputs.xlsx import atomic_path
+    from zhenggai.core.atomic import atomic_path
 
     doc = _render(context, template or default_template())
     with atomic_path(output, force=force) as tmp:
