@@ -87,19 +87,21 @@ def _overview_text(place: str, f: Figures, as_of: date, partial: dict[str, list[
 def _results(rollup: Rollup) -> tuple[list[dict[str, str]], str]:
     """附件2 totals per indicator, as in 成果统计汇总's 合计 row (unreadable cells left out, said so)."""
     out: list[dict[str, str]] = []
+    # A row kept only for its place (a county without a usable 附件2) holds no figures.
+    stats = [s for s in rollup.stats if s.status is None]
     for c in rollup.a2.columns:
         if not c.is_number or c.key in _FIXED_A2:
             continue
-        good = [s.values.get(c.key) for s in rollup.stats if c.key not in s.unreadable]
+        good = [s.values.get(c.key) for s in stats if c.key not in s.unreadable]
         value = exact_sum(float(v) for v in good if isinstance(v, (int, float)))
-        bad = [s.county for s in rollup.stats if c.key in s.unreadable]
+        bad = [s.county for s in stats if c.key in s.unreadable]
         m = _UNIT.match(c.header)
         name, unit = (m.group(1), m.group(2)) if m else (c.header, "")
         note = f"（不含{'、'.join(bad)}，其数据无法识别）" if bad else ""
         out.append({"name": name, "value": _number(value), "unit": unit, "text": f"{name}{_number(value)}{unit}{note}"})
-    if not rollup.stats:
+    if not stats:
         return out, "成果统计汇总中没有数据。"
-    counted = "、".join(dict.fromkeys(s.county for s in rollup.stats))
+    counted = "、".join(dict.fromkeys(s.county for s in stats))
     return out, f"据{counted}报送的成果统计表合计：" + "；".join(r["text"] for r in out) + "。"
 
 

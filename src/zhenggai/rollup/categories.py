@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from zhenggai.forms.feedback_list import FeedbackList
 
 UNCATEGORISED = "未分类"
+UNANSWERED = "未填报的反馈问题"  # listed problems no 附件1 row answers (a county that sent nothing: all of its)
 _I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
 _I_PROBLEM = APPENDIX1.keys.index("problem")
 _NUMBERING = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d+[)）、.．])\s*")
@@ -88,6 +89,25 @@ def _problems(items: list[RollupItem]) -> list[list[RollupItem]]:
     return groups
 
 
+def _unanswered(rollup: Rollup, overall: dict[str, list[int]], by_prefecture: dict[tuple[str | None, str], list[int]],
+                order: list[str]) -> None:
+    """With official figures (a feedback list), the listed problems no row answers count as
+    未填报, open: the categories then add up to the overview's official 合计."""
+    answered: dict[tuple[str | None, str], int] = {}
+    for group in _problems(rollup.items):
+        key = (group[0].prefecture, group[0].county)
+        answered[key] = answered.get(key, 0) + 1
+    for s in rollup.counties:
+        missing = s.total - answered.get((s.prefecture, s.county), 0) if s.official else 0
+        if missing <= 0:
+            continue
+        if UNANSWERED not in order:
+            order.append(UNANSWERED)
+        overall.setdefault(UNANSWERED, [0, 0, 0])[0] += missing
+        if rollup.province:
+            by_prefecture.setdefault((s.prefecture, UNANSWERED), [0, 0, 0])[0] += missing
+
+
 def category_stats(rollup: Rollup, as_of: date | None = None) -> tuple[list[CategoryRow], list[CategoryRow]]:
     """(rows per category over the whole rollup, rows per 市州 and category at province level).
 
@@ -113,7 +133,8 @@ def category_stats(rollup: Rollup, as_of: date | None = None) -> tuple[list[Cate
             c[0] += 1
             c[1] += done
             c[2] += overdue
-    order.sort(key=lambda n: n == UNCATEGORISED)  # stable: 未分类 last, others as listed
+    _unanswered(rollup, overall, by_prefecture, order)
+    order.sort(key=lambda n: (n == UNANSWERED, n == UNCATEGORISED))  # stable: these two last
     rows = [CategoryRow(n, None, *overall[n]) for n in order]
     per_prefecture: list[CategoryRow] = []
     for p in dict.fromkeys(it.prefecture for it in rollup.items) if rollup.province else ():
