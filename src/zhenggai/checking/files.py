@@ -383,17 +383,11 @@ def check_files(
     display name of a file extracted from an archive (``收件.zip › 谷城县附件1.xlsx``)."""
     names = names or {}
     if _in_process(len(files)):
-        from zhenggai.intake import boundary
-
+        # In process: read_book reports each file to the supervisor, if any (boundary.reading).
         results: list[FileResult] = []
         for i, path in enumerate(files, start=1):
             shown = names.get(path)
-            crashed = boundary.known_crash(path)
-            if crashed is not None:
-                results.append(crashed_file(path, shown or str(path), crashed))
-            else:
-                with boundary.reading(path):
-                    results.append(check_file(path, opts, shown))
+            results.append(check_file(path, opts, shown))
             if on_progress is not None:
                 on_progress(i, len(files), shown or str(path))
     else:

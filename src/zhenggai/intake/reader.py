@@ -536,8 +536,14 @@ def read_book(path: Path, display: str | None = None) -> Book:
         return _unreadable(path, shown, "这是一个压缩包，但不是 Excel 工作簿", fmt)
     if fmt == sniff.UNKNOWN:
         return _unreadable(path, shown, "这不是 Excel 工作簿或 Word 文档（.xlsx/.xls/.ods/.docx）")
+    from zhenggai.intake import boundary
+
+    crashed = boundary.known_crash(shown)
+    if crashed is not None:  # it crashed an earlier attempt of this supervised run
+        return _unreadable(path, shown, f"{guard.UNREADABLE}（{crashed}）", fmt)
     try:
-        book = _read_sniffed(path, shown, fmt)
+        with boundary.reading(shown):
+            book = _read_sniffed(path, shown, fmt)
     except BaseException as exc:
         if not isinstance(exc, Exception) and not guard.is_panic(exc):
             raise  # KeyboardInterrupt, SystemExit: not the file's doing
