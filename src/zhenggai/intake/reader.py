@@ -460,7 +460,11 @@ def _scan_xls(path: Path, display: str) -> dict[str, _SheetScan]:
     """The .xls counterpart of :func:`_scan_sheets`: error values, and a range check."""
     from zhenggai.intake import xls
 
-    found = xls.scan(path.read_bytes())
+    data = path.read_bytes()
+    bad = guard.ole_problem(data)
+    if bad is not None:
+        raise _Refused(make("file-unreadable", file=display, reason=f"{bad}，{guard.UNREADABLE}"))
+    found = xls.scan(data)
     if found is None:
         return {}  # calamine says what is wrong (or that it is password-protected)
     for name, (rows, cols) in found.ranges.items():
@@ -577,7 +581,13 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
             return Book(path, [], [exc.finding], fmt)
         except DefusedXmlException:
             return _unreadable(path, shown, "工作簿的 XML 含有不安全的内容", fmt)
-        except (zipfile.BadZipFile, SafeET.ParseError, OSError, KeyError, ValueError, UnicodeDecodeError):
+        except SafeET.ParseError:
+            if fmt == sniff.ODS:
+                # calamine's .ods reader loops forever on a content.xml cut short (a table
+                # without its end tag: found by benchmarks/fuzz.py); ods.py parses it whole.
+                return _unreadable(path, shown, f"content.xml 不是完整的 XML，{guard.UNREADABLE}", fmt)
+            scans = {}  # calamine reports what is wrong with the file
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, UnicodeDecodeError):
             scans = {}  # calamine reports what is wrong with the file
         inflated.clear()  # calamine inflates for itself: do not hold 30 MB through its read
     else:
