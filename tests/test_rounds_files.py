@@ -15,6 +15,7 @@ from zhenggai.api.diff import diff
 from zhenggai.api.pipeline import run_merge as merge
 from zhenggai.cli.app import app
 from zhenggai.core.results import Options
+from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions
 
 AS_OF = ["--as-of", "2022-10-15"]
@@ -81,7 +82,7 @@ EXPECTED_ROWS = [
 def sheet_rows(path: Path) -> list[tuple[object, ...]]:
     """The table under the header, down to its 合计 line (the 联系人 line follows in a rollup)."""
     ws = openpyxl.load_workbook(path)["进展对比"]
-    rows = [tuple(r) for r in ws.iter_rows(min_row=4, values_only=True)]
+    rows = [tuple(r) for r in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True)]
     end = next(i for i, r in enumerate(rows) if any(str(v).startswith("合计 ") for v in r))
     return rows[:end + 1]
 

@@ -11,8 +11,9 @@ from typing import Any
 
 from xlsxwriter.workbook import Workbook
 
+from zhenggai.outputs.paper import contact_block, header_row, title_block
 from zhenggai.outputs.xlsx import Styles, cell_writer, setup_print
-from zhenggai.rollup.layout import HEADER_ROW, PREFECTURES
+from zhenggai.rollup.layout import HEADER_ROW, PAGE_FOOTER, PREFECTURES
 from zhenggai.rollup.model import PrefectureSummary, Rollup, Signoff
 
 
@@ -23,16 +24,14 @@ def _when(p: PrefectureSummary) -> str:
 
 def write_prefectures(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
     """Add the 市州汇总 sheet (nothing for a prefecture rollup)."""
-    from zhenggai.outputs.rollup_workbook import _contact, _header, _title
-
     if not rollup.prefectures:
         return
     ws = wb.add_worksheet(PREFECTURES.name)
     put = cell_writer(ws)
     columns = PREFECTURES.columns()
     last = len(columns) - 1
-    _title(ws, st, rollup, PREFECTURES, last, signoff)
-    _header(ws, st, [(c.header, c.width) for c in columns])
+    title_block(ws, st, rollup, PREFECTURES, last, signoff)
+    header_row(ws, st, [(c.header, c.width) for c in columns])
     row = HEADER_ROW + 1
     for p in rollup.prefectures:
         status = ("已报送", st.center) if p.submitted else ("未报送", st.error)
@@ -59,5 +58,5 @@ def write_prefectures(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff
         for c in (1, 4, 5, 6, 7):
             put(row, c, totals[c][0], st.marked("error", "0.0%" if c == 7 else "0" if c > 1 else "", bold=True))
             ws.write_comment(row, c, text)
-    contact = _contact(ws, st, row + 2, last, signoff)
-    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=contact)
+    contact = contact_block(ws, st, row + 2, last, signoff)
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=contact, footer=PAGE_FOOTER)  # stamped set
