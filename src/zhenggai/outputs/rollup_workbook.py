@@ -48,6 +48,7 @@ from zhenggai.rollup.layout import (
     HEADER_ROW,
     ITEMS,
     OVERVIEW,
+    PREFECTURES,
     ROW_PIXELS,
     STATS,
     TITLE_PREFIX,
@@ -187,7 +188,10 @@ def _flagged(ws: Worksheet, st: Styles, row: int, col: int, c: FormColumn, s: Ro
     (counted, red or yellow, with the mark's comment); False for an ordinary cell."""
     v = s.values.get(c.key, "")
     if c.key in s.unreadable:
-        ws.write_string(row, col, str(v), st.error)
+        if v == "":  # no figure at all (a county without 附件2): a blank red cell, not ""
+            ws.write_blank(row, col, None, st.error)
+        else:
+            ws.write_string(row, col, str(v), st.error)
         why = s.reasons.get(c.key, "不是可识别的数字")
         if s.status is not None:  # a county without a usable 附件2: the row keeps its place
             ws.write_comment(row, col, f"{why}，未计入合计。")
@@ -200,6 +204,22 @@ def _flagged(ws: Worksheet, st: Styles, row: int, col: int, c: FormColumn, s: Ro
     cell_writer(ws)(row, col, v, st.marked(mark.severity.value, "0.00" if c.kind is Kind.AMOUNT else "0"))
     ws.write_comment(row, col, mark.text)
     return True
+
+
+def _prefectures(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
+    """The province rollup's 市州汇总 (its rows: ``prefecture_sheet.py``)."""
+    from zhenggai.outputs.prefecture_sheet import write_rows
+
+    ws = wb.add_worksheet(PREFECTURES.name)
+    cols = columns_of(PREFECTURES.columns())
+    last = len(cols) - 1
+    title_block(ws, st, rollup, PREFECTURES, last, signoff)
+    header_row(ws, st, cols)
+    row = write_rows(ws, st, rollup.prefectures)
+    for r in range(HEADER_ROW + 1, row + 1):
+        ws.set_row(r, ROW_MIN)
+    contact = contact_block(ws, st, row + 2, last, signoff)
+    print_setup(ws, PREFECTURES, last_col=last, last_row=contact)  # numbered with the stamped set
 
 
 def _items_in_order(rollup: Rollup) -> Iterator[RollupItem | CountySummary]:
@@ -347,9 +367,7 @@ def write_rollup(
         _stats(wb, st, rollup, signoff, where)
         _overview(wb, st, rollup, signoff, where)
         if rollup.prefectures:  # a province rollup: one row per 市州
-            from zhenggai.outputs.prefecture_sheet import write_prefectures
-
-            write_prefectures(wb, st, rollup, signoff)
+            _prefectures(wb, st, rollup, signoff)
         if rollup.comparison is not None:  # merge --previous
             from zhenggai.outputs.progress_sheet import write_sheet
 
