@@ -213,7 +213,8 @@ def test_word_tables_are_read_whatever_the_extension(tmp_path: Path, name: str) 
     assert status(result) == {"谷城县": "已报送"}
     items = rollup_rows(out, "整改清单汇总")
     rows = [r["来源行"] for r in rollup_rows(out, "核对底稿") if r["所在表"] == "附件1"]
-    got = [(r["序号"], r["问题描述（按反馈问题清单填报）"], r["是否完成整改"], n) for r, n in zip(items, rows, strict=True)]
+    got = [(r["序号"], r["问题描述（按反馈问题清单填报）"], r["是否完成整改"], n)
+           for r, n in zip(items, rows, strict=True)]
     assert got == [
         (1, "快递企业整合不够", "是", 2), (1, "快递企业整合不够", "否", 3), (2, "培训流于形式", "是", 4)]
     (stats,) = rollup_rows(out, "成果统计汇总")
