@@ -8,7 +8,16 @@ from pathlib import Path
 
 import openpyxl
 
-from conftest import A1_HEADERS, A2_HEADERS, Row, appendix1_rows, appendix2_rows, make_workbook, rewrite_zip, run_zhenggai
+from conftest import (
+    A1_HEADERS,
+    A2_HEADERS,
+    Row,
+    appendix1_rows,
+    appendix2_rows,
+    make_workbook,
+    rewrite_zip,
+    run_zhenggai,
+)
 from zhenggai.api.pipeline import run_merge as merge
 from zhenggai.core.results import Options
 from zhenggai.rollup.model import MergeOptions
@@ -215,8 +224,8 @@ def test_a_rollup_written_before_the_working_sheet_is_still_read(tmp_path: Path)
     path = make_workbook(tmp_path / "旧汇总.xlsx", {
         "汇总概览": [["附件3", "襄阳市电子商务进农村综合示范专项整改汇总概览"], ["填报单位：襄阳市商务局（盖章）", None,
                      "统计截至 2022年7月15日"],
-                    ["县（市、区）", "报送状态", "反馈问题数", "已完成", "未完成", "完成率", "逾期未完成", "错误数", "警告数",
-                     "来源文件"],
+                    ["县（市、区）", "报送状态", "反馈问题数", "已完成", "未完成", "完成率", "逾期未完成", "错误数",
+                     "警告数", "来源文件"],
                     ["谷城县", "已报送", 2, 1, 1, 0.5, 0, 3, 1, "谷城县-附件1.xlsx\n谷城县-附件2.xlsx"]],
         "整改清单汇总": [["附件1"], [None], a1,
                        ["谷城县", 1, "问题1", "措施1", "是", "2022-06-30", "张三", "商务局", "一、业务", "备注：无",

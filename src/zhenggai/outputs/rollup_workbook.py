@@ -25,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from zhenggai.core.parse import exact_sum
 from zhenggai.core.schema import APPENDIX1, Kind
 from zhenggai.core.schema import Column as FormColumn
+from zhenggai.outputs.category_sheet import write_category_sheet
 from zhenggai.outputs.paper import (
     ROW_MIN,
     columns_of,
@@ -374,6 +375,8 @@ def write_rollup(
             write_sheet(wb, st, rollup.comparison, place=place_of(rollup), as_of=rollup.as_of,
                         province=rollup.province, contact=contact_line(signoff),
                         unit=unit_line(rollup, signoff).removesuffix("（盖章）"))  # not a stamped 附件
+        write_category_sheet(wb, st, rollup, contact=contact_line(signoff),
+                             unit=unit_line(rollup, signoff).removesuffix("（盖章）"))  # not a stamped 附件
         write_work(wb, st, rollup, signoff, where)
         _findings(wb, st, rollup, signoff)
 
