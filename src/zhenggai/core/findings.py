@@ -84,6 +84,8 @@ _CODES: tuple[Code, ...] = (
          "隐藏的工作表里有表格（常是旧的副本），不读取"),
     Code("hidden-cells-ignored", W, "工作表“{name}”中隐藏的{what}有内容，未作为数据读取；如需计入请取消隐藏",
          "隐藏的行或列里有内容，不作为数据读取"),
+    Code("row-struck-through", W, "工作表“{name}”第 {rows} 行的文字全部加了删除线，按填表人已删除处理，未作为数据读取；"
+         "如仍要报送请去掉删除线，否则请删除该行", "整行文字加了删除线：视为已删除，不作为数据"),
     Code("duplicate-in-workbook", E,
          "{county} 在同一工作簿中有 {n} 份内容不同的{appendix}（工作表 {sheets}），无法确定以哪一份为准，"
          "均未计入汇总。请删除多余的一份后重新报送",
@@ -110,6 +112,7 @@ _CODES: tuple[Code, ...] = (
          "请填写实际日期，如 2022-12-31",
          "日期早于 2015 年或晚于 2030 年"),
     Code("date-approximate", INFO, "「{field}」“{value}”按 {date} 处理", "完成时限 只写到月或年底，取该月（年）最后一天"),
+    Code("date-two-digit-year", INFO, "「{field}」“{value}”的年份只写了两位，按 {date} 处理", "年份写成两位（22年12月底），按 20xx 年读"),
     Code("deadline-too-late", E,
          "未完成整改的问题，完成时限 {date} 晚于整改期限 {deadline}（通知要求原则上2022年底前全部完成）",
          "未完成的问题，完成时限晚于整改期限"),
@@ -126,6 +129,13 @@ _CODES: tuple[Code, ...] = (
     Code("problem-duplicate", W, "此问题描述与第 {other_row} 行重复", "同一问题填了两行"),
     # --- 附件2 numbers -----------------------------------------------------------------
     Code("number-invalid", E, "「{field}」“{value}”不是可识别的数字，请只填数字", "数字列填了无法识别的文字"),
+    Code("number-estimate", E, "「{field}」“{value}”是估计数或范围（“{note}”），不是确切的数，未计入；请填写一个确切的数",
+         "数字带“约”“左右”“余”或写成范围（10-20），不是一个确切的数"),
+    Code("number-note", INFO, "「{field}」“{value}”按 {number} 计，后面的“{note}”作为说明", "数字后带脚注或括号说明（含…、其中…）"),
+    Code("number-format-scaled", E,
+         "「{field}」单元格里存的是 {stored}，单元格格式 {fmt} 把它缩放或改写后显示（显示为“{value}”），"
+         "无法确定按哪个数计，未计入；请清除该单元格的数字格式，直接填写以{column_unit}计的数",
+         "单元格格式把数缩放后显示（如 0,, 或 0.0,\"万\"），显示的数与存的数不同"),
     Code("number-dash", INFO, "「{field}」“{value}”按 0 计", "数字列填了 —、/、无，按 0 计"),
     Code("number-chinese", INFO, "「{field}」“{value}”按 {number} 计；请填写阿拉伯数字", "数字用汉字书写（十二、壹拾）"),
     Code("unit-converted", INFO, "「{field}」{detail}", "表头或数值的单位与本列单位不同，已换算"),

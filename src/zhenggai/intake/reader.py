@@ -42,6 +42,8 @@ from zhenggai.intake import sniff
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
 
+    from zhenggai.intake import formats
+
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
 OLE_MAGIC = sniff.OLE_MAGIC
 ZIP_MAGIC = sniff.ZIP_MAGIC
@@ -80,6 +82,9 @@ class Grid:
     # A Word table: grid rows [start, end) are the table's own rows (the others are the
     # paragraphs above and below it); None for a worksheet. See word.py.
     table_rows: tuple[int, int] | None = None
+    # 0-based rows whose every filled cell was struck through (deleted by the clerk): the
+    # reader blanks them and validate names them in a warning (formats.py).
+    struck_rows: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -595,6 +600,7 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
     import python_calamine as pc
 
     scans: dict[str, _SheetScan] = {}
+    styled: dict[str, _Styled] = {}
     if fmt in (sniff.XLSX, sniff.ODS, sniff.DOCX):
         inflated: dict[str, bytes] = {}
         refused = _check_zip(path, shown, inflated if fmt == sniff.XLSX else None)
@@ -611,6 +617,7 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
             return _unreadable(path, shown, "工作簿的 XML 含有不安全的内容", fmt)
         except (zipfile.BadZipFile, SafeET.ParseError, OSError, KeyError, ValueError, UnicodeDecodeError):
             scans = {}  # calamine reports what is wrong with the file
+        styled = _scan_formats(path, inflated) if fmt == sniff.XLSX else {}
         inflated.clear()  # calamine inflates for itself: do not hold 30 MB through its read
     else:
         try:
@@ -634,8 +641,51 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
         except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files
             return _unreadable(path, shown, f"文件已损坏或格式不对（{type(exc).__name__}）", fmt)
         stack.enter_context(wb)
-        return _read_grids(path, shown, fmt, wb, scans)
-    raise AssertionError("unreachable")  # pragma: no cover - ExitStack does not swallow
+        book = _read_grids(path, shown, fmt, wb, scans)
+    for grid in book.grids:
+        if grid.name in styled:
+            _apply_formats(grid, styled[grid.name])
+    return book
+
+
+_Styled = tuple["formats.Styles", dict[tuple[int, int], int]]
+
+
+def _scan_formats(path: Path, inflated: dict[str, bytes]) -> dict[str, _Styled]:
+    """Per sheet: the cells whose number format or strikethrough changes what they mean (formats.py).
+
+    styles.xml is small and read first; the sheets are searched only when it holds such a
+    style, so an ordinary reply costs one parse of styles.xml. Runs after the zip guard.
+    """
+    from zhenggai.intake import formats
+
+    out: dict[str, _Styled] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "xl/styles.xml" not in zf.namelist():
+                return out
+            styles = formats.read_styles(zf.read("xl/styles.xml"))
+            if not styles:
+                return out
+            xfs = {*styles.formats, *styles.struck}
+            for name, part in _sheet_paths(zf).items():
+                data = inflated.get(part)
+                if data is None and part in zf.namelist():
+                    data = zf.read(part)
+                cells = formats.styled_cells(data, xfs) if data else {}
+                if cells:
+                    out[name] = (styles, cells)
+    except (zipfile.BadZipFile, SafeET.ParseError, DefusedXmlException, OSError, KeyError, ValueError):
+        return {}  # unreadable styles: the stored values stand, as before
+    return out
+
+
+def _apply_formats(grid: Grid, styled: _Styled) -> None:
+    from zhenggai.intake import formats
+
+    styles, cells = styled
+    struck = formats.apply(grid.rows, cells, styles)
+    grid.struck_rows = [r for r in struck if r not in set(grid.hidden_rows)]
 
 
 def _open_calamine(path: Path, fmt: str, stack: contextlib.ExitStack) -> CalamineWorkbook:
