@@ -286,11 +286,13 @@ def test_blank_number_counts_as_zero_silently(tmp_path: Path) -> None:
     assert stats(results)[0].numbers["courses_improved"] == 0
 
 
-@pytest.mark.parametrize("text", ["若干", "约30", "30 40", "TRUE", "30万元以上"])
-def test_unreadable_number_is_an_error_never_a_number(tmp_path: Path, text: str) -> None:
+@pytest.mark.parametrize(("text", "code"), [("若干", "number-invalid"), ("约30", "number-estimate"),
+                                          ("30 40", "number-invalid"), ("TRUE", "number-invalid"),
+                                          ("30万元以上", "number-estimate")])
+def test_unreadable_number_is_an_error_never_a_number(tmp_path: Path, text: str, code: str) -> None:
     path = make_workbook(tmp_path / "谷城县.xlsx", {"附件2": appendix2_rows(good_a2(E=text))})
     report, results = validate([path], OPTS)
-    assert report.flatten() == [["E5", "number-invalid"]]
+    assert report.flatten() == [["E5", code]]
     assert stats(results)[0].numbers["county_funds"] is None
 
 

@@ -68,6 +68,9 @@ class Table:
     county: str | None  # county named in the bureau line (None: missing or placeholder)
     contact: Contact | None
     formula_cells: list[tuple[int, int, str]]  # (1-based row, 0-based col, key) without value
+    # How rows were read that a clerk should hear about: (finding code, 1-based row, 0-based
+    # col, message parameters), e.g. a continuation row appended to the problem above.
+    notes: list[tuple[str, int, int, dict[str, object]]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
