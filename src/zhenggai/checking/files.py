@@ -263,6 +263,8 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
         return f
     for t in f.tables:
         _header_findings(t.table, f)
+        for code, row, col, params in t.table.notes:
+            f.add(code, sheet=t.table.sheet, cell=a1(row, col), row=row, line=row, **params)
         if t.blank:
             # Row rules on an unfilled form would only list every empty cell.
             f.add("blank-form", sheet=t.table.sheet, appendix=APPENDIX_NAMES[t.table.kind])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from zhenggai.core.codes import FindingCode
 from zhenggai.core.schema import TableSpec
 
 __all__ = ["Contact", "Header", "Record", "Table"]
@@ -70,7 +71,7 @@ class Table:
     formula_cells: list[tuple[int, int, str]]  # (1-based row, 0-based col, key) without value
     # How rows were read that a clerk should hear about: (finding code, 1-based row, 0-based
     # col, message parameters), e.g. a continuation row appended to the problem above.
-    notes: list[tuple[str, int, int, dict[str, object]]] = field(default_factory=list)
+    notes: list[tuple[FindingCode, int, int, dict[str, object]]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
