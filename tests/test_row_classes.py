@@ -47,7 +47,8 @@ def codes(rows: list[Row], merges: list[str] | None = None) -> list[tuple[str, i
 
 # --- continuation: only 整改措施 (or 备注) filled ------------------------------------------
 
-@pytest.mark.parametrize("paragraph", ["二、加强对站点的日常巡查", "（三）建立长效机制", "1. 每月通报一次", "同时做好宣传"])
+@pytest.mark.parametrize("paragraph", ["二、加强对站点的日常巡查", "（三）建立长效机制", "1. 每月通报一次",
+                                       "同时做好宣传"])
 def test_a_measure_paragraph_on_its_own_row_continues_the_problem(paragraph: str) -> None:
     rows = [*LAYOUT, row(1, "问题一", "一、恢复运营"), [None, None, paragraph], row(2, "问题二"), [], CONTACT]
     (t,) = find_tables(grid(rows), SPECS)

@@ -108,7 +108,9 @@ def _problem_groups(grid: Grid, col: int | None, first: int) -> dict[int, int]:
 
 DATA, SKIP, HEADING, CONTINUATION, HEADER, UNITS, END, CONTACT, UNCLASSIFIED = range(9)
 # Units written in a row of their own under the header: "万元", "（个）", "单位：万元".
-_UNITS_CELL = re.compile(r"^[（(]?(?:(?:金额|计量)?单位[:：]?)?[（(]?(?:[十百千万亿]?元|个|人|家|村|次|项|名|处|%)[)）]?$")
+_UNITS_CELL = re.compile(
+    r"^[（(]?(?:(?:金额|计量)?单位[:：]?)?[（(]?(?:[十百千万亿]?元|个|人|家|村|次|项|名|处|%)[)）]?$"
+)
 # Columns that alone make a row a continuation of the row above: what a paragraph pasted
 # from Word onto a row of its own fills.
 _CONTINUED = {"appendix1": frozenset({"measure"}), "appendix2": frozenset({"note"})}

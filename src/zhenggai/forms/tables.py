@@ -22,7 +22,6 @@ from zhenggai.forms.rowkinds import (
     DATA,
     END,
     FOOTER,
-    FORMULA_NO_VALUE,
     HEADER,
     HEADING,
     UNCLASSIFIED,
@@ -32,12 +31,16 @@ from zhenggai.forms.rowkinds import (
     continue_row,
     fold_merged_rows,
     heading_text,
-    is_total_label,
     make_record,
     row_text,
 )
+from zhenggai.forms.rowkinds import (
+    FORMULA_NO_VALUE as FORMULA_NO_VALUE,  # re-exported: checking imports it from here
+)
+from zhenggai.forms.rowkinds import (
+    is_total_label as is_total_label,
+)
 from zhenggai.intake.reader import Grid
-
 
 # Titles, notes, a pasted copy of the notice and blank rows may stand above the header:
 # look through this many rows of each sheet (the no-table message says where it stopped).
