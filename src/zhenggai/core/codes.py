@@ -8,6 +8,8 @@ FindingCode = Literal[
     "file-encrypted",
     "file-too-large",
     "file-skipped",
+    "csv-read",
+    "csv-encoding",
     "scan-only",
     "scan-with-original",
     "word-legacy",

@@ -56,6 +56,10 @@ _CODES: tuple[Code, ...] = (
     Code("file-too-large", E, "文件解压后的大小（{size}）异常，疑似压缩炸弹，已拒绝读取",
          "压缩包内容大得不合常理，为安全起见拒绝解析"),
     Code("file-skipped", INFO, "已跳过：{reason}", "锁定文件、隐藏文件、非工作簿文件或汇总表本身，不作为县级数据读取"),
+    Code("csv-read", W, "这是 CSV 文件（{encoding} 编码），按一张工作表读取：CSV 不保存单元格格式、合并单元格、隐藏行列和多张工作表，"
+         "请核对读出的内容，最好改交 Excel 原件", "CSV 导出（Excel/WPS 的“CSV (逗号分隔)”）：按一张工作表读取"),
+    Code("csv-encoding", E, "CSV 文件的编码读不出来：{reason}。请用 Excel 或 WPS 打开原表，另存为 .xlsx 再报送",
+         "CSV 文件既不是 UTF-8 也不是 GBK，或内容是乱码"),
     Code("scan-only", E, "这是{kind}（扫描件或照片），扫描件无法汇总，请同时报送 Excel 或 Word 原件",
          "PDF、图片等扫描件：读不出数字，不能当作已报送，也不会被当作未报送而不提"),
     Code("scan-with-original", INFO, "这是{kind}（扫描件或照片），未汇总；{county} 的数字取自同时报送的原件 {used}",

@@ -96,6 +96,8 @@ class Book:
     findings: list[Finding]
     fmt: str  # a kind from sniff.py: "xlsx" | "xls" | "ods" | "docx" | "doc" | "pdf" | …
     saved: datetime | None = None  # last-saved time written inside the file (sniff.saved_time)
+    # Findings about how a readable file was read (a CSV's encoding): they do not stop reading.
+    notes: list[Finding] = field(default_factory=list)
 
 
 class _Refused(Exception):
@@ -588,11 +590,33 @@ def read_book(path: Path, display: str | None = None) -> Book:
     if fmt == sniff.ARCHIVE:
         return _unreadable(path, shown, "这是一个压缩包，但不是 Excel 工作簿", fmt)
     if fmt == sniff.UNKNOWN:
+        csv_book = _read_csv(path, shown)
+        if csv_book is not None:
+            return csv_book
         return _unreadable(path, shown, "这不是 Excel 工作簿或 Word 文档（.xlsx/.xls/.ods/.docx）")
     book = _read_sniffed(path, shown, fmt)
     if not book.findings:
         book.saved = sniff.saved_time(path, fmt)
     return book
+
+
+def _read_csv(path: Path, shown: str) -> Book | None:
+    """A CSV export read as a one-sheet workbook (csvfile.py); None when the file is not text."""
+    from zhenggai.intake import csvfile
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+        if not csvfile.looks_like_text(head):
+            return None
+        if path.stat().st_size > MAX_UNCOMPRESSED:
+            return Book(path, [], [make("file-too-large", file=shown, size=_size(path.stat().st_size))], sniff.CSV)
+        rows, found = csvfile.read(path, shown, MAX_CELLS)
+    except OSError as exc:
+        return _unreadable(path, shown, f"打不开文件（{os_reason(exc)}）")
+    if rows is None:
+        return Book(path, [], found, sniff.CSV)
+    return Book(path, [Grid(path.stem or "CSV", rows)], [], sniff.CSV, notes=found)
 
 
 def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:

@@ -28,6 +28,7 @@ EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 XLSX, XLS, ODS, DOCX = "xlsx", "xls", "ods", "docx"
 ARCHIVE, RAR, SEVENZIP = "zip", "rar", "7z"
 LEGACY_WORD, PDF, IMAGE, UNKNOWN = "doc", "pdf", "image", "?"
+CSV = "csv"  # not told by magic bytes: a text file the reader then reads as CSV (csvfile.py)
 
 # Extensions worth opening from a folder: everything else (notes, e-mails) is listed as
 # skipped. The kind is then decided by the content.
@@ -36,6 +37,7 @@ READ_SUFFIXES = frozenset({
     ".docx", ".docm", ".doc", ".wps", ".wpt", ".dotx",
     ".zip", ".rar", ".7z",
     ".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".heic",
+    ".csv",  # "CSV (逗号分隔)" exports from Excel or WPS
 })
 SCAN_SUFFIXES = frozenset({".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp",
                            ".heic"})
