@@ -21,6 +21,7 @@ FindingCode = Literal[
     "extra-column",
     "header-variant",
     "county-missing",
+    "county-found-elsewhere",
     "county-mismatch",
     "county-not-link",
     "hidden-sheet-ignored",

@@ -79,6 +79,8 @@ _CODES: tuple[Code, ...] = (
     Code("header-variant", INFO, "表头「{value}」按「{field}」识别", "表头文字与官方模板不同但可识别"),
     Code("county-missing", E, "{detail}{fallback}",
          "找不到县名，或盖章行仍是模板占位文字"),
+    Code("county-found-elsewhere", W, "{detail}；县名取自{where}：“{county}”{disagree}",
+         "盖章行读不出县名，县名取自标题、工作表名、附件2 或文件名"),
     Code("county-mismatch", W, "县名不一致：{detail}", "盖章行、附件2 和文件名给出的县名不同"),
     # zhenggai serve: the link says who sent the file, the file says whose data it is.
     Code("county-not-link", E,

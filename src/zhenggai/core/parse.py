@@ -26,6 +26,7 @@ __all__ = [
     "YesNoValue",
     "clean_text",
     "county_from_bureau_line",
+    "county_in_text",
     "display",
     "exact_product",
     "exact_sum",
@@ -626,9 +627,21 @@ def is_bureau_placeholder(text: str) -> bool:
     return _PLACEHOLDER_RE.search(s.rpartition(":")[2]) is not None
 
 
+# What may follow the unit on its line: the contact and the date ("填报单位：谷城县商务局
+# 联系人：张三 电话：…"). The county is read from what comes before.
+_AFTER_UNIT_RE: Final = re.compile(r"联系人|联系电话|电话|手机|填报日期|填表日期|报送日期|日期[:：]")
+# A placeholder half edited: the clerk typed the name in front of "县（市、区）" or over
+# the stars and left the rest ("谷城县（市、区）", "**谷城县").
+_HALF_EDITED_RE: Final = re.compile(r"(?<=[\u4e00-\u9fff][县市区旗])\(市、区\)|^[*×xX○〇□]+(?=[\u4e00-\u9fff]{2})")
+
+
 def county_from_bureau_line(text: str) -> str | None:
     """County in a "谷城县商务主管部门（盖章）" line; ``None`` if absent or still a placeholder."""
     s = _squash(clean_text(text))
+    cut = _AFTER_UNIT_RE.search(s, 1)
+    if cut is not None:
+        s = s[: cut.start()]
+    s = _HALF_EDITED_RE.sub("", s)
     # Drop labels such as "填报单位：" (NFKC made the colon ASCII).
     # "填报单位：谷城县商务局", "填报单位（盖章）：谷城县商务局": the name is after the label;
     # "谷城县商务局（盖章）  填报日期：" keeps it before.
@@ -657,6 +670,25 @@ def county_from_bureau_line(text: str) -> str | None:
 
 _NAME_IN_FILE = re.compile(r"[\u4e00-\u9fff]{1,6}?[县市区旗]")
 _NOT_COUNTY = frozenset({"示范县", "县", "市", "区", "各县", "全市", "本县", "附件县"})
+
+
+def county_in_text(text: str) -> str | None:
+    """A county named in a title or a sheet name ("谷城县示范县整改清单" → 谷城县), if exactly one."""
+    s = _squash(clean_text(text))
+    if _PLACEHOLDER_RE.search(s):
+        s = _PLACEHOLDER_RE.sub("", s)
+    names = []
+    found = list(_NAME_IN_FILE.finditer(s))
+    if not found:
+        return None
+    for m, nxt in zip(found, [*found[1:], None], strict=True):
+        if nxt is not None and nxt.start() == m.end() and m.group().endswith(("市", "州", "盟")):
+            continue  # "襄阳市谷城县": the prefecture in front of the county
+        name = _PREFECTURE_RE.sub("", _PROVINCE_RE.sub("", m.group(0), count=1), count=1)
+        if name not in _NOT_COUNTY and len(name) >= 2 and not name.endswith(("示范县", "各县")):
+            names.append(name)
+    distinct = list(dict.fromkeys(names))
+    return distinct[0] if len(distinct) == 1 else None
 
 
 def county_from_filename(path: PurePath) -> str | None:

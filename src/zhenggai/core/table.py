@@ -72,6 +72,9 @@ class Table:
     # How rows were read that a clerk should hear about: (finding code, 1-based row, 0-based
     # col, message parameters), e.g. a continuation row appended to the problem above.
     notes: list[tuple[FindingCode, int, int, dict[str, object]]] = field(default_factory=list)
+    # Without a readable 盖章 line: (where, county) named elsewhere on the sheet — ("标题", …)
+    # from a title row above the header, or ("工作表名", …) from the sheet's name.
+    county_elsewhere: tuple[str, str] | None = None
 
     @property
     def kind(self) -> str:

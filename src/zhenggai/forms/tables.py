@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from zhenggai.core.codes import FindingCode
-from zhenggai.core.parse import clean_text, county_from_bureau_line, normalize_header
+from zhenggai.core.parse import clean_text, county_from_bureau_line, county_in_text, normalize_header
 from zhenggai.core.schema import TableSpec
 from zhenggai.core.table import Contact, Header, Record, Table
 from zhenggai.forms.rowkinds import (
@@ -218,9 +218,26 @@ def _bureau(grid: Grid, header_row: int, top: int = 0) -> tuple[int, int, str] |
     for r in range(header_row - 1, top - 1, -1):
         for c, raw in enumerate(grid.rows[r]):
             text = clean_text(raw)
-            if text and ("盖章" in text or "主管部门" in text or text.startswith("填报单位")):
+            if text and ("盖章" in text or "主管部门" in text or _BUREAU_RE.search(text)):
                 return r + 1, c, text
     return None
+
+
+# The unit's line in the wordings clerks use: 盖章/签章/（章）, or a 填报单位/报送单位/单位名称 label.
+_BUREAU_RE = re.compile(r"盖\s*章|签\s*章|[（(]\s*公?章\s*[)）]|^(?:填报|报送|填表|上报)?单位(?:名称)?\s*[（(:：]")
+
+
+def _county_elsewhere(grid: Grid, header_row: int, top: int) -> tuple[str, str] | None:
+    """Without a readable 盖章 line: the county named in a title row above the header, else the sheet name."""
+    for r in range(top, header_row):
+        for raw in grid.rows[r]:
+            text = clean_text(raw)
+            if text and len(text) <= 60 and not CONTACT_RE.search(text):
+                name = county_in_text(text)
+                if name is not None:
+                    return "标题", name
+    name = county_in_text(grid.name)
+    return ("工作表名", name) if name is not None else None
 
 
 def parse_contact(row_index: int, row: list[object]) -> Contact | None:
@@ -308,7 +325,10 @@ def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec
         if county is None:
             # "填报单位（盖章）：" in one cell and "谷城县商务局" in the next.
             county = county_from_bureau_line(row_text(rows[bureau[0] - 1]))
-    return Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes), end
+        if contact is None and CONTACT_RE.search(row_text(rows[bureau[0] - 1])):
+            contact = parse_contact(bureau[0] - 1, rows[bureau[0] - 1])  # unit and contact on one line
+    elsewhere = _county_elsewhere(grid, h.row, top) if county is None else None
+    return Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere), end
 
 
 def find_tables(grid: Grid, specs: tuple[TableSpec, ...]) -> list[Table]:

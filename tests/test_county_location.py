@@ -1,0 +1,94 @@
+"""Where the county is (issue 18, class 3): the 盖章/填报单位 line in any wording, else the
+title, else the sheet name, else the file name, with a warning saying where it was found."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai.checking.files import validate
+from zhenggai.core.results import Options
+
+OPTS = Options(as_of=date(2022, 9, 1))
+
+
+def a1_with_line(line: Row, *, contact: str | None = "（联系人：张三  联系电话：13800138000）") -> list[Row]:
+    rows = appendix1_rows([list(r) for r in GOOD_ROWS], contact=contact)
+    rows[2] = line
+    return rows
+
+
+@pytest.mark.parametrize("line", [
+    ["报送单位（盖章）：谷城县经济商务和信息化局"],
+    ["谷城县商务局（章）"],
+    ["单位名称：谷城县商务局"],
+    ["谷城县（市、区）商务主管部门（盖章）"],  # the placeholder half edited
+    ["**谷城县商务主管部门（盖章）"],
+    ["填报单位（签章）：", "谷城县商务局"],
+    ["谷城县商务局（盖章）      填报日期：2022年7月8日"],
+])
+def test_a_bureau_line_in_any_wording(tmp_path: Path, line: Row) -> None:
+    path = make_workbook(tmp_path / "报送.xlsx", {"附件1": a1_with_line(line)})
+    report, results = validate([path], OPTS)
+    assert results[0].county == "谷城县"
+    assert report.findings() == []
+
+
+@pytest.mark.parametrize("line", [
+    ["填报单位：谷城县商务局    联系人：张三    联系电话：13800138000"],
+    ["填报单位：谷城县商务局", "", "联系人：张三", "", "电话：13800138000"],
+])
+def test_county_and_contact_on_one_line(tmp_path: Path, line: Row) -> None:
+    path = make_workbook(tmp_path / "报送.xlsx", {"附件1": a1_with_line(line, contact=None)})
+    report, results = validate([path], OPTS)
+    assert results[0].county == "谷城县"
+    contact = results[0].tables[0].table.contact
+    assert contact is not None and (contact.name, contact.phone) == ("张三", "13800138000")
+    assert report.findings() == []
+
+
+@pytest.mark.parametrize(("title", "sheet", "name", "where"), [
+    ("谷城县示范县整改清单", "附件1", "报送.xlsx", "标题"),
+    ("湖北省襄阳市谷城县电子商务进农村综合示范县整改清单", "附件1", "报送.xlsx", "标题"),
+    ("示范县整改清单", "谷城县", "报送.xlsx", "工作表名"),
+    ("示范县整改清单", "附件1", "谷城县-附件1.xlsx", "文件名"),
+])
+def test_county_found_elsewhere_with_a_warning(tmp_path: Path, title: str, sheet: str, name: str,
+                                               where: str) -> None:
+    rows = a1_with_line(["**县（市、区）商务主管部门（盖章）"])
+    rows[1] = [title]
+    path = make_workbook(tmp_path / name, {sheet: rows})
+    report, results = validate([path], OPTS)
+    assert results[0].county == "谷城县"
+    (f,) = report.findings()
+    assert (f.code, f.severity.value, f.cell) == ("county-found-elsewhere", "warning", "A3")
+    assert f"县名取自{where}：“谷城县”" in f.message
+
+
+def test_what_else_disagreed_is_named(tmp_path: Path) -> None:
+    rows = a1_with_line([])
+    rows[1] = ["谷城县示范县整改清单"]
+    path = make_workbook(tmp_path / "保康县-附件1.xlsx", {"附件1": rows})
+    report, results = validate([path], OPTS)
+    assert results[0].county == "谷城县"
+    warning = next(f for f in report.findings() if f.code == "county-found-elsewhere")
+    assert "保康县" in warning.message
+
+
+def test_nowhere_is_still_an_error(tmp_path: Path) -> None:
+    path = make_workbook(tmp_path / "报送.xlsx", {"附件1": a1_with_line(["**县（市、区）商务主管部门（盖章）"])})
+    report, _ = validate([path], OPTS)
+    assert [(f.code, f.severity.value) for f in report.findings()] == [("county-missing", "error")]
+
+
+@pytest.mark.parametrize("label", ["合计", "合  计", "全县合计", "总计"])
+def test_an_appendix2_whose_only_row_is_the_total_is_the_county(tmp_path: Path, label: str) -> None:
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows([list(r) for r in GOOD_ROWS]),
+                                                    "附件2": appendix2_rows([label, *GOOD_A2[1:]])})
+    report, results = validate([path], OPTS)
+    stats = results[0].tables_of("appendix2")[0].counties["谷城县"]
+    assert (stats.numbers["total"], stats.numbers["county_funds"]) == (2, 30)
+    assert report.errors == 0, [f.message for f in report.findings()]
