@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from zhenggai.core.codes import FindingCode
+from zhenggai.core.kinds import TableKind
 from zhenggai.core.schema import TableSpec
 
 __all__ = ["Contact", "Header", "Record", "Table"]
@@ -77,6 +78,6 @@ class Table:
     county_elsewhere: tuple[str, str] | None = None
 
     @property
-    def kind(self) -> str:
-        """"appendix1" or "appendix2"."""
+    def kind(self) -> TableKind:
+        """Which official table this is."""
         return self.spec.kind

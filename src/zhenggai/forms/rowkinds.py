@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from zhenggai.core.codes import FindingCode
+from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, normalize_header
 from zhenggai.core.schema import TableSpec
 from zhenggai.core.table import Header, Record
@@ -113,7 +114,7 @@ _UNITS_CELL = re.compile(
 )
 # Columns that alone make a row a continuation of the row above: what a paragraph pasted
 # from Word onto a row of its own fills.
-_CONTINUED = {"appendix1": frozenset({"measure"}), "appendix2": frozenset({"note"})}
+_CONTINUED = {TableKind.APPENDIX1: frozenset({"measure"}), TableKind.APPENDIX2: frozenset({"note"})}
 
 
 def _blank(v: object) -> bool:
@@ -197,7 +198,7 @@ class Rows:
     def classify(self, row: list[object], r: int, values: list[object], have_records: bool) -> int:
         """What a non-blank row is (DATA the common case, decided first)."""
         seq = values[0] if self.seq_col is not None else None
-        if (type(seq) is float or type(seq) is int) and self.spec.kind == "appendix1":
+        if (type(seq) is float or type(seq) is int) and self.spec.kind == TableKind.APPENDIX1:
             # 序号 a number: data, unless the rest is a row of column numbers under the header.
             return UNITS if r == self.first and self.is_units(row, self.own(row), r) else DATA
         own = self.own(row)
@@ -213,7 +214,7 @@ class Rows:
             return header
         if all(isinstance(row[c], str) for c in own) and self.is_units(row, own, r):
             return UNITS
-        if self.spec.kind == "appendix2":
+        if self.spec.kind == TableKind.APPENDIX2:
             return DATA
         if self.isheading_text(row, own, r):
             return HEADING
@@ -244,7 +245,7 @@ def make_record(rows: Rows, r: int, row: list[object], values: list[object], cat
     county_col = rows.county_col
     if not total and county_col is not None:
         total = is_total_label(clean_text(row[county_col] if county_col < width else ""))
-    if total and rows.spec.kind != "appendix2":
+    if total and rows.spec.kind != TableKind.APPENDIX2:
         return None  # a 合计 row of 附件1: totals, not a problem
     rec = Record(row=r + 1, values=values, category=category, total=total, group=rows.groups.get(r))
     if rows.extra_cols:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from zhenggai.core.codes import FindingCode
+from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, county_from_bureau_line, county_in_text, normalize_header
 from zhenggai.core.schema import TableSpec
 from zhenggai.core.table import Contact, Header, Record, Table
@@ -124,13 +125,13 @@ def _match_row(row: list[object], m: _Matcher) -> Header:
 
 
 def _is_header(h: Header, spec: TableSpec) -> bool:
-    if spec.kind == "problems":
+    if spec.kind == TableKind.PROBLEMS:
         # The feedback list: 问题描述 and at least one of 序号 / 县（市、区） / 问题类别.
         return "problem" in h.cols and len(h.cols) >= 2
-    anchor = {"appendix1": ("problem", "measure"), "appendix2": ("county", "total", "done", "open")}
+    anchor = {TableKind.APPENDIX1: ("problem", "measure"), TableKind.APPENDIX2: ("county", "total", "done", "open")}
     found = len(h.cols)
     anchors = sum(1 for k in anchor[spec.kind] if k in h.cols)
-    return found >= 4 and anchors >= (1 if spec.kind == "appendix1" else 2)
+    return found >= 4 and anchors >= (1 if spec.kind == TableKind.APPENDIX1 else 2)
 
 
 def _header_of(row: list[object], spec: TableSpec) -> bool:
@@ -141,7 +142,7 @@ def find_header(grid: Grid, specs: tuple[TableSpec, ...], start: int = 0) -> tup
     """The first row from ``start`` that reads as a header of one of ``specs`` (best match wins a tie)."""
     # A header needs this many matched columns (see _is_header): rows with fewer filled
     # cells (the 附件N label, the title, the 盖章 line, blank rows) are skipped unmatched.
-    least = min(2 if spec.kind == "problems" else 4 for spec in specs)
+    least = min(2 if spec.kind == TableKind.PROBLEMS else 4 for spec in specs)
     for r, row in enumerate(grid.rows[start:start + HEADER_SCAN_ROWS], start=start):
         if len(row) - row.count("") < least:
             continue
@@ -310,7 +311,7 @@ def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec
             end = r + 1 if kind == CONTACT or FOOTER.match(row_text(row)) else r
             limit = len(rows) if end > r else r  # never look for a contact line in the next table
             break
-    if spec.kind == "appendix2" and grid.merges:
+    if spec.kind == TableKind.APPENDIX2 and grid.merges:
         records = fold_merged_rows(lay, records, notes)
     if contact is None:
         last = records[-1].row if records else lay.first
