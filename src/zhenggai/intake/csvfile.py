@@ -21,7 +21,8 @@ from pathlib import Path
 
 from zhenggai.core.findings import Finding, make
 
-SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+# Excel and WPS name their exports .csv; only such a name (and text inside) is read as CSV.
+SUFFIXES = frozenset({".csv", ".tsv"})
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 # Words every reply holds in its header: if decoding the text a second way reveals them,
 # the file is mojibake.

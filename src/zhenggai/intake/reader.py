@@ -564,6 +564,8 @@ def _read_csv(path: Path, shown: str) -> Book | None:
     """A CSV export read as a one-sheet workbook (csvfile.py); None when the file is not text."""
     from zhenggai.intake import csvfile
 
+    if path.suffix.lower() not in csvfile.SUFFIXES:
+        return None  # a text file named .xlsx is a broken workbook, not an export
     try:
         with path.open("rb") as fh:
             head = fh.read(4096)
