@@ -92,3 +92,33 @@ def test_an_appendix2_whose_only_row_is_the_total_is_the_county(tmp_path: Path, 
     stats = results[0].tables_of("appendix2")[0].counties["谷城县"]
     assert (stats.numbers["total"], stats.numbers["county_funds"]) == (2, 30)
     assert report.errors == 0, [f.message for f in report.findings()]
+
+
+# --- a 附件2 turned sideways ----------------------------------------------------------------
+
+def _sideways(values: Row, *, label_col: int = 0) -> list[Row]:
+    from conftest import A2_HEADERS
+
+    pad = [None] * label_col
+    return [["附件2"], ["示范县专项整改成果统计表"], ["谷城县商务主管部门（盖章）"],
+            *([*pad, h, v] for h, v in zip(A2_HEADERS, values, strict=True)),
+            [], ["（联系人：张三  联系电话：0710-7223456）"]]
+
+
+@pytest.mark.parametrize("label_col", [0, 1])
+def test_an_appendix2_turned_sideways_is_read(tmp_path: Path, label_col: int) -> None:
+    path = make_workbook(tmp_path / "报送.xlsx", {"附件1": appendix1_rows([list(r) for r in GOOD_ROWS]),
+                                                  "附件2": _sideways(list(GOOD_A2), label_col=label_col)})
+    report, results = validate([path], OPTS)
+    stats = results[0].tables_of("appendix2")[0].counties["谷城县"]
+    assert (stats.numbers["total"], stats.numbers["county_funds"], stats.numbers["staff_added"]) == (2, 30, 4)
+    assert [(f.code, f.sheet) for f in report.findings()] == [("table-transposed", "附件2")]
+
+
+def test_a_finding_on_a_sideways_table_names_the_cell_the_clerk_sees(tmp_path: Path) -> None:
+    values = list(GOOD_A2)
+    values[4] = "约30"  # 县级财政安排经费, the 5th indicator: sheet row 3 + 5 = 8, column B
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件2": _sideways(values)})
+    report, _ = validate([path], OPTS)
+    bad = [(f.cell, f.row, f.code) for f in report.findings() if f.severity.value == "error"]
+    assert bad == [("B8", 8, "number-estimate")]

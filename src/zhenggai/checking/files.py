@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from zhenggai.checking.rows import RowContext, field_name, validate_rows
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
-from zhenggai.core.findings import Report, Severity, a1
+from zhenggai.core.findings import Finding, Report, Severity, a1
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import (
     county_from_filename,
@@ -195,6 +195,21 @@ def _county_not_on_bureau_line(f: FileResult, t: TableResult, found: tuple[str, 
           **at)
 
 
+def _turn_back(x: Finding) -> Finding:
+    """A finding on a 附件2 read sideways: its cell on the sheet as the clerk sees it."""
+    from dataclasses import replace
+
+    from zhenggai.core.findings import column_letter
+
+    if not x.cell or x.row is None or not x.cell[:1].isalpha():
+        return x
+    letters = x.cell.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return replace(x, cell=f"{column_letter(x.row - 1)}{col}", row=col)
+
+
 def _digest(path: Path) -> str:
     """SHA-256 of the file, read in chunks; "" when unreadable or too big to be a reply.
 
@@ -291,6 +306,8 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     for t in f.tables:
         if t.table.kind == TableKind.APPENDIX2 and not t.blank:
             _plausibility(t, f)
+    for sheet in {t.table.sheet for t in f.tables if t.table.transposed}:
+        f.findings = [_turn_back(x) if x.sheet == sheet else x for x in f.findings]
     return f
 
 

@@ -76,6 +76,9 @@ class Table:
     # Without a readable 盖章 line: (where, county) named elsewhere on the sheet — ("标题", …)
     # from a title row above the header, or ("工作表名", …) from the sheet's name.
     county_elsewhere: tuple[str, str] | None = None
+    # A 附件2 turned sideways: rows and columns here are the sheet's columns and rows
+    # (the finding's cells are turned back in checking/files.py).
+    transposed: bool = False
 
     @property
     def kind(self) -> TableKind:

@@ -333,7 +333,61 @@ def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec
 
 
 def find_tables(grid: Grid, specs: tuple[TableSpec, ...]) -> list[Table]:
-    """The tables on one sheet: one, or several one under another (附件1 and 附件2 on one sheet)."""
+    """The tables on one sheet: one, or several one under another (附件1 and 附件2 on one
+    sheet); else a 附件2 turned sideways (its indicator names down a column)."""
+    tables = _find_tables(grid, specs)
+    if tables or not grid.rows:
+        return tables
+    sideways = tuple(s for s in specs if s.kind == TableKind.APPENDIX2)
+    if not sideways:
+        return tables
+    width = max(len(r) for r in grid.rows)
+    if width > HEADER_SCAN_ROWS:
+        return tables  # more columns than a header scan: not a county's 附件2 turned sideways
+    # Only a sheet where no table was found is turned (WPS/Excel "转置"), and only its rows
+    # that name an indicator in their first cells: the title and 盖章 line above are not columns.
+    m = _matcher(sideways[0])
+    hits = [r for r, row in enumerate(grid.rows[:HEADER_SCAN_ROWS])
+            if any(isinstance(v, str) and v and _names_column(m, normalize_header(v)) for v in row[:3])]
+    if len(hits) < 4:
+        return tables
+    rows = [row if hits[0] <= r <= hits[-1] else [""] * len(row) for r, row in enumerate(grid.rows)]
+    turned = Grid(grid.name, [[r[c] if c < len(r) else "" for r in rows] for c in range(width)],
+                  [((c0, r0), (c1, r1)) for (r0, c0), (r1, c1) in grid.merges])
+    found = _find_tables(turned, sideways)
+    for t in found:
+        _sideways(grid, t)
+    return found
+
+
+def _names_column(m: _Matcher, text: str) -> bool:
+    """The text is a column's name or alias (not merely contains one, as a title does)."""
+    return text in m.exact or text in m.loose or _BRACKETS.sub("", text) in m.loose
+
+
+def _sideways(grid: Grid, t: Table) -> None:
+    """The 盖章 line, title and contact line of a 附件2 turned sideways stand above and below
+    it on the sheet: read them there, and keep every position in the turned coordinates."""
+    first = min([*t.header.cols.values(), *t.header.extras])  # the table's top row on the sheet
+    last = max([*t.header.cols.values(), *t.header.extras])
+    bureau = _bureau(grid, first)
+    t.bureau, t.county = None, None
+    if bureau is not None:
+        r, c, text = bureau
+        t.bureau = (c + 1, r - 1, text)
+        t.county = county_from_bureau_line(text) or county_from_bureau_line(row_text(grid.rows[r - 1]))
+    t.county_elsewhere = _county_elsewhere(grid, first, 0) if t.county is None else None
+    for r in range(last + 1, min(last + 9, len(grid.rows))):
+        contact = parse_contact(r, grid.rows[r])
+        if contact is not None:
+            contact.row, contact.col = contact.col + 1, contact.row - 1
+            t.contact = contact
+            break
+    t.transposed = True
+    t.notes.append(("table-transposed", t.header.row + 1, first, {"name": grid.name}))
+
+
+def _find_tables(grid: Grid, specs: tuple[TableSpec, ...]) -> list[Table]:
     tables: list[Table] = []
     start = top = 0
     while start < len(grid.rows):
