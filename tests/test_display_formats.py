@@ -14,6 +14,7 @@ import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -231,3 +232,21 @@ def test_an_ordinary_workbook_is_not_scanned(tmp_path: Path) -> None:
     path = _book(tmp_path / "谷城县.xlsx")
     book = read_book(path)
     assert not any(isinstance(v, Shown) for g in book.grids for r in g.rows for v in r)
+
+
+# --- .ods: the same families, read from the OpenDocument number styles -----------------------
+
+def test_an_ods_reads_formats_and_strikethrough_like_the_xlsx(tmp_path: Path, soffice: Any) -> None:
+    rows = [list(r) for r in GOOD_ROWS] + [[3, "已删除的问题", "旧措施", "否", "2022-12-31", "赵六", "县商务局"]]
+    rows[1][4] = datetime(2022, 12, 1)
+    a2 = list(GOOD_A2)
+    a2[4], a2[5] = 300000, 12345
+    src = _book(tmp_path / "谷城县.xlsx", rows, a2,
+                formats={"附件1!E6": 'yyyy"年"m"月"', "附件2!E5": '0"元"', "附件2!F5": '0.0,"万"'},
+                struck=tuple(f"附件1!{c}7" for c in "ABCDEFG"))
+    want = _findings(src)
+    (ods,) = soffice([src], "ods", tmp_path / "ods")
+    assert ods.suffix == ".ods"
+    assert _findings(ods) == want
+    assert sorted(want) == sorted([("E6", "date-approximate"), ("E5", "unit-converted"),
+                                   ("F5", "number-format-scaled"), ("A7", "row-struck-through")])

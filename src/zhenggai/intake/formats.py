@@ -280,6 +280,26 @@ def shown(value: object, code: str, sections: tuple[Section, ...]) -> object:
     return Shown(f"{s.prefix}{text}{s.suffix}", value, code)
 
 
+def from_codes(formats: dict[tuple[int, int], str], struck: set[tuple[int, int]]
+               ) -> tuple[Styles, dict[tuple[int, int], int]] | None:
+    """Styles and styled cells from per-cell format codes (an .ods: ods.py gives the codes)."""
+    styles = Styles()
+    ids: dict[tuple[str, bool], int] = {}
+    cells: dict[tuple[int, int], int] = {}
+    for at in {*formats, *struck}:
+        key = (formats.get(at, ""), at in struck)
+        if key not in ids:
+            ids[key] = xf = len(ids)
+            sections = classify(key[0]) if key[0] else None
+            if sections is not None:
+                styles.formats[xf] = (key[0], sections)
+            if key[1]:
+                styles.struck.add(xf)
+        if ids[key] in styles.formats or ids[key] in styles.struck:
+            cells[at] = ids[key]
+    return (styles, cells) if cells else None
+
+
 def apply(rows: list[list[object]], cells: dict[tuple[int, int], int], styles: Styles) -> list[int]:
     """Put what the clerk sees into ``rows``; blank the rows struck through. Returns those rows (0-based)."""
     struck_at: dict[int, set[int]] = {}

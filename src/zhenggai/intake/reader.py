@@ -478,9 +478,10 @@ def _scan_xls(path: Path, display: str) -> dict[str, _SheetScan]:
     }
 
 
-def _scan_ods(path: Path, display: str) -> dict[str, _SheetScan]:
-    """The .ods counterpart of :func:`_scan_sheets`: merges, error values, a range check."""
-    from zhenggai.intake import ods
+def _scan_ods(path: Path, display: str, styled: dict[str, _Styled] | None = None) -> dict[str, _SheetScan]:
+    """The .ods counterpart of :func:`_scan_sheets`: merges, error values, a range check;
+    and into ``styled`` the cells whose number format or strikethrough matters (formats.py)."""
+    from zhenggai.intake import formats, ods
 
     found: dict[str, _SheetScan] = {}
     for name, sheet in ods.scan(path).items():
@@ -488,6 +489,9 @@ def _scan_ods(path: Path, display: str) -> dict[str, _SheetScan]:
             raise _Refused(_too_large(display, name, sheet.rows, sheet.cols))
         found[name] = _SheetScan(errors=sheet.errors, merges=sheet.merges, hidden_rows=sheet.hidden_rows,
                                  hidden_cols=sheet.hidden_cols)
+        cells = formats.from_codes(sheet.formats, sheet.struck) if styled is not None else None
+        if cells is not None and styled is not None:
+            styled[name] = cells
     return found
 
 
@@ -596,14 +600,15 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
         if fmt == sniff.DOCX:
             return _read_docx(path, shown)
         try:
-            scans = _scan_ods(path, shown) if fmt == sniff.ODS else _scan_sheets(path, shown, inflated)
+            scans = _scan_ods(path, shown, styled) if fmt == sniff.ODS else _scan_sheets(path, shown, inflated)
         except _Refused as exc:
             return Book(path, [], [exc.finding], fmt)
         except DefusedXmlException:
             return _unreadable(path, shown, "工作簿的 XML 含有不安全的内容", fmt)
         except (zipfile.BadZipFile, SafeET.ParseError, OSError, KeyError, ValueError, UnicodeDecodeError):
             scans = {}  # calamine reports what is wrong with the file
-        styled = _scan_formats(path, inflated) if fmt == sniff.XLSX else {}
+        if fmt == sniff.XLSX:
+            styled = _scan_formats(path, inflated)
         inflated.clear()  # calamine inflates for itself: do not hold 30 MB through its read
     else:
         try:
