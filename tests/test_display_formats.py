@@ -234,9 +234,11 @@ def test_an_ordinary_workbook_is_not_scanned(tmp_path: Path) -> None:
     assert not any(isinstance(v, Shown) for g in book.grids for r in g.rows for v in r)
 
 
-# --- .ods: the same families, read from the OpenDocument number styles -----------------------
+# --- .ods and .xls: the same families, from OpenDocument number styles and BIFF records -----
 
-def test_an_ods_reads_formats_and_strikethrough_like_the_xlsx(tmp_path: Path, soffice: Any) -> None:
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_ods_and_xls_read_formats_and_strikethrough_like_the_xlsx(tmp_path: Path, soffice: Any, fmt: str) -> None:
+    """LibreOffice writes the same formats as OpenDocument number styles and as BIFF FORMAT/XF records."""
     rows = [list(r) for r in GOOD_ROWS] + [[3, "已删除的问题", "旧措施", "否", "2022-12-31", "赵六", "县商务局"]]
     rows[1][4] = datetime(2022, 12, 1)
     a2 = list(GOOD_A2)
@@ -245,8 +247,8 @@ def test_an_ods_reads_formats_and_strikethrough_like_the_xlsx(tmp_path: Path, so
                 formats={"附件1!E6": 'yyyy"年"m"月"', "附件2!E5": '0"元"', "附件2!F5": '0.0,"万"'},
                 struck=tuple(f"附件1!{c}7" for c in "ABCDEFG"))
     want = _findings(src)
-    (ods,) = soffice([src], "ods", tmp_path / "ods")
-    assert ods.suffix == ".ods"
-    assert _findings(ods) == want
+    (other,) = soffice([src], fmt, tmp_path / fmt)
+    assert other.suffix == f".{fmt}"
+    assert _findings(other) == want
     assert sorted(want) == sorted([("E6", "date-approximate"), ("E5", "unit-converted"),
                                    ("F5", "number-format-scaled"), ("A7", "row-struck-through")])

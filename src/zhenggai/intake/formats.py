@@ -300,6 +300,20 @@ def from_codes(formats: dict[tuple[int, int], str], struck: set[tuple[int, int]]
     return (styles, cells) if cells else None
 
 
+def from_xfs(codes: dict[int, str], xfs: list[tuple[int, bool]]) -> Styles:
+    """Styles from an .xls's FORMAT and XF records (xls.py): XF index → (format id, struck)."""
+    styles = Styles()
+    known = {**BUILTIN, **codes}
+    for i, (fmt, struck) in enumerate(xfs):
+        code = known.get(fmt)
+        sections = classify(code) if code else None
+        if sections is not None and code is not None:
+            styles.formats[i] = (code, sections)
+        if struck:
+            styles.struck.add(i)
+    return styles
+
+
 def apply(rows: list[list[object]], cells: dict[tuple[int, int], int], styles: Styles) -> list[int]:
     """Put what the clerk sees into ``rows``; blank the rows struck through. Returns those rows (0-based)."""
     struck_at: dict[int, set[int]] = {}

@@ -461,13 +461,20 @@ def _guard_sheet(display: str, name: str, data: bytes) -> None:
         raise _Refused(_too_large(display, name, *too_large))
 
 
-def _scan_xls(path: Path, display: str) -> dict[str, _SheetScan]:
-    """The .xls counterpart of :func:`_scan_sheets`: error values, and a range check."""
-    from zhenggai.intake import xls
+def _scan_xls(path: Path, display: str, styled: dict[str, _Styled] | None = None) -> dict[str, _SheetScan]:
+    """The .xls counterpart of :func:`_scan_sheets`: error values, and a range check; and
+    into ``styled`` the cells whose number format or strikethrough matters (formats.py)."""
+    from zhenggai.intake import formats, xls
 
     found = xls.scan(path.read_bytes())
     if found is None:
         return {}  # calamine says what is wrong (or that it is password-protected)
+    if styled is not None and found.styled:
+        styles = formats.from_xfs(found.format_codes, found.xf_styles)
+        for name, cells in found.styled.items():
+            mine = {at: xf for at, xf in cells.items() if xf in styles.formats or xf in styles.struck}
+            if mine:
+                styled[name] = (styles, mine)
     for name, (rows, cols) in found.ranges.items():
         if rows * cols > MAX_CELLS:
             raise _Refused(_too_large(display, name.lstrip("#"), rows, cols))
@@ -620,7 +627,7 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
         if _is_encrypted_ooxml(OLE_MAGIC, path):
             return Book(path, [], [make("file-encrypted", file=shown)], fmt)
         try:
-            scans = _scan_xls(path, shown)
+            scans = _scan_xls(path, shown, styled)
         except _Refused as exc:
             return Book(path, [], [exc.finding], fmt)
 
