@@ -122,3 +122,55 @@ def test_a_finding_on_a_sideways_table_names_the_cell_the_clerk_sees(tmp_path: P
     report, _ = validate([path], OPTS)
     bad = [(f.cell, f.row, f.code) for f in report.findings() if f.severity.value == "error"]
     assert bad == [("B8", 8, "number-estimate")]
+
+
+# --- 附件1 continued on another sheet --------------------------------------------------------
+
+def _numbered(first: int, n: int, done: int = 0) -> list[Row]:
+    return [[i, f"问题{i}", f"投入{i}万元", "是" if i - first < done else "否", "2022-12-31", "张三", "县商务局"]
+            for i in range(first, first + n)]
+
+
+@pytest.mark.parametrize("second_top", [
+    [],  # the header alone at the top of the second sheet
+    [["附件1"], ["示范县整改清单"], ["谷城县商务主管部门（盖章）"]],  # the whole layout again
+])
+def test_appendix1_continued_on_another_sheet_is_one_table(tmp_path: Path, second_top: list[Row]) -> None:
+    from conftest import A1_HEADERS
+
+    first = appendix1_rows(_numbered(1, 3, 3), contact=None)
+    second: list[Row] = [*second_top, A1_HEADERS, *_numbered(4, 2), ["（联系人：张三  联系电话：13800138000）"]]
+    second[-2][4] = "2022年13月"  # a bad date on the second sheet: named on that sheet
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": first, "附件1（续）": second})
+    report, results = validate([path], OPTS)
+    (t,) = results[0].tables_of("appendix1")
+    assert [(it.sheet, it.row) for it in t.items] == [(None, 5), (None, 6), (None, 7),
+                                                      ("附件1（续）", len(second_top) + 2),
+                                                      ("附件1（续）", len(second_top) + 3)]
+    got = [(f.sheet, f.cell, f.code) for f in report.findings()]
+    assert ("附件1（续）", f"E{len(second_top) + 3}", "date-invalid") in got
+    assert ("附件1（续）", f"A{len(second_top) + 1}", "table-continued") in got
+    assert not [x for x in got if x[2] in ("seq-gap", "duplicate-in-workbook", "contact-missing")]
+
+
+def test_two_sheets_numbered_from_1_are_not_one_table(tmp_path: Path) -> None:
+    """序号 starting again at 1: two copies (or two counties), never silently one table."""
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(_numbered(1, 2)),
+                                                    "Sheet2": appendix1_rows(_numbered(1, 3))})
+    _, results = validate([path], OPTS)
+    assert len(results[0].tables_of("appendix1")) == 2
+
+
+def test_a_continued_appendix1_counts_every_problem_once_in_the_rollup(tmp_path: Path) -> None:
+    from conftest import A1_HEADERS
+    from zhenggai.api.pipeline import run_merge
+    from zhenggai.rollup.model import MergeOptions
+
+    first = appendix1_rows(_numbered(1, 3, 3), contact=None)
+    second: list[Row] = [A1_HEADERS, *_numbered(4, 2), ["（联系人：张三  联系电话：13800138000）"]]
+    make_workbook(tmp_path / "收件" / "谷城县.xlsx", {"附件1": first, "Sheet2": second})
+    result = run_merge([tmp_path / "收件"], None, MergeOptions(validate=OPTS), write=False)
+    (c,) = result.rollup.counties
+    assert (c.county, c.total, c.done, c.open) == ("谷城县", 5, 3, 2)
+    assert [(i.sheet, i.source_row) for i in result.rollup.items] == [
+        ("附件1", 5), ("附件1", 6), ("附件1", 7), ("Sheet2", 2), ("Sheet2", 3)]

@@ -27,6 +27,7 @@ FindingCode = Literal[
     "county-not-link",
     "hidden-sheet-ignored",
     "hidden-cells-ignored",
+    "table-continued",
     "table-transposed",
     "row-continuation",
     "header-repeated",

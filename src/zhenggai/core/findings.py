@@ -94,6 +94,8 @@ _CODES: tuple[Code, ...] = (
          "隐藏的工作表里有表格（常是旧的副本），不读取"),
     Code("hidden-cells-ignored", W, "工作表“{name}”中隐藏的{what}有内容，未作为数据读取；如需计入请取消隐藏",
          "隐藏的行或列里有内容，不作为数据读取"),
+    Code("table-continued", INFO, "工作表“{name}”的附件1 表头相同、序号接着工作表“{prev}”（{seq}），按同一张表读取",
+         "附件1 接着写在另一张工作表上（表头相同、序号相接）：按一张表读取"),
     Code("table-transposed", INFO, "工作表“{name}”的附件2 是横竖转置的（指标名称在一列里），已按转置读取",
          "附件2 横竖转置（指标名称竖着排成一列）：按转置读取"),
     Code("row-continuation", INFO, "第 {line} 行只填了{fields}，没有序号和问题描述，按第 {prev} 行的续行读取（接在其后，换行分隔）",

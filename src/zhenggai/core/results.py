@@ -61,6 +61,8 @@ class Item:
     deadline: date | None
     errors: int = 0
     group: int | None = None  # first row of a 问题描述 merged down: rows sharing it are one problem
+    # The sheet of this row when it is not its table's (附件1 continued on another sheet).
+    sheet: str | None = None
 
     @property
     def problem(self) -> int:
