@@ -182,3 +182,17 @@ def test_merged_county_with_a_number_on_each_row_is_an_error(tmp_path: Path) -> 
     report, results = validate([path], OPTS)
     assert results[0].tables_of("appendix2")[0].counties["谷城县"].numbers["county_funds"] is None
     assert ("E5", "number-invalid") in [(f.cell, f.code) for f in report.findings()]
+
+
+@pytest.mark.parametrize("label", ["小计", "合  计", "本县小计："])
+def test_a_subtotal_label_alone_is_no_heading(label: str) -> None:
+    rows = [*LAYOUT, ["一、业务建设方面"], row(1, "问题一"), [label], row(2, "问题二")]
+    (t,) = find_tables(grid(rows), SPECS)
+    assert [(r.row, r.category) for r in t.records] == [(6, "一、业务建设方面"), (8, "一、业务建设方面")]
+
+
+def test_a_note_in_the_first_column_between_problems_is_a_heading_not_a_problem() -> None:
+    """Text only in the first column: a heading by where it stands, whatever its first characters."""
+    rows = [*LAYOUT, row(1, "问题一"), ["服务体系方面"], row(2, "问题二")]
+    (t,) = find_tables(grid(rows), SPECS)
+    assert [(r.row, r.category) for r in t.records] == [(5, None), (7, "服务体系方面")]

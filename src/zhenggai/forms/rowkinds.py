@@ -187,6 +187,8 @@ class Rows:
         if any(not isinstance(row[c], str) for c in own):
             return False
         first = clean_text(row[own[0]])
+        if is_total_label(first.replace(" ", "")):
+            return False  # 合计/小计: totals, never the category of the rows below
         if own[0] == self.seq_col or (self.seq_col is None and own[0] not in self.h.cols.values()):
             return not first.isdigit()
         # Only the 问题描述 column: a heading when it reads as one and the next row is a
