@@ -121,6 +121,7 @@ def test_whole_dates_and_text_keep_their_value(tmp_path: Path) -> None:
     ('"￥"#,##0.00', 30, 30.0, None),  # a currency sign is no unit: the column's own unit
     ('0"千元"', 1500, 150.0, "unit-converted"),
     ('0"个"', 30, None, "unit-invalid"),  # a count unit in a money column: refused
+    ('G/通用格式"元"', 300000, 30.0, "unit-converted"),  # Chinese Excel's General with a unit
 ])
 def test_a_unit_in_the_format_is_read_like_typed_text(tmp_path: Path, code: str, stored: float,
                                                       counted: float | None, finding: str | None) -> None:
@@ -192,6 +193,8 @@ def test_a_percentage_is_no_amount(tmp_path: Path) -> None:
     ("General", None), ("0.00", None), ("#,##0", None), ("0.00E+00", None), ("yyyy-mm-dd", None),
     ('m"月"d"日"', None), ("[Red]0.00;[Blue]-0.00", None), ("@", None),
     ('yyyy"年"m"月"', ("month",)), ('0"元";-0"元"', ("unit", "unit")), ("0,,", ("scaled",)), ("0%", ("percent",)),
+    ("G/通用格式", None), ('_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * "-"??_ ;_ @_ ', None), ("#,##0.00_);(#,##0.00)", None),
+    ('yy"年"m"月"', ("month",)), ("yyyy/m", ("month",)), ('0.00,,"百万"', ("scaled",)), ('@"元"', None),
 ])
 def test_format_families(code: str, kinds: tuple[str, ...] | None) -> None:
     sections = classify(code)

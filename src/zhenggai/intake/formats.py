@@ -113,8 +113,10 @@ def _section(code: str) -> Section:
         if c is not None:
             condition = (c[1], float(c[2]))
     body = _BRACKET.sub(lambda m: m[1][1:].split("-")[0] if m[1].startswith("$") else "", code)
+    # "General" (Chinese Excel and WPS write "G/通用格式") shows the number as stored: a placeholder.
+    body = re.sub("G/通用格式|general", "0", body, flags=re.IGNORECASE)
     plain, literals = _tokens(body)
-    if plain.strip().lower() in ("general", "@", ""):
+    if plain.strip() in ("@", ""):
         return Section(None, condition=condition)
     if _DATE_LETTERS.search(plain):
         low = plain.lower()
@@ -143,7 +145,8 @@ def _section(code: str) -> Section:
         return Section(PERCENT, condition=condition)
     prefix = "".join(t for pos, t in literals if pos <= first).strip()
     suffix = "".join(t for pos, t in literals if pos > last).strip()
-    prefix, suffix = prefix.strip(_CURRENCY + " "), suffix.strip(_CURRENCY + " ")
+    # A sign, a bracket or a dash ("-" for zero in accounting formats) is no unit.
+    prefix, suffix = prefix.strip(_CURRENCY + " -+()（）"), suffix.strip(_CURRENCY + " -+()（）")
     if not prefix and not suffix:
         return Section(None, condition=condition)
     return Section(UNIT, prefix, suffix, condition)
