@@ -206,6 +206,8 @@ def scan(data: bytes) -> XlsScan | None:
 
 def _style_record(found: XlsScan, fonts: list[bool], kind: int, book: bytes, body: int, length: int) -> None:
     """FONT, FORMAT and XF records of the workbook globals (BIFF8)."""
+    if body + length > len(book):
+        return  # a record cut off by the end of the stream: calamine says what is wrong
     if kind == _FONT and length >= 4:
         fonts.append(bool(struct.unpack_from("<H", book, body + 2)[0] & 0x08))
         if len(fonts) == 4:
@@ -222,6 +224,8 @@ def _style_record(found: XlsScan, fonts: list[bool], kind: int, book: bytes, bod
 def _styled_cells(found: XlsScan, sheet: str, wanted: set[int], kind: int, book: bytes, body: int,
                   length: int) -> None:
     """The cells of a value record whose XF may change what they mean."""
+    if body + length > len(book):
+        return
     row, col = struct.unpack_from("<HH", book, body)
     cells = found.styled.setdefault(sheet, {})
     if kind == _MULRK:
