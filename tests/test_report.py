@@ -271,8 +271,12 @@ def test_cli(rollups: dict[str, Path], tmp_path: Path, runner: CliRunner) -> Non
     assert res.exit_code == 0, res.output
     assert "约谈" in res.stdout or "通报" in res.stdout
     assert "未评估" in res.stdout and "已生成" in res.stderr
-    # --as-of: 逾期 as of that day (谷城县's open row, due 2022-08-15).
-    assert "截至2022年12月31日" in _text(out / "情况报告.docx")
+    # --as-of: 逾期 as of that day; the counts stay the rollup's, as of its own day.
+    text = _text(out / "情况报告.docx")
+    assert "截至2022年9月1日，襄阳市应报送" in text and "逾期未完成（按2022年12月31日计）1个。" in text
+    assert text.splitlines()[-1] == "2022年12月31日"  # the date the report is written (no contact line)
+    ws = openpyxl.load_workbook(out / "督办清单.xlsx")["督办清单"]
+    assert "统计截至 2022年9月1日，逾期按 2022年12月31日 计" in [c.value for c in ws[2]]
     again = runner.invoke(app, ["report", str(rollups["prefecture"]), "-o", str(out)])
     assert again.exit_code == 2 and "--force" in again.stderr
     not_rollup = runner.invoke(app, ["report", str(tmp_path / "无.xlsx"), "-o", str(out), "--force"])
