@@ -111,7 +111,8 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
     ws = wb.add_worksheet(OVERVIEW.name)
     put = cell_writer(ws)
     coverage = any(s.coverage is not None for s in rollup.counties)
-    spec = OVERVIEW.columns(province=rollup.province, coverage=coverage)
+    review = any(s.review is not None for s in rollup.counties)  # a web intake's rollup
+    spec = OVERVIEW.columns(province=rollup.province, coverage=coverage, review=review)
     cols = _cols(spec)
     last = len(cols) - 1
     _title(ws, st, rollup, OVERVIEW, last, signoff)
@@ -124,7 +125,10 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
         values: list[tuple[object, Any]] = []
         if rollup.province:
             values.append((s.prefecture or "", st.center))
-        values += [(s.county, st.center), (s.status.label, fmt), (s.total, st.count), (s.done, st.count),
+        values += [(s.county, st.center), (s.status.label, fmt)]
+        if review:  # anything not 已通过 is marked: never mixed in silently with approved figures
+            values.append((s.review or "", st.center if s.review in (None, "已通过") else st.warning))
+        values += [(s.total, st.count), (s.done, st.count),
                    (s.open, st.count), (s.rate if s.rate is not None else "", st.percent),
                    (s.overdue, st.warning if s.overdue else st.count),
                    (s.errors, st.error if s.errors else st.count), (s.warnings, st.count)]
@@ -142,8 +146,11 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
     if rollup.province:
         totals.append(("", st.total_text))
     submitted = sum(1 for s in rollup.counties if s.status is Status.SUBMITTED)
-    totals += [("合计", st.total_text), (f"{submitted}/{len(rollup.counties)} {Status.SUBMITTED.label}", st.total_text),
-               (total, st.total_count), (done, st.total_count),
+    totals += [("合计", st.total_text), (f"{submitted}/{len(rollup.counties)} {Status.SUBMITTED.label}", st.total_text)]
+    if review:
+        approved = sum(1 for s in rollup.counties if s.review == "已通过")
+        totals.append((f"{approved}/{len(rollup.counties)} 已通过", st.total_text))
+    totals += [(total, st.total_count), (done, st.total_count),
                (sum(s.open for s in rollup.counties), st.total_count),
                (done / total if total else "", st.total_percent),
                (sum(s.overdue for s in rollup.counties), st.total_count),

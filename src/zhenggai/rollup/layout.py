@@ -77,7 +77,7 @@ class Column:
     header: str
     width: float
     kind: ColumnKind = "text"
-    only: Literal["province", "coverage"] | None = None  # written only in that case
+    only: Literal["province", "coverage", "review"] | None = None  # written only in that case
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +94,12 @@ class SheetSpec:
     label: str | None = None
 
     def columns(
-        self, *, province: bool = False, coverage: bool = False, a2: TableSpec | None = None
+        self, *, province: bool = False, coverage: bool = False, a2: TableSpec | None = None, review: bool = False
     ) -> tuple[Column, ...]:
-        """The columns as written for this rollup (``a2``: this run's 附件2, default the packaged one)."""
-        on = {None, *(("province",) if province else ()), *(("coverage",) if coverage else ())}
+        """The columns as written for this rollup (``a2``: this run's 附件2, default the packaged one;
+        ``review``: the web intake's 审核状态 column)."""
+        on = {None, *(("province",) if province else ()), *(("coverage",) if coverage else ()),
+              *(("review",) if review else ())}
         return (
             *(c for c in self.lead if c.only in on),
             *self._form_columns(a2),
@@ -116,7 +118,7 @@ class SheetSpec:
 
     def header(self, key: str, a2: TableSpec | None = None) -> str:
         """The header text of the column with this key (KeyError when there is none)."""
-        for c in self.columns(province=True, coverage=True, a2=a2):
+        for c in self.columns(province=True, coverage=True, a2=a2, review=True):
             if c.key == key:
                 return c.header
         raise KeyError(key)
@@ -132,6 +134,7 @@ OVERVIEW = SheetSpec(
         Column("prefecture", PREFECTURE_HEADER, 10, only="province"),
         Column("county", COUNTY_HEADER, 12),
         Column("status", "报送状态", 10, "status"),
+        Column("review", "审核状态", 10, only="review"),  # the web intake's review of what is counted
         Column("total", "反馈问题数", 9, "count"),
         Column("done", "已完成", 8, "count"),
         Column("open", "未完成", 8, "count"),

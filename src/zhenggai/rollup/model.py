@@ -109,6 +109,9 @@ class CountySummary:
     warnings: int = 0
     files: list[str] = field(default_factory=list)
     coverage: tuple[int, int] | None = None  # (answered, feedback problems) with --problems
+    # 审核状态 of the submission counted (web intake only: 已通过 / 待审核 / 退回修改); None
+    # for a rollup made by ``merge``, which has no review: the column is then left out.
+    review: str | None = None
 
     @property
     def rate(self) -> float | None:
@@ -133,6 +136,8 @@ class CountySummary:
             data["prefecture"] = self.prefecture
         if self.coverage is not None:
             data["coverage"] = {"answered": self.coverage[0], "total": self.coverage[1]}
+        if self.review is not None:
+            data["review"] = self.review
         return data
 
 

@@ -21,16 +21,18 @@ DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def create_app(root: Path, *, max_upload: int = DEFAULT_MAX_UPLOAD, uploads_per_minute: float = 30,
-               burst: int = 10) -> Starlette:
+               burst: int = 10, store: Store | None = None) -> Starlette:
     """The ASGI application over an intake folder prepared by ``serve`` (see :mod:`zhenggai.cli.app`).
 
-    Raises InputError when another server already uses the folder.
+    ``store``: the folder already opened with its lock held (``serve``); else it is taken
+    here. Raises InputError when another server already uses the folder.
     """
     from zhenggai.core.errors import InputError
 
-    store = Store(root)
-    if not store.claim():
-        raise InputError(f"收件库 {root} 正在被另一个 zhenggai serve 使用；同一个收件库只能启动一个")
+    if store is None or not store.claimed:
+        store = Store(root)
+        if not store.claim():
+            raise InputError(f"收件库 {root} 正在被另一个 zhenggai serve 使用；同一个收件库只能启动一个")
     all_links(store)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.autoescape = True  # every clerk-written string is escaped, whatever the file name
@@ -42,7 +44,8 @@ def create_app(root: Path, *, max_upload: int = DEFAULT_MAX_UPLOAD, uploads_per_
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
             *routes.ROUTES,
         ],
-        middleware=[Middleware(Guard, max_body=max_upload)],
+        middleware=[Middleware(Guard, max_body=max_upload,
+                               render=lambda *a: routes.plain_page(intake, *a))],
         exception_handlers={400: routes.bad_request, 404: routes.not_found, 405: routes.not_found,
                             500: routes.server_error},
     )
