@@ -484,7 +484,8 @@ async def prefecture_rollup(request: Request) -> Response:
     intake = _prefecture(request)
     if not workflow.counted_sets(intake)[0]:
         return page(request, "message.html", 409, title="还不能汇总",
-                    message="还没有县提交，无法生成汇总表。各县提交后再下载。", back=f"/p/{request.path_params['token']}/")
+                    message="还没有县提交，无法生成汇总表。各县提交后再下载。",
+                    back=f"/p/{request.path_params['token']}/")
     data = await run_in_threadpool(workflow.rollup_bytes, intake)
     intake.store.audit(PREFECTURE, "rollup", {}, _client(request))
     return download(f"{intake.settings.prefecture or ''}汇总.xlsx", data, XLSX)

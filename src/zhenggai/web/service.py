@@ -417,45 +417,9 @@ def _merged(settings: Settings, by_county: dict[str, list[Entry]], reviews: dict
     opts = zhenggai.MergeOptions(validate=_options(settings), prefecture=prefecture, expect=settings.counties,
                                  signoff=signoff)
     result = zhenggai.merge([folder], opts, problems=feedback_list(settings))
-    relative_names(result.rollup, f"{root}{os.sep}")
     for s in result.rollup.counties:
         s.review = next((v for c, v in reviews.items() if same_county(s.county, c)), None)
     return result, signoff
-
-
-def relative_names(obj: Any, prefix: str, seen: set[int] | None = None) -> Any:
-    """Name every file as ``zhenggai merge`` run beside the export names it ("襄阳市报送/谷城县/…"),
-    not by the server's temporary folder: every text in the rollup (sources, findings) loses
-    ``prefix``. The server cannot change its working folder for one merge (other requests
-    run at the same time), so the names are made relative afterwards."""
-    import dataclasses
-    from enum import Enum
-
-    seen = seen if seen is not None else set()
-    if isinstance(obj, Enum):
-        return obj  # a str-valued enum (Severity) stays itself
-    if isinstance(obj, str):
-        return obj.replace(prefix, "")
-    if isinstance(obj, Path):
-        return Path(str(obj).replace(prefix, "")) if str(obj).startswith(prefix) else obj
-    if obj is None or isinstance(obj, (int, float, bool, bytes, date)) or id(obj) in seen:
-        return obj
-    seen.add(id(obj))
-    if isinstance(obj, list):
-        obj[:] = [relative_names(x, prefix, seen) for x in obj]
-    elif isinstance(obj, tuple):
-        return type(obj)(relative_names(x, prefix, seen) for x in obj) if not hasattr(obj, "_fields") \
-            else type(obj)(*(relative_names(x, prefix, seen) for x in obj))
-    elif isinstance(obj, dict):
-        for k in list(obj):
-            obj[relative_names(k, prefix, seen)] = relative_names(obj.pop(k), prefix, seen)
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            new = relative_names(value, prefix, seen)
-            if new is not value:
-                object.__setattr__(obj, f.name, new)  # frozen findings too: this rollup is ours alone
-    return obj
 
 
 def rollup(settings: Settings, by_county: dict[str, list[Entry]], reviews: dict[str, str]) -> bytes:
