@@ -12,7 +12,11 @@ once, with its bytes stored under their hash.
 Faults: the same, but the server is killed with SIGKILL once a third of the uploads are
 acknowledged; it is restarted on the same folder, and every acknowledged upload must
 be there, nothing half-written (every stored file's name is its content's hash, no
-temp file is left), and ``PRAGMA integrity_check`` must say ok.
+temp file is left, the checks' temporary folders emptied), and ``PRAGMA
+integrity_check`` must say ok.
+
+The server starts its check processes before it listens (see zhenggai/web/pool.py), so
+the timing starts with a warm server, as at a real deadline.
 """
 
 from __future__ import annotations
@@ -145,6 +149,7 @@ class Verdict:
     listed: dict[str, list[str]] = field(default_factory=dict)  # county → sha256 of its uploads
     bad_blobs: list[str] = field(default_factory=list)
     temp_files: list[str] = field(default_factory=list)
+    work_files: list[str] = field(default_factory=list)  # left in the checks' temporary folders
     integrity: str = ""
 
 
@@ -155,6 +160,8 @@ def inspect(root: Path) -> Verdict:
     for county, digest in db.execute("SELECT county, sha256 FROM uploads ORDER BY id"):
         v.listed.setdefault(county, []).append(digest)
     db.close()
+    work = root / ".zhenggai-tmp"
+    v.work_files = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file()) if work.is_dir() else []
     for p in (root / "原件").iterdir():
         if p.name.startswith("."):
             v.temp_files.append(p.name)
@@ -189,6 +196,8 @@ def run(n: int, work: Path, kill: bool = False) -> dict[str, object]:
     for t in threads:
         t.join()
     temp_left = len(list((root / "原件").glob(".tmp-*")))  # what the crash left behind
+    work = root / ".zhenggai-tmp"
+    work_left = len([p for p in work.rglob("*") if p.is_file()]) if work.is_dir() else 0
     wall = time.perf_counter() - t0
     if not kill:
         server.terminate()
@@ -206,11 +215,13 @@ def run(n: int, work: Path, kill: bool = False) -> dict[str, object]:
     return {
         "counties": n, "kill": kill, "acked": len(acked), "killed_after_acks": killed_after,
         "temp_files_after_kill": temp_left if kill else None,
+        "work_files_after_kill": work_left if kill else None,
         "wall_s": round(wall, 2),
         "p50_s": round(statistics.median(times), 3) if times else None,
         "p95_s": round(times[max(0, int(len(times) * 0.95) - 1)], 3) if times else None,
         "max_s": round(times[-1], 3) if times else None,
         "lost": lost, "doubled": doubled, "bad_blobs": v.bad_blobs, "temp_files": v.temp_files,
+        "work_files": v.work_files,
         "integrity": v.integrity, "errors": sorted({o.error for o in outcomes if o.error}),
     }
 

@@ -14,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from conftest import GOOD_ROWS, run_zhenggai
-from webtools import COUNTIES, FORMULA, PREFECTURE, XSS, bad_rows, reply, token_of
+from webtools import COUNTIES, FORMULA, PREFECTURE, XSS, bad_rows, reply, review_column, table_rows, token_of
 from zhenggai.core.errors import InputError
 from zhenggai.web import launch
 from zhenggai.web.app import create_app, state
@@ -43,22 +43,6 @@ def cells(path: Path) -> dict[str, list[list[object]]]:
     """Every sheet's values, for cell-for-cell comparisons."""
     wb = openpyxl.load_workbook(path)
     return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
-
-
-def review_column(sheets: dict[str, list[list[object]]]) -> list[object]:
-    """The web rollup's 审核状态 column (header row on), taken out of its 汇总概览 table; the
-    title, subtitle and contact lines (placed by the table's width) are left out of both."""
-    rows = sheets["汇总概览"]
-    at = rows[2].index("审核状态")
-    column = [row.pop(at) if len(row) > at else None for row in rows[2:]]
-    sheets["汇总概览"] = table_rows(rows)
-    return column
-
-
-def table_rows(rows: list[list[object]]) -> list[list[object]]:
-    """汇总概览's header, county and 合计 rows (what a comparison across widths can compare)."""
-    end = next(i for i, r in enumerate(rows) if r and r[0] == "合计")
-    return [[v for v in r if v is not None] for r in rows[2:end + 1]]
 
 
 # --- the journey --------------------------------------------------------------------------

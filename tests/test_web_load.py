@@ -24,7 +24,7 @@ def test_hundred_counties_upload_at_once(tmp_path: Path) -> None:
     print(f"100 counties: p50 {r['p50_s']} s, p95 {r['p95_s']} s, wall {r['wall_s']} s")  # measured, not asserted
     assert r["errors"] == [] and r["acked"] == 100
     assert r["lost"] == [] and r["doubled"] == [] and r["bad_blobs"] == [] and r["temp_files"] == []
-    assert r["integrity"] == "ok"
+    assert r["work_files"] == [] and r["integrity"] == "ok"
 
 
 def test_sigkill_mid_uploads_loses_no_acknowledged_upload(tmp_path: Path) -> None:
@@ -33,4 +33,5 @@ def test_sigkill_mid_uploads_loses_no_acknowledged_upload(tmp_path: Path) -> Non
     assert r["acked"] < 100  # the kill really came in the middle
     assert r["lost"] == [] and r["doubled"] == []
     assert r["bad_blobs"] == [] and r["temp_files"] == []  # the restart removed any half-written temp file
+    assert r["work_files"] == []  # and the checks' temporary folders
     assert r["integrity"] == "ok"

@@ -189,7 +189,7 @@ def build(store: Store, max_upload: int) -> Any:
     """The application over a folder whose lock ``store`` holds (see :func:`open_intake`)."""
     from zhenggai.web.app import create_app
 
-    return create_app(store.root, max_upload=max_upload, store=store)
+    return create_app(store.root, max_upload=max_upload, store=store, processes=True)
 
 
 def tls_problem(cert: Path | None, key: Path | None) -> str | None:

@@ -271,7 +271,8 @@ async def _annotated(intake: Intake, county: str, u: Any) -> Response:
         key = f"annotate:{u.id}:{','.join(str(g.id) for g in group)}"
         made: tuple[str, bytes] | None = workflow.pooled(
             intake, county, key,
-            lambda: service.annotated_copy(intake.settings, workflow.entries(intake, group, for_check=True), u.id))
+            lambda: workflow.work(intake, service.annotated_copy, intake.settings,
+                                  workflow.entries(intake, group, for_check=True), u.id))
         return made
 
     made = await run_in_threadpool(build)

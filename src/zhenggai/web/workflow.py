@@ -44,6 +44,12 @@ PREFECTURE_OWNER = "prefecture"
 T = TypeVar("T")
 
 
+def work(intake: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """The library call of a job: in the pool's child process when ``serve`` runs them."""
+    pool = getattr(intake, "pool", None)
+    return pool.run(fn, *args, **kwargs) if pool is not None else fn(*args, **kwargs)
+
+
 def pooled(intake: Any, owner: str, key: str, fn: Any) -> Any:
     """Run library work in the intake's pool (fair between counties); directly without one
     (the command line's ``--export``)."""
@@ -108,7 +114,7 @@ def _compute_check(intake: Intake, county: str, uploads: list[Upload], key: str)
     if found is not None:
         return found
     try:
-        results = service.check(intake.settings, entries(intake, uploads, for_check=True))
+        results = work(intake, service.check, intake.settings, entries(intake, uploads, for_check=True))
     except Exception:  # noqa: BLE001 - see _check_alone; not cached, so it is tried again
         import traceback
 
@@ -123,6 +129,7 @@ def _store_report(intake: Intake, county: str, uploads: list[Upload], results: l
     by_id = {r.key: r for r in results}
     files: list[dict[str, Any]] = []
     everything: dict[int, list[dict[str, Any]]] = {}
+    counts: dict[int, tuple[int, int]] = {}
     for u in uploads:
         r = by_id.get(u.id)
         if r is None:
@@ -139,11 +146,10 @@ def _store_report(intake: Intake, county: str, uploads: list[Upload], results: l
                       "errors": errors, "warnings": r.warnings, "county": r.county,
                       "findings": listed[:service.FINDINGS_SHOWN], "findings_total": len(findings),
                       "sheets": r.sheets})
-        intake.store.set_counts(u.id, errors, r.warnings)  # 上传记录 says what 检查结果 says
+        counts[u.id] = (errors, r.warnings)  # 上传记录 says what 检查结果 says
     report: dict[str, Any] = {"files": files, "errors": sum(f["errors"] for f in files),
                               "warnings": sum(f["warnings"] for f in files)}
-    intake.store.put_findings(key, everything)
-    intake.store.put_check(key, report)
+    intake.store.put_report(key, report, everything, counts)
     return report
 
 
@@ -187,7 +193,7 @@ def _check_alone(intake: Intake, u: Upload, *, preview: bool = False) -> service
     """
     def run() -> service.FileCheck | None:
         try:
-            r = service.check(intake.settings, entries(intake, [u], for_check=True), preview=preview)
+            r = work(intake, service.check, intake.settings, entries(intake, [u], for_check=True), preview=preview)
         except Exception:  # noqa: BLE001 - logged by the server
             import traceback
 
@@ -276,7 +282,8 @@ def comparison_of(intake: Intake, county: str, now: list[Upload], before: Submis
     def run() -> dict[str, Any] | None:
         try:
             earlier = entries(intake, submission_files(intake, before), for_check=False) if before else None
-            result = service.compare_submissions(st, county, earlier, entries(intake, now, for_check=False), label)
+            result: dict[str, Any] = work(intake, service.compare_submissions, st, county, earlier,
+                                          entries(intake, now, for_check=False), label)
         except Exception:  # noqa: BLE001 - see _check_alone
             import traceback
 
@@ -354,7 +361,7 @@ def overview(intake: Intake) -> dict[str, dict[str, Any]]:
 
     def run() -> dict[str, dict[str, Any]]:
         by_county, reviews = _export_entries(intake)
-        numbers = service.county_numbers(intake.settings, by_county, reviews) if by_county else {}
+        numbers = work(intake, service.county_numbers, intake.settings, by_county, reviews) if by_county else {}
         intake.store.put_check(key, numbers)
         return numbers
 
@@ -365,7 +372,8 @@ def rollup_bytes(intake: Desk) -> bytes:
     """The rollup workbook, as ``zhenggai merge`` writes it from the export, with 审核状态."""
     def run() -> bytes:
         by_county, reviews = _export_entries(intake)
-        return service.rollup(intake.settings, by_county, reviews)
+        data: bytes = work(intake, service.rollup, intake.settings, by_county, reviews)
+        return data
 
     data: bytes = pooled(intake, PREFECTURE_OWNER, f"rollup:{_counted_key(intake)}", run)
     return data
