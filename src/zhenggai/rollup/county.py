@@ -381,6 +381,7 @@ def own_output(path: Path) -> str | None:
     -校验标注 copy, and those are replies (see check.FINDINGS_SHEET).
     """
     import zipfile
+    import zlib
 
     from defusedxml import DefusedXmlException
     from defusedxml import ElementTree as SafeET
@@ -403,8 +404,11 @@ def own_output(path: Path) -> str | None:
             if core.file_size > 1 << 16:
                 return None
             return "progress" if b"zhenggai progress" in zf.read(core) else None
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, SafeET.ParseError, DefusedXmlException, EOFError):
-        return None  # not an xlsx, or broken: the reader says what is wrong
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, SafeET.ParseError, DefusedXmlException, EOFError,
+            NotImplementedError, RuntimeError, zlib.error):
+        # Not an xlsx, or broken (a member flagged encrypted or "strong encryption", an unknown
+        # compression method): the reader says what is wrong.
+        return None
 
 
 def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], list[Path], list[FileResult], Inbox]:
