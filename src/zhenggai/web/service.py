@@ -17,18 +17,20 @@ lists as sources), plus the 审核状态 column only the intake knows.
 
 Work per upload is bounded: the sheet preview shows at most ``PREVIEW_ROWS`` rows and
 ``PREVIEW_COLS_MAX`` columns whatever is flagged, and a page lists at most
-``FINDINGS_SHOWN`` findings per file; every finding is still counted and kept (see
-``FileCheck.all_findings``), for the full list download.
+``FINDINGS_SHOWN`` findings per file; every finding is still counted and kept,
+compressed where the check ran (``FileCheck.packed``), for the full list download.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 import tempfile
 import threading
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -105,7 +107,8 @@ class FileCheck:
     county: str | None = None
     findings: list[dict[str, Any]] = field(default_factory=list)  # at most FINDINGS_SHOWN
     sheets: list[dict[str, Any]] = field(default_factory=list)
-    all_findings: list[dict[str, Any]] = field(default_factory=list)  # every finding (kept compressed)
+    total: int = 0  # findings in all
+    packed: bytes = b""  # every finding, as zlib-compressed JSON (a 150,000-row sheet's stay small)
     written: dict[str, Any] | None = None  # where and how the file names its county (county-not-link)
 
 
@@ -247,10 +250,13 @@ def _anchored(findings: list[dict[str, Any]], sheets: list[dict[str, Any]]) -> N
         f["anchor"] = bool(pos and size and pos[0] <= size[0] and pos[1] <= size[1])
 
 
-def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True) -> list[FileCheck]:
+def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True,
+          county: str | None = None) -> list[FileCheck]:
     """Check files together (as one county's reply): findings and sheet previews per file.
 
     A .zip gives one FileCheck holding all its members (tables, counts and findings together).
+    ``county``: whose link the files came through; a file naming another county gets a
+    county-not-link error (its rows would land under that county in the rollup).
     """
     import zhenggai
 
@@ -261,6 +267,7 @@ def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True)
                                                        problems=feedback_list(settings)))
         by_display = {fr.path: fr for fr in result.report.files}
         out: dict[int, FileCheck] = {}
+        every: dict[int, list[dict[str, Any]]] = {}
         for r in result.files:
             entry = _owner(placed, r)
             if entry is None:
@@ -280,9 +287,16 @@ def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True)
                     sh["member"] = member
             _anchored(findings, sheets)
             fc.sheets += sheets
-            fc.all_findings += findings
-        for fc in out.values():
-            fc.findings = fc.all_findings[:FINDINGS_SHOWN]
+            every.setdefault(entry.key, []).extend(findings)
+        for key, fc in out.items():
+            found = every.get(key, [])
+            if county is not None and fc.county is not None and not same_county(fc.county, county):
+                extra = not_this_county(fc.county, county, fc.written)
+                mark(fc.sheets, extra)
+                found.insert(0, extra)
+                fc.errors += 1
+            fc.findings, fc.total = found[:FINDINGS_SHOWN], len(found)
+            fc.packed = zlib.compress(json.dumps(found, ensure_ascii=False).encode("utf-8"), 6)
         return [out[e.key] for e in entries if e.key in out]
 
 

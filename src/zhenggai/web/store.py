@@ -68,8 +68,10 @@ CREATE TABLE IF NOT EXISTS checks (
     report TEXT NOT NULL             -- JSON: findings and sheet previews, as shown on the pages
 );
 CREATE TABLE IF NOT EXISTS findings (
-    key TEXT PRIMARY KEY,            -- as checks.key
-    data BLOB NOT NULL               -- zlib-compressed JSON: upload id → every finding (pages list the first ones)
+    key TEXT NOT NULL,               -- as checks.key
+    upload INTEGER NOT NULL,
+    data BLOB NOT NULL,              -- zlib-compressed JSON: every finding of the file (pages list the first ones)
+    PRIMARY KEY (key, upload)
 );
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY,
@@ -429,13 +431,13 @@ class Store:
             db.execute("INSERT OR REPLACE INTO checks (key, created_at, report) VALUES (?, ?, ?)",
                        (key, now(), json.dumps(report, ensure_ascii=False)))
 
-    def put_report(self, key: str, report: dict[str, Any], by_upload: dict[int, list[dict[str, Any]]],
+    def put_report(self, key: str, report: dict[str, Any], packed: dict[int, bytes],
                    counts: dict[int, tuple[int, int]]) -> None:
-        """A set's check in one transaction: the page's report, every finding (compressed: a
-        150,000-row sheet's findings stay small), and each upload's counts as the check shows them."""
-        data = zlib.compress(json.dumps(by_upload, ensure_ascii=False).encode("utf-8"), 6)
+        """A set's check in one transaction: the page's report, every finding (compressed where the
+        check ran), and each upload's counts as the check shows them."""
         with self.tx(durable=False) as db:
-            db.execute("INSERT OR REPLACE INTO findings (key, data) VALUES (?, ?)", (key, data))
+            for uid, data in packed.items():
+                db.execute("INSERT OR REPLACE INTO findings (key, upload, data) VALUES (?, ?, ?)", (key, uid, data))
             for uid, (errors, warnings) in counts.items():
                 db.execute("UPDATE uploads SET errors = ?, warnings = ? WHERE id = ?", (errors, warnings, uid))
             db.execute("INSERT OR REPLACE INTO checks (key, created_at, report) VALUES (?, ?, ?)",
@@ -444,10 +446,10 @@ class Store:
     def all_findings(self, key: str, upload_id: int) -> list[dict[str, Any]] | None:
         """Every finding of one file of a stored check (None: not stored)."""
         with self.connect() as db:
-            r = db.execute("SELECT data FROM findings WHERE key = ?", (key,)).fetchone()
+            r = db.execute("SELECT data FROM findings WHERE key = ? AND upload = ?", (key, upload_id)).fetchone()
         if r is None:
             return None
-        found: list[dict[str, Any]] = json.loads(zlib.decompress(r["data"])).get(str(upload_id), [])
+        found: list[dict[str, Any]] = json.loads(zlib.decompress(r["data"])) if r["data"] else []
         return found
 
     def add_submission(self, county: str, upload_ids: list[int], errors: int, warnings: int,

@@ -114,7 +114,8 @@ def _compute_check(intake: Intake, county: str, uploads: list[Upload], key: str)
     if found is not None:
         return found
     try:
-        results = work(intake, service.check, intake.settings, entries(intake, uploads, for_check=True))
+        results = work(intake, service.check, intake.settings, entries(intake, uploads, for_check=True),
+                       county=county)
     except Exception:  # noqa: BLE001 - see _check_alone; not cached, so it is tried again
         import traceback
 
@@ -128,28 +129,20 @@ def _store_report(intake: Intake, county: str, uploads: list[Upload], results: l
     """The page's report of a set (findings listed up to a cap), stored with every finding."""
     by_id = {r.key: r for r in results}
     files: list[dict[str, Any]] = []
-    everything: dict[int, list[dict[str, Any]]] = {}
+    packed: dict[int, bytes] = {}
     counts: dict[int, tuple[int, int]] = {}
     for u in uploads:
         r = by_id.get(u.id)
         if r is None:
             continue
-        findings, errors, listed = r.all_findings, r.errors, r.findings
-        if r.county is not None and not service.same_county(r.county, county):
-            # Counted as the county written inside, the rows would land under another
-            # county in the rollup: never take it silently, whatever the clerk confirms.
-            extra = service.not_this_county(r.county, county, r.written)
-            service.mark(r.sheets, extra)
-            findings, listed, errors = [extra, *findings], [extra, *listed], errors + 1
-        everything[u.id] = findings
+        packed[u.id] = r.packed
         files.append({"upload": u.id, "name": u.original_name, "received_at": u.received_at, "kinds": r.kinds,
-                      "errors": errors, "warnings": r.warnings, "county": r.county,
-                      "findings": listed[:service.FINDINGS_SHOWN], "findings_total": len(findings),
-                      "sheets": r.sheets})
-        counts[u.id] = (errors, r.warnings)  # 上传记录 says what 检查结果 says
+                      "errors": r.errors, "warnings": r.warnings, "county": r.county, "findings": r.findings,
+                      "findings_total": r.total, "sheets": r.sheets})
+        counts[u.id] = (r.errors, r.warnings)  # 上传记录 says what 检查结果 says
     report: dict[str, Any] = {"files": files, "errors": sum(f["errors"] for f in files),
                               "warnings": sum(f["warnings"] for f in files)}
-    intake.store.put_report(key, report, everything, counts)
+    intake.store.put_report(key, report, packed, counts)
     return report
 
 
@@ -193,7 +186,8 @@ def _check_alone(intake: Intake, u: Upload, *, preview: bool = False) -> service
     """
     def run() -> service.FileCheck | None:
         try:
-            r = work(intake, service.check, intake.settings, entries(intake, [u], for_check=True), preview=preview)
+            r = work(intake, service.check, intake.settings, entries(intake, [u], for_check=True), preview=preview,
+                     county=u.county)
         except Exception:  # noqa: BLE001 - logged by the server
             import traceback
 
