@@ -127,7 +127,7 @@ def test_rollup_by_review_state_and_withdrawn_approval(browser: Browser, server:
 
     pref.goto(links["市州（审核）"])
     expect(pref.locator("tr", has_text="谷城县")).to_contain_text("已通过")
-    _shot(pref, "网上报送-市州页面.png")
+    _shot(pref, "网上报送-审核状态.png")
     rows = _overview(pref, links["市州（审核）"], tmp_path, "第一次.xlsx")
     rate = rows["header"].index("完成率")
     assert rows["header"][2] == "审核状态"
@@ -139,7 +139,7 @@ def test_rollup_by_review_state_and_withdrawn_approval(browser: Browser, server:
     open_county("谷城县")
     pref.locator("details.withdraw summary").click()
     pref.fill("#withdraw-note", "数据与台账不符")
-    _shot(pref, "网上报送-市州审核.png")
+    _shot(pref, "网上报送-撤销通过.png")
     pref.get_by_role("button", name="撤销通过，退回修改").click()
     assert "已撤销通过" in _in_view(pref)
     rows = _overview(pref, links["市州（审核）"], tmp_path, "撤销后.xlsx")

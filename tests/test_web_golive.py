@@ -349,3 +349,24 @@ def test_audit_view_is_paginated(intake: Intake, tmp_path: Path) -> None:
     assert "第0版.xlsx" in last and "上一页" in last
     assert client.get(pref + "audit?page=abc").status_code == 200
     assert client.get(links["谷城县"].replace("/c/", "/p/") + "audit").status_code == 404
+
+
+def test_a_wrong_link_gets_the_same_404_with_a_way_to_the_start(intake: Intake) -> None:
+    client, links, _ = intake
+    wrong = client.get("/c/not-a-link/")
+    assert wrong.status_code == 404 and 'href="/"' in wrong.text and "返回" in wrong.text
+    foreign = client.get(links["谷城县"].replace("/c/", "/p/"))  # a county's secret on the prefecture's path
+    assert foreign.status_code == 404 and 'href="/"' in foreign.text
+
+
+def test_review_state_in_json_and_frames(tmp_path: Path) -> None:
+    import zhenggai
+
+    inbox = tmp_path / "收件"
+    reply(inbox, "谷城县")
+    result = zhenggai.merge([inbox], zhenggai.MergeOptions(expect=("谷城县", "保康县")))
+    result.rollup.counties[0].review = "待审核"
+    assert result.rollup.counties[0].to_dict()["review"] == "待审核"
+    assert "review" not in result.rollup.counties[1].to_dict()  # merge's own rollups have no review
+    counties = result.frames().counties.set_index("county")
+    assert counties.loc["谷城县", "review"] == "待审核" and counties["review"].isna().sum() == 1

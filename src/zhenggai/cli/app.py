@@ -502,6 +502,22 @@ def diff_cmd(
     raise typer.Exit(EXIT_FINDINGS if result.report.errors else EXIT_OK)
 
 
+HostOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--host", help="监听地址（默认 127.0.0.1，只有本机能打开；给各县用请设为 0.0.0.0；"
+                                "不给出时用上次启动时的值）。"),
+]
+PortOpt = Annotated[Optional[int], typer.Option("--port", help="端口（默认 8000，或上次启动时的值）。")]  # noqa: UP045
+CertOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--cert", help="HTTPS 证书文件（PEM）；与 --key 一起给出时用 https:// 链接。", dir_okay=False),
+]
+KeyOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--key", help="HTTPS 证书的私钥文件（PEM，不设密码）。", dir_okay=False),
+]
+
+
 @command("serve")
 def serve_cmd(
     folder: Annotated[Path, typer.Argument(help="收件库文件夹：数据库和收到的文件都保存在这里（没有就新建）。",
@@ -520,24 +536,11 @@ def serve_cmd(
         Optional[str],  # noqa: UP045
         typer.Option("--deadline", help="整改期限（默认 2022-12-31，或上次启动时设定的值）。"),
     ] = None,
-    host: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--host", help="监听地址（默认 127.0.0.1，只有本机能打开；给各县用请设为 0.0.0.0；"
-                                    "不给出时用上次启动时的值）。"),
-    ] = None,
-    port: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option("--port", help="端口（默认 8000，或上次启动时的值）。"),
-    ] = None,
+    host: HostOpt = None,
+    port: PortOpt = None,
     max_upload: Annotated[int, typer.Option("--max-upload", help="每次上传的大小上限（MB）。")] = 20,
-    cert: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--cert", help="HTTPS 证书文件（PEM）；与 --key 一起给出时用 https:// 链接。", dir_okay=False),
-    ] = None,
-    key: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--key", help="HTTPS 证书的私钥文件（PEM，不设密码）。", dir_okay=False),
-    ] = None,
+    cert: CertOpt = None,
+    key: KeyOpt = None,
     links_only: Annotated[bool, typer.Option("--links", help="只列出各县和市州的专用链接，不启动。")] = False,
     rotate: Annotated[
         Optional[str],  # noqa: UP045
@@ -592,10 +595,16 @@ def serve_cmd(
         return
     for link in launch.links(opened.store, rotate=rotate):
         typer.echo(f"{link.who}\t{link.url}")
-    if not start:
-        return
-    web_app = launch.build(opened.store, max_upload * 1024 * 1024)
-    host, port = launch.address(opened.store)
+    if start:
+        _serve_start(opened.store, max_upload, cert, key)
+
+
+def _serve_start(store: Any, max_upload: int, cert: Path | None, key: Path | None) -> None:
+    """Run the intake server on the folder whose lock ``store`` holds, until Ctrl+C."""
+    from zhenggai.web import launch
+
+    web_app = launch.build(store, max_upload * 1024 * 1024)
+    host, port = launch.address(store)
     where = "只有本机能打开" if host in ("127.0.0.1", "localhost", "::1") else "局域网内可以打开"
     typer.echo(f"网上报送已启动（{where}），按 Ctrl+C 停止。请把各县的链接分别发给对应的县，审核链接只给市州。",
                err=True)

@@ -86,18 +86,18 @@ async def home(request: Request) -> Response:
     return page(request, "message.html", title="网上报送", message="请使用市州商务主管部门发给您的专用链接打开本系统。")
 
 
-def back_link(intake: Intake, path: str) -> str | None:
-    """Where 返回 leads from ``path``: the page of the link in it when the link is valid
-    (a wrong link gets no way in, only the same 404 page)."""
+def back_link(intake: Intake, path: str) -> str:
+    """Where 返回 leads from ``path``: the page of the link in it when the link is valid; else
+    the start page (a wrong link gets no way in, only the same 404 page)."""
     m = re.match(r"^/([cp])/([^/]+)/", path)
     if m is None:
-        return None
+        return "/"
     try:
         subject = intake.links.resolve(m.group(2))
     except Exception:  # noqa: BLE001 - an error page must not fail on its way-back link
-        return None
+        return "/"
     if subject is None or (m.group(1) == "p") != (subject == PREFECTURE):
-        return None
+        return "/"
     return m.group(0)
 
 
