@@ -421,7 +421,11 @@ def merge_cmd(
     if fmt == "json":
         from zhenggai.outputs.json_report import to_json
 
-        extra = {"progress": result.rollup.comparison.to_dict()} if result.rollup.comparison else {}
+        extra: dict[str, object] = {"totals": result.rollup.totals()}
+        if result.rollup.prefectures:
+            extra["prefectures"] = [p.to_dict() for p in result.rollup.prefectures]
+        if result.rollup.comparison:
+            extra["progress"] = result.rollup.comparison.to_dict()
         typer.echo(json_for(to_json(report, counties=[c.to_dict() for c in result.rollup.counties],
                                     skipped=[k.to_dict() for k in result.rollup.skipped], **extra)))
     else:
