@@ -119,7 +119,7 @@ def test_merge_previous_adds_the_sheet_and_the_findings(two_rounds: tuple[Path, 
     assert round_findings(data["files"]) == EXPECTED_FINDINGS
     assert data["progress"]["counties"][0]["reopened"] == 1
     wb = openpyxl.load_workbook(second)
-    assert wb.sheetnames == ["汇总概览", "整改清单汇总", "成果统计汇总", "进展对比", "校验问题"]
+    assert wb.sheetnames == ["汇总概览", "整改清单汇总", "成果统计汇总", "进展对比", "问题类别统计", "校验问题"]
     assert sheet_rows(second) == EXPECTED_ROWS
     ws = wb["进展对比"]
     assert ws["A1"].value == "电子商务进农村综合示范专项整改进展对比"

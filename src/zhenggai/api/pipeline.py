@@ -75,6 +75,10 @@ def run_merge(
                 if opts.feedback.findings:
                     skipped.append(opts.feedback.result())
             rollup = build_rollup([*results, *skipped], opts)
+            if opts.feedback is not None:  # 问题类别 as the list classifies each problem
+                from zhenggai.rollup.categories import fill_categories
+
+                fill_categories(rollup, opts.feedback)
     if opts.previous is not None:
         from zhenggai.rollup.previous import attach_previous
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 import typer
 
 from zhenggai import __version__
+from zhenggai.cli.report_cmd import report_cmd
 from zhenggai.core.results import DEADLINE
 
 DEADLINE_TEXT = DEADLINE.isoformat()  # the --deadline default as help shows it
@@ -613,6 +614,9 @@ def _serve_start(store: Any, max_upload: int, cert: Path | None, key: Path | Non
     typer.echo(f"网上报送已启动（{where}），按 Ctrl+C 停止。请把各县的链接分别发给对应的县，审核链接只给市州。",
                err=True)
     launch.run(web_app, host, port, cert, key)
+
+
+command("report")(report_cmd)  # zhenggai report: its own file, cli/report_cmd.py
 
 
 def safe_streams() -> None:

@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from zhenggai.core.parse import exact_sum
 from zhenggai.core.schema import APPENDIX1, Kind
 from zhenggai.core.schema import Column as FormColumn
+from zhenggai.outputs.category_sheet import write_category_sheet
 from zhenggai.outputs.xlsx import Styles, cell_writer, row_height, setup_print, write_atomically
 from zhenggai.rollup.layout import (
     AS_OF_LABEL,
@@ -436,6 +437,7 @@ def write_rollup(
             place = rollup.prefecture or ("全省" if rollup.province else "")
             write_sheet(wb, st, rollup.comparison, place=place, as_of=rollup.as_of, province=rollup.province,
                         unit=unit_line(rollup, signoff), contact=contact_line(signoff))
+        write_category_sheet(wb, st, rollup, unit=unit_line(rollup, signoff), contact=contact_line(signoff))
         _findings(wb, st, rollup, signoff)
 
     write_atomically(output, build, force=force)
