@@ -33,7 +33,11 @@ def create_app(root: Path, *, max_upload: int = DEFAULT_MAX_UPLOAD, uploads_per_
     Raises InputError when another server already uses the folder.
     """
     from zhenggai.core.errors import InputError
+    from zhenggai.intake import boundary
 
+    # Uploads are read in worker processes (a parser crash cannot stop the intake); a
+    # server keeps them between uploads rather than starting one per check.
+    boundary.keep_workers()
     if store is None or not store.claimed:
         store = Store(root)
         if not store.claim():

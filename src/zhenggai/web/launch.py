@@ -189,7 +189,12 @@ def build(store: Store, max_upload: int) -> Any:
     """The application over a folder whose lock ``store`` holds (see :func:`open_intake`)."""
     from zhenggai.web.app import create_app
 
-    return create_app(store.root, max_upload=max_upload, store=store, processes=True)
+    from zhenggai.intake import boundary
+
+    # The library reads every file in its own worker processes (intake/boundary.py): the
+    # checks then need no processes of the intake's own (a second hop would only add a
+    # pickling of every result). Without the boundary the pool keeps its own children.
+    return create_app(store.root, max_upload=max_upload, store=store, processes=not boundary.available())
 
 
 def tls_problem(cert: Path | None, key: Path | None) -> str | None:
