@@ -24,12 +24,13 @@ DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def create_app(root: Path, *, max_upload: int = DEFAULT_MAX_UPLOAD, uploads_per_minute: float = 30,
-               burst: int = 10, store: Store | None = None, processes: bool = False,
+               burst: int = 10, store: Store | None = None, isolate: bool = False,
                workers: int = DEFAULT_WORKERS) -> Starlette:
     """The ASGI application over an intake folder prepared by ``serve`` (see :mod:`zhenggai.cli.app`).
 
     ``store``: the folder already opened with its lock held (``serve``); else it is taken
-    here. ``processes``: do the checks in child processes (``serve``; see :mod:`zhenggai.web.pool`).
+    here. ``isolate``: do the checks behind the library's reader boundary (``serve``; see
+:mod:`zhenggai.web.pool`).
     Raises InputError when another server already uses the folder.
     """
     from zhenggai.core.errors import InputError
@@ -46,7 +47,7 @@ def create_app(root: Path, *, max_upload: int = DEFAULT_MAX_UPLOAD, uploads_per_
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.autoescape = True  # every clerk-written string is escaped, whatever the file name
     intake = Intake(store, settings_of(store), LinkTable(store), RateLimiter(uploads_per_minute, burst),
-                    max_upload, templates, CheckPool(workers, processes=processes))
+                    max_upload, templates, CheckPool(workers, isolate=isolate))
     app = Starlette(
         routes=[
             Route("/", routes.home),
@@ -67,7 +68,7 @@ def _lifespan(app: Starlette) -> AbstractAsyncContextManager[None]:
     @asynccontextmanager
     async def span() -> AsyncIterator[None]:
         yield
-        app.state.intake.pool.close()  # the checks' child processes end with the server
+        app.state.intake.pool.close()
 
     return span()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
@@ -189,12 +188,7 @@ def build(store: Store, max_upload: int) -> Any:
     """The application over a folder whose lock ``store`` holds (see :func:`open_intake`)."""
     from zhenggai.web.app import create_app
 
-    from zhenggai.intake import boundary
-
-    # The library reads every file in its own worker processes (intake/boundary.py): the
-    # checks then need no processes of the intake's own (a second hop would only add a
-    # pickling of every result). Without the boundary the pool keeps its own children.
-    return create_app(store.root, max_upload=max_upload, store=store, processes=not boundary.available())
+    return create_app(store.root, max_upload=max_upload, store=store, isolate=True)
 
 
 def tls_problem(cert: Path | None, key: Path | None) -> str | None:
@@ -217,14 +211,7 @@ def tls_problem(cert: Path | None, key: Path | None) -> str | None:
 
 def run(app: Any, host: str, port: int, cert: Path | None = None, key: Path | None = None) -> None:
     """Serve until interrupted (HTTPS when a certificate is given)."""
-    import tempfile
-
     import uvicorn
 
-    # The library's own temporary folders (zip members, converted .xls) go into the
-    # intake folder too, so a killed server's leftovers are removed at the next start.
-    work = str(app.state.intake.store.work)
-    tempfile.tempdir = work
-    os.environ["TMPDIR"] = work  # and child processes' (the library's parser boundary)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False,
                 ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None)

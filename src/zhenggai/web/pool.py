@@ -16,49 +16,30 @@ The work itself goes through the library's ``zhenggai.validate`` / ``zhenggai.me
 which keep a file that crashes its parser to a finding; a job that raises anyway fails
 only its own callers (the pool's thread carries on).
 
-``serve`` runs the library work of each job in one of as many child processes as there
-are workers (:meth:`CheckPool.run`): the checks then use both cores instead of sharing
-one interpreter lock with the pages, a big workbook's memory is given back when its
-child is replaced (after ``TASKS_PER_CHILD`` jobs), and a child that dies fails only its
-job (the pool starts a new one). The threads keep the fair queue and the store writes;
-in-process tests run the work in the threads themselves.
+``serve`` runs the library work of each job behind the library's reader boundary
+(:mod:`zhenggai.intake.boundary`, :meth:`CheckPool.run`): in a worker process with
+memory, CPU and time limits, kept between jobs. The checks then use both cores instead of
+sharing one interpreter lock with the pages, a big workbook's memory is the worker's, and
+a parser that aborts ends only its worker: the job gets a :class:`WorkerDied`, which a
+check turns into a ``file-unreadable`` finding. The threads keep the fair queue and the
+store writes; in-process tests run the work in the threads themselves.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
-import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 DEFAULT_WORKERS = 2  # the intake runs on a small office machine; checks are CPU-bound
-TASKS_PER_CHILD = 50  # then the child is replaced, and with it whatever a big workbook made it hold
 
 
 class WorkerDied(RuntimeError):
-    """The child process doing a job ended without a result (killed, or a crash in a parser)."""
-
-
-def _warm(parent: int) -> None:
-    """Import the library once when a child starts, not during the first county's check, and
-    end the child when the server is gone (a killed server cannot tell its children)."""
-    import zhenggai.api
-    import zhenggai.checking.files
-    import zhenggai.intake.reader  # noqa: F401
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="zhenggai-parent-watch", daemon=True).start()
+    """The worker process doing a job ended without a result (a crash in a parser, a limit)."""
 
 
 @dataclass
@@ -71,10 +52,9 @@ class _Job:
 class CheckPool:
     """A bounded pool of worker threads taking jobs round-robin by owner."""
 
-    def __init__(self, workers: int = DEFAULT_WORKERS, processes: bool = False) -> None:
+    def __init__(self, workers: int = DEFAULT_WORKERS, isolate: bool = False) -> None:
         self.workers = max(1, workers)
-        self._procs: ProcessPoolExecutor | None = self._start() if processes else None
-        self._procs_lock = threading.Lock()
+        self.isolate = isolate
         self._queues: OrderedDict[str, deque[_Job]] = OrderedDict()  # owner → its jobs; order = turn
         self._pending: dict[str, _Job] = {}  # key → job queued or running
         self._cv = threading.Condition()
@@ -106,39 +86,19 @@ class CheckPool:
         result: T = self.submit(owner, key, fn).result()
         return result
 
-    def _start(self) -> ProcessPoolExecutor:
-        import multiprocessing
+    def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Do a job's library work: behind the reader boundary when the pool isolates, else here.
 
-        # spawn, not fork: the server has threads, and a forked child would inherit their locks.
-        options: dict[str, Any] = {"max_workers": self.workers, "mp_context": multiprocessing.get_context("spawn"),
-                                   "initializer": _warm, "initargs": (os.getpid(),)}
-        if sys.version_info >= (3, 11):
-            options["max_tasks_per_child"] = TASKS_PER_CHILD
-        procs = ProcessPoolExecutor(**options)
-        # Start the children now and wait until they have imported the library: the server
-        # listens only then, so the first counties do not wait for the children to start.
-        started = [procs.submit(os.getpid) for _ in range(self.workers)]
-        for f in started:
-            f.result()
-        return procs
-
-    def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Do a job's library work: in a child process when the pool has them, else here.
-
-        ``fn`` and ``args`` cross to the child by pickling (a module-level function, plain data).
+        ``fn`` and ``args`` cross to the worker by pickling (a module-level function, plain data).
         """
-        procs = self._procs
-        if procs is None:
-            return fn(*args, **kwargs)
-        try:
-            result: T = procs.submit(fn, *args, **kwargs).result()
-            return result
-        except BrokenProcessPool:
-            with self._procs_lock:
-                if self._procs is procs:  # the first job to notice starts new children
-                    procs.shutdown(wait=False, cancel_futures=True)
-                    self._procs = self._start()
-            raise WorkerDied("检查文件的进程意外退出") from None
+        from zhenggai.intake import boundary
+
+        if not self.isolate or not boundary.available() or boundary.in_worker():
+            return fn(*args)
+        result = boundary.run_jobs(fn, [args])[0]
+        if isinstance(result, boundary.Crash):
+            raise WorkerDied(result.reason)
+        return result
 
     def queued(self) -> int:
         """Jobs waiting (not running)."""
@@ -177,5 +137,3 @@ class CheckPool:
         with self._cv:
             self._closed = True
             self._cv.notify_all()
-        if self._procs is not None:
-            self._procs.shutdown(wait=False, cancel_futures=True)

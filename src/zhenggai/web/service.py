@@ -300,6 +300,22 @@ def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True,
         return [out[e.key] for e in entries if e.key in out]
 
 
+def check_job(settings: Settings, entries: Sequence[Entry], preview: bool, county: str | None) -> list[FileCheck]:
+    """:func:`check` with positional arguments, as the reader boundary sends a job."""
+    return check(settings, entries, preview=preview, county=county)
+
+
+def crashed(entry: Entry, reason: str) -> FileCheck:
+    """The check of a file whose reading ended its worker (a parser abort, a limit): unreadable,
+    with the reason, as ``zhenggai validate`` reports such a file."""
+    from zhenggai.checking.files import crashed_file
+
+    r = crashed_file(entry.path, entry.name, reason)
+    findings = [f.to_dict() for f in r.findings]
+    return FileCheck(entry.key, [], r.errors, r.warnings, None, findings, total=len(findings),
+                     packed=zlib.compress(json.dumps(findings, ensure_ascii=False).encode("utf-8")))
+
+
 def _written_county(r: Any) -> dict[str, Any] | None:
     """Where the file names its county, as the clerk wrote it (the 盖章 line's own text and
     cell), so a wrong-county message quotes what the clerk typed, not the name it matched."""

@@ -44,10 +44,28 @@ PREFECTURE_OWNER = "prefecture"
 T = TypeVar("T")
 
 
-def work(intake: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """The library call of a job: in the pool's child process when ``serve`` runs them."""
+def work(intake: Any, fn: Any, *args: Any) -> Any:
+    """The library call of a job: behind the reader boundary when ``serve`` runs it."""
     pool = getattr(intake, "pool", None)
-    return pool.run(fn, *args, **kwargs) if pool is not None else fn(*args, **kwargs)
+    return pool.run(fn, *args) if pool is not None else fn(*args)
+
+
+def _checked(intake: Intake, group: list[Upload], county: str, preview: bool = True) -> list[service.FileCheck]:
+    """The check of a set of files; a file whose reading ends its worker is unreadable (each
+    file is then checked alone, so only that one is)."""
+    from zhenggai.web.pool import WorkerDied
+
+    files = entries(intake, group, for_check=True)
+    try:
+        result: list[service.FileCheck] = work(intake, service.check_job, intake.settings, files, preview, county)
+        return result
+    except WorkerDied as died:
+        if len(files) == 1:
+            return [service.crashed(files[0], str(died))]
+    out = []
+    for u in group:
+        out += _checked(intake, [u], county, preview)
+    return out
 
 
 def pooled(intake: Any, owner: str, key: str, fn: Any) -> Any:
@@ -114,8 +132,7 @@ def _compute_check(intake: Intake, county: str, uploads: list[Upload], key: str)
     if found is not None:
         return found
     try:
-        results = work(intake, service.check, intake.settings, entries(intake, uploads, for_check=True),
-                       county=county)
+        results = _checked(intake, uploads, county)
     except Exception:  # noqa: BLE001 - see _check_alone; not cached, so it is tried again
         import traceback
 
@@ -186,8 +203,7 @@ def _check_alone(intake: Intake, u: Upload, *, preview: bool = False) -> service
     """
     def run() -> service.FileCheck | None:
         try:
-            r = work(intake, service.check, intake.settings, entries(intake, [u], for_check=True), preview=preview,
-                     county=u.county)
+            r = _checked(intake, [u], u.county, preview)
         except Exception:  # noqa: BLE001 - logged by the server
             import traceback
 
@@ -378,7 +394,7 @@ def paper_bytes(intake: Desk, which: str) -> bytes:
     very rollup the page's 下载汇总表 gives, so the three downloads always agree."""
     from zhenggai.api.report import report
 
-    with TemporaryDirectory(prefix="zhenggai-report-") as tmp:
+    with intake.settings.temp("zhenggai-report-") as tmp:
         src = Path(tmp) / f"{intake.settings.prefecture or ''}汇总.xlsx"
         src.write_bytes(rollup_bytes(intake))
         result = report(src, Path(tmp) / "out")
