@@ -255,7 +255,8 @@ def write_big(path: Path, county: str, rows: int) -> Path:
 
 
 def _rss_peak_mb(pid: int) -> tuple[float, float]:
-    """Peak resident memory (Linux /proc) of the server process and of its largest child, in MB."""
+    """Peak resident memory (Linux /proc) of the server process and of its largest descendant
+    (the library's reader workers, which run the checks), in MB."""
     def peak(p: str) -> float:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
@@ -265,11 +266,14 @@ def _rss_peak_mb(pid: int) -> tuple[float, float]:
             pass
         return 0.0
 
-    try:
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        kids = []
-    return round(peak(str(pid)), 1), round(max((peak(k) for k in kids), default=0.0), 1)
+    def descendants(p: str) -> list[str]:
+        try:
+            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            return []
+        return [k for kid in kids for k in (kid, *descendants(kid))]
+
+    return round(peak(str(pid)), 1), round(max((peak(k) for k in descendants(str(pid))), default=0.0), 1)
 
 
 def big(work: Path, rows: int = 150_000) -> dict[str, object]:

@@ -46,4 +46,4 @@ def test_one_big_upload_is_bounded_and_stalls_no_other_county(tmp_path: Path) ->
     assert r["other_page_n"] >= 3 and r["other_page_max_s"] < 1.0
     assert r["findings_listed"] == 200 and r["page_kb"] < 1024  # was 158 MB
     assert r["database_mb"] < 20  # was 119 MB of cached JSON
-    assert r["server_peak_rss_mb"] < 400  # the checking happens in the check process
+    assert r["server_peak_rss_mb"] < 400  # the checking happens in the library's reader worker
