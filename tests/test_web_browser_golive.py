@@ -67,8 +67,9 @@ def _overview(page: Page, link: str, tmp: Path, name: str) -> dict[str, list[obj
     path = tmp / name
     dl.value.save_as(path)
     rows = [[c.value for c in r] for r in openpyxl.load_workbook(path)["汇总概览"].iter_rows()]
-    out: dict[str, list[object]] = {"header": rows[2]}
-    out.update({str(r[0]): r for r in rows[3:] if r and r[0]})
+    head = next(i for i, r in enumerate(rows) if r and r[0] == "县（市、区）")
+    out: dict[str, list[object]] = {"header": rows[head]}
+    out.update({str(r[0]): r for r in rows[head + 1:] if r and r[0]})
     return out
 
 

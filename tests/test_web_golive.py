@@ -43,8 +43,9 @@ def overview(content: bytes, tmp: Path) -> dict[str, list[object]]:
     path = tmp / "rollup.xlsx"
     path.write_bytes(content)
     rows = [[c.value for c in r] for r in openpyxl.load_workbook(path)["汇总概览"].iter_rows()]
-    out = {"header": rows[2]}
-    out.update({str(r[0]): r for r in rows[3:] if r and r[0]})
+    head = next(i for i, r in enumerate(rows) if r and r[0] == "县（市、区）")
+    out: dict[str, list[object]] = {"header": rows[head]}
+    out.update({str(r[0]): r for r in rows[head + 1:] if r and r[0]})
     return out
 
 
