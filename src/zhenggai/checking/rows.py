@@ -52,6 +52,7 @@ from zhenggai.core.parse import (
     parse_yes_no,
     unit_factor,
 )
+from zhenggai.core.results import DEADLINE
 from zhenggai.core.schema import Column, Kind, TableSpec
 from zhenggai.core.table import Table
 from zhenggai.forms.tables import FORMULA_NO_VALUE
@@ -309,7 +310,10 @@ def deadline_rules(row: Any, info: ValidationInfo) -> Any:
     r = row.row
     if done is False:
         if when > ctx.deadline:
-            ctx.report("deadline-too-late", r, "deadline", ctx.raw(r, "deadline"), date=when, deadline=ctx.deadline)
+            # The notice's 2022年底 is quoted only when it is the deadline used (--deadline may differ).
+            basis = "（通知要求原则上2022年底前全部完成）" if ctx.deadline == DEADLINE else ""
+            ctx.report("deadline-too-late", r, "deadline", ctx.raw(r, "deadline"), date=when, deadline=ctx.deadline,
+                       basis=basis)
         elif when < ctx.as_of:
             ctx.report("overdue", r, "deadline", ctx.raw(r, "deadline"), date=when, as_of=ctx.as_of)
     elif when > ctx.as_of:

@@ -115,7 +115,7 @@ _CODES: tuple[Code, ...] = (
          "日期早于 2015 年或晚于 2030 年"),
     Code("date-approximate", INFO, "「{field}」“{value}”按 {date} 处理", "完成时限 只写到月或年底，取该月（年）最后一天"),
     Code("deadline-too-late", E,
-         "未完成整改的问题，完成时限 {date} 晚于整改期限 {deadline}（通知要求原则上2022年底前全部完成）",
+         "未完成整改的问题，完成时限 {date} 晚于整改期限 {deadline}{basis}",
          "未完成的问题，完成时限晚于整改期限"),
     Code("done-date-future", E, "已完成整改的问题，完成时限 {date} 晚于 {as_of}，请填写实际完成日期",
          "已完成的问题，完成日期在今天（--as-of）之后"),
