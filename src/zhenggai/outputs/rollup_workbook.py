@@ -107,13 +107,16 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where:
     _marks(ws, st, row, keys, totals, total_marks(rollup.counties, missing), bold=True)
     chart_row = contact_block(ws, st, row + 2, last, signoff) + 2
     if rollup.counties:
-        _chart(wb, ws, len(rollup.counties), (first_data, last_data), (keys.index("county"), keys.index("rate")),
-               chart_row)
+        # No wider than the table above it: the print area ends at the table's last column.
+        width = min(CHART_WIDTH, int(sum(w for _, w in cols) * 7))
+        _chart(wb, ws, (len(rollup.counties), width), (first_data, last_data),
+               (keys.index("county"), keys.index("rate")), chart_row)
     rows_for_chart = max(CHART_MIN_ROWS, chart_height(len(rollup.counties)) // ROW_PIXELS + 1)
     print_setup(ws, OVERVIEW, last_col=last, last_row=chart_row + rows_for_chart)
 
 
-def _chart(wb: Workbook, ws: Worksheet, n: int, rows: tuple[int, int], cols: tuple[int, int], at: int) -> None:
+def _chart(wb: Workbook, ws: Worksheet, size: tuple[int, int], rows: tuple[int, int], cols: tuple[int, int],
+           at: int) -> None:
     """The 完成率 bar chart under the overview's table: a bar per county, from its cells."""
     chart = wb.add_chart({"type": "bar"})
     chart.add_series({
@@ -127,7 +130,8 @@ def _chart(wb: Workbook, ws: Worksheet, n: int, rows: tuple[int, int], cols: tup
     chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
     chart.set_legend({"none": True})
-    chart.set_size({"width": CHART_WIDTH, "height": max(CHART_MIN_HEIGHT, chart_height(n))})
+    n, width = size
+    chart.set_size({"width": width, "height": max(CHART_MIN_HEIGHT, chart_height(n))})
     ws.insert_chart(at, 0, chart)
 
 

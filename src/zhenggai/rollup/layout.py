@@ -213,7 +213,7 @@ WORK = SheetSpec(
         Column("table", "所在表", 9),
         Column("row", "所在行", 9, "int"),
         Column("seq", "序号", 7, "int"),
-        Column("category", "问题类别", 16),
+        Column("category", "问题类别", 21),  # "二、资金和资产管理方面" on one line
         Column("files", "来源文件", 44),
         Column("source_row", "来源行", 9, "int"),
         Column("errors", "错误数", 9, "count"),
