@@ -412,7 +412,7 @@ def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], lis
     that holds any extracted archive members (close it when done)."""
     from zhenggai.intake.inbox import open_inbox
 
-    box = open_inbox(paths)
+    box = open_inbox(paths, relative=True)  # the rollup prints names, never machine paths
     out_key = output.resolve() if output is not None else None
     replies: list[Path] = []
     rollups: list[Path] = []
