@@ -27,7 +27,8 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from zhenggai.core.parse import display
+from zhenggai.core.kinds import TableKind
+from zhenggai.core.parse import number_text
 
 if TYPE_CHECKING:
     from zhenggai.core.results import FileResult, Stats, TableResult
@@ -116,6 +117,15 @@ def _when(t: datetime | None) -> str:
     return t.strftime("%Y-%m-%d %H:%M") if t is not None else "无"
 
 
+def _fs_when(stamp: float) -> str:
+    """A file-system time as text; a stamp the calendar cannot hold (a file dated 9999, or
+    before 1970 on Windows) is shown as such, never an OverflowError."""
+    try:
+        return f"{datetime.fromtimestamp(stamp):%Y-%m-%d %H:%M}"
+    except (OverflowError, OSError, ValueError):
+        return "无法识别的时间"
+
+
 def decide(cands: Sequence[Candidate]) -> Decision:
     """Choose among versions whose contents differ (identical copies are removed first)."""
     best, reasons, doubtful = decide_files([c[0] for c in cands])
@@ -163,15 +173,14 @@ def decide_files(files: Sequence[FileResult]) -> tuple[int, dict[int, str], bool
         if i != best:
             reasons[i] = (f"文件内部保存时间（{_when(saved[best])} / {_when(saved[i])}）和文件名都无法区分，"
                           f"只能按文件系统时间（下载或复制的时间，不可靠）"
-                          f"{datetime.fromtimestamp(fs(best)):%Y-%m-%d %H:%M} 晚于 "
-                          f"{datetime.fromtimestamp(fs(i)):%Y-%m-%d %H:%M}")
+                          f"{_fs_when(fs(best))} 晚于 {_fs_when(fs(i))}")
     return best, reasons, True
 
 
 def differences(used_c: Candidate, other_c: Candidate, county: str) -> str:
     """What the unused version holds that differs from the used one, in a clerk's words."""
     used, other = used_c[1], other_c[1]
-    if used.table.kind == "appendix1":
+    if used.table.kind == TableKind.APPENDIX1:
         def counts(t: TableResult) -> tuple[int, int]:
             return len(t.items), sum(1 for it in t.items if it.done is True)
 
@@ -205,4 +214,4 @@ def _county_row(t: TableResult, county: str) -> Stats | None:
 def _num(x: float | None) -> str:
     if x is None:
         return "（无法识别）"
-    return display(int(x) if float(x).is_integer() else x) or "0"
+    return number_text(x)

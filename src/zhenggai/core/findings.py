@@ -55,6 +55,8 @@ _CODES: tuple[Code, ...] = (
          "工作簿有密码保护"),
     Code("file-too-large", E, "文件解压后的大小（{size}）异常，疑似压缩炸弹，已拒绝读取",
          "压缩包内容大得不合常理，为安全起见拒绝解析"),
+    Code("saved-time-ignored", INFO, "文件内部记录的最后保存时间“{value}”不可能（超出日历或晚于现在），已忽略；"
+         "判断哪一份是最新版本时不以它为依据", "文件属性中的保存时间不合常理（如 9999 年），不用于比较版本"),
     Code("file-skipped", INFO, "已跳过：{reason}", "锁定文件、隐藏文件、非工作簿文件或汇总表本身，不作为县级数据读取"),
     Code("scan-only", E, "这是{kind}（扫描件或照片），扫描件无法汇总，请同时报送 Excel 或 Word 原件",
          "PDF、图片等扫描件：读不出数字，不能当作已报送，也不会被当作未报送而不提"),
@@ -282,16 +284,26 @@ def a1(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
 
 
+def parse_a1(cell: str) -> tuple[int, int] | None:
+    """A1 address → (1-based row, 0-based column), the inverse of :func:`a1`; ``None`` when
+    ``cell`` is not one ("表格2 第5行", "C", "7"). The one A1 parser."""
+    text = cell.strip().upper().replace("$", "")
+    letters = len(text) - len(text.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    digits = text[letters:]
+    if not 1 <= letters <= 3 or not digits.isascii() or not digits.isdigit() or int(digits) < 1:
+        return None
+    col = 0
+    for ch in text[:letters]:
+        col = col * 26 + ord(ch) - 64
+    return int(digits), col - 1
+
+
 def _column_number(cell: str | None) -> int:
+    """Sort position of a finding's column: -1 for none, after all columns for a non-A1 place."""
     if not cell:
         return -1
-    n = 0
-    for ch in cell:
-        if ch.isalpha():
-            n = n * 26 + (ord(ch.upper()) - 64)
-        else:
-            break
-    return n
+    place = parse_a1(cell)
+    return place[1] + 1 if place else 1 << 20
 
 
 def sort_key(f: Finding) -> tuple[str, str, int, int, int, str]:
