@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 import typer
 
 from zhenggai import __version__
+from zhenggai.cli.report_cmd import report_cmd
 from zhenggai.core.results import DEADLINE
 
 DEADLINE_TEXT = DEADLINE.isoformat()  # the --deadline default as help shows it
@@ -425,7 +426,11 @@ def merge_cmd(
     if fmt == "json":
         from zhenggai.outputs.json_report import to_json
 
-        extra = {"progress": result.rollup.comparison.to_dict()} if result.rollup.comparison else {}
+        extra: dict[str, object] = {"totals": result.rollup.totals()}
+        if result.rollup.prefectures:
+            extra["prefectures"] = [p.to_dict() for p in result.rollup.prefectures]
+        if result.rollup.comparison:
+            extra["progress"] = result.rollup.comparison.to_dict()
         typer.echo(json_for(to_json(report, counties=[c.to_dict() for c in result.rollup.counties],
                                     skipped=[k.to_dict() for k in result.rollup.skipped], **extra)))
     else:
@@ -580,6 +585,9 @@ def serve_cmd(
     typer.echo(f"网上报送已启动（{where}），按 Ctrl+C 停止。请把各县的链接分别发给对应的县，审核链接只给市州。",
                err=True)
     launch.run(web_app, host, port)
+
+
+command("report")(report_cmd)  # zhenggai report: its own file, cli/report_cmd.py
 
 
 def safe_streams() -> None:
