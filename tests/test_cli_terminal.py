@@ -36,7 +36,7 @@ def county(folder: Path, name: str, *, bad: int = 0, measure: str = "投入5万�
 def english(text: str, allowed: tuple[str, ...] = ()) -> list[str]:
     """English words left after removing what is meant to be Latin (options, file names, codes)."""
     text = re.sub(r"--?[a-zA-Z][a-z-]*|\S+\.(?:xlsx|xls|toml|txt|md)\b|zhenggai|json|text|TOML|README|A4"
-                  r"|python|init-county|validate|merge|diff|serve", "", text)
+                  r"|python|init-county|validate|merge|diff|serve|report", "", text)
     for a in allowed:
         text = text.replace(a, "")
     return re.findall(r"[A-Za-z]{2,}", text)
@@ -72,7 +72,7 @@ def test_every_usage_error_is_chinese_and_whole(tmp_path: Path, args: list[str],
     for s in says:
         assert s in err, err
     # What the clerk typed is echoed (“frob”, xml), and TOML keys are what they must write.
-    echoed = (*args, "foo", "key", "header", "unit", "type", "aliases", "cumulative", "indicator", "amount", "count")
+    echoed = (*args, "foo", "key", "header", "unit", "type", "aliases", "cumulative", "plausible", "indicator", "amount", "count")
     assert not english(err, allowed=echoed), err
     assert "'" not in err and "用法错误：\n" not in err and not err.startswith("用法错误：\n")
 
