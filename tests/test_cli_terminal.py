@@ -72,7 +72,8 @@ def test_every_usage_error_is_chinese_and_whole(tmp_path: Path, args: list[str],
     for s in says:
         assert s in err, err
     # What the clerk typed is echoed (“frob”, xml), and TOML keys are what they must write.
-    echoed = (*args, "foo", "key", "header", "unit", "type", "aliases", "cumulative", "plausible", "indicator", "amount", "count")
+    echoed = (*args, "foo", "key", "header", "unit", "type", "aliases", "cumulative", "plausible", "indicator",
+              "amount", "count")
     assert not english(err, allowed=echoed), err
     assert "'" not in err and "用法错误：\n" not in err and not err.startswith("用法错误：\n")
 
