@@ -21,6 +21,7 @@ from zhenggai.api.report import ReportOptions, report
 from zhenggai.cli.app import app
 from zhenggai.core.errors import FatalError
 from zhenggai.rollup.categories import category_stats, is_overdue
+from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions, Signoff
 
 AS_OF = date(2022, 9, 1)
@@ -82,7 +83,8 @@ def rollups(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                    out / "襄阳市汇总.xlsx", problems=feedback)
     zhenggai.merge([root / "十堰"], MergeOptions(validate=opts, prefecture="十堰市", expect=("郧西县",)),
                    out / "十堰市汇总.xlsx", problems=feedback)
-    zhenggai.merge([out], MergeOptions(validate=opts, prefecture="湖北省"), root / "湖北省汇总.xlsx")
+    zhenggai.merge([out], MergeOptions(validate=opts, prefecture="湖北省", expect=("襄阳市", "十堰市", "宜昌市")),
+                   root / "湖北省汇总.xlsx")  # 宜昌市 sends nothing
     plain = root / "无清单汇总.xlsx"  # no feedback list: the rate rule cannot be evaluated
     zhenggai.merge([root / "襄阳"], MergeOptions(validate=opts, prefecture="襄阳市"), plain)
     return {"prefecture": out / "襄阳市汇总.xlsx", "province": root / "湖北省汇总.xlsx", "plain": plain}
@@ -189,9 +191,13 @@ def test_province_papers_per_prefecture(rollups: dict[str, Path], tmp_path: Path
     assert "襄阳市：应报送3个县（市、区），已报送2个；问题5个，已完成整改2个，完成率40.0%，逾期未完成1个。" in text
     assert "十堰市：应报送1个县（市、区），已报送1个；问题2个，已完成整改2个，完成率100.0%，逾期未完成0个。" in text
     assert "县级财政安排经费50.25万元" in text
+    assert "未报送汇总表的市（州）：宜昌市。" in text and "宜昌市：未报送汇总表。" in text
     rows = _supervision_rows(res.workbook)
     prefecture_rows = {r["市（州）"] for r in rows if r["县（市、区）"] == "（全市州）"}
-    assert prefecture_rows == {"襄阳市"}  # 十堰市 meets no rule
+    assert prefecture_rows == {"襄阳市", "宜昌市"}  # 十堰市 meets no rule
+    yichang = next(r for r in rows if r["市（州）"] == "宜昌市")
+    assert (yichang["触发的规则"], yichang["数量或比例"], yichang["建议措施"]) == ("未报送", "未报送汇总表", "通报")
+    assert "宜昌市 未报送汇总表" in yichang["依据（文件 › 工作表 › 单元格）"]
     assert {r["市（州）"] for r in rows if r["县（市、区）"] == "谷城县"} == {"襄阳市"}
     rate = next(r for r in rows if r["县（市、区）"] == "（全市州）" and r["触发的规则"] == "完成率低")
     assert rate["数量或比例"] == "40.0%（已完成 2 / 清单问题 5）"
@@ -200,7 +206,7 @@ def test_province_papers_per_prefecture(rollups: dict[str, Path], tmp_path: Path
 def test_rollup_has_a_category_sheet_that_adds_up(rollups: dict[str, Path]) -> None:
     for level in ("prefecture", "province"):
         ws = openpyxl.load_workbook(rollups[level])["问题类别统计"]
-        rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+        rows = [r for r in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True) if r[0]]
         r = zhenggai.read_rollup(rollups[level])
         total = sum(s.total for s in r.counties)
         if level == "prefecture":
@@ -266,8 +272,12 @@ def test_cli(rollups: dict[str, Path], tmp_path: Path, runner: CliRunner) -> Non
     assert res.exit_code == 0, res.output
     assert "约谈" in res.stdout or "通报" in res.stdout
     assert "未评估" in res.stdout and "已生成" in res.stderr
-    # --as-of: 逾期 as of that day (谷城县's open row, due 2022-08-15).
-    assert "截至2022年12月31日" in _text(out / "情况报告.docx")
+    # --as-of: 逾期 as of that day; the counts stay the rollup's, as of its own day.
+    text = _text(out / "情况报告.docx")
+    assert "截至2022年9月1日，襄阳市应报送" in text and "逾期未完成（按2022年12月31日计）1个。" in text
+    assert text.splitlines()[-1] == "2022年12月31日"  # the date the report is written (no contact line)
+    ws = openpyxl.load_workbook(out / "督办清单.xlsx")["督办清单"]
+    assert "统计截至 2022年9月1日，逾期按 2022年12月31日 计" in [c.value for c in ws[2]]
     again = runner.invoke(app, ["report", str(rollups["prefecture"]), "-o", str(out)])
     assert again.exit_code == 2 and "--force" in again.stderr
     not_rollup = runner.invoke(app, ["report", str(tmp_path / "无.xlsx"), "-o", str(out), "--force"])
@@ -298,3 +308,44 @@ def test_default_template_prints_on_a4_with_page_numbers(rollups: dict[str, Path
     import re
 
     assert re.search(r"—\s*1\s*—", text) and re.search(r"—\s*2\s*—", text)  # the page numbers
+
+
+def test_second_round_rules_rest_on_the_progress_sheet(tmp_path: Path) -> None:
+    """The shipped second round (merged with --previous): the round rules are evaluated."""
+    res = report(Path(__file__).resolve().parents[1] / "examples" / "襄阳市汇总-第二轮.xlsx", tmp_path)
+    assert "reopened" not in {s.rule.key for s in res.supervision.not_evaluated}
+    rows = {(r["县（市、区）"], r["触发的规则"]): r for r in _supervision_rows(res.workbook)}
+    reopened = rows[("谷城县", "已完成又改为未完成")]
+    assert reopened["数量或比例"] == "1 处"
+    assert reopened["依据（文件 › 工作表 › 单元格）"].endswith(" › D9：是否完成整改：否")
+    assert ("谷城县", "删除上一轮的问题") in rows and ("保康县", "与上一轮相比没有进展") in rows
+    assert rows[("谷城县", "完成率低")]["建议措施"] == "督办"  # five rules: 约谈 escalated
+    assert rows[("老河口市", "未报送")]["数量或比例"] == "未报送"
+
+
+def test_default_template_layout() -> None:
+    """GB/T 9704 as the packaged template sets it: A4, the text area, 22 lines, the fonts."""
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    from zhenggai.outputs.report_docx import default_template
+
+    doc = Document(str(default_template()))
+    sec = doc.sections[0]
+    def mm(length: int) -> float:  # Word stores twips: 210 mm reads back as 209.9998 mm
+        return round(length / Mm(1), 1)
+
+    assert (mm(sec.page_width), mm(sec.page_height)) == (210, 297)
+    assert (mm(sec.top_margin), mm(sec.left_margin)) == (37, 28)
+    assert mm(sec.page_width - sec.left_margin - sec.right_margin) == 156
+    assert mm(sec.page_height - sec.top_margin - sec.bottom_margin) == 225
+    grid = sec._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:linePitch")) == "579"  # 225 mm / 22 lines
+    fonts = {name: doc.styles[name].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+             for name in ("公文标题", "公文正文", "一级标题")}
+    assert fonts == {"公文标题": "方正小标宋简体", "公文正文": "仿宋_GB2312", "一级标题": "黑体"}
+    assert doc.styles["公文标题"].font.size.pt == 22 and doc.styles["公文正文"].font.size.pt == 16
+    kai = next(r for p in doc.paragraphs for r in p.runs if r.text == "{{ c.heading }}")
+    assert kai.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "楷体_GB2312"
+    footer = sec.footer.paragraphs[0]._p.xml
+    assert 'w:instr="PAGE"' in footer and "—" in footer
