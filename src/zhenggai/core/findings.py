@@ -214,7 +214,7 @@ _CODES: tuple[Code, ...] = (
          "已完成 {done} 个（清单中没有填报或已删除的问题计为未完成）",
          "县里填报的问题数、已完成数与按反馈问题清单核定的不同：汇总用清单的数，两个数都写在批注里"),
     Code("total-incomplete", W, "合计不含 {counties}：{why}，合计不是全部县（市、区）的数",
-         "没有反馈问题清单时，未报送或读不出的县不在合计里：合计标红并写明缺哪些县"),
+         "未报送或读不出、反馈问题清单里又没有的县不在合计里：合计标红并写明缺哪些县"),
     Code("prefecture-not-submitted", E, "{prefecture} 未报送汇总表", "--expect 中的市州没有汇总表"),
     Code("prefecture-unexpected", W, "{prefecture} 不在 --expect 名单中", "报来了名单之外的市州汇总表"),
     # --- feedback problem list (--problems) -------------------------------------------

@@ -264,7 +264,7 @@ def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
     found = _sort_tables(results, expect)
     b = _Built()
     summaries = [_county(county, found, opts, expect, b) for county in found.counties(expect)]
-    if opts.feedback is None and (gap := total_incomplete(summaries)) is not None:
+    if (gap := total_incomplete(summaries)) is not None:  # without a list, or a county the list lacks
         b.notes.append(("", gap))
     a2_spec = _rollup_a2(opts.validate, b.used_a2, b.notes)
     skipped_files = skipped_list(results, b.contributing, [n for _, n in b.notes])
