@@ -261,7 +261,8 @@ _UNO = textwrap.dedent('''
 
     src, out, profile = sys.argv[1:4]
     pipe = "zhenggai_test_%d" % os.getpid()
-    soffice = subprocess.Popen(["soffice", "-env:UserInstallation=file://" + profile, "--headless", "--invisible",
+    import pathlib
+    soffice = subprocess.Popen(["soffice", "-env:UserInstallation=" + pathlib.Path(profile).as_uri(), "--headless", "--invisible",
                                 "--nologo", "--norestore", "--accept=pipe,name=%s;urp;" % pipe],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     desktop = None
