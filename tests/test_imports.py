@@ -176,3 +176,15 @@ def test_the_layer_rule_catches_an_upward_import(monkeypatch: pytest.MonkeyPatch
     fake_graph = {**FULL_GRAPH, "zhenggai.intake.reader": {*FULL_GRAPH["zhenggai.intake.reader"],
                                                            "zhenggai.outputs.rollup_workbook"}}
     assert _upward(fake_graph) == ["zhenggai.intake.reader → zhenggai.outputs.rollup_workbook"]
+
+
+def test_comparing_rounds_does_not_load_the_file_reader() -> None:
+    """progress.compare is pure (texts and numbers in, findings out): it must not pull in the
+    readers through the feedback list (reading the list lives in forms.feedback_reader)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, zhenggai.progress.compare; "
+            "print(sorted(m for m in sys.modules if m.startswith(('zhenggai.intake', 'python_calamine'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -15,7 +15,8 @@ from zhenggai.api.pipeline import run_merge as merge
 from zhenggai.checking.files import validate
 from zhenggai.cli.app import app
 from zhenggai.core.results import Options
-from zhenggai.forms.feedback_list import normalize_problem, read_feedback_list
+from zhenggai.forms.feedback_list import normalize_problem
+from zhenggai.forms.feedback_reader import read_feedback_list
 from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions
 

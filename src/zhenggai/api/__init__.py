@@ -89,7 +89,8 @@ def read_rollup(path: PathLike, options: MergeOptions | None = None) -> Rollup:
 
 def _feedback(problems: PathLike | FeedbackList | None) -> FeedbackList | None:
     from zhenggai.core.errors import InputError
-    from zhenggai.forms.feedback_list import FeedbackList, read_feedback_list
+    from zhenggai.forms.feedback_list import FeedbackList
+    from zhenggai.forms.feedback_reader import read_feedback_list
 
     if problems is None or isinstance(problems, FeedbackList):
         return problems

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from pydantic import (
     BaseModel,
@@ -37,6 +37,7 @@ from pydantic import (
 )
 from pydantic import model_validator as _model_validator
 
+from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.parse import (
     clean_text,
@@ -85,7 +86,7 @@ class RowContext:
         """A number of 附件2 that no total may include, and why (for the rollup's red cell)."""
         self.reasons.setdefault(row, {})[key] = reason
 
-    def report(self, code: str, row: int, key: str, raw: object = None, **params: object) -> None:
+    def report(self, code: FindingCode, row: int, key: str, raw: object = None, **params: object) -> None:
         """The one finding emitter: ``code`` at the cell of column ``key`` in ``row``."""
         self.findings.append(make(code, file=self.file, sheet=self.sheet, cell=a1(row, self.cols[key]), row=row,
                                   field=self.spec.column(key).header, value=display(raw), **params))
@@ -103,7 +104,8 @@ class RowContext:
             if not isinstance(key, str) or key not in self.cols:
                 key = next(iter(self.cols))  # a whole-row error: the row's first cell
             params = {k: v for k, v in (e.get("ctx") or {}).items() if isinstance(v, (str, int, float, date))}
-            self.report(e["type"], row, key, e.get("input"), **params)
+            # Every rule raises PydanticCustomError with a catalogue code as its type.
+            self.report(cast("FindingCode", e["type"]), row, key, e.get("input"), **params)
 
 
 def _ctx(info: ValidationInfo) -> RowContext:

@@ -147,7 +147,7 @@ def load_feedback(path: Path | None, *, required: bool = False) -> FeedbackList 
         return None
     if not path.is_file():
         raise Fatal(f"找不到反馈问题清单：{path}")
-    from zhenggai.forms.feedback_list import read_feedback_list
+    from zhenggai.forms.feedback_reader import read_feedback_list
 
     fl = read_feedback_list(path)
     if required and (fl.findings or not fl.problems):

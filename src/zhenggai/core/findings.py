@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from zhenggai.core.codes import FindingCode
+
 
 class Severity(str, Enum):
     """How serious a finding is: errors block submission, warnings ask for a look."""
@@ -233,7 +235,7 @@ class Finding:
 
 
 def make(
-    code: str,
+    code: FindingCode,
     *,
     file: str,
     sheet: str | None = None,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import FileReport, Finding, Report, Severity, TableInfo, make, sort_key
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ class FileResult:
     # are shown as "第5行" of the table, not as worksheet cells (see word.py).
     word_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
 
-    def add(self, code: str, **where: object) -> Finding:
+    def add(self, code: FindingCode, **where: object) -> Finding:
         """Add a finding about this file: ``where`` is its sheet, cell, row, field, value and
         the message's parameters (the file is this one)."""
         finding = make(code, file=self.display, **where)  # type: ignore[arg-type]

@@ -17,11 +17,8 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from zhenggai.core.findings import Finding, a1, make
-from zhenggai.core.parse import clean_text, county_from_bureau_line, county_from_filename, display
+from zhenggai.core.parse import clean_text, display
 from zhenggai.core.results import FileResult
-from zhenggai.core.schema import PROBLEM_LIST
-from zhenggai.forms.tables import build_table, find_header
-from zhenggai.intake.reader import Grid, read_book
 
 SIMILAR = 0.6  # SequenceMatcher ratio above which a reworded row answers a problem
 # One text inside the other counts as a near match (0.9: well above SIMILAR) when the shorter
@@ -86,88 +83,6 @@ class FeedbackList:
         """The list as a report entry (its own reading findings)."""
         return FileResult(self.path, self.display, findings=list(self.findings), readable=not self.findings,
                           skipped=True)
-
-
-def _sheet_county(sheet: str, above: list[list[object]], path: Path) -> str | None:
-    """For lists laid out one sheet per county: the county from the sheet name or title."""
-    m = re.fullmatch(r"\s*([\u4e00-\u9fff]{1,6}?[县市区旗])\s*", sheet)
-    if m:
-        return m.group(1)
-    for row in above:
-        for v in row:
-            text = clean_text(v)
-            if not text:
-                continue
-            named = county_from_bureau_line(text) if "商务" in text else None
-            if named:
-                return named
-            m = re.match(r"^([\u4e00-\u9fff]{1,6}?[县市区旗])(?!商务)", text)
-            if m and not text.startswith(("全省", "全市", "湖北省")):
-                return m.group(1)
-    return county_from_filename(path)
-
-
-def _form_instead(grids: list[Grid]) -> tuple[str, str] | None:
-    """(sheet, what) when a sheet holds one of the official forms (附件1/附件2), not a list."""
-    from zhenggai.core.schema import specs
-
-    for grid in grids:
-        found = find_header(grid, specs())
-        if found is not None:
-            spec, header = found
-            # 整改措施 / 是否完成整改 (附件1) or 已完成整改数 (附件2): columns no feedback list has.
-            if {"measure", "done"} & set(header.cols) or spec.kind == "appendix2":
-                return grid.name, f"{spec.label}（{spec.title}）"
-    return None
-
-
-def read_feedback_list(path: Path, display_name: str | None = None) -> FeedbackList:
-    """Read the feedback list; problems it cannot place become findings, never exceptions."""
-    shown = display_name or str(path)
-    fl = FeedbackList(path, shown)
-    book = read_book(path, shown)
-    if book.findings:
-        fl.findings.append(make("problems-unreadable", file=shown, reason=book.findings[0].message))
-        return fl
-    form = _form_instead(book.grids)
-    if form is not None:
-        # A county's 附件1 has 序号 and 问题描述 too: read as a list, it would give forms
-        # for a "county" named after its title (示范县). Say what the file is instead.
-        fl.findings.append(make("problems-unreadable", file=shown, sheet=form[0],
-                                reason=f"这是{form[1]}，不是省厅下发的反馈问题清单"))
-        return fl
-    for grid in book.grids:
-        found = find_header(grid, (PROBLEM_LIST,))
-        if found is None:
-            continue
-        spec, header = found
-        table = build_table(grid, spec, header)
-        keys = spec.keys
-        i_county, i_category, i_problem = keys.index("county"), keys.index("category"), keys.index("problem")
-        sheet_county = None
-        if "county" not in header.cols:
-            sheet_county = _sheet_county(grid.name, grid.rows[: header.row], path)
-        for rec in table.records:
-            text = clean_text(rec.values[i_problem])
-            if not text:
-                continue
-            county = clean_text(rec.values[i_county]) if "county" in header.cols else sheet_county or ""
-            if not county:
-                fl.findings.append(make("problems-unreadable", file=shown, sheet=grid.name,
-                                        cell=a1(rec.row, header.cols["problem"]), row=rec.row,
-                                        reason=f"第 {rec.row} 行的问题不知道属于哪个县（市、区）"))
-                continue
-            category = clean_text(rec.values[i_category]) if "category" in header.cols else ""
-            fl.problems.setdefault(county, []).append(
-                FeedbackProblem(county, text, category or rec.category, grid.name, rec.row)
-            )
-    if not fl.problems and not fl.findings:
-        fl.findings.append(make("problems-unreadable", file=shown,
-                                reason="没有找到含“问题描述”列的表格（至少还要有 序号、县（市、区）或 问题类别 之一）"))
-    return fl
-
-
-# --- coverage ---------------------------------------------------------------------------
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ from datetime import date
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
+from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, Severity, a1, make, sort_key
 from zhenggai.core.parse import clean_text, is_pledge_only
 from zhenggai.core.schema import APPENDIX1, Column
@@ -426,7 +427,7 @@ def _item_changes(p: ItemRecord, c: ItemRecord, reworded: bool, s: CountyProgres
         return out  # the rest is about items open in both rounds
     if p.deadline is not None and c.deadline is not None and c.deadline > p.deadline:
         s.postponed += 1
-        code = "round-deadline-past" if c.deadline > deadline else "round-deadline-postponed"
+        code: FindingCode = "round-deadline-past" if c.deadline > deadline else "round-deadline-postponed"
         out.append(_change(c, "完成时限推迟", _d(p.deadline), _d(c.deadline), code, "deadline", _d(c.deadline),
                            old=_d(p.deadline), new=_d(c.deadline), deadline=_d(deadline)))
     if not c.measure.strip():
@@ -447,7 +448,7 @@ def _item_changes(p: ItemRecord, c: ItemRecord, reworded: bool, s: CountyProgres
 _HEADERS = {c.key: c.header for c in APPENDIX1.columns}
 
 
-def _change(it: ItemRecord, what: str, before: str, after: str, code: str, col: str | None = None,
+def _change(it: ItemRecord, what: str, before: str, after: str, code: FindingCode, col: str | None = None,
             value: str | None = None, **params: object) -> Change:
     """A change of one item, its finding on the cell of ``col`` in the current round."""
     f = make(code, file=it.place.file, sheet=it.place.sheet, cell=it.place.cell(col) if col else None,

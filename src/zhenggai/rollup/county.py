@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhenggai.checking.files import cross_pair, problem_counts
+from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import FileReport, Finding, Report, Severity, make, sort_key
 from zhenggai.core.parse import county_from_filename, display, parse_number
 from zhenggai.core.results import (
@@ -115,7 +116,7 @@ def _pick_version(county: str, kind: str, firsts: list[Candidate], notes: Notes,
                                            county=county, appendix=APPENDIX_NAMES[kind], unused=other[0].display)))
                 continue
             assert decision is not None
-            code = "version-uncertain" if decision.doubtful else "duplicate-submission"
+            code: FindingCode = "version-uncertain" if decision.doubtful else "duplicate-submission"
             notes.append((county, make(code, file=other[0].display, sheet=other[1].table.sheet, county=county,
                                        appendix=APPENDIX_NAMES[kind], used=used[0].display,
                                        unused=other[0].display, reason=decision.reasons[id(group[0])],

@@ -82,14 +82,14 @@ def feedback_list(settings: Settings) -> FeedbackList | None:
     """The province's feedback list, when ``serve`` was given one."""
     if settings.problems is None or not settings.problems.is_file():
         return None
-    from zhenggai.forms.feedback_list import read_feedback_list
+    from zhenggai.forms.feedback_reader import read_feedback_list
 
     return read_feedback_list(settings.problems, settings.problems.name)
 
 
 def counties_of(problems: Path) -> tuple[list[str], str | None]:
     """The counties a feedback list names, and its first reading problem (None: readable)."""
-    from zhenggai.forms.feedback_list import read_feedback_list
+    from zhenggai.forms.feedback_reader import read_feedback_list
 
     fl = read_feedback_list(problems, problems.name)
     reason = fl.findings[0].message if fl.findings else None
