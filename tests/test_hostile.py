@@ -250,7 +250,7 @@ def test_every_hostile_file_is_refused_fast_and_in_little_memory(files: dict[str
 
 _UNO = textwrap.dedent('''
     """Save a password-protected .xls copy with LibreOffice through UNO: SRC OUT PROFILE."""
-    import os, signal, subprocess, sys, time
+    import os, pathlib, signal, subprocess, sys, time
     import uno
     from com.sun.star.beans import PropertyValue
 
@@ -261,8 +261,8 @@ _UNO = textwrap.dedent('''
 
     src, out, profile = sys.argv[1:4]
     pipe = "zhenggai_test_%d" % os.getpid()
-    import pathlib
-    soffice = subprocess.Popen(["soffice", "-env:UserInstallation=" + pathlib.Path(profile).as_uri(), "--headless", "--invisible",
+    profile_url = pathlib.Path(profile).as_uri()  # percent-encoded: the path may hold 张三
+    soffice = subprocess.Popen(["soffice", "-env:UserInstallation=" + profile_url, "--headless", "--invisible",
                                 "--nologo", "--norestore", "--accept=pipe,name=%s;urp;" % pipe],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     desktop = None
