@@ -124,12 +124,25 @@ def _pick_version(county: str, kind: str, firsts: list[Candidate], notes: Notes,
     return used
 
 
+def county_key(name: str) -> str:
+    """A county name as --expect compares it: NFKC (full-width → half-width) and no spaces."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
 def _match_expected(name: str, expect: Sequence[str]) -> str:
-    """Map a county name onto the --expect spelling ("谷城" → "谷城县") when unambiguous."""
+    """The --expect spelling of ``name`` when they are equal after :func:`county_key`.
+
+    Exact only: "老河口" is not "老河口市" and "谷城" is not "谷城县". Completing a prefix
+    silently printed a county under a name nobody wrote (or under another county's); the
+    CLI suggests the near name instead, and the person decides.
+    """
     if name in expect:
         return name
-    hits = [e for e in expect if e.startswith(name) or name.startswith(e)]
-    return hits[0] if len(hits) == 1 else name
+    key = county_key(name)
+    hits = [e for e in expect if county_key(e) == key]
+    return hits[0] if hits else name
 
 
 # --- building the rollup ----------------------------------------------------------------
@@ -210,7 +223,7 @@ def build_rollup(
 ) -> Rollup:
     """Pair, choose, count and total: everything but writing the workbook."""
     v = opts.validate
-    expect = tuple(dict.fromkeys(x.strip() for x in opts.expect if x.strip()))
+    expect = tuple(dict.fromkeys(county_key(x) for x in opts.expect if county_key(x)))
     if not expect and opts.feedback is not None:
         expect = tuple(opts.feedback.counties)  # the list names every county that must answer
     notes: Notes = []
