@@ -123,7 +123,7 @@ def test_zip_with_gbk_names_is_read_with_provenance(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     result = merge([inbox], out, OPTS)
     assert status(result) == {"保康县": "已报送", "谷城县": "已报送"}
-    zipped = str(inbox / "收件.zip")
+    zipped = "收件.zip"  # named relative to the inbox, never by the machine path
     sources = {(r["县（市、区）"], r["来源文件"], r["来源行"]) for r in rollup_rows(out, "整改清单汇总")}
     assert sources == {
         ("谷城县", f"{zipped} › 谷城县/谷城县附件1.xlsx", 5), ("谷城县", f"{zipped} › 谷城县/谷城县附件1.xlsx", 6),
@@ -138,7 +138,7 @@ def test_zip_with_utf8_names_and_the_flag(tmp_path: Path) -> None:
     both(tmp_path / "f" / "谷城县.xlsx", "谷城县", 2, 2)
     make_zip(tmp_path / "in" / "谷城县.zip", {"谷城县报送.xlsx": tmp_path / "f" / "谷城县.xlsx"}, gbk=False)
     result = merge([tmp_path / "in"], tmp_path / "out.xlsx", OPTS)
-    assert result.rollup.counties[0].files == [f"{tmp_path / 'in' / '谷城县.zip'} › 谷城县报送.xlsx"]
+    assert result.rollup.counties[0].files == ["谷城县.zip › 谷城县报送.xlsx"]
 
 
 def test_zip_guards_depth_and_bombs(tmp_path: Path) -> None:
@@ -159,8 +159,8 @@ def test_zip_guards_depth_and_bombs(tmp_path: Path) -> None:
     both(inbox / "枣阳市.xlsx", "枣阳市", 1, 1)
     result = merge([inbox], tmp_path / "out.xlsx", OPTS)
     found = {(f.code, f.file) for f in result.rollup.report.findings() if f.severity.value == "error"}
-    deep = f"{inbox / '深.zip'} › 层2.zip › 层1.zip › 层0.zip"
-    assert found == {("archive-unreadable", deep), ("file-too-large", str(inbox / "保康县.zip"))}
+    deep = "深.zip › 层2.zip › 层1.zip › 层0.zip"
+    assert found == {("archive-unreadable", deep), ("file-too-large", "保康县.zip")}
     reasons = {s.file: s.reason for s in result.rollup.skipped}
     assert reasons[deep] == "压缩包中的文件无法读取：压缩包套了 4 层以上，请解压后放入文件夹"
     assert status(result)["枣阳市"] == "已报送"
@@ -176,9 +176,9 @@ def test_rar_and_7z_say_unpack_first(tmp_path: Path, magic: bytes, name: str) ->
     both(inbox / "保康县.xlsx", "保康县", 1, 1)
     result = merge([inbox], tmp_path / "out.xlsx", OPTS)
     (finding,) = [f for f in result.rollup.report.findings() if f.code == "archive-unsupported"]
-    assert finding.file == str(inbox / name) and "请解压后放入文件夹" in finding.message
+    assert finding.file == name and "请解压后放入文件夹" in finding.message
     assert status(result) == {"保康县": "已报送", "谷城县": "文件无法读取"}
-    assert [s.file for s in result.rollup.skipped] == [str(inbox / name)]
+    assert [s.file for s in result.rollup.skipped] == [name]
 
 
 # --- Word ---------------------------------------------------------------------------------------
@@ -274,9 +274,9 @@ def test_scan_beside_the_original_is_not_blamed(tmp_path: Path) -> None:
     assert status(result) == {"谷城县": "已报送"}
     assert result.rollup.report.errors == 0
     (note,) = [f for f in result.rollup.report.findings() if f.code == "scan-with-original"]
-    assert note.message == (f"这是PDF 文件（扫描件或照片），未汇总；谷城县 的数字取自同时报送的原件 "
-                            f"{tmp_path / 'in' / '谷城县附件.xlsx'}")
-    assert [s.file for s in result.rollup.skipped] == [str(tmp_path / "in" / "盖章" / "谷城县附件.pdf")]
+    assert note.message == ("这是PDF 文件（扫描件或照片），未汇总；谷城县 的数字取自同时报送的原件 "
+                            "谷城县附件.xlsx")
+    assert [s.file for s in result.rollup.skipped] == ["盖章/谷城县附件.pdf"]
 
 
 # --- skipped files in the terminal --------------------------------------------------------------
@@ -323,10 +323,10 @@ def test_corrected_annotated_copy_is_the_reply(tmp_path: Path) -> None:
     make_workbook(inbox / "谷城县-附件2.xlsx", {"附件2": appendix2_rows(a2_for("谷城县", 2, 1))})
     result = merge([inbox], tmp_path / "out.xlsx", OPTS)
     (county,) = result.rollup.counties
-    assert county.files == [str(inbox / "谷城县-附件1-校验标注.xlsx"), str(inbox / "谷城县-附件2.xlsx")]
+    assert county.files == ["谷城县-附件1-校验标注.xlsx", "谷城县-附件2.xlsx"]
     assert (county.total, county.done, county.open, county.errors) == (2, 1, 1, 0)
     (dup,) = [f for f in result.rollup.report.findings() if f.code == "duplicate-submission"]
-    assert dup.file == str(original) and "2022-07-03 09:00 晚于 2022-07-01 09:00" in dup.message
+    assert dup.file == original.name and "2022-07-03 09:00 晚于 2022-07-01 09:00" in dup.message
 
 
 # --- nothing to merge ---------------------------------------------------------------------------

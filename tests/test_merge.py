@@ -370,3 +370,35 @@ def test_files_in_hidden_folders_are_skipped(inbox: Path, tmp_path: Path) -> Non
     assert [c.rows_read for c in result.rollup.counties] == [5, 4, 3]
     skipped = [f.message for f in result.rollup.report.findings() if f.code == "file-skipped"]
     assert "已跳过：在隐藏文件夹中" in skipped
+
+
+def test_no_machine_path_prints_in_the_rollup(tmp_path: Path) -> None:
+    """Every file is named relative to the inbox (a subfolder, a .zip member); an unknown
+    county is named by that relative name too: no cell of any sheet holds the machine's path."""
+    from conftest import make_zip
+
+    inbox = tmp_path / "收件"
+    make_workbook(inbox / "枣阳市" / "枣阳市-附件1.xlsx", {"附件1": appendix1_rows(rows_for("枣阳市", 2, 1),
+                                                                               county="枣阳市")})
+    both = make_workbook(tmp_path / "x" / "谷城县附件.xlsx", {
+        "附件1": appendix1_rows(rows_for("谷城县", 2, 1)), "附件2": appendix2_rows(a2_for("谷城县", 2, 1))})
+    make_zip(inbox / "邮件.zip", {"谷城县附件.xlsx": both})
+    make_workbook(inbox / "附件1.xlsx", {"附件1": appendix1_rows(rows_for("某", 1, 1), county=None)})
+    out = tmp_path / "out.xlsx"
+    result = merge([inbox], out, OPTS)
+    files = {c.county: c.files for c in result.rollup.counties}
+    assert files["枣阳市"] == ["枣阳市/枣阳市-附件1.xlsx"]
+    assert files["谷城县"] == ["邮件.zip › 谷城县附件.xlsx"]
+    assert "（县名未知）附件1.xlsx" in files
+    wb = openpyxl.load_workbook(out)
+    texts = [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v]
+    assert not [t for t in texts if str(tmp_path) in t or "zhenggai-zip-" in t]
+
+
+def test_two_inboxes_are_named_by_their_folders(tmp_path: Path) -> None:
+    for folder, county in (("第一批", "枣阳市"), ("第二批", "谷城县")):
+        make_workbook(tmp_path / folder / "附件1.xlsx", {"附件1": appendix1_rows(rows_for(county, 1, 1),
+                                                                                 county=county)})
+    result = merge([tmp_path / "第一批", tmp_path / "第二批"], None, OPTS, write=False)
+    files = {c.county: c.files for c in result.rollup.counties if c.files}
+    assert files == {"枣阳市": ["第一批/附件1.xlsx"], "谷城县": ["第二批/附件1.xlsx"]}

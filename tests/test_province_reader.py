@@ -51,7 +51,7 @@ def test_a_rollup_missing_its_fourth_sheet_is_read_with_a_warning(tmp_path: Path
                    write=False)
     assert [(c.county, c.total) for c in result.rollup.counties] == [("谷城县", 3)]
     assert [(f.code, f.file) for f in result.rollup.report.findings() if f.code.startswith("rollup")] == [
-        ("rollup-no-findings", str(good))]
+        ("rollup-no-findings", good.name)]
 
 
 def test_a_look_alike_is_refused_with_a_finding_not_a_crash(tmp_path: Path) -> None:
@@ -64,8 +64,8 @@ def test_a_look_alike_is_refused_with_a_finding_not_a_crash(tmp_path: Path) -> N
     assert "内部错误" not in res.stderr and "Traceback" not in res.stderr
     result = merge([tmp_path / "各市州"], None, MergeOptions(), write=False)
     (refused,) = [f for f in result.rollup.report.findings() if f.code == "rollup-incomplete"]
-    assert refused.file == str(fake) and "缺少工作表“成果统计汇总”" in refused.message
-    assert [s.file for s in result.rollup.skipped] == [str(fake)]
+    assert refused.file == fake.name and "缺少工作表“成果统计汇总”" in refused.message
+    assert [s.file for s in result.rollup.skipped] == [fake.name]
     assert [c.county for c in result.rollup.counties] == ["秭归县"]
 
 
@@ -75,7 +75,7 @@ def test_a_hostile_rollup_goes_through_the_guards(tmp_path: Path) -> None:
     laughs = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
     rewrite_zip(good, evil, {"xl/sharedStrings.xml": lambda data: laughs + data.split(b"?>", 1)[1]})
     result = merge([tmp_path / "各市州"], None, MergeOptions(), write=False)
-    (f,) = [f for f in result.rollup.report.findings() if f.file == str(evil)]
+    (f,) = [f for f in result.rollup.report.findings() if f.file == evil.name]
     assert f.code == "file-unreadable" and "DTD" in f.message
     assert [c.county for c in result.rollup.counties] == ["谷城县"]
 
@@ -128,7 +128,7 @@ def test_two_rollups_of_a_prefecture_go_by_the_internal_saved_time_not_the_file_
     os.utime(newer, (1_900_000_000, 1_900_000_000))
     result, counties = _province(tmp_path)
     assert counties == {"谷城县": ("已报送", 4, 2)}
-    assert _codes(result) == [("duplicate-submission", str(older))]
+    assert _codes(result) == [("duplicate-submission", older.name)]
     msg = next(f.message for f in result.rollup.report.findings() if f.code == "duplicate-submission")
     assert "文件内部记录的最后保存时间 2022-07-12 08:00 晚于 2022-07-10 08:00" in msg
 
@@ -143,7 +143,7 @@ def test_two_rollups_told_apart_only_by_file_time_are_an_error_and_marked(tmp_pa
     os.utime(b, (1_900_000_000, 1_900_000_000))
     result, counties = _province(tmp_path)
     assert counties == {"谷城县": ("版本待确认", 3, 1)}  # the likelier copy, visibly in doubt
-    assert _codes(result) == [("version-uncertain", str(b))]
+    assert _codes(result) == [("version-uncertain", b.name)]
     assert result.rollup.report.errors >= 1  # type: ignore[attr-defined]
     proc = run_zhenggai("merge", str(tmp_path / "各市州"), "-o", str(tmp_path / "全省.xlsx"),
                         "--as-of", "2022-07-15")
@@ -158,7 +158,7 @@ def test_a_name_mark_decides_between_rollups_with_equal_saved_times(tmp_path: Pa
         _saved_at(p, "2022-07-12T08:00:00Z")
     result, counties = _province(tmp_path)
     assert counties == {"谷城县": ("已报送", 4, 2)}
-    assert _codes(result) == [("duplicate-submission", str(a))]
+    assert _codes(result) == [("duplicate-submission", a.name)]
 
 
 def test_an_identical_copy_of_a_rollup_counts_once(tmp_path: Path) -> None:
@@ -169,7 +169,7 @@ def test_an_identical_copy_of_a_rollup_counts_once(tmp_path: Path) -> None:
     result, counties = _province(tmp_path)
     assert counties == {"谷城县": ("已报送", 3, 1)}
     # the first in name order is used; which one does not matter, the contents are the same
-    assert _codes(result) == [("duplicate-identical", str(out))]
+    assert _codes(result) == [("duplicate-identical", out.name)]
 
 
 def test_a_county_with_two_source_files_reads_back_as_two_files() -> None:
@@ -179,6 +179,6 @@ def test_a_county_with_two_source_files_reads_back_as_two_files() -> None:
     rollup = read_rollup(Path(__file__).parents[1] / "examples" / "襄阳市汇总.xlsx")
     zaoyang = next(c for c in rollup.counties if c.county == "枣阳市")
     assert [f.split("›", 1)[1] for f in zaoyang.files] == [
-        "examples/襄阳市收件/枣阳市/枣阳市-附件1-示范县整改清单.xlsx",
-        "examples/襄阳市收件/枣阳市/枣阳市-附件2-成果统计表.xlsx",
+        "枣阳市/枣阳市-附件1-示范县整改清单.xlsx",
+        "枣阳市/枣阳市-附件2-成果统计表.xlsx",
     ]

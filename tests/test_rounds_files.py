@@ -315,7 +315,7 @@ def test_a_diff_workbook_dropped_into_an_inbox_is_skipped_with_a_reason(
     assert res.exit_code == 1, res.output
     result = merge([r2], None, MergeOptions(validate=Options(as_of=date(2022, 10, 15))), write=False)
     got = [(f.code, f.file, f.message) for f in result.rollup.report.findings() if "进展对比" in f.file]
-    assert got == [("file-skipped", str(r2 / "进展对比.xlsx"),
+    assert got == [("file-skipped", "进展对比.xlsx",
                     "已跳过：zhenggai diff 生成的进展对比表，不是县级报送")]
     counts = [(c.county, c.status.label, c.total, c.done, c.open) for c in result.rollup.counties]
     assert counts == [(c.county, c.status.label, c.total, c.done, c.open) for c in clean.rollup.counties]

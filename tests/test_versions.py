@@ -68,8 +68,8 @@ def test_internal_time_beats_download_order(tmp_path: Path) -> None:
     assert version_notes(result) == [("duplicate-submission", "warning", "谷城县-附件1.xlsx")]
     (note,) = [f for f in result.rollup.report.findings() if f.code == "duplicate-submission"]
     assert note.message == (
-        f"谷城县 有多份不同的附件1（整改清单）：采用 {folder / '谷城县附件1.xlsx'}（文件内部记录的最后保存时间 "
-        f"2022-07-08 16:30 晚于 2022-07-06 09:00），未采用 {folder / '谷城县-附件1.xlsx'}；"
+        "谷城县 有多份不同的附件1（整改清单）：采用 谷城县附件1.xlsx（文件内部记录的最后保存时间 "
+        "2022-07-08 16:30 晚于 2022-07-06 09:00），未采用 谷城县-附件1.xlsx；"
         "采用的版本 3 行、2 个“是”，未采用的版本 2 行、1 个“是”")
     assert result.rollup.report.errors == 0
 

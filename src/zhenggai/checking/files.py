@@ -235,6 +235,7 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     book = read_book(path, shown)
     f.kind, f.saved = book.fmt, book.saved
     f.findings.extend(book.findings)
+    f.findings.extend(book.notes)
     if book.findings:
         f.readable = False
         return f

@@ -116,6 +116,15 @@ def _when(t: datetime | None) -> str:
     return t.strftime("%Y-%m-%d %H:%M") if t is not None else "无"
 
 
+def _fs_when(stamp: float) -> str:
+    """A file-system time as text; a stamp the calendar cannot hold (a file dated 9999, or
+    before 1970 on Windows) is shown as such, never an OverflowError."""
+    try:
+        return f"{datetime.fromtimestamp(stamp):%Y-%m-%d %H:%M}"
+    except (OverflowError, OSError, ValueError):
+        return "无法识别的时间"
+
+
 def decide(cands: Sequence[Candidate]) -> Decision:
     """Choose among versions whose contents differ (identical copies are removed first)."""
     best, reasons, doubtful = decide_files([c[0] for c in cands])
@@ -163,8 +172,7 @@ def decide_files(files: Sequence[FileResult]) -> tuple[int, dict[int, str], bool
         if i != best:
             reasons[i] = (f"文件内部保存时间（{_when(saved[best])} / {_when(saved[i])}）和文件名都无法区分，"
                           f"只能按文件系统时间（下载或复制的时间，不可靠）"
-                          f"{datetime.fromtimestamp(fs(best)):%Y-%m-%d %H:%M} 晚于 "
-                          f"{datetime.fromtimestamp(fs(i)):%Y-%m-%d %H:%M}")
+                          f"{_fs_when(fs(best))} 晚于 {_fs_when(fs(i))}")
     return best, reasons, True
 
 

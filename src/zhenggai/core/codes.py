@@ -7,6 +7,7 @@ FindingCode = Literal[
     "file-unreadable",
     "file-encrypted",
     "file-too-large",
+    "saved-time-ignored",
     "file-skipped",
     "scan-only",
     "scan-with-original",

@@ -25,7 +25,7 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -100,7 +100,45 @@ def skip_reason(path: Path) -> str | None:
     return None
 
 
-def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+def relative_namer(paths: Sequence[Path]) -> Callable[[Path], str]:
+    """How a rollup names a file: relative to the inbox folder it was found in.
+
+    ``枣阳市/枣阳市-附件1.xlsx`` for a file under the folder given, the bare name for a
+    file given itself; with several inputs each name starts with its input's own name
+    (``第一批/x.xlsx``). A rollup is printed and sent upward: a path of the machine that
+    made it (a user folder, a temporary folder) must never appear on it, and the names
+    must not depend on where the inbox happens to lie.
+    """
+    roots = [(p, p.is_dir()) for p in paths]
+    several = len(roots) > 1
+    given: dict[str, Path] = {}
+
+    def name(path: Path) -> str:
+        shown = _relative(path)
+        # Names are keys (which file was used): two inputs that give one name keep their paths.
+        if given.setdefault(shown, path) != path:
+            return str(path)
+        return shown
+
+    def _relative(path: Path) -> str:
+        for root, is_dir in roots:
+            if not is_dir:
+                if path == root:
+                    return root.name
+                continue
+            try:
+                rel = path.relative_to(root).as_posix()
+            except ValueError:
+                continue
+            return f"{root.resolve().name}/{rel}" if several else rel
+        return path.name
+
+    return name
+
+
+def expand(
+    paths: Iterable[Path], namer: Callable[[Path], str] = str
+) -> tuple[list[Path], list[FileResult]]:
     """Files to read (folders recursively, sorted) and the files skipped, as results."""
     from zhenggai.core.errors import InputError
 
@@ -115,8 +153,9 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
                 if reason is None:
                     files.append(child)
                 else:
-                    skipped.append(FileResult(child, str(child), findings=[
-                        make("file-skipped", file=str(child), reason=reason)], readable=False, skipped=True))
+                    shown = namer(child)
+                    skipped.append(FileResult(child, shown, findings=[
+                        make("file-skipped", file=shown, reason=reason)], readable=False, skipped=True))
         elif p.is_file():
             files.append(p)
         else:
@@ -132,12 +171,18 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
 
 
 
-def open_inbox(paths: Iterable[Path]) -> Inbox:
-    """Expand folders (see ``validate.expand``) and .zip archives, recursively."""
-    files, skipped = expand(paths)
+def open_inbox(paths: Iterable[Path], *, relative: bool = False) -> Inbox:
+    """Expand folders (see ``validate.expand``) and .zip archives, recursively.
+
+    ``relative``: name each file relative to the inbox (``relative_namer``), as a rollup
+    prints it; otherwise as given on the command line.
+    """
+    paths = list(paths)
+    namer = relative_namer(paths) if relative else str
+    files, skipped = expand(paths, namer)
     box = Inbox(skipped=skipped)
     for p in files:
-        _add(box, p, str(p), depth=0, budget=[MAX_UNCOMPRESSED])
+        _add(box, p, namer(p), depth=0, budget=[MAX_UNCOMPRESSED])
     return box
 
 

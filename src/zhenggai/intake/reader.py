@@ -37,7 +37,7 @@ from defusedxml import ElementTree as SafeET
 
 from zhenggai.core.errors import os_reason
 from zhenggai.core.findings import Finding, make
-from zhenggai.intake import sniff
+from zhenggai.intake import guard, sniff
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -49,12 +49,7 @@ ZIP_MAGIC = sniff.ZIP_MAGIC
 MAX_UNCOMPRESSED = 400 * 1024 * 1024
 MAX_RATIO = 150  # shared strings and sheet XML compress ~5-20×; bombs ~1000×
 RATIO_FLOOR = 20 * 1024 * 1024  # ratios only matter for entries this large
-# calamine holds a sheet as one dense rectangle from its first to its last value, at
-# ~64 bytes a cell while it builds it: two values at A1 and XFD1048576 (a 5 KB file)
-# ask for 550 GB and abort the whole process; in a 6 KB .xls, A1 and IV65536 take
-# 1.1 GB. 4 M cells (100,000 rows × 40 columns) is ~250 MB and far beyond any county's
-# reply.
-MAX_CELLS = 4_000_000
+MAX_CELLS = guard.MAX_CELLS  # the used range calamine may allocate (see guard.py)
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -91,6 +86,8 @@ class Book:
     findings: list[Finding]
     fmt: str  # a kind from sniff.py: "xlsx" | "xls" | "ods" | "docx" | "doc" | "pdf" | …
     saved: datetime | None = None  # last-saved time written inside the file (sniff.saved_time)
+    # Findings that do not stop reading (an impossible saved time, ignored): the file is readable.
+    notes: list[Finding] = field(default_factory=list)
 
 
 class _Refused(Exception):
@@ -111,6 +108,8 @@ def _unreadable(path: Path, display: str, reason: str, fmt: str = "?") -> Book:
 
 # --- the zip container --------------------------------------------------------------------
 
+_ZIP_ENCRYPTED = 0x1  # general-purpose flag bit 0: the member is encrypted (a zip password)
+_ZIP_STRONG_ENCRYPTION = 0x40  # bit 6
 _INFLATE_STEP = 1 << 22  # inflate at most 4 MB at a time: memory stays flat for any bomb
 _HEAD = 16 * 1024  # bytes of each member kept to look for a DTD (it must come before the root)
 # Sheet bytes kept from the guard's inflation for the scan, at most (all sheets together):
@@ -192,6 +191,12 @@ def _check_zip(path: Path, display: str, keep: dict[str, bytes] | None = None) -
     def bomb(total: int) -> Book:
         return Book(path, [], [make("file-too-large", file=display, size=_size(total))], "xlsx")
 
+    if any(i.flag_bits & _ZIP_STRONG_ENCRYPTION for i in infos):
+        # Bit 6, "strong encryption" (PKWARE's own scheme): zipfile raises NotImplementedError,
+        # and no office program writes it.
+        return _unreadable(path, display, f"压缩包使用了不支持的加密方式，{guard.UNREADABLE}", "xlsx")
+    if any(i.flag_bits & _ZIP_ENCRYPTED for i in infos):
+        return Book(path, [], [make("file-encrypted", file=display)], "xlsx")
     declared = sum(i.file_size for i in infos)
     if declared > MAX_UNCOMPRESSED or any(_bomb_like(i.file_size, i.compress_size) for i in infos):
         return bomb(declared)  # the cheap refusal: the header admits it
@@ -276,9 +281,7 @@ def _cell_index(ref: str) -> tuple[int, int]:
 # Columns of two or three letters (AA…XFD): no official table reaches them, so the search
 # finds nothing in a normal sheet. Patterns start with the literal ``r=`` so that the
 # regex engine can skip ahead by byte search: a leading ``\s`` makes them 7× slower.
-_WIDE_COLUMN_RE = re.compile(rb"""r=["']([A-Z]{2,3})\d""")
-_NARROW_COLUMN_RE = re.compile(rb"""r=["']([A-Z])\d""")
-_REF_QUOTES = (b' r="', b" r='")
+_WIDE_COLUMN_RE = re.compile(rb"""r=["']([A-Za-z]{2,3})\d""")
 # A formula element (not <filter>, <formula1> …) and the attributes of the cell around it.
 _F_TAG_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _C_TAG_RE = re.compile(rb"<(?:\w+:)?c\s")
@@ -290,64 +293,6 @@ _ERROR_CELL_RE = re.compile(
     rb"""<(?:\w+:)?c\s([^>]*?\st=["']e["'][^>]*)>\s*"""
     rb"""(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?<(?:\w+:)?v>([^<]*)<"""
 )
-
-
-def _used_range(data: bytes) -> tuple[int, int] | None:
-    """(rows, columns) calamine would allocate for this sheet when over :data:`MAX_CELLS`, else None.
-
-    Read from the cell references without parsing: the widest column first (none past Z in
-    a normal sheet), then only the row numbers long enough to matter, so a 100,000-row
-    sheet costs a few passes of ``bytes`` searching (~0.2 s). Cells and rows may omit
-    ``r`` (readers then count on from the previous one); Excel, WPS and LibreOffice always
-    write it, so a sheet without it is walked tag by tag instead.
-    """
-    tags = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<row ") + data.count(b"<row>")
-    if tags > sum(data.count(q) for q in _REF_QUOTES):
-        rows, cols = _walk_range(data)  # some tags lack r: the slow, exact way
-    else:
-        wide = _WIDE_COLUMN_RE.findall(data)
-        cols = _widest(wide) if wide else 26
-        # Row numbers with at least as many digits as the most rows allowed: none in a normal sheet.
-        digits = len(str(MAX_CELLS // cols))
-        big = re.findall(rb"""r=["'][A-Z]{0,3}(\d{%d,7})["']""" % digits, data) if digits <= 7 else []
-        rows = max(map(int, big), default=0)
-        if not wide and rows * cols > MAX_CELLS:
-            # Many rows: count the columns exactly (a 200,000-row table of 7 columns is fine).
-            cols = _widest(_NARROW_COLUMN_RE.findall(data))
-    if rows * cols > MAX_CELLS:
-        return rows, cols
-    return None
-
-
-_TAG_RE = re.compile(rb"<(?:\w+:)?(row|c)(\s[^>]*)?/?>")
-_ATTR_REF_RE = re.compile(rb"""\sr=["']([A-Z]{0,3})(\d{1,7})["']""")
-
-
-def _walk_range(data: bytes) -> tuple[int, int]:
-    """Rows × columns the way a reader numbers cells and rows that omit ``r``: one more
-    than the previous. A Python loop over every tag, so only for such (rare) sheets."""
-    row = col = rows = cols = 0
-    for m in _TAG_RE.finditer(data):
-        ref = _ATTR_REF_RE.search(m[2]) if m[2] else None
-        if m[1] == b"row":
-            row = int(ref[2]) if ref else row + 1
-            col = 0
-            continue
-        if ref is not None and ref[1]:
-            col = _cell_index(ref[1].decode() + "1")[1] + 1
-            row = int(ref[2])
-        else:
-            col += 1
-        rows, cols = max(rows, row), max(cols, col)
-    return rows, cols
-
-
-def _widest(letters: list[bytes]) -> int:
-    """Number of the rightmost column among column letters (b"C" → 3), 0 for none."""
-    if not letters:
-        return 0
-    longest = max(map(len, letters))
-    return _cell_index(max(w for w in letters if len(w) == longest).decode() + "1")[1] + 1
 
 
 @dataclass(slots=True)
@@ -436,7 +381,7 @@ _NOT_A_SHEET = re.compile(
 _WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 _QUICK_SCAN_MAX = 1 << 20  # sheet XML of a county's reply: ~50 KB
 # A row number of six digits or more: the used range may be too large (see _used_range).
-_BIG_ROW_RE = re.compile(rb"""r=["'][A-Z]{0,3}\d{6}""")
+_BIG_ROW_RE = re.compile(rb"""r=["'][A-Za-z]{0,3}\d{6}""")
 
 
 def _maybe_sheet(name: str) -> bool:
@@ -448,8 +393,7 @@ def _needs_scan(data: bytes) -> bool:
     return (
         b"<f" in data or b":f" in data or b't="e"' in data or b"t='e'" in data or b"hidden=" in data
         or _WIDE_COLUMN_RE.search(data) is not None or _BIG_ROW_RE.search(data) is not None
-        or data.count(b"<c ") + data.count(b"<c>") + data.count(b"<row ") + data.count(b"<row>")
-        > sum(data.count(q) for q in _REF_QUOTES)
+        or guard.suspect(data) or guard.out_of_limits(data) is not None or guard.tags_without_ref(data)
     )
 
 
@@ -488,9 +432,7 @@ def _scan_sheets(path: Path, display: str, inflated: dict[str, bytes] | None = N
                 data = read(part)
             except KeyError:
                 continue
-            too_large = _used_range(data)
-            if too_large is not None:
-                raise _Refused(_too_large(display, name, *too_large))
+            _guard_sheet(display, name, data)
             scan = _SheetScan()
             # Substring tests first: most sheets hold neither, and ``in`` is a memchr.
             if (b"<f" in data or b":f" in data) and _F_TAG_RE.search(data):
@@ -502,6 +444,16 @@ def _scan_sheets(path: Path, display: str, inflated: dict[str, bytes] | None = N
             if scan.no_value or scan.errors or scan.hidden_rows or scan.hidden_cols:
                 found[name] = scan
     return found
+
+
+def _guard_sheet(display: str, name: str, data: bytes) -> None:
+    """Refuse a sheet whose references calamine cannot be trusted with (see guard.py)."""
+    bad = guard.out_of_limits(data)
+    if bad is not None:
+        raise _Refused(make("file-unreadable", file=display, reason=guard.limits_reason(name, bad)))
+    too_large = guard.used_range(data, MAX_CELLS)
+    if too_large is not None:
+        raise _Refused(_too_large(display, name, *too_large))
 
 
 def _scan_xls(path: Path, display: str) -> dict[str, _SheetScan]:
@@ -584,9 +536,19 @@ def read_book(path: Path, display: str | None = None) -> Book:
         return _unreadable(path, shown, "这是一个压缩包，但不是 Excel 工作簿", fmt)
     if fmt == sniff.UNKNOWN:
         return _unreadable(path, shown, "这不是 Excel 工作簿或 Word 文档（.xlsx/.xls/.ods/.docx）")
-    book = _read_sniffed(path, shown, fmt)
+    try:
+        book = _read_sniffed(path, shown, fmt)
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not guard.is_panic(exc):
+            raise  # KeyboardInterrupt, SystemExit: not the file's doing
+        # The reader boundary: whatever a parser raises on a broken or hostile file (zipfile's
+        # NotImplementedError for a "strong encryption" flag, a Rust panic in calamine as
+        # pyo3's PanicException, a BaseException) names the file and the run goes on.
+        return _unreadable(path, shown, f"{guard.UNREADABLE}（{type(exc).__name__}）", fmt)
     if not book.findings:
-        book.saved = sniff.saved_time(path, fmt)
+        book.saved, note = sniff.saved_time_noted(path, fmt)
+        if note is not None:
+            book.notes.append(make("saved-time-ignored", file=shown, value=note))
     return book
 
 
@@ -679,10 +641,13 @@ def _read_grids(path: Path, shown: str, fmt: str, wb: CalamineWorkbook, scans: d
             merges = scan.merges  # .ods: calamine gives none, content.xml has them
         if scan is not None and scan.errors:
             _put_errors(rows, scan.errors)  # type: ignore[arg-type]
+        clipped = guard.clip_merges(list(merges), rows)  # type: ignore[arg-type]
+        if clipped is None:
+            return _unreadable(path, shown, f"工作表“{meta.name}”的合并单元格互相重叠，{guard.UNREADABLE}", fmt)
         grid = Grid(
             name=meta.name,
             rows=rows,  # type: ignore[arg-type]
-            merges=list(merges),
+            merges=clipped,
             formulas_without_value=scan.no_value if scan is not None else set(),
             hidden=meta.visible != pc.SheetVisibleEnum.Visible,
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -73,8 +74,11 @@ def _zip_kind(path: Path) -> str:
                     return ODS
                 if mime.startswith(b"application/vnd.oasis.opendocument"):
                     return UNKNOWN  # a text document or presentation: not a form we can read
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
-        return XLSX  # broken: the workbook reader says so in its own words
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, NotImplementedError, RuntimeError, EOFError,
+            zlib.error):
+        # Broken (or a member flagged "encrypted"/"strong encryption", an unknown method):
+        # the workbook reader says so in its own words.
+        return XLSX
     if "word/document.xml" in names:
         return DOCX
     if "xl/workbook.xml" in names or any(n.endswith("workbook.xml") for n in names):
@@ -116,18 +120,35 @@ _VT_FILETIME = 64
 _FILETIME_EPOCH = datetime(1601, 1, 1)
 
 
+class _Impossible(ValueError):
+    """A saved time the file states but that cannot be: ignored, and the clerk told."""
+
+
 def saved_time(path: Path, kind: str) -> datetime | None:
     """When the file's author last saved it, as the file itself says (naive UTC), or None."""
+    return saved_time_noted(path, kind)[0]
+
+
+def saved_time_noted(path: Path, kind: str) -> tuple[datetime | None, str | None]:
+    """:func:`saved_time`, and the value as written when the file states an impossible one.
+
+    Metadata only ever breaks ties between versions, so it never stops a file from being
+    read: a part that is missing or broken gives None, and a time that cannot be (year
+    9999, a FILETIME past the calendar, a time after now) gives None and its text, for a
+    note that says it was ignored.
+    """
     try:
         if kind in (XLSX, DOCX):
-            return _xml_time(path, "docProps/core.xml", _DCTERMS_MODIFIED)
+            return _xml_time(path, "docProps/core.xml", _DCTERMS_MODIFIED), None
         if kind == ODS:
-            return _xml_time(path, "meta.xml", _DC_DATE)
+            return _xml_time(path, "meta.xml", _DC_DATE), None
         if kind == XLS:
-            return _ole_time(path)
-    except (OSError, zipfile.BadZipFile, SafeET.ParseError, ValueError, struct.error, KeyError):
-        return None
-    return None
+            return _ole_time(path), None
+    except _Impossible as exc:
+        return None, str(exc)
+    except Exception:  # noqa: BLE001 - zipfile, XML and struct raise many types on a broken file
+        return None, None
+    return None, None
 
 
 def _xml_time(path: Path, part: str, tag: str) -> datetime | None:
@@ -142,6 +163,7 @@ def _xml_time(path: Path, part: str, tag: str) -> datetime | None:
 
 def _parse_iso(text: str) -> datetime | None:
     text = text.strip()
+    shown = text[:40]
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     try:
@@ -149,8 +171,20 @@ def _parse_iso(text: str) -> datetime | None:
     except ValueError:
         return None
     if t.tzinfo is not None:
-        t = t.astimezone(timezone.utc).replace(tzinfo=None)
-    return None if t.year < 1990 else t  # 1601/1899 placeholders mean "never set"
+        try:
+            # 9999-12-31T23:59:59-14:00 is past datetime.max in UTC: OverflowError.
+            t = t.astimezone(timezone.utc).replace(tzinfo=None)
+        except (OverflowError, ValueError) as exc:
+            raise _Impossible(shown) from exc
+    return _plausible(t, shown)
+
+
+def _plausible(t: datetime, shown: str) -> datetime | None:
+    if t.year < 1990:
+        return None  # 1601/1899 placeholders mean "never set"
+    if t > datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=2):
+        raise _Impossible(shown)  # saved in the future: a wrong clock or a forged file
+    return t
 
 
 def _ole_time(path: Path) -> datetime | None:
@@ -172,6 +206,9 @@ def _ole_time(path: Path) -> datetime | None:
         if vt != _VT_FILETIME:
             return None
         ticks = (high << 32) | low  # 100 ns since 1601-01-01 UTC
-        t = _FILETIME_EPOCH + timedelta(microseconds=ticks // 10)
-        return None if t.year < 1990 else t
+        try:
+            t = _FILETIME_EPOCH + timedelta(microseconds=ticks // 10)
+        except OverflowError as exc:  # past 9999-12-31: up to 2^64 ticks is 58,000 years
+            raise _Impossible(f"FILETIME {ticks:#x}") from exc
+        return _plausible(t, f"{t:%Y-%m-%d %H:%M:%S}")
     return None

@@ -394,6 +394,7 @@ def own_output(path: Path) -> str | None:
     -校验标注 copy, and those are replies (see check.FINDINGS_SHEET).
     """
     import zipfile
+    import zlib
 
     from defusedxml import DefusedXmlException
     from defusedxml import ElementTree as SafeET
@@ -416,8 +417,11 @@ def own_output(path: Path) -> str | None:
             if core.file_size > 1 << 16:
                 return None
             return "progress" if b"zhenggai progress" in zf.read(core) else None
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, SafeET.ParseError, DefusedXmlException, EOFError):
-        return None  # not an xlsx, or broken: the reader says what is wrong
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, SafeET.ParseError, DefusedXmlException, EOFError,
+            NotImplementedError, RuntimeError, zlib.error):
+        # Not an xlsx, or broken (a member flagged encrypted or "strong encryption", an unknown
+        # compression method): the reader says what is wrong.
+        return None
 
 
 def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], list[Path], list[FileResult], Inbox]:
@@ -425,7 +429,7 @@ def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], lis
     that holds any extracted archive members (close it when done)."""
     from zhenggai.intake.inbox import open_inbox
 
-    box = open_inbox(paths)
+    box = open_inbox(paths, relative=True)  # the rollup prints names, never machine paths
     out_key = output.resolve() if output is not None else None
     replies: list[Path] = []
     rollups: list[Path] = []
