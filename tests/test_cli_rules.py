@@ -80,7 +80,8 @@ def test_expect_never_completes_a_name(runner: CliRunner, inbox: Path, tmp_path:
     assert f"--expect 中的“{wrong}”没有收到报送；收件中有“{near}”，是不是写错了？" in res.stderr
 
 
-@pytest.mark.parametrize("expect", ["谷城县, 老河口市", "谷城县，老河 口市", "谷城县、老河口市\u3000", " 谷 城 县 ;老河口市"])
+@pytest.mark.parametrize("expect", ["谷城县, 老河口市", "谷城县，老河 口市", "谷城县、老河口市\u3000",
+                                    " 谷 城 县 ;老河口市"])
 def test_expect_matches_after_spaces_and_width_are_normalised(runner: CliRunner, inbox: Path, tmp_path: Path,
                                                              expect: str) -> None:
     out = tmp_path / "汇总.xlsx"
