@@ -194,7 +194,8 @@ def _county_columns(rollup: Rollup) -> list[tuple[str, str]]:
 
 def _county_cells(c: Any) -> dict[str, str]:
     rate = f"{c.rate:.0%}" if c.rate is not None else "—"
-    rows = str(c.rows_written) if c.rows_read == c.rows_written else f"{c.rows_written}/{c.rows_read}"
+    rows = ("—" if c.rows_written is None else str(c.rows_written) if c.rows_read == c.rows_written
+            else f"{c.rows_written}/{'—' if c.rows_read is None else c.rows_read}")
     return {
         "prefecture": c.prefecture or "", "county": c.county, "status": c.status.label, "errors": str(c.errors),
         "warnings": str(c.warnings), "rate": rate, "overdue": str(c.overdue), "rows": rows, "done": str(c.done),

@@ -164,6 +164,16 @@ def _item_values(values: list[object], done: bool | None, deadline: date | None)
     return ["" if v is None else v for v in out]
 
 
+def _item_texts(values: list[object]) -> dict[str, str]:
+    """The clerk's text of the cells the rollup writes parsed (序号, 完成时限), for frames."""
+    out = {}
+    for key, i in (("seq", _I_SEQ), ("deadline", _I_DEADLINE)):
+        text = display(values[i])
+        if text is not None:
+            out[key] = text
+    return out
+
+
 def _extras_text(extras: dict[str, object]) -> str:
     return "；".join(f"{k}：{display(v)}" for k, v in extras.items() if display(v))
 
@@ -172,9 +182,13 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     spec = t.table.spec
     values: dict[str, object] = {}
     unreadable: set[str] = set()
+    texts: dict[str, str] = {}
     for i, c in enumerate(spec.columns):
         raw = s.values[i]
         if c.is_number:
+            text = display(raw)
+            if text is not None:
+                texts[c.key] = text
             n = s.numbers.get(c.key)
             if n is None and c.key in t.table.header.cols:
                 # Unreadable, or an error (negative, a unit that cannot convert, rows that
@@ -191,7 +205,7 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     if extra:
         values["note"] = "；".join(x for x in (str(values.get("note") or ""), extra) if x)
     return RollupStats(prefecture, county, values, unreadable, f.display, s.row, t.table.sheet, t.table.header.cols,
-                       dict(s.reasons))
+                       dict(s.reasons), texts)
 
 
 def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> TableSpec:
@@ -272,7 +286,9 @@ def build_rollup(
             for it in t.items:
                 items.append(RollupItem(opts.prefecture, county, _item_values(it.values, it.done, it.deadline),
                                         it.category, f.display, f.shown_row(t.table.sheet, it.row),
-                                        _extras_text(it.extras), it.errors, t.table.sheet, t.table.header.cols))
+                                        _extras_text(it.extras), it.errors, t.table.sheet, t.table.header.cols,
+                                        texts=_item_texts(it.values),
+                                        problem_row=f.shown_row(t.table.sheet, it.problem)))
             s.rows_read = len(t.table.records)
             # Problems, not rows: a 问题描述 merged over several measure rows is one problem.
             s.total, s.done, s.open = problem_counts(t.items)

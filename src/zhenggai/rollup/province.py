@@ -165,6 +165,7 @@ def _read_one(
             open=_int(_get(row, cols, _O["open"])), overdue=_int(_get(row, cols, _O["overdue"])),
             errors=_int(_get(row, cols, _O["errors"])), warnings=_int(_get(row, cols, _O["warnings"])),
             files=[f"{path.name}›{x}" for x in files if x], coverage=coverage,
+            rows_read=None, rows_written=None,  # not in the workbook: unknown, not 0
         ))
     cols, rows = _table(sheets[ITEMS.name])
     items: list[RollupItem] = []
