@@ -136,3 +136,35 @@ def test_rounds_table_at_80_columns_drops_columns_not_headers() -> None:
         for name in ("重开", "缺失", "推迟", "未更新", "新增", "指标减"):
             assert name in heads or name in p.stdout.split("未显示：", 1)[-1], (columns, name)
         assert next(x for x in lines if x.startswith("老河口市")).startswith("老河口市（本次未报送）")
+
+
+def test_on_a_terminal_the_progress_bar_stays_on_one_line(tmp_path: Path) -> None:
+    """On a real (pseudo-)terminal: the bar redraws in place, then the table; Ctrl-C-free run."""
+    import pty
+    import select
+
+    main, child = pty.openpty()
+    env = {**os.environ, "COLUMNS": "80", "LINES": "50", "TERM": "xterm"}
+    p = subprocess.Popen([sys.executable, "-m", "zhenggai", "merge", str(EXAMPLES / "襄阳市收件"), "-o",
+                          str(tmp_path / "汇总.xlsx"), "--as-of", "2022-07-15"],
+                         stdin=child, stdout=child, stderr=child, env=env, close_fds=True)
+    os.close(child)
+    out = b""
+    while True:
+        ready, _, _ = select.select([main], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(main)
+    p.kill() if p.poll() is None else None
+    assert p.wait(timeout=60) == 1
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.decode("utf-8", "replace"))
+    assert "汇总情况" in text and "合计：" in text
+    assert text.count("正在读取") < 50  # redrawn in place, not printed line after line
+    assert max(cell_len(x) for x in text.splitlines()) <= 80

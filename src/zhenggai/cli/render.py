@@ -39,7 +39,10 @@ class _Unpadded:
 
     @property
     def stream(self) -> Any:
-        return getattr(sys, self.name)
+        # While a progress bar shows, rich puts a proxy that prints through this very
+        # console in sys.stdout/sys.stderr: write to the stream behind it, never in a loop.
+        current = getattr(sys, self.name)
+        return getattr(current, "rich_proxied_file", current)
 
     def write(self, text: str) -> int:
         if self.isatty():
