@@ -376,7 +376,7 @@ def output_file(path: Path, what: str, suffix: str = ".xlsx") -> Path:
         raise Fatal(f"{what}须保存为 {suffix} 文件，现为“{path.name}”")
     folder = path.parent
     if folder.exists() and not folder.is_dir():
-        raise Fatal(f"无法写入 {path}：“{folder}”是文件，不是文件夹")
+        raise Fatal(f"无法写入 {path}：“{folder.name}”是文件，不是文件夹")
     if not folder.is_dir():
         raise Fatal(f"输出文件夹“{folder}”不存在：请先建好它，或换一个已有的文件夹")
     return path
