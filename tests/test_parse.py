@@ -596,3 +596,13 @@ def test_value_objects_are_frozen() -> None:
         v.value = 4.0  # type: ignore[misc]
     assert DateValue(None, "blank").approximate is False
     assert NumberValue(None, "blank").decimals == 0
+
+
+def test_parse_a1_is_the_inverse_of_a1() -> None:
+    from zhenggai.core.findings import a1, parse_a1
+
+    for row, col in [(1, 0), (7, 2), (1048576, 16383), (12, 26), (3, 701)]:
+        assert parse_a1(a1(row, col)) == (row, col)
+    assert parse_a1("$C$7") == (7, 2)
+    for not_a1 in ["表格2 第5行", "C", "7", "", "A0", "ABCD1", "Ａ1"]:
+        assert parse_a1(not_a1) is None

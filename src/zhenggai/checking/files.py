@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 from zhenggai.checking.rows import RowContext, field_name, validate_rows
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
 from zhenggai.core.findings import Report, Severity, a1
+from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import (
     county_from_filename,
     is_bureau_placeholder,
     is_valid_phone,
+    number_text,
 )
 from zhenggai.core.results import (
     APPENDIX_NAMES,
@@ -50,9 +52,9 @@ def check_table(t: TableResult, f: FileResult, opts: Options) -> None:
     """
     table = t.table
     ctx = RowContext(table, f.display, opts.deadline, opts.as_of)
-    if table.spec.kind == "appendix2":
+    if table.spec.kind == TableKind.APPENDIX2:
         ctx.factors = header_factors(table, ctx)
-    if table.spec.kind == "appendix1":
+    if table.spec.kind == TableKind.APPENDIX1:
         parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None) for m in validate_rows(table, ctx)]
     else:
         number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
@@ -61,7 +63,7 @@ def check_table(t: TableResult, f: FileResult, opts: Options) -> None:
     for rule in TABLE_RULES[table.spec.kind]:
         rule(table, ctx)
     errors = Counter(x.row for x in ctx.findings if x.severity is Severity.ERROR)
-    if table.spec.kind == "appendix1":
+    if table.spec.kind == TableKind.APPENDIX1:
         for rec, (done, deadline) in zip(table.records, parsed, strict=True):
             t.items.append(Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors[rec.row],
                                 rec.group))
@@ -72,10 +74,6 @@ def check_table(t: TableResult, f: FileResult, opts: Options) -> None:
     f.findings.extend(ctx.findings)
 
 
-def _n(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
 # --- a file -----------------------------------------------------------------------------
 
 def _header_findings(t: Table, f: FileResult) -> None:
@@ -83,7 +81,7 @@ def _header_findings(t: Table, f: FileResult) -> None:
     row = h.row + 1
     for key in h.missing:
         c = t.spec.column(key)
-        if key == "seq" or (t.spec.kind == "appendix2" and key == "note"):
+        if key == "seq" or (t.spec.kind == TableKind.APPENDIX2 and key == "note"):
             continue  # 序号 and 备注 may be left out without losing anything
         f.add("missing-column", sheet=t.sheet, row=row, field=c.header)
     for key, text in h.variants:
@@ -133,18 +131,18 @@ def _resolve_county(f: FileResult) -> None:
 
     split: list[TableResult] = []
     for t in f.tables:
-        parts = split_by_county_column(t) if t.table.kind == "appendix1" else None
+        parts = split_by_county_column(t) if t.table.kind == TableKind.APPENDIX1 else None
         split.extend(parts or [t])
     f.tables = split
     from_line = [t.table.county for t in f.tables if t.table.county]
     lines = list(dict.fromkeys(from_line))
-    from_a2 = [s.county for t in f.tables_of("appendix2") for s in t.stats if s.county]
+    from_a2 = [s.county for t in f.tables_of(TableKind.APPENDIX2) for s in t.stats if s.county]
     from_name = county_from_filename(f.path)
     county = from_line[0] if from_line else from_a2[0] if len(from_a2) == 1 else from_name
     f.county = "、".join(lines) if len(lines) > 1 else county
     for t in f.tables:
         t.county = t.table.county or county
-        if t.table.kind == "appendix2":
+        if t.table.kind == TableKind.APPENDIX2:
             assign_counties(t, f, t.county)
         if t.table.county or t.blank:
             continue
@@ -169,7 +167,7 @@ def _resolve_county(f: FileResult) -> None:
     names = {n for _, n in sources}
     if len(names) > 1:
         detail = "，".join(f"{src}为“{n}”" for src, n in sources)
-        a2 = [(t, s) for t in f.tables_of("appendix2") for s in t.stats if s.county]
+        a2 = [(t, s) for t in f.tables_of(TableKind.APPENDIX2) for s in t.stats if s.county]
         if a2 and len({n for src, n in sources if src != "文件名"}) > 1:
             t, s = a2[0]
             col = t.table.header.cols["county"]
@@ -299,7 +297,7 @@ def cross_check(results: Sequence[FileResult]) -> None:
                 continue
             # A workbook holding both tables is one county's reply even when no county
             # name could be found in it: pair its own two tables.
-            if t.table.kind == "appendix1":
+            if t.table.kind == TableKind.APPENDIX1:
                 a1s.setdefault(t.county or f"\0{f.path}", []).append(t)
             else:
                 for name, s in t.counties.items():
@@ -324,11 +322,11 @@ def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult, s: Stats | None
     if total is not None and "total" in cols and total != rows:
         f2.add("cross-total-mismatch", sheet=t2.table.sheet,
                cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
-               value=_n(total), total=_n(total), rows=rows)
+               value=number_text(total), total=number_text(total), rows=rows)
     if done is not None and "done" in cols and done != done_rows:
         f2.add("cross-done-mismatch", sheet=t2.table.sheet,
                cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
-               value=_n(done), done=_n(done), rows=done_rows)
+               value=number_text(done), done=number_text(done), rows=done_rows)
 
 
 # --- many files (listing a folder and opening archives: inbox.py) -----------------------

@@ -39,12 +39,14 @@ from pydantic import model_validator as _model_validator
 
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, a1, make
+from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import (
     clean_text,
     display,
     exact_product,
     header_unit,
     is_pledge_only,
+    number_text,
     parse_date,
     parse_number,
     parse_yes_no,
@@ -276,7 +278,7 @@ def _field(c: Column) -> tuple[Any, Any]:
 def _cell_rules(spec: TableSpec) -> Callable[[Any, ValidationInfo], Any]:
     """Formula cells without a saved value, and blank required text, in one row."""
     # 附件2's text columns (县, 备注) hold nothing counted: only its numbers are reported.
-    formula_keys = [c.key for c in spec.columns if spec.kind == "appendix1" or c.is_number]
+    formula_keys = [c.key for c in spec.columns if spec.kind == TableKind.APPENDIX1 or c.is_number]
     required_text = [c.key for c in spec.columns if c.required and c.kind is Kind.TEXT]
 
     def cell_rules(data: Any, info: ValidationInfo) -> Any:
@@ -326,15 +328,10 @@ def count_sum_rule(row: Any, info: ValidationInfo) -> Any:
 
 
 MODEL_RULES: dict[str, tuple[Callable[[Any, ValidationInfo], Any], ...]] = {
-    "appendix1": (deadline_rules,),
-    "appendix2": (count_sum_rule,),
+    TableKind.APPENDIX1: (deadline_rules,),
+    TableKind.APPENDIX2: (count_sum_rule,),
 }
 """Rules across the fields of one row, per table kind (run after the fields are parsed)."""
-
-def number_text(x: float) -> str:
-    """A number as a message shows it: 3, not 3.0."""
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
 
 class _RowBase(BaseModel):
     model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True)
@@ -356,7 +353,7 @@ def row_model(spec: TableSpec) -> type[BaseModel]:
     validators |= {
         rule.__name__: _model_validator(mode="after")(rule) for rule in MODEL_RULES[spec.kind]
     }
-    name = "Appendix1Row" if spec.kind == "appendix1" else "Appendix2Row"
+    name = "Appendix1Row" if spec.kind == TableKind.APPENDIX1 else "Appendix2Row"
     model: type[BaseModel] = create_model(name, __base__=_RowBase, __validators__=validators, **fields)
     return model
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from zhenggai.checking.rows import RowContext, number_text
+from zhenggai.checking.rows import RowContext
 from zhenggai.core.findings import a1, make
-from zhenggai.core.parse import header_unit, parse_number, unit_factor
+from zhenggai.core.kinds import TableKind
+from zhenggai.core.parse import header_unit, number_text, parse_number, unit_factor
 from zhenggai.core.table import Table
 from zhenggai.forms.tables import FORMULA_NO_VALUE
 
@@ -85,8 +86,8 @@ def duplicate_problem_rule(table: Table, ctx: RowContext) -> None:
 
 
 TABLE_RULES: dict[str, tuple[Callable[[Table, RowContext], None], ...]] = {
-    "appendix1": (sequence_rule, duplicate_problem_rule),
-    "appendix2": (),
+    TableKind.APPENDIX1: (sequence_rule, duplicate_problem_rule),
+    TableKind.APPENDIX2: (),
 }
 """Rules across the rows of one table, per table kind."""
 

@@ -27,7 +27,8 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from zhenggai.core.parse import display
+from zhenggai.core.kinds import TableKind
+from zhenggai.core.parse import number_text
 
 if TYPE_CHECKING:
     from zhenggai.core.results import FileResult, Stats, TableResult
@@ -179,7 +180,7 @@ def decide_files(files: Sequence[FileResult]) -> tuple[int, dict[int, str], bool
 def differences(used_c: Candidate, other_c: Candidate, county: str) -> str:
     """What the unused version holds that differs from the used one, in a clerk's words."""
     used, other = used_c[1], other_c[1]
-    if used.table.kind == "appendix1":
+    if used.table.kind == TableKind.APPENDIX1:
         def counts(t: TableResult) -> tuple[int, int]:
             return len(t.items), sum(1 for it in t.items if it.done is True)
 
@@ -213,4 +214,4 @@ def _county_row(t: TableResult, county: str) -> Stats | None:
 def _num(x: float | None) -> str:
     if x is None:
         return "（无法识别）"
-    return display(int(x) if float(x).is_integer() else x) or "0"
+    return number_text(x)

@@ -278,16 +278,26 @@ def a1(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
 
 
+def parse_a1(cell: str) -> tuple[int, int] | None:
+    """A1 address → (1-based row, 0-based column), the inverse of :func:`a1`; ``None`` when
+    ``cell`` is not one ("表格2 第5行", "C", "7"). The one A1 parser."""
+    text = cell.strip().upper().replace("$", "")
+    letters = len(text) - len(text.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    digits = text[letters:]
+    if not 1 <= letters <= 3 or not digits.isascii() or not digits.isdigit() or int(digits) < 1:
+        return None
+    col = 0
+    for ch in text[:letters]:
+        col = col * 26 + ord(ch) - 64
+    return int(digits), col - 1
+
+
 def _column_number(cell: str | None) -> int:
+    """Sort position of a finding's column: -1 for none, after all columns for a non-A1 place."""
     if not cell:
         return -1
-    n = 0
-    for ch in cell:
-        if ch.isalpha():
-            n = n * 26 + (ord(ch.upper()) - 64)
-        else:
-            break
-    return n
+    place = parse_a1(cell)
+    return place[1] + 1 if place else 1 << 20
 
 
 def sort_key(f: Finding) -> tuple[str, str, int, int, int, str]:

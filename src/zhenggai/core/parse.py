@@ -34,6 +34,7 @@ __all__ = [
     "is_pledge_only",
     "is_valid_phone",
     "normalize_header",
+    "number_text",
     "parse_date",
     "parse_number",
     "parse_yes_no",
@@ -102,8 +103,10 @@ def _squash(text: str) -> str:
     return _WS_RE.sub("", text)
 
 
-def _float_text(x: float) -> str:
-    """Format a float the way the clerk typed it: 12.0 → "12", binary noise rounded away."""
+def number_text(x: float) -> str:
+    """A number as the clerk typed it and every message shows it: 12.0 → "12", binary noise
+    rounded away at Excel's 15 significant digits (0.1+0.2 → "0.3"). The one number formatter."""
+    x = float(x)
     if not math.isfinite(x):
         return repr(x)
     if x.is_integer():
@@ -123,7 +126,7 @@ def clean_text(raw: object) -> str:
     if isinstance(raw, int):
         return str(raw)
     if isinstance(raw, float):
-        return _float_text(raw)
+        return number_text(raw)
     if isinstance(raw, datetime):  # before date: datetime is a date subclass
         # Readers hand every date cell over as a midnight datetime; show a time only if real.
         if raw.time() == time(0):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import FileReport, Finding, Report, Severity, TableInfo, make, sort_key
+from zhenggai.core.kinds import TableKind
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -31,7 +32,7 @@ DEADLINE = date(2022, 12, 31)
 FINDINGS_SHEET = "校验问题"
 """The sheet an annotated copy adds; a returned 校验标注 copy is read without it."""
 
-APPENDIX_NAMES = {"appendix1": "附件1（整改清单）", "appendix2": "附件2（成果统计表）"}
+APPENDIX_NAMES = {TableKind.APPENDIX1: "附件1（整改清单）", TableKind.APPENDIX2: "附件2（成果统计表）"}
 
 ProgressCallback = Callable[[int, int, str], None]
 """``on_progress(done, total, path)``, called after each file."""
@@ -146,8 +147,8 @@ class FileResult:
         self.findings.append(finding)
         return finding
 
-    def tables_of(self, kind: str) -> list[TableResult]:
-        """Tables of one kind ("appendix1" / "appendix2")."""
+    def tables_of(self, kind: TableKind) -> list[TableResult]:
+        """Tables of one kind (附件1 or 附件2)."""
         return [t for t in self.tables if t.table.kind == kind]
 
     def report(self) -> FileReport:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from zhenggai.core.errors import SchemaError
+from zhenggai.core.kinds import TableKind
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -68,9 +69,6 @@ class Column(BaseModel):
         return self.kind in (Kind.COUNT, Kind.AMOUNT)
 
 
-TableKind = Literal["appendix1", "appendix2", "problems"]
-
-
 class TableSpec(BaseModel):
     """One official table: its label, title and columns in order."""
 
@@ -95,7 +93,7 @@ class TableSpec(BaseModel):
 
 
 APPENDIX1 = TableSpec(
-    kind="appendix1",
+    kind=TableKind.APPENDIX1,
     label="附件1",
     title="示范县整改清单",
     columns=(
@@ -284,7 +282,7 @@ def default_appendix2() -> TableSpec:
 def _build_appendix2(indicators: tuple[Indicator, ...]) -> TableSpec:
     count = Kind.COUNT
     return TableSpec(
-        kind="appendix2",
+        kind=TableKind.APPENDIX2,
         label="附件2",
         title="示范县专项整改成果统计表",
         columns=(
@@ -315,7 +313,7 @@ def specs(indicators: tuple[Indicator, ...] | None = None) -> tuple[TableSpec, T
 
 
 PROBLEM_LIST = TableSpec(
-    kind="problems",
+    kind=TableKind.PROBLEMS,
     label="反馈问题清单",
     title="反馈问题清单",
     columns=(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from zhenggai.core.kinds import TableKind
 from zhenggai.core.schema import TableSpec
 
 __all__ = ["Contact", "Header", "Record", "Table"]
@@ -70,6 +71,6 @@ class Table:
     formula_cells: list[tuple[int, int, str]]  # (1-based row, 0-based col, key) without value
 
     @property
-    def kind(self) -> str:
-        """"appendix1" or "appendix2"."""
+    def kind(self) -> TableKind:
+        """Which official table this is."""
         return self.spec.kind

@@ -17,6 +17,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from zhenggai.core.findings import Finding, a1, make
+from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, display
 from zhenggai.core.results import FileResult
 
@@ -137,7 +138,7 @@ def check_coverage(results: list[FileResult], feedback: FeedbackList) -> dict[st
             cols = table.header.cols
             if t.blank:
                 continue
-            if table.kind == "appendix2":
+            if table.kind == TableKind.APPENDIX2:
                 for name, s in t.counties.items():
                     listed = feedback.for_county(name) if name else None
                     total = s.numbers.get("total")
@@ -147,7 +148,7 @@ def check_coverage(results: list[FileResult], feedback: FeedbackList) -> dict[st
                             row=s.row, field=table.spec.column("total").header, value=display(total),
                             county=name, total=len(listed)))
                 continue
-            if table.kind != "appendix1" or "problem" not in cols or not county:
+            if table.kind != TableKind.APPENDIX1 or "problem" not in cols or not county:
                 continue
             problems = feedback.for_county(county)
             if problems is None:

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from zhenggai.core.findings import a1, make
+from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, county_from_bureau_line, county_from_filename
 from zhenggai.core.schema import PROBLEM_LIST
 from zhenggai.forms.feedback_list import FeedbackList, FeedbackProblem
@@ -47,7 +48,7 @@ def _form_instead(grids: list[Grid]) -> tuple[str, str] | None:
         if found is not None:
             spec, header = found
             # 整改措施 / 是否完成整改 (附件1) or 已完成整改数 (附件2): columns no feedback list has.
-            if {"measure", "done"} & set(header.cols) or spec.kind == "appendix2":
+            if {"measure", "done"} & set(header.cols) or spec.kind == TableKind.APPENDIX2:
                 return grid.name, f"{spec.label}（{spec.title}）"
     return None
 

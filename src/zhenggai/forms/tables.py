@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, county_from_bureau_line, normalize_header
 from zhenggai.core.schema import TableSpec
 from zhenggai.core.table import Contact, Header, Record, Table
@@ -127,20 +128,20 @@ def _match_row(row: list[object], m: _Matcher) -> Header:
 
 
 def _is_header(h: Header, spec: TableSpec) -> bool:
-    if spec.kind == "problems":
+    if spec.kind == TableKind.PROBLEMS:
         # The feedback list: 问题描述 and at least one of 序号 / 县（市、区） / 问题类别.
         return "problem" in h.cols and len(h.cols) >= 2
-    anchor = {"appendix1": ("problem", "measure"), "appendix2": ("county", "total", "done", "open")}
+    anchor = {TableKind.APPENDIX1: ("problem", "measure"), TableKind.APPENDIX2: ("county", "total", "done", "open")}
     found = len(h.cols)
     anchors = sum(1 for k in anchor[spec.kind] if k in h.cols)
-    return found >= 4 and anchors >= (1 if spec.kind == "appendix1" else 2)
+    return found >= 4 and anchors >= (1 if spec.kind == TableKind.APPENDIX1 else 2)
 
 
 def find_header(grid: Grid, specs: tuple[TableSpec, ...]) -> tuple[TableSpec, Header] | None:
     """The first row that reads as a header of one of ``specs`` (best match wins a tie)."""
     # A header needs this many matched columns (see _is_header): rows with fewer filled
     # cells (the 附件N label, the title, the 盖章 line, blank rows) are skipped unmatched.
-    least = min(2 if spec.kind == "problems" else 4 for spec in specs)
+    least = min(2 if spec.kind == TableKind.PROBLEMS else 4 for spec in specs)
     for r, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
         if len(row) - row.count("") < least:
             continue
@@ -372,7 +373,7 @@ def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
                 break
         if not total and county_col is not None:
             total = is_total_label(clean_text(row[county_col] if county_col < width else ""))
-        if total and spec.kind != "appendix2":
+        if total and spec.kind != TableKind.APPENDIX2:
             continue  # a 合计 row of 附件1: totals, not a problem
         rec = Record(row=r + 1, values=values, category=category, total=total, group=groups.get(r))
         if extra_cols:

@@ -611,7 +611,7 @@ def _open_calamine(path: Path, fmt: str, stack: contextlib.ExitStack) -> Calamin
     """
     import python_calamine as pc
 
-    if fmt in ("xlsx", "ods"):
+    if fmt in (sniff.XLSX, sniff.ODS):
         with path.open("rb") as fh:
             return pc.CalamineWorkbook.from_filelike(fh)
     if path.suffix.lower() != ".xls":

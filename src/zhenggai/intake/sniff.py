@@ -21,14 +21,17 @@ from pathlib import Path
 
 from defusedxml import ElementTree as SafeET
 
+from zhenggai.core.kinds import FileKind
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 
-# Kinds of file. The first four are read; the others are refused with a finding.
-XLSX, XLS, ODS, DOCX = "xlsx", "xls", "ods", "docx"
-ARCHIVE, RAR, SEVENZIP = "zip", "rar", "7z"
-LEGACY_WORD, PDF, IMAGE, UNKNOWN = "doc", "pdf", "image", "?"
+# Kinds of file (core.kinds.FileKind), by their short names here. The first four are read;
+# the others are refused with a finding.
+XLSX, XLS, ODS, DOCX = FileKind.XLSX, FileKind.XLS, FileKind.ODS, FileKind.DOCX
+ARCHIVE, RAR, SEVENZIP = FileKind.ARCHIVE, FileKind.RAR, FileKind.SEVENZIP
+LEGACY_WORD, PDF, IMAGE, UNKNOWN = FileKind.LEGACY_WORD, FileKind.PDF, FileKind.IMAGE, FileKind.UNKNOWN
 
 # Extensions worth opening from a folder: everything else (notes, e-mails) is listed as
 # skipped. The kind is then decided by the content.
@@ -44,7 +47,7 @@ SCAN_SUFFIXES = frozenset({".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".ti
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 
 
-def kind_of(path: Path, head: bytes) -> str:
+def kind_of(path: Path, head: bytes) -> FileKind:
     """The kind of a file from its first bytes (and, for zips and OLE files, its parts)."""
     if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
         return _zip_kind(path)
@@ -63,7 +66,7 @@ def kind_of(path: Path, head: bytes) -> str:
     return UNKNOWN
 
 
-def _zip_kind(path: Path) -> str:
+def _zip_kind(path: Path) -> FileKind:
     """OOXML workbook, Word document, OpenDocument spreadsheet, or a plain archive."""
     try:
         with zipfile.ZipFile(path) as zf:
@@ -91,7 +94,7 @@ def _zip_kind(path: Path) -> str:
 _OLE_SNIFF_MAX = 64 * 1024 * 1024  # a Word reply is a few MB; larger OLE files go to the .xls guards
 
 
-def _ole_kind(path: Path) -> str:
+def _ole_kind(path: Path) -> FileKind:
     """A legacy Word/WPS document (a "WordDocument" stream) or a workbook."""
     if path.stat().st_size > _OLE_SNIFF_MAX:
         return XLS  # the reader refuses it by size before reading it through

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhenggai.core.atomic import atomic_path
 from zhenggai.core.errors import OutputError, os_reason
 from zhenggai.core.findings import Finding, Severity, sort_key
 from zhenggai.core.results import FINDINGS_SHEET, FileResult
@@ -75,35 +76,54 @@ def _anchor(ws: Worksheet, cell: str) -> str:
 def annotate(result: FileResult, out_dir: Path, inputs: set[Path], name: str | None = None) -> Path | None:
     """Write the annotated copy of one file into ``out_dir`` (as ``name``, default
     :func:`annotated_name`); None when it was unreadable."""
-    import openpyxl
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
-    from openpyxl.worksheet.worksheet import Worksheet
-
     if not result.readable:
         return None
     target = out_dir / (name or annotated_name(result.path))
     if target.resolve() in inputs:
         raise OutputError(f"标注文件 {target} 与输入文件同名，请换一个 --annotate 文件夹")
-    rebuilt = True
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        wb = None
-        # By content, not by name: a .xls renamed to .xlsx is common, and openpyxl only
-        # opens zips. Anything openpyxl cannot open (it is stricter than calamine) gets
-        # the rebuilt copy instead of no copy at all.
-        if _is_zip(result.path):
-            try:
-                wb = openpyxl.load_workbook(result.path, keep_vba=target.suffix == ".xlsm")
-                rebuilt = False
-            except Exception:  # noqa: BLE001 - openpyxl raises many types for files it dislikes
-                wb = None
-        if wb is None:
-            wb = _from_values(result)
+        wb, rebuilt = _open_copy(result, target)
     except OSError as exc:
         raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
+    try:
+        findings = sorted(result.findings, key=sort_key)
+        _mark_cells(wb, findings)
+        _findings_sheet(wb, result, findings, rebuilt)
+        with atomic_path(target, force=True) as tmp:
+            wb.save(tmp)
+    finally:
+        # openpyxl quirk: keep_vba=True holds the macros in an in-memory ZipFile opened for
+        # appending (wb.vba_archive) and never closes it. Left to the garbage collector, its
+        # close() runs in a later, unrelated place and can fail there ("ZipFile.__del__").
+        if wb.vba_archive is not None:
+            wb.vba_archive.close()
+    return target
 
-    findings = sorted(result.findings, key=sort_key)
+
+def _open_copy(result: FileResult, target: Path) -> tuple[Workbook, bool]:
+    """The workbook to annotate, and whether it was rebuilt from the values read.
+
+    By content, not by name: a .xls renamed to .xlsx is common, and openpyxl only opens
+    zips. Anything openpyxl cannot open (it is stricter than calamine) gets the rebuilt
+    copy instead of no copy at all.
+    """
+    import openpyxl
+
+    if _is_zip(result.path):
+        try:
+            return openpyxl.load_workbook(result.path, keep_vba=target.suffix == ".xlsm"), False
+        except Exception:  # noqa: BLE001 - openpyxl raises many types for files it dislikes
+            pass
+    return _from_values(result), True
+
+
+def _mark_cells(wb: Workbook, findings: list[Finding]) -> None:
+    """Each cell a finding names: filled in the worst severity's colour, with a comment."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.worksheet import Worksheet
+
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         if f.sheet and f.cell and f.sheet in wb.sheetnames:
@@ -125,6 +145,9 @@ def annotate(result: FileResult, out_dir: Path, inputs: set[Path], name: str | N
         comment.height = COMMENT_BASE_HEIGHT + COMMENT_LINE_HEIGHT * len(text) // COMMENT_CHARS_PER_LINE
         c.comment = comment
 
+
+def _findings_sheet(wb: Workbook, result: FileResult, findings: list[Finding], rebuilt: bool) -> None:
+    """The 校验问题 list, as the last tab (the form stays the active sheet)."""
     if FINDINGS_SHEET in wb.sheetnames:
         del wb[FINDINGS_SHEET]
     # Last, not first: the clerk opens the copy on their own form, sees the red cells and
@@ -145,21 +168,6 @@ def annotate(result: FileResult, out_dir: Path, inputs: set[Path], name: str | N
             if isinstance(cell.value, str):
                 cell.data_type = "s"
     _print_setup(ws)
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
-        wb.save(tmp)
-        tmp.replace(target)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
-    finally:
-        # openpyxl quirk: keep_vba=True holds the macros in an in-memory ZipFile opened for
-        # appending (wb.vba_archive) and never closes it. Left to the garbage collector, its
-        # close() runs in a later, unrelated place and can fail there ("ZipFile.__del__").
-        if wb.vba_archive is not None:
-            wb.vba_archive.close()
-        if tmp.exists():
-            tmp.unlink()
-    return target
 
 
 FINDINGS_WIDTHS = (6, 16, 8, 16, 24, 60, 20)

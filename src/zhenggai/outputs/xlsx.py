@@ -8,12 +8,9 @@ re-saves a workbook it was given.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from zhenggai.core.errors import OutputError, OutputExists, os_reason
+from zhenggai.core.atomic import atomic_path
 
 BODY_FONT = "宋体"  # SimSun: present on every Chinese Windows; LibreOffice maps it to Noto CJK
 TITLE_FONT = "黑体"  # SimHei, the usual face for 附件 labels and table titles in official forms
@@ -207,36 +204,6 @@ def setup_print(
     ws.print_area(0, 0, last_row, last_col)
     if freeze:
         ws.freeze_panes(header_row + 1, 0)
-
-
-@contextlib.contextmanager
-def atomic_path(target: Path, *, force: bool) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it into place only on success.
-
-    A crash while writing leaves no half-written file under the target name, and an
-    existing file is kept unless ``force``.
-    """
-    if target.exists() and not force:
-        raise OutputExists(f"文件已存在：{target}（如需覆盖请加 --force）")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".zhenggai-", suffix=".xlsx", dir=target.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        # mkstemp makes the file private (0600); give it the permissions any new file gets.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def write_atomically(target: Path, build: Callable[[Workbook], None], *, force: bool) -> Path:

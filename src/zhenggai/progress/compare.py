@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, Severity, a1, make, sort_key
-from zhenggai.core.parse import clean_text, is_pledge_only
+from zhenggai.core.parse import clean_text, is_pledge_only, number_text
 from zhenggai.core.schema import APPENDIX1, Column
 from zhenggai.forms.feedback_list import SIMILAR, match_problems, normalize_problem
 
@@ -288,7 +288,7 @@ def _yn(x: bool | None) -> str:
 def _num(x: float | None) -> str:
     if x is None:
         return ""
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+    return number_text(x)
 
 
 def _county_key(prefecture: str | None, county: str) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from zhenggai.checking.files import cross_pair, problem_counts
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import FileReport, Finding, Report, Severity, make, sort_key
+from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import county_from_filename, display, parse_number
 from zhenggai.core.results import (
     APPENDIX_NAMES,
@@ -64,7 +65,7 @@ def _content_key(c: Candidate) -> tuple[object, ...]:
 Notes = list[tuple[str, Finding]]  # (county, finding) for findings about a county, not a cell
 
 
-def _pick(county: str, kind: str, candidates: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate | None:
+def _pick(county: str, kind: TableKind, candidates: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate | None:
     """One table per county and appendix; name what was used and what was not.
 
     Two different copies inside ONE workbook (Sheet1 and Sheet1 (2), both visible) leave
@@ -93,7 +94,7 @@ def _pick(county: str, kind: str, candidates: list[Candidate], notes: Notes, dou
     return _pick_version(county, kind, firsts, notes, doubt)
 
 
-def _pick_version(county: str, kind: str, firsts: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate:
+def _pick_version(county: str, kind: TableKind, firsts: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate:
     """One of several files (one candidate each): identical copies count once, different
     versions are decided by ``versions.decide`` and named with the reason and the differences."""
     from zhenggai.checking.versions import decide, differences
@@ -259,7 +260,7 @@ def build_rollup(
             if t.blank:
                 # A blank issued form or a template is never a reply: it displaces nothing.
                 blank[_match_expected(t.county or unknown, expect)].append(f)
-            elif t.table.kind == "appendix1":
+            elif t.table.kind == TableKind.APPENDIX1:
                 a1[_match_expected(t.county or unknown, expect)].append((f, t, None))
             else:
                 for name, row in t.counties.items():
@@ -272,8 +273,8 @@ def build_rollup(
     stats: list[RollupStats] = []
     for county in counties:
         s = CountySummary(county=county, prefecture=opts.prefecture)
-        used1 = _pick(county, "appendix1", a1.get(county, []), notes, doubt)
-        used2 = _pick(county, "appendix2", a2.get(county, []), notes, doubt)
+        used1 = _pick(county, TableKind.APPENDIX1, a1.get(county, []), notes, doubt)
+        used2 = _pick(county, TableKind.APPENDIX2, a2.get(county, []), notes, doubt)
         if used1 and used2 and (len(a1[county]) > 1 or len(a2[county]) > 1):
             # validate's cross check skips counties with several copies; now that one
             # of each is chosen, check the pair that will be counted.
@@ -320,7 +321,7 @@ def build_rollup(
         if (used1 or used2) and county in unreadable:
             _scans_beside_original(county, unreadable[county], s.files)
         if s.status in (Status.NO_APPENDIX1, Status.NO_APPENDIX2):
-            missing = APPENDIX_NAMES["appendix1" if s.status is Status.NO_APPENDIX1 else "appendix2"]
+            missing = APPENDIX_NAMES[TableKind.APPENDIX1 if s.status is Status.NO_APPENDIX1 else TableKind.APPENDIX2]
             notes.append((county, make("appendix-missing", file=MERGE_FILE, county=county, appendix=missing)))
         elif s.status is Status.MISSING:
             notes.append((county, make("county-not-submitted", file=MERGE_FILE, county=county)))

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Literal
 
+from zhenggai.core.kinds import TableKind
+
 if TYPE_CHECKING:
     from zhenggai.core.schema import TableSpec
 
@@ -86,7 +88,7 @@ class SheetSpec:
 
     name: str
     lead: tuple[Column, ...]
-    form: Literal["appendix1", "appendix2"] | None = None
+    form: TableKind | None = None
     tail: tuple[Column, ...] = ()
     # The 附件 label printed top left. The two official tables keep the notice's
     # numbers (the province files them as the prefecture's 附件1 and 附件2); the
@@ -109,7 +111,7 @@ class SheetSpec:
             return ()
         from zhenggai.core.schema import APPENDIX1, Kind, default_appendix2
 
-        spec = APPENDIX1 if self.form == "appendix1" else a2 or default_appendix2()
+        spec = APPENDIX1 if self.form == TableKind.APPENDIX1 else a2 or default_appendix2()
         kinds: dict[Kind, ColumnKind] = {Kind.COUNT: "count", Kind.AMOUNT: "amount", Kind.DATE: "date",
                                          Kind.SEQ: "int"}
         return tuple(Column(c.key, c.header, c.width, kinds.get(c.kind, "text")) for c in spec.columns)
@@ -151,7 +153,7 @@ ITEMS = SheetSpec(
         Column("prefecture", PREFECTURE_HEADER, 9, only="province"),
         Column("county", COUNTY_HEADER, 10),
     ),
-    form="appendix1",
+    form=TableKind.APPENDIX1,
     tail=(
         Column("category", "问题类别", 14),
         Column("extras", "其他列", 16),
@@ -165,7 +167,7 @@ STATS = SheetSpec(
     name="成果统计汇总",
     label="附件2",
     lead=(Column("prefecture", PREFECTURE_HEADER, 9, only="province"),),
-    form="appendix2",
+    form=TableKind.APPENDIX2,
     tail=(Column("source_file", "来源文件", 26),),
 )
 

@@ -204,7 +204,7 @@ def check(settings: Settings, entries: Sequence[Entry], *, preview: bool = True)
                 continue  # the feedback list's own findings: shown to the prefecture at start-up
             fr = by_display.get(r.display)
             findings = [f.to_dict() for f in (fr.findings if fr is not None else [])]
-            kinds = sorted({t.table.kind for t in r.tables})
+            kinds = sorted({t.table.kind.value for t in r.tables})
             fc = FileCheck(entry.key, kinds, r.errors, r.warnings, r.county, findings)
             if preview and r.readable:
                 fc.sheets = _preview(r.path, entry.name, r, findings)
