@@ -89,31 +89,9 @@ def _texts(rows: list[dict[str, str]], key: str, values: list[object]) -> list[s
     return [r.get(key, display(v)) for r, v in zip(rows, values, strict=True)]
 
 
-def to_frames(rollup: Rollup) -> RollupFrames:
-    """The rollup's counties, items, statistics and findings as typed DataFrames.
-
-    Counts are ``Int64``, amounts ``Float64``; what is not known is NA (``rows_read`` of a
-    rollup read back from its workbook, a number or date that could not be read), never
-    0. Beside every parsed date and number is the clerk's own text (``deadline_text``,
-    ``seq_text``, ``<key>_text``), and ``problem_id`` groups the measure rows of one
-    problem, so that a per-problem rate computes exactly the rollup's ``rate``.
-    """
+def _items_frame(rollup: Rollup) -> pd.DataFrame:
+    """整改清单汇总: one row per 附件1 row, with ``problem_id`` and the clerk's texts."""
     import pandas as pd
-
-    from zhenggai.core.results import findings_frame
-
-    status = pd.CategoricalDtype([s.value for s in Status])
-    counties = pd.DataFrame({
-        "prefecture": pd.array([c.prefecture for c in rollup.counties], dtype="string"),
-        "county": pd.array([c.county for c in rollup.counties], dtype="string"),
-        "status": pd.Series([c.status.value for c in rollup.counties], dtype=status),
-        **{k: pd.array([getattr(c, k) for c in rollup.counties], dtype="Int64")
-           for k in ("total", "done", "open", "overdue", "errors", "warnings", "rows_read", "rows_written")},
-        "rate": pd.array([c.rate for c in rollup.counties], dtype="Float64"),
-        "coverage_answered": pd.array([c.coverage[0] if c.coverage else None for c in rollup.counties], dtype="Int64"),
-        "coverage_total": pd.array([c.coverage[1] if c.coverage else None for c in rollup.counties], dtype="Int64"),
-        "files": pd.array(["、".join(c.files) for c in rollup.counties], dtype="string"),
-    })
 
     columns: dict[str, object] = {
         "prefecture": pd.array([i.prefecture for i in rollup.items], dtype="string"),
@@ -144,7 +122,13 @@ def to_frames(rollup: Rollup) -> RollupFrames:
         "source_row": pd.array([i.source_row for i in rollup.items], dtype="Int64"),
         "errors": pd.array([i.errors for i in rollup.items], dtype="Int64"),
     })
-    items = pd.DataFrame(columns)
+    frame: pd.DataFrame = pd.DataFrame(columns)
+    return frame
+
+
+def _stats_frame(rollup: Rollup) -> pd.DataFrame:
+    """成果统计汇总: one row per county's 附件2; counts Int64, amounts Float64, texts beside."""
+    import pandas as pd
 
     spec = rollup.a2
     stats_cols: dict[str, object] = {"prefecture": pd.array([s.prefecture for s in rollup.stats], dtype="string")}
@@ -166,7 +150,39 @@ def to_frames(rollup: Rollup) -> RollupFrames:
     stats_cols["unreadable"] = pd.array([",".join(sorted(s.unreadable)) or None for s in rollup.stats],
                                         dtype="string")
     stats_cols["source_file"] = pd.array([s.source_file for s in rollup.stats], dtype="string")
-    stats = pd.DataFrame(stats_cols)
+    frame: pd.DataFrame = pd.DataFrame(stats_cols)
+    return frame
+
+
+def to_frames(rollup: Rollup) -> RollupFrames:
+    """The rollup's counties, items, statistics and findings as typed DataFrames.
+
+    Counts are ``Int64``, amounts ``Float64``; what is not known is NA (``rows_read`` of a
+    rollup read back from its workbook, a number or date that could not be read), never
+    0. Beside every parsed date and number is the clerk's own text (``deadline_text``,
+    ``seq_text``, ``<key>_text``), and ``problem_id`` groups the measure rows of one
+    problem, so that a per-problem rate computes exactly the rollup's ``rate``.
+    """
+    import pandas as pd
+
+    from zhenggai.core.results import findings_frame
+
+    status = pd.CategoricalDtype([s.value for s in Status])
+    counties = pd.DataFrame({
+        "prefecture": pd.array([c.prefecture for c in rollup.counties], dtype="string"),
+        "county": pd.array([c.county for c in rollup.counties], dtype="string"),
+        "status": pd.Series([c.status.value for c in rollup.counties], dtype=status),
+        **{k: pd.array([getattr(c, k) for c in rollup.counties], dtype="Int64")
+           for k in ("total", "done", "open", "overdue", "errors", "warnings", "rows_read", "rows_written")},
+        "rate": pd.array([c.rate for c in rollup.counties], dtype="Float64"),
+        "coverage_answered": pd.array([c.coverage[0] if c.coverage else None for c in rollup.counties], dtype="Int64"),
+        "coverage_total": pd.array([c.coverage[1] if c.coverage else None for c in rollup.counties], dtype="Int64"),
+        "files": pd.array(["、".join(c.files) for c in rollup.counties], dtype="string"),
+    })
+
+    items = _items_frame(rollup)
+
+    stats = _stats_frame(rollup)
 
     county_of = {name: c.county for c in rollup.counties for name in c.files}
     findings = findings_frame(rollup.report, county_of)
