@@ -4,7 +4,8 @@
 
 Writes into examples/: the shipped rollup's first two pages (汇总概览, 整改清单汇总), 谷城县's
 pre-filled 附件1 and its 附件2 as init-county writes them from the feedback list, and the
-findings sheet of an annotated copy of 谷城县's reply. Needs soffice and pdftoppm.
+findings sheet of an annotated copy of 谷城县's reply, and page 1 of the 情况报告 and the
+督办清单 that ``zhenggai report`` writes from the second-round rollup. Needs soffice and pdftoppm.
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def main() -> None:
         pages = subprocess.run(["pdfinfo", str(copy_pdf)], capture_output=True, text=True, check=True).stdout
         last = int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:")))
         png(copy_pdf, last, HERE / "谷城县-标注副本-校验问题.png")
+        papers = tmp / "报告"  # zhenggai report on the shipped second round: the 情况报告 and 督办清单
+        subprocess.run([*ZHENGGAI, "report", str(HERE / "襄阳市汇总-第二轮.xlsx"), "-o", str(papers)], check=True,
+                       capture_output=True)
+        png(pdf(papers / "情况报告.docx", tmp), 1, HERE / "襄阳市情况报告-第1页.png")
+        png(pdf(papers / "督办清单.xlsx", tmp), 1, HERE / "襄阳市督办清单.png")
 
 
 if __name__ == "__main__":

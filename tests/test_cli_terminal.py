@@ -72,7 +72,8 @@ def test_every_usage_error_is_chinese_and_whole(tmp_path: Path, args: list[str],
     for s in says:
         assert s in err, err
     # What the clerk typed is echoed (“frob”, xml), and TOML keys are what they must write.
-    echoed = (*args, "foo", "key", "header", "unit", "type", "aliases", "cumulative", "indicator", "amount", "count")
+    echoed = (*args, "foo", "key", "header", "unit", "type", "aliases", "cumulative", "plausible", "indicator",
+              "amount", "count")
     assert not english(err, allowed=echoed), err
     assert "'" not in err and "用法错误：\n" not in err and not err.startswith("用法错误：\n")
 
@@ -83,14 +84,15 @@ def test_the_bare_command_shows_help_without_an_empty_error_line(tmp_path: Path)
     assert not any(line.strip() == "用法错误：" for line in err.splitlines())
 
 
-@pytest.mark.parametrize("command", [[], ["init-county"], ["validate"], ["merge"], ["diff"]])
+@pytest.mark.parametrize("command", [[], ["init-county"], ["validate"], ["merge"], ["diff"], ["report"]])
 def test_help_is_chinese_and_fits_80_columns(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
     assert code == 0
     for bad in ("<bool>", "<str>", "<path>", "[OPTIONS]", "COMMAND [ARGS]", "list[Path]", "…│", "… │"):
         assert bad not in out, (bad, out)
     assert all(cell_len(line) <= 80 for line in out.splitlines()), out
-    assert not english(out, allowed=("validate", "merge", "init-county", "diff", "serve", "xlsx", "xls",
+    assert not english(out, allowed=("validate", "merge", "init-county", "diff", "serve", "report", "xlsx", "xls",
+                                     "docx",
                                      "amount", "count", "text", "UTF", "bash", "zsh", "fish", "PowerShell")), out
 
 

@@ -15,7 +15,7 @@ from zhenggai.core.findings import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = ["init-county", "validate", "merge", "diff", "serve"]
+COMMANDS = ["init-county", "validate", "merge", "diff", "serve", "report"]
 
 
 def _code_blocks() -> list[str]:

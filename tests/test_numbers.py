@@ -81,7 +81,7 @@ def test_money_in_a_count_column_is_an_error(tmp_path: Path) -> None:
     values[6] = "3万元"
     result, out = run_a2(tmp_path, appendix2_rows(values))
     assert [(c, cell) for c, cell, _ in found(result, "unit-invalid")] == [("unit-invalid", "G5")]
-    assert stats_rows(out, STAFF) == {"谷城县": "3万元", "合计": 0}
+    assert stats_rows(out, STAFF) == {"谷城县": "3万元", "保康县": None, "合计": 0}  # 保康县 未报送: blank, red
 
 
 @pytest.mark.parametrize(("column", "value", "code"), [

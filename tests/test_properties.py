@@ -93,9 +93,19 @@ AMOUNT = st.integers(0, 10**7).map(lambda n: n / 100)  # at most 2 decimals
 COUNT = st.integers(0, 5000)
 
 
+def _valid(c: Any) -> st.SearchStrategy[float]:
+    """A valid figure for an indicator: within its plausible range (outside is a warning)."""
+    if c.plausible is None:
+        return AMOUNT if c.kind.value == "amount" else COUNT
+    low, high = c.plausible
+    if c.kind.value == "amount":
+        return st.integers(int(low * 100), int(high * 100)).map(lambda n: n / 100)
+    return st.integers(int(low), int(high))
+
+
 @st.composite
 def a2_numbers(draw: st.DrawFn) -> dict[str, float]:
-    return {c.key: draw(AMOUNT if c.kind.value == "amount" else COUNT) for c in A2.columns if c.indicator}
+    return {c.key: draw(_valid(c)) for c in A2.columns if c.indicator}
 
 
 @pytest.fixture(scope="module")

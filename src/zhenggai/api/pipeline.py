@@ -68,14 +68,17 @@ def run_merge(
             if not any(r.tables for r in results):
                 raise InputError(f"{_shown(paths)} 中没有一个文件能读出附件1或附件2，无法汇总"
                                  + _listing([*results, *skipped]))
-            coverage = None
             if opts.feedback is not None:
                 from zhenggai.forms.feedback_list import check_coverage
 
-                coverage = check_coverage(results, opts.feedback)
+                check_coverage(results, opts.feedback)  # findings on the files; figures: build_rollup
                 if opts.feedback.findings:
                     skipped.append(opts.feedback.result())
-            rollup = build_rollup([*results, *skipped], opts, coverage)
+            rollup = build_rollup([*results, *skipped], opts)
+            if opts.feedback is not None:  # 问题类别 as the list classifies each problem
+                from zhenggai.rollup.categories import fill_categories
+
+                fill_categories(rollup, opts.feedback)
     if opts.previous is not None:
         from zhenggai.rollup.previous import attach_previous
 

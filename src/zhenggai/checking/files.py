@@ -33,7 +33,7 @@ from zhenggai.core.results import (
     Stats,
     TableResult,
 )
-from zhenggai.core.schema import APPENDIX1, META_SHEET, TableSpec, appendix2
+from zhenggai.core.schema import APPENDIX1, META_SHEET, Column, TableSpec, appendix2
 from zhenggai.core.table import Table
 from zhenggai.forms.tables import HEADER_SCAN_ROWS, find_tables
 from zhenggai.intake.inbox import Inbox, expand, open_inbox, skip_reason
@@ -269,7 +269,45 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
         check_table(t, f, opts)
         _contact_findings(t.table, f)
     _resolve_county(f)
+    for t in f.tables:
+        if t.table.kind == TableKind.APPENDIX2 and not t.blank:
+            _plausibility(t, f)
     return f
+
+
+def implausible(c: Column, value: float) -> str | None:
+    """The likely cause when ``value`` lies outside the column's plausible range, else None.
+
+    500000 in a 万元 column that would be plausible divided by 10000 is 元 typed as 万元:
+    the cause says so, with the figure converted, so the clerk can correct it.
+    """
+    if c.plausible is None:
+        return None
+    low, high = c.plausible
+    if low <= value <= high:
+        return None
+    if value > high and c.unit == "万元" and low <= value / 10000 <= high:
+        return f"是否按元填写？请换算为万元（{number_text(value / 10000)} 万元）"
+    if value > high:
+        return "是否多写了位数，或按其他单位填写？请核实"
+    return "请核实"
+
+
+def _plausibility(t: TableResult, f: FileResult) -> None:
+    """``indicator-implausible`` on each counted 附件2 figure outside its column's range."""
+    cols = t.table.header.cols
+    for s in t.counties.values():
+        for c in t.table.spec.columns:
+            value = s.numbers.get(c.key)
+            if value is None or c.key not in cols:
+                continue
+            cause = implausible(c, value)
+            if cause is not None:
+                assert c.plausible is not None
+                low, high = c.plausible
+                f.add("indicator-implausible", sheet=t.table.sheet, cell=a1(s.row, cols[c.key]), row=s.row,
+                      field=c.header, value=number_text(value), low=number_text(low), high=number_text(high),
+                      cause=cause)
 
 
 def problem_counts(items: Sequence[Item]) -> tuple[int, int, int]:

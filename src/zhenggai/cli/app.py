@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 import typer
 
 from zhenggai import __version__
+from zhenggai.cli.report_cmd import report_cmd
 from zhenggai.core.results import DEADLINE
 
 DEADLINE_TEXT = DEADLINE.isoformat()  # the --deadline default as help shows it
@@ -420,7 +421,11 @@ def _show_merge(result: Any, expect: tuple[str, ...], *, fmt: str, show_all: boo
     if fmt == "json":
         from zhenggai.outputs.json_report import to_json
 
-        extra = {"progress": rollup.comparison.to_dict()} if rollup.comparison else {}
+        extra: dict[str, object] = {"totals": rollup.totals()}
+        if rollup.prefectures:
+            extra["prefectures"] = [p.to_dict() for p in rollup.prefectures]
+        if rollup.comparison:
+            extra["progress"] = rollup.comparison.to_dict()
         typer.echo(json_for(to_json(rollup.report, counties=[c.to_dict() for c in rollup.counties],
                                     skipped=[k.to_dict() for k in rollup.skipped], **extra)))
     else:
@@ -639,6 +644,9 @@ def serve_cmd(
     typer.echo(f"网上报送已启动（{where}），按 Ctrl+C 停止。请把各县的链接分别发给对应的县，审核链接只给市州。",
                err=True)
     launch.run(web_app, host, port)
+
+
+command("report")(report_cmd)  # zhenggai report: its own file, cli/report_cmd.py
 
 
 def safe_streams() -> None:

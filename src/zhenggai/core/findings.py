@@ -133,6 +133,8 @@ _CODES: tuple[Code, ...] = (
     Code("number-dash", INFO, "「{field}」“{value}”按 0 计", "数字列填了 —、/、无，按 0 计"),
     Code("number-chinese", INFO, "「{field}」“{value}”按 {number} 计；请填写阿拉伯数字", "数字用汉字书写（十二、壹拾）"),
     Code("unit-converted", INFO, "「{field}」{detail}", "表头或数值的单位与本列单位不同，已换算"),
+    Code("indicator-implausible", W, "「{field}」{value} 超出合理范围（{low}～{high}）：{cause}",
+         "成果指标的数超出指标文件中的合理范围（plausible），多半是单位填错"),
     Code("unit-invalid", E, "「{field}」“{value}”的单位“{unit}”不能换算为本列的单位（{column_unit}），未计入合计；请填写以{column_unit}计的数",
          "数值或表头的单位无法换算为本列单位（如金额列填了“50%”“3人”）"),
     Code("number-negative", E, "「{field}」不能为负数", "数字列为负数"),
@@ -172,6 +174,14 @@ _CODES: tuple[Code, ...] = (
          "汇总表没有“校验问题”工作表"),
     Code("duplicate-identical", INFO, "{county} 的{appendix}有内容相同的副本 {unused}，只计一次",
          "内容完全相同的重复文件"),
+    Code("official-count-differs", W,
+         "{county} 自己填报 {reported} 个问题、已完成 {reported_done} 个；汇总按反馈问题清单计 {total} 个问题、"
+         "已完成 {done} 个（清单中没有填报或已删除的问题计为未完成）",
+         "县里填报的问题数、已完成数与按反馈问题清单核定的不同：汇总用清单的数，两个数都写在批注里"),
+    Code("total-incomplete", W, "合计不含 {counties}：{why}，合计不是全部县（市、区）的数",
+         "没有反馈问题清单时，未报送或读不出的县不在合计里：合计标红并写明缺哪些县"),
+    Code("prefecture-not-submitted", E, "{prefecture} 未报送汇总表", "--expect 中的市州没有汇总表"),
+    Code("prefecture-unexpected", W, "{prefecture} 不在 --expect 名单中", "报来了名单之外的市州汇总表"),
     # --- feedback problem list (--problems) -------------------------------------------
     Code("problems-unreadable", E, "反馈问题清单无法使用：{reason}", "--problems 文件读不出问题清单"),
     Code("problem-unanswered", E, "反馈问题未整改：{county} 的反馈问题“{problem}”在附件1中没有对应的行",

@@ -92,7 +92,11 @@ class Stats:
     parts: int = 0  # >0: the sum of this many township rows (no 合计 row given)
 
 
-_PREFILLED = frozenset({"seq", "problem", "county", "note"})  # columns an issued form may already hold
+# Columns an issued form may already hold: init-county pre-fills 序号 and 问题描述 (附件1)
+# and the county and 反馈问题数 (附件2) from the feedback list. A form with nothing else is
+# what was issued, never a reply (a pre-filled 附件2 would otherwise count as zeros, and
+# could even win the version choice over the county's real one).
+_PREFILLED = frozenset({"seq", "problem", "county", "note", "total"})
 
 
 @dataclass(slots=True)

@@ -62,6 +62,8 @@ class Column(BaseModel):
     indicator: bool = False
     # A running total since the campaign began: it may not go down between two rounds.
     cumulative: bool = False
+    # (low, high): a figure outside is a warning with its likely cause (万元 typed in 元).
+    plausible: tuple[float, float] | None = None
 
     @property
     def is_number(self) -> bool:
@@ -161,6 +163,16 @@ class Indicator(BaseModel):
     type: Literal["amount", "count"]
     aliases: tuple[str, ...] = ()
     cumulative: bool = False  # a running total: merge --previous / diff warn when it goes down
+    # The range a county's figure plausibly lies in (a province can change it): outside it
+    # is a warning on the cell, with the likely cause ("是否按元填写？").
+    plausible: tuple[float, float] | None = None
+
+    @field_validator("plausible")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and not 0 <= v[0] <= v[1]:
+            raise ValueError("合理范围须写成 [下限, 上限]，0 ≤ 下限 ≤ 上限")
+        return v
 
     @field_validator("header", "unit")
     @classmethod
@@ -178,6 +190,7 @@ class Indicator(BaseModel):
             unit=self.unit,
             indicator=True,
             cumulative=self.cumulative,
+            plausible=self.plausible,
         )
 
 
@@ -213,7 +226,8 @@ _FIXED_KEYS = {"county", "total", "done", "open", "note"}
 
 
 _FIELD_NAMES = {"key": "key（英文标识）", "header": "header（表头文字）", "unit": "unit（单位）",
-                "type": "type（类型）", "aliases": "aliases（其他写法）", "cumulative": "cumulative（是否累计）"}
+                "type": "type（类型）", "aliases": "aliases（其他写法）", "cumulative": "cumulative（是否累计）",
+                "plausible": "plausible（合理范围）"}
 
 
 def _chinese_error(e: Any) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, display
-from zhenggai.core.results import FileResult
+from zhenggai.core.results import FileResult, TableResult
 
 SIMILAR = 0.6  # SequenceMatcher ratio above which a reworded row answers a problem
 # One text inside the other counts as a near match (0.9: well above SIMILAR) when the shorter
@@ -186,3 +186,28 @@ def check_coverage(results: list[FileResult], feedback: FeedbackList) -> dict[st
                                            problem=p.text, value=p.text))
             coverage[county] = Coverage(county, len(first_row), len(problems))
     return coverage
+
+
+def official_tally(t: TableResult, problems: list[FeedbackProblem]) -> tuple[int, int]:
+    """(answered, done) of a county's feedback problems by the 附件1 table the rollup uses.
+
+    A problem is done when the row that answers it (the first, when answered twice) and
+    every measure row merged under its 问题描述 say 是. A problem no row answers is
+    未完成: the official denominator is the list, never the rows a county chose to fill.
+    """
+    cols = t.table.header.cols
+    if "problem" not in cols or not problems:
+        return 0, 0
+    i_problem = t.table.spec.keys.index("problem")
+    firsts = [it for it in t.items if it.problem == it.row]
+    matched = match_problems([(it.row, clean_text(it.values[i_problem])) for it in firsts], problems)
+    state: dict[int, list[bool | None]] = {}
+    for it in t.items:
+        state.setdefault(it.problem, []).append(it.done)
+    answered: dict[int, int] = {}  # problem index → the row answering it
+    for ri, it in enumerate(firsts):
+        hit = matched.get(ri)
+        if hit is not None:
+            answered.setdefault(hit[0], it.row)
+    done = sum(1 for row in answered.values() if all(x is True for x in state.get(row, [None])))
+    return len(answered), done

@@ -28,6 +28,8 @@ ALIAS_SEP = "\n"
 
 
 def _cell(value: object) -> str:
+    if value is None:
+        return ""  # an unset optional field (plausible): read back as absent
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (tuple, list)):

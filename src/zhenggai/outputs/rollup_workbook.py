@@ -8,7 +8,7 @@ column is marked too: it is never silently counted as 0.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from zhenggai.core.parse import exact_sum
 from zhenggai.core.schema import APPENDIX1, Kind
+from zhenggai.core.schema import Column as FormColumn
+from zhenggai.outputs.category_sheet import write_category_sheet
 from zhenggai.outputs.xlsx import Styles, cell_writer, row_height, setup_print, write_atomically
 from zhenggai.rollup.layout import (
     AS_OF_LABEL,
@@ -29,6 +31,7 @@ from zhenggai.rollup.layout import (
     HEADER_ROW,
     ITEMS,
     OVERVIEW,
+    PREFECTURES,
     ROW_PIXELS,
     STATS,
     SUBTITLE_ROW,
@@ -38,7 +41,8 @@ from zhenggai.rollup.layout import (
     SheetSpec,
     chart_height,
 )
-from zhenggai.rollup.model import Rollup, RollupStats, Signoff, Status
+from zhenggai.rollup.model import CountySummary, Mark, Rollup, RollupItem, RollupStats, Signoff, Status
+from zhenggai.rollup.official import total_mark, total_marks
 
 TITLE_HEIGHT, HEADER_HEIGHT = 32, 36  # points
 
@@ -133,6 +137,7 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
         values.append(("\n".join(s.files), st.text))
         for c, (v, f) in enumerate(values):
             put(row, c, v, f)
+        _marks(ws, st, row, keys, values, s.marks)
         _fit(ws, row, [v for v, _ in values], cols)
         row += 1
     first_data, last_data = HEADER_ROW + 1, row - 1
@@ -156,6 +161,8 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
     totals.append(("", st.total_text))
     for c, (v, f) in enumerate(totals):
         put(row, c, v, f)
+    missing = [p.prefecture for p in rollup.prefectures if not p.submitted]
+    _marks(ws, st, row, keys, totals, total_marks(rollup.counties, missing), bold=True)
     chart_row = _contact(ws, st, row + 2, last, signoff) + 2
     if rollup.counties:
         chart = wb.add_chart({"type": "bar"})
@@ -176,6 +183,22 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
     setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=chart_row + rows_for_chart)
 
 
+_NUM_FORMATS = {"count": "0", "rate": "0.0%", "amount": "0.00"}
+
+
+def _marks(ws: Worksheet, st: Styles, row: int, keys: Sequence[str], values: Sequence[tuple[object, Any]],
+           marks: Mapping[str, Mark], *, bold: bool = False) -> None:
+    """Rewrite the marked cells of one written row red or yellow, with the mark's comment."""
+    kinds = {c.key: c.kind for c in OVERVIEW.columns(province=True, coverage=True)}
+    for key, mark in marks.items():
+        if key not in keys:
+            continue
+        c = keys.index(key)
+        fmt = st.marked(mark.severity.value, _NUM_FORMATS.get(kinds.get(key, "text"), ""), bold=bold)
+        cell_writer(ws)(row, c, values[c][0], fmt)
+        ws.write_comment(row, c, mark.text)
+
+
 def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> dict[tuple[str | None, str], int]:
     ws = wb.add_worksheet(ITEMS.name)
     put = cell_writer(ws)
@@ -192,7 +215,17 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> dict[t
     widths = [w for _, w in cols]
     lead: list[object] = ["", ""] if rollup.province else [""]
     set_row = ws.set_row
-    for it in rollup.items:
+    i_problem = APPENDIX1.keys.index("problem") + len(lead)
+    for it in _items_in_order(rollup):
+        if isinstance(it, CountySummary):
+            # A county with no 附件1 rows keeps its line: its status where the problems would be.
+            if rollup.province:
+                put(row, 0, it.prefecture or "", st.center)
+            put(row, len(lead) - 1, it.county, st.center)
+            for c in range(len(lead), last + 1):
+                put(row, c, it.status.label if c == i_problem else "", st.error if c == i_problem else st.text)
+            row += 1
+            continue
         c = 0
         if rollup.province:
             put(row, c, it.prefecture or "", st.center)
@@ -219,6 +252,58 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> dict[t
     return counts
 
 
+def _flagged(ws: Worksheet, st: Styles, row: int, col: int, c: FormColumn, s: RollupStats) -> bool:
+    """Write a 成果统计汇总 cell that is not counted (red, the clerk's text) or marked
+    (counted, red or yellow, with the mark's comment); False for an ordinary cell."""
+    v = s.values.get(c.key, "")
+    if c.key in s.unreadable:
+        if v == "":  # no figure at all (a county without 附件2): a blank red cell, not ""
+            ws.write_blank(row, col, None, st.error)
+        else:
+            ws.write_string(row, col, str(v), st.error)
+        why = s.reasons.get(c.key, "不是可识别的数字")
+        if s.status is not None:  # a county without a usable 附件2: the row keeps its place
+            ws.write_comment(row, col, f"{why}，未计入合计。")
+        else:
+            ws.write_comment(row, col, f"“{v}”{why}，未计入合计。请县里更正后重新汇总。")
+        return True
+    mark = s.marks.get(c.key)
+    if mark is None:
+        return False
+    cell_writer(ws)(row, col, v, st.marked(mark.severity.value, "0.00" if c.kind is Kind.AMOUNT else "0"))
+    ws.write_comment(row, col, mark.text)
+    return True
+
+
+def _prefectures(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
+    """The province rollup's 市州汇总 (its rows: ``prefecture_sheet.py``)."""
+    from zhenggai.outputs.prefecture_sheet import write_rows
+
+    ws = wb.add_worksheet(PREFECTURES.name)
+    cols = _cols(PREFECTURES.columns())
+    last = len(cols) - 1
+    _title(ws, st, rollup, PREFECTURES, last, signoff)
+    _header(ws, st, cols)
+    row = write_rows(ws, st, rollup.prefectures)
+    contact = _contact(ws, st, row + 2, last, signoff)
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=contact)
+
+
+def _items_in_order(rollup: Rollup) -> Iterator[RollupItem | CountySummary]:
+    """附件1 rows county by county in the overview's order; a county without rows as itself."""
+    by: dict[tuple[str | None, str], list[RollupItem]] = {}
+    for it in rollup.items:
+        by.setdefault((it.prefecture, it.county), []).append(it)
+    for s in rollup.counties:
+        rows = by.pop((s.prefecture, s.county), None)
+        if rows is None:
+            yield s
+        else:
+            yield from rows
+    for rows in by.values():
+        yield from rows
+
+
 def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
     ws = wb.add_worksheet(STATS.name)
     put = cell_writer(ws)
@@ -242,12 +327,12 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
             put(row, 0, s.prefecture or "", st.center)
         for i, c in enumerate(spec.columns):
             v = s.values.get(c.key, "")
-            if c.key in s.unreadable:
-                ws.write_string(row, off + i, str(v), st.error)
-                why = s.reasons.get(c.key, "不是可识别的数字")
-                ws.write_comment(row, off + i, f"“{v}”{why}，未计入合计。请县里更正后重新汇总。")
+            if _flagged(ws, st, row, off + i, c, s):
+                pass
             elif c.is_number:
                 put(row, off + i, v, fmt_for(c.kind))
+            elif c.key == "note" and s.status is not None:
+                put(row, off + i, v, st.error)
             else:
                 put(row, off + i, v, st.center if c.key == "county" else st.text)
         put(row, off + len(spec.columns), s.source_file, st.text)
@@ -264,10 +349,11 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
             elif c.is_number:
                 values = [s.values.get(c.key) for s in group if c.key not in s.unreadable]
                 value = exact_sum(float(v) for v in values if isinstance(v, (int, float)))
-                bad = [s.county for s in group if c.key in s.unreadable]
-                if bad:
-                    ws.write_number(row, off + i, value, st.error)
-                    ws.write_comment(row, off + i, f"不完整：不含 {'、'.join(bad)}（数据无法识别或有错误）")
+                mark = total_mark(group, c.key)
+                if mark is not None:  # counties it lacks, or figures marked in their rows
+                    fmt = st.marked(mark.severity.value, "0.00" if c.kind is Kind.AMOUNT else "0", bold=True)
+                    ws.write_number(row, off + i, value, fmt)
+                    ws.write_comment(row, off + i, mark.text)
                 else:
                     put(row, off + i, value, fmt_for(c.kind, total=True))
             else:
@@ -334,6 +420,8 @@ def write_rollup(
             "comments": f"由 zhenggai 汇总生成，生成日期 {date.today().isoformat()}",
         })
         _overview(wb, st, rollup, signoff)
+        if rollup.prefectures:  # a province rollup: one row per 市州
+            _prefectures(wb, st, rollup, signoff)
         counts.update(_items(wb, st, rollup, signoff))
         _stats(wb, st, rollup, signoff)
         if rollup.comparison is not None:  # merge --previous
@@ -342,6 +430,7 @@ def write_rollup(
             place = rollup.prefecture or ("全省" if rollup.province else "")
             write_sheet(wb, st, rollup.comparison, place=place, as_of=rollup.as_of, province=rollup.province,
                         unit=unit_line(rollup, signoff), contact=contact_line(signoff))
+        write_category_sheet(wb, st, rollup, unit=unit_line(rollup, signoff), contact=contact_line(signoff))
         _findings(wb, st, rollup, signoff)
 
     write_atomically(output, build, force=force)

@@ -72,6 +72,19 @@ class Styles:
         self.total_percent = wb.add_format({**cell, "bold": True, "num_format": "0.0%"})
         self.error = wb.add_format({**cell, "bg_color": "#FFC7CE"})
         self.warning = wb.add_format({**cell, "bg_color": "#FFEB9C"})
+        self._wb, self._cell, self._marked = wb, cell, dict[tuple[str, str, bool], Any]()
+
+    def marked(self, severity: str, num_format: str = "", *, bold: bool = False) -> Any:
+        """A red ("error") or yellow ("warning") cell keeping its number format: a figure
+        the rollup marks still reads 60.0% or 12.50, not 0.6 or 12.5."""
+        key = (severity, num_format, bold)
+        if key not in self._marked:
+            fmt = {**self._cell, "bold": bold, "bg_color": "#FFC7CE" if severity == "error" else "#FFEB9C",
+                   "align": "right" if num_format else "center"}
+            if num_format:
+                fmt["num_format"] = num_format
+            self._marked[key] = self._wb.add_format(fmt)
+        return self._marked[key]
 
 
 def write_cell(ws: Worksheet, row: int, col: int, value: object, fmt: Any) -> None:

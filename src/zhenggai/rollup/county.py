@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,9 +43,9 @@ from zhenggai.rollup.model import (
     Status,
     skipped_list,
 )
+from zhenggai.rollup.official import apply_official, plausibility_marks, stats_rows, total_incomplete
 
 if TYPE_CHECKING:
-    from zhenggai.forms.feedback_list import Coverage
     from zhenggai.intake.inbox import Inbox
 
 
@@ -206,7 +207,7 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     if extra:
         values["note"] = "；".join(x for x in (str(values.get("note") or ""), extra) if x)
     return RollupStats(prefecture, county, values, unreadable, f.display, s.row, t.table.sheet, t.table.header.cols,
-                       dict(s.reasons), texts)
+                       dict(s.reasons), texts, marks=plausibility_marks(spec, values, unreadable))
 
 
 def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> TableSpec:
@@ -233,129 +234,166 @@ def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> T
     return chosen
 
 
-def build_rollup(
-    results: list[FileResult], opts: MergeOptions, coverage: dict[str, Coverage] | None = None
-) -> Rollup:
-    """Pair, choose, count and total: everything but writing the workbook."""
-    v = opts.validate
-    expect = tuple(dict.fromkeys(county_key(x) for x in opts.expect if county_key(x)))
-    if not expect and opts.feedback is not None:
-        expect = tuple(opts.feedback.counties)  # the list names every county that must answer
-    notes: Notes = []
-    doubt: set[str] = set()
-    contributing: set[str] = set()  # files whose tables reach the rollup
-    a1: dict[str, list[Candidate]] = defaultdict(list)
-    a2: dict[str, list[Candidate]] = defaultdict(list)
-    unreadable: dict[str, list[FileResult]] = defaultdict(list)
-    blank: dict[str, list[FileResult]] = defaultdict(list)
+@dataclass(slots=True)
+class _Found:
+    """Every table of the run, by the county it belongs to (the --expect spelling)."""
+
+    a1: dict[str, list[Candidate]] = field(default_factory=lambda: defaultdict(list))
+    a2: dict[str, list[Candidate]] = field(default_factory=lambda: defaultdict(list))
+    unreadable: dict[str, list[FileResult]] = field(default_factory=lambda: defaultdict(list))
+    blank: dict[str, list[FileResult]] = field(default_factory=lambda: defaultdict(list))
+
+    def counties(self, expect: Sequence[str]) -> list[str]:
+        """Every county named anywhere, the expected ones first in their order."""
+        return sorted(set(self.a1) | set(self.a2) | set(expect) | set(self.unreadable) | set(self.blank),
+                      key=_county_order(expect))
+
+
+@dataclass(slots=True)
+class _Built:
+    """What the county loop gathers besides the summaries."""
+
+    notes: Notes = field(default_factory=list)
+    doubt: set[str] = field(default_factory=set)
+    contributing: set[str] = field(default_factory=set)  # files whose tables reach the rollup
+    items: list[RollupItem] = field(default_factory=list)
+    stats: list[RollupStats] = field(default_factory=list)
+    used_a2: list[tuple[str, TableSpec]] = field(default_factory=list)
+
+
+def _sort_tables(results: list[FileResult], expect: Sequence[str]) -> _Found:
+    found = _Found()
     for f in results:
         if f.skipped:
             continue
         if not f.readable:
             guess = county_from_filename(f.path)
-            unreadable[_match_expected(guess, expect) if guess else f.display].append(f)
+            found.unreadable[_match_expected(guess, expect) if guess else f.display].append(f)
             continue
         unknown = f"（县名未知）{f.display}"
         for t in f.tables:
             if t.blank:
                 # A blank issued form or a template is never a reply: it displaces nothing.
-                blank[_match_expected(t.county or unknown, expect)].append(f)
+                found.blank[_match_expected(t.county or unknown, expect)].append(f)
             elif t.table.kind == TableKind.APPENDIX1:
-                a1[_match_expected(t.county or unknown, expect)].append((f, t, None))
+                found.a1[_match_expected(t.county or unknown, expect)].append((f, t, None))
             else:
                 for name, row in t.counties.items():
-                    a2[_match_expected(name or unknown, expect)].append((f, t, row))
+                    found.a2[_match_expected(name or unknown, expect)].append((f, t, row))
+    return found
 
-    counties = sorted(set(a1) | set(a2) | set(expect) | set(unreadable) | set(blank), key=_county_order(expect))
-    summaries: list[CountySummary] = []
-    used_a2: list[tuple[str, TableSpec]] = []
-    items: list[RollupItem] = []
-    stats: list[RollupStats] = []
-    for county in counties:
-        s = CountySummary(county=county, prefecture=opts.prefecture)
-        used1 = _pick(county, TableKind.APPENDIX1, a1.get(county, []), notes, doubt)
-        used2 = _pick(county, TableKind.APPENDIX2, a2.get(county, []), notes, doubt)
-        if used1 and used2 and (len(a1[county]) > 1 or len(a2[county]) > 1):
-            # validate's cross check skips counties with several copies; now that one
-            # of each is chosen, check the pair that will be counted.
-            cross_pair(used1[1], *used2)
-        used_files = {id(x[0]): x[0] for x in (used1, used2) if x is not None}
-        s.files = sorted(f.display for f in used_files.values())
-        contributing.update(s.files)
-        if used1 is not None:
-            f, t, _ = used1
-            for it in t.items:
-                items.append(RollupItem(opts.prefecture, county, _item_values(it.values, it.done, it.deadline),
-                                        it.category, f.display, f.shown_row(t.table.sheet, it.row),
-                                        _extras_text(it.extras), it.errors, t.table.sheet, t.table.header.cols,
-                                        texts=_item_texts(it.values),
-                                        problem_row=f.shown_row(t.table.sheet, it.problem)))
-            s.rows_read = len(t.table.records)
-            # Problems, not rows: a 问题描述 merged over several measure rows is one problem.
-            s.total, s.done, s.open = problem_counts(t.items)
-            overdue: set[int] = {it.problem for it in t.items if it.done is False and it.deadline is not None
-                                 and it.deadline < v.as_of}
-            s.overdue = len(overdue)
-        if used2 is not None:
-            f, t, chosen = used2
-            used_a2.append((county, t.table.spec))
-            if chosen is not None:
-                row = chosen
-                stats.append(_stats_row(opts.prefecture, county, f, t, row))
-                if used1 is None:
-                    s.total = int(row.numbers.get("total") or 0)
-                    s.done = int(row.numbers.get("done") or 0)
-                    s.open = int(row.numbers.get("open") or 0)
-        if used1 and used2:
-            s.status = Status.VERSION_UNCERTAIN if county in doubt else Status.SUBMITTED
-        elif used1:
-            s.status = Status.NO_APPENDIX2
-        elif used2:
-            s.status = Status.NO_APPENDIX1
-        elif county in unreadable:
-            s.status = Status.UNREADABLE
-            s.files = sorted(f.display for f in unreadable[county])
-        elif county in blank:
-            s.status = Status.BLANK
-            s.files = sorted({f.display for f in blank[county]})
-        if (used1 or used2) and county in unreadable:
-            _scans_beside_original(county, unreadable[county], s.files)
-        if s.status in (Status.NO_APPENDIX1, Status.NO_APPENDIX2):
-            missing = APPENDIX_NAMES[TableKind.APPENDIX1 if s.status is Status.NO_APPENDIX1 else TableKind.APPENDIX2]
-            notes.append((county, make("appendix-missing", file=MERGE_FILE, county=county, appendix=missing)))
-        elif s.status is Status.MISSING:
-            notes.append((county, make("county-not-submitted", file=MERGE_FILE, county=county)))
-        elif s.status is Status.BLANK:
-            notes.append((county, make("county-blank-only", file=MERGE_FILE, county=county)))
-        if expect and county not in expect and s.status is not Status.UNREADABLE:
-            notes.append((county, make("county-unexpected", file=MERGE_FILE, county=county)))
-        summaries.append(s)
 
-    a2_spec = _rollup_a2(v, used_a2, notes)
+def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
+    """Pair, choose, count and total: everything but writing the workbook."""
+    expect = tuple(dict.fromkeys(county_key(x) for x in opts.expect if county_key(x)))
+    if not expect and opts.feedback is not None:
+        expect = tuple(opts.feedback.counties)  # the list names every county that must answer
+    found = _sort_tables(results, expect)
+    b = _Built()
+    summaries = [_county(county, found, opts, expect, b) for county in found.counties(expect)]
+    if opts.feedback is None and (gap := total_incomplete(summaries)) is not None:
+        b.notes.append(("", gap))
+    a2_spec = _rollup_a2(opts.validate, b.used_a2, b.notes)
+    skipped_files = skipped_list(results, b.contributing, [n for _, n in b.notes])
     used_paths = {name for s in summaries for name in s.files}
-    skipped_files = skipped_list(results, contributing, [n for _, n in notes])
     for f in results:
-        if f.readable and f.tables and f.display not in used_paths:
+        if f.readable and f.tables and f.display not in used_paths and not all(t.blank for t in f.tables):
             # Not used (a duplicate): its own findings would be counted for nothing;
             # the duplicate note names it and says which file was used instead.
             f.findings = []
-    report = _report(results, [n for _, n in notes])
+    report = _report(results, [n for _, n in b.notes])
+    _tally(summaries, report, b)
+    stats = stats_rows(summaries, b.stats, a2_spec)
+    return Rollup(opts.prefecture, opts.validate.as_of, a2_spec, summaries, b.items, stats, report,
+                  skipped=skipped_files)
+
+
+def _tally(summaries: list[CountySummary], report: Report, b: _Built) -> None:
+    """Rows written, errors and warnings per county, from the report as it stands."""
     by_file = {fr.path: fr for fr in report.files}
     about: dict[str, list[Finding]] = defaultdict(list)
-    for county, n in notes:
+    for county, n in b.notes:
         about[county].append(n)
-    written = Counter(it.county for it in items)  # one pass: not one scan of all items per county
+    written = Counter(it.county for it in b.items)  # one pass: not one scan of all items per county
     for s in summaries:
         own = [f for name in s.files if name in by_file for f in by_file[name].findings]
         own += [n for n in about[s.county] if n.file not in s.files]
         s.rows_written = written[s.county]
-        if opts.feedback is not None:
-            listed = opts.feedback.for_county(s.county)
-            got = (coverage or {}).get(s.county)
-            s.coverage = (got.answered, got.total) if got else (0, len(listed or []))
         s.errors = sum(1 for f in own if f.severity is Severity.ERROR)
         s.warnings = sum(1 for f in own if f.severity is Severity.WARNING)
-    return Rollup(opts.prefecture, v.as_of, a2_spec, summaries, items, stats, report, skipped=skipped_files)
+
+
+def _county(county: str, found: _Found, opts: MergeOptions, expect: Sequence[str], b: _Built) -> CountySummary:
+    """One county: choose its tables, take their rows and counts, set its status."""
+    s = CountySummary(county=county, prefecture=opts.prefecture)
+    used1 = _pick(county, TableKind.APPENDIX1, found.a1.get(county, []), b.notes, b.doubt)
+    used2 = _pick(county, TableKind.APPENDIX2, found.a2.get(county, []), b.notes, b.doubt)
+    if used1 and used2 and (len(found.a1[county]) > 1 or len(found.a2[county]) > 1):
+        # validate's cross check skips counties with several copies; now that one
+        # of each is chosen, check the pair that will be counted.
+        cross_pair(used1[1], *used2)
+    used_files = {id(x[0]): x[0] for x in (used1, used2) if x is not None}
+    s.files = sorted(f.display for f in used_files.values())
+    b.contributing.update(s.files)
+    if used1 is not None:
+        _take_items(s, used1, opts, b)
+    if used2 is not None:
+        f, t, chosen = used2
+        b.used_a2.append((county, t.table.spec))
+        if chosen is not None:
+            b.stats.append(_stats_row(opts.prefecture, county, f, t, chosen))
+            if used1 is None:
+                s.total = int(chosen.numbers.get("total") or 0)
+                s.done = int(chosen.numbers.get("done") or 0)
+                s.open = int(chosen.numbers.get("open") or 0)
+    _set_status(s, used1 is not None, used2 is not None, found, b)
+    if expect and county not in expect and s.status is not Status.UNREADABLE:
+        b.notes.append((county, make("county-unexpected", file=MERGE_FILE, county=county)))
+    if opts.feedback is not None:
+        differs = apply_official(s, used1[1] if used1 is not None else None, opts.feedback)
+        if differs is not None:
+            b.notes.append((county, differs))
+    return s
+
+
+def _take_items(s: CountySummary, used1: Candidate, opts: MergeOptions, b: _Built) -> None:
+    f, t, _ = used1
+    for it in t.items:
+        b.items.append(RollupItem(opts.prefecture, s.county, _item_values(it.values, it.done, it.deadline),
+                                  it.category, f.display, f.shown_row(t.table.sheet, it.row),
+                                  _extras_text(it.extras), it.errors, t.table.sheet, t.table.header.cols,
+                                  texts=_item_texts(it.values), problem_row=f.shown_row(t.table.sheet, it.problem)))
+    s.rows_read = len(t.table.records)
+    # Problems, not rows: a 问题描述 merged over several measure rows is one problem.
+    s.total, s.done, s.open = problem_counts(t.items)
+    as_of = opts.validate.as_of
+    s.overdue = len({it.problem for it in t.items if it.done is False and it.deadline is not None
+                     and it.deadline < as_of})
+
+
+def _set_status(s: CountySummary, has1: bool, has2: bool, found: _Found, b: _Built) -> None:
+    county = s.county
+    if has1 and has2:
+        s.status = Status.VERSION_UNCERTAIN if county in b.doubt else Status.SUBMITTED
+    elif has1:
+        s.status = Status.NO_APPENDIX2
+    elif has2:
+        s.status = Status.NO_APPENDIX1
+    elif county in found.unreadable:
+        s.status = Status.UNREADABLE
+        s.files = sorted(f.display for f in found.unreadable[county])
+    elif county in found.blank:
+        s.status = Status.BLANK
+        s.files = sorted({f.display for f in found.blank[county]})
+    if (has1 or has2) and county in found.unreadable:
+        _scans_beside_original(county, found.unreadable[county], s.files)
+    if s.status in (Status.NO_APPENDIX1, Status.NO_APPENDIX2):
+        missing = APPENDIX_NAMES[TableKind.APPENDIX1 if s.status is Status.NO_APPENDIX1 else TableKind.APPENDIX2]
+        b.notes.append((county, make("appendix-missing", file=MERGE_FILE, county=county, appendix=missing)))
+    elif s.status is Status.MISSING:
+        b.notes.append((county, make("county-not-submitted", file=MERGE_FILE, county=county)))
+    elif s.status is Status.BLANK:
+        b.notes.append((county, make("county-blank-only", file=MERGE_FILE, county=county)))
 
 
 def _scans_beside_original(county: str, files: list[FileResult], used: list[str]) -> None:

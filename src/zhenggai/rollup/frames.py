@@ -150,6 +150,10 @@ def _stats_frame(rollup: Rollup) -> pd.DataFrame:
     stats_cols["unreadable"] = pd.array([",".join(sorted(s.unreadable)) or None for s in rollup.stats],
                                         dtype="string")
     stats_cols["source_file"] = pd.array([s.source_file for s in rollup.stats], dtype="string")
+    # A row that only keeps the place of a county without a usable 附件2: its status, else NA.
+    status = pd.CategoricalDtype([s.value for s in Status])
+    stats_cols["status"] = pd.Series([s.status.value if s.status else None for s in rollup.stats], dtype=status)
+    stats_cols["marked"] = pd.array([",".join(sorted(s.marks)) or None for s in rollup.stats], dtype="string")
     frame: pd.DataFrame = pd.DataFrame(stats_cols)
     return frame
 
@@ -178,6 +182,10 @@ def to_frames(rollup: Rollup) -> RollupFrames:
         "coverage_answered": pd.array([c.coverage[0] if c.coverage else None for c in rollup.counties], dtype="Int64"),
         "coverage_total": pd.array([c.coverage[1] if c.coverage else None for c in rollup.counties], dtype="Int64"),
         "files": pd.array(["、".join(c.files) for c in rollup.counties], dtype="string"),
+        # total/done/open are the feedback list's when ``official``; the county's own then:
+        "official": pd.array([c.official for c in rollup.counties], dtype="boolean"),
+        "reported_total": pd.array([c.reported[0] if c.reported else None for c in rollup.counties], dtype="Int64"),
+        "reported_done": pd.array([c.reported[1] if c.reported else None for c in rollup.counties], dtype="Int64"),
     })
 
     items = _items_frame(rollup)

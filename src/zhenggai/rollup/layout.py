@@ -185,6 +185,24 @@ FINDINGS = SheetSpec(
     ),
 )
 
+PREFECTURES = SheetSpec(
+    name="市州汇总",
+    lead=(
+        Column("prefecture", PREFECTURE_HEADER, 10),
+        Column("status", "报送状态", 10, "status"),
+        Column("expected", "应报县数", 8, "count"),
+        Column("reported", "已报县数", 8, "count"),
+        Column("total", "反馈问题数", 9, "count"),
+        Column("done", "已完成", 8, "count"),
+        Column("open", "未完成", 8, "count"),
+        Column("rate", "完成率", 9, "rate"),
+        Column("overdue", "逾期未完成", 9, "count"),
+        Column("errors", "错误数", 8, "count"),
+        Column("saved", "汇总表生成时间", 20, "date"),
+    ),
+)
+"""Province rollups only: one row per 市州 (written after 汇总概览; readers skip it)."""
+
 SHEETS = (OVERVIEW, ITEMS, STATS, FINDINGS)
 """Every sheet of a rollup, in workbook order."""
 

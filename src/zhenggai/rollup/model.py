@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,8 +24,12 @@ if TYPE_CHECKING:
 
 MERGE_FILE = "（汇总检查）"  # the report entry holding findings about counties, not files
 
-__all__ = ["MERGE_FILE", "CountySummary", "MergeOptions", "MergeResult", "Rollup", "RollupItem", "RollupStats",
-           "SkippedFile", "Status", "skipped_list", "version_key"]
+__all__ = ["MERGE_FILE", "CountySummary", "Mark", "MergeOptions", "MergeResult", "PrefectureSummary", "Rollup",
+           "RollupItem", "RollupStats", "SkippedFile", "Status", "skipped_list", "version_key"]
+
+# Statuses whose county sent figures the rollup can count (without a feedback list, the
+# others are missing from every 合计, and the 合计 says so).
+COUNTED = frozenset({Status.SUBMITTED, Status.VERSION_UNCERTAIN, Status.NO_APPENDIX1, Status.NO_APPENDIX2})
 
 
 def version_key(mtime: float, name: str) -> tuple[float, str]:
@@ -59,6 +63,16 @@ class MergeOptions:
     feedback: FeedbackList | None = None  # --problems: coverage, and the counties to expect
     signoff: Signoff = field(default_factory=Signoff)  # --contact/--phone, or the config file
     previous: Path | None = None  # --previous: last round's rollup, compared on the sheet 进展对比
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A cell of the rollup that prints with a colour and a comment: red (error) for a
+    figure that is not the county's own or that 附件1 and 附件2 disagree on, yellow
+    (warning) for one to check. The figure is counted; the 合计 over it is marked too."""
+
+    severity: Severity
+    text: str
 
 
 @dataclass(slots=True)
@@ -96,6 +110,10 @@ class RollupStats:
     columns: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)  # why each uncounted number is not counted
     texts: dict[str, str] = field(default_factory=dict)  # the clerk's own text of each number cell
+    marks: dict[str, Mark] = field(default_factory=dict)  # column key → colour and comment (counted)
+    # Not None: the county has no usable 附件2 and this row only keeps its place (its
+    # status printed in 备注, indicator cells blank, red, in no total).
+    status: Status | None = None
 
 
 @dataclass(slots=True)
@@ -115,11 +133,22 @@ class CountySummary:
     warnings: int = 0
     files: list[str] = field(default_factory=list)
     coverage: tuple[int, int] | None = None  # (answered, feedback problems) with --problems
+    # With a feedback list, total/done/open are the official figures (the list's problems;
+    # unanswered ones count 未完成); ``reported`` keeps the county's own (problems, done)
+    # when they differ, and ``marks`` says so on the printed cells.
+    official: bool = False
+    reported: tuple[int, int] | None = None
+    marks: dict[str, Mark] = field(default_factory=dict)
 
     @property
     def rate(self) -> float | None:
         """完成率: done / total, None when there is nothing to count."""
         return self.done / self.total if self.total else None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the county's figures are in the totals (official ones always are)."""
+        return self.official or self.status in COUNTED
 
     def to_dict(self) -> dict[str, object]:
         """The ``counties`` entry of ``--format json``."""
@@ -139,7 +168,40 @@ class CountySummary:
             data["prefecture"] = self.prefecture
         if self.coverage is not None:
             data["coverage"] = {"answered": self.coverage[0], "total": self.coverage[1]}
+        data["total"] = self.total
+        data["rate"] = self.rate
+        data["official"] = self.official
+        if self.reported is not None:
+            data["reported"] = {"total": self.reported[0], "done": self.reported[1]}
         return data
+
+
+@dataclass(slots=True)
+class PrefectureSummary:
+    """One row of the province rollup's 市州汇总: a prefecture and its rollup."""
+
+    prefecture: str
+    expected: int = 0  # counties in its rollup (its --expect or feedback list, and any that sent)
+    reported: int = 0  # counties that sent figures the rollup counts
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    errors: int = 0
+    saved: datetime | None = None  # when its rollup was made (the time saved inside the workbook)
+    file: str = ""
+    submitted: bool = True  # False: an expected prefecture whose rollup did not arrive
+
+    @property
+    def rate(self) -> float | None:
+        """完成率 over the prefecture's official problems."""
+        return self.done / self.total if self.total else None
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``prefectures`` entry of a province merge's ``--format json``."""
+        return {"prefecture": self.prefecture, "submitted": self.submitted, "expected": self.expected,
+                "reported": self.reported, "total": self.total, "done": self.done, "rate": self.rate,
+                "overdue": self.overdue, "errors": self.errors,
+                "saved": self.saved.isoformat(sep=" ") if self.saved else None, "file": self.file}
 
 
 @dataclass(slots=True)
@@ -160,6 +222,22 @@ class Rollup:
     province: bool = False  # rows carry their 市（州）; totals per prefecture too
     skipped: list[SkippedFile] = field(default_factory=list)  # files not in the rollup, and why
     comparison: Comparison | None = None  # with --previous: what moved since the last round
+    prefectures: list[PrefectureSummary] = field(default_factory=list)  # province only: 市州汇总
+
+    def missing_from_totals(self) -> list[CountySummary]:
+        """Counties whose figures no 合计 holds (no feedback list gave them official ones)."""
+        return [c for c in self.counties if not c.counted]
+
+    def totals(self) -> dict[str, object]:
+        """The overview's 合计 row as data: the ``totals`` entry of ``--format json``."""
+        total = sum(c.total for c in self.counties)
+        done = sum(c.done for c in self.counties)
+        return {"counties": len(self.counties),
+                "submitted": sum(1 for c in self.counties if c.status is Status.SUBMITTED),
+                "total": total, "done": done, "open": sum(c.open for c in self.counties),
+                "rate": done / total if total else None, "overdue": sum(c.overdue for c in self.counties),
+                "official": bool(self.counties) and all(c.official for c in self.counties),
+                "incomplete": [c.county for c in self.missing_from_totals()]}
 
     def frames(self) -> RollupFrames:
         """Counties, items, statistics and findings as typed pandas DataFrames (see ``frames.py``)."""
@@ -200,6 +278,8 @@ def skipped_list(results: Sequence[FileResult], used: set[str], notes: list[Find
             worst = min(f.findings, key=lambda x: x.severity.rank, default=None)
             out.append(SkippedFile(f.display, worst.message if worst else "无法读取",
                                    worst.severity if worst else Severity.ERROR))
+        elif f.tables and all(t.blank for t in f.tables):
+            out.append(SkippedFile(f.display, "空白表样或下发时原样未填的表，不作为报送", Severity.INFO))
         elif f.tables:
             note = why_unused.get(f.display)
             if note is not None:

@@ -47,6 +47,7 @@ from zhenggai.rollup.model import (
     Status,
     skipped_list,
 )
+from zhenggai.rollup.official import plausibility_marks, stats_rows
 
 _I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
 
@@ -166,12 +167,13 @@ def _read_one(
             errors=_int(_get(row, cols, _O["errors"])), warnings=_int(_get(row, cols, _O["warnings"])),
             files=[f"{path.name}›{x}" for x in files if x], coverage=coverage,
             rows_read=None, rows_written=None,  # not in the workbook: unknown, not 0
+            official=coverage is not None,  # written with a feedback list: the figures are the list's
         ))
     cols, rows = _table(sheets[ITEMS.name])
     items: list[RollupItem] = []
     for row in rows:
         county = clean_text(_get(row, cols, COUNTY_HEADER))
-        if not county:
+        if not county or _placeholder_line(row, cols):
             continue
         values: list[object] = []
         for c in APPENDIX1.columns:
@@ -186,12 +188,21 @@ def _read_one(
             f"{path.name}›{clean_text(_get(row, cols, _I['source_file']))}", _int(_get(row, cols, _I["source_row"])),
             clean_text(_get(row, cols, _I["extras"])), _int(_get(row, cols, _I["errors"])),
         ))
-    stats = _stats(path, sheets[STATS.name], prefecture, opts)
+    stats = _stats(path, sheets[STATS.name], prefecture, opts, {(c.prefecture, c.county): c for c in counties})
     _recount_overdue(counties, items, as_of or opts.validate.as_of)
     reports = _findings(path, sheets.get(FINDINGS.name, []))
     if notes:
         reports.append(FileReport(shown, None, (), tuple(notes)))
     return prefecture, counties, items, stats, reports
+
+
+_SEQ_HEADER, _PROBLEM_HEADER = APPENDIX1.column("seq").header, APPENDIX1.column("problem").header
+
+
+def _placeholder_line(row: list[object], cols: dict[str, int]) -> bool:
+    """The line 整改清单汇总 gives a county without 附件1 rows: no 序号, its status as the problem."""
+    return (clean_text(_get(row, cols, _SEQ_HEADER)) == ""
+            and Status.from_label(clean_text(_get(row, cols, _PROBLEM_HEADER))) is not None)
 
 
 def _recount_overdue(counties: list[CountySummary], items: list[RollupItem], as_of: date) -> None:
@@ -226,7 +237,13 @@ def _findings(path: Path, grid: Sequence[Sequence[object]]) -> list[FileReport]:
     return [FileReport(n, None, (), tuple(sorted(fs, key=sort_key))) for n, fs in by_file.items()]
 
 
-def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOptions) -> list[RollupStats]:
+# A county with these statuses sent no usable 附件2: its 成果统计汇总 row only keeps its
+# place, and its empty cells are no figures (never 0).
+_NO_A2 = frozenset({Status.MISSING, Status.NO_APPENDIX2, Status.UNREADABLE, Status.BLANK})
+
+
+def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOptions,
+           counties: dict[tuple[str | None, str], CountySummary]) -> list[RollupStats]:
     spec = opts.validate.specs()[1]
     cols, rows = _table(grid)
     out: list[RollupStats] = []
@@ -249,8 +266,18 @@ def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOpt
                 values[c.key] = clean_text(v)
         values["county"] = county
         source = clean_text(_get(row, cols, _S_SOURCE))
-        out.append(RollupStats(clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture, county, values,
-                               unreadable, f"{path.name}›{source}", 0))
+        pref = clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture
+        st = RollupStats(pref, county, values, unreadable, f"{path.name}›{source}" if source else "", 0,
+                         marks=plausibility_marks(spec, values, unreadable))
+        summary = counties.get((pref, county))
+        if summary is not None and summary.status in _NO_A2:
+            st.status = summary.status
+            for c in spec.columns:
+                if c.is_number and clean_text(_get(row, cols, c.header)) == "":
+                    st.unreadable.add(c.key)
+                    st.values[c.key] = ""
+                    st.reasons[c.key] = f"{county}{summary.status.label}，没有附件2 的数"
+        out.append(st)
     return out
 
 
@@ -263,11 +290,53 @@ def build_province(
 ) -> Rollup:
     """Read prefecture rollups; one rollup per prefecture, chosen by ``versions.py``'s rules
     when a prefecture sent two (never by file-system time alone without an error)."""
+    from zhenggai.rollup.prefectures import prefecture_rows
+
     notes: list[Finding] = []
-    parsed: dict[Path, _Parsed] = {}
-    versions: dict[str, list[tuple[FileResult, tuple[object, ...]]]] = {}
-    refused: list[FileResult] = []
     names = names or {}
+    parsed, versions, refused = _read_all(rollups, opts, on_progress, names)
+    chosen: dict[str, FileResult] = {}
+    doubt: set[str] = set()
+    for prefecture, found in versions.items():
+        chosen[prefecture] = _pick_rollup(prefecture, found, notes, doubt)
+    counties: list[CountySummary] = []
+    items: list[RollupItem] = []
+    stats: list[RollupStats] = []
+    files: list[FileReport] = [r.report() for r in [*skipped, *refused]]
+    for prefecture in sorted(chosen):
+        _, c, it, st, reports = parsed[chosen[prefecture].path]
+        if prefecture in doubt:  # visible in 汇总概况: which rollup counts is for a person to confirm
+            for s in c:
+                if s.status == Status.SUBMITTED:
+                    s.status = Status.VERSION_UNCERTAIN
+        counties += c
+        items += it
+        stats += st
+        files += reports
+    per_county = Counter((it.prefecture, it.county) for it in items)  # one pass, not one per county
+    for s in counties:
+        s.rows_read = s.rows_written = per_county[(s.prefecture, s.county)]
+    prefectures = prefecture_rows(opts.expect, chosen, counties, notes)
+    if notes:
+        files.append(FileReport(MERGE_FILE, None, (), tuple(sorted(notes, key=sort_key))))
+    report = Report(tuple(sorted(files, key=lambda fr: fr.path)))
+    as_of = opts.validate.as_of if isinstance(opts.validate.as_of, date) else date.today()
+    used = {chosen[p].display for p in chosen}
+    spec = opts.validate.specs()[1]
+    return Rollup(opts.prefecture, as_of, spec, counties, items, stats_rows(counties, stats, spec), report,
+                  province=True, skipped=skipped_list([*skipped, *refused], used, notes), prefectures=prefectures)
+
+
+_Versions = dict[str, list[tuple[FileResult, tuple[object, ...]]]]
+
+
+def _read_all(
+    rollups: Sequence[Path], opts: MergeOptions, on_progress: ProgressCallback | None, names: dict[Path, str]
+) -> tuple[dict[Path, _Parsed], _Versions, list[FileResult]]:
+    """Every rollup read once: parsed by path, the versions of each prefecture, the refused ones."""
+    parsed: dict[Path, _Parsed] = {}
+    versions: _Versions = {}
+    refused: list[FileResult] = []
     for i, path in enumerate(sorted(rollups), start=1):
         fallback = path.stem.replace("汇总", "")
         shown = names.get(path, str(path))
@@ -284,38 +353,11 @@ def build_province(
         versions.setdefault(data[0], []).append((fr, content))
         if on_progress is not None:
             on_progress(i, len(rollups), shown)
-    chosen: dict[str, Path] = {}
-    doubt: set[str] = set()
-    for prefecture, found in versions.items():
-        chosen[prefecture] = _pick_rollup(prefecture, found, notes, doubt)
-    counties: list[CountySummary] = []
-    items: list[RollupItem] = []
-    stats: list[RollupStats] = []
-    files: list[FileReport] = [r.report() for r in [*skipped, *refused]]
-    for prefecture in sorted(chosen):
-        _, c, it, st, reports = parsed[chosen[prefecture]]
-        if prefecture in doubt:  # visible in 汇总概况: which rollup counts is for a person to confirm
-            for s in c:
-                if s.status == Status.SUBMITTED:
-                    s.status = Status.VERSION_UNCERTAIN
-        counties += c
-        items += it
-        stats += st
-        files += reports
-    per_county = Counter((it.prefecture, it.county) for it in items)  # one pass, not one per county
-    for s in counties:
-        s.rows_read = s.rows_written = per_county[(s.prefecture, s.county)]
-    if notes:
-        files.append(FileReport(MERGE_FILE, None, (), tuple(sorted(notes, key=sort_key))))
-    report = Report(tuple(sorted(files, key=lambda fr: fr.path)))
-    as_of = opts.validate.as_of if isinstance(opts.validate.as_of, date) else date.today()
-    used = {names.get(chosen[p], str(chosen[p])) for p in chosen}
-    return Rollup(opts.prefecture, as_of, opts.validate.specs()[1], counties, items, stats, report, province=True,
-                  skipped=skipped_list([*skipped, *refused], used, notes))
+    return parsed, versions, refused
 
 
 def _pick_rollup(prefecture: str, found: list[tuple[FileResult, tuple[object, ...]]], notes: list[Finding],
-                 doubt: set[str]) -> Path:
+                 doubt: set[str]) -> FileResult:
     """One rollup of a prefecture: identical copies count once; different versions by
     ``versions.decide_files`` (internal last-saved time, then the name's version mark); a
     choice resting on file-system time alone, or on disagreeing signals, is an error and
@@ -341,7 +383,7 @@ def _pick_rollup(prefecture: str, found: list[tuple[FileResult, tuple[object, ..
                 notes.append(make("version-uncertain" if doubtful else "duplicate-submission", file=fr.display,
                                   county=prefecture, appendix="汇总表", used=used.display, unused=fr.display,
                                   reason=reasons[gi], diff=""))
-    return used.path
+    return used
 
 
 def read_rollup(path: Path, opts: MergeOptions | None = None) -> Rollup:

@@ -1,0 +1,226 @@
+"""情况报告.docx: a factual draft in 公文 format, rendered from a Word template (docxtpl).
+
+Every figure in the context comes from the rollup read back (the overview's counts and
+feedback-list coverage, the 整改清单汇总 rows by 问题类别, the 成果统计汇总 totals) or
+from the 督办清单 built from it; the wording states them and nothing else, for the clerk
+to edit. A bureau can put its own 红头, wording and layout into a copy of the template
+(Jinja2 placeholders such as ``{{ overview }}``, see the README) and pass it with
+``--template``; an unknown placeholder or a broken tag is a ``TemplateError`` naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from zhenggai.core.errors import FatalError
+from zhenggai.core.parse import exact_sum
+from zhenggai.outputs.supervision import NOT_SUBMITTED, Supervision
+from zhenggai.rollup.categories import category_stats
+from zhenggai.rollup.layout import Status
+from zhenggai.rollup.model import CountySummary, Rollup, Signoff
+
+NUMERALS = "一二三四五六七八九十"
+_FIXED_A2 = frozenset({"county", "total", "done", "open", "note"})
+_UNIT = re.compile(r"^(.*?)[（(]([^（）()]*)[)）]$")
+
+
+class TemplateError(FatalError):
+    """A report template that cannot be used: the message names the placeholder."""
+
+
+def day_text(d: date) -> str:
+    """2022年7月15日 (公文 dates: no leading zeros)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _rate(done: int, total: int) -> str:
+    return f"{done / total * 100:.1f}%" if total else "—"
+
+
+def _number(v: float) -> str:
+    text = f"{v:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """One group of counties in numbers (the whole rollup, or one 市州)."""
+
+    expected: int
+    reported: int
+    missing: list[str]
+    problems: int
+    done: int
+    overdue: int
+    official: bool  # problems counted from the feedback list (coverage), not the counties' rows
+
+    @property
+    def rate(self) -> str:
+        """"60.0%"."""
+        return _rate(self.done, self.problems)
+
+
+def figures(counties: list[CountySummary], overdue: dict[int, int]) -> Figures:
+    """Counts of ``counties``; problems from the feedback list when the rollup carries it."""
+    official = bool(counties) and all(s.coverage is not None for s in counties)
+    problems = sum(s.coverage[1] if official and s.coverage else s.total for s in counties)
+    missing = [s.county for s in counties if s.status in NOT_SUBMITTED]
+    return Figures(len(counties), len(counties) - len(missing), missing, problems, sum(s.done for s in counties),
+                   sum(overdue.get(id(s), 0) for s in counties), official)
+
+
+def _overview_text(place: str, f: Figures, as_of: date, partial: dict[str, list[str]]) -> str:
+    basis = "反馈问题清单所列问题" if f.official else "各县（市、区）整改清单所列问题"
+    parts = "；".join(f"{label}：{'、'.join(names)}" for label, names in partial.items())
+    text = (f"截至{day_text(as_of)}，{place}应报送整改情况的示范县（市、区）{f.expected}个，已报送{f.reported}个"
+            + (f"（其中{parts}）" if parts else "")
+            + (f"，未报送{len(f.missing)}个（{'、'.join(f.missing)}）" if f.missing else "") + "。")
+    return text + (f"{basis}{f.problems}个，已完成整改{f.done}个，未完成{f.problems - f.done}个，"
+                   f"完成率{f.rate}；逾期未完成{f.overdue}个。")
+
+
+def _results(rollup: Rollup) -> tuple[list[dict[str, str]], str]:
+    """附件2 totals per indicator, as in 成果统计汇总's 合计 row (unreadable cells left out, said so)."""
+    out: list[dict[str, str]] = []
+    # A row kept only for its place (a county without a usable 附件2) holds no figures.
+    stats = [s for s in rollup.stats if s.status is None]
+    for c in rollup.a2.columns:
+        if not c.is_number or c.key in _FIXED_A2:
+            continue
+        good = [s.values.get(c.key) for s in stats if c.key not in s.unreadable]
+        value = exact_sum(float(v) for v in good if isinstance(v, (int, float)))
+        bad = [s.county for s in stats if c.key in s.unreadable]
+        m = _UNIT.match(c.header)
+        name, unit = (m.group(1), m.group(2)) if m else (c.header, "")
+        note = f"（不含{'、'.join(bad)}，其数据无法识别）" if bad else ""
+        out.append({"name": name, "value": _number(value), "unit": unit, "text": f"{name}{_number(value)}{unit}{note}"})
+    if not stats:
+        return out, "成果统计汇总中没有数据。"
+    counted = "、".join(dict.fromkeys(s.county for s in stats))
+    return out, f"据{counted}报送的成果统计表合计：" + "；".join(r["text"] for r in out) + "。"
+
+
+def report_context(rollup: Rollup, sv: Supervision, *, as_of: date, signoff: Signoff,
+                   attachments: list[str]) -> dict[str, Any]:
+    """Every placeholder of the report template, filled from the rollup and its 督办清单."""
+    from zhenggai.rollup.categories import is_overdue
+
+    place = sv.place
+    overdue: dict[int, int] = {}
+    for s in rollup.counties:
+        overdue[id(s)] = sum(1 for it in rollup.items if it.county == s.county and it.prefecture == s.prefecture
+                             and is_overdue(it, as_of))
+    total = figures(rollup.counties, overdue)
+    partial: dict[str, list[str]] = {}
+    for s in rollup.counties:
+        if s.status not in NOT_SUBMITTED and s.status is not Status.SUBMITTED:
+            partial.setdefault(s.status.label, []).append(s.county)
+    cats, _ = category_stats(rollup, as_of)
+    categories: list[dict[str, Any]] = []
+    for i, c in enumerate(cats):
+        head = f"（{NUMERALS[i] if i < len(NUMERALS) else i + 1}）{c.category}。"
+        body = (f"问题{c.total}个，已完成整改{c.done}个，未完成{c.total - c.done}个，完成率{_rate(c.done, c.total)}，"
+                f"逾期未完成{c.overdue}个。")
+        categories.append({"name": c.category, "total": c.total, "done": c.done, "open": c.total - c.done,
+                           "rate": _rate(c.done, c.total), "overdue": c.overdue, "heading": head, "body": body,
+                           "text": head + body})
+    prefectures: list[dict[str, Any]] = []
+    if rollup.province:
+        groups: dict[str, list[CountySummary]] = {}
+        for s in rollup.counties:
+            groups.setdefault(s.prefecture or "", []).append(s)
+        for name, members in groups.items():
+            f = figures(members, overdue)
+            prefectures.append({"name": name, "expected": f.expected, "reported": f.reported, "problems": f.problems,
+                                "done": f.done, "rate": f.rate, "overdue": f.overdue,
+                                "text": f"{name}：应报送{f.expected}个县（市、区），已报送{f.reported}个；"
+                                        f"问题{f.problems}个，已完成整改{f.done}个，完成率{f.rate}，逾期未完成{f.overdue}个。"})
+    results, results_text = _results(rollup)
+    supervision = [{"name": t.name, "prefecture": t.prefecture or "", "level": t.level, "reasons": t.reasons,
+                    "text": f"{t.name}（建议{t.level}）：{t.reasons}。"} for t in sv.targets]
+    sections = [("overview", "总体情况"), ("categories", "分类整改情况"),
+                *([("prefectures", "各市（州）情况")] if rollup.province else []),
+                ("results", "整改成果"), ("supervision", "督办建议")]
+    heading = {key: f"{NUMERALS[i]}、{name}" for i, (key, name) in enumerate(sections)}
+    unit = signoff.unit or (f"{place}{'商务厅' if rollup.province else '商务局'}" if place else "")
+    return {
+        "place": place, "unit": unit, "date": day_text(as_of), "as_of": day_text(as_of),
+        "title": f"{unit}关于电子商务进农村综合示范专项整改工作情况的报告",
+        "to": "商务部：" if rollup.province else "省商务厅：",
+        "intro": f"现将截至{day_text(as_of)}{place}电子商务进农村综合示范专项整改工作情况报告如下：",
+        "heading": heading, "overview": _overview_text(place, total, as_of, partial),
+        "expected": total.expected, "reported": total.reported, "missing": total.missing,
+        "problems": total.problems, "done": total.done, "open": total.problems - total.done,
+        "rate": total.rate, "overdue": total.overdue,
+        "categories": categories, "prefectures": prefectures, "results": results, "results_text": results_text,
+        "supervision": supervision,
+        "supervision_none": "" if supervision else "按督办规则，没有需要提醒、通报、约谈或督办的县（市、区）。",
+        "not_evaluated": [{"rule": s.rule.label, "reason": s.reason, "text": f"{s.rule.label}：{s.reason}"}
+                          for s in sv.not_evaluated],
+        "attachments": [f"{i}．{a}" for i, a in enumerate(attachments, start=1)],
+        "contact": signoff.contact or "", "phone": signoff.phone or "",
+    }
+
+
+def default_template() -> Path:
+    """The packaged template (GB/T 9704 layout, built by scripts/build_report_template.py)."""
+    return Path(str(resources.files("zhenggai").joinpath("data/report_template.docx")))
+
+
+def render_report(context: dict[str, Any], output: Path, *, template: Path | None = None, force: bool) -> Path:
+    """Render ``template`` (default: the packaged one) with ``context`` into ``output``, atomically."""
+    from zhenggai.core.atomic import atomic_path
+
+    doc = _render(context, template or default_template())
+    with atomic_path(output, force=force) as tmp:
+        doc.save(str(tmp))
+    return output
+
+
+def _render(context: dict[str, Any], template: Path) -> Any:
+    import jinja2
+    from docxtpl import DocxTemplate
+
+    name = template.name
+    if not template.is_file():
+        raise TemplateError(f"找不到报告模板：{template}")
+    try:
+        doc = DocxTemplate(str(template))
+        doc.init_docx()
+    except Exception as exc:  # noqa: BLE001 - any unreadable .docx is one Chinese sentence
+        raise TemplateError(f"报告模板 {name} 不是有效的 Word 文档（.docx）：{type(exc).__name__}") from None
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    try:
+        unknown = sorted(doc.get_undeclared_template_variables(env) - set(context))
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"报告模板 {name} 中的占位符写法有误：{_near(doc, exc)}（{exc.message}）") from None
+    if unknown:
+        raise TemplateError(f"报告模板 {name} 中的占位符 {'、'.join('{{ ' + u + ' }}' for u in unknown)} 不认识；"
+                            f"可用的占位符：{'、'.join(sorted(context))}（见 README 的“情况报告模板”）")
+    try:
+        doc.render(context, env, autoescape=True)
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"报告模板 {name} 中的占位符用了不存在的项：{exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"报告模板 {name} 无法填写：{exc.message}") from None
+    return doc
+
+
+def _near(doc: Any, exc: Exception) -> str:
+    """The first tag of the template that does not parse on its own, e.g. "{{ rate }"."""
+    import jinja2
+
+    text = "".join(doc.docx.element.body.itertext())
+    for tag in re.findall(r"\{\{.*?(?:\}\}|$)|\{%.*?(?:%\}|$)", text, flags=re.M):
+        if tag.startswith("{{"):
+            try:
+                jinja2.Environment().parse(tag)
+            except jinja2.TemplateSyntaxError:
+                return str(tag)
+    lone = re.search(r"\{\{[^}]*$|\{\{[^}]*\}(?!\})", text, flags=re.M)
+    return lone.group(0) if lone else str(exc)

@@ -1,0 +1,402 @@
+"""Official figures go upward: the feedback list's denominators, every county in every
+table, one set of totals, plausible amounts, the province's 市州 table, issued forms."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+from typer.testing import CliRunner
+
+from conftest import appendix1_rows, appendix2_rows, make_workbook
+from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.checking.files import validate
+from zhenggai.cli.app import app
+from zhenggai.core.results import Options
+from zhenggai.forms.feedback_reader import read_feedback_list
+from zhenggai.rollup.layout import HEADER_ROW
+from zhenggai.rollup.model import MergeOptions, Status
+
+AS_OF = date(2022, 9, 1)
+RED, YELLOW = "FFFFC7CE", "FFFFEB9C"
+PROBLEMS = {"枣阳市": ["甲问题", "乙问题", "丙问题"], "谷城县": ["丁问题", "戊问题", "己问题", "庚问题"],
+            "保康县": ["辛问题", "壬问题"], "老河口市": ["子问题", "丑问题"]}
+
+
+def _a1(problems: list[str], done: int) -> list[Any]:
+    return [[i + 1, p, f"整改措施{i + 1}，投入{i + 1}万元", "是" if i < done else "否",
+             "2022-06-30" if i < done else "2022-12-31", "张三", "县商务局"] for i, p in enumerate(problems)]
+
+
+def _a2(county: str, total: object, done: object, open_: object, funds: object = 10) -> list[object]:
+    return [county, total, done, open_, funds, 0, 1, 2, 0, 3, 4, 1, None]
+
+
+def _feedback(tmp_path: Path) -> Path:
+    rows: list[list[object]] = [["序号", "县（市、区）", "问题描述"]]
+    rows += [[i, county, p] for county, ps in PROBLEMS.items() for i, p in enumerate(ps, start=1)]
+    return make_workbook(tmp_path / "反馈问题清单.xlsx", {"清单": rows})
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    """枣阳市 answers all; 谷城县 leaves 庚问题 out (deleted) and says 3 in 附件2; 保康县
+    sends only 附件1; 老河口市 sends nothing."""
+    folder = tmp_path / "收件"
+    make_workbook(folder / "枣阳市附件1.xlsx", {"s": appendix1_rows(_a1(PROBLEMS["枣阳市"], 2), county="枣阳市")})
+    make_workbook(folder / "枣阳市附件2.xlsx", {"s": appendix2_rows(_a2("枣阳市", 3, 2, 1), county="枣阳市")})
+    make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(_a1(PROBLEMS["谷城县"][:3], 2))})
+    make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(_a2("谷城县", 3, 2, 1))})
+    make_workbook(folder / "保康县附件1.xlsx", {"s": appendix1_rows(_a1(PROBLEMS["保康县"], 1), county="保康县")})
+    return folder
+
+
+def _sheet(path: Path, name: str) -> Worksheet:
+    ws = openpyxl.load_workbook(path)[name]
+    assert isinstance(ws, Worksheet)
+    return ws
+
+
+def _rows(ws: Worksheet) -> dict[str, dict[str, Any]]:
+    """County (or 合计) → {header: cell} for the rows under the header row."""
+    header = [str(c.value or "").replace("\n", "") for c in ws[HEADER_ROW + 1]]
+    i_county = header.index("县（市、区）")
+    out: dict[str, dict[str, Any]] = {}
+    for row in ws.iter_rows(min_row=HEADER_ROW + 2):
+        name = row[i_county].value
+        if name and not str(row[0].value or "").startswith("联系人"):
+            out[str(name)] = dict(zip(header, row, strict=False))
+    return out
+
+
+def _fill(cell: Any) -> str:
+    return str(cell.fill.fgColor.rgb)
+
+
+def _merge_with_list(inbox: Path, tmp_path: Path) -> tuple[Path, Any]:
+    out = tmp_path / "汇总.xlsx"
+    fl = read_feedback_list(_feedback(tmp_path))
+    result = merge([inbox], out, MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl))
+    return out, result
+
+
+def test_overview_counts_the_list_not_the_rows_a_county_filled(inbox: Path, tmp_path: Path) -> None:
+    out, result = _merge_with_list(inbox, tmp_path)
+    rows = _rows(_sheet(out, "汇总概览"))
+    assert list(rows) == ["枣阳市", "谷城县", "保康县", "老河口市", "合计"]  # the list's order
+    got = {k: (r["报送状态"].value, r["反馈问题数"].value, r["已完成"].value, r["未完成"].value, r["完成率"].value)
+           for k, r in rows.items()}
+    assert got == {
+        "枣阳市": ("已报送", 3, 2, 1, pytest.approx(2 / 3)),
+        "谷城县": ("已报送", 4, 2, 2, 0.5),  # 庚问题 left out: 未完成, not a smaller denominator
+        "保康县": ("缺附件2", 2, 1, 1, 0.5),
+        "老河口市": ("未报送", 2, 0, 2, 0),  # sent nothing: keeps its row and its official count
+        "合计": ("2/4 已报送", 11, 5, 6, pytest.approx(5 / 11)),
+    }
+    gucheng = rows["谷城县"]["反馈问题数"]
+    assert _fill(gucheng) == RED and "自己填报 3 个问题" in gucheng.comment.text
+    assert "按反馈问题清单计 4 个问题" in gucheng.comment.text
+    assert rows["谷城县"]["已完成"].comment is None  # 2 either way
+    assert "谷城县" in rows["合计"]["反馈问题数"].comment.text
+    codes = [(f.code, f.message) for f in result.rollup.report.findings() if f.code == "official-count-differs"]
+    assert codes == [("official-count-differs", "谷城县 自己填报 3 个问题、已完成 2 个；汇总按反馈问题清单计 4 个问题、"
+                                                "已完成 2 个（清单中没有填报或已删除的问题计为未完成）")]
+
+
+def test_stats_sheet_has_every_county_with_official_counts(inbox: Path, tmp_path: Path) -> None:
+    out, _ = _merge_with_list(inbox, tmp_path)
+    rows = _rows(_sheet(out, "成果统计汇总"))
+    assert list(rows) == ["枣阳市", "谷城县", "保康县", "老河口市", "合计"]
+    total = "反馈问题数（个）"
+    assert {k: r[total].value for k, r in rows.items()} == {"枣阳市": 3, "谷城县": 4, "保康县": 2, "老河口市": 2,
+                                                            "合计": 11}
+    assert {k: r["已完成整改数（个）"].value for k, r in rows.items()}["合计"] == 5
+    assert {k: r["未完成整改数（个）"].value for k, r in rows.items()}["合计"] == 6
+    g = rows["谷城县"][total]
+    assert _fill(g) == RED and "附件2 填 3；按反馈问题清单和附件1 计为 4" in g.comment.text
+    # No usable 附件2: counts from the list (yellow, said so), indicators blank, red, in no total.
+    b = rows["保康县"]
+    assert _fill(b[total]) == YELLOW and "按反馈问题清单计" in b[total].comment.text
+    funds = "县级财政安排经费（万元）"
+    assert b[funds].value in (None, "") and _fill(b[funds]) == RED
+    assert b["备注"].value == "缺附件2" and rows["老河口市"]["备注"].value == "未报送"
+    assert rows["合计"][funds].value == 20  # 枣阳市 + 谷城县 only
+    assert rows["合计"][funds].comment.text == "不完整：不含 保康县（缺附件2）、老河口市（未报送）"
+    assert "谷城县" in rows["合计"][total].comment.text
+
+
+def test_items_sheet_keeps_a_line_for_a_county_without_rows(inbox: Path, tmp_path: Path) -> None:
+    out, result = _merge_with_list(inbox, tmp_path)
+    ws = _sheet(out, "整改清单汇总")
+    counties = [r[0] for r in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True)
+                if r[0] and not str(r[0]).startswith("联系人")]
+    assert list(dict.fromkeys(counties)) == ["枣阳市", "谷城县", "保康县", "老河口市"]
+    last = [r for r in ws.iter_rows(min_row=HEADER_ROW + 2) if r[0].value == "老河口市"]
+    assert len(last) == 1 and last[0][2].value == "未报送" and _fill(last[0][2]) == RED
+    assert last[0][1].value is None  # no 序号: not a problem row
+    assert result.rollup.counties[3].rows_written == 0  # the line is no 附件1 row
+
+
+def test_json_and_frames_carry_the_official_figures(inbox: Path, tmp_path: Path, runner: CliRunner) -> None:
+    feedback = _feedback(tmp_path)
+    res = runner.invoke(app, ["merge", str(inbox), "-o", str(tmp_path / "汇总.xlsx"), "--problems", str(feedback),
+                              "--as-of", "2022-09-01", "--format", "json"])
+    assert res.exit_code == 1, res.output
+    data = json.loads(res.stdout)
+    by = {c["county"]: c for c in data["counties"]}
+    assert {k: (c["total"], c["done"], c["open"], c["official"]) for k, c in by.items()} == {
+        "枣阳市": (3, 2, 1, True), "谷城县": (4, 2, 2, True), "保康县": (2, 1, 1, True), "老河口市": (2, 0, 2, True)}
+    assert by["谷城县"]["reported"] == {"total": 3, "done": 2} and "reported" not in by["枣阳市"]
+    assert by["谷城县"]["rate"] == 0.5 and by["老河口市"]["status"] == "missing"
+    assert data["totals"] == {"counties": 4, "submitted": 2, "total": 11, "done": 5, "open": 6,
+                              "rate": pytest.approx(5 / 11), "overdue": 0, "official": True, "incomplete": []}
+    fl = read_feedback_list(feedback)
+    frames = merge([inbox], None, MergeOptions(validate=Options(as_of=AS_OF), feedback=fl), write=False).frames()
+    c = frames.counties.set_index("county")
+    assert c.loc["谷城县", "total"] == 4 and c.loc["谷城县", "reported_total"] == 3
+    assert c.loc["老河口市", "total"] == 2 and c.loc["老河口市", "rate"] == 0
+    s = frames.stats.set_index("county")
+    assert list(s.index) == ["枣阳市", "谷城县", "保康县", "老河口市"]
+    assert s.loc["谷城县", "total"] == 4 and s.loc["保康县", "status"] == "no-appendix2"
+    assert s.loc["老河口市", "county_funds"] is pd_na()
+
+
+def pd_na() -> Any:
+    import pandas as pd
+
+    return pd.NA
+
+
+def test_the_shipped_second_round_reads_12_of_20(tmp_path: Path, runner: CliRunner) -> None:
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "第二轮.xlsx"
+    res = runner.invoke(app, ["merge", str(root / "examples" / "襄阳市收件-第二轮"), "-o", str(out), "--prefecture",
+                              "襄阳市", "--expect", "枣阳市,保康县,谷城县,老河口市", "--problems",
+                              str(root / "examples" / "反馈问题清单.xlsx"), "--as-of", "2022-10-15",
+                              "--format", "json"])
+    assert res.exit_code == 1
+    totals = json.loads(res.stdout)["totals"]
+    assert (totals["total"], totals["done"], totals["rate"]) == (20, 12, 0.6)
+    rows = _rows(_sheet(out, "汇总概览"))
+    total = rows["合计"]
+    assert (total["反馈问题数"].value, total["已完成"].value, total["完成率"].value) == (20, 12, 0.6)
+    assert rows["谷城县"]["完成率"].value == 0.4 and rows["老河口市"]["反馈问题数"].value == 4
+    stats = _rows(_sheet(out, "成果统计汇总"))
+    assert stats["合计"]["反馈问题数（个）"].value == 20 and stats["合计"]["已完成整改数（个）"].value == 12
+
+
+# --- without a feedback list ------------------------------------------------------------
+
+
+def test_without_a_list_a_missing_county_is_named_on_every_total(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "汇总.xlsx"
+    result = merge([inbox], out, MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市",
+                                              expect=("枣阳市", "谷城县", "保康县", "老河口市")))
+    rows = _rows(_sheet(out, "汇总概览"))
+    assert rows["老河口市"]["报送状态"].value == "未报送" and rows["合计"]["反馈问题数"].value == 8
+    for header in ("反馈问题数", "已完成", "未完成", "完成率"):
+        cell = rows["合计"][header]
+        assert _fill(cell) == RED and cell.comment.text == "不完整：不含 老河口市（未报送）"
+    stats = _rows(_sheet(out, "成果统计汇总"))
+    assert list(stats) == ["枣阳市", "谷城县", "保康县", "老河口市", "合计"]
+    # 保康县 sent 附件1 only: its counts from 附件1 (yellow), indicators blank and red.
+    assert stats["保康县"]["反馈问题数（个）"].value == 2 and _fill(stats["保康县"]["反馈问题数（个）"]) == YELLOW
+    assert _fill(stats["老河口市"]["反馈问题数（个）"]) == RED and stats["老河口市"]["备注"].value == "未报送"
+    assert "老河口市（未报送）" in stats["合计"]["反馈问题数（个）"].comment.text
+    found = [f.message for f in result.rollup.report.findings() if f.code == "total-incomplete"]
+    assert found == ["合计不含 老河口市（未报送）：没有可汇总的数据，也没有反馈问题清单给出应有的问题数，"
+                     "合计不是全部县（市、区）的数"]
+
+
+def test_a2_that_contradicts_a1_is_red_with_both_figures(tmp_path: Path) -> None:
+    folder = tmp_path / "收件"
+    make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(_a1(["甲", "乙", "丙"], 1))})
+    make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(_a2("谷城县", 5, 2, 3))})
+    make_workbook(folder / "保康县附件1.xlsx", {"s": appendix1_rows(_a1(["丁", "戊"], 2), county="保康县")})
+    make_workbook(folder / "保康县附件2.xlsx", {"s": appendix2_rows(_a2("保康县", 2, 2, 0), county="保康县")})
+    out = tmp_path / "汇总.xlsx"
+    result = merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
+    codes = sorted({f.code for f in result.rollup.report.findings()})
+    assert "cross-total-mismatch" in codes and "cross-done-mismatch" in codes
+    stats = _rows(_sheet(out, "成果统计汇总"))
+    total, done = stats["谷城县"]["反馈问题数（个）"], stats["谷城县"]["已完成整改数（个）"]
+    assert total.value == 5 and _fill(total) == RED
+    assert total.comment.text == "附件2 填 5，附件1 为 3：两个数不一致，请县里核对"
+    assert done.value == 2 and done.comment.text == "附件2 填 2，附件1 为 1：两个数不一致，请县里核对"
+    assert _fill(stats["保康县"]["反馈问题数（个）"]) != RED
+    t = stats["合计"]["反馈问题数（个）"]
+    assert t.value == 7 and _fill(t) == RED and t.comment.text == "含 谷城县 标出的数（见各格批注）"
+    assert stats["合计"]["县级财政安排经费（万元）"].comment is None  # that column agrees
+
+
+def test_counts_that_do_not_add_up_are_marked(tmp_path: Path) -> None:
+    folder = tmp_path / "收件"
+    make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(_a1(["甲", "乙", "丙"], 1))})
+    make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(_a2("谷城县", 3, 1, 1))})
+    out = tmp_path / "汇总.xlsx"
+    result = merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
+    assert "count-sum-mismatch" in {f.code for f in result.rollup.report.findings()}
+    row = _rows(_sheet(out, "成果统计汇总"))["谷城县"]
+    assert _fill(row["未完成整改数（个）"]) == RED
+    assert row["未完成整改数（个）"].comment.text == "已完成 1 + 未完成 1 = 2，不等于反馈问题数 3"
+
+
+# --- plausibility ------------------------------------------------------------------------
+
+
+def test_yuan_typed_in_a_wan_yuan_column_is_a_warning_with_its_cause(tmp_path: Path) -> None:
+    folder = tmp_path / "收件"
+    make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(_a1(["甲", "乙"], 1))})
+    make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(_a2("谷城县", 2, 1, 1, funds=500000))})
+    report, _ = validate([folder], Options(as_of=AS_OF))
+    hits = [f for f in report.findings() if f.code == "indicator-implausible"]
+    assert [(f.cell, f.severity.value, f.message) for f in hits] == [
+        ("E5", "warning",
+         "「县级财政安排经费（万元）」500000 超出合理范围（0～3000）：是否按元填写？请换算为万元（50 万元）")]
+    out = tmp_path / "汇总.xlsx"
+    merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
+    stats = _rows(_sheet(out, "成果统计汇总"))
+    cell = stats["谷城县"]["县级财政安排经费（万元）"]
+    assert cell.value == 500000 and _fill(cell) == YELLOW  # counted, and marked for a person
+    assert cell.comment.text == "500000 超出合理范围（0～3000）：是否按元填写？请换算为万元（50 万元）"
+    total = stats["合计"]["县级财政安排经费（万元）"]
+    assert _fill(total) == YELLOW and "谷城县" in total.comment.text
+
+
+def test_a_count_out_of_range_and_a_plausible_figure(tmp_path: Path) -> None:
+    folder = tmp_path / "收件"
+    row = ["谷城县", 2, 1, 1, 2999, 0, 1500, 2, 0, 3, 4, 1, None]  # 1500 补充人员: a digit too many?
+    make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(row)})
+    report, _ = validate([folder], Options(as_of=AS_OF))
+    hits = [(f.cell, f.message) for f in report.findings() if f.code == "indicator-implausible"]
+    assert hits == [("G5", "「补充人员（人）」1500 超出合理范围（0～200）：是否多写了位数，或按其他单位填写？请核实")]
+
+
+def test_a_province_sets_its_own_range(tmp_path: Path) -> None:
+    from zhenggai.core.errors import SchemaError
+    from zhenggai.core.schema import load_indicators
+
+    toml = tmp_path / "指标.toml"
+    toml.write_text('[[indicator]]\nkey = "funds"\nheader = "经费"\nunit = "万元"\ntype = "amount"\n'
+                    'plausible = [0, 100]\n', encoding="utf-8")
+    (ind,) = load_indicators(toml)
+    assert ind.plausible == (0, 100) and ind.column().plausible == (0, 100)
+    toml.write_text('[[indicator]]\nkey = "funds"\nheader = "经费"\nunit = "万元"\ntype = "amount"\n'
+                    'plausible = [100, 0]\n', encoding="utf-8")
+    with pytest.raises(SchemaError, match="合理范围"):
+        load_indicators(toml)
+
+
+def test_the_range_travels_with_the_issued_form(tmp_path: Path) -> None:
+    from zhenggai.core.schema import load_indicators
+    from zhenggai.forms.formdef import read_definition, write_definition
+    from zhenggai.intake.reader import read_book
+    from zhenggai.outputs.xlsx import new_workbook
+
+    indicators = load_indicators(None)
+    path = tmp_path / "表样.xlsx"
+    wb = new_workbook(path)
+    wb.add_worksheet("附件2")
+    write_definition(wb, indicators)
+    wb.close()
+    back, problem = read_definition(read_book(path, str(path)).grids)
+    assert problem is None and back == indicators
+    assert back is not None and back[0].plausible == (0, 3000)
+
+
+# --- issued forms are never a reply --------------------------------------------------------
+
+
+def test_a_prefilled_appendix2_never_wins_over_the_real_one(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "收件"
+    make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(_a1(["甲", "乙"], 1))})
+    real = make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(_a2("谷城县", 2, 1, 1))})
+    # The form init-county issued (county and 反馈问题数 pre-filled), saved later.
+    issued = make_workbook(folder / "谷城县附件2（下发表样）.xlsx",
+                           {"s": appendix2_rows(["谷城县", 2, None, None, None, None, None, None, None, None, None,
+                                                 None, None])})
+    os.utime(real, (1_600_000_000, 1_600_000_000))
+    os.utime(issued, (1_700_000_000, 1_700_000_000))
+    result = merge([folder], None, MergeOptions(validate=Options(as_of=AS_OF)), write=False)
+    (s,) = result.rollup.counties
+    assert s.status is Status.SUBMITTED and any(f.endswith("谷城县附件2.xlsx") for f in s.files)
+    codes = {f.code for f in result.rollup.report.findings()}
+    assert "blank-form" in codes and not codes & {"duplicate-submission", "version-uncertain"}
+    assert result.rollup.stats[0].values["county_funds"] == 10
+    assert [(k.file.endswith("（下发表样）.xlsx"), k.reason) for k in result.rollup.skipped] == [
+        (True, "空白表样或下发时原样未填的表，不作为报送")]
+
+
+def test_a_county_that_sent_only_the_issued_forms_has_not_replied(tmp_path: Path) -> None:
+    folder = tmp_path / "收件"
+    a1 = [[1, "甲问题", None, None, None, None, None], [2, "乙问题", None, None, None, None, None]]
+    make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(a1)})
+    make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(["谷城县", 2])})
+    result = merge([folder], None, MergeOptions(validate=Options(as_of=AS_OF)), write=False)
+    (s,) = result.rollup.counties
+    assert s.status is Status.BLANK and s.total == 0
+    assert "county-blank-only" in {f.code for f in result.rollup.report.findings()}
+
+
+# --- province ------------------------------------------------------------------------------
+
+
+def test_province_names_a_missing_prefecture_and_tabulates_each(inbox: Path, tmp_path: Path,
+                                                                runner: CliRunner) -> None:
+    rollups = tmp_path / "省收件"
+    rollups.mkdir()
+    fl = read_feedback_list(_feedback(tmp_path))
+    merge([inbox], rollups / "襄阳市汇总.xlsx",
+          MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl))
+    out = tmp_path / "全省.xlsx"
+    res = runner.invoke(app, ["merge", str(rollups), "-o", str(out), "--expect", "十堰市,襄阳市,宜昌市",
+                              "--as-of", "2022-09-01", "--format", "json"])
+    assert res.exit_code == 1, res.output
+    data = json.loads(res.stdout)
+    missing = [f["message"] for fr in data["files"] for f in fr["findings"] if f["code"] == "prefecture-not-submitted"]
+    assert missing == ["十堰市 未报送汇总表", "宜昌市 未报送汇总表"]
+    assert [p["prefecture"] for p in data["prefectures"]] == ["十堰市", "襄阳市", "宜昌市"]
+    ws = _sheet(out, "市州汇总")
+    header = [c.value for c in ws[HEADER_ROW + 1]]
+    assert header == ["市（州）", "报送状态", "应报县数", "已报县数", "反馈问题数", "已完成", "未完成", "完成率",
+                      "逾期未完成", "错误数", "汇总表生成时间"]
+    body = [[c.value for c in r] for r in ws.iter_rows(min_row=HEADER_ROW + 2, max_row=HEADER_ROW + 5)]
+    saved = body[1][10]
+    assert isinstance(saved, str) and saved.startswith(f"{date.today().year}年")  # the rollup's saved time
+    errors = data["prefectures"][1]["errors"]
+    assert body == [
+        ["十堰市", "未报送", 0, 0, 0, 0, 0, None, 0, 0, None],
+        ["襄阳市", "已报送", 4, 3, 11, 5, 6, pytest.approx(5 / 11), 0, errors, saved],
+        ["宜昌市", "未报送", 0, 0, 0, 0, 0, None, 0, 0, None],
+        ["合计", "1/3 已报送", 4, 3, 11, 5, 6, pytest.approx(5 / 11), 0, errors, None],
+    ]
+    assert errors > 0
+    assert _fill(ws.cell(HEADER_ROW + 2, 2)) == RED
+    assert ws.cell(HEADER_ROW + 5, 5).comment.text == "不完整：不含 十堰市、宜昌市（未报送汇总表）"
+    overview = _rows(_sheet(out, "汇总概览"))
+    assert "十堰市（未报送汇总表）" in overview["合计"]["反馈问题数"].comment.text
+
+
+def test_province_reads_placeholders_as_no_data(inbox: Path, tmp_path: Path) -> None:
+    rollups = tmp_path / "省收件"
+    rollups.mkdir()
+    fl = read_feedback_list(_feedback(tmp_path))
+    merge([inbox], rollups / "襄阳市汇总.xlsx",
+          MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl))
+    result = merge([rollups], tmp_path / "全省.xlsx", MergeOptions(validate=Options(as_of=AS_OF)))
+    by = {c.county: c for c in result.rollup.counties}
+    assert (by["老河口市"].total, by["老河口市"].done, by["老河口市"].rows_read) == (2, 0, 0)
+    assert by["老河口市"].official  # read back from a rollup made with a feedback list
+    assert len(result.rollup.items) == 3 + 3 + 2  # the 未报送 line is no problem
+    stats = {s.county: s for s in result.rollup.stats}
+    assert "county_funds" in stats["老河口市"].unreadable and stats["老河口市"].status is Status.MISSING
+    assert stats["保康县"].values["total"] == 2
+    rows = _rows(_sheet(tmp_path / "全省.xlsx", "成果统计汇总"))
+    assert rows["合计"]["县级财政安排经费（万元）"].value == 20

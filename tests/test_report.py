@@ -1,0 +1,300 @@
+"""zhenggai report: 督办清单.xlsx and 情况报告.docx, every figure checked against the rollup.
+
+Rollups are built in code (county replies → prefecture rollups → a province rollup),
+then read back with ``read_rollup``; the papers are opened with openpyxl and python-docx.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from docx import Document
+from typer.testing import CliRunner
+
+import zhenggai
+from conftest import A2_HEADERS, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai.api.report import ReportOptions, report
+from zhenggai.cli.app import app
+from zhenggai.core.errors import FatalError
+from zhenggai.rollup.categories import category_stats, is_overdue
+from zhenggai.rollup.model import MergeOptions, Signoff
+
+AS_OF = date(2022, 9, 1)
+PLEDGE = "高度重视，进一步加强，认真落实整改责任"
+LIST = [
+    ["反馈问题清单"],
+    ["序号", "县（市、区）", "问题类别", "问题描述"],
+    [1, "谷城县", "业务建设方面", "县级电商公共服务中心停止运营"],
+    [2, "谷城县", "业务建设方面", "快递企业整合不够"],
+    [3, "谷城县", "资金和资产管理方面", "资金执行进度较慢"],
+    [4, "保康县", "资金和资产管理方面", "超范围列支中央财政资金"],
+    [5, "老河口市", "业务建设方面", "站点存活率偏低"],
+    [6, "郧西县", "业务建设方面", "网货开发不足"],
+    [7, "郧西县", "资金和资产管理方面", "资产台账不完善"],
+]
+
+
+def _a2(county: str, total: int, done: int, funds: float) -> list[object]:
+    values: list[object] = [county, total, done, total - done, funds, 1.5, 2, 1, 0, 3, 4, 1, None]
+    assert len(values) == len(A2_HEADERS)
+    return values
+
+
+def _inbox(root: Path) -> None:
+    # 谷城县: one done, one open and overdue (完成时限 before AS_OF) with a pledge-only measure;
+    # its third listed problem is not answered.
+    make_workbook(root / "襄阳" / "谷城县.xlsx", {
+        "附件1": appendix1_rows([
+            [1, "县级电商公共服务中心停止运营", "县财政安排30万元购买服务，恢复运营", "是", "2022-06-30", "李四",
+             "县商务局"],
+            [2, "快递企业整合不够", PLEDGE, "否", "2022-08-15", "王五", "县商务局"],
+        ], county="谷城县"),
+        "附件2": appendix2_rows(_a2("谷城县", 3, 1, 30), county="谷城县"),
+    })
+    make_workbook(root / "襄阳" / "保康县.xlsx", {
+        "附件1": appendix1_rows([
+            [1, "超范围列支中央财政资金", "已将超范围列支资金86.5万元归垫至专户", "是", "2022-05-20", "陈", "县财政局"],
+        ], county="保康县"),
+        "附件2": appendix2_rows(_a2("保康县", 1, 1, 12.25), county="保康县"),
+    })
+    make_workbook(root / "十堰" / "郧西县.xlsx", {
+        "附件1": appendix1_rows([
+            [1, "网货开发不足", "开发网货产品12个，上线销售", "是", "2022-07-30", "赵", "县商务局"],
+            [2, "资产台账不完善", "完成资产清查，登记造册资产126项", "是", "2022-07-30", "赵", "县财政局"],
+        ], county="郧西县"),
+        "附件2": appendix2_rows(_a2("郧西县", 2, 2, 8), county="郧西县"),
+    })
+
+
+@pytest.fixture(scope="module")
+def rollups(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("report")
+    _inbox(root)
+    feedback = make_workbook(root / "反馈问题清单.xlsx", {"清单": LIST})
+    opts = zhenggai.Options(as_of=AS_OF)
+    out = root / "市州汇总"
+    zhenggai.merge([root / "襄阳"], MergeOptions(validate=opts, prefecture="襄阳市",
+                                                 expect=("谷城县", "保康县", "老河口市")),
+                   out / "襄阳市汇总.xlsx", problems=feedback)
+    zhenggai.merge([root / "十堰"], MergeOptions(validate=opts, prefecture="十堰市", expect=("郧西县",)),
+                   out / "十堰市汇总.xlsx", problems=feedback)
+    zhenggai.merge([out], MergeOptions(validate=opts, prefecture="湖北省"), root / "湖北省汇总.xlsx")
+    plain = root / "无清单汇总.xlsx"  # no feedback list: the rate rule cannot be evaluated
+    zhenggai.merge([root / "襄阳"], MergeOptions(validate=opts, prefecture="襄阳市"), plain)
+    return {"prefecture": out / "襄阳市汇总.xlsx", "province": root / "湖北省汇总.xlsx", "plain": plain}
+
+
+def _text(path: Path) -> str:
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def _supervision_rows(path: Path) -> list[dict[str, Any]]:
+    """The 督办清单's rule lines, with the merged county cells carried down."""
+    ws = openpyxl.load_workbook(path)["督办清单"]
+    header = [c.value for c in ws[3]]
+    rows: list[dict[str, Any]] = []
+    last: dict[str, Any] = {}
+    for values in ws.iter_rows(min_row=4, values_only=True):
+        row = dict(zip(header, values, strict=True))
+        if not row.get("触发的规则"):
+            break
+        for key in ("序号", "市（州）", "县（市、区）", "建议措施"):
+            if key in row and row[key] is None:
+                row[key] = last.get(key)
+        rows.append(row)
+        last = row
+    return rows
+
+
+def _expected(path: Path) -> dict[str, Any]:
+    """The figures the report must state, computed here from the rollup read back."""
+    r = zhenggai.read_rollup(path)
+    problems = sum(s.coverage[1] for s in r.counties if s.coverage)
+    done = sum(s.done for s in r.counties)
+    overdue = sum(1 for it in r.items if is_overdue(it, r.as_of))
+    funds = sum(float(s.values["county_funds"]) for s in r.stats if s.status is None)  # type: ignore[arg-type]
+    return {"rollup": r, "problems": problems, "done": done, "overdue": overdue, "funds": funds}
+
+
+def test_prefecture_papers_state_the_rollups_figures(rollups: dict[str, Path], tmp_path: Path) -> None:
+    res = report(rollups["prefecture"], tmp_path, ReportOptions(signoff=Signoff(contact="张三", phone="0710-1234567")))
+    exp = _expected(rollups["prefecture"])
+    # The fixture's own numbers, so that a wrong reading of the rollup cannot pass unnoticed.
+    assert (exp["problems"], exp["done"], exp["overdue"], exp["funds"]) == (5, 2, 1, 42.25)
+    text = _text(res.document)
+    assert "襄阳市商务局关于电子商务进农村综合示范专项整改工作情况的报告" in text
+    assert "省商务厅：" in text
+    assert "截至2022年9月1日，襄阳市应报送整改情况的示范县（市、区）3个，已报送2个，未报送1个（老河口市）。" in text
+    assert "反馈问题清单所列问题5个，已完成整改2个，未完成3个，完成率40.0%；逾期未完成1个。" in text
+    cats, _ = category_stats(exp["rollup"])
+    # 未填报: 谷城县's unanswered problem and 老河口市's one (it sent nothing), open.
+    assert [(c.category, c.total, c.done, c.overdue) for c in cats] == [
+        ("业务建设方面", 2, 1, 1), ("资金和资产管理方面", 1, 1, 0), ("未填报的反馈问题", 2, 0, 0)]
+    assert sum(c.total for c in cats) == exp["problems"] and sum(c.done for c in cats) == exp["done"]
+    assert "（一）业务建设方面。问题2个，已完成整改1个，未完成1个，完成率50.0%，逾期未完成1个。" in text
+    assert "（二）资金和资产管理方面。问题1个，已完成整改1个，未完成0个，完成率100.0%，逾期未完成0个。" in text
+    assert "县级财政安排经费42.25万元" in text and "追回企业资金3万元" in text
+    # 谷城县: 逾期 (通报) and three more rules: escalate_at = 3 makes it one level heavier.
+    assert "谷城县（建议约谈）：完成率低 33.3%（已完成 1 / 清单问题 3）；逾期未完成 1 项；措施只有表态 1 处；" in text
+    assert "老河口市（建议通报）：未报送。" in text  # its 未报送 error is not counted again
+    assert "各市（州）情况" not in text  # prefecture level: no 市州 section
+    assert "附件：1．襄阳市电子商务进农村综合示范专项整改整改清单汇总" in text
+    assert "2022年9月1日" in text.splitlines()[-2] and "（联系人：张三，联系电话：0710-1234567）" in text
+    rows = _supervision_rows(res.workbook)
+    by = {(r["县（市、区）"], r["触发的规则"]): r for r in rows}
+    assert by[("谷城县", "逾期未完成")]["数量或比例"] == "1 项"
+    assert by[("谷城县", "逾期未完成")]["依据（文件 › 工作表 › 单元格）"].endswith(
+        "谷城县.xlsx › 附件1 › E6：完成时限 2022年8月15日")
+    assert by[("谷城县", "完成率低")]["数量或比例"] == "33.3%（已完成 1 / 清单问题 3）"
+    assert by[("谷城县", "措施只有表态")]["数量或比例"] == "1 处"
+    assert "C6" in by[("谷城县", "措施只有表态")]["依据（文件 › 工作表 › 单元格）"]  # the measure's cell
+    assert by[("老河口市", "未报送")]["建议措施"] == "通报"
+    assert ("保康县", "完成率低") not in by
+    # Sorted by level, heaviest first.
+    levels = [r["建议措施"] for r in rows]
+    order = ["督办", "约谈", "通报", "提醒"]
+    assert levels == sorted(levels, key=order.index)
+    ws = openpyxl.load_workbook(res.workbook)["督办清单"]
+    assert ws.cell(1, 1).value == "襄阳市电子商务进农村综合示范专项整改督办清单"
+    assert "统计截至 2022年9月1日" in [c.value for c in ws[2]]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert "&P" in ws.oddFooter.center.text
+
+
+def test_rules_that_cannot_be_evaluated_are_listed_with_the_reason(rollups: dict[str, Path], tmp_path: Path) -> None:
+    res = report(rollups["plain"], tmp_path)
+    skipped = {s.rule.key: s.reason for s in res.supervision.not_evaluated}
+    assert "--problems" in skipped["low_rate"] and "--previous" in skipped["reopened"]
+    assert {"deleted", "no_progress"} <= set(skipped)
+    cells = [c for row in openpyxl.load_workbook(res.workbook)["督办清单"].iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    assert any(c.startswith("完成率低：汇总表没有反馈问题清单的数字") for c in cells)
+    text = _text(res.document)
+    assert "以下规则未评估" in text and "完成率低：汇总表没有反馈问题清单的数字" in text
+    assert "各县（市、区）整改清单所列问题" in text  # not called the list's count when it is not
+
+
+def test_province_papers_per_prefecture(rollups: dict[str, Path], tmp_path: Path) -> None:
+    res = report(rollups["province"], tmp_path)
+    exp = _expected(rollups["province"])
+    assert (exp["problems"], exp["done"]) == (7, 4)
+    text = _text(res.document)
+    assert "湖北省商务厅关于" in text and "商务部：" in text
+    assert "反馈问题清单所列问题7个，已完成整改4个，未完成3个，完成率57.1%；逾期未完成1个。" in text
+    assert "三、各市（州）情况" in text
+    assert "襄阳市：应报送3个县（市、区），已报送2个；问题5个，已完成整改2个，完成率40.0%，逾期未完成1个。" in text
+    assert "十堰市：应报送1个县（市、区），已报送1个；问题2个，已完成整改2个，完成率100.0%，逾期未完成0个。" in text
+    assert "县级财政安排经费50.25万元" in text
+    rows = _supervision_rows(res.workbook)
+    prefecture_rows = {r["市（州）"] for r in rows if r["县（市、区）"] == "（全市州）"}
+    assert prefecture_rows == {"襄阳市"}  # 十堰市 meets no rule
+    assert {r["市（州）"] for r in rows if r["县（市、区）"] == "谷城县"} == {"襄阳市"}
+    rate = next(r for r in rows if r["县（市、区）"] == "（全市州）" and r["触发的规则"] == "完成率低")
+    assert rate["数量或比例"] == "40.0%（已完成 2 / 清单问题 5）"
+
+
+def test_rollup_has_a_category_sheet_that_adds_up(rollups: dict[str, Path]) -> None:
+    for level in ("prefecture", "province"):
+        ws = openpyxl.load_workbook(rollups[level])["问题类别统计"]
+        rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+        r = zhenggai.read_rollup(rollups[level])
+        total = sum(s.total for s in r.counties)
+        if level == "prefecture":
+            assert rows[:4] == [("业务建设方面", 2, 1, 1, 0.5, 1), ("资金和资产管理方面", 1, 1, 0, 1, 0),
+                                ("未填报的反馈问题", 2, 0, 2, 0, 0), ("合计", 5, 2, 3, 0.4, 1)]
+            assert rows[3][1] == total
+        else:
+            assert ("十堰市", "业务建设方面", 1, 1, 0, 1, 0) in rows
+            assert ("全省", "合计", 7, 4, 3, 4 / 7, 1) in rows
+            assert total == 7
+
+
+def test_feedback_list_decides_the_category(tmp_path: Path) -> None:
+    # The county filed both rows under its own heading; the list puts the second elsewhere.
+    make_workbook(tmp_path / "in" / "谷城县.xlsx", {"附件1": appendix1_rows([
+        ["一、业务建设"],
+        [1, "县级电商公共服务中心停止运营", "恢复运营，补充人员2人", "是", "2022-06-30", "李四", "县商务局"],
+        [3, "资金执行进度较慢", "已支付资金320万元", "是", "2022-06-30", "李四", "县商务局"],
+    ], county="谷城县")}, merges={"附件1": ["A5:G5"]})
+    feedback = make_workbook(tmp_path / "清单.xlsx", {"清单": LIST})
+    res = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)),
+                         tmp_path / "汇总.xlsx", problems=feedback)
+    assert [it.category for it in res.rollup.items] == ["业务建设方面", "资金和资产管理方面"]
+
+
+def test_a_bureaus_own_template(rollups: dict[str, Path], tmp_path: Path) -> None:
+    doc = Document()
+    doc.add_paragraph("某某市商务局文件")  # the bureau's 红头
+    doc.add_paragraph("{{ unit }}：截至{{ as_of }}完成率{{ rate }}，逾期{{ overdue }}个。")
+    doc.add_paragraph("{%p for t in supervision %}")
+    doc.add_paragraph("{{ loop.index }}. {{ t.name }}：{{ t.level }}")
+    doc.add_paragraph("{%p endfor %}")
+    template = tmp_path / "本局模板.docx"
+    doc.save(str(template))
+    res = report(rollups["prefecture"], tmp_path / "out", ReportOptions(template=template))
+    text = _text(res.document)
+    assert text.startswith("某某市商务局文件\n襄阳市商务局：截至2022年9月1日完成率40.0%，逾期1个。\n")
+    names = [t.name for t in res.supervision.targets]
+    assert [line.split("：")[0] for line in text.splitlines()[2:]] == [f"{i}. {n}" for i, n in
+                                                                        enumerate(names, start=1)]
+
+
+@pytest.mark.parametrize(("body", "named"), [
+    ("完成率{{ ratee }}", "{{ ratee }}"),
+    ("完成率{{ rate }", "{{ rate }"),
+    ("{{ supervision[0].levle }}", "levle"),
+])
+def test_an_invalid_template_names_the_placeholder(rollups: dict[str, Path], tmp_path: Path, body: str,
+                                                    named: str) -> None:
+    doc = Document()
+    doc.add_paragraph(body)
+    template = tmp_path / "坏模板.docx"
+    doc.save(str(template))
+    with pytest.raises(FatalError, match=r"坏模板\.docx") as exc:
+        report(rollups["prefecture"], tmp_path / "out", ReportOptions(template=template))
+    assert named in str(exc.value)
+    assert not (tmp_path / "out" / "督办清单.xlsx").exists()  # nothing half written
+
+
+def test_cli(rollups: dict[str, Path], tmp_path: Path, runner: CliRunner) -> None:
+    out = tmp_path / "报告"
+    res = runner.invoke(app, ["report", str(rollups["prefecture"]), "-o", str(out), "--as-of", "2022-12-31"])
+    assert res.exit_code == 0, res.output
+    assert "约谈" in res.stdout or "通报" in res.stdout
+    assert "未评估" in res.stdout and "已生成" in res.stderr
+    # --as-of: 逾期 as of that day (谷城县's open row, due 2022-08-15).
+    assert "截至2022年12月31日" in _text(out / "情况报告.docx")
+    again = runner.invoke(app, ["report", str(rollups["prefecture"]), "-o", str(out)])
+    assert again.exit_code == 2 and "--force" in again.stderr
+    not_rollup = runner.invoke(app, ["report", str(tmp_path / "无.xlsx"), "-o", str(out), "--force"])
+    assert not_rollup.exit_code == 2 and "错误：" in not_rollup.stderr
+    bad_date = runner.invoke(app, ["report", str(rollups["prefecture"]), "-o", str(out), "--as-of", "明天"])
+    assert bad_date.exit_code == 2 and "--as-of" in bad_date.stderr
+
+
+def test_a_county_reply_is_not_a_rollup(tmp_path: Path, runner: CliRunner) -> None:
+    reply = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows([])})
+    res = runner.invoke(app, ["report", str(reply), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "不是 zhenggai 生成的汇总表" in res.stderr and "汇总概览" in res.stderr
+
+
+@pytest.mark.libreoffice
+def test_default_template_prints_on_a4_with_page_numbers(rollups: dict[str, Path], tmp_path: Path,
+                                                         soffice: Any) -> None:
+    from conftest import pdf_pages
+
+    res = report(rollups["province"], tmp_path)
+    pdf = soffice([res.document], "pdf", tmp_path / "pdf")[0]
+    pages = pdf_pages(pdf)
+    assert pages and all(abs(w - 595.3) < 1 and abs(h - 841.9) < 1 for w, h in pages)
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    import re
+
+    assert re.search(r"—\s*1\s*—", text) and re.search(r"—\s*2\s*—", text)  # the page numbers
