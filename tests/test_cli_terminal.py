@@ -36,7 +36,7 @@ def county(folder: Path, name: str, *, bad: int = 0, measure: str = "投入5万�
 def english(text: str, allowed: tuple[str, ...] = ()) -> list[str]:
     """English words left after removing what is meant to be Latin (options, file names, codes)."""
     text = re.sub(r"--?[a-zA-Z][a-z-]*|\S+\.(?:xlsx|xls|toml|txt|md)\b|zhenggai|json|text|TOML|README|A4"
-                  r"|python|init-county|validate|merge|diff|serve", "", text)
+                  r"|python|init-county|validate|merge|diff|serve|report", "", text)
     for a in allowed:
         text = text.replace(a, "")
     return re.findall(r"[A-Za-z]{2,}", text)
