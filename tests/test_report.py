@@ -82,7 +82,8 @@ def rollups(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                    out / "襄阳市汇总.xlsx", problems=feedback)
     zhenggai.merge([root / "十堰"], MergeOptions(validate=opts, prefecture="十堰市", expect=("郧西县",)),
                    out / "十堰市汇总.xlsx", problems=feedback)
-    zhenggai.merge([out], MergeOptions(validate=opts, prefecture="湖北省"), root / "湖北省汇总.xlsx")
+    zhenggai.merge([out], MergeOptions(validate=opts, prefecture="湖北省", expect=("襄阳市", "十堰市", "宜昌市")),
+                   root / "湖北省汇总.xlsx")  # 宜昌市 sends nothing
     plain = root / "无清单汇总.xlsx"  # no feedback list: the rate rule cannot be evaluated
     zhenggai.merge([root / "襄阳"], MergeOptions(validate=opts, prefecture="襄阳市"), plain)
     return {"prefecture": out / "襄阳市汇总.xlsx", "province": root / "湖北省汇总.xlsx", "plain": plain}
@@ -189,9 +190,13 @@ def test_province_papers_per_prefecture(rollups: dict[str, Path], tmp_path: Path
     assert "襄阳市：应报送3个县（市、区），已报送2个；问题5个，已完成整改2个，完成率40.0%，逾期未完成1个。" in text
     assert "十堰市：应报送1个县（市、区），已报送1个；问题2个，已完成整改2个，完成率100.0%，逾期未完成0个。" in text
     assert "县级财政安排经费50.25万元" in text
+    assert "未报送汇总表的市（州）：宜昌市。" in text and "宜昌市：未报送汇总表。" in text
     rows = _supervision_rows(res.workbook)
     prefecture_rows = {r["市（州）"] for r in rows if r["县（市、区）"] == "（全市州）"}
-    assert prefecture_rows == {"襄阳市"}  # 十堰市 meets no rule
+    assert prefecture_rows == {"襄阳市", "宜昌市"}  # 十堰市 meets no rule
+    yichang = next(r for r in rows if r["市（州）"] == "宜昌市")
+    assert (yichang["触发的规则"], yichang["数量或比例"], yichang["建议措施"]) == ("未报送", "未报送汇总表", "通报")
+    assert "宜昌市 未报送汇总表" in yichang["依据（文件 › 工作表 › 单元格）"]
     assert {r["市（州）"] for r in rows if r["县（市、区）"] == "谷城县"} == {"襄阳市"}
     rate = next(r for r in rows if r["县（市、区）"] == "（全市州）" and r["触发的规则"] == "完成率低")
     assert rate["数量或比例"] == "40.0%（已完成 2 / 清单问题 5）"

@@ -19,7 +19,7 @@ from typing import Any
 
 from zhenggai.core.errors import FatalError
 from zhenggai.core.parse import exact_sum
-from zhenggai.outputs.supervision import NOT_SUBMITTED, Supervision
+from zhenggai.outputs.supervision import NOT_SUBMITTED, Supervision, missing_prefectures
 from zhenggai.rollup.categories import category_stats
 from zhenggai.rollup.layout import Status
 from zhenggai.rollup.model import CountySummary, Rollup, Signoff
@@ -140,6 +140,10 @@ def report_context(rollup: Rollup, sv: Supervision, *, as_of: date, signoff: Sig
                                 "done": f.done, "rate": f.rate, "overdue": f.overdue,
                                 "text": f"{name}：应报送{f.expected}个县（市、区），已报送{f.reported}个；"
                                         f"问题{f.problems}个，已完成整改{f.done}个，完成率{f.rate}，逾期未完成{f.overdue}个。"})
+    absent = list(missing_prefectures(rollup)) if rollup.province else []
+    for name in absent:  # an expected 市州 whose rollup did not arrive: said, never left out
+        prefectures.append({"name": name, "expected": "", "reported": "", "problems": "", "done": "", "rate": "",
+                            "overdue": "", "text": f"{name}：未报送汇总表。"})
     results, results_text = _results(rollup)
     supervision = [{"name": t.name, "prefecture": t.prefecture or "", "level": t.level, "reasons": t.reasons,
                     "text": f"{t.name}（建议{t.level}）：{t.reasons}。"} for t in sv.targets]
@@ -153,7 +157,9 @@ def report_context(rollup: Rollup, sv: Supervision, *, as_of: date, signoff: Sig
         "title": f"{unit}关于电子商务进农村综合示范专项整改工作情况的报告",
         "to": "商务部：" if rollup.province else "省商务厅：",
         "intro": f"现将截至{day_text(as_of)}{place}电子商务进农村综合示范专项整改工作情况报告如下：",
-        "heading": heading, "overview": _overview_text(place, total, as_of, partial),
+        "heading": heading,
+        "overview": _overview_text(place, total, as_of, partial)
+        + (f"未报送汇总表的市（州）：{'、'.join(absent)}。" if absent else ""),
         "expected": total.expected, "reported": total.reported, "missing": total.missing,
         "problems": total.problems, "done": total.done, "open": total.problems - total.done,
         "rate": total.rate, "overdue": total.overdue,

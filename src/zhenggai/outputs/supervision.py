@@ -134,6 +134,15 @@ def _owners(rollup: Rollup) -> tuple[dict[str, CountySummary], Callable[[Finding
     return by_file, owner
 
 
+def missing_prefectures(rollup: Rollup) -> dict[str, Finding]:
+    """市州 the province expected whose rollup did not arrive (``prefecture-not-submitted``
+    on the 校验问题 sheet): name → the finding. The name is the message's first part, as
+    the catalogue's template "{prefecture} 未报送汇总表" writes it."""
+    tail = CATALOGUE["prefecture-not-submitted"].template.split("{prefecture}", 1)[1]
+    return {f.message.removesuffix(tail).strip(): f for fr in rollup.report.files for f in fr.findings
+            if f.code == "prefecture-not-submitted" and f.message.endswith(tail)}
+
+
 def _reasons_not_evaluable(rollup: Rollup, rule: Rule, has_progress: bool) -> str | None:
     no_findings = any(f.code == "rollup-no-findings" for fr in rollup.report.files for f in fr.findings)
     if rule.key == "low_rate" and not any(s.coverage for s in rollup.counties):
@@ -284,6 +293,10 @@ def evaluate(rollup: Rollup, rules: Rules, *, as_of: date | None = None, source:
             if hits:
                 targets.append((-len(by_prefecture) + i, Target(p, PREFECTURE_ROW, tuple(hits),
                                                                 _level(hits, rules.escalate_at))))
+        for rule in (r for r in active if r.key == "not_submitted"):
+            for p, f in missing_prefectures(rollup).items():
+                hit = Hit(rule, 1, "未报送汇总表", (_from_finding(f),))
+                targets.append((-len(by_prefecture) - 1, Target(p, PREFECTURE_ROW, (hit,), _level([hit], 0))))
     targets.sort(key=lambda t: (-LEVELS.index(t[1].level), t[1].county != PREFECTURE_ROW, -len(t[1].hits), t[0]))
     place = rollup.prefecture or ("全省" if rollup.province else "")
     return Supervision(place, rollup.province, day, tuple(t for _, t in targets), tuple(skipped), disabled)

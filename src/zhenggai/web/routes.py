@@ -22,6 +22,7 @@ from zhenggai.web.security import PREFECTURE, county_subject
 from zhenggai.web.store import STATUS_APPROVED, STATUS_RETURNED
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_FILES = 5  # 附件1, 附件2, and a few spares: a clerk never sends more at once
 MAX_NOTE = 2000
 
@@ -331,6 +332,18 @@ async def prefecture_rollup(request: Request) -> Response:
     return download(f"{intake.settings.prefecture or ''}汇总.xlsx", data, XLSX)
 
 
+async def prefecture_paper(request: Request) -> Response:
+    """督办清单.xlsx or 情况报告.docx, written by ``zhenggai report`` from the rollup above."""
+    intake = _prefecture(request)
+    which = request.path_params["which"]
+    if which not in ("xlsx", "docx"):
+        raise HTTPException(404)
+    data = await run_in_threadpool(workflow.paper_bytes, intake, which)
+    intake.store.audit(PREFECTURE, f"report-{which}", {}, _client(request))
+    name, media = ("督办清单.xlsx", XLSX) if which == "xlsx" else ("情况报告.docx", DOCX)
+    return download(f"{intake.settings.prefecture or ''}{name}", data, media)
+
+
 async def prefecture_export(request: Request) -> Response:
     """Every county's latest submission as a folder (zipped) that ``zhenggai merge`` reads."""
     intake = _prefecture(request)
@@ -358,5 +371,6 @@ ROUTES = [
     Route("/p/{token}/file/{upload:int}", prefecture_file),
     Route("/p/{token}/annotated/{upload:int}", prefecture_annotated),
     Route("/p/{token}/rollup.xlsx", prefecture_rollup),
+    Route("/p/{token}/report.{which:str}", prefecture_paper),
     Route("/p/{token}/export.zip", prefecture_export),
 ]

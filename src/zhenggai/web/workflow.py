@@ -265,6 +265,18 @@ def rollup_bytes(intake: Desk) -> bytes:
     return service.rollup(intake.settings, _export_entries(intake))
 
 
+def paper_bytes(intake: Desk, which: str) -> bytes:
+    """督办清单.xlsx (``which`` "xlsx") or 情况报告.docx ("docx"): ``zhenggai report`` on the
+    very rollup the page's 下载汇总表 gives, so the three downloads always agree."""
+    from zhenggai.api.report import report
+
+    with TemporaryDirectory(prefix="zhenggai-report-") as tmp:
+        src = Path(tmp) / f"{intake.settings.prefecture or ''}汇总.xlsx"
+        src.write_bytes(rollup_bytes(intake))
+        result = report(src, Path(tmp) / "out")
+        return (result.workbook if which == "xlsx" else result.document).read_bytes()
+
+
 def export_zip(intake: Desk) -> bytes:
     """The export folder, zipped (UTF-8 names): unzip it and run the command in 说明.txt."""
     buf = io.BytesIO()
