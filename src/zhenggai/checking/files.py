@@ -381,15 +381,74 @@ def check_files(
 ) -> list[FileResult]:
     """Check many files, then the rules across each county's files; ``names`` gives the
     display name of a file extracted from an archive (``收件.zip › 谷城县附件1.xlsx``)."""
-    results: list[FileResult] = []
     names = names or {}
-    for i, path in enumerate(files, start=1):
-        shown = names.get(path)
-        results.append(check_file(path, opts, shown))
-        if on_progress is not None:
-            on_progress(i, len(files), shown or str(path))
+    if _in_process(len(files)):
+        from zhenggai.intake import boundary
+
+        results: list[FileResult] = []
+        for i, path in enumerate(files, start=1):
+            shown = names.get(path)
+            crashed = boundary.known_crash(path)
+            if crashed is not None:
+                results.append(crashed_file(path, shown or str(path), crashed))
+            else:
+                with boundary.reading(path):
+                    results.append(check_file(path, opts, shown))
+            if on_progress is not None:
+                on_progress(i, len(files), shown or str(path))
+    else:
+        results = _check_isolated(files, opts, on_progress, names)
     cross_check(results)
     return results
+
+
+def _in_process(count: int) -> bool:
+    """Whether to read here rather than behind the boundary (boundary.py).
+
+    Where workers cannot be started, in a worker itself, and in a CLI run that is already
+    a supervised child (cli/supervise.py: a crash there names the file and the run is
+    retried without it) when there is nothing to run in parallel.
+    """
+    from zhenggai.intake import boundary
+
+    if not boundary.available() or boundary.in_worker():
+        return True
+    return boundary.supervised() and boundary.pool_size(count) == 1
+
+
+def _check_isolated(
+    files: Sequence[Path], opts: Options, on_progress: ProgressCallback | None, names: Mapping[Path, str]
+) -> list[FileResult]:
+    """Each file read and checked in a worker process, in parallel when there are many;
+    a file whose worker crashed or broke a limit is ``file-unreadable``, and the run goes on."""
+    from zhenggai.intake import boundary
+
+    jobs = [(path, opts, names.get(path)) for path in files]
+    finished = 0
+
+    def done(i: int) -> None:
+        nonlocal finished
+        finished += 1
+        if on_progress is not None:
+            on_progress(finished, len(files), names.get(files[i]) or str(files[i]))
+
+    out = boundary.run_jobs(check_file, jobs, workers=boundary.pool_size(len(files)), on_done=done)
+    return [
+        crashed_file(path, names.get(path) or str(path), r.reason) if isinstance(r, boundary.Crash) else r
+        for path, r in zip(files, out, strict=True)
+    ]
+
+
+def crashed_file(path: Path, shown: str, reason: str) -> FileResult:
+    """The result of a file whose reading crashed or broke a limit (see boundary.py)."""
+    from zhenggai.intake.guard import UNREADABLE
+
+    f = FileResult(path=path, display=shown, readable=False)
+    f.digest = _digest(path)
+    with contextlib.suppress(OSError):
+        f.mtime = path.stat().st_mtime
+    f.add("file-unreadable", reason=f"{UNREADABLE}（{reason}）")
+    return f
 
 
 def make_report(results: Iterable[FileResult]) -> Report:

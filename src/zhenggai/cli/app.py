@@ -699,6 +699,9 @@ def main() -> None:
 
     cli_text.install()
     safe_streams()
+    from zhenggai.cli.supervise import supervise
+
+    supervise(sys.argv[1:])  # returns in the child that runs the command (see supervise.py)
     try:
         code = app(standalone_mode=False)
     except (Fatal, FatalError) as exc:

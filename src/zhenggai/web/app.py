@@ -27,7 +27,11 @@ def create_app(root: Path, *, max_upload: int = DEFAULT_MAX_UPLOAD, uploads_per_
     Raises InputError when another server already uses the folder.
     """
     from zhenggai.core.errors import InputError
+    from zhenggai.intake import boundary
 
+    # Uploads are read in worker processes (a parser crash cannot stop the intake); a
+    # server keeps them between uploads rather than starting one per check.
+    boundary.keep_workers()
     store = Store(root)
     if not store.claim():
         raise InputError(f"收件库 {root} 正在被另一个 zhenggai serve 使用；同一个收件库只能启动一个")
