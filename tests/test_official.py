@@ -372,9 +372,9 @@ def test_province_names_a_missing_prefecture_and_tabulates_each(inbox: Path, tmp
     assert isinstance(saved, str) and saved.startswith(f"{date.today().year}年")  # the rollup's saved time
     errors = data["prefectures"][1]["errors"]
     assert body == [
-        ["十堰市", "未报送", 0, 0, 0, 0, 0, None, 0, 0, None],
+        ["十堰市", "未报送", None, None, None, None, None, None, None, None, None],
         ["襄阳市", "已报送", 4, 3, 11, 5, 6, pytest.approx(5 / 11), 0, errors, saved],
-        ["宜昌市", "未报送", 0, 0, 0, 0, 0, None, 0, 0, None],
+        ["宜昌市", "未报送", None, None, None, None, None, None, None, None, None],
         ["合计", "1/3 已报送", 4, 3, 11, 5, 6, pytest.approx(5 / 11), 0, errors, None],
     ]
     assert errors > 0

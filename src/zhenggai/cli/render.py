@@ -262,7 +262,12 @@ def merge_summary(rollup: Rollup, *, show_all: bool = False, output: str | None 
     _skipped(rollup, room, show_all=show_all)
     report = rollup.report
     sent = sum(1 for c in counties if c.status is Status.SUBMITTED)
+    sums = rollup.totals()  # the overview's 合计: official figures with a feedback list
+    rate = f"{sums['rate']:.0%}" if isinstance(sums["rate"], float) else "—"
+    gaps = sums["incomplete"]
+    lacking = f"，不含 {len(gaps)} 个县" if isinstance(gaps, list) and gaps else ""
     total = (f"合计：{len(counties)} 个县（市、区），{sent} 个{Status.SUBMITTED.label}；"
+             f"已完成 {sums['done']}/{sums['total']} 个问题（{rate}{lacking}）；"
              f"{report.errors} 个错误，{report.warnings} 个警告")
     stdout.print(Text(total, style="bold red" if report.errors else "yellow" if report.warnings else "bold green"))
 

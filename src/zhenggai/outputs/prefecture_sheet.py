@@ -28,12 +28,13 @@ def write_rows(ws: Worksheet, st: Styles, prefectures: Sequence[PrefectureSummar
     put = cell_writer(ws)
     row = HEADER_ROW + 1
     for p in prefectures:
-        status = ("已报送", st.center) if p.submitted else ("未报送", st.error)
         values: list[tuple[object, Any]] = [
-            (p.prefecture, st.center), status, (p.expected, st.count), (p.reported, st.count),
+            (p.prefecture, st.center), ("已报送", st.center), (p.expected, st.count), (p.reported, st.count),
             (p.total, st.count), (p.done, st.count), (p.total - p.done, st.count),
             (p.rate if p.rate is not None else "", st.percent), (p.overdue, st.warning if p.overdue else st.count),
             (p.errors, st.error if p.errors else st.count), (_when(p), st.center)]
+        if not p.submitted:  # nothing arrived: no figures to show, not zeros
+            values = [values[0], ("未报送", st.marked("error")), *(("", st.text) for _ in values[2:])]
         for c, (v, f) in enumerate(values):
             put(row, c, v, f)
         row += 1
