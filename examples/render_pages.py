@@ -36,12 +36,25 @@ def png(pdf_path: Path, page: int, target: Path) -> None:
     print(f"已生成 {target.relative_to(HERE.parent)}")
 
 
+def page_with(pdf_path: Path, text: str) -> int:
+    """The first page (1-based) whose text holds ``text``."""
+    out = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    for i, page in enumerate(out.split("\f"), start=1):
+        if text in page:
+            return i
+    raise SystemExit(f"{pdf_path.name} 中没有“{text}”")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         rollup = pdf(HERE / "襄阳市汇总.xlsx", tmp)
-        png(rollup, 1, HERE / "襄阳市汇总-汇总概览.png")
-        png(rollup, 2, HERE / "襄阳市汇总-整改清单汇总.png")
+        for title, name in (("专项整改清单汇总表", "整改清单汇总"), ("专项整改成果统计汇总表", "成果统计汇总"),
+                            ("专项整改进展汇总表", "汇总概览"), ("汇总核对底稿", "核对底稿")):
+            png(rollup, page_with(rollup, title), HERE / f"襄阳市汇总-{name}.png")
+        second = pdf(HERE / "襄阳市汇总-第二轮.xlsx", tmp)
+        png(second, page_with(second, "专项整改进展对比"), HERE / "襄阳市汇总-第二轮-进展对比.png")
         forms = tmp / "下发"
         subprocess.run([*ZHENGGAI, "init-county", "--problems", str(HERE / "反馈问题清单.xlsx"), "--county", "谷城县",
                         "--prefecture", "襄阳市", "-o", str(forms)], check=True, capture_output=True)

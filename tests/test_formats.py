@@ -124,7 +124,8 @@ def test_zip_with_gbk_names_is_read_with_provenance(tmp_path: Path) -> None:
     result = merge([inbox], out, OPTS)
     assert status(result) == {"保康县": "已报送", "谷城县": "已报送"}
     zipped = "收件.zip"  # named relative to the inbox, never by the machine path
-    sources = {(r["县（市、区）"], r["来源文件"], r["来源行"]) for r in rollup_rows(out, "整改清单汇总")}
+    sources = {(r["县（市、区）"], r["来源文件"], r["来源行"]) for r in rollup_rows(out, "核对底稿")
+               if r["所在表"] == "附件1"}
     assert sources == {
         ("谷城县", f"{zipped} › 谷城县/谷城县附件1.xlsx", 5), ("谷城县", f"{zipped} › 谷城县/谷城县附件1.xlsx", 6),
         *{("保康县", f"{zipped} › 保康县.zip › 保康县附件.xlsx", r) for r in (5, 6, 7)},
@@ -211,7 +212,10 @@ def test_word_tables_are_read_whatever_the_extension(tmp_path: Path, name: str) 
     result = merge([tmp_path / "in"], out, OPTS)
     assert status(result) == {"谷城县": "已报送"}
     items = rollup_rows(out, "整改清单汇总")
-    assert [(r["序号"], r["问题描述（按反馈问题清单填报）"], r["是否完成整改"], r["来源行"]) for r in items] == [
+    rows = [r["来源行"] for r in rollup_rows(out, "核对底稿") if r["所在表"] == "附件1"]
+    got = [(r["序号"], r["问题描述（按反馈问题清单填报）"], r["是否完成整改"], n)
+           for r, n in zip(items, rows, strict=True)]
+    assert got == [
         (1, "快递企业整合不够", "是", 2), (1, "快递企业整合不够", "否", 3), (2, "培训流于形式", "是", 4)]
     (stats,) = rollup_rows(out, "成果统计汇总")
     assert (stats["反馈问题数（个）"], stats["已完成整改数（个）"], stats["县级财政安排经费（万元）"]) == (2, 1, 30)

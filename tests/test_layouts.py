@@ -16,6 +16,7 @@ from conftest import A1_HEADERS, A2_HEADERS, Row, appendix1_rows, appendix2_rows
 from zhenggai.api.pipeline import run_merge as merge
 from zhenggai.core.results import Options
 from zhenggai.core.schema import META_SHEET
+from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions, MergeResult
 
 AS_OF = date(2022, 9, 1)
@@ -41,9 +42,9 @@ def a2_row(county: str, n: int, done: int, funds: object = 10.5) -> Row:
 def sheet_rows(path: Path, name: str) -> list[dict[str, Any]]:
     ws = openpyxl.load_workbook(path)[name]
     assert isinstance(ws, Worksheet)
-    header = [c.value for c in ws[3]]
+    header = [str(c.value or "").replace("\n", "") for c in ws[HEADER_ROW + 1]]  # printed with line breaks
     # Not the 联系人 line under the table (the rollup is a formal attachment).
-    return [dict(zip(header, r, strict=False)) for r in ws.iter_rows(min_row=4, values_only=True)
+    return [dict(zip(header, r, strict=False)) for r in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True)
             if any(v is not None for v in r) and not str(r[0] or "").startswith("联系人：")]
 
 
@@ -244,8 +245,8 @@ def test_township_rows_that_do_not_add_up_are_an_error_and_not_summed(tmp_path: 
     assert codes(result) == [("township-sum-mismatch", "附件2", "E7")]
     assert stats_rows(out)["合计"] == 0  # the column is out of every total ...
     ws = openpyxl.load_workbook(out)["成果统计汇总"]
-    assert ws["E4"].value == "9" and ws["E4"].comment is not None  # ... and the county's cell is red text
-    assert "各行相加为 7.5" in ws["E4"].comment.text
+    assert ws["E5"].value == "9" and ws["E5"].comment is not None  # ... and the county's cell is red text
+    assert "各行相加为 7.5" in ws["E5"].comment.text
     assert result.rollup.report.errors == 1
 
 

@@ -21,6 +21,7 @@ from zhenggai.api.pipeline import run_merge as merge
 from zhenggai.cli.app import app
 from zhenggai.core.errors import OutputExists
 from zhenggai.core.results import Options
+from zhenggai.core.schema import APPENDIX1
 from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions, Status
 
@@ -92,9 +93,15 @@ def test_rows_in_equal_rows_out_per_county(inbox: Path, tmp_path: Path) -> None:
     assert {r["问题描述（按反馈问题清单填报）"] for r in items} == {
         f"{c}问题{i}" for c, n in (("枣阳市", 5), ("保康县", 4), ("谷城县", 3)) for i in range(1, n + 1)
     }
-    first = next(r for r in items if r["问题描述（按反馈问题清单填报）"] == "谷城县问题1")
-    assert first["来源行"] == 5 and first["来源文件"].endswith("谷城县-附件1.xlsx")
+    first_at = next(i for i, r in enumerate(items) if r["问题描述（按反馈问题清单填报）"] == "谷城县问题1")
+    first = items[first_at]
     assert first["完成时限"].date() == date(2022, 6, 30)
+    # The stamped 附件1 carries the official columns only; where each row came from is on 核对底稿.
+    assert list(first) == ["县（市、区）", *(c.header for c in APPENDIX1.columns)]
+    (work,) = [r for r in table(sheet(out, "核对底稿"))
+               if r["所在表"] == "附件1" and r["所在行"] == HEADER_ROW + 2 + first_at]
+    assert (work["县（市、区）"], work["序号"], work["来源行"], work["来源文件"]) == (
+        "谷城县", 1, 5, "子文件夹/谷城县-附件1.xlsx")  # named relative to the inbox
 
 
 def test_overview_counts_progress_and_marks_missing(inbox: Path, tmp_path: Path) -> None:
@@ -114,9 +121,13 @@ def test_overview_counts_progress_and_marks_missing(inbox: Path, tmp_path: Path)
     ws = sheet(out, "汇总概览")
     assert len(ws._charts) == 1  # the native bar chart of 完成率
     # A formal attachment: label, title, 填报单位 and as-of line, 联系人 line under the table.
-    assert ws["A1"].value == "附件3" and ws["B1"].value.startswith("襄阳市")
-    assert ws["A2"].value == "填报单位：襄阳市商务局（盖章）"
-    assert "统计截至 2023年1月15日" in [c.value for c in ws[2]]
+    # 公文: the 附件 label on its own line, the title under it reading right, then the 盖章 line.
+    assert [c.value for c in ws[1]] == ["附件3", *[None] * (ws.max_column - 1)]
+    assert ws["A2"].value == "襄阳市电子商务进农村综合示范专项整改进展汇总表"
+    assert ws["A1"].font.name == "黑体" and ws["A1"].font.sz == 16 and ws["A2"].font.b and ws["A2"].font.sz == 22
+    assert ws["A3"].value == "填报单位：襄阳市商务局（盖章）"
+    assert "统计截至 2023年1月15日" in [c.value for c in ws[3]]
+    assert ws.oddFooter.center.text == "— &P —" and not ws.page_setup.useFirstPageNumber  # numbered through
     contact = [r[0] for r in ws.iter_rows(values_only=True) if str(r[0] or "").startswith("联系人：")]
     assert contact == ["联系人：　　　　　　　　联系电话：　　　　　　"]  # blanks to fill in by hand
     assert not any("zhenggai" in str(c.value or "") for row in ws.iter_rows() for c in row)

@@ -16,6 +16,7 @@ import pytest
 from conftest import A2_HEADERS, Row, appendix1_rows, appendix2_rows, make_workbook
 from test_layouts import a2_row, opts, rows_for, stats_rows
 from zhenggai.api.pipeline import run_merge as merge
+from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeResult
 
 FUNDS = "县级财政安排经费（万元）"
@@ -71,7 +72,7 @@ def test_a_unit_that_cannot_convert_is_an_error_and_in_no_total(tmp_path: Path, 
     assert [(c, cell) for c, cell, _ in found(result, "unit-invalid")] == [("unit-invalid", "E5")]
     assert stats_rows(out) == {"谷城县": value, "保康县": 10, "合计": 10}
     ws = openpyxl.load_workbook(out)["成果统计汇总"]
-    total = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "合计")
+    total = next(r for r in ws.iter_rows(min_row=HEADER_ROW + 2) if r[0].value == "合计")
     assert total[4].comment is not None and "谷城县" in total[4].comment.text
     assert result.rollup.report.errors == 1
 
@@ -97,7 +98,7 @@ def test_an_error_value_is_red_and_in_no_total(tmp_path: Path, column: int, valu
     assert got["合计"] == other[column]  # only 保康县's number
     assert str(got["谷城县"]) == str(value)
     ws = openpyxl.load_workbook(out)["成果统计汇总"]
-    cell = ws.cell(row=4, column=column + 1)
+    cell = ws.cell(row=HEADER_ROW + 2, column=column + 1)
     assert cell.comment is not None and "未计入合计" in cell.comment.text
     assert cell.fill.fgColor.rgb == "FFFFC7CE"  # the error fill
     assert [c for c, _, _ in found(result, code)] == [code]

@@ -364,7 +364,7 @@ def test_province_names_a_missing_prefecture_and_tabulates_each(inbox: Path, tmp
     assert missing == ["十堰市 未报送汇总表", "宜昌市 未报送汇总表"]
     assert [p["prefecture"] for p in data["prefectures"]] == ["十堰市", "襄阳市", "宜昌市"]
     ws = _sheet(out, "市州汇总")
-    header = [c.value for c in ws[HEADER_ROW + 1]]
+    header = [str(c.value).replace("\n", "") for c in ws[HEADER_ROW + 1]]  # printed with line breaks
     assert header == ["市（州）", "报送状态", "应报县数", "已报县数", "反馈问题数", "已完成", "未完成", "完成率",
                       "逾期未完成", "错误数", "汇总表生成时间"]
     body = [[c.value for c in r] for r in ws.iter_rows(min_row=HEADER_ROW + 2, max_row=HEADER_ROW + 5)]

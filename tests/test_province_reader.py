@@ -8,7 +8,16 @@ from pathlib import Path
 
 import openpyxl
 
-from conftest import Row, appendix1_rows, appendix2_rows, make_workbook, rewrite_zip, run_zhenggai
+from conftest import (
+    A1_HEADERS,
+    A2_HEADERS,
+    Row,
+    appendix1_rows,
+    appendix2_rows,
+    make_workbook,
+    rewrite_zip,
+    run_zhenggai,
+)
 from zhenggai.api.pipeline import run_merge as merge
 from zhenggai.core.results import Options
 from zhenggai.rollup.model import MergeOptions
@@ -182,3 +191,54 @@ def test_a_county_with_two_source_files_reads_back_as_two_files() -> None:
         "枣阳市/枣阳市-附件1-示范县整改清单.xlsx",
         "枣阳市/枣阳市-附件2-成果统计表.xlsx",
     ]
+
+
+def test_the_working_columns_are_read_back_from_the_working_sheet(tmp_path: Path) -> None:
+    """The stamped sheets carry the official columns only; the province still gets each row's
+    source, category, extra columns and errors, and each county's files and counts, from 核对底稿."""
+    from zhenggai import read_rollup
+
+    src = tmp_path / "收件"
+    rows = rows_for("谷城县", 2, 1, "2022-12-31")
+    make_workbook(src / "谷城" / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(
+        [["一、业务建设方面"], *rows], headers=[*A1_HEADERS, "备注"], county="谷城县")})
+    out = tmp_path / "襄阳市汇总.xlsx"
+    merge([src], out, MergeOptions(validate=Options(as_of=date(2022, 7, 15)), prefecture="襄阳市"))
+    rollup = read_rollup(out)
+    (county,) = rollup.counties
+    assert (county.county, county.status.label, county.total, county.done) == ("谷城县", "缺附件2", 2, 1)
+    assert county.files == ["襄阳市汇总.xlsx›谷城/谷城县-附件1.xlsx"]
+    assert [(it.values[0], it.category, it.source_file, it.source_row) for it in rollup.items] == [
+        (1, "一、业务建设方面", "襄阳市汇总.xlsx›谷城/谷城县-附件1.xlsx", 6),
+        (2, "一、业务建设方面", "襄阳市汇总.xlsx›谷城/谷城县-附件1.xlsx", 7)]
+    stamped = openpyxl.load_workbook(out)["整改清单汇总"]
+    assert not [c.value for row in stamped.iter_rows() for c in row if c.value and "附件1.xlsx" in str(c.value)]
+
+
+def test_a_rollup_written_before_the_working_sheet_is_still_read(tmp_path: Path) -> None:
+    """Last round's rollup (merge --previous) may carry 来源文件, 来源行 and 错误数 on its
+    stamped sheets, with the header in row 3 and no 核对底稿: read as before."""
+    from zhenggai import read_rollup
+
+    a1 = ["县（市、区）", *A1_HEADERS, "问题类别", "其他列", "来源文件", "来源行", "校验错误数"]
+    path = make_workbook(tmp_path / "旧汇总.xlsx", {
+        "汇总概览": [["附件3", "襄阳市电子商务进农村综合示范专项整改汇总概览"], ["填报单位：襄阳市商务局（盖章）", None,
+                     "统计截至 2022年7月15日"],
+                    ["县（市、区）", "报送状态", "反馈问题数", "已完成", "未完成", "完成率", "逾期未完成", "错误数",
+                     "警告数", "来源文件"],
+                    ["谷城县", "已报送", 2, 1, 1, 0.5, 0, 3, 1, "谷城县-附件1.xlsx\n谷城县-附件2.xlsx"]],
+        "整改清单汇总": [["附件1"], [None], a1,
+                       ["谷城县", 1, "问题1", "措施1", "是", "2022-06-30", "张三", "商务局", "一、业务", "备注：无",
+                        "谷城县-附件1.xlsx", 5, 2]],
+        "成果统计汇总": [["附件2"], [None], [*A2_HEADERS, "来源文件"],
+                       ["谷城县", 2, 1, 1, 10, 0, 1, 2, 0, 3, 4, 1, None, "谷城县-附件2.xlsx"]],
+        "校验问题": [["x"], [None], ["文件", "工作表", "单元格", "列", "级别", "填写内容", "说明", "代码"]]})
+    rollup = read_rollup(path)
+    (county,) = rollup.counties
+    assert (county.errors, county.warnings, county.files) == (
+        3, 1, ["旧汇总.xlsx›谷城县-附件1.xlsx", "旧汇总.xlsx›谷城县-附件2.xlsx"])
+    (item,) = rollup.items
+    assert (item.category, item.extras, item.source_file, item.source_row, item.errors) == (
+        "一、业务", "备注：无", "旧汇总.xlsx›谷城县-附件1.xlsx", 5, 2)
+    (stats,) = rollup.stats
+    assert stats.source_file == "旧汇总.xlsx›谷城县-附件2.xlsx" and stats.values["total"] == 2

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -42,11 +44,24 @@ def test_the_rollup_prints_as_a_landscape_attachment(tmp_path: Path, soffice: Ca
                                                  signoff=Signoff(contact="张三", phone="0710-3256789")))
     wb = openpyxl.load_workbook(out)
     for ws in wb.worksheets:
-        assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$3:$3", ws.title
-    pages = pdf_pages(soffice([out], "pdf", tmp_path / "pdf")[0])
-    # 汇总概览 1, 整改清单汇总 (48 rows of wrapped text) 2+, 成果统计汇总 1, 校验问题 1+.
-    assert 5 <= len(pages) <= 9, len(pages)
+        assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$4:$4", ws.title
+    pdf = soffice([out], "pdf", tmp_path / "pdf")[0]
+    pages = pdf_pages(pdf)
+    # 附件1 整改清单汇总 (48 rows of wrapped text) 2+, 附件2 1, 附件3 1; 问题类别统计 1, 核对底稿 1+, 校验问题 1+.
+    assert 7 <= len(pages) <= 12, len(pages)
     assert all(w > h for w, h in pages)  # every page landscape
+    texts = [t for t in subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                       check=True).stdout.split("\f") if t.strip()]
+    numbers = [re.findall(r"—\s*(\d+)\s*—|(\S+)\s*第\s*(\d+)\s*页", t) for t in texts]
+    footers = [f"{n[-1][0]}" if n[-1][0] else f"{n[-1][1]} {n[-1][2]}" for n in numbers]
+    # The stamped set is numbered through in 公文 style (— 1 —); each working sheet from 1, with its name.
+    stamped = [f for f in footers if f.isdigit()]
+    assert stamped == [str(i) for i in range(1, len(stamped) + 1)] and len(stamped) >= 4, footers
+    assert footers[len(stamped)] == "问题类别统计 1" and "核对底稿 1" in footers, footers
+    assert footers[-1].startswith("校验问题 ") and "校验问题 1" in footers, footers
+    first = texts[0]
+    assert first.lstrip().startswith("附件1") and "襄阳市电子商务进农村综合示范专项整改清单汇总表" in first
+    assert "来源文件" not in "".join(texts[:len(stamped)]) and "（盖章）" not in "".join(texts[len(stamped):])
 
 
 def test_the_annotated_copy_prints_the_form_then_the_list(tmp_path: Path,

@@ -21,6 +21,7 @@ from zhenggai.api.report import ReportOptions, report
 from zhenggai.cli.app import app
 from zhenggai.core.errors import FatalError
 from zhenggai.rollup.categories import category_stats, is_overdue
+from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions, Signoff
 
 AS_OF = date(2022, 9, 1)
@@ -205,7 +206,7 @@ def test_province_papers_per_prefecture(rollups: dict[str, Path], tmp_path: Path
 def test_rollup_has_a_category_sheet_that_adds_up(rollups: dict[str, Path]) -> None:
     for level in ("prefecture", "province"):
         ws = openpyxl.load_workbook(rollups[level])["问题类别统计"]
-        rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+        rows = [r for r in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True) if r[0]]
         r = zhenggai.read_rollup(rollups[level])
         total = sum(s.total for s in r.counties)
         if level == "prefecture":

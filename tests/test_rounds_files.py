@@ -15,6 +15,7 @@ from zhenggai.api.diff import diff
 from zhenggai.api.pipeline import run_merge as merge
 from zhenggai.cli.app import app
 from zhenggai.core.results import Options
+from zhenggai.rollup.layout import HEADER_ROW
 from zhenggai.rollup.model import MergeOptions
 
 AS_OF = ["--as-of", "2022-10-15"]
@@ -60,7 +61,9 @@ EXPECTED_ROWS = [
      "　措施未更新 2　问题缺失 1　新增问题 1　指标减少 1", None, None, None, None, None, None, None),
     ("谷城县", 1, P[0], "新完成", "否", "是", "提示", "上次报送时未完成，本次已完成整改"),
     ("谷城县", 2, P[1], "重新打开", "是", "否", "错误", "上次报送时已完成整改，本次改为未完成：请说明原因，或改回“是”"),
-    ("谷城县", 3, P[2], "完成时限推迟", "2022-10-31", "2022-11-30", "警告", "完成时限由 2022-10-31 推迟到 2022-11-30"),
+    # Dates on paper are written one way, 2022年7月15日, in cells and messages alike.
+    ("谷城县", 3, P[2], "完成时限推迟", "2022年10月31日", "2022年11月30日", "警告",
+     "完成时限由 2022年10月31日 推迟到 2022年11月30日"),
     ("谷城县", 3, P[2], "只增加表态", MEASURE_3, MEASURE_3 + "，进一步加强管理", "警告",
      "问题仍未完成，整改措施与上次相比只多了表态性文字“进一步加强管理”，没有新的具体进展"),
     ("谷城县", 4, P[3], "措施未更新", "优化培训课程8个", "优化培训课程8个", "警告",
@@ -81,7 +84,7 @@ EXPECTED_ROWS = [
 def sheet_rows(path: Path) -> list[tuple[object, ...]]:
     """The table under the header, down to its 合计 line (the 联系人 line follows in a rollup)."""
     ws = openpyxl.load_workbook(path)["进展对比"]
-    rows = [tuple(r) for r in ws.iter_rows(min_row=4, values_only=True)]
+    rows = [tuple(r) for r in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True)]
     end = next(i for i, r in enumerate(rows) if any(str(v).startswith("合计 ") for v in r))
     return rows[:end + 1]
 
@@ -119,19 +122,24 @@ def test_merge_previous_adds_the_sheet_and_the_findings(two_rounds: tuple[Path, 
     assert round_findings(data["files"]) == EXPECTED_FINDINGS
     assert data["progress"]["counties"][0]["reopened"] == 1
     wb = openpyxl.load_workbook(second)
-    assert wb.sheetnames == ["汇总概览", "整改清单汇总", "成果统计汇总", "进展对比", "问题类别统计", "校验问题"]
+    # The stamped set first, then the sheets that stay with the prefecture.
+    assert wb.sheetnames == ["整改清单汇总", "成果统计汇总", "汇总概览", "进展对比", "问题类别统计", "核对底稿",
+                             "校验问题"]
     assert sheet_rows(second) == EXPECTED_ROWS
     ws = wb["进展对比"]
-    assert ws["A1"].value == "电子商务进农村综合示范专项整改进展对比"
-    assert ws["A2"].value.startswith("填报单位：") and ws["A2"].value.endswith("（盖章）")
-    assert ws["E2"].value == "上次报送：第一轮汇总.xlsx（统计截至 2022年10月15日）　　统计截至 2022年10月15日"
+    assert ws["A2"].value == "电子商务进农村综合示范专项整改进展对比"
+    # Not one of the stamped 附件: the unit, no 盖章.
+    assert ws["A3"].value.startswith("填报单位：") and "盖章" not in ws["A3"].value
+    assert ws["E3"].value == "上次报送：第一轮汇总.xlsx（统计截至 2022年10月15日）　　统计截至 2022年10月15日"
     contact = [r[0] for r in ws.iter_rows(min_row=4, values_only=True) if r[0]][-1]
     assert contact.startswith("联系人：")
-    assert ws.print_title_rows == "$3:$3" and ws.page_setup.orientation == "landscape"
-    codes = [r[7] for r in wb["校验问题"].iter_rows(min_row=4, values_only=True)]
+    assert ws.print_title_rows == "$4:$4" and ws.page_setup.orientation == "landscape"
+    assert ws.oddFooter.center.text == "进展对比　第 &P 页" and ws.page_setup.useFirstPageNumber  # from 1
+    codes = [r[7] for r in wb["校验问题"].iter_rows(min_row=HEADER_ROW + 2, values_only=True)]
     assert sorted(c for c in codes if str(c).startswith("round-")) == sorted(f[3] for f in EXPECTED_FINDINGS)
-    overview = {r[0]: r for r in wb["汇总概览"].iter_rows(min_row=4, values_only=True)}
-    assert overview["谷城县"][7:9] == (2, 5)  # 错误数, 警告数: the round findings on its files count
+    # 错误数, 警告数 (on 核对底稿, the county's 附件3 line): the round findings on its files count
+    work = {r[0]: r for r in wb["核对底稿"].iter_rows(min_row=HEADER_ROW + 2, values_only=True) if r[1] == "附件3"}
+    assert work["谷城县"][7:9] == (2, 5)
 
 
 def test_merge_text_output_has_the_progress_table(two_rounds: tuple[Path, Path], runner: CliRunner) -> None:
@@ -184,8 +192,8 @@ def test_diff_writes_the_sheet_with_o(two_rounds: tuple[Path, Path], runner: Cli
     assert "重新打开" in res.stdout and "保康县 上次报送了，本次没有报送" in res.stdout
     assert openpyxl.load_workbook(out).sheetnames == ["进展对比"]
     ws = openpyxl.load_workbook(out)["进展对比"]
-    assert ws["A2"].value == "本次报送：第二轮"
-    assert ws["E2"].value == "上次报送：第一轮　　统计截至 2022年10月15日"  # replies carry no as-of of their own
+    assert ws["A3"].value == "本次报送：第二轮"
+    assert ws["E3"].value == "上次报送：第一轮　　统计截至 2022年10月15日"  # replies carry no as-of of their own
     assert sheet_rows(out) == EXPECTED_ROWS
     again = runner.invoke(app, ["diff", str(r1), str(r2), "-o", str(out)])
     assert again.exit_code == 2 and "文件已存在" in again.stderr

@@ -59,8 +59,8 @@ def write_papers(rollup: Rollup, folder: Path, options: ReportOptions | None = N
                  progress: bool = False, force: bool = False) -> ReportResult:
     """Both papers for a rollup already in memory (``source``: its file name for evidence;
     ``progress``: it holds 进展对比). The web intake calls this with the rollup it built."""
+    from zhenggai.outputs.paper import contact_line, unit_line
     from zhenggai.outputs.report_docx import render_report, report_context
-    from zhenggai.outputs.rollup_workbook import contact_line, unit_line
     from zhenggai.outputs.supervision import evaluate
     from zhenggai.outputs.supervision_rules import load_rules
     from zhenggai.outputs.supervision_xlsx import write_supervision

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from xlsxwriter.workbook import Workbook
 
-from zhenggai.outputs.xlsx import Styles, cell_writer, setup_print
+from zhenggai.outputs.xlsx import Styles, break_header, cell_writer, setup_print
 from zhenggai.rollup.categories import CategoryRow, category_stats
-from zhenggai.rollup.layout import AS_OF_LABEL, HEADER_ROW, PREFECTURE_HEADER, SUBTITLE_ROW, TITLE_PREFIX, TITLE_ROW
+from zhenggai.rollup.layout import (
+    AS_OF_LABEL,
+    HEADER_ROW,
+    PREFECTURE_HEADER,
+    SUBTITLE_ROW,
+    TITLE_PREFIX,
+    TITLE_ROW,
+    WORKING_FOOTER,
+)
 from zhenggai.rollup.model import Rollup
 
 SHEET = "问题类别统计"
@@ -32,17 +40,17 @@ def write_category_sheet(wb: Workbook, st: Styles, rollup: Rollup, *, unit: str,
     cols = ([(PREFECTURE_HEADER, 10)] if rollup.province else []) + list(HEADERS)
     last = len(cols) - 1
     place = rollup.prefecture or ("全省" if rollup.province else "")
-    ws.set_row(TITLE_ROW, 32)
-    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, f"{place}{TITLE_PREFIX}{SHEET}", st.title)
+    ws.set_row(TITLE_ROW, 40)
+    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, f"{place}{TITLE_PREFIX}{SHEET}", st.doc_title)
     a = rollup.as_of
     split = last // 2
     ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, split, unit, st.subtitle)
     ws.merge_range(SUBTITLE_ROW, split + 1, SUBTITLE_ROW, last, f"{AS_OF_LABEL} {a.year}年{a.month}月{a.day}日",
                    st.subtitle_right)
-    ws.set_row(HEADER_ROW, 24)
+    ws.set_row(HEADER_ROW, 38)
     for c, (name, width) in enumerate(cols):
         ws.set_column(c, c, width)
-        ws.write_string(HEADER_ROW, c, name, st.header)
+        ws.write_string(HEADER_ROW, c, break_header(name, width), st.header)
     fmts = [st.text, st.count, st.count, st.count, st.percent, st.count]
     total_fmts = [st.total_text, st.total_count, st.total_count, st.total_count, st.total_percent, st.total_count]
     row = HEADER_ROW + 1
@@ -63,6 +71,9 @@ def write_category_sheet(wb: Workbook, st: Styles, rollup: Rollup, *, unit: str,
                 c = 1
             for i, v in enumerate(_values(r)):
                 put(row, c + i, v, styles[i])
+            ws.set_row(row, 21)  # as tall as the rows of the other printed sheets
             row += 1
     ws.merge_range(row + 1, 0, row + 1, last, contact, st.note)
-    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=row + 1)
+    # Not one of the stamped 附件: its own page numbers, from 1.
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=row + 1,
+                footer=WORKING_FOOTER.format(name=SHEET), restart=True)

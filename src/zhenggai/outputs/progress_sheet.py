@@ -15,7 +15,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from zhenggai.core.findings import Severity
-from zhenggai.outputs.xlsx import Styles, cell_writer, row_height, setup_print
+from zhenggai.outputs.xlsx import Styles, break_header, cell_writer, row_height, setup_print
 from zhenggai.progress.compare import Change, Comparison, CountyProgress
 from zhenggai.rollup.layout import (
     AS_OF_LABEL,
@@ -26,8 +26,11 @@ from zhenggai.rollup.layout import (
     SUBTITLE_ROW,
     TITLE_PREFIX,
     TITLE_ROW,
+    WORKING_FOOTER,
     Column,
     SheetSpec,
+    cn_date,
+    cn_dates,
 )
 from zhenggai.rollup.model import Status
 
@@ -48,6 +51,7 @@ PROGRESS = SheetSpec(
 """The 进展对比 sheet (merge --previous, diff -o): county lines span the columns after 市（州）."""
 SHEET = PROGRESS.name
 _CENTERED = frozenset({"prefecture", "county", "seq", "change"})
+_DATED = frozenset({"before", "after", "message"})  # 完成时限 and messages: dates as 2022年7月15日 on paper
 
 COUNTS = (("finished", "新完成"), ("reopened", "重新打开"), ("postponed", "完成时限推迟"), ("stalled", "措施未更新"),
           ("missing", "问题缺失"), ("new", "新增问题"), ("decreased", "指标减少"))
@@ -91,7 +95,7 @@ def rows(c: Comparison, *, province: bool = False) -> list[tuple[str, list[objec
 
 
 def _day(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return cn_date(d)
 
 
 def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: date, province: bool = False,
@@ -107,18 +111,18 @@ def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: d
     spec = PROGRESS.columns(province=province)
     cols = [(col.header, col.width) for col in spec]
     last = len(cols) - 1
-    ws.set_row(TITLE_ROW, 32)
-    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, f"{place}{TITLE_PREFIX}{SHEET}", st.title)
-    ws.set_row(SUBTITLE_ROW, 20)
+    ws.set_row(TITLE_ROW, 40)
+    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, f"{place}{TITLE_PREFIX}{SHEET}", st.doc_title)
+    ws.set_row(SUBTITLE_ROW, 22)
     before = f"上次报送：{c.previous}" + (f"（{AS_OF_LABEL} {_day(c.previous_as_of)}）" if c.previous_as_of else "")
     split = last // 2
     ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, split, unit or f"本次报送：{c.current}", st.subtitle)
     ws.merge_range(SUBTITLE_ROW, split + 1, SUBTITLE_ROW, last, f"{before}　　{AS_OF_LABEL} {_day(as_of)}",
                    st.subtitle_right)
-    ws.set_row(HEADER_ROW, 30)
+    ws.set_row(HEADER_ROW, 38)
     for i, (name, width) in enumerate(cols):
         ws.set_column(i, i, width)
-        ws.write_string(HEADER_ROW, i, name, st.header)
+        ws.write_string(HEADER_ROW, i, break_header(name, width), st.header)
     sev: dict[str, Any] = {Severity.ERROR.label: st.error, Severity.WARNING.label: st.warning}
     first = 1 if province else 0
     widths = [w for _, w in cols]
@@ -135,16 +139,17 @@ def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: d
             for i, v in enumerate(cells):
                 key = spec[i].key
                 fmt = sev.get(str(v), st.text) if key == "severity" else st.center if key in _CENTERED else st.text
-                put(row, i, v, fmt)
+                put(row, i, cn_dates(v) if isinstance(v, str) and key in _DATED else v, fmt)
             height = row_height(cells, widths)
-        if height is not None:
-            ws.set_row(row, height)
+        ws.set_row(row, max(21, height or 0))  # every printed row holds its text, none squeezed
         row += 1
     last_row = row - 1
     if contact is not None:
         last_row = row + 1
         ws.merge_range(last_row, 0, last_row, last, contact, st.note)
-    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=last_row)
+    # Not one of the stamped 附件: its own page numbers, from 1.
+    setup_print(ws, header_row=HEADER_ROW, last_col=last, last_row=last_row,
+                footer=WORKING_FOOTER.format(name=SHEET), restart=True)
 
 
 def write_diff(c: Comparison, output: Path, *, place: str, as_of: date, province: bool, force: bool) -> Path:

@@ -72,6 +72,14 @@ class Styles:
         self.total_percent = wb.add_format({**cell, "bold": True, "num_format": "0.0%"})
         self.error = wb.add_format({**cell, "bg_color": "#FFC7CE"})
         self.warning = wb.add_format({**cell, "bg_color": "#FFEB9C"})
+        # Papers that go upward (公文, GB/T 9704): the 附件 label 黑体 三号 (16 pt) on its own
+        # line; the title 方正小标宋简体 二号 (22 pt), written as its usual fallback 宋体 bold
+        # (an .xlsx names one font, and 方正小标宋 is missing on many machines); dates
+        # written 2022年7月15日 like the 统计截至 line above them.
+        self.doc_label = wb.add_format({"font_name": TITLE_FONT, "font_size": 16, "valign": "vcenter"})
+        self.doc_title = wb.add_format({"font_name": BODY_FONT, "font_size": 22, "bold": True, "align": "center",
+                                        "valign": "vcenter"})
+        self.date_cn = wb.add_format({**cell, "align": "center", "num_format": 'yyyy"年"m"月"d"日"'})
         self._wb, self._cell, self._marked = wb, cell, dict[tuple[str, str, bool], Any]()
 
     def marked(self, severity: str, num_format: str = "", *, bold: bool = False) -> Any:
@@ -205,15 +213,23 @@ def setup_print(
     last_col: int,
     last_row: int,
     freeze: bool = True,
+    footer: str = "&C第 &P 页，共 &N 页",
+    restart: bool = False,
 ) -> None:
-    """A4 landscape, one page wide, header row repeated, centred, page numbers."""
+    """A4 landscape, one page wide, header row repeated, centred, page numbers.
+
+    ``restart``: number this sheet's pages from 1 (a sheet printed on its own, or a
+    working sheet after a stamped set), else they follow the sheet before.
+    """
     ws.set_paper(9)  # A4
     ws.set_landscape()
     ws.fit_to_pages(1, 0)  # all columns on one page width, as many pages tall as needed
     ws.repeat_rows(header_row)
     ws.center_horizontally()
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.set_footer(footer)
+    if restart:
+        ws.set_start_page(1)
     ws.print_area(0, 0, last_row, last_col)
     if freeze:
         ws.freeze_panes(header_row + 1, 0)

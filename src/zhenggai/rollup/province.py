@@ -30,12 +30,15 @@ from zhenggai.rollup.layout import (
     FINDINGS,
     HEADER_SEARCH_ROWS,
     ITEMS,
+    LEGACY_HEADERS,
     MARKER_SHEETS,
     OVERVIEW,
     PREFECTURE_HEADER,
     STATS,
     TITLE_PREFIX,
     TOTAL_LABELS,
+    WORK,
+    WORK_TABLES,
 )
 from zhenggai.rollup.model import (
     MERGE_FILE,
@@ -59,10 +62,46 @@ class _Refused(Exception):
 
 _SEVERITY = {s.label: s for s in Severity}
 _PLACE = re.compile(rf"^(.+?){TITLE_PREFIX}")
-_O = {c.key: c.header for c in OVERVIEW.columns(province=True, coverage=True)}
-_I = {c.key: c.header for c in ITEMS.columns(province=True)}
+_O = {c.key: c.header for c in OVERVIEW.columns(province=True)}
 _F = {c.key: c.header for c in FINDINGS.columns()}
-_S_SOURCE = STATS.header("source_file")
+_W = {c.key: c.header for c in WORK.columns(province=True)}
+
+_Key = tuple[str, str]  # (市州, county)
+_Line = tuple[list[object], dict[str, int]]  # a row and its sheet's header positions
+
+
+class _Work:
+    """The 核对底稿 lines of one rollup, by county and table, joined back to the stamped
+    rows: a county's k-th 附件1 row here belongs to its k-th row on 整改清单汇总. A rollup
+    written before 核对底稿 carried these columns on the stamped sheets: ``get`` falls back
+    to the stamped row's own columns (LEGACY_HEADERS)."""
+
+    def __init__(self, grid: Sequence[Sequence[object]] | None, prefecture: str) -> None:
+        self.lines: dict[tuple[str, str, str], list[_Line]] = {}
+        cols, rows = _table(grid or [])
+        if _W["table"] not in cols:
+            return
+        for row in rows:
+            county = clean_text(_get(row, cols, COUNTY_HEADER))
+            pref = clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture
+            table = clean_text(_get(row, cols, _W["table"]))
+            if county:
+                self.lines.setdefault((pref, county, table), []).append((row, cols))
+
+    def line(self, key: _Key, table: str, k: int = 0) -> _Line | None:
+        found = self.lines.get((*key, WORK_TABLES[table]), [])
+        return found[k] if k < len(found) else None
+
+    @staticmethod
+    def get(name: str, line: _Line | None, own: _Line) -> object:
+        """Column ``name`` (a WORK key) from the 核对底稿 line, else from the stamped row."""
+        for source in (line, own):
+            if source is None:
+                continue
+            for header in LEGACY_HEADERS[name]:
+                if header in source[1]:
+                    return _get(source[0], source[1], header)
+        return ""
 
 
 def _table(rows: Sequence[Sequence[object]]) -> tuple[dict[str, int], list[list[object]]]:
@@ -143,34 +182,57 @@ def _read_one(
     m = _PLACE.match(title)
     prefecture = m.group(1) if m and m.group(1) not in ("", "全省") else fallback
 
-    def pref(row: list[object], cols: dict[str, int]) -> str:
-        return clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture
+    work = _Work(sheets.get(WORK.name), prefecture)
+    counties = _counties(path, sheets[OVERVIEW.name], prefecture, work)
+    items = _items(path, sheets[ITEMS.name], prefecture, work)
+    stats = _stats(path, sheets[STATS.name], prefecture, opts, {(c.prefecture, c.county): c for c in counties},
+                   work)
+    _recount_overdue(counties, items, as_of or opts.validate.as_of)
+    reports = _findings(path, sheets.get(FINDINGS.name, []))
+    if notes:
+        reports.append(FileReport(shown, None, (), tuple(notes)))
+    return prefecture, counties, items, stats, reports
 
-    cols, rows = _table(sheets[OVERVIEW.name])
+
+def _pref(row: list[object], cols: dict[str, int], prefecture: str) -> str:
+    return clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture
+
+
+def _counties(path: Path, grid: list[list[object]], prefecture: str, work: _Work) -> list[CountySummary]:
+    """汇总概览's county rows, with files, errors and coverage from 核对底稿."""
+    cols, rows = _table(grid)
     counties: list[CountySummary] = []
     for row in rows:
         county = clean_text(_get(row, cols, COUNTY_HEADER))
         if not county or county in TOTAL_LABELS:
             continue
-        cov = clean_text(_get(row, cols, _O["coverage"]))
+        key = (_pref(row, cols, prefecture), county)
+        line = work.line(key, "overview")
+        cov = clean_text(work.get("coverage", line, (row, cols)))
         coverage = None
         if "/" in cov:
             a, b = cov.split("/", 1)
             coverage = (_int(a), _int(b))
         # The writer puts one source file per line; rollups written before that joined them with "、".
-        raw_files = str(_get(row, cols, _O["files"]) or "")
+        raw_files = str(work.get("files", line, (row, cols)) or "")
         files = [clean_text(x) for x in raw_files.split("\n" if "\n" in raw_files else "、")]
         counties.append(CountySummary(
-            county=county, prefecture=pref(row, cols), status=_status(clean_text(_get(row, cols, _O["status"]))),
+            county=county, prefecture=key[0], status=_status(clean_text(_get(row, cols, _O["status"]))),
             total=_int(_get(row, cols, _O["total"])), done=_int(_get(row, cols, _O["done"])),
             open=_int(_get(row, cols, _O["open"])), overdue=_int(_get(row, cols, _O["overdue"])),
-            errors=_int(_get(row, cols, _O["errors"])), warnings=_int(_get(row, cols, _O["warnings"])),
+            errors=_int(work.get("errors", line, (row, cols))), warnings=_int(work.get("warnings", line, (row, cols))),
             files=[f"{path.name}›{x}" for x in files if x], coverage=coverage,
             rows_read=None, rows_written=None,  # not in the workbook: unknown, not 0
             official=coverage is not None,  # written with a feedback list: the figures are the list's
         ))
-    cols, rows = _table(sheets[ITEMS.name])
+    return counties
+
+
+def _items(path: Path, grid: list[list[object]], prefecture: str, work: _Work) -> list[RollupItem]:
+    """整改清单汇总's rows (not a county's 未报送 line), with source and errors from 核对底稿."""
+    cols, rows = _table(grid)
     items: list[RollupItem] = []
+    seen: Counter[_Key] = Counter()
     for row in rows:
         county = clean_text(_get(row, cols, COUNTY_HEADER))
         if not county or _placeholder_line(row, cols):
@@ -183,17 +245,15 @@ def _read_one(
             elif isinstance(v, float) and v.is_integer():
                 v = int(v)
             values.append(v)
+        key = (_pref(row, cols, prefecture), county)
+        line, own = work.line(key, "items", seen[key]), (row, cols)
+        seen[key] += 1
         items.append(RollupItem(
-            pref(row, cols), county, values, clean_text(_get(row, cols, _I["category"])) or None,
-            f"{path.name}›{clean_text(_get(row, cols, _I['source_file']))}", _int(_get(row, cols, _I["source_row"])),
-            clean_text(_get(row, cols, _I["extras"])), _int(_get(row, cols, _I["errors"])),
+            key[0], county, values, clean_text(work.get("category", line, own)) or None,
+            f"{path.name}›{clean_text(work.get('files', line, own))}", _int(work.get("source_row", line, own)),
+            clean_text(work.get("extras", line, own)), _int(work.get("errors", line, own)),
         ))
-    stats = _stats(path, sheets[STATS.name], prefecture, opts, {(c.prefecture, c.county): c for c in counties})
-    _recount_overdue(counties, items, as_of or opts.validate.as_of)
-    reports = _findings(path, sheets.get(FINDINGS.name, []))
-    if notes:
-        reports.append(FileReport(shown, None, (), tuple(notes)))
-    return prefecture, counties, items, stats, reports
+    return items
 
 
 _SEQ_HEADER, _PROBLEM_HEADER = APPENDIX1.column("seq").header, APPENDIX1.column("problem").header
@@ -243,7 +303,7 @@ _NO_A2 = frozenset({Status.MISSING, Status.NO_APPENDIX2, Status.UNREADABLE, Stat
 
 
 def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOptions,
-           counties: dict[tuple[str | None, str], CountySummary]) -> list[RollupStats]:
+           counties: dict[tuple[str | None, str], CountySummary], work: _Work) -> list[RollupStats]:
     spec = opts.validate.specs()[1]
     cols, rows = _table(grid)
     out: list[RollupStats] = []
@@ -265,8 +325,8 @@ def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOpt
             else:
                 values[c.key] = clean_text(v)
         values["county"] = county
-        source = clean_text(_get(row, cols, _S_SOURCE))
         pref = clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture
+        source = clean_text(_Work.get("files", work.line((pref, county), "stats"), (row, cols)))
         st = RollupStats(pref, county, values, unreadable, f"{path.name}›{source}" if source else "", 0,
                          marks=plausibility_marks(spec, values, unreadable))
         summary = counties.get((pref, county))
