@@ -272,8 +272,12 @@ def test_cli(rollups: dict[str, Path], tmp_path: Path, runner: CliRunner) -> Non
     assert res.exit_code == 0, res.output
     assert "约谈" in res.stdout or "通报" in res.stdout
     assert "未评估" in res.stdout and "已生成" in res.stderr
-    # --as-of: 逾期 as of that day (谷城县's open row, due 2022-08-15).
-    assert "截至2022年12月31日" in _text(out / "情况报告.docx")
+    # --as-of: 逾期 as of that day; the counts stay the rollup's, as of its own day.
+    text = _text(out / "情况报告.docx")
+    assert "截至2022年9月1日，襄阳市应报送" in text and "逾期未完成（按2022年12月31日计）1个。" in text
+    assert text.splitlines()[-1] == "2022年12月31日"  # the date the report is written (no contact line)
+    ws = openpyxl.load_workbook(out / "督办清单.xlsx")["督办清单"]
+    assert "统计截至 2022年9月1日，逾期按 2022年12月31日 计" in [c.value for c in ws[2]]
     again = runner.invoke(app, ["report", str(rollups["prefecture"]), "-o", str(out)])
     assert again.exit_code == 2 and "--force" in again.stderr
     not_rollup = runner.invoke(app, ["report", str(tmp_path / "无.xlsx"), "-o", str(out), "--force"])
@@ -304,3 +308,44 @@ def test_default_template_prints_on_a4_with_page_numbers(rollups: dict[str, Path
     import re
 
     assert re.search(r"—\s*1\s*—", text) and re.search(r"—\s*2\s*—", text)  # the page numbers
+
+
+def test_second_round_rules_rest_on_the_progress_sheet(tmp_path: Path) -> None:
+    """The shipped second round (merged with --previous): the round rules are evaluated."""
+    res = report(Path(__file__).resolve().parents[1] / "examples" / "襄阳市汇总-第二轮.xlsx", tmp_path)
+    assert "reopened" not in {s.rule.key for s in res.supervision.not_evaluated}
+    rows = {(r["县（市、区）"], r["触发的规则"]): r for r in _supervision_rows(res.workbook)}
+    reopened = rows[("谷城县", "已完成又改为未完成")]
+    assert reopened["数量或比例"] == "1 处"
+    assert reopened["依据（文件 › 工作表 › 单元格）"].endswith(" › D9：是否完成整改：否")
+    assert ("谷城县", "删除上一轮的问题") in rows and ("保康县", "与上一轮相比没有进展") in rows
+    assert rows[("谷城县", "完成率低")]["建议措施"] == "督办"  # five rules: 约谈 escalated
+    assert rows[("老河口市", "未报送")]["数量或比例"] == "未报送"
+
+
+def test_default_template_layout() -> None:
+    """GB/T 9704 as the packaged template sets it: A4, the text area, 22 lines, the fonts."""
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    from zhenggai.outputs.report_docx import default_template
+
+    doc = Document(str(default_template()))
+    sec = doc.sections[0]
+    def mm(length: int) -> float:  # Word stores twips: 210 mm reads back as 209.9998 mm
+        return round(length / Mm(1), 1)
+
+    assert (mm(sec.page_width), mm(sec.page_height)) == (210, 297)
+    assert (mm(sec.top_margin), mm(sec.left_margin)) == (37, 28)
+    assert mm(sec.page_width - sec.left_margin - sec.right_margin) == 156
+    assert mm(sec.page_height - sec.top_margin - sec.bottom_margin) == 225
+    grid = sec._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:linePitch")) == "579"  # 225 mm / 22 lines
+    fonts = {name: doc.styles[name].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+             for name in ("公文标题", "公文正文", "一级标题")}
+    assert fonts == {"公文标题": "方正小标宋简体", "公文正文": "仿宋_GB2312", "一级标题": "黑体"}
+    assert doc.styles["公文标题"].font.size.pt == 22 and doc.styles["公文正文"].font.size.pt == 16
+    kai = next(r for p in doc.paragraphs for r in p.runs if r.text == "{{ c.heading }}")
+    assert kai.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "楷体_GB2312"
+    footer = sec.footer.paragraphs[0]._p.xml
+    assert 'w:instr="PAGE"' in footer and "—" in footer

@@ -21,7 +21,7 @@ def report_cmd(
                                          file_okay=False)],
     as_of: Annotated[
         Optional[str],  # noqa: UP045 - typer reads this annotation at runtime on Python 3.10
-        typer.Option("--as-of", help="统计截至日期，也按这一天判断逾期（默认：汇总表上的统计截至日期）。"),
+        typer.Option("--as-of", help="成文日期，也按这一天判断逾期（默认：汇总表上的统计截至日期）。"),
     ] = None,
     rules: Annotated[
         Optional[Path],  # noqa: UP045

@@ -74,14 +74,17 @@ def figures(counties: list[CountySummary], overdue: dict[int, int]) -> Figures:
                    sum(overdue.get(id(s), 0) for s in counties), official)
 
 
-def _overview_text(place: str, f: Figures, as_of: date, partial: dict[str, list[str]]) -> str:
+def _overview_text(place: str, f: Figures, days: tuple[date, date], partial: dict[str, list[str]]) -> str:
+    """``days``: (the rollup's 统计截至, the day 逾期 is counted on: --as-of, by default the same)."""
     basis = "反馈问题清单所列问题" if f.official else "各县（市、区）整改清单所列问题"
     parts = "；".join(f"{label}：{'、'.join(names)}" for label, names in partial.items())
-    text = (f"截至{day_text(as_of)}，{place}应报送整改情况的示范县（市、区）{f.expected}个，已报送{f.reported}个"
+    # The counts are the rollup's, as of its own day; only 逾期 follows a later --as-of.
+    late = f"（按{day_text(days[1])}计）" if days[1] != days[0] else ""
+    text = (f"截至{day_text(days[0])}，{place}应报送整改情况的示范县（市、区）{f.expected}个，已报送{f.reported}个"
             + (f"（其中{parts}）" if parts else "")
             + (f"，未报送{len(f.missing)}个（{'、'.join(f.missing)}）" if f.missing else "") + "。")
     return text + (f"{basis}{f.problems}个，已完成整改{f.done}个，未完成{f.problems - f.done}个，"
-                   f"完成率{f.rate}；逾期未完成{f.overdue}个。")
+                   f"完成率{f.rate}；逾期未完成{late}{f.overdue}个。")
 
 
 def _results(rollup: Rollup) -> tuple[list[dict[str, str]], str]:
@@ -153,12 +156,12 @@ def report_context(rollup: Rollup, sv: Supervision, *, as_of: date, signoff: Sig
     heading = {key: f"{NUMERALS[i]}、{name}" for i, (key, name) in enumerate(sections)}
     unit = signoff.unit or (f"{place}{'商务厅' if rollup.province else '商务局'}" if place else "")
     return {
-        "place": place, "unit": unit, "date": day_text(as_of), "as_of": day_text(as_of),
+        "place": place, "unit": unit, "date": day_text(as_of), "as_of": day_text(rollup.as_of),
         "title": f"{unit}关于电子商务进农村综合示范专项整改工作情况的报告",
         "to": "商务部：" if rollup.province else "省商务厅：",
-        "intro": f"现将截至{day_text(as_of)}{place}电子商务进农村综合示范专项整改工作情况报告如下：",
+        "intro": f"现将截至{day_text(rollup.as_of)}{place}电子商务进农村综合示范专项整改工作情况报告如下：",
         "heading": heading,
-        "overview": _overview_text(place, total, as_of, partial)
+        "overview": _overview_text(place, total, (rollup.as_of, as_of), partial)
         + (f"未报送汇总表的市（州）：{'、'.join(absent)}。" if absent else ""),
         "expected": total.expected, "reported": total.reported, "missing": total.missing,
         "problems": total.problems, "done": total.done, "open": total.problems - total.done,

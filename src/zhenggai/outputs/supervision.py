@@ -109,10 +109,11 @@ class Supervision:
 
     place: str
     province: bool
-    as_of: date
+    as_of: date  # the day 逾期 is counted on
     targets: tuple[Target, ...]
     not_evaluated: tuple[Skipped, ...]
     disabled: tuple[Rule, ...] = field(default=())
+    rollup_as_of: date | None = None  # the rollup's own 统计截至 (its counts), when it differs
 
 
 def _owners(rollup: Rollup) -> tuple[dict[str, CountySummary], Callable[[Finding], CountySummary | None]]:
@@ -299,4 +300,5 @@ def evaluate(rollup: Rollup, rules: Rules, *, as_of: date | None = None, source:
                 targets.append((-len(by_prefecture) - 1, Target(p, PREFECTURE_ROW, (hit,), _level([hit], 0))))
     targets.sort(key=lambda t: (-LEVELS.index(t[1].level), t[1].county != PREFECTURE_ROW, -len(t[1].hits), t[0]))
     place = rollup.prefecture or ("全省" if rollup.province else "")
-    return Supervision(place, rollup.province, day, tuple(t for _, t in targets), tuple(skipped), disabled)
+    return Supervision(place, rollup.province, day, tuple(t for _, t in targets), tuple(skipped), disabled,
+                       rollup.as_of if rollup.as_of != day else None)

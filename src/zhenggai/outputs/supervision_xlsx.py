@@ -8,6 +8,7 @@ reader never mistakes "not checked" for "nothing found". A4 landscape, page numb
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,10 @@ from zhenggai.rollup.layout import AS_OF_LABEL, COUNTY_HEADER, PREFECTURE_HEADER
 SHEET = "督办清单"
 TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2
 EMPTY = "没有县（市、区）符合启用的督办规则"
+
+
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def title(sv: Supervision) -> str:
@@ -97,10 +102,12 @@ def write_supervision(sv: Supervision, output: Path, *, unit: str, contact: str,
         last = len(cols) - 1
         ws.set_row(TITLE_ROW, 32)
         ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, title(sv), st.title)
-        a = sv.as_of
         ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, last // 2, unit, st.subtitle)
-        ws.merge_range(SUBTITLE_ROW, last // 2 + 1, SUBTITLE_ROW, last,
-                       f"{AS_OF_LABEL} {a.year}年{a.month}月{a.day}日", st.subtitle_right)
+        # The counts are the rollup's, as of its day; a later --as-of moves only 逾期.
+        when = f"{AS_OF_LABEL} {_day(sv.rollup_as_of or sv.as_of)}"
+        if sv.rollup_as_of is not None:
+            when += f"，逾期按 {_day(sv.as_of)} 计"
+        ws.merge_range(SUBTITLE_ROW, last // 2 + 1, SUBTITLE_ROW, last, when, st.subtitle_right)
         ws.set_row(HEADER_ROW, 24)
         for c, (name, width) in enumerate(cols):
             ws.set_column(c, c, width)
