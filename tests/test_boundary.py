@@ -69,6 +69,21 @@ def test_a_single_file_that_aborts_the_reader_is_a_finding(inbox: Path) -> None:
     assert [f["code"] for f in found] == ["file-unreadable"] and "异常终止" in found[0]["message"]
 
 
+def test_a_member_of_an_archive_that_aborts_is_named_although_extracted_anew_each_attempt(
+    inbox: Path, tmp_path: Path
+) -> None:
+    import zipfile
+
+    archive = tmp_path / "收件.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(inbox / "保康县.xlsx", "保康县.xlsx")
+    proc = _zhenggai("validate", str(archive), "--format", "json", "--as-of", "2022-07-15")
+    assert proc.returncode == 1 and "内部错误" not in proc.stderr, proc.stderr
+    (entry,) = json.loads(proc.stdout)["files"]
+    assert entry["path"].endswith("收件.zip › 保康县.xlsx")
+    assert [f["code"] for f in entry["findings"]] == ["file-unreadable"]
+
+
 def test_validate_and_merge_of_a_folder_go_on_past_the_abort(inbox: Path, tmp_path: Path) -> None:
     proc = _zhenggai("validate", str(inbox), "--format", "json", "--as-of", "2022-07-15")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr

@@ -97,11 +97,30 @@ def test_validate_and_merge_go_on_past_a_file_that_used_to_abort(reply: Path, tm
 
 def test_a_truncated_xls_that_makes_calamine_panic_is_a_finding() -> None:
     # A .xls written by LibreOffice from the test reply, cut after 5,120 bytes: calamine's
-    # compound-file reader slices past the end and panics (pyo3 PanicException).
+    # compound-file reader sliced past the end and panicked (pyo3 PanicException); now
+    # guard.ole_problem sees the directory sector past the end of the file first.
     path = CRASHES / "xls-truncated-sector-past-end-panics.xls"
     book = read_book(path)
     assert [f.code for f in book.findings] == ["file-unreadable"]
     assert UNREADABLE in book.findings[0].message
+
+
+def test_a_panic_in_the_native_reader_is_a_finding(reply: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # pyo3's PanicException derives from BaseException: ``except Exception`` misses it.
+    from zhenggai.intake import reader
+
+    panic = type("PanicException", (BaseException,), {})
+
+    def boom(*_: object) -> object:
+        raise panic("slice index starts at 5120 but ends at 4608")
+
+    monkeypatch.setattr(reader, "_open_calamine", boom)
+    book = read_book(reply)
+    assert [f.code for f in book.findings] == ["file-unreadable"]
+    assert "PanicException" in book.findings[0].message
+    monkeypatch.setattr(reader, "_open_calamine", lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        read_book(reply)
 
 
 def test_a_panic_is_told_from_an_interrupt() -> None:

@@ -105,8 +105,9 @@ def test_unreadable_bureau_line_says_what_was_found_without_blaming_a_placeholde
     a1 = appendix1_rows(rows_for("谷城", 2, 1))
     a1[2] = ["经济和信息化局（盖章）"]
     result, _ = run(tmp_path, {"谷城县附件1.xlsx": {"附件1": a1}})
-    msg = next(f.message for f in result.rollup.report.findings() if f.code == "county-missing")
-    assert "“经济和信息化局（盖章）”" in msg and "**县" not in msg and "暂按“谷城县”处理" in msg
+    # The county is in the file name: read from there with a warning (issue 18), never silently.
+    msg = next(f.message for f in result.rollup.report.findings() if f.code == "county-found-elsewhere")
+    assert "“经济和信息化局（盖章）”" in msg and "**县" not in msg and "文件名：“谷城县”" in msg
 
 
 # --- hidden sheets, rows and columns -------------------------------------------------------

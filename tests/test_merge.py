@@ -152,7 +152,7 @@ def test_unreadable_number_is_never_counted_as_zero(tmp_path: Path) -> None:
     county_files(folder, "保康县", 2, 1)
     out = tmp_path / "汇总.xlsx"
     result = merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
-    assert ["E5", "number-invalid"] in result.rollup.report.flatten(("cell", "code"))
+    assert ["E5", "number-estimate"] in result.rollup.report.flatten(("cell", "code"))
     ws = sheet(out, "成果统计汇总")
     rows = table(ws)
     gucheng = next(r for r in rows if r["县（市、区）"] == "谷城县")

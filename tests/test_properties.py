@@ -226,7 +226,8 @@ def a2_break(draw: st.DrawFn) -> tuple[str, Any, str]:
     indicator_counts = [c.key for c in A2.columns if c.kind.value == "count" and c.indicator]
     numbers = [c.key for c in A2.columns if c.is_number]
     return draw(st.sampled_from([
-        (draw(st.sampled_from(numbers)), draw(st.sampled_from(["若干", "约30", "三十多", "30 40"])), "number-invalid"),
+        (draw(st.sampled_from(numbers)), draw(st.sampled_from(["若干", "30 40", "abc"])), "number-invalid"),
+        (draw(st.sampled_from(numbers)), draw(st.sampled_from(["约30", "三十多", "10-20"])), "number-estimate"),
         (draw(st.sampled_from(numbers)), "—", "number-dash"),
         (draw(st.sampled_from(amounts)), draw(st.sampled_from([-1, "-2.5", "－3万元"])), "number-negative"),
         (draw(st.sampled_from(amounts)), draw(st.sampled_from([1.234, "0.001", "12.345万元"])),

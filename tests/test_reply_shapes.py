@@ -6,7 +6,9 @@ one pair of files per county. Each drawn shape (one workbook for all counties, a
 older copy, an identical duplicate, a second visible copy that differs, a township
 breakdown with or without 合计, 合计 rows, blank issued forms, a 元 header, a value in 元; a
 GBK-named .zip inside a .zip, a Word reply, an older different version saved earlier but
-downloaded later, a scan beside the original) is merged and compared with the baseline.
+downloaded later, a scan beside the original; re-saved with display formats, measures split
+into continuation rows, both tables on one sheet, exported to CSV, a header repeated) is
+merged and compared with the baseline.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ NAMES = ("谷城县", "保康县", "长阳土家族自治县", "枣阳市")
 OPTS = MergeOptions(validate=Options(as_of=date(2022, 9, 1)), prefecture="襄阳市")
 SHAPES = ("one-workbook", "hidden-old-copy", "identical-copy", "visible-second-copy", "townships-total",
           "townships-no-total", "townships-wrong-total", "total-rows", "blank-forms", "yuan-header", "yuan-value",
-          "hidden-old-column", "zipped-gbk", "word", "older-version", "scan-beside")
+          "hidden-old-column", "zipped-gbk", "word", "older-version", "scan-beside",
+          # issue 18: what a clerk sees, rows classified by all their cells
+          "display-formats", "continuation-rows", "one-sheet", "csv", "header-repeated")
 
 
 def a1_rows(county: str, n: int, done: int, tag: str = "") -> list[Row]:
@@ -83,6 +87,9 @@ def shaped(folder: Path, counties: list[County], shape: str) -> None:
     baseline(folder, rest)
     if shape in ("zipped-gbk", "word", "older-version", "scan-beside"):
         _formats_shape(folder, counties[0], shape)
+        return
+    if shape in ("display-formats", "continuation-rows", "one-sheet", "csv", "header-repeated"):
+        _seen_shape(folder, counties[0], shape)
         return
     a1 = appendix1_rows(a1_rows(name, n, done), county=name)
     a2 = appendix2_rows(a2_values(name, n, done, funds, staff), county=name)
@@ -166,11 +173,61 @@ def _formats_shape(folder: Path, county: County, shape: str) -> None:
         (folder / f"{name}盖章件.pdf").write_bytes(b"%PDF-1.4\n% scan\n")
 
 
+def _seen_shape(folder: Path, county: County, shape: str) -> None:
+    """The first county's reply re-saved with display formats, its measures split into
+    continuation rows, both tables on one sheet, exported to CSV, or a header repeated."""
+    import csv
+    from datetime import datetime
+
+    name, n, done, funds, staff = county
+    rows = a1_rows(name, n, done)
+    a1 = appendix1_rows(rows, county=name)
+    a2 = appendix2_rows(a2_values(name, n, done, funds, staff), county=name)
+    if shape == "continuation-rows":
+        split: list[Row] = []
+        for r in rows:
+            split += [[*r[:2], "一、" + r[2], *r[3:]], [None, None, "二、建立长效机制，（三）定期通报"]]
+        a1 = appendix1_rows(split, county=name)
+    elif shape == "header-repeated":
+        a1 = [*a1[:5], [], [], A1_HEADERS, *a1[5:]]
+    if shape == "one-sheet":
+        make_workbook(folder / f"{name}报送.xlsx", {"Sheet1": [*a1, [], *a2]})
+    elif shape == "csv":
+        for label, table in (("附件1", a1), ("附件2", a2)):
+            width = max(len(r) for r in table)
+            with (folder / f"{name}{label}.csv").open("w", encoding="gbk", newline="") as fh:
+                writer = csv.writer(fh, lineterminator="\r\n")
+                for r in table:
+                    writer.writerow([*("" if v is None else v for v in r), *[""] * (width - len(r))])
+    else:
+        path = make_workbook(folder / f"{name}报送.xlsx", {"附件1": a1, "附件2": a2})
+        if shape == "display-formats":
+            wb = openpyxl.load_workbook(path)
+            ws1, ws2 = wb["附件1"], wb["附件2"]
+            for r in range(5, 5 + n):
+                cell = ws1.cell(r, 5)
+                when = datetime.strptime(str(cell.value), "%Y-%m-%d")
+                # A month typed into a month-format cell: Excel stores its 1st day, the clerk
+                # meant the month (the baseline's month end); or the whole date shown the Chinese way.
+                cell.value = when.replace(day=1) if r % 2 else when
+                cell.number_format = 'yyyy"年"m"月"' if r % 2 else 'yyyy"年"m"月"d"日"'
+            ws2["E5"].number_format = '0.00"万元"'
+            ws2["G5"].number_format = '0"人"'
+            ws2["B5"].number_format = '[>=100000]0.0,"万";0'  # the condition never holds for a count
+            wb.save(path)
+
+
 def numbers(result: MergeResult) -> dict[str, tuple[Any, ...]]:
     """Per county: status, problems, finished, unfinished, and its 附件2 numbers."""
     stats = {s.county: tuple(s.values.get(k) for k in ("total", "done", "open", "county_funds", "staff_added"))
              for s in result.rollup.stats}
-    return {c.county: (c.status, c.total, c.done, c.open, stats.get(c.county)) for c in result.rollup.counties}
+    from zhenggai.core.parse import parse_date
+
+    deadlines: dict[str, list[Any]] = {}
+    for it in result.rollup.items:
+        deadlines.setdefault(it.county, []).append(parse_date(it.values[4]).value)
+    return {c.county: (c.status, c.total, c.done, c.open, c.overdue, stats.get(c.county),
+                       sorted(deadlines.get(c.county, []))) for c in result.rollup.counties}
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -286,11 +286,13 @@ def test_blank_number_counts_as_zero_silently(tmp_path: Path) -> None:
     assert stats(results)[0].numbers["courses_improved"] == 0
 
 
-@pytest.mark.parametrize("text", ["若干", "约30", "30 40", "TRUE", "30万元以上"])
-def test_unreadable_number_is_an_error_never_a_number(tmp_path: Path, text: str) -> None:
+@pytest.mark.parametrize(("text", "code"), [("若干", "number-invalid"), ("约30", "number-estimate"),
+                                          ("30 40", "number-invalid"), ("TRUE", "number-invalid"),
+                                          ("30万元以上", "number-estimate")])
+def test_unreadable_number_is_an_error_never_a_number(tmp_path: Path, text: str, code: str) -> None:
     path = make_workbook(tmp_path / "谷城县.xlsx", {"附件2": appendix2_rows(good_a2(E=text))})
     report, results = validate([path], OPTS)
-    assert report.flatten() == [["E5", "number-invalid"]]
+    assert report.flatten() == [["E5", code]]
     assert stats(results)[0].numbers["county_funds"] is None
 
 
@@ -371,17 +373,17 @@ def test_two_files_without_county_are_not_paired(tmp_path: Path) -> None:
 
 def test_placeholder_bureau_line_falls_back_to_the_appendix2_column(tmp_path: Path) -> None:
     report, _ = run(tmp_path, {"附件2": appendix2_rows(GOOD_A2, county=None)}, name="报送.xlsx")
-    assert report.flatten() == [["A3", "county-missing"]]
+    assert report.flatten() == [["A3", "county-found-elsewhere"]]
     f = report.findings()[0]
-    assert f.severity.value == "error" and f.value == "**县（市、区）商务主管部门（盖章）"
-    assert "暂按“谷城县”处理" in f.message
+    assert f.severity.value == "warning" and f.value == "**县（市、区）商务主管部门（盖章）"
+    assert "县名取自附件2 的县（市、区）列：“谷城县”" in f.message
     assert report.files[0].county == "谷城县"
 
 
 def test_placeholder_bureau_line_falls_back_to_the_file_name(tmp_path: Path) -> None:
     report, _ = run(tmp_path, {"附件1": appendix1_rows(GOOD_ROWS, county=None)}, name="保康县-附件1.xlsx")
-    assert report.flatten() == [["A3", "county-missing"]]
-    assert "暂按“保康县”处理" in report.findings()[0].message
+    assert report.flatten() == [["A3", "county-found-elsewhere"]]
+    assert "县名取自文件名：“保康县”" in report.findings()[0].message
     assert report.files[0].county == "保康县"
 
 

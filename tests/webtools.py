@@ -102,3 +102,24 @@ def token_of(url: str) -> str:
     m = re.search(r"/[cp]/([^/]+)/", url)
     assert m is not None
     return m.group(1)
+
+
+def _header_at(rows: list[list[object]]) -> int:
+    return next(i for i, r in enumerate(rows) if r and r[0] in ("县（市、区）", "市（州）"))
+
+
+def review_column(sheets: dict[str, list[list[object]]]) -> list[object]:
+    """The web rollup's 审核状态 column (header row on), taken out of its 汇总概览 table; the
+    title, subtitle and contact lines (placed by the table's width) are left out of both."""
+    rows = sheets["汇总概览"]
+    head = _header_at(rows)
+    at = rows[head].index("审核状态")
+    column = [row.pop(at) if len(row) > at else None for row in rows[head:]]
+    sheets["汇总概览"] = table_rows(rows)
+    return column
+
+
+def table_rows(rows: list[list[object]]) -> list[list[object]]:
+    """汇总概览's header, county and 合计 rows (what a comparison across widths can compare)."""
+    end = next(i for i, r in enumerate(rows) if r and r[0] == "合计")
+    return [[v for v in r if v is not None] for r in rows[_header_at(rows):end + 1]]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zhenggai.checking.rows import RowContext, field_name, validate_rows
+from zhenggai.checking.sheets import join_continued, split_back, turn_back
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
 from zhenggai.core.findings import Report, Severity, a1
 from zhenggai.core.kinds import TableKind
@@ -92,6 +93,13 @@ def _header_findings(t: Table, f: FileResult) -> None:
               cell=a1(row, col), value=text)
 
 
+def _table_notes(t: Table, f: FileResult) -> None:
+    """The header's findings and how the table's rows were read (``Table.notes``)."""
+    _header_findings(t, f)
+    for code, row, col, params in t.notes:
+        f.add(code, sheet=t.sheet, cell=a1(row, col), row=row, line=row, **params)
+
+
 def _contact_findings(t: Table, f: FileResult) -> None:
     c = t.contact
     if c is None:
@@ -136,30 +144,30 @@ def _resolve_county(f: FileResult) -> None:
     f.tables = split
     from_line = [t.table.county for t in f.tables if t.table.county]
     lines = list(dict.fromkeys(from_line))
+    hints = list(dict.fromkeys(t.table.county_elsewhere for t in f.tables if t.table.county_elsewhere))
     from_a2 = [s.county for t in f.tables_of(TableKind.APPENDIX2) for s in t.stats if s.county]
     from_name = county_from_filename(f.path)
-    county = from_line[0] if from_line else from_a2[0] if len(from_a2) == 1 else from_name
+    # Where the county is, in order: the 盖章 line, the title, the sheet name, 附件2's
+    # 县（市、区） column, the file name. Found anywhere but the 盖章 line: a warning.
+    where, county = (("盖章行", from_line[0]) if from_line else hints[0] if hints
+                     else ("附件2 的县（市、区）列", from_a2[0]) if len(from_a2) == 1
+                     else ("文件名", from_name) if from_name else ("", None))
     f.county = "、".join(lines) if len(lines) > 1 else county
     for t in f.tables:
-        t.county = t.table.county or county
+        own = t.table.county_elsewhere
+        t.county = t.table.county or (own[1] if own else county)
         if t.table.kind == TableKind.APPENDIX2:
             assign_counties(t, f, t.county)
         if t.table.county or t.blank:
             continue
-        fallback = f"（暂按“{county}”处理）" if county else ""
-        detail = _county_missing_detail(t.table)
-        if t.table.bureau is not None:
-            r, c, text = t.table.bureau
-            f.add("county-missing", sheet=t.table.sheet, cell=a1(r, c),
-                  row=r, value=text, fallback=fallback, detail=detail)
-        else:
-            f.add("county-missing", sheet=t.table.sheet,
-                  fallback=fallback, detail=detail)
+        _county_not_on_bureau_line(f, t, own or (where, county), [*lines, *(n for _, n in hints), *from_a2,
+                                                                   *([from_name] if from_name else [])])
     if len(lines) > 1 or len(set(from_a2)) > 1:
         return  # several counties in one workbook: each table has its own county
     sources = []
     if from_line:
         sources += [("盖章行", x) for x in lines]
+    sources += [(w, n) for w, n in hints if n not in lines]
     if len(from_a2) == 1:
         sources.append(("附件2", from_a2[0]))
     if from_name:
@@ -176,6 +184,23 @@ def _resolve_county(f: FileResult) -> None:
                   detail=detail)
         else:
             f.add("county-mismatch", detail=detail)
+
+
+def _county_not_on_bureau_line(f: FileResult, t: TableResult, found: tuple[str, str | None], named: list[str]) -> None:
+    """The 盖章 line names no county: a warning saying where it was found, else an error."""
+    where, county = found
+    detail = _county_missing_detail(t.table)
+    at: dict[str, object] = {"sheet": t.table.sheet}
+    if t.table.bureau is not None:
+        r, c, text = t.table.bureau
+        at |= {"cell": a1(r, c), "row": r, "value": text}
+    if county is None:
+        f.add("county-missing", fallback="", detail=detail, **at)
+        return
+    others = sorted({n for n in named if n != county})
+    disagree = f"；但其他地方写的是“{'、'.join(others)}”，请核对" if others else ""
+    f.add("county-found-elsewhere", detail=detail, where=where, county=county, disagree=disagree,
+          **at)
 
 
 def _digest(path: Path) -> str:
@@ -260,8 +285,9 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
         f.readable = False
         f.add("no-table", rows=HEADER_SCAN_ROWS)
         return f
+    joined = join_continued(f, _table_notes)
     for t in f.tables:
-        _header_findings(t.table, f)
+        _table_notes(t.table, f)
         if t.blank:
             # Row rules on an unfilled form would only list every empty cell.
             f.add("blank-form", sheet=t.table.sheet, appendix=APPENDIX_NAMES[t.table.kind])
@@ -272,6 +298,10 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     for t in f.tables:
         if t.table.kind == TableKind.APPENDIX2 and not t.blank:
             _plausibility(t, f)
+    for sheet in {t.table.sheet for t in f.tables if t.table.transposed}:
+        f.findings = [turn_back(x) if x.sheet == sheet else x for x in f.findings]
+    for first, offset, sheet in joined:
+        split_back(f, first, offset, sheet)
     return f
 
 
@@ -383,17 +413,11 @@ def check_files(
     display name of a file extracted from an archive (``收件.zip › 谷城县附件1.xlsx``)."""
     names = names or {}
     if _in_process(len(files)):
-        from zhenggai.intake import boundary
-
+        # In process: read_book reports each file to the supervisor, if any (boundary.reading).
         results: list[FileResult] = []
         for i, path in enumerate(files, start=1):
             shown = names.get(path)
-            crashed = boundary.known_crash(path)
-            if crashed is not None:
-                results.append(crashed_file(path, shown or str(path), crashed))
-            else:
-                with boundary.reading(path):
-                    results.append(check_file(path, opts, shown))
+            results.append(check_file(path, opts, shown))
             if on_progress is not None:
                 on_progress(i, len(files), shown or str(path))
     else:

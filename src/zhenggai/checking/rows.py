@@ -40,6 +40,7 @@ from pydantic import model_validator as _model_validator
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.kinds import TableKind
+from zhenggai.core.parse import Shown as _Shown
 from zhenggai.core.parse import (
     clean_text,
     display,
@@ -52,6 +53,7 @@ from zhenggai.core.parse import (
     parse_yes_no,
     unit_factor,
 )
+from zhenggai.core.results import DEADLINE
 from zhenggai.core.schema import Column, Kind, TableSpec
 from zhenggai.core.table import Table
 from zhenggai.forms.tables import FORMULA_NO_VALUE
@@ -164,9 +166,12 @@ def _date(key: str) -> Callable[[object, ValidationInfo], date | None]:
             return None
         dv = _parse_date(v)
         when = dv.value
-        if dv.status == "ok" and not dv.approximate and when is not None and DATE_MIN <= when <= DATE_MAX:
+        if (dv.status == "ok" and not dv.approximate and not dv.short_year and when is not None
+                and DATE_MIN <= when <= DATE_MAX):
             return when  # the common case
         row = info.data[ROW]
+        if dv.short_year:
+            _ctx(info).report("date-two-digit-year", row, key, v, date=when)
         if dv.status == "blank":
             _ctx(info).report("required-missing", row, key)
         elif dv.status == "invalid":
@@ -190,6 +195,11 @@ def _number(c: Column) -> Callable[[object, ValidationInfo], float | None]:
             return None
         if v is None and _absent(v, key, info):
             return None
+        if isinstance(v, _Shown) and v.refused:
+            _ctx(info).not_counted(info.data[ROW], key, "单元格格式显示的数与存的数不同")
+            _ctx(info).report("number-format-scaled", info.data[ROW], key, v, fmt=v.fmt,
+                              stored=clean_text(v.stored), column_unit=c.unit or "本列单位")
+            return None
         nv = parse_number(v)
         if nv.status == "blank":
             return 0.0
@@ -199,9 +209,11 @@ def _number(c: Column) -> Callable[[object, ValidationInfo], float | None]:
             return 0.0
         x = nv.value
         if nv.status == "invalid" or x is None:
-            ctx.not_counted(row, key, "不是可识别的数字")
-            ctx.report("number-invalid", row, key, v)
+            ctx.not_counted(row, key, "估计数或范围，不是确切的数" if nv.estimate else "不是可识别的数字")
+            ctx.report("number-estimate" if nv.estimate else "number-invalid", row, key, v, note=nv.note)
             return None
+        if nv.note:
+            ctx.report("number-note", row, key, v, number=number_text(x) + (nv.unit or ""), note=nv.note)
         if nv.status == "variant":
             ctx.report("number-chinese", row, key, v, number=number_text(x) + (nv.unit or ""))
         head = ctx.factors.get(key, 1.0)
@@ -309,7 +321,10 @@ def deadline_rules(row: Any, info: ValidationInfo) -> Any:
     r = row.row
     if done is False:
         if when > ctx.deadline:
-            ctx.report("deadline-too-late", r, "deadline", ctx.raw(r, "deadline"), date=when, deadline=ctx.deadline)
+            # The notice's 2022年底 is quoted only when it is the deadline used (--deadline may differ).
+            basis = "（通知要求原则上2022年底前全部完成）" if ctx.deadline == DEADLINE else ""
+            ctx.report("deadline-too-late", r, "deadline", ctx.raw(r, "deadline"), date=when, deadline=ctx.deadline,
+                       basis=basis)
         elif when < ctx.as_of:
             ctx.report("overdue", r, "deadline", ctx.raw(r, "deadline"), date=when, as_of=ctx.as_of)
     elif when > ctx.as_of:

@@ -397,18 +397,15 @@ def output_folder(path: Path) -> Path:
 def _merge_options(expect: tuple[str, ...], opts: Options, *, prefecture: str | None, problems: Path | None,
                    previous: Path | None, contact: str | None, phone: str | None, config: Path | None) -> Any:
     """MergeOptions from the merge command's options and the config file (command line first)."""
-    from zhenggai.cli.config import ConfigError, load
-    from zhenggai.rollup.model import MergeOptions, Signoff
+    from zhenggai.cli.config import ConfigError, load, resolve
+    from zhenggai.rollup.model import MergeOptions
 
     if previous is not None and not previous.is_file():
         raise Fatal(f"找不到上一轮汇总表：{previous}")
     try:
-        settings = load(config)
+        prefecture, signoff = resolve(load(config), prefecture, contact, phone)
     except ConfigError as exc:
         raise Fatal(str(exc)) from None
-    prefecture = (prefecture or "").strip() or settings.get("prefecture")
-    signoff = Signoff(unit=settings.get("unit"), contact=(contact or "").strip() or settings.get("contact"),
-                      phone=(phone or "").strip() or settings.get("phone"))
     return MergeOptions(validate=opts, prefecture=prefecture or None, expect=expect,
                         feedback=load_feedback(problems), previous=previous, signoff=signoff)
 
@@ -568,6 +565,22 @@ def diff_cmd(
     raise typer.Exit(EXIT_FINDINGS if result.report.errors else EXIT_OK)
 
 
+HostOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--host", help="监听地址（默认 127.0.0.1，只有本机能打开；给各县用请设为 0.0.0.0；"
+                                "不给出时用上次启动时的值）。"),
+]
+PortOpt = Annotated[Optional[int], typer.Option("--port", help="端口（默认 8000，或上次启动时的值）。")]  # noqa: UP045
+CertOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--cert", help="HTTPS 证书文件（PEM）；与 --key 一起给出时用 https:// 链接。", dir_okay=False),
+]
+KeyOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--key", help="HTTPS 证书的私钥文件（PEM，不设密码）。", dir_okay=False),
+]
+
+
 @command("serve")
 def serve_cmd(
     folder: Annotated[Path, typer.Argument(help="收件库文件夹：数据库和收到的文件都保存在这里（没有就新建）。",
@@ -586,10 +599,11 @@ def serve_cmd(
         Optional[str],  # noqa: UP045
         typer.Option("--deadline", help="整改期限（默认 2022-12-31，或上次启动时设定的值）。"),
     ] = None,
-    host: Annotated[str, typer.Option("--host", help="监听地址；默认只有本机能打开，给各县用请设为 0.0.0.0。")]
-    = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="端口。")] = 8000,
+    host: HostOpt = None,
+    port: PortOpt = None,
     max_upload: Annotated[int, typer.Option("--max-upload", help="每次上传的大小上限（MB）。")] = 20,
+    cert: CertOpt = None,
+    key: KeyOpt = None,
     links_only: Annotated[bool, typer.Option("--links", help="只列出各县和市州的专用链接，不启动。")] = False,
     rotate: Annotated[
         Optional[str],  # noqa: UP045
@@ -621,6 +635,8 @@ def serve_cmd(
         zhenggai serve 收件库/ --rotate 谷城县
 
         zhenggai serve 收件库/ --export 导出/
+
+        zhenggai serve 收件库/ --host 0.0.0.0 --cert 证书.pem --key 私钥.pem
     """
     from zhenggai.web import launch
 
@@ -628,22 +644,36 @@ def serve_cmd(
         raise Fatal("--max-upload 至少是 1（MB）")
     if export is not None:
         output_folder(export)
-    store = launch.prepare(folder, prefecture=prefecture, problems=problems, expect=expect,
-                           deadline=parse_day(deadline, "--deadline"), previous=previous)
+    start = not (links_only or rotate is not None or export is not None)
+    tls = launch.tls_problem(cert, key) if start else None
+    if tls is not None:
+        raise Fatal(tls)
+    opened = launch.open_intake(folder, start=start, prefecture=prefecture, problems=problems, expect=expect,
+                                deadline=parse_day(deadline, "--deadline"), previous=previous, host=host,
+                                port=port, https=(cert is not None) if start else None)
+    for note in opened.notes:
+        typer.echo(note, err=True)
     if export is not None:
-        folder = launch.export(store, export)
-        typer.echo(f"已导出到 {folder}")
+        done = launch.export(opened.store, export)
+        typer.echo(f"已导出到 {done}")
         typer.echo((export / "说明.txt").read_text(encoding="utf-8-sig").strip())
         return
-    for link in launch.links(store, host, port, rotate=rotate):
+    for link in launch.links(opened.store, rotate=rotate):
         typer.echo(f"{link.who}\t{link.url}")
-    if links_only or rotate is not None:
-        return
-    web_app = launch.build(folder, max_upload * 1024 * 1024)
+    if start:
+        _serve_start(opened.store, max_upload, cert, key)
+
+
+def _serve_start(store: Any, max_upload: int, cert: Path | None, key: Path | None) -> None:
+    """Run the intake server on the folder whose lock ``store`` holds, until Ctrl+C."""
+    from zhenggai.web import launch
+
+    web_app = launch.build(store, max_upload * 1024 * 1024)
+    host, port = launch.address(store)
     where = "只有本机能打开" if host in ("127.0.0.1", "localhost", "::1") else "局域网内可以打开"
     typer.echo(f"网上报送已启动（{where}），按 Ctrl+C 停止。请把各县的链接分别发给对应的县，审核链接只给市州。",
                err=True)
-    launch.run(web_app, host, port)
+    launch.run(web_app, host, port, cert, key)
 
 
 command("report")(report_cmd)  # zhenggai report: its own file, cli/report_cmd.py

@@ -1,67 +1,7 @@
-"""The small config file that saves typing the same options every round (CLI layer only).
-
-A prefecture clerk runs ``merge`` every round with the same contact person and phone
-number; written once into ``zhenggai.toml`` they need not be typed again::
-
-    # zhenggai.toml（放在运行 zhenggai 的文件夹，或用户配置文件夹）
-    prefecture = "襄阳市"
-    contact = "张三"
-    phone = "0710-3256789"
-    unit = "襄阳市商务局"        # 可选：填报单位，默认“市（州）名称 + 商务局”
-
-Looked up in this order: ``--config FILE``; ``zhenggai.toml`` in the current folder;
-``config.toml`` in the user's config folder (typer's ``get_app_dir``). Options given on
-the command line win over the file.
-"""
+"""The config file (``zhenggai.toml``) for the command line: the library's, see :mod:`zhenggai.api.config`."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from zhenggai.api.config import KEYS, LOCAL_NAME, ConfigError, candidates, load, resolve
 
-import typer
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-KEYS = {"prefecture": "市（州）名称", "contact": "联系人", "phone": "联系电话", "unit": "填报单位"}
-LOCAL_NAME = "zhenggai.toml"
-
-
-class ConfigError(Exception):
-    """A config file that cannot be used: one Chinese sentence."""
-
-
-def candidates() -> list[Path]:
-    """Where a config file is looked for when ``--config`` is not given."""
-    return [Path.cwd() / LOCAL_NAME, Path(typer.get_app_dir("zhenggai")) / "config.toml"]
-
-
-def load(path: Path | None) -> dict[str, str]:
-    """The settings of ``path`` (or the first candidate that exists); {} when there is none."""
-    if path is None:
-        path = next((p for p in candidates() if p.is_file()), None)
-        if path is None:
-            return {}
-    elif not path.is_file():
-        raise ConfigError(f"找不到配置文件：{path}")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError):
-        raise ConfigError(f"无法读取配置文件 {path}（请用 UTF-8 编码保存）") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"配置文件 {path} 的写法不对（第 {exc.lineno} 行附近），"
-                          f"请写成 contact = \"张三\" 这样的形式") from None
-    unknown = sorted(set(data) - set(KEYS))
-    if unknown:
-        known = "、".join(f"{k}（{v}）" for k, v in KEYS.items())
-        raise ConfigError(f"配置文件 {path} 中有不认识的设置：{'、'.join(unknown)}；可用的设置：{known}")
-    out: dict[str, str] = {}
-    for key, value in data.items():
-        if not isinstance(value, (str, int)) or isinstance(value, bool):
-            raise ConfigError(f"配置文件 {path} 中 {key}（{KEYS[key]}）应写成带引号的文字")
-        if str(value).strip():
-            out[key] = str(value).strip()
-    return out
+__all__ = ["KEYS", "LOCAL_NAME", "ConfigError", "candidates", "load", "resolve"]

@@ -58,6 +58,10 @@ _CODES: tuple[Code, ...] = (
     Code("saved-time-ignored", INFO, "文件内部记录的最后保存时间“{value}”不可能（超出日历或晚于现在），已忽略；"
          "判断哪一份是最新版本时不以它为依据", "文件属性中的保存时间不合常理（如 9999 年），不用于比较版本"),
     Code("file-skipped", INFO, "已跳过：{reason}", "锁定文件、隐藏文件、非工作簿文件或汇总表本身，不作为县级数据读取"),
+    Code("csv-read", W, "这是 CSV 文件（{encoding} 编码），按一张工作表读取：CSV 不保存单元格格式、合并单元格、隐藏行列和多张工作表，"
+         "请核对读出的内容，最好改交 Excel 原件", "CSV 导出（Excel/WPS 的“CSV (逗号分隔)”）：按一张工作表读取"),
+    Code("csv-encoding", E, "CSV 文件的编码读不出来：{reason}。请用 Excel 或 WPS 打开原表，另存为 .xlsx 再报送",
+         "CSV 文件既不是 UTF-8 也不是 GBK，或内容是乱码"),
     Code("scan-only", E, "这是{kind}（扫描件或照片），扫描件无法汇总，请同时报送 Excel 或 Word 原件",
          "PDF、图片等扫描件：读不出数字，不能当作已报送，也不会被当作未报送而不提"),
     Code("scan-with-original", INFO, "这是{kind}（扫描件或照片），未汇总；{county} 的数字取自同时报送的原件 {used}",
@@ -77,6 +81,8 @@ _CODES: tuple[Code, ...] = (
     Code("header-variant", INFO, "表头「{value}」按「{field}」识别", "表头文字与官方模板不同但可识别"),
     Code("county-missing", E, "{detail}{fallback}",
          "找不到县名，或盖章行仍是模板占位文字"),
+    Code("county-found-elsewhere", W, "{detail}；县名取自{where}：“{county}”{disagree}",
+         "盖章行读不出县名，县名取自标题、工作表名、附件2 或文件名"),
     Code("county-mismatch", W, "县名不一致：{detail}", "盖章行、附件2 和文件名给出的县名不同"),
     # zhenggai serve: the link says who sent the file, the file says whose data it is.
     Code("county-not-link", E,
@@ -88,6 +94,21 @@ _CODES: tuple[Code, ...] = (
          "隐藏的工作表里有表格（常是旧的副本），不读取"),
     Code("hidden-cells-ignored", W, "工作表“{name}”中隐藏的{what}有内容，未作为数据读取；如需计入请取消隐藏",
          "隐藏的行或列里有内容，不作为数据读取"),
+    Code("table-continued", INFO, "工作表“{name}”的附件1 表头相同、序号接着工作表“{prev}”（{seq}），按同一张表读取",
+         "附件1 接着写在另一张工作表上（表头相同、序号相接）：按一张表读取"),
+    Code("table-transposed", INFO, "工作表“{name}”的附件2 是横竖转置的（指标名称在一列里），已按转置读取",
+         "附件2 横竖转置（指标名称竖着排成一列）：按转置读取"),
+    Code("row-continuation", INFO, "第 {line} 行只填了{fields}，没有序号和问题描述，按第 {prev} 行的续行读取（接在其后，换行分隔）",
+         "只填了整改措施或备注的一行（从 Word 粘贴的一段）：接在上一个问题后面"),
+    Code("header-repeated", INFO, "第 {line} 行是重复的表头（“{text}”），已跳过", "表格中间重复的表头行（分页或空行后）：跳过"),
+    Code("row-units-skipped", INFO, "第 {line} 行是单位行或列序号行（“{text}”），不是数据，已跳过",
+         "表头下的单位行（万元、个）或列序号行（1 2 3 …）：跳过"),
+    Code("row-unclassified", E, "第 {line} 行（“{text}”）既不是数据行，也不是分类标题、续行或说明，无法确定怎么读；"
+         "请补上序号和问题描述，或删除该行", "一行读不出是什么（如表格第一行只有整改措施）"),
+    Code("rows-merged-joined", INFO, "第 {rows} 行的县（市、区）单元格合并为一格，按一个县的一行读取；"
+         "未合并的单元格（备注等）已连接，没有只取一行", "附件2 中一个县的单元格向下合并了几行：各行未合并的内容连接起来"),
+    Code("row-struck-through", W, "工作表“{name}”第 {rows} 行的文字全部加了删除线，按填表人已删除处理，未作为数据读取；"
+         "如仍要报送请去掉删除线，否则请删除该行", "整行文字加了删除线：视为已删除，不作为数据"),
     Code("duplicate-in-workbook", E,
          "{county} 在同一工作簿中有 {n} 份内容不同的{appendix}（工作表 {sheets}），无法确定以哪一份为准，"
          "均未计入汇总。请删除多余的一份后重新报送",
@@ -114,8 +135,9 @@ _CODES: tuple[Code, ...] = (
          "请填写实际日期，如 2022-12-31",
          "日期早于 2015 年或晚于 2030 年"),
     Code("date-approximate", INFO, "「{field}」“{value}”按 {date} 处理", "完成时限 只写到月或年底，取该月（年）最后一天"),
+    Code("date-two-digit-year", INFO, "「{field}」“{value}”的年份只写了两位，按 {date} 处理", "年份写成两位（22年12月底），按 20xx 年读"),
     Code("deadline-too-late", E,
-         "未完成整改的问题，完成时限 {date} 晚于整改期限 {deadline}（通知要求原则上2022年底前全部完成）",
+         "未完成整改的问题，完成时限 {date} 晚于整改期限 {deadline}{basis}",
          "未完成的问题，完成时限晚于整改期限"),
     Code("done-date-future", E, "已完成整改的问题，完成时限 {date} 晚于 {as_of}，请填写实际完成日期",
          "已完成的问题，完成日期在今天（--as-of）之后"),
@@ -130,6 +152,13 @@ _CODES: tuple[Code, ...] = (
     Code("problem-duplicate", W, "此问题描述与第 {other_row} 行重复", "同一问题填了两行"),
     # --- 附件2 numbers -----------------------------------------------------------------
     Code("number-invalid", E, "「{field}」“{value}”不是可识别的数字，请只填数字", "数字列填了无法识别的文字"),
+    Code("number-estimate", E, "「{field}」“{value}”是估计数或范围（“{note}”），不是确切的数，未计入；请填写一个确切的数",
+         "数字带“约”“左右”“余”或写成范围（10-20），不是一个确切的数"),
+    Code("number-note", INFO, "「{field}」“{value}”按 {number} 计，后面的“{note}”作为说明", "数字后带脚注或括号说明（含…、其中…）"),
+    Code("number-format-scaled", E,
+         "「{field}」单元格里存的是 {stored}，单元格格式 {fmt} 把它缩放或改写后显示（显示为“{value}”），"
+         "无法确定按哪个数计，未计入；请清除该单元格的数字格式，直接填写以{column_unit}计的数",
+         "单元格格式把数缩放后显示（如 0,, 或 0.0,\"万\"），显示的数与存的数不同"),
     Code("number-dash", INFO, "「{field}」“{value}”按 0 计", "数字列填了 —、/、无，按 0 计"),
     Code("number-chinese", INFO, "「{field}」“{value}”按 {number} 计；请填写阿拉伯数字", "数字用汉字书写（十二、壹拾）"),
     Code("unit-converted", INFO, "「{field}」{detail}", "表头或数值的单位与本列单位不同，已换算"),

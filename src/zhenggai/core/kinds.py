@@ -48,3 +48,4 @@ class FileKind(StrEnum):
     PDF = "pdf"
     IMAGE = "image"
     UNKNOWN = "?"
+    CSV = "csv"  # a text file read as a CSV export (intake/csvfile.py)

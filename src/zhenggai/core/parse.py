@@ -21,10 +21,12 @@ from typing import Final, Literal
 __all__ = [
     "DateValue",
     "NumberValue",
+    "Shown",
     "Status",
     "YesNoValue",
     "clean_text",
     "county_from_bureau_line",
+    "county_in_text",
     "display",
     "exact_product",
     "exact_sum",
@@ -52,6 +54,9 @@ class DateValue:
     value: date | None
     status: Status
     approximate: bool = False
+    # The year was written with two digits ("22年12月底"): read as 20xx, which the 年 makes
+    # unambiguous; the caller tells the clerk.
+    short_year: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,36 @@ class NumberValue:
     # none. The number is as written: converting it to the column's unit is the caller's job
     # (see :func:`unit_factor`). status "variant": written in Chinese numerals (十二, 壹拾).
     unit: str = ""
+    # A note written after the number ("12（含追加3万元）", "12*"): the number stands, the
+    # caller quotes the note. With status "invalid": the qualifier that makes the text an
+    # estimate or a range ("约", "左右", "10-20"), which is not a figure.
+    note: str = ""
+    estimate: bool = False
+
+
+class Shown(str):
+    """A cell as the clerk sees it through its number format, where the format is part of the value.
+
+    The reader (``intake/formats.py``) puts one in the grid in place of the stored value
+    when the format shows something the value alone does not say: a date shown as a
+    month or a year ("2022年12月": the same text typed is read as the month's last day), a
+    number shown with a unit ("500000元"). The text is what the clerk would have typed;
+    ``stored`` is the stored value and ``fmt`` the format code. ``refused``: the format
+    shows a different number than the one stored (a scaling such as ``0,,`` or
+    ``0.0,"万"``), so neither is known to be the figure meant.
+    """
+
+    stored: object
+    fmt: str
+    refused: bool
+
+    def __new__(cls, text: str, stored: object, fmt: str, refused: bool = False) -> Shown:
+        obj = super().__new__(cls, text)
+        obj.stored, obj.fmt, obj.refused = stored, fmt, refused
+        return obj
+
+    def __reduce__(self) -> tuple[object, ...]:  # pickles across a process boundary as itself
+        return (Shown, (str(self), self.stored, self.fmt, self.refused))
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +222,7 @@ _YM_RE: Final = re.compile(r"(\d{4})(?:[-/.](\d{1,2})|年(\d{1,2})月份?)[底�
 # "2022年前" is left out on purpose: it can also mean "before 2022" (i.e. by end of 2021).
 _Y_RE: Final = re.compile(r"(\d{4})年(?:年?[底末]" + _BEFORE + r")?")
 _SERIAL_TEXT_RE: Final = re.compile(r"\d{5}(?:\.\d+)?")
+_SHORT_YEAR_RE: Final = re.compile(r"\d{2}年")
 # Text copied out of a datetime cell ("2022-12-31 00:00:00") carries a time we ignore.
 _TIME_SUFFIX_RE: Final = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 # Chinese numerals in dates. "○" (U+25CB, a geometric circle) is what many IMEs offer for 〇.
@@ -233,6 +269,11 @@ def _parse_date_text(text: str) -> DateValue:
     s = _WS_RE.sub("", text)  # clerks type "2022 年 12 月"
     if not s.isascii():
         s = _CN_RUN_RE.sub(_cn_to_arabic, s)
+        if _SHORT_YEAR_RE.match(s):
+            # "22年12月底": the 年 says which number is the year, so 2022 is the only reading.
+            # A bare "22.12.31" stays unread: 22 could as well be a day (22.12.31 → 2031).
+            dv = _parse_date_text("20" + s)
+            return DateValue(dv.value, dv.status, dv.approximate, True) if dv.status == "ok" else dv
     m = _YMD_RE.fullmatch(s)
     if m is not None:
         return _make_date(m[1], m[3], m[4])
@@ -387,7 +428,14 @@ def parse_number(raw: object) -> NumberValue:
         return _NUM_BLANK
     if not isinstance(raw, str):  # bool, dates, int subclasses: not a count
         return _NUM_INVALID
-    s = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
+    if raw.isascii():
+        s = raw
+    else:
+        mark = _FOOTNOTE_SYMBOL_RE.search(raw)
+        if mark is not None and mark.start() > 0:
+            # Before NFKC, which turns the mark into a digit: "12①" would read as 121.
+            return _with_note(parse_number(raw[: mark.start()]), mark[0].strip())
+        s = unicodedata.normalize("NFKC", raw)
     if _DIGIT_GAP_RE.search(s):  # "30 40" is two numbers (or a typo), never 3040
         return _NUM_INVALID
     s = _WS_RE.sub("", s)
@@ -397,11 +445,53 @@ def parse_number(raw: object) -> NumberValue:
     if m is None or (m[2] is None and m[3] is None):
         if _DASH_RE.fullmatch(s):
             return _NUM_DASH
+        qualified = _qualified(s)
+        if qualified is not None:
+            return qualified
         return _chinese_number(s) if not s.isascii() else _NUM_INVALID
     value = float((m[2] or "0").replace(",", "") + "." + (m[3] or "0"))
     # The unit is returned, never applied here: "30万元" in a 万元 column is 30, but
     # "12000元" in the same column is 1.2 (see unit_factor).
     return NumberValue(-value if m[1] and value else value, "ok", len(m[3] or ""), m[4])  # no -0.0
+
+
+# Footnote marks after a number: ①, ¹ (NFKC would make them digits), *, ※, #, 注1.
+_FOOTNOTE_SYMBOL_RE: Final = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079\u2460-\u24ff\u2776-\u2793]+\s*$")
+_FOOTNOTE_RE: Final = re.compile(r"(?:[*※#†‡]+|注\d*)$")
+# A bracketed remark that says what the figure holds: "12(含追加3万元)", "5(其中2人为兼职)".
+_REMARK_RE: Final = re.compile(
+    r"[(\[【〔]((?:含|其中|包括|包含|不含|注|另|均为|均系|已|系|为)[^()\[\]【】〔〕]*)[)\]】〕]$"
+)
+# Words that make a number an estimate, and ranges "10-20", "10至20": not one figure.
+_ESTIMATE_RE: Final = re.compile(
+    r"约|左右|上下|余|多|以上|以下|以内|预计|估计|大概|将近|近|逾|超过|不少于|不足|不到|若干"
+)
+_RANGE_RE: Final = re.compile(r"\d[\d.,]*[" + _UNITS + r"]*(?:-|~|～|—|–|―|至|到)+\d[\d.,]*")
+
+
+def _with_note(nv: NumberValue, note: str) -> NumberValue:
+    if nv.status not in ("ok", "variant") or not note:
+        return nv
+    return NumberValue(nv.value, nv.status, nv.decimals, nv.unit, note or nv.note)
+
+
+def _qualified(s: str) -> NumberValue | None:
+    """A number with a qualifier (post-NFKC, no whitespace): a note after it, or an estimate."""
+    m = _REMARK_RE.search(s) or _FOOTNOTE_RE.search(s)
+    if m is not None and m.start() > 0:
+        note = m[1] if m.re is _REMARK_RE else m[0]
+        nv = _with_note(parse_number(s[: m.start()]), note)
+        if nv.status in ("ok", "variant"):
+            return nv
+    if not any(c.isdigit() for c in s) and not _CN_NUMERAL_RE.match(s.lstrip("约近逾")):
+        return None
+    r = _RANGE_RE.search(s)
+    if r is not None:
+        return NumberValue(None, "invalid", note=r[0], estimate=True)
+    e = _ESTIMATE_RE.search(s)
+    if e is not None:
+        return NumberValue(None, "invalid", note=e[0], estimate=True)
+    return None
 
 
 # Readable answers that are not the 是/否 the form asks for (ASCII ones are matched upper-cased).
@@ -540,9 +630,21 @@ def is_bureau_placeholder(text: str) -> bool:
     return _PLACEHOLDER_RE.search(s.rpartition(":")[2]) is not None
 
 
+# What may follow the unit on its line: the contact and the date ("填报单位：谷城县商务局
+# 联系人：张三 电话：…"). The county is read from what comes before.
+_AFTER_UNIT_RE: Final = re.compile(r"联系人|联系电话|电话|手机|填报日期|填表日期|报送日期|日期[:：]")
+# A placeholder half edited: the clerk typed the name in front of "县（市、区）" or over
+# the stars and left the rest ("谷城县（市、区）", "**谷城县").
+_HALF_EDITED_RE: Final = re.compile(r"(?<=[\u4e00-\u9fff][县市区旗])\(市、区\)|^[*×xX○〇□]+(?=[\u4e00-\u9fff]{2})")
+
+
 def county_from_bureau_line(text: str) -> str | None:
     """County in a "谷城县商务主管部门（盖章）" line; ``None`` if absent or still a placeholder."""
     s = _squash(clean_text(text))
+    cut = _AFTER_UNIT_RE.search(s, 1)
+    if cut is not None:
+        s = s[: cut.start()]
+    s = _HALF_EDITED_RE.sub("", s)
     # Drop labels such as "填报单位：" (NFKC made the colon ASCII).
     # "填报单位：谷城县商务局", "填报单位（盖章）：谷城县商务局": the name is after the label;
     # "谷城县商务局（盖章）  填报日期：" keeps it before.
@@ -571,6 +673,25 @@ def county_from_bureau_line(text: str) -> str | None:
 
 _NAME_IN_FILE = re.compile(r"[\u4e00-\u9fff]{1,6}?[县市区旗]")
 _NOT_COUNTY = frozenset({"示范县", "县", "市", "区", "各县", "全市", "本县", "附件县"})
+
+
+def county_in_text(text: str) -> str | None:
+    """A county named in a title or a sheet name ("谷城县示范县整改清单" → 谷城县), if exactly one."""
+    s = _squash(clean_text(text))
+    if _PLACEHOLDER_RE.search(s):
+        s = _PLACEHOLDER_RE.sub("", s)
+    names = []
+    found = list(_NAME_IN_FILE.finditer(s))
+    if not found:
+        return None
+    for m, nxt in zip(found, [*found[1:], None], strict=True):
+        if nxt is not None and nxt.start() == m.end() and m.group().endswith(("市", "州", "盟")):
+            continue  # "襄阳市谷城县": the prefecture in front of the county
+        name = _PREFECTURE_RE.sub("", _PROVINCE_RE.sub("", m.group(0), count=1), count=1)
+        if name not in _NOT_COUNTY and len(name) >= 2 and not name.endswith(("示范县", "各县")):
+            names.append(name)
+    distinct = list(dict.fromkeys(names))
+    return distinct[0] if len(distinct) == 1 else None
 
 
 def county_from_filename(path: PurePath) -> str | None:

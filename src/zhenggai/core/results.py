@@ -65,6 +65,8 @@ class Item:
     deadline: date | None
     errors: int = 0
     group: int | None = None  # first row of a 问题描述 merged down: rows sharing it are one problem
+    # The sheet of this row when it is not its table's (附件1 continued on another sheet).
+    sheet: str | None = None
 
     @property
     def problem(self) -> int:
@@ -120,8 +122,11 @@ class TableResult:
         """
         spec = self.table.spec
         keys = [i for i, c in enumerate(spec.columns) if c.key not in _PREFILLED]
+        # A 附件2 whose only row is 合计 is the county's row (issue 18), not a blank form.
+        only_totals = all(r.total for r in self.table.records)
         return not any(
-            not r.total and any(r.values[i] not in ("", None) for i in keys) for r in self.table.records
+            (only_totals or not r.total) and any(r.values[i] not in ("", None) for i in keys)
+            for r in self.table.records
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from zhenggai.core.codes import FindingCode
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.schema import TableSpec
 
@@ -69,6 +70,15 @@ class Table:
     county: str | None  # county named in the bureau line (None: missing or placeholder)
     contact: Contact | None
     formula_cells: list[tuple[int, int, str]]  # (1-based row, 0-based col, key) without value
+    # How rows were read that a clerk should hear about: (finding code, 1-based row, 0-based
+    # col, message parameters), e.g. a continuation row appended to the problem above.
+    notes: list[tuple[FindingCode, int, int, dict[str, object]]] = field(default_factory=list)
+    # Without a readable 盖章 line: (where, county) named elsewhere on the sheet — ("标题", …)
+    # from a title row above the header, or ("工作表名", …) from the sheet's name.
+    county_elsewhere: tuple[str, str] | None = None
+    # A 附件2 turned sideways: rows and columns here are the sheet's columns and rows
+    # (the finding's cells are turned back in checking/files.py).
+    transposed: bool = False
 
     @property
     def kind(self) -> TableKind:

@@ -161,9 +161,14 @@ def split_by_county_column(t: TableResult) -> list[TableResult] | None:
 
 
 def hidden_findings(grid: Grid, tables: list[Table], f: FileResult) -> None:
-    """A warning per sheet whose hidden rows or columns (in or under a table) held something."""
+    """A warning per sheet whose hidden rows or columns (in or under a table) held something,
+    and one for the rows struck through (the clerk's way of deleting a row on paper)."""
     if not tables:
         return
+    struck = [r for r in grid.struck_rows if r > min(t.header.row for t in tables)]
+    if struck:
+        f.findings.append(make("row-struck-through", file=f.display, sheet=grid.name, cell=a1(struck[0] + 1, 0),
+                               row=struck[0] + 1, name=grid.name, rows="、".join(str(r + 1) for r in struck)))
     from zhenggai.core.findings import column_letter
 
     header_row = min(t.header.row for t in tables)

@@ -11,10 +11,36 @@ from __future__ import annotations
 
 import re
 
+from zhenggai.core.codes import FindingCode
 from zhenggai.core.kinds import TableKind
-from zhenggai.core.parse import clean_text, county_from_bureau_line, normalize_header
+from zhenggai.core.parse import clean_text, county_from_bureau_line, county_in_text, normalize_header
 from zhenggai.core.schema import TableSpec
 from zhenggai.core.table import Contact, Header, Record, Table
+from zhenggai.forms.rowkinds import (
+    CONTACT,
+    CONTACT_RE,
+    CONTINUATION,
+    DATA,
+    END,
+    FOOTER,
+    HEADER,
+    HEADING,
+    UNCLASSIFIED,
+    UNITS,
+    Note,
+    Rows,
+    continue_row,
+    fold_merged_rows,
+    heading_text,
+    make_record,
+    row_text,
+)
+from zhenggai.forms.rowkinds import (
+    FORMULA_NO_VALUE as FORMULA_NO_VALUE,  # re-exported: checking imports it from here
+)
+from zhenggai.forms.rowkinds import (
+    is_total_label as is_total_label,
+)
 from zhenggai.intake.reader import Grid
 
 # Titles, notes, a pasted copy of the notice and blank rows may stand above the header:
@@ -22,40 +48,11 @@ from zhenggai.intake.reader import Grid
 HEADER_SCAN_ROWS = 200
 
 
-class _FormulaNoValue:
-    """Marks a formula cell whose result was never saved (calamine reads it as empty)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<formula without value>"
-
-
-FORMULA_NO_VALUE = _FormulaNoValue()
-
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_CATEGORY = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部类项])"
-)
-_FOOTER = re.compile(r"^(?:注[:：]|说明[:：]|填表说明|填表人|审核人|单位负责人|制表|填报说明)")
-_CONTACT = re.compile(r"联系人|联系电话")
 _CONTACT_PARTS = re.compile(
     r"联系人\s*[:：]?\s*(?P<name>.*?)\s*(?:联系)?(?:电话|手机)\s*[:：]?\s*(?P<phone>.*?)\s*[)）]?\s*$"
 )
 _CONTACT_NAME = re.compile(r"联系人\s*[:：]?\s*(?P<name>.*?)\s*[)）]?\s*$")
-# 合计/总计/小计 rows, however spaced ("合  计", full-width "合　计") and prefixed
-# ("全县合计", "本县小计：").
-_TOTAL_RE = re.compile(r"^(?:全[县市省区州]|本[县市区]|各[乡镇]+)?(?:合计|总计|小计|共计|汇总)(?:数)?[:：]?$")
-_ALL_SPACE = re.compile(r"\s+")
-
-
-def is_total_label(text: str) -> bool:
-    """True for a 合计/总计/小计 label in any spacing: such a row holds totals, not data."""
-    # Every label holds 计 (合计/总计/小计/共计) or 汇 (汇总): a substring test spares the
-    # regex substitution for the ~100,000 problem descriptions of a big table.
-    if not text or ("计" not in text and "汇" not in text):
-        return False
-    return _TOTAL_RE.match(_ALL_SPACE.sub("", text)) is not None
 
 
 class _Matcher:
@@ -137,12 +134,16 @@ def _is_header(h: Header, spec: TableSpec) -> bool:
     return found >= 4 and anchors >= (1 if spec.kind == TableKind.APPENDIX1 else 2)
 
 
-def find_header(grid: Grid, specs: tuple[TableSpec, ...]) -> tuple[TableSpec, Header] | None:
-    """The first row that reads as a header of one of ``specs`` (best match wins a tie)."""
+def _header_of(row: list[object], spec: TableSpec) -> bool:
+    return _is_header(_match_row(row, _matcher(spec)), spec)
+
+
+def find_header(grid: Grid, specs: tuple[TableSpec, ...], start: int = 0) -> tuple[TableSpec, Header] | None:
+    """The first row from ``start`` that reads as a header of one of ``specs`` (best match wins a tie)."""
     # A header needs this many matched columns (see _is_header): rows with fewer filled
     # cells (the 附件N label, the title, the 盖章 line, blank rows) are skipped unmatched.
     least = min(2 if spec.kind == TableKind.PROBLEMS else 4 for spec in specs)
-    for r, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+    for r, row in enumerate(grid.rows[start:start + HEADER_SCAN_ROWS], start=start):
         if len(row) - row.count("") < least:
             continue
         best: tuple[int, TableSpec, Header] | None = None
@@ -213,24 +214,37 @@ def _two_row_header(grid: Grid, spec: TableSpec, h: Header) -> None:
     h.row += 1
 
 
-def _row_text(row: list[object]) -> str:
-    return " ".join(t for t in (clean_text(v) for v in row) if t)
-
-
-def _bureau(grid: Grid, header_row: int) -> tuple[int, int, str] | None:
-    """The 盖章 line above the header: "谷城县商务主管部门（盖章）" or a 填报单位 line."""
-    for r in range(header_row - 1, -1, -1):
+def _bureau(grid: Grid, header_row: int, top: int = 0) -> tuple[int, int, str] | None:
+    """The 盖章 line above the header (down to row ``top``): "谷城县商务主管部门（盖章）" or a 填报单位 line."""
+    for r in range(header_row - 1, top - 1, -1):
         for c, raw in enumerate(grid.rows[r]):
             text = clean_text(raw)
-            if text and ("盖章" in text or "主管部门" in text or text.startswith("填报单位")):
+            if text and ("盖章" in text or "主管部门" in text or _BUREAU_RE.search(text)):
                 return r + 1, c, text
     return None
 
 
+# The unit's line in the wordings clerks use: 盖章/签章/（章）, or a 填报单位/报送单位/单位名称 label.
+_BUREAU_RE = re.compile(r"盖\s*章|签\s*章|[（(]\s*公?章\s*[)）]|^(?:填报|报送|填表|上报)?单位(?:名称)?\s*[（(:：]")
+
+
+def _county_elsewhere(grid: Grid, header_row: int, top: int) -> tuple[str, str] | None:
+    """Without a readable 盖章 line: the county named in a title row above the header, else the sheet name."""
+    for r in range(top, header_row):
+        for raw in grid.rows[r]:
+            text = clean_text(raw)
+            if text and len(text) <= 60 and not CONTACT_RE.search(text):
+                name = county_in_text(text)
+                if name is not None:
+                    return "标题", name
+    name = county_in_text(grid.name)
+    return ("工作表名", name) if name is not None else None
+
+
 def parse_contact(row_index: int, row: list[object]) -> Contact | None:
     """The contact line "（联系人：张三  联系电话：0710-1234567）", in one cell or several."""
-    text = _row_text(row)
-    if not _CONTACT.search(text):
+    text = row_text(row)
+    if not CONTACT_RE.search(text):
         return None
     col = next((c for c, v in enumerate(row) if clean_text(v)), 0)
     m = _CONTACT_PARTS.search(text)
@@ -246,164 +260,152 @@ def parse_contact(row_index: int, row: list[object]) -> Contact | None:
     return Contact(row=row_index + 1, col=col, name=name, phone=phone, text=text)
 
 
-def _merge_maps(
-    grid: Grid, first: int, first_col: int, last_col: int
-) -> tuple[dict[tuple[int, int], object], dict[int, str]]:
-    """Values to copy into cells covered by vertical merges; rows merged across the table."""
-    fill: dict[tuple[int, int], object] = {}
-    across: dict[int, str] = {}
-    width = last_col - first_col + 1
+def build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...] = ()) -> Table:
+    """Read the rows under a header, each classified by all its cells, up to the contact line,
+    a note, another table's header (``others``) or the end."""
+    return _build_table(grid, spec, h, others)[0]
+
+
+def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...], top: int = 0
+                 ) -> tuple[Table, int]:
+    """:func:`build_table`, and the 0-based row where another table may begin below it."""
     rows = grid.rows
-    for (r0, c0), (r1, c1) in grid.merges:
-        if r1 < first or r0 >= len(rows):
-            continue
-        top = rows[r0][c0] if c0 < len(rows[r0]) else ""
-        if r0 == r1 and (c1 - c0 + 1) >= max(2, width * 0.6) and r0 >= first:
-            # One cell merged across the table: a category heading ("一、业务建设方面").
-            text = clean_text(top)
-            if text:
-                across[r0] = text
-            continue
-        for r in range(max(r0, first), min(r1, len(rows) - 1) + 1):
-            for c in range(c0, c1 + 1):
-                if (r, c) != (r0, c0):
-                    # Only the top-left cell of a merged range holds the value; every
-                    # row the range covers gets it (one 责任单位 for rows 5-9).
-                    fill[(r, c)] = top
-    return fill, across
-
-
-def _problem_groups(grid: Grid, col: int | None, first: int) -> dict[int, int]:
-    """0-based row → 1-based first row, for rows under one 问题描述 merged down.
-
-    Clerks write one problem once and merge its cell down over the rows of its several
-    measures: that is one problem, counted once, finished when all its measures are.
-    """
-    out: dict[int, int] = {}
-    if col is None:
-        return out
-    for (r0, c0), (r1, c1) in grid.merges:
-        if c0 <= col <= c1 and r1 > r0 and r0 >= first:
-            for r in range(r0, r1 + 1):
-                out[r] = r0 + 1
-    return out
-
-
-def build_table(grid: Grid, spec: TableSpec, h: Header) -> Table:
-    """Read the data rows under a header, up to the contact line or the end."""
-    rows = grid.rows
-    first = h.row + 1
-    cols = [h.cols.get(c.key) for c in spec.columns]
-    seq_col = h.cols.get("seq")
-    county_col = h.cols.get("county")
-    mapped = {c for c in cols if c is not None}
-    extra_cols = sorted(h.extras)
-    first_col = min(mapped | set(extra_cols))
-    last_mapped = max(mapped, default=-1)
-    last_col = h.last_col
-    fill, across = _merge_maps(grid, first, first_col, last_col) if grid.merges else ({}, {})
-    groups = _problem_groups(grid, h.cols.get("problem"), first) if grid.merges else {}
-    formula = grid.formulas_without_value
+    lay = Rows(grid, spec, h, others, _header_of)
     records: list[Record] = []
     formula_cells: list[tuple[int, int, str]] = []
+    notes: list[Note] = []
     contact: Contact | None = None
     category: str | None = None
-    for r in range(first, len(rows)):
+    end = limit = len(rows)  # where another table may begin; where the contact line may stand
+    for r in range(lay.first, len(rows)):
         row = rows[r]
-        if row.count("") == len(row) and not fill:
+        if row.count("") == len(row) and not lay.fill:
             continue  # the common blank row, without building anything
-        if r in across:
+        if r in lay.across:
             # A row merged across the table is a category heading, unless it is the
             # contact line or a note: the official template merges its contact line
             # across the whole width too, and nothing under it is data.
-            text = across[r]
-            if _CONTACT.search(text):
-                contact = parse_contact(r, row)
-                break
-            if _FOOTER.match(text):
+            text = lay.across[r]
+            if CONTACT_RE.search(text) or FOOTER.match(text):
+                contact = parse_contact(r, row) if CONTACT_RE.search(text) else None
+                end = r + 1
                 break
             category = text
             continue
-        width = len(row)
-        values: list[object]
-        if width > last_mapped:  # every mapped column is in the row (calamine's rows are all as wide)
-            values = [None if c is None else row[c] for c in cols]
-        else:
-            values = [None if c is None else row[c] if c < width else "" for c in cols]
-        if fill:
-            for i, c in enumerate(cols):
-                if c is not None and values[i] == "":
-                    values[i] = fill.get((r, c), "")
-        # A cell holding only spaces looks empty to the clerk, so it counts as empty
-        # ("".isspace() is False, hence the two tests).
-        filled = [v for v in values if v is not None and v != "" and not (isinstance(v, str) and v.isspace())]
-        if not filled:
-            text = _row_text(row)
-            if not text:
-                continue
-            contact = parse_contact(r, row) if _CONTACT.search(text) else None
-            if contact is not None or _FOOTER.match(text):
-                break
-            extras_only = {h.extras[c]: row[c] for c in extra_cols if c < width and row[c] != ""}
-            if not extras_only:
-                continue
-        if len(filled) == 1:
-            first_text = clean_text(filled[0])
-            if _CATEGORY.match(first_text) and not first_text.isdigit():
-                category = first_text
-                continue
-        if len(filled) <= 2:
-            text = _row_text(row)
-            if _CONTACT.search(text) and (contact := parse_contact(r, row)) is not None:
-                break
-            if _FOOTER.match(text):
-                break
-        if (
-            seq_col is not None
-            and len(filled) == 1
-            and values[0] == filled[0]
-            and not any(row[c] != "" for c in extra_cols if c < width)
-        ):
-            continue  # only 序号 filled: a numbered empty row of the template
-        # A plain loop, not any(genexpr): this runs for every row of a 100,000-row table.
-        total = False
-        for v in filled[:2]:
-            if isinstance(v, str) and is_total_label(clean_text(v)):
-                total = True
-                break
-        if not total and county_col is not None:
-            total = is_total_label(clean_text(row[county_col] if county_col < width else ""))
-        if total and spec.kind != TableKind.APPENDIX2:
-            continue  # a 合计 row of 附件1: totals, not a problem
-        rec = Record(row=r + 1, values=values, category=category, total=total, group=groups.get(r))
-        if extra_cols:
-            rec.extras = {h.extras[c]: row[c] for c in extra_cols if c < width and row[c] != ""}
-        if formula:
-            for i, c in enumerate(cols):
-                if c is not None and (r, c) in formula:
-                    values[i] = FORMULA_NO_VALUE
-                    formula_cells.append((r + 1, c, spec.columns[i].key))
-        records.append(rec)
+        values = lay.values(row, r)
+        kind = lay.classify(row, r, values, bool(records))
+        if kind == DATA:
+            rec = make_record(lay, r, row, values, category, formula_cells)
+            if rec is not None:
+                records.append(rec)
+        elif kind == HEADING:
+            category = heading_text(row, lay.own(row))
+        elif kind == CONTINUATION:
+            notes.append(continue_row(lay, records[-1], r, row))
+        elif kind in (HEADER, UNITS, UNCLASSIFIED):
+            code: FindingCode = ("header-repeated" if kind == HEADER else "row-units-skipped" if kind == UNITS
+                                 else "row-unclassified")
+            notes.append((code, r + 1, lay.own(row)[0], {"text": row_text(row)[:60]}))
+        elif kind in (CONTACT, END):
+            contact = parse_contact(r, row) if kind == CONTACT else None
+            end = r + 1 if kind == CONTACT or FOOTER.match(row_text(row)) else r
+            limit = len(rows) if end > r else r  # never look for a contact line in the next table
+            break
+    if spec.kind == TableKind.APPENDIX2 and grid.merges:
+        records = fold_merged_rows(lay, records, notes)
     if contact is None:
-        end = records[-1].row if records else first
-        for r in range(end, min(end + 8, len(rows))):
+        last = records[-1].row if records else lay.first
+        for r in range(last, min(last + 8, limit)):
             contact = parse_contact(r, rows[r])
             if contact is not None:
                 break
-    bureau = _bureau(grid, h.row)
+    bureau = _bureau(grid, h.row, top)
     county = None
     if bureau is not None:
         county = county_from_bureau_line(bureau[2])
         if county is None:
             # "填报单位（盖章）：" in one cell and "谷城县商务局" in the next.
-            county = county_from_bureau_line(_row_text(rows[bureau[0] - 1]))
-    return Table(spec, grid.name, h, records, bureau, county, contact, formula_cells)
+            county = county_from_bureau_line(row_text(rows[bureau[0] - 1]))
+        if contact is None and CONTACT_RE.search(row_text(rows[bureau[0] - 1])):
+            contact = parse_contact(bureau[0] - 1, rows[bureau[0] - 1])  # unit and contact on one line
+    elsewhere = _county_elsewhere(grid, h.row, top) if county is None else None
+    return Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere), end
 
 
 def find_tables(grid: Grid, specs: tuple[TableSpec, ...]) -> list[Table]:
-    """The tables on one sheet (zero or one: each official table has a sheet of its own)."""
-    found = find_header(grid, specs)
-    if found is None:
-        return []
-    spec, h = found
-    return [build_table(grid, spec, h)]
+    """The tables on one sheet: one, or several one under another (附件1 and 附件2 on one
+    sheet); else a 附件2 turned sideways (its indicator names down a column)."""
+    tables = _find_tables(grid, specs)
+    if tables or not grid.rows:
+        return tables
+    sideways = tuple(s for s in specs if s.kind == TableKind.APPENDIX2)
+    if not sideways:
+        return tables
+    width = max(len(r) for r in grid.rows)
+    if width > HEADER_SCAN_ROWS:
+        return tables  # more columns than a header scan: not a county's 附件2 turned sideways
+    # Only a sheet where no table was found is turned (WPS/Excel "转置"), and only its rows
+    # that name an indicator in their first cells: the title and 盖章 line above are not columns.
+    m = _matcher(sideways[0])
+    hits = [r for r, row in enumerate(grid.rows[:HEADER_SCAN_ROWS])
+            if any(isinstance(v, str) and v and _names_column(m, normalize_header(v)) for v in row[:3])]
+    if len(hits) < 4:
+        return tables
+    rows = [row if hits[0] <= r <= hits[-1] else [""] * len(row) for r, row in enumerate(grid.rows)]
+    turned = Grid(grid.name, [[r[c] if c < len(r) else "" for r in rows] for c in range(width)],
+                  [((c0, r0), (c1, r1)) for (r0, c0), (r1, c1) in grid.merges])
+    found = _find_tables(turned, sideways)
+    for t in found:
+        _sideways(grid, t)
+    return found
+
+
+def _names_column(m: _Matcher, text: str) -> bool:
+    """The text is a column's name or alias (not merely contains one, as a title does)."""
+    return text in m.exact or text in m.loose or _BRACKETS.sub("", text) in m.loose
+
+
+def _sideways(grid: Grid, t: Table) -> None:
+    """The 盖章 line, title and contact line of a 附件2 turned sideways stand above and below
+    it on the sheet: read them there, and keep every position in the turned coordinates."""
+    first = min([*t.header.cols.values(), *t.header.extras])  # the table's top row on the sheet
+    last = max([*t.header.cols.values(), *t.header.extras])
+    bureau = _bureau(grid, first)
+    t.bureau, t.county = None, None
+    if bureau is not None:
+        r, c, text = bureau
+        t.bureau = (c + 1, r - 1, text)
+        t.county = county_from_bureau_line(text) or county_from_bureau_line(row_text(grid.rows[r - 1]))
+    t.county_elsewhere = _county_elsewhere(grid, first, 0) if t.county is None else None
+    for r in range(last + 1, min(last + 9, len(grid.rows))):
+        contact = parse_contact(r, grid.rows[r])
+        if contact is not None:
+            contact.row, contact.col = contact.col + 1, contact.row - 1
+            t.contact = contact
+            break
+    t.transposed = True
+    t.notes.append(("table-transposed", t.header.row + 1, first, {"name": grid.name}))
+
+
+def _find_tables(grid: Grid, specs: tuple[TableSpec, ...]) -> list[Table]:
+    tables: list[Table] = []
+    start = top = 0
+    while start < len(grid.rows):
+        found = find_header(grid, specs, start)
+        if found is None:
+            break
+        spec, h = found
+        table, end = _build_table(grid, spec, h, specs, top)
+        tables.append(table)
+        start = max(end, h.row + 1)
+        # The next table's 盖章 line stands between this table's last row and its header.
+        top = table.records[-1].row if table.records else h.row + 1
+    # Both tables on one sheet share the contact line under the last one, and the 盖章 line
+    # above the first when the second has none of its own.
+    shared = next((t.contact for t in reversed(tables) if t.contact is not None), None)
+    for prev, t in zip([None, *tables], tables, strict=False):
+        if t.contact is None:
+            t.contact = shared
+        if t.bureau is None and prev is not None:
+            t.bureau, t.county = prev.bureau, prev.county
+    return tables

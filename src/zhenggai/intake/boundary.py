@@ -364,14 +364,18 @@ def become_supervised(fd: int, known: dict[str, str], limits: Limits) -> None:
         _limit(resource.RLIMIT_AS, limits.memory_mb * _MB)
 
 
-def known_crash(path: os.PathLike[str] | str) -> str | None:
-    """Why reading ``path`` crashed an earlier attempt of this run, or None."""
+def known_crash(shown: str) -> str | None:
+    """Why reading the file shown as ``shown`` crashed an earlier attempt of this run, or None.
+
+    Files are known by the name shown for them (``收件.zip › 谷城县.xlsx``), not their path:
+    a member of an archive is extracted to a new temporary folder on every attempt.
+    """
     known: dict[str, str] = _state["known"]
-    return known.get(os.fspath(path)) if known else None
+    return known.get(shown) if known else None
 
 
 @contextlib.contextmanager
-def reading(path: os.PathLike[str] | str) -> Iterator[None]:
+def reading(shown: str) -> Iterator[None]:
     """Around an in-process read: tell the supervisor, limit CPU, keep Rust's panic text off
     the terminal (a panic is caught and becomes a finding). A no-op when not supervised."""
     fd = _state["fd"]
@@ -379,7 +383,7 @@ def reading(path: os.PathLike[str] | str) -> Iterator[None]:
         yield
         return
     limits: Limits = _state["limits"]
-    name = os.fsencode(os.fspath(path))
+    name = shown.encode("utf-8", "surrogateescape")
     os.write(fd, _CRUMB_START + len(name).to_bytes(4, "little") + name)
     if resource is not None:
         used = int(_cpu_used()) + 1
@@ -410,7 +414,7 @@ def read_crumbs(buffer: bytearray) -> tuple[list[str | None], bytearray]:
         size = int.from_bytes(buffer[1:5], "little")
         if len(buffer) < 5 + size:
             break
-        events.append(os.fsdecode(bytes(buffer[5:5 + size])))
+        events.append(bytes(buffer[5:5 + size]).decode("utf-8", "surrogateescape"))
         buffer = buffer[5 + size:]
     return events, buffer
 

@@ -19,6 +19,7 @@ Stdlib only, no parsing: these run on every file, on sheet XML of up to tens of 
 from __future__ import annotations
 
 import re
+import struct
 
 EXCEL_ROWS = 1_048_576
 EXCEL_COLS = 16_384
@@ -196,6 +197,62 @@ def clip_merges(merges: list[Merge], rows: list[list[object]]) -> list[Merge] | 
     if area > height * width + 100_000:
         return None
     return out
+
+
+# --- OLE compound files (.xls) ---------------------------------------------------------
+
+_OLE_END = 0xFFFFFFFA  # sector numbers from here up mean "free", "end of chain" …
+
+
+def ole_problem(data: bytes) -> str | None:
+    """Why an OLE compound file's header or directory cannot be right, or None.
+
+    calamine sizes its buffers from these fields before checking them against the file: a
+    zeroed mini-stream cutoff or a directory entry claiming a 4 GB stream made it ask for
+    4 GB and abort (benchmarks/fuzz.py, kept in tests/crashes/). The specification fixes
+    most of them (MS-CFB 2.2: sector shift 9 or 12, mini shift 6, cutoff 4096), and no
+    stream can be longer than the file that holds it.
+    """
+    if len(data) < 512:
+        return "文件头不完整"
+    major, order, shift, mini_shift = struct.unpack_from("<HHHH", data, 0x1A)
+    n_dir, n_fat, dir_start, _, cutoff, _, n_mini_fat, _, n_difat = struct.unpack_from("<9I", data, 0x28)
+    if order != 0xFFFE or (major, shift) not in ((3, 9), (4, 12)) or mini_shift != 6 or cutoff != 4096:
+        return "文件头的格式参数不合规范"
+    size = 1 << shift
+    sectors = (len(data) + size - 1) // size
+    if (major == 3 and n_dir) or n_fat > sectors or n_mini_fat > sectors or n_difat > sectors:
+        return "文件头记录的扇区数超出文件大小"
+    fat: list[int] = []
+    for s in struct.unpack_from("<109I", data, 0x4C)[:n_fat]:  # DIFAT beyond the header: rare, not followed
+        at = (s + 1) * size
+        if s >= _OLE_END or at + size > len(data):
+            return "扇区分配表超出文件范围" if s < _OLE_END else None
+        fat += struct.unpack_from(f"<{size // 4}I", data, at)
+    return _ole_directory(data, size, dir_start, fat)
+
+
+def _ole_directory(data: bytes, size: int, start: int, fat: list[int]) -> str | None:
+    seen: set[int] = set()
+    first = True
+    while start < _OLE_END and start not in seen and start < len(fat):
+        seen.add(start)
+        at = (start + 1) * size
+        if at + size > len(data):
+            return "目录扇区超出文件范围"
+        for entry in range(at, at + size, 128):
+            name_len, kind = struct.unpack_from("<HB", data, entry + 64)
+            low, high = struct.unpack_from("<II", data, entry + 120)
+            if first and kind != 5:
+                return "缺少根目录"
+            first = False
+            if kind not in (0, 1, 2, 5) or name_len > 64 or name_len % 2:
+                return "目录项格式不对"
+            length = low if size == 512 else low | high << 32  # version 3 ignores the high half
+            if kind in (2, 5) and length > len(data):
+                return "目录项记录的数据长度超出文件大小"
+        start = fat[start]
+    return None
 
 
 def is_panic(exc: BaseException) -> bool:

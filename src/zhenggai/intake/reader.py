@@ -42,6 +42,8 @@ from zhenggai.intake import guard, sniff
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
 
+    from zhenggai.intake import formats
+
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
 OLE_MAGIC = sniff.OLE_MAGIC
 ZIP_MAGIC = sniff.ZIP_MAGIC
@@ -75,6 +77,9 @@ class Grid:
     # A Word table: grid rows [start, end) are the table's own rows (the others are the
     # paragraphs above and below it); None for a worksheet. See word.py.
     table_rows: tuple[int, int] | None = None
+    # 0-based rows whose every filled cell was struck through (deleted by the clerk): the
+    # reader blanks them and validate names them in a warning (formats.py).
+    struck_rows: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -86,7 +91,7 @@ class Book:
     findings: list[Finding]
     fmt: str  # a kind from sniff.py: "xlsx" | "xls" | "ods" | "docx" | "doc" | "pdf" | …
     saved: datetime | None = None  # last-saved time written inside the file (sniff.saved_time)
-    # Findings that do not stop reading (an impossible saved time, ignored): the file is readable.
+    # Findings that do not stop reading (a CSV's encoding, an impossible saved time): the file is readable.
     notes: list[Finding] = field(default_factory=list)
 
 
@@ -456,13 +461,24 @@ def _guard_sheet(display: str, name: str, data: bytes) -> None:
         raise _Refused(_too_large(display, name, *too_large))
 
 
-def _scan_xls(path: Path, display: str) -> dict[str, _SheetScan]:
-    """The .xls counterpart of :func:`_scan_sheets`: error values, and a range check."""
-    from zhenggai.intake import xls
+def _scan_xls(path: Path, display: str, styled: dict[str, _Styled] | None = None) -> dict[str, _SheetScan]:
+    """The .xls counterpart of :func:`_scan_sheets`: error values, and a range check; and
+    into ``styled`` the cells whose number format or strikethrough matters (formats.py)."""
+    from zhenggai.intake import formats, xls
 
-    found = xls.scan(path.read_bytes())
+    data = path.read_bytes()
+    bad = guard.ole_problem(data)
+    if bad is not None:
+        raise _Refused(make("file-unreadable", file=display, reason=f"{bad}，{guard.UNREADABLE}"))
+    found = xls.scan(data)
     if found is None:
         return {}  # calamine says what is wrong (or that it is password-protected)
+    if styled is not None and found.styled:
+        styles = formats.from_xfs(found.format_codes, found.xf_styles)
+        for name, cells in found.styled.items():
+            mine = {at: xf for at, xf in cells.items() if xf in styles.formats or xf in styles.struck}
+            if mine:
+                styled[name] = (styles, mine)
     for name, (rows, cols) in found.ranges.items():
         if rows * cols > MAX_CELLS:
             raise _Refused(_too_large(display, name.lstrip("#"), rows, cols))
@@ -473,9 +489,10 @@ def _scan_xls(path: Path, display: str) -> dict[str, _SheetScan]:
     }
 
 
-def _scan_ods(path: Path, display: str) -> dict[str, _SheetScan]:
-    """The .ods counterpart of :func:`_scan_sheets`: merges, error values, a range check."""
-    from zhenggai.intake import ods
+def _scan_ods(path: Path, display: str, styled: dict[str, _Styled] | None = None) -> dict[str, _SheetScan]:
+    """The .ods counterpart of :func:`_scan_sheets`: merges, error values, a range check;
+    and into ``styled`` the cells whose number format or strikethrough matters (formats.py)."""
+    from zhenggai.intake import formats, ods
 
     found: dict[str, _SheetScan] = {}
     for name, sheet in ods.scan(path).items():
@@ -483,6 +500,9 @@ def _scan_ods(path: Path, display: str) -> dict[str, _SheetScan]:
             raise _Refused(_too_large(display, name, sheet.rows, sheet.cols))
         found[name] = _SheetScan(errors=sheet.errors, merges=sheet.merges, hidden_rows=sheet.hidden_rows,
                                  hidden_cols=sheet.hidden_cols)
+        cells = formats.from_codes(sheet.formats, sheet.struck) if styled is not None else None
+        if cells is not None and styled is not None:
+            styled[name] = cells
     return found
 
 
@@ -535,9 +555,18 @@ def read_book(path: Path, display: str | None = None) -> Book:
     if fmt == sniff.ARCHIVE:
         return _unreadable(path, shown, "这是一个压缩包，但不是 Excel 工作簿", fmt)
     if fmt == sniff.UNKNOWN:
+        csv_book = _read_csv(path, shown)
+        if csv_book is not None:
+            return csv_book
         return _unreadable(path, shown, "这不是 Excel 工作簿或 Word 文档（.xlsx/.xls/.ods/.docx）")
+    from zhenggai.intake import boundary
+
+    crashed = boundary.known_crash(shown)
+    if crashed is not None:  # it crashed an earlier attempt of this supervised run
+        return _unreadable(path, shown, f"{guard.UNREADABLE}（{crashed}）", fmt)
     try:
-        book = _read_sniffed(path, shown, fmt)
+        with boundary.reading(shown):
+            book = _read_sniffed(path, shown, fmt)
     except BaseException as exc:
         if not isinstance(exc, Exception) and not guard.is_panic(exc):
             raise  # KeyboardInterrupt, SystemExit: not the file's doing
@@ -552,11 +581,33 @@ def read_book(path: Path, display: str | None = None) -> Book:
     return book
 
 
+def _read_csv(path: Path, shown: str) -> Book | None:
+    """A CSV export read as a one-sheet workbook (csvfile.py); None when the file is not text."""
+    from zhenggai.intake import csvfile
+
+    if path.suffix.lower() not in csvfile.SUFFIXES:
+        return None  # a text file named .xlsx is a broken workbook, not an export
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+        if not csvfile.looks_like_text(head):
+            return None
+        if path.stat().st_size > MAX_UNCOMPRESSED:
+            return Book(path, [], [make("file-too-large", file=shown, size=_size(path.stat().st_size))], sniff.CSV)
+        rows, found = csvfile.read(path, shown, MAX_CELLS)
+    except OSError as exc:
+        return _unreadable(path, shown, f"打不开文件（{os_reason(exc)}）")
+    if rows is None:
+        return Book(path, [], found, sniff.CSV)
+    return Book(path, [Grid(path.stem or "CSV", rows)], [], sniff.CSV, notes=found)
+
+
 def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
     """Read a file whose kind is known to be readable: xlsx, xls, ods or docx."""
     import python_calamine as pc
 
     scans: dict[str, _SheetScan] = {}
+    styled: dict[str, _Styled] = {}
     if fmt in (sniff.XLSX, sniff.ODS, sniff.DOCX):
         inflated: dict[str, bytes] = {}
         refused = _check_zip(path, shown, inflated if fmt == sniff.XLSX else None)
@@ -566,13 +617,21 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
         if fmt == sniff.DOCX:
             return _read_docx(path, shown)
         try:
-            scans = _scan_ods(path, shown) if fmt == sniff.ODS else _scan_sheets(path, shown, inflated)
+            scans = _scan_ods(path, shown, styled) if fmt == sniff.ODS else _scan_sheets(path, shown, inflated)
         except _Refused as exc:
             return Book(path, [], [exc.finding], fmt)
         except DefusedXmlException:
             return _unreadable(path, shown, "工作簿的 XML 含有不安全的内容", fmt)
-        except (zipfile.BadZipFile, SafeET.ParseError, OSError, KeyError, ValueError, UnicodeDecodeError):
+        except SafeET.ParseError:
+            if fmt == sniff.ODS:
+                # calamine's .ods reader loops forever on a content.xml cut short (a table
+                # without its end tag: found by benchmarks/fuzz.py); ods.py parses it whole.
+                return _unreadable(path, shown, f"content.xml 不是完整的 XML，{guard.UNREADABLE}", fmt)
             scans = {}  # calamine reports what is wrong with the file
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, UnicodeDecodeError):
+            scans = {}  # calamine reports what is wrong with the file
+        if fmt == sniff.XLSX:
+            styled = _scan_formats(path, inflated)
         inflated.clear()  # calamine inflates for itself: do not hold 30 MB through its read
     else:
         try:
@@ -584,7 +643,7 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
         if _is_encrypted_ooxml(OLE_MAGIC, path):
             return Book(path, [], [make("file-encrypted", file=shown)], fmt)
         try:
-            scans = _scan_xls(path, shown)
+            scans = _scan_xls(path, shown, styled)
         except _Refused as exc:
             return Book(path, [], [exc.finding], fmt)
 
@@ -596,8 +655,51 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
         except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files
             return _unreadable(path, shown, f"文件已损坏或格式不对（{type(exc).__name__}）", fmt)
         stack.enter_context(wb)
-        return _read_grids(path, shown, fmt, wb, scans)
-    raise AssertionError("unreachable")  # pragma: no cover - ExitStack does not swallow
+        book = _read_grids(path, shown, fmt, wb, scans)
+    for grid in book.grids:
+        if grid.name in styled:
+            _apply_formats(grid, styled[grid.name])
+    return book
+
+
+_Styled = tuple["formats.Styles", dict[tuple[int, int], int]]
+
+
+def _scan_formats(path: Path, inflated: dict[str, bytes]) -> dict[str, _Styled]:
+    """Per sheet: the cells whose number format or strikethrough changes what they mean (formats.py).
+
+    styles.xml is small and read first; the sheets are searched only when it holds such a
+    style, so an ordinary reply costs one parse of styles.xml. Runs after the zip guard.
+    """
+    from zhenggai.intake import formats
+
+    out: dict[str, _Styled] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "xl/styles.xml" not in zf.namelist():
+                return out
+            styles = formats.read_styles(zf.read("xl/styles.xml"))
+            if not styles:
+                return out
+            xfs = {*styles.formats, *styles.struck}
+            for name, part in _sheet_paths(zf).items():
+                data = inflated.get(part)
+                if data is None and part in zf.namelist():
+                    data = zf.read(part)
+                cells = formats.styled_cells(data, xfs) if data else {}
+                if cells:
+                    out[name] = (styles, cells)
+    except (zipfile.BadZipFile, SafeET.ParseError, DefusedXmlException, OSError, KeyError, ValueError):
+        return {}  # unreadable styles: the stored values stand, as before
+    return out
+
+
+def _apply_formats(grid: Grid, styled: _Styled) -> None:
+    from zhenggai.intake import formats
+
+    styles, cells = styled
+    struck = formats.apply(grid.rows, cells, styles)
+    grid.struck_rows = [r for r in struck if r not in set(grid.hidden_rows)]
 
 
 def _open_calamine(path: Path, fmt: str, stack: contextlib.ExitStack) -> CalamineWorkbook:

@@ -32,6 +32,7 @@ EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 XLSX, XLS, ODS, DOCX = FileKind.XLSX, FileKind.XLS, FileKind.ODS, FileKind.DOCX
 ARCHIVE, RAR, SEVENZIP = FileKind.ARCHIVE, FileKind.RAR, FileKind.SEVENZIP
 LEGACY_WORD, PDF, IMAGE, UNKNOWN = FileKind.LEGACY_WORD, FileKind.PDF, FileKind.IMAGE, FileKind.UNKNOWN
+CSV = FileKind.CSV  # not told by magic bytes: a text file the reader then reads as CSV (csvfile.py)
 
 # Extensions worth opening from a folder: everything else (notes, e-mails) is listed as
 # skipped. The kind is then decided by the content.
@@ -40,6 +41,7 @@ READ_SUFFIXES = frozenset({
     ".docx", ".docm", ".doc", ".wps", ".wpt", ".dotx",
     ".zip", ".rar", ".7z",
     ".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".heic",
+    ".csv",  # "CSV (逗号分隔)" exports from Excel or WPS
 })
 SCAN_SUFFIXES = frozenset({".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp",
                            ".heic"})

@@ -25,6 +25,10 @@ _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
 # then grbit at offset 8, fHidden (0x01). [MS-XLS] 2.4.221 and 2.4.53.
 _ROW, _COLINFO = 0x0208, 0x007D
 _MAX_HIDDEN_COLS = 256
+# FORMAT (2.4.126), FONT (2.4.122: grbit 0x08 = fStrikeOut), XF (2.4.353: ifnt, ifmt), and
+# the value records that carry an XF index at offset 4 (LABEL, BLANK too), MULRK per cell.
+_FORMAT, _FONT, _XF = 0x041E, 0x0031, 0x00E0
+_PERIOD_OR_PERCENT_IDS = frozenset({9, 10, 17, 27, 36, 50, 52, 57})
 _ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
            0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 
@@ -41,6 +45,12 @@ class XlsScan:
     # (points), 0-based. Without the widths a rebuilt copy prints dates as "###".
     widths: dict[str, dict[int, float]] = field(default_factory=dict)
     heights: dict[str, dict[int, float]] = field(default_factory=dict)
+    # Number formats and strikethrough (formats.py): format id → code, XF index → (format id,
+    # struck through), and per sheet the cells whose XF may matter (a custom or a 年月/percent
+    # format, or a struck font), 0-based.
+    format_codes: dict[int, str] = field(default_factory=dict)
+    xf_styles: list[tuple[int, bool]] = field(default_factory=list)
+    styled: dict[str, dict[tuple[int, int], int]] = field(default_factory=dict)
 
 
 def stream_names(data: bytes) -> set[str]:
@@ -140,6 +150,8 @@ def scan(data: bytes) -> XlsScan | None:
     found = XlsScan()
     sheet: str | None = None
     rows = cols = count = 0
+    fonts: list[bool] = []  # per font index: struck through
+    wanted: set[int] = set()  # XF indices worth noting per cell (known once the globals are read)
     pos, end = 0, len(book) - 4
     while pos <= end:
         kind, length = struct.unpack_from("<HH", book, pos)
@@ -181,8 +193,50 @@ def scan(data: bytes) -> XlsScan | None:
             error = _error_text(kind, book, body, length)
             if error is not None:
                 found.errors.setdefault(sheet, {})[(row, col)] = error
+            if wanted:
+                _styled_cells(found, sheet, wanted, kind, book, body, length)
+        elif sheet is None:
+            _style_record(found, fonts, kind, book, body, length)
+        if kind == _BOF and sheet is not None and not wanted and found.xf_styles:
+            wanted = {i for i, (fmt, struck) in enumerate(found.xf_styles)
+                      if struck or fmt >= 164 or fmt in _PERIOD_OR_PERCENT_IDS}
         pos = body + length
     return found
+
+
+def _style_record(found: XlsScan, fonts: list[bool], kind: int, book: bytes, body: int, length: int) -> None:
+    """FONT, FORMAT and XF records of the workbook globals (BIFF8)."""
+    if body + length > len(book):
+        return  # a record cut off by the end of the stream: calamine says what is wrong
+    if kind == _FONT and length >= 4:
+        fonts.append(bool(struct.unpack_from("<H", book, body + 2)[0] & 0x08))
+        if len(fonts) == 4:
+            fonts.append(False)  # font index 4 is never written: indices skip it
+    elif kind == _FORMAT and length >= 5:
+        ifmt, cch, high = struct.unpack_from("<HHB", book, body)
+        raw = book[body + 5:body + 5 + cch * (2 if high & 1 else 1)]
+        found.format_codes[ifmt] = raw.decode("utf-16-le" if high & 1 else "latin-1", "replace")
+    elif kind == _XF and length >= 4:
+        ifnt, ifmt = struct.unpack_from("<HH", book, body)
+        found.xf_styles.append((ifmt, ifnt < len(fonts) and fonts[ifnt]))
+
+
+def _styled_cells(found: XlsScan, sheet: str, wanted: set[int], kind: int, book: bytes, body: int,
+                  length: int) -> None:
+    """The cells of a value record whose XF may change what they mean."""
+    if body + length > len(book):
+        return
+    row, col = struct.unpack_from("<HH", book, body)
+    cells = found.styled.setdefault(sheet, {})
+    if kind == _MULRK:
+        for i in range((length - 6) // 6):
+            xf = struct.unpack_from("<H", book, body + 4 + 6 * i)[0]
+            if xf in wanted:
+                cells[(row, col + i)] = xf
+        return
+    xf = struct.unpack_from("<H", book, body + 4)[0]
+    if xf in wanted:
+        cells[(row, col)] = xf
 
 
 def _error_text(kind: int, book: bytes, body: int, length: int) -> str | None:

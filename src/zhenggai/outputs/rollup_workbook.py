@@ -64,7 +64,8 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where:
     """附件3: per county 报送状态 and progress, the 合计, then the 完成率 chart."""
     ws = wb.add_worksheet(OVERVIEW.name)
     put = cell_writer(ws)
-    spec = OVERVIEW.columns(province=rollup.province)
+    review = any(s.review is not None for s in rollup.counties)  # a web intake's rollup
+    spec = OVERVIEW.columns(province=rollup.province, review=review)
     cols = columns_of(spec)
     last = len(cols) - 1
     title_block(ws, st, rollup, OVERVIEW, last, signoff)
@@ -74,7 +75,10 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where:
     for s in rollup.counties:
         fmt = st.marked("error") if s.status is not Status.SUBMITTED else st.center
         values: list[tuple[object, Any]] = [(s.prefecture or "", st.center)] if rollup.province else []
-        values += [(s.county, st.center), (s.status.label, fmt), (s.total, st.count), (s.done, st.count),
+        values += [(s.county, st.center), (s.status.label, fmt)]
+        if review:  # anything not 已通过 is marked: never mixed in silently with approved figures
+            values.append((s.review or "", st.center if s.review in (None, "已通过") else st.warning))
+        values += [(s.total, st.count), (s.done, st.count),
                    (s.open, st.count), (s.rate if s.rate is not None else "", st.percent),
                    (s.overdue, st.warning if s.overdue else st.count)]
         for c, (v, f) in enumerate(values):
@@ -88,8 +92,11 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where:
     done = sum(s.done for s in rollup.counties)
     submitted = sum(1 for s in rollup.counties if s.status is Status.SUBMITTED)
     totals: list[tuple[object, Any]] = [("", st.total_text)] if rollup.province else []
-    totals += [("合计", st.total_text), (f"{submitted}/{len(rollup.counties)} {Status.SUBMITTED.label}", st.total_text),
-               (total, st.total_count), (done, st.total_count),
+    totals += [("合计", st.total_text), (f"{submitted}/{len(rollup.counties)} {Status.SUBMITTED.label}", st.total_text)]
+    if review:
+        approved = sum(1 for s in rollup.counties if s.review == "已通过")
+        totals.append((f"{approved}/{len(rollup.counties)} 已通过", st.total_text))
+    totals += [(total, st.total_count), (done, st.total_count),
                (sum(s.open for s in rollup.counties), st.total_count),
                (done / total if total else "", st.total_percent),
                (sum(s.overdue for s in rollup.counties), st.total_count)]
@@ -100,13 +107,16 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where:
     _marks(ws, st, row, keys, totals, total_marks(rollup.counties, missing), bold=True)
     chart_row = contact_block(ws, st, row + 2, last, signoff) + 2
     if rollup.counties:
-        _chart(wb, ws, len(rollup.counties), (first_data, last_data), (keys.index("county"), keys.index("rate")),
-               chart_row)
+        # No wider than the table above it: the print area ends at the table's last column.
+        width = min(CHART_WIDTH, int(sum(w for _, w in cols) * 7))
+        _chart(wb, ws, (len(rollup.counties), width), (first_data, last_data),
+               (keys.index("county"), keys.index("rate")), chart_row)
     rows_for_chart = max(CHART_MIN_ROWS, chart_height(len(rollup.counties)) // ROW_PIXELS + 1)
     print_setup(ws, OVERVIEW, last_col=last, last_row=chart_row + rows_for_chart)
 
 
-def _chart(wb: Workbook, ws: Worksheet, n: int, rows: tuple[int, int], cols: tuple[int, int], at: int) -> None:
+def _chart(wb: Workbook, ws: Worksheet, size: tuple[int, int], rows: tuple[int, int], cols: tuple[int, int],
+           at: int) -> None:
     """The 完成率 bar chart under the overview's table: a bar per county, from its cells."""
     chart = wb.add_chart({"type": "bar"})
     chart.add_series({
@@ -120,7 +130,8 @@ def _chart(wb: Workbook, ws: Worksheet, n: int, rows: tuple[int, int], cols: tup
     chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
     chart.set_legend({"none": True})
-    chart.set_size({"width": CHART_WIDTH, "height": max(CHART_MIN_HEIGHT, chart_height(n))})
+    n, width = size
+    chart.set_size({"width": width, "height": max(CHART_MIN_HEIGHT, chart_height(n))})
     ws.insert_chart(at, 0, chart)
 
 

@@ -360,9 +360,10 @@ def _take_items(s: CountySummary, used1: Candidate, opts: MergeOptions, b: _Buil
     f, t, _ = used1
     for it in t.items:
         b.items.append(RollupItem(opts.prefecture, s.county, _item_values(it.values, it.done, it.deadline),
-                                  it.category, f.display, f.shown_row(t.table.sheet, it.row),
-                                  _extras_text(it.extras), it.errors, t.table.sheet, t.table.header.cols,
-                                  texts=_item_texts(it.values), problem_row=f.shown_row(t.table.sheet, it.problem)))
+                                  it.category, f.display, f.shown_row(it.sheet or t.table.sheet, it.row),
+                                  _extras_text(it.extras), it.errors, it.sheet or t.table.sheet,
+                                  t.table.header.cols, texts=_item_texts(it.values),
+                                  problem_row=f.shown_row(it.sheet or t.table.sheet, it.problem)))
     s.rows_read = len(t.table.records)
     # Problems, not rows: a 问题描述 merged over several measure rows is one problem.
     s.total, s.done, s.open = problem_counts(t.items)

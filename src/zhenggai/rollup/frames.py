@@ -176,6 +176,7 @@ def to_frames(rollup: Rollup) -> RollupFrames:
         "prefecture": pd.array([c.prefecture for c in rollup.counties], dtype="string"),
         "county": pd.array([c.county for c in rollup.counties], dtype="string"),
         "status": pd.Series([c.status.value for c in rollup.counties], dtype=status),
+        "review": pd.array([c.review for c in rollup.counties], dtype="string"),  # 审核状态 (web intake)
         **{k: pd.array([getattr(c, k) for c in rollup.counties], dtype="Int64")
            for k in ("total", "done", "open", "overdue", "errors", "warnings", "rows_read", "rows_written")},
         "rate": pd.array([c.rate for c in rollup.counties], dtype="Float64"),

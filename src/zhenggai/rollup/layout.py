@@ -101,7 +101,7 @@ class Column:
     header: str
     width: float
     kind: ColumnKind = "text"
-    only: Literal["province", "coverage"] | None = None  # written only in that case
+    only: Literal["province", "coverage", "review"] | None = None  # written only in that case
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +126,12 @@ class SheetSpec:
         return f"{TITLE_PREFIX}{self.title or self.name}"
 
     def columns(
-        self, *, province: bool = False, coverage: bool = False, a2: TableSpec | None = None
+        self, *, province: bool = False, coverage: bool = False, a2: TableSpec | None = None, review: bool = False
     ) -> tuple[Column, ...]:
-        """The columns as written for this rollup (``a2``: this run's 附件2, default the packaged one)."""
-        on = {None, *(("province",) if province else ()), *(("coverage",) if coverage else ())}
+        """The columns as written for this rollup (``a2``: this run's 附件2, default the packaged one;
+        ``review``: the web intake's 审核状态 column)."""
+        on = {None, *(("province",) if province else ()), *(("coverage",) if coverage else ()),
+              *(("review",) if review else ())}
         return (
             *(c for c in self.lead if c.only in on),
             *self._form_columns(a2),
@@ -149,7 +151,7 @@ class SheetSpec:
 
     def header(self, key: str, a2: TableSpec | None = None) -> str:
         """The header text of the column with this key (KeyError when there is none)."""
-        for c in self.columns(province=True, coverage=True, a2=a2):
+        for c in self.columns(province=True, coverage=True, a2=a2, review=True):
             if c.key == key:
                 return c.header
         raise KeyError(key)
@@ -189,6 +191,7 @@ OVERVIEW = SheetSpec(
         Column("prefecture", PREFECTURE_HEADER, 14, only="province"),
         Column("county", COUNTY_HEADER, 16),
         Column("status", "报送状态", 14, "status"),
+        Column("review", "审核状态", 14, only="review"),  # the web intake's review of what is counted
         Column("total", "反馈问题数", 14, "count"),
         Column("done", "已完成", 12, "count"),
         Column("open", "未完成", 12, "count"),
@@ -210,7 +213,7 @@ WORK = SheetSpec(
         Column("table", "所在表", 9),
         Column("row", "所在行", 9, "int"),
         Column("seq", "序号", 7, "int"),
-        Column("category", "问题类别", 16),
+        Column("category", "问题类别", 21),  # "二、资金和资产管理方面" on one line
         Column("files", "来源文件", 44),
         Column("source_row", "来源行", 9, "int"),
         Column("errors", "错误数", 9, "count"),

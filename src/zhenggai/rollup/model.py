@@ -139,6 +139,9 @@ class CountySummary:
     official: bool = False
     reported: tuple[int, int] | None = None
     marks: dict[str, Mark] = field(default_factory=dict)
+    # 审核状态 of the submission counted (web intake only: 已通过 / 待审核 / 退回修改); None
+    # for a rollup made by ``merge``, which has no review: the column is then left out.
+    review: str | None = None
 
     @property
     def rate(self) -> float | None:
@@ -173,6 +176,8 @@ class CountySummary:
         data["official"] = self.official
         if self.reported is not None:
             data["reported"] = {"total": self.reported[0], "done": self.reported[1]}
+        if self.review is not None:
+            data["review"] = self.review
         return data
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from starlette.templating import Jinja2Templates
 
 from zhenggai.core.results import DEADLINE
+from zhenggai.web.pool import CheckPool
 from zhenggai.web.security import PREFECTURE, LinkTable, RateLimiter, county_subject, ensure_links
 from zhenggai.web.service import Settings
 from zhenggai.web.store import Store
@@ -26,6 +27,7 @@ class Intake:
     limiter: RateLimiter
     max_upload: int
     templates: Jinja2Templates = field(repr=False)
+    pool: CheckPool = field(default_factory=CheckPool, repr=False)
 
     def subjects(self) -> list[str]:
         """Every link subject: the prefecture, then each county."""
@@ -43,6 +45,8 @@ def settings_of(store: Store) -> Settings:
         deadline=date.fromisoformat(cfg.get("deadline", DEADLINE.isoformat())),
         problems=problems if cfg.get("problems") and problems.is_file() else None,
         previous=previous if cfg.get("previous") and previous.is_file() else None,
+        folder=store.root,
+        work=store.work,
     )
 
 

@@ -127,8 +127,14 @@ def cross_site(scope: Scope) -> bool:
     return origin == "null" or urlsplit(origin).netloc.lower() != host.lower()
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
-    body = f"<!doctype html><meta charset=utf-8><title>{status}</title><p>{text}</p>".encode()
+Render = Callable[[int, str, str, str], bytes]  # (status, title, message, path) → a page in the site's layout
+
+
+def _bare(status: int, title: str, text: str, path: str) -> bytes:
+    return f"<!doctype html><meta charset=utf-8><title>{title}</title><p>{text}</p>".encode()
+
+
+async def _plain(send: Send, status: int, body: bytes) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/html; charset=utf-8"), *HEADERS,
                             (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
@@ -145,18 +151,26 @@ class Guard:
 
     app: ASGIApp
     max_body: int
+    render: Render = _bare
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = str(scope.get("path", ""))
         if scope["method"] in UNSAFE and cross_site(scope):
-            await _plain(send, 403, "请求来自其他网站，已拒绝。请直接在本系统的页面上操作。")
+            refused = "请求来自其他网站，已拒绝。请直接在本系统的页面上操作。"
+            await _plain(send, 403, self.render(403, "操作被拒绝", refused, path))
             return
         length = _header(scope, b"content-length")
         limit = self.max_body + 64 * 1024  # room for the multipart framing around the file
+
+        def too_large() -> bytes:
+            return self.render(413, "文件太大", f"文件太大：每次上传不能超过 {self.max_body // (1024 * 1024)} MB。"
+                               "请删去多余的工作表或图片后再上传。", path)
+
         if length is not None and length.isdigit() and int(length) > limit:
-            await _plain(send, 413, f"文件太大：每次上传不能超过 {self.max_body // (1024 * 1024)} MB。")
+            await _plain(send, 413, too_large())
             return
         seen = 0
         started = False
@@ -182,7 +196,7 @@ class Guard:
             await self.app(scope, counted_receive, secured_send)
         except TooLarge:
             if not started:
-                await _plain(send, 413, f"文件太大：每次上传不能超过 {self.max_body // (1024 * 1024)} MB。")
+                await _plain(send, 413, too_large())
 
 
 class RateLimiter:

@@ -6,6 +6,7 @@ Layout of the folder given to ``zhenggai serve`` (plain, copyable to another mac
     收件库/原件/<sha256>.xlsx  every upload exactly as received, never overwritten or deleted
     收件库/.zhenggai-key      the secret the links are derived from (readable by the owner only)
     收件库/.zhenggai-lock     held by the running server: one server per folder
+    收件库/.zhenggai-tmp/     temporary folders of checks and rollups; emptied when a server starts
 
 An upload is acknowledged only after its bytes are on disk under their final name
 (temp file, fsync, rename, fsync of the folder) and its row is committed, so a crash at
@@ -21,8 +22,11 @@ import json
 import os
 import re
 import secrets
+import shutil
 import sqlite3
 import sys
+import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +37,7 @@ DB_NAME = "zhenggai.db"
 BLOB_DIR = "原件"
 KEY_NAME = ".zhenggai-key"
 LOCK_NAME = ".zhenggai-lock"
+WORK_NAME = ".zhenggai-tmp"
 TMP_PREFIX = ".tmp-"
 _SUFFIX_RE = re.compile(r"^\.[a-z0-9]{1,5}$")
 
@@ -61,6 +66,12 @@ CREATE TABLE IF NOT EXISTS checks (
     key TEXT PRIMARY KEY,            -- county + the upload ids checked together
     created_at TEXT NOT NULL,
     report TEXT NOT NULL             -- JSON: findings and sheet previews, as shown on the pages
+);
+CREATE TABLE IF NOT EXISTS findings (
+    key TEXT NOT NULL,               -- as checks.key
+    upload INTEGER NOT NULL,
+    data BLOB NOT NULL,              -- zlib-compressed JSON: every finding of the file (pages list the first ones)
+    PRIMARY KEY (key, upload)
 );
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY,
@@ -91,6 +102,23 @@ STATUS_SUBMITTED, STATUS_RETURNED, STATUS_APPROVED = "submitted", "returned", "a
 def now() -> str:
     """Local time to the second, as clerks read it."""
     return datetime.now().isoformat(sep=" ", timespec="seconds")
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
+        return "只读或没有写入权限"
+    return "无法创建数据库"
+
+
+# Bidirectional and invisible format characters: "报送\u202Exslx.exe" shows as "报送exe.xlsx".
+_HIDDEN = re.compile("[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u061c]")
+
+
+def clean_name(name: str) -> str:
+    """An uploaded file name as shown: without control and direction-override characters, so
+    the extension the prefecture reads is the one the file has."""
+    return _HIDDEN.sub("", name).strip()[:200] or "未命名文件"
 
 
 def safe_suffix(name: str) -> str:
@@ -166,15 +194,26 @@ class Store:
     """The folder and its database. Cheap to create; each call opens its own connection."""
 
     def __init__(self, root: Path) -> None:
+        from zhenggai.core.errors import InputError
+
         self.root = root
         self.db_path = root / DB_NAME
         self.blobs = root / BLOB_DIR
-        root.mkdir(parents=True, exist_ok=True)
-        self.blobs.mkdir(exist_ok=True)
+        self.work = root / WORK_NAME
         self._lock_fd: int | None = None
-        with self.connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
+        self._local = threading.local()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            self.blobs.mkdir(exist_ok=True)
+            self.work.mkdir(exist_ok=True)
+            with self.connect() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(SCHEMA)
+        except (OSError, sqlite3.OperationalError) as exc:
+            # A read-only folder (a CD, a share mounted read-only, another user's folder): say
+            # so in Chinese rather than "attempt to write a readonly database".
+            raise InputError(f"收件库 {root} 不能写入（{_why(exc)}）：请换一个本机上可以写入的文件夹，"
+                             "或让管理员给运行 zhenggai 的用户写入权限") from None
 
     def claim(self) -> bool:
         """Become the one server of this folder (False: another is running), then tidy up.
@@ -200,32 +239,68 @@ class Store:
         for p in self.blobs.glob(f"{TMP_PREFIX}*"):
             with contextlib.suppress(OSError):
                 p.unlink()
+        # Check, rollup and archive folders a killed server left behind: nothing in them was
+        # ever acknowledged, and only the lock holder may remove them (none is in use now).
+        for p in self.work.iterdir():
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    p.unlink()
         return True
+
+    @property
+    def claimed(self) -> bool:
+        """Whether this process holds the folder's lock (it alone may change the settings)."""
+        return self._lock_fd is not None
+
+    def release(self) -> None:
+        """Give the lock back (``--links`` and ``--rotate`` hold it only while they run)."""
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in autocommit mode; use :meth:`tx` for writes."""
-        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        # FULL: a committed upload survives a power cut, not only a killed process.
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA busy_timeout=30000")
-        try:
-            yield db
-        finally:
-            db.close()
+        """This thread's connection, in autocommit mode; use :meth:`tx` for writes.
+
+        Kept open for the thread's life: closing the last connection to a WAL database
+        checkpoints it and waits for the disk (20–40 ms on a busy machine), which every
+        request paid when each call opened and closed its own.
+        """
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            # FULL: a committed upload survives a power cut, not only a killed process.
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+        yield db
 
     @contextlib.contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction (BEGIN IMMEDIATE: writers queue instead of failing)."""
+    def tx(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE: writers queue instead of failing).
+
+        ``durable=False`` for what can be computed again from the files (checks, counts):
+        committed without waiting for the disk (WAL, synchronous=NORMAL: a power cut may
+        lose the last few, never corrupt the database). At the deadline a hundred counties
+        upload at once, and waiting for the disk once per cached check doubled their wait.
+        """
         with self.connect() as db:
-            db.execute("BEGIN IMMEDIATE")
+            if not durable:
+                db.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            finally:
+                if not durable:
+                    db.execute("PRAGMA synchronous=FULL")
 
     # --- config and links -------------------------------------------------------------
 
@@ -325,7 +400,7 @@ class Store:
 
     def set_checked(self, upload_id: int, kinds: list[str], errors: int, warnings: int) -> None:
         """What checking the file found (tables and counts), for the history and the draft."""
-        with self.tx() as db:
+        with self.tx(durable=False) as db:
             db.execute("UPDATE uploads SET kinds = ?, errors = ?, warnings = ? WHERE id = ?",
                        (json.dumps(kinds), errors, warnings, upload_id))
 
@@ -352,9 +427,30 @@ class Store:
 
     def put_check(self, key: str, report: dict[str, Any]) -> None:
         """Remember a check result (a cache: it can always be computed again from the files)."""
-        with self.tx() as db:
+        with self.tx(durable=False) as db:
             db.execute("INSERT OR REPLACE INTO checks (key, created_at, report) VALUES (?, ?, ?)",
                        (key, now(), json.dumps(report, ensure_ascii=False)))
+
+    def put_report(self, key: str, report: dict[str, Any], packed: dict[int, bytes],
+                   counts: dict[int, tuple[int, int]]) -> None:
+        """A set's check in one transaction: the page's report, every finding (compressed where the
+        check ran), and each upload's counts as the check shows them."""
+        with self.tx(durable=False) as db:
+            for uid, data in packed.items():
+                db.execute("INSERT OR REPLACE INTO findings (key, upload, data) VALUES (?, ?, ?)", (key, uid, data))
+            for uid, (errors, warnings) in counts.items():
+                db.execute("UPDATE uploads SET errors = ?, warnings = ? WHERE id = ?", (errors, warnings, uid))
+            db.execute("INSERT OR REPLACE INTO checks (key, created_at, report) VALUES (?, ?, ?)",
+                       (key, now(), json.dumps(report, ensure_ascii=False)))
+
+    def all_findings(self, key: str, upload_id: int) -> list[dict[str, Any]] | None:
+        """Every finding of one file of a stored check (None: not stored)."""
+        with self.connect() as db:
+            r = db.execute("SELECT data FROM findings WHERE key = ? AND upload = ?", (key, upload_id)).fetchone()
+        if r is None:
+            return None
+        found: list[dict[str, Any]] = json.loads(zlib.decompress(r["data"])) if r["data"] else []
+        return found
 
     def add_submission(self, county: str, upload_ids: list[int], errors: int, warnings: int,
                        client: str) -> Submission:
@@ -370,11 +466,17 @@ class Store:
         return Submission(sid, county, tuple(upload_ids), at, client, STATUS_SUBMITTED, "", None, errors, warnings)
 
     def decide(self, submission_id: int, status: str, note: str, client: str) -> None:
-        """The prefecture returns (with a note) or approves a submission."""
+        """The prefecture returns (with a note) or approves a submission; returning an approved
+        one withdraws the approval (audited as such)."""
         with self.tx() as db:
+            r = db.execute("SELECT county, status FROM submissions WHERE id = ?", (submission_id,)).fetchone()
             db.execute("UPDATE submissions SET status = ?, note = ?, decided_at = ? WHERE id = ?",
                        (status, note, now(), submission_id))
-            self._audit(db, "prefecture", status, {"submission": submission_id, "note": note}, client)
+            detail: dict[str, Any] = {"submission": submission_id, "note": note,
+                                      "county": r["county"] if r is not None else ""}
+            if r is not None and r["status"] == STATUS_APPROVED and status == STATUS_RETURNED:
+                detail["withdrawn"] = True
+            self._audit(db, "prefecture", status, detail, client)
 
     def submissions(self, county: str | None = None) -> list[Submission]:
         """Submissions, oldest first."""
@@ -407,3 +509,11 @@ class Store:
         """The audit log, oldest first."""
         with self.connect() as db:
             return [dict(r) for r in db.execute("SELECT * FROM audit ORDER BY id")]
+
+    def audit_page(self, page: int, size: int) -> tuple[list[dict[str, Any]], int]:
+        """One page of the audit log, newest first (page 1 is the latest), and the number of entries."""
+        with self.connect() as db:
+            total = int(db.execute("SELECT count(*) FROM audit").fetchone()[0])
+            rows = db.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ? OFFSET ?",
+                              (size, (page - 1) * size)).fetchall()
+        return [dict(r) for r in rows], total

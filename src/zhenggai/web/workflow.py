@@ -4,6 +4,12 @@ A county's *current files* are its latest upload holding 附件1 and its latest 
 附件2 (one workbook may hold both), plus any later upload in which no table was found,
 so the clerk sees why it was not taken. Replacing a file is always the clerk's own
 action (uploading a newer one); the page names which file counts.
+
+What the rollup counts per county (:func:`counted`): its latest approved submission;
+without one, its latest submission, marked 待审核 or 退回修改 in the 审核状态 column.
+
+Library work runs in the intake's worker pool (:mod:`zhenggai.web.pool`) under the
+county's name, only when the store holds no result for it yet.
 """
 
 from __future__ import annotations
@@ -13,8 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from tempfile import TemporaryDirectory
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, TypeVar
 
 from zhenggai.web import service
 from zhenggai.web.context import Intake
@@ -33,6 +38,41 @@ class Desk(Protocol):
 
 
 STATUS_LABELS = {STATUS_SUBMITTED: "已报送，待审核", STATUS_RETURNED: "退回修改", STATUS_APPROVED: "已通过"}
+# The rollup's 审核状态 column: what the prefecture decided about the submission counted.
+REVIEW_LABELS = {STATUS_SUBMITTED: "待审核", STATUS_RETURNED: "退回修改", STATUS_APPROVED: "已通过"}
+PREFECTURE_OWNER = "prefecture"
+T = TypeVar("T")
+
+
+def work(intake: Any, fn: Any, *args: Any) -> Any:
+    """The library call of a job: behind the reader boundary when ``serve`` runs it."""
+    pool = getattr(intake, "pool", None)
+    return pool.run(fn, *args) if pool is not None else fn(*args)
+
+
+def _checked(intake: Intake, group: list[Upload], county: str, preview: bool = True) -> list[service.FileCheck]:
+    """The check of a set of files; a file whose reading ends its worker is unreadable (each
+    file is then checked alone, so only that one is)."""
+    from zhenggai.web.pool import WorkerDied
+
+    files = entries(intake, group, for_check=True)
+    try:
+        result: list[service.FileCheck] = work(intake, service.check_job, intake.settings, files, preview, county)
+        return result
+    except WorkerDied as died:
+        if len(files) == 1:
+            return [service.crashed(files[0], str(died))]
+    out = []
+    for u in group:
+        out += _checked(intake, [u], county, preview)
+    return out
+
+
+def pooled(intake: Any, owner: str, key: str, fn: Any) -> Any:
+    """Run library work in the intake's pool (fair between counties); directly without one
+    (the command line's ``--export``)."""
+    pool = getattr(intake, "pool", None)
+    return pool.call(owner, key, fn) if pool is not None else fn()
 
 
 def current_files(uploads: list[Upload]) -> list[Upload]:
@@ -77,38 +117,56 @@ def _key(intake: Desk, county: str, uploads: list[Upload]) -> str:
 
 
 def check_of(intake: Intake, county: str, uploads: list[Upload]) -> dict[str, Any]:
-    """The stored check of a set of files, computed (and stored) when missing."""
+    """The stored check of a set of files, computed (in the pool, and stored) when missing."""
     if not uploads:
         return {"files": []}
     key = _key(intake, county, uploads)
     found = intake.store.check(key)
     if found is not None:
         return found
+    return dict(pooled(intake, county, key, lambda: _compute_check(intake, county, uploads, key)))
+
+
+def _compute_check(intake: Intake, county: str, uploads: list[Upload], key: str) -> dict[str, Any]:
+    found = intake.store.check(key)  # stored by a job that ran while this one waited
+    if found is not None:
+        return found
     try:
-        results = service.check(intake.settings, entries(intake, uploads, for_check=True))
+        results = _checked(intake, uploads, county)
     except Exception:  # noqa: BLE001 - see _check_alone; not cached, so it is tried again
         import traceback
 
         traceback.print_exc()
         return {"files": [], "errors": 0, "warnings": 0, "failed": True}
+    return _store_report(intake, county, uploads, results, key)
+
+
+def _store_report(intake: Intake, county: str, uploads: list[Upload], results: list[service.FileCheck],
+                  key: str) -> dict[str, Any]:
+    """The page's report of a set (findings listed up to a cap), stored with every finding."""
     by_id = {r.key: r for r in results}
     files: list[dict[str, Any]] = []
+    packed: dict[int, bytes] = {}
+    counts: dict[int, tuple[int, int]] = {}
     for u in uploads:
         r = by_id.get(u.id)
         if r is None:
             continue
-        findings, errors = r.findings, r.errors
-        if r.county is not None and not service.same_county(r.county, county):
-            # Counted as the county written inside, the rows would land under another
-            # county in the rollup: never take it silently, whatever the clerk confirms.
-            findings, errors = [service.not_this_county(r.county, county), *findings], errors + 1
+        packed[u.id] = r.packed
         files.append({"upload": u.id, "name": u.original_name, "received_at": u.received_at, "kinds": r.kinds,
-                      "errors": errors, "warnings": r.warnings, "county": r.county, "findings": findings,
-                      "sheets": r.sheets})
+                      "errors": r.errors, "warnings": r.warnings, "county": r.county, "findings": r.findings,
+                      "findings_total": r.total, "sheets": r.sheets})
+        counts[u.id] = (r.errors, r.warnings)  # 上传记录 says what 检查结果 says
     report: dict[str, Any] = {"files": files, "errors": sum(f["errors"] for f in files),
                               "warnings": sum(f["warnings"] for f in files)}
-    intake.store.put_check(key, report)
+    intake.store.put_report(key, report, packed, counts)
     return report
+
+
+def findings_of(intake: Intake, county: str, group: list[Upload], upload_id: int) -> list[dict[str, Any]]:
+    """Every finding of one file, as checked with ``group`` (the page lists the first ones)."""
+    check_of(intake, county, group)
+    return intake.store.all_findings(_key(intake, county, group), upload_id) or []
 
 
 def receive(intake: Intake, county: str, files: list[tuple[str, IO[bytes]]], client: str) -> list[Upload]:
@@ -116,43 +174,58 @@ def receive(intake: Intake, county: str, files: list[tuple[str, IO[bytes]]], cli
 
     Raises ValueError for a file over the size limit (nothing of it is kept).
     """
-    from zhenggai.web.store import safe_suffix
+    from zhenggai.web.store import clean_name, safe_suffix
 
     stored = []
     for name, stream in files:
+        name = clean_name(name)
         suffix = safe_suffix(name)
         digest, size = intake.store.put_blob(stream, suffix, intake.max_upload)
-        stored.append(intake.store.add_upload(county, digest, suffix, size, name[:200], client))
-    for u in stored:
-        _check_alone(intake, u)
-    check_of(intake, county, current_files(intake.store.uploads(county)))
+        stored.append(intake.store.add_upload(county, digest, suffix, size, name, client))
+    alone = {u.id: _check_alone(intake, u, preview=len(stored) == 1) for u in stored}
+    current = current_files(intake.store.uploads(county))
+    if len(stored) == 1 and [u.id for u in current] == [stored[0].id] and alone[stored[0].id] is not None:
+        # The usual upload: one workbook holding both forms. Its check alone is the set's
+        # check; reading it twice would double the wait of every county at the deadline.
+        key = _key(intake, county, current)
+        _store_report(intake, county, current, [alone[stored[0].id]], key)  # type: ignore[list-item]
+    else:
+        check_of(intake, county, current)
     return stored
 
 
-def _check_alone(intake: Intake, u: Upload) -> None:
+def _check_alone(intake: Intake, u: Upload, *, preview: bool = False) -> service.FileCheck | None:
     """Which tables one upload holds (checked alone; the set check pairs it with the others).
 
     The library reports data problems as findings; should it ever raise, the file is kept
     (it was acknowledged) and stays unchecked, to be tried again on the next page view,
     so one bad file cannot break the county's page for good.
     """
-    try:
-        r = service.check(intake.settings, entries(intake, [u], for_check=True), preview=False)
-    except Exception:  # noqa: BLE001 - logged by the server
-        import traceback
+    def run() -> service.FileCheck | None:
+        try:
+            r = _checked(intake, [u], u.county, preview)
+        except Exception:  # noqa: BLE001 - logged by the server
+            import traceback
 
-        traceback.print_exc()
-        return
-    intake.store.set_checked(u.id, r[0].kinds if r else [], r[0].errors if r else 0, r[0].warnings if r else 0)
+            traceback.print_exc()
+            return None
+        fc = r[0] if r else service.FileCheck(u.id)
+        intake.store.set_checked(u.id, fc.kinds, fc.errors, fc.warnings)
+        return fc
+
+    result: service.FileCheck | None = pooled(intake, u.county, f"alone:{u.id}:{int(preview)}", run)
+    return result
 
 
 def ensure_checked(intake: Intake, county: str) -> list[Upload]:
     """The county's uploads, checking any a crash left unchecked."""
     uploads = intake.store.uploads(county)
-    for u in uploads:
-        if u.kinds is None:
-            _check_alone(intake, u)
-    return intake.store.uploads(county)
+    if any(u.kinds is None for u in uploads):
+        for u in uploads:
+            if u.kinds is None:
+                _check_alone(intake, u)
+        uploads = intake.store.uploads(county)
+    return uploads
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +236,11 @@ class SubmitOutcome:
     message: str
 
 
-def submit(intake: Intake, county: str, confirmed: bool, client: str) -> SubmitOutcome:
-    """Submit the county's current files to the prefecture."""
+def submit(intake: Intake, county: str, confirmed: bool, client: str, partial: bool = False) -> SubmitOutcome:
+    """Submit the county's current files to the prefecture.
+
+    ``confirmed``: the clerk ticked "仍有错误，确认提交"; ``partial``: "只提交附件1（或附件2）".
+    """
     uploads = ensure_checked(intake, county)
     current = [u for u in current_files(uploads) if u.kinds]
     if not current:
@@ -180,8 +256,20 @@ def submit(intake: Intake, county: str, confirmed: bool, client: str) -> SubmitO
     if report["errors"] and not confirmed:
         return SubmitOutcome(False, f"还有 {report['errors']} 处错误。请改正后重新上传；"
                                     "如确需先提交，请勾选“仍有错误，确认提交”。")
+    lacking = missing_kinds(current)
+    if lacking and not partial:
+        return SubmitOutcome(False, f"还没有上传{lacking}：通知要求附件1、附件2 都报。请上传后再提交；"
+                                    f"如确需先提交已有的，请勾选“只提交已有的，{lacking}以后再报”。")
     intake.store.add_submission(county, [u.id for u in current], report["errors"], report["warnings"], client)
-    return SubmitOutcome(True, "已提交，市州审核后会在本页显示结果。")
+    again = last is not None and last.status == STATUS_APPROVED
+    return SubmitOutcome(True, "已提交，市州重新审核；审核通过前，汇总表仍用上次已通过的报送。" if again
+                         else "已提交，市州审核后会在本页显示结果。")
+
+
+def missing_kinds(current: list[Upload]) -> str:
+    """"附件2" when the current files hold only 附件1 (and so on); "" when both are there."""
+    have = {k for u in current for k in u.kinds or ()}
+    return "、".join(label for kind, label in service.KIND_LABELS.items() if kind not in have)
 
 
 def comparison_of(intake: Intake, county: str, now: list[Upload], before: Submission | None) -> dict[str, Any] | None:
@@ -201,16 +289,21 @@ def comparison_of(intake: Intake, county: str, now: list[Upload], before: Submis
     found = intake.store.check(key)
     if found is not None:
         return found
-    try:
-        earlier = entries(intake, submission_files(intake, before), for_check=False) if before else None
-        result = service.compare_submissions(st, county, earlier, entries(intake, now, for_check=False), label)
-    except Exception:  # noqa: BLE001 - see _check_alone
-        import traceback
+    def run() -> dict[str, Any] | None:
+        try:
+            earlier = entries(intake, submission_files(intake, before), for_check=False) if before else None
+            result: dict[str, Any] = work(intake, service.compare_submissions, st, county, earlier,
+                                          entries(intake, now, for_check=False), label)
+        except Exception:  # noqa: BLE001 - see _check_alone
+            import traceback
 
-        traceback.print_exc()
-        return None
-    intake.store.put_check(key, result)
-    return result
+            traceback.print_exc()
+            return None
+        intake.store.put_check(key, result)
+        return result
+
+    found = pooled(intake, county, key, run)
+    return dict(found) if found is not None else None
 
 
 def earlier_submission(intake: Desk, county: str, upload_ids: list[int]) -> Submission | None:
@@ -234,35 +327,66 @@ def submission_files(intake: Desk, sub: Submission) -> list[Upload]:
     return [u for u in found if u is not None]
 
 
-def latest_sets(intake: Desk) -> dict[str, list[Upload]]:
-    """Each county's latest submission, as files: what the rollup is built from."""
-    out: dict[str, list[Upload]] = {}
+def counted(intake: Desk, county: str) -> tuple[Submission | None, str | None]:
+    """The submission the rollup counts for a county, and its 审核状态: the latest approved one;
+    without one, the latest submission (待审核 or 退回修改); (None, None) when none."""
+    subs = intake.store.submissions(county)
+    approved = [x for x in subs if x.status == STATUS_APPROVED]
+    chosen = approved[-1] if approved else subs[-1] if subs else None
+    return chosen, REVIEW_LABELS[chosen.status] if chosen is not None else None
+
+
+def counted_sets(intake: Desk) -> tuple[dict[str, list[Upload]], dict[str, str]]:
+    """What the rollup is built from: each county's counted submission as files, and 审核状态."""
+    files: dict[str, list[Upload]] = {}
+    reviews: dict[str, str] = {}
     for county in intake.settings.counties:
-        sub = latest_submission(intake, county)
+        sub, review = counted(intake, county)
+        if sub is not None and review is not None:
+            files[county] = submission_files(intake, sub)
+            reviews[county] = review
+    return files, reviews
+
+
+def _export_entries(intake: Desk) -> tuple[dict[str, list[Entry]], dict[str, str]]:
+    files, reviews = counted_sets(intake)
+    return {c: entries(intake, us, for_check=False) for c, us in files.items()}, reviews
+
+
+def _counted_key(intake: Desk) -> str:
+    parts = []
+    for c in intake.settings.counties:
+        sub, review = counted(intake, c)
         if sub is not None:
-            out[county] = submission_files(intake, sub)
-    return out
-
-
-def _export_entries(intake: Desk) -> dict[str, list[Entry]]:
-    return {c: entries(intake, us, for_check=False) for c, us in latest_sets(intake).items()}
+            parts.append(f"{sub.id}{review}")
+    return ",".join(parts)
 
 
 def overview(intake: Intake) -> dict[str, dict[str, Any]]:
-    """Per county: the rollup's numbers for its latest submission (cached per set of submissions)."""
-    subs = [latest_submission(intake, c) for c in intake.settings.counties]
-    key = "overview:" + ",".join(str(s.id) for s in subs if s is not None) + f":{_conditions(intake)}"
+    """Per county: the rollup's numbers for what it counts (cached per set of counted submissions)."""
+    key = f"overview:{_counted_key(intake)}:{_conditions(intake)}"
     found = intake.store.check(key)
     if found is not None:
         return found
-    numbers = service.county_numbers(intake.settings, _export_entries(intake)) if any(subs) else {}
-    intake.store.put_check(key, numbers)
-    return numbers
+
+    def run() -> dict[str, dict[str, Any]]:
+        by_county, reviews = _export_entries(intake)
+        numbers = work(intake, service.county_numbers, intake.settings, by_county, reviews) if by_county else {}
+        intake.store.put_check(key, numbers)
+        return numbers
+
+    return dict(pooled(intake, PREFECTURE_OWNER, key, run))
 
 
 def rollup_bytes(intake: Desk) -> bytes:
-    """The rollup workbook, as ``zhenggai merge`` writes it from the export."""
-    return service.rollup(intake.settings, _export_entries(intake))
+    """The rollup workbook, as ``zhenggai merge`` writes it from the export, with 审核状态."""
+    def run() -> bytes:
+        by_county, reviews = _export_entries(intake)
+        data: bytes = work(intake, service.rollup, intake.settings, by_county, reviews)
+        return data
+
+    data: bytes = pooled(intake, PREFECTURE_OWNER, f"rollup:{_counted_key(intake)}", run)
+    return data
 
 
 def paper_bytes(intake: Desk, which: str) -> bytes:
@@ -270,7 +394,7 @@ def paper_bytes(intake: Desk, which: str) -> bytes:
     very rollup the page's 下载汇总表 gives, so the three downloads always agree."""
     from zhenggai.api.report import report
 
-    with TemporaryDirectory(prefix="zhenggai-report-") as tmp:
+    with intake.settings.temp("zhenggai-report-") as tmp:
         src = Path(tmp) / f"{intake.settings.prefecture or ''}汇总.xlsx"
         src.write_bytes(rollup_bytes(intake))
         result = report(src, Path(tmp) / "out")
@@ -280,9 +404,10 @@ def paper_bytes(intake: Desk, which: str) -> bytes:
 def export_zip(intake: Desk) -> bytes:
     """The export folder, zipped (UTF-8 names): unzip it and run the command in 说明.txt."""
     buf = io.BytesIO()
-    with TemporaryDirectory(prefix="zhenggai-export-") as tmp:
+    with intake.settings.temp("zhenggai-export-") as tmp:
         root = Path(tmp)
-        service.write_export(intake.settings, _export_entries(intake), root)
+        by_county, reviews = _export_entries(intake)
+        service.write_export(intake.settings, by_county, root, reviews)
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for p in sorted(root.rglob("*")):
                 if p.is_file():
@@ -299,4 +424,5 @@ def export_to(intake: Desk, target: Path) -> Path:
     folder = target / service.export_folder_name(intake.settings)
     if folder.exists():
         raise InputError(f"{folder} 已存在，请换一个文件夹或先删除它")
-    return service.write_export(intake.settings, _export_entries(intake), target)
+    by_county, reviews = _export_entries(intake)
+    return service.write_export(intake.settings, by_county, target, reviews)

@@ -1,0 +1,97 @@
+"""Tables that stand on a sheet in an unusual way, read as the clerk meant them (issue 18).
+
+A 附件1 continued on the next sheet (the same header, 序号 carrying on) is checked as one
+table and its findings and rows are then given back their own sheet; a 附件2 read sideways
+(``forms.tables``) has its findings turned back onto the cells the clerk sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from zhenggai.core.findings import Finding, a1, column_letter
+from zhenggai.core.kinds import TableKind
+from zhenggai.core.results import FileResult, TableResult
+from zhenggai.core.table import Table
+
+_CONTINUED_OFFSET = 1_000_000  # rows of a continuation sheet, while checked as one table
+
+
+def join_continued(f: FileResult, notes: Callable[[Table, FileResult], None]) -> list[tuple[TableResult, int, str]]:
+    """附件1 continued on the next sheet (the same header, 序号 carrying on) is one table.
+
+    Its rows are checked with the first sheet's, numbered past ``_CONTINUED_OFFSET`` so that
+    no row of the two sheets shares a number; :func:`split_back` gives every finding and
+    row its own sheet again. A second sheet that names another county is not a continuation.
+    """
+    joined: list[tuple[TableResult, int, str]] = []
+    kept: list[TableResult] = []
+    for t in f.tables:
+        prev = kept[-1] if kept else None
+        if prev is None or not _continues(prev.table, t.table):
+            kept.append(t)
+            continue
+        offset = _CONTINUED_OFFSET * (len(joined) + 1)
+        notes(t.table, f)  # the second sheet's header and rows, on that sheet
+        first, last = _seq(prev.table, -1), _seq(t.table, 0)
+        f.add("table-continued", sheet=t.table.sheet, cell=a1(t.table.header.row + 1, 0), row=t.table.header.row + 1,
+              name=t.table.sheet, prev=prev.table.sheet, seq=f"{last} 接 {first}")
+        for rec in t.table.records:
+            rec.row += offset
+            rec.group = rec.group + offset if rec.group is not None else None
+        prev.table.records.extend(t.table.records)
+        prev.table.formula_cells.extend((r + offset, c, k) for r, c, k in t.table.formula_cells)
+        prev.table.contact = prev.table.contact or t.table.contact
+        joined.append((prev, offset, t.table.sheet))
+    f.tables = kept
+    return joined
+
+
+def _seq(t: Table, at: int) -> int | None:
+    """The 序号 of a table's first (0) or last (-1) record, when it is a whole number."""
+    col = t.spec.keys.index("seq")
+    if not t.records or "seq" not in t.header.cols:
+        return None
+    v = t.records[at].values[col]
+    return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() else None
+
+
+def _continues(a: Table, b: Table) -> bool:
+    if a.kind != TableKind.APPENDIX1 or b.kind != TableKind.APPENDIX1 or a.sheet == b.sheet or a.transposed:
+        return False
+    if set(a.header.cols) != set(b.header.cols) or (b.county is not None and b.county != a.county):
+        return False
+    last, first = _seq(a, -1), _seq(b, 0)
+    return last is not None and first is not None and first == last + 1 and first > 1
+
+
+def split_back(f: FileResult, t: TableResult, offset: int, sheet: str) -> None:
+    """Findings and rows of a continuation sheet on their own sheet and rows again."""
+    def back(x: Finding) -> Finding:
+        if x.sheet != t.table.sheet or x.row is None or not offset <= x.row < offset + _CONTINUED_OFFSET:
+            return x
+        row = x.row - offset
+        cell = x.cell.rstrip("0123456789") + str(row) if x.cell else x.cell
+        return replace(x, sheet=sheet, row=row, cell=cell)
+
+    f.findings = [back(x) for x in f.findings]
+    for it in t.items:
+        if offset <= it.row < offset + _CONTINUED_OFFSET:
+            it.group = it.group or it.row  # stays past the offset: no problem shares its number
+            it.row -= offset
+            it.sheet = sheet
+    for rec in t.table.records:
+        if offset <= rec.row < offset + _CONTINUED_OFFSET:
+            rec.row -= offset
+
+
+def turn_back(x: Finding) -> Finding:
+    """A finding on a 附件2 read sideways: its cell on the sheet as the clerk sees it."""
+    if not x.cell or x.row is None or not x.cell[:1].isalpha():
+        return x
+    letters = x.cell.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return replace(x, cell=f"{column_letter(x.row - 1)}{col}", row=col)

@@ -1,0 +1,257 @@
+"""The display is part of the value (issue 18, class 1; issue 16 item 4): number formats and
+strikethrough change what a cell means, and are read as the clerk sees them.
+
+Each family is built with several members: a format written by openpyxl, by WPS (a unit
+not quoted), a built-in format id that styles.xml does not spell out, conditions and
+sections. The rule: a month or year display is read like the same text typed (period end,
+``date-approximate``); a unit in the format like the same text typed (``unit-converted``);
+a format that shows another number than the one stored is refused, quoting the format.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.styles import Font
+
+from conftest import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows
+from zhenggai.checking.files import validate
+from zhenggai.core.parse import Shown
+from zhenggai.core.results import Options
+from zhenggai.intake.formats import classify
+from zhenggai.intake.reader import read_book
+
+OPTS = Options(as_of=date(2022, 9, 1))
+
+
+def _book(path: Path, a1_rows: list[list[object]] | None = None, a2: list[object] | None = None,
+          formats: dict[str, str] | None = None, struck: tuple[str, ...] = ()) -> Path:
+    """附件1 (data from row 5) and 附件2 (row 5) with number formats on "sheet!cell" keys."""
+    wb = openpyxl.Workbook()
+    ws1 = wb.active
+    assert ws1 is not None
+    ws1.title = "附件1"
+    for row in appendix1_rows(a1_rows if a1_rows is not None else [list(r) for r in GOOD_ROWS]):
+        ws1.append(list(row))
+    ws2 = wb.create_sheet("附件2")
+    for row in appendix2_rows(a2 if a2 is not None else list(GOOD_A2)):
+        ws2.append(list(row))
+    for ref, code in (formats or {}).items():
+        sheet, cell = ref.split("!")
+        wb[sheet][cell].number_format = code
+    for ref in struck:
+        sheet, cell = ref.split("!")
+        wb[sheet][cell].font = Font(strike=True)
+    wb.save(path)
+    return path
+
+
+def _findings(path: Path) -> list[tuple[str | None, str]]:
+    report, _ = validate([path], OPTS)
+    return [(f.cell, f.code) for f in report.findings() if f.code not in ("cross-total-mismatch",
+                                                                           "cross-done-mismatch")]
+
+
+def _rewrite_styles(path: Path, old: str, new: str) -> None:
+    """Edit styles.xml in place (a built-in format id, as Excel writes it, or WPS's unquoted unit)."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["xl/styles.xml"] = re.sub(old.encode(), new.encode(), parts["xl/styles.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+
+
+# --- dates shown as a month or a year: a period, read as its last day ---------------------
+
+@pytest.mark.parametrize(("code", "shown", "deadline"), [
+    ('yyyy"年"m"月"', "2022年12月", date(2022, 12, 31)),
+    ("yyyy-mm", "2022年12月", date(2022, 12, 31)),
+    ("mmm-yy", "2022年12月", date(2022, 12, 31)),
+    ('[$-804]yyyy"年"mm"月"', "2022年12月", date(2022, 12, 31)),
+    ('yyyy"年"', "2022年", date(2022, 12, 31)),
+    ("yyyy", "2022年", date(2022, 12, 31)),
+])
+def test_a_month_shown_is_the_month_not_its_first_day(tmp_path: Path, code: str, shown: str, deadline: date) -> None:
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[1][4] = datetime(2022, 12, 1)  # what Excel stores when "2022年12月" is typed into a month-format cell
+    path = _book(tmp_path / "谷城县.xlsx", rows, formats={"附件1!E6": code})
+    _, results = validate([path], OPTS)
+    item = results[0].tables_of("appendix1")[0].items[1]
+    assert item.deadline == deadline  # not 2022-12-01: an open item is not made overdue a month early
+    assert isinstance(item.values[4], Shown) and str(item.values[4]) == shown
+    assert ("E6", "date-approximate") in _findings(path)
+
+
+def test_a_builtin_month_format_id_is_recognised(tmp_path: Path) -> None:
+    """Excel writes zh-CN's 年月 format as built-in id 57 (or 27/36/50/52), with no code in styles.xml."""
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[1][4] = datetime(2022, 11, 1)
+    path = _book(tmp_path / "谷城县.xlsx", rows, formats={"附件1!E6": 'yyyy"年"m"月"'})
+    _rewrite_styles(path, r'numFmtId="164"', 'numFmtId="57"')
+    _, results = validate([path], OPTS)
+    assert results[0].tables_of("appendix1")[0].items[1].deadline == date(2022, 11, 30)
+
+
+def test_whole_dates_and_text_keep_their_value(tmp_path: Path) -> None:
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[0][4] = datetime(2022, 6, 30)
+    rows[1][4] = "2022年12月31日"  # text typed into a month-format cell: the format does not apply
+    path = _book(tmp_path / "谷城县.xlsx", rows,
+                 formats={"附件1!E5": 'yyyy"年"m"月"d"日"', "附件1!E6": 'yyyy"年"m"月"'})
+    _, results = validate([path], OPTS)
+    items = results[0].tables_of("appendix1")[0].items
+    assert [it.deadline for it in items] == [date(2022, 6, 30), date(2022, 12, 31)]
+    assert _findings(path) == []
+
+
+# --- numbers shown with a unit: read like the same text typed ------------------------------
+
+@pytest.mark.parametrize(("code", "stored", "counted", "finding"), [
+    ('0"元"', 300000, 30.0, "unit-converted"),
+    ('#,##0.00"元"', 123456.5, 12.34565, "unit-converted"),
+    ('0"万元"', 30, 30.0, None),
+    ('0.00"万"', 12.5, 12.5, None),
+    ('"￥"#,##0.00', 30, 30.0, None),  # a currency sign is no unit: the column's own unit
+    ('0"千元"', 1500, 150.0, "unit-converted"),
+    ('0"个"', 30, None, "unit-invalid"),  # a count unit in a money column: refused
+    ('G/通用格式"元"', 300000, 30.0, "unit-converted"),  # Chinese Excel's General with a unit
+])
+def test_a_unit_in_the_format_is_read_like_typed_text(tmp_path: Path, code: str, stored: float,
+                                                      counted: float | None, finding: str | None) -> None:
+    a2 = list(GOOD_A2)
+    a2[4] = stored
+    path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!E5": code})
+    _, results = validate([path], OPTS)
+    stats = results[0].tables_of("appendix2")[0].stats[0]
+    assert stats.numbers["county_funds"] == counted
+    found = [c for cell, c in _findings(path) if cell == "E5"]
+    assert found == ([finding] if finding else [])
+
+
+def test_wps_unquoted_unit(tmp_path: Path) -> None:
+    a2 = list(GOOD_A2)
+    a2[4] = 500000
+    path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!E5": '0"元"'})
+    _rewrite_styles(path, 'formatCode="0&quot;元&quot;"', 'formatCode="0元"')
+    _, results = validate([path], OPTS)
+    assert results[0].tables_of("appendix2")[0].stats[0].numbers["county_funds"] == 50.0
+
+
+def test_a_count_unit_in_a_count_column_is_a_label(tmp_path: Path) -> None:
+    a2 = list(GOOD_A2)
+    path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!G5": '0"人"'})
+    _, results = validate([path], OPTS)
+    assert results[0].tables_of("appendix2")[0].stats[0].numbers["staff_added"] == 4.0
+    assert _findings(path) == []
+
+
+# --- formats that show another number than the one stored: refused, quoting the format ------
+
+@pytest.mark.parametrize(("code", "stored", "shown"), [
+    ("0,,", 5_000_000, "5"),
+    ('0.0,"万"', 12345, "12.3万"),
+    ('[>=10000]0.0,"万";0', 123456, "123.5万"),
+    ('0!.0000"万元"', 123456, "123456"),
+    ("#,##0,", 300000, "300"),
+])
+def test_a_scaled_format_is_refused_quoting_it(tmp_path: Path, code: str, stored: int, shown: str) -> None:
+    a2 = list(GOOD_A2)
+    a2[5] = stored
+    path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!F5": code})
+    report, results = validate([path], OPTS)
+    stats = results[0].tables_of("appendix2")[0].stats[0]
+    assert stats.numbers["recovered_funds"] is None
+    (f,) = [f for f in report.findings() if f.cell == "F5"]
+    assert f.code == "number-format-scaled" and f.severity.value == "error"
+    assert code in f.message and str(stored) in f.message and f.value == shown
+
+
+def test_a_condition_that_does_not_apply_leaves_the_number(tmp_path: Path) -> None:
+    a2 = list(GOOD_A2)
+    a2[5] = 500  # below 10000: shown by the plain section as 500
+    path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!F5": '[>=10000]0.0,"万";0'})
+    _, results = validate([path], OPTS)
+    assert results[0].tables_of("appendix2")[0].stats[0].numbers["recovered_funds"] == 500.0
+
+
+def test_a_percentage_is_no_amount(tmp_path: Path) -> None:
+    a2 = list(GOOD_A2)
+    a2[4] = 0.5
+    path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!E5": "0%"})
+    report, _ = validate([path], OPTS)
+    assert [(f.cell, f.code, f.value) for f in report.findings() if f.cell == "E5"] == [("E5", "unit-invalid", "50%")]
+
+
+@pytest.mark.parametrize(("code", "kinds"), [
+    ("General", None), ("0.00", None), ("#,##0", None), ("0.00E+00", None), ("yyyy-mm-dd", None),
+    ('m"月"d"日"', None), ("[Red]0.00;[Blue]-0.00", None), ("@", None),
+    ('yyyy"年"m"月"', ("month",)), ('0"元";-0"元"', ("unit", "unit")), ("0,,", ("scaled",)), ("0%", ("percent",)),
+    ("G/通用格式", None), ('_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * "-"??_ ;_ @_ ', None), ("#,##0.00_);(#,##0.00)", None),
+    ('yy"年"m"月"', ("month",)), ("yyyy/m", ("month",)), ('0.00,,"百万"', ("scaled",)), ('@"元"', None),
+])
+def test_format_families(code: str, kinds: tuple[str, ...] | None) -> None:
+    sections = classify(code)
+    assert (None if sections is None else tuple(s.kind for s in sections)) == kinds
+
+
+# --- strikethrough: the clerk deleted the row ---------------------------------------------
+
+def test_a_row_struck_through_is_deleted_with_a_warning(tmp_path: Path) -> None:
+    rows = [list(r) for r in GOOD_ROWS] + [[3, "已删除的问题", "旧措施", "否", "2022-12-31", "赵六", "县商务局"]]
+    path = _book(tmp_path / "谷城县.xlsx", rows, struck=tuple(f"附件1!{c}7" for c in "ABCDEFG"))
+    report, results = validate([path], OPTS)
+    assert [it.row for it in results[0].tables_of("appendix1")[0].items] == [5, 6]
+    assert [(f.cell, f.code, f.severity.value) for f in report.findings() if f.code == "row-struck-through"] == [
+        ("A7", "row-struck-through", "warning")]
+    assert "第 7 行" in next(f.message for f in report.findings() if f.code == "row-struck-through")
+
+
+def test_one_struck_cell_does_not_delete_the_row(tmp_path: Path) -> None:
+    """Only a row whose every filled cell is struck is deleted: one struck word is still data."""
+    path = _book(tmp_path / "谷城县.xlsx", struck=("附件1!C5",))
+    _, results = validate([path], OPTS)
+    assert [it.row for it in results[0].tables_of("appendix1")[0].items] == [5, 6]
+    assert _findings(path) == []
+
+
+def test_a_struck_row_without_number_or_sequence(tmp_path: Path) -> None:
+    """A continuation or note row struck through goes as well (only its filled cells count)."""
+    rows = [list(r) for r in GOOD_ROWS] + [[None, None, "作废的补充说明"]]
+    path = _book(tmp_path / "谷城县.xlsx", rows, struck=("附件1!C7",))
+    book = read_book(path)
+    assert book.grids[0].struck_rows == [6]
+    assert all(v in ("", None) for v in book.grids[0].rows[6])
+
+
+def test_an_ordinary_workbook_is_not_scanned(tmp_path: Path) -> None:
+    """No such style in styles.xml: the reader leaves every value as calamine gives it."""
+    path = _book(tmp_path / "谷城县.xlsx")
+    book = read_book(path)
+    assert not any(isinstance(v, Shown) for g in book.grids for r in g.rows for v in r)
+
+
+# --- .ods and .xls: the same families, from OpenDocument number styles and BIFF records -----
+
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_ods_and_xls_read_formats_and_strikethrough_like_the_xlsx(tmp_path: Path, soffice: Any, fmt: str) -> None:
+    """LibreOffice writes the same formats as OpenDocument number styles and as BIFF FORMAT/XF records."""
+    rows = [list(r) for r in GOOD_ROWS] + [[3, "已删除的问题", "旧措施", "否", "2022-12-31", "赵六", "县商务局"]]
+    rows[1][4] = datetime(2022, 12, 1)
+    a2 = list(GOOD_A2)
+    a2[4], a2[5] = 300000, 12345
+    src = _book(tmp_path / "谷城县.xlsx", rows, a2,
+                formats={"附件1!E6": 'yyyy"年"m"月"', "附件2!E5": '0"元"', "附件2!F5": '0.0,"万"'},
+                struck=tuple(f"附件1!{c}7" for c in "ABCDEFG"))
+    want = _findings(src)
+    (other,) = soffice([src], fmt, tmp_path / fmt)
+    assert other.suffix == f".{fmt}"
+    assert _findings(other) == want
+    assert sorted(want) == sorted([("E6", "date-approximate"), ("E5", "unit-converted"),
+                                   ("F5", "number-format-scaled"), ("A7", "row-struck-through")])

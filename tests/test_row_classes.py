@@ -1,0 +1,198 @@
+"""Every row is classified by all its cells (issue 18, classes 2, 3 and 6).
+
+Data, category heading, continuation, repeated header, units row, notes, 合计, blank; a row
+that fits none is an error naming it, never a heading because of its first characters.
+Tables are found wherever they stand on a sheet; a county's 附件2 cells merged over several
+rows are joined, never one row kept. Each class is built here with several members.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import A1_HEADERS, A2_HEADERS, GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai.checking.files import validate
+from zhenggai.core.results import Options
+from zhenggai.core.schema import APPENDIX1, default_appendix2
+from zhenggai.forms.tables import find_tables
+from zhenggai.intake.reader import Grid
+
+SPECS = (APPENDIX1, default_appendix2())
+OPTS = Options(as_of=date(2022, 9, 1))
+LAYOUT: list[Row] = [["附件1"], ["示范县整改清单"], ["谷城县商务主管部门（盖章）"], A1_HEADERS]
+CONTACT: Row = ["（联系人：张三  联系电话：13800138000）"]
+
+
+def grid(rows: list[Row], merges: list[str] | None = None) -> Grid:
+    width = max((len(r) for r in rows), default=0)
+    cells = [[("" if v is None else v) for v in r] + [""] * (width - len(r)) for r in rows]
+    spans = []
+    for rng in merges or []:
+        a, b = rng.split(":")
+        spans.append(((int(a[1:]) - 1, ord(a[0]) - 65), (int(b[1:]) - 1, ord(b[0]) - 65)))
+    return Grid("附件1", cells, spans)
+
+
+def row(seq: object, problem: str, measure: str = "措施：投入30万元", done: str = "是") -> Row:
+    return [seq, problem, measure, done, "2022-06-30", "李四", "县商务局"]
+
+
+def codes(rows: list[Row], merges: list[str] | None = None) -> list[tuple[str, int]]:
+    (t,) = find_tables(grid(rows, merges), SPECS)
+    return [(code, line) for code, line, _, _ in t.notes]
+
+
+# --- continuation: only 整改措施 (or 备注) filled ------------------------------------------
+
+@pytest.mark.parametrize("paragraph", ["二、加强对站点的日常巡查", "（三）建立长效机制", "1. 每月通报一次",
+                                       "同时做好宣传"])
+def test_a_measure_paragraph_on_its_own_row_continues_the_problem(paragraph: str) -> None:
+    rows = [*LAYOUT, row(1, "问题一", "一、恢复运营"), [None, None, paragraph], row(2, "问题二"), [], CONTACT]
+    (t,) = find_tables(grid(rows), SPECS)
+    assert [r.row for r in t.records] == [5, 7]
+    assert t.records[0].values[2] == f"一、恢复运营\n{paragraph}"
+    assert [r.category for r in t.records] == [None, None]  # never the category of the rows below
+    assert [(c, line) for c, line, _, _ in t.notes] == [("row-continuation", 6)]
+
+
+def test_several_continuation_rows_and_a_remark() -> None:
+    rows = [[*LAYOUT[0]], LAYOUT[1], LAYOUT[2], [*A1_HEADERS, "备注"],
+            [*row(1, "问题一", "措施甲"), ""], [None, None, "措施乙", None, None, None, None, "乙已验收"],
+            [None, None, "措施丙"], [*row(2, "问题二"), ""]]
+    (t,) = find_tables(grid(rows), SPECS)
+    assert [r.row for r in t.records] == [5, 8]
+    assert t.records[0].values[2] == "措施甲\n措施乙\n措施丙"
+    assert t.records[0].extras == {"备注": "乙已验收"}
+
+
+def test_a_continuation_before_any_problem_is_an_error(tmp_path: Path) -> None:
+    rows: list[Row] = [[None, None, "一、加强管理"], *GOOD_ROWS]
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(rows)})
+    report, _ = validate([path], OPTS)
+    assert [(f.cell, f.code, f.severity.value) for f in report.findings()] == [("C5", "row-unclassified", "error")]
+
+
+def test_continuation_in_a_reply_counts_one_problem(tmp_path: Path) -> None:
+    rows: list[Row] = [GOOD_ROWS[0], [None, None, "二、新增运营人员4人"], GOOD_ROWS[1]]
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(rows)})
+    report, results = validate([path], OPTS)
+    items = results[0].tables_of("appendix1")[0].items
+    assert [it.row for it in items] == [5, 7]
+    assert [(f.cell, f.code) for f in report.findings()] == [("C6", "row-continuation")]
+
+
+# --- category headings: by where the text stands, never by its first characters -----------
+
+@pytest.mark.parametrize(("heading", "merges", "category"), [
+    (["一、业务建设方面"], None, "一、业务建设方面"),
+    (["一", "业务建设方面"], None, "一、业务建设方面"),
+    (["（二）服务体系方面"], None, "（二）服务体系方面"),
+    (["业务建设方面"], ["A5:G5"], "业务建设方面"),
+    ([None, "（一）业务建设方面"], None, "（一）业务建设方面"),
+])
+def test_category_headings(heading: Row, merges: list[str] | None, category: str) -> None:
+    rows = [*LAYOUT, heading, row(1, "问题一"), row(2, "问题二")]
+    (t,) = find_tables(grid(rows, merges), SPECS)
+    assert [(r.row, r.category) for r in t.records] == [(6, category), (7, category)]
+    assert t.notes == []
+
+
+def test_a_lone_problem_followed_by_its_measures_is_a_problem() -> None:
+    """Only 问题描述 filled, its measures on the rows below: a problem, not a heading."""
+    rows = [*LAYOUT, [None, "（一）站点运营不规范"], [None, None, "一、整顿站点"], [None, None, "二、加强考核"]]
+    (t,) = find_tables(grid(rows), SPECS)
+    assert [r.row for r in t.records] == [5]
+    assert t.records[0].values[1] == "（一）站点运营不规范" and t.records[0].values[2] == "一、整顿站点\n二、加强考核"
+
+
+# --- repeated headers, units rows, column numbers -----------------------------------------
+
+def test_a_header_repeated_after_blank_rows_is_skipped() -> None:
+    variant = ["序号", "问题\n描述", "整改措施及情况", "是否完成整改", "完成时限", "责任人", "责任单位"]
+    rows = [*LAYOUT, row(1, "问题一"), [], [], A1_HEADERS, row(2, "问题二"), [], variant, row(3, "问题三")]
+    (t,) = find_tables(grid(rows), SPECS)
+    assert [r.row for r in t.records] == [5, 9, 12]
+    assert codes(rows) == [("header-repeated", 8), ("header-repeated", 11)]
+
+
+def test_column_numbers_under_the_header_are_skipped() -> None:
+    rows = [*LAYOUT, [1, 2, 3, 4, 5, 6, 7], row(1, "问题一"), row(2, "问题二")]
+    (t,) = find_tables(grid(rows), SPECS)
+    assert [r.row for r in t.records] == [6, 7]
+    assert codes(rows) == [("row-units-skipped", 5)]
+
+
+@pytest.mark.parametrize("units", [
+    [None, "个", "个", "个", "万元", "万元", "人", "家", "个", "个", "个", "个"],
+    ["（单位：万元）"],
+    [None, "（个）", "（个）", "（个）", "(万元)"],
+])
+def test_a_units_row_under_the_header_of_appendix2_is_skipped(tmp_path: Path, units: Row) -> None:
+    rows = appendix2_rows(list(GOOD_A2))
+    rows.insert(4, units)
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件2": rows})
+    report, results = validate([path], OPTS)
+    assert [(f.cell, f.code) for f in report.findings()] == [(f"{'A' if units[0] else 'B'}5", "row-units-skipped")]
+    assert results[0].tables_of("appendix2")[0].counties["谷城县"].numbers["county_funds"] == 30
+
+
+# --- tables wherever they are -------------------------------------------------------------
+
+@pytest.mark.parametrize("between", [
+    [[], CONTACT, [], ["附件2"], ["示范县专项整改成果统计表"], ["谷城县商务主管部门（盖章）"]],
+    [[], ["附件2"], ["谷城县商务主管部门（盖章）"]],
+    [[]],
+    [],
+])
+def test_both_tables_on_one_sheet(tmp_path: Path, between: list[Row]) -> None:
+    rows = [*appendix1_rows([list(r) for r in GOOD_ROWS], contact=None), *between, A2_HEADERS, list(GOOD_A2),
+            [], ["（联系人：张三  联系电话：0710-7223456）"]]
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"Sheet1": rows})
+    report, results = validate([path], OPTS)
+    f = results[0]
+    assert [t.table.kind for t in f.tables] == ["appendix1", "appendix2"]
+    assert [it.row for it in f.tables_of("appendix1")[0].items] == [5, 6]
+    assert f.tables_of("appendix2")[0].counties["谷城县"].numbers["total"] == 2
+    assert report.errors == 0, [x.message for x in report.findings()]
+
+
+# --- 附件2: one county's cells merged over several rows ------------------------------------
+
+def test_merged_county_rows_join_their_remarks(tmp_path: Path) -> None:
+    a2 = appendix2_rows([*GOOD_A2[:12], "备注一"])
+    a2.insert(5, [None] * 12 + ["备注二"])
+    merges = {"附件2": [f"{c}5:{c}6" for c in "ABCDEFGHIJKL"]}
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows([list(r) for r in GOOD_ROWS]), "附件2": a2},
+                         merges=merges)
+    report, results = validate([path], OPTS)
+    stats = results[0].tables_of("appendix2")[0].counties["谷城县"]
+    assert stats.values[12] == "备注一\n备注二"
+    assert stats.numbers["county_funds"] == 30
+    assert [(f.cell, f.code) for f in report.findings()] == [("A5", "rows-merged-joined")]
+
+
+def test_merged_county_with_a_number_on_each_row_is_an_error(tmp_path: Path) -> None:
+    a2 = appendix2_rows(list(GOOD_A2))
+    a2.insert(5, [None, None, None, None, 5])
+    merges = {"附件2": [f"{c}5:{c}6" for c in "ABCD"]}
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件2": a2}, merges=merges)
+    report, results = validate([path], OPTS)
+    assert results[0].tables_of("appendix2")[0].counties["谷城县"].numbers["county_funds"] is None
+    assert ("E5", "number-invalid") in [(f.cell, f.code) for f in report.findings()]
+
+
+@pytest.mark.parametrize("label", ["小计", "合  计", "本县小计："])
+def test_a_subtotal_label_alone_is_no_heading(label: str) -> None:
+    rows = [*LAYOUT, ["一、业务建设方面"], row(1, "问题一"), [label], row(2, "问题二")]
+    (t,) = find_tables(grid(rows), SPECS)
+    assert [(r.row, r.category) for r in t.records] == [(6, "一、业务建设方面"), (8, "一、业务建设方面")]
+
+
+def test_a_note_in_the_first_column_between_problems_is_a_heading_not_a_problem() -> None:
+    """Text only in the first column: a heading by where it stands, whatever its first characters."""
+    rows = [*LAYOUT, row(1, "问题一"), ["服务体系方面"], row(2, "问题二")]
+    (t,) = find_tables(grid(rows), SPECS)
+    assert [(r.row, r.category) for r in t.records] == [(5, None), (7, "服务体系方面")]
