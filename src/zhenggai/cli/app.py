@@ -383,9 +383,11 @@ def output_file(path: Path, what: str, suffix: str = ".xlsx") -> Path:
     return path
 
 
-def output_folder(path: Path) -> Path:
+def output_folder(path: Path | None) -> Path | None:
     """An output folder: created if missing (it is the output), but only inside a folder
-    that exists — never a whole chain of folders from a mistyped path."""
+    that exists — never a whole chain of folders from a mistyped path. None: no such option."""
+    if path is None:
+        return None
     if path.exists() and not path.is_dir():
         raise Fatal(f"“{path}”是文件，这里需要一个文件夹")
     parent = path.absolute().parent
@@ -642,8 +644,7 @@ def serve_cmd(
 
     if max_upload < 1:
         raise Fatal("--max-upload 至少是 1（MB）")
-    if export is not None:
-        output_folder(export)
+    output_folder(export)
     start = not (links_only or rotate is not None or export is not None)
     tls = launch.tls_problem(cert, key) if start else None
     if tls is not None:
