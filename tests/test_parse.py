@@ -19,7 +19,6 @@ from zhenggai.core.parse import (
     county_from_bureau_line,
     display,
     excel_serial_to_date,
-    is_pledge_only,
     is_valid_phone,
     normalize_header,
     parse_date,
@@ -455,51 +454,6 @@ def test_parse_number_rejects_number_with_foreign_cjk(n: int, cjk: str) -> None:
 )
 def test_parse_yes_no(raw: object, expected: YesNoValue) -> None:
     assert parse_yes_no(raw) == expected
-
-
-# ---------------------------------------------------------------- is_pledge_only
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "高度重视，进一步加强管理，认真落实整改责任",
-        "一是提高政治站位；二是压实主体责任；三是建立长效机制",
-        "统一组织，逐一核查，坚决做到两个维护",
-        "①高度重视 ②加强管理",
-        "1.高度重视；2.加强监管",
-        "（1）加强领导（2）完善制度",
-        "严格落实中央八项规定精神",
-        "年底前完成整改",
-    ],
-)
-def test_pledge_only_true(text: str) -> None:
-    assert is_pledge_only(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "",
-        "   ",
-        "/",
-        "——",
-        "2022年10月前完成",
-        "投入30万元",
-        "新建站点5个",
-        "新建站点５个",
-        "培训三期",
-        "培训电商人才两名",
-        "新增十家网店",
-        "投入五万元建设服务站",
-        "二〇二二年十月前完成",
-        "十月底前完成整改",
-        "覆盖率提高到百分之九十",
-        "高度重视，1.5万元用于培训",
-    ],
-)
-def test_pledge_only_false(text: str) -> None:
-    assert not is_pledge_only(text)
 
 
 # ---------------------------------------------------------------- is_valid_phone

@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-HEAVY = ("pandas", "openpyxl", "pydantic", "pydantic_core", "python_calamine", "xlsxwriter")
+HEAVY = ("pandas", "openpyxl", "pydantic", "pydantic_core", "python_calamine", "xlsxwriter", "rjieba", "rapidfuzz")
 
 # Runs ``app([...], standalone_mode=False)`` (and the console entry point ``main``) in-process,
 # then reports which heavy modules are in sys.modules and what the command printed.

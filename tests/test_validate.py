@@ -210,17 +210,24 @@ def test_open_item_past_its_date_is_overdue(tmp_path: Path) -> None:
 # --- 附件1: measures, 序号, duplicates ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "pledge"), [
-    ("高度重视，进一步加强管理，认真落实整改责任", True),
-    ("立行立改，举一反三，建立长效机制", True),
-    ("县财政安排30万元", False),
-    ("培训三期，新增运营人员四人", False),
-    ("2022年10月前完成站点清理", False),
-    ("①高度重视②认真落实", True),  # list markers are numbers that count nothing
+@pytest.mark.parametrize(("text", "code"), [
+    ("高度重视，进一步加强管理，认真落实整改责任", "measure-pledge-only"),
+    ("立行立改，举一反三，建立长效机制", "measure-pledge-only"),
+    ("县财政安排30万元", None),
+    ("培训三期，新增运营人员四人", None),
+    ("已终止与原运营企业的合作", None),  # an action without a number
+    ("2022年10月前完成站点清理", "measure-deadline-only"),  # a promise with a date
+    ("召开党组会议3次专题研究整改工作", "measure-meeting-only"),  # a count of meetings
+    ("①高度重视②认真落实", "measure-pledge-only"),  # list markers are numbers that count nothing
 ])
-def test_measure_that_only_pledges(tmp_path: Path, text: str, pledge: bool) -> None:
-    expected = [["C5", "measure-pledge-only"]] if pledge else []
+def test_measure_that_only_pledges(tmp_path: Path, text: str, code: str | None) -> None:
+    expected = [["C5", code]] if code else []
     assert a1(tmp_path, good(C5=text)).flatten() == expected
+
+
+def test_pledge_message_names_the_words(tmp_path: Path) -> None:
+    (finding,) = a1(tmp_path, good(C5="切实提高认识，确保9月30日前整改到位")).findings()
+    assert finding.message.startswith("整改措施只有表态和时限（“切实”“提高认识”“确保”“日前”）")
 
 
 def test_seq_gap_duplicate_and_not_a_number(tmp_path: Path) -> None:

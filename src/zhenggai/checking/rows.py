@@ -37,6 +37,7 @@ from pydantic import (
 )
 from pydantic import model_validator as _model_validator
 
+from zhenggai.checking.measures import classify, cue_text
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.kinds import TableKind
@@ -46,7 +47,6 @@ from zhenggai.core.parse import (
     display,
     exact_product,
     header_unit,
-    is_pledge_only,
     number_text,
     parse_date,
     parse_number,
@@ -256,10 +256,17 @@ def _county(key: str) -> Callable[[object, ValidationInfo], str | None]:
     return validate
 
 
+_PLEDGE_CODES: dict[str, FindingCode] = {
+    "pledge": "measure-pledge-only", "deadline": "measure-deadline-only", "meeting": "measure-meeting-only"}
+
+
 def _pledge_only(v: object, info: ValidationInfo) -> object:
-    """整改措施 that only promises (“将进一步加强”) without saying what was done."""
-    if isinstance(v, str) and v and is_pledge_only(v):
-        _ctx(info).report("measure-pledge-only", info.data[ROW], "measure", v)
+    """整改措施 that only promises (“将进一步加强”, “确保年底前完成”, “召开会议3次”): measures.py decides."""
+    if isinstance(v, str) and v:
+        verdict = classify(v)
+        if verdict.pledge:
+            _ctx(info).report(_PLEDGE_CODES[verdict.kind.value], info.data[ROW], "measure", v,
+                              words=cue_text(verdict.words))
     return v
 
 

@@ -53,6 +53,8 @@ FindingCode = Literal[
     "done-date-future",
     "overdue",
     "measure-pledge-only",
+    "measure-deadline-only",
+    "measure-meeting-only",
     "seq-gap",
     "seq-duplicate",
     "seq-invalid",

@@ -33,7 +33,6 @@ __all__ = [
     "excel_serial_to_date",
     "header_unit",
     "is_bureau_placeholder",
-    "is_pledge_only",
     "is_valid_phone",
     "normalize_header",
     "number_text",
@@ -541,47 +540,6 @@ def parse_yes_no(raw: object) -> YesNoValue:
     if m is not None:
         return _YN_YES_VARIANT if m[1] == "是" else _YN_NO_VARIANT
     return _YN_INVALID
-
-
-# List markers are numbers that count nothing: ①②, ⑴, ⒈, ㈠, ㊀ and circled 21–50.
-_ENUM_SYMBOL_RE: Final = re.compile(r"[\u2460-\u24ff\u2776-\u2793\u3220-\u3243\u3251-\u32bf]")
-# "1." / "2、" / "3)" at the start or after punctuation, and "(1)" anywhere (post-NFKC).
-_ENUM_ASCII_RE: Final = re.compile(r"(?:^|(?<=[\s。;,:!?、]))\d{1,2}[.、)]|\(\d{1,2}\)")
-# Fixed political/administrative phrases whose numerals quantify nothing in a pledge.
-_SET_PHRASES_RE: Final = re.compile(
-    "进一步|统一|唯一|同一|逐一|一一|第一|一些|一起|一律|一体|一次性|一站式|一条龙|一把手|"
-    "一岗双责|一门式|一件事|一网通办|三会一课|八项规定|两个维护|两个确立|两个责任|四个意识|"
-    "四个自信|五位一体"
-)
-_CN_QUANTITY_RE: Final = re.compile(
-    r"[〇○零一二两三四五六七八九十百千万半]+"
-    r"(?:个|名|家|人|次|期|场|门|处|户|座|课|节|项|件|条|类|所|村|元|万|亿|年|月|日|天|周|季|"
-    r"小时|轮|篇|份|台|辆|套|本|张|支|栋|间|米|公里|吨|亩|倍|%|届|组|队|批)"
-)
-_DIGIT_RE: Final = re.compile(r"[0-9]")
-# A number no list marker can be: three digits or more, or a digit right before a Chinese
-# character ("30万元", "3家", "2022年"). Markers are 1-2 digits followed by . 、 ) or in
-# brackets, so such a digit survives every step below and the answer is already known.
-_PLAIN_NUMBER_RE: Final = re.compile(r"[0-9０-９]{3}|[0-9０-９][\u4e00-\u9fff]")
-
-
-def is_pledge_only(text: str) -> bool:
-    """True when a 整改措施 text has words but no number, counted quantity or date.
-
-    "高度重视，进一步加强管理" is pledge-only; "投入30万元", "培训三期", "2022年10月前" are not.
-    """
-    if _PLAIN_NUMBER_RE.search(text):  # the common case, before any normalisation
-        return False
-    s = _ENUM_SYMBOL_RE.sub("", clean_text(text))  # before NFKC, which turns ① into "1"
-    if not s.isascii():
-        s = unicodedata.normalize("NFKC", s)
-    if not any(c.isalpha() for c in s):  # blank or only "/" "—": a different finding
-        return False
-    s = _WS_RE.sub("", _ENUM_ASCII_RE.sub("", s))
-    if _DIGIT_RE.search(s):
-        return False
-    s = _SET_PHRASES_RE.sub("", s)
-    return _CN_QUANTITY_RE.search(s) is None and "百分之" not in s
 
 
 _PHONE_SPLIT_RE: Final = re.compile(r"[、,;/]")  # post-NFKC: ，；／ are already , ; /

@@ -20,9 +20,10 @@ from datetime import date
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
+from zhenggai.checking.measures import is_pledge
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, Severity, a1, make, sort_key
-from zhenggai.core.parse import clean_text, is_pledge_only, number_text
+from zhenggai.core.parse import clean_text, number_text
 from zhenggai.core.schema import APPENDIX1, Column
 from zhenggai.forms.feedback_list import SIMILAR, match_problems, normalize_problem
 
@@ -271,7 +272,7 @@ def pledge_only_change(before: str, after: str) -> str | None:
     added = added_text(before, after)
     if not added:
         return ""  # only deletions: nothing new either
-    return added if is_pledge_only(added) else None
+    return added if is_pledge(added) else None
 
 
 # --- comparing --------------------------------------------------------------------------
