@@ -227,6 +227,7 @@ def test_validate_lists_a_screenful_of_a_long_sheet(tmp_path: Path) -> None:
 def test_gbk_console_province_merge_with_its_source_arrows(tmp_path: Path) -> None:
     # Province rows name their source as "襄阳市汇总.xlsx›谷城县-附件1.xlsx"; "›" is not in GBK,
     # and printing it crashed the province merge after its workbook was written.
+    (tmp_path / "各市州").mkdir()
     for prefecture, names in (("襄阳市", ("谷城县", "保康县")), ("宜昌市", ("秭归县",))):
         inbox = tmp_path / prefecture
         for name in names:

@@ -55,6 +55,39 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert 'pip install -q -e ".[test]"' in ci and "\nscripts/check" in ci
 
 
+@pytest.mark.parametrize(("pip", "zhenggai", "ok"), [
+    (0, 0, True), (0, 1, True),  # no errors; errors found in the example (expected)
+    (1, 1, False), (1, 0, False),  # the install failed: the line fails, whatever follows
+    (0, 2, False),  # zhenggai could not finish
+])
+def test_quick_start_fails_loudly(tmp_path: Path, pip: int, zhenggai: int, ok: bool) -> None:
+    """The quick-start line, with its programs replaced by stubs, fails unless the install
+    worked and ``zhenggai merge`` ended with 0 or 1 (errors in the example are expected)."""
+    import subprocess
+
+    line = _code_blocks()[0].strip()
+    assert line.startswith("python3 -m venv .venv && .venv/bin/pip install . && ")
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    for name, code in (("pip", pip), ("zhenggai", zhenggai)):
+        (bin_dir / name).write_text(f"#!/bin/sh\nexit {code}\n", encoding="utf-8")
+        (bin_dir / name).chmod(0o755)
+    stubbed = line.replace("python3 -m venv .venv", "true", 1)
+    done = subprocess.run(["bash", "-c", stubbed], cwd=tmp_path, capture_output=True, timeout=60, check=False)
+    assert (done.returncode == 0) == ok, (pip, zhenggai, done.returncode)
+
+
+def test_ci_installs_every_program_and_reruns_under_a_chinese_temp_path() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for pkg in ("libreoffice-calc-nogui", "libreoffice-writer-nogui", "fonts-noto-cjk", "poppler-utils",
+                "chromium"):
+        assert pkg in ci, pkg
+    second = ci.split("\nscripts/check\n", 1)[1]
+    assert "--basetemp=" in second and "张三" in second
+    for test in ("test_golden.py", "test_golden_formats.py", "test_web_browser.py", "test_render_pages.py"):
+        assert test in second, test
+
+
 def test_quick_start_reproduces_the_shipped_rollup(tmp_path: Path, runner: CliRunner) -> None:
     line = _code_blocks()[0].strip()
     merge_part = line.split(".venv/bin/zhenggai ", 1)[1].split(" || ", 1)[0]

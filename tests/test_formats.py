@@ -231,6 +231,7 @@ def test_word_findings_name_the_table_and_its_row(tmp_path: Path) -> None:
     assert report.errors == 1
 
 
+@pytest.mark.writer
 def test_word_merges_resaved_by_libreoffice_read_the_same(tmp_path: Path) -> None:
     word_reply(tmp_path / "src" / "谷城县.docx")
     convert(tmp_path / "src" / "谷城县.docx", "docx:MS Word 2007 XML", tmp_path / "in")
@@ -241,6 +242,7 @@ def test_word_merges_resaved_by_libreoffice_read_the_same(tmp_path: Path) -> Non
         "快递企业整合不够", "快递企业整合不够", "培训流于形式"]
 
 
+@pytest.mark.writer
 def test_legacy_word_asks_for_docx(tmp_path: Path) -> None:
     word_reply(tmp_path / "src" / "谷城县报送.docx")
     doc = convert(tmp_path / "src" / "谷城县报送.docx", "doc:MS Word 97", tmp_path / "in")

@@ -121,6 +121,7 @@ def test_identical_versions_are_one_copy_whatever_the_times(tmp_path: Path) -> N
         "duplicate-identical"]
 
 
+@pytest.mark.libreoffice
 def test_saved_time_of_xls_and_ods_written_by_libreoffice(tmp_path: Path) -> None:
     src = version(tmp_path / "src" / "谷城县.xlsx", 2, 1, saved=T2, mtime=EARLY)
     xls, = soffice_convert([src], "xls", tmp_path / "xls")

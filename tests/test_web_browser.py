@@ -7,6 +7,8 @@ No browser is downloaded: Playwright's own driver launches /usr/bin/chromium. Se
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,18 +17,26 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from conftest import run_zhenggai
+from conftest import CHROMIUM, run_zhenggai
 from webtools import Server, reply, review_column, table_rows
 
-CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
+    # Chromium puts its singleton socket under TMPDIR, and a Unix socket path holds at most
+    # 107 bytes: under a long TMPDIR (a Windows-style 张三 folder is 3 bytes a character) it
+    # aborts with "Socket path too long". Its own TMPDIR is a short folder of our making.
+    short = Path(tempfile.mkdtemp(prefix="zg-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    env = {**os.environ, "TMPDIR": str(short)}
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], env=env)
+            yield b
+            b.close()
+    finally:
+        shutil.rmtree(short, ignore_errors=True)
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FATAL = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 
 class Fatal(Exception):
@@ -50,8 +51,10 @@ class Fatal(Exception):
 F = TypeVar("F", bound=Callable[..., None])
 
 
-def command(name: str) -> Callable[[F], F]:
-    """``app.command`` that turns a run that cannot finish into one Chinese line and exit 2.
+def command(name: str, *, interrupted: str = "已中断。") -> Callable[[F], F]:
+    """``app.command`` that turns a run that cannot finish into one Chinese line and exit 2,
+    and Ctrl-C into the one line ``interrupted`` and exit 130 (output files are written
+    to a temporary name and renamed only when complete, so none is left half-written).
 
     Done here, inside the command, so that ``zhenggai`` on the console, ``python -m
     zhenggai`` and typer's CliRunner in tests all behave the same.
@@ -71,6 +74,9 @@ def command(name: str) -> Callable[[F], F]:
             except (Fatal, FatalError) as exc:
                 typer.echo(f"错误：{exc}", err=True)
                 raise typer.Exit(EXIT_FATAL) from None
+            except KeyboardInterrupt:
+                typer.echo(f"\n{interrupted}" if sys.stderr.isatty() else interrupted, err=True)  # after ^C
+                raise typer.Exit(EXIT_INTERRUPTED) from None
 
         # The whole first line of the docstring: left to typer, the command list cuts it
         # with "…" at 80 columns; given explicitly, rich wraps it instead.
@@ -143,7 +149,8 @@ ProblemsOpt = Annotated[
 
 
 def load_feedback(path: Path | None, *, required: bool = False) -> FeedbackList | None:
-    """The ``--problems`` list; unreadable: fatal when ``required`` (init-county), else findings."""
+    """The ``--problems`` list: fatal when it holds no problem (not a feedback list), or, when
+    ``required`` (init-county), when any row is unusable; otherwise such rows are findings."""
     if path is None:
         return None
     if not path.is_file():
@@ -151,8 +158,10 @@ def load_feedback(path: Path | None, *, required: bool = False) -> FeedbackList 
     from zhenggai.forms.feedback_reader import read_feedback_list
 
     fl = read_feedback_list(path)
-    if required and (fl.findings or not fl.problems):
-        reason = fl.findings[0].message if fl.findings else "清单是空的"
+    # Not a feedback list at all (a county's 附件1, an empty sheet): stop, or the rollup
+    # shows coverage 0/0 as if every county had answered nothing.
+    if not fl.problems or (required and fl.findings):
+        reason = fl.findings[0].message if fl.findings else f"“{path.name}”里没有找到反馈问题"
         raise Fatal(reason)
     return fl
 
@@ -189,7 +198,7 @@ def init_county(
 
         zhenggai init-county --county 谷城县 --prefecture 襄阳市 -o 下发/
 
-        zhenggai init-county --problems 反馈问题清单.xlsx --all --prefecture 襄阳市 -o 下发/
+        zhenggai init-county --problems 反馈问题清单.xlsx --all -p 襄阳市 -o 下发/
 
         zhenggai init-county -o 空白表样/
     """
@@ -201,6 +210,7 @@ def init_county(
         deadline=parse_day(deadline, "--deadline") or DEADLINE,
         indicators=load_indicators_option(indicators),
     )
+    output_folder(output)
     if all_counties and problems is None:
         raise Fatal("--all 需要和 --problems 一起使用")
     if all_counties and county:
@@ -306,6 +316,8 @@ def validate_cmd(
     from zhenggai.cli import render
 
     fmt = _check_format(fmt)
+    if annotate is not None:
+        output_folder(annotate)
     opts = _validate_options(deadline, as_of, indicators)
     with render.progress("正在检查", enabled=fmt == "text") as on_progress:
         result = validate(paths, opts, problems=load_feedback(problems), on_progress=on_progress)
@@ -326,11 +338,22 @@ def validate_cmd(
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
+def expect_names(expect: str | None) -> tuple[str, ...]:
+    """--expect split at commas (, ， 、 ; ；), each name without spaces (老河 口市 is 老河口市) and in half width."""
+    import re
+
+    from zhenggai.rollup.county import county_key
+
+    names = (county_key(x) for x in re.split(r"[,，、;；]+", expect or ""))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
 def expect_hints(expected: tuple[str, ...], rollup: Any) -> list[str]:
     """"--expect 中的“枣杨市”没有收到报送；收件中有“枣阳市”，是不是写错了？"
 
-    A mistyped name in --expect makes a county that did reply look 未报送 and the reply
-    look unexpected; point at the county it probably means.
+    A mistyped or shortened name in --expect (枣杨市, 老河口) makes a county that did
+    reply look 未报送 and the reply look unexpected; point at the county it probably
+    means, never pick it silently. A prefix either way (老河口 / 老河口市) counts as near.
     """
     import difflib
 
@@ -340,13 +363,84 @@ def expect_hints(expected: tuple[str, ...], rollup: Any) -> list[str]:
     hints = []
     for c in rollup.counties:
         if c.county in expected and c.status is Status.MISSING:
-            near = difflib.get_close_matches(c.county, got, n=1, cutoff=0.6)
+            near = [g for g in got if g.startswith(c.county) or c.county.startswith(g)]
+            near = near or difflib.get_close_matches(c.county, got, n=1, cutoff=0.6)
             if near:
                 hints.append(f"--expect 中的“{c.county}”没有收到报送；收件中有“{near[0]}”，是不是写错了？")
     return hints
 
 
-@command("merge")
+def output_file(path: Path, what: str, suffix: str = ".xlsx") -> Path:
+    """An output file's name: the right suffix, and a folder that exists (never created
+    silently: a typo in the path would put the rollup where nobody looks for it)."""
+    if path.suffix.lower() != suffix:
+        raise Fatal(f"{what}须保存为 {suffix} 文件，现为“{path.name}”")
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise Fatal(f"无法写入 {path}：“{folder.name}”是文件，不是文件夹")
+    if not folder.is_dir():
+        raise Fatal(f"输出文件夹“{folder}”不存在：请先建好它，或换一个已有的文件夹")
+    return path
+
+
+def output_folder(path: Path | None) -> Path | None:
+    """An output folder: created if missing (it is the output), but only inside a folder
+    that exists — never a whole chain of folders from a mistyped path. None: no such option."""
+    if path is None:
+        return None
+    if path.exists() and not path.is_dir():
+        raise Fatal(f"“{path}”是文件，这里需要一个文件夹")
+    parent = path.absolute().parent
+    if not path.exists() and not parent.is_dir():
+        raise Fatal(f"输出文件夹“{path}”所在的文件夹“{parent}”不存在：请先建好它，或换一个已有的文件夹")
+    return path
+
+
+def _merge_options(expect: tuple[str, ...], opts: Options, *, prefecture: str | None, problems: Path | None,
+                   previous: Path | None, contact: str | None, phone: str | None, config: Path | None) -> Any:
+    """MergeOptions from the merge command's options and the config file (command line first)."""
+    from zhenggai.cli.config import ConfigError, load, resolve
+    from zhenggai.rollup.model import MergeOptions
+
+    if previous is not None and not previous.is_file():
+        raise Fatal(f"找不到上一轮汇总表：{previous}")
+    try:
+        prefecture, signoff = resolve(load(config), prefecture, contact, phone)
+    except ConfigError as exc:
+        raise Fatal(str(exc)) from None
+    return MergeOptions(validate=opts, prefecture=prefecture or None, expect=expect,
+                        feedback=load_feedback(problems), previous=previous, signoff=signoff)
+
+
+def _show_merge(result: Any, expect: tuple[str, ...], *, fmt: str, show_all: bool, strict: bool) -> None:
+    """The merge's result on stdout (table or JSON), its notes on stderr."""
+    from zhenggai.cli import render
+
+    rollup = result.rollup
+    if fmt == "json":
+        from zhenggai.outputs.json_report import to_json
+
+        extra: dict[str, object] = {"totals": rollup.totals()}
+        if rollup.prefectures:
+            extra["prefectures"] = [p.to_dict() for p in rollup.prefectures]
+        if rollup.comparison:
+            extra["progress"] = rollup.comparison.to_dict()
+        typer.echo(json_for(to_json(rollup.report, counties=[c.to_dict() for c in rollup.counties],
+                                    skipped=[k.to_dict() for k in rollup.skipped], **extra)))
+    else:
+        render.merge_summary(rollup, show_all=show_all,
+                             output=str(result.output) if result.output is not None else None)
+        if rollup.comparison is not None:
+            render.progress_summary(rollup.comparison, changes=False)
+    for hint in expect_hints(expect, rollup):
+        render.note(hint)
+    if result.output is not None:
+        render.note(f"已生成汇总表 {result.output}")
+    elif strict:
+        render.note("有错误或警告，按 --strict 未生成汇总表")
+
+
+@command("merge", interrupted="已中断，未生成汇总表。")
 def merge_cmd(
     paths: Annotated[
         list[Path], typer.Argument(help="收件文件夹或文件（可以多个；子文件夹也会查找）。", metavar="收件文件夹…")
@@ -387,64 +481,31 @@ def merge_cmd(
 
     示例:
 
-        zhenggai merge 收件/ -o 襄阳市汇总.xlsx --prefecture 襄阳市 --expect 枣阳市,保康县,谷城县,老河口市
+        zhenggai merge 收件/ -o 汇总.xlsx -p 襄阳市 -e 枣阳市,保康县,谷城县
 
-        zhenggai merge 收件/ -o 襄阳市汇总.xlsx --prefecture 襄阳市 --problems 反馈问题清单.xlsx
+        zhenggai merge 收件/ -o 襄阳市汇总.xlsx --problems 反馈问题清单.xlsx
 
         zhenggai merge 各市州汇总/ -o 湖北省汇总.xlsx --prefecture 湖北省
 
-        zhenggai merge 收件/ -o 襄阳市汇总-第二轮.xlsx --prefecture 襄阳市 --previous 襄阳市汇总.xlsx
+        zhenggai merge 收件/ -o 第二轮汇总.xlsx --previous 第一轮汇总.xlsx
     """
-    import re
-
     from zhenggai.api import merge
     from zhenggai.cli import render
-    from zhenggai.rollup.model import MergeOptions
 
     fmt = _check_format(fmt)
-    opts = _validate_options(deadline, as_of, indicators)
-    names = tuple(x.strip() for x in re.split(r"[,，、;；\s]+", expect or "") if x.strip())
-    if previous is not None and not previous.is_file():
-        raise Fatal(f"找不到上一轮汇总表：{previous}")
-    from zhenggai.cli.config import ConfigError, load, resolve
-
-    try:
-        prefecture, signoff = resolve(load(config), prefecture, contact, phone)
-    except ConfigError as exc:
-        raise Fatal(str(exc)) from None
-    mopts = MergeOptions(validate=opts, prefecture=prefecture or None, expect=names,
-                         feedback=load_feedback(problems), previous=previous, signoff=signoff)
-    if output.suffix.lower() != ".xlsx":
-        raise Fatal(f"汇总表须保存为 .xlsx 文件，现为“{output.name}”")
+    names = expect_names(expect)
+    mopts = _merge_options(names, _validate_options(deadline, as_of, indicators), prefecture=prefecture,
+                           problems=problems, previous=previous, contact=contact, phone=phone, config=config)
+    output_file(output, "汇总表")
     with render.progress("正在读取", enabled=fmt == "text") as on_progress:
         result = merge(paths, mopts, output, force=force, strict=strict, on_progress=on_progress)
+    _show_merge(result, names, fmt=fmt, show_all=show_all, strict=strict)
     report = result.rollup.report
-    if fmt == "json":
-        from zhenggai.outputs.json_report import to_json
-
-        extra: dict[str, object] = {"totals": result.rollup.totals()}
-        if result.rollup.prefectures:
-            extra["prefectures"] = [p.to_dict() for p in result.rollup.prefectures]
-        if result.rollup.comparison:
-            extra["progress"] = result.rollup.comparison.to_dict()
-        typer.echo(json_for(to_json(report, counties=[c.to_dict() for c in result.rollup.counties],
-                                    skipped=[k.to_dict() for k in result.rollup.skipped], **extra)))
-    else:
-        render.merge_summary(result.rollup, show_all=show_all,
-                             output=str(result.output) if result.output is not None else None)
-        if result.rollup.comparison is not None:
-            render.progress_summary(result.rollup.comparison, changes=False)
-    for hint in expect_hints(names, result.rollup):
-        render.note(hint)
-    if result.output is not None:
-        render.note(f"已生成汇总表 {result.output}")
-    elif strict:
-        render.note("有错误或警告，按 --strict 未生成汇总表")
     failed = report.errors > 0 or (strict and report.warnings > 0)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
-@command("diff")
+@command("diff", interrupted="已中断，未生成进展对比。")
 def diff_cmd(
     previous: Annotated[Path, typer.Argument(help="上一轮：县级报送（文件或文件夹）或汇总表。", metavar="上一轮")],
     current: Annotated[Path, typer.Argument(help="本轮：与上一轮同一层级的报送或汇总表。", metavar="本轮")],
@@ -473,7 +534,7 @@ def diff_cmd(
 
         zhenggai diff 第一轮/谷城县/ 第二轮/谷城县/
 
-        zhenggai diff 襄阳市汇总-第一轮.xlsx 襄阳市汇总-第二轮.xlsx -o 进展对比.xlsx
+        zhenggai diff 第一轮汇总.xlsx 第二轮汇总.xlsx -o 进展对比.xlsx
 
         zhenggai diff 上一轮.xlsx 本轮.xlsx --format json
     """
@@ -483,8 +544,7 @@ def diff_cmd(
 
     fmt = _check_format(fmt)
     if output is not None:
-        if output.suffix.lower() != ".xlsx":
-            raise Fatal(f"进展对比须保存为 .xlsx 文件，现为“{output.name}”")
+        output_file(output, "进展对比")
         if output.exists() and not force:
             raise Fatal(f"文件已存在：{output}（如需覆盖请加 --force）")
     opts = _validate_options(deadline, as_of, indicators)
@@ -584,6 +644,7 @@ def serve_cmd(
 
     if max_upload < 1:
         raise Fatal("--max-upload 至少是 1（MB）")
+    output_folder(export)
     start = not (links_only or rotate is not None or export is not None)
     tls = launch.tls_problem(cert, key) if start else None
     if tls is not None:
@@ -677,9 +738,9 @@ def main() -> None:
     except (Fatal, FatalError) as exc:
         typer.echo(f"错误：{exc}", err=True)
         code = EXIT_FATAL
-    except (typer.Abort, KeyboardInterrupt):
-        typer.echo("已中止。", err=True)
-        code = EXIT_FATAL
+    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C outside a command (while parsing)
+        typer.echo("已中断。", err=True)
+        code = EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - a clerk never sees a traceback
         code = EXIT_FATAL
         if cli_text.is_click_error(exc, "UsageError"):

@@ -163,18 +163,25 @@ def _chinese_completion() -> None:
 
 
 def _fold_chinese() -> None:
-    """Help text wraps at any character, not only at spaces.
+    """Help text wraps like Chinese text (禁则, see ``cli/wrap.py``), not only at spaces.
 
     Rich breaks lines at whitespace and cuts a longer "word" with "…"; a Chinese
-    sentence has no spaces, so at 80 columns every long help line lost its end. Every
-    help text passes through ``rich_utils.highlighter``: wrap it to fold instead.
+    sentence has no spaces, so at 80 columns every long help line lost its end, and
+    folding at any character left a lone 。 on a line and broke example commands.
+    Every help text passes through ``rich_utils.highlighter``: it returns a
+    :class:`~zhenggai.cli.wrap.BreakingText` instead.
     """
+    from rich.text import Text
+
+    from zhenggai.cli.wrap import BreakingText
+
     original = rich_utils.highlighter
 
     class Folding:
         def __call__(self, text: Any) -> Any:
             result = original(text)
-            if hasattr(result, "overflow"):
+            if isinstance(result, Text):
+                result = BreakingText.of(result)
                 result.overflow = "fold"
             return result
 

@@ -10,13 +10,13 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
 
+from zhenggai.cli.wrap import BreakingConsole
+from zhenggai.cli.wrap import BreakingText as Text  # every text shown here breaks lines by 禁则
 from zhenggai.core.findings import Report, Severity
 from zhenggai.outputs.json_report import ordered, summary_line
 
@@ -26,11 +26,54 @@ if TYPE_CHECKING:
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
+
+
+class _Unpadded:
+    """The current ``sys.stdout`` (or stderr), with the spaces rich pads table cells with
+    removed from each line's end: a redirected ``> 结果.txt`` or a pipe gets the text, not
+    a rectangle of trailing blanks. Looked up at each write, as CliRunner swaps streams."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.pending = ""
+
+    @property
+    def stream(self) -> Any:
+        # While a progress bar shows, rich puts a proxy that prints through this very
+        # console in sys.stdout/sys.stderr: write to the stream behind it, never in a loop.
+        current = getattr(sys, self.name)
+        return getattr(current, "rich_proxied_file", current)
+
+    def write(self, text: str) -> int:
+        if self.isatty():
+            return int(self.stream.write(text))
+        *lines, self.pending = (self.pending + text).split("\n")
+        if lines:
+            self.stream.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.stream.write(self.pending)  # an unfinished line keeps its spaces
+            self.pending = ""
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def fileno(self) -> int:
+        return int(self.stream.fileno())
+
+    @property
+    def encoding(self) -> str:
+        return str(getattr(self.stream, "encoding", None) or "utf-8")
+
+
 # Piped output is read in a wide editor or a log, not an 80-column console; COLUMNS,
 # when set, is what the clerk's console (or a test) says its width is.
-stdout = Console(highlight=False, soft_wrap=False,
+stdout = BreakingConsole(file=cast("IO[str]", _Unpadded("stdout")), highlight=False, soft_wrap=False,
                  width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120)
-stderr = Console(stderr=True, highlight=False)
+stderr = BreakingConsole(file=cast("IO[str]", _Unpadded("stderr")), highlight=False)
 
 
 VALIDATE_LIMIT = 40  # findings validate lists before it says how many more there are
@@ -115,8 +158,8 @@ FINDING_LINE_BUDGET = 12  # ... and the lines they may take, wrapped
 
 
 def width() -> int:
-    """The width we lay out for: the console's, 80 when it does not say (a pipe, a file)."""
-    return stdout.width if stdout.is_terminal else 120
+    """The width we lay out for: the console's, or COLUMNS; 120 when neither says (a pipe, a file)."""
+    return stdout.width
 
 
 def _cells(text: str) -> int:
@@ -154,7 +197,8 @@ def _county_columns(rollup: Rollup) -> list[tuple[str, str]]:
 
 def _county_cells(c: Any) -> dict[str, str]:
     rate = f"{c.rate:.0%}" if c.rate is not None else "—"
-    rows = str(c.rows_written) if c.rows_read == c.rows_written else f"{c.rows_written}/{c.rows_read}"
+    rows = ("—" if c.rows_written is None else str(c.rows_written) if c.rows_read == c.rows_written
+            else f"{c.rows_written}/{'—' if c.rows_read is None else c.rows_read}")
     return {
         "prefecture": c.prefecture or "", "county": c.county, "status": c.status.label, "errors": str(c.errors),
         "warnings": str(c.warnings), "rate": rate, "overdue": str(c.overdue), "rows": rows, "done": str(c.done),
@@ -296,25 +340,44 @@ def _skipped(rollup: Rollup, room: int, *, show_all: bool) -> None:
     stdout.print(Text(f"跳过 {len(quiet)} 个文件：{names}{more}", style="dim", overflow="fold"))
 
 
-def progress_summary(c: Comparison, *, changes: bool) -> None:
-    """与上次报送相比: per county what moved; with ``changes`` also every changed item."""
-    from zhenggai.progress.compare import severities
+# The rounds table's columns, least needed last: dropped first at 80 columns, never cut.
+_ROUND_COLUMNS = ("county", "rate", "finished", "reopened", "missing", "postponed", "stalled", "new", "decreased")
+_ROUND_HEADS = {"county": "县（市、区）", "rate": "完成率", "finished": "新完成", "reopened": "重开", "missing": "缺失",
+                "postponed": "推迟", "stalled": "未更新", "new": "新增", "decreased": "指标减"}
+
+
+def _rounds_table(c: Comparison) -> None:
+    """One row per county: the rate before → now and how many items moved each way."""
     from zhenggai.rollup.model import Status
 
-    t = Table(title=f"与上次报送相比（上一轮：{c.previous}）", show_header=True, header_style="bold",
-              title_justify="left", box=None)
-    heads = ("县（市、区）", "完成率", "新完成", "重开", "推迟", "未更新", "缺失", "新增", "指标减")
-    for name in heads:
-        t.add_column(name, justify="left" if name == "县（市、区）" else "right", no_wrap=True)
+    rows: list[tuple[dict[str, str], str]] = []
     for s in c.counties:
         before = f"{s.rate_before:.0%}" if s.rate_before is not None else "—"
         now = f"{s.rate_now:.0%}" if s.rate_now is not None else "—"
         silent = s.status_now == Status.MISSING.value and s.status_before is not None
-        name = f"{s.county}（本次未报送）" if silent else s.county
-        counts = (s.finished, s.reopened, s.postponed, s.stalled, s.missing, s.new, s.decreased)
-        style = "red" if s.reopened or s.missing or silent else "yellow" if any(counts[2:]) else ""
-        t.add_row(Text(name), Text(f"{before}→{now}"), *[Text(str(x)) for x in counts], style=style)
+        cells = {"county": f"{s.county}（本次未报送）" if silent else s.county, "rate": f"{before}→{now}"}
+        cells |= {k: str(getattr(s, k)) for k in _ROUND_COLUMNS[2:]}
+        warn = s.postponed or s.stalled or s.new or s.decreased
+        rows.append((cells, "red" if s.reopened or s.missing or silent else "yellow" if warn else ""))
+    cols = _fit_columns([(k, _ROUND_HEADS[k]) for k in _ROUND_COLUMNS], [r for r, _ in rows], max(40, width()))
+    t = Table(title=f"与上次报送相比（上一轮：{c.previous}）", show_header=True, header_style="bold",
+              title_justify="left", box=None, pad_edge=False)
+    for key, head in cols:
+        t.add_column(head, justify="left" if key == "county" else "right", no_wrap=key != "county",
+                     overflow="fold")
+    for cells, style in rows:
+        t.add_row(*[Text(cells[k]) for k, _ in cols], style=style)  # clerks' text, never markup
     stdout.print(t)
+    if len(cols) < len(_ROUND_COLUMNS):
+        dropped = "、".join(_ROUND_HEADS[k] for k in _ROUND_COLUMNS[len(cols):])
+        stdout.print(Text(f"窗口较窄，未显示：{dropped}；加宽窗口或用 --format json 查看。", style="dim"))
+
+
+def progress_summary(c: Comparison, *, changes: bool) -> None:
+    """与上次报送相比: per county what moved; with ``changes`` also every changed item."""
+    from zhenggai.progress.compare import severities
+
+    _rounds_table(c)
     county_level = [n.finding for n in c.notes]
     if changes and (c.changes or county_level):
         d = Table(title="变化明细", show_header=True, header_style="bold", title_justify="left", box=None)

@@ -55,7 +55,7 @@ def report_cmd(
 
         zhenggai report 襄阳市汇总.xlsx -o 报告/
 
-        zhenggai report 湖北省汇总.xlsx -o 报告/ --rules 督办规则.toml --template 本厅模板.docx
+        zhenggai report 汇总.xlsx -o 报告/ --rules 规则.toml --template 模板.docx
     """
     from zhenggai.api.report import ReportOptions, report
     from zhenggai.cli.config import ConfigError, load

@@ -12,13 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import FileReport, Finding, Report, Severity, TableInfo, make, sort_key
 from zhenggai.core.kinds import TableKind
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import pandas as pd
+
     from zhenggai.core.schema import Indicator, TableSpec
     from zhenggai.core.table import Table
 
@@ -243,3 +247,58 @@ class ValidationResult:
     def findings(self) -> list[Finding]:
         """Every finding, files in path order, findings in sheet/row/column order."""
         return self.report.findings()
+
+    def frames(self) -> ValidationFrames:
+        """``files`` (one row per file) and ``findings`` (one row per finding) as typed pandas
+        DataFrames; see :func:`findings_frame`. pandas is imported only here."""
+        import pandas as pd
+
+        files = self.report.files
+        return ValidationFrames(
+            files=pd.DataFrame({
+                "file": pd.array([fr.path for fr in files], dtype="string"),
+                "county": pd.array([fr.county for fr in files], dtype="string"),
+                "tables": pd.array(["、".join(t.kind for t in fr.tables) or None for fr in files], dtype="string"),
+                "rows": pd.array([sum(t.rows for t in fr.tables) for fr in files], dtype="Int64"),
+                "errors": pd.array([fr.count(Severity.ERROR) for fr in files], dtype="Int64"),
+                "warnings": pd.array([fr.count(Severity.WARNING) for fr in files], dtype="Int64"),
+            }),
+            findings=findings_frame(self.report),
+        )
+
+
+class ValidationFrames(NamedTuple):
+    """``ValidationResult.frames()``."""
+
+    files: pd.DataFrame
+    """One row per file: its county, the tables found, data rows, errors and warnings."""
+    findings: pd.DataFrame
+    """One row per finding (:func:`findings_frame`)."""
+
+
+SEVERITY_ORDER = [s.value for s in (Severity.INFO, Severity.WARNING, Severity.ERROR)]
+"""Severities from least to most serious: ``findings["severity"] > "warning"`` selects errors."""
+
+
+def findings_frame(report: Report, county_of: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per finding: ``county`` (the file's, else ``county_of[file]``), ``file``,
+    ``sheet``, ``cell``, ``row``, ``column`` (the header), ``code``, ``severity`` (an ordered
+    category: error > warning > info), ``value`` (the clerk's text as typed) and ``message``.
+    Files in path order, findings in sheet/row/column order, as everywhere."""
+    import pandas as pd
+
+    rows = [(fr.county or (county_of or {}).get(fr.path), fr.path, f) for fr in report.files for f in fr.findings]
+    frame: pd.DataFrame = pd.DataFrame({
+        "county": pd.array([c for c, _, _ in rows], dtype="string"),
+        "file": pd.array([p for _, p, _ in rows], dtype="string"),
+        "sheet": pd.array([f.sheet for _, _, f in rows], dtype="string"),
+        "cell": pd.array([f.cell for _, _, f in rows], dtype="string"),
+        "row": pd.array([f.row for _, _, f in rows], dtype="Int64"),
+        "column": pd.array([f.field for _, _, f in rows], dtype="string"),
+        "code": pd.array([str(f.code) for _, _, f in rows], dtype="string"),
+        "severity": pd.Series([f.severity.value for _, _, f in rows],
+                              dtype=pd.CategoricalDtype(SEVERITY_ORDER, ordered=True)),
+        "value": pd.array([f.value for _, _, f in rows], dtype="string"),
+        "message": pd.array([f.message for _, _, f in rows], dtype="string"),
+    })
+    return frame

@@ -126,12 +126,25 @@ def _pick_version(county: str, kind: TableKind, firsts: list[Candidate], notes: 
     return used
 
 
+def county_key(name: str) -> str:
+    """A county name as --expect compares it: NFKC (full-width → half-width) and no spaces."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
 def _match_expected(name: str, expect: Sequence[str]) -> str:
-    """Map a county name onto the --expect spelling ("谷城" → "谷城县") when unambiguous."""
+    """The --expect spelling of ``name`` when they are equal after :func:`county_key`.
+
+    Exact only: "老河口" is not "老河口市" and "谷城" is not "谷城县". Completing a prefix
+    silently printed a county under a name nobody wrote (or under another county's); the
+    CLI suggests the near name instead, and the person decides.
+    """
     if name in expect:
         return name
-    hits = [e for e in expect if e.startswith(name) or name.startswith(e)]
-    return hits[0] if len(hits) == 1 else name
+    key = county_key(name)
+    hits = [e for e in expect if county_key(e) == key]
+    return hits[0] if hits else name
 
 
 # --- building the rollup ----------------------------------------------------------------
@@ -153,6 +166,16 @@ def _item_values(values: list[object], done: bool | None, deadline: date | None)
     return ["" if v is None else v for v in out]
 
 
+def _item_texts(values: list[object]) -> dict[str, str]:
+    """The clerk's text of the cells the rollup writes parsed (序号, 完成时限), for frames."""
+    out = {}
+    for key, i in (("seq", _I_SEQ), ("deadline", _I_DEADLINE)):
+        text = display(values[i])
+        if text is not None:
+            out[key] = text
+    return out
+
+
 def _extras_text(extras: dict[str, object]) -> str:
     return "；".join(f"{k}：{display(v)}" for k, v in extras.items() if display(v))
 
@@ -161,9 +184,13 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     spec = t.table.spec
     values: dict[str, object] = {}
     unreadable: set[str] = set()
+    texts: dict[str, str] = {}
     for i, c in enumerate(spec.columns):
         raw = s.values[i]
         if c.is_number:
+            text = display(raw)
+            if text is not None:
+                texts[c.key] = text
             n = s.numbers.get(c.key)
             if n is None and c.key in t.table.header.cols:
                 # Unreadable, or an error (negative, a unit that cannot convert, rows that
@@ -180,7 +207,7 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     if extra:
         values["note"] = "；".join(x for x in (str(values.get("note") or ""), extra) if x)
     return RollupStats(prefecture, county, values, unreadable, f.display, s.row, t.table.sheet, t.table.header.cols,
-                       dict(s.reasons), marks=plausibility_marks(spec, values, unreadable))
+                       dict(s.reasons), texts, marks=plausibility_marks(spec, values, unreadable))
 
 
 def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> TableSpec:
@@ -258,7 +285,7 @@ def _sort_tables(results: list[FileResult], expect: Sequence[str]) -> _Found:
 
 def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
     """Pair, choose, count and total: everything but writing the workbook."""
-    expect = tuple(dict.fromkeys(x.strip() for x in opts.expect if x.strip()))
+    expect = tuple(dict.fromkeys(county_key(x) for x in opts.expect if county_key(x)))
     if not expect and opts.feedback is not None:
         expect = tuple(opts.feedback.counties)  # the list names every county that must answer
     found = _sort_tables(results, expect)
@@ -335,7 +362,8 @@ def _take_items(s: CountySummary, used1: Candidate, opts: MergeOptions, b: _Buil
         b.items.append(RollupItem(opts.prefecture, s.county, _item_values(it.values, it.done, it.deadline),
                                   it.category, f.display, f.shown_row(it.sheet or t.table.sheet, it.row),
                                   _extras_text(it.extras), it.errors, it.sheet or t.table.sheet,
-                                  t.table.header.cols))
+                                  t.table.header.cols, texts=_item_texts(it.values),
+                                  problem_row=f.shown_row(it.sheet or t.table.sheet, it.problem)))
     s.rows_read = len(t.table.records)
     # Problems, not rows: a 问题描述 merged over several measure rows is one problem.
     s.total, s.done, s.open = problem_counts(t.items)

@@ -15,14 +15,15 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from zhenggai.core.findings import Severity
 from zhenggai.core.schema import APPENDIX1, Kind
 from zhenggai.rollup.layout import Status
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from zhenggai.rollup.model import Rollup
+    from zhenggai.rollup.model import Rollup, RollupItem
+
+_I_SEQ, _I_PROBLEM = APPENDIX1.keys.index("seq"), APPENDIX1.keys.index("problem")
 
 
 class RollupFrames(NamedTuple):
@@ -56,12 +57,121 @@ def _text(v: object) -> str | None:
     return None if v is None or v == "" else str(v)
 
 
-def to_frames(rollup: Rollup) -> RollupFrames:
-    """The rollup's counties, items, statistics and findings as typed DataFrames."""
+def _problem_ids(rollup: Rollup) -> list[int]:
+    """A number per 附件1 problem: the rows of a 问题描述 merged over several measures share
+    it, as the rollup counts them (one problem, finished when all its measures are).
+
+    A rollup read back from its workbook has lost the merge: there the rows of one
+    problem are consecutive rows of one source file repeating its 序号 and 问题描述.
+    """
+    ids: list[int] = []
+    prev: RollupItem | None = None
+    for i in rollup.items:
+        where = (i.prefecture, i.county, i.source_file)
+        if prev is None or (prev.prefecture, prev.county, prev.source_file) != where:
+            same = False
+        elif i.problem_row is not None:
+            same = i.problem_row == prev.problem_row
+        else:
+            text = i.values[_I_PROBLEM]
+            same = (prev.problem_row is None and text not in ("", None) and text == prev.values[_I_PROBLEM]
+                    and i.values[_I_SEQ] in (prev.values[_I_SEQ], ""))
+        ids.append(ids[-1] if same else (ids[-1] + 1 if ids else 1))
+        prev = i
+    return ids
+
+
+def _texts(rows: list[dict[str, str]], key: str, values: list[object]) -> list[str | None]:
+    """The clerk's text of each cell: as recorded when read from the county's file, else
+    as the rollup shows it (a rollup read back from its workbook)."""
+    from zhenggai.core.parse import display
+
+    return [r.get(key, display(v)) for r, v in zip(rows, values, strict=True)]
+
+
+def _items_frame(rollup: Rollup) -> pd.DataFrame:
+    """整改清单汇总: one row per 附件1 row, with ``problem_id`` and the clerk's texts."""
     import pandas as pd
 
+    columns: dict[str, object] = {
+        "prefecture": pd.array([i.prefecture for i in rollup.items], dtype="string"),
+        "county": pd.array([i.county for i in rollup.items], dtype="string"),
+    }
+    for n, c in enumerate(APPENDIX1.columns):
+        values = [i.values[n] for i in rollup.items]
+        if c.kind is Kind.SEQ:
+            columns[c.key] = pd.array([_int_or_none(v) for v in values], dtype="Int64")
+        elif c.kind is Kind.YESNO:
+            columns[c.key] = pd.array([_yes_no(v) for v in values], dtype="boolean")
+        elif c.kind is Kind.DATE:
+            columns[c.key] = pd.to_datetime(pd.Series([v if isinstance(v, date) else None for v in values],
+                                                      dtype="object")).astype("datetime64[ns]")
+        else:
+            columns[c.key] = pd.array([_text(v) for v in values], dtype="string")
+            continue
+        texts = _texts([i.texts for i in rollup.items], c.key, values) if c.kind is not Kind.YESNO else None
+        if texts is not None:
+            columns[f"{c.key}_text"] = pd.array(texts, dtype="string")
+        if c.kind is Kind.YESNO:
+            columns[f"{c.key}_text"] = pd.array([_text(v) for v in values], dtype="string")
+    columns.update({
+        "problem_id": pd.array(_problem_ids(rollup), dtype="Int64"),
+        "category": pd.array([i.category for i in rollup.items], dtype="string"),
+        "extras": pd.array([_text(i.extras) for i in rollup.items], dtype="string"),
+        "source_file": pd.array([i.source_file for i in rollup.items], dtype="string"),
+        "source_row": pd.array([i.source_row for i in rollup.items], dtype="Int64"),
+        "errors": pd.array([i.errors for i in rollup.items], dtype="Int64"),
+    })
+    frame: pd.DataFrame = pd.DataFrame(columns)
+    return frame
+
+
+def _stats_frame(rollup: Rollup) -> pd.DataFrame:
+    """成果统计汇总: one row per county's 附件2; counts Int64, amounts Float64, texts beside."""
+    import pandas as pd
+
+    spec = rollup.a2
+    stats_cols: dict[str, object] = {"prefecture": pd.array([s.prefecture for s in rollup.stats], dtype="string")}
+    for c in spec.columns:
+        raw = [s.values.get(c.key) for s in rollup.stats]
+        if c.is_number:
+            nums = [None if c.key in s.unreadable or not isinstance(v, (int, float)) else v
+                    for s, v in zip(rollup.stats, raw, strict=True)]
+            if c.kind is Kind.COUNT:  # a count is whole (a fraction is unreadable, so NA)
+                stats_cols[c.key] = pd.array([_int_or_none(v) for v in nums], dtype="Int64")
+            else:
+                stats_cols[c.key] = pd.array([None if v is None else float(v) for v in nums], dtype="Float64")
+            stats_cols[f"{c.key}_text"] = pd.array(_texts([s.texts for s in rollup.stats], c.key, raw),
+                                                    dtype="string")
+        elif c.key == "county":
+            stats_cols[c.key] = pd.array([s.county for s in rollup.stats], dtype="string")
+        else:
+            stats_cols[c.key] = pd.array([_text(v) for v in raw], dtype="string")
+    stats_cols["unreadable"] = pd.array([",".join(sorted(s.unreadable)) or None for s in rollup.stats],
+                                        dtype="string")
+    stats_cols["source_file"] = pd.array([s.source_file for s in rollup.stats], dtype="string")
+    # A row that only keeps the place of a county without a usable 附件2: its status, else NA.
     status = pd.CategoricalDtype([s.value for s in Status])
-    severity = pd.CategoricalDtype([s.value for s in Severity])
+    stats_cols["status"] = pd.Series([s.status.value if s.status else None for s in rollup.stats], dtype=status)
+    stats_cols["marked"] = pd.array([",".join(sorted(s.marks)) or None for s in rollup.stats], dtype="string")
+    frame: pd.DataFrame = pd.DataFrame(stats_cols)
+    return frame
+
+
+def to_frames(rollup: Rollup) -> RollupFrames:
+    """The rollup's counties, items, statistics and findings as typed DataFrames.
+
+    Counts are ``Int64``, amounts ``Float64``; what is not known is NA (``rows_read`` of a
+    rollup read back from its workbook, a number or date that could not be read), never
+    0. Beside every parsed date and number is the clerk's own text (``deadline_text``,
+    ``seq_text``, ``<key>_text``), and ``problem_id`` groups the measure rows of one
+    problem, so that a per-problem rate computes exactly the rollup's ``rate``.
+    """
+    import pandas as pd
+
+    from zhenggai.core.results import findings_frame
+
+    status = pd.CategoricalDtype([s.value for s in Status])
     counties = pd.DataFrame({
         "prefecture": pd.array([c.prefecture for c in rollup.counties], dtype="string"),
         "county": pd.array([c.county for c in rollup.counties], dtype="string"),
@@ -79,60 +189,10 @@ def to_frames(rollup: Rollup) -> RollupFrames:
         "reported_done": pd.array([c.reported[1] if c.reported else None for c in rollup.counties], dtype="Int64"),
     })
 
-    columns: dict[str, object] = {
-        "prefecture": pd.array([i.prefecture for i in rollup.items], dtype="string"),
-        "county": pd.array([i.county for i in rollup.items], dtype="string"),
-    }
-    for n, c in enumerate(APPENDIX1.columns):
-        values = [i.values[n] for i in rollup.items]
-        if c.kind is Kind.SEQ:
-            columns[c.key] = pd.array([_int_or_none(v) for v in values], dtype="Int64")
-        elif c.kind is Kind.YESNO:
-            columns[c.key] = pd.array([_yes_no(v) for v in values], dtype="boolean")
-        elif c.kind is Kind.DATE:
-            columns[c.key] = pd.to_datetime(pd.Series([v if isinstance(v, date) else None for v in values],
-                                                      dtype="object")).astype("datetime64[ns]")
-        else:
-            columns[c.key] = pd.array([_text(v) for v in values], dtype="string")
-    columns.update({
-        "category": pd.array([i.category for i in rollup.items], dtype="string"),
-        "extras": pd.array([_text(i.extras) for i in rollup.items], dtype="string"),
-        "source_file": pd.array([i.source_file for i in rollup.items], dtype="string"),
-        "source_row": pd.array([i.source_row for i in rollup.items], dtype="Int64"),
-        "errors": pd.array([i.errors for i in rollup.items], dtype="Int64"),
-    })
-    items = pd.DataFrame(columns)
+    items = _items_frame(rollup)
 
-    spec = rollup.a2
-    stats_cols: dict[str, object] = {"prefecture": pd.array([s.prefecture for s in rollup.stats], dtype="string")}
-    for c in spec.columns:
-        raw = [s.values.get(c.key) for s in rollup.stats]
-        if c.is_number:
-            nums = [None if c.key in s.unreadable or not isinstance(v, (int, float)) else float(v)
-                    for s, v in zip(rollup.stats, raw, strict=True)]
-            stats_cols[c.key] = pd.array(nums, dtype="Float64")
-        elif c.key == "county":
-            stats_cols[c.key] = pd.array([s.county for s in rollup.stats], dtype="string")
-        else:
-            stats_cols[c.key] = pd.array([_text(v) for v in raw], dtype="string")
-    stats_cols["unreadable"] = pd.array([",".join(sorted(s.unreadable)) or None for s in rollup.stats],
-                                        dtype="string")
-    stats_cols["source_file"] = pd.array([s.source_file for s in rollup.stats], dtype="string")
-    # A row that only keeps the place of a county without a usable 附件2: its status, else NA.
-    stats_cols["status"] = pd.Series([s.status.value if s.status else None for s in rollup.stats], dtype=status)
-    stats_cols["marked"] = pd.array([",".join(sorted(s.marks)) or None for s in rollup.stats], dtype="string")
-    stats = pd.DataFrame(stats_cols)
+    stats = _stats_frame(rollup)
 
-    found = [(fr.path, f) for fr in rollup.report.files for f in fr.findings]
-    findings = pd.DataFrame({
-        "file": pd.array([p for p, _ in found], dtype="string"),
-        "sheet": pd.array([f.sheet for _, f in found], dtype="string"),
-        "cell": pd.array([f.cell for _, f in found], dtype="string"),
-        "row": pd.array([f.row for _, f in found], dtype="Int64"),
-        "field": pd.array([f.field for _, f in found], dtype="string"),
-        "severity": pd.Series([f.severity.value for _, f in found], dtype=severity),
-        "value": pd.array([f.value for _, f in found], dtype="string"),
-        "message": pd.array([f.message for _, f in found], dtype="string"),
-        "code": pd.array([f.code for _, f in found], dtype="string"),
-    })
+    county_of = {name: c.county for c in rollup.counties for name in c.files}
+    findings = findings_frame(rollup.report, county_of)
     return RollupFrames(counties, items, stats, findings)

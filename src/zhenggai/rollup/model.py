@@ -89,6 +89,11 @@ class RollupItem:
     errors: int
     sheet: str | None = None  # where the row is in the source file (None when read from a rollup)
     columns: dict[str, int] = field(default_factory=dict)  # column key → 0-based column there
+    # The clerk's own text of the cells written parsed (序号, 完成时限): "2022年6月底" beside 2022-06-30.
+    texts: dict[str, str] = field(default_factory=dict)
+    # The source row where this row's problem starts: rows of a 问题描述 merged over several
+    # measures share it (one problem, finished when all its measures are). None when read back.
+    problem_row: int | None = None
 
 
 @dataclass(slots=True)
@@ -104,6 +109,7 @@ class RollupStats:
     sheet: str | None = None  # as in RollupItem: lets a finding name the source cell
     columns: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)  # why each uncounted number is not counted
+    texts: dict[str, str] = field(default_factory=dict)  # the clerk's own text of each number cell
     marks: dict[str, Mark] = field(default_factory=dict)  # column key → colour and comment (counted)
     # Not None: the county has no usable 附件2 and this row only keeps its place (its
     # status printed in 备注, indicator cells blank, red, in no total).
@@ -117,8 +123,8 @@ class CountySummary:
     county: str
     prefecture: str | None = None
     status: Status = Status.MISSING
-    rows_read: int = 0
-    rows_written: int = 0
+    rows_read: int | None = 0  # None: not known (a rollup read back from its workbook)
+    rows_written: int | None = 0
     total: int = 0
     done: int = 0
     open: int = 0

@@ -222,6 +222,7 @@ def _counties(path: Path, grid: list[list[object]], prefecture: str, work: _Work
             open=_int(_get(row, cols, _O["open"])), overdue=_int(_get(row, cols, _O["overdue"])),
             errors=_int(work.get("errors", line, (row, cols))), warnings=_int(work.get("warnings", line, (row, cols))),
             files=[f"{path.name}›{x}" for x in files if x], coverage=coverage,
+            rows_read=None, rows_written=None,  # not in the workbook: unknown, not 0
             official=coverage is not None,  # written with a feedback list: the figures are the list's
         ))
     return counties
