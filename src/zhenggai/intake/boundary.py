@@ -148,11 +148,23 @@ def _cpu_used() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _address_space() -> int:
+    """This process's virtual address space in bytes (0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _worker(conn: Connection, fn: Callable[..., Any], limits: Limits) -> None:
     """Run jobs from ``conn`` until it closes; each reply is the pickled result or a crash."""
     if resource is not None:
         _limit(resource.RLIMIT_CORE, 0, 0)  # an abort must not leave a core file behind
-        _limit(resource.RLIMIT_AS, limits.memory_mb * _MB)
+        # On top of what the worker already maps: a worker forked from a parent that imported
+        # numpy/pandas starts with a large address space (OpenBLAS reserves its buffers), and a
+        # bare limit would then fail every file, not only the one that eats memory.
+        _limit(resource.RLIMIT_AS, _address_space() + limits.memory_mb * _MB)
     if faulthandler.is_enabled():
         faulthandler.disable()  # inherited (pytest enables it): an abort is reported by the parent
     # A Rust panic prints its message (and a backtrace) on stderr before Python sees it:
@@ -361,7 +373,7 @@ def become_supervised(fd: int, known: dict[str, str], limits: Limits) -> None:
     _state.update(fd=fd, known=dict(known), limits=limits)
     if resource is not None:
         _limit(resource.RLIMIT_CORE, 0, 0)
-        _limit(resource.RLIMIT_AS, limits.memory_mb * _MB)
+        _limit(resource.RLIMIT_AS, _address_space() + limits.memory_mb * _MB)  # as in _worker
 
 
 def known_crash(shown: str) -> str | None:
