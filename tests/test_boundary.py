@@ -172,3 +172,15 @@ def test_breadcrumbs_survive_being_split() -> None:
     assert events == [] and rest == msg[:4]
     events, rest = boundary.read_crumbs(bytearray(msg))
     assert events == ["谷ab", None] and not rest
+
+
+def test_workers_are_spawned_when_the_temporary_path_is_too_long_for_a_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A threaded process (serve) would use the fork server, whose socket lives under the
+    temporary folder; under a long path in Chinese it cannot listen, so workers are spawned."""
+    monkeypatch.setattr(boundary.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(boundary.tempfile, "gettempdir", lambda: "/tmp/测试目录-张三的文件夹-一个很长的路径")
+    assert boundary._context().get_start_method() == "spawn"
+    monkeypatch.setattr(boundary.tempfile, "gettempdir", lambda: "/tmp")
+    assert boundary._context().get_start_method() == "forkserver"

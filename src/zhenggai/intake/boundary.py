@@ -31,6 +31,7 @@ import multiprocessing as mp
 import os
 import pickle
 import signal
+import tempfile
 import threading
 import time
 from collections import deque
@@ -119,15 +120,21 @@ def pool_size(jobs: int) -> int:
     return max(1, min(jobs, cpus))
 
 
+_FORKSERVER_TMP_MAX = 60  # + "/pymp-xxxxxxxx/listener-xxxxxxxx" stays under 107 bytes
+
+
 def _context() -> Any:
     methods = mp.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return mp.get_context("fork")
-    if "forkserver" in methods:
+    # The fork server listens on a socket under the temporary folder, and a socket's path may
+    # not exceed ~107 bytes: under a long temporary path (a user folder in Chinese) it cannot
+    # start ("AF_UNIX path too long"), so workers are spawned instead, as on Windows.
+    if "forkserver" in methods and len(tempfile.gettempdir().encode()) <= _FORKSERVER_TMP_MAX:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["zhenggai.checking.files"])
         return ctx
-    return mp.get_context("spawn")  # pragma: no cover - Windows
+    return mp.get_context("spawn")  # Windows; a long temporary path
 
 
 # --- the worker ---------------------------------------------------------------------------
