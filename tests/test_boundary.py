@@ -180,7 +180,8 @@ def test_workers_are_spawned_when_the_temporary_path_is_too_long_for_a_socket(
     """A threaded process (serve) would use the fork server, whose socket lives under the
     temporary folder; under a long path in Chinese it cannot listen, so workers are spawned."""
     monkeypatch.setattr(boundary.threading, "active_count", lambda: 2)
-    monkeypatch.setattr(boundary.tempfile, "gettempdir", lambda: "/tmp/测试目录-张三的文件夹-一个很长的路径用来检查输出与临时路径无关")
+    long = "/tmp/测试目录-张三的文件夹-一个很长的路径用来检查输出与临时路径无关"
+    monkeypatch.setattr(boundary.tempfile, "gettempdir", lambda: long)
     assert boundary._context().get_start_method() == "spawn"
     monkeypatch.setattr(boundary.tempfile, "gettempdir", lambda: "/tmp")
     assert boundary._context().get_start_method() == "forkserver"
