@@ -230,3 +230,21 @@ def test_a_normal_sheet_has_nothing_suspect(reply: Path) -> None:
 def test_saved_time_in_the_future_is_impossible() -> None:
     assert sniff.saved_time_noted(Path("/nonexistent"), "xlsx") == (None, None)
     assert sniff._parse_iso("2022-07-01T09:00:00Z") == datetime(2022, 7, 1, 9, 0)
+
+
+def test_a_number_cell_of_infinity_is_written_as_text_not_a_crash(tmp_path: Path) -> None:
+    """Fuzz seed 2: a number cell 1e999 reads as infinity; validate reported it, but merge
+    handed it to XlsxWriter's write_number (内部错误). It is written as text beside its finding."""
+    import shutil
+    import subprocess
+    import sys
+
+    crash = Path(__file__).resolve().parent / "crashes" / "xlsx-number-cell-1e999-infinity-merge-internal-error.xlsx"
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(crash, inbox / crash.name)
+    out = tmp_path / "汇总.xlsx"
+    proc = subprocess.run([sys.executable, "-m", "zhenggai", "merge", str(inbox), "-o", str(out)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode in (0, 1) and out.exists(), proc.stderr
+    assert "内部错误" not in proc.stderr

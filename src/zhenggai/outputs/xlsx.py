@@ -9,6 +9,7 @@ re-saves a workbook it was given.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -101,6 +102,10 @@ def write_cell(ws: Worksheet, row: int, col: int, value: object, fmt: Any) -> No
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
         ws.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, float) and not math.isfinite(value):
+        # A number cell holding 1e999 reads as infinity; XlsxWriter refuses it (and Excel has
+        # no such number): it is written as the text it is, beside its red finding.
+        ws.write_string(row, col, str(value), fmt)
     elif isinstance(value, (int, float)):
         ws.write_number(row, col, value, fmt)
     elif isinstance(value, (datetime, date)):
@@ -136,7 +141,7 @@ def cell_writer(ws: Worksheet) -> CellWriter:
                 string(row, col, value, fmt)
             else:
                 blank(row, col, None, fmt)
-        elif t is int or t is float:
+        elif t is int or (t is float and math.isfinite(value)):  # type: ignore[arg-type]
             number(row, col, value, fmt)
         elif value is None:
             blank(row, col, None, fmt)
