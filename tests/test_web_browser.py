@@ -15,10 +15,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from conftest import CHROMIUM, run_zhenggai
-from webtools import Server, reply, review_column, table_rows
+from webtools import Server, reply, review_column, shot, table_rows, upload
 
 pytestmark = pytest.mark.chromium
 
@@ -46,19 +46,6 @@ def server(tmp_path: Path) -> Iterator[Server]:
     s.stop()
 
 
-def _shot(page: Page, name: str) -> None:
-    folder = os.environ.get("ZHENGGAI_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=False)
-
-
-def _upload(page: Page, *files: Path) -> None:
-    page.set_input_files("#files", [str(f) for f in files])
-    page.get_by_role("button", name="上传并检查").click()
-    page.wait_for_url("**/?done=*")
-    expect(page.locator("#check .summary")).to_be_visible()
-
-
 def _cells(path: Path) -> dict[str, list[list[object]]]:
     wb = openpyxl.load_workbook(path)
     return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
@@ -75,11 +62,11 @@ def test_journey_in_a_real_browser(browser: Browser, server: Server, tmp_path: P
     # Other counties: one submits a clean reply, one uploads with errors and has not submitted.
     other = county_ctx.new_page()
     other.goto(links["老河口市"])
-    _upload(other, reply(tmp_path / "lhk", "老河口市"))
+    upload(other, reply(tmp_path / "lhk", "老河口市"))
     other.get_by_role("button", name="提交").click()
     expect(other.locator(".state-submitted")).to_be_visible()
     other.goto(links["保康县"])
-    _upload(other, reply(tmp_path / "bk", "保康县", bad=True))
+    upload(other, reply(tmp_path / "bk", "保康县", bad=True))
     other.close()
 
     # The county: its page, its pre-filled form, a reply with an error.
@@ -89,7 +76,7 @@ def test_journey_in_a_real_browser(browser: Browser, server: Server, tmp_path: P
         county.get_by_role("link", name="下载 附件1 整改清单").click()
     assert dl.value.suggested_filename.startswith("谷城县-附件1")
 
-    _upload(county, reply(tmp_path / "v1", "谷城县", bad=True))
+    upload(county, reply(tmp_path / "v1", "谷城县", bad=True))
     expect(county.locator("#check .summary")).to_contain_text("1 处错误")
     finding = county.locator("table.findings tr.sev-error")
     expect(finding).to_contain_text("E6")
@@ -98,7 +85,7 @@ def test_journey_in_a_real_browser(browser: Browser, server: Server, tmp_path: P
     expect(bad).to_have_count(1)
     expect(bad).to_have_attribute("title", "E6：" + finding.locator("td").last.inner_text())
     assert bad.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
-    _shot(county, "网上报送-县页面.png")
+    shot(county, "网上报送-县页面.png")
 
     with county.expect_download() as dl:
         county.get_by_role("link", name="下载标注副本").first.click()
@@ -109,7 +96,7 @@ def test_journey_in_a_real_browser(browser: Browser, server: Server, tmp_path: P
     assert ws["E6"].comment is not None and ws["E6"].fill.fgColor.rgb not in (None, "00000000")
 
     # Corrected, then submitted.
-    _upload(county, reply(tmp_path / "v2", "谷城县"))
+    upload(county, reply(tmp_path / "v2", "谷城县"))
     expect(county.locator("#check .summary")).to_contain_text("没有错误")
     county.get_by_role("button", name="提交").click()
     expect(county.locator(".state-submitted")).to_contain_text("已报送，待市州审核")
@@ -119,17 +106,17 @@ def test_journey_in_a_real_browser(browser: Browser, server: Server, tmp_path: P
     row = pref.locator("tr", has_text="谷城县")
     expect(row).to_contain_text("已报送，待审核")
     expect(pref.locator("tr", has_text="保康县")).to_contain_text("已上传，未提交")
-    _shot(pref, "网上报送-市州页面.png")
+    shot(pref, "网上报送-市州页面.png")
     row.get_by_role("link", name="审核").click()
     pref.fill("#note", "第2行“整改措施”请写明新覆盖的村名。")
-    _shot(pref, "网上报送-市州审核.png")
+    shot(pref, "网上报送-市州审核.png")
     pref.get_by_role("button", name="退回修改").click()
     expect(pref.locator(".notice")).to_contain_text("已退回")
 
     # The county sees the note and submits again.
     county.goto(links["谷城县"])
     expect(county.locator(".state-returned")).to_contain_text("第2行“整改措施”请写明新覆盖的村名。")
-    _shot(county, "网上报送-县页面-退回.png")
+    shot(county, "网上报送-县页面-退回.png")
     county.get_by_role("button", name="提交").click()
     expect(county.locator(".state-submitted")).to_be_visible()
 
@@ -168,7 +155,7 @@ def test_journey_in_a_real_browser(browser: Browser, server: Server, tmp_path: P
     pref_ctx.close()
 
 
-def test_drag_and_drop_upload(browser: Browser, server: Server, tmp_path: Path) -> None:
+def test_drag_and_dropupload(browser: Browser, server: Server, tmp_path: Path) -> None:
     links = server.links()
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.goto(links["谷城县"])
@@ -206,12 +193,12 @@ def test_second_round_compared_in_a_real_browser(browser: Browser, server: Serve
     one, two = examples / "襄阳市收件", examples / "襄阳市收件-第二轮"
     page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page.goto(server.links()["谷城县"])
-    _upload(page, one / "谷城县 附件1（7月8日修改）.xlsx", one / "谷城县 附件2.xlsx")
+    upload(page, one / "谷城县 附件1（7月8日修改）.xlsx", one / "谷城县 附件2.xlsx")
     page.locator("input[name=confirm]").check()  # the shipped first round has errors of its own
     page.get_by_role("button", name="提交").click()
     expect(page.locator(".state-submitted")).to_be_visible()
     expect(page.locator("#compared")).to_have_count(0)
-    _upload(page, two / "谷城县 附件1（10月12日修改）.xlsx", two / "谷城县 附件2（第二轮）.xlsx")
+    upload(page, two / "谷城县 附件1（10月12日修改）.xlsx", two / "谷城县 附件2（第二轮）.xlsx")
     section = page.locator("#compared")
     expect(section).to_contain_text("完成率：40% → 50%")
     expect(section.locator("tr.sev-error", has_text="重新打开")).to_contain_text("请说明原因")
@@ -219,5 +206,5 @@ def test_second_round_compared_in_a_real_browser(browser: Browser, server: Serve
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366  # no sideways scrolling at 1366×768
     section.scroll_into_view_if_needed()
     page.evaluate("document.getElementById('compared').scrollIntoView()")
-    _shot(page, "网上报送-与上次报送相比.png")
+    shot(page, "网上报送-与上次报送相比.png")
     page.close()

@@ -3,7 +3,6 @@ approval withdrawn, refused actions whose message is in view, and HTTPS with a m
 
 from __future__ import annotations
 
-import os
 import shutil
 import ssl
 import subprocess
@@ -17,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from conftest import GOOD_ROWS
-from webtools import Server, reply
+from webtools import Server, reply, shot, upload
 
 CHROMIUM = "/usr/bin/chromium"
 VIEW = {"width": 1366, "height": 768}
@@ -36,19 +35,6 @@ def server(tmp_path: Path) -> Iterator[Server]:
     s = Server(tmp_path / "收件库").start()
     yield s
     s.stop()
-
-
-def _shot(page: Page, name: str) -> None:
-    folder = os.environ.get("ZHENGGAI_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=False)
-
-
-def _upload(page: Page, *files: Path) -> None:
-    page.set_input_files("#files", [str(f) for f in files])
-    page.get_by_role("button", name="上传并检查").click()
-    page.wait_for_url("**/?done=*")
-    expect(page.locator("#check .summary")).to_be_visible()
 
 
 def _in_view(page: Page, selector: str = "#notice") -> str:
@@ -80,7 +66,7 @@ def test_zip_reply_read_and_submitted(browser: Browser, server: Server, tmp_path
     archive = tmp_path / "谷城县报送.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.write(reply(tmp_path / "src", "谷城县"), "谷城县-报送.xlsx")
-    _upload(page, archive)
+    upload(page, archive)
     check = page.locator("#check")
     expect(check).to_contain_text("谷城县报送.zip")
     expect(check.locator(".tag").first).to_have_text("附件1、附件2")
@@ -99,7 +85,7 @@ def test_rollup_by_review_state_and_withdrawn_approval(browser: Browser, server:
     done[1][3], done[1][4] = "是", "2022-06-30"
     for name, rows in (("谷城县", half), ("老河口市", done), ("保康县", half)):
         county.goto(links[name])
-        _upload(county, reply(tmp_path / name, name, rows=rows))
+        upload(county, reply(tmp_path / name, name, rows=rows))
         if county.locator("input[name=confirm]").count():
             county.locator("input[name=confirm]").check()
         county.get_by_role("button", name="提交").click()
@@ -119,7 +105,7 @@ def test_rollup_by_review_state_and_withdrawn_approval(browser: Browser, server:
 
     # 谷城县 sends everything done after its approval: counted only once approved.
     county.goto(links["谷城县"])
-    _upload(county, reply(tmp_path / "g2", "谷城县", rows=done))
+    upload(county, reply(tmp_path / "g2", "谷城县", rows=done))
     expect(county.locator(".state-rereview")).to_contain_text("提交后将重新审核")
     if county.locator("input[name=confirm]").count():
         county.locator("input[name=confirm]").check()
@@ -128,7 +114,7 @@ def test_rollup_by_review_state_and_withdrawn_approval(browser: Browser, server:
 
     pref.goto(links["市州（审核）"])
     expect(pref.locator("tr", has_text="谷城县")).to_contain_text("已通过")
-    _shot(pref, "网上报送-审核状态.png")
+    shot(pref, "网上报送-审核状态.png")
     rows = _overview(pref, links["市州（审核）"], tmp_path, "第一次.xlsx")
     rate = rows["header"].index("完成率")
     assert rows["header"][2] == "审核状态"
@@ -140,7 +126,7 @@ def test_rollup_by_review_state_and_withdrawn_approval(browser: Browser, server:
     open_county("谷城县")
     pref.locator("details.withdraw summary").click()
     pref.fill("#withdraw-note", "数据与台账不符")
-    _shot(pref, "网上报送-撤销通过.png")
+    shot(pref, "网上报送-撤销通过.png")
     pref.get_by_role("button", name="撤销通过，退回修改").click()
     assert "已撤销通过" in _in_view(pref)
     rows = _overview(pref, links["市州（审核）"], tmp_path, "撤销后.xlsx")
@@ -149,7 +135,7 @@ def test_rollup_by_review_state_and_withdrawn_approval(browser: Browser, server:
     pref.goto(links["市州（审核）"])
     pref.get_by_role("link", name="操作记录").click()
     expect(pref.locator("table.audit")).to_contain_text("撤销通过（退回）")
-    _shot(pref, "网上报送-操作记录.png")
+    shot(pref, "网上报送-操作记录.png")
     ctx.close()
 
 
@@ -164,10 +150,10 @@ def test_refused_actions_show_their_message_in_view(browser: Browser, server: Se
 
     page = browser.new_page(viewport=VIEW, locale="zh-CN")
     page.goto(links["谷城县"])
-    _upload(page, reply(tmp_path, "谷城县", bad=True))
+    upload(page, reply(tmp_path, "谷城县", bad=True))
     page.get_by_role("button", name="提交").click()  # errors, not confirmed
     assert "还有 1 处错误" in _in_view(page)
-    _shot(page, "网上报送-县页面-提示.png")
+    shot(page, "网上报送-县页面-提示.png")
 
     pref = browser.new_page(viewport=VIEW, locale="zh-CN")
     page.locator("input[name=confirm]").check()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from conftest import GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook
 
@@ -123,3 +124,20 @@ def table_rows(rows: list[list[object]]) -> list[list[object]]:
     """汇总概览's header, county and 合计 rows (what a comparison across widths can compare)."""
     end = next(i for i, r in enumerate(rows) if r and r[0] == "合计")
     return [[v for v in r if v is not None] for r in rows[_header_at(rows):end + 1]]
+
+
+def shot(page: Any, name: str) -> None:
+    """A screenshot for the README when ZHENGGAI_SCREENSHOTS names a folder (browser tests)."""
+    folder = os.environ.get("ZHENGGAI_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / name), full_page=False)
+
+
+def upload(page: Any, *files: Path) -> None:
+    """Upload files through the county page's form and wait for the check's summary."""
+    from playwright.sync_api import expect
+
+    page.set_input_files("#files", [str(f) for f in files])
+    page.get_by_role("button", name="上传并检查").click()
+    page.wait_for_url("**/?done=*")
+    expect(page.locator("#check .summary")).to_be_visible()
