@@ -9,6 +9,7 @@ changes those internals fails here, not in a clerk's rollup.
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -78,3 +79,58 @@ def test_the_fast_path_is_in_use() -> None:
         pytest.skip("XlsxWriter without CellStringTuple: the stock path is used")
     wb = xlsx.new_workbook(Path("unused.xlsx"))
     assert isinstance(wb.add_worksheet(), xlsx.FastWorksheet)
+
+
+def _cells(path: Path) -> list[tuple[object, ...]]:
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)["表"]
+    return [(c.coordinate, c.value, c.number_format, repr(c.font), repr(c.border), repr(c.alignment),
+             ws.row_dimensions[c.row].height) for row in ws.iter_rows() for c in row]
+
+
+def test_a_streamed_sheet_holds_the_same_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FastWorksheet.stream(): rows go to a file as they are finished; cells, formats and
+    row heights are those of a sheet held until close(); the row file is gone after."""
+    rows_dir = tmp_path / "tmp"
+    rows_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(rows_dir))
+    out: dict[bool, Path] = {}
+    for streamed in (False, True):
+        path = out[streamed] = tmp_path / f"{streamed}.xlsx"
+
+        def build(wb: xlsxwriter.Workbook, streamed: bool = streamed) -> None:
+            fmt = wb.add_format({"border": 1, "text_wrap": True})
+            ws = wb.add_worksheet("表")
+            if streamed:
+                xlsx.stream(ws)
+            ws.set_row(0, 40)
+            ws.write_string(0, 0, "标题", fmt)  # XlsxWriter's own method: an inline string when streamed
+            put, put_row = xlsx.cell_writer(ws), xlsx.row_writer(ws)
+            for r, value in enumerate(CELLS, start=1):
+                put_row(r, 0, [value, r, ""], [fmt, fmt, fmt])
+                put(r, 3, value, fmt)
+                ws.set_row(r, 20 + r)
+
+        xlsx.write_atomically(path, build, force=False)
+    assert _cells(out[True]) == _cells(out[False])
+    assert not list(rows_dir.iterdir())
+
+
+def test_a_streamed_sheet_refuses_a_cell_above_a_finished_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows_dir = tmp_path / "tmp"
+    rows_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(rows_dir))
+
+    def build(wb: xlsxwriter.Workbook) -> None:
+        ws = wb.add_worksheet("表")
+        xlsx.stream(ws)
+        fmt = wb.add_format({"border": 1})
+        put = xlsx.cell_writer(ws)
+        put(5, 0, "第六行", fmt)
+        put(2, 0, "第三行", fmt)  # XlsxWriter's constant_memory would drop it silently
+
+    with pytest.raises(RuntimeError, match="第 3 行"):
+        xlsx.write_atomically(tmp_path / "x.xlsx", build, force=False)
+    assert not (tmp_path / "x.xlsx").exists()
+    assert not list(rows_dir.iterdir())  # the failed build's row file is removed too

@@ -40,7 +40,7 @@ from zhenggai.outputs.paper import (
     unit_line,
 )
 from zhenggai.outputs.work_sheet import write_work
-from zhenggai.outputs.xlsx import Styles, cell_writer, row_height, row_writer, write_atomically
+from zhenggai.outputs.xlsx import Styles, cell_writer, row_height, row_writer, stream, write_atomically
 from zhenggai.rollup.layout import (
     CHART_MIN_HEIGHT,
     CHART_MIN_ROWS,
@@ -155,6 +155,7 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
            where: dict[int, int]) -> dict[tuple[str | None, str], int]:
     """附件1: every county's 附件1 rows in the overview's order, the official columns only."""
     ws = wb.add_worksheet(ITEMS.name)
+    stream(ws)  # rows written in order; not held until close (memory)
     put = cell_writer(ws)
     put_row = row_writer(ws)
     cols = columns_of(ITEMS.columns(province=rollup.province))
@@ -327,6 +328,7 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where: di
 def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
     """校验问题: a working list with its own title and page numbers, no 盖章 line."""
     ws = wb.add_worksheet(FINDINGS.name)
+    stream(ws)  # rows written in order; not held until close (memory)
     put_row = row_writer(ws)
     cols = columns_of(FINDINGS.columns())
     last = len(cols) - 1

@@ -17,7 +17,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from zhenggai.outputs.paper import columns_of, fit_row, header_row, print_setup, shown_file, title_block
-from zhenggai.outputs.xlsx import Styles, row_writer
+from zhenggai.outputs.xlsx import Styles, row_writer, stream
 from zhenggai.rollup.layout import HEADER_ROW, WORK, WORK_TABLES
 from zhenggai.rollup.model import CountySummary, Rollup, RollupItem, RollupStats, Signoff
 
@@ -66,6 +66,7 @@ def _stats_line(st: RollupStats, where: dict[int, int]) -> dict[str, object]:
 def write_work(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where: dict[int, int]) -> None:
     """Add the 核对底稿 sheet (after the stamped set; its pages numbered from 1)."""
     ws = wb.add_worksheet(WORK.name)
+    stream(ws)  # rows written in order; not held until close (memory)
     put_row = row_writer(ws)
     spec = WORK.columns(province=rollup.province)
     cols = columns_of(spec)

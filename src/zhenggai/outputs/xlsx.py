@@ -8,9 +8,12 @@ re-saves a workbook it was given.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
+import os
 import re
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -35,14 +38,35 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]  # XlsxWriter is untyped h
     attribute list, escapes each attribute and dispatches on the cell's class name, about
     half of writing a 1,500-county rollup (1.2 million cells). The cells zhenggai writes
     are nearly all a string, a number or a blank with a format: for those this writes the
-    very same bytes directly (``tests/test_xlsx_fast.py`` compares the XML with XlsxWriter's
+    very same bytes directly (``tests/test_xlsx_writer.py`` compares the XML with XlsxWriter's
     own for each kind); any other cell, or one without a format, goes to XlsxWriter.
+
+    :meth:`stream` writes a sheet's rows out as they are finished instead of holding them.
     """
+
+    def stream(self) -> None:
+        """Write each finished row to a temporary file, as XlsxWriter's ``constant_memory``
+        does, but keep the shared-string table: the rollup's 附件1, 核对底稿 and 校验问题
+        (1.2 million cells at 1,500 counties) would otherwise hold ~190 MB of cell tuples
+        until ``close()``. Rows must then be written in order, each row's cells and height
+        before the next row's: :func:`cell_writer` and :func:`row_writer` refuse a cell
+        above a finished row (XlsxWriter's own methods would drop it silently).
+        Call before anything is written; the sheet's <row> tags then carry no ``spans``
+        (optional) and the few cells written through XlsxWriter's own methods (title,
+        header) are inline strings: the cells, formats and heights stay the same."""
+        if self.dim_rowmin is not None or self.constant_memory:  # type: ignore[has-type]
+            raise RuntimeError("stream() before any cell is written")
+        fd, name = tempfile.mkstemp(dir=self.tmpdir, prefix="zhenggai-rows-")
+        os.close(fd)
+        self.row_data_filename = name
+        self.row_data_fh = self.fh = open(name, mode="w+", encoding="utf-8")  # noqa: SIM115 - XlsxWriter closes it
+        self.constant_memory = True
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         t = type(cell)
         fmt = cell.format
-        if not fmt or (t is not _STRING and t is not _NUMBER and t is not _BLANK):
+        if not fmt or (t is not _STRING and t is not _NUMBER and t is not _BLANK) or (
+                t is _STRING and type(cell.string) is not int):  # a streamed sheet's inline string
             super()._write_cell(row, col, cell)
             return
         # As XlsxWriter writes them: r, then s (an int is never escaped), then the value.
@@ -168,7 +192,7 @@ def cell_writer(ws: Worksheet) -> CellWriter:
     skip the per-call A1-notation check our integer coordinates never need. Other types
     (bool, dates, subclasses such as enums) go through :func:`write_cell` itself.
     """
-    if isinstance(ws, FastWorksheet) and not ws.constant_memory:
+    if isinstance(ws, FastWorksheet):
         return _fast_put(ws)
     string = getattr(ws, "_write_string", ws.write_string)
     number = getattr(ws, "_write_number", ws.write_number)
@@ -189,6 +213,20 @@ def cell_writer(ws: Worksheet) -> CellWriter:
             write_cell(ws, row, col, value, fmt)
 
     return put
+
+
+def stream(ws: Worksheet) -> None:
+    """:meth:`FastWorksheet.stream` where the sheet is one (else nothing: rows are held)."""
+    if isinstance(ws, FastWorksheet):
+        ws.stream()
+
+
+def _next_row(ws: FastWorksheet, row: int) -> None:
+    """A streamed sheet (FastWorksheet.stream): write out the finished rows before ``row``."""
+    if row > ws.previous_row:
+        ws._write_single_row(row)
+    elif row < ws.previous_row:
+        raise RuntimeError(f"第 {row + 1} 行写在已写完的第 {ws.previous_row + 1} 行之后")  # a bug, never data
 
 
 def _fast_put(ws: FastWorksheet) -> CellWriter:
@@ -222,6 +260,8 @@ def _fast_put(ws: FastWorksheet) -> CellWriter:
         # Worksheet._check_dimensions
         if row < 0 or col < 0 or row >= rowmax or col >= colmax:
             return
+        if ws.constant_memory:
+            _next_row(ws, row)
         if ws.dim_rowmin is None or row < ws.dim_rowmin:
             ws.dim_rowmin = row
         if ws.dim_rowmax is None or row > ws.dim_rowmax:
@@ -250,7 +290,7 @@ def row_writer(ws: Worksheet) -> RowWriter:
     :func:`cell_writer` writes them one by one (the loops that write every row of the
     rollup: one call a row, the dimensions updated once)."""
     put = cell_writer(ws)
-    if not isinstance(ws, FastWorksheet) or ws.constant_memory:
+    if not isinstance(ws, FastWorksheet):
         def put_each(row: int, first: int, values: Sequence[object], fmts: Sequence[Any]) -> None:
             for c, (v, f) in enumerate(zip(values, fmts, strict=True), start=first):
                 put(row, c, v, f)
@@ -268,6 +308,8 @@ def row_writer(ws: Worksheet) -> RowWriter:
             for c, (v, f) in enumerate(zip(values, fmts, strict=True), start=first):
                 put(row, c, v, f)  # the rare case, cell by cell (an unformatted blank is not stored)
             return
+        if ws.constant_memory:
+            _next_row(ws, row)
         cells = table[row]
         c = first
         for v, fmt in zip(values, fmts, strict=True):  # equal lengths: checked above
@@ -397,6 +439,20 @@ def write_atomically(target: Path, build: Callable[[Workbook], None], *, force: 
     """Create ``target`` with ``build(workbook)``, atomically (see :func:`atomic_path`)."""
     with atomic_path(target, force=force) as tmp:
         wb = new_workbook(tmp)
-        build(wb)
-        wb.close()
+        try:
+            build(wb)
+            wb.close()
+        finally:
+            _discard_streams(wb)
     return target
+
+
+def _discard_streams(wb: Workbook) -> None:
+    """Close and remove the row files of streamed sheets that ``close()`` did not consume
+    (the build failed, or the sheet stayed empty)."""
+    for ws in wb.worksheets():
+        fh = getattr(ws, "row_data_fh", None) if isinstance(ws, FastWorksheet) else None
+        if fh is not None and not fh.closed:
+            fh.close()
+            with contextlib.suppress(OSError):
+                os.unlink(ws.row_data_filename)
