@@ -55,6 +55,7 @@ FindingCode = Literal[
     "measure-pledge-only",
     "measure-deadline-only",
     "measure-meeting-only",
+    "measure-copied",
     "seq-gap",
     "seq-duplicate",
     "seq-invalid",
