@@ -80,6 +80,9 @@ class Grid:
     # 0-based rows whose every filled cell was struck through (deleted by the clerk): the
     # reader blanks them and validate names them in a warning (formats.py).
     struck_rows: list[int] = field(default_factory=list)
+    # (row, col) 0-based → the text struck through in a cell of a row not deleted: the reader
+    # keeps only the text not struck (blank when none) and validate names each cell.
+    struck_cells: dict[tuple[int, int], formats.Struck] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -478,7 +481,7 @@ def _scan_xls(path: Path, display: str, styled: dict[str, _Styled] | None = None
         for name, cells in found.styled.items():
             mine = {at: xf for at, xf in cells.items() if xf in styles.formats or xf in styles.struck}
             if mine:
-                styled[name] = (styles, mine)
+                styled[name] = (styles, mine, {})
     for name, (rows, cols) in found.ranges.items():
         if rows * cols > MAX_CELLS:
             raise _Refused(_too_large(display, name.lstrip("#"), rows, cols))
@@ -501,8 +504,9 @@ def _scan_ods(path: Path, display: str, styled: dict[str, _Styled] | None = None
         found[name] = _SheetScan(errors=sheet.errors, merges=sheet.merges, hidden_rows=sheet.hidden_rows,
                                  hidden_cols=sheet.hidden_cols)
         cells = formats.from_codes(sheet.formats, sheet.struck) if styled is not None else None
-        if cells is not None and styled is not None:
-            styled[name] = cells
+        if styled is not None and (cells is not None or sheet.struck_text):
+            styles, at = cells if cells is not None else (formats.Styles(), {})
+            styled[name] = (styles, at, sheet.struck_text)
     return found
 
 
@@ -662,7 +666,8 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
     return book
 
 
-_Styled = tuple["formats.Styles", dict[tuple[int, int], int]]
+# A sheet's styles, its styled cells (→ style index) and its cells with text struck through.
+_Styled = tuple["formats.Styles", dict[tuple[int, int], int], dict[tuple[int, int], "formats.Struck | None"]]
 
 
 def _scan_formats(path: Path, inflated: dict[str, bytes]) -> dict[str, _Styled]:
@@ -676,19 +681,24 @@ def _scan_formats(path: Path, inflated: dict[str, bytes]) -> dict[str, _Styled]:
     out: dict[str, _Styled] = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            if "xl/styles.xml" not in zf.namelist():
-                return out
-            styles = formats.read_styles(zf.read("xl/styles.xml"))
-            if not styles:
-                return out
+            names = set(zf.namelist())
+            styles = formats.read_styles(zf.read("xl/styles.xml")) if "xl/styles.xml" in names else formats.Styles()
+            strings: dict[int, formats.Rich] = {}
+            if "xl/sharedStrings.xml" in names:
+                sst = zf.read("xl/sharedStrings.xml")
+                if b"strike" in sst or styles.struck:  # else no text can be struck: not parsed
+                    strings = formats.rich_strings(sst)
             xfs = {*styles.formats, *styles.struck}
             for name, part in _sheet_paths(zf).items():
                 data = inflated.get(part)
-                if data is None and part in zf.namelist():
+                if data is None and part in names:
                     data = zf.read(part)
-                cells = formats.styled_cells(data, xfs) if data else {}
-                if cells:
-                    out[name] = (styles, cells)
+                if not data:
+                    continue
+                cells = formats.styled_cells(data, xfs) if xfs else {}
+                texts = formats.struck_text_cells(data, strings, styles.struck)
+                if cells or texts:
+                    out[name] = (styles, cells, texts)
     except (zipfile.BadZipFile, SafeET.ParseError, DefusedXmlException, OSError, KeyError, ValueError):
         return {}  # unreadable styles: the stored values stand, as before
     return out
@@ -697,9 +707,10 @@ def _scan_formats(path: Path, inflated: dict[str, bytes]) -> dict[str, _Styled]:
 def _apply_formats(grid: Grid, styled: _Styled) -> None:
     from zhenggai.intake import formats
 
-    styles, cells = styled
-    struck = formats.apply(grid.rows, cells, styles)
+    styles, cells, texts = styled
+    struck, changed = formats.apply(grid.rows, cells, styles, texts)
     grid.struck_rows = [r for r in struck if r not in set(grid.hidden_rows)]
+    grid.struck_cells = {at: s for at, s in changed.items() if at[0] not in set(grid.hidden_rows)}
 
 
 def _open_calamine(path: Path, fmt: str, stack: contextlib.ExitStack) -> CalamineWorkbook:
