@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
 
 import zhenggai
+from conftest import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "zhenggai"
 OPTS = zhenggai.Options(as_of=date(2022, 7, 15))
