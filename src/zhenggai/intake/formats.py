@@ -290,14 +290,16 @@ def _rich(item: Element) -> Rich | None:
     return Rich(tuple(runs)) if runs else None
 
 
-def rich_strings(sst_xml: bytes) -> dict[int, Rich]:
-    """The shared strings (index → runs) written as rich text. Call only when strikethrough
-    is possible (``strike`` in the part, or a struck cell font): most workbooks never parse it."""
+def rich_strings(sst_xml: bytes, struck_cells: bool) -> dict[int, Rich]:
+    """The shared strings (index → runs) written as rich text that can show struck text: a
+    struck run, or (``struck_cells``: some cell font is struck) any run at all, since a run's
+    own font overrides the cell's. Call only when strikethrough is possible (``strike`` in
+    the part, or a struck cell font): most workbooks never parse it."""
     root = SafeET.fromstring(sst_xml)
     out: dict[int, Rich] = {}
     for i, si in enumerate(root.findall(f"{_NS}si")):
         found = _rich(si)
-        if found is not None and any(s is not False for _, s in found.runs):
+        if found is not None and (struck_cells or any(s for _, s in found.runs)):
             out[i] = found
     return out
 

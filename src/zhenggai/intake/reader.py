@@ -125,8 +125,25 @@ _HEAD = 16 * 1024  # bytes of each member kept to look for a DTD (it must come b
 _KEEP_MAX = 64 * 1024 * 1024
 
 
+@dataclass(slots=True)
+class _Watch:
+    """Whether a member holds ``needle``, learnt while the zip guard inflates it anyway, so
+    that a part is read again only when it matters (sharedStrings.xml only when some text
+    may be struck through: 26 MB for a 100,000-row sheet)."""
+
+    needle: bytes
+    found: bool = False
+    tail: bytes = b""
+
+    def feed(self, data: bytes) -> None:
+        if not self.found:
+            self.found = self.needle in self.tail + data[:len(self.needle)] or self.needle in data
+            self.tail = data[-(len(self.needle) - 1):]
+
+
 def _inflate(
-    fh: BinaryIO, info: zipfile.ZipInfo, limit: int, parts: list[bytes] | None = None, keep_max: int = 0
+    fh: BinaryIO, info: zipfile.ZipInfo, limit: int, parts: list[bytes] | None = None, keep_max: int = 0,
+    watch: _Watch | None = None,
 ) -> tuple[int, bytes]:
     """(true uncompressed size, first bytes) of a member, inflating at most ``limit`` + a step.
 
@@ -147,6 +164,8 @@ def _inflate(
     fh.seek(info.header_offset + 30 + name_len + extra_len)
     left = info.compress_size
     if info.compress_type == zipfile.ZIP_STORED:
+        if watch is not None:
+            watch.found = True  # not looked at: it may hold the needle
         return left, fh.read(min(left, _HEAD))  # nothing kept in ``parts``: zf.read reads it
     if info.compress_type != zipfile.ZIP_DEFLATED:
         # Excel, WPS and LibreOffice only ever deflate or store.
@@ -164,6 +183,8 @@ def _inflate(
             if len(head) < _HEAD:
                 head += out[: _HEAD - len(head)]
             size += len(out)
+            if watch is not None:
+                watch.feed(out)
             if parts is not None:
                 if size > keep_max:
                     parts.clear()
@@ -174,6 +195,8 @@ def _inflate(
                 return size, head
             buf = inflater.unconsumed_tail
     rest = inflater.flush()
+    if watch is not None:
+        watch.feed(rest)
     if parts is not None:
         if size + len(rest) > keep_max:
             parts.clear()
@@ -182,7 +205,8 @@ def _inflate(
     return size + len(rest), head
 
 
-def _check_zip(path: Path, display: str, keep: dict[str, bytes] | None = None) -> Book | None:
+def _check_zip(path: Path, display: str, keep: dict[str, bytes] | None = None,
+               watch: dict[str, _Watch] | None = None) -> Book | None:
     """Refuse broken, bomb-like or DTD-carrying zips before any XML is parsed; None when fine.
 
     The same guard serves .xlsx, .ods and .docx packages, and the .zip archives that
@@ -215,7 +239,8 @@ def _check_zip(path: Path, display: str, keep: dict[str, bytes] | None = None) -
                 parts: list[bytes] | None = None
                 if keep is not None and _maybe_sheet(info.filename) and info.file_size <= _KEEP_MAX - kept:
                     parts = []
-                size, head = _inflate(fh, info, MAX_UNCOMPRESSED - total, parts, _KEEP_MAX - kept)
+                size, head = _inflate(fh, info, MAX_UNCOMPRESSED - total, parts, _KEEP_MAX - kept,
+                                      (watch or {}).get(info.filename))
                 total += size
                 if total > MAX_UNCOMPRESSED or _bomb_like(size, info.compress_size):
                     return bomb(max(total, size))
@@ -614,7 +639,8 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
     styled: dict[str, _Styled] = {}
     if fmt in (sniff.XLSX, sniff.ODS, sniff.DOCX):
         inflated: dict[str, bytes] = {}
-        refused = _check_zip(path, shown, inflated if fmt == sniff.XLSX else None)
+        watch = {_SST: _Watch(b"strike")}
+        refused = _check_zip(path, shown, inflated if fmt == sniff.XLSX else None, watch)
         if refused is not None:
             refused.fmt = fmt
             return refused
@@ -635,7 +661,7 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
         except (zipfile.BadZipFile, OSError, KeyError, ValueError, UnicodeDecodeError):
             scans = {}  # calamine reports what is wrong with the file
         if fmt == sniff.XLSX:
-            styled = _scan_formats(path, inflated)
+            styled = _scan_formats(path, inflated, watch[_SST].found)
         inflated.clear()  # calamine inflates for itself: do not hold 30 MB through its read
     else:
         try:
@@ -670,7 +696,10 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
 _Styled = tuple["formats.Styles", dict[tuple[int, int], int], dict[tuple[int, int], "formats.Struck | None"]]
 
 
-def _scan_formats(path: Path, inflated: dict[str, bytes]) -> dict[str, _Styled]:
+_SST = "xl/sharedStrings.xml"
+
+
+def _scan_formats(path: Path, inflated: dict[str, bytes], sst_strike: bool = True) -> dict[str, _Styled]:
     """Per sheet: the cells whose number format or strikethrough changes what they mean (formats.py).
 
     styles.xml is small and read first; the sheets are searched only when it holds such a
@@ -684,10 +713,10 @@ def _scan_formats(path: Path, inflated: dict[str, bytes]) -> dict[str, _Styled]:
             names = set(zf.namelist())
             styles = formats.read_styles(zf.read("xl/styles.xml")) if "xl/styles.xml" in names else formats.Styles()
             strings: dict[int, formats.Rich] = {}
-            if "xl/sharedStrings.xml" in names:
-                sst = zf.read("xl/sharedStrings.xml")
-                if b"strike" in sst or styles.struck:  # else no text can be struck: not parsed
-                    strings = formats.rich_strings(sst)
+            # Text can be struck through only with a struck cell font or a struck run (in the
+            # shared strings, seen by the zip guard): otherwise the part is not even read.
+            if _SST in names and (sst_strike or styles.struck):
+                strings = formats.rich_strings(zf.read(_SST), bool(styles.struck))
             xfs = {*styles.formats, *styles.struck}
             for name, part in _sheet_paths(zf).items():
                 data = inflated.get(part)
