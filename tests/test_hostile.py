@@ -174,7 +174,7 @@ def test_refused_as_one_file_level_finding(files: dict[str, Path], name: str) ->
     assert time.perf_counter() - started < 5
     assert [(f.code, f.severity.value, f.sheet, f.cell) for f in result.findings] == [
         (REFUSED[name], "error", None, None)]
-    assert not result.readable and result.tables == []
+    assert not result.readable and result.tables == ()
     assert result.findings[0].message  # a Chinese sentence, not a traceback
 
 

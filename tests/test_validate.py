@@ -616,7 +616,7 @@ def test_workbook_without_any_appendix_table(tmp_path: Path) -> None:
 def test_check_file_reads_xlsm(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "谷城县.xlsm", {"附件1": appendix1_rows(GOOD_ROWS)})
     f = check_file(path, OPTS)
-    assert f.findings == [] and len(f.tables[0].items) == 2
+    assert f.findings == () and len(f.tables[0].items) == 2
 
 
 def test_locked_and_hidden_files_are_skipped_and_annotated_copies_read(tmp_path: Path) -> None:

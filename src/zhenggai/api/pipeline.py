@@ -71,7 +71,7 @@ def run_merge(
             if opts.feedback is not None:
                 from zhenggai.forms.feedback_list import check_coverage
 
-                check_coverage(results, opts.feedback)  # findings on the files; figures: build_rollup
+                results = check_coverage(results, opts.feedback)[0]  # findings on the files; figures: build_rollup
                 if opts.feedback.findings:
                     skipped.append(opts.feedback.result())
             rollup = build_rollup([*results, *skipped], opts)
