@@ -35,6 +35,7 @@ FindingCode = Literal[
     "row-unclassified",
     "rows-merged-joined",
     "row-struck-through",
+    "text-struck-through",
     "duplicate-in-workbook",
     "county-blank-only",
     "blank-form",

@@ -161,6 +161,21 @@ def split_by_county_column(t: TableResult) -> list[TableResult] | None:
     return out
 
 
+def struck_cell_findings(grid: Grid, tables: list[Table], display: str) -> list[Finding]:
+    """A warning per cell whose text is struck through in a row not deleted: the reader kept
+    only the text not struck (formats.py); the clerk sees what was left out and how it reads."""
+    out = []
+    for (r, c), s in sorted(grid.struck_cells.items()):
+        kept = s.kept.strip()
+        under = [t for t in tables if t.header.row < r and c in t.header.cols.values()]
+        key = next((k for k, col in under[-1].header.cols.items() if col == c), None) if under else None
+        out.append(make("text-struck-through", file=display, sheet=grid.name, cell=a1(r + 1, c), row=r + 1,
+                        field=under[-1].spec.column(key).header if under and key else None,
+                        value=s.full, struck=s.removed,
+                        reading=f"本格按“{kept}”读取" if kept else "本格按未填写读取"))
+    return out
+
+
 def hidden_findings(grid: Grid, tables: list[Table], shown: str) -> list[Finding]:
     """A warning per sheet whose hidden rows or columns (in or under a table) held something,
     and one for the rows struck through (the clerk's way of deleting a row on paper)."""
@@ -171,6 +186,7 @@ def hidden_findings(grid: Grid, tables: list[Table], shown: str) -> list[Finding
     if struck:
         found.append(make("row-struck-through", file=shown, sheet=grid.name, cell=a1(struck[0] + 1, 0),
                           row=struck[0] + 1, name=grid.name, rows="、".join(str(r + 1) for r in struck)))
+    found += struck_cell_findings(grid, tables, shown)
     from zhenggai.core.findings import column_letter
 
     header_row = min(t.header.row for t in tables)
