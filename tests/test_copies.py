@@ -8,12 +8,9 @@ from pathlib import Path
 
 from rapidfuzz.fuzz import ratio
 
-from conftest import Row, appendix1_rows, appendix2_rows, make_workbook
-from zhenggai.api.pipeline import run_merge
-from zhenggai.core.findings import Finding
-from zhenggai.core.results import Options
+from builders import Row, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai import Finding, MergeOptions, Options, merge
 from zhenggai.rollup.copies import MIN_LENGTH, SIMILAR, near_pairs, normalise
-from zhenggai.rollup.model import MergeOptions
 
 OPTS = MergeOptions(validate=Options(as_of=date(2022, 9, 1)), prefecture="襄阳市")
 COPIED = "谷城县商务局已终止与原运营企业的合作，中心场地由县商务局收回，追回资金35万元"
@@ -30,7 +27,7 @@ def county(folder: Path, name: str, measures: list[str]) -> None:
 
 def copies(inbox: Path, out: Path, previous: Path | None = None) -> list[Finding]:
     opts = MergeOptions(validate=OPTS.validate, prefecture="襄阳市", previous=previous)
-    rollup = run_merge([inbox], out, opts).rollup
+    rollup = merge([inbox], opts, out).rollup
     return [f for f in rollup.report.findings() if f.code == "measure-copied"]
 
 
@@ -116,8 +113,8 @@ def test_province_adds_only_copies_across_prefectures(tmp_path: Path) -> None:
     rollups = tmp_path / "市州"
     for pref in ("襄阳", "宜昌"):
         opts = MergeOptions(validate=OPTS.validate, prefecture=f"{pref}市")
-        run_merge([tmp_path / pref], rollups / f"{pref}市汇总.xlsx", opts)
-    province = run_merge([rollups], tmp_path / "全省.xlsx", MergeOptions(validate=OPTS.validate)).rollup
+        merge([tmp_path / pref], opts, rollups / f"{pref}市汇总.xlsx")
+    province = merge([rollups], MergeOptions(validate=OPTS.validate), tmp_path / "全省.xlsx").rollup
     found = [f for f in province.report.findings() if f.code == "measure-copied"]
     # 襄阳's two copies were reported by 襄阳's own merge (and come along with its 校验问题);
     # the province adds the copies across prefectures: each of the three names the other side.
