@@ -72,6 +72,35 @@ def test_the_cases_from_the_issue() -> None:
         assert not any(x.startswith(("、", "。")) for x in lines), lines
 
 
+def test_a_path_with_chinese_names_is_not_broken_inside_a_name() -> None:
+    """A path the clerk copies from the terminal must still open: it moves to a line of its
+    own; when it is wider than the window it folds after a folder, never inside a name."""
+    path = "/home/张三/桌面/一个很长的文件夹名字用来测试换行/襄阳市汇总表.xlsx"
+    text = f"还有 2 个问题未显示：完整清单见汇总表 {path} 的“校验问题”工作表"
+    width = cell_len(path) + 4
+    lines = _rendered(text, width)
+    assert any(x.split(" ")[0] == path for x in lines), lines
+    _check_lines(lines, text, width)
+    folded = _rendered(text, 30)
+    assert "".join(folded).replace(" ", "").count(path.replace(" ", "")) == 1
+    pieces = [x for x in folded if "/" in x or x.endswith(".xlsx")]
+    assert all(x.endswith("/") or x.endswith(".xlsx") for x in pieces[:-1]), folded
+    # prose with a slash still breaks like prose
+    assert wrap_lines("已完成12/19个问题，附件1/附件2均已收到，请核对后报送", 12)[0] != "已完成12/19个问题，"
+
+
+def test_a_note_in_a_log_stays_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "一个很长的文件夹名字用来测试换行的情况一个很长的文件夹名字"
+    out.mkdir()
+    p = subprocess.run([sys.executable, "-m", "zhenggai", "merge", str(EXAMPLES / "襄阳市收件"), "-o",
+                        str(out / "襄阳市汇总表很长很长的名字.xlsx"), "--as-of", "2022-07-15"],
+                       capture_output=True, text=True, timeout=300, check=False,
+                       env={k: v for k, v in os.environ.items() if k != "COLUMNS"})
+    assert p.returncode == 1, p.stderr
+    done = [x for x in p.stderr.splitlines() if x.startswith("已生成汇总表")]
+    assert done == [f"已生成汇总表 {out / '襄阳市汇总表很长很长的名字.xlsx'}"], p.stderr
+
+
 def test_an_example_command_is_never_broken_inside_an_argument() -> None:
     cmd = "    zhenggai merge 收件/ -o 襄阳市汇总.xlsx --prefecture 襄阳市 --expect 枣阳市,保康县,谷城县,老河口市"
     for width in range(40, 121):

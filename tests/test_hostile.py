@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOOD_ROWS, appendix1_rows, make_workbook, rewrite_zip
+from builders import GOOD_ROWS, appendix1_rows, make_workbook, rewrite_zip
+from zhenggai import Options
 from zhenggai.checking.files import check_file
-from zhenggai.core.results import Options
 from zhenggai.intake import reader
 from zhenggai.intake.reader import OLE_MAGIC, read_book
 
@@ -174,7 +174,7 @@ def test_refused_as_one_file_level_finding(files: dict[str, Path], name: str) ->
     assert time.perf_counter() - started < 5
     assert [(f.code, f.severity.value, f.sheet, f.cell) for f in result.findings] == [
         (REFUSED[name], "error", None, None)]
-    assert not result.readable and result.tables == []
+    assert not result.readable and result.tables == ()
     assert result.findings[0].message  # a Chinese sentence, not a traceback
 
 
@@ -324,7 +324,7 @@ def test_xls_with_a_far_cell_is_refused_before_calamine_allocates(tmp_path: Path
     # A1 and IV65536 in a 6 KB .xls: calamine alone takes 1.1 GB and 3 s for it.
     import openpyxl
 
-    from conftest import soffice_convert
+    from programs import soffice_convert
 
     wb = openpyxl.Workbook()
     ws = wb.active

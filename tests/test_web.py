@@ -13,10 +13,11 @@ import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import GOOD_ROWS, run_zhenggai
+import zhenggai
+from builders import GOOD_ROWS
+from programs import run_zhenggai
 from webtools import COUNTIES, FORMULA, PREFECTURE, XSS, bad_rows, reply, review_column, table_rows, token_of
-from zhenggai.core.errors import InputError
-from zhenggai.web import launch
+from zhenggai.web import launch, workflow
 from zhenggai.web.app import create_app, state
 from zhenggai.web.store import BLOB_DIR, DB_NAME
 
@@ -280,6 +281,21 @@ def test_upload_size_limit(intake: tuple[TestClient, dict[str, str], Path]) -> N
     assert db.execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
 
 
+def test_only_an_oversized_upload_is_called_too_large(intake: tuple[TestClient, dict[str, str], Path],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ValueError while checking a stored upload is a server fault, never 文件太大 (413)."""
+    server, links, _root = intake
+    client = TestClient(server.app, raise_server_exceptions=False)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("a bug while checking")
+
+    monkeypatch.setattr(workflow, "check_of", broken)
+    monkeypatch.setattr(workflow, "_check_alone", lambda *_a, **_k: None)
+    r = client.post(links["谷城县"] + "upload", files=[("files", ("小.xlsx", b"PK\x03\x04" + b"0" * 100))])
+    assert r.status_code == 500 and "文件太大" not in r.text and "系统内部出错" in r.text
+
+
 def test_upload_flood_is_rate_limited_per_link(intake: tuple[TestClient, dict[str, str], Path],
                                                tmp_path: Path) -> None:
     client, links, _ = intake
@@ -535,7 +551,7 @@ def test_compared_text_is_escaped(intake: tuple[TestClient, dict[str, str], Path
 def test_first_submission_is_compared_with_last_rounds_rollup(tmp_path: Path) -> None:
     examples = Path(__file__).resolve().parent.parent / "examples"
     root = tmp_path / "收件库"
-    with pytest.raises(InputError, match="不是"):  # a county reply is not a rollup: refused, never guessed
+    with pytest.raises(zhenggai.InputError, match="不是"):  # a county reply is not a rollup: refused, never guessed
         launch.prepare(root, prefecture=PREFECTURE, problems=None, expect="谷城县", deadline=None,
                        previous=examples / "襄阳市收件-第二轮" / "谷城县 附件2（第二轮）.xlsx")
     store = launch.prepare(root, prefecture=PREFECTURE, problems=None, expect="谷城县,枣阳市", deadline=None,

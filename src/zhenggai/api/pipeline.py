@@ -71,7 +71,7 @@ def run_merge(
             if opts.feedback is not None:
                 from zhenggai.forms.feedback_list import check_coverage
 
-                check_coverage(results, opts.feedback)  # findings on the files; figures: build_rollup
+                results = check_coverage(results, opts.feedback)[0]  # findings on the files; figures: build_rollup
                 if opts.feedback.findings:
                     skipped.append(opts.feedback.result())
             rollup = build_rollup([*results, *skipped], opts)
@@ -79,10 +79,14 @@ def run_merge(
                 from zhenggai.rollup.categories import fill_categories
 
                 fill_categories(rollup, opts.feedback)
+    previous = None
     if opts.previous is not None:
         from zhenggai.rollup.previous import attach_previous
 
-        attach_previous(rollup, opts.previous, opts, label=output.name if output is not None else "本轮")
+        previous = attach_previous(rollup, opts.previous, opts, label=output.name if output is not None else "本轮")
+    from zhenggai.rollup.copies import attach_copies
+
+    attach_copies(rollup, previous)  # the same measure under another problem or county (issue 19)
     if strict and (rollup.report.errors or rollup.report.warnings):
         write = False
     if write and output is not None:

@@ -6,17 +6,17 @@ parsed, because ``merge`` builds the rollup from exactly what was validated.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zhenggai.checking.rows import RowContext, field_name, validate_rows
 from zhenggai.checking.sheets import join_continued, split_back, turn_back
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
-from zhenggai.core.findings import Report, Severity, a1
+from zhenggai.core.findings import Finding, Report, Severity, a1, make
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import (
     county_from_filename,
@@ -46,13 +46,13 @@ if TYPE_CHECKING:
 # --- the tables of a file --------------------------------------------------------------
 
 
-def check_table(t: TableResult, f: FileResult, opts: Options) -> None:
+def check_table(t: TableResult, shown: str, opts: Options) -> tuple[TableResult, list[Finding]]:
     """Every row rule (``rows.py``) and table rule (``table_rules.py``) of one table.
 
-    Fills ``t.items`` (附件1) or ``t.stats`` (附件2) and adds the findings to ``f``.
+    Returns the table with its ``items`` (附件1) or ``stats`` (附件2), and its findings.
     """
     table = t.table
-    ctx = RowContext(table, f.display, opts.deadline, opts.as_of)
+    ctx = RowContext(table, shown, opts.deadline, opts.as_of)
     if table.spec.kind == TableKind.APPENDIX2:
         ctx.factors = header_factors(table, ctx)
     if table.spec.kind == TableKind.APPENDIX1:
@@ -65,57 +65,62 @@ def check_table(t: TableResult, f: FileResult, opts: Options) -> None:
         rule(table, ctx)
     errors = Counter(x.row for x in ctx.findings if x.severity is Severity.ERROR)
     if table.spec.kind == TableKind.APPENDIX1:
-        for rec, (done, deadline) in zip(table.records, parsed, strict=True):
-            t.items.append(Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors[rec.row],
-                                rec.group))
-    else:
-        for rec, (county, numbers) in zip(table.records, parsed, strict=True):
-            t.stats.append(Stats(rec.row, None if rec.total else county, rec.values, rec.extras, numbers,
-                                 errors[rec.row], total=rec.total, reasons=ctx.reasons.get(rec.row, {})))
-    f.findings.extend(ctx.findings)
+        items = tuple(Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors[rec.row], rec.group)
+                      for rec, (done, deadline) in zip(table.records, parsed, strict=True))
+        return replace(t, items=t.items + items), ctx.findings
+    stats = tuple(Stats(rec.row, None if rec.total else county, rec.values, rec.extras, numbers,
+                        errors[rec.row], total=rec.total, reasons=ctx.reasons.get(rec.row, {}))
+                  for rec, (county, numbers) in zip(table.records, parsed, strict=True))
+    return replace(t, stats=t.stats + stats), ctx.findings
 
 
 # --- a file -----------------------------------------------------------------------------
+# Each helper returns the findings it makes; check_file gathers them and builds the
+# file's result once.
 
-def _header_findings(t: Table, f: FileResult) -> None:
+def _header_findings(t: Table, shown: str) -> list[Finding]:
     h = t.header
     row = h.row + 1
+    out: list[Finding] = []
     for key in h.missing:
         c = t.spec.column(key)
         if key == "seq" or (t.spec.kind == TableKind.APPENDIX2 and key == "note"):
             continue  # 序号 and 备注 may be left out without losing anything
-        f.add("missing-column", sheet=t.sheet, row=row, field=c.header)
+        out.append(make("missing-column", file=shown, sheet=t.sheet, row=row, field=c.header))
     for key, text in h.variants:
-        f.add("header-variant", sheet=t.sheet, row=row,
-              cell=a1(row, h.cols[key]), field=t.spec.column(key).header, value=text)
+        out.append(make("header-variant", file=shown, sheet=t.sheet, row=row,
+                        cell=a1(row, h.cols[key]), field=t.spec.column(key).header, value=text))
     for col, text in sorted(h.extras.items()):
-        f.add("extra-column", sheet=t.sheet, row=row,
-              cell=a1(row, col), value=text)
+        out.append(make("extra-column", file=shown, sheet=t.sheet, row=row, cell=a1(row, col), value=text))
+    return out
 
 
-def _table_notes(t: Table, f: FileResult) -> None:
+def _table_notes(t: Table, shown: str) -> list[Finding]:
     """The header's findings and how the table's rows were read (``Table.notes``)."""
-    _header_findings(t, f)
+    out = _header_findings(t, shown)
     for code, row, col, params in t.notes:
-        f.add(code, sheet=t.sheet, cell=a1(row, col), row=row, line=row, **params)
+        out.append(make(code, file=shown, sheet=t.sheet, cell=a1(row, col), row=row, line=row,
+                        **params))  # type: ignore[arg-type]
+    return out
 
 
-def _contact_findings(t: Table, f: FileResult) -> None:
+def _contact_findings(t: Table, shown: str) -> list[Finding]:
     c = t.contact
     if c is None:
-        f.add("contact-missing", sheet=t.sheet)
-        return
+        return [make("contact-missing", file=shown, sheet=t.sheet)]
     cell = a1(c.row, c.col)
+    out: list[Finding] = []
     if not c.name:
-        f.add("contact-missing", sheet=t.sheet, cell=cell, row=c.row,
-              field="联系人", value=c.text)
+        out.append(make("contact-missing", file=shown, sheet=t.sheet, cell=cell, row=c.row,
+                        field="联系人", value=c.text))
     if not (c.phone or "").strip():
         # The template's line left as it was: say it is not filled in, not that the
         # whole line "（联系人：　联系电话：　）" is a bad phone number.
-        f.add("phone-missing", sheet=t.sheet, cell=cell, row=c.row, field="联系电话")
+        out.append(make("phone-missing", file=shown, sheet=t.sheet, cell=cell, row=c.row, field="联系电话"))
     elif not is_valid_phone(c.phone):
-        f.add("phone-invalid", sheet=t.sheet, cell=cell, row=c.row,
-              field="联系电话", value=c.phone)
+        out.append(make("phone-invalid", file=shown, sheet=t.sheet, cell=cell, row=c.row,
+                        field="联系电话", value=c.phone))
+    return out
 
 
 def _county_missing_detail(t: Table) -> str:
@@ -129,41 +134,48 @@ def _county_missing_detail(t: Table) -> str:
             "如“长阳土家族自治县经济和信息化局（盖章）”")
 
 
-def _resolve_county(f: FileResult) -> None:
+def _resolve_county(tables: list[TableResult], path: Path, shown: str) -> tuple[list[TableResult], str | None,
+                                                                                list[Finding]]:
     """County of each table from its own 盖章 line; else 附件2's column or the file name.
 
     A workbook may hold several counties (a 市 that collected its 县区 first): each
-    sheet's 盖章 line names that sheet's county, and none may vanish.
+    sheet's 盖章 line names that sheet's county, and none may vanish. Returns the tables
+    (each with its county, 附件2's with the row that counts per county), the file's county
+    and the findings.
     """
     from zhenggai.forms.shapes import assign_counties, split_by_county_column
 
     split: list[TableResult] = []
-    for t in f.tables:
+    for t in tables:
         parts = split_by_county_column(t) if t.table.kind == TableKind.APPENDIX1 else None
         split.extend(parts or [t])
-    f.tables = split
-    from_line = [t.table.county for t in f.tables if t.table.county]
+    from_line = [t.table.county for t in split if t.table.county]
     lines = list(dict.fromkeys(from_line))
-    hints = list(dict.fromkeys(t.table.county_elsewhere for t in f.tables if t.table.county_elsewhere))
-    from_a2 = [s.county for t in f.tables_of(TableKind.APPENDIX2) for s in t.stats if s.county]
-    from_name = county_from_filename(f.path)
+    hints = list(dict.fromkeys(t.table.county_elsewhere for t in split if t.table.county_elsewhere))
+    from_a2 = [s.county for t in split if t.table.kind == TableKind.APPENDIX2 for s in t.stats if s.county]
+    from_name = county_from_filename(path)
     # Where the county is, in order: the 盖章 line, the title, the sheet name, 附件2's
     # 县（市、区） column, the file name. Found anywhere but the 盖章 line: a warning.
     where, county = (("盖章行", from_line[0]) if from_line else hints[0] if hints
                      else ("附件2 的县（市、区）列", from_a2[0]) if len(from_a2) == 1
                      else ("文件名", from_name) if from_name else ("", None))
-    f.county = "、".join(lines) if len(lines) > 1 else county
-    for t in f.tables:
+    out: list[TableResult] = []
+    found: list[Finding] = []
+    for t in split:
         own = t.table.county_elsewhere
-        t.county = t.table.county or (own[1] if own else county)
+        t = replace(t, county=t.table.county or (own[1] if own else county))
         if t.table.kind == TableKind.APPENDIX2:
-            assign_counties(t, f, t.county)
+            counties, notes = assign_counties(t, shown, t.county)
+            t = replace(t, counties=counties)
+            found += notes
+        out.append(t)
         if t.table.county or t.blank:
             continue
-        _county_not_on_bureau_line(f, t, own or (where, county), [*lines, *(n for _, n in hints), *from_a2,
-                                                                   *([from_name] if from_name else [])])
+        named = [*lines, *(n for _, n in hints), *from_a2, *([from_name] if from_name else [])]
+        found += _county_not_on_bureau_line(shown, t, own or (where, county), named)
+    file_county = "、".join(lines) if len(lines) > 1 else county
     if len(lines) > 1 or len(set(from_a2)) > 1:
-        return  # several counties in one workbook: each table has its own county
+        return out, file_county, found  # several counties in one workbook: each table has its own county
     sources = []
     if from_line:
         sources += [("盖章行", x) for x in lines]
@@ -172,21 +184,25 @@ def _resolve_county(f: FileResult) -> None:
         sources.append(("附件2", from_a2[0]))
     if from_name:
         sources.append(("文件名", from_name))
-    names = {n for _, n in sources}
-    if len(names) > 1:
-        detail = "，".join(f"{src}为“{n}”" for src, n in sources)
-        a2 = [(t, s) for t in f.tables_of(TableKind.APPENDIX2) for s in t.stats if s.county]
-        if a2 and len({n for src, n in sources if src != "文件名"}) > 1:
-            t, s = a2[0]
-            col = t.table.header.cols["county"]
-            f.add("county-mismatch", sheet=t.table.sheet,
-                  cell=a1(s.row, col), row=s.row, field="县（市、区）", value=s.county,
-                  detail=detail)
-        else:
-            f.add("county-mismatch", detail=detail)
+    if len({n for _, n in sources}) > 1:
+        found.append(_county_mismatch(out, sources, shown))
+    return out, file_county, found
 
 
-def _county_not_on_bureau_line(f: FileResult, t: TableResult, found: tuple[str, str | None], named: list[str]) -> None:
+def _county_mismatch(tables: list[TableResult], sources: list[tuple[str, str]], shown: str) -> Finding:
+    """The places naming a county disagree: on 附件2's 县（市、区） cell when it is one of them."""
+    detail = "，".join(f"{src}为“{n}”" for src, n in sources)
+    a2 = [(t, s) for t in tables if t.table.kind == TableKind.APPENDIX2 for s in t.stats if s.county]
+    if a2 and len({n for src, n in sources if src != "文件名"}) > 1:
+        t, s = a2[0]
+        col = t.table.header.cols["county"]
+        return make("county-mismatch", file=shown, sheet=t.table.sheet, cell=a1(s.row, col), row=s.row,
+                    field="县（市、区）", value=s.county, detail=detail)
+    return make("county-mismatch", file=shown, detail=detail)
+
+
+def _county_not_on_bureau_line(shown: str, t: TableResult, found: tuple[str, str | None],
+                               named: list[str]) -> list[Finding]:
     """The 盖章 line names no county: a warning saying where it was found, else an error."""
     where, county = found
     detail = _county_missing_detail(t.table)
@@ -195,12 +211,11 @@ def _county_not_on_bureau_line(f: FileResult, t: TableResult, found: tuple[str, 
         r, c, text = t.table.bureau
         at |= {"cell": a1(r, c), "row": r, "value": text}
     if county is None:
-        f.add("county-missing", fallback="", detail=detail, **at)
-        return
+        return [make("county-missing", file=shown, fallback="", detail=detail, **at)]  # type: ignore[arg-type]
     others = sorted({n for n in named if n != county})
     disagree = f"；但其他地方写的是“{'、'.join(others)}”，请核对" if others else ""
-    f.add("county-found-elsewhere", detail=detail, where=where, county=county, disagree=disagree,
-          **at)
+    return [make("county-found-elsewhere", file=shown, detail=detail, where=where, county=county,
+                 disagree=disagree, **at)]  # type: ignore[arg-type]
 
 
 def _digest(path: Path) -> str:
@@ -221,51 +236,74 @@ def _digest(path: Path) -> str:
         return ""
 
 
-def _hidden_sheet(grid: Grid, tables: list[Table], f: FileResult) -> None:
+def _hidden_sheet(grid: Grid, tables: list[Table], shown: str) -> list[Finding]:
     """A hidden sheet is not data; one holding a form (an older copy) is named in a warning."""
-    for t in tables:
-        if t.records:
-            f.add("hidden-sheet-ignored", sheet=grid.name, name=grid.name,
-                  appendix=APPENDIX_NAMES[t.kind])
+    return [make("hidden-sheet-ignored", file=shown, sheet=grid.name, name=grid.name, appendix=APPENDIX_NAMES[t.kind])
+            for t in tables if t.records]
 
 
-def _file_specs(grids: Sequence[Grid], opts: Options, f: FileResult) -> tuple[TableSpec, TableSpec]:
+def _file_specs(grids: Sequence[Grid], opts: Options, shown: str) -> tuple[tuple[TableSpec, TableSpec], list[Finding]]:
     """The tables to look for: the form's own definition, unless ``--indicators`` overrides it."""
     from zhenggai.forms.formdef import describe, read_definition, same_columns
 
     carried, problem = read_definition(grids)
+    found: list[Finding] = []
     if problem is not None:
         fallback = "--indicators 文件" if opts.indicators is not None else "内置的成果指标"
-        f.add("indicators-definition-invalid", sheet=META_SHEET,
-              reason=problem, fallback=fallback)
+        found.append(make("indicators-definition-invalid", file=shown, sheet=META_SHEET,
+                          reason=problem, fallback=fallback))
     if carried is None:
-        return opts.specs()
+        return opts.specs(), found
     if opts.indicators is None:
-        return APPENDIX1, appendix2(carried)
+        return (APPENDIX1, appendix2(carried)), found
     if not same_columns(carried, opts.indicators):
-        f.add("indicators-mismatch", sheet=META_SHEET,
-              carried=describe(carried), given=describe(opts.indicators))
-    return opts.specs()
+        found.append(make("indicators-mismatch", file=shown, sheet=META_SHEET,
+                          carried=describe(carried), given=describe(opts.indicators)))
+    return opts.specs(), found
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
 
 
 def check_file(path: Path, opts: Options, display_name: str | None = None) -> FileResult:
-    """Read one workbook, find its tables and apply every rule that needs only this file."""
+    """Read one workbook, find its tables and apply every rule that needs only this file.
+
+    The one place a checked file's result is built: every step returns its findings and
+    tables, gathered here into a frozen :class:`FileResult`.
+    """
     shown = display_name or str(path)
-    f = FileResult(path=path, display=shown)
-    f.digest = _digest(path)
-    with contextlib.suppress(OSError):
-        f.mtime = path.stat().st_mtime
+    digest, mtime = _digest(path), _mtime(path)
     book = read_book(path, shown)
-    f.kind, f.saved = book.fmt, book.saved
-    f.findings.extend(book.findings)
-    f.findings.extend(book.notes)
-    if book.findings:
-        f.readable = False
-        return f
-    specs = _file_specs(book.grids, opts, f)
+    found = [*book.findings, *book.notes]
+    tables: list[TableResult] = []
+    word_rows: dict[str, tuple[int, int]] = {}
+    county = None
+    if not book.findings:
+        tables, notes, word_rows = _find_tables(book.grids, opts, shown)
+        found += notes
+        if not tables:
+            found.append(make("no-table", file=shown, rows=HEADER_SCAN_ROWS))
+        else:
+            tables, county, found = _check_tables(tables, path, shown, opts, found)
+    return FileResult(path=path, display=shown, county=county, tables=tuple(tables), findings=tuple(found),
+                      digest=digest, readable=bool(tables), kind=book.fmt, saved=book.saved, mtime=mtime,
+                      word_rows=word_rows)
+
+
+def _find_tables(grids: Sequence[Grid], opts: Options,
+                 shown: str) -> tuple[list[TableResult], list[Finding], dict[str, tuple[int, int]]]:
+    """The tables of a workbook's visible sheets, the findings about its sheets, and each
+    Word table's rows."""
+    specs, found = _file_specs(grids, opts, shown)
     from zhenggai.forms.shapes import hidden_findings
 
-    for grid in book.grids:
+    tables: list[TableResult] = []
+    word_rows: dict[str, tuple[int, int]] = {}
+    for grid in grids:
         if grid.name == META_SHEET:
             continue  # zhenggai's own definition of the form (see schema.META_SHEET), never a table
         if grid.name == FINDINGS_SHEET:
@@ -273,36 +311,44 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
             # sheets count, the list of findings we wrote into it does not.
             continue
         if grid.table_rows is not None:
-            f.word_rows[grid.name] = grid.table_rows
-        tables = find_tables(grid, specs)
+            word_rows[grid.name] = grid.table_rows
+        on_sheet = find_tables(grid, specs)
         if grid.hidden:
-            _hidden_sheet(grid, tables, f)
+            found += _hidden_sheet(grid, on_sheet, shown)
             continue
-        hidden_findings(grid, tables, f)
-        for table in tables:
-            f.tables.append(TableResult(table))
-    if not f.tables:
-        f.readable = False
-        f.add("no-table", rows=HEADER_SCAN_ROWS)
-        return f
-    joined = join_continued(f, _table_notes)
-    for t in f.tables:
-        _table_notes(t.table, f)
+        found += hidden_findings(grid, on_sheet, shown)
+        tables += [TableResult(table) for table in on_sheet]
+    return tables, found, word_rows
+
+
+def _check_tables(tables: list[TableResult], path: Path, shown: str, opts: Options,
+                  earlier: Sequence[Finding]) -> tuple[list[TableResult], str | None, list[Finding]]:
+    """Every rule of the file's tables: the checked tables, the file's county, and the
+    file's findings (``earlier`` ones first, turned back onto the cells a clerk sees)."""
+    tables, joined, notes = join_continued(tables, _table_notes, shown)
+    found = [*earlier, *notes]
+    checked: list[TableResult] = []
+    for t in tables:
+        found += _table_notes(t.table, shown)
         if t.blank:
             # Row rules on an unfilled form would only list every empty cell.
-            f.add("blank-form", sheet=t.table.sheet, appendix=APPENDIX_NAMES[t.table.kind])
-            continue
-        check_table(t, f, opts)
-        _contact_findings(t.table, f)
-    _resolve_county(f)
-    for t in f.tables:
+            found.append(make("blank-form", file=shown, sheet=t.table.sheet, appendix=APPENDIX_NAMES[t.table.kind]))
+        else:
+            t, notes = check_table(t, shown, opts)
+            found += notes + _contact_findings(t.table, shown)
+        checked.append(t)
+    for index, offset, sheet in joined:
+        # Before the county is resolved: a 附件1 split by its 县（市、区） column keeps its
+        # rows' own sheets. No later finding lies on a continuation's rows (those are 附件2's).
+        checked[index], found = split_back(found, checked[index], offset, sheet)
+    checked, county, notes = _resolve_county(checked, path, shown)
+    found += notes
+    for t in checked:
         if t.table.kind == TableKind.APPENDIX2 and not t.blank:
-            _plausibility(t, f)
-    for sheet in {t.table.sheet for t in f.tables if t.table.transposed}:
-        f.findings = [turn_back(x) if x.sheet == sheet else x for x in f.findings]
-    for first, offset, sheet in joined:
-        split_back(f, first, offset, sheet)
-    return f
+            found += _plausibility(t, shown)
+    for sheet in {t.table.sheet for t in checked if t.table.transposed}:
+        found = [turn_back(x) if x.sheet == sheet else x for x in found]
+    return checked, county, found
 
 
 def implausible(c: Column, value: float) -> str | None:
@@ -323,9 +369,10 @@ def implausible(c: Column, value: float) -> str | None:
     return "请核实"
 
 
-def _plausibility(t: TableResult, f: FileResult) -> None:
+def _plausibility(t: TableResult, shown: str) -> list[Finding]:
     """``indicator-implausible`` on each counted 附件2 figure outside its column's range."""
     cols = t.table.header.cols
+    out: list[Finding] = []
     for s in t.counties.values():
         for c in t.table.spec.columns:
             value = s.numbers.get(c.key)
@@ -335,9 +382,10 @@ def _plausibility(t: TableResult, f: FileResult) -> None:
             if cause is not None:
                 assert c.plausible is not None
                 low, high = c.plausible
-                f.add("indicator-implausible", sheet=t.table.sheet, cell=a1(s.row, cols[c.key]), row=s.row,
-                      field=c.header, value=number_text(value), low=number_text(low), high=number_text(high),
-                      cause=cause)
+                out.append(make("indicator-implausible", file=shown, sheet=t.table.sheet, cell=a1(s.row, cols[c.key]),
+                                row=s.row, field=c.header, value=number_text(value), low=number_text(low),
+                                high=number_text(high), cause=cause))
+    return out
 
 
 def problem_counts(items: Sequence[Item]) -> tuple[int, int, int]:
@@ -353,11 +401,12 @@ def problem_counts(items: Sequence[Item]) -> tuple[int, int, int]:
     return len(state), done, open_
 
 
-def cross_check(results: Sequence[FileResult]) -> None:
-    """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 (same or paired file)."""
+def cross_check(results: Sequence[FileResult]) -> list[FileResult]:
+    """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 (same or paired file): the
+    results again, each 附件2's file with the findings about it added (new values)."""
     a1s: dict[str, list[TableResult]] = {}
-    a2s: dict[str, list[tuple[FileResult, TableResult, Stats]]] = {}
-    for f in results:
+    a2s: dict[str, list[tuple[int, TableResult, Stats]]] = {}
+    for i, f in enumerate(results):
         if not f.readable:
             continue
         for t in f.tables:
@@ -369,32 +418,37 @@ def cross_check(results: Sequence[FileResult]) -> None:
                 a1s.setdefault(t.county or f"\0{f.path}", []).append(t)
             else:
                 for name, s in t.counties.items():
-                    a2s.setdefault(name or f"\0{f.path}", []).append((f, t, s))
+                    a2s.setdefault(name or f"\0{f.path}", []).append((i, t, s))
+    more: dict[int, list[Finding]] = {}
     for county, t1s in a1s.items():
         t2s = a2s.get(county, [])
         if len(t1s) != 1 or len(t2s) != 1:
             continue  # nothing to pair, or duplicates: merge decides which one counts
-        cross_pair(t1s[0], *t2s[0])
+        i, t2, s = t2s[0]
+        more.setdefault(i, []).extend(cross_pair(t1s[0], results[i].display, t2, s))
+    return [f.with_findings(more.get(i, ())) for i, f in enumerate(results)]
 
 
-def cross_pair(t1: TableResult, f2: FileResult, t2: TableResult, s: Stats | None = None) -> None:
-    """One county's 附件2 row against its 附件1: findings go on the 附件2 cells."""
+def cross_pair(t1: TableResult, shown: str, t2: TableResult, s: Stats | None = None) -> list[Finding]:
+    """One county's 附件2 row against its 附件1: the findings, on the 附件2 cells of ``shown``."""
     if s is None:
         if len(t2.counties) != 1:
-            return
+            return []
         s = next(iter(t2.counties.values()))
     cols = t2.table.header.cols
     rows, done_rows, _ = problem_counts(t1.items)
     total, done = s.numbers.get("total"), s.numbers.get("done")
     spec = t2.table.spec
+    out: list[Finding] = []
     if total is not None and "total" in cols and total != rows:
-        f2.add("cross-total-mismatch", sheet=t2.table.sheet,
-               cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
-               value=number_text(total), total=number_text(total), rows=rows)
+        out.append(make("cross-total-mismatch", file=shown, sheet=t2.table.sheet,
+                        cell=a1(s.row, cols["total"]), row=s.row, field=spec.column("total").header,
+                        value=number_text(total), total=number_text(total), rows=rows))
     if done is not None and "done" in cols and done != done_rows:
-        f2.add("cross-done-mismatch", sheet=t2.table.sheet,
-               cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
-               value=number_text(done), done=number_text(done), rows=done_rows)
+        out.append(make("cross-done-mismatch", file=shown, sheet=t2.table.sheet,
+                        cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
+                        value=number_text(done), done=number_text(done), rows=done_rows))
+    return out
 
 
 # --- many files (listing a folder and opening archives: inbox.py) -----------------------
@@ -422,8 +476,7 @@ def check_files(
                 on_progress(i, len(files), shown or str(path))
     else:
         results = _check_isolated(files, opts, on_progress, names)
-    cross_check(results)
-    return results
+    return cross_check(results)
 
 
 def _in_process(count: int) -> bool:
@@ -467,12 +520,8 @@ def crashed_file(path: Path, shown: str, reason: str) -> FileResult:
     """The result of a file whose reading crashed or broke a limit (see boundary.py)."""
     from zhenggai.intake.guard import UNREADABLE
 
-    f = FileResult(path=path, display=shown, readable=False)
-    f.digest = _digest(path)
-    with contextlib.suppress(OSError):
-        f.mtime = path.stat().st_mtime
-    f.add("file-unreadable", reason=f"{UNREADABLE}（{reason}）")
-    return f
+    return FileResult(path=path, display=shown, digest=_digest(path), mtime=_mtime(path), readable=False,
+                      findings=(make("file-unreadable", file=shown, reason=f"{UNREADABLE}（{reason}）"),))
 
 
 def make_report(results: Iterable[FileResult]) -> Report:
@@ -523,7 +572,7 @@ def validate_inbox(
         if feedback is not None:
             from zhenggai.forms.feedback_list import check_coverage
 
-            check_coverage(results, feedback)
+            results = check_coverage(results, feedback)[0]
             if feedback.findings:
                 skipped.append(feedback.result())
     except BaseException:

@@ -7,45 +7,50 @@ table and its findings and rows are then given back their own sheet; a 附件2 r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from zhenggai.core.findings import Finding, a1, column_letter
+from zhenggai.core.findings import Finding, a1, column_letter, make
 from zhenggai.core.kinds import TableKind
-from zhenggai.core.results import FileResult, TableResult
+from zhenggai.core.results import Item, TableResult
 from zhenggai.core.table import Table
 
 _CONTINUED_OFFSET = 1_000_000  # rows of a continuation sheet, while checked as one table
 
 
-def join_continued(f: FileResult, notes: Callable[[Table, FileResult], None]) -> list[tuple[TableResult, int, str]]:
+def join_continued(tables: list[TableResult], notes: Callable[[Table, str], list[Finding]],
+                   shown: str) -> tuple[list[TableResult], list[tuple[int, int, str]], list[Finding]]:
     """附件1 continued on the next sheet (the same header, 序号 carrying on) is one table.
 
     Its rows are checked with the first sheet's, numbered past ``_CONTINUED_OFFSET`` so that
     no row of the two sheets shares a number; :func:`split_back` gives every finding and
     row its own sheet again. A second sheet that names another county is not a continuation.
+    Returns the tables kept, (index of the first sheet's table among them, offset,
+    continuation sheet) for each join, and the findings about the continuation sheets.
     """
-    joined: list[tuple[TableResult, int, str]] = []
+    joined: list[tuple[int, int, str]] = []
     kept: list[TableResult] = []
-    for t in f.tables:
+    found: list[Finding] = []
+    for t in tables:
         prev = kept[-1] if kept else None
         if prev is None or not _continues(prev.table, t.table):
             kept.append(t)
             continue
         offset = _CONTINUED_OFFSET * (len(joined) + 1)
-        notes(t.table, f)  # the second sheet's header and rows, on that sheet
+        found += notes(t.table, shown)  # the second sheet's header and rows, on that sheet
         first, last = _seq(prev.table, -1), _seq(t.table, 0)
-        f.add("table-continued", sheet=t.table.sheet, cell=a1(t.table.header.row + 1, 0), row=t.table.header.row + 1,
-              name=t.table.sheet, prev=prev.table.sheet, seq=f"{last} 接 {first}")
+        found.append(make("table-continued", file=shown, sheet=t.table.sheet, cell=a1(t.table.header.row + 1, 0),
+                          row=t.table.header.row + 1, name=t.table.sheet, prev=prev.table.sheet,
+                          seq=f"{last} 接 {first}"))
+        # The tables were just found in this file (forms.find_tables): no one else holds them.
         for rec in t.table.records:
             rec.row += offset
             rec.group = rec.group + offset if rec.group is not None else None
         prev.table.records.extend(t.table.records)
         prev.table.formula_cells.extend((r + offset, c, k) for r, c, k in t.table.formula_cells)
         prev.table.contact = prev.table.contact or t.table.contact
-        joined.append((prev, offset, t.table.sheet))
-    f.tables = kept
-    return joined
+        joined.append((len(kept) - 1, offset, t.table.sheet))
+    return kept, joined, found
 
 
 def _seq(t: Table, at: int) -> int | None:
@@ -66,8 +71,10 @@ def _continues(a: Table, b: Table) -> bool:
     return last is not None and first is not None and first == last + 1 and first > 1
 
 
-def split_back(f: FileResult, t: TableResult, offset: int, sheet: str) -> None:
-    """Findings and rows of a continuation sheet on their own sheet and rows again."""
+def split_back(findings: Sequence[Finding], t: TableResult, offset: int,
+               sheet: str) -> tuple[TableResult, list[Finding]]:
+    """Findings and rows of a continuation sheet on their own sheet and rows again: the
+    table and the findings, new values."""
     def back(x: Finding) -> Finding:
         if x.sheet != t.table.sheet or x.row is None or not offset <= x.row < offset + _CONTINUED_OFFSET:
             return x
@@ -75,15 +82,16 @@ def split_back(f: FileResult, t: TableResult, offset: int, sheet: str) -> None:
         cell = x.cell.rstrip("0123456789") + str(row) if x.cell else x.cell
         return replace(x, sheet=sheet, row=row, cell=cell)
 
-    f.findings = [back(x) for x in f.findings]
-    for it in t.items:
-        if offset <= it.row < offset + _CONTINUED_OFFSET:
-            it.group = it.group or it.row  # stays past the offset: no problem shares its number
-            it.row -= offset
-            it.sheet = sheet
-    for rec in t.table.records:
+    def item(it: Item) -> Item:
+        if not offset <= it.row < offset + _CONTINUED_OFFSET:
+            return it
+        # The group stays past the offset: no problem shares its number.
+        return replace(it, group=it.group or it.row, row=it.row - offset, sheet=sheet)
+
+    for rec in t.table.records:  # this file's own table (see join_continued)
         if offset <= rec.row < offset + _CONTINUED_OFFSET:
             rec.row -= offset
+    return replace(t, items=tuple(item(it) for it in t.items)), [back(x) for x in findings]
 
 
 def turn_back(x: Finding) -> Finding:

@@ -125,8 +125,14 @@ def findings(report: Report, *, show_info: bool = True, show_all: bool = False) 
 
 
 def note(text: str) -> None:
-    """One line to stderr (progress and notes, never results)."""
-    stderr.print(Text(text, style="dim"))
+    """One line to stderr (progress and notes, never results).
+
+    Redirected to a log (``2> 日志.txt``) a note stays one line: the editor that opens the log
+    wraps it, and a path in it can be copied whole. On a console (or with COLUMNS) it breaks
+    by the rules in cli/wrap.py.
+    """
+    whole = not stderr.is_terminal and not os.environ.get("COLUMNS")
+    stderr.print(Text(text, style="dim"), soft_wrap=whole)
 
 
 @contextmanager

@@ -36,10 +36,19 @@ _UNITS = ("万元", "亿元", "万人", "公里", "小时", "个月", "元", "�
           "年", "月", "日", "天", "次", "名", "条", "处", "户", "所", "座", "倍", "张", "份", "页", "套", "批", "%")
 _UNIT = "|".join(map(re.escape, _UNITS))
 
-# One unbreakable atom: a short bracketed or quoted word, a number (with 第 before and its unit after), an ASCII run
-# (option, path, A1 cell, date, code) with a 行/列 after it, a run of spaces, or one character.
+# A path, kept whole so that a copied path still opens: a run (Chinese folder and file names
+# included, as clerks name them; it ends at a space or Chinese punctuation) that starts at a
+# root (/, C:\, ~, ./, …/) or holds a separator and ends with a file extension or a separator.
+# Prose such as 12/19 or 附件1/附件2 is not a path and still breaks like prose.
+_PC = r"[^\s，。；、：“”「」（）【】《》]"
+_PATH = (rf"(?<!{_PC})(?:(?:[A-Za-z]:|~|\.{{1,2}}|…)?[\\/]{_PC}*"
+         rf"|(?={_PC}+[\\/]){_PC}+?[\\/](?:{_PC}*?(?:\.[A-Za-z0-9]{{1,5}}|[\\/]))?(?!{_PC}))")
+
+# One unbreakable atom: a short bracketed or quoted word, a path, a number (with 第 before and its unit after), an
+# ASCII run (option, A1 cell, date, code) with a 行/列 after it, a run of spaces, or one character.
 _ATOM = re.compile(
     r"[（(【「『“‘《〈][^（(【「『“‘《〈）)】」』”’》〉\s]{1,6}[）)】」』”’》〉]"  # （万元）, “是”, 「完成时限」
+    rf"|{_PATH}"
     rf"|(?:第\s?)?[!-~]*\d[!-~]*(?:\s?(?:{_UNIT}))?"
     r"|[!-~]+(?:\s?[行列])?"
     r"|\s+"
@@ -93,7 +102,8 @@ def break_offsets(text: str, width: int) -> list[int]:
             while cut < len(seg) and cw + cell_len(seg[cut]) <= width - used:
                 cw += cell_len(seg[cut])
                 cut += 1
-            cut = max(cut, 1)
+            folder = max(seg.rfind("/", 0, cut), seg.rfind("\\", 0, cut))
+            cut = folder + 1 if folder > 0 else max(cut, 1)  # a path folds after a folder, not inside a name
             pos += cut
             seg = seg[cut:]
             offsets.append(pos)

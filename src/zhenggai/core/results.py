@@ -1,26 +1,25 @@
 """The result types every layer shares: options, and what checking a file learned.
 
-``check`` fills them, ``rollup`` builds on them, ``annotate``, ``problems``, the CLI
-and the web intake read them. This module imports nothing heavy (stdlib and
+``checking.files.check_file`` builds a file's result once, frozen; a later stage that
+learns more (the cross check, the feedback list's coverage, the rollup) returns a new
+value (:meth:`FileResult.with_findings`), never appends to a shared one. ``rollup``
+builds on them, ``annotate``, the CLI and the web intake read them. This module imports nothing heavy (stdlib and
 ``findings``), so it sits near the bottom of the dependency graph and every import
 arrow points towards it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from zhenggai.core.codes import FindingCode
-from zhenggai.core.findings import FileReport, Finding, Report, Severity, TableInfo, make, sort_key
+from zhenggai.core.findings import FileReport, Finding, Report, Severity, TableInfo, sort_key
 from zhenggai.core.kinds import TableKind
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     import pandas as pd
 
     from zhenggai.core.schema import Indicator, TableSpec
@@ -53,7 +52,7 @@ class Options:
         return APPENDIX1, appendix2(self.indicators)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One 附件1 row as read and checked."""
 
@@ -74,7 +73,7 @@ class Item:
         return self.group or self.row
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Stats:
     """One 附件2 row as read and checked; ``numbers[key]`` is None when not counted.
 
@@ -101,17 +100,18 @@ class Stats:
 _PREFILLED = frozenset({"seq", "problem", "county", "note", "total"})
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class TableResult:
-    """A table and its parsed rows."""
+    """A table and its parsed rows (built by ``checking.files``; frozen: a stage that learns
+    more makes a new one with ``dataclasses.replace``)."""
 
     table: Table
-    items: list[Item] = field(default_factory=list)
-    stats: list[Stats] = field(default_factory=list)
+    items: tuple[Item, ...] = ()
+    stats: tuple[Stats, ...] = ()
     county: str | None = None  # the county this table belongs to (its sheet's bureau line first)
     # 附件2: the row that counts for each county it holds (one for a county's own form,
     # several when a 市 collected its 县区 first; a township breakdown gives its 合计).
-    counties: dict[str, Stats] = field(default_factory=dict)
+    counties: Mapping[str, Stats] = field(default_factory=dict)
 
     @property
     def blank(self) -> bool:
@@ -130,15 +130,20 @@ class TableResult:
         )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class FileResult:
-    """Everything validation learned about one file."""
+    """Everything validation learned about one file.
+
+    Frozen, its sequences tuples: ``checking.files.check_file`` builds it once, and a stage
+    that learns more returns a new value (:meth:`with_findings`) instead of appending to
+    a result other stages (or worker processes) share.
+    """
 
     path: Path
     display: str
     county: str | None = None
-    tables: list[TableResult] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    tables: tuple[TableResult, ...] = ()
+    findings: tuple[Finding, ...] = ()
     digest: str = ""
     readable: bool = True
     skipped: bool = False
@@ -147,14 +152,12 @@ class FileResult:
     mtime: float | None = None  # file-system modification time (download time for e-mail)
     # Word tables (sheet "表格2"): grid rows [start, end) are the table's rows; positions
     # are shown as "第5行" of the table, not as worksheet cells (see word.py).
-    word_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
+    word_rows: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
-    def add(self, code: FindingCode, **where: object) -> Finding:
-        """Add a finding about this file: ``where`` is its sheet, cell, row, field, value and
-        the message's parameters (the file is this one)."""
-        finding = make(code, file=self.display, **where)  # type: ignore[arg-type]
-        self.findings.append(finding)
-        return finding
+    def with_findings(self, more: Iterable[Finding]) -> FileResult:
+        """This result with ``more`` findings after its own (a new value; ``self`` is unchanged)."""
+        more = tuple(more)
+        return replace(self, findings=self.findings + more) if more else self
 
     def tables_of(self, kind: TableKind) -> list[TableResult]:
         """Tables of one kind (附件1 or 附件2)."""
@@ -162,9 +165,9 @@ class FileResult:
 
     def report(self) -> FileReport:
         """The JSON-able report of this file, findings in deterministic order."""
-        findings = self.findings
+        findings: Iterable[Finding] = self.findings
         if self.word_rows:
-            findings = [self._word_position(f) for f in findings]
+            findings = [self._word_position(f) for f in self.findings]
         return FileReport(
             path=self.display,
             county=self.county,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -82,7 +83,7 @@ class FeedbackList:
 
     def result(self) -> FileResult:
         """The list as a report entry (its own reading findings)."""
-        return FileResult(self.path, self.display, findings=list(self.findings), readable=not self.findings,
+        return FileResult(self.path, self.display, findings=tuple(self.findings), readable=not self.findings,
                           skipped=True)
 
 
@@ -125,67 +126,83 @@ def match_problems(rows: list[tuple[int, str]], problems: list[FeedbackProblem])
     return out
 
 
-def check_coverage(results: list[FileResult], feedback: FeedbackList) -> dict[str, Coverage]:
-    """Add coverage findings to the county files; return coverage per county checked."""
+def check_coverage(results: Sequence[FileResult], feedback: FeedbackList) -> tuple[list[FileResult],
+                                                                                 dict[str, Coverage]]:
+    """The county files with their coverage findings added (new values), and the coverage
+    per county checked."""
     coverage: dict[str, Coverage] = {}
+    out: list[FileResult] = []
     for f in results:
-        if not f.readable:
-            continue
-        for t in f.tables:
+        found: list[Finding] = []
+        for t in f.tables if f.readable else ():
             # Each table's own county: a workbook may hold several counties.
-            county = t.county
-            table = t.table
-            cols = table.header.cols
             if t.blank:
                 continue
-            if table.kind == TableKind.APPENDIX2:
-                for name, s in t.counties.items():
-                    listed = feedback.for_county(name) if name else None
-                    total = s.numbers.get("total")
-                    if listed is not None and total is not None and "total" in cols and total != len(listed):
-                        f.findings.append(make(
-                            "problem-count-mismatch", file=f.display, sheet=table.sheet, cell=a1(s.row, cols["total"]),
-                            row=s.row, field=table.spec.column("total").header, value=display(total),
-                            county=name, total=len(listed)))
-                continue
-            if table.kind != TableKind.APPENDIX1 or "problem" not in cols or not county:
-                continue
-            problems = feedback.for_county(county)
-            if problems is None:
-                f.findings.append(make("problem-extra", file=f.display, sheet=table.sheet, county=county,
-                                       value=f"反馈问题清单中没有 {county}"))
-                continue
-            i_problem = table.spec.keys.index("problem")
-            # One row per problem: the further measure rows of a merged 问题描述 answer the same one.
-            rows = [(it.row, clean_text(it.values[i_problem])) for it in t.items if it.problem == it.row]
-            matched = match_problems(rows, problems)
-            first_row: dict[int, int] = {}
-            col = cols["problem"]
-            for ri, (row, text) in enumerate(rows):
-                hit = matched.get(ri)
-                cell = a1(row, col)
-                if hit is None:
-                    if text:
-                        f.findings.append(make("problem-extra", file=f.display, sheet=table.sheet, cell=cell, row=row,
-                                               field=table.spec.column("problem").header, value=text, county=county))
-                    continue
-                pi, exact = hit
-                p = problems[pi]
-                if pi in first_row:
-                    f.findings.append(make("problem-answered-twice", file=f.display, sheet=table.sheet, cell=cell,
-                                           row=row, field=table.spec.column("problem").header, value=text,
-                                           problem=p.text, other_row=first_row[pi]))
-                    continue
-                first_row[pi] = row
-                if not exact:
-                    f.findings.append(make("problem-reworded", file=f.display, sheet=table.sheet, cell=cell, row=row,
-                                           field=table.spec.column("problem").header, value=text, problem=p.text))
-            for pi, p in enumerate(problems):
-                if pi not in first_row:
-                    f.findings.append(make("problem-unanswered", file=f.display, sheet=table.sheet, county=county,
-                                           problem=p.text, value=p.text))
-            coverage[county] = Coverage(county, len(first_row), len(problems))
-    return coverage
+            if t.table.kind == TableKind.APPENDIX2:
+                found += _count_mismatches(f.display, t, feedback)
+            elif t.table.kind == TableKind.APPENDIX1 and "problem" in t.table.header.cols and t.county:
+                found += _table_coverage(f.display, t, feedback, coverage)
+        out.append(f.with_findings(found))
+    return out, coverage
+
+
+def _count_mismatches(shown: str, t: TableResult, feedback: FeedbackList) -> list[Finding]:
+    """附件2's 反馈问题数 against the number of problems the list gives each county."""
+    table = t.table
+    cols = table.header.cols
+    found: list[Finding] = []
+    for name, s in t.counties.items():
+        listed = feedback.for_county(name) if name else None
+        total = s.numbers.get("total")
+        if listed is not None and total is not None and "total" in cols and total != len(listed):
+            found.append(make(
+                "problem-count-mismatch", file=shown, sheet=table.sheet, cell=a1(s.row, cols["total"]),
+                row=s.row, field=table.spec.column("total").header, value=display(total),
+                county=name, total=len(listed)))
+    return found
+
+
+def _table_coverage(shown: str, t: TableResult, feedback: FeedbackList,
+                    coverage: dict[str, Coverage]) -> list[Finding]:
+    """How one county's 附件1 answers its feedback problems: the findings, and its
+    ``coverage`` entry."""
+    county = t.county
+    assert county is not None
+    table = t.table
+    problems = feedback.for_county(county)
+    if problems is None:
+        return [make("problem-extra", file=shown, sheet=table.sheet, county=county,
+                     value=f"反馈问题清单中没有 {county}")]
+    found: list[Finding] = []
+    i_problem = table.spec.keys.index("problem")
+    # One row per problem: the further measure rows of a merged 问题描述 answer the same one.
+    rows = [(it.row, clean_text(it.values[i_problem])) for it in t.items if it.problem == it.row]
+    matched = match_problems(rows, problems)
+    first_row: dict[int, int] = {}
+    col = table.header.cols["problem"]
+    header = table.spec.column("problem").header
+    for ri, (row, text) in enumerate(rows):
+        hit = matched.get(ri)
+        cell = a1(row, col)
+        if hit is None:
+            if text:
+                found.append(make("problem-extra", file=shown, sheet=table.sheet, cell=cell, row=row,
+                                  field=header, value=text, county=county))
+            continue
+        pi, exact = hit
+        p = problems[pi]
+        if pi in first_row:
+            found.append(make("problem-answered-twice", file=shown, sheet=table.sheet, cell=cell,
+                              row=row, field=header, value=text, problem=p.text, other_row=first_row[pi]))
+            continue
+        first_row[pi] = row
+        if not exact:
+            found.append(make("problem-reworded", file=shown, sheet=table.sheet, cell=cell, row=row,
+                              field=header, value=text, problem=p.text))
+    found += [make("problem-unanswered", file=shown, sheet=table.sheet, county=county, problem=p.text, value=p.text)
+              for pi, p in enumerate(problems) if pi not in first_row]
+    coverage[county] = Coverage(county, len(first_row), len(problems))
+    return found
 
 
 def official_tally(t: TableResult, problems: list[FeedbackProblem]) -> tuple[int, int]:

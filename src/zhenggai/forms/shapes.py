@@ -12,13 +12,13 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from zhenggai.core.findings import a1, make
+from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.parse import clean_text, exact_sum
 from zhenggai.core.table import Table
 from zhenggai.intake.reader import Grid
 
 if TYPE_CHECKING:
-    from zhenggai.core.results import FileResult, Stats, TableResult
+    from zhenggai.core.results import Stats, TableResult
 
 # Names of units below a county: a row named so is part of a breakdown, not a county.
 _TOWNSHIP_RE = re.compile(r"(?:镇|乡|街道|街办|办事处|社区|村|开发区|园区|新区|管委会|农场|林场|片区|中心)$")
@@ -34,8 +34,9 @@ def _n(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
 
 
-def assign_counties(t: TableResult, f: FileResult, county: str | None) -> None:
-    """Fill ``t.counties`` of a 附件2: the row that counts for each county it holds.
+def assign_counties(t: TableResult, shown: str, county: str | None) -> tuple[dict[str, Stats], list[Finding]]:
+    """The ``counties`` of a 附件2: the row that counts for each county it holds, and the
+    findings about its rows.
 
     ``county`` is the sheet's county (its 盖章 line, else the file's). Key "" stands for
     a county that could not be named; merge names it after the file.
@@ -43,42 +44,43 @@ def assign_counties(t: TableResult, f: FileResult, county: str | None) -> None:
     data = [s for s in t.stats if not s.total]
     totals = [s for s in t.stats if s.total]
     if not data and not totals:
-        return  # a blank form
+        return {}, []  # a blank form
     if len(data) == 1 and not totals:
-        t.counties[county or data[0].county or ""] = data[0]
-        return
+        return {county or data[0].county or "": data[0]}, []
     names = [s.county for s in data]
     counties = {n for n in names if is_county_name(n)}
     if len(counties) > 1:
         # Several counties' rows (a 市's collected table). A row that names no county
         # (市本级, 某开发区) belongs to none of them: an error, never added to one.
-        _per_county(t, f, [s for s in data if is_county_name(s.county)])
+        rows, found = _per_county(t, shown, [s for s in data if is_county_name(s.county)])
         col = t.table.header.cols.get("county", 0)
-        for s in data:
-            if not is_county_name(s.county):
-                f.findings.append(make("county-row-unknown", file=f.display, sheet=t.table.sheet,
-                                       cell=a1(s.row, col), row=s.row, field="县（市、区）", value=s.county or ""))
-        return
-    _breakdown(t, f, county or "", data, totals)
+        found += [make("county-row-unknown", file=shown, sheet=t.table.sheet, cell=a1(s.row, col), row=s.row,
+                       field="县（市、区）", value=s.county or "") for s in data if not is_county_name(s.county)]
+        return rows, found
+    return _breakdown(t, shown, county or "", data, totals)
 
 
-def _per_county(t: TableResult, f: FileResult, data: list[Stats]) -> None:
+def _per_county(t: TableResult, shown: str, data: list[Stats]) -> tuple[dict[str, Stats], list[Finding]]:
     """One row per county (a 市's collected table): each county its own row."""
     by_name: dict[str, list[Stats]] = {}
     for s in data:
         by_name.setdefault(s.county or "", []).append(s)
     col = t.table.header.cols.get("county", 0)
+    out: dict[str, Stats] = {}
+    found: list[Finding] = []
     for name, rows in by_name.items():
         if len(rows) == 1:
-            t.counties[name] = rows[0]
+            out[name] = rows[0]
             continue
         first = rows[0]
-        f.findings.append(make("county-row-repeated", file=f.display, sheet=t.table.sheet, cell=a1(first.row, col),
-                               row=first.row, field="县（市、区）", value=name, county=name, n=len(rows),
-                               rows="、".join(str(s.row) for s in rows)))
+        found.append(make("county-row-repeated", file=shown, sheet=t.table.sheet, cell=a1(first.row, col),
+                          row=first.row, field="县（市、区）", value=name, county=name, n=len(rows),
+                          rows="、".join(str(s.row) for s in rows)))
+    return out, found
 
 
-def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], totals: list[Stats]) -> None:
+def _breakdown(t: TableResult, shown: str, county: str, data: list[Stats],
+               totals: list[Stats]) -> tuple[dict[str, Stats], list[Finding]]:
     """One county broken down by township: its 合计 row, checked against the rows; or their sum."""
     own = [s for s in data if county and s.county == county]
     parts = [s for s in data if not (county and s.county == county)]
@@ -87,6 +89,7 @@ def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], to
     keys = [c.key for c in t.table.spec.columns if c.is_number and c.key in t.table.header.cols]
     cols = t.table.header.cols
     spec = t.table.spec
+    found: list[Finding] = []
     if anchor is not None:
         numbers = dict(anchor.numbers)
         reasons = dict(anchor.reasons)
@@ -99,12 +102,10 @@ def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], to
             if want is not None and got != want:  # both exact decimals: a fen off is off
                 numbers[key] = None
                 reasons[key] = f"各行相加为 {_n(got)}，与合计 {_n(want)} 不符"
-                f.findings.append(make("township-sum-mismatch", file=f.display, sheet=t.table.sheet,
-                                       cell=a1(anchor.row, cols[key]), row=anchor.row,
-                                       field=spec.column(key).header, value=_n(want), sum=_n(got), total=_n(want)))
-        t.counties[county] = replace(anchor, county=county or None, numbers=numbers, reasons=reasons,
-                                     total=False)
-        return
+                found.append(make("township-sum-mismatch", file=shown, sheet=t.table.sheet,
+                                  cell=a1(anchor.row, cols[key]), row=anchor.row,
+                                  field=spec.column(key).header, value=_n(want), sum=_n(got), total=_n(want)))
+        return {county: replace(anchor, county=county or None, numbers=numbers, reasons=reasons, total=False)}, found
     numbers_sum: dict[str, float | None] = {}
     reasons_sum: dict[str, str] = {}
     for key in keys:
@@ -120,11 +121,11 @@ def _breakdown(t: TableResult, f: FileResult, county: str, data: list[Stats], to
     values_out: list[object] = [""] * len(first.values)
     values_out[spec.keys.index("county")] = county
     values_out[spec.keys.index("note")] = f"由 {len(parts)} 个乡镇（单位）行相加"
-    f.findings.append(make("township-summed", file=f.display, sheet=t.table.sheet, row=first.row,
-                           cell=a1(first.row, cols.get("county", 0)), county=county or "本县", n=len(parts)))
-    t.counties[county] = replace(first, county=county or None, values=values_out, numbers=numbers_sum,
-                                 reasons=reasons_sum, extras={}, parts=len(parts),
-                                 errors=sum(s.errors for s in parts))
+    found.append(make("township-summed", file=shown, sheet=t.table.sheet, row=first.row,
+                      cell=a1(first.row, cols.get("county", 0)), county=county or "本县", n=len(parts)))
+    return {county: replace(first, county=county or None, values=values_out, numbers=numbers_sum,
+                            reasons=reasons_sum, extras={}, parts=len(parts),
+                            errors=sum(s.errors for s in parts))}, found
 
 
 # A 县（市、区） column added to 附件1 by a 市 that collected its counties' rows into one sheet.
@@ -156,19 +157,36 @@ def split_by_county_column(t: TableResult) -> list[TableResult] | None:
     for name in distinct:
         keep = [i for i, n in enumerate(names) if n == name]
         part = replace(table, records=[table.records[i] for i in keep], county=name)
-        out.append(TableResult(part, items=[t.items[i] for i in keep], county=name))
+        out.append(TableResult(part, items=tuple(t.items[i] for i in keep), county=name))
     return out
 
 
-def hidden_findings(grid: Grid, tables: list[Table], f: FileResult) -> None:
+def struck_cell_findings(grid: Grid, tables: list[Table], display: str) -> list[Finding]:
+    """A warning per cell whose text is struck through in a row not deleted: the reader kept
+    only the text not struck (formats.py); the clerk sees what was left out and how it reads."""
+    out = []
+    for (r, c), s in sorted(grid.struck_cells.items()):
+        kept = s.kept.strip()
+        under = [t for t in tables if t.header.row < r and c in t.header.cols.values()]
+        key = next((k for k, col in under[-1].header.cols.items() if col == c), None) if under else None
+        out.append(make("text-struck-through", file=display, sheet=grid.name, cell=a1(r + 1, c), row=r + 1,
+                        field=under[-1].spec.column(key).header if under and key else None,
+                        value=s.full, struck=s.removed,
+                        reading=f"本格按“{kept}”读取" if kept else "本格按未填写读取"))
+    return out
+
+
+def hidden_findings(grid: Grid, tables: list[Table], shown: str) -> list[Finding]:
     """A warning per sheet whose hidden rows or columns (in or under a table) held something,
     and one for the rows struck through (the clerk's way of deleting a row on paper)."""
     if not tables:
-        return
+        return []
+    found: list[Finding] = []
     struck = [r for r in grid.struck_rows if r > min(t.header.row for t in tables)]
     if struck:
-        f.findings.append(make("row-struck-through", file=f.display, sheet=grid.name, cell=a1(struck[0] + 1, 0),
-                               row=struck[0] + 1, name=grid.name, rows="、".join(str(r + 1) for r in struck)))
+        found.append(make("row-struck-through", file=shown, sheet=grid.name, cell=a1(struck[0] + 1, 0),
+                          row=struck[0] + 1, name=grid.name, rows="、".join(str(r + 1) for r in struck)))
+    found += struck_cell_findings(grid, tables, shown)
     from zhenggai.core.findings import column_letter
 
     header_row = min(t.header.row for t in tables)
@@ -179,7 +197,8 @@ def hidden_findings(grid: Grid, tables: list[Table], f: FileResult) -> None:
     if grid.hidden_cols:
         parts.append(" ".join(column_letter(c) for c in grid.hidden_cols[:10]) + " 列")
     if not parts:
-        return
+        return found
     cell = a1(rows[0] + 1, 0) if rows else a1(header_row + 1, grid.hidden_cols[0])
-    f.findings.append(make("hidden-cells-ignored", file=f.display, sheet=grid.name, cell=cell, name=grid.name,
-                           what="、".join(parts)))
+    found.append(make("hidden-cells-ignored", file=shown, sheet=grid.name, cell=cell, name=grid.name,
+                      what="、".join(parts)))
+    return found

@@ -14,7 +14,11 @@ that is the value the clerk meant; for three families it is not:
   as its text ("50%"), which no amount or count column can take.
 
 Strikethrough over every filled cell of a row means the clerk deleted the row (the way a
-paper form is corrected): the row is blanked and named in a warning.
+paper form is corrected): the row is blanked and named in a warning. Strikethrough inside
+a row is deletion too, cell by cell: a cell struck through whole is blank, and a cell whose
+text is struck through in part ("~~30~~25", "~~已完成~~力争年底完成") keeps only the text not
+struck. calamine joins a cell's runs into one string, so without this "~~30~~25" would be
+read as 3025. Each such cell is named in a warning with the text left out.
 
 Only cells that carry such a style are touched: the styles part is read first (small),
 and a sheet is searched for the style indices only when one exists, so an ordinary reply
@@ -35,6 +39,7 @@ from zhenggai.core.parse import Shown, excel_serial_to_date
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from xml.etree.ElementTree import Element
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
@@ -60,6 +65,20 @@ class Section:
     # the decimal point is moved by a literal, which is not rendered here).
     divisor: float = 0.0
     decimals: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Struck:
+    """A cell's text struck through in part or whole: ``kept`` is what the clerk left standing."""
+
+    full: str
+    kept: str
+    removed: str  # the struck text (separate struck parts joined by …)
+
+    @property
+    def gone(self) -> bool:
+        """Nothing is left standing: the cell is deleted."""
+        return not self.kept.strip()
 
 
 @dataclass(slots=True)
@@ -223,6 +242,107 @@ def styled_cells(sheet_xml: bytes, xfs: Iterable[int]) -> dict[tuple[int, int], 
     return out
 
 
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # OOXML's escape for control characters, as calamine decodes it
+
+
+def _on(el: Element) -> bool:
+    """An OOXML on/off element (``<strike/>``, ``<strike val="0"/>``): on unless it says off."""
+    return str(el.get("val", "1")).lower() not in ("0", "false", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class Rich:
+    """A rich-text string: its runs as (text, struck), struck None for a run without run
+    properties, which is shown in the cell's own font (struck when the cell's font is)."""
+
+    runs: tuple[tuple[str, bool | None], ...]
+
+    def resolve(self, cell_struck: bool) -> Struck | None:
+        """What is struck through in a cell holding this string; None when nothing is.
+
+        A run with run properties has its own font: LibreOffice gives a cell the font of its
+        first run, so "~~30~~25" saved by LibreOffice is a struck cell whose "25" run says
+        it is not struck, and the runs, not the cell, decide."""
+        kept: list[str] = []
+        removed: list[str] = []
+        last = False
+        for text, struck in self.runs:
+            if (cell_struck if struck is None else struck) and text.strip():
+                removed[-1:] = [removed[-1] + text] if last else [*removed[-1:], text]
+                last = True
+            else:
+                kept.append(text)
+                last = last and not text.strip()
+        if not removed:
+            return None
+        return Struck("".join(t for t, _ in self.runs), "".join(kept), "…".join(x.strip() for x in removed))
+
+
+def _rich(item: Element) -> Rich | None:
+    """The runs of a ``<si>`` or ``<is>``; None for a plain string (no runs)."""
+    runs: list[tuple[str, bool | None]] = []
+    for run in item.findall(f"{_NS}r"):
+        text = "".join(t.text or "" for t in run.findall(f"{_NS}t"))
+        text = _ESCAPED.sub(lambda m: chr(int(m[1], 16)), text)
+        props = run.find(f"{_NS}rPr")
+        strike = props.find(f"{_NS}strike") if props is not None else None
+        runs.append((text, None if props is None else strike is not None and _on(strike)))
+    return Rich(tuple(runs)) if runs else None
+
+
+def rich_strings(sst_xml: bytes, struck_cells: bool) -> dict[int, Rich]:
+    """The shared strings (index → runs) written as rich text that can show struck text: a
+    struck run, or (``struck_cells``: some cell font is struck) any run at all, since a run's
+    own font overrides the cell's. Call only when strikethrough is possible (``strike`` in
+    the part, or a struck cell font): most workbooks never parse it."""
+    root = SafeET.fromstring(sst_xml)
+    out: dict[int, Rich] = {}
+    for i, si in enumerate(root.findall(f"{_NS}si")):
+        found = _rich(si)
+        if found is not None and (struck_cells or any(s for _, s in found.runs)):
+            out[i] = found
+    return out
+
+
+def struck_text_cells(sheet_xml: bytes, strings: dict[int, Rich], struck_xfs: set[int]
+                      ) -> dict[tuple[int, int], Struck | None]:
+    """(row, col) 0-based → what is struck through in each rich-text cell of a sheet that may
+    hold struck text (None: its runs say nothing is, whatever its cell font). Parsed,
+    streaming, only when the sheet can hold such a cell."""
+    import io
+
+    from zhenggai.core.findings import parse_a1
+
+    inline = b"inlineStr" in sheet_xml and (b"strike" in sheet_xml or bool(struck_xfs))
+    if not strings and not inline:
+        return {}
+    out: dict[tuple[int, int], Struck | None] = {}
+    cell_tag, row_tag = f"{_NS}c", f"{_NS}row"
+    for _, el in SafeET.iterparse(io.BytesIO(sheet_xml), events=("end",), forbid_dtd=True):
+        if el.tag == cell_tag:
+            rich = _rich_cell(el, strings, inline)
+            at = parse_a1(el.get("r", "")) if rich is not None else None
+            if rich is not None and at is not None:
+                xf = el.get("s", "0")
+                out[(at[0] - 1, at[1])] = rich.resolve(xf.isdigit() and int(xf) in struck_xfs)
+            el.clear()
+        elif el.tag == row_tag:
+            el.clear()  # memory stays flat on a long sheet
+    return out
+
+
+def _rich_cell(el: Element, strings: dict[int, Rich], inline: bool) -> Rich | None:
+    kind = el.get("t")
+    if kind == "s" and strings:
+        v = el.find(f"{_NS}v")
+        text = (v.text or "").strip() if v is not None else ""
+        return strings.get(int(text)) if text.isdigit() else None
+    if kind == "inlineStr" and inline:
+        item = el.find(f"{_NS}is")
+        return _rich(item) if item is not None else None
+    return None
+
+
 def _applies(s: Section, x: float) -> bool:
     if s.condition is None:
         return False
@@ -317,17 +437,31 @@ def from_xfs(codes: dict[int, str], xfs: list[tuple[int, bool]]) -> Styles:
     return styles
 
 
-def apply(rows: list[list[object]], cells: dict[tuple[int, int], int], styles: Styles) -> list[int]:
-    """Put what the clerk sees into ``rows``; blank the rows struck through. Returns those rows (0-based)."""
+def apply(rows: list[list[object]], cells: dict[tuple[int, int], int], styles: Styles,
+          texts: dict[tuple[int, int], Struck | None] | None = None
+          ) -> tuple[list[int], dict[tuple[int, int], Struck]]:
+    """Put what the clerk sees into ``rows``: blank the rows struck through, and inside other
+    rows the text struck through. Returns those rows (0-based) and the cells changed."""
     struck_at: dict[int, set[int]] = {}
+    whole: dict[tuple[int, int], Struck] = {}
+    texts = texts or {}
     for (r, c), xf in cells.items():
         if r >= len(rows) or c >= len(rows[r]):
             continue
         fmt = styles.formats.get(xf)
         if fmt is not None:
             rows[r][c] = shown(rows[r][c], *fmt)
-        if xf in styles.struck:
+        if xf in styles.struck and rows[r][c] not in ("", None) and (r, c) not in texts:
             struck_at.setdefault(r, set()).add(c)
+            value = rows[r][c]
+            text = getattr(value, "text", value)
+            shown_text = _number_text(text) if isinstance(text, (int, float)) else str(text)
+            whole[(r, c)] = Struck(shown_text, "", shown_text)
+    for (r, c), found in texts.items():
+        if found is not None and r < len(rows) and c < len(rows[r]):
+            if found.gone:
+                struck_at.setdefault(r, set()).add(c)
+            whole[(r, c)] = found
     deleted: list[int] = []
     for r, cols in sorted(struck_at.items()):
         row = rows[r]
@@ -335,4 +469,9 @@ def apply(rows: list[list[object]], cells: dict[tuple[int, int], int], styles: S
         if filled and filled <= cols:
             deleted.append(r)
             rows[r] = [""] * len(row)
-    return deleted
+    changed: dict[tuple[int, int], Struck] = {}
+    for (r, c), found in sorted(whole.items()):
+        if r not in deleted:
+            rows[r][c] = found.kept.strip()
+            changed[(r, c)] = found
+    return deleted, changed

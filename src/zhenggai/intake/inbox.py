@@ -154,8 +154,8 @@ def expand(
                     files.append(child)
                 else:
                     shown = namer(child)
-                    skipped.append(FileResult(child, shown, findings=[
-                        make("file-skipped", file=shown, reason=reason)], readable=False, skipped=True))
+                    skipped.append(FileResult(child, shown, findings=(
+                        make("file-skipped", file=shown, reason=reason),), readable=False, skipped=True))
         elif p.is_file():
             files.append(p)
         else:
@@ -218,8 +218,8 @@ def _add(box: Inbox, path: Path, shown: str, *, depth: int, budget: list[int]) -
             if declared > budget[0] or any(
                 i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos
             ):
-                box.skipped.append(FileResult(path, shown, findings=[
-                    make("file-too-large", file=shown, size=f"{declared / 1024 / 1024:.0f} MB")], readable=False))
+                box.skipped.append(FileResult(path, shown, findings=(
+                    make("file-too-large", file=shown, size=f"{declared / 1024 / 1024:.0f} MB"),), readable=False))
                 return
             budget[0] -= declared
             folder = box._dir() / str(len(box.names) + len(box.files) + len(box.archives))
@@ -232,8 +232,8 @@ def _add(box: Inbox, path: Path, shown: str, *, depth: int, budget: list[int]) -
                 reason = "在隐藏文件夹中" if any(p.startswith(".") for p in pure.parts[:-1]) else skip_reason(
                     Path(pure.name or "_"))
                 if reason is not None:
-                    box.skipped.append(FileResult(Path(pure.name), inner, findings=[
-                        make("file-skipped", file=inner, reason=reason)], readable=False, skipped=True))
+                    box.skipped.append(FileResult(Path(pure.name), inner, findings=(
+                        make("file-skipped", file=inner, reason=reason),), readable=False, skipped=True))
                     continue
                 # The member's own name (not its folders) keeps county_from_filename and the
                 # version marks in the name working; the number keeps equal names apart.
@@ -289,4 +289,4 @@ def _set_mtime(target: Path, info: zipfile.ZipInfo) -> None:
 
 
 def _refused(path: Path, shown: str, reason: str) -> FileResult:
-    return FileResult(path, shown, findings=[make("archive-unreadable", file=shown, reason=reason)], readable=False)
+    return FileResult(path, shown, findings=(make("archive-unreadable", file=shown, reason=reason),), readable=False)

@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING
 
 from defusedxml import ElementTree as SafeET
 
+from zhenggai.intake.formats import Rich, Struck
+
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
 _T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-_TEXT_P = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
+_X = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_TEXT_P = f"{_X}p"
 _CALCEXT_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 _CELLS = (f"{_T}table-cell", f"{_T}covered-table-cell")
 
@@ -44,6 +47,8 @@ class OdsSheet:
     # (formats.py reads it), and cells struck through.
     formats: dict[tuple[int, int], str] = field(default_factory=dict)
     struck: set[tuple[int, int]] = field(default_factory=set)
+    # Cells whose text is struck through in part (a span), as formats.py reads them.
+    struck_text: dict[tuple[int, int], Struck | None] = field(default_factory=dict)
 
 
 _N = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
@@ -80,6 +85,7 @@ def scan(path: Path) -> dict[str, OdsSheet]:
     found: dict[str, OdsSheet] = {}
     data_styles: dict[str, str] = {}  # number style name → format code
     cell_styles: dict[str, tuple[str | None, bool]] = {}  # cell style → (data style, struck through)
+    text_styles: dict[str, bool | None] = {}  # text (span) style → struck through; None: not said
     with zipfile.ZipFile(path) as zf:
         if "styles.xml" in zf.namelist():
             # LibreOffice keeps the number styles (N145 …) in styles.xml, the cell styles in content.xml.
@@ -90,20 +96,21 @@ def scan(path: Path) -> dict[str, OdsSheet]:
     with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
         sheet: OdsSheet | None = None
         row = col = row_repeat = column = 0
+        spans = False
         for event, el in SafeET.iterparse(fh, events=("start", "end"), forbid_dtd=True):
             tag = el.tag
             if event == "end" and sheet is None and tag in _NUMBER_STYLES:
                 data_styles[el.get(f"{_S}name", "")] = format_code(el)
                 continue
-            if event == "end" and sheet is None and tag == f"{_S}style" and el.get(f"{_S}family") == "table-cell":
-                text = el.find(f"{_S}text-properties")
-                struck = text is not None and text.get(f"{_S}text-line-through-style", "none") != "none"
-                cell_styles[el.get(f"{_S}name", "")] = (el.get(f"{_S}data-style-name"), struck)
+            if event == "end" and sheet is None and tag == f"{_S}style":
+                _note_style(el, cell_styles, text_styles)
                 continue
             if event == "start":
                 if tag == f"{_T}table":
                     sheet = found.setdefault(el.get(f"{_T}name", ""), OdsSheet())
                     row = column = 0
+                    # the styles come before the tables: can any text be struck through?
+                    spans = True in text_styles.values() or any(s for _, s in cell_styles.values())
                 elif tag == f"{_T}table-row":
                     col = 0
                     row_repeat = _int(el.get(f"{_T}number-rows-repeated"))
@@ -129,6 +136,8 @@ def scan(path: Path) -> dict[str, OdsSheet]:
                     styled = cell_styles.get(el.get(f"{_T}style-name", ""))
                     if styled is not None and repeat <= 64 and row_repeat <= 64:
                         _styled(sheet, styled, data_styles, row, col, row_repeat, repeat)
+                    if spans:
+                        _struck_spans(sheet, el, (row, col), text_styles, bool(styled and styled[1]))
                 if tag == f"{_T}table-cell":
                     rs = _int(el.get(f"{_T}number-rows-spanned"))
                     cs = _int(el.get(f"{_T}number-columns-spanned"))
@@ -143,6 +152,47 @@ def scan(path: Path) -> dict[str, OdsSheet]:
                 sheet = None
                 el.clear()
     return found
+
+
+def _line_through(props: Element | None) -> bool | None:
+    """Struck through per a style's text properties; None when they say nothing of it.
+    LibreOffice writes a text style's strikethrough as ``text-line-through-type`` alone."""
+    if props is None:
+        return None
+    said = [props.get(f"{_S}text-line-through-{k}") for k in ("style", "type")]
+    if not any(said):
+        return None
+    return any(x not in (None, "none") for x in said)
+
+
+def _note_style(el: Element, cell_styles: dict[str, tuple[str | None, bool]],
+                text_styles: dict[str, bool | None]) -> None:
+    family, name = el.get(f"{_S}family"), el.get(f"{_S}name", "")
+    props = el.find(f"{_S}text-properties")
+    if family == "table-cell":
+        cell_styles[name] = (el.get(f"{_S}data-style-name"), bool(_line_through(props)))
+    elif family == "text":
+        text_styles[name] = _line_through(props)
+
+
+def _struck_spans(sheet: OdsSheet, cell: Element, at: tuple[int, int], text_styles: dict[str, bool | None],
+                  cell_struck: bool) -> None:
+    """A cell whose text has spans: its runs (a span's style decides for its text, the rest
+    is in the cell's style), as formats.Rich resolves them. Paragraphs join with a line break."""
+    runs: list[tuple[str, bool | None]] = []
+    spans = False
+    for i, p in enumerate(cell.iter(_TEXT_P)):
+        if i:
+            runs.append(("\n", None))
+        runs.append((p.text or "", None))
+        for child in p:
+            text = " " * int(child.get(f"{_X}c", "1")) if child.tag == f"{_X}s" else "".join(child.itertext())
+            struck = text_styles.get(child.get(f"{_X}style-name", "")) if child.tag == f"{_X}span" else None
+            spans = spans or child.tag == f"{_X}span"
+            runs += [(text, struck), (child.tail or "", None)]
+    if spans:
+        found = Rich(tuple(runs)).resolve(cell_struck)
+        sheet.struck_text[at] = found
 
 
 def _styled(sheet: OdsSheet, styled: tuple[str | None, bool], data_styles: dict[str, str], row: int, col: int,

@@ -80,6 +80,9 @@ class Grid:
     # 0-based rows whose every filled cell was struck through (deleted by the clerk): the
     # reader blanks them and validate names them in a warning (formats.py).
     struck_rows: list[int] = field(default_factory=list)
+    # (row, col) 0-based → the text struck through in a cell of a row not deleted: the reader
+    # keeps only the text not struck (blank when none) and validate names each cell.
+    struck_cells: dict[tuple[int, int], formats.Struck] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -122,8 +125,25 @@ _HEAD = 16 * 1024  # bytes of each member kept to look for a DTD (it must come b
 _KEEP_MAX = 64 * 1024 * 1024
 
 
+@dataclass(slots=True)
+class _Watch:
+    """Whether a member holds ``needle``, learnt while the zip guard inflates it anyway, so
+    that a part is read again only when it matters (sharedStrings.xml only when some text
+    may be struck through: 26 MB for a 100,000-row sheet)."""
+
+    needle: bytes
+    found: bool = False
+    tail: bytes = b""
+
+    def feed(self, data: bytes) -> None:
+        if not self.found:
+            self.found = self.needle in self.tail + data[:len(self.needle)] or self.needle in data
+            self.tail = data[-(len(self.needle) - 1):]
+
+
 def _inflate(
-    fh: BinaryIO, info: zipfile.ZipInfo, limit: int, parts: list[bytes] | None = None, keep_max: int = 0
+    fh: BinaryIO, info: zipfile.ZipInfo, limit: int, parts: list[bytes] | None = None, keep_max: int = 0,
+    watch: _Watch | None = None,
 ) -> tuple[int, bytes]:
     """(true uncompressed size, first bytes) of a member, inflating at most ``limit`` + a step.
 
@@ -144,6 +164,8 @@ def _inflate(
     fh.seek(info.header_offset + 30 + name_len + extra_len)
     left = info.compress_size
     if info.compress_type == zipfile.ZIP_STORED:
+        if watch is not None:
+            watch.found = True  # not looked at: it may hold the needle
         return left, fh.read(min(left, _HEAD))  # nothing kept in ``parts``: zf.read reads it
     if info.compress_type != zipfile.ZIP_DEFLATED:
         # Excel, WPS and LibreOffice only ever deflate or store.
@@ -161,6 +183,8 @@ def _inflate(
             if len(head) < _HEAD:
                 head += out[: _HEAD - len(head)]
             size += len(out)
+            if watch is not None:
+                watch.feed(out)
             if parts is not None:
                 if size > keep_max:
                     parts.clear()
@@ -171,6 +195,8 @@ def _inflate(
                 return size, head
             buf = inflater.unconsumed_tail
     rest = inflater.flush()
+    if watch is not None:
+        watch.feed(rest)
     if parts is not None:
         if size + len(rest) > keep_max:
             parts.clear()
@@ -179,7 +205,8 @@ def _inflate(
     return size + len(rest), head
 
 
-def _check_zip(path: Path, display: str, keep: dict[str, bytes] | None = None) -> Book | None:
+def _check_zip(path: Path, display: str, keep: dict[str, bytes] | None = None,
+               watch: dict[str, _Watch] | None = None) -> Book | None:
     """Refuse broken, bomb-like or DTD-carrying zips before any XML is parsed; None when fine.
 
     The same guard serves .xlsx, .ods and .docx packages, and the .zip archives that
@@ -212,7 +239,8 @@ def _check_zip(path: Path, display: str, keep: dict[str, bytes] | None = None) -
                 parts: list[bytes] | None = None
                 if keep is not None and _maybe_sheet(info.filename) and info.file_size <= _KEEP_MAX - kept:
                     parts = []
-                size, head = _inflate(fh, info, MAX_UNCOMPRESSED - total, parts, _KEEP_MAX - kept)
+                size, head = _inflate(fh, info, MAX_UNCOMPRESSED - total, parts, _KEEP_MAX - kept,
+                                      (watch or {}).get(info.filename))
                 total += size
                 if total > MAX_UNCOMPRESSED or _bomb_like(size, info.compress_size):
                     return bomb(max(total, size))
@@ -478,7 +506,7 @@ def _scan_xls(path: Path, display: str, styled: dict[str, _Styled] | None = None
         for name, cells in found.styled.items():
             mine = {at: xf for at, xf in cells.items() if xf in styles.formats or xf in styles.struck}
             if mine:
-                styled[name] = (styles, mine)
+                styled[name] = (styles, mine, {})
     for name, (rows, cols) in found.ranges.items():
         if rows * cols > MAX_CELLS:
             raise _Refused(_too_large(display, name.lstrip("#"), rows, cols))
@@ -501,8 +529,9 @@ def _scan_ods(path: Path, display: str, styled: dict[str, _Styled] | None = None
         found[name] = _SheetScan(errors=sheet.errors, merges=sheet.merges, hidden_rows=sheet.hidden_rows,
                                  hidden_cols=sheet.hidden_cols)
         cells = formats.from_codes(sheet.formats, sheet.struck) if styled is not None else None
-        if cells is not None and styled is not None:
-            styled[name] = cells
+        if styled is not None and (cells is not None or sheet.struck_text):
+            styles, at = cells if cells is not None else (formats.Styles(), {})
+            styled[name] = (styles, at, sheet.struck_text)
     return found
 
 
@@ -610,7 +639,8 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
     styled: dict[str, _Styled] = {}
     if fmt in (sniff.XLSX, sniff.ODS, sniff.DOCX):
         inflated: dict[str, bytes] = {}
-        refused = _check_zip(path, shown, inflated if fmt == sniff.XLSX else None)
+        watch = {_SST: _Watch(b"strike")}
+        refused = _check_zip(path, shown, inflated if fmt == sniff.XLSX else None, watch)
         if refused is not None:
             refused.fmt = fmt
             return refused
@@ -631,7 +661,7 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
         except (zipfile.BadZipFile, OSError, KeyError, ValueError, UnicodeDecodeError):
             scans = {}  # calamine reports what is wrong with the file
         if fmt == sniff.XLSX:
-            styled = _scan_formats(path, inflated)
+            styled = _scan_formats(path, inflated, watch[_SST].found)
         inflated.clear()  # calamine inflates for itself: do not hold 30 MB through its read
     else:
         try:
@@ -662,10 +692,14 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
     return book
 
 
-_Styled = tuple["formats.Styles", dict[tuple[int, int], int]]
+# A sheet's styles, its styled cells (→ style index) and its cells with text struck through.
+_Styled = tuple["formats.Styles", dict[tuple[int, int], int], dict[tuple[int, int], "formats.Struck | None"]]
 
 
-def _scan_formats(path: Path, inflated: dict[str, bytes]) -> dict[str, _Styled]:
+_SST = "xl/sharedStrings.xml"
+
+
+def _scan_formats(path: Path, inflated: dict[str, bytes], sst_strike: bool = True) -> dict[str, _Styled]:
     """Per sheet: the cells whose number format or strikethrough changes what they mean (formats.py).
 
     styles.xml is small and read first; the sheets are searched only when it holds such a
@@ -676,19 +710,24 @@ def _scan_formats(path: Path, inflated: dict[str, bytes]) -> dict[str, _Styled]:
     out: dict[str, _Styled] = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            if "xl/styles.xml" not in zf.namelist():
-                return out
-            styles = formats.read_styles(zf.read("xl/styles.xml"))
-            if not styles:
-                return out
+            names = set(zf.namelist())
+            styles = formats.read_styles(zf.read("xl/styles.xml")) if "xl/styles.xml" in names else formats.Styles()
+            strings: dict[int, formats.Rich] = {}
+            # Text can be struck through only with a struck cell font or a struck run (in the
+            # shared strings, seen by the zip guard): otherwise the part is not even read.
+            if _SST in names and (sst_strike or styles.struck):
+                strings = formats.rich_strings(zf.read(_SST), bool(styles.struck))
             xfs = {*styles.formats, *styles.struck}
             for name, part in _sheet_paths(zf).items():
                 data = inflated.get(part)
-                if data is None and part in zf.namelist():
+                if data is None and part in names:
                     data = zf.read(part)
-                cells = formats.styled_cells(data, xfs) if data else {}
-                if cells:
-                    out[name] = (styles, cells)
+                if not data:
+                    continue
+                cells = formats.styled_cells(data, xfs) if xfs else {}
+                texts = formats.struck_text_cells(data, strings, styles.struck)
+                if cells or texts:
+                    out[name] = (styles, cells, texts)
     except (zipfile.BadZipFile, SafeET.ParseError, DefusedXmlException, OSError, KeyError, ValueError):
         return {}  # unreadable styles: the stored values stand, as before
     return out
@@ -697,9 +736,10 @@ def _scan_formats(path: Path, inflated: dict[str, bytes]) -> dict[str, _Styled]:
 def _apply_formats(grid: Grid, styled: _Styled) -> None:
     from zhenggai.intake import formats
 
-    styles, cells = styled
-    struck = formats.apply(grid.rows, cells, styles)
+    styles, cells, texts = styled
+    struck, changed = formats.apply(grid.rows, cells, styles, texts)
     grid.struck_rows = [r for r in struck if r not in set(grid.hidden_rows)]
+    grid.struck_cells = {at: s for at, s in changed.items() if at[0] not in set(grid.hidden_rows)}
 
 
 def _open_calamine(path: Path, fmt: str, stack: contextlib.ExitStack) -> CalamineWorkbook:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -259,6 +259,10 @@ class _Built:
     items: list[RollupItem] = field(default_factory=list)
     stats: list[RollupStats] = field(default_factory=list)
     used_a2: list[tuple[str, TableSpec]] = field(default_factory=list)
+    # Findings a file's result gains or has replaced here (by id of the FileResult): the
+    # results are frozen, build_rollup makes the new ones.
+    more: dict[int, list[Finding]] = field(default_factory=lambda: defaultdict(list))
+    replaced: dict[int, tuple[Finding, ...]] = field(default_factory=dict)
 
 
 def _sort_tables(results: list[FileResult], expect: Sequence[str]) -> _Found:
@@ -294,13 +298,14 @@ def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
     if (gap := total_incomplete(summaries)) is not None:  # without a list, or a county the list lacks
         b.notes.append(("", gap))
     a2_spec = _rollup_a2(opts.validate, b.used_a2, b.notes)
+    results = [replace(f, findings=b.replaced.get(id(f), f.findings) + tuple(b.more.get(id(f), ())))
+               if id(f) in b.replaced or id(f) in b.more else f for f in results]
     skipped_files = skipped_list(results, b.contributing, [n for _, n in b.notes])
     used_paths = {name for s in summaries for name in s.files}
-    for f in results:
-        if f.readable and f.tables and f.display not in used_paths and not all(t.blank for t in f.tables):
-            # Not used (a duplicate): its own findings would be counted for nothing;
-            # the duplicate note names it and says which file was used instead.
-            f.findings = []
+    # A file not used (a duplicate): its own findings would be counted for nothing; the
+    # duplicate note names it and says which file was used instead.
+    results = [replace(f, findings=()) if f.readable and f.tables and f.display not in used_paths
+               and not all(t.blank for t in f.tables) else f for f in results]
     report = _report(results, [n for _, n in b.notes])
     _tally(summaries, report, b)
     stats = stats_rows(summaries, b.stats, a2_spec)
@@ -331,7 +336,8 @@ def _county(county: str, found: _Found, opts: MergeOptions, expect: Sequence[str
     if used1 and used2 and (len(found.a1[county]) > 1 or len(found.a2[county]) > 1):
         # validate's cross check skips counties with several copies; now that one
         # of each is chosen, check the pair that will be counted.
-        cross_pair(used1[1], *used2)
+        f2, t2, row = used2
+        b.more[id(f2)] += cross_pair(used1[1], f2.display, t2, row)
     used_files = {id(x[0]): x[0] for x in (used1, used2) if x is not None}
     s.files = sorted(f.display for f in used_files.values())
     b.contributing.update(s.files)
@@ -387,7 +393,7 @@ def _set_status(s: CountySummary, has1: bool, has2: bool, found: _Found, b: _Bui
         s.status = Status.BLANK
         s.files = sorted({f.display for f in found.blank[county]})
     if (has1 or has2) and county in found.unreadable:
-        _scans_beside_original(county, found.unreadable[county], s.files)
+        b.replaced |= _scans_beside_original(county, found.unreadable[county], s.files)
     if s.status in (Status.NO_APPENDIX1, Status.NO_APPENDIX2):
         missing = APPENDIX_NAMES[TableKind.APPENDIX1 if s.status is Status.NO_APPENDIX1 else TableKind.APPENDIX2]
         b.notes.append((county, make("appendix-missing", file=MERGE_FILE, county=county, appendix=missing)))
@@ -397,15 +403,17 @@ def _set_status(s: CountySummary, has1: bool, has2: bool, found: _Found, b: _Bui
         b.notes.append((county, make("county-blank-only", file=MERGE_FILE, county=county)))
 
 
-def _scans_beside_original(county: str, files: list[FileResult], used: list[str]) -> None:
-    """A scan sent with the original is a record copy: say so, do not blame the county."""
+def _scans_beside_original(county: str, files: list[FileResult], used: list[str]) -> dict[int, tuple[Finding, ...]]:
+    """A scan sent with the original is a record copy: say so, do not blame the county.
+    Returns the findings that replace each such file's own (by id of its result)."""
     from zhenggai.intake import sniff
 
+    out: dict[int, tuple[Finding, ...]] = {}
     for f in files:
         if f.kind in (sniff.PDF, sniff.IMAGE) and all(x.code == "scan-only" for x in f.findings):
             kind = "PDF 文件" if f.kind == sniff.PDF else "图片"
-            f.findings = [make("scan-with-original", file=f.display, kind=kind, county=county,
-                               used="、".join(used))]
+            out[id(f)] = (make("scan-with-original", file=f.display, kind=kind, county=county, used="、".join(used)),)
+    return out
 
 
 def _county_order(expect: Sequence[str]) -> Callable[[str], tuple[int, str]]:
@@ -507,5 +515,5 @@ def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], lis
 
 def skipped_file(p: Path, reason: str, shown: str | None = None) -> FileResult:
     name = shown or str(p)
-    return FileResult(p, name, findings=[make("file-skipped", file=name, reason=reason)],
+    return FileResult(p, name, findings=(make("file-skipped", file=name, reason=reason),),
                       readable=False, skipped=True)

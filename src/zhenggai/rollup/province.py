@@ -404,7 +404,7 @@ def _read_all(
             sheets, saved = _load_timed(path, shown)
             data = _read_one(path, shown, fallback, opts, sheets)
         except _Refused as exc:
-            refused.append(FileResult(path, shown, findings=[exc.finding], readable=False))
+            refused.append(FileResult(path, shown, findings=(exc.finding,), readable=False))
             continue
         parsed[path] = data
         fr = FileResult(path, shown, saved=saved, mtime=path.stat().st_mtime)

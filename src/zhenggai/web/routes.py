@@ -22,7 +22,7 @@ from starlette.routing import Route
 from zhenggai.web import service, workflow
 from zhenggai.web.context import Intake
 from zhenggai.web.security import HEADERS, PREFECTURE, county_subject
-from zhenggai.web.store import STATUS_APPROVED, STATUS_RETURNED
+from zhenggai.web.store import STATUS_APPROVED, STATUS_RETURNED, UploadTooLarge
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -222,7 +222,7 @@ async def county_upload(request: Request) -> Response:
         try:
             stored = await run_in_threadpool(workflow.receive, intake, county,
                                              [(f.filename or "", f.file) for f in files], _client(request))
-        except ValueError:
+        except UploadTooLarge:
             return page(request, "message.html", 413, title="文件太大",
                         message=f"文件太大：每个文件不能超过 {intake.max_upload // (1024 * 1024)} MB。",
                         back=f"/c/{request.path_params['token']}/")

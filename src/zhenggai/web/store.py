@@ -130,6 +130,14 @@ def safe_suffix(name: str) -> str:
     return suffix if _SUFFIX_RE.match(suffix) else ".bin"
 
 
+class UploadTooLarge(ValueError):
+    """An upload longer than the limit (nothing of it is kept).
+
+    A type of its own so that the upload page answers 文件太大 for this and only this: a
+    ValueError from checking a stored file must not be shown to a county as a size problem.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Upload:
     """One stored upload."""
@@ -357,7 +365,7 @@ class Store:
     def put_blob(self, source: IO[bytes], suffix: str, limit: int) -> tuple[str, int]:
         """Copy a stream into 原件/ under its SHA-256, atomically; returns (hash, size).
 
-        Raises ValueError when the stream is longer than ``limit`` bytes.
+        Raises UploadTooLarge when the stream is longer than ``limit`` bytes.
         """
         h = hashlib.sha256()
         size = 0
@@ -367,7 +375,7 @@ class Store:
                 while chunk := source.read(1 << 20):
                     size += len(chunk)
                     if size > limit:
-                        raise ValueError("too large")
+                        raise UploadTooLarge(f"upload over {limit} bytes")
                     h.update(chunk)
                     out.write(chunk)
                 out.flush()

@@ -172,7 +172,7 @@ def findings_of(intake: Intake, county: str, group: list[Upload], upload_id: int
 def receive(intake: Intake, county: str, files: list[tuple[str, IO[bytes]]], client: str) -> list[Upload]:
     """Store uploads (acknowledged once this returns), then check each and the current set.
 
-    Raises ValueError for a file over the size limit (nothing of it is kept).
+    Raises UploadTooLarge for a file over the size limit (nothing of it is kept).
     """
     from zhenggai.web.store import clean_name, safe_suffix
 
