@@ -238,15 +238,16 @@ class _Parts:
         self.parts, self.i, self.pos = parts, 0, 8  # after cstTotal and cstUnique
 
     def take(self, n: int) -> bytes:
-        out = b""
-        while len(out) < n:
+        out: list[bytes] = []
+        while n > 0:
             if self.pos >= len(self.parts[self.i]):
                 self.i, self.pos = self.i + 1, 0  # IndexError past the last record: the caller stops
                 continue
-            piece = self.parts[self.i][self.pos:self.pos + n - len(out)]
-            out += piece
+            piece = self.parts[self.i][self.pos:self.pos + n]
+            out.append(piece)
             self.pos += len(piece)
-        return out
+            n -= len(piece)
+        return b"".join(out)
 
     def chars(self, n: int, wide: bool) -> str:
         text = ""
