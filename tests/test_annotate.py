@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from conftest import (
+import zhenggai
+from builders import (
     GOOD_ROWS,
     MESSY_FINDINGS,
     appendix1_rows,
@@ -20,12 +21,10 @@ from conftest import (
     make_xlsxwriter_book,
     messy_workbook,
     rewrite_zip,
-    soffice_convert,
 )
-from zhenggai.checking.files import validate
+from programs import soffice_convert
+from zhenggai import FileResult, Options, Severity
 from zhenggai.core.errors import OutputError
-from zhenggai.core.findings import Severity
-from zhenggai.core.results import FileResult, Options
 from zhenggai.outputs.annotated import FILLS, FINDINGS_SHEET, annotate, annotate_all, annotated_name
 
 OPTS = Options(as_of=date(2022, 9, 1))
@@ -51,7 +50,7 @@ def fill(ws: Worksheet, cell: str) -> str | None:
 
 
 def checked(paths: list[Path]) -> list[FileResult]:
-    return validate(paths, OPTS)[1]
+    return list(zhenggai.validate(paths, OPTS).files)
 
 
 def test_messy_workbook_copy_marks_every_finding_and_leaves_the_input_alone(tmp_path: Path) -> None:
@@ -134,7 +133,8 @@ def test_control_characters_do_not_stop_the_copy(tmp_path: Path) -> None:
     # Text pasted from Word brings \x07 and \x0b; openpyxl refuses them (IllegalCharacterError).
     rows = [[1, "问题\x0b甲", "高度重视\x07", "也许\x07", "2022-05-31", "赵六", "县商务局"]]
     src = make_xlsxwriter_book(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(rows)})
-    report, results = validate([src], OPTS)
+    validated = zhenggai.validate([src], OPTS)
+    report, results = validated.report, validated.files
     assert report.flatten(("cell", "code", "value")) == [
         ["C5", "measure-pledge-only", "高度重视\x07"], ["D5", "done-invalid", "也许\x07"]]
     out = annotate_all(results, tmp_path / "out")[0]

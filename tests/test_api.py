@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 import zhenggai
-from conftest import appendix1_rows, appendix2_rows, make_workbook
+from builders import appendix1_rows, appendix2_rows, make_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2022, 7, 15)

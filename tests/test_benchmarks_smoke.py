@@ -10,7 +10,7 @@ from types import ModuleType
 
 import python_calamine as pc
 
-from conftest import run_zhenggai
+from programs import run_zhenggai
 
 GENERATOR = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
 

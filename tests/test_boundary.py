@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOOD_ROWS, appendix1_rows, make_workbook, rewrite_zip
+from builders import GOOD_ROWS, appendix1_rows, make_workbook, rewrite_zip
 from zhenggai.intake import boundary
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="子进程的限额需要 POSIX")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from conftest import GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
+from builders import GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
 from zhenggai.cli.app import app
 
 AS_OF = ["--as-of", "2022-07-15"]

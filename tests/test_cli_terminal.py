@@ -13,8 +13,7 @@ import openpyxl
 import pytest
 from rich.cells import cell_len
 
-from conftest import appendix1_rows, appendix2_rows, make_workbook
-from zhenggai.rollup.layout import HEADER_ROW
+from builders import HEADER_ROW, appendix1_rows, appendix2_rows, make_workbook
 
 
 def run(*args: str, cwd: Path | None = None, columns: int = 80, encoding: str = "utf-8") -> tuple[int, str, str]:

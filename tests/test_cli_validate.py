@@ -11,21 +11,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import (
-    GOOD_A2,
-    GOOD_ROWS,
-    appendix1_rows,
-    appendix2_rows,
-    make_workbook,
-    messy_workbook,
-    run_zhenggai,
-    soffice_convert,
-)
-from zhenggai.checking.files import validate
+import zhenggai
+from builders import FINDINGS_SHEET, GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook, messy_workbook
+from programs import run_zhenggai, soffice_convert
+from zhenggai import Options
 from zhenggai.cli.app import app
-from zhenggai.core.results import Options
-from zhenggai.outputs.annotated import FINDINGS_SHEET
-from zhenggai.outputs.json_report import to_json
 
 AS_OF = ["--as-of", "2022-09-01"]
 FILE_KEYS = {"path", "county", "tables", "findings"}
@@ -90,8 +80,8 @@ def test_json_is_the_library_report(runner: CliRunner, messy: Path, tmp_path: Pa
     res = runner.invoke(app, ["validate", str(messy), str(other), *AS_OF, "--format", "json"])
     assert res.exit_code == 1
     data = json.loads(res.stdout)
-    report, _ = validate([messy, other], Options(as_of=date(2022, 9, 1)))
-    assert data == json.loads(to_json(report))
+    report = zhenggai.validate([messy, other], Options(as_of=date(2022, 9, 1))).report
+    assert data == json.loads(json.dumps(report.to_dict(), default=str))
     assert set(data) == {"files", "errors", "warnings"}
     assert (data["errors"], data["warnings"]) == (5, 1)
     assert [(f["path"], f["county"]) for f in data["files"]] == [(str(other), "保康县"), (str(messy), "谷城县")]
@@ -204,8 +194,8 @@ def test_subprocess_json_and_exit_codes(messy: Path, good: Path) -> None:
     proc = run_zhenggai("validate", str(messy), *AS_OF, "--format", "json")
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr == ""
-    report, _ = validate([messy], Options(as_of=date(2022, 9, 1)))
-    assert json.loads(proc.stdout) == json.loads(to_json(report))
+    report = zhenggai.validate([messy], Options(as_of=date(2022, 9, 1))).report
+    assert json.loads(proc.stdout) == json.loads(json.dumps(report.to_dict(), default=str))
     ok = run_zhenggai("validate", str(good), *AS_OF)
     assert ok.returncode == 0 and "0 个错误" in ok.stdout and ok.stderr == ""
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook
-from zhenggai.checking.files import validate
-from zhenggai.core.results import Options
+import zhenggai
+from builders import GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai import Options
 from zhenggai.intake.csvfile import decode, mojibake
 
 OPTS = Options(as_of=date(2022, 9, 1))
@@ -48,8 +48,9 @@ def test_a_csv_export_reads_like_the_workbook(tmp_path: Path, encoding: str, bom
     export(tmp_path / "csv" / "谷城县附件1.csv", a1, encoding, bom=bom, pad=pad, crlf=crlf)
     export(tmp_path / "csv" / "谷城县附件2.csv", a2, encoding, bom=bom, pad=pad, crlf=crlf)
     make_workbook(tmp_path / "xlsx" / "谷城县.xlsx", {"附件1": a1, "附件2": a2})
-    report, results = validate([tmp_path / "csv"], OPTS)
-    _, expected = validate([tmp_path / "xlsx"], OPTS)
+    validated = zhenggai.validate([tmp_path / "csv"], OPTS)
+    report, results = validated.report, validated.files
+    expected = zhenggai.validate([tmp_path / "xlsx"], OPTS).files
     assert [(f.code, f.severity.value) for f in report.findings()] == [("csv-read", "warning")] * 2
     assert all(named in f.message for f in report.findings())
     got_items = [(it.row, it.done, it.deadline) for r in results for t in r.tables_of("appendix1") for it in t.items]
@@ -72,7 +73,8 @@ def test_mojibake_is_an_error(tmp_path: Path, garble: object) -> None:
                        for r in appendix1_rows([list(r) for r in GOOD_ROWS]))
     path = tmp_path / "谷城县附件1.csv"
     path.write_bytes(garble(text))  # type: ignore[operator]
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     assert [(f.code, f.severity.value) for f in report.findings()] == [("csv-encoding", "error")]
     assert not results[0].tables
 
@@ -82,7 +84,7 @@ def test_bytes_that_are_neither_utf8_nor_gbk_are_refused(tmp_path: Path) -> None
     assert decode(data) is None
     path = tmp_path / "谷城县附件1.csv"
     path.write_bytes(data)
-    report, _ = validate([path], OPTS)
+    report = zhenggai.validate([path], OPTS).report
     assert [f.code for f in report.findings()] == ["csv-encoding"]
 
 
@@ -93,5 +95,5 @@ def test_text_with_the_form_words_is_not_mojibake() -> None:
 def test_plain_text_without_the_form_is_no_table(tmp_path: Path) -> None:
     path = tmp_path / "说明.csv"
     path.write_text("这是说明,没有表格\r\n", encoding="gbk")
-    report, _ = validate([path], OPTS)
+    report = zhenggai.validate([path], OPTS).report
     assert sorted(f.code for f in report.findings()) == ["csv-read", "no-table"]

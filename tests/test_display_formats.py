@@ -20,10 +20,10 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 
-from conftest import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows
-from zhenggai.checking.files import validate
+import zhenggai
+from builders import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows
+from zhenggai import Options
 from zhenggai.core.parse import Shown
-from zhenggai.core.results import Options
 from zhenggai.intake.formats import classify
 from zhenggai.intake.reader import read_book
 
@@ -53,7 +53,7 @@ def _book(path: Path, a1_rows: list[list[object]] | None = None, a2: list[object
 
 
 def _findings(path: Path) -> list[tuple[str | None, str]]:
-    report, _ = validate([path], OPTS)
+    report = zhenggai.validate([path], OPTS).report
     return [(f.cell, f.code) for f in report.findings() if f.code not in ("cross-total-mismatch",
                                                                            "cross-done-mismatch")]
 
@@ -82,7 +82,7 @@ def test_a_month_shown_is_the_month_not_its_first_day(tmp_path: Path, code: str,
     rows = [list(r) for r in GOOD_ROWS]
     rows[1][4] = datetime(2022, 12, 1)  # what Excel stores when "2022年12月" is typed into a month-format cell
     path = _book(tmp_path / "谷城县.xlsx", rows, formats={"附件1!E6": code})
-    _, results = validate([path], OPTS)
+    results = zhenggai.validate([path], OPTS).files
     item = results[0].tables_of("appendix1")[0].items[1]
     assert item.deadline == deadline  # not 2022-12-01: an open item is not made overdue a month early
     assert isinstance(item.values[4], Shown) and str(item.values[4]) == shown
@@ -95,7 +95,7 @@ def test_a_builtin_month_format_id_is_recognised(tmp_path: Path) -> None:
     rows[1][4] = datetime(2022, 11, 1)
     path = _book(tmp_path / "谷城县.xlsx", rows, formats={"附件1!E6": 'yyyy"年"m"月"'})
     _rewrite_styles(path, r'numFmtId="164"', 'numFmtId="57"')
-    _, results = validate([path], OPTS)
+    results = zhenggai.validate([path], OPTS).files
     assert results[0].tables_of("appendix1")[0].items[1].deadline == date(2022, 11, 30)
 
 
@@ -105,7 +105,7 @@ def test_whole_dates_and_text_keep_their_value(tmp_path: Path) -> None:
     rows[1][4] = "2022年12月31日"  # text typed into a month-format cell: the format does not apply
     path = _book(tmp_path / "谷城县.xlsx", rows,
                  formats={"附件1!E5": 'yyyy"年"m"月"d"日"', "附件1!E6": 'yyyy"年"m"月"'})
-    _, results = validate([path], OPTS)
+    results = zhenggai.validate([path], OPTS).files
     items = results[0].tables_of("appendix1")[0].items
     assert [it.deadline for it in items] == [date(2022, 6, 30), date(2022, 12, 31)]
     assert _findings(path) == []
@@ -128,7 +128,7 @@ def test_a_unit_in_the_format_is_read_like_typed_text(tmp_path: Path, code: str,
     a2 = list(GOOD_A2)
     a2[4] = stored
     path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!E5": code})
-    _, results = validate([path], OPTS)
+    results = zhenggai.validate([path], OPTS).files
     stats = results[0].tables_of("appendix2")[0].stats[0]
     assert stats.numbers["county_funds"] == counted
     found = [c for cell, c in _findings(path) if cell == "E5"]
@@ -140,14 +140,14 @@ def test_wps_unquoted_unit(tmp_path: Path) -> None:
     a2[4] = 500000
     path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!E5": '0"元"'})
     _rewrite_styles(path, 'formatCode="0&quot;元&quot;"', 'formatCode="0元"')
-    _, results = validate([path], OPTS)
+    results = zhenggai.validate([path], OPTS).files
     assert results[0].tables_of("appendix2")[0].stats[0].numbers["county_funds"] == 50.0
 
 
 def test_a_count_unit_in_a_count_column_is_a_label(tmp_path: Path) -> None:
     a2 = list(GOOD_A2)
     path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!G5": '0"人"'})
-    _, results = validate([path], OPTS)
+    results = zhenggai.validate([path], OPTS).files
     assert results[0].tables_of("appendix2")[0].stats[0].numbers["staff_added"] == 4.0
     assert _findings(path) == []
 
@@ -165,7 +165,8 @@ def test_a_scaled_format_is_refused_quoting_it(tmp_path: Path, code: str, stored
     a2 = list(GOOD_A2)
     a2[5] = stored
     path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!F5": code})
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     stats = results[0].tables_of("appendix2")[0].stats[0]
     assert stats.numbers["recovered_funds"] is None
     (f,) = [f for f in report.findings() if f.cell == "F5"]
@@ -177,7 +178,7 @@ def test_a_condition_that_does_not_apply_leaves_the_number(tmp_path: Path) -> No
     a2 = list(GOOD_A2)
     a2[5] = 500  # below 10000: shown by the plain section as 500
     path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!F5": '[>=10000]0.0,"万";0'})
-    _, results = validate([path], OPTS)
+    results = zhenggai.validate([path], OPTS).files
     assert results[0].tables_of("appendix2")[0].stats[0].numbers["recovered_funds"] == 500.0
 
 
@@ -185,7 +186,7 @@ def test_a_percentage_is_no_amount(tmp_path: Path) -> None:
     a2 = list(GOOD_A2)
     a2[4] = 0.5
     path = _book(tmp_path / "谷城县.xlsx", a2=a2, formats={"附件2!E5": "0%"})
-    report, _ = validate([path], OPTS)
+    report = zhenggai.validate([path], OPTS).report
     assert [(f.cell, f.code, f.value) for f in report.findings() if f.cell == "E5"] == [("E5", "unit-invalid", "50%")]
 
 
@@ -206,7 +207,8 @@ def test_format_families(code: str, kinds: tuple[str, ...] | None) -> None:
 def test_a_row_struck_through_is_deleted_with_a_warning(tmp_path: Path) -> None:
     rows = [list(r) for r in GOOD_ROWS] + [[3, "已删除的问题", "旧措施", "否", "2022-12-31", "赵六", "县商务局"]]
     path = _book(tmp_path / "谷城县.xlsx", rows, struck=tuple(f"附件1!{c}7" for c in "ABCDEFG"))
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     assert [it.row for it in results[0].tables_of("appendix1")[0].items] == [5, 6]
     assert [(f.cell, f.code, f.severity.value) for f in report.findings() if f.code == "row-struck-through"] == [
         ("A7", "row-struck-through", "warning")]
@@ -217,7 +219,8 @@ def test_one_struck_cell_does_not_delete_the_row_but_is_not_read(tmp_path: Path)
     """Only a row whose every filled cell is struck is deleted; a cell struck through whole is
     deleted too (a struck "是" must not count as done), blank and named, so the clerk is told."""
     path = _book(tmp_path / "谷城县.xlsx", struck=("附件1!D5",))
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     assert [it.row for it in results[0].tables_of("appendix1")[0].items] == [5, 6]
     found = {(f.cell, f.code): f for f in report.findings()}
     assert found[("D5", "text-struck-through")].value == "是"
@@ -271,7 +274,8 @@ def test_text_struck_through_inside_a_cell_is_not_read(tmp_path: Path, writer: s
         "附件1!C5": [("已完成站点整合。", True), ("力争年底前完成站点整合", False)],
         "附件1!C6": [("新整合快递企业3家，", False), ("新覆盖村12个", True), ("，新覆盖村10个", False)],
     }, writer=writer)
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     numbers = results[0].tables_of("appendix2")[0].counties["谷城县"].numbers
     assert 25 in numbers.values() and 3025 not in numbers.values()
     found = {f.cell: f for f in report.findings() if f.code == "text-struck-through"}
@@ -291,7 +295,8 @@ def test_struck_text_saved_by_libreoffice(tmp_path: Path, soffice: Any, fmt: str
     "25" run saying it is not struck (.xlsx), as text spans (.ods), as BIFF runs (.xls)."""
     src = _rich(tmp_path / "谷城县.xlsx", {"附件2!E5": [("30", True), ("25", False)]}, writer="openpyxl")
     (other,) = soffice([src], fmt, tmp_path / fmt)
-    report, results = validate([other], OPTS)
+    validated = zhenggai.validate([other], OPTS)
+    report, results = validated.report, validated.files
     numbers = results[0].tables_of("appendix2")[0].counties["谷城县"].numbers
     found = [f for f in report.findings() if f.code == "text-struck-through"]
     assert [f.cell for f in found] == ["E5"]
@@ -328,7 +333,8 @@ def test_runs_all_struck_make_a_struck_row(tmp_path: Path) -> None:
     path = _rich(tmp_path / "谷城县.xlsx", {f"附件1!{c}6": [(str(v), True)] for c, v in zip("ABCDEFG", GOOD_ROWS[1],
                                                                                      strict=True)},
                  writer="openpyxl")
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     assert [it.row for it in results[0].tables_of("appendix1")[0].items] == [5]
     assert [f.code for f in report.findings() if f.cell and f.cell.endswith("6")] == ["row-struck-through"]
 

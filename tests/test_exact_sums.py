@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Row, appendix1_rows, appendix2_rows
+from builders import Row, appendix1_rows, appendix2_rows
 from test_layouts import _township_a2, a2_row, codes, rows_for, run, stats_rows
 from zhenggai.core.parse import exact_product, exact_sum, parse_number
 

@@ -15,27 +15,23 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
-from conftest import (
+import zhenggai
+from builders import (
     A1_HEADERS,
     A2_HEADERS,
+    HEADER_ROW,
     Row,
     appendix1_rows,
     appendix2_rows,
     make_docx,
     make_workbook,
     make_zip,
-    run_zhenggai,
     set_saved_time,
-    soffice_convert,
 )
-from zhenggai.api.pipeline import run_merge as merge
-from zhenggai.checking.files import validate
+from programs import run_zhenggai, soffice_convert
+from zhenggai import MergeOptions, MergeResult, Options
 from zhenggai.cli.app import app
-from zhenggai.core.errors import InputError
-from zhenggai.core.results import Options
 from zhenggai.intake.reader import read_book
-from zhenggai.rollup.layout import HEADER_ROW
-from zhenggai.rollup.model import MergeOptions, MergeResult
 
 AS_OF = date(2022, 9, 1)
 OPTS = MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市")
@@ -98,7 +94,7 @@ def test_ods_reply_reads_like_the_excel_one(tmp_path: Path) -> None:
     ods = convert(src / "谷城县.xlsx", "ods", tmp_path / "in")
     book = read_book(ods)
     assert book.fmt == "ods" and not book.findings
-    result = merge([tmp_path / "in"], tmp_path / "out.xlsx", OPTS)
+    result = zhenggai.merge([tmp_path / "in"], OPTS, tmp_path / "out.xlsx")
     items = rollup_rows(tmp_path / "out.xlsx", "整改清单汇总")
     assert [(r["序号"], r["是否完成整改"], r["责任单位"]) for r in items] == [
         (1, "是", "谷城县商务局"), (2, "否", "谷城县商务局"), (3, "否", "谷城县商务局")]
@@ -121,7 +117,7 @@ def test_zip_with_gbk_names_is_read_with_provenance(tmp_path: Path) -> None:
     make_zip(inbox / "收件.zip", {"谷城县/谷城县附件1.xlsx": files / "a1.xlsx", "谷城县附件2.xlsx": files / "a2.xlsx",
                                  "保康县.zip": inner, "说明.txt": "请查收".encode("gbk")})
     out = tmp_path / "out.xlsx"
-    result = merge([inbox], out, OPTS)
+    result = zhenggai.merge([inbox], OPTS, out)
     assert status(result) == {"保康县": "已报送", "谷城县": "已报送"}
     zipped = "收件.zip"  # named relative to the inbox, never by the machine path
     sources = {(r["县（市、区）"], r["来源文件"], r["来源行"]) for r in rollup_rows(out, "核对底稿")
@@ -138,7 +134,7 @@ def test_zip_with_gbk_names_is_read_with_provenance(tmp_path: Path) -> None:
 def test_zip_with_utf8_names_and_the_flag(tmp_path: Path) -> None:
     both(tmp_path / "f" / "谷城县.xlsx", "谷城县", 2, 2)
     make_zip(tmp_path / "in" / "谷城县.zip", {"谷城县报送.xlsx": tmp_path / "f" / "谷城县.xlsx"}, gbk=False)
-    result = merge([tmp_path / "in"], tmp_path / "out.xlsx", OPTS)
+    result = zhenggai.merge([tmp_path / "in"], OPTS, tmp_path / "out.xlsx")
     assert result.rollup.counties[0].files == ["谷城县.zip › 谷城县报送.xlsx"]
 
 
@@ -158,7 +154,7 @@ def test_zip_guards_depth_and_bombs(tmp_path: Path) -> None:
     shutil.copy(z, inbox.mkdir() or inbox / "深.zip")
     shutil.copy(bomb, inbox / "保康县.zip")
     both(inbox / "枣阳市.xlsx", "枣阳市", 1, 1)
-    result = merge([inbox], tmp_path / "out.xlsx", OPTS)
+    result = zhenggai.merge([inbox], OPTS, tmp_path / "out.xlsx")
     found = {(f.code, f.file) for f in result.rollup.report.findings() if f.severity.value == "error"}
     deep = "深.zip › 层2.zip › 层1.zip › 层0.zip"
     assert found == {("archive-unreadable", deep), ("file-too-large", "保康县.zip")}
@@ -175,7 +171,7 @@ def test_rar_and_7z_say_unpack_first(tmp_path: Path, magic: bytes, name: str) ->
     inbox.mkdir()
     (inbox / name).write_bytes(magic)
     both(inbox / "保康县.xlsx", "保康县", 1, 1)
-    result = merge([inbox], tmp_path / "out.xlsx", OPTS)
+    result = zhenggai.merge([inbox], OPTS, tmp_path / "out.xlsx")
     (finding,) = [f for f in result.rollup.report.findings() if f.code == "archive-unsupported"]
     assert finding.file == name and "请解压后放入文件夹" in finding.message
     assert status(result) == {"保康县": "已报送", "谷城县": "文件无法读取"}
@@ -209,7 +205,7 @@ def word_reply(path: Path, *, a2: Row | None = None, saved: datetime | None = No
 def test_word_tables_are_read_whatever_the_extension(tmp_path: Path, name: str) -> None:
     word_reply(tmp_path / "in" / name)
     out = tmp_path / "out.xlsx"
-    result = merge([tmp_path / "in"], out, OPTS)
+    result = zhenggai.merge([tmp_path / "in"], OPTS, out)
     assert status(result) == {"谷城县": "已报送"}
     items = rollup_rows(out, "整改清单汇总")
     rows = [r["来源行"] for r in rollup_rows(out, "核对底稿") if r["所在表"] == "附件1"]
@@ -225,7 +221,7 @@ def test_word_tables_are_read_whatever_the_extension(tmp_path: Path, name: str) 
 
 def test_word_findings_name_the_table_and_its_row(tmp_path: Path) -> None:
     path = word_reply(tmp_path / "谷城县.docx", a2=["谷城县", 2, 1, 1, "约30万", 0, 4, 3, 0, 5, 12, 2, None])
-    report, _ = validate([path], Options(as_of=AS_OF))
+    report = zhenggai.validate([path], Options(as_of=AS_OF)).report
     (bad,) = [f for f in report.findings() if f.code == "number-estimate"]
     assert (bad.sheet, bad.cell, bad.row, bad.field) == ("表格2", "第2行", 2, "县级财政安排经费（万元）")
     assert report.errors == 1
@@ -236,7 +232,7 @@ def test_word_merges_resaved_by_libreoffice_read_the_same(tmp_path: Path) -> Non
     word_reply(tmp_path / "src" / "谷城县.docx")
     convert(tmp_path / "src" / "谷城县.docx", "docx:MS Word 2007 XML", tmp_path / "in")
     out = tmp_path / "out.xlsx"
-    result = merge([tmp_path / "in"], out, OPTS)
+    result = zhenggai.merge([tmp_path / "in"], OPTS, out)
     assert status(result) == {"谷城县": "已报送"}
     assert [r["问题描述（按反馈问题清单填报）"] for r in rollup_rows(out, "整改清单汇总")] == [
         "快递企业整合不够", "快递企业整合不够", "培训流于形式"]
@@ -248,7 +244,7 @@ def test_legacy_word_asks_for_docx(tmp_path: Path) -> None:
     doc = convert(tmp_path / "src" / "谷城县报送.docx", "doc:MS Word 97", tmp_path / "in")
     shutil.move(doc, tmp_path / "in" / "谷城县报送.wps")  # WPS's own name for the same binary format
     both(tmp_path / "in" / "保康县.xlsx", "保康县", 1, 1)
-    result = merge([tmp_path / "in"], tmp_path / "out.xlsx", OPTS)
+    result = zhenggai.merge([tmp_path / "in"], OPTS, tmp_path / "out.xlsx")
     (f,) = [f for f in result.rollup.report.findings() if f.severity.value == "error"]
     assert f.code == "word-legacy" and "请另存为 .docx 或 Excel" in f.message
     assert status(result) == {"保康县": "已报送", "谷城县": "文件无法读取"}
@@ -262,7 +258,7 @@ def test_scan_alone_is_an_error_for_its_county(tmp_path: Path) -> None:
     pdf = convert(tmp_path / "src" / "谷城县附件.xlsx", "pdf", tmp_path / "in")
     (tmp_path / "in" / "保康县盖章件.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 100)
     both(tmp_path / "in" / "枣阳市.xlsx", "枣阳市", 1, 1)
-    result = merge([tmp_path / "in"], tmp_path / "out.xlsx", OPTS)
+    result = zhenggai.merge([tmp_path / "in"], OPTS, tmp_path / "out.xlsx")
     assert status(result) == {"保康县": "文件无法读取", "枣阳市": "已报送", "谷城县": "文件无法读取"}
     scans = {(Path(f.file).name, f.message) for f in result.rollup.report.findings() if f.code == "scan-only"}
     assert scans == {
@@ -274,7 +270,7 @@ def test_scan_beside_the_original_is_not_blamed(tmp_path: Path) -> None:
     both(tmp_path / "src" / "谷城县附件.xlsx", "谷城县", 2, 1)
     shutil.copytree(tmp_path / "src", tmp_path / "in")
     convert(tmp_path / "src" / "谷城县附件.xlsx", "pdf", tmp_path / "in" / "盖章")
-    result = merge([tmp_path / "in"], tmp_path / "out.xlsx", OPTS)
+    result = zhenggai.merge([tmp_path / "in"], OPTS, tmp_path / "out.xlsx")
     assert status(result) == {"谷城县": "已报送"}
     assert result.rollup.report.errors == 0
     (note,) = [f for f in result.rollup.report.findings() if f.code == "scan-with-original"]
@@ -314,7 +310,7 @@ def test_corrected_annotated_copy_is_the_reply(tmp_path: Path) -> None:
     wrong[1][3] = "也许"
     original = make_workbook(inbox / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(wrong)})
     set_saved_time(original, datetime(2022, 7, 1, 9, 0))
-    _, results = validate([original], Options(as_of=AS_OF))
+    results = zhenggai.validate([original], Options(as_of=AS_OF)).files
     copy = annotate(results[0], tmp_path / "标注", set())
     assert copy is not None
     # The clerk fixes the cell in the annotated copy and mails it back.
@@ -325,7 +321,7 @@ def test_corrected_annotated_copy_is_the_reply(tmp_path: Path) -> None:
     wb.save(returned)
     set_saved_time(returned, datetime(2022, 7, 3, 9, 0))
     make_workbook(inbox / "谷城县-附件2.xlsx", {"附件2": appendix2_rows(a2_for("谷城县", 2, 1))})
-    result = merge([inbox], tmp_path / "out.xlsx", OPTS)
+    result = zhenggai.merge([inbox], OPTS, tmp_path / "out.xlsx")
     (county,) = result.rollup.counties
     assert county.files == ["谷城县-附件1-校验标注.xlsx", "谷城县-附件2.xlsx"]
     assert (county.total, county.done, county.open, county.errors) == (2, 1, 1, 0)
@@ -338,8 +334,8 @@ def test_corrected_annotated_copy_is_the_reply(tmp_path: Path) -> None:
 
 def test_empty_folder_exits_2(tmp_path: Path, runner: CliRunner) -> None:
     (tmp_path / "in").mkdir()
-    with pytest.raises(InputError):
-        merge([tmp_path / "in"], tmp_path / "out.xlsx", OPTS)
+    with pytest.raises(zhenggai.InputError):
+        zhenggai.merge([tmp_path / "in"], OPTS, tmp_path / "out.xlsx")
     res = run_zhenggai("merge", str(tmp_path / "in"), "-o", str(tmp_path / "out.xlsx"))
     assert res.returncode == 2 and "没有找到" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "out.xlsx").exists()

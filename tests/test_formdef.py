@@ -9,15 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from zhenggai.api.pipeline import run_merge as merge
-from zhenggai.checking.files import validate
-from zhenggai.core.results import Options
+import zhenggai
+from builders import HEADER_ROW
+from zhenggai import CountyForms, MergeOptions, Options, write_county_forms
 from zhenggai.core.schema import META_SHEET, load_indicators
 from zhenggai.forms.formdef import read_definition
 from zhenggai.intake.reader import read_book
-from zhenggai.outputs.templates import CountyForms, write_county_forms
-from zhenggai.rollup.layout import HEADER_ROW
-from zhenggai.rollup.model import MergeOptions
 
 CUSTOM = (
     '[[indicator]]\nkey = "funds"\nheader = "安排资金"\nunit = "万元"\ntype = "amount"\n'
@@ -57,11 +54,12 @@ def test_the_definition_is_a_hidden_last_sheet_only_where_a_2_is(tmp_path: Path)
 
 def test_a_custom_form_validates_and_merges_without_the_flag(tmp_path: Path) -> None:
     _forms(tmp_path)
-    report, _ = validate([tmp_path / "收件"], Options(as_of=date(2022, 7, 1)))
+    report = zhenggai.validate([tmp_path / "收件"], Options(as_of=date(2022, 7, 1))).report
     codes = {f.code for f in report.findings()}
     assert "missing-column" not in codes and not report.errors, codes
     out = tmp_path / "汇总.xlsx"
-    result = merge([tmp_path / "收件"], out, MergeOptions(validate=Options(as_of=date(2022, 7, 1))), force=False)
+    result = zhenggai.merge([tmp_path / "收件"], MergeOptions(validate=Options(as_of=date(2022, 7, 1))), out,
+                            force=False)
     assert [c.key for c in result.rollup.a2.columns if c.indicator] == ["funds", "sites"]
     ws = openpyxl.load_workbook(out)["成果统计汇总"]
     headers = [str(ws.cell(HEADER_ROW + 1, c).value).replace("\n", "") for c in range(1, ws.max_column + 1)]
@@ -72,7 +70,8 @@ def test_a_custom_form_validates_and_merges_without_the_flag(tmp_path: Path) -> 
 
 def test_the_flag_overrides_and_a_difference_is_reported(tmp_path: Path) -> None:
     _forms(tmp_path)
-    report, _ = validate([tmp_path / "收件"], Options(as_of=date(2022, 7, 1), indicators=load_indicators(None)))
+    report = zhenggai.validate([tmp_path / "收件"],
+                               Options(as_of=date(2022, 7, 1), indicators=load_indicators(None))).report
     hits = [f for f in report.findings() if f.code == "indicators-mismatch"]
     assert len(hits) == 1 and hits[0].file.endswith("附件2-示范县专项整改成果统计表.xlsx")
     assert "安排资金（万元）" in hits[0].message and "--indicators" in hits[0].message
@@ -85,7 +84,7 @@ def test_a_tampered_definition_is_reported_not_guessed(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(a2)
     wb[META_SHEET]["D3"] = "weight"
     wb.save(a2)
-    report, _ = validate([a2], Options(as_of=date(2022, 7, 1)))
+    report = zhenggai.validate([a2], Options(as_of=date(2022, 7, 1))).report
     hits = [f for f in report.findings() if f.code == "indicators-definition-invalid"]
     assert len(hits) == 1 and "第 3 行" in hits[0].message
 
@@ -94,8 +93,8 @@ def test_counties_with_different_definitions_are_an_error_in_the_merge(tmp_path:
     _forms(tmp_path, "谷城县")
     _forms(tmp_path, "保康县")
     _forms(tmp_path, "南漳县", toml=CUSTOM.replace("sites", "villages").replace("新建站点", "覆盖村"))
-    result = merge([tmp_path / "收件"], tmp_path / "汇总.xlsx",
-                   MergeOptions(validate=Options(as_of=date(2022, 7, 1))), force=False)
+    result = zhenggai.merge([tmp_path / "收件"], MergeOptions(validate=Options(as_of=date(2022, 7, 1))),
+                            tmp_path / "汇总.xlsx", force=False)
     assert [c.key for c in result.rollup.a2.columns if c.indicator] == ["funds", "sites"]
     hits = [f for f in result.rollup.report.findings() if f.code == "indicators-differ"]
     assert len(hits) == 1 and "南漳县" in hits[0].message and "覆盖村（个）" in hits[0].message
@@ -111,5 +110,5 @@ def test_the_definition_survives_a_resave_as_xls(tmp_path: Path, soffice: Callab
     got, problem = read_definition(read_book(xls, xls.name).grids)
     assert problem is None and got is not None and [i.key for i in got] == ["funds", "sites"]
     assert got[0].aliases == ("安排的资金",)
-    report, _ = validate([xls], Options(as_of=date(2022, 7, 1)))
+    report = zhenggai.validate([xls], Options(as_of=date(2022, 7, 1))).report
     assert "missing-column" not in {f.code for f in report.findings()}

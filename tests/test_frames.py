@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import zhenggai
-from conftest import appendix1_rows, appendix2_rows, make_workbook
+from builders import appendix1_rows, appendix2_rows, make_workbook
 
 AS_OF = date(2022, 7, 15)
 OPTS = zhenggai.MergeOptions(validate=zhenggai.Options(as_of=AS_OF))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import zhenggai
-from conftest import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
+from builders import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "zhenggai"
 OPTS = zhenggai.Options(as_of=date(2022, 7, 15))

@@ -18,7 +18,7 @@ from types import ModuleType
 
 import pytest
 
-from conftest import run_zhenggai
+from programs import run_zhenggai
 
 FUZZ = Path(__file__).resolve().parents[1] / "benchmarks" / "fuzz.py"
 CRASHES = Path(__file__).resolve().parent / "crashes"

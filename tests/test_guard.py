@@ -22,9 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOOD_ROWS, appendix1_rows, make_workbook, rewrite_zip, run_zhenggai
+from builders import GOOD_ROWS, appendix1_rows, make_workbook, rewrite_zip
+from programs import run_zhenggai
+from zhenggai import FileResult
 from zhenggai.checking.versions import decide_files
-from zhenggai.core.results import FileResult
 from zhenggai.intake import guard, sniff
 from zhenggai.intake.reader import read_book
 

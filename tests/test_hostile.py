@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOOD_ROWS, appendix1_rows, make_workbook, rewrite_zip
+from builders import GOOD_ROWS, appendix1_rows, make_workbook, rewrite_zip
+from zhenggai import Options
 from zhenggai.checking.files import check_file
-from zhenggai.core.results import Options
 from zhenggai.intake import reader
 from zhenggai.intake.reader import OLE_MAGIC, read_book
 
@@ -324,7 +324,7 @@ def test_xls_with_a_far_cell_is_refused_before_calamine_allocates(tmp_path: Path
     # A1 and IV65536 in a 6 KB .xls: calamine alone takes 1.1 GB and 3 s for it.
     import openpyxl
 
-    from conftest import soffice_convert
+    from programs import soffice_convert
 
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -12,12 +12,19 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from conftest import A1_HEADERS, A2_HEADERS, Row, appendix1_rows, appendix2_rows, make_workbook
-from zhenggai.api.pipeline import run_merge as merge
-from zhenggai.core.results import Options
-from zhenggai.core.schema import META_SHEET
-from zhenggai.rollup.layout import HEADER_ROW
-from zhenggai.rollup.model import MergeOptions, MergeResult
+import zhenggai
+from builders import (
+    A1_HEADERS,
+    A2_HEADERS,
+    HEADER_ROW,
+    META_SHEET,
+    Row,
+    add_form_definition,
+    appendix1_rows,
+    appendix2_rows,
+    make_workbook,
+)
+from zhenggai import MergeOptions, MergeResult, Options
 
 AS_OF = date(2022, 9, 1)
 P1 = "问题描述（按反馈问题清单填报）"
@@ -68,7 +75,7 @@ def run(tmp_path: Path, files: dict[str, dict[str, list[Row]]], *expect: str,
     for name, sheets in files.items():
         make_workbook(folder / name, sheets, merges=(merges or {}).get(name))
     out = tmp_path / "汇总.xlsx"
-    return merge([folder], out, opts(*expect)), out
+    return zhenggai.merge([folder], opts(*expect), out), out
 
 
 # --- several counties in one workbook ------------------------------------------------------
@@ -129,9 +136,6 @@ def _hide(path: Path, sheet: str | None = None, rows: tuple[int, ...] = (), cols
 def test_hidden_sheet_with_an_older_copy_is_ignored_with_a_warning(tmp_path: Path) -> None:
     import xlsxwriter
 
-    from zhenggai.core.schema import load_indicators
-    from zhenggai.forms.formdef import write_definition
-
     folder = tmp_path / "收件"
     folder.mkdir()
     wb = xlsxwriter.Workbook(str(folder / "谷城县.xlsx"))
@@ -146,9 +150,9 @@ def test_hidden_sheet_with_an_older_copy_is_ignored_with_a_warning(tmp_path: Pat
                     ws.write(r, c, v)
         if name == "Sheet1 (2)":
             ws.hide()  # an older copy the clerk hid
-    write_definition(wb, load_indicators())  # zhenggai's own hidden sheet: no warning for it
+    add_form_definition(wb)  # zhenggai's own hidden sheet: no warning for it
     wb.close()
-    result = merge([folder], tmp_path / "汇总.xlsx", opts("谷城县"))
+    result = zhenggai.merge([folder], opts("谷城县"), tmp_path / "汇总.xlsx")
     assert overview(tmp_path / "汇总.xlsx")["谷城县"] == ("已报送", 3, 2, 1)
     assert codes(result) == [("hidden-sheet-ignored", "Sheet1 (2)", None)]
     msg = next(f.message for f in result.rollup.report.findings() if f.code == "hidden-sheet-ignored")
@@ -167,7 +171,7 @@ def test_hidden_rows_and_columns_are_not_data(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     wb["附件1"].row_dimensions[8].hidden = True
     wb.save(path)
-    result = merge([folder], tmp_path / "汇总.xlsx", opts("谷城县"))
+    result = zhenggai.merge([folder], opts("谷城县"), tmp_path / "汇总.xlsx")
     assert overview(tmp_path / "汇总.xlsx")["谷城县"] == ("已报送", 3, 2, 1)
     assert stats_rows(tmp_path / "汇总.xlsx")["谷城县"] == 12
     assert codes(result) == [("hidden-cells-ignored", "附件1", "A8"), ("hidden-cells-ignored", "附件2", "E4")]
@@ -181,7 +185,7 @@ def test_hidden_rows_of_an_xls_are_not_data(tmp_path: Path, soffice: Any) -> Non
     wb["附件1"].column_dimensions["H"].hidden = True
     wb.save(src)
     [xls] = soffice([src], "xls", tmp_path / "收件")
-    result = merge([xls.parent], tmp_path / "汇总.xlsx", opts("谷城县"))
+    result = zhenggai.merge([xls.parent], opts("谷城县"), tmp_path / "汇总.xlsx")
     assert result.rollup.counties[0].total == 2
     assert [f.cell for f in result.rollup.report.findings() if f.code == "hidden-cells-ignored"] == ["A7"]
 
@@ -328,7 +332,7 @@ def test_a_blank_form_never_displaces_a_reply_and_alone_is_not_submitted(tmp_pat
     make_workbook(folder / "保康县-附件1.xlsx", {"附件1": appendix1_rows([], county="保康县")})
     make_workbook(folder / "保康县-附件2.xlsx", {"附件2": appendix2_rows(["保康县"], county="保康县")})
     out = tmp_path / "汇总.xlsx"
-    result = merge([folder], out, opts("谷城县", "保康县"))
+    result = zhenggai.merge([folder], opts("谷城县", "保康县"), out)
     assert overview(out) == {"谷城县": ("已报送", 3, 2, 1), "保康县": ("未填报", 0, 0, 0),
                              "合计": ("1/2 已报送", 3, 2, 1)}
     assert ("county-blank-only", None, None) in codes(result)
@@ -391,13 +395,13 @@ def test_hidden_rows_and_columns_of_an_ods_are_not_data(tmp_path: Path, soffice:
     src, ods = _ods_with_hidden(tmp_path, soffice)
     content = zipfile.ZipFile(ods).read("content.xml").decode()
     assert 'table:visibility="collapse"' in content  # the shape under test is LibreOffice's own
-    result = merge([ods.parent], tmp_path / "汇总.xlsx", opts("谷城县"))
+    result = zhenggai.merge([ods.parent], opts("谷城县"), tmp_path / "汇总.xlsx")
     assert overview(tmp_path / "汇总.xlsx")["谷城县"] == ("已报送", 3, 2, 1)
     assert stats_rows(tmp_path / "汇总.xlsx")["谷城县"] == 12
     found = codes(result)
     assert found == [("hidden-cells-ignored", "附件1", "A8"), ("hidden-cells-ignored", "附件2", "E4")]
     # the same mechanism as .xlsx: the .xlsx it came from reads with the same findings
-    from_xlsx = merge([src.parent], tmp_path / "汇总2.xlsx", opts("谷城县"))
+    from_xlsx = zhenggai.merge([src.parent], opts("谷城县"), tmp_path / "汇总2.xlsx")
     assert codes(from_xlsx) == found
 
 
@@ -405,7 +409,7 @@ def test_rows_an_ods_filter_hides_and_repeated_hidden_rows_are_not_data(tmp_path
     """visibility="filter" (a standard filter) on a row repeated twice: both rows are hidden."""
     import re
 
-    from conftest import rewrite_zip
+    from builders import rewrite_zip
 
     old = [9, "旧问题", "已删除", "否", "2022-12-31", "张三", "商务局"]
     src = make_workbook(tmp_path / "src" / "谷城县.xlsx", {"附件1": appendix1_rows(
@@ -425,7 +429,7 @@ def test_rows_an_ods_filter_hides_and_repeated_hidden_rows_are_not_data(tmp_path
 
     (tmp_path / "收件").mkdir()
     ods = rewrite_zip(saved, tmp_path / "收件" / "谷城县.ods", {"content.xml": edit})
-    result = merge([ods.parent], tmp_path / "汇总.xlsx", opts("谷城县"))
+    result = zhenggai.merge([ods.parent], opts("谷城县"), tmp_path / "汇总.xlsx")
     assert result.rollup.counties[0].total == 3
     assert result.rollup.counties[0].done == 2
     assert [f.cell for f in result.rollup.report.findings() if f.code == "hidden-cells-ignored"] == ["A8"]
@@ -444,7 +448,7 @@ def test_hidden_rows_columns_and_sheets_of_an_ods_are_not_data(tmp_path: Path, s
     wb["附件1 (2)"].sheet_state = "hidden"
     wb.save(src)
     [ods] = soffice([src], "ods", tmp_path / "收件")
-    result = merge([ods.parent], tmp_path / "汇总.xlsx", opts("谷城县"))
+    result = zhenggai.merge([ods.parent], opts("谷城县"), tmp_path / "汇总.xlsx")
     assert overview(tmp_path / "汇总.xlsx")["谷城县"] == ("已报送", 3, 2, 1)
     assert stats_rows(tmp_path / "汇总.xlsx")["谷城县"] == 12
     assert codes(result) == [("hidden-cells-ignored", "附件1", "A8"), ("hidden-cells-ignored", "附件2", "E4"),

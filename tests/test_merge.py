@@ -16,14 +16,11 @@ from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
-from conftest import GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook, run_zhenggai
-from zhenggai.api.pipeline import run_merge as merge
+import zhenggai
+from builders import A1_HEADERS, GOOD_A2, GOOD_ROWS, HEADER_ROW, Row, appendix1_rows, appendix2_rows, make_workbook
+from programs import run_zhenggai
+from zhenggai import MergeOptions, Options, Status
 from zhenggai.cli.app import app
-from zhenggai.core.errors import OutputExists
-from zhenggai.core.results import Options
-from zhenggai.core.schema import APPENDIX1
-from zhenggai.rollup.layout import HEADER_ROW
-from zhenggai.rollup.model import MergeOptions, Status
 
 AS_OF = date(2022, 9, 1)
 OPTS = MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", expect=("枣阳市", "保康县", "谷城县"))
@@ -82,7 +79,7 @@ def inbox(tmp_path: Path) -> Path:
 
 def test_rows_in_equal_rows_out_per_county(inbox: Path, tmp_path: Path) -> None:
     out = tmp_path / "襄阳市汇总.xlsx"
-    result = merge([inbox], out, OPTS)
+    result = zhenggai.merge([inbox], OPTS, out)
     counties = {c.county: c for c in result.rollup.counties}
     assert {k: (c.status.label, c.rows_read, c.rows_written) for k, c in counties.items()} == {
         "枣阳市": ("已报送", 5, 5), "保康县": ("已报送", 4, 4), "谷城县": ("已报送", 3, 3),
@@ -97,7 +94,7 @@ def test_rows_in_equal_rows_out_per_county(inbox: Path, tmp_path: Path) -> None:
     first = items[first_at]
     assert first["完成时限"].date() == date(2022, 6, 30)
     # The stamped 附件1 carries the official columns only; where each row came from is on 核对底稿.
-    assert list(first) == ["县（市、区）", *(c.header for c in APPENDIX1.columns)]
+    assert list(first) == ["县（市、区）", *A1_HEADERS]
     (work,) = [r for r in table(sheet(out, "核对底稿"))
                if r["所在表"] == "附件1" and r["所在行"] == HEADER_ROW + 2 + first_at]
     assert (work["县（市、区）"], work["序号"], work["来源行"], work["来源文件"]) == (
@@ -108,7 +105,7 @@ def test_overview_counts_progress_and_marks_missing(inbox: Path, tmp_path: Path)
     out = tmp_path / "汇总.xlsx"
     opts = MergeOptions(validate=Options(as_of=date(2023, 1, 15)), prefecture="襄阳市",
                         expect=("枣阳市", "保康县", "谷城县", "老河口市"))
-    result = merge([inbox], out, opts)
+    result = zhenggai.merge([inbox], opts, out)
     rows = table(sheet(out, "汇总概览"))
     by = {r["县（市、区）"]: r for r in rows}
     assert by["枣阳市"]["已完成"] == 3 and by["枣阳市"]["未完成"] == 2
@@ -135,7 +132,7 @@ def test_overview_counts_progress_and_marks_missing(inbox: Path, tmp_path: Path)
 
 def test_totals_equal_the_sum_of_county_rows(inbox: Path, tmp_path: Path) -> None:
     out = tmp_path / "汇总.xlsx"
-    merge([inbox], out, OPTS)
+    zhenggai.merge([inbox], OPTS, out)
     rows = table(sheet(out, "成果统计汇总"))
     counties = [r for r in rows if r["县（市、区）"] != "合计"]
     total = next(r for r in rows if r["县（市、区）"] == "合计")
@@ -151,7 +148,7 @@ def test_unreadable_number_is_never_counted_as_zero(tmp_path: Path) -> None:
     county_files(folder, "谷城县", 2, 1, a2=["谷城县", 2, 1, 1, "约30万", 0, 4, 3, 0, 5, 12, 2, None])
     county_files(folder, "保康县", 2, 1)
     out = tmp_path / "汇总.xlsx"
-    result = merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), out)
     assert ["E5", "number-estimate"] in result.rollup.report.flatten(("cell", "code"))
     ws = sheet(out, "成果统计汇总")
     rows = table(ws)
@@ -174,7 +171,7 @@ def test_identical_copies_count_once_and_different_ones_name_the_file_used(tmp_p
     os.utime(folder / "谷城县-附件1.xlsx", (now, now))
     os.utime(folder / "谷城县-附件1(1).xlsx", (now, now))
     os.utime(folder / "新版" / "谷城县-附件1-修改.xlsx", (now + 60, now + 60))
-    result = merge([folder], tmp_path / "out.xlsx", MergeOptions(validate=Options(as_of=AS_OF)))
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "out.xlsx")
     county = result.rollup.counties[0]
     assert (county.county, county.rows_read, county.rows_written) == ("谷城县", 4, 4)
     assert any(f.endswith("谷城县-附件1-修改.xlsx") for f in county.files)
@@ -189,7 +186,7 @@ def test_identical_copy_alone_is_an_info(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     county_files(folder, "谷城县", 3, 1)
     shutil.copy(folder / "谷城县-附件2.xlsx", folder / "谷城县-附件2 - 副本.xlsx")
-    result = merge([folder], tmp_path / "out.xlsx", MergeOptions(validate=Options(as_of=AS_OF)))
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "out.xlsx")
     dups = [(f.code, f.severity.value) for f in result.rollup.report.findings() if f.code.startswith("duplicate")]
     assert dups == [("duplicate-identical", "info")]
     assert len(result.rollup.stats) == 1
@@ -199,8 +196,8 @@ def test_missing_appendix_and_unreadable_file(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     make_workbook(folder / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows_for("谷城县", 2, 1))})
     (folder / "保康县-附件1.xlsx").write_bytes(b"this is not a workbook")
-    result = merge([folder], tmp_path / "out.xlsx",
-                   MergeOptions(validate=Options(as_of=AS_OF), expect=("谷城县", "保康县")))
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF), expect=("谷城县", "保康县")),
+                            tmp_path / "out.xlsx")
     status = {c.county: c.status.label for c in result.rollup.counties}
     assert status == {"谷城县": "缺附件2", "保康县": "文件无法读取"}
     codes = sorted(f.code for f in result.rollup.report.findings() if f.severity.value == "error")
@@ -209,15 +206,15 @@ def test_missing_appendix_and_unreadable_file(tmp_path: Path) -> None:
 
 def test_refuses_to_overwrite_and_skips_its_own_output(inbox: Path) -> None:
     out = inbox / "襄阳市汇总.xlsx"
-    merge([inbox], out, OPTS)
-    with pytest.raises(OutputExists):
-        merge([inbox], out, OPTS)
+    zhenggai.merge([inbox], OPTS, out)
+    with pytest.raises(zhenggai.OutputExists):
+        zhenggai.merge([inbox], OPTS, out)
     first = _snapshot(out)
-    merge([inbox], out, OPTS, force=True)
+    zhenggai.merge([inbox], OPTS, out, force=True)
     assert _snapshot(out) == first
     # an earlier rollup under another name is not county data either: skipped, named
     shutil.copy(out, inbox / "旧汇总.xlsx")
-    third = merge([inbox], out, OPTS, force=True)
+    third = zhenggai.merge([inbox], OPTS, out, force=True)
     assert [c.rows_read for c in third.rollup.counties] == [5, 4, 3]
     skipped = [f.message for f in third.rollup.report.findings() if f.code == "file-skipped"]
     assert any("以前生成的汇总表" in m for m in skipped)
@@ -240,7 +237,7 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
     wb.worksheets[0]["B5"].data_type = "s"
     wb.save(folder / "谷城县-附件1.xlsx")
     out = tmp_path / "out.xlsx"
-    merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
+    zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), out)
     ws = sheet(out, "整改清单汇总")
     cells = [ws.cell(HEADER_ROW + 2, c) for c in (3, 4, 7, 8)]
     assert [c.value for c in cells] == ["=HYPERLINK(\"http://x\")", "+30万元投入", "-张三", "@县商务局"]
@@ -256,14 +253,14 @@ def test_crash_while_writing_leaves_no_output(inbox: Path, tmp_path: Path, monke
     monkeypatch.setattr(rollup, "_findings", boom)
     out = tmp_path / "out" / "汇总.xlsx"
     with pytest.raises(RuntimeError):
-        merge([inbox], out, OPTS)
+        zhenggai.merge([inbox], OPTS, out)
     assert not out.exists()
     assert list(out.parent.iterdir()) == []
 
 
 def test_inputs_are_never_modified(inbox: Path, tmp_path: Path) -> None:
     before = {p: p.read_bytes() for p in inbox.rglob("*") if p.is_file()}
-    merge([inbox], tmp_path / "out.xlsx", OPTS)
+    zhenggai.merge([inbox], OPTS, tmp_path / "out.xlsx")
     assert {p: p.read_bytes() for p in inbox.rglob("*") if p.is_file()} == before
 
 
@@ -286,8 +283,8 @@ def test_result_does_not_depend_on_file_order(tmp_path_factory: pytest.TempPathF
     files = sorted(folder.iterdir())
     for p in files:
         os.utime(p, (1_700_000_000, 1_700_000_000))
-    baseline = merge(files, None, OPTS, write=False)
-    shuffled = merge([files[i] for i in order], None, OPTS, write=False)
+    baseline = zhenggai.merge(files, OPTS)
+    shuffled = zhenggai.merge([files[i] for i in order], OPTS)
     assert _rollup_view(shuffled) == _rollup_view(baseline)
 
 
@@ -297,10 +294,12 @@ def test_province_rollup_from_prefecture_rollups(tmp_path: Path) -> None:
     county_files(xiangyang, "保康县", 2, 2)
     county_files(yichang, "秭归县", 4, 1)
     rollups = tmp_path / "各市州"
-    merge([xiangyang], rollups / "襄阳市汇总.xlsx", MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市"))
-    merge([yichang], rollups / "宜昌市汇总.xlsx", MergeOptions(validate=Options(as_of=AS_OF), prefecture="宜昌市"))
+    zhenggai.merge([xiangyang], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市"),
+                   rollups / "襄阳市汇总.xlsx")
+    zhenggai.merge([yichang], MergeOptions(validate=Options(as_of=AS_OF), prefecture="宜昌市"),
+                   rollups / "宜昌市汇总.xlsx")
     out = tmp_path / "湖北省汇总.xlsx"
-    result = merge([rollups], out, MergeOptions(validate=Options(as_of=AS_OF), prefecture="湖北省"))
+    result = zhenggai.merge([rollups], MergeOptions(validate=Options(as_of=AS_OF), prefecture="湖北省"), out)
     assert result.rollup.province
     overview = table(sheet(out, "汇总概览"))
     assert {(r["市（州）"], r["县（市、区）"]) for r in overview if r["县（市、区）"] != "合计"} == {
@@ -345,11 +344,11 @@ def test_cli_merge_subprocess_writes_rollup_and_prints_summary(inbox: Path, tmp_
 
 
 def test_good_rows_fixture_is_valid(tmp_path: Path) -> None:
-    # The conftest sample used by other tests: a clean county that merges without errors.
+    # The builders sample used by other tests: a clean county that merges without errors.
     folder = tmp_path / "in"
     make_workbook(folder / "a1.xlsx", {"s": appendix1_rows(GOOD_ROWS)})
     make_workbook(folder / "a2.xlsx", {"s": appendix2_rows(GOOD_A2)})
-    result = merge([folder], None, MergeOptions(validate=Options(as_of=date(2022, 12, 31))), write=False)
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=date(2022, 12, 31))))
     assert result.rollup.report.errors == 0
     assert [(c.county, c.status) for c in result.rollup.counties] == [("谷城县", Status.SUBMITTED)]
 
@@ -361,7 +360,7 @@ def test_cross_check_runs_on_the_chosen_pair_when_a_county_sent_two_versions(tmp
                           {"附件1": appendix1_rows(rows_for("谷城县", 4, 1), county="谷城县")})
     os.utime(folder / "谷城县-附件1.xlsx", (1_700_000_000, 1_700_000_000))
     os.utime(newer, (1_700_000_100, 1_700_000_100))
-    result = merge([folder], None, MergeOptions(validate=Options(as_of=AS_OF)), write=False)
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)))
     got = [(Path(f.file).name, f.cell, f.code) for f in result.rollup.report.findings() if f.code.startswith("cross")]
     assert got == [("谷城县-附件2.xlsx", "B5", "cross-total-mismatch")]
 
@@ -377,7 +376,7 @@ def test_unwritable_output_is_one_chinese_line_and_exit_2(inbox: Path, tmp_path:
 
 def test_files_in_hidden_folders_are_skipped(inbox: Path, tmp_path: Path) -> None:
     shutil.copy(inbox / "枣阳市-附件1.xlsx", (inbox / ".备份").mkdir() or inbox / ".备份" / "旧.xlsx")
-    result = merge([inbox], None, OPTS, write=False)
+    result = zhenggai.merge([inbox], OPTS)
     assert [c.rows_read for c in result.rollup.counties] == [5, 4, 3]
     skipped = [f.message for f in result.rollup.report.findings() if f.code == "file-skipped"]
     assert "已跳过：在隐藏文件夹中" in skipped
@@ -386,7 +385,7 @@ def test_files_in_hidden_folders_are_skipped(inbox: Path, tmp_path: Path) -> Non
 def test_no_machine_path_prints_in_the_rollup(tmp_path: Path) -> None:
     """Every file is named relative to the inbox (a subfolder, a .zip member); an unknown
     county is named by that relative name too: no cell of any sheet holds the machine's path."""
-    from conftest import make_zip
+    from builders import make_zip
 
     inbox = tmp_path / "收件"
     make_workbook(inbox / "枣阳市" / "枣阳市-附件1.xlsx", {"附件1": appendix1_rows(rows_for("枣阳市", 2, 1),
@@ -396,7 +395,7 @@ def test_no_machine_path_prints_in_the_rollup(tmp_path: Path) -> None:
     make_zip(inbox / "邮件.zip", {"谷城县附件.xlsx": both})
     make_workbook(inbox / "附件1.xlsx", {"附件1": appendix1_rows(rows_for("某", 1, 1), county=None)})
     out = tmp_path / "out.xlsx"
-    result = merge([inbox], out, OPTS)
+    result = zhenggai.merge([inbox], OPTS, out)
     files = {c.county: c.files for c in result.rollup.counties}
     assert files["枣阳市"] == ["枣阳市/枣阳市-附件1.xlsx"]
     assert files["谷城县"] == ["邮件.zip › 谷城县附件.xlsx"]
@@ -410,6 +409,6 @@ def test_two_inboxes_are_named_by_their_folders(tmp_path: Path) -> None:
     for folder, county in (("第一批", "枣阳市"), ("第二批", "谷城县")):
         make_workbook(tmp_path / folder / "附件1.xlsx", {"附件1": appendix1_rows(rows_for(county, 1, 1),
                                                                                  county=county)})
-    result = merge([tmp_path / "第一批", tmp_path / "第二批"], None, OPTS, write=False)
+    result = zhenggai.merge([tmp_path / "第一批", tmp_path / "第二批"], OPTS)
     files = {c.county: c.files for c in result.rollup.counties if c.files}
     assert files == {"枣阳市": ["第一批/附件1.xlsx"], "谷城县": ["第二批/附件1.xlsx"]}

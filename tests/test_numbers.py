@@ -13,11 +13,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from conftest import A2_HEADERS, Row, appendix1_rows, appendix2_rows, make_workbook
+import zhenggai
+from builders import A2_HEADERS, HEADER_ROW, Row, appendix1_rows, appendix2_rows, make_workbook
 from test_layouts import a2_row, opts, rows_for, stats_rows
-from zhenggai.api.pipeline import run_merge as merge
-from zhenggai.rollup.layout import HEADER_ROW
-from zhenggai.rollup.model import MergeResult
+from zhenggai import MergeResult
 
 FUNDS = "县级财政安排经费（万元）"
 STAFF = "补充人员（人）"
@@ -30,7 +29,7 @@ def run_a2(tmp_path: Path, a2: list[Row], other: Row | None = None) -> tuple[Mer
         make_workbook(folder / "保康县.xlsx", {"附件1": appendix1_rows(rows_for("保康", 3, 2), county="保康县"),
                                               "附件2": appendix2_rows(other, county="保康县")})
     out = tmp_path / "汇总.xlsx"
-    return merge([folder], out, opts("谷城县", "保康县")), out
+    return zhenggai.merge([folder], opts("谷城县", "保康县"), out), out
 
 
 def found(result: MergeResult, *codes: str) -> list[tuple[str, str | None, str]]:
@@ -123,7 +122,7 @@ def test_a_date_outside_2015_2030_is_an_error_showing_what_the_clerk_sees(
     rows[1][4] = value
     folder = tmp_path / "收件"
     make_workbook(folder / "谷城县.xlsx", {"附件1": appendix1_rows(rows)})
-    result = merge([folder], tmp_path / "汇总.xlsx", opts("谷城县"))
+    result = zhenggai.merge([folder], opts("谷城县"), tmp_path / "汇总.xlsx")
     [(code, cell, message)] = found(result, "date-out-of-range")
     assert (code, cell) == ("date-out-of-range", "E6")
     assert f"“{shown}”" in message
@@ -139,7 +138,7 @@ def test_typed_number_in_a_date_cell_after_libreoffice(tmp_path: Path, soffice: 
     ws["E6"].number_format = "yyyy-mm-dd"
     wb.save(src)
     [xls] = soffice([src], "xls", tmp_path / "收件")
-    result = merge([xls.parent], tmp_path / "汇总.xlsx", opts("谷城县"))
+    result = zhenggai.merge([xls.parent], opts("谷城县"), tmp_path / "汇总.xlsx")
     assert [(c, cell, "“1900-01-12”" in m) for c, cell, m in found(result, "date-out-of-range")] == [
         ("date-out-of-range", "E6", True)]
     assert date(1900, 1, 12).year < 2015

@@ -13,14 +13,11 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
-from conftest import appendix1_rows, appendix2_rows, make_workbook
-from zhenggai.api.pipeline import run_merge as merge
-from zhenggai.checking.files import validate
+import zhenggai
+from builders import HEADER_ROW, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai import MergeOptions, Options, Status
 from zhenggai.cli.app import app
-from zhenggai.core.results import Options
 from zhenggai.forms.feedback_reader import read_feedback_list
-from zhenggai.rollup.layout import HEADER_ROW
-from zhenggai.rollup.model import MergeOptions, Status
 
 AS_OF = date(2022, 9, 1)
 RED, YELLOW = "FFFFC7CE", "FFFFEB9C"
@@ -81,7 +78,7 @@ def _fill(cell: Any) -> str:
 def _merge_with_list(inbox: Path, tmp_path: Path) -> tuple[Path, Any]:
     out = tmp_path / "汇总.xlsx"
     fl = read_feedback_list(_feedback(tmp_path))
-    result = merge([inbox], out, MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl))
+    result = zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl), out)
     return out, result
 
 
@@ -156,7 +153,7 @@ def test_json_and_frames_carry_the_official_figures(inbox: Path, tmp_path: Path,
     assert data["totals"] == {"counties": 4, "submitted": 2, "total": 11, "done": 5, "open": 6,
                               "rate": pytest.approx(5 / 11), "overdue": 0, "official": True, "incomplete": []}
     fl = read_feedback_list(feedback)
-    frames = merge([inbox], None, MergeOptions(validate=Options(as_of=AS_OF), feedback=fl), write=False).frames()
+    frames = zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), feedback=fl)).frames()
     c = frames.counties.set_index("county")
     assert c.loc["谷城县", "total"] == 4 and c.loc["谷城县", "reported_total"] == 3
     assert c.loc["老河口市", "total"] == 2 and c.loc["老河口市", "rate"] == 0
@@ -195,8 +192,8 @@ def test_the_shipped_second_round_reads_12_of_20(tmp_path: Path, runner: CliRunn
 
 def test_without_a_list_a_missing_county_is_named_on_every_total(inbox: Path, tmp_path: Path) -> None:
     out = tmp_path / "汇总.xlsx"
-    result = merge([inbox], out, MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市",
-                                              expect=("枣阳市", "谷城县", "保康县", "老河口市")))
+    result = zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市",
+                                              expect=("枣阳市", "谷城县", "保康县", "老河口市")), out)
     rows = _rows(_sheet(out, "汇总概览"))
     assert rows["老河口市"]["报送状态"].value == "未报送" and rows["合计"]["反馈问题数"].value == 8
     for header in ("反馈问题数", "已完成", "未完成", "完成率"):
@@ -220,7 +217,7 @@ def test_a2_that_contradicts_a1_is_red_with_both_figures(tmp_path: Path) -> None
     make_workbook(folder / "保康县附件1.xlsx", {"s": appendix1_rows(_a1(["丁", "戊"], 2), county="保康县")})
     make_workbook(folder / "保康县附件2.xlsx", {"s": appendix2_rows(_a2("保康县", 2, 2, 0), county="保康县")})
     out = tmp_path / "汇总.xlsx"
-    result = merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), out)
     codes = sorted({f.code for f in result.rollup.report.findings()})
     assert "cross-total-mismatch" in codes and "cross-done-mismatch" in codes
     stats = _rows(_sheet(out, "成果统计汇总"))
@@ -239,7 +236,7 @@ def test_counts_that_do_not_add_up_are_marked(tmp_path: Path) -> None:
     make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(_a1(["甲", "乙", "丙"], 1))})
     make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(_a2("谷城县", 3, 1, 1))})
     out = tmp_path / "汇总.xlsx"
-    result = merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), out)
     assert "count-sum-mismatch" in {f.code for f in result.rollup.report.findings()}
     row = _rows(_sheet(out, "成果统计汇总"))["谷城县"]
     assert _fill(row["未完成整改数（个）"]) == RED
@@ -253,13 +250,13 @@ def test_yuan_typed_in_a_wan_yuan_column_is_a_warning_with_its_cause(tmp_path: P
     folder = tmp_path / "收件"
     make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(_a1(["甲", "乙"], 1))})
     make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(_a2("谷城县", 2, 1, 1, funds=500000))})
-    report, _ = validate([folder], Options(as_of=AS_OF))
+    report = zhenggai.validate([folder], Options(as_of=AS_OF)).report
     hits = [f for f in report.findings() if f.code == "indicator-implausible"]
     assert [(f.cell, f.severity.value, f.message) for f in hits] == [
         ("E5", "warning",
          "「县级财政安排经费（万元）」500000 超出合理范围（0～3000）：是否按元填写？请换算为万元（50 万元）")]
     out = tmp_path / "汇总.xlsx"
-    merge([folder], out, MergeOptions(validate=Options(as_of=AS_OF)))
+    zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), out)
     stats = _rows(_sheet(out, "成果统计汇总"))
     cell = stats["谷城县"]["县级财政安排经费（万元）"]
     assert cell.value == 500000 and _fill(cell) == YELLOW  # counted, and marked for a person
@@ -272,7 +269,7 @@ def test_a_count_out_of_range_and_a_plausible_figure(tmp_path: Path) -> None:
     folder = tmp_path / "收件"
     row = ["谷城县", 2, 1, 1, 2999, 0, 1500, 2, 0, 3, 4, 1, None]  # 1500 补充人员: a digit too many?
     make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(row)})
-    report, _ = validate([folder], Options(as_of=AS_OF))
+    report = zhenggai.validate([folder], Options(as_of=AS_OF)).report
     hits = [(f.cell, f.message) for f in report.findings() if f.code == "indicator-implausible"]
     assert hits == [("G5", "「补充人员（人）」1500 超出合理范围（0～200）：是否多写了位数，或按其他单位填写？请核实")]
 
@@ -324,7 +321,7 @@ def test_a_prefilled_appendix2_never_wins_over_the_real_one(tmp_path: Path) -> N
                                                  None, None])})
     os.utime(real, (1_600_000_000, 1_600_000_000))
     os.utime(issued, (1_700_000_000, 1_700_000_000))
-    result = merge([folder], None, MergeOptions(validate=Options(as_of=AS_OF)), write=False)
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)))
     (s,) = result.rollup.counties
     assert s.status is Status.SUBMITTED and any(f.endswith("谷城县附件2.xlsx") for f in s.files)
     codes = {f.code for f in result.rollup.report.findings()}
@@ -339,7 +336,7 @@ def test_a_county_that_sent_only_the_issued_forms_has_not_replied(tmp_path: Path
     a1 = [[1, "甲问题", None, None, None, None, None], [2, "乙问题", None, None, None, None, None]]
     make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(a1)})
     make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(["谷城县", 2])})
-    result = merge([folder], None, MergeOptions(validate=Options(as_of=AS_OF)), write=False)
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)))
     (s,) = result.rollup.counties
     assert s.status is Status.BLANK and s.total == 0
     assert "county-blank-only" in {f.code for f in result.rollup.report.findings()}
@@ -353,8 +350,8 @@ def test_province_names_a_missing_prefecture_and_tabulates_each(inbox: Path, tmp
     rollups = tmp_path / "省收件"
     rollups.mkdir()
     fl = read_feedback_list(_feedback(tmp_path))
-    merge([inbox], rollups / "襄阳市汇总.xlsx",
-          MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl))
+    zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl),
+                   rollups / "襄阳市汇总.xlsx")
     out = tmp_path / "全省.xlsx"
     res = runner.invoke(app, ["merge", str(rollups), "-o", str(out), "--expect", "十堰市,襄阳市,宜昌市",
                               "--as-of", "2022-09-01", "--format", "json"])
@@ -388,9 +385,9 @@ def test_province_reads_placeholders_as_no_data(inbox: Path, tmp_path: Path) -> 
     rollups = tmp_path / "省收件"
     rollups.mkdir()
     fl = read_feedback_list(_feedback(tmp_path))
-    merge([inbox], rollups / "襄阳市汇总.xlsx",
-          MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl))
-    result = merge([rollups], tmp_path / "全省.xlsx", MergeOptions(validate=Options(as_of=AS_OF)))
+    zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl),
+                   rollups / "襄阳市汇总.xlsx")
+    result = zhenggai.merge([rollups], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "全省.xlsx")
     by = {c.county: c for c in result.rollup.counties}
     assert (by["老河口市"].total, by["老河口市"].done, by["老河口市"].rows_read) == (2, 0, 0)
     assert by["老河口市"].official  # read back from a rollup made with a feedback list

@@ -561,3 +561,17 @@ def test_parse_a1_is_the_inverse_of_a1() -> None:
     assert parse_a1("$C$7") == (7, 2)
     for not_a1 in ["表格2 第5行", "C", "7", "", "A0", "ABCD1", "Ａ1"]:
         assert parse_a1(not_a1) is None
+
+
+@pytest.mark.parametrize(("name", "county"), [
+    ("谷城县-附件1.xlsx", "谷城县"), ("襄阳市谷城县附件2.xlsx", "谷城县"),
+    ("老河口市-附件1-示范县整改清单.xlsx", "老河口市"),
+    ("附件1.xlsx", None), ("示范县整改清单.xlsx", None),
+])
+def test_county_from_file_name(name: str, county: str | None) -> None:
+    from pathlib import Path
+
+    from zhenggai.core.parse import county_from_filename
+
+    assert county_from_filename(Path(name)) == county
+

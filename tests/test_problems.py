@@ -10,15 +10,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import appendix1_rows, appendix2_rows, make_workbook
-from zhenggai.api.pipeline import run_merge as merge
-from zhenggai.checking.files import validate
+import zhenggai
+from builders import HEADER_ROW, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai import MergeOptions, Options
 from zhenggai.cli.app import app
-from zhenggai.core.results import Options
 from zhenggai.forms.feedback_list import normalize_problem
 from zhenggai.forms.feedback_reader import read_feedback_list
-from zhenggai.rollup.layout import HEADER_ROW
-from zhenggai.rollup.model import MergeOptions
 
 AS_OF = date(2022, 9, 1)
 LIST = [
@@ -129,7 +126,7 @@ def test_round_trip_prefill_fill_validate(feedback: Path, tmp_path: Path) -> Non
         ws.cell(5, c).value = v
     ws.cell(7, 1).value = "（联系人：张三  联系电话：0710-7223456）"
     wb.save(a2)
-    report, _ = validate([out], Options(as_of=AS_OF), feedback=read_feedback_list(feedback))
+    report = zhenggai.validate([out], Options(as_of=AS_OF), problems=feedback).report
     assert report.flatten(("cell", "code")) == []
     assert report.errors == 0 and report.warnings == 0
 
@@ -147,7 +144,7 @@ def test_exact_reworded_missing_and_extra(feedback: Path, tmp_path: Path) -> Non
         [2, "快递企业整合不够，县乡村物流配送体系不健全", *ROW],   # reworded
         [3, "站点培训不够", *ROW],                                 # in no list
     ])
-    report, _ = validate([tmp_path / "in"], Options(as_of=AS_OF), feedback=read_feedback_list(feedback))
+    report = zhenggai.validate([tmp_path / "in"], Options(as_of=AS_OF), problems=feedback).report
     got = [(f.cell, f.code) for f in report.findings() if f.code.startswith("problem")]
     assert got == [(None, "problem-unanswered"), ("B6", "problem-reworded"), ("B7", "problem-extra")]
     unanswered = next(f for f in report.findings() if f.code == "problem-unanswered")
@@ -165,7 +162,7 @@ def test_problem_answered_twice_and_count_mismatch(feedback: Path, tmp_path: Pat
     ])
     make_workbook(tmp_path / "in" / "谷城县-附件2.xlsx",
                   {"附件2": appendix2_rows(["谷城县", 4, 4, 0, 30, 0, 4, 3, 0, 5, 12, 2, None])})
-    report, _ = validate([tmp_path / "in"], Options(as_of=AS_OF), feedback=read_feedback_list(feedback))
+    report = zhenggai.validate([tmp_path / "in"], Options(as_of=AS_OF), problems=feedback).report
     got = sorted((f.cell or "", f.code) for f in report.findings() if f.code.startswith("problem"))
     assert got == [("B5", "problem-count-mismatch"), ("B6", "problem-answered-twice")]
 
@@ -173,8 +170,8 @@ def test_problem_answered_twice_and_count_mismatch(feedback: Path, tmp_path: Pat
 def test_merge_reports_coverage_and_every_unanswered_problem(feedback: Path, tmp_path: Path) -> None:
     _county(tmp_path, [[1, "县级电商公共服务中心停止运营", *ROW]])
     out = tmp_path / "汇总.xlsx"
-    result = merge([tmp_path / "in"], out, MergeOptions(validate=Options(as_of=AS_OF),
-                                                         feedback=read_feedback_list(feedback)))
+    result = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=Options(as_of=AS_OF),
+                                                         feedback=read_feedback_list(feedback)), out)
     cov = {c.county: (c.status.label, c.coverage) for c in result.rollup.counties}
     assert cov == {"谷城县": ("缺附件2", (1, 3)), "保康县": ("未报送", (0, 1))}
     ws = openpyxl.load_workbook(out)["核对底稿"]  # a working figure: not on the stamped overview

@@ -16,14 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
-from conftest import A1_HEADERS, appendix1_rows, make_workbook
-from zhenggai.checking.files import validate
+import zhenggai
+from builders import A1_HEADERS, appendix1_rows, make_workbook
+from zhenggai import CountyForms, FileResult, Options, write_county_forms
 from zhenggai.core.findings import column_letter
 from zhenggai.core.parse import display
-from zhenggai.core.results import FileResult, Options
 from zhenggai.core.schema import default_appendix2
 from zhenggai.outputs.annotated import annotate_all
-from zhenggai.outputs.templates import FIRST_DATA_ROW, CountyForms, write_county_forms
+from zhenggai.outputs.templates import FIRST_DATA_ROW
 
 AS_OF = date(2022, 6, 30)  # finished rows are dated on or before it, open rows from it to the deadline
 OPTS = Options(as_of=AS_OF)
@@ -165,7 +165,8 @@ def test_template_filled_with_valid_rows_is_clean_and_reads_back(
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         a1, a2 = fill(template, Path(tmp), rows, numbers, note)
-        report, results = validate([a1, a2], OPTS)
+        validated = zhenggai.validate([a1, a2], OPTS)
+        report, results = validated.report, validated.files
         assert report.flatten(("file", "cell", "code")) == []
         assert [fr.county for fr in report.files] == ["谷城县", "谷城县"]
         items = _items(results)
@@ -216,7 +217,7 @@ def test_one_broken_cell_in_appendix1_is_reported_exactly(
         cell = _sheet(wb).cell(FIRST + index, A1_COLS[key] + 1)
         cell.value = value
         wb.save(a1)
-        report, _ = validate([a1], OPTS)
+        report = zhenggai.validate([a1], OPTS).report
         assert report.flatten(("cell", "code")) == [[f"{column_letter(A1_COLS[key])}{FIRST + index}", code]]
 
 
@@ -252,7 +253,7 @@ def test_one_broken_cell_in_appendix2_is_reported_exactly(
         col = A2.keys.index(key)
         _sheet(wb).cell(FIRST, col + 1).value = value
         wb.save(a2)
-        report, _ = validate([a2], OPTS)
+        report = zhenggai.validate([a2], OPTS).report
         assert report.flatten(("cell", "code")) == [[f"{column_letter(col)}{FIRST}", code]]
 
 
@@ -280,7 +281,8 @@ def test_any_cell_contents_give_findings_never_an_exception(
     with tempfile.TemporaryDirectory() as tmp:
         path = make_workbook(Path(tmp) / "谷城县.xlsx", {"附件1": appendix1_rows(rows, headers=[*A1_HEADERS, "备注"])},
                              merges={"附件1": ranges})
-        report, results = validate([path], OPTS)
+        validated = zhenggai.validate([path], OPTS)
+        report, results = validated.report, validated.files
         assert results[0].readable
         for f in report.findings():
             assert f.message and f.code

@@ -8,19 +8,10 @@ from pathlib import Path
 
 import openpyxl
 
-from conftest import (
-    A1_HEADERS,
-    A2_HEADERS,
-    Row,
-    appendix1_rows,
-    appendix2_rows,
-    make_workbook,
-    rewrite_zip,
-    run_zhenggai,
-)
-from zhenggai.api.pipeline import run_merge as merge
-from zhenggai.core.results import Options
-from zhenggai.rollup.model import MergeOptions
+import zhenggai
+from builders import A1_HEADERS, A2_HEADERS, Row, appendix1_rows, appendix2_rows, make_workbook, rewrite_zip
+from programs import run_zhenggai
+from zhenggai import MergeOptions, Options
 
 
 def rows_for(county: str, n: int, done: int, deadline: str) -> list[Row]:
@@ -35,17 +26,15 @@ def prefecture(tmp_path: Path, name: str, county: str, n: int, done: int, deadli
         "附件1": appendix1_rows(rows_for(county, n, done, deadline), county=county),
         "附件2": appendix2_rows([county, n, done, n - done, 10.5, 0, 1, 2, 0, 3, 4, 1, None], county=county)})
     out = tmp_path / "各市州" / f"{name}汇总.xlsx"
-    merge([src], out, MergeOptions(validate=Options(as_of=date(2022, 7, 15)), prefecture=name))
+    zhenggai.merge([src], MergeOptions(validate=Options(as_of=date(2022, 7, 15)), prefecture=name), out)
     return out
 
 
 def test_overdue_is_recounted_as_of_the_province_run(tmp_path: Path) -> None:
     prefecture(tmp_path, "襄阳市", "谷城县", 3, 1, "2022-08-31")
     prefecture(tmp_path, "宜昌市", "秭归县", 2, 0, "2022-12-31")
-    at_july = merge([tmp_path / "各市州"], None, MergeOptions(validate=Options(as_of=date(2022, 7, 15))),
-                    write=False)
-    at_sept = merge([tmp_path / "各市州"], None, MergeOptions(validate=Options(as_of=date(2022, 9, 1))),
-                    write=False)
+    at_july = zhenggai.merge([tmp_path / "各市州"], MergeOptions(validate=Options(as_of=date(2022, 7, 15))))
+    at_sept = zhenggai.merge([tmp_path / "各市州"], MergeOptions(validate=Options(as_of=date(2022, 9, 1))))
     assert {c.county: c.overdue for c in at_july.rollup.counties} == {"谷城县": 0, "秭归县": 0}
     # The prefectures wrote 0 on 2022-07-15; on 2022-09-01 谷城县's two open items are past 08-31.
     assert {c.county: c.overdue for c in at_sept.rollup.counties} == {"谷城县": 2, "秭归县": 0}
@@ -56,8 +45,7 @@ def test_a_rollup_missing_its_fourth_sheet_is_read_with_a_warning(tmp_path: Path
     wb = openpyxl.load_workbook(good)
     del wb["校验问题"]
     wb.save(good)
-    result = merge([tmp_path / "各市州"], None, MergeOptions(validate=Options(as_of=date(2022, 9, 1))),
-                   write=False)
+    result = zhenggai.merge([tmp_path / "各市州"], MergeOptions(validate=Options(as_of=date(2022, 9, 1))))
     assert [(c.county, c.total) for c in result.rollup.counties] == [("谷城县", 3)]
     assert [(f.code, f.file) for f in result.rollup.report.findings() if f.code.startswith("rollup")] == [
         ("rollup-no-findings", good.name)]
@@ -71,7 +59,7 @@ def test_a_look_alike_is_refused_with_a_finding_not_a_crash(tmp_path: Path) -> N
     res = run_zhenggai("merge", str(tmp_path / "各市州"), "-o", str(tmp_path / "省.xlsx"))
     assert res.returncode == 1, res.stderr
     assert "内部错误" not in res.stderr and "Traceback" not in res.stderr
-    result = merge([tmp_path / "各市州"], None, MergeOptions(), write=False)
+    result = zhenggai.merge([tmp_path / "各市州"], MergeOptions())
     (refused,) = [f for f in result.rollup.report.findings() if f.code == "rollup-incomplete"]
     assert refused.file == fake.name and "缺少工作表“成果统计汇总”" in refused.message
     assert [s.file for s in result.rollup.skipped] == [fake.name]
@@ -83,7 +71,7 @@ def test_a_hostile_rollup_goes_through_the_guards(tmp_path: Path) -> None:
     evil = tmp_path / "各市州" / "宜昌市汇总.xlsx"
     laughs = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
     rewrite_zip(good, evil, {"xl/sharedStrings.xml": lambda data: laughs + data.split(b"?>", 1)[1]})
-    result = merge([tmp_path / "各市州"], None, MergeOptions(), write=False)
+    result = zhenggai.merge([tmp_path / "各市州"], MergeOptions())
     (f,) = [f for f in result.rollup.report.findings() if f.file == evil.name]
     assert f.code == "file-unreadable" and "DTD" in f.message
     assert [c.county for c in result.rollup.counties] == ["谷城县"]
@@ -117,8 +105,7 @@ def _two_versions(tmp_path: Path, first: str, second: str) -> tuple[Path, Path]:
 
 
 def _province(tmp_path: Path) -> tuple[object, dict[str, tuple[str, int, int]]]:
-    result = merge([tmp_path / "各市州"], None, MergeOptions(validate=Options(as_of=date(2022, 7, 15))),
-                   write=False)
+    result = zhenggai.merge([tmp_path / "各市州"], MergeOptions(validate=Options(as_of=date(2022, 7, 15))))
     return result, {c.county: (c.status.label, c.total, c.done) for c in result.rollup.counties}
 
 
@@ -203,7 +190,7 @@ def test_the_working_columns_are_read_back_from_the_working_sheet(tmp_path: Path
     make_workbook(src / "谷城" / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(
         [["一、业务建设方面"], *rows], headers=[*A1_HEADERS, "备注"], county="谷城县")})
     out = tmp_path / "襄阳市汇总.xlsx"
-    merge([src], out, MergeOptions(validate=Options(as_of=date(2022, 7, 15)), prefecture="襄阳市"))
+    zhenggai.merge([src], MergeOptions(validate=Options(as_of=date(2022, 7, 15)), prefecture="襄阳市"), out)
     rollup = read_rollup(out)
     (county,) = rollup.counties
     assert (county.county, county.status.label, county.total, county.done) == ("谷城县", "缺附件2", 2, 1)

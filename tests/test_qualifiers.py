@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
-from zhenggai.checking.files import validate
+import zhenggai
+from builders import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai import Options
 from zhenggai.core.parse import parse_date, parse_number
-from zhenggai.core.results import Options
 
 OPTS = Options(as_of=date(2022, 9, 1))
 
@@ -56,7 +56,8 @@ def test_qualifiers_in_a_reply(tmp_path: Path) -> None:
     a2[4], a2[6], a2[7] = "30（含追加5万元）", "约4", "3*"
     path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows([list(r) for r in GOOD_ROWS]),
                                                     "附件2": appendix2_rows(a2)})
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     got = [(f.cell, f.code, f.severity.value) for f in report.findings()]
     assert ("E5", "number-note", "info") in got and ("H5", "number-note", "info") in got
     assert ("G5", "number-estimate", "error") in got
@@ -87,6 +88,7 @@ def test_two_digit_year_in_a_reply(tmp_path: Path) -> None:
     rows = [list(r) for r in GOOD_ROWS]
     rows[1][4] = "22年12月31日"
     path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(rows)})
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     assert [(f.cell, f.code) for f in report.findings()] == [("E6", "date-two-digit-year")]
     assert results[0].tables_of("appendix1")[0].items[1].deadline == date(2022, 12, 31)

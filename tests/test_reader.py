@@ -11,7 +11,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from conftest import (
+import zhenggai
+from builders import (
     GOOD_ROWS,
     MESSY_FINDINGS,
     appendix1_rows,
@@ -19,11 +20,10 @@ from conftest import (
     make_xlsxwriter_book,
     messy_workbook,
     rewrite_zip,
-    soffice_convert,
 )
-from zhenggai.checking.files import validate
+from programs import soffice_convert
+from zhenggai import FileResult, Options
 from zhenggai.core.parse import display
-from zhenggai.core.results import FileResult, Options
 from zhenggai.intake import xls
 from zhenggai.intake.reader import OLE_MAGIC, Book, read_book
 
@@ -171,7 +171,7 @@ def test_xlsx_renamed_to_xls_is_read_by_content(tmp_path: Path) -> None:
     # calamine's from_path picks the reader by the file name; clerks rename files freely.
     src = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(GOOD_ROWS)})
     renamed = src.rename(tmp_path / "谷城县.xls")
-    report, _ = validate([renamed], OPTS)
+    report = zhenggai.validate([renamed], OPTS).report
     assert report.flatten() == []
     assert report.files[0].tables[0].rows == 2
 
@@ -224,9 +224,11 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("copy", ["xls", "xlsx", "back"])
 def test_libreoffice_copies_give_the_same_rows_and_findings(converted: dict[str, Path], copy: str) -> None:
-    original, results = validate([converted["src"]], OPTS)
+    validated = zhenggai.validate([converted["src"]], OPTS)
+    original, results = validated.report, validated.files
     assert original.flatten(("sheet", "cell", "code")) == MESSY_FINDINGS
-    again, copies = validate([converted[copy]], OPTS)
+    validated = zhenggai.validate([converted[copy]], OPTS)
+    again, copies = validated.report, validated.files
     assert again.flatten(("sheet", "cell", "code")) == MESSY_FINDINGS
     assert _rows(copies[0]) == _rows(results[0])
     assert [(t.kind, t.sheet, t.rows) for t in again.files[0].tables] == [
@@ -269,5 +271,5 @@ def test_xls_scan_gives_up_quietly_on_what_it_cannot_follow(data: bytes) -> None
 def test_xls_renamed_to_xlsx_is_read_by_content(converted: dict[str, Path], tmp_path: Path) -> None:
     renamed = tmp_path / "谷城县报送.xlsx"
     shutil.copyfile(converted["xls"], renamed)
-    report, _ = validate([renamed], OPTS)
+    report = zhenggai.validate([renamed], OPTS).report
     assert report.flatten(("sheet", "cell", "code")) == MESSY_FINDINGS

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from typer.testing import CliRunner
 
-from conftest import appendix1_rows, appendix2_rows, make_workbook, pdf_pages
-from zhenggai.api.pipeline import run_merge as merge
-from zhenggai.checking.files import validate
-from zhenggai.core.results import Options
-from zhenggai.outputs.annotated import FINDINGS_SHEET, annotate_all
-from zhenggai.outputs.templates import CountyForms, Prefill, write_county_forms
-from zhenggai.rollup.model import MergeOptions, Signoff
+import zhenggai
+from builders import FINDINGS_SHEET, appendix1_rows, appendix2_rows, make_workbook
+from programs import pdf_pages
+from zhenggai import CountyForms, MergeOptions, Options, Prefill, Signoff, write_county_forms
+from zhenggai.cli.app import app
 
 pytestmark = pytest.mark.libreoffice
 AS_OF = date(2022, 7, 15)
@@ -40,8 +39,8 @@ def _inbox(folder: Path, n: int) -> None:
 def test_the_rollup_prints_as_a_landscape_attachment(tmp_path: Path, soffice: Callable[..., list[Path]]) -> None:
     _inbox(tmp_path / "收件", 8)
     out = tmp_path / "襄阳市汇总.xlsx"
-    merge([tmp_path / "收件"], out, MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市",
-                                                 signoff=Signoff(contact="张三", phone="0710-3256789")))
+    zhenggai.merge([tmp_path / "收件"], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市",
+                                                 signoff=Signoff(contact="张三", phone="0710-3256789")), out)
     wb = openpyxl.load_workbook(out)
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$4:$4", ws.title
@@ -64,8 +63,8 @@ def test_the_rollup_prints_as_a_landscape_attachment(tmp_path: Path, soffice: Ca
     assert "来源文件" not in "".join(texts[:len(stamped)]) and "（盖章）" not in "".join(texts[len(stamped):])
 
 
-def test_the_annotated_copy_prints_the_form_then_the_list(tmp_path: Path,
-                                                          soffice: Callable[..., list[Path]]) -> None:
+def test_the_annotated_copy_prints_the_form_then_the_list(tmp_path: Path, soffice: Callable[..., list[Path]],
+                                                          runner: CliRunner) -> None:
     problems = tuple(("一、业务建设方面", f"问题{i}：站点负责人业务培训不够，站点造血能力弱") for i in range(1, 4))
     a1, _ = write_county_forms(tmp_path / "下发", CountyForms(county="谷城县", prefill=Prefill(problems=problems)))
     wb = openpyxl.load_workbook(a1)
@@ -75,8 +74,9 @@ def test_the_annotated_copy_prints_the_form_then_the_list(tmp_path: Path,
         ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, 5).value = values
         ws.cell(r, 6).value, ws.cell(r, 7).value = "张三", "县商务局"
     wb.save(a1)
-    _, results = validate([a1], Options(as_of=AS_OF))
-    (copy,) = annotate_all(results, tmp_path / "标注")
+    res = runner.invoke(app, ["validate", str(a1), "--as-of", AS_OF.isoformat(), "--annotate", str(tmp_path / "标注")])
+    assert res.exit_code == 1, res.output  # 长期坚持 is no date
+    (copy,) = (tmp_path / "标注").iterdir()
     book = openpyxl.load_workbook(copy)
     assert book.sheetnames[0] == "附件1 整改清单" and book.sheetnames[-1] == FINDINGS_SHEET
     assert book.active.title == "附件1 整改清单"  # type: ignore[union-attr]

@@ -16,13 +16,12 @@ from docx import Document
 from typer.testing import CliRunner
 
 import zhenggai
-from conftest import A2_HEADERS, appendix1_rows, appendix2_rows, make_workbook
+from builders import A2_HEADERS, HEADER_ROW, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai import FatalError, MergeOptions
 from zhenggai.api.report import ReportOptions, report
 from zhenggai.cli.app import app
-from zhenggai.core.errors import FatalError
 from zhenggai.rollup.categories import category_stats, is_overdue
-from zhenggai.rollup.layout import HEADER_ROW
-from zhenggai.rollup.model import MergeOptions, Signoff
+from zhenggai.rollup.model import Signoff
 
 AS_OF = date(2022, 9, 1)
 PLEDGE = "高度重视，进一步加强，认真落实整改责任"
@@ -296,7 +295,7 @@ def test_a_county_reply_is_not_a_rollup(tmp_path: Path, runner: CliRunner) -> No
 @pytest.mark.libreoffice
 def test_default_template_prints_on_a4_with_page_numbers(rollups: dict[str, Path], tmp_path: Path,
                                                          soffice: Any) -> None:
-    from conftest import pdf_pages
+    from programs import pdf_pages
 
     res = report(rollups["province"], tmp_path)
     pdf = soffice([res.document], "pdf", tmp_path / "pdf")[0]

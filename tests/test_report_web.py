@@ -10,7 +10,7 @@ import openpyxl
 from docx import Document
 from starlette.testclient import TestClient
 
-from conftest import GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
+from builders import GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
 from webtools import COUNTIES, PREFECTURE
 from zhenggai.api.report import report
 from zhenggai.web import launch

@@ -10,13 +10,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import Row, appendix1_rows, appendix2_rows, make_workbook, run_zhenggai
-from zhenggai.api.diff import diff
-from zhenggai.api.pipeline import run_merge as merge
+import zhenggai
+from builders import HEADER_ROW, Row, appendix1_rows, appendix2_rows, make_workbook
+from programs import run_zhenggai
+from zhenggai import MergeOptions, Options, diff
 from zhenggai.cli.app import app
-from zhenggai.core.results import Options
-from zhenggai.rollup.layout import HEADER_ROW
-from zhenggai.rollup.model import MergeOptions
 
 AS_OF = ["--as-of", "2022-10-15"]
 P = ["县级电商公共服务中心停止运营", "快递企业整合不够", "村级站点无人值守", "培训流于形式", "资金使用不规范",
@@ -202,7 +200,7 @@ def test_diff_writes_the_sheet_with_o(two_rounds: tuple[Path, Path], runner: Cli
 def test_diff_of_a_mixed_pair_is_a_clear_chinese_error(two_rounds: tuple[Path, Path]) -> None:
     r1, r2 = two_rounds
     rollup = r1.parent / "第一轮汇总.xlsx"
-    merge([r1], rollup, MergeOptions(validate=Options(as_of=date(2022, 10, 15))))
+    zhenggai.merge([r1], MergeOptions(validate=Options(as_of=date(2022, 10, 15))), rollup)
     res = run_zhenggai("diff", str(rollup), str(r2))
     assert res.returncode == 2
     assert res.stdout == ""
@@ -319,10 +317,10 @@ def test_a_county_that_sends_blank_forms_after_reporting(two_rounds: tuple[Path,
 def test_a_diff_workbook_dropped_into_an_inbox_is_skipped_with_a_reason(
         two_rounds: tuple[Path, Path], runner: CliRunner) -> None:
     r1, r2 = two_rounds
-    clean = merge([r2], None, MergeOptions(validate=Options(as_of=date(2022, 10, 15))), write=False)
+    clean = zhenggai.merge([r2], MergeOptions(validate=Options(as_of=date(2022, 10, 15))))
     res = runner.invoke(app, ["diff", str(r1), str(r2), "-o", str(r2 / "进展对比.xlsx"), *AS_OF])
     assert res.exit_code == 1, res.output
-    result = merge([r2], None, MergeOptions(validate=Options(as_of=date(2022, 10, 15))), write=False)
+    result = zhenggai.merge([r2], MergeOptions(validate=Options(as_of=date(2022, 10, 15))))
     got = [(f.code, f.file, f.message) for f in result.rollup.report.findings() if "进展对比" in f.file]
     assert got == [("file-skipped", "进展对比.xlsx",
                     "已跳过：zhenggai diff 生成的进展对比表，不是县级报送")]
@@ -334,5 +332,5 @@ def test_a_diff_workbook_dropped_into_an_inbox_is_skipped_with_a_reason(
     wb = openpyxl.load_workbook(r2 / "进展对比.xlsx")
     wb.create_sheet("Sheet1")["A1"] = "备注"
     wb.save(r2 / "进展对比.xlsx")
-    again = merge([r2], None, MergeOptions(validate=Options(as_of=date(2022, 10, 15))), write=False)
+    again = zhenggai.merge([r2], MergeOptions(validate=Options(as_of=date(2022, 10, 15))))
     assert [f.code for f in again.rollup.report.findings() if "进展对比" in f.file] == ["file-skipped"]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import A1_HEADERS, A2_HEADERS, GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook
-from zhenggai.checking.files import validate
-from zhenggai.core.results import Options
+import zhenggai
+from builders import A1_HEADERS, A2_HEADERS, GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai import Options
 from zhenggai.core.schema import APPENDIX1, default_appendix2
 from zhenggai.forms.tables import find_tables
 from zhenggai.intake.reader import Grid
@@ -71,14 +71,15 @@ def test_several_continuation_rows_and_a_remark() -> None:
 def test_a_continuation_before_any_problem_is_an_error(tmp_path: Path) -> None:
     rows: list[Row] = [[None, None, "一、加强管理"], *GOOD_ROWS]
     path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(rows)})
-    report, _ = validate([path], OPTS)
+    report = zhenggai.validate([path], OPTS).report
     assert [(f.cell, f.code, f.severity.value) for f in report.findings()] == [("C5", "row-unclassified", "error")]
 
 
 def test_continuation_in_a_reply_counts_one_problem(tmp_path: Path) -> None:
     rows: list[Row] = [GOOD_ROWS[0], [None, None, "二、新增运营人员4人"], GOOD_ROWS[1]]
     path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(rows)})
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     items = results[0].tables_of("appendix1")[0].items
     assert [it.row for it in items] == [5, 7]
     assert [(f.cell, f.code) for f in report.findings()] == [("C6", "row-continuation")]
@@ -134,7 +135,8 @@ def test_a_units_row_under_the_header_of_appendix2_is_skipped(tmp_path: Path, un
     rows = appendix2_rows(list(GOOD_A2))
     rows.insert(4, units)
     path = make_workbook(tmp_path / "谷城县.xlsx", {"附件2": rows})
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     assert [(f.cell, f.code) for f in report.findings()] == [(f"{'A' if units[0] else 'B'}5", "row-units-skipped")]
     assert results[0].tables_of("appendix2")[0].counties["谷城县"].numbers["county_funds"] == 30
 
@@ -151,7 +153,8 @@ def test_both_tables_on_one_sheet(tmp_path: Path, between: list[Row]) -> None:
     rows = [*appendix1_rows([list(r) for r in GOOD_ROWS], contact=None), *between, A2_HEADERS, list(GOOD_A2),
             [], ["（联系人：张三  联系电话：0710-7223456）"]]
     path = make_workbook(tmp_path / "谷城县.xlsx", {"Sheet1": rows})
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     f = results[0]
     assert [t.table.kind for t in f.tables] == ["appendix1", "appendix2"]
     assert [it.row for it in f.tables_of("appendix1")[0].items] == [5, 6]
@@ -167,7 +170,8 @@ def test_merged_county_rows_join_their_remarks(tmp_path: Path) -> None:
     merges = {"附件2": [f"{c}5:{c}6" for c in "ABCDEFGHIJKL"]}
     path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows([list(r) for r in GOOD_ROWS]), "附件2": a2},
                          merges=merges)
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     stats = results[0].tables_of("appendix2")[0].counties["谷城县"]
     assert stats.values[12] == "备注一\n备注二"
     assert stats.numbers["county_funds"] == 30
@@ -179,7 +183,8 @@ def test_merged_county_with_a_number_on_each_row_is_an_error(tmp_path: Path) -> 
     a2.insert(5, [None, None, None, None, 5])
     merges = {"附件2": [f"{c}5:{c}6" for c in "ABCD"]}
     path = make_workbook(tmp_path / "谷城县.xlsx", {"附件2": a2}, merges=merges)
-    report, results = validate([path], OPTS)
+    validated = zhenggai.validate([path], OPTS)
+    report, results = validated.report, validated.files
     assert results[0].tables_of("appendix2")[0].counties["谷城县"].numbers["county_funds"] is None
     assert ("E5", "number-invalid") in [(f.cell, f.code) for f in report.findings()]
 

@@ -10,10 +10,10 @@ import pytest
 from pydantic import ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from conftest import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
+from builders import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai import Options
 from zhenggai.checking import rows
 from zhenggai.checking.files import check_file
-from zhenggai.core.results import Options
 from zhenggai.core.schema import APPENDIX1, Indicator, appendix2
 
 OPTS = Options(as_of=date(2022, 9, 1))

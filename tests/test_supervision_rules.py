@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from zhenggai import CountySummary, Report, Rollup, Status
 from zhenggai.outputs.supervision_rules import LEVELS, SPECS, RulesError, load_rules
 
 DEFAULT = resources.files("zhenggai").joinpath("data/supervision_rules.toml").read_text("utf-8")
@@ -91,10 +92,9 @@ def test_rules_change_the_list(tmp_path: Path) -> None:
     """A threshold from the file is applied: at_least 2 drops a county with one overdue item."""
     from datetime import date
 
-    from zhenggai.core.findings import Report
     from zhenggai.core.schema import default_appendix2
     from zhenggai.outputs.supervision import evaluate
-    from zhenggai.rollup.model import CountySummary, Rollup, RollupItem, Status
+    from zhenggai.rollup.model import RollupItem
 
     item = RollupItem("襄阳市", "谷城县", [1, "问题", "措施已完成", "否", date(2022, 8, 1), "张", "局"], None,
                       "谷城县.xlsx", 5, "", 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import A1_HEADERS, A2_HEADERS, GOOD_A2, GOOD_ROWS, Row
+from builders import A1_HEADERS, A2_HEADERS, GOOD_A2, GOOD_ROWS, Row
 from zhenggai.core.schema import APPENDIX1, default_appendix2
 from zhenggai.forms.tables import (
     FORMULA_NO_VALUE,

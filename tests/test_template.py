@@ -11,10 +11,11 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from conftest import pdf_pages as pages
+from programs import pdf_pages as pages
+from zhenggai import CountyForms, Prefill, write_county_forms
 from zhenggai.core.errors import OutputExists, SchemaError
 from zhenggai.core.schema import APPENDIX1, META_SHEET, appendix2, default_appendix2, load_indicators
-from zhenggai.outputs.templates import CountyForms, Prefill, file_names, write_county_forms
+from zhenggai.outputs.templates import file_names
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Row, appendix1_rows, appendix2_rows, make_workbook, set_saved_time, soffice_convert
-from zhenggai.api.pipeline import run_merge as merge
+import zhenggai
+from builders import Row, appendix1_rows, appendix2_rows, make_workbook, set_saved_time
+from programs import soffice_convert
+from zhenggai import MergeOptions, MergeResult, Options
 from zhenggai.checking.versions import compare_marks, name_mark
-from zhenggai.core.results import Options
 from zhenggai.intake.sniff import saved_time
-from zhenggai.rollup.model import MergeOptions, MergeResult
 
 AS_OF = date(2022, 9, 1)
 OPTS = MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市")
@@ -62,7 +62,7 @@ def test_internal_time_beats_download_order(tmp_path: Path) -> None:
     # The corrected version was saved later but downloaded first: its file time is older.
     version(folder / "谷城县-附件1.xlsx", 2, 1, saved=T1, mtime=LATE)
     version(folder / "谷城县附件1.xlsx", 3, 2, saved=T2, mtime=EARLY)
-    result = merge([folder], None, OPTS, write=False)
+    result = zhenggai.merge([folder], OPTS)
     (county,) = result.rollup.counties
     assert (county.status.label, county.total, county.done) == ("已报送", 3, 2)
     assert version_notes(result) == [("duplicate-submission", "warning", "谷城县-附件1.xlsx")]
@@ -78,7 +78,7 @@ def test_name_mark_decides_when_internal_times_cannot(tmp_path: Path) -> None:
     folder = inbox(tmp_path)
     version(folder / "谷城县附件1（7月8日修改）.xlsx", 3, 2, saved=None, mtime=EARLY)
     version(folder / "谷城县附件1.xlsx", 2, 1, saved=None, mtime=LATE)
-    result = merge([folder], None, OPTS, write=False)
+    result = zhenggai.merge([folder], OPTS)
     assert (result.rollup.counties[0].total, result.rollup.counties[0].status.label) == (3, "已报送")
     (note,) = [f for f in result.rollup.report.findings() if f.code == "duplicate-submission"]
     assert "文件名标有“7月8日、修改”，文件内部没有可比较的保存时间" in note.message
@@ -89,7 +89,7 @@ def test_file_system_time_alone_is_an_error_and_marks_the_county(tmp_path: Path)
     folder = inbox(tmp_path)
     version(folder / "谷城县附件1.xlsx", 2, 1, saved=None, mtime=EARLY)
     version(folder / "附件1-谷城县.xlsx", 3, 2, saved=None, mtime=LATE)
-    result = merge([folder], None, OPTS, write=False)
+    result = zhenggai.merge([folder], OPTS)
     (county,) = result.rollup.counties
     assert (county.status.label, county.total) == ("版本待确认", 3)
     assert version_notes(result) == [("version-uncertain", "error", "谷城县附件1.xlsx")]
@@ -104,7 +104,7 @@ def test_internal_time_and_name_mark_disagreeing_is_an_error(tmp_path: Path) -> 
     folder = inbox(tmp_path)
     version(folder / "谷城县附件1（定稿）.xlsx", 2, 1, saved=T1, mtime=LATE)
     version(folder / "谷城县附件1.xlsx", 3, 2, saved=T2, mtime=EARLY)
-    result = merge([folder], None, OPTS, write=False)
+    result = zhenggai.merge([folder], OPTS)
     (county,) = result.rollup.counties
     assert (county.status.label, county.total) == ("版本待确认", 3)  # the internal time still picks
     (note,) = [f for f in result.rollup.report.findings() if f.code == "version-uncertain"]
@@ -115,7 +115,7 @@ def test_identical_versions_are_one_copy_whatever_the_times(tmp_path: Path) -> N
     folder = inbox(tmp_path)
     version(folder / "谷城县附件1.xlsx", 3, 2, saved=T1, mtime=EARLY)
     version(folder / "谷城县附件1 (1).xlsx", 3, 2, saved=T2, mtime=LATE)
-    result = merge([folder], None, OPTS, write=False)
+    result = zhenggai.merge([folder], OPTS)
     assert version_notes(result) == []
     assert [f.code for f in result.rollup.report.findings() if f.code.startswith("duplicate")] == [
         "duplicate-identical"]

@@ -13,9 +13,10 @@ import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import GOOD_ROWS, run_zhenggai
+import zhenggai
+from builders import GOOD_ROWS
+from programs import run_zhenggai
 from webtools import COUNTIES, FORMULA, PREFECTURE, XSS, bad_rows, reply, review_column, table_rows, token_of
-from zhenggai.core.errors import InputError
 from zhenggai.web import launch, workflow
 from zhenggai.web.app import create_app, state
 from zhenggai.web.store import BLOB_DIR, DB_NAME
@@ -550,7 +551,7 @@ def test_compared_text_is_escaped(intake: tuple[TestClient, dict[str, str], Path
 def test_first_submission_is_compared_with_last_rounds_rollup(tmp_path: Path) -> None:
     examples = Path(__file__).resolve().parent.parent / "examples"
     root = tmp_path / "收件库"
-    with pytest.raises(InputError, match="不是"):  # a county reply is not a rollup: refused, never guessed
+    with pytest.raises(zhenggai.InputError, match="不是"):  # a county reply is not a rollup: refused, never guessed
         launch.prepare(root, prefecture=PREFECTURE, problems=None, expect="谷城县", deadline=None,
                        previous=examples / "襄阳市收件-第二轮" / "谷城县 附件2（第二轮）.xlsx")
     store = launch.prepare(root, prefecture=PREFECTURE, problems=None, expect="谷城县,枣阳市", deadline=None,

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
-from conftest import CHROMIUM, run_zhenggai
+from programs import CHROMIUM, run_zhenggai
 from webtools import Server, reply, review_column, shot, table_rows, upload
 
 pytestmark = pytest.mark.chromium

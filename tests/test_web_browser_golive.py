@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from conftest import GOOD_ROWS
+from builders import GOOD_ROWS
 from webtools import Server, reply, shot, upload
 
 CHROMIUM = "/usr/bin/chromium"

@@ -14,9 +14,10 @@ import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import GOOD_ROWS, appendix1_rows, make_workbook, run_zhenggai
+import zhenggai
+from builders import GOOD_ROWS, appendix1_rows, make_workbook
+from programs import run_zhenggai
 from webtools import COUNTIES, PREFECTURE, bad_rows, reply
-from zhenggai.core.errors import InputError
 from zhenggai.web import launch, routes
 from zhenggai.web.app import create_app
 from zhenggai.web.store import WORK_NAME, Store
@@ -210,7 +211,7 @@ def test_read_only_folder_is_said_in_chinese(tmp_path: Path, monkeypatch: pytest
         return db
 
     monkeypatch.setattr(sqlite3, "connect", readonly)
-    with pytest.raises(InputError, match="不能写入"):
+    with pytest.raises(zhenggai.InputError, match="不能写入"):
         Store(tmp_path / "收件库")
 
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook
+from builders import GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook
 
 COUNTIES = ("谷城县", "老河口市", "保康县")
 PREFECTURE = "襄阳市"

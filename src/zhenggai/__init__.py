@@ -46,6 +46,9 @@ _EXPORTS = {
     "Severity": "zhenggai.core.findings",
     "Report": "zhenggai.core.findings",
     "FatalError": "zhenggai.core.errors",
+    "InputError": "zhenggai.core.errors",
+    "OutputExists": "zhenggai.core.errors",
+    "Signoff": "zhenggai.rollup.model",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -65,6 +68,12 @@ if TYPE_CHECKING:
     )
     from zhenggai.core.errors import (
         FatalError as FatalError,
+    )
+    from zhenggai.core.errors import (
+        InputError as InputError,
+    )
+    from zhenggai.core.errors import (
+        OutputExists as OutputExists,
     )
     from zhenggai.core.findings import (
         Finding as Finding,
@@ -116,6 +125,9 @@ if TYPE_CHECKING:
     )
     from zhenggai.rollup.model import (
         Rollup as Rollup,
+    )
+    from zhenggai.rollup.model import (
+        Signoff as Signoff,
     )
     from zhenggai.rollup.model import (
         Status as Status,
