@@ -321,7 +321,8 @@ def test_struck_text_after_the_first_sst_record_of_an_xls(tmp_path: Path, soffic
                                              TextBlock(InlineFont(), "新覆盖村12个"))
     wb.save(src)
     (xls,) = soffice([src], "xls", tmp_path / "xls")
-    report, results = validate([xls], OPTS)
+    result = zhenggai.validate([xls], OPTS)
+    report, results = result.report, result.files
     found = {f.cell: f.message for f in report.findings() if f.code == "text-struck-through"}
     assert sorted(found) == ["C404", "E5"], found
     assert "“已完成整合”加了删除线" in found["C404"] and "本格按“新建站点3个，新覆盖村12个”读取" in found["C404"]
