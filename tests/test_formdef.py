@@ -112,3 +112,38 @@ def test_the_definition_survives_a_resave_as_xls(tmp_path: Path, soffice: Callab
     assert got[0].aliases == ("安排的资金",)
     report = zhenggai.validate([xls], Options(as_of=date(2022, 7, 1))).report
     assert "missing-column" not in {f.code for f in report.findings()}
+
+
+# --- plausible ranges (issue 16) in indicator files and the issued form ----------------------
+
+
+def test_a_province_sets_its_own_range(tmp_path: Path) -> None:
+    from zhenggai.core.errors import SchemaError
+    from zhenggai.core.schema import load_indicators
+
+    toml = tmp_path / "指标.toml"
+    toml.write_text('[[indicator]]\nkey = "funds"\nheader = "经费"\nunit = "万元"\ntype = "amount"\n'
+                    'plausible = [0, 100]\n', encoding="utf-8")
+    (ind,) = load_indicators(toml)
+    assert ind.plausible == (0, 100) and ind.column().plausible == (0, 100)
+    toml.write_text('[[indicator]]\nkey = "funds"\nheader = "经费"\nunit = "万元"\ntype = "amount"\n'
+                    'plausible = [100, 0]\n', encoding="utf-8")
+    with pytest.raises(SchemaError, match="合理范围"):
+        load_indicators(toml)
+
+
+def test_the_range_travels_with_the_issued_form(tmp_path: Path) -> None:
+    from zhenggai.core.schema import load_indicators
+    from zhenggai.forms.formdef import read_definition, write_definition
+    from zhenggai.intake.reader import read_book
+    from zhenggai.outputs.xlsx import new_workbook
+
+    indicators = load_indicators(None)
+    path = tmp_path / "表样.xlsx"
+    wb = new_workbook(path)
+    wb.add_worksheet("附件2")
+    write_definition(wb, indicators)
+    wb.close()
+    back, problem = read_definition(read_book(path, str(path)).grids)
+    assert problem is None and back == indicators
+    assert back is not None and back[0].plausible == (0, 3000)

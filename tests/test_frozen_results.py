@@ -43,6 +43,11 @@ def test_a_checked_file_is_frozen(tmp_path: Path) -> None:
         f.tables[0].county = "枣阳市"  # type: ignore[misc]
     with pytest.raises(AttributeError):
         f.findings.append(f.findings[0])  # type: ignore[attr-defined]
+    a1, a2 = (next(t for t in f.tables if t.table.kind == kind) for kind in ("appendix1", "appendix2"))
+    with pytest.raises(FrozenInstanceError):
+        a1.items[0].done = False  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        a2.stats[0].errors = 0  # type: ignore[misc]
 
 
 def test_with_findings_returns_a_new_result(tmp_path: Path) -> None:

@@ -17,7 +17,6 @@ import zhenggai
 from builders import HEADER_ROW, appendix1_rows, appendix2_rows, make_workbook
 from zhenggai import MergeOptions, Options, Status
 from zhenggai.cli.app import app
-from zhenggai.forms.feedback_reader import read_feedback_list
 
 AS_OF = date(2022, 9, 1)
 RED, YELLOW = "FFFFC7CE", "FFFFEB9C"
@@ -77,8 +76,8 @@ def _fill(cell: Any) -> str:
 
 def _merge_with_list(inbox: Path, tmp_path: Path) -> tuple[Path, Any]:
     out = tmp_path / "汇总.xlsx"
-    fl = read_feedback_list(_feedback(tmp_path))
-    result = zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl), out)
+    result = zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市"), out,
+                            problems=_feedback(tmp_path))
     return out, result
 
 
@@ -152,8 +151,7 @@ def test_json_and_frames_carry_the_official_figures(inbox: Path, tmp_path: Path,
     assert by["谷城县"]["rate"] == 0.5 and by["老河口市"]["status"] == "missing"
     assert data["totals"] == {"counties": 4, "submitted": 2, "total": 11, "done": 5, "open": 6,
                               "rate": pytest.approx(5 / 11), "overdue": 0, "official": True, "incomplete": []}
-    fl = read_feedback_list(feedback)
-    frames = zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), feedback=fl)).frames()
+    frames = zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF)), problems=feedback).frames()
     c = frames.counties.set_index("county")
     assert c.loc["谷城县", "total"] == 4 and c.loc["谷城县", "reported_total"] == 3
     assert c.loc["老河口市", "total"] == 2 and c.loc["老河口市", "rate"] == 0
@@ -274,38 +272,6 @@ def test_a_count_out_of_range_and_a_plausible_figure(tmp_path: Path) -> None:
     assert hits == [("G5", "「补充人员（人）」1500 超出合理范围（0～200）：是否多写了位数，或按其他单位填写？请核实")]
 
 
-def test_a_province_sets_its_own_range(tmp_path: Path) -> None:
-    from zhenggai.core.errors import SchemaError
-    from zhenggai.core.schema import load_indicators
-
-    toml = tmp_path / "指标.toml"
-    toml.write_text('[[indicator]]\nkey = "funds"\nheader = "经费"\nunit = "万元"\ntype = "amount"\n'
-                    'plausible = [0, 100]\n', encoding="utf-8")
-    (ind,) = load_indicators(toml)
-    assert ind.plausible == (0, 100) and ind.column().plausible == (0, 100)
-    toml.write_text('[[indicator]]\nkey = "funds"\nheader = "经费"\nunit = "万元"\ntype = "amount"\n'
-                    'plausible = [100, 0]\n', encoding="utf-8")
-    with pytest.raises(SchemaError, match="合理范围"):
-        load_indicators(toml)
-
-
-def test_the_range_travels_with_the_issued_form(tmp_path: Path) -> None:
-    from zhenggai.core.schema import load_indicators
-    from zhenggai.forms.formdef import read_definition, write_definition
-    from zhenggai.intake.reader import read_book
-    from zhenggai.outputs.xlsx import new_workbook
-
-    indicators = load_indicators(None)
-    path = tmp_path / "表样.xlsx"
-    wb = new_workbook(path)
-    wb.add_worksheet("附件2")
-    write_definition(wb, indicators)
-    wb.close()
-    back, problem = read_definition(read_book(path, str(path)).grids)
-    assert problem is None and back == indicators
-    assert back is not None and back[0].plausible == (0, 3000)
-
-
 # --- issued forms are never a reply --------------------------------------------------------
 
 
@@ -349,9 +315,8 @@ def test_province_names_a_missing_prefecture_and_tabulates_each(inbox: Path, tmp
                                                                 runner: CliRunner) -> None:
     rollups = tmp_path / "省收件"
     rollups.mkdir()
-    fl = read_feedback_list(_feedback(tmp_path))
-    zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl),
-                   rollups / "襄阳市汇总.xlsx")
+    zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市"),
+                   rollups / "襄阳市汇总.xlsx", problems=_feedback(tmp_path))
     out = tmp_path / "全省.xlsx"
     res = runner.invoke(app, ["merge", str(rollups), "-o", str(out), "--expect", "十堰市,襄阳市,宜昌市",
                               "--as-of", "2022-09-01", "--format", "json"])
@@ -384,9 +349,8 @@ def test_province_names_a_missing_prefecture_and_tabulates_each(inbox: Path, tmp
 def test_province_reads_placeholders_as_no_data(inbox: Path, tmp_path: Path) -> None:
     rollups = tmp_path / "省收件"
     rollups.mkdir()
-    fl = read_feedback_list(_feedback(tmp_path))
-    zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市", feedback=fl),
-                   rollups / "襄阳市汇总.xlsx")
+    zhenggai.merge([inbox], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市"),
+                   rollups / "襄阳市汇总.xlsx", problems=_feedback(tmp_path))
     result = zhenggai.merge([rollups], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "全省.xlsx")
     by = {c.county: c for c in result.rollup.counties}
     assert (by["老河口市"].total, by["老河口市"].done, by["老河口市"].rows_read) == (2, 0, 0)

@@ -170,8 +170,7 @@ def test_problem_answered_twice_and_count_mismatch(feedback: Path, tmp_path: Pat
 def test_merge_reports_coverage_and_every_unanswered_problem(feedback: Path, tmp_path: Path) -> None:
     _county(tmp_path, [[1, "县级电商公共服务中心停止运营", *ROW]])
     out = tmp_path / "汇总.xlsx"
-    result = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=Options(as_of=AS_OF),
-                                                         feedback=read_feedback_list(feedback)), out)
+    result = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=Options(as_of=AS_OF)), out, problems=feedback)
     cov = {c.county: (c.status.label, c.coverage) for c in result.rollup.counties}
     assert cov == {"谷城县": ("缺附件2", (1, 3)), "保康县": ("未报送", (0, 1))}
     ws = openpyxl.load_workbook(out)["核对底稿"]  # a working figure: not on the stamped overview

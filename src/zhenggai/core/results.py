@@ -52,7 +52,7 @@ class Options:
         return APPENDIX1, appendix2(self.indicators)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One 附件1 row as read and checked."""
 
@@ -73,7 +73,7 @@ class Item:
         return self.group or self.row
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Stats:
     """One 附件2 row as read and checked; ``numbers[key]`` is None when not counted.
 
