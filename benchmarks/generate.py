@@ -97,20 +97,36 @@ PROBLEMS = [
     "县乡村三级物流体系不健全，{town}及周边{a}个村未设快递网点",
     "示范项目绩效目标完成率{p}%，{town}{a}项指标未达标",
 ]
-MEASURES = [
-    "县财政安排运营经费{m}万元，以政府购买服务方式委托第三方运营，补充工作人员{a}人",
-    "统筹邮政、供销及快递企业资源，新整合快递企业{a}家，新覆盖行政村{b}个，实现共同配送",
-    "淘汰不具备条件站点{a}个，新建改造站点{b}个，{town}站点已恢复运营",
-    "优化培训课程{a}个，增加直播带货、网店运营等实操课程，培训后跟踪服务学员{b}人",
-    "制定资金支付计划，已支付资金{m}万元，剩余资金{mo}月底前支付完毕",
-    "印发《电子商务进农村综合示范项目资产管理办法》，完成资产清查盘点，建立资产台账{a}套",
-    "追回承办企业多拨付资金{m}万元，修订合同审核流程，开展约谈{a}次",
-    "在县政府网站公开奖补政策和兑付结果，公开项目{a}个，接受社会监督",
-    "已将超范围列支资金{m}万元归垫至电商示范资金专户",
-    "开展网货开发专项行动，新开发网货产品{a}款，对接电商平台{b}家",
-    "{town}物流配送中心更换运营企业，配送时效缩短至{h}小时以内",
-    "完善项目评审制度，聘请第三方机构对{a}个项目开展绩效评价",
+# Clauses of a measure, as counties write them; a measure joins two or three (issue 19: one
+# template filled with numbers would make every row a "copy" of thousands of others). The
+# tuple names the 附件2 column (index in A2_HEADERS) a figure of the clause feeds: 附件2 is
+# the sum of what the measures state, as in a careful county's reply.
+MEASURES: list[tuple[str, dict[str, int]]] = [
+    ("县财政安排{town}站点运营经费{m}万元，以政府购买服务方式委托{co}运营", {"m": 4}),
+    ("追回{co}多拨付资金{r}万元，已归垫至示范资金专户", {"r": 5}),
+    ("补充{town}服务中心工作人员{c}人，由{person}负责日常运营", {"c": 6}),
+    ("新整合快递企业{c}家，在{town}设立共同配送点", {"c": 7}),
+    ("淘汰{town}不达标站点{a}个，设备调拨{vil}站点使用", {"a": 8}),
+    ("新建改造{town}{vil}等村级站点{a}个", {"a": 9}),
+    ("快递村村通新覆盖{town}{vil}等行政村{a}个", {"a": 10}),
+    ("优化培训课程{c}门，增加{topic}等实操课程", {"c": 11}),
+    ("在{town}开展{topic}专题培训{a}期，培训学员{b}人次", {}),
+    ("印发《{town}电子商务服务站点管理办法》，对{vil}等{a}个站点逐一核查", {}),
+    ("已与{co}解除运营合同，{town}服务中心由县商务局收回", {}),
+    ("对{co}开展专项审计，审计报告已报县政府", {}),
+    ("{town}物流配送中心更换运营企业为{co}，配送时效缩短至{h}小时以内", {}),
+    ("在县政府网站公开{town}奖补政策和兑付结果，公开项目{a}个", {}),
+    ("已支付{town}项目资金{m}万元，剩余资金{mo}月底前支付完毕", {}),
+    ("完成{town}{vil}等{a}个站点资产清查，建立资产台账", {}),
+    ("约谈{co}负责人{person}，责令限期整改", {}),
+    ("开发{town}{product}等网货产品{a}款，对接电商平台{b}家", {}),
+    ("聘请第三方机构对{town}{a}个项目开展绩效评价", {}),
+    ("{vil}村级站点由{person}接管，恢复代收代发业务", {}),
 ]
+DETAILS = ["，由{person}具体负责", "，涉及{vil}等{b}户", "，{mo}月已通过县商务局验收", "，相关资料已存档备查",
+           "，{town}同步推进", "，台账由{person}管理", "，{vil}{person}等群众反映良好", "，经{co}确认"]
+TOPICS = ["直播带货", "网店运营", "短视频制作", "农产品包装", "电商客服", "社群营销", "冷链物流", "品牌策划"]
+PRODUCTS = ["香菇", "茶叶", "柑橘", "土蜂蜜", "腊肉", "核桃", "木耳", "猕猴桃", "红薯粉", "菜籽油"]
 PLEDGE = "高度重视，进一步加强管理，认真落实整改责任，确保整改到位"
 UNITS = ["{s}商务局", "{s}邮政分公司", "{s}财政局", "{s}供销社", "{s}交通运输局", "{s}农业农村局",
          "{s}市场监管局", "{s}审计局", "{s}电子商务服务中心"]
@@ -123,6 +139,7 @@ class Item:
     seq: int
     problem: str
     measure: str
+    stated: dict[int, float]  # the figures the measure states: 附件2 column → value
     done: Any  # "是" / "否" / variant
     deadline: Any  # datetime, text, serial number, or an invalid text
     owner: Any
@@ -172,12 +189,30 @@ def _town(rng: random.Random) -> str:
     return rng.choice(NAME_CHARS) + rng.choice(NAME_CHARS) + rng.choice(("镇", "乡", "镇", "街道"))
 
 
+def _slots(rng: random.Random) -> dict[str, Any]:
+    return {
+        "a": rng.randint(2, 60), "b": rng.randint(5, 300), "p": rng.randint(10, 60),
+        "h": rng.choice((24, 36, 48, 72)), "y": rng.choice((2020, 2021)),
+        "m": round(rng.uniform(3, 480), rng.choice((0, 1, 2))), "mo": rng.randint(8, 12), "town": _town(rng),
+        # small figures: a county's 附件2 sums them (within indicators.toml's plausible ranges)
+        "c": rng.randint(1, 4), "r": round(rng.uniform(1, 60), rng.choice((0, 1, 2))),
+        "vil": rng.choice(NAME_CHARS) + rng.choice(NAME_CHARS) + "村",
+        "co": rng.choice(NAME_CHARS) + rng.choice(NAME_CHARS) + rng.choice(("物流公司", "电商公司", "供销公司")),
+        "person": _person(rng), "topic": rng.choice(TOPICS), "product": rng.choice(PRODUCTS),
+    }
+
+
 def _fill(template: str, rng: random.Random) -> str:
-    return template.format(
-        a=rng.randint(2, 60), b=rng.randint(5, 300), p=rng.randint(10, 60), h=rng.choice((24, 36, 48, 72)),
-        y=rng.choice((2020, 2021)), m=round(rng.uniform(3, 480), rng.choice((0, 1, 2))),
-        mo=rng.randint(8, 12), town=_town(rng),
-    )
+    return template.format(**_slots(rng))
+
+
+def _clause(rng: random.Random, template: str, feeds: dict[str, int], figures: dict[int, float]) -> str:
+    """One clause of a measure; the figures it states are added to ``figures`` (附件2 column → sum)."""
+    slots = _slots(rng)
+    for slot, column in feeds.items():
+        figures[column] = figures.get(column, 0) + slots[slot]
+    detail = rng.choice(DETAILS) if rng.random() < 0.6 else ""
+    return (template + detail).format(**slots)
 
 
 def _deadline(rng: random.Random, done: bool) -> Any:
@@ -197,8 +232,11 @@ def _deadline(rng: random.Random, done: bool) -> Any:
     return float((day - date(1899, 12, 30)).days)  # a date cell whose format was lost
 
 
-def make_items(rng: random.Random, n: int, seat: str, *, categories: bool, errors: bool) -> list[Item]:
-    """``n`` 附件1 rows; with ``errors`` one invalid date and/or one blank 责任人."""
+def make_items(rng: random.Random, n: int, seat: str, *, categories: bool, errors: bool,
+               figures: dict[int, float]) -> list[Item]:
+    """``n`` 附件1 rows; with ``errors`` one invalid date and/or one blank 责任人. The figures the
+    measures state are summed into ``figures``; about 1 % of the rows copy an earlier row's measure
+    under their own problem (the copy a province official should hear about)."""
     owners = [_person(rng) for _ in range(rng.randint(2, 5))]
     items: list[Item] = []
     cats = CATEGORIES[: rng.randint(2, 3)] if categories else [None]
@@ -207,16 +245,23 @@ def make_items(rng: random.Random, n: int, seat: str, *, categories: bool, error
         yn: str = "是" if done else "否"
         if rng.random() < 0.02:
             yn = "已完成" if done else "整改中"
-        parts = [_fill(rng.choice(MEASURES), rng) for _ in range(rng.choice((1, 1, 2, 3)))]
-        if len(parts) > 1 and rng.random() < 0.5:
+        stated: dict[int, float] = {}
+        parts = [_clause(rng, t, feeds, stated) for t, feeds in rng.sample(MEASURES, rng.choice((2, 3, 3)))]
+        if rng.random() < 0.5:
             measure = "\n".join(f"{k}.{p}。" for k, p in enumerate(parts, start=1))
         else:
             measure = "；".join(parts) + "。"
-        if rng.random() < 0.005:
-            measure = PLEDGE
+        x = rng.random()
+        if x < 0.005:
+            measure, stated = PLEDGE, {}
+        elif x < 0.015 and items:
+            copied = rng.choice(items)
+            measure, stated = copied.measure, dict(copied.stated)
+        for column, value in stated.items():
+            figures[column] = figures.get(column, 0) + value
         category = cats[min(len(cats) - 1, i * len(cats) // n)]
         items.append(Item(
-            seq=i + 1, problem=_fill(rng.choice(PROBLEMS), rng), measure=measure, done=yn,
+            seq=i + 1, problem=_fill(rng.choice(PROBLEMS), rng), measure=measure, stated=stated, done=yn,
             deadline=_deadline(rng, done), owner=rng.choice(owners),
             unit=rng.choice(UNITS).format(s=seat), category=category,
             note="持续推进" if not done and rng.random() < 0.1 else "",
@@ -237,7 +282,8 @@ def make_reply(index: int, county: str, seed: int) -> Reply:
     n = round(rng.triangular(5, 60, 50))  # mean ≈ 38 rows, as in the planning figures
     categories = rng.random() < 0.3
     errors = index % 16 == 1  # 1 county in 16: an invalid date and/or a blank 责任人
-    items = make_items(rng, n, seat, categories=categories, errors=errors)
+    figures: dict[int, float] = {}
+    items = make_items(rng, n, seat, categories=categories, errors=errors, figures=figures)
     merged: list[tuple[int, int]] = []
     if rng.random() < 0.25:  # 责任单位 merged down a few runs of rows
         i = rng.randrange(0, max(1, n - 3))
@@ -250,10 +296,10 @@ def make_reply(index: int, county: str, seed: int) -> Reply:
                 merged.append((i, last))
             i = last + 1 + rng.randint(2, 8)
     done = sum(1 for it in items if it.done in ("是", "已完成"))
-    amount = rng.choice((0, round(rng.uniform(5, 200), rng.choice((0, 1, 2)))))
-    a2: list[Any] = [county, n, done, n - done, amount, round(rng.uniform(0, 50), 1) if rng.random() < 0.3 else 0,
-                     rng.randint(0, 6), rng.randint(0, 5), rng.randint(0, 20), rng.randint(0, 15),
-                     rng.randint(0, 40), rng.randint(0, 8), ""]
+    # 附件2: what the measures state; the county with errors miscounts its 新建改造站点 by one.
+    a2: list[Any] = [county, n, done, n - done, *(round(figures.get(k, 0), 2) for k in range(4, 12)), ""]
+    if errors:
+        a2[9] += 1
     messy = rng.random() < 0.2
     if messy and rng.random() < 0.5:
         a2[4] = f"{a2[4]}万元"  # the unit typed into the cell: still read as a number

@@ -67,12 +67,18 @@ def require(marker: str) -> None:
 
 
 def run_zhenggai(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real console entry point in a subprocess."""
+    """Run the real console entry point in a subprocess (this tree's source, also from another ``cwd``)."""
+    env = dict(os.environ)
+    if env.get("PYTHONPATH"):
+        # PYTHONPATH=src is relative: from another cwd the child would import the editable install
+        # (another tree's source) and compare it with this one.
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep) if p)
     return subprocess.run(
         [sys.executable, "-m", "zhenggai", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
+        env=env,
         timeout=120,
         check=False,
     )

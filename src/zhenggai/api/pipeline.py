@@ -79,10 +79,14 @@ def run_merge(
                 from zhenggai.rollup.categories import fill_categories
 
                 fill_categories(rollup, opts.feedback)
+    previous = None
     if opts.previous is not None:
         from zhenggai.rollup.previous import attach_previous
 
-        attach_previous(rollup, opts.previous, opts, label=output.name if output is not None else "本轮")
+        previous = attach_previous(rollup, opts.previous, opts, label=output.name if output is not None else "本轮")
+    from zhenggai.rollup.copies import attach_copies
+
+    attach_copies(rollup, previous)  # the same measure under another problem or county (issue 19)
     if strict and (rollup.report.errors or rollup.report.warnings):
         write = False
     if write and output is not None:

@@ -94,8 +94,11 @@ def with_findings(report: Report, findings: Sequence[Finding]) -> Report:
     return Report(tuple(sorted(files, key=lambda fr: fr.path)))
 
 
-def attach_previous(rollup: Rollup, previous: Path, opts: MergeOptions, *, label: str = "本轮") -> Comparison:
-    """Compare a fresh rollup with the previous round's rollup file; findings join its report."""
+def attach_previous(rollup: Rollup, previous: Path, opts: MergeOptions, *, label: str = "本轮") -> Rollup:
+    """Compare a fresh rollup with the previous round's rollup file; findings join its report.
+
+    The comparison is ``rollup.comparison``; the previous rollup as read is returned (copied
+    measures look into it)."""
     if not previous.is_file():
         raise InputError(f"找不到上一轮汇总表：{previous}")
     from zhenggai.rollup.province import read_rollup
@@ -126,4 +129,4 @@ def attach_previous(rollup: Rollup, previous: Path, opts: MergeOptions, *, label
         s.errors += sum(1 for f in own if f.severity is Severity.ERROR)
         s.warnings += sum(1 for f in own if f.severity is Severity.WARNING)
     rollup.comparison = comparison
-    return comparison
+    return prev

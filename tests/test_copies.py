@@ -1,0 +1,123 @@
+"""Copied measures (rollup/copies.py): within a county, across counties, from the previous round."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+from rapidfuzz.fuzz import ratio
+
+from builders import Row, appendix1_rows, appendix2_rows, make_workbook
+from zhenggai import Finding, MergeOptions, Options, merge
+from zhenggai.rollup.copies import MIN_LENGTH, SIMILAR, near_pairs, normalise
+
+OPTS = MergeOptions(validate=Options(as_of=date(2022, 9, 1)), prefecture="襄阳市")
+COPIED = "谷城县商务局已终止与原运营企业的合作，中心场地由县商务局收回，追回资金35万元"
+
+
+def county(folder: Path, name: str, measures: list[str]) -> None:
+    rows: list[Row] = [[i + 1, f"{name}的问题{'甲乙丙丁'[i]}", m, "是", "2022-06-30", "张三", f"{name}商务局"]
+                       for i, m in enumerate(measures)]
+    make_workbook(folder / f"{name}-附件1.xlsx", {"附件1": appendix1_rows(rows, county=name)})
+    n = len(rows)
+    make_workbook(folder / f"{name}-附件2.xlsx",
+                  {"附件2": appendix2_rows([name, n, n, 0, 0, 0, 0, 0, 0, 0, 0, 0, None], county=name)})
+
+
+def copies(inbox: Path, out: Path, previous: Path | None = None) -> list[Finding]:
+    opts = MergeOptions(validate=OPTS.validate, prefecture="襄阳市", previous=previous)
+    rollup = merge([inbox], opts, out).rollup
+    return [f for f in rollup.report.findings() if f.code == "measure-copied"]
+
+
+def test_within_a_county_under_different_problems(tmp_path: Path) -> None:
+    county(tmp_path / "收件", "谷城县", [COPIED, COPIED.replace("35", "12"), "新建改造站点5个，淘汰站点2个"])
+    found = copies(tmp_path / "收件", tmp_path / "汇总.xlsx")
+    assert [(f.file, f.sheet, f.cell) for f in found] == [
+        ("谷城县-附件1.xlsx", "附件1", "C5"), ("谷城县-附件1.xlsx", "附件1", "C6")]
+    assert "谷城县：谷城县-附件1.xlsx › 附件1!C6" in found[0].message
+    assert "谷城县：谷城县-附件1.xlsx › 附件1!C5" in found[1].message
+    assert found[0].severity.value == "warning"
+
+
+def test_across_counties_after_dropping_county_names(tmp_path: Path) -> None:
+    county(tmp_path / "收件", "谷城县", [COPIED, "新建改造站点5个，淘汰站点2个"])
+    county(tmp_path / "收件", "保康县", ["县财政安排30万元购买服务", COPIED.replace("谷城县", "保康县")])
+    nearly = "枣阳市商务局已终止与原运营企业的合作，中心场地由县商务局收回，并追回资金35万元。"
+    county(tmp_path / "收件", "枣阳市", [nearly])
+    found = copies(tmp_path / "收件", tmp_path / "汇总.xlsx")
+    assert sorted((f.file, f.cell) for f in found) == [
+        ("保康县-附件1.xlsx", "C6"), ("枣阳市-附件1.xlsx", "C5"), ("谷城县-附件1.xlsx", "C5")]
+    gucheng = next(f for f in found if f.file.startswith("谷城县"))
+    assert "保康县：保康县-附件1.xlsx › 附件1!C6" in gucheng.message
+    assert "枣阳市：枣阳市-附件1.xlsx › 附件1!C5" in gucheng.message
+
+
+def test_from_another_county_in_the_previous_round(tmp_path: Path) -> None:
+    county(tmp_path / "一", "谷城县", [COPIED, "新建改造站点5个，淘汰站点2个"])
+    first = tmp_path / "第一轮.xlsx"
+    assert copies(tmp_path / "一", first) == []
+    # Round two: 谷城县 keeps its own measure (not a copy: round-measure-unchanged's business);
+    # 保康县, new this round, copies 谷城县's measure of the last round.
+    county(tmp_path / "二", "谷城县", [COPIED, "新建改造站点6个，淘汰站点2个"])
+    copied = COPIED.replace("谷城县", "保康县").replace("35", "20")
+    county(tmp_path / "二", "保康县", ["县财政安排30万元购买服务", copied])
+    found = copies(tmp_path / "二", tmp_path / "第二轮.xlsx", previous=first)
+    assert [(f.file, f.cell) for f in found] == [("保康县-附件1.xlsx", "C6"), ("谷城县-附件1.xlsx", "C5")]
+    # named as the previous rollup names it: its file › the county's source file, the row there
+    assert "上一轮 谷城县：第一轮.xlsx›谷城县-附件1.xlsx › 第5行" in found[0].message
+    assert "上一轮" not in found[1].message  # 谷城县's own last round is no copy; 保康县 this round is
+
+
+def test_short_or_different_measures_are_no_copies(tmp_path: Path) -> None:
+    county(tmp_path / "收件", "谷城县", ["已完成整改", "已完成整改", "新建改造站点5个，淘汰站点2个，新覆盖村3个"])
+    county(tmp_path / "收件", "保康县", ["追回企业资金12万元，已归垫至示范资金专户", "已完成整改"])
+    assert copies(tmp_path / "收件", tmp_path / "汇总.xlsx") == []
+    assert len(normalise("已完成整改", frozenset())) < MIN_LENGTH
+
+
+def test_normalise_drops_punctuation_numbers_markers_and_counties() -> None:
+    counties = frozenset({"谷城县", "保康县", "五峰县"})
+    assert normalise("1.谷城县追回资金35.5万元；\n2.新建站点８个。", counties) == "某县追回资金万元新建站点个"
+    assert normalise("①保康县追回资金十二万元", counties) == "某县追回资金万元"  # 万 stays: a unit
+    assert normalise("（２）五峰县新建站点三个", counties) == "某县新建站点个"  # a name holding a numeral
+    assert normalise("市场监管局", frozenset({"场监管局"})) == "市场监管局"  # only whole names that end in 县/市/区/旗
+
+
+def test_a_boilerplate_in_many_counties_names_three_and_counts_the_rest(tmp_path: Path) -> None:
+    for name in ("谷城县", "保康县", "枣阳市", "南漳县", "宜城市"):
+        county(tmp_path / "收件", name, [f"{name}高度重视，进一步加强站点管理，认真落实整改责任，确保整改到位"])
+    found = copies(tmp_path / "收件", tmp_path / "汇总.xlsx")
+    assert len(found) == 5
+    gucheng = next(f for f in found if f.file.startswith("谷城县"))
+    assert gucheng.message.count("-附件1.xlsx › 附件1!C5") == 3 and " 等 4 处" in gucheng.message
+
+
+def test_index_finds_what_comparing_every_pair_finds() -> None:
+    rng = random.Random(7)
+    words = ["追回资金", "新建站点", "淘汰站点", "整合快递", "覆盖行政村", "优化课程", "补充人员", "印发办法",
+             "收回场地", "解除合同", "专项审计", "登记造册"]
+    texts = ["".join(rng.sample(words, 4)) for _ in range(150)]
+    texts += [t[:5] + "某" + t[6:] for t in texts[:40]]  # one character changed
+    texts += [t[:-3] for t in texts[40:70]]  # the end cut off
+    brute = {(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))
+             if ratio(texts[i], texts[j], score_cutoff=SIMILAR)}
+    assert brute and set(near_pairs(texts)) == brute
+
+
+def test_province_adds_only_copies_across_prefectures(tmp_path: Path) -> None:
+    county(tmp_path / "襄阳", "谷城县", [COPIED, "新建改造站点5个，淘汰站点2个"])
+    county(tmp_path / "襄阳", "保康县", [COPIED.replace("谷城县", "保康县"), "县财政安排30万元购买服务"])
+    county(tmp_path / "宜昌", "远安县", ["县财政安排40万元购买服务", COPIED.replace("谷城县", "远安县")])
+    rollups = tmp_path / "市州"
+    for pref in ("襄阳", "宜昌"):
+        opts = MergeOptions(validate=OPTS.validate, prefecture=f"{pref}市")
+        merge([tmp_path / pref], opts, rollups / f"{pref}市汇总.xlsx")
+    province = merge([rollups], MergeOptions(validate=OPTS.validate), tmp_path / "全省.xlsx").rollup
+    found = [f for f in province.report.findings() if f.code == "measure-copied"]
+    # 襄阳's two copies were reported by 襄阳's own merge (and come along with its 校验问题);
+    # the province adds the copies across prefectures: each of the three names the other side.
+    new = [f for f in found if "远安县" in f.message or f.file.startswith("宜昌")]
+    assert len(new) == 3
+    assert all("第" in f.message for f in new)  # a rollup read back names rows, not cells
