@@ -51,6 +51,7 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_template.py": "unit tests of outputs.templates.file_names and core.schema's indicator files",
     "test_xls_sst.py": "unit tests of intake.xls's shared string table runs (strikethrough) on hand-built bytes",
     "test_versions.py": "unit tests of checking.versions' name marks and intake.sniff.saved_time",
+    "test_xlsx_writer.py": "outputs.xlsx's fast cell path and streamed sheets against XlsxWriter's own output",
     # behaviour no public call reaches (yet)
     "test_annotate.py": "annotate() has no library call (only validate --annotate): its cases, unwritable folder too",
     "test_api.py": "checks the lazy public names survive importing the modules behind them",
