@@ -49,6 +49,7 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_supervision_rules.py": "unit tests of outputs.supervision_rules and evaluate on hand-built rollups",
     "test_tables.py": "unit tests of forms.tables (the header finder) on hand-built grids",
     "test_template.py": "unit tests of outputs.templates.file_names and core.schema's indicator files",
+    "test_xls_sst.py": "unit tests of intake.xls's shared string table runs (strikethrough) on hand-built bytes",
     "test_versions.py": "unit tests of checking.versions' name marks and intake.sniff.saved_time",
     "test_xlsx_writer.py": "outputs.xlsx's fast cell path and streamed sheets against XlsxWriter's own output",
     # behaviour no public call reaches (yet)
