@@ -55,7 +55,6 @@ INTERNAL_ALLOWED: dict[str, str] = {
     # behaviour no public call reaches (yet)
     "test_annotate.py": "annotate() has no library call (only validate --annotate): its cases, unwritable folder too",
     "test_api.py": "checks the lazy public names survive importing the modules behind them",
-    "test_formats.py": "also reads .ods/.xls with intake.reader, annotates a copy, and the web's copy (web.service)",
     "test_merge.py": "fault injection: a crash inside outputs.rollup_workbook must leave no output",
     "test_properties.py": "round trips through templates and annotate (FIRST_DATA_ROW, annotate_all, display)",
     "test_report.py": "zhenggai report has no library call (api.report, outputs.report_docx, rollup.categories)",
