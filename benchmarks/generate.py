@@ -456,7 +456,7 @@ def write_big(path: Path, rows: int, seed: int) -> Path:
     """One 附件1 with ``rows`` rows: category headings every ~500 rows, a few merges and mistakes."""
     rng = random.Random(f"{seed}:big")
     county = "示例县"
-    items = make_items(rng, rows, "县", categories=False, errors=False)
+    items = make_items(rng, rows, "县", categories=False, errors=False, figures={})  # no 附件2 to sum into
     for it in rng.sample(items, k=max(1, rows // 2000)):
         it.deadline = "长期坚持"
     for it in rng.sample(items, k=max(1, rows // 2000)):
