@@ -15,7 +15,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from zhenggai.core.findings import Severity
-from zhenggai.outputs.xlsx import Styles, break_header, cell_writer, row_height, setup_print
+from zhenggai.outputs.xlsx import Styles, break_header, cell_writer, row_height, setup_print, stream
 from zhenggai.progress.compare import Change, Comparison, CountyProgress
 from zhenggai.rollup.layout import (
     AS_OF_LABEL,
@@ -107,6 +107,7 @@ def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: d
     联系人 line (``contact``) under it.
     """
     ws = wb.add_worksheet(SHEET)
+    stream(ws)  # rows written in order; a national comparison is not held until close (memory)
     put = cell_writer(ws)
     spec = PROGRESS.columns(province=province)
     cols = [(col.header, col.width) for col in spec]
