@@ -31,6 +31,7 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_cli_wrap.py": "unit tests of cli.wrap (breaking Chinese lines) over every catalogue message",
     "test_codes.py": "core/codes.py is generated from the catalogue in core/findings.py: compares the two",
     "test_copies.py": "unit tests of rollup.copies' normalise and index (near_pairs) beside the merge cases",
+    "test_quantities.py": "unit tests of checking.quantities (mentions, agree) beside the validate cases",
     "test_csv.py": "unit tests of intake.csvfile's encoding rule (decode, mojibake)",
     "test_display_formats.py": "unit tests of intake.formats.classify and the reader's cell formats (read_book)",
     "test_docs.py": "the README must document every code of the catalogue (core.findings)",
