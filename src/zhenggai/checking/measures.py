@@ -183,7 +183,7 @@ def classify(text: str) -> Verdict:
         # No intent, negation, deadline or meeting word, not even as a substring (words are made
         # of their characters): nothing can keep a figure from counting, so every segmentation
         # reads this quantity of results as an action. Most measures of a national merge take
-        # this path and are not segmented (43 → ~15 µs a measure on the benchmark's).
+        # this path and are not segmented (43 → 29 µs a measure on the benchmark's, benchmarks/README.md).
         return Verdict(Kind.ACTION, (q.group(),))
     tokens = _words(_tokenizer()(s), r.kinds)
     clause = _Clause([], [], [], [])
