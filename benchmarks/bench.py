@@ -51,7 +51,7 @@ MERGE_SPEEDUP_MIN = 4.0  # baseline / merge on the largest inbox
 MERGE_FLOOR_MAX = 2.0  # merge / floor
 MERGE_RSS_MAX_MB = 400
 VALIDATE_READ_MAX = 2.5  # validate / read
-VALIDATE_RSS_MAX_MB = 500
+VALIDATE_RSS_MAX_MB = 400  # issue 22: peak memory ≤ 400 MB
 STARTUP_MAX_S = 0.25
 
 
@@ -192,6 +192,7 @@ class Run:
     seconds: float
     rss_mb: float
     code: int
+    cpu: float = float("nan")  # user + sys seconds of the process and every child it waited for
     info: dict[str, object] = field(default_factory=dict)
 
 
@@ -202,6 +203,7 @@ class Case:
     name: str
     cmd: list[str]
     ok: tuple[int, ...] = (0,)
+    env: dict[str, str] | None = None  # None: ENV
     runs: list[Run] = field(default_factory=list)
     crashes: list[str] = field(default_factory=list)
 
@@ -211,12 +213,28 @@ class Case:
         return statistics.median(r.seconds for r in self.runs) if self.runs else float("nan")
 
     @property
+    def cpu(self) -> float:
+        """Median CPU seconds (user + sys) of the runs: what a busy machine disturbs least."""
+        return statistics.median(r.cpu for r in self.runs) if self.runs else float("nan")
+
+    @property
     def rss(self) -> float:
         """Highest peak RSS over the runs, MB."""
         return max((r.rss_mb for r in self.runs), default=float("nan"))
 
 
 ENV: dict[str, str] = {}
+LOADS: list[float] = []  # the 1-minute load average after each recorded run
+
+
+def _with_before(group: list[Case], env: dict[str, str]) -> list[Case]:
+    """``group`` with a twin of every zhenggai case run on the --before sources."""
+    out: list[Case] = []
+    for c in group:
+        out.append(c)
+        if c.cmd[1:3] == ["-m", "zhenggai"]:
+            out.append(Case(c.name + BEFORE, c.cmd, c.ok, env))
+    return out
 
 
 def child_env(data: Path) -> dict[str, str]:
@@ -232,12 +250,16 @@ def child_env(data: Path) -> dict[str, str]:
     return env
 
 
-def measure(cmd: Sequence[str], *, cwd: Path) -> tuple[Run, str, str]:
-    """Run ``cmd`` in a fresh process: wall time, peak RSS (ru_maxrss), exit code, output."""
+def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None) -> tuple[Run, str, str]:
+    """Run ``cmd`` in a fresh process: wall time, CPU time, peak RSS (ru_maxrss), exit code, output.
+
+    ``os.wait4`` gives the process's own usage plus that of every child it waited for
+    (the supervisor's run, reader workers): CPU is their sum, ru_maxrss the largest one.
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
-                                env=ENV or None)
+                                env=env or ENV or None)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - t0
         code = os.waitstatus_to_exitcode(status)
@@ -248,7 +270,7 @@ def measure(cmd: Sequence[str], *, cwd: Path) -> tuple[Run, str, str]:
         stderr = err.read().decode("utf-8", "replace")
     # ru_maxrss: kilobytes on Linux, bytes on macOS.
     rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    return Run(seconds, rss, code), stdout, stderr
+    return Run(seconds, rss, code, usage.ru_utime + usage.ru_stime), stdout, stderr
 
 
 def _info(case: Case, stdout: str) -> dict[str, object]:
@@ -269,7 +291,7 @@ def _info(case: Case, stdout: str) -> dict[str, object]:
 
 def run_case(case: Case, *, cwd: Path, record: bool = True) -> None:
     """Measure ``case`` once (a warm-up when ``record`` is false)."""
-    run, stdout, stderr = measure(case.cmd, cwd=cwd)
+    run, stdout, stderr = measure(case.cmd, cwd=cwd, env=case.env)
     if run.code not in case.ok:
         tail = "\n".join(stderr.strip().splitlines()[-15:])
         case.crashes.append(f"exit {run.code}: {tail}")
@@ -278,7 +300,9 @@ def run_case(case: Case, *, cwd: Path, record: bool = True) -> None:
     run.info = _info(case, stdout)
     if record:
         case.runs.append(run)
-    print(f"  {case.name:<22} {run.seconds:7.2f} s {run.rss_mb:7.0f} MB" + ("" if record else "  (预热)"),
+        LOADS.append(os.getloadavg()[0])
+    print(f"  {case.name:<32} {run.seconds:7.2f} s {run.cpu:7.2f} s CPU {run.rss_mb:7.0f} MB"
+          + ("" if record else "  (预热)"),
           file=sys.stderr, flush=True)
 
 
@@ -343,15 +367,27 @@ def _fmt(x: float, digits: int = 2) -> str:
     return "—" if x != x else f"{x:.{digits}f}"  # NaN → —
 
 
+def _ratio(a: Case | None, b: Case | None, *, cpu: bool = False) -> float:
+    """a / b on the medians (wall, or CPU); NaN when either has no run."""
+    if not (a and b and a.runs and b.runs):
+        return float("nan")
+    return (a.cpu / b.cpu) if cpu else (a.median / b.median)
+
+
+BEFORE = " · 改前"  # suffix of the cases run with --before SRC
+
+
 def report(cases: dict[str, Case], counties: Sequence[int], big_rows: int, imports: dict[str, list[str]],
            m: dict[str, str]) -> str:
-    """The Markdown table, the ratios and the targets."""
+    """The Markdown table, the ratios (wall and CPU) and the targets."""
     lines = [
         f"日期 {m['date']} · {m['cpus']} 核 {m['cpu']} · 内存 {m['memory']} · Python {m['python']} · {m['os']}",
         f"git {m['git']} · 测的是 {m['zhenggai']} · {m['packages']}",
+        f"负载（1 分钟平均）：开始 {m.get('load_start', '')}，结束 {m.get('load_end', '')}，"
+        f"测量中 {m.get('load_range', '')}",
         "",
-        "| 测量 | 中位数 s | 最小 s | 最大 s | 峰值内存 MB | 次数 | 输出 |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| 测量 | 中位数 s | 最小 s | 最大 s | CPU s（中位数） | 峰值内存 MB | 次数 | 输出 |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for c in cases.values():
         lo = min((r.seconds for r in c.runs), default=float("nan"))
@@ -361,50 +397,72 @@ def report(cases: dict[str, Case], counties: Sequence[int], big_rows: int, impor
                                                                         "errors", "cells"))
         if c.crashes:
             shown = f"崩溃 {len(c.crashes)} 次 " + shown
-        lines.append(f"| {c.name} | {_fmt(c.median)} | {_fmt(lo)} | {_fmt(hi)} | {_fmt(c.rss, 0)} | "
+        lines.append(f"| {c.name} | {_fmt(c.median)} | {_fmt(lo)} | {_fmt(hi)} | {_fmt(c.cpu)} | {_fmt(c.rss, 0)} | "
                      f"{len(c.runs)} | {shown} |")
-    lines += ["", "| 比值 | 值 |", "|---|---:|"]
-    for n in counties:
-        mg, bl, fl = cases.get(f"merge {n}"), cases.get(f"baseline {n}"), cases.get(f"floor {n}")
-        if mg and bl:
-            lines.append(f"| baseline / merge（{n} 县，越大越快） | {_fmt(bl.median / mg.median)}× |")
-        if mg and fl:
-            lines.append(f"| merge / floor（{n} 县） | {_fmt(mg.median / fl.median)}× |")
-        pv = cases.get(f"merge {n} --previous")
-        if mg and pv:
-            lines.append(f"| merge --previous / merge（{n} 县） | {_fmt(pv.median / mg.median)}× |")
-    va, rd = cases.get(f"validate {big_rows}"), cases.get(f"read {big_rows}")
-    if va and rd:
-        lines.append(f"| validate / read（{big_rows} 行） | {_fmt(va.median / rd.median)}× |")
+    suffixes = ["", BEFORE] if any(k.endswith(BEFORE) for k in cases) else [""]
+    lines += ["", "| 比值 | 墙钟 | CPU |", "|---|---:|---:|"]
+    for sfx in suffixes:
+        for n in counties:
+            mg, bl, fl = cases.get(f"merge {n}{sfx}"), cases.get(f"baseline {n}"), cases.get(f"floor {n}")
+            pv = cases.get(f"merge {n} --previous{sfx}")
+            for what, a, b in ((f"baseline / merge{sfx}（{n} 县，越大越快）", bl, mg),
+                               (f"merge{sfx} / floor（{n} 县）", mg, fl),
+                               (f"merge --previous{sfx} / merge{sfx}（{n} 县）", pv, mg)):
+                if a and b:
+                    lines.append(f"| {what} | {_fmt(_ratio(a, b))}× | {_fmt(_ratio(a, b, cpu=True))}× |")
+        va, rd = cases.get(f"validate {big_rows}{sfx}"), cases.get(f"read {big_rows}")
+        if va and rd:
+            lines.append(f"| validate{sfx} / read（{big_rows} 行） | {_fmt(_ratio(va, rd))}× | "
+                         f"{_fmt(_ratio(va, rd, cpu=True))}× |")
+    lines += ["", "| 目标 | 结果（墙钟） | 实测墙钟 | 结果（CPU） | 实测 CPU |", "|---|---|---:|---|---:|"]
+    for what, wall, cpu in _checks(cases, counties, big_rows, imports):
+        lines.append(f"| {what} | {_verdict(wall)} | {wall[1]} | {_verdict(cpu)} | {cpu[1]} |")
+    return "\n".join(lines)
 
-    checks: list[tuple[str, bool | None, str]] = []
+
+Check = tuple[bool | None, str]
+
+
+def _verdict(check: Check) -> str:
+    return "" if check[0] is None else ("达到" if check[0] else "未达到")
+
+
+def _checks(cases: dict[str, Case], counties: Sequence[int], big_rows: int,
+            imports: dict[str, list[str]]) -> list[tuple[str, Check, Check]]:
+    """Each target: (what, (met, measured) on wall time, the same on CPU time or (None, ""))."""
+    none: Check = (None, "")
+    out: list[tuple[str, Check, Check]] = []
     n = max(counties) if counties else 0
     mg, bl, fl = cases.get(f"merge {n}"), cases.get(f"baseline {n}"), cases.get(f"floor {n}")
+
+    def ratio(a: Case | None, b: Case | None, limit: float, at_least: bool) -> tuple[Check, Check]:
+        w, c = _ratio(a, b), _ratio(a, b, cpu=True)
+        return ((w >= limit if at_least else w <= limit) if w == w else None, f"{_fmt(w)}×"), \
+            ((c >= limit if at_least else c <= limit) if c == c else None, f"{_fmt(c)}×")
+
     if mg and bl and mg.runs and bl.runs:
-        s = bl.median / mg.median
-        checks.append((f"merge {n} 县至少比 baseline 快 {MERGE_SPEEDUP_MIN:g} 倍", s >= MERGE_SPEEDUP_MIN, f"{s:.2f}×"))
+        out.append((f"merge {n} 县至少比 baseline 快 {MERGE_SPEEDUP_MIN:g} 倍",
+                    *ratio(bl, mg, MERGE_SPEEDUP_MIN, True)))
     if mg and fl and mg.runs and fl.runs:
-        r = mg.median / fl.median
-        checks.append((f"merge {n} 县不超过 floor 的 {MERGE_FLOOR_MAX:g} 倍", r <= MERGE_FLOOR_MAX, f"{r:.2f}×"))
+        out.append((f"merge {n} 县不超过 floor 的 {MERGE_FLOOR_MAX:g} 倍", *ratio(mg, fl, MERGE_FLOOR_MAX, False)))
     if mg and mg.runs:
-        checks.append((f"merge {n} 县峰值内存 < {MERGE_RSS_MAX_MB} MB", mg.rss < MERGE_RSS_MAX_MB, f"{mg.rss:.0f} MB"))
+        out.append((f"merge {n} 县峰值内存 ≤ {MERGE_RSS_MAX_MB} MB", (mg.rss <= MERGE_RSS_MAX_MB, f"{mg.rss:.0f} MB"),
+                    none))
+    va, rd = cases.get(f"validate {big_rows}"), cases.get(f"read {big_rows}")
     if va and rd and va.runs and rd.runs:
-        r = va.median / rd.median
-        checks.append((f"validate {big_rows} 行不超过 read 的 {VALIDATE_READ_MAX:g} 倍", r <= VALIDATE_READ_MAX,
-                       f"{r:.2f}×"))
-        checks.append((f"validate {big_rows} 行峰值内存 < {VALIDATE_RSS_MAX_MB} MB", va.rss < VALIDATE_RSS_MAX_MB,
-                       f"{va.rss:.0f} MB"))
+        out.append((f"validate {big_rows} 行不超过 read 的 {VALIDATE_READ_MAX:g} 倍",
+                    *ratio(va, rd, VALIDATE_READ_MAX, False)))
+        out.append((f"validate {big_rows} 行峰值内存 ≤ {VALIDATE_RSS_MAX_MB} MB",
+                    (va.rss <= VALIDATE_RSS_MAX_MB, f"{va.rss:.0f} MB"), none))
     for flag in ("--help", "--version"):
         c = cases.get(f"zhenggai {flag}")
         if c and c.runs:
-            checks.append((f"zhenggai {flag} < {STARTUP_MAX_S} s", c.median < STARTUP_MAX_S, f"{c.median:.3f} s"))
+            out.append((f"zhenggai {flag} < {STARTUP_MAX_S} s", (c.median < STARTUP_MAX_S, f"{c.median:.3f} s"),
+                        none))
         heavy = imports.get(flag)
         if heavy is not None:
-            checks.append((f"zhenggai {flag} 不导入 {'/'.join(HEAVY)}", not heavy, "、".join(heavy) or "无"))
-    lines += ["", "| 目标 | 结果 | 实测 |", "|---|---|---:|"]
-    for what, ok, got in checks:
-        lines.append(f"| {what} | {'达到' if ok else '未达到'} | {got} |")
-    return "\n".join(lines)
+            out.append((f"zhenggai {flag} 不导入 {'/'.join(HEAVY)}", (not heavy, "、".join(heavy) or "无"), none))
+    return out
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -426,12 +484,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--no-baseline", action="store_true", help="不测 pandas 基线（它最慢）")
     p.add_argument("--no-warmup", action="store_true", help="不做预热")
     p.add_argument("--json", type=Path, help="把全部测量写到这个 JSON 文件")
+    p.add_argument("--src", default=str(ROOT / "src"),
+                   help="被测的 zhenggai 源码（PYTHONPATH；默认本仓库的 src/；空字符串：解释器自己装的那份）")
+    p.add_argument("--before", metavar="SRC",
+                   help="另一份 zhenggai 源码（例如 git archive 出的旧提交的 src/）：每项 zhenggai 测量"
+                        "都和它交替测一次，名字带“改前”")
     a = p.parse_args(argv)
 
     counties = [int(x) for x in a.counties.split(",") if x.strip()]
     a.data = a.data.resolve()
     a.data.mkdir(parents=True, exist_ok=True)
     ENV.update(child_env(a.data))
+    if a.src:
+        ENV["PYTHONPATH"] = str(Path(a.src).resolve())
+    before_env = None
+    if a.before:
+        before_env = {**ENV, "PYTHONPATH": str(Path(a.before).resolve())}
+    load_start = os.getloadavg()[0]
     sets = ensure_data(a.data, a.seed, counties, a.big_rows, a.python)
     py = a.python
     me = str(Path(__file__).resolve())
@@ -464,6 +533,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         startup = [Case("zhenggai --help", [py, "-m", "zhenggai", "--help"]),
                    Case("zhenggai --version", [py, "-m", "zhenggai", "--version"])]
         groups.append(startup)
+        if before_env is not None:  # each zhenggai case right after its twin: same load, alternating
+            groups = [_with_before(g, before_env) for g in groups]
+            startup = groups[-1]
         for g in groups:
             for c in g:
                 cases[c.name] = c
@@ -490,6 +562,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print(f"!! imports {flag}: {err.strip()[-500:]}", file=sys.stderr)
         m = machine(py)
+        m["load_start"] = f"{load_start:.2f}"
+        m["load_end"] = f"{os.getloadavg()[0]:.2f}"
+        m["load_range"] = f"{min(LOADS, default=load_start):.2f}–{max(LOADS, default=load_start):.2f}"
+        if a.before:
+            m["zhenggai"] += f"（改前：{Path(a.before).resolve()}）"
         text = report(cases, counties, a.big_rows, imports, m)
         print(text)
         if a.json:
@@ -510,7 +587,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def vars_run(r: Run) -> dict[str, object]:
     """A Run as JSON."""
-    return {"seconds": round(r.seconds, 4), "rss_mb": round(r.rss_mb, 1), "code": r.code, "info": r.info}
+    return {"seconds": round(r.seconds, 4), "cpu": round(r.cpu, 3), "rss_mb": round(r.rss_mb, 1), "code": r.code,
+            "info": r.info}
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ from builders import (
 from programs import run_zhenggai, soffice_convert
 from zhenggai import MergeOptions, MergeResult, Options
 from zhenggai.cli.app import app
-from zhenggai.intake.reader import read_book
 
 AS_OF = date(2022, 9, 1)
 OPTS = MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市")
@@ -92,8 +91,8 @@ def test_ods_reply_reads_like_the_excel_one(tmp_path: Path) -> None:
     make_workbook(src / "谷城县.xlsx", {"附件1": a1, "附件2": appendix2_rows(
         ["谷城县", 3, 1, 2, "=1/0", 0, 1, 2, 0, 3, 4, 1, None], county="谷城县")}, merges={"附件1": ["G5:G7"]})
     ods = convert(src / "谷城县.xlsx", "ods", tmp_path / "in")
-    book = read_book(ods)
-    assert book.fmt == "ods" and not book.findings
+    read = zhenggai.validate(ods, Options(as_of=AS_OF)).files[0]
+    assert read.kind == "ods" and read.readable
     result = zhenggai.merge([tmp_path / "in"], OPTS, tmp_path / "out.xlsx")
     items = rollup_rows(tmp_path / "out.xlsx", "整改清单汇总")
     assert [(r["序号"], r["是否完成整改"], r["责任单位"]) for r in items] == [
@@ -302,17 +301,16 @@ def test_every_skipped_file_is_listed_in_the_terminal(tmp_path: Path, runner: Cl
 # --- returned annotated copies ------------------------------------------------------------------
 
 
-def test_corrected_annotated_copy_is_the_reply(tmp_path: Path) -> None:
-    from zhenggai.outputs.annotated import annotate
-
+def test_corrected_annotated_copy_is_the_reply(tmp_path: Path, runner: CliRunner) -> None:
     inbox = tmp_path / "in"
     wrong = rows_for("谷城县", 2, 1)
     wrong[1][3] = "也许"
     original = make_workbook(inbox / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(wrong)})
     set_saved_time(original, datetime(2022, 7, 1, 9, 0))
-    results = zhenggai.validate([original], Options(as_of=AS_OF)).files
-    copy = annotate(results[0], tmp_path / "标注", set())
-    assert copy is not None
+    res = runner.invoke(app, ["validate", str(original), "--as-of", AS_OF.isoformat(),
+                              "--annotate", str(tmp_path / "标注")])
+    assert res.exit_code == 1, res.output  # 也许 is no 是/否
+    (copy,) = (tmp_path / "标注").iterdir()
     # The clerk fixes the cell in the annotated copy and mails it back.
     wb = openpyxl.load_workbook(copy)
     assert "校验问题" in wb.sheetnames
@@ -399,11 +397,3 @@ def test_annotate_still_works_on_zip_members_and_leaves_nothing_behind(
     assert list(own_tmp.iterdir()) == []
 
 
-def test_the_web_check_of_a_zip_upload_leaves_no_extracted_folder(tmp_path: Path, own_tmp: Path) -> None:
-    from zhenggai.web import service
-
-    zipped = _zipped_reply(tmp_path)
-    settings = service.Settings(prefecture="襄阳市", counties=("谷城县",))
-    service.check(settings, [service.Entry(1, zipped, "谷城县.zip")])
-    service.annotated_copy(settings, [service.Entry(1, zipped, "谷城县.zip")], 1)
-    assert list(own_tmp.iterdir()) == []

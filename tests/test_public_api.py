@@ -50,11 +50,12 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_supervision_rules.py": "unit tests of outputs.supervision_rules and evaluate on hand-built rollups",
     "test_tables.py": "unit tests of forms.tables (the header finder) on hand-built grids",
     "test_template.py": "unit tests of outputs.templates.file_names and core.schema's indicator files",
+    "test_xls_sst.py": "unit tests of intake.xls's shared string table runs (strikethrough) on hand-built bytes",
     "test_versions.py": "unit tests of checking.versions' name marks and intake.sniff.saved_time",
+    "test_xlsx_writer.py": "outputs.xlsx's fast cell path and streamed sheets against XlsxWriter's own output",
     # behaviour no public call reaches (yet)
     "test_annotate.py": "annotate() has no library call (only validate --annotate): its cases, unwritable folder too",
     "test_api.py": "checks the lazy public names survive importing the modules behind them",
-    "test_formats.py": "also reads .ods/.xls with intake.reader, annotates a copy, and the web's copy (web.service)",
     "test_merge.py": "fault injection: a crash inside outputs.rollup_workbook must leave no output",
     "test_properties.py": "round trips through templates and annotate (FIRST_DATA_ROW, annotate_all, display)",
     "test_report.py": "zhenggai report has no library call (api.report, outputs.report_docx, rollup.categories)",

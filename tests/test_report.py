@@ -17,11 +17,10 @@ from typer.testing import CliRunner
 
 import zhenggai
 from builders import A2_HEADERS, HEADER_ROW, appendix1_rows, appendix2_rows, make_workbook
-from zhenggai import FatalError, MergeOptions
+from zhenggai import FatalError, MergeOptions, Signoff
 from zhenggai.api.report import ReportOptions, report
 from zhenggai.cli.app import app
 from zhenggai.rollup.categories import category_stats, is_overdue
-from zhenggai.rollup.model import Signoff
 
 AS_OF = date(2022, 9, 1)
 PLEDGE = "高度重视，进一步加强，认真落实整改责任"

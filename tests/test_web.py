@@ -14,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 import zhenggai
-from builders import GOOD_ROWS
+from builders import GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook, make_zip
 from programs import run_zhenggai
 from webtools import COUNTIES, FORMULA, PREFECTURE, XSS, bad_rows, reply, review_column, table_rows, token_of
 from zhenggai.web import launch, workflow
@@ -565,3 +565,22 @@ def test_first_submission_is_compared_with_last_rounds_rollup(tmp_path: Path) ->
     got = [(r[0], r[1], r[3]) for r in _compared_rows(page)]
     assert got == [("警告", "2", "只增加表态"), ("错误", "3", "重新打开"), ("提示", "4", "新完成"),
                    ("错误", "5", "问题缺失")]  # 枣阳市 and 老河口市 in that rollup are not this county's
+
+
+def test_the_web_check_of_a_zip_upload_leaves_no_extracted_folder(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from zhenggai.web import service
+
+    own_tmp = tmp_path / "系统临时"  # temporary folders made by zhenggai go here, to see what is left
+    own_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(own_tmp))
+    book = make_workbook(tmp_path / "f" / "谷城县.xlsx", {"附件1": appendix1_rows(GOOD_ROWS),
+                                                        "附件2": appendix2_rows(GOOD_A2)})
+    zipped = make_zip(tmp_path / "in" / "谷城县.zip", {"谷城县报送.xlsx": book})
+    settings = service.Settings(prefecture="襄阳市", counties=("谷城县",))
+    service.check(settings, [service.Entry(1, zipped, "谷城县.zip")])
+    service.annotated_copy(settings, [service.Entry(1, zipped, "谷城县.zip")], 1)
+    assert list(own_tmp.iterdir()) == []
+

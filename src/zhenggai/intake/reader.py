@@ -501,12 +501,15 @@ def _scan_xls(path: Path, display: str, styled: dict[str, _Styled] | None = None
     found = xls.scan(data)
     if found is None:
         return {}  # calamine says what is wrong (or that it is password-protected)
-    if styled is not None and found.styled:
+    if styled is not None and (found.styled or found.rich_cells):
         styles = formats.from_xfs(found.format_codes, found.xf_styles)
-        for name, cells in found.styled.items():
+        for name in {*found.styled, *found.rich_cells}:
+            cells = found.styled.get(name, {})
             mine = {at: xf for at, xf in cells.items() if xf in styles.formats or xf in styles.struck}
-            if mine:
-                styled[name] = (styles, mine, {})
+            texts = {at: found.rich[isst].resolve(xf in styles.struck)
+                     for at, (isst, xf) in found.rich_cells.get(name, {}).items()}
+            if mine or texts:
+                styled[name] = (styles, mine, texts)
     for name, (rows, cols) in found.ranges.items():
         if rows * cols > MAX_CELLS:
             raise _Refused(_too_large(display, name.lstrip("#"), rows, cols))

@@ -17,6 +17,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from zhenggai.intake.formats import Rich
+
 _FREE_OR_END = 0xFFFFFFFA  # sector numbers from here on are markers, not sectors
 _CELL_RECORDS = frozenset({0x0006, 0x00D6, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E})  # values only
 _MULRK = 0x00BD
@@ -28,6 +30,8 @@ _MAX_HIDDEN_COLS = 256
 # FORMAT (2.4.126), FONT (2.4.122: grbit 0x08 = fStrikeOut), XF (2.4.353: ifnt, ifmt), and
 # the value records that carry an XF index at offset 4 (LABEL, BLANK too), MULRK per cell.
 _FORMAT, _FONT, _XF = 0x041E, 0x0031, 0x00E0
+# SST (2.4.265) and its CONTINUE records (2.4.58); LABELSST (2.4.149) points a cell at a string.
+_SST, _CONTINUE, _LABELSST = 0x00FC, 0x003C, 0x00FD
 _PERIOD_OR_PERCENT_IDS = frozenset({9, 10, 17, 27, 36, 50, 52, 57})
 _ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
            0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
@@ -51,6 +55,10 @@ class XlsScan:
     format_codes: dict[int, str] = field(default_factory=dict)
     xf_styles: list[tuple[int, bool]] = field(default_factory=list)
     styled: dict[str, dict[tuple[int, int], int]] = field(default_factory=dict)
+    # Strings of the shared string table with formatting runs in a struck font, when the
+    # workbook has one: index → runs; and per sheet the cells holding them → (index, XF).
+    rich: dict[int, Rich] = field(default_factory=dict)
+    rich_cells: dict[str, dict[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
 
 
 def stream_names(data: bytes) -> set[str]:
@@ -195,6 +203,12 @@ def scan(data: bytes) -> XlsScan | None:
                 found.errors.setdefault(sheet, {})[(row, col)] = error
             if wanted:
                 _styled_cells(found, sheet, wanted, kind, book, body, length)
+            if found.rich and kind == _LABELSST and length >= 10:
+                xf, isst = struct.unpack_from("<HI", book, body + 4)
+                if isst in found.rich:
+                    found.rich_cells.setdefault(sheet, {})[(row, col)] = (isst, xf)
+        elif sheet is None and kind == _SST and any(fonts):
+            found.rich = _struck_strings(_sst_parts(book, pos), fonts, any(x for _, x in found.xf_styles))
         elif sheet is None:
             _style_record(found, fonts, kind, book, body, length)
         if kind == _BOF and sheet is not None and not wanted and found.xf_styles:
@@ -202,6 +216,87 @@ def scan(data: bytes) -> XlsScan | None:
                       if struck or fmt >= 164 or fmt in _PERIOD_OR_PERCENT_IDS}
         pos = body + length
     return found
+
+
+def _sst_parts(book: bytes, pos: int) -> list[bytes]:
+    """The bodies of the SST record at ``pos`` and of the CONTINUE records after it."""
+    parts: list[bytes] = []
+    while pos + 4 <= len(book):
+        kind, length = struct.unpack_from("<HH", book, pos)
+        if parts and kind != _CONTINUE:
+            break
+        parts.append(book[pos + 4:pos + 4 + length])
+        pos += 4 + length
+    return parts
+
+
+class _Parts:
+    """Reads across the SST and its CONTINUE records. Characters cut by a record boundary go
+    on after one option byte (its bit 0: two bytes a character); everything else just goes on."""
+
+    def __init__(self, parts: list[bytes]) -> None:
+        self.parts, self.i, self.pos = parts, 0, 8  # after cstTotal and cstUnique
+
+    def take(self, n: int) -> bytes:
+        out: list[bytes] = []
+        while n > 0:
+            if self.pos >= len(self.parts[self.i]):
+                self.i, self.pos = self.i + 1, 0  # IndexError past the last record: the caller stops
+                continue
+            piece = self.parts[self.i][self.pos:self.pos + n]
+            out.append(piece)
+            self.pos += len(piece)
+            n -= len(piece)
+        return b"".join(out)
+
+    def chars(self, n: int, wide: bool) -> str:
+        text = ""
+        while n > 0:
+            if self.pos >= len(self.parts[self.i]):
+                self.i, self.pos = self.i + 1, 1
+                wide = bool(self.parts[self.i][0] & 1)
+            width = 2 if wide else 1
+            k = min(n, (len(self.parts[self.i]) - self.pos) // width)
+            if k == 0:
+                raise struct.error("a character cut in two")
+            raw = self.parts[self.i][self.pos:self.pos + k * width]
+            text += raw.decode("utf-16-le" if wide else "latin-1", "replace")
+            self.pos += k * width
+            n -= k
+        return text
+
+
+def _struck_strings(parts: list[bytes], fonts: list[bool], struck_cells: bool) -> dict[int, Rich]:
+    """The SST's strings with formatting runs that can show struck text (as formats.rich_strings
+    for an .xlsx): runs in a struck font, or any runs when a cell font is struck. A table
+    that cannot be followed gives what was read before it."""
+    out: dict[int, Rich] = {}
+    if not parts or len(parts[0]) < 8:
+        return out
+    total = struct.unpack_from("<I", parts[0], 4)[0]
+    reader = _Parts(parts)
+    try:
+        for i in range(total):
+            cch, flags = struct.unpack("<HB", reader.take(3))
+            runs = struct.unpack("<H", reader.take(2))[0] if flags & 0x08 else 0
+            ext = struct.unpack("<I", reader.take(4))[0] if flags & 0x04 else 0
+            text = reader.chars(cch, bool(flags & 1))
+            marks = [struct.unpack_from("<HH", reader.take(4)) for _ in range(runs)]
+            reader.take(ext)
+            struck = [(ich, ifnt < len(fonts) and fonts[ifnt]) for ich, ifnt in marks]
+            if struck and (struck_cells or any(x for _, x in struck)):
+                out[i] = _runs(text, struck)
+    except (struct.error, IndexError):
+        pass
+    return out
+
+
+def _runs(text: str, marks: list[tuple[int, bool]]) -> Rich:
+    """Text before the first run is in the cell's font (None); each run in its own."""
+    starts = [0, *(ich for ich, _ in marks)]
+    fonts: list[bool | None] = [None, *(x for _, x in marks)]
+    ends = [*starts[1:], len(text)]
+    return Rich(tuple((text[a:b], f) for a, b, f in zip(starts, ends, fonts, strict=True) if b > a))
 
 
 def _style_record(found: XlsScan, fonts: list[bool], kind: int, book: bytes, body: int, length: int) -> None:

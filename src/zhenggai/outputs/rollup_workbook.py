@@ -40,7 +40,7 @@ from zhenggai.outputs.paper import (
     unit_line,
 )
 from zhenggai.outputs.work_sheet import write_work
-from zhenggai.outputs.xlsx import Styles, cell_writer, row_height, write_atomically
+from zhenggai.outputs.xlsx import Styles, cell_writer, row_height, row_writer, stream, write_atomically
 from zhenggai.rollup.layout import (
     CHART_MIN_HEIGHT,
     CHART_MIN_ROWS,
@@ -155,7 +155,9 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
            where: dict[int, int]) -> dict[tuple[str | None, str], int]:
     """附件1: every county's 附件1 rows in the overview's order, the official columns only."""
     ws = wb.add_worksheet(ITEMS.name)
+    stream(ws)  # rows written in order; not held until close (memory)
     put = cell_writer(ws)
+    put_row = row_writer(ws)
     cols = columns_of(ITEMS.columns(province=rollup.province))
     last = len(cols) - 1
     title_block(ws, st, rollup, ITEMS, last, signoff)
@@ -181,8 +183,7 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
             set_row(row, ROW_MIN)
             row += 1
             continue
-        for i, v in enumerate(it.values):
-            put(row, len(lead) + i, v, fmts[i])
+        put_row(row, len(lead), it.values, fmts[:len(it.values)])
         height = row_height([*lead, *it.values], widths)
         set_row(row, max(ROW_MIN, height or 0))
         key = (it.prefecture, it.county)
@@ -327,7 +328,8 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where: di
 def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> None:
     """校验问题: a working list with its own title and page numbers, no 盖章 line."""
     ws = wb.add_worksheet(FINDINGS.name)
-    put = cell_writer(ws)
+    stream(ws)  # rows written in order; not held until close (memory)
+    put_row = row_writer(ws)
     cols = columns_of(FINDINGS.columns())
     last = len(cols) - 1
     title_block(ws, st, rollup, FINDINGS, last, signoff)
@@ -337,13 +339,10 @@ def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
     for fr in rollup.report.files:
         name = shown_file(fr.path)
         for f in fr.findings:
-            for c, v in enumerate((name, f.sheet or "", f.cell or "", f.field or "")):
-                put(row, c, v, st.text)
-            put(row, 4, f.severity.label, sev_fmt[f.severity.value])
-            put(row, 5, f.value or "", st.text)
             message = cn_dates(f.message)  # the clerk's own text (填写内容) stays as typed
-            put(row, 6, message, st.text)
-            put(row, 7, f.code, st.text)
+            put_row(row, 0, (name, f.sheet or "", f.cell or "", f.field or "", f.severity.label, f.value or "",
+                             message, f.code),
+                    (st.text, st.text, st.text, st.text, sev_fmt[f.severity.value], st.text, st.text, st.text))
             fit_row(ws, row, [name, f.sheet or "", f.cell or "", f.field or "", "", f.value or "", message], cols)
             row += 1
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)

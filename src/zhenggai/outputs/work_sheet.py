@@ -17,7 +17,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from zhenggai.outputs.paper import columns_of, fit_row, header_row, print_setup, shown_file, title_block
-from zhenggai.outputs.xlsx import Styles, cell_writer
+from zhenggai.outputs.xlsx import Styles, row_writer, stream
 from zhenggai.rollup.layout import HEADER_ROW, WORK, WORK_TABLES
 from zhenggai.rollup.model import CountySummary, Rollup, RollupItem, RollupStats, Signoff
 
@@ -66,7 +66,8 @@ def _stats_line(st: RollupStats, where: dict[int, int]) -> dict[str, object]:
 def write_work(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where: dict[int, int]) -> None:
     """Add the 核对底稿 sheet (after the stamped set; its pages numbered from 1)."""
     ws = wb.add_worksheet(WORK.name)
-    put = cell_writer(ws)
+    stream(ws)  # rows written in order; not held until close (memory)
+    put_row = row_writer(ws)
     spec = WORK.columns(province=rollup.province)
     cols = columns_of(spec)
     last = len(cols) - 1
@@ -79,11 +80,13 @@ def write_work(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where
     for line in _lines(rollup, where):
         bold = line["table"] == WORK_TABLES["overview"]
         values = [line.get(c.key, "") for c in spec]
-        for c, (col, v) in enumerate(zip(spec, values, strict=True)):
+        row_fmts = []
+        for col, v in zip(spec, values, strict=True):
             fmt = st.category if bold and col.key in ("county", "table") else fmts.get(col.key, st.text)
             if col.key == "errors" and v:
                 fmt = st.error
-            put(row, c, "" if v is None else v, fmt)
+            row_fmts.append(fmt)
+        put_row(row, 0, ["" if v is None else v for v in values], row_fmts)
         fit_row(ws, row, values, cols)
         row += 1
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)

@@ -1,0 +1,136 @@
+"""The rollup's fast cell path writes exactly what XlsxWriter itself writes (outputs/xlsx.py).
+
+``FastWorksheet``, ``cell_writer`` and ``row_writer`` bypass XlsxWriter's public write
+methods and its per-cell XML code for speed. They lean on XlsxWriter internals (its cell
+tuples, shared-string table, ``_write_cell``), so this test writes one set of awkward
+cells both ways and compares the saved XML byte for byte: an XlsxWriter upgrade that
+changes those internals fails here, not in a clerk's rollup.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from zhenggai.outputs import xlsx
+
+CELLS: list[object] = [
+    "县商务局", "", None, 0, 1, -3, 2.5, 1e-7, 123456789.123456, 10**16, float("inf"), True, False,
+    date(2022, 7, 15), datetime(2022, 7, 15, 8, 30), "a < b & c > d \"q\"", "=1+1", " 前后有空格 ", "换行\n第二行",
+    "x" * 20000, "县商务局",  # a long string (XlsxWriter's own path) and a repeated one (shared index)
+]
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n.startswith("xl/") and n.endswith(".xml")}
+
+
+def _write(path: Path, fast: bool) -> dict[str, bytes]:
+    if fast:
+        wb = xlsx.new_workbook(path)
+    else:
+        wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                             "strings_to_urls": False, "default_date_format": "yyyy-mm-dd"})
+    fmt = wb.add_format({"border": 1, "text_wrap": True})
+    other = wb.add_format({"bold": True})
+    ws = wb.add_worksheet("表")
+    assert isinstance(ws, xlsx.FastWorksheet) is fast
+    put = xlsx.cell_writer(ws) if fast else (lambda r, c, v, f: xlsx.write_cell(ws, r, c, v, f))
+    for r, value in enumerate(CELLS):
+        put(r, 1, value, fmt)
+        put(r, 3, value, None)  # without a format: an unformatted blank is not stored at all
+    fmts = [fmt, other] * len(CELLS)
+    base = len(CELLS) + 2
+    if fast:
+        put_row = xlsx.row_writer(ws)
+        put_row(base, 2, CELLS, fmts[:len(CELLS)])
+        put_row(base + 1, 2, CELLS[:4], [fmt, None, other, fmt])  # a None format: cell by cell
+        put_row(base + 2, 0, CELLS[:3], [fmt] * 3)  # the sheet's first column and last row: its dimension
+    else:
+        for c, (v, f) in enumerate(zip(CELLS, fmts[:len(CELLS)], strict=True), start=2):
+            put(base, c, v, f)
+        for c, (v, f) in enumerate(zip(CELLS[:4], [fmt, None, other, fmt], strict=True), start=2):
+            put(base + 1, c, v, f)
+        for c, v in enumerate(CELLS[:3]):
+            put(base + 2, c, v, fmt)
+    ws.set_row(base, 30)
+    wb.close()
+    return _parts(path)
+
+
+def test_fast_path_writes_the_bytes_xlsxwriter_writes(tmp_path: Path) -> None:
+    fast = _write(tmp_path / "fast.xlsx", fast=True)
+    stock = _write(tmp_path / "stock.xlsx", fast=False)
+    assert fast.keys() == stock.keys()
+    for name in stock:
+        assert fast[name] == stock[name], name
+    assert b'<dimension ref="A1:' in stock["xl/worksheets/sheet1.xml"]
+
+
+def test_the_fast_path_is_in_use() -> None:
+    """Fails when an XlsxWriter upgrade renames the cell tuples: the speed would go silently."""
+    if xlsx._STRING is None:  # pragma: no cover - an older XlsxWriter
+        pytest.skip("XlsxWriter without CellStringTuple: the stock path is used")
+    wb = xlsx.new_workbook(Path("unused.xlsx"))
+    assert isinstance(wb.add_worksheet(), xlsx.FastWorksheet)
+
+
+def _cells(path: Path) -> list[tuple[object, ...]]:
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)["表"]
+    return [(c.coordinate, c.value, c.number_format, repr(c.font), repr(c.border), repr(c.alignment),
+             ws.row_dimensions[c.row].height) for row in ws.iter_rows() for c in row]
+
+
+def test_a_streamed_sheet_holds_the_same_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FastWorksheet.stream(): rows go to a file as they are finished; cells, formats and
+    row heights are those of a sheet held until close(); the row file is gone after."""
+    rows_dir = tmp_path / "tmp"
+    rows_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(rows_dir))
+    out: dict[bool, Path] = {}
+    for streamed in (False, True):
+        path = out[streamed] = tmp_path / f"{streamed}.xlsx"
+
+        def build(wb: xlsxwriter.Workbook, streamed: bool = streamed) -> None:
+            fmt = wb.add_format({"border": 1, "text_wrap": True})
+            ws = wb.add_worksheet("表")
+            if streamed:
+                xlsx.stream(ws)
+            ws.set_row(0, 40)
+            ws.write_string(0, 0, "标题", fmt)  # XlsxWriter's own method: an inline string when streamed
+            put, put_row = xlsx.cell_writer(ws), xlsx.row_writer(ws)
+            for r, value in enumerate(CELLS, start=1):
+                put_row(r, 0, [value, r, ""], [fmt, fmt, fmt])
+                put(r, 3, value, fmt)
+                ws.set_row(r, 20 + r)
+
+        xlsx.write_atomically(path, build, force=False)
+    assert _cells(out[True]) == _cells(out[False])
+    assert not list(rows_dir.iterdir())
+
+
+def test_a_streamed_sheet_refuses_a_cell_above_a_finished_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows_dir = tmp_path / "tmp"
+    rows_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(rows_dir))
+
+    def build(wb: xlsxwriter.Workbook) -> None:
+        ws = wb.add_worksheet("表")
+        xlsx.stream(ws)
+        fmt = wb.add_format({"border": 1})
+        put = xlsx.cell_writer(ws)
+        put(5, 0, "第六行", fmt)
+        put(2, 0, "第三行", fmt)  # XlsxWriter's constant_memory would drop it silently
+
+    with pytest.raises(RuntimeError, match="第 3 行"):
+        xlsx.write_atomically(tmp_path / "x.xlsx", build, force=False)
+    assert not (tmp_path / "x.xlsx").exists()
+    assert not list(rows_dir.iterdir())  # the failed build's row file is removed too
