@@ -166,6 +166,22 @@ def test_isolation_can_be_turned_off(inbox: Path, monkeypatch: pytest.MonkeyPatc
     assert _in_process(10)
 
 
+def test_a_supervised_run_reads_in_process_when_the_cpus_are_busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers run in parallel only where a CPU is idle; on a busy machine a supervised CLI run
+    reads every file itself (the supervisor still turns a crash into a finding)."""
+    from zhenggai.checking.files import _in_process
+
+    monkeypatch.setattr(boundary, "pool_size", lambda jobs: min(jobs, 2))
+    monkeypatch.setenv(boundary.SUPERVISED_ENV, str(os.getpid()))
+    monkeypatch.setattr(boundary.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert not _in_process(10)  # a CPU to spare: two workers
+    assert _in_process(1)  # nothing to run in parallel
+    monkeypatch.setattr(boundary.os, "getloadavg", lambda: (3.9, 3.0, 2.0))
+    assert _in_process(10)
+    monkeypatch.delenv(boundary.SUPERVISED_ENV)
+    assert not _in_process(10)  # the library and serve: always behind the boundary
+
+
 def test_breadcrumbs_survive_being_split() -> None:
     msg = b"S" + (5).to_bytes(4, "little") + "谷".encode() + b"ab" + b"E"
     events, rest = boundary.read_crumbs(bytearray(msg[:4]))

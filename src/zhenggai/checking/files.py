@@ -388,13 +388,15 @@ def _in_process(count: int) -> bool:
 
     Where workers cannot be started, in a worker itself, and in a CLI run that is already
     a supervised child (cli/supervise.py: a crash there names the file and the run is
-    retried without it) when there is nothing to run in parallel.
+    retried without it) when there is nothing to run in parallel: one file, one CPU, or
+    CPUs that other programs keep busy (a second reader would get no CPU of its own and
+    only add the cost of sending results back). Either way every file is checked alike.
     """
     from zhenggai.intake import boundary
 
     if not boundary.available() or boundary.in_worker():
         return True
-    return boundary.supervised() and boundary.pool_size(count) == 1
+    return boundary.supervised() and (boundary.pool_size(count) == 1 or boundary.cpus_busy())
 
 
 def _check_isolated(

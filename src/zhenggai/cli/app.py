@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -324,9 +324,9 @@ def validate_cmd(
     with result:  # removes extracted .zip members once the annotated copies are written
         report = result.report
         if fmt == "json":
-            from zhenggai.outputs.json_report import to_json
+            from zhenggai.outputs.json_report import json_chunks
 
-            typer.echo(json_for(to_json(report)))
+            echo_json(json_chunks(report))
         else:
             render.findings(report, show_all=show_all)
         if annotate is not None:
@@ -418,15 +418,15 @@ def _show_merge(result: Any, expect: tuple[str, ...], *, fmt: str, show_all: boo
 
     rollup = result.rollup
     if fmt == "json":
-        from zhenggai.outputs.json_report import to_json
+        from zhenggai.outputs.json_report import json_chunks
 
         extra: dict[str, object] = {"totals": rollup.totals()}
         if rollup.prefectures:
             extra["prefectures"] = [p.to_dict() for p in rollup.prefectures]
         if rollup.comparison:
             extra["progress"] = rollup.comparison.to_dict()
-        typer.echo(json_for(to_json(rollup.report, counties=[c.to_dict() for c in rollup.counties],
-                                    skipped=[k.to_dict() for k in rollup.skipped], **extra)))
+        echo_json(json_chunks(rollup.report, counties=[c.to_dict() for c in rollup.counties],
+                              skipped=[k.to_dict() for k in rollup.skipped], **extra))
     else:
         render.merge_summary(rollup, show_all=show_all,
                              output=str(result.output) if result.output is not None else None)
@@ -552,9 +552,9 @@ def diff_cmd(
                          feedback=load_feedback(problems))
     result = diff([previous], [current], mopts)
     if fmt == "json":
-        from zhenggai.outputs.json_report import to_json
+        from zhenggai.outputs.json_report import json_chunks
 
-        typer.echo(json_for(to_json(result.report, progress=result.comparison.to_dict())))
+        echo_json(json_chunks(result.report, progress=result.comparison.to_dict()))
     else:
         render.progress_summary(result.comparison, changes=True)
     if output is not None:
@@ -692,6 +692,22 @@ def safe_streams() -> None:
         if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
             with contextlib.suppress(ValueError, OSError):  # a closed or exotic stream
                 stream.reconfigure(errors="replace")
+
+
+def echo_json(chunks: Iterable[str]) -> None:
+    """JSON on stdout as it is encoded, 64 K characters at a time (see :func:`json_for`): the
+    same text as one ``echo``, without the whole of it (a national merge's report is tens of
+    MB) in memory as text and again as bytes."""
+    buf: list[str] = []
+    size = 0
+    for chunk in chunks:
+        buf.append(chunk)
+        size += len(chunk)
+        if size >= 1 << 16:
+            typer.echo(json_for("".join(buf)), nl=False)
+            buf.clear()
+            size = 0
+    typer.echo(json_for("".join(buf)))
 
 
 def json_for(text: str, stream: Any = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from zhenggai.core.findings import FileReport, Finding, Report
@@ -10,9 +11,16 @@ from zhenggai.core.findings import FileReport, Finding, Report
 
 def to_json(report: Report, **extra: Any) -> str:
     """The documented JSON shape (``extra`` adds top-level keys, e.g. ``counties``)."""
+    return "".join(json_chunks(report, **extra))
+
+
+def json_chunks(report: Report, **extra: Any) -> Iterator[str]:
+    """:func:`to_json`'s text in pieces, as it is encoded: the CLI writes them as they come
+    instead of holding the whole text (and the encoder's list of its pieces) at once; a
+    national merge's report runs to tens of MB."""
     data = report.to_dict()
     data.update(extra)
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return json.JSONEncoder(ensure_ascii=False, indent=2, default=str).iterencode(data)
 
 
 def ordered(fr: FileReport) -> list[Finding]:
