@@ -205,7 +205,10 @@ def messy_workbook(path: Path) -> Path:
 MESSY_FINDINGS: list[list[Any]] = [
     ["Sheet2", "B5", "count-sum-mismatch"],
     ["Sheet2", "B5", "cross-total-mismatch"],
+    # The measures state 追回企业资金12.5万元 and 优化培训课程8个 (actions); 附件2 has — (read as 0) and 2.
+    ["Sheet2", "F5", "measure-figure-mismatch"],
     ["Sheet2", "F5", "number-dash"],
+    ["Sheet2", "L5", "measure-figure-mismatch"],
     ["整改清单", "C5", "header-variant"],
     ["整改清单", "E5", "header-variant"],
     ["整改清单", "H5", "extra-column"],

@@ -147,3 +147,26 @@ def test_the_range_travels_with_the_issued_form(tmp_path: Path) -> None:
     back, problem = read_definition(read_book(path, str(path)).grids)
     assert problem is None and back == indicators
     assert back is not None and back[0].plausible == (0, 3000)
+
+
+def test_a_form_issued_before_the_measure_fields_reads_measures_the_packaged_way(tmp_path: Path) -> None:
+    from zhenggai.outputs.xlsx import new_workbook
+
+    indicators = load_indicators(None)
+    older = [f for f in indicators[0].model_dump() if not f.startswith("measure_")]  # its field columns
+    path = tmp_path / "旧表样.xlsx"
+    wb = new_workbook(path)
+    wb.add_worksheet("附件2")
+    ws = wb.add_worksheet(META_SHEET)
+    ws.write_string(0, 0, "zhenggai-form")
+    for col, name in enumerate(older):
+        ws.write_string(1, col, name)
+    for row, ind in enumerate(indicators, start=2):
+        data = ind.model_dump()
+        for col, name in enumerate(older):
+            value = data[name]
+            text = "\n".join(map(str, value)) if isinstance(value, tuple) else "" if value is None else str(value)
+            ws.write_string(row, col, text.lower() if isinstance(value, bool) else text)
+    wb.close()
+    back, problem = read_definition(read_book(path, str(path)).grids)
+    assert problem is None and back == indicators  # 追回 … 资金 … 万元 as in the packaged set

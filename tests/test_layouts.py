@@ -36,7 +36,8 @@ def opts(*expect: str) -> MergeOptions:
 
 def rows_for(county: str, n: int, done: int) -> list[Row]:
     return [
-        [i + 1, f"{county}问题{i + 1}", f"投入{i + 1}万元，新建站点{i + 1}个", "是" if i < done else "否",
+        # An action with figures no 附件2 indicator reads (measure-figure-mismatch is tested in test_quantities).
+        [i + 1, f"{county}问题{i + 1}", f"投入{i + 1}万元，培训学员{i + 1}人", "是" if i < done else "否",
          "2022-06-30" if i < done else "2022-12-31", "张三", "商务局"]
         for i in range(n)
     ]
@@ -272,7 +273,9 @@ def test_a_problem_merged_over_several_measures_counts_once(tmp_path: Path) -> N
         [2, "快递整合不够", "整合快递企业2家", "是", "2022-06-30", "李四", "邮政"],
     ]
     a1 = appendix1_rows(rows)
-    result, out = run(tmp_path, {"谷城县.xlsx": {"附件1": a1, "附件2": appendix2_rows(a2_row("谷城县", 2, 1))}},
+    a2 = list(a2_row("谷城县", 2, 1))
+    a2[8] = 2  # 淘汰站点, as the measures state (else measure-figure-mismatch)
+    result, out = run(tmp_path, {"谷城县.xlsx": {"附件1": a1, "附件2": appendix2_rows(a2)}},
                       "谷城县", merges={"谷城县.xlsx": {"附件1": ["A5:A7", "B5:B7"]}})
     assert overview(out)["谷城县"] == ("已报送", 2, 1, 1)
     over = {r["县（市、区）"]: r["逾期未完成"] for r in sheet_rows(out, "汇总概览")}

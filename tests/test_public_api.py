@@ -27,10 +27,12 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "conftest.py": "installs the CLI's Chinese texts (cli.i18n) for CliRunner",
     "test_public_api.py": "pins builders' facts of written workbooks to the writers' own constants",
     # unit tests of internal functions
+    "test_annotate.py": "unit tests of outputs.annotated: names, fills, merges, rebuilt copies",
     "test_boundary.py": "unit tests of intake.boundary: worker pool, limits, crash isolation",
     "test_cli_wrap.py": "unit tests of cli.wrap (breaking Chinese lines) over every catalogue message",
     "test_codes.py": "core/codes.py is generated from the catalogue in core/findings.py: compares the two",
     "test_copies.py": "unit tests of rollup.copies' normalise and index (near_pairs) beside the merge cases",
+    "test_quantities.py": "unit tests of checking.quantities (mentions, agree) beside the validate cases",
     "test_csv.py": "unit tests of intake.csvfile's encoding rule (decode, mojibake)",
     "test_display_formats.py": "unit tests of intake.formats.classify and the reader's cell formats (read_book)",
     "test_docs.py": "the README must document every code of the catalogue (core.findings)",
@@ -53,7 +55,6 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_versions.py": "unit tests of checking.versions' name marks and intake.sniff.saved_time",
     "test_xlsx_writer.py": "outputs.xlsx's fast cell path and streamed sheets against XlsxWriter's own output",
     # behaviour no public call reaches (yet)
-    "test_annotate.py": "annotate() has no library call (only validate --annotate): its cases, unwritable folder too",
     "test_api.py": "checks the lazy public names survive importing the modules behind them",
     "test_merge.py": "fault injection: a crash inside outputs.rollup_workbook must leave no output",
     "test_properties.py": "round trips through templates and annotate (FIRST_DATA_ROW, annotate_all, display)",

@@ -223,6 +223,14 @@ def test_added_text_and_pledge_detection() -> None:
     assert pledge_only_change("加强管理", "加强管理。") is None  # unchanged, not "changed by pledge words"
 
 
+def test_added_text_is_read_by_the_measure_classifier() -> None:
+    # diff / merge --previous judge the added words by checking.measures (issue 19), not by
+    # "has a number": an action without a figure is progress, a count of meetings is not.
+    assert pledge_only_change("加强管理", "加强管理，已终止与原运营企业的合作") is None
+    assert pledge_only_change("加强管理", "加强管理，召开党组会议3次专题研究") == "召开党组会议3次专题研究"
+    assert pledge_only_change("加强管理", "加强管理，确保9月30日前整改到位") == "确保9月30日前整改到位"
+
+
 def test_json_shape() -> None:
     cur = [replace(BASE[0], done=True), BASE[1], BASE[2]]
     data = rounds(BASE, cur).to_dict()

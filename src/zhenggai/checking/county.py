@@ -1,9 +1,9 @@
 """The county of each table of a file, and where it was found.
 
 The 盖章 line of each sheet names its county; else the title, the sheet name, 附件2's
-县（市、区） column or the file name does, with a warning saying where; places that
-disagree are an error naming each. A workbook holding several counties (a 市 that
-collected its 县区) keeps each table's own. ``checking.files.check_file`` calls
+县（市、区） column or the file name does, with a warning saying where (none at all is an
+error); places that disagree are a warning naming each. A workbook holding several
+counties (a 市 that collected its 县区) keeps each table's own. ``checking.files.check_file`` calls
 :func:`resolve_county`; it returns new tables and the findings, changing nothing.
 """
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zhenggai.checking.county import resolve_county
+from zhenggai.checking.quantities import check_quantities
 from zhenggai.checking.rows import RowContext, field_name, validate_rows
 from zhenggai.checking.sheets import join_continued, split_back, turn_back
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
@@ -308,7 +309,7 @@ def problem_counts(items: Sequence[Item]) -> tuple[int, int, int]:
 def cross_check(results: Sequence[FileResult]) -> list[FileResult]:
     """附件2's 反馈问题数 / 已完成整改数 against the county's 附件1 (same or paired file): the
     results again, each 附件2's file with the findings about it added (new values)."""
-    a1s: dict[str, list[TableResult]] = {}
+    a1s: dict[str, list[tuple[TableResult, FileResult]]] = {}
     a2s: dict[str, list[tuple[int, TableResult, Stats]]] = {}
     for i, f in enumerate(results):
         if not f.readable:
@@ -319,7 +320,7 @@ def cross_check(results: Sequence[FileResult]) -> list[FileResult]:
             # A workbook holding both tables is one county's reply even when no county
             # name could be found in it: pair its own two tables.
             if t.table.kind == TableKind.APPENDIX1:
-                a1s.setdefault(t.county or f"\0{f.path}", []).append(t)
+                a1s.setdefault(t.county or f"\0{f.path}", []).append((t, f))
             else:
                 for name, s in t.counties.items():
                     a2s.setdefault(name or f"\0{f.path}", []).append((i, t, s))
@@ -329,12 +330,14 @@ def cross_check(results: Sequence[FileResult]) -> list[FileResult]:
         if len(t1s) != 1 or len(t2s) != 1:
             continue  # nothing to pair, or duplicates: merge decides which one counts
         i, t2, s = t2s[0]
-        more.setdefault(i, []).extend(cross_pair(t1s[0], results[i].display, t2, s))
+        t1, f1 = t1s[0]
+        more.setdefault(i, []).extend(cross_pair(t1, results[i].display, t2, s, f1=f1))
     return [f.with_findings(more.get(i, ())) for i, f in enumerate(results)]
 
 
-def cross_pair(t1: TableResult, shown: str, t2: TableResult, s: Stats | None = None) -> list[Finding]:
-    """One county's 附件2 row against its 附件1: the findings, on the 附件2 cells of ``shown``."""
+def cross_pair(t1: TableResult, shown: str, t2: TableResult, s: Stats | None = None, *,
+               f1: FileResult | None = None) -> list[Finding]:
+    """One county's 附件2 row against its 附件1 (of file ``f1``): the findings, on the 附件2 cells of ``shown``."""
     if s is None:
         if len(t2.counties) != 1:
             return []
@@ -352,7 +355,8 @@ def cross_pair(t1: TableResult, shown: str, t2: TableResult, s: Stats | None = N
         out.append(make("cross-done-mismatch", file=shown, sheet=t2.table.sheet,
                         cell=a1(s.row, cols["done"]), row=s.row, field=spec.column("done").header,
                         value=number_text(done), done=number_text(done), rows=done_rows))
-    return out
+    # The figures the measures state against 附件2's (issue 19).
+    return out + check_quantities(t1, shown, t2, s, f1)
 
 
 # --- many files (listing a folder and opening archives: inbox.py) -----------------------

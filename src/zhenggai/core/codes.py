@@ -56,6 +56,7 @@ FindingCode = Literal[
     "measure-pledge-only",
     "measure-deadline-only",
     "measure-meeting-only",
+    "measure-figure-mismatch",
     "measure-copied",
     "seq-gap",
     "seq-duplicate",

@@ -62,6 +62,10 @@ class Column(BaseModel):
     indicator: bool = False
     # A running total since the campaign began: it may not go down between two rounds.
     cumulative: bool = False
+    # How a 整改措施 states this indicator ("追回…资金…35万元"): checking/quantities.py.
+    measure_verbs: tuple[str, ...] = ()
+    measure_objects: tuple[str, ...] = ()
+    measure_units: tuple[str, ...] = ()
     # (low, high): a figure outside is a warning with its likely cause (万元 typed in 元).
     plausible: tuple[float, float] | None = None
 
@@ -163,6 +167,11 @@ class Indicator(BaseModel):
     type: Literal["amount", "count"]
     aliases: tuple[str, ...] = ()
     cumulative: bool = False  # a running total: merge --previous / diff warn when it goes down
+    # How a 整改措施 states it: a verb, then an object, then a figure with one of the units
+    # (any money unit for an amount). Measures' figures are summed and compared with 附件2.
+    measure_verbs: tuple[str, ...] = ()
+    measure_objects: tuple[str, ...] = ()
+    measure_units: tuple[str, ...] = ()
     # The range a county's figure plausibly lies in (a province can change it): outside it
     # is a warning on the cell, with the likely cause ("是否按元填写？").
     plausible: tuple[float, float] | None = None
@@ -190,6 +199,9 @@ class Indicator(BaseModel):
             unit=self.unit,
             indicator=True,
             cumulative=self.cumulative,
+            measure_verbs=self.measure_verbs,
+            measure_objects=self.measure_objects,
+            measure_units=self.measure_units,
             plausible=self.plausible,
         )
 
@@ -227,6 +239,8 @@ _FIXED_KEYS = {"county", "total", "done", "open", "note"}
 
 _FIELD_NAMES = {"key": "key（英文标识）", "header": "header（表头文字）", "unit": "unit（单位）",
                 "type": "type（类型）", "aliases": "aliases（其他写法）", "cumulative": "cumulative（是否累计）",
+                "measure_verbs": "measure_verbs（措施中的动词）", "measure_objects": "measure_objects（措施中的对象）",
+                "measure_units": "measure_units（措施中的单位）",
                 "plausible": "plausible（合理范围）"}
 
 

@@ -88,7 +88,24 @@ def read_definition(grids: Sequence[Grid]) -> tuple[tuple[Indicator, ...] | None
             return None, f"表样定义工作表第 {n} 行读不懂"
     if not found:
         return None, "表样定义工作表里没有成果指标"
+    if "measure_verbs" not in names:
+        found = _with_measure_words(found)
     return tuple(found), None
+
+
+def _with_measure_words(found: list[Indicator]) -> list[Indicator]:
+    """A form written before the measure fields existed: an indicator the packaged set has
+    (same key and header) reads measures the packaged way, so its 附件2 is compared with its
+    measures like any other (checking/quantities.py); other indicators are not compared."""
+    from zhenggai.core.schema import load_indicators
+
+    known = {(i.key, i.header): i for i in load_indicators()}
+    out = []
+    for ind in found:
+        d = known.get((ind.key, ind.header))
+        out.append(ind if d is None else ind.model_copy(update={
+            "measure_verbs": d.measure_verbs, "measure_objects": d.measure_objects, "measure_units": d.measure_units}))
+    return out
 
 
 def same_columns(a: Sequence[Indicator], b: Sequence[Indicator]) -> bool:

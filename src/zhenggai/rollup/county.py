@@ -337,7 +337,7 @@ def _county(county: str, found: _Found, opts: MergeOptions, expect: Sequence[str
         # validate's cross check skips counties with several copies; now that one
         # of each is chosen, check the pair that will be counted.
         f2, t2, row = used2
-        b.more[id(f2)] += cross_pair(used1[1], f2.display, t2, row)
+        b.more[id(f2)] += cross_pair(used1[1], f2.display, t2, row, f1=used1[0])
     used_files = {id(x[0]): x[0] for x in (used1, used2) if x is not None}
     s.files = sorted(f.display for f in used_files.values())
     b.contributing.update(s.files)
