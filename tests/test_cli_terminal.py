@@ -72,7 +72,9 @@ def test_every_usage_error_is_chinese_and_whole(tmp_path: Path, args: list[str],
         assert s in err, err
     # What the clerk typed is echoed (“frob”, xml), TOML keys are what they must write, and
     # the command names are what they type.
-    echoed = (*args, "foo", "key", "header", "unit", "type", "aliases", "cumulative", "plausible", "indicator",
+    # (measure_units before unit: the longer keys go first.)
+    echoed = (*args, "foo", "measure_verbs", "measure_objects", "measure_units",
+              "key", "header", "unit", "type", "aliases", "cumulative", "plausible", "indicator",
               "amount", "count", "validate", "merge", "init-county", "diff", "serve", "report")
     assert not english(err, allowed=echoed), err
     assert "'" not in err and "用法错误：\n" not in err and not err.startswith("用法错误：\n")
