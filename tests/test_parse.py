@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from zhenggai.core.parse import (
     display,
     excel_serial_to_date,
     is_valid_phone,
+    nfkc,
     normalize_header,
     parse_date,
     parse_number,
@@ -575,3 +577,15 @@ def test_county_from_file_name(name: str, county: str | None) -> None:
 
     assert county_from_filename(Path(name)) == county
 
+
+
+# Full-width punctuation, other full-width forms, compatibility characters (①, ㎡, ﬁ), combining
+# marks that compose with what comes before (also with a full-width letter), CJK and ASCII.
+_NFKC_CHARS = st.sampled_from(list("，；：（）！？％０１２ＡＢａ　①㎡ﬁ\u0301\u0308\u3099かは整改万元12.5 ,;:()aA"))
+
+
+@settings(max_examples=2000)
+@given(st.lists(_NFKC_CHARS | st.characters(), max_size=40).map("".join))
+def test_nfkc_is_nfkc(text: str) -> None:
+    """The fast path of nfkc is NFKC exactly, whatever the text (measures are classified on it)."""
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)

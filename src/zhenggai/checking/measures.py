@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache, lru_cache
@@ -31,6 +30,8 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+
+from zhenggai.core.parse import nfkc
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -174,7 +175,7 @@ def _read_clause(text: str, tokens: list[tuple[str, int, int]], r: _Rules, out: 
 @lru_cache(maxsize=16384)
 def classify(text: str) -> Verdict:
     """The kind of a 整改措施 text and the words that decided it."""
-    s = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    s = nfkc(text)
     if not any(c.isalpha() for c in s):
         return Verdict(Kind.EMPTY)
     s = _MARKER_RE.sub(" ", s)

