@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rapidfuzz.fuzz import ratio
 
-from builders import Row, appendix1_rows, appendix2_rows, make_workbook
+from builders import A1_HEADERS, Row, appendix1_rows, appendix2_rows, make_docx, make_workbook
 from zhenggai import Finding, MergeOptions, Options, merge
 from zhenggai.rollup.copies import MIN_LENGTH, SIMILAR, near_pairs, normalise
 
@@ -121,3 +121,16 @@ def test_province_adds_only_copies_across_prefectures(tmp_path: Path) -> None:
     new = [f for f in found if "远安县" in f.message or f.file.startswith("宜昌")]
     assert len(new) == 3
     assert all("第" in f.message for f in new)  # a rollup read back names rows, not cells
+
+
+def test_a_copy_in_a_word_reply_is_named_by_its_table_row(tmp_path: Path) -> None:
+    """A Word table has no worksheet cell: the other county's warning says 表格1 第2行 (row 1 is the header), as the clerk counts rows in Word."""
+    county(tmp_path / "收件", "谷城县", [COPIED, "新建改造站点5个，淘汰站点2个"])
+    row = ["1", "保康县的问题甲", COPIED.replace("谷城县", "保康县"), "是", "2022-06-30", "张三", "保康县商务局"]
+    make_docx(tmp_path / "收件" / "保康县报送.docx", [
+        "附件1", "示范县整改清单", "保康县商务主管部门（盖章）", [list(A1_HEADERS), row],
+        "（联系人：张三  联系电话：13800138000）"])
+    found = copies(tmp_path / "收件", tmp_path / "汇总.xlsx")
+    gucheng = next(f for f in found if f.file.startswith("谷城县"))
+    assert "保康县：保康县报送.docx › 表格1 第2行" in gucheng.message, gucheng.message
+    assert "表格1!" not in gucheng.message

@@ -127,7 +127,12 @@ class _Ref:
 def _where(ref: _Ref) -> str:
     it = ref.item
     col = it.columns.get("measure")
-    place = f"{it.sheet}!{a1(it.source_row, col)}" if it.sheet and col is not None else f"第{it.source_row}行"
+    if it.in_word:
+        place = f"{it.sheet} 第{it.source_row}行"  # a Word table has no worksheet cell
+    elif it.sheet and col is not None:
+        place = f"{it.sheet}!{a1(it.source_row, col)}"
+    else:
+        place = f"第{it.source_row}行"
     return f"{'上一轮 ' if ref.previous else ''}{it.county}：{it.source_file} › {place}"
 
 

@@ -369,7 +369,8 @@ def _take_items(s: CountySummary, used1: Candidate, opts: MergeOptions, b: _Buil
                                   it.category, f.display, f.shown_row(it.sheet or t.table.sheet, it.row),
                                   _extras_text(it.extras), it.errors, it.sheet or t.table.sheet,
                                   t.table.header.cols, texts=_item_texts(it.values),
-                                  problem_row=f.shown_row(it.sheet or t.table.sheet, it.problem)))
+                                  problem_row=f.shown_row(it.sheet or t.table.sheet, it.problem),
+                                  in_word=(it.sheet or t.table.sheet) in f.word_rows))
     s.rows_read = len(t.table.records)
     # Problems, not rows: a 问题描述 merged over several measure rows is one problem.
     s.total, s.done, s.open = problem_counts(t.items)

@@ -94,6 +94,9 @@ class RollupItem:
     # The source row where this row's problem starts: rows of a 问题描述 merged over several
     # measures share it (one problem, finished when all its measures are). None when read back.
     problem_row: int | None = None
+    # The row is in a Word table (``sheet`` is "表格2", ``source_row`` the table's row): a cell
+    # is named "表格2 第5行" there, as the clerk sees it, never "表格2!C5".
+    in_word: bool = False
 
 
 @dataclass(slots=True)
