@@ -124,7 +124,8 @@ def test_province_adds_only_copies_across_prefectures(tmp_path: Path) -> None:
 
 
 def test_a_copy_in_a_word_reply_is_named_by_its_table_row(tmp_path: Path) -> None:
-    """A Word table has no worksheet cell: the other county's warning says 表格1 第2行 (row 1 is the header), as the clerk counts rows in Word."""
+    """A Word table has no worksheet cell: the other county's warning says 表格1 第2行 (row 1 is
+    the header), as the clerk counts rows in Word."""
     county(tmp_path / "收件", "谷城县", [COPIED, "新建改造站点5个，淘汰站点2个"])
     row = ["1", "保康县的问题甲", COPIED.replace("谷城县", "保康县"), "是", "2022-06-30", "张三", "保康县商务局"]
     make_docx(tmp_path / "收件" / "保康县报送.docx", [
