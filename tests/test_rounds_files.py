@@ -124,6 +124,15 @@ def test_merge_previous_adds_the_sheet_and_the_findings(two_rounds: tuple[Path, 
     assert wb.sheetnames == ["整改清单汇总", "成果统计汇总", "汇总概览", "进展对比", "问题类别统计", "核对底稿",
                              "校验问题"]
     assert sheet_rows(second) == EXPECTED_ROWS
+    # Every sheet that is not a stamped 附件 says so where the 附件 label would be, so that no
+    # page of it is filed upward by mistake.
+    working = "工作用表（供核对，不作为附件报送，不盖章）"
+    assert [name for name in wb.sheetnames if wb[name]["A1"].value == working] == wb.sheetnames[3:]
+    assert [wb[name]["A1"].value for name in wb.sheetnames[:3]] == ["附件1", "附件2", "附件3"]
+    # 问题类别统计 is narrow: its columns are widened to hold its 22-point title (else cut when printed)
+    cats = wb["问题类别统计"]
+    widths = sum(cats.column_dimensions[c].width for c in "ABCDEF")
+    assert widths >= 2 * 2 * len(cats["A2"].value), (widths, cats["A2"].value)
     ws = wb["进展对比"]
     assert ws["A2"].value == "电子商务进农村综合示范专项整改进展对比"
     # Not one of the stamped 附件: the unit, no 盖章.

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from xlsxwriter.workbook import Workbook
 
-from zhenggai.outputs.xlsx import Styles, break_header, cell_writer, setup_print
+from zhenggai.outputs.paper import place_of, working_label
+from zhenggai.outputs.xlsx import Styles, break_header, cell_writer, setup_print, text_width
 from zhenggai.rollup.categories import CategoryRow, category_stats
 from zhenggai.rollup.layout import (
     AS_OF_LABEL,
@@ -39,9 +40,16 @@ def write_category_sheet(wb: Workbook, st: Styles, rollup: Rollup, *, unit: str,
     overall, per_prefecture = category_stats(rollup)
     cols = ([(PREFECTURE_HEADER, 10)] if rollup.province else []) + list(HEADERS)
     last = len(cols) - 1
-    place = rollup.prefecture or ("全省" if rollup.province else "")
+    title = f"{place_of(rollup)}{TITLE_PREFIX}{SHEET}"
+    # A narrow table under a long 22-point title (twice the body's 11 points): the 问题类别
+    # column takes what the title needs, or the title prints cut off at both ends.
+    need = round(text_width(title) * 2 + 4 - sum(w for _, w in cols))
+    if need > 0:
+        i = 1 if rollup.province else 0
+        cols[i] = (cols[i][0], cols[i][1] + need)
+    working_label(ws, st)
     ws.set_row(TITLE_ROW, 40)
-    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, f"{place}{TITLE_PREFIX}{SHEET}", st.doc_title)
+    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, title, st.doc_title)
     a = rollup.as_of
     split = last // 2
     ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, split, unit, st.subtitle)

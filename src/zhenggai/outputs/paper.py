@@ -62,11 +62,11 @@ def title_block(ws: Worksheet, st: Styles, rollup: Rollup, sheet: SheetSpec, las
     The tool's name and the generation date are in the file properties, not on the
     page: the printed sheet is the prefecture's own attachment.
     """
-    ws.set_row(LABEL_ROW, LABEL_HEIGHT)
     if sheet.stamped:
+        ws.set_row(LABEL_ROW, LABEL_HEIGHT)
         ws.write_string(LABEL_ROW, 0, sheet.label or "", st.doc_label)
     else:
-        ws.write_string(LABEL_ROW, 0, WORKING_NOTE, st.note)
+        working_label(ws, st)
     ws.set_row(TITLE_ROW, TITLE_HEIGHT)
     _span(ws, TITLE_ROW, last_col, f"{place_of(rollup)}{sheet.heading}", st.doc_title)
     ws.set_row(SUBTITLE_ROW, SUBTITLE_HEIGHT)
@@ -78,6 +78,14 @@ def title_block(ws: Worksheet, st: Styles, rollup: Rollup, sheet: SheetSpec, las
         return
     ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, split, left, st.subtitle)
     ws.merge_range(SUBTITLE_ROW, split + 1, SUBTITLE_ROW, last_col, when, st.subtitle_right)
+
+
+def working_label(ws: Worksheet, st: Styles) -> None:
+    """Where a stamped sheet has its 附件 label, a working sheet says it is not one: every
+    sheet of the rollup that is not part of the stamped set (核对底稿, 校验问题, 进展对比,
+    问题类别统计) so that no page of it is filed upward by mistake."""
+    ws.set_row(LABEL_ROW, LABEL_HEIGHT)
+    ws.write_string(LABEL_ROW, 0, WORKING_NOTE, st.note)
 
 
 def _span(ws: Worksheet, row: int, last_col: int, text: str, fmt: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from zhenggai.core.findings import Severity
+from zhenggai.outputs.paper import working_label
 from zhenggai.outputs.xlsx import Styles, break_header, cell_writer, row_height, setup_print, stream
 from zhenggai.progress.compare import Change, Comparison, CountyProgress
 from zhenggai.rollup.layout import (
@@ -112,6 +113,7 @@ def write_sheet(wb: Workbook, st: Styles, c: Comparison, *, place: str, as_of: d
     spec = PROGRESS.columns(province=province)
     cols = [(col.header, col.width) for col in spec]
     last = len(cols) - 1
+    working_label(ws, st)
     ws.set_row(TITLE_ROW, 40)
     ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, f"{place}{TITLE_PREFIX}{SHEET}", st.doc_title)
     ws.set_row(SUBTITLE_ROW, 22)
