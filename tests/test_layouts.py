@@ -367,6 +367,20 @@ def test_two_different_visible_copies_of_either_appendix_are_an_error(tmp_path: 
     assert overview(out)["谷城县"][0] == ("缺附件1" if kind == "附件1" else "缺附件2")
 
 
+@pytest.mark.parametrize("kind", ["附件1", "附件2"])
+def test_validate_tells_the_clerk_what_the_merge_will_not_count(tmp_path: Path, kind: str) -> None:
+    # A clerk who copies a sheet to revise it must hear "two different copies" before sending,
+    # not "0 个错误" from validate and then a rejected appendix at the prefecture.
+    first = {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": appendix2_rows(a2_row("谷城县", 3, 2))}
+    second = {"附件1": appendix1_rows(rows_for("谷城", 3, 1)), "附件2": appendix2_rows(a2_row("谷城县", 3, 2, 99))}
+    book = make_workbook(tmp_path / "谷城县.xlsx", {**first, f"{kind} (2)": second[kind]})
+    found = [f for f in zhenggai.validate([book]).report.findings() if f.code == "duplicate-in-workbook"]
+    assert len(found) == 1 and found[0].severity.value == "error"
+    assert f"“{kind}”、“{kind} (2)”" in found[0].message
+    same = make_workbook(tmp_path / "同样.xlsx", {**first, f"{kind} (2)": first[kind]})
+    assert not [f for f in zhenggai.validate([same]).report.findings() if f.code == "duplicate-in-workbook"]
+
+
 def test_a_row_naming_no_county_among_several_counties_is_an_error_not_added_to_one(tmp_path: Path) -> None:
     a2 = appendix2_rows(a2_row("谷城县", 2, 1), county="襄阳市")
     a2.insert(5, a2_row("保康县", 2, 2, 3))
