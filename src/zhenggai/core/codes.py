@@ -70,6 +70,7 @@ FindingCode = Literal[
     "number-chinese",
     "unit-converted",
     "indicator-implausible",
+    "unit-conflict",
     "unit-invalid",
     "number-negative",
     "number-not-integer",

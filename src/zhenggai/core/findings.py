@@ -180,6 +180,8 @@ _CODES: tuple[Code, ...] = (
     Code("unit-converted", INFO, "「{field}」{detail}", "表头或数值的单位与本列单位不同，已换算"),
     Code("indicator-implausible", W, "「{field}」{value} 超出合理范围（{low}～{high}）：{cause}",
          "成果指标的数超出指标文件中的合理范围（plausible），多半是单位填错"),
+    Code("unit-conflict", E, "「{field}」的单位写了两种：{places}，无法确定本列的数按哪个单位读，本列未计入合计；"
+         "请只保留一种单位", "表头、表头下的单位行、表格上方的“单位：元”写的单位不一致（如表头万元、单位行元）"),
     Code("unit-invalid", E, "「{field}」“{value}”的单位“{unit}”不能换算为本列的单位（{column_unit}），未计入合计；请填写以{column_unit}计的数",
          "数值或表头的单位无法换算为本列单位（如金额列填了“50%”“3人”）"),
     Code("number-negative", E, "「{field}」不能为负数", "数字列为负数"),
