@@ -100,6 +100,7 @@ FindingCode = Literal[
     "problem-unanswered",
     "problem-reworded",
     "problem-extra",
+    "problem-answers-disagree",
     "problem-answered-twice",
     "problem-count-mismatch",
     "round-item-finished",

@@ -236,6 +236,8 @@ _CODES: tuple[Code, ...] = (
     Code("problem-reworded", W, "问题描述与反馈问题清单不完全一致，按相近文字匹配：清单为“{problem}”，填报为“{value}”",
          "问题描述改写过，按相似度匹配"),
     Code("problem-extra", W, "此问题在 {county} 的反馈问题清单中找不到", "附件1 多出清单之外的问题"),
+    Code("problem-answers-disagree", E, "反馈问题“{problem}”填了几行，是否完成整改不一致（{answers}），无法确定是否已完成，"
+         "按未完成计入完成率；请合并为一行，或删除不再适用的行", "同一反馈问题填了几行，有的填“是”有的填“否”：按未完成计并报错"),
     Code("problem-answered-twice", W, "反馈问题“{problem}”在第 {other_row} 行已经填报过", "同一反馈问题填了两次"),
     Code("problem-count-mismatch", E, "反馈问题数为 {value}，但反馈问题清单中 {county} 有 {total} 个问题",
          "附件2 反馈问题数 与 清单不一致"),
