@@ -93,7 +93,7 @@ def test_a_unit_line_above_the_table_converts_the_amounts(tmp_path: Path, captio
 def test_a_bureau_line_is_not_a_unit_line(tmp_path: Path) -> None:
     # "填报单位：元阳县商务局" names the bureau (元阳县 is a county), not amounts in 元.
     a2 = appendix2_rows(a2_row("谷城县", 3, 2, 2000), headers=_bare_money_headers())
-    a2[2] = ["谷城县商务主管部门（盖章）", None, None, None, None, None, None, None, None, None, "填报单位：元阳县商务局"]
+    a2[2] = ["谷城县商务主管部门（盖章）", *[None] * 9, "填报单位：元阳县商务局"]
     result, out = run_a2(tmp_path, a2)
     assert stats_rows(out)["谷城县"] == 2000
     assert found(result, "unit-converted", "unit-conflict") == []

@@ -268,8 +268,8 @@ def implausible(c: Column, value: float) -> str | None:
     low, high = c.plausible
     if low <= value <= high:
         return None
-    if value > high and c.unit == "万元" and low <= value / 10000 <= high:
-        return f"是否按元填写？请换算为万元（{number_text(value / 10000)} 万元）"
+    if (yuan := c.as_yuan(value)) is not None:
+        return f"是否按元填写？请换算为万元（{number_text(yuan)} 万元）"
     if value > high:
         return "是否多写了位数，或按其他单位填写？请核实"
     return "请核实"

@@ -236,6 +236,14 @@ def _number(c: Column) -> Callable[[object, ValidationInfo], float | None]:
             ctx.not_counted(row, key, "应为整数")
             ctx.report("number-not-integer", row, key, v)
             return None
+        if kind is Kind.AMOUNT and (yuan := c.as_yuan(float(converted))) is not None and not info.data[IS_TOTAL]:
+            # 500000 under 县级财政安排经费（万元）: 50万元 typed in 元, or 50亿元? Never summed as
+            # either (a township sheet's 合计 row is checked against its rows instead).
+            assert c.plausible is not None
+            ctx.not_counted(row, key, "像是按元填写，两种读法相差一万倍")
+            ctx.report("amount-maybe-yuan", row, key, v, number=number_text(converted), yuan=number_text(yuan),
+                       low=number_text(c.plausible[0]), high=number_text(c.plausible[1]))
+            return None
         if kind is Kind.AMOUNT and nv.decimals > 2 and converted == x:
             ctx.report("number-too-many-decimals", row, key, v)
         return converted

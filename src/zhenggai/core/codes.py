@@ -69,6 +69,7 @@ FindingCode = Literal[
     "number-dash",
     "number-chinese",
     "unit-converted",
+    "amount-maybe-yuan",
     "indicator-implausible",
     "unit-conflict",
     "unit-invalid",

@@ -178,6 +178,9 @@ _CODES: tuple[Code, ...] = (
     Code("number-dash", INFO, "「{field}」“{value}”按 0 计", "数字列填了 —、/、无，按 0 计"),
     Code("number-chinese", INFO, "「{field}」“{value}”按 {number} 计；请填写阿拉伯数字", "数字用汉字书写（十二、壹拾）"),
     Code("unit-converted", INFO, "「{field}」{detail}", "表头或数值的单位与本列单位不同，已换算"),
+    Code("amount-maybe-yuan", E, "「{field}」{number} 超出合理范围（{low}～{high}），像是按元填写的（{number} 元 = {yuan} 万元）："
+         "按万元读和按元读相差一万倍，未计入合计。请换算为万元填写（{yuan}）；如确为 {number} 万元，请与市州核实",
+         "万元列的数超出合理范围、按元读却正合理（如填了 500000）：不计入合计并报错"),
     Code("indicator-implausible", W, "「{field}」{value} 超出合理范围（{low}～{high}）：{cause}",
          "成果指标的数超出指标文件中的合理范围（plausible），多半是单位填错"),
     Code("unit-conflict", E, "「{field}」的单位写了两种：{places}，无法确定本列的数按哪个单位读，本列未计入合计；"
