@@ -42,6 +42,7 @@ FindingCode = Literal[
     "county-row-repeated",
     "county-row-unknown",
     "township-sum-mismatch",
+    "total-row-differs",
     "township-summed",
     "required-missing",
     "done-variant",
