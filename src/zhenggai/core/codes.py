@@ -92,6 +92,7 @@ FindingCode = Literal[
     "duplicate-submission",
     "version-uncertain",
     "rollup-incomplete",
+    "rollup-unnamed",
     "rollup-no-findings",
     "duplicate-identical",
     "official-count-differs",

@@ -222,6 +222,8 @@ _CODES: tuple[Code, ...] = (
          "两个版本只能按文件系统时间区分，或文件内部时间与文件名标记互相矛盾"),
     Code("rollup-incomplete", E, "这像是 zhenggai 生成的汇总表，但{detail}，无法作为市州汇总读取",
          "汇总表缺少工作表或表头，整份不读"),
+    Code("rollup-unnamed", W, "汇总表标题中没有市（州）名称（汇总时未用 --prefecture），按文件名记为“{prefecture}”；"
+         "如不对，请该市（州）用 --prefecture 重新汇总", "市州汇总表的标题里没有市州名称，市州名取自文件名"),
     Code("rollup-no-findings", W, "汇总表缺少“校验问题”工作表：该市州各县的校验问题没有带入全省汇总",
          "汇总表没有“校验问题”工作表"),
     Code("duplicate-identical", INFO, "{county} 的{appendix}有内容相同的副本 {unused}，只计一次",
