@@ -215,6 +215,24 @@ def test_a_figure_the_prefecture_did_not_count_is_not_counted_by_the_province(tm
     assert "谷城县" in rows["合计"][5].comment.text
 
 
+def test_a_rollup_edited_by_hand_after_it_was_made_is_an_error(tmp_path: Path) -> None:
+    # A prefecture clerk typed over a county's figure and left the 合计: the province prints
+    # the counties' sum (27), never quietly, and says the rollup's own 合计 says 17.
+    out = prefecture(tmp_path, "襄阳市", "谷城县", 3, 1, "2022-08-31")
+    clean = zhenggai.merge([out.parent], MergeOptions(validate=Options(as_of=date(2022, 7, 15))))
+    assert not [f for f in clean.rollup.report.findings() if f.code == "rollup-total-differs"]
+    wb = openpyxl.load_workbook(out)
+    ws = wb["成果统计汇总"]
+    county = next(r for r in ws.iter_rows() if r[0].value == "谷城县")
+    total = next(r for r in ws.iter_rows() if r[0].value == "合计")
+    county[9].value = 13  # 新建改造站点: 3 → 13, the 合计 still 3
+    wb.save(out)
+    result = zhenggai.merge([out.parent], MergeOptions(validate=Options(as_of=date(2022, 7, 15))))
+    found = [f for f in result.rollup.report.findings() if f.code == "rollup-total-differs"]
+    assert [(f.sheet, f.cell, f.severity.value) for f in found] == [("成果统计汇总", total[9].coordinate, "error")]
+    assert "合计行为 3，但各县（市、区）行相加为 13" in found[0].message
+
+
 def test_a_county_with_two_source_files_reads_back_as_two_files() -> None:
     """The writer puts one source file per line (not "、"): 枣阳市 sent 附件1 and 附件2 apart."""
     from zhenggai import read_rollup

@@ -93,6 +93,7 @@ FindingCode = Literal[
     "version-uncertain",
     "rollup-incomplete",
     "rollup-unnamed",
+    "rollup-total-differs",
     "rollup-no-findings",
     "duplicate-identical",
     "official-count-differs",

@@ -224,6 +224,8 @@ _CODES: tuple[Code, ...] = (
          "汇总表缺少工作表或表头，整份不读"),
     Code("rollup-unnamed", W, "汇总表标题中没有市（州）名称（汇总时未用 --prefecture），按文件名记为“{prefecture}”；"
          "如不对，请该市（州）用 --prefecture 重新汇总", "市州汇总表的标题里没有市州名称，市州名取自文件名"),
+    Code("rollup-total-differs", E, "「{field}」的合计行为 {total}，但各县（市、区）行相加为 {sum}：汇总表生成后被改动过？"
+         "全省汇总按各县（市、区）行计；请该市（州）核实后重新汇总报送", "市州汇总表的合计行与各县行之和不一致（汇总表被手工改过）"),
     Code("rollup-no-findings", W, "汇总表缺少“校验问题”工作表：该市州各县的校验问题没有带入全省汇总",
          "汇总表没有“校验问题”工作表"),
     Code("duplicate-identical", INFO, "{county} 的{appendix}有内容相同的副本 {unused}，只计一次",

@@ -51,6 +51,7 @@ from zhenggai.rollup.model import (
     skipped_list,
 )
 from zhenggai.rollup.official import plausibility_marks, stats_rows
+from zhenggai.rollup.stated_totals import stated_totals
 
 _I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
 
@@ -198,6 +199,9 @@ def _read_one(
                    work)
     _recount_overdue(counties, items, as_of or opts.validate.as_of)
     reports = _findings(path, sheets.get(FINDINGS.name, []))
+    a2 = opts.validate.specs()[1]
+    notes += stated_totals(shown, STATS.name, sheets[STATS.name], [c.header for c in a2.columns if c.is_number])
+    notes += stated_totals(shown, OVERVIEW.name, sheets[OVERVIEW.name], [_O["total"], _O["done"], _O["open"]])
     if notes:
         reports.append(FileReport(shown, None, (), tuple(notes)))
     return prefecture, counties, items, stats, reports
