@@ -274,6 +274,21 @@ def test_a_total_row_that_disagrees_with_the_county_row_counts_neither(tmp_path:
     assert codes(result) == [] and stats_rows(out) == {"谷城县": 3, "合计": 3}
 
 
+def test_the_county_row_typed_twice_with_other_figures_counts_neither(tmp_path: Path) -> None:
+    # "谷城县 … 10" and below it an updated "谷城县 … 50": not the last row quietly.
+    a2 = appendix2_rows(a2_row("谷城县", 3, 2, 10))
+    a2.insert(5, a2_row("谷城县", 3, 2, 50))
+    result, out = run(tmp_path, {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": a2}},
+                      "谷城县")
+    assert ("county-row-repeated", "附件2", "A5") in codes(result)
+    assert overview(out)["谷城县"][0] == "缺附件2" and stats_rows(out)["合计"] == 0
+    same = appendix2_rows(a2_row("谷城县", 3, 2, 10))
+    same.insert(5, a2_row("谷城县", 3, 2, 10))
+    result, out = run(tmp_path / "相同", {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)),
+                                                         "附件2": same}}, "谷城县")
+    assert codes(result) == [] and stats_rows(out) == {"谷城县": 10, "合计": 10}
+
+
 def test_township_rows_without_a_total_are_summed_with_a_warning(tmp_path: Path) -> None:
     a2 = _township_a2(["城关镇", 2, 1, 1, 3], ["石花镇", 1, 1, 0, 4.5])
     result, out = run(tmp_path, {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": a2}},

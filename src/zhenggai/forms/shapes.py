@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.parse import clean_text, exact_sum
+from zhenggai.core.schema import Kind
 from zhenggai.core.table import Table
 from zhenggai.intake.reader import Grid
 
@@ -83,6 +84,10 @@ def _breakdown(t: TableResult, shown: str, county: str, data: list[Stats],
                totals: list[Stats]) -> tuple[dict[str, Stats], list[Finding]]:
     """One county broken down by township: its 合计 row, checked against the rows; or their sum."""
     own = [s for s in data if county and s.county == county]
+    if len({_figures(s) for s in own}) > 1:
+        # "谷城县 10" and, below, an updated "谷城县 50": never the last row quietly, as for a
+        # 市's table holding several counties (_per_county). Identical copies count once.
+        return _per_county(t, shown, own)
     parts = [s for s in data if not (county and s.county == county)]
     grand = [s for s in totals if "小计" not in clean_text(s.values[0])] or totals
     anchor = (grand + own)[-1] if grand or own else None
@@ -106,6 +111,8 @@ def _breakdown(t: TableResult, shown: str, county: str, data: list[Stats],
                                   cell=a1(anchor.row, cols[key]), row=anchor.row,
                                   field=spec.column(key).header, value=_n(want), sum=_n(got), total=_n(want)))
         found += _totals_agree(t, shown, anchor, [g for g in grand if g is not anchor], keys, numbers, reasons)
+        if anchor.total or parts:
+            found += _yuan_in_sum(t, shown, anchor.row, numbers, reasons)
         return {county: replace(anchor, county=county or None, numbers=numbers, reasons=reasons, total=False)}, found
     numbers_sum: dict[str, float | None] = {}
     reasons_sum: dict[str, str] = {}
@@ -124,9 +131,34 @@ def _breakdown(t: TableResult, shown: str, county: str, data: list[Stats],
     values_out[spec.keys.index("note")] = f"由 {len(parts)} 个乡镇（单位）行相加"
     found.append(make("township-summed", file=shown, sheet=t.table.sheet, row=first.row,
                       cell=a1(first.row, cols.get("county", 0)), county=county or "本县", n=len(parts)))
+    found += _yuan_in_sum(t, shown, first.row, numbers_sum, reasons_sum)
     return {county: replace(first, county=county or None, values=values_out, numbers=numbers_sum,
                             reasons=reasons_sum, extras={}, parts=len(parts),
                             errors=sum(s.errors for s in parts))}, found
+
+
+def _figures(s: Stats) -> tuple[tuple[str, float | None], ...]:
+    return tuple(sorted(s.numbers.items()))
+
+
+def _yuan_in_sum(t: TableResult, shown: str, row: int, numbers: dict[str, float | None],
+                 reasons: dict[str, str]) -> list[Finding]:
+    """``amount-maybe-yuan`` on the county's figure that a 合计 row or a sum of township rows
+    gives (each row was checked alone in checking/rows.py; 2000 and 2500 typed in 元 each
+    pass, their 4500 does not): the figure in no total (``numbers``, ``reasons`` updated)."""
+    cols = t.table.header.cols
+    found: list[Finding] = []
+    for c in t.table.spec.columns:
+        value = numbers.get(c.key)
+        if c.kind is not Kind.AMOUNT or value is None or c.key not in cols or (yuan := c.as_yuan(value)) is None:
+            continue
+        assert c.plausible is not None
+        numbers[c.key] = None
+        reasons[c.key] = "像是按元填写，两种读法相差一万倍"
+        found.append(make("amount-maybe-yuan", file=shown, sheet=t.table.sheet, cell=a1(row, cols[c.key]), row=row,
+                          field=c.header, value=_n(value), number=_n(value), yuan=_n(yuan), low=_n(c.plausible[0]),
+                          high=_n(c.plausible[1])))
+    return found
 
 
 def _totals_agree(t: TableResult, shown: str, anchor: Stats, others: list[Stats], keys: list[str],
