@@ -289,6 +289,22 @@ def test_the_county_row_typed_twice_with_other_figures_counts_neither(tmp_path: 
     assert codes(result) == [] and stats_rows(out) == {"谷城县": 10, "合计": 10}
 
 
+def test_a_file_named_for_another_county_of_the_run_is_an_error(tmp_path: Path) -> None:
+    # 保康县 copied 谷城县's form and sent it unchanged: its 盖章 line says 谷城县. Filed under
+    # the 盖章 line as before, but an error now says whose it may be (it was only a warning).
+    result, _ = run(tmp_path, {
+        "谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)),
+                       "附件2": appendix2_rows(a2_row("谷城县", 3, 2))},
+        "保康县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 1))},
+    }, "谷城县", "保康县")
+    found = [f for f in result.rollup.report.findings() if f.code == "county-file-name-other"]
+    assert [(f.file, f.severity.value) for f in found] == [("保康县.xlsx", "error")]
+    assert "“保康县”" in found[0].message and "“谷城县”" in found[0].message
+    # a file named for the 市 (not a county of the run) stays a warning
+    result, _ = run(tmp_path / "市", {"襄阳市.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2))}}, "谷城县")
+    assert not [f for f in result.rollup.report.findings() if f.code == "county-file-name-other"]
+
+
 def test_township_rows_without_a_total_are_summed_with_a_warning(tmp_path: Path) -> None:
     a2 = _township_a2(["城关镇", 2, 1, 1, 3], ["石花镇", 1, 1, 0, 4.5])
     result, out = run(tmp_path, {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": a2}},

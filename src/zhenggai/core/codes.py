@@ -36,6 +36,7 @@ FindingCode = Literal[
     "rows-merged-joined",
     "row-struck-through",
     "text-struck-through",
+    "county-file-name-other",
     "duplicate-in-workbook",
     "county-blank-only",
     "blank-form",
