@@ -44,6 +44,7 @@ FindingCode = Literal[
     "county-row-unknown",
     "township-sum-mismatch",
     "total-row-differs",
+    "collected-total-differs",
     "township-summed",
     "required-missing",
     "done-variant",

@@ -57,6 +57,7 @@ def assign_counties(t: TableResult, shown: str, county: str | None) -> tuple[dic
         col = t.table.header.cols.get("county", 0)
         found += [make("county-row-unknown", file=shown, sheet=t.table.sheet, cell=a1(s.row, col), row=s.row,
                        field="县（市、区）", value=s.county or "") for s in data if not is_county_name(s.county)]
+        found += _collected_total(t, shown, [s for s in data if is_county_name(s.county)], totals)
         return rows, found
     return _breakdown(t, shown, county or "", data, totals)
 
@@ -135,6 +136,28 @@ def _breakdown(t: TableResult, shown: str, county: str, data: list[Stats],
     return {county: replace(first, county=county or None, values=values_out, numbers=numbers_sum,
                             reasons=reasons_sum, extras={}, parts=len(parts),
                             errors=sum(s.errors for s in parts))}, found
+
+
+def _collected_total(t: TableResult, shown: str, rows: list[Stats], totals: list[Stats]) -> list[Finding]:
+    """A 市's collected 附件2: its 合计 row against the sum of the county rows. The rollup adds
+    the county rows itself; a 合计 that differs means one of them is not what the 市 added
+    up (``collected-total-differs``)."""
+    cols = t.table.header.cols
+    keys = [c.key for c in t.table.spec.columns if c.is_number and c.key in cols]
+    index = {key: t.table.spec.keys.index(key) for key in keys}
+    found: list[Finding] = []
+    for total in [s for s in totals if "小计" not in clean_text(s.values[0])]:
+        for key in keys:
+            stated = total.numbers.get(key)
+            values = [s.numbers.get(key) for s in rows]
+            if stated is None or not clean_text(total.values[index[key]]) or any(v is None for v in values):
+                continue  # a blank 合计 cell, or a county figure that is already an error
+            got = exact_sum(v for v in values if v is not None)
+            if got != stated:
+                found.append(make("collected-total-differs", file=shown, sheet=t.table.sheet,
+                                  cell=a1(total.row, cols[key]), row=total.row, field=t.table.spec.column(key).header,
+                                  value=_n(stated), sum=_n(got), total=_n(stated)))
+    return found
 
 
 def _figures(s: Stats) -> tuple[tuple[str, float | None], ...]:
