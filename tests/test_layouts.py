@@ -319,6 +319,19 @@ def test_a_file_named_for_another_county_of_the_run_is_an_error(tmp_path: Path) 
     assert not [f for f in result.rollup.report.findings() if f.code == "county-file-name-other"]
 
 
+@pytest.mark.parametrize("merge", ["I5:J5", "E5:E6"])
+def test_one_figure_merged_over_several_number_cells_counts_nowhere(tmp_path: Path, merge: str) -> None:
+    # 12 merged across 淘汰站点 and 新建改造站点 read 12 twice; 30 merged down over two
+    # townships' rows was summed to 60. One figure, several readings: an error, in no total.
+    a2 = _township_a2(["城关镇", 2, 1, 1, 30, 0, 1, 2, 12, None], ["石花镇", 1, 1, 0, None, 0, 1, 2, 3, 4])
+    result, out = run(tmp_path, {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": a2}},
+                      "谷城县", merges={"谷城县.xlsx": {"附件2": [merge]}})
+    found = [(f.code, f.cell) for f in result.rollup.report.findings() if f.code == "number-merged"]
+    assert found == [("number-merged", merge.split(":")[0])]
+    key = "淘汰站点（个）" if merge == "I5:J5" else "县级财政安排经费（万元）"
+    assert stats_rows(out, key)["合计"] == 0 and result.rollup.report.errors >= 1
+
+
 def test_township_rows_without_a_total_are_summed_with_a_warning(tmp_path: Path) -> None:
     a2 = _township_a2(["城关镇", 2, 1, 1, 3], ["石花镇", 1, 1, 0, 4.5])
     result, out = run(tmp_path, {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": a2}},

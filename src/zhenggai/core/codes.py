@@ -45,6 +45,7 @@ FindingCode = Literal[
     "township-sum-mismatch",
     "total-row-differs",
     "collected-total-differs",
+    "number-merged",
     "township-summed",
     "required-missing",
     "done-variant",

@@ -42,6 +42,42 @@ def assign_counties(t: TableResult, shown: str, county: str | None) -> tuple[dic
     ``county`` is the sheet's county (its 盖章 line, else the file's). Key "" stands for
     a county that could not be named; merge names it after the file.
     """
+    merged: list[Finding] = []
+    if t.table.merged_numbers:
+        t, merged = _merged_figures(t, shown)
+    rows, found = _assign(t, shown, county)
+    return rows, merged + found
+
+
+def _merged_figures(t: TableResult, shown: str) -> tuple[TableResult, list[Finding]]:
+    """One figure merged over several number cells (tables.py ``merged_numbers``): in no total
+    on any of the rows it covers, and ``number-merged`` (added once, it would count twice)."""
+    spec, cols = t.table.spec, t.table.header.cols
+    hit: dict[int, set[str]] = {}
+    found: list[Finding] = []
+    for r0, c0, r1, c1 in t.table.merged_numbers:
+        keys = [c.key for c in spec.columns if c.is_number and c.key in cols and c0 <= cols[c.key] <= c1]
+        for r in range(r0, r1 + 1):
+            hit.setdefault(r, set()).update(keys)
+        fields = "、".join(f"「{spec.column(k).header}」" for k in keys)
+        rows = f"第 {r0} 行" if r0 == r1 else f"第 {r0}–{r1} 行"
+        top = next((x for x in t.stats if x.row == r0), None)
+        value = clean_text(top.values[spec.keys.index(keys[0])]) if top is not None else ""
+        found.append(make("number-merged", file=shown, sheet=t.table.sheet, cell=a1(r0, c0), row=r0,
+                          field=spec.column(keys[0]).header, value=value, rows=rows, fields=fields))
+    stats = []
+    for s in t.stats:
+        covered = hit.get(s.row, set())
+        if not covered:
+            stats.append(s)
+            continue
+        numbers = {k: (None if k in covered else v) for k, v in s.numbers.items()}
+        reasons = {**s.reasons, **dict.fromkeys(covered, "合并单元格：一个数占了几格，每格各算一次会多算")}
+        stats.append(replace(s, numbers=numbers, reasons=reasons))
+    return replace(t, stats=tuple(stats)), found
+
+
+def _assign(t: TableResult, shown: str, county: str | None) -> tuple[dict[str, Stats], list[Finding]]:
     data = [s for s in t.stats if not s.total]
     totals = [s for s in t.stats if s.total]
     if not data and not totals:
