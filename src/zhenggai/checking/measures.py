@@ -63,8 +63,8 @@ class Verdict:
     _words: tuple[str, ...] | _Lazy
 
     def __init__(self, kind: Kind, words: tuple[str, ...] | _Lazy = ()) -> None:
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "_words", words)
+        _set_kind(self, kind)  # the slots' own setters: frozen, and cheaper than object.__setattr__
+        _set_words(self, words)
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -72,7 +72,7 @@ class Verdict:
         w = self._words
         if isinstance(w, _Lazy):
             w = _read(w.text, _rules()).words
-            object.__setattr__(self, "_words", w)
+            _set_words(self, w)
         return w
 
     @property
@@ -93,6 +93,10 @@ class Verdict:
 
     def __repr__(self) -> str:
         return f"Verdict(kind={self.kind!r}, words={self.words!r})"
+
+
+_set_kind: Final[Callable[[Verdict, Kind], None]] = Verdict.__dict__["kind"].__set__
+_set_words: Final[Callable[[Verdict, object], None]] = Verdict.__dict__["_words"].__set__
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +226,7 @@ def _read_clause(text: str, tokens: list[tuple[str, int, int]], r: _Rules, out: 
 def classify(text: str) -> Verdict:
     """The kind of a 整改措施 text and the words that decided it."""
     s = nfkc(text)
-    if not any(c.isalpha() for c in s):
+    if not (s[:1].isalpha() or any(c.isalpha() for c in s)):
         return Verdict(Kind.EMPTY)
     s = _MARKER_RE.sub(" ", s)
     r = _rules()
