@@ -134,3 +134,41 @@ def test_a_streamed_sheet_refuses_a_cell_above_a_finished_row(tmp_path: Path, mo
         xlsx.write_atomically(tmp_path / "x.xlsx", build, force=False)
     assert not (tmp_path / "x.xlsx").exists()
     assert not list(rows_dir.iterdir())  # the failed build's row file is removed too
+
+
+def test_a_row_written_whole_is_the_xml_of_the_same_cells_written_one_by_one(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """line_writer turns a streamed row into XML at once: the same bytes as row_writer and
+    set_row (every kind of value; the ones it leaves to the ordinary way: a long string,
+    infinity, a bool; a row begun cell by cell; cells on the row after)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    parts: dict[bool, dict[str, bytes]] = {}
+    for whole in (False, True):
+        path = tmp_path / f"{whole}.xlsx"
+
+        def build(wb: xlsxwriter.Workbook, whole: bool = whole) -> None:
+            fmt, other = wb.add_format({"border": 1, "text_wrap": True}), wb.add_format({"bold": True})
+            ws = wb.add_worksheet("表")
+            xlsx.stream(ws)
+            ws.set_row(0, 40)
+            ws.write_string(0, 0, "标题", fmt)
+            put, put_row, put_line = xlsx.cell_writer(ws), xlsx.row_writer(ws), xlsx.line_writer(ws)
+            row = 1
+            for value in [*CELLS, *CELLS]:  # the second time every string is shared already
+                values, fmts = [value, row, "", None, "县商务局"], [fmt, other, fmt, other, fmt]
+                if whole:
+                    put_line(row, values, fmts, 20 + row % 7)
+                else:
+                    put_row(row, 0, values, fmts)
+                    ws.set_row(row, 20 + row % 7)
+                row += 1
+            put(row, 0, "先写一格", fmt)  # a row begun cell by cell, then written whole
+            (put_line if whole else lambda r, v, f, h: (put_row(r, 0, v, f), ws.set_row(r, h)))(
+                row, ["先写一格", 1], [fmt, fmt], 30)
+            put(row + 1, 2, "下一行", fmt)
+            ws.set_row(row + 1, 25)
+            put(row + 3, 1, "隔一行", other)
+
+        xlsx.write_atomically(path, build, force=False)
+        parts[whole] = _parts(path)
+    assert parts[True] == parts[False]

@@ -346,6 +346,97 @@ def row_writer(ws: Worksheet) -> RowWriter:
     return put_row
 
 
+LineWriter = Callable[[int, Sequence[object], Sequence[Any], float], None]
+
+
+def line_writer(ws: Worksheet) -> LineWriter:
+    """``put_line(row, values, formats, height)``: a whole row from column A and its height,
+    as :func:`row_writer` and ``ws.set_row(row, height)`` write them.
+
+    On a streamed sheet (:meth:`FastWorksheet.stream`) a row written whole is turned into its
+    XML at once: no cell tuples held until the next row, no second pass over them. The
+    bytes are the ones XlsxWriter writes for the same calls (``tests/test_xlsx_writer.py``):
+    the <row> tag by XlsxWriter's own ``_write_row``, the cells as :class:`FastWorksheet`
+    writes them, the shared strings numbered in the same order. Nothing more may be written
+    on that row afterwards (a later cell there is refused, as :func:`row_writer` refuses a
+    cell above a finished row). A row it cannot write so (another type of value, a long
+    string, a row already begun) goes the ordinary way.
+    """
+    put_row = row_writer(ws)
+
+    def ordinary(row: int, values: Sequence[object], fmts: Sequence[Any], height: float) -> None:
+        put_row(row, 0, values, fmts)
+        ws.set_row(row, height)
+
+    if not isinstance(ws, FastWorksheet):
+        return ordinary
+    half = ws.xls_strmax // 2
+
+    def put_line(row: int, values: Sequence[object], fmts: Sequence[Any], height: float) -> None:
+        n = len(values)
+        if (not ws.constant_memory or row < ws.previous_row or not 0 <= row < ws.xls_rowmax
+                or not 0 < n <= len(_COLUMNS) or len(fmts) != n or None in fmts
+                or not all(_plain(v, half) for v in values)):
+            ordinary(row, values, fmts, height)
+        elif row > ws.previous_row:
+            ws._write_single_row(row)  # the row before, if it is still held
+            _emit_line(ws, row, values, fmts, height)
+        elif ws.table.get(row) or row in ws.row_info or row in ws.comments:
+            ordinary(row, values, fmts, height)  # the row was begun another way: finish it that way
+        else:
+            _emit_line(ws, row, values, fmts, height)
+
+    return put_line
+
+
+_PLAIN = frozenset({str, int, float, type(None), date, datetime})
+
+
+def _plain(v: object, half: int) -> bool:
+    """A value :func:`_emit_line` writes itself (as :func:`row_writer` stores it)."""
+    t = type(v)
+    return t in _PLAIN and not (t is str and len(v) > half) and not (  # type: ignore[arg-type]
+        t is float and not math.isfinite(v))  # type: ignore[arg-type]
+
+
+def _emit_line(ws: FastWorksheet, row: int, values: Sequence[object], fmts: Sequence[Any], height: float) -> None:
+    """The XML of one whole row of a streamed sheet, nothing of it held (see :func:`line_writer`)."""
+    n = len(values)
+    # Worksheet._check_dimensions, once for the row (as row_writer)
+    if ws.dim_rowmin is None or row < ws.dim_rowmin:
+        ws.dim_rowmin = row
+    if ws.dim_rowmax is None or row > ws.dim_rowmax:
+        ws.dim_rowmax = row
+    if ws.dim_colmin is None or ws.dim_colmin > 0:
+        ws.dim_colmin = 0
+    if ws.dim_colmax is None or n - 1 > ws.dim_colmax:
+        ws.dim_colmax = n - 1
+    sst = ws.str_table
+    strings = sst.string_table
+    r = str(row + 1)
+    cells = []
+    for c, v, fmt in zip(range(n), values, fmts, strict=True):
+        if type(v) is str and v:
+            index = strings.get(v)  # SharedStringTable._get_shared_string_index
+            if index is None:
+                index = strings[v] = sst.unique_count
+                sst.unique_count += 1
+            sst.count += 1
+            cells.append(f'<c r="{_COLUMNS[c]}{r}" s="{fmt._get_xf_index()}" t="s"><v>{index}</v></c>')
+        elif type(v) is int or type(v) is float:
+            cells.append(f'<c r="{_COLUMNS[c]}{r}" s="{fmt._get_xf_index()}"><v>{v:.16G}</v></c>')
+        elif isinstance(v, (date, datetime)):  # as write_cell → write_datetime
+            number = ws._convert_date_time(v if isinstance(v, datetime) else datetime(*v.timetuple()[:3]))
+            cells.append(f'<c r="{_COLUMNS[c]}{r}" s="{fmt._get_xf_index()}"><v>{number:.16G}</v></c>')
+        else:  # None or "": a formatted blank
+            cells.append(f'<c r="{_COLUMNS[c]}{r}" s="{fmt._get_xf_index()}"/>')
+    ws.set_row(row, height)
+    ws._write_row(row, None, ws.row_info[row])
+    ws.fh.write("".join(cells))
+    ws._xml_end_tag("row")
+    ws.previous_row = row + 1  # this row is written: the next one starts afresh
+
+
 _NARROW = re.compile("[\x00-\u2e80]")
 
 
