@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import math
 import os
 import re
@@ -61,6 +62,8 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]  # XlsxWriter is untyped h
         self.row_data_filename = name
         self.row_data_fh = self.fh = open(name, mode="w+", encoding="utf-8")  # noqa: SIM115 - XlsxWriter closes it
         self.constant_memory = True
+        self.cell_heads: dict[tuple[int, Any], tuple[str, str]] = {}  # line_writer's cell tags
+        self.row_tags: dict[tuple[Any, ...], str] = {}  # line_writer's <row> tags after r="…"
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         t = type(cell)
@@ -413,28 +416,55 @@ def _emit_line(ws: FastWorksheet, row: int, values: Sequence[object], fmts: Sequ
         ws.dim_colmax = n - 1
     sst = ws.str_table
     strings = sst.string_table
+    heads = ws.cell_heads
     r = str(row + 1)
-    cells = []
+    cells = [_row_tag(ws, row, height)]
     for c, v, fmt in zip(range(n), values, fmts, strict=True):
+        head = heads.get((c, fmt))
+        if head is None:  # '<c r="B' and '" s="7"': the cell's tag around its row number
+            head = heads[(c, fmt)] = (f'<c r="{_COLUMNS[c]}', f'" s="{fmt._get_xf_index()}"')
         if type(v) is str and v:
             index = strings.get(v)  # SharedStringTable._get_shared_string_index
             if index is None:
                 index = strings[v] = sst.unique_count
                 sst.unique_count += 1
             sst.count += 1
-            cells.append(f'<c r="{_COLUMNS[c]}{r}" s="{fmt._get_xf_index()}" t="s"><v>{index}</v></c>')
+            cells.append(f'{head[0]}{r}{head[1]} t="s"><v>{index}</v></c>')
         elif type(v) is int or type(v) is float:
-            cells.append(f'<c r="{_COLUMNS[c]}{r}" s="{fmt._get_xf_index()}"><v>{v:.16G}</v></c>')
+            cells.append(f"{head[0]}{r}{head[1]}><v>{v:.16G}</v></c>")
         elif isinstance(v, (date, datetime)):  # as write_cell → write_datetime
             number = ws._convert_date_time(v if isinstance(v, datetime) else datetime(*v.timetuple()[:3]))
-            cells.append(f'<c r="{_COLUMNS[c]}{r}" s="{fmt._get_xf_index()}"><v>{number:.16G}</v></c>')
+            cells.append(f"{head[0]}{r}{head[1]}><v>{number:.16G}</v></c>")
         else:  # None or "": a formatted blank
-            cells.append(f'<c r="{_COLUMNS[c]}{r}" s="{fmt._get_xf_index()}"/>')
-    ws.set_row(row, height)
-    ws._write_row(row, None, ws.row_info[row])
+            cells.append(f"{head[0]}{r}{head[1]}/>")
+    cells.append("</row>")
     ws.fh.write("".join(cells))
-    ws._xml_end_tag("row")
     ws.previous_row = row + 1  # this row is written: the next one starts afresh
+
+
+def _row_tag(ws: FastWorksheet, row: int, height: float) -> str:
+    """``ws.set_row(row, height)`` and the <row> tag XlsxWriter's ``_write_row`` writes for it.
+
+    The tag depends on the row number and the row's settings only: it is made by XlsxWriter
+    once per distinct setting (a height, mostly) and reused with the next row's number."""
+    ws.set_row(row, height)
+    info = ws.row_info[row]
+    key = (info.height, info.row_format, info.hidden, info.level, info.collapsed, ws.default_row_height,
+           ws.original_row_height, ws.excel_version)
+    tail: str | None = ws.row_tags.get(key)
+    if tail is None:
+        fh, buffer = ws.fh, io.StringIO()
+        ws.fh = buffer  # type: ignore[assignment]
+        try:
+            ws._write_row(row, None, info)
+        finally:
+            ws.fh = fh
+        tag = buffer.getvalue()
+        start = f'<row r="{row + 1}"'
+        if not tag.startswith(start):
+            return tag  # pragma: no cover - not as XlsxWriter 3.3 writes it: not reused
+        tail = ws.row_tags[key] = tag[len(start):]
+    return f'<row r="{row + 1}"{tail}'
 
 
 _NARROW = re.compile("[\x00-\u2e80]")
