@@ -268,6 +268,7 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where: di
         return st.total_count if total else st.count
 
     row = HEADER_ROW + 1
+    numeric = [c.is_number for c in spec.columns]  # asked once, not for every county's cell
 
     def write_stats(s: RollupStats) -> None:
         nonlocal row
@@ -277,7 +278,7 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where: di
             v = s.values.get(c.key, "")
             if _flagged(ws, st, row, off + i, c, s):
                 pass
-            elif c.is_number:
+            elif numeric[i]:
                 put(row, off + i, v, fmt_for(c.kind))
             elif c.key == "note" and s.status is not None:
                 put(row, off + i, v, st.error)
