@@ -172,3 +172,31 @@ def test_a_row_written_whole_is_the_xml_of_the_same_cells_written_one_by_one(tmp
         xlsx.write_atomically(path, build, force=False)
         parts[whole] = _parts(path)
     assert parts[True] == parts[False]
+
+
+@pytest.mark.parametrize("ahead", [0, 1 << 20])
+def test_the_zip_deflated_on_two_cores_is_xlsxwriters_file_to_the_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                       ahead: int) -> None:
+    """xlsx_zip.FastWorkbook deflates the large parts in threads: the same file, every byte
+    (every part deflated ahead, or only those of 1 MB and more)."""
+    from zhenggai.outputs import xlsx_zip
+
+    monkeypatch.setattr(xlsx_zip, "_AHEAD_MIN", ahead)
+    deflated: list[str] = []
+    real = xlsx_zip._deflate
+    monkeypatch.setattr(xlsx_zip, "_deflate", lambda path, level: deflated.append(path) or real(path, level))
+    files = {}
+    for fast in (False, True):
+        path = tmp_path / f"{fast}.xlsx"
+        wb = (xlsx_zip.FastWorkbook if fast else xlsxwriter.Workbook)(str(path))
+        wb.set_properties({"created": datetime(2022, 7, 15, 8, 30)})
+        fmt = wb.add_format({"border": 1})
+        for name in ("甲", "乙"):
+            ws = wb.add_worksheet(name)
+            for r in range(16000):
+                ws.write_row(r, 0, [f"{name}县第{r}行整改措施", r * 1.5, f"单位{r % 97}", r], fmt)
+        ws.write_comment(0, 0, "批注")
+        wb.close()
+        files[fast] = path.read_bytes()
+    assert files[True] == files[False]
+    assert 0 < len(deflated) < 20 if ahead else len(deflated) >= 8  # the two sheets, or every part

@@ -27,6 +27,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from zhenggai.core.atomic import atomic_path
+from zhenggai.outputs.xlsx_zip import FastWorkbook
 
 BODY_FONT = "宋体"  # SimSun: present on every Chinese Windows; LibreOffice maps it to Noto CJK
 TITLE_FONT = "黑体"  # SimHei, the usual face for 附件 labels and table titles in official forms
@@ -90,7 +91,9 @@ _COLUMNS = [xl_col_to_name(c) for c in range(256)]
 
 def new_workbook(path: Path) -> Workbook:
     """An XlsxWriter workbook with the options every zhenggai output needs."""
-    wb = xlsxwriter.Workbook(
+    # XlsxWriter 3.3's workbook with its last step, the zip, on two cores (xlsx_zip.py).
+    workbook = FastWorkbook if xlsxwriter.__version__.startswith("3.3.") else xlsxwriter.Workbook
+    wb = workbook(
         str(path),
         {
             # Clerks' text such as "=见附件" or "-30万元" must stay text. XlsxWriter's
