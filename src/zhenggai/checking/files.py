@@ -182,8 +182,9 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     tables, gathered here into a frozen :class:`FileResult`.
     """
     shown = display_name or str(path)
-    digest, mtime = _digest(path), _mtime(path)
+    mtime = _mtime(path)
     book = read_book(path, shown)
+    digest = book.sha256 if book.sha256 is not None else _digest(path)  # the reader's bytes, else read here
     found = [*book.findings, *book.notes]
     tables: list[TableResult] = []
     word_rows: dict[str, tuple[int, int]] = {}

@@ -83,6 +83,8 @@ def _pick(county: str, kind: TableKind, candidates: list[Candidate], notes: Note
 def _pick_version(county: str, kind: TableKind, firsts: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate:
     """One of several files (one candidate each): identical copies count once, different
     versions are decided by ``versions.decide`` and named with the reason and the differences."""
+    if len(firsts) == 1:
+        return firsts[0]  # one file: nothing to compare (its content is not even looked at)
     from zhenggai.checking.versions import decide, differences
 
     groups: dict[tuple[object, ...], list[Candidate]] = {}
