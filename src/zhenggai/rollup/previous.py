@@ -29,6 +29,8 @@ _I = {k: i for i, k in enumerate(APPENDIX1.keys)}
 
 
 def _seq(v: object) -> int | None:
+    if type(v) is int and abs(v) < 2**53:
+        return v  # the common case (read back, or as merged): what parse_number would give
     n = parse_number(v)
     return int(n.value) if n.status == "ok" and n.value is not None and float(n.value).is_integer() else None
 
