@@ -226,6 +226,32 @@ def test_a_normal_sheet_has_nothing_suspect(reply: Path) -> None:
     assert guard.out_of_limits(b'<pageMargins header="0.3" footer="0.3"/>') is None
     assert guard.out_of_limits(b'<worksheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
                                b'relationships" xmlns="x">') is None
+    # Excel and XlsxWriter declare xmlns:r on every sheet: not a lower-case reference, so an
+    # ordinary reply takes the quick scan; a real one (after white space) still counts.
+    assert not guard.suspect(b'<worksheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                             b'relationships" xmlns="x"><c r="A1"/>')
+    assert guard.suspect(b'<worksheet xmlns:r="http://x"><c r="a1"/>') and guard.suspect(b'<c\tr="XFE1"/>')
+
+
+def test_a_reply_is_opened_once(reply: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kind, zip guard, scans, styles, saved time, digest and calamine share one read of the
+    file and one parse of its zip directory (intake/package.py)."""
+    import zipfile
+
+    opened: list[object] = []
+    real = zipfile.ZipFile
+
+    def counting(*args: object, **kw: object) -> zipfile.ZipFile:
+        opened.append(args[0])
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zipfile, "ZipFile", counting)
+    book = read_book(reply)
+    assert not book.findings and book.grids and book.saved is not None
+    assert len(opened) == 1
+    import hashlib
+
+    assert book.sha256 == hashlib.sha256(reply.read_bytes()).hexdigest()
 
 
 def test_saved_time_in_the_future_is_impossible() -> None:

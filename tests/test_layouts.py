@@ -256,6 +256,24 @@ def test_township_rows_that_do_not_add_up_are_an_error_and_not_summed(tmp_path: 
     assert result.rollup.report.errors == 1
 
 
+def test_a_total_row_that_disagrees_with_the_county_row_counts_neither(tmp_path: Path) -> None:
+    # "谷城县 … 3" and under it "合计 … 5": two figures for one county in its own reply; the
+    # county row is not quietly preferred (it was, until 2026-12-05).
+    a2 = appendix2_rows(a2_row("谷城县", 3, 2, 3))
+    a2.insert(5, ["合计", *a2_row("谷城县", 3, 2, 5)[1:]])
+    result, out = run(tmp_path, {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": a2}},
+                      "谷城县")
+    assert codes(result) == [("total-row-differs", "附件2", "E6")]
+    assert stats_rows(out)["合计"] == 0
+    assert stats_rows(out, "反馈问题数（个）") == {"谷城县": 3, "合计": 3}  # the columns that agree still count
+    assert "本县行为 3，合计行为 5" in openpyxl.load_workbook(out)["成果统计汇总"]["E5"].comment.text
+    same = appendix2_rows(a2_row("谷城县", 3, 2, 3))
+    same.insert(5, ["合计", 3, 2, 1, 3])
+    result, out = run(tmp_path / "一致", {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)),
+                                                         "附件2": same}}, "谷城县")
+    assert codes(result) == [] and stats_rows(out) == {"谷城县": 3, "合计": 3}
+
+
 def test_township_rows_without_a_total_are_summed_with_a_warning(tmp_path: Path) -> None:
     a2 = _township_a2(["城关镇", 2, 1, 1, 3], ["石花镇", 1, 1, 0, 4.5])
     result, out = run(tmp_path, {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": a2}},
@@ -365,6 +383,20 @@ def test_two_different_visible_copies_of_either_appendix_are_an_error(tmp_path: 
     assert [f.code for f in result.rollup.report.findings() if f.code == "duplicate-in-workbook"] == [
         "duplicate-in-workbook"]
     assert overview(out)["谷城县"][0] == ("缺附件1" if kind == "附件1" else "缺附件2")
+
+
+@pytest.mark.parametrize("kind", ["附件1", "附件2"])
+def test_validate_tells_the_clerk_what_the_merge_will_not_count(tmp_path: Path, kind: str) -> None:
+    # A clerk who copies a sheet to revise it must hear "two different copies" before sending,
+    # not "0 个错误" from validate and then a rejected appendix at the prefecture.
+    first = {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": appendix2_rows(a2_row("谷城县", 3, 2))}
+    second = {"附件1": appendix1_rows(rows_for("谷城", 3, 1)), "附件2": appendix2_rows(a2_row("谷城县", 3, 2, 99))}
+    book = make_workbook(tmp_path / "谷城县.xlsx", {**first, f"{kind} (2)": second[kind]})
+    found = [f for f in zhenggai.validate([book]).report.findings() if f.code == "duplicate-in-workbook"]
+    assert len(found) == 1 and found[0].severity.value == "error"
+    assert f"“{kind}”、“{kind} (2)”" in found[0].message
+    same = make_workbook(tmp_path / "同样.xlsx", {**first, f"{kind} (2)": first[kind]})
+    assert not [f for f in zhenggai.validate([same]).report.findings() if f.code == "duplicate-in-workbook"]
 
 
 def test_a_row_naming_no_county_among_several_counties_is_an_error_not_added_to_one(tmp_path: Path) -> None:

@@ -57,6 +57,67 @@ def test_header_in_thousands_converts(tmp_path: Path) -> None:
     assert stats_rows(out, "追回企业资金（万元）")["谷城县"] == 3.5
 
 
+# --- a unit stated outside the header cell (a row of units, a "单位：元" line above) ----------
+
+
+def _bare_money_headers() -> list[str]:
+    headers = list(A2_HEADERS)
+    headers[4], headers[5] = "县级财政安排经费", "追回企业资金"
+    return headers
+
+
+def test_a_unit_row_under_the_header_converts_like_the_header(tmp_path: Path) -> None:
+    # A bare header and a row "元" under it: 2000 is 0.2万元, never 2000万元 (inside the
+    # plausible range, so nothing else would have caught it).
+    a2 = appendix2_rows(a2_row("谷城县", 3, 2, 2000), headers=_bare_money_headers())
+    a2.insert(4, [None, None, None, None, "元", "元"])
+    result, out = run_a2(tmp_path, a2, a2_row("保康县", 3, 2, 10))
+    assert stats_rows(out) == {"谷城县": 0.2, "保康县": 10, "合计": 10.2}
+    assert [(c, cell) for c, cell, _ in found(result, "unit-converted")] == [("unit-converted", "E5"),
+                                                                              ("unit-converted", "F5")]
+    assert "表头下的单位行单位为“元”" in found(result, "unit-converted")[0][2]
+    assert result.rollup.report.errors == 0
+
+
+@pytest.mark.parametrize("caption", ["单位：元", "金额单位：元", "（单位：元）", "单位: 元、个"])
+def test_a_unit_line_above_the_table_converts_the_amounts(tmp_path: Path, caption: str) -> None:
+    a2 = appendix2_rows(a2_row("谷城县", 3, 2, 2000), headers=_bare_money_headers())
+    a2[2] = [a2[2][0], None, None, None, None, None, None, None, None, None, caption]
+    result, out = run_a2(tmp_path, a2, a2_row("保康县", 3, 2, 10))
+    assert stats_rows(out) == {"谷城县": 0.2, "保康县": 10, "合计": 10.2}
+    assert stats_rows(out, "补充人员（人）")["谷城县"] == a2_row("谷城县", 3, 2)[6]  # counts: never converted
+    assert {cell for _, cell, _ in found(result, "unit-converted")} == {"K3"}
+    assert result.rollup.report.errors == 0
+
+
+def test_a_bureau_line_is_not_a_unit_line(tmp_path: Path) -> None:
+    # "填报单位：元阳县商务局" names the bureau (元阳县 is a county), not amounts in 元.
+    a2 = appendix2_rows(a2_row("谷城县", 3, 2, 2000), headers=_bare_money_headers())
+    a2[2] = ["谷城县商务主管部门（盖章）", *[None] * 9, "填报单位：元阳县商务局"]
+    result, out = run_a2(tmp_path, a2)
+    assert stats_rows(out)["谷城县"] == 2000
+    assert found(result, "unit-converted", "unit-conflict") == []
+
+
+@pytest.mark.parametrize("where", ["row", "caption"])
+def test_two_different_units_for_one_column_are_an_error_never_one_chosen(tmp_path: Path, where: str) -> None:
+    # The official header says 万元, the clerk's unit row or line above says 元: every figure of
+    # the column reads two ways, so none is counted and the clerk is asked to keep one unit.
+    a2 = appendix2_rows(a2_row("谷城县", 3, 2, 2000), headers=A2_HEADERS)
+    if where == "row":
+        a2.insert(4, [None, None, None, None, "元", "万元"])
+    else:
+        a2[2] = [a2[2][0], None, None, None, None, None, None, None, None, None, "金额单位：元"]
+    result, out = run_a2(tmp_path, a2, a2_row("保康县", 3, 2, 10))
+    conflicts = found(result, "unit-conflict")
+    assert [cell for _, cell, _ in conflicts] == (["E4"] if where == "row" else ["E4", "F4"])
+    at = "表头下的单位行写“元”（E5）" if where == "row" else "表格上方写“金额单位：元”（K3）"
+    assert f"表头写“县级财政安排经费（万元）”（E4），{at}" in conflicts[0][2]
+    assert stats_rows(out) == {"谷城县": "2000", "保康县": 10, "合计": 10}  # shown as written, in no total
+    assert result.rollup.report.errors == len(conflicts)
+    assert zhenggai.validate([tmp_path / "收件" / "谷城县.xlsx"]).report.errors == len(conflicts)
+
+
 @pytest.mark.parametrize(("value", "number"), [("12000元", 1.2), ("1.2万", 1.2), ("1.2万元", 1.2), ("8000 元", 0.8)])
 def test_a_value_with_its_own_unit_converts(tmp_path: Path, value: str, number: float) -> None:
     result, out = run_a2(tmp_path, appendix2_rows(a2_row("谷城县", 3, 2, value)), a2_row("保康县", 3, 2, 10))

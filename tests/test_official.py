@@ -244,23 +244,38 @@ def test_counts_that_do_not_add_up_are_marked(tmp_path: Path) -> None:
 # --- plausibility ------------------------------------------------------------------------
 
 
-def test_yuan_typed_in_a_wan_yuan_column_is_a_warning_with_its_cause(tmp_path: Path) -> None:
+def test_yuan_typed_in_a_wan_yuan_column_is_an_error_in_no_total(tmp_path: Path) -> None:
+    # 500000 under 县级财政安排经费（万元）reads as 50万元 typed in 元 or as 50亿元: a figure
+    # with two readings 10,000-fold apart is never summed as one of them (it was, marked
+    # yellow, until 2026-12-05: a 元 amount summed as 万元, exit 0).
     folder = tmp_path / "收件"
     make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(_a1(["甲", "乙"], 1))})
     make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(_a2("谷城县", 2, 1, 1, funds=500000))})
     report = zhenggai.validate([folder], Options(as_of=AS_OF)).report
-    hits = [f for f in report.findings() if f.code == "indicator-implausible"]
-    assert [(f.cell, f.severity.value, f.message) for f in hits] == [
-        ("E5", "warning",
-         "「县级财政安排经费（万元）」500000 超出合理范围（0～3000）：是否按元填写？请换算为万元（50 万元）")]
+    hits = [f for f in report.findings() if f.code in ("amount-maybe-yuan", "indicator-implausible")]
+    assert [(f.code, f.cell, f.severity.value) for f in hits] == [("amount-maybe-yuan", "E5", "error")]
+    assert "像是按元填写的（500000 元 = 50 万元）" in hits[0].message and "未计入合计" in hits[0].message
     out = tmp_path / "汇总.xlsx"
-    zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), out)
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), out)
+    assert result.rollup.report.errors >= 1
     stats = _rows(_sheet(out, "成果统计汇总"))
     cell = stats["谷城县"]["县级财政安排经费（万元）"]
-    assert cell.value == 500000 and _fill(cell) == YELLOW  # counted, and marked for a person
-    assert cell.comment.text == "500000 超出合理范围（0～3000）：是否按元填写？请换算为万元（50 万元）"
+    assert cell.value == "500000" and _fill(cell) == RED  # as the clerk wrote it, red, in no total
     total = stats["合计"]["县级财政安排经费（万元）"]
-    assert _fill(total) == YELLOW and "谷城县" in total.comment.text
+    assert total.value == 0 and _fill(total) == RED and "谷城县" in total.comment.text
+
+
+def test_a_township_total_above_one_countys_range_is_a_sum_not_yuan(tmp_path: Path) -> None:
+    # 城关镇 2000 + 石花镇 1500 万元: each row is plausible, so their 合计 3500 is a sum, counted
+    # (with the range warning), never refused as 元 typed in a 万元 column.
+    folder = tmp_path / "收件"
+    a2 = appendix2_rows(["城关镇", 2, 1, 1, 2000])
+    a2[5:5] = [["石花镇", 1, 1, 0, 1500], ["合计", 3, 2, 1, 3500]]
+    make_workbook(folder / "谷城县附件2.xlsx", {"s": a2})
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "汇总.xlsx")
+    codes = [f.code for f in result.rollup.report.findings()]
+    assert "amount-maybe-yuan" not in codes and "indicator-implausible" in codes
+    assert _rows(_sheet(tmp_path / "汇总.xlsx", "成果统计汇总"))["谷城县"]["县级财政安排经费（万元）"].value == 3500
 
 
 def test_a_count_out_of_range_and_a_plausible_figure(tmp_path: Path) -> None:

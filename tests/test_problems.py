@@ -167,6 +167,33 @@ def test_problem_answered_twice_and_count_mismatch(feedback: Path, tmp_path: Pat
     assert got == [("B5", "problem-count-mismatch"), ("B6", "problem-answered-twice")]
 
 
+OPEN = ["计划投入30万元", "否", "2022-12-31", "李四", "县商务局"]
+
+
+@pytest.mark.parametrize(("first", "second", "done"), [(ROW, OPEN, 1), (OPEN, ROW, 1), (ROW, ROW, 2)])
+def test_a_problem_answered_twice_is_done_only_when_every_answer_says_so(
+        feedback: Path, tmp_path: Path, first: list[object], second: list[object], done: int) -> None:
+    # Never "the first row wins": one row 是 and another 否 for the same feedback problem is
+    # an error and the problem is not done (1 of 3, the rate 33.3 %, in either order).
+    _county(tmp_path, [
+        [1, "县级电商公共服务中心停止运营", *first],
+        [2, "县级电商公共服务中心停止运营", *second],
+        [3, "快递企业整合不够，物流配送体系不健全", *ROW],
+    ])
+    out = tmp_path / "汇总.xlsx"
+    result = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=Options(as_of=AS_OF)), out, problems=feedback)
+    county = next(c for c in result.rollup.counties if c.county == "谷城县")
+    assert (county.total, county.done) == (3, done)
+    disagree = [f for f in result.rollup.report.findings() if f.code == "problem-answers-disagree"]
+    if done == 1:
+        assert [(f.cell, f.severity.value) for f in disagree] == [("D5", "error")]
+        assert "第 5 行“" in disagree[0].message and "第 6 行“" in disagree[0].message
+    else:
+        assert disagree == []
+    checked = zhenggai.validate([tmp_path / "in"], Options(as_of=AS_OF), problems=feedback).report
+    assert len([f for f in checked.findings() if f.code == "problem-answers-disagree"]) == len(disagree)
+
+
 def test_merge_reports_coverage_and_every_unanswered_problem(feedback: Path, tmp_path: Path) -> None:
     _county(tmp_path, [[1, "县级电商公共服务中心停止运营", *ROW]])
     out = tmp_path / "汇总.xlsx"

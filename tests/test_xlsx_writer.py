@@ -134,3 +134,69 @@ def test_a_streamed_sheet_refuses_a_cell_above_a_finished_row(tmp_path: Path, mo
         xlsx.write_atomically(tmp_path / "x.xlsx", build, force=False)
     assert not (tmp_path / "x.xlsx").exists()
     assert not list(rows_dir.iterdir())  # the failed build's row file is removed too
+
+
+def test_a_row_written_whole_is_the_xml_of_the_same_cells_written_one_by_one(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """line_writer turns a streamed row into XML at once: the same bytes as row_writer and
+    set_row (every kind of value; the ones it leaves to the ordinary way: a long string,
+    infinity, a bool; a row begun cell by cell; cells on the row after)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    parts: dict[bool, dict[str, bytes]] = {}
+    for whole in (False, True):
+        path = tmp_path / f"{whole}.xlsx"
+
+        def build(wb: xlsxwriter.Workbook, whole: bool = whole) -> None:
+            fmt, other = wb.add_format({"border": 1, "text_wrap": True}), wb.add_format({"bold": True})
+            ws = wb.add_worksheet("表")
+            xlsx.stream(ws)
+            ws.set_row(0, 40)
+            ws.write_string(0, 0, "标题", fmt)
+            put, put_row, put_line = xlsx.cell_writer(ws), xlsx.row_writer(ws), xlsx.line_writer(ws)
+            row = 1
+            for value in [*CELLS, *CELLS]:  # the second time every string is shared already
+                values, fmts = [value, row, "", None, "县商务局"], [fmt, other, fmt, other, fmt]
+                if whole:
+                    put_line(row, values, fmts, 20 + row % 7)
+                else:
+                    put_row(row, 0, values, fmts)
+                    ws.set_row(row, 20 + row % 7)
+                row += 1
+            put(row, 0, "先写一格", fmt)  # a row begun cell by cell, then written whole
+            (put_line if whole else lambda r, v, f, h: (put_row(r, 0, v, f), ws.set_row(r, h)))(
+                row, ["先写一格", 1], [fmt, fmt], 30)
+            put(row + 1, 2, "下一行", fmt)
+            ws.set_row(row + 1, 25)
+            put(row + 3, 1, "隔一行", other)
+
+        xlsx.write_atomically(path, build, force=False)
+        parts[whole] = _parts(path)
+    assert parts[True] == parts[False]
+
+
+@pytest.mark.parametrize("ahead", [0, 1 << 20])
+def test_the_zip_deflated_on_two_cores_is_xlsxwriters_file_to_the_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                       ahead: int) -> None:
+    """xlsx_zip.FastWorkbook deflates the large parts in threads: the same file, every byte
+    (every part deflated ahead, or only those of 1 MB and more)."""
+    from zhenggai.outputs import xlsx_zip
+
+    monkeypatch.setattr(xlsx_zip, "_AHEAD_MIN", ahead)
+    deflated: list[str] = []
+    real = xlsx_zip._deflate
+    monkeypatch.setattr(xlsx_zip, "_deflate", lambda path, level: deflated.append(path) or real(path, level))
+    files = {}
+    for fast in (False, True):
+        path = tmp_path / f"{fast}.xlsx"
+        wb = (xlsx_zip.FastWorkbook if fast else xlsxwriter.Workbook)(str(path))
+        wb.set_properties({"created": datetime(2022, 7, 15, 8, 30)})
+        fmt = wb.add_format({"border": 1})
+        for name in ("甲", "乙"):
+            ws = wb.add_worksheet(name)
+            for r in range(16000):
+                ws.write_row(r, 0, [f"{name}县第{r}行整改措施", r * 1.5, f"单位{r % 97}", r], fmt)
+        ws.write_comment(0, 0, "批注")
+        wb.close()
+        files[fast] = path.read_bytes()
+    assert files[True] == files[False]
+    assert 0 < len(deflated) < 20 if ahead else len(deflated) >= 8  # the two sheets, or every part

@@ -18,6 +18,7 @@ from zhenggai.checking.quantities import check_quantities
 from zhenggai.checking.rows import RowContext, field_name, validate_rows
 from zhenggai.checking.sheets import join_continued, split_back, turn_back
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
+from zhenggai.checking.workbook_copies import workbook_conflicts
 from zhenggai.core.findings import Finding, Report, Severity, a1, make
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import (
@@ -181,8 +182,9 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     tables, gathered here into a frozen :class:`FileResult`.
     """
     shown = display_name or str(path)
-    digest, mtime = _digest(path), _mtime(path)
+    mtime = _mtime(path)
     book = read_book(path, shown)
+    digest = book.sha256 if book.sha256 is not None else _digest(path)  # the reader's bytes, else read here
     found = [*book.findings, *book.notes]
     tables: list[TableResult] = []
     word_rows: dict[str, tuple[int, int]] = {}
@@ -267,8 +269,8 @@ def implausible(c: Column, value: float) -> str | None:
     low, high = c.plausible
     if low <= value <= high:
         return None
-    if value > high and c.unit == "万元" and low <= value / 10000 <= high:
-        return f"是否按元填写？请换算为万元（{number_text(value / 10000)} 万元）"
+    if (yuan := c.as_yuan(value)) is not None:
+        return f"是否按元填写？请换算为万元（{number_text(yuan)} 万元）"
     if value > high:
         return "是否多写了位数，或按其他单位填写？请核实"
     return "请核实"
@@ -479,6 +481,9 @@ def validate_inbox(
             shown = "、".join(str(p) for p in paths)
             raise InputError(f"{shown} 中没有找到 Excel 工作簿或 Word 文档（.xlsx/.xls/.ods/.docx）")
         results = check_files(files, opts, on_progress, box.names)
+        # What the merge will refuse to count (two different copies in one workbook), said
+        # before the reply is sent; the merge finds it again while choosing (rollup/county.py).
+        results = [f.with_findings(workbook_conflicts(f)) for f in results]
         if feedback is not None:
             from zhenggai.forms.feedback_list import check_coverage
 

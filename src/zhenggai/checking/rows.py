@@ -46,7 +46,6 @@ from zhenggai.core.parse import (
     clean_text,
     display,
     exact_product,
-    header_unit,
     number_text,
     parse_date,
     parse_number,
@@ -71,7 +70,7 @@ class RowContext:
     """The validation context of one table: what the rules compare against, and the emitter."""
 
     __slots__ = ("_records", "as_of", "cols", "deadline", "factors", "file", "findings", "reasons", "sheet", "spec",
-                 "table")
+                 "table", "unit_reasons")
 
     def __init__(self, table: Table, file: str, deadline: date, as_of: date) -> None:
         self.table = table
@@ -85,6 +84,7 @@ class RowContext:
         self.findings: list[Finding] = []
         self.factors: dict[str, float | None] = {}  # 附件2: number column → factor of its header's unit
         self.reasons: dict[int, dict[str, str]] = {}  # 附件2: row → column → why its number is not counted
+        self.unit_reasons: dict[str, str] = {}  # 附件2: column whose stated unit is unusable (factor None) → why
 
     def not_counted(self, row: int, key: str, reason: str) -> None:
         """A number of 附件2 that no total may include, and why (for the rollup's red cell)."""
@@ -219,8 +219,7 @@ def _number(c: Column) -> Callable[[object, ValidationInfo], float | None]:
         head = ctx.factors.get(key, 1.0)
         own = unit_factor(nv.unit, c.unit) if nv.unit else 1.0
         if head is None or own is None:
-            bad_unit = nv.unit or header_unit(ctx.table.header.labels[key])
-            ctx.not_counted(row, key, f"单位“{bad_unit}”不能换算为{c.unit}")
+            ctx.not_counted(row, key, f"单位“{nv.unit}”不能换算为{c.unit}" if own is None else ctx.unit_reasons[key])
             if own is None:
                 ctx.report("unit-invalid", row, key, v, unit=nv.unit, column_unit=c.unit)
             return None
@@ -236,6 +235,14 @@ def _number(c: Column) -> Callable[[object, ValidationInfo], float | None]:
         if kind is Kind.COUNT and not float(converted).is_integer():
             ctx.not_counted(row, key, "应为整数")
             ctx.report("number-not-integer", row, key, v)
+            return None
+        if kind is Kind.AMOUNT and (yuan := c.as_yuan(float(converted))) is not None and not info.data[IS_TOTAL]:
+            # 500000 under 县级财政安排经费（万元）: 50万元 typed in 元, or 50亿元? Never summed as
+            # either (a township sheet's 合计 row is checked against its rows instead).
+            assert c.plausible is not None
+            ctx.not_counted(row, key, "像是按元填写，两种读法相差一万倍")
+            ctx.report("amount-maybe-yuan", row, key, v, number=number_text(converted), yuan=number_text(yuan),
+                       low=number_text(c.plausible[0]), high=number_text(c.plausible[1]))
             return None
         if kind is Kind.AMOUNT and nv.decimals > 2 and converted == x:
             ctx.report("number-too-many-decimals", row, key, v)

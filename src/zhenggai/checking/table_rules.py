@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from zhenggai.checking.rows import RowContext
 from zhenggai.core.findings import a1, make
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import header_unit, number_text, parse_number, unit_factor
 from zhenggai.core.table import Table
-from zhenggai.forms.tables import FORMULA_NO_VALUE
+from zhenggai.forms.tables import CAPTION_UNIT_RE, FORMULA_NO_VALUE
 
 
 def _seq_number(raw: object) -> int | None:
@@ -92,30 +93,68 @@ TABLE_RULES: dict[str, tuple[Callable[[Table, RowContext], None], ...]] = {
 """Rules across the rows of one table, per table kind."""
 
 
-def header_factors(table: Table, ctx: RowContext) -> dict[str, float | None]:
-    """Per number column: the factor from the unit its header names to the column's unit.
+class Stated(NamedTuple):
+    """A unit the clerk stated for a column, and where."""
 
-    "县级财政安排经费（元）" under the form's 万元 converts every value of the column
-    (÷10,000) with an info finding; a header unit that cannot convert (人 over 万元) makes
-    the whole column an error, never summed.
+    unit: str
+    row: int  # 1-based
+    col: int  # 0-based
+    where: str  # 表头 / 表头下的单位行 / 表格上方
+    text: str  # as written
+
+
+def header_factors(table: Table, ctx: RowContext) -> dict[str, float | None]:
+    """Per number column: the factor from the unit the clerk stated to the column's unit.
+
+    A unit is stated in the header ("县级财政安排经费（元）"), in a row of units under it,
+    or, for amounts, in a "单位：元" line above the table. "（元）" under the form's 万元
+    converts every value of the column (÷10,000) with an info finding; a unit that cannot
+    convert (人 over 万元) makes the whole column an error, never summed; and two places
+    stating different units (header 万元, unit row 元) are two readings of every figure in
+    the column: an error, the column not summed, never one of them chosen.
     """
     h = table.header
     out: dict[str, float | None] = {}
     for c in table.spec.columns:
         if not c.is_number or c.key not in h.cols:
             continue
-        unit = header_unit(h.labels[c.key])
-        factor = unit_factor(unit, c.unit)
-        out[c.key] = factor
-        if factor == 1.0:
-            continue
-        cell = a1(h.row + 1, h.cols[c.key])
-        if factor is None:
-            ctx.findings.append(make("unit-invalid", file=ctx.file, sheet=table.sheet, cell=cell, row=h.row + 1,
-                                     field=c.header, value=h.labels[c.key], unit=unit, column_unit=c.unit))
-        else:
-            ctx.findings.append(make("unit-converted", file=ctx.file, sheet=table.sheet, cell=cell, row=h.row + 1,
-                                     field=c.header, value=h.labels[c.key],
-                                     detail=f"表头单位为“{unit}”，本列每个数值已乘以 {number_text(factor)} "
-                                            f"换算为{c.unit}（1{unit} = {number_text(factor)}{c.unit}）"))
+        stated = stated_units(table, c.key, c.unit)
+        factors = list(dict.fromkeys(unit_factor(s.unit, c.unit) for s in stated))
+        factor = out[c.key] = factors[0] if len(factors) == 1 else None if factors else 1.0
+        if len(factors) > 1:
+            ctx.unit_reasons[c.key] = "本列的单位写了两种，无法确定"
+            places = "，".join(f"{s.where}写“{''.join(s.text.split())}”（{a1(s.row, s.col)}）" for s in stated)
+            ctx.findings.append(make("unit-conflict", file=ctx.file, sheet=table.sheet, row=h.row + 1,
+                                     cell=a1(h.row + 1, h.cols[c.key]), field=c.header, value=h.labels[c.key],
+                                     places=places))
+        elif factor is None:
+            s = stated[0]
+            ctx.unit_reasons[c.key] = f"单位“{s.unit}”不能换算为{c.unit}"
+            ctx.findings.append(make("unit-invalid", file=ctx.file, sheet=table.sheet, cell=a1(s.row, s.col),
+                                     row=s.row, field=c.header, value=s.text, unit=s.unit, column_unit=c.unit))
+        elif factor != 1.0:
+            s = stated[0]
+            ctx.findings.append(make("unit-converted", file=ctx.file, sheet=table.sheet, cell=a1(s.row, s.col),
+                                     row=s.row, field=c.header, value=s.text,
+                                     detail=f"{s.where}单位为“{s.unit}”，本列每个数值已乘以 {number_text(factor)} "
+                                            f"换算为{c.unit}（1{s.unit} = {number_text(factor)}{c.unit}）"))
+    return out
+
+
+def stated_units(table: Table, key: str, column_unit: str | None) -> list[Stated]:
+    """Each unit stated for one column, in the order header, unit row, line above the table."""
+    h = table.header
+    out: list[Stated] = []
+    if unit := header_unit(h.labels[key]):
+        out.append(Stated(unit, h.row + 1, h.cols[key], "表头", h.labels[key]))
+    if key in table.unit_cells:
+        r, col, text = table.unit_cells[key]
+        if unit := header_unit(text if text.startswith(("(", "（")) else f"（{text}）"):
+            out.append(Stated(unit, r, col, "表头下的单位行", text))
+    # "单位：元" above the table speaks of amounts: a money column's unit (a count column's
+    # 个/人/家 are labels, never converted).
+    if table.caption_unit is not None and (column_unit or "").endswith("元"):
+        r, col, text = table.caption_unit
+        if (m := CAPTION_UNIT_RE.search(text)) is not None:
+            out.append(Stated(m[1], r, col, "表格上方", text))
     return out

@@ -123,6 +123,8 @@ _CODES: tuple[Code, ...] = (
          "几个县合在一张附件2 时，有一行不是县名（如“市本级”）"),
     Code("township-sum-mismatch", E, "各乡镇（单位）行的「{field}」相加为 {sum}，与合计行的 {total} 不一致，本列未计入汇总",
          "按乡镇分行的附件2，各行之和与合计行不符"),
+    Code("total-row-differs", E, "合计行的「{field}」为 {total}，与第 {own_row} 行本县的 {own} 不一致，无法确定以哪个为准，"
+         "本列未计入汇总；请改成一致或删除合计行", "附件2 本县一行之外还有合计行，两行的数不一致"),
     Code("township-summed", W, "附件2 按乡镇（单位）分 {n} 行填写且没有合计行，已把各行相加作为 {county} 的数",
          "按乡镇分行且没有合计行，各行相加"),
     # --- 附件1 rows -------------------------------------------------------------------
@@ -178,8 +180,13 @@ _CODES: tuple[Code, ...] = (
     Code("number-dash", INFO, "「{field}」“{value}”按 0 计", "数字列填了 —、/、无，按 0 计"),
     Code("number-chinese", INFO, "「{field}」“{value}”按 {number} 计；请填写阿拉伯数字", "数字用汉字书写（十二、壹拾）"),
     Code("unit-converted", INFO, "「{field}」{detail}", "表头或数值的单位与本列单位不同，已换算"),
+    Code("amount-maybe-yuan", E, "「{field}」{number} 超出合理范围（{low}～{high}），像是按元填写的（{number} 元 = {yuan} 万元）："
+         "按万元读和按元读相差一万倍，未计入合计。请换算为万元填写（{yuan}）；如确为 {number} 万元，请与市州核实",
+         "万元列的数超出合理范围、按元读却正合理（如填了 500000）：不计入合计并报错"),
     Code("indicator-implausible", W, "「{field}」{value} 超出合理范围（{low}～{high}）：{cause}",
          "成果指标的数超出指标文件中的合理范围（plausible），多半是单位填错"),
+    Code("unit-conflict", E, "「{field}」的单位写了两种：{places}，无法确定本列的数按哪个单位读，本列未计入合计；"
+         "请只保留一种单位", "表头、表头下的单位行、表格上方的“单位：元”写的单位不一致（如表头万元、单位行元）"),
     Code("unit-invalid", E, "「{field}」“{value}”的单位“{unit}”不能换算为本列的单位（{column_unit}），未计入合计；请填写以{column_unit}计的数",
          "数值或表头的单位无法换算为本列单位（如金额列填了“50%”“3人”）"),
     Code("number-negative", E, "「{field}」不能为负数", "数字列为负数"),
@@ -234,6 +241,8 @@ _CODES: tuple[Code, ...] = (
     Code("problem-reworded", W, "问题描述与反馈问题清单不完全一致，按相近文字匹配：清单为“{problem}”，填报为“{value}”",
          "问题描述改写过，按相似度匹配"),
     Code("problem-extra", W, "此问题在 {county} 的反馈问题清单中找不到", "附件1 多出清单之外的问题"),
+    Code("problem-answers-disagree", E, "反馈问题“{problem}”填了几行，是否完成整改不一致（{answers}），无法确定是否已完成，"
+         "按未完成计入完成率；请合并为一行，或删除不再适用的行", "同一反馈问题填了几行，有的填“是”有的填“否”：按未完成计并报错"),
     Code("problem-answered-twice", W, "反馈问题“{problem}”在第 {other_row} 行已经填报过", "同一反馈问题填了两次"),
     Code("problem-count-mismatch", E, "反馈问题数为 {value}，但反馈问题清单中 {county} 有 {total} 个问题",
          "附件2 反馈问题数 与 清单不一致"),

@@ -66,13 +66,23 @@ class Column(BaseModel):
     measure_verbs: tuple[str, ...] = ()
     measure_objects: tuple[str, ...] = ()
     measure_units: tuple[str, ...] = ()
-    # (low, high): a figure outside is a warning with its likely cause (万元 typed in 元).
+    # (low, high): a figure outside is a warning with its likely cause; an amount that reads
+    # as 元 typed into a 万元 column is an error (as_yuan).
     plausible: tuple[float, float] | None = None
 
     @property
     def is_number(self) -> bool:
         """True for the columns that hold counts or amounts."""
         return self.kind in (Kind.COUNT, Kind.AMOUNT)
+
+    def as_yuan(self, value: float) -> float | None:
+        """The figure in 万元 when ``value`` in this 万元 column lies above its plausible range
+        and, read as 元, falls inside it (500000 → 50): the two readings differ 10,000-fold,
+        so the figure is an error and in no total (checking/rows.py); None otherwise."""
+        if self.plausible is None or self.unit != "万元":
+            return None
+        low, high = self.plausible
+        return value / 10000 if value > high and low <= value / 10000 <= high else None
 
 
 class TableSpec(BaseModel):

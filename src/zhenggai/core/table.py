@@ -79,6 +79,11 @@ class Table:
     # A 附件2 turned sideways: rows and columns here are the sheet's columns and rows
     # (the finding's cells are turned back in checking/files.py).
     transposed: bool = False
+    # Where the clerk states units outside the header cells: the row of units right under
+    # the header (column key → (1-based row, 0-based col, text)), and a "单位：元" line above
+    # the table ((1-based row, 0-based col, text)). checking/table_rules.py reads them.
+    unit_cells: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    caption_unit: tuple[int, int, str] | None = None
 
     @property
     def kind(self) -> TableKind:

@@ -179,6 +179,7 @@ def _table_coverage(shown: str, t: TableResult, feedback: FeedbackList,
     rows = [(it.row, clean_text(it.values[i_problem])) for it in t.items if it.problem == it.row]
     matched = match_problems(rows, problems)
     first_row: dict[int, int] = {}
+    again: dict[int, list[int]] = {}  # problem index → every row answering it, when more than one
     col = table.header.cols["problem"]
     header = table.spec.column("problem").header
     for ri, (row, text) in enumerate(rows):
@@ -194,23 +195,53 @@ def _table_coverage(shown: str, t: TableResult, feedback: FeedbackList,
         if pi in first_row:
             found.append(make("problem-answered-twice", file=shown, sheet=table.sheet, cell=cell,
                               row=row, field=header, value=text, problem=p.text, other_row=first_row[pi]))
+            again.setdefault(pi, [first_row[pi]]).append(row)
             continue
         first_row[pi] = row
         if not exact:
             found.append(make("problem-reworded", file=shown, sheet=table.sheet, cell=cell, row=row,
                               field=header, value=text, problem=p.text))
+    found += _answers_disagree(shown, t, {problems[pi].text: rows for pi, rows in again.items()})
     found += [make("problem-unanswered", file=shown, sheet=table.sheet, county=county, problem=p.text, value=p.text)
               for pi, p in enumerate(problems) if pi not in first_row]
     coverage[county] = Coverage(county, len(first_row), len(problems))
     return found
 
 
+def _answers_disagree(shown: str, t: TableResult, again: dict[str, list[int]]) -> list[Finding]:
+    """``problem-answers-disagree`` for a feedback problem answered on several rows that do
+    not all say the same in 是否完成整改 (each row with the measures merged under it)."""
+    table = t.table
+    if "done" not in table.header.cols:
+        return []
+    state: dict[int, list[bool | None]] = {}
+    for it in t.items:
+        state.setdefault(it.problem, []).append(it.done)
+
+    def says(row: int) -> str:
+        marks = state.get(row, [None])
+        return "是" if all(x is True for x in marks) else "否" if any(x is False for x in marks) else "未填"
+
+    found = []
+    for problem, rows in again.items():
+        answers = [says(r) for r in rows]
+        if len(set(answers)) > 1:
+            first = rows[0]
+            found.append(make("problem-answers-disagree", file=shown, sheet=table.sheet,
+                              cell=a1(first, table.header.cols["done"]), row=first,
+                              field=table.spec.column("done").header, value=problem, problem=problem,
+                              answers="、".join(f"第 {r} 行“{a}”" for r, a in zip(rows, answers, strict=True))))
+    return found
+
+
 def official_tally(t: TableResult, problems: list[FeedbackProblem]) -> tuple[int, int]:
     """(answered, done) of a county's feedback problems by the 附件1 table the rollup uses.
 
-    A problem is done when the row that answers it (the first, when answered twice) and
-    every measure row merged under its 问题描述 say 是. A problem no row answers is
-    未完成: the official denominator is the list, never the rows a county chose to fill.
+    A problem is done when every row that answers it and every measure row merged under
+    its 问题描述 say 是: answered twice, one row 是 and the other 否, it is not done (never
+    "the first row wins"; ``problem-answers-disagree`` asks the county which is true). A
+    problem no row answers is 未完成: the official denominator is the list, never the rows
+    a county chose to fill.
     """
     cols = t.table.header.cols
     if "problem" not in cols or not problems:
@@ -221,10 +252,10 @@ def official_tally(t: TableResult, problems: list[FeedbackProblem]) -> tuple[int
     state: dict[int, list[bool | None]] = {}
     for it in t.items:
         state.setdefault(it.problem, []).append(it.done)
-    answered: dict[int, int] = {}  # problem index → the row answering it
+    answered: dict[int, list[int]] = {}  # problem index → the rows answering it
     for ri, it in enumerate(firsts):
         hit = matched.get(ri)
         if hit is not None:
-            answered.setdefault(hit[0], it.row)
-    done = sum(1 for row in answered.values() if all(x is True for x in state.get(row, [None])))
+            answered.setdefault(hit[0], []).append(it.row)
+    done = sum(1 for rows in answered.values() if all(x is True for row in rows for x in state.get(row, [None])))
     return len(answered), done

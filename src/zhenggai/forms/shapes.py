@@ -105,6 +105,7 @@ def _breakdown(t: TableResult, shown: str, county: str, data: list[Stats],
                 found.append(make("township-sum-mismatch", file=shown, sheet=t.table.sheet,
                                   cell=a1(anchor.row, cols[key]), row=anchor.row,
                                   field=spec.column(key).header, value=_n(want), sum=_n(got), total=_n(want)))
+        found += _totals_agree(t, shown, anchor, [g for g in grand if g is not anchor], keys, numbers, reasons)
         return {county: replace(anchor, county=county or None, numbers=numbers, reasons=reasons, total=False)}, found
     numbers_sum: dict[str, float | None] = {}
     reasons_sum: dict[str, str] = {}
@@ -126,6 +127,27 @@ def _breakdown(t: TableResult, shown: str, county: str, data: list[Stats],
     return {county: replace(first, county=county or None, values=values_out, numbers=numbers_sum,
                             reasons=reasons_sum, extras={}, parts=len(parts),
                             errors=sum(s.errors for s in parts))}, found
+
+
+def _totals_agree(t: TableResult, shown: str, anchor: Stats, others: list[Stats], keys: list[str],
+                  numbers: dict[str, float | None], reasons: dict[str, str]) -> list[Finding]:
+    """The county's own row against a 合计 row below it ("谷城县 15" and "合计 25"): two
+    figures for one county, so a column where they differ counts in no total (``numbers``
+    and ``reasons`` updated), never the county row quietly preferred."""
+    cols = t.table.header.cols
+    index = {key: t.table.spec.keys.index(key) for key in keys}
+    found: list[Finding] = []
+    for other in others:
+        for key in keys:
+            mine, theirs = numbers.get(key), other.numbers.get(key)
+            if mine is None or theirs is None or mine == theirs or not clean_text(other.values[index[key]]):
+                continue  # a blank 合计 cell states nothing (it reads as 0 only as a county's own figure)
+            numbers[key] = None
+            reasons[key] = f"本县行为 {_n(mine)}，合计行为 {_n(theirs)}，不一致"
+            found.append(make("total-row-differs", file=shown, sheet=t.table.sheet, cell=a1(other.row, cols[key]),
+                              row=other.row, field=t.table.spec.column(key).header, value=_n(theirs),
+                              total=_n(theirs), own=_n(mine), own_row=anchor.row))
+    return found
 
 
 # A 县（市、区） column added to 附件1 by a 市 that collected its counties' rows into one sheet.

@@ -274,6 +274,7 @@ def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec
     records: list[Record] = []
     formula_cells: list[tuple[int, int, str]] = []
     notes: list[Note] = []
+    unit_cells: dict[str, tuple[int, int, str]] = {}
     contact: Contact | None = None
     category: str | None = None
     end = limit = len(rows)  # where another table may begin; where the contact line may stand
@@ -302,6 +303,11 @@ def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec
             category = heading_text(row, lay.own(row))
         elif kind == CONTINUATION:
             notes.append(continue_row(lay, records[-1], r, row))
+        elif kind == UNITS and not records:
+            # The units a row under the header states count like the header's own (万元 above,
+            # 元 here: two readings): keep them for checking/table_rules.py.
+            unit_cells.update(_unit_cells(h, r, row))
+            notes.append(("row-units-skipped", r + 1, lay.own(row)[0], {"text": row_text(row)[:60]}))
         elif kind in (HEADER, UNITS, UNCLASSIFIED):
             code: FindingCode = ("header-repeated" if kind == HEADER else "row-units-skipped" if kind == UNITS
                                  else "row-unclassified")
@@ -329,7 +335,34 @@ def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec
         if contact is None and CONTACT_RE.search(row_text(rows[bureau[0] - 1])):
             contact = parse_contact(bureau[0] - 1, rows[bureau[0] - 1])  # unit and contact on one line
     elsewhere = _county_elsewhere(grid, h.row, top) if county is None else None
-    return Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere), end
+    table = Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere,
+                  unit_cells=unit_cells, caption_unit=_caption_unit(grid, h.row, top))
+    return table, end
+
+
+def _unit_cells(h: Header, r: int, row: list[object]) -> dict[str, tuple[int, int, str]]:
+    """A unit row's non-blank cells under the table's columns: key → (1-based row, 0-based col, text)."""
+    out = {}
+    for key, c in h.cols.items():
+        text = clean_text(row[c]) if c < len(row) else ""
+        if text:
+            out[key] = (r + 1, c, text)
+    return out
+
+
+# "单位：元", "金额单位：万元", "（单位：元）" above a table: the unit its amounts are written in.
+# Not "填报单位：…" (the bureau), and the unit must end there ("单位：元阳县商务局" is a bureau).
+CAPTION_UNIT_RE = re.compile(
+    r"(?<!填报)(?<!报送)(?<!责任)(?:金额|计量)?单位\s*[:：]\s*[（(]?([千万亿]?元)(?=$|[)）、,，;；/\s])")
+
+
+def _caption_unit(grid: Grid, header_row: int, top: int) -> tuple[int, int, str] | None:
+    """The first "单位：元" line above the header (down to row ``top``), as (1-based row, 0-based col, text)."""
+    for r in range(top, header_row):
+        for c, raw in enumerate(grid.rows[r]):
+            if isinstance(raw, str) and "单位" in raw and CAPTION_UNIT_RE.search(clean_text(raw)):
+                return r + 1, c, clean_text(raw)
+    return None
 
 
 def find_tables(grid: Grid, specs: tuple[TableSpec, ...]) -> list[Table]:

@@ -53,8 +53,12 @@ def column_number(letters: bytes | str) -> int:
 
 
 def suspect(data: bytes) -> bool:
-    """Whether a sheet's XML may hold a reference past the limits or in lower case (cheap)."""
-    return _SUSPECT_RE.search(data) is not None
+    """Whether a sheet's XML may hold a reference past the limits or in lower case (cheap).
+
+    Only an ``r=`` after white space is an attribute r, as in :func:`out_of_limits`: every
+    sheet Excel writes declares ``xmlns:r="http://…"``, which otherwise looks like a
+    lower-case reference and sent every reply to the slow scan."""
+    return any(data[m.start() - 1:m.start()].isspace() for m in _SUSPECT_RE.finditer(data))
 
 
 def out_of_limits(data: bytes) -> str | None:

@@ -20,6 +20,7 @@ exception. XML that we parse ourselves goes through defusedxml.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import posixpath
 import re
 import shutil
@@ -38,6 +39,7 @@ from defusedxml import ElementTree as SafeET
 from zhenggai.core.errors import os_reason
 from zhenggai.core.findings import Finding, make
 from zhenggai.intake import guard, sniff
+from zhenggai.intake.package import Package, read_whole
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -96,6 +98,7 @@ class Book:
     saved: datetime | None = None  # last-saved time written inside the file (sniff.saved_time)
     # Findings that do not stop reading (a CSV's encoding, an impossible saved time): the file is readable.
     notes: list[Finding] = field(default_factory=list)
+    sha256: str | None = None  # of the file's bytes, when the reader held them whole (package.py)
 
 
 class _Refused(Exception):
@@ -205,20 +208,20 @@ def _inflate(
     return size + len(rest), head
 
 
-def _check_zip(path: Path, display: str, keep: dict[str, bytes] | None = None,
-               watch: dict[str, _Watch] | None = None) -> Book | None:
+def _check_zip(pkg: Package, display: str, keep: bool = False, watch: dict[str, _Watch] | None = None) -> Book | None:
     """Refuse broken, bomb-like or DTD-carrying zips before any XML is parsed; None when fine.
 
-    The same guard serves .xlsx, .ods and .docx packages, and the .zip archives that
-    ``inbox.py`` opens. ``keep``: filled with the inflated bytes of every member that may
-    be a worksheet, so that :func:`_scan_sheets` scans what was measured here instead of
-    inflating a 30 MB sheet a second time (its bytes are held only until the scan is done).
+    The same guard serves .xlsx, .ods and .docx packages. ``keep``: the inflated bytes of
+    every member go into ``pkg.members`` (up to :data:`_KEEP_MAX` in all), so that the scans
+    read what was measured here instead of inflating a 30 MB sheet, the styles or the
+    shared strings a second time (held only until calamine reads the file).
     """
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        return _unreadable(path, display, f"文件已损坏或不完整（{type(exc).__name__}）", "xlsx")
+    path = pkg.path
+    if pkg.zf is None:
+        if not isinstance(pkg.error, (zipfile.BadZipFile, OSError, ValueError)):
+            raise pkg.error or zipfile.BadZipFile("zip")  # the reader boundary names the file
+        return _unreadable(path, display, f"文件已损坏或不完整（{type(pkg.error).__name__}）", "xlsx")
+    infos = pkg.zf.infolist()
 
     def bomb(total: int) -> Book:
         return Book(path, [], [make("file-too-large", file=display, size=_size(total))], "xlsx")
@@ -234,10 +237,10 @@ def _check_zip(path: Path, display: str, keep: dict[str, bytes] | None = None,
         return bomb(declared)  # the cheap refusal: the header admits it
     total = kept = 0
     try:
-        with path.open("rb") as fh:
+        with pkg.stream() as fh:
             for info in infos:
                 parts: list[bytes] | None = None
-                if keep is not None and _maybe_sheet(info.filename) and info.file_size <= _KEEP_MAX - kept:
+                if keep and info.file_size <= _KEEP_MAX - kept:
                     parts = []
                 size, head = _inflate(fh, info, MAX_UNCOMPRESSED - total, parts, _KEEP_MAX - kept,
                                       (watch or {}).get(info.filename))
@@ -251,12 +254,12 @@ def _check_zip(path: Path, display: str, keep: dict[str, bytes] | None = None,
                     # entity-expansion attack (billion laughs) or an external-entity probe.
                     return _unreadable(path, display, "工作簿的 XML 含有 DTD/实体声明，疑为恶意文件，已拒绝读取",
                                        "xlsx")
-                if parts and keep is not None:
+                if parts and keep:
                     data = b"".join(parts)
                     # Kept only when zipfile would read the same bytes (it checks the CRC);
-                    # otherwise _scan_sheets reads the member and meets the same error as before.
+                    # otherwise the scans read the member and meet the same error as before.
                     if zlib.crc32(data) == info.CRC:
-                        keep[info.filename] = data
+                        pkg.members[info.filename] = data
                         kept += len(data)
     except (zipfile.BadZipFile, zlib.error, OSError) as exc:
         return _unreadable(path, display, f"文件已损坏或不完整（{type(exc).__name__}）", "xlsx")
@@ -285,10 +288,16 @@ def _is_encrypted_ooxml(head: bytes, path: Path) -> bool:
 # --- the sheet XML ------------------------------------------------------------------------
 
 
-def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → part name inside the zip, from workbook.xml and its rels."""
-    wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
-    rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+def _sheet_paths(pkg: Package) -> dict[str, str]:
+    """Sheet name → part name inside the zip, from workbook.xml and its rels (parsed once a package)."""
+    if pkg.sheet_parts is None:
+        pkg.sheet_parts = _parse_sheet_paths(pkg)
+    return pkg.sheet_parts
+
+
+def _parse_sheet_paths(pkg: Package) -> dict[str, str]:
+    wb = SafeET.fromstring(pkg.read("xl/workbook.xml"))
+    rels = SafeET.fromstring(pkg.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG_REL}Relationship")}
     out: dict[str, str] = {}
     for sheet in wb.iter(f"{_NS_MAIN}sheet"):
@@ -430,52 +439,48 @@ def _needs_scan(data: bytes) -> bool:
     )
 
 
-def _scan_sheets(path: Path, display: str, inflated: dict[str, bytes] | None = None) -> dict[str, _SheetScan]:
+def _scan_sheets(pkg: Package, display: str) -> dict[str, _SheetScan]:
     """Per sheet name: formula cells without value and error cells; refuses huge ranges.
 
-    ``inflated``: the bytes of the members that may be sheets, as :func:`_check_zip`
-    inflated and measured them (a member missing from it is read from the zip).
+    Reads the members as :func:`_check_zip` inflated and measured them (``pkg.members``;
+    a member missing from it is read from the zip).
     """
     found: dict[str, _SheetScan] = {}
-    kept = inflated or {}
-    with zipfile.ZipFile(path) as zf:
-
-        def read(name: str) -> bytes:
-            data = kept.get(name)
-            return zf.read(name) if data is None else data
-
-        names = zf.namelist()
-        maybe = [i for i in zf.infolist() if _maybe_sheet(i.filename)]
-        if (
-            all(i.file_size <= _QUICK_SCAN_MAX for i in maybe)
-            and not any(_needs_scan(read(i.filename)) for i in maybe)
-            and not any(b"<!DOCTYPE" in zf.read(n) for n in _WORKBOOK_PARTS if n in names)
-        ):
-            # The common case, a county's small reply: no part that may be a sheet holds a
-            # formula, an error value or a reference past column Z or row 99,999, so there
-            # is nothing to map back to sheet names and workbook.xml is not parsed at all.
-            # (Large sheets go straight to the full scan: no part is inflated twice.)
-            return found
+    read = pkg.read
+    if pkg.zf is None:
+        raise zipfile.BadZipFile(str(pkg.error))
+    names = pkg.names()
+    maybe = [i for i in pkg.zf.infolist() if _maybe_sheet(i.filename)]
+    if (
+        all(i.file_size <= _QUICK_SCAN_MAX for i in maybe)
+        and not any(_needs_scan(read(i.filename)) for i in maybe)
+        and not any(b"<!DOCTYPE" in read(n) for n in _WORKBOOK_PARTS if n in names)
+    ):
+        # The common case, a county's small reply: no part that may be a sheet holds a
+        # formula, an error value or a reference past column Z or row 99,999, so there
+        # is nothing to map back to sheet names and workbook.xml is not parsed at all.
+        # (Large sheets go straight to the full scan: no part is inflated twice.)
+        return found
+    try:
+        parts = _sheet_paths(pkg)
+    except (KeyError, SafeET.ParseError):
+        return found  # calamine reports a workbook it cannot read
+    for name, part in parts.items():
         try:
-            parts = _sheet_paths(zf)
-        except (KeyError, SafeET.ParseError):
-            return found  # calamine reports a workbook it cannot read
-        for name, part in parts.items():
-            try:
-                data = read(part)
-            except KeyError:
-                continue
-            _guard_sheet(display, name, data)
-            scan = _SheetScan()
-            # Substring tests first: most sheets hold neither, and ``in`` is a memchr.
-            if (b"<f" in data or b":f" in data) and _F_TAG_RE.search(data):
-                _scan_formulas(data, scan)
-            if b't="e"' in data or b"t='e'" in data:
-                _scan_errors(data, scan)
-            if b"hidden=" in data:
-                _scan_hidden(data, scan)
-            if scan.no_value or scan.errors or scan.hidden_rows or scan.hidden_cols:
-                found[name] = scan
+            data = read(part)
+        except KeyError:
+            continue
+        _guard_sheet(display, name, data)
+        scan = _SheetScan()
+        # Substring tests first: most sheets hold neither, and ``in`` is a memchr.
+        if (b"<f" in data or b":f" in data) and _F_TAG_RE.search(data):
+            _scan_formulas(data, scan)
+        if b't="e"' in data or b"t='e'" in data:
+            _scan_errors(data, scan)
+        if b"hidden=" in data:
+            _scan_hidden(data, scan)
+        if scan.no_value or scan.errors or scan.hidden_rows or scan.hidden_cols:
+            found[name] = scan
     return found
 
 
@@ -567,15 +572,32 @@ def read_book(path: Path, display: str | None = None) -> Book:
     """Read every worksheet of a workbook (or table of a Word document); problems become
     findings on the Book. What the file is comes from its bytes, never its name."""
     shown = display or str(path)
+    data: bytes | None = None
     try:
         with path.open("rb") as fh:
             head = fh.read(16)
+            if head.startswith((ZIP_MAGIC, sniff.EMPTY_ZIP_MAGIC)):
+                with contextlib.suppress(OSError):  # read from the path then, as the steps did
+                    data = read_whole(fh, head)  # once: kind, guard, scans and calamine share it
     except OSError as exc:
         return _unreadable(path, shown, f"打不开文件（{os_reason(exc)}）")
     if not head:
         return _unreadable(path, shown, "文件是空的（0 字节）")
+    pkg = Package.open(path, data) if head.startswith((ZIP_MAGIC, sniff.EMPTY_ZIP_MAGIC)) else None
     try:
-        fmt = sniff.kind_of(path, head)
+        book = _read_head(path, shown, head, pkg)
+    finally:
+        if pkg is not None:
+            pkg.close()
+    if data is not None:
+        book.sha256 = hashlib.sha256(data).hexdigest()
+    return book
+
+
+def _read_head(path: Path, shown: str, head: bytes, pkg: Package | None) -> Book:
+    """:func:`read_book` once the file's first bytes (and a zip's package) are known."""
+    try:
+        fmt = sniff.kind_of(path, head, pkg.zf if pkg is not None else None)
     except OSError as exc:
         return _unreadable(path, shown, f"打不开文件（{os_reason(exc)}）")
     if fmt in (sniff.PDF, sniff.IMAGE):
@@ -598,7 +620,7 @@ def read_book(path: Path, display: str | None = None) -> Book:
         return _unreadable(path, shown, f"{guard.UNREADABLE}（{crashed}）", fmt)
     try:
         with boundary.reading(shown):
-            book = _read_sniffed(path, shown, fmt)
+            book = _read_sniffed(path, shown, fmt, pkg)
     except BaseException as exc:
         if not isinstance(exc, Exception) and not guard.is_panic(exc):
             raise  # KeyboardInterrupt, SystemExit: not the file's doing
@@ -607,7 +629,7 @@ def read_book(path: Path, display: str | None = None) -> Book:
         # pyo3's PanicException, a BaseException) names the file and the run goes on.
         return _unreadable(path, shown, f"{guard.UNREADABLE}（{type(exc).__name__}）", fmt)
     if not book.findings:
-        book.saved, note = sniff.saved_time_noted(path, fmt)
+        book.saved, note = sniff.saved_time_noted(path, fmt, pkg.read if pkg is not None and pkg.zf else None)
         if note is not None:
             book.notes.append(make("saved-time-ignored", file=shown, value=note))
     return book
@@ -634,23 +656,23 @@ def _read_csv(path: Path, shown: str) -> Book | None:
     return Book(path, [Grid(path.stem or "CSV", rows)], [], sniff.CSV, notes=found)
 
 
-def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
+def _read_sniffed(path: Path, shown: str, fmt: str, pkg: Package | None = None) -> Book:
     """Read a file whose kind is known to be readable: xlsx, xls, ods or docx."""
     import python_calamine as pc
 
     scans: dict[str, _SheetScan] = {}
     styled: dict[str, _Styled] = {}
     if fmt in (sniff.XLSX, sniff.ODS, sniff.DOCX):
-        inflated: dict[str, bytes] = {}
+        pkg = pkg or Package.open(path, None)
         watch = {_SST: _Watch(b"strike")}
-        refused = _check_zip(path, shown, inflated if fmt == sniff.XLSX else None, watch)
+        refused = _check_zip(pkg, shown, fmt == sniff.XLSX, watch)
         if refused is not None:
             refused.fmt = fmt
             return refused
         if fmt == sniff.DOCX:
             return _read_docx(path, shown)
         try:
-            scans = _scan_ods(path, shown, styled) if fmt == sniff.ODS else _scan_sheets(path, shown, inflated)
+            scans = _scan_ods(path, shown, styled) if fmt == sniff.ODS else _scan_sheets(pkg, shown)
         except _Refused as exc:
             return Book(path, [], [exc.finding], fmt)
         except DefusedXmlException:
@@ -664,8 +686,8 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
         except (zipfile.BadZipFile, OSError, KeyError, ValueError, UnicodeDecodeError):
             scans = {}  # calamine reports what is wrong with the file
         if fmt == sniff.XLSX:
-            styled = _scan_formats(path, inflated, watch[_SST].found)
-        inflated.clear()  # calamine inflates for itself: do not hold 30 MB through its read
+            styled = _scan_formats(pkg, watch[_SST].found)
+        pkg.members.clear()  # calamine inflates for itself: do not hold 30 MB through its read
     else:
         try:
             size = path.stat().st_size
@@ -682,7 +704,7 @@ def _read_sniffed(path: Path, shown: str, fmt: str) -> Book:
 
     with contextlib.ExitStack() as stack:
         try:
-            wb = _open_calamine(path, fmt, stack)
+            wb = _open_calamine(path, fmt, stack, pkg)
         except pc.PasswordError:
             return Book(path, [], [make("file-encrypted", file=shown)], fmt)
         except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files
@@ -702,7 +724,7 @@ _Styled = tuple["formats.Styles", dict[tuple[int, int], int], dict[tuple[int, in
 _SST = "xl/sharedStrings.xml"
 
 
-def _scan_formats(path: Path, inflated: dict[str, bytes], sst_strike: bool = True) -> dict[str, _Styled]:
+def _scan_formats(pkg: Package, sst_strike: bool = True) -> dict[str, _Styled]:
     """Per sheet: the cells whose number format or strikethrough changes what they mean (formats.py).
 
     styles.xml is small and read first; the sheets are searched only when it holds such a
@@ -712,28 +734,40 @@ def _scan_formats(path: Path, inflated: dict[str, bytes], sst_strike: bool = Tru
 
     out: dict[str, _Styled] = {}
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            styles = formats.read_styles(zf.read("xl/styles.xml")) if "xl/styles.xml" in names else formats.Styles()
-            strings: dict[int, formats.Rich] = {}
-            # Text can be struck through only with a struck cell font or a struck run (in the
-            # shared strings, seen by the zip guard): otherwise the part is not even read.
-            if _SST in names and (sst_strike or styles.struck):
-                strings = formats.rich_strings(zf.read(_SST), bool(styles.struck))
-            xfs = {*styles.formats, *styles.struck}
-            for name, part in _sheet_paths(zf).items():
-                data = inflated.get(part)
-                if data is None and part in names:
-                    data = zf.read(part)
-                if not data:
-                    continue
-                cells = formats.styled_cells(data, xfs) if xfs else {}
-                texts = formats.struck_text_cells(data, strings, styles.struck)
-                if cells or texts:
-                    out[name] = (styles, cells, texts)
+        names = set(pkg.names())
+        styles = formats.read_styles(pkg.read("xl/styles.xml")) if "xl/styles.xml" in names else formats.Styles()
+        strings: dict[int, formats.Rich] = {}
+        # Text can be struck through only with a struck cell font or a struck run (in the
+        # shared strings, seen by the zip guard): otherwise the part is not even read.
+        if _SST in names and (sst_strike or styles.struck):
+            strings = formats.rich_strings(pkg.read(_SST), bool(styles.struck))
+        xfs = {*styles.formats, *styles.struck}
+        if not xfs and not strings and _no_inline_strike(pkg):
+            return out  # nothing any sheet could hold: workbook.xml need not be parsed
+        for name, part in _sheet_paths(pkg).items():
+            data = pkg.members.get(part)
+            if data is None and part in names:
+                data = pkg.read(part)
+            if not data:
+                continue
+            cells = formats.styled_cells(data, xfs) if xfs else {}
+            texts = formats.struck_text_cells(data, strings, styles.struck)
+            if cells or texts:
+                out[name] = (styles, cells, texts)
     except (zipfile.BadZipFile, SafeET.ParseError, DefusedXmlException, OSError, KeyError, ValueError):
         return {}  # unreadable styles: the stored values stand, as before
     return out
+
+
+def _no_inline_strike(pkg: Package) -> bool:
+    """Whether no part of the package holds an inline string that may be struck through:
+    formats.struck_text_cells, given no shared rich strings and no struck cell style, finds
+    nothing in such a part. False when a part was not kept by the zip guard."""
+    for name in pkg.names():
+        data = pkg.members.get(name)
+        if data is None or (b"inlineStr" in data and b"strike" in data):
+            return False
+    return True
 
 
 def _apply_formats(grid: Grid, styled: _Styled) -> None:
@@ -745,7 +779,7 @@ def _apply_formats(grid: Grid, styled: _Styled) -> None:
     grid.struck_cells = {at: s for at, s in changed.items() if at[0] not in set(grid.hidden_rows)}
 
 
-def _open_calamine(path: Path, fmt: str, stack: contextlib.ExitStack) -> CalamineWorkbook:
+def _open_calamine(path: Path, fmt: str, stack: contextlib.ExitStack, pkg: Package | None = None) -> CalamineWorkbook:
     """Open with calamine by content, never by file name.
 
     calamine's ``from_path`` picks its reader by the name, and clerks rename .xls files
@@ -757,7 +791,7 @@ def _open_calamine(path: Path, fmt: str, stack: contextlib.ExitStack) -> Calamin
     import python_calamine as pc
 
     if fmt in (sniff.XLSX, sniff.ODS):
-        with path.open("rb") as fh:
+        with pkg.stream() if pkg is not None else path.open("rb") as fh:  # the bytes read once (package.py)
             return pc.CalamineWorkbook.from_filelike(fh)
     if path.suffix.lower() != ".xls":
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="zhenggai-")))

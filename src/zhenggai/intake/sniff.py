@@ -13,9 +13,11 @@ look reversed. ``merge`` uses this time to choose between versions (``versions.p
 
 from __future__ import annotations
 
+import contextlib
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -49,10 +51,12 @@ SCAN_SUFFIXES = frozenset({".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".ti
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 
 
-def kind_of(path: Path, head: bytes) -> FileKind:
-    """The kind of a file from its first bytes (and, for zips and OLE files, its parts)."""
+def kind_of(path: Path, head: bytes, zf: zipfile.ZipFile | None = None) -> FileKind:
+    """The kind of a file from its first bytes (and, for zips and OLE files, its parts).
+
+    ``zf``: the file's zip, already opened by the caller (the reader opens it once)."""
     if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
-        return _zip_kind(path)
+        return _zip_kind(path, zf)
     if head.startswith(OLE_MAGIC):
         return _ole_kind(path)
     if head.startswith(b"Rar!\x1a\x07"):
@@ -68,10 +72,10 @@ def kind_of(path: Path, head: bytes) -> FileKind:
     return UNKNOWN
 
 
-def _zip_kind(path: Path) -> FileKind:
+def _zip_kind(path: Path, opened: zipfile.ZipFile | None = None) -> FileKind:
     """OOXML workbook, Word document, OpenDocument spreadsheet, or a plain archive."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with contextlib.nullcontext(opened) if opened is not None else zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             if "mimetype" in names:
                 mime = zf.read("mimetype")[:100].strip()
@@ -134,15 +138,19 @@ def saved_time(path: Path, kind: str) -> datetime | None:
     return saved_time_noted(path, kind)[0]
 
 
-def saved_time_noted(path: Path, kind: str) -> tuple[datetime | None, str | None]:
+def saved_time_noted(path: Path, kind: str, read: Callable[[str], bytes] | None = None,
+                     ) -> tuple[datetime | None, str | None]:
     """:func:`saved_time`, and the value as written when the file states an impossible one.
 
     Metadata only ever breaks ties between versions, so it never stops a file from being
     read: a part that is missing or broken gives None, and a time that cannot be (year
     9999, a FILETIME past the calendar, a time after now) gives None and its text, for a
-    note that says it was ignored.
+    note that says it was ignored. ``read``: a zip member's bytes, from a package the
+    caller already opened (reader.py), else the zip is opened here.
     """
     try:
+        if kind in (XLSX, DOCX) and read is not None:
+            return _xml_time_of(read("docProps/core.xml"), _DCTERMS_MODIFIED), None
         if kind in (XLSX, DOCX):
             return _xml_time(path, "docProps/core.xml", _DCTERMS_MODIFIED), None
         if kind == ODS:
@@ -161,7 +169,14 @@ def _xml_time(path: Path, part: str, tag: str) -> datetime | None:
         info = zf.getinfo(part)
         if info.file_size > 1 << 20:
             return None  # a real core.xml is under 2 KB
-        root = SafeET.fromstring(zf.read(part))
+        data = zf.read(part)
+    return _xml_time_of(data, tag)
+
+
+def _xml_time_of(data: bytes, tag: str) -> datetime | None:
+    if len(data) > 1 << 20:
+        return None  # a real core.xml is under 2 KB
+    root = SafeET.fromstring(data)
     el = next(root.iter(tag), None)
     return _parse_iso(el.text) if el is not None and el.text else None
 

@@ -40,7 +40,7 @@ from zhenggai.outputs.paper import (
     unit_line,
 )
 from zhenggai.outputs.work_sheet import write_work
-from zhenggai.outputs.xlsx import Styles, cell_writer, row_height, row_writer, stream, write_atomically
+from zhenggai.outputs.xlsx import Styles, cell_writer, line_writer, row_height, row_writer, stream, write_atomically
 from zhenggai.rollup.layout import (
     CHART_MIN_HEIGHT,
     CHART_MIN_ROWS,
@@ -157,7 +157,7 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
     ws = wb.add_worksheet(ITEMS.name)
     stream(ws)  # rows written in order; not held until close (memory)
     put = cell_writer(ws)
-    put_row = row_writer(ws)
+    put_line = line_writer(ws)
     cols = columns_of(ITEMS.columns(province=rollup.province))
     last = len(cols) - 1
     title_block(ws, st, rollup, ITEMS, last, signoff)
@@ -170,22 +170,23 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
     # the ministry's 1,500 counties): widths, the unmeasured lead columns, bound methods.
     widths = [w for _, w in cols]
     lead: list[object] = ["", ""] if rollup.province else [""]
+    lead_fmts = [st.center] * len(lead)
     set_row = ws.set_row
     i_problem = APPENDIX1.keys.index("problem") + len(lead)
     for it in _items_in_order(rollup):
-        if rollup.province:
-            put(row, 0, it.prefecture or "", st.center)
-        put(row, len(lead) - 1, it.county, st.center)
         if isinstance(it, CountySummary):
+            if rollup.province:
+                put(row, 0, it.prefecture or "", st.center)
+            put(row, len(lead) - 1, it.county, st.center)
             # A county with no 附件1 rows keeps its line: its status where the problems would be.
             for c in range(len(lead), last + 1):
                 put(row, c, it.status.label if c == i_problem else "", st.error if c == i_problem else st.text)
             set_row(row, ROW_MIN)
             row += 1
             continue
-        put_row(row, len(lead), it.values, fmts[:len(it.values)])
+        line = [it.prefecture or "", it.county] if rollup.province else [it.county]
         height = row_height([*lead, *it.values], widths)
-        set_row(row, max(ROW_MIN, height or 0))
+        put_line(row, [*line, *it.values], [*lead_fmts, *fmts[:len(it.values)]], max(ROW_MIN, height or 0))
         key = (it.prefecture, it.county)
         counts[key] = counts.get(key, 0) + 1
         where[id(it)] = row + 1
@@ -267,6 +268,7 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where: di
         return st.total_count if total else st.count
 
     row = HEADER_ROW + 1
+    numeric = [c.is_number for c in spec.columns]  # asked once, not for every county's cell
 
     def write_stats(s: RollupStats) -> None:
         nonlocal row
@@ -276,7 +278,7 @@ def _stats(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where: di
             v = s.values.get(c.key, "")
             if _flagged(ws, st, row, off + i, c, s):
                 pass
-            elif c.is_number:
+            elif numeric[i]:
                 put(row, off + i, v, fmt_for(c.kind))
             elif c.key == "note" and s.status is not None:
                 put(row, off + i, v, st.error)

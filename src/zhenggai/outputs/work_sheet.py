@@ -16,8 +16,8 @@ from typing import Any
 
 from xlsxwriter.workbook import Workbook
 
-from zhenggai.outputs.paper import columns_of, fit_row, header_row, print_setup, shown_file, title_block
-from zhenggai.outputs.xlsx import Styles, row_writer, stream
+from zhenggai.outputs.paper import ROW_MIN, columns_of, header_row, print_setup, shown_file, title_block
+from zhenggai.outputs.xlsx import Styles, line_writer, row_height, stream
 from zhenggai.rollup.layout import HEADER_ROW, WORK, WORK_TABLES
 from zhenggai.rollup.model import CountySummary, Rollup, RollupItem, RollupStats, Signoff
 
@@ -67,9 +67,10 @@ def write_work(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where
     """Add the 核对底稿 sheet (after the stamped set; its pages numbered from 1)."""
     ws = wb.add_worksheet(WORK.name)
     stream(ws)  # rows written in order; not held until close (memory)
-    put_row = row_writer(ws)
+    put_line = line_writer(ws)
     spec = WORK.columns(province=rollup.province)
     cols = columns_of(spec)
+    widths = [w for _, w in cols]
     last = len(cols) - 1
     title_block(ws, st, rollup, WORK, last, signoff)
     header_row(ws, st, cols)
@@ -86,8 +87,8 @@ def write_work(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where
             if col.key == "errors" and v:
                 fmt = st.error
             row_fmts.append(fmt)
-        put_row(row, 0, ["" if v is None else v for v in values], row_fmts)
-        fit_row(ws, row, values, cols)
+        height = row_height(values, widths)  # as paper.fit_row
+        put_line(row, ["" if v is None else v for v in values], row_fmts, max(ROW_MIN, height or 0))
         row += 1
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)
     print_setup(ws, WORK, last_col=last, last_row=max(row - 1, HEADER_ROW))

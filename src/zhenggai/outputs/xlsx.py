@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import math
 import os
 import re
@@ -26,6 +27,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from zhenggai.core.atomic import atomic_path
+from zhenggai.outputs.xlsx_zip import FastWorkbook
 
 BODY_FONT = "宋体"  # SimSun: present on every Chinese Windows; LibreOffice maps it to Noto CJK
 TITLE_FONT = "黑体"  # SimHei, the usual face for 附件 labels and table titles in official forms
@@ -61,6 +63,8 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]  # XlsxWriter is untyped h
         self.row_data_filename = name
         self.row_data_fh = self.fh = open(name, mode="w+", encoding="utf-8")  # noqa: SIM115 - XlsxWriter closes it
         self.constant_memory = True
+        self.cell_heads: dict[tuple[int, Any], tuple[str, str]] = {}  # line_writer's cell tags
+        self.row_tags: dict[tuple[Any, ...], str] = {}  # line_writer's <row> tags after r="…"
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         t = type(cell)
@@ -87,7 +91,9 @@ _COLUMNS = [xl_col_to_name(c) for c in range(256)]
 
 def new_workbook(path: Path) -> Workbook:
     """An XlsxWriter workbook with the options every zhenggai output needs."""
-    wb = xlsxwriter.Workbook(
+    # XlsxWriter 3.3's workbook with its last step, the zip, on two cores (xlsx_zip.py).
+    workbook = FastWorkbook if xlsxwriter.__version__.startswith("3.3.") else xlsxwriter.Workbook
+    wb = workbook(
         str(path),
         {
             # Clerks' text such as "=见附件" or "-30万元" must stay text. XlsxWriter's
@@ -344,6 +350,124 @@ def row_writer(ws: Worksheet) -> RowWriter:
             ws.dim_colmax = last
 
     return put_row
+
+
+LineWriter = Callable[[int, Sequence[object], Sequence[Any], float], None]
+
+
+def line_writer(ws: Worksheet) -> LineWriter:
+    """``put_line(row, values, formats, height)``: a whole row from column A and its height,
+    as :func:`row_writer` and ``ws.set_row(row, height)`` write them.
+
+    On a streamed sheet (:meth:`FastWorksheet.stream`) a row written whole is turned into its
+    XML at once: no cell tuples held until the next row, no second pass over them. The
+    bytes are the ones XlsxWriter writes for the same calls (``tests/test_xlsx_writer.py``):
+    the <row> tag by XlsxWriter's own ``_write_row``, the cells as :class:`FastWorksheet`
+    writes them, the shared strings numbered in the same order. Nothing more may be written
+    on that row afterwards (a later cell there is refused, as :func:`row_writer` refuses a
+    cell above a finished row). A row it cannot write so (another type of value, a long
+    string, a row already begun) goes the ordinary way.
+    """
+    put_row = row_writer(ws)
+
+    def ordinary(row: int, values: Sequence[object], fmts: Sequence[Any], height: float) -> None:
+        put_row(row, 0, values, fmts)
+        ws.set_row(row, height)
+
+    if not isinstance(ws, FastWorksheet):
+        return ordinary
+    half = ws.xls_strmax // 2
+
+    def put_line(row: int, values: Sequence[object], fmts: Sequence[Any], height: float) -> None:
+        n = len(values)
+        if (not ws.constant_memory or row < ws.previous_row or not 0 <= row < ws.xls_rowmax
+                or not 0 < n <= len(_COLUMNS) or len(fmts) != n or None in fmts
+                or not all(_plain(v, half) for v in values)):
+            ordinary(row, values, fmts, height)
+        elif row > ws.previous_row:
+            ws._write_single_row(row)  # the row before, if it is still held
+            _emit_line(ws, row, values, fmts, height)
+        elif ws.table.get(row) or row in ws.row_info or row in ws.comments:
+            ordinary(row, values, fmts, height)  # the row was begun another way: finish it that way
+        else:
+            _emit_line(ws, row, values, fmts, height)
+
+    return put_line
+
+
+_PLAIN = frozenset({str, int, float, type(None), date, datetime})
+
+
+def _plain(v: object, half: int) -> bool:
+    """A value :func:`_emit_line` writes itself (as :func:`row_writer` stores it)."""
+    t = type(v)
+    return t in _PLAIN and not (t is str and len(v) > half) and not (  # type: ignore[arg-type]
+        t is float and not math.isfinite(v))  # type: ignore[arg-type]
+
+
+def _emit_line(ws: FastWorksheet, row: int, values: Sequence[object], fmts: Sequence[Any], height: float) -> None:
+    """The XML of one whole row of a streamed sheet, nothing of it held (see :func:`line_writer`)."""
+    n = len(values)
+    # Worksheet._check_dimensions, once for the row (as row_writer)
+    if ws.dim_rowmin is None or row < ws.dim_rowmin:
+        ws.dim_rowmin = row
+    if ws.dim_rowmax is None or row > ws.dim_rowmax:
+        ws.dim_rowmax = row
+    if ws.dim_colmin is None or ws.dim_colmin > 0:
+        ws.dim_colmin = 0
+    if ws.dim_colmax is None or n - 1 > ws.dim_colmax:
+        ws.dim_colmax = n - 1
+    sst = ws.str_table
+    strings = sst.string_table
+    heads = ws.cell_heads
+    r = str(row + 1)
+    cells = [_row_tag(ws, row, height)]
+    for c, v, fmt in zip(range(n), values, fmts, strict=True):
+        head = heads.get((c, fmt))
+        if head is None:  # '<c r="B' and '" s="7"': the cell's tag around its row number
+            head = heads[(c, fmt)] = (f'<c r="{_COLUMNS[c]}', f'" s="{fmt._get_xf_index()}"')
+        if type(v) is str and v:
+            index = strings.get(v)  # SharedStringTable._get_shared_string_index
+            if index is None:
+                index = strings[v] = sst.unique_count
+                sst.unique_count += 1
+            sst.count += 1
+            cells.append(f'{head[0]}{r}{head[1]} t="s"><v>{index}</v></c>')
+        elif type(v) is int or type(v) is float:
+            cells.append(f"{head[0]}{r}{head[1]}><v>{v:.16G}</v></c>")
+        elif isinstance(v, (date, datetime)):  # as write_cell → write_datetime
+            number = ws._convert_date_time(v if isinstance(v, datetime) else datetime(*v.timetuple()[:3]))
+            cells.append(f"{head[0]}{r}{head[1]}><v>{number:.16G}</v></c>")
+        else:  # None or "": a formatted blank
+            cells.append(f"{head[0]}{r}{head[1]}/>")
+    cells.append("</row>")
+    ws.fh.write("".join(cells))
+    ws.previous_row = row + 1  # this row is written: the next one starts afresh
+
+
+def _row_tag(ws: FastWorksheet, row: int, height: float) -> str:
+    """``ws.set_row(row, height)`` and the <row> tag XlsxWriter's ``_write_row`` writes for it.
+
+    The tag depends on the row number and the row's settings only: it is made by XlsxWriter
+    once per distinct setting (a height, mostly) and reused with the next row's number."""
+    ws.set_row(row, height)
+    info = ws.row_info[row]
+    key = (info.height, info.row_format, info.hidden, info.level, info.collapsed, ws.default_row_height,
+           ws.original_row_height, ws.excel_version)
+    tail: str | None = ws.row_tags.get(key)
+    if tail is None:
+        fh, buffer = ws.fh, io.StringIO()
+        ws.fh = buffer  # type: ignore[assignment]
+        try:
+            ws._write_row(row, None, info)
+        finally:
+            ws.fh = fh
+        tag = buffer.getvalue()
+        start = f'<row r="{row + 1}"'
+        if not tag.startswith(start):
+            return tag  # pragma: no cover - not as XlsxWriter 3.3 writes it: not reused
+        tail = ws.row_tags[key] = tag[len(start):]
+    return f'<row r="{row + 1}"{tail}'
 
 
 _NARROW = re.compile("[\x00-\u2e80]")

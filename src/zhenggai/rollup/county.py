@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhenggai.checking.files import cross_pair, problem_counts
+from zhenggai.checking.workbook_copies import Candidate, conflict, content_key
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import FileReport, Finding, Report, Severity, make, sort_key
 from zhenggai.core.kinds import TableKind
@@ -51,18 +52,6 @@ if TYPE_CHECKING:
 
 # --- choosing and pairing ---------------------------------------------------------------
 
-# One appendix of one county as found: the file, the table and, for 附件2, the row that
-# counts for this county (a table may hold several counties' rows).
-Candidate = tuple[FileResult, TableResult, "Stats | None"]
-
-
-def _content_key(c: Candidate) -> tuple[object, ...]:
-    """What a table says for this county, as the clerk sees it: equal keys mean identical copies."""
-    if c[2] is not None:
-        return (tuple(display(v) for v in c[2].values), tuple(sorted(c[2].numbers.items())))
-    return tuple(tuple(display(v) for v in r.values) for r in c[1].table.records)
-
-
 Notes = list[tuple[str, Finding]]  # (county, finding) for findings about a county, not a cell
 
 
@@ -79,13 +68,8 @@ def _pick(county: str, kind: TableKind, candidates: list[Candidate], notes: Note
         by_file[id(c[0])].append(c)
     firsts: list[Candidate] = []
     for group in by_file.values():
-        # Only several tables of one workbook need comparing (the common case is one).
-        distinct = list({_content_key(c): c for c in group}.values()) if len(group) > 1 else group
-        if len(distinct) > 1:
-            f = group[0][0]
-            notes.append((county, make("duplicate-in-workbook", file=f.display, county=county, n=len(distinct),
-                                       appendix=APPENDIX_NAMES[kind],
-                                       sheets="、".join(f"“{c[1].table.sheet}”" for c in distinct))))
+        if (clash := conflict(county, kind, group)) is not None:
+            notes.append((county, clash))
             return None
         for c in group[1:]:
             notes.append((county, make("duplicate-identical", file=c[0].display, sheet=c[1].table.sheet,
@@ -98,17 +82,19 @@ def _pick(county: str, kind: TableKind, candidates: list[Candidate], notes: Note
 def _pick_version(county: str, kind: TableKind, firsts: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate:
     """One of several files (one candidate each): identical copies count once, different
     versions are decided by ``versions.decide`` and named with the reason and the differences."""
+    if len(firsts) == 1:
+        return firsts[0]  # one file: nothing to compare (its content is not even looked at)
     from zhenggai.checking.versions import decide, differences
 
     groups: dict[tuple[object, ...], list[Candidate]] = {}
     for c in firsts:
-        groups.setdefault(_content_key(c), []).append(c)
+        groups.setdefault(content_key(c), []).append(c)
     reps = [g[0] for g in groups.values()]
     decision = decide(reps) if len(reps) > 1 else None
     used = decision.used if decision is not None else reps[0]
     if decision is not None and decision.doubtful:
         doubt.add(county)
-    used_key = _content_key(used)
+    used_key = content_key(used)
     for key, group in groups.items():
         for other in group:
             if other is used:
