@@ -230,6 +230,31 @@ def test_feedback_list_decides_the_category(tmp_path: Path) -> None:
     assert [it.category for it in res.rollup.items] == ["业务建设方面", "资金和资产管理方面"]
 
 
+@pytest.mark.parametrize("read_back", [False, True])
+def test_categories_count_the_listed_problems_only(tmp_path: Path, read_back: bool) -> None:
+    # 谷城县 answers two of its three listed problems, adds a row of its own (done) and answers
+    # the first problem twice (是, then 否). The overview counts 3 listed problems, 0 done; the
+    # categories must say the same — the own row is no listed problem, the twice-answered one
+    # is not done, the third is 未填报 (before: 3 problems, 2 done, 0 未填报).
+    make_workbook(tmp_path / "in" / "谷城县.xlsx", {"附件1": appendix1_rows([
+        [1, "县级电商公共服务中心停止运营", "恢复运营，补充人员2人", "是", "2022-06-30", "李四", "县商务局"],
+        [2, "县级电商公共服务中心停止运营", "计划年底前完成", "否", "2022-12-31", "李四", "县商务局"],
+        [3, "县里自查：站点标识不统一", "已统一更换标识20处", "是", "2022-06-30", "李四", "县商务局"],
+        [4, "资金执行进度较慢", "计划年底前支付完毕", "否", "2022-12-31", "李四", "县商务局"],
+    ], county="谷城县")})
+    feedback = make_workbook(tmp_path / "清单.xlsx", {"清单": LIST[:5]})
+    out = tmp_path / "汇总.xlsx"
+    res = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out,
+                         problems=feedback)
+    rollup = zhenggai.read_rollup(out) if read_back else res.rollup
+    (county,) = [c for c in rollup.counties if c.county == "谷城县"]
+    assert (county.total, county.done) == (3, 0)
+    cats, _ = category_stats(rollup, AS_OF)
+    assert [(c.category, c.total, c.done) for c in cats] == [
+        ("业务建设方面", 1, 0), ("资金和资产管理方面", 1, 0), ("未填报的反馈问题", 1, 0)]
+    assert sum(c.total for c in cats) == county.total and sum(c.done for c in cats) == county.done
+
+
 def test_a_bureaus_own_template(rollups: dict[str, Path], tmp_path: Path) -> None:
     doc = Document()
     doc.add_paragraph("某某市商务局文件")  # the bureau's 红头
