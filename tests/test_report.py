@@ -163,6 +163,12 @@ def test_prefecture_papers_state_the_rollups_figures(rollups: dict[str, Path], t
     assert "统计截至 2022年9月1日" in [c.value for c in ws[2]]
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert "&P" in ws.oddFooter.center.text
+    # Papers that go upward carry the official content only, in their properties too.
+    props = Document(str(res.document)).core_properties
+    assert props.title == "襄阳市商务局关于电子商务进农村综合示范专项整改工作情况的报告"
+    assert "zhenggai" not in f"{props.comments}{props.keywords}{props.subject}" and "模板" not in props.title
+    book = openpyxl.load_workbook(res.workbook).properties
+    assert "zhenggai" not in f"{book.description}{book.keywords}{book.subject}{book.title}"
 
 
 def test_rules_that_cannot_be_evaluated_are_listed_with_the_reason(rollups: dict[str, Path], tmp_path: Path) -> None:

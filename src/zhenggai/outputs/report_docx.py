@@ -186,6 +186,10 @@ def render_report(context: dict[str, Any], output: Path, *, template: Path | Non
     from zhenggai.core.atomic import atomic_path
 
     doc = _render(context, template or default_template())
+    # A paper that goes upward carries the official content only: its properties name the
+    # report, not the template it was made from or the tool ("情况报告模板", "zhenggai …").
+    props = doc.docx.core_properties
+    props.title, props.comments, props.keywords = str(context.get("title", "")), "", ""
     with atomic_path(output, force=force) as tmp:
         doc.save(str(tmp))
     return output
