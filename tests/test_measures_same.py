@@ -9,14 +9,24 @@ set phrases and punctuation, both must give the same kind and the same words.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhenggai.checking import measures
+from builders import appendix1_rows, make_workbook
+from zhenggai.checking import measures, pledges
+from zhenggai.checking import rows as row_rules
+from zhenggai.checking.files import check_file
 from zhenggai.checking.measures import Kind, Verdict, classify, rules_table
+from zhenggai.checking.pledges import pledge_verdicts
 from zhenggai.core.parse import nfkc
+from zhenggai.core.results import Options
 
 # The list-marker regex of issue 19, as written there.
 OLD_MARKER = re.compile(r"(?:^|(?<=[\s。;,:!?、]))\d{1,2}[.、)]|\(\d{1,2}\)|[\u2460-\u24ff\u2776-\u2793]")
@@ -118,3 +128,48 @@ def test_a_clause_read_from_its_start(text: str) -> None:
             tokens = measures._words(measures._tokenizer()(piece), r.kinds)
             assert tokens[0][1] == 0
             assert tokens[-1][2] == len(piece)
+
+
+MEASURES = [
+    "县财政安排30万元购买服务，恢复运营，新增运营人员4人", "新整合快递企业3家，新覆盖村12个",
+    "高度重视，进一步加强管理，认真落实整改责任", "确保年底前完成站点整合", "召开党组会议3次专题研究整改工作",
+    "已与物流公司解除运营合同，责令限期整改", "将进一步加强资金拨付管理", "计划新建改造站点10个",
+    "尚未完成站点整合", "/", "1.高度重视；2.加强监管", "已召开专题会议研究部署整改工作",
+]
+
+
+def test_pledges_of_a_forked_child_are_the_same() -> None:
+    # pledges.py: half the texts classified in a forked child, only its pledges sent back.
+    texts = [f"{m}（{i}）" for i in range(60) for m in MEASURES]
+    got = pledge_verdicts(texts, fork=True)
+    want = {t: v for t in texts if (v := classify(t)).pledge}
+    assert got == want
+    assert {t: (v.kind, v.words) for t, v in got.items()} == {t: (v.kind, v.words) for t, v in want.items()}
+    assert len(want) > 100  # both halves hold pledges
+    assert pledge_verdicts(texts, fork=False) == want
+
+
+def test_a_table_checked_with_a_forked_child_gives_the_same_findings(tmp_path: Path, monkeypatch: Any) -> None:
+    rows: list[Sequence[Any]] = [
+        [i + 1, f"问题{i}", f"{MEASURES[i % len(MEASURES)]}（第{i}条）", "否", "2022-12-31", "张三", "县商务局"]
+        for i in range(120)]
+    path = make_workbook(tmp_path / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows)})
+    opts = Options(as_of=date(2022, 9, 1))
+    plain = check_file(path, opts)
+    monkeypatch.setattr(row_rules, "FORK_MIN", 10)
+    monkeypatch.setattr(row_rules, "_second_cpu", lambda: True)
+    forked = check_file(path, opts)
+    assert [f.code for f in plain.findings].count("measure-pledge-only") >= 30
+    assert forked.findings == plain.findings
+    assert [t.items for t in forked.tables] == [t.items for t in plain.tables]
+
+
+def test_child_failure_is_only_slower(monkeypatch: Any) -> None:
+    # A child that dies sends nothing readable: this process classifies its half too.
+    texts = [f"{m}（{i}）" for i in range(10) for m in MEASURES]
+    def dead(pid: int, r: int, texts: object) -> None:
+        os.close(r)
+        os.waitpid(pid, 0)
+
+    monkeypatch.setattr(pledges, "_collect", dead)
+    assert pledge_verdicts(texts, fork=True) == {t: v for t in texts if (v := classify(t)).pledge}

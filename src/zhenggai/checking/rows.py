@@ -20,6 +20,8 @@ rules, in ``table_rules.py``; ``check.check_table`` runs both on one table.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import cache, lru_cache
@@ -37,7 +39,8 @@ from pydantic import (
 )
 from pydantic import model_validator as _model_validator
 
-from zhenggai.checking.measures import classify, cue_text
+from zhenggai.checking.measures import Verdict, classify, cue_text
+from zhenggai.checking.pledges import FORK_MIN, pledge_verdicts
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.kinds import TableKind
@@ -56,6 +59,7 @@ from zhenggai.core.results import DEADLINE
 from zhenggai.core.schema import Column, Kind, TableSpec
 from zhenggai.core.table import Table
 from zhenggai.forms.tables import FORMULA_NO_VALUE
+from zhenggai.intake.boundary import cpus_busy
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -69,8 +73,8 @@ FORMULAS = "formulas"  # input flag: the row holds a formula cell without a save
 class RowContext:
     """The validation context of one table: what the rules compare against, and the emitter."""
 
-    __slots__ = ("_records", "as_of", "cols", "deadline", "factors", "file", "findings", "reasons", "sheet", "spec",
-                 "table", "unit_reasons")
+    __slots__ = ("_records", "as_of", "cols", "deadline", "factors", "file", "findings", "pledges", "reasons", "sheet",
+                 "spec", "table", "unit_reasons")
 
     def __init__(self, table: Table, file: str, deadline: date, as_of: date) -> None:
         self.table = table
@@ -84,6 +88,9 @@ class RowContext:
         self.findings: list[Finding] = []
         self.factors: dict[str, float | None] = {}  # 附件2: number column → factor of its header's unit
         self.reasons: dict[int, dict[str, str]] = {}  # 附件2: row → column → why its number is not counted
+        # 附件1 of many rows on an idle machine: its measures' pledges, classified beforehand on two
+        # CPUs (pledges.py); a measure not in it is no pledge. None: classify each as it comes.
+        self.pledges: dict[str, Verdict] | None = None
         self.unit_reasons: dict[str, str] = {}  # 附件2: column whose stated unit is unusable (factor None) → why
 
     def not_counted(self, row: int, key: str, reason: str) -> None:
@@ -270,8 +277,9 @@ _PLEDGE_CODES: dict[str, FindingCode] = {
 def _pledge_only(v: object, info: ValidationInfo) -> object:
     """整改措施 that only promises (“将进一步加强”, “确保年底前完成”, “召开会议3次”): measures.py decides."""
     if isinstance(v, str) and v:
-        verdict = classify(v)
-        if verdict.pledge:
+        known = _ctx(info).pledges
+        verdict = classify(v) if known is None else known.get(v)
+        if verdict is not None and verdict.pledge:
             _ctx(info).report(_PLEDGE_CODES[verdict.kind.value], info.data[ROW], "measure", v,
                               words=cue_text(verdict.words))
     return v
@@ -408,6 +416,11 @@ def validate_rows(table: Table, ctx: RowContext) -> Iterator[Any]:
     formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
     adapter = _adapter(table.spec)
     records = table.records
+    if len(records) >= FORK_MIN and "measure" in ctx.cols and _second_cpu():
+        i = table.spec.keys.index("measure")
+        texts = list(dict.fromkeys(v for rec in records if isinstance(v := rec.values[i], str) and v))
+        if len(texts) >= FORK_MIN:
+            ctx.pledges = pledge_verdicts(texts, fork=True)
     for first in range(0, len(records), CHUNK):
         data: list[dict[str, Any]] = [
             dict(zip(keys, (*rec.values, rec.row, rec.total, rec.row in formula_rows), strict=True))
@@ -428,3 +441,16 @@ def validate_rows(table: Table, ctx: RowContext) -> Iterator[Any]:
             except ValidationError as exc:
                 ctx.from_errors(exc.errors(include_url=False), d[ROW])
                 yield None
+
+
+def _second_cpu() -> bool:
+    """Whether a forked child would run on an idle CPU: fork exists, this process may use two
+    CPUs or more, the machine is not busy (boundary.cpus_busy), and no other thread runs (a
+    fork copies only the calling thread: a lock another holds would stay locked in the child)."""
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS
+        cpus = os.cpu_count() or 1
+    return cpus >= 2 and not cpus_busy()
