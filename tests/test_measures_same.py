@@ -9,7 +9,6 @@ set phrases and punctuation, both must give the same kind and the same words.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -20,11 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import appendix1_rows, make_workbook
-from zhenggai.checking import measures, pledges
+from zhenggai.checking import measures, second_cpu
 from zhenggai.checking import rows as row_rules
 from zhenggai.checking.files import check_file
 from zhenggai.checking.measures import Kind, Verdict, classify, rules_table
-from zhenggai.checking.pledges import pledge_verdicts
 from zhenggai.core.parse import nfkc
 from zhenggai.core.results import Options
 
@@ -138,38 +136,41 @@ MEASURES = [
 ]
 
 
-def test_pledges_of_a_forked_child_are_the_same() -> None:
-    # pledges.py: half the texts classified in a forked child, only its pledges sent back.
-    texts = [f"{m}（{i}）" for i in range(60) for m in MEASURES]
-    got = pledge_verdicts(texts, fork=True)
-    want = {t: v for t in texts if (v := classify(t)).pledge}
-    assert got == want
-    assert {t: (v.kind, v.words) for t, v in got.items()} == {t: (v.kind, v.words) for t, v in want.items()}
-    assert len(want) > 100  # both halves hold pledges
-    assert pledge_verdicts(texts, fork=False) == want
-
-
-def test_a_table_checked_with_a_forked_child_gives_the_same_findings(tmp_path: Path, monkeypatch: Any) -> None:
+def _table(tmp_path: Path) -> Path:
     rows: list[Sequence[Any]] = [
-        [i + 1, f"问题{i}", f"{MEASURES[i % len(MEASURES)]}（第{i}条）", "否", "2022-12-31", "张三", "县商务局"]
+        [i + 1, f"问题{i}", f"{MEASURES[i % len(MEASURES)]}（第{i}条）", "否" if i % 3 else "是",
+         ("2023-03-01", "2022-06-30", "2022-12-31")[min(i % 5, 2)], "张三", "县商务局" if i % 7 else ""]
         for i in range(120)]
-    path = make_workbook(tmp_path / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows)})
+    return make_workbook(tmp_path / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows)})
+
+
+def test_a_table_checked_on_two_cpus_gives_the_same_result(tmp_path: Path, monkeypatch: Any) -> None:
+    # second_cpu.py: the second half of the rows checked in a forked child.
+    path = _table(tmp_path)
     opts = Options(as_of=date(2022, 9, 1))
     plain = check_file(path, opts)
-    monkeypatch.setattr(row_rules, "FORK_MIN", 10)
+    monkeypatch.setattr(second_cpu, "ROWS_MIN", 10)
     monkeypatch.setattr(row_rules, "_second_cpu", lambda: True)
     forked = check_file(path, opts)
-    assert [f.code for f in plain.findings].count("measure-pledge-only") >= 30
+    codes = [f.code for f in plain.findings]
+    assert codes.count("measure-pledge-only") >= 30
+    assert {"required-missing", "deadline-too-late", "overdue"} <= set(codes)
     assert forked.findings == plain.findings
     assert [t.items for t in forked.tables] == [t.items for t in plain.tables]
 
 
-def test_child_failure_is_only_slower(monkeypatch: Any) -> None:
-    # A child that dies sends nothing readable: this process classifies its half too.
-    texts = [f"{m}（{i}）" for i in range(10) for m in MEASURES]
-    def dead(pid: int, r: int, texts: object) -> None:
-        os.close(r)
-        os.waitpid(pid, 0)
+def test_a_failed_child_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -> None:
+    # A child that dies, or none at all: this process checks the second half too.
+    path = _table(tmp_path)
+    opts = Options(as_of=date(2022, 9, 1))
+    plain = check_file(path, opts)
+    monkeypatch.setattr(second_cpu, "ROWS_MIN", 10)
+    monkeypatch.setattr(row_rules, "_second_cpu", lambda: True)
 
-    monkeypatch.setattr(pledges, "_collect", dead)
-    assert pledge_verdicts(texts, fork=True) == {t: v for t in texts if (v := classify(t)).pledge}
+    def crash(*args: object) -> None:
+        raise RuntimeError
+
+    monkeypatch.setattr(row_rules, "_checked", crash)  # raises in the child: it exits 1
+    assert check_file(path, opts).findings == plain.findings
+    monkeypatch.setattr(second_cpu, "start", lambda compute: None)  # fork refused
+    assert check_file(path, opts).findings == plain.findings

@@ -20,8 +20,7 @@ rules, in ``table_rules.py``; ``check.check_table`` runs both on one table.
 
 from __future__ import annotations
 
-import os
-import threading
+from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import cache, lru_cache
@@ -39,8 +38,8 @@ from pydantic import (
 )
 from pydantic import model_validator as _model_validator
 
-from zhenggai.checking.measures import Verdict, classify, cue_text
-from zhenggai.checking.pledges import FORK_MIN, pledge_verdicts
+from zhenggai.checking import second_cpu
+from zhenggai.checking.measures import classify, cue_text, warm
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.kinds import TableKind
@@ -59,7 +58,6 @@ from zhenggai.core.results import DEADLINE
 from zhenggai.core.schema import Column, Kind, TableSpec
 from zhenggai.core.table import Table
 from zhenggai.forms.tables import FORMULA_NO_VALUE
-from zhenggai.intake.boundary import cpus_busy
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -73,7 +71,7 @@ FORMULAS = "formulas"  # input flag: the row holds a formula cell without a save
 class RowContext:
     """The validation context of one table: what the rules compare against, and the emitter."""
 
-    __slots__ = ("_records", "as_of", "cols", "deadline", "factors", "file", "findings", "pledges", "reasons", "sheet",
+    __slots__ = ("_records", "as_of", "cols", "deadline", "factors", "file", "findings", "reasons", "sheet",
                  "spec", "table", "unit_reasons")
 
     def __init__(self, table: Table, file: str, deadline: date, as_of: date) -> None:
@@ -88,9 +86,6 @@ class RowContext:
         self.findings: list[Finding] = []
         self.factors: dict[str, float | None] = {}  # 附件2: number column → factor of its header's unit
         self.reasons: dict[int, dict[str, str]] = {}  # 附件2: row → column → why its number is not counted
-        # 附件1 of many rows on an idle machine: its measures' pledges, classified beforehand on two
-        # CPUs (pledges.py); a measure not in it is no pledge. None: classify each as it comes.
-        self.pledges: dict[str, Verdict] | None = None
         self.unit_reasons: dict[str, str] = {}  # 附件2: column whose stated unit is unusable (factor None) → why
 
     def not_counted(self, row: int, key: str, reason: str) -> None:
@@ -277,9 +272,8 @@ _PLEDGE_CODES: dict[str, FindingCode] = {
 def _pledge_only(v: object, info: ValidationInfo) -> object:
     """整改措施 that only promises (“将进一步加强”, “确保年底前完成”, “召开会议3次”): measures.py decides."""
     if isinstance(v, str) and v:
-        known = _ctx(info).pledges
-        verdict = classify(v) if known is None else known.get(v)
-        if verdict is not None and verdict.pledge:
+        verdict = classify(v)
+        if verdict.pledge:
             _ctx(info).report(_PLEDGE_CODES[verdict.kind.value], info.data[ROW], "measure", v,
                               words=cue_text(verdict.words))
     return v
@@ -410,21 +404,58 @@ table would otherwise hold 100,000 models at once, about 100 MB)."""
 def validate_rows(table: Table, ctx: RowContext) -> Iterator[Any]:
     """Every record of ``table`` through its row model, in order; findings go to ``ctx``.
 
-    Yields each record's model, or None for a row whose validator raised.
+    Yields each record's model, or None for a row whose validator raised. The second half of
+    a big 附件1 is checked by a forked child where a second CPU is idle (second_cpu.py): 附件1's
+    rules only report, so the child's findings and parsed values are all its rows give; its
+    rows come as named tuples of the model's fields (the same attributes).
     """
+    n = half = len(table.records)
+    pending = None
+    if n >= second_cpu.ROWS_MIN and table.spec.kind == TableKind.APPENDIX1 and _second_cpu():
+        half = n // 2
+        warm()  # the segmenter loaded once, before the fork, not in both processes
+        pending = second_cpu.start(lambda: _checked(table, ctx, half, n))
+    yield from _validate(table, ctx, 0, half)
+    if half == n:
+        return
+    got = pending.result() if pending is not None else None
+    if got is None:  # no child, or it failed: its half here
+        yield from _validate(table, ctx, half, n)
+        return
+    rows, findings = cast("tuple[list[tuple[Any, ...] | None], list[Finding]]", got)
+    ctx.findings += findings
+    values = _values(table.spec)
+    for fields in rows:
+        yield None if fields is None else values._make(fields)
+
+
+@cache
+def _values(spec: TableSpec) -> Any:
+    """A row checked by the child, as a named tuple of its model's fields (what the model would
+    hold, attribute by attribute; building 50,000 models again would cost what the child saved)."""
+    return namedtuple(f"{row_model(spec).__name__}Values", list(row_model(spec).model_fields))
+
+
+def _checked(table: Table, ctx: RowContext, first: int, end: int) -> tuple[list[tuple[Any, ...] | None], list[Finding]]:
+    """In the child: the field values of rows ``first:end`` (model field order) and their findings."""
+    start = len(ctx.findings)
+    names = list(row_model(table.spec).model_fields)
+    rows = [None if m is None else tuple(map(m.__dict__.__getitem__, names)) for m in _validate(table, ctx, first, end)]
+    return rows, ctx.findings[start:]
+
+
+def _validate(table: Table, ctx: RowContext, first: int, end: int) -> Iterator[Any]:
+    """Records ``first:end`` through the row model, a chunk of them per TypeAdapter call."""
     keys = (*table.spec.keys, ROW, IS_TOTAL, FORMULAS)
     formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
     adapter = _adapter(table.spec)
     records = table.records
-    if len(records) >= FORK_MIN and "measure" in ctx.cols and _second_cpu():
-        i = table.spec.keys.index("measure")
-        texts = list(dict.fromkeys(v for rec in records if isinstance(v := rec.values[i], str) and v))
-        if len(texts) >= FORK_MIN:
-            ctx.pledges = pledge_verdicts(texts, fork=True)
-    for first in range(0, len(records), CHUNK):
+    for lo in range(first, end, CHUNK):
+        # A record holds one value per column of the spec (Rows.values): zip without strict=,
+        # and a list rather than a tuple, is half the cost for 100,000 rows.
         data: list[dict[str, Any]] = [
-            dict(zip(keys, (*rec.values, rec.row, rec.total, rec.row in formula_rows), strict=True))
-            for rec in records[first:first + CHUNK]
+            dict(zip(keys, [*rec.values, rec.row, rec.total, rec.row in formula_rows]))  # noqa: B905
+            for rec in records[lo:min(lo + CHUNK, end)]
         ]
         start = len(ctx.findings)
         try:
@@ -444,13 +475,4 @@ def validate_rows(table: Table, ctx: RowContext) -> Iterator[Any]:
 
 
 def _second_cpu() -> bool:
-    """Whether a forked child would run on an idle CPU: fork exists, this process may use two
-    CPUs or more, the machine is not busy (boundary.cpus_busy), and no other thread runs (a
-    fork copies only the calling thread: a lock another holds would stay locked in the child)."""
-    if not hasattr(os, "fork") or threading.active_count() != 1:
-        return False
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS
-        cpus = os.cpu_count() or 1
-    return cpus >= 2 and not cpus_busy()
+    return second_cpu.available()
