@@ -52,6 +52,7 @@ from zhenggai.rollup.model import (
     skipped_list,
 )
 from zhenggai.rollup.official import plausibility_marks, stats_rows
+from zhenggai.rollup.stated_totals import stated_totals
 
 _I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
 
@@ -63,6 +64,8 @@ class _Refused(Exception):
 
 _SEVERITY = {s.label: s for s in Severity}
 _PLACE = re.compile(rf"^(.+?){TITLE_PREFIX}")
+# A prefecture's name at the start of a file name: 襄阳市, 恩施土家族苗族自治州, 神农架林区.
+_NAMED_PLACE = re.compile(r"^([\u4e00-\u9fff]{1,12}?(?:自治州|市|州|地区|林区|盟))")
 _O = {c.key: c.header for c in OVERVIEW.columns(province=True)}
 _F = {c.key: c.header for c in FINDINGS.columns()}
 _W = {c.key: c.header for c in WORK.columns(province=True)}
@@ -210,7 +213,14 @@ def _read_one(
     texts = (clean_text(v) for r in sheets[OVERVIEW.name][:HEADER_SEARCH_ROWS] for v in r)
     title = next((t for t in texts if TITLE_PREFIX in t), "")
     m = _PLACE.match(title)
-    prefecture = m.group(1) if m and m.group(1) not in ("", "全省") else fallback
+    prefecture = m.group(1) if m and m.group(1) not in ("", "全省") else ""
+    if not prefecture:
+        # Merged without --prefecture: the title names no place. The file name is a guess
+        # (襄阳市汇总表（修改）.xlsx → 襄阳市), so say so; its counties decide which rollups
+        # are versions of one prefecture (_join_overlapping), not this name.
+        named = _NAMED_PLACE.match(fallback)
+        prefecture = named.group(1) if named else fallback
+        notes.append(make("rollup-unnamed", file=shown, prefecture=prefecture))
 
     work = _Work(sheets.get(WORK.name), prefecture)
     counties = _counties(path, sheets[OVERVIEW.name], prefecture, work)
@@ -219,6 +229,9 @@ def _read_one(
                    work)
     _recount_overdue(counties, items, as_of or opts.validate.as_of)
     reports = _findings(path, sheets.get(FINDINGS.name, []))
+    a2 = opts.validate.specs()[1]
+    notes += stated_totals(shown, STATS.name, sheets[STATS.name], [c.header for c in a2.columns if c.is_number])
+    notes += stated_totals(shown, OVERVIEW.name, sheets[OVERVIEW.name], [_O["total"], _O["done"], _O["open"]])
     if notes:
         reports.append(FileReport(shown, None, (), tuple(notes)))
     return prefecture, counties, items, stats, reports
@@ -376,6 +389,7 @@ def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOpt
             continue
         values: dict[str, object] = {}
         unreadable: set[str] = set()
+        reasons: dict[str, str] = {}
         for c in spec.columns:
             v = _get(row, cols, c.header)
             if c.is_number:
@@ -383,6 +397,14 @@ def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOpt
                 if n.status == "invalid":
                     unreadable.add(c.key)
                     values[c.key] = clean_text(v)
+                elif isinstance(v, str) and v.strip():
+                    # The writer puts every figure it counted as a number and one it did not
+                    # count (元 typed as 万元, rows that do not add up…) as the clerk's text,
+                    # red: "120000" read back as a number would be summed here after the
+                    # prefecture refused it.
+                    unreadable.add(c.key)
+                    values[c.key] = clean_text(v)
+                    reasons[c.key] = "在市（州）汇总表中是未计入合计的文字（原因见该表此格的批注）"
                 else:
                     values[c.key] = n.value if n.value is not None else 0.0
             else:
@@ -392,6 +414,7 @@ def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOpt
         source = clean_text(work.get("files", work.line((pref, county), "stats"), row, own))
         st = RollupStats(pref, county, values, unreadable, f"{path.name}›{source}" if source else "", 0,
                          marks=plausibility_marks(spec, values, unreadable))
+        st.reasons.update(reasons)
         summary = counties.get((pref, county))
         if summary is not None and summary.status in _NO_A2:
             st.status = summary.status
@@ -418,6 +441,7 @@ def build_province(
     notes: list[Finding] = []
     names = names or {}
     parsed, versions, refused = _read_all(rollups, opts, on_progress, names)
+    versions = _join_overlapping(versions, parsed)
     chosen: dict[str, FileResult] = {}
     doubt: set[str] = set()
     for prefecture, found in versions.items():
@@ -461,7 +485,7 @@ def _read_all(
     versions: _Versions = {}
     refused: list[FileResult] = []
     for i, path in enumerate(sorted(rollups), start=1):
-        fallback = path.stem.replace("汇总", "")
+        fallback = path.stem.replace("汇总表", "").replace("汇总", "") or path.stem
         shown = names.get(path, str(path))
         try:
             sheets, saved = _load_timed(path, shown)
@@ -477,6 +501,32 @@ def _read_all(
         if on_progress is not None:
             on_progress(i, len(rollups), shown)
     return parsed, versions, refused
+
+
+def _join_overlapping(versions: _Versions, parsed: dict[Path, _Parsed]) -> _Versions:
+    """Rollups that hold a county in common are versions of one prefecture, whatever name
+    their titles or file names gave them: a county belongs to one prefecture, and two
+    rollups both counted would count it twice (襄阳市汇总表.xlsx and 襄阳市汇总表（修改）.xlsx
+    merged without --prefecture were two "prefectures" until 2026-12-05)."""
+    names = sorted(versions)
+    group = {n: n for n in names}
+
+    def root(n: str) -> str:
+        while group[n] != n:
+            n = group[n]
+        return n
+
+    owner: dict[str, str] = {}
+    for name in names:
+        for fr, _ in versions[name]:
+            for c in parsed[fr.path][1]:
+                other = owner.setdefault(c.county, name)
+                if root(other) != root(name):
+                    group[max(root(other), root(name))] = min(root(other), root(name))
+    joined: _Versions = {}
+    for name in names:
+        joined.setdefault(root(name), []).extend(versions[name])
+    return joined
 
 
 def _pick_rollup(prefecture: str, found: list[tuple[FileResult, tuple[object, ...]]], notes: list[Finding],
