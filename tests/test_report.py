@@ -261,6 +261,24 @@ def test_categories_count_the_listed_problems_only(tmp_path: Path, read_back: bo
     assert sum(c.total for c in cats) == county.total and sum(c.done for c in cats) == county.done
 
 
+def test_a_county_without_list_figures_is_named_as_not_rated(tmp_path: Path) -> None:
+    # 枣阳市 is not on the feedback list: 完成率低 is judged for 谷城县 only, and the paper says
+    # that 枣阳市 was not judged (not a silence that reads as "rate fine").
+    make_workbook(tmp_path / "in" / "谷城县.xlsx", {"附件1": appendix1_rows([
+        [1, "县级电商公共服务中心停止运营", "计划年底前恢复运营", "否", "2022-12-31", "李四", "县商务局"],
+    ], county="谷城县")})
+    make_workbook(tmp_path / "in" / "枣阳市.xlsx", {"附件1": appendix1_rows([
+        [1, "网货开发不足", "计划年底前完成", "否", "2022-12-31", "李四", "市商务局"],
+    ], county="枣阳市")})
+    feedback = make_workbook(tmp_path / "清单.xlsx", {"清单": LIST})
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out, problems=feedback)
+    res = report(out, tmp_path / "papers")
+    reasons = [s.reason for s in res.supervision.not_evaluated if s.rule.key == "low_rate"]
+    assert reasons == ["枣阳市没有反馈问题清单的数字（汇总时未按清单计数），未对其评估完成率"]
+    assert "枣阳市没有反馈问题清单的数字" in _text(res.document)
+
+
 def test_a_bureaus_own_template(rollups: dict[str, Path], tmp_path: Path) -> None:
     doc = Document()
     doc.add_paragraph("某某市商务局文件")  # the bureau's 红头
