@@ -279,6 +279,20 @@ def test_a_county_without_list_figures_is_named_as_not_rated(tmp_path: Path) -> 
     assert "枣阳市没有反馈问题清单的数字" in _text(res.document)
 
 
+def test_results_name_excluded_and_doubtful_figures(tmp_path: Path) -> None:
+    # 500000 under 万元 is not counted (像是按元填写); 补充人员 1500 is counted but outside its
+    # range (yellow in the rollup): the report says both, as the rollup's 合计 cells do.
+    make_workbook(tmp_path / "in" / "谷城县.xlsx", {
+        "附件1": appendix1_rows([[1, "县级电商公共服务中心停止运营", "恢复运营", "是", "2022-06-30", "李四",
+                                 "县商务局"]], county="谷城县"),
+        "附件2": appendix2_rows(["谷城县", 1, 1, 0, 500000, 1.5, 1500, 1, 0, 3, 4, 1, None], county="谷城县")})
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out)
+    text = _text(report(out, tmp_path / "papers").document)
+    assert "县级财政安排经费0万元（不含谷城县，其数据有误或无法识别）" in text
+    assert "补充人员1500人（含谷城县超出合理范围、待核实的数）" in text
+
+
 def test_a_bureaus_own_template(rollups: dict[str, Path], tmp_path: Path) -> None:
     doc = Document()
     doc.add_paragraph("某某市商务局文件")  # the bureau's 红头
