@@ -735,6 +735,11 @@ def _scan_formats(pkg: Package, sst_strike: bool = True) -> dict[str, _Styled]:
     out: dict[str, _Styled] = {}
     try:
         names = set(pkg.names())
+        if not sst_strike and _no_inline_strike(pkg) and (
+                "xl/styles.xml" not in names or formats.plain_styles(pkg.read("xl/styles.xml"))):
+            # No struck run, no inline struck text and no style that could change a value
+            # (told from the bytes): nothing to find, as when styles.xml would not parse.
+            return out
         styles = formats.read_styles(pkg.read("xl/styles.xml")) if "xl/styles.xml" in names else formats.Styles()
         strings: dict[int, formats.Rich] = {}
         # Text can be struck through only with a struck cell font or a struck run (in the
