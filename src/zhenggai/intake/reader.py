@@ -431,11 +431,12 @@ def _maybe_sheet(name: str) -> bool:
 
 
 def _needs_scan(data: bytes) -> bool:
-    """Whether a part may hold anything _scan_sheets reports: over-estimates, never misses."""
+    """Whether a part may hold anything _scan_sheets reports: over-estimates, never misses.
+    (Where guard.suspect finds no reference, only a range can be past the limits.)"""
     return (
         b"<f" in data or b":f" in data or b't="e"' in data or b"t='e'" in data or b"hidden=" in data
         or _WIDE_COLUMN_RE.search(data) is not None or _BIG_ROW_RE.search(data) is not None
-        or guard.suspect(data) or guard.out_of_limits(data) is not None or guard.tags_without_ref(data)
+        or guard.suspect(data) or guard.range_out_of_limits(data) is not None or guard.tags_without_ref(data)
     )
 
 
