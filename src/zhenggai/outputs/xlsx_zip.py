@@ -106,6 +106,9 @@ class _SharedStrings(SharedStrings):  # type: ignore[misc]  # XlsxWriter is unty
                 out.append(f'<si><t xml:space="preserve">{string}</t></si>')
             else:
                 out.append(f"<si><t>{string}</t></si>")
+            if len(out) >= 4096:  # written in pieces: the whole table at once would hold ~80 MB
+                self.fh.write("".join(out))
+                out.clear()
         self.fh.write("".join(out))
 
 
