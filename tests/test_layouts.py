@@ -99,6 +99,20 @@ def test_a_workbook_with_several_counties_gives_each_county_its_rows(tmp_path: P
     assert codes(result) == []
 
 
+def test_a_collected_table_whose_total_row_differs_from_its_counties_is_an_error(tmp_path: Path) -> None:
+    # A 市's table: 长阳 10.5 + 五峰 7 = 17.5, but its 合计 row says 27.5 (one row typed over).
+    a2 = appendix2_rows(a2_row("长阳土家族自治县", 3, 1), county="宜昌市")
+    a2.insert(5, a2_row("五峰土家族自治县", 2, 2, 7))
+    a2.insert(6, ["合计", 5, 3, 2, 27.5, 0, 2, 4, 0, 6, 8, 2])
+    result, out = run(tmp_path, {"宜昌市各县报送.xlsx": {
+        "长阳": appendix1_rows(rows_for("长阳", 3, 1), county="长阳土家族自治县"),
+        "五峰": appendix1_rows(rows_for("五峰", 2, 2), county="五峰土家族自治县"),
+        "附件2": a2,
+    }}, "长阳土家族自治县", "五峰土家族自治县")
+    assert codes(result) == [("collected-total-differs", "附件2", "E7")]
+    assert stats_rows(out) == {"长阳土家族自治县": 10.5, "五峰土家族自治县": 7, "合计": 17.5}
+
+
 def test_bureau_line_with_any_unit_names_the_county(tmp_path: Path) -> None:
     a1 = appendix1_rows(rows_for("长阳", 2, 1), county="长阳土家族自治县")
     a1[2] = ["长阳土家族自治县经济和信息化局（盖章）"]
@@ -272,6 +286,50 @@ def test_a_total_row_that_disagrees_with_the_county_row_counts_neither(tmp_path:
     result, out = run(tmp_path / "一致", {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)),
                                                          "附件2": same}}, "谷城县")
     assert codes(result) == [] and stats_rows(out) == {"谷城县": 3, "合计": 3}
+
+
+def test_the_county_row_typed_twice_with_other_figures_counts_neither(tmp_path: Path) -> None:
+    # "谷城县 … 10" and below it an updated "谷城县 … 50": not the last row quietly.
+    a2 = appendix2_rows(a2_row("谷城县", 3, 2, 10))
+    a2.insert(5, a2_row("谷城县", 3, 2, 50))
+    result, out = run(tmp_path, {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": a2}},
+                      "谷城县")
+    assert ("county-row-repeated", "附件2", "A5") in codes(result)
+    assert overview(out)["谷城县"][0] == "缺附件2" and stats_rows(out)["合计"] == 0
+    same = appendix2_rows(a2_row("谷城县", 3, 2, 10))
+    same.insert(5, a2_row("谷城县", 3, 2, 10))
+    result, out = run(tmp_path / "相同", {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)),
+                                                         "附件2": same}}, "谷城县")
+    assert codes(result) == [] and stats_rows(out) == {"谷城县": 10, "合计": 10}
+
+
+def test_a_file_named_for_another_county_of_the_run_is_an_error(tmp_path: Path) -> None:
+    # 保康县 copied 谷城县's form and sent it unchanged: its 盖章 line says 谷城县. Filed under
+    # the 盖章 line as before, but an error now says whose it may be (it was only a warning).
+    result, _ = run(tmp_path, {
+        "谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)),
+                       "附件2": appendix2_rows(a2_row("谷城县", 3, 2))},
+        "保康县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 1))},
+    }, "谷城县", "保康县")
+    found = [f for f in result.rollup.report.findings() if f.code == "county-file-name-other"]
+    assert [(f.file, f.severity.value) for f in found] == [("保康县.xlsx", "error")]
+    assert "“保康县”" in found[0].message and "“谷城县”" in found[0].message
+    # a file named for the 市 (not a county of the run) stays a warning
+    result, _ = run(tmp_path / "市", {"襄阳市.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2))}}, "谷城县")
+    assert not [f for f in result.rollup.report.findings() if f.code == "county-file-name-other"]
+
+
+@pytest.mark.parametrize("merge", ["I5:J5", "E5:E6"])
+def test_one_figure_merged_over_several_number_cells_counts_nowhere(tmp_path: Path, merge: str) -> None:
+    # 12 merged across 淘汰站点 and 新建改造站点 read 12 twice; 30 merged down over two
+    # townships' rows was summed to 60. One figure, several readings: an error, in no total.
+    a2 = _township_a2(["城关镇", 2, 1, 1, 30, 0, 1, 2, 12, None], ["石花镇", 1, 1, 0, None, 0, 1, 2, 3, 4])
+    result, out = run(tmp_path, {"谷城县.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2)), "附件2": a2}},
+                      "谷城县", merges={"谷城县.xlsx": {"附件2": [merge]}})
+    found = [(f.code, f.cell) for f in result.rollup.report.findings() if f.code == "number-merged"]
+    assert found == [("number-merged", merge.split(":")[0])]
+    key = "淘汰站点（个）" if merge == "I5:J5" else "县级财政安排经费（万元）"
+    assert stats_rows(out, key)["合计"] == 0 and result.rollup.report.errors >= 1
 
 
 def test_township_rows_without_a_total_are_summed_with_a_warning(tmp_path: Path) -> None:

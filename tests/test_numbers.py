@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 import zhenggai
-from builders import A2_HEADERS, HEADER_ROW, Row, appendix1_rows, appendix2_rows, make_workbook
+from builders import A2_HEADERS, HEADER_ROW, Row, appendix1_rows, appendix2_rows, make_docx, make_workbook
 from test_layouts import a2_row, opts, rows_for, stats_rows
 from zhenggai import MergeResult
 
@@ -88,6 +88,18 @@ def test_a_unit_line_above_the_table_converts_the_amounts(tmp_path: Path, captio
     assert stats_rows(out, "补充人员（人）")["谷城县"] == a2_row("谷城县", 3, 2)[6]  # counts: never converted
     assert {cell for _, cell, _ in found(result, "unit-converted")} == {"K3"}
     assert result.rollup.report.errors == 0
+
+
+def test_a_unit_line_above_a_word_table_converts_the_amounts(tmp_path: Path) -> None:
+    # In Word the 盖章 paragraph often ends with the unit: "谷城县商务局（盖章）　　单位：元".
+    row = [str(v) for v in a2_row("谷城县", 3, 2, 20000)]
+    doc = make_docx(tmp_path / "谷城县附件2.docx", [
+        "附件2", "示范县专项整改成果统计表", "谷城县商务局（盖章）\u3000\u3000\u3000单位：元",
+        [_bare_money_headers(), row], "联系人：李四　联系电话：0710-7222222"])
+    result = zhenggai.validate([doc])
+    stats = result.files[0].tables_of("appendix2")[0].counties["谷城县"]
+    assert stats.numbers["county_funds"] == 2
+    assert [f.code for f in result.report.findings() if f.code.startswith("unit")] == ["unit-converted"] * 2
 
 
 def test_a_bureau_line_is_not_a_unit_line(tmp_path: Path) -> None:

@@ -265,17 +265,20 @@ def test_yuan_typed_in_a_wan_yuan_column_is_an_error_in_no_total(tmp_path: Path)
     assert total.value == 0 and _fill(total) == RED and "谷城县" in total.comment.text
 
 
-def test_a_township_total_above_one_countys_range_is_a_sum_not_yuan(tmp_path: Path) -> None:
-    # 城关镇 2000 + 石花镇 1500 万元: each row is plausible, so their 合计 3500 is a sum, counted
-    # (with the range warning), never refused as 元 typed in a 万元 column.
+@pytest.mark.parametrize("total", [True, False])
+def test_a_county_figure_summed_from_townships_is_checked_for_yuan_too(tmp_path: Path, total: bool) -> None:
+    # 城关镇 2000 and 石花镇 2500 typed in 元: each row passes alone, their 4500 under 万元 is
+    # the county's figure and reads as 0.45万元 in 元 — the same error as one row of 4500.
     folder = tmp_path / "收件"
     a2 = appendix2_rows(["城关镇", 2, 1, 1, 2000])
-    a2[5:5] = [["石花镇", 1, 1, 0, 1500], ["合计", 3, 2, 1, 3500]]
+    a2[5:5] = [["石花镇", 1, 1, 0, 2500], *([["合计", 3, 2, 1, 4500]] if total else [])]
     make_workbook(folder / "谷城县附件2.xlsx", {"s": a2})
     result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "汇总.xlsx")
-    codes = [f.code for f in result.rollup.report.findings()]
-    assert "amount-maybe-yuan" not in codes and "indicator-implausible" in codes
-    assert _rows(_sheet(tmp_path / "汇总.xlsx", "成果统计汇总"))["谷城县"]["县级财政安排经费（万元）"].value == 3500
+    hits = [(f.cell, f.severity.value) for f in result.rollup.report.findings() if f.code == "amount-maybe-yuan"]
+    assert hits == [("E7" if total else "E5", "error")]
+    row = _rows(_sheet(tmp_path / "汇总.xlsx", "成果统计汇总"))
+    assert _fill(row["谷城县"]["县级财政安排经费（万元）"]) == RED
+    assert row["合计"]["县级财政安排经费（万元）"].value == 0
 
 
 def test_a_count_out_of_range_and_a_plausible_figure(tmp_path: Path) -> None:

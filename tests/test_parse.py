@@ -442,6 +442,11 @@ def test_parse_number_rejects_number_with_foreign_cjk(n: int, cjk: str) -> None:
         ("否(持续推进)", YesNoValue(False, "variant")),
         ("是（已验收）", YesNoValue(True, "variant")),
         ("是【已完成】", YesNoValue(True, "variant")),
+        # A 是 taken back in its own bracket is no 是: the clerk decides (never counted done).
+        ("是（基本完成）", YesNoValue(None, "invalid")),
+        ("是(阶段性完成，需长期坚持)", YesNoValue(None, "invalid")),
+        ("是（部分完成）", YesNoValue(None, "invalid")),
+        ("是（尚未验收）", YesNoValue(None, "invalid")),
         (True, YesNoValue(True, "variant")),
         (False, YesNoValue(False, "variant")),
         ("是否", YesNoValue(None, "invalid")),

@@ -168,6 +168,71 @@ def test_an_identical_copy_of_a_rollup_counts_once(tmp_path: Path) -> None:
     assert _codes(result) == [("duplicate-identical", out.name)]
 
 
+def test_rollups_without_a_place_in_their_title_are_versions_by_their_counties(tmp_path: Path) -> None:
+    # Merged without --prefecture, the titles name no place and the names differ; the two
+    # rollups share 谷城县, so they are two versions of one prefecture, never two prefectures
+    # each counted in 全省合计 (谷城县 counted twice until 2026-12-05).
+    import shutil
+
+    inbox = tmp_path / "各市州"
+    inbox.mkdir()
+    for sub, name, n, done in (("a", "襄阳市汇总表.xlsx", 3, 1), ("b", "襄阳市汇总表（修改）.xlsx", 4, 2)):
+        src = tmp_path / sub / "收件"
+        make_workbook(src / "谷城县.xlsx", {
+            "附件1": appendix1_rows(rows_for("谷城县", n, done, "2022-08-31"), county="谷城县"),
+            "附件2": appendix2_rows(["谷城县", n, done, n - done, 10.5, 0, 1, 2, 0, 3, 4, 1, None], county="谷城县")})
+        zhenggai.merge([src], MergeOptions(validate=Options(as_of=date(2022, 7, 15))), inbox / name)
+    for p in inbox.iterdir():
+        _saved_at(p, "2022-07-12T08:00:00Z")
+    result, counties = _province(tmp_path)
+    assert counties == {"谷城县": ("已报送", 4, 2)}  # once, from the version its name marks 修改
+    assert [c.prefecture for c in result.rollup.counties] == ["襄阳市"]  # type: ignore[attr-defined]
+    assert _codes(result) == [("duplicate-submission", "襄阳市汇总表.xlsx")]
+    findings = result.rollup.report.findings()  # type: ignore[attr-defined]
+    unnamed = [f for f in findings if f.code == "rollup-unnamed"]  # the used version's
+    assert [f.file for f in unnamed] == ["襄阳市汇总表（修改）.xlsx"] and "按文件名记为“襄阳市”" in unnamed[0].message
+    shutil.rmtree(inbox)
+
+
+def test_a_figure_the_prefecture_did_not_count_is_not_counted_by_the_province(tmp_path: Path) -> None:
+    # 500000 typed under 县级财政安排经费（万元）: the prefecture writes it as red text, in no
+    # total; read back, "500000" must not become a number in the province's 合计.
+    src = tmp_path / "收件"
+    make_workbook(src / "谷城县.xlsx", {
+        "附件1": appendix1_rows(rows_for("谷城县", 2, 1, "2022-08-31"), county="谷城县"),
+        "附件2": appendix2_rows(["谷城县", 2, 1, 1, 500000, 0, 1, 2, 0, 3, 4, 1, None], county="谷城县")})
+    make_workbook(src / "保康县.xlsx", {
+        "附件1": appendix1_rows(rows_for("保康县", 2, 1, "2022-08-31"), county="保康县"),
+        "附件2": appendix2_rows(["保康县", 2, 1, 1, 20, 0, 1, 2, 0, 3, 4, 1, None], county="保康县")})
+    out = tmp_path / "各市州" / "襄阳市汇总.xlsx"
+    zhenggai.merge([src], MergeOptions(validate=Options(as_of=date(2022, 7, 15)), prefecture="襄阳市"), out)
+    province = tmp_path / "全省.xlsx"
+    zhenggai.merge([out.parent], MergeOptions(validate=Options(as_of=date(2022, 7, 15))), province)
+    ws = openpyxl.load_workbook(province)["成果统计汇总"]
+    rows = {r[1].value: r for r in ws.iter_rows() if r[1].value in ("谷城县", "保康县", "小计", "合计")}
+    assert rows["谷城县"][5].value == "500000" and rows["谷城县"][5].comment is not None
+    assert rows["小计"][5].value == 20 and rows["合计"][5].value == 20
+    assert "谷城县" in rows["合计"][5].comment.text
+
+
+def test_a_rollup_edited_by_hand_after_it_was_made_is_an_error(tmp_path: Path) -> None:
+    # A prefecture clerk typed over a county's figure and left the 合计: the province prints
+    # the counties' sum (27), never quietly, and says the rollup's own 合计 says 17.
+    out = prefecture(tmp_path, "襄阳市", "谷城县", 3, 1, "2022-08-31")
+    clean = zhenggai.merge([out.parent], MergeOptions(validate=Options(as_of=date(2022, 7, 15))))
+    assert not [f for f in clean.rollup.report.findings() if f.code == "rollup-total-differs"]
+    wb = openpyxl.load_workbook(out)
+    ws = wb["成果统计汇总"]
+    county = next(r for r in ws.iter_rows() if r[0].value == "谷城县")
+    total = next(r for r in ws.iter_rows() if r[0].value == "合计")
+    county[9].value = 13  # 新建改造站点: 3 → 13, the 合计 still 3
+    wb.save(out)
+    result = zhenggai.merge([out.parent], MergeOptions(validate=Options(as_of=date(2022, 7, 15))))
+    found = [f for f in result.rollup.report.findings() if f.code == "rollup-total-differs"]
+    assert [(f.sheet, f.cell, f.severity.value) for f in found] == [("成果统计汇总", total[9].coordinate, "error")]
+    assert "合计行为 3，但各县（市、区）行相加为 13" in found[0].message
+
+
 def test_a_county_with_two_source_files_reads_back_as_two_files() -> None:
     """The writer puts one source file per line (not "、"): 枣阳市 sent 附件1 and 附件2 apart."""
     from zhenggai import read_rollup

@@ -41,6 +41,7 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_guard.py": "unit tests of intake.guard/sniff/reader limits and checking.versions.decide_files",
     "test_hostile.py": "hostile files against intake.reader's guards, one file at a time (check_file)",
     "test_measures.py": "unit tests of checking.measures (the measure classifier's rules)",
+    "test_measures_same.py": "checking.measures' short cuts against the plain reading kept in the test (its internals)",
     "test_parse.py": "unit tests of core.parse and the one A1 parser (core.findings)",
     "test_problems.py": "unit tests of reading the feedback list (forms.feedback_reader) and normalize_problem",
     "test_qualifiers.py": "unit tests of core.parse's number and date qualifiers beside the validate cases",

@@ -45,6 +45,13 @@ def test_an_estimate_or_a_range_is_not_a_figure(text: str, qualifier: str) -> No
     assert (nv.value, nv.status, nv.estimate, nv.note) == (None, "invalid", True, qualifier)
 
 
+@pytest.mark.parametrize("text", ["12（另改造8个）", "30万元（另有5万元待拨付）"])
+def test_a_note_that_adds_to_the_figure_is_not_a_figure(text: str) -> None:
+    # "另…" adds to the number before it: 12 or 20 new stations? Not one figure, so not read.
+    nv = parse_number(text)
+    assert (nv.value, nv.status) == (None, "invalid")
+
+
 @pytest.mark.parametrize("text", ["30（万元）", "abc", "12（见附表）x", "-5"])
 def test_other_text_is_not_a_note(text: str) -> None:
     nv = parse_number(text)

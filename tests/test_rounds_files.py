@@ -236,6 +236,18 @@ def test_previous_must_be_a_rollup_of_the_same_level(two_rounds: tuple[Path, Pat
     assert res.exit_code == 2 and "找不到上一轮汇总表：没有.xlsx" in res.stderr
 
 
+def test_a_bad_previous_is_reported_after_the_inbox_it_is_read_before(tmp_path: Path, runner: CliRunner) -> None:
+    # --previous is read ahead of the replies (memory, issue 22); its error still comes where
+    # it always did: after the inbox's own.
+    inbox = tmp_path / "收件"
+    make_workbook(inbox / "通知.xlsx", {"Sheet1": [["请各县于7月15日前报送"]]})
+    not_a_rollup = tmp_path / "上一轮.xlsx"
+    make_workbook(not_a_rollup, {"Sheet1": [["x"]]})
+    res = runner.invoke(app, ["merge", str(inbox), "-o", str(tmp_path / "x.xlsx"), "--previous", str(not_a_rollup)])
+    assert res.exit_code == 2
+    assert "没有一个文件能读出附件1或附件2" in res.stderr and "--previous" not in res.stderr
+
+
 def test_province_rollups_compare_by_prefecture_and_county(two_rounds: tuple[Path, Path], runner: CliRunner) -> None:
     r1, r2 = two_rounds
     for n, folder in ((1, r1), (2, r2)):

@@ -58,6 +58,12 @@ def run_merge(
             # Exit 2 like validate: "0 个县" with exit 0 would tell the clerk all is well.
             raise InputError(f"{_shown(paths)} 中没有找到县（市、区）报来的文件（.xlsx/.xls/.ods/.docx/.zip）"
                              + _listing(skipped))
+        # Last round's rollup first, while little is held: its reading peak and the inbox's do not add up.
+        previous = None
+        if opts.previous is not None:
+            from zhenggai.rollup.previous import read_previous
+
+            previous = read_previous(opts.previous, opts)
         if rollups and not replies:
             from zhenggai.rollup.province import build_province
 
@@ -79,14 +85,14 @@ def run_merge(
                 from zhenggai.rollup.categories import fill_categories
 
                 fill_categories(rollup, opts.feedback)
-    previous = None
-    if opts.previous is not None:
+    if previous is not None:
         from zhenggai.rollup.previous import attach_previous
 
-        previous = attach_previous(rollup, opts.previous, opts, label=output.name if output is not None else "本轮")
+        attach_previous(rollup, previous, opts, label=output.name if output is not None else "本轮")
     from zhenggai.rollup.copies import attach_copies
 
-    attach_copies(rollup, previous)  # the same measure under another problem or county (issue 19)
+    attach_copies(rollup, previous.rollup if previous is not None else None)  # the same measure elsewhere (issue 19)
+    previous = None  # not held while the workbook is written
     if strict and (rollup.report.errors or rollup.report.warnings):
         write = False
     if write and output is not None:

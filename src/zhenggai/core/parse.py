@@ -477,8 +477,9 @@ def parse_number(raw: object) -> NumberValue:
 _FOOTNOTE_SYMBOL_RE: Final = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079\u2460-\u24ff\u2776-\u2793]+\s*$")
 _FOOTNOTE_RE: Final = re.compile(r"(?:[*※#†‡]+|注\d*)$")
 # A bracketed remark that says what the figure holds: "12(含追加3万元)", "5(其中2人为兼职)".
+# Not "另…" ("12（另改造8个）"): it adds to the figure, so 12 or 20 — not one number.
 _REMARK_RE: Final = re.compile(
-    r"[(\[【〔]((?:含|其中|包括|包含|不含|注|另|均为|均系|已|系|为)[^()\[\]【】〔〕]*)[)\]】〕]$"
+    r"[(\[【〔]((?:含|其中|包括|包含|不含|注|均为|均系|已|系|为)[^()\[\]【】〔〕]*)[)\]】〕]$"
 )
 # Words that make a number an estimate, and ranges "10-20", "10至20": not one figure.
 _ESTIMATE_RE: Final = re.compile(
@@ -528,7 +529,11 @@ _NO_VARIANTS: Final = frozenset({"×", "✗", "✘", "N", "NO", "未完成", "�
     "进行中",
 }
 # "否（整改中）" / "是【已验收】": the answer followed by an explanation in brackets.
-_YN_BRACKET_RE: Final = re.compile(r"([是否])[(\[【〔][^)\]】〕]*[)\]】〕]")
+_YN_BRACKET_RE: Final = re.compile(r"([是否])[(\[【〔]([^)\]】〕]*)[)\]】〕]")
+# Words that take a 是 back: "是（基本完成）", "是（阶段性完成，需长期坚持）" say "not quite";
+# read as 是 they would raise the completion rate the notice asks about. Not a 是, not a 否:
+# the clerk decides (done-invalid).
+_YES_WEAKENED_RE: Final = re.compile(r"基本|部分|阶段|初步|大部|大体|长期|持续|逐步|巩固|常态|正在|推进|未|尚|待|仍")
 
 
 def parse_yes_no(raw: object) -> YesNoValue:
@@ -557,6 +562,8 @@ def parse_yes_no(raw: object) -> YesNoValue:
         return _YN_NO_VARIANT
     m = _YN_BRACKET_RE.fullmatch(s)
     if m is not None:
+        if m[1] == "是" and _YES_WEAKENED_RE.search(m[2]):
+            return _YN_INVALID
         return _YN_YES_VARIANT if m[1] == "是" else _YN_NO_VARIANT
     return _YN_INVALID
 

@@ -84,6 +84,9 @@ class Table:
     # the table ((1-based row, 0-based col, text)). checking/table_rules.py reads them.
     unit_cells: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     caption_unit: tuple[int, int, str] | None = None
+    # 附件2: merged cells that put one figure in several number cells of the data rows
+    # ((1-based first row, 0-based first col, 1-based last row, 0-based last col)).
+    merged_numbers: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     @property
     def kind(self) -> TableKind:

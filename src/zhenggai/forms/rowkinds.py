@@ -231,17 +231,20 @@ class Rows:
 def make_record(rows: Rows, r: int, row: list[object], values: list[object], category: str | None,
             formula_cells: list[tuple[int, int, str]]) -> Record | None:
     """The record of a data row; None for a row that only looks filled (序号 alone, 附件1's 合计)."""
-    filled = [v for v in values if v is not None and not _blank(v)]
+    # _blank written out: this runs for every cell of a 100,000-row table.
+    filled = [v for v in values if not (v is None or v == "" or (isinstance(v, str) and v.isspace()))]
     width = len(row)
-    if not filled and not any(row[c] != "" for c in rows.extra_cols if c < width):
-        return None
-    if (rows.seq_col is not None and len(filled) == 1 and values[0] == filled[0]
-            and not any(row[c] != "" for c in rows.extra_cols if c < width)):
-        return None  # only 序号 filled: a numbered empty row of the template
-    # A plain loop, not any(genexpr): this runs for every row of a 100,000-row table.
+    if len(filled) < 2 and not any(row[c] != "" for c in rows.extra_cols if c < width):
+        if not filled:
+            return None
+        if rows.seq_col is not None and values[0] == filled[0]:
+            return None  # only 序号 filled: a numbered empty row of the template
+    # A plain loop, not any(genexpr): this runs for every row of a 100,000-row table. Every
+    # total label holds 计 or 汇 (is_total_label), which trimming cannot add: a problem
+    # description without them is no label, without trimming it.
     total = False
     for v in filled[:2]:
-        if isinstance(v, str) and is_total_label(clean_text(v)):
+        if isinstance(v, str) and ("计" in v or "汇" in v) and is_total_label(clean_text(v)):
             total = True
             break
     county_col = rows.county_col

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.parse import clean_text, exact_sum
+from zhenggai.core.schema import Kind
 from zhenggai.core.table import Table
 from zhenggai.intake.reader import Grid
 
@@ -41,6 +42,42 @@ def assign_counties(t: TableResult, shown: str, county: str | None) -> tuple[dic
     ``county`` is the sheet's county (its 盖章 line, else the file's). Key "" stands for
     a county that could not be named; merge names it after the file.
     """
+    merged: list[Finding] = []
+    if t.table.merged_numbers:
+        t, merged = _merged_figures(t, shown)
+    rows, found = _assign(t, shown, county)
+    return rows, merged + found
+
+
+def _merged_figures(t: TableResult, shown: str) -> tuple[TableResult, list[Finding]]:
+    """One figure merged over several number cells (tables.py ``merged_numbers``): in no total
+    on any of the rows it covers, and ``number-merged`` (added once, it would count twice)."""
+    spec, cols = t.table.spec, t.table.header.cols
+    hit: dict[int, set[str]] = {}
+    found: list[Finding] = []
+    for r0, c0, r1, c1 in t.table.merged_numbers:
+        keys = [c.key for c in spec.columns if c.is_number and c.key in cols and c0 <= cols[c.key] <= c1]
+        for r in range(r0, r1 + 1):
+            hit.setdefault(r, set()).update(keys)
+        fields = "、".join(f"「{spec.column(k).header}」" for k in keys)
+        rows = f"第 {r0} 行" if r0 == r1 else f"第 {r0}–{r1} 行"
+        top = next((x for x in t.stats if x.row == r0), None)
+        value = clean_text(top.values[spec.keys.index(keys[0])]) if top is not None else ""
+        found.append(make("number-merged", file=shown, sheet=t.table.sheet, cell=a1(r0, c0), row=r0,
+                          field=spec.column(keys[0]).header, value=value, rows=rows, fields=fields))
+    stats = []
+    for s in t.stats:
+        covered = hit.get(s.row, set())
+        if not covered:
+            stats.append(s)
+            continue
+        numbers = {k: (None if k in covered else v) for k, v in s.numbers.items()}
+        reasons = {**s.reasons, **dict.fromkeys(covered, "合并单元格：一个数占了几格，每格各算一次会多算")}
+        stats.append(replace(s, numbers=numbers, reasons=reasons))
+    return replace(t, stats=tuple(stats)), found
+
+
+def _assign(t: TableResult, shown: str, county: str | None) -> tuple[dict[str, Stats], list[Finding]]:
     data = [s for s in t.stats if not s.total]
     totals = [s for s in t.stats if s.total]
     if not data and not totals:
@@ -56,6 +93,7 @@ def assign_counties(t: TableResult, shown: str, county: str | None) -> tuple[dic
         col = t.table.header.cols.get("county", 0)
         found += [make("county-row-unknown", file=shown, sheet=t.table.sheet, cell=a1(s.row, col), row=s.row,
                        field="县（市、区）", value=s.county or "") for s in data if not is_county_name(s.county)]
+        found += _collected_total(t, shown, [s for s in data if is_county_name(s.county)], totals)
         return rows, found
     return _breakdown(t, shown, county or "", data, totals)
 
@@ -83,6 +121,10 @@ def _breakdown(t: TableResult, shown: str, county: str, data: list[Stats],
                totals: list[Stats]) -> tuple[dict[str, Stats], list[Finding]]:
     """One county broken down by township: its 合计 row, checked against the rows; or their sum."""
     own = [s for s in data if county and s.county == county]
+    if len({_figures(s) for s in own}) > 1:
+        # "谷城县 10" and, below, an updated "谷城县 50": never the last row quietly, as for a
+        # 市's table holding several counties (_per_county). Identical copies count once.
+        return _per_county(t, shown, own)
     parts = [s for s in data if not (county and s.county == county)]
     grand = [s for s in totals if "小计" not in clean_text(s.values[0])] or totals
     anchor = (grand + own)[-1] if grand or own else None
@@ -106,6 +148,8 @@ def _breakdown(t: TableResult, shown: str, county: str, data: list[Stats],
                                   cell=a1(anchor.row, cols[key]), row=anchor.row,
                                   field=spec.column(key).header, value=_n(want), sum=_n(got), total=_n(want)))
         found += _totals_agree(t, shown, anchor, [g for g in grand if g is not anchor], keys, numbers, reasons)
+        if anchor.total or parts:
+            found += _yuan_in_sum(t, shown, anchor.row, numbers, reasons)
         return {county: replace(anchor, county=county or None, numbers=numbers, reasons=reasons, total=False)}, found
     numbers_sum: dict[str, float | None] = {}
     reasons_sum: dict[str, str] = {}
@@ -124,9 +168,56 @@ def _breakdown(t: TableResult, shown: str, county: str, data: list[Stats],
     values_out[spec.keys.index("note")] = f"由 {len(parts)} 个乡镇（单位）行相加"
     found.append(make("township-summed", file=shown, sheet=t.table.sheet, row=first.row,
                       cell=a1(first.row, cols.get("county", 0)), county=county or "本县", n=len(parts)))
+    found += _yuan_in_sum(t, shown, first.row, numbers_sum, reasons_sum)
     return {county: replace(first, county=county or None, values=values_out, numbers=numbers_sum,
                             reasons=reasons_sum, extras={}, parts=len(parts),
                             errors=sum(s.errors for s in parts))}, found
+
+
+def _collected_total(t: TableResult, shown: str, rows: list[Stats], totals: list[Stats]) -> list[Finding]:
+    """A 市's collected 附件2: its 合计 row against the sum of the county rows. The rollup adds
+    the county rows itself; a 合计 that differs means one of them is not what the 市 added
+    up (``collected-total-differs``)."""
+    cols = t.table.header.cols
+    keys = [c.key for c in t.table.spec.columns if c.is_number and c.key in cols]
+    index = {key: t.table.spec.keys.index(key) for key in keys}
+    found: list[Finding] = []
+    for total in [s for s in totals if "小计" not in clean_text(s.values[0])]:
+        for key in keys:
+            stated = total.numbers.get(key)
+            values = [s.numbers.get(key) for s in rows]
+            if stated is None or not clean_text(total.values[index[key]]) or any(v is None for v in values):
+                continue  # a blank 合计 cell, or a county figure that is already an error
+            got = exact_sum(v for v in values if v is not None)
+            if got != stated:
+                found.append(make("collected-total-differs", file=shown, sheet=t.table.sheet,
+                                  cell=a1(total.row, cols[key]), row=total.row, field=t.table.spec.column(key).header,
+                                  value=_n(stated), sum=_n(got), total=_n(stated)))
+    return found
+
+
+def _figures(s: Stats) -> tuple[tuple[str, float | None], ...]:
+    return tuple(sorted(s.numbers.items()))
+
+
+def _yuan_in_sum(t: TableResult, shown: str, row: int, numbers: dict[str, float | None],
+                 reasons: dict[str, str]) -> list[Finding]:
+    """``amount-maybe-yuan`` on the county's figure that a 合计 row or a sum of township rows
+    gives (each row was checked alone in checking/rows.py; 2000 and 2500 typed in 元 each
+    pass, their 4500 does not): the figure in no total (``numbers``, ``reasons`` updated)."""
+    cols = t.table.header.cols
+    found: list[Finding] = []
+    for c in t.table.spec.columns:
+        value = numbers.get(c.key)
+        if c.kind is not Kind.AMOUNT or value is None or c.key not in cols or (yuan := c.as_yuan(value)) is None:
+            continue
+        assert c.plausible is not None
+        numbers[c.key] = None
+        reasons[c.key] = "像是按元填写，两种读法相差一万倍"
+        found.append(make("amount-maybe-yuan", file=shown, sheet=t.table.sheet, cell=a1(row, cols[c.key]), row=row,
+                          field=c.header, value=_n(value), number=_n(value), yuan=_n(yuan), low=_n(c.plausible[0]),
+                          high=_n(c.plausible[1])))
+    return found
 
 
 def _totals_agree(t: TableResult, shown: str, anchor: Stats, others: list[Stats], keys: list[str],

@@ -336,8 +336,33 @@ def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec
             contact = parse_contact(bureau[0] - 1, rows[bureau[0] - 1])  # unit and contact on one line
     elsewhere = _county_elsewhere(grid, h.row, top) if county is None else None
     table = Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere,
-                  unit_cells=unit_cells, caption_unit=_caption_unit(grid, h.row, top))
+                  unit_cells=unit_cells, caption_unit=_caption_unit(grid, h.row, top),
+                  merged_numbers=_merged_numbers(grid, spec, h, records) if grid.merges else [])
     return table, end
+
+
+def _merged_numbers(grid: Grid, spec: TableSpec, h: Header, records: list[Record]) -> list[tuple[int, int, int, int]]:
+    """附件2's merged cells that give one figure to several number cells: across two number
+    columns (淘汰站点 and 新建改造站点 both 12), or down over the rows of different counties or
+    townships (each row would count it). Down within one county's merged 县（市、区） cell is
+    one row (rowkinds.fold_merged_rows) and is fine."""
+    if spec.kind != TableKind.APPENDIX2:
+        return []
+    numbers = {h.cols[c.key] for c in spec.columns if c.is_number and c.key in h.cols}
+    county = h.cols.get("county")
+    folds = [(r0, r1) for (r0, c0), (r1, c1) in grid.merges if county is not None and c0 <= county <= c1 and r1 > r0]
+    rows = {rec.row - 1 for rec in records}
+    out = []
+    for (r0, c0), (r1, c1) in grid.merges:
+        covered = [r for r in range(r0, r1 + 1) if r in rows]
+        cols = [c for c in range(c0, c1 + 1) if c in numbers]
+        if not covered or not cols:
+            continue
+        across = len(cols) > 1
+        down = len(covered) > 1 and not any(a <= r0 and r1 <= b for a, b in folds)
+        if across or down:
+            out.append((r0 + 1, c0, r1 + 1, c1))
+    return out
 
 
 def _unit_cells(h: Header, r: int, row: list[object]) -> dict[str, tuple[int, int, str]]:

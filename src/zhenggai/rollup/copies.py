@@ -169,12 +169,16 @@ def find_copies(items: Iterable[RollupItem], previous: Iterable[RollupItem] = ()
     fresh = len(current)  # everyone[n] is of this round when n < fresh
     counties = _Counties.of({it.county for it in everyone})
     by_key: dict[str, list[int]] = defaultdict(list)
+    normalised: dict[str, str] = {}  # a measure not changed since the previous round is normalised once
     for n, it in enumerate(everyone):
         text = it.values[_MEASURE]
         if isinstance(text, str) and len(text) >= MIN_LENGTH:
-            key = normalise(text, counties)
+            key = normalised.get(text)
+            if key is None:
+                key = normalised[text] = normalise(text, counties)
             if len(key) >= MIN_LENGTH:
                 by_key[key].append(n)
+    del normalised
     keys = list(by_key)
     near = _alike(keys)
     refs: dict[int, _Ref] = {}  # only measures with a like are looked at more closely
@@ -193,6 +197,8 @@ def find_copies(items: Iterable[RollupItem], previous: Iterable[RollupItem] = ()
         if not mine:
             continue
         group = {*members, *(n for j in near.get(k, ()) for n in by_key[keys[j]])}
+        if _one_side(group, everyone, fresh, province):
+            continue
         alike = sorted((ref(n) for n in group), key=_reading_order)
         # Counted, not listed: a boilerplate sentence in 300 counties is 300 warnings, not 90,000 pairs.
         sides = Counter(_side(r, province) for r in alike)
@@ -203,6 +209,16 @@ def find_copies(items: Iterable[RollupItem], previous: Iterable[RollupItem] = ()
                 named = list(islice((o for o in alike if o is not me and _is_copy_of(me, o, province)), NAMED))
                 findings.append(_finding(me, named, copies))
     return findings
+
+
+def _one_side(group: set[int], everyone: list[RollupItem], fresh: int, province: bool) -> bool:
+    """Whether no measure of ``group`` can be a copy of another, seen without normalising
+    problems (``_side``): all of one prefecture (province), or one county's with a single
+    measure of this round among them (its own previous round's is no copy). With
+    ``--previous`` nearly every measure has its like: last round's, unchanged."""
+    if province:
+        return len({everyone[n].prefecture for n in group}) == 1
+    return len({everyone[n].county for n in group}) == 1 and sum(1 for n in group if n < fresh) == 1
 
 
 def _reading_order(r: _Ref) -> tuple[bool, str, int]:

@@ -33,6 +33,7 @@ from zhenggai.core.results import (
     TableResult,
 )
 from zhenggai.core.schema import APPENDIX1, TableSpec
+from zhenggai.rollup.attribution import named_elsewhere
 from zhenggai.rollup.layout import MARKER_SHEETS, PROGRESS_SHEET
 from zhenggai.rollup.model import (
     MERGE_FILE,
@@ -280,6 +281,7 @@ def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
         expect = tuple(opts.feedback.counties)  # the list names every county that must answer
     found = _sort_tables(results, expect)
     b = _Built()
+    b.notes += named_elsewhere(results, found.counties(expect))
     summaries = [_county(county, found, opts, expect, b) for county in found.counties(expect)]
     if (gap := total_incomplete(summaries)) is not None:  # without a list, or a county the list lacks
         b.notes.append(("", gap))

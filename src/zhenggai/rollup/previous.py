@@ -7,8 +7,9 @@ anything else is a usage error, never a guess. ``rounds_diff.py`` adds county re
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +29,8 @@ _I = {k: i for i, k in enumerate(APPENDIX1.keys)}
 
 
 def _seq(v: object) -> int | None:
+    if type(v) is int and abs(v) < 2**53:
+        return v  # the common case (read back, or as merged): what parse_number would give
     n = parse_number(v)
     return int(n.value) if n.status == "ok" and n.value is not None and float(n.value).is_integer() else None
 
@@ -94,20 +97,46 @@ def with_findings(report: Report, findings: Sequence[Finding]) -> Report:
     return Report(tuple(sorted(files, key=lambda fr: fr.path)))
 
 
-def attach_previous(rollup: Rollup, previous: Path, opts: MergeOptions, *, label: str = "本轮") -> Rollup:
-    """Compare a fresh rollup with the previous round's rollup file; findings join its report.
+@dataclass(frozen=True, slots=True)
+class PreviousRound:
+    """``--previous`` as read: the rollup, or the error that stops the merge when it is compared."""
 
-    The comparison is ``rollup.comparison``; the previous rollup as read is returned (copied
-    measures look into it)."""
+    path: Path
+    rollup: Rollup | None
+    error: InputError | None = None
+
+
+def read_previous(previous: Path, opts: MergeOptions) -> PreviousRound:
+    """Last round's rollup file, read for ``attach_previous``.
+
+    ``run_merge`` reads it before the county replies: its reading peak (the whole workbook
+    as cells, ~200 MB at 1,500 counties) then comes while the process holds little, and the
+    rows kept are a fraction of that (issue 22). Its error is raised where it always was,
+    after the inbox, so a run with two problems still reports the first one first.
+    """
     if not previous.is_file():
-        raise InputError(f"找不到上一轮汇总表：{previous}")
+        return PreviousRound(previous, None, InputError(f"找不到上一轮汇总表：{previous}"))
     from zhenggai.rollup.province import read_rollup
 
     try:
-        prev = read_rollup(previous, opts)
+        return PreviousRound(previous, read_rollup(previous, opts))
     except InputError:
-        raise InputError(f"--previous 须是 zhenggai 生成的汇总表，{previous.name} 不是"
-                         "（两份县级报送请用 zhenggai diff 比较）") from None
+        return PreviousRound(previous, None, InputError(f"--previous 须是 zhenggai 生成的汇总表，{previous.name} 不是"
+                                                        "（两份县级报送请用 zhenggai diff 比较）"))
+
+
+def attach_previous(rollup: Rollup, previous: Path | PreviousRound, opts: MergeOptions, *,
+                    label: str = "本轮") -> Rollup:
+    """Compare a fresh rollup with the previous round's rollup (a file, or ``read_previous``'s);
+    findings join its report.
+
+    The comparison is ``rollup.comparison``; the previous rollup as read is returned (copied
+    measures look into it)."""
+    read = previous if isinstance(previous, PreviousRound) else read_previous(previous, opts)
+    if read.rollup is None:
+        assert read.error is not None
+        raise read.error
+    prev, previous = read.rollup, read.path
     level: Level = "province" if rollup.province else "prefecture"
     prev_level: Level = "province" if prev.province else "prefecture"
     if prev_level != level:
@@ -124,9 +153,12 @@ def attach_previous(rollup: Rollup, previous: Path, opts: MergeOptions, *, label
     repeated = {id(n.finding) for n in comparison.notes
                 if n.finding.code == "round-county-silent" and (n.prefecture, n.county) in expected_missing}
     rollup.report = with_findings(rollup.report, [f for f in comparison.findings if id(f) not in repeated])
+    # Counted by file, then per county: not every finding against every county's files.
+    errors: Counter[str] = Counter(f.file for f in comparison.findings if f.severity is Severity.ERROR)
+    warnings: Counter[str] = Counter(f.file for f in comparison.findings if f.severity is Severity.WARNING)
     for s in rollup.counties:
-        own = [f for f in comparison.findings if f.file in s.files]
-        s.errors += sum(1 for f in own if f.severity is Severity.ERROR)
-        s.warnings += sum(1 for f in own if f.severity is Severity.WARNING)
+        files = set(s.files)
+        s.errors += sum(errors[name] for name in files)
+        s.warnings += sum(warnings[name] for name in files)
     rollup.comparison = comparison
     return prev

@@ -51,6 +51,7 @@ from zhenggai.rollup.model import (
     skipped_list,
 )
 from zhenggai.rollup.official import plausibility_marks, stats_rows
+from zhenggai.rollup.stated_totals import stated_totals
 
 _I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
 
@@ -62,12 +63,26 @@ class _Refused(Exception):
 
 _SEVERITY = {s.label: s for s in Severity}
 _PLACE = re.compile(rf"^(.+?){TITLE_PREFIX}")
+# A prefecture's name at the start of a file name: 襄阳市, 恩施土家族苗族自治州, 神农架林区.
+_NAMED_PLACE = re.compile(r"^([\u4e00-\u9fff]{1,12}?(?:自治州|市|州|地区|林区|盟))")
 _O = {c.key: c.header for c in OVERVIEW.columns(province=True)}
 _F = {c.key: c.header for c in FINDINGS.columns()}
 _W = {c.key: c.header for c in WORK.columns(province=True)}
 
 _Key = tuple[str, str]  # (市州, county)
-_Line = tuple[list[object], dict[str, int]]  # a row and its sheet's header positions
+_Row = list[object]
+_At = dict[str, "int | None"]  # a WORK key → its column on one sheet (LEGACY_HEADERS), None: not there
+
+
+def _at(cols: dict[str, int]) -> _At:
+    """Where a sheet holds each 核对底稿 column: the first of its LEGACY_HEADERS it has."""
+    return {name: next((cols[h] for h in headers if h in cols), None) for name, headers in LEGACY_HEADERS.items()}
+
+
+def _cell(row: _Row, i: int | None) -> object:
+    """The cell at column ``i`` ("" when the sheet has no such column); rows from ``_table``
+    reach its header's width, so any column found in the header is there."""
+    return row[i] if i is not None else ""
 
 
 class _Work:
@@ -77,47 +92,63 @@ class _Work:
     to the stamped row's own columns (LEGACY_HEADERS)."""
 
     def __init__(self, grid: Sequence[Sequence[object]] | None, prefecture: str) -> None:
-        self.lines: dict[tuple[str, str, str], list[_Line]] = {}
+        self.lines: dict[tuple[str, str, str], list[_Row]] = {}
         cols, rows = _table(grid or [])
+        self.at = _at(cols)
         if _W["table"] not in cols:
             return
+        ic, ip, it = cols.get(COUNTY_HEADER), cols.get(PREFECTURE_HEADER), cols[_W["table"]]
         for row in rows:
-            county = clean_text(_get(row, cols, COUNTY_HEADER))
-            pref = clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture
-            table = clean_text(_get(row, cols, _W["table"]))
+            county = clean_text(_cell(row, ic))
             if county:
-                self.lines.setdefault((pref, county, table), []).append((row, cols))
+                pref = clean_text(_cell(row, ip)) or prefecture
+                self.lines.setdefault((pref, county, clean_text(row[it])), []).append(row)
 
-    def line(self, key: _Key, table: str, k: int = 0) -> _Line | None:
+    def line(self, key: _Key, table: str, k: int = 0) -> _Row | None:
         found = self.lines.get((*key, WORK_TABLES[table]), [])
         return found[k] if k < len(found) else None
 
-    @staticmethod
-    def get(name: str, line: _Line | None, own: _Line) -> object:
-        """Column ``name`` (a WORK key) from the 核对底稿 line, else from the stamped row."""
-        for source in (line, own):
-            if source is None:
-                continue
-            for header in LEGACY_HEADERS[name]:
-                if header in source[1]:
-                    return _get(source[0], source[1], header)
-        return ""
+    def get(self, name: str, line: _Row | None, own: _Row, own_at: _At) -> object:
+        """Column ``name`` (a WORK key) from the 核对底稿 line, else from the stamped row
+        (whose sheet's columns are ``own_at``)."""
+        i = self.at[name]
+        if line is not None and i is not None:
+            return line[i]
+        return _cell(own, own_at[name])
 
 
-def _table(rows: Sequence[Sequence[object]]) -> tuple[dict[str, int], list[list[object]]]:
-    """Header positions and the data rows under the row that holds 县（市、区） or 文件."""
+def _header(rows: Sequence[Sequence[object]]) -> tuple[int, list[str]] | None:
+    """The row that holds 县（市、区） or 文件 among the first rows, and its texts."""
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         # Headers are printed with line breaks ("追回企业资金" / "（万元）"): read them whole.
         texts = [clean_text(v).replace("\n", "") for v in row]
         if COUNTY_HEADER in texts or (_F["file"] in texts and _F["message"] in texts):
-            data: list[list[object]] = []
-            for x in rows[r + 1:]:
-                first = next((clean_text(v) for v in x if clean_text(v)), "")
-                if first.startswith(CONTACT_PREFIX):
-                    break  # the 联系人 line under the table, and the chart's rows after it
-                data.append(list(x))
-            return {t: i for i, t in enumerate(texts) if t}, data
-    return {}, []
+            return r, texts
+    return None
+
+
+def _table(rows: Sequence[Sequence[object]]) -> tuple[dict[str, int], list[_Row]]:
+    """Header positions and the data rows under the row that holds 县（市、区） or 文件.
+
+    The rows are the grid's own (not copied: a national rollup's are 120,000), a short one
+    padded to the header's width."""
+    found = _header(rows)
+    if found is None:
+        return {}, []
+    r, texts = found
+    width = len(texts)
+    data: list[_Row] = []
+    for x in rows[r + 1:]:
+        for v in x:
+            first = clean_text(v)
+            if first:
+                break
+        else:
+            first = ""
+        if first.startswith(CONTACT_PREFIX):
+            break  # the 联系人 line under the table, and the chart's rows after it
+        data.append(x if isinstance(x, list) and len(x) >= width else [*x, *[""] * (width - len(x))])
+    return {t: i for i, t in enumerate(texts) if t}, data
 
 
 def _status(label: str) -> Status:
@@ -125,9 +156,8 @@ def _status(label: str) -> Status:
     return Status.from_label(label) or Status.UNREADABLE
 
 
-def _get(row: list[object], cols: dict[str, int], name: str) -> object:
-    i = cols.get(name)
-    return row[i] if i is not None and i < len(row) else ""
+def _get(row: _Row, cols: dict[str, int], name: str) -> object:
+    return _cell(row, cols.get(name))
 
 
 def _int(v: object) -> int:
@@ -170,37 +200,48 @@ def _read_one(
     if missing:
         raise _Refused(make("rollup-incomplete", file=shown, detail="缺少工作表“" + "”“".join(missing) + "”"))
     for spec in (OVERVIEW, ITEMS, STATS):
-        if not _table(sheets[spec.name])[0]:
+        if _header(sheets[spec.name]) is None:
             raise _Refused(make("rollup-incomplete", file=shown,
                                 detail=f"工作表“{spec.name}”前 {HEADER_SEARCH_ROWS} 行中找不到“{COUNTY_HEADER}”表头"))
     notes: list[Finding] = []
-    if FINDINGS.name not in sheets or not _table(sheets[FINDINGS.name])[0]:
+    if FINDINGS.name not in sheets or _header(sheets[FINDINGS.name]) is None:
         notes.append(make("rollup-no-findings", file=shown))
     # The title, wherever it is: rollups carry a 附件 label in A1 before it (older ones did not).
     texts = (clean_text(v) for r in sheets[OVERVIEW.name][:HEADER_SEARCH_ROWS] for v in r)
     title = next((t for t in texts if TITLE_PREFIX in t), "")
     m = _PLACE.match(title)
-    prefecture = m.group(1) if m and m.group(1) not in ("", "全省") else fallback
+    prefecture = m.group(1) if m and m.group(1) not in ("", "全省") else ""
+    if not prefecture:
+        # Merged without --prefecture: the title names no place. The file name is a guess
+        # (襄阳市汇总表（修改）.xlsx → 襄阳市), so say so; its counties decide which rollups
+        # are versions of one prefecture (_join_overlapping), not this name.
+        named = _NAMED_PLACE.match(fallback)
+        prefecture = named.group(1) if named else fallback
+        notes.append(make("rollup-unnamed", file=shown, prefecture=prefecture))
 
     work = _Work(sheets.get(WORK.name), prefecture)
     counties = _counties(path, sheets[OVERVIEW.name], prefecture, work)
-    items = _items(path, sheets[ITEMS.name], prefecture, work)
+    items = _items(path, sheets[ITEMS.name], prefecture, work, _Texts())
     stats = _stats(path, sheets[STATS.name], prefecture, opts, {(c.prefecture, c.county): c for c in counties},
                    work)
     _recount_overdue(counties, items, as_of or opts.validate.as_of)
     reports = _findings(path, sheets.get(FINDINGS.name, []))
+    a2 = opts.validate.specs()[1]
+    notes += stated_totals(shown, STATS.name, sheets[STATS.name], [c.header for c in a2.columns if c.is_number])
+    notes += stated_totals(shown, OVERVIEW.name, sheets[OVERVIEW.name], [_O["total"], _O["done"], _O["open"]])
     if notes:
         reports.append(FileReport(shown, None, (), tuple(notes)))
     return prefecture, counties, items, stats, reports
 
 
-def _pref(row: list[object], cols: dict[str, int], prefecture: str) -> str:
+def _pref(row: _Row, cols: dict[str, int], prefecture: str) -> str:
     return clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture
 
 
 def _counties(path: Path, grid: list[list[object]], prefecture: str, work: _Work) -> list[CountySummary]:
     """汇总概览's county rows, with files, errors and coverage from 核对底稿."""
     cols, rows = _table(grid)
+    own = _at(cols)
     counties: list[CountySummary] = []
     for row in rows:
         county = clean_text(_get(row, cols, COUNTY_HEADER))
@@ -208,19 +249,19 @@ def _counties(path: Path, grid: list[list[object]], prefecture: str, work: _Work
             continue
         key = (_pref(row, cols, prefecture), county)
         line = work.line(key, "overview")
-        cov = clean_text(work.get("coverage", line, (row, cols)))
+        cov = clean_text(work.get("coverage", line, row, own))
         coverage = None
         if "/" in cov:
             a, b = cov.split("/", 1)
             coverage = (_int(a), _int(b))
         # The writer puts one source file per line; rollups written before that joined them with "、".
-        raw_files = str(work.get("files", line, (row, cols)) or "")
+        raw_files = str(work.get("files", line, row, own) or "")
         files = [clean_text(x) for x in raw_files.split("\n" if "\n" in raw_files else "、")]
         counties.append(CountySummary(
             county=county, prefecture=key[0], status=_status(clean_text(_get(row, cols, _O["status"]))),
             total=_int(_get(row, cols, _O["total"])), done=_int(_get(row, cols, _O["done"])),
             open=_int(_get(row, cols, _O["open"])), overdue=_int(_get(row, cols, _O["overdue"])),
-            errors=_int(work.get("errors", line, (row, cols))), warnings=_int(work.get("warnings", line, (row, cols))),
+            errors=_int(work.get("errors", line, row, own)), warnings=_int(work.get("warnings", line, row, own)),
             files=[f"{path.name}›{x}" for x in files if x], coverage=coverage,
             rows_read=None, rows_written=None,  # not in the workbook: unknown, not 0
             official=coverage is not None,  # written with a feedback list: the figures are the list's
@@ -228,30 +269,50 @@ def _counties(path: Path, grid: list[list[object]], prefecture: str, work: _Work
     return counties
 
 
-def _items(path: Path, grid: list[list[object]], prefecture: str, work: _Work) -> list[RollupItem]:
+class _Texts(dict[str, str]):
+    """One object for each distinct text of a rollup being read. The grid gives every cell a
+    string of its own, but a county's name, its files, 是/否, a problem over several measures
+    repeat on many of a national rollup's 58,000 rows, and merge --previous holds last round's
+    rows until its workbook is written (issue 22)."""
+
+    def __call__(self, text: str) -> str:
+        return self.setdefault(text, text)
+
+
+def _items(path: Path, grid: list[list[object]], prefecture: str, work: _Work, keep: _Texts) -> list[RollupItem]:
     """整改清单汇总's rows (not a county's 未报送 line), with source and errors from 核对底稿."""
     cols, rows = _table(grid)
+    own = _at(cols)
+    at = [cols.get(c.header) for c in APPENDIX1.columns]
+    i_county, i_seq, i_problem = cols.get(COUNTY_HEADER), cols.get(_SEQ_HEADER), cols.get(_PROBLEM_HEADER)
+    days: dict[date, date] = {}
+    sources: dict[str, str] = {}
     items: list[RollupItem] = []
     seen: Counter[_Key] = Counter()
     for row in rows:
-        county = clean_text(_get(row, cols, COUNTY_HEADER))
-        if not county or _placeholder_line(row, cols):
+        county = clean_text(_cell(row, i_county))
+        if not county or _placeholder_line(_cell(row, i_seq), _cell(row, i_problem)):
             continue
         values: list[object] = []
-        for c in APPENDIX1.columns:
-            v = _get(row, cols, c.header)
-            if isinstance(v, datetime):
-                v = v.date()
+        for i in at:
+            v = _cell(row, i)
+            if isinstance(v, str):
+                v = keep(v)
+            elif isinstance(v, datetime):
+                v = days.setdefault(v.date(), v.date())
             elif isinstance(v, float) and v.is_integer():
                 v = int(v)
             values.append(v)
-        key = (_pref(row, cols, prefecture), county)
-        line, own = work.line(key, "items", seen[key]), (row, cols)
+        key = (keep(_pref(row, cols, prefecture)), keep(county))
+        line = work.line(key, "items", seen[key])
         seen[key] += 1
+        source = clean_text(work.get("files", line, row, own))
+        if source not in sources:
+            sources[source] = keep(f"{path.name}›{source}")
         items.append(RollupItem(
-            key[0], county, values, clean_text(work.get("category", line, own)) or None,
-            f"{path.name}›{clean_text(work.get('files', line, own))}", _int(work.get("source_row", line, own)),
-            clean_text(work.get("extras", line, own)), _int(work.get("errors", line, own)),
+            key[0], key[1], values, keep(clean_text(work.get("category", line, row, own))) or None, sources[source],
+            _int(work.get("source_row", line, row, own)), keep(clean_text(work.get("extras", line, row, own))),
+            _int(work.get("errors", line, row, own)),
         ))
     return items
 
@@ -259,10 +320,11 @@ def _items(path: Path, grid: list[list[object]], prefecture: str, work: _Work) -
 _SEQ_HEADER, _PROBLEM_HEADER = APPENDIX1.column("seq").header, APPENDIX1.column("problem").header
 
 
-def _placeholder_line(row: list[object], cols: dict[str, int]) -> bool:
+def _placeholder_line(seq: object, problem: object) -> bool:
     """The line 整改清单汇总 gives a county without 附件1 rows: no 序号, its status as the problem."""
-    return (clean_text(_get(row, cols, _SEQ_HEADER)) == ""
-            and Status.from_label(clean_text(_get(row, cols, _PROBLEM_HEADER))) is not None)
+    if isinstance(seq, (int, float)):
+        return False  # a number is never blank text: the common row, decided without clean_text
+    return clean_text(seq) == "" and Status.from_label(clean_text(problem)) is not None
 
 
 def _recount_overdue(counties: list[CountySummary], items: list[RollupItem], as_of: date) -> None:
@@ -306,6 +368,7 @@ def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOpt
            counties: dict[tuple[str | None, str], CountySummary], work: _Work) -> list[RollupStats]:
     spec = opts.validate.specs()[1]
     cols, rows = _table(grid)
+    own = _at(cols)
     out: list[RollupStats] = []
     for row in rows:
         county = clean_text(_get(row, cols, COUNTY_HEADER))
@@ -313,6 +376,7 @@ def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOpt
             continue
         values: dict[str, object] = {}
         unreadable: set[str] = set()
+        reasons: dict[str, str] = {}
         for c in spec.columns:
             v = _get(row, cols, c.header)
             if c.is_number:
@@ -320,15 +384,24 @@ def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOpt
                 if n.status == "invalid":
                     unreadable.add(c.key)
                     values[c.key] = clean_text(v)
+                elif isinstance(v, str) and v.strip():
+                    # The writer puts every figure it counted as a number and one it did not
+                    # count (元 typed as 万元, rows that do not add up…) as the clerk's text,
+                    # red: "120000" read back as a number would be summed here after the
+                    # prefecture refused it.
+                    unreadable.add(c.key)
+                    values[c.key] = clean_text(v)
+                    reasons[c.key] = "在市（州）汇总表中是未计入合计的文字（原因见该表此格的批注）"
                 else:
                     values[c.key] = n.value if n.value is not None else 0.0
             else:
                 values[c.key] = clean_text(v)
         values["county"] = county
         pref = clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture
-        source = clean_text(_Work.get("files", work.line((pref, county), "stats"), (row, cols)))
+        source = clean_text(work.get("files", work.line((pref, county), "stats"), row, own))
         st = RollupStats(pref, county, values, unreadable, f"{path.name}›{source}" if source else "", 0,
                          marks=plausibility_marks(spec, values, unreadable))
+        st.reasons.update(reasons)
         summary = counties.get((pref, county))
         if summary is not None and summary.status in _NO_A2:
             st.status = summary.status
@@ -355,6 +428,7 @@ def build_province(
     notes: list[Finding] = []
     names = names or {}
     parsed, versions, refused = _read_all(rollups, opts, on_progress, names)
+    versions = _join_overlapping(versions, parsed)
     chosen: dict[str, FileResult] = {}
     doubt: set[str] = set()
     for prefecture, found in versions.items():
@@ -398,7 +472,7 @@ def _read_all(
     versions: _Versions = {}
     refused: list[FileResult] = []
     for i, path in enumerate(sorted(rollups), start=1):
-        fallback = path.stem.replace("汇总", "")
+        fallback = path.stem.replace("汇总表", "").replace("汇总", "") or path.stem
         shown = names.get(path, str(path))
         try:
             sheets, saved = _load_timed(path, shown)
@@ -414,6 +488,32 @@ def _read_all(
         if on_progress is not None:
             on_progress(i, len(rollups), shown)
     return parsed, versions, refused
+
+
+def _join_overlapping(versions: _Versions, parsed: dict[Path, _Parsed]) -> _Versions:
+    """Rollups that hold a county in common are versions of one prefecture, whatever name
+    their titles or file names gave them: a county belongs to one prefecture, and two
+    rollups both counted would count it twice (襄阳市汇总表.xlsx and 襄阳市汇总表（修改）.xlsx
+    merged without --prefecture were two "prefectures" until 2026-12-05)."""
+    names = sorted(versions)
+    group = {n: n for n in names}
+
+    def root(n: str) -> str:
+        while group[n] != n:
+            n = group[n]
+        return n
+
+    owner: dict[str, str] = {}
+    for name in names:
+        for fr, _ in versions[name]:
+            for c in parsed[fr.path][1]:
+                other = owner.setdefault(c.county, name)
+                if root(other) != root(name):
+                    group[max(root(other), root(name))] = min(root(other), root(name))
+    joined: _Versions = {}
+    for name in names:
+        joined.setdefault(root(name), []).extend(versions[name])
+    return joined
 
 
 def _pick_rollup(prefecture: str, found: list[tuple[FileResult, tuple[object, ...]]], notes: list[Finding],

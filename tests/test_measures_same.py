@@ -1,0 +1,120 @@
+"""The measure classifier's short cuts give the verdicts of the plain reading (issue 22).
+
+``classify`` skips segmentation where it can (a clause that surely counts a quantity, one
+clause segmented at a time, an action's words read only if asked) and drops list markers with a
+regex written for speed. ``reference`` below is the classifier as issue 19 wrote it: segment the
+whole text, read every clause. On texts built from the rule words, figures, units, list markers,
+set phrases and punctuation, both must give the same kind and the same words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zhenggai.checking import measures
+from zhenggai.checking.measures import Kind, Verdict, classify, rules_table
+from zhenggai.core.parse import nfkc
+
+# The list-marker regex of issue 19, as written there.
+OLD_MARKER = re.compile(r"(?:^|(?<=[\s。;,:!?、]))\d{1,2}[.、)]|\(\d{1,2}\)|[\u2460-\u24ff\u2776-\u2793]")
+
+
+def reference(text: str) -> Verdict:
+    """Issue 19's classify: the whole text segmented, every clause read."""
+    s = nfkc(text)
+    if not any(c.isalpha() for c in s):
+        return Verdict(Kind.EMPTY)
+    s = OLD_MARKER.sub(" ", s)
+    r = measures._rules()
+    if measures._blockers().search(s) is None and (q := r.quantity.search(measures._SET_PHRASES.sub("", s))):
+        return Verdict(Kind.ACTION, (q.group(),))
+    tokens = measures._words(measures._tokenizer()(s), r.kinds)
+    clause = measures._Clause([], [], [], [])
+    start = 0
+    for i, (word, _, _) in enumerate([*tokens, ("。", len(s), len(s))]):
+        if word in measures._CLAUSE_END or i == len(tokens):
+            if i > start:
+                measures._read_clause(s[tokens[start][1]:tokens[i - 1][2]], tokens[start:i], r, clause)
+            start = i + 1
+    unique = measures._unique
+    if clause.action:
+        return Verdict(Kind.ACTION, unique(clause.action))
+    if clause.meeting:
+        return Verdict(Kind.MEETING, unique([*clause.meeting, *clause.pledge]))
+    if clause.deadline:
+        return Verdict(Kind.DEADLINE, unique([*clause.pledge, *clause.deadline]))
+    return Verdict(Kind.PLEDGE, unique(clause.pledge))
+
+
+RULE_WORDS = sorted({w for _, words, _ in rules_table() for w in words})
+UNITS = ["万元", "元", "个", "家", "人", "人次", "次", "场", "期", "轮", "项", "户", "村", "课时"]
+FIGURES = ["1", "3", "35", "12.5", "0", "３５", "一", "三", "十二", "两", "百", "〇", "五十", "2022"]
+PIECES = [
+    *"，,；;。！？\n：:、 　（）()．.…/%",
+    "\r\n", "\r", "\t", "1.", "2、", "3)", "(4)", "（5）", "①", "❶", "12.", "１．",
+    "进一步", "下一步", "逐一", "第一", "一些", "四个意识", "三会一课", "举一反三",
+    "对", "站点", "资金", "企业", "县财政", "安排", "服务中心", "村级", "合同", "运营", "开展", "专项",
+    "乡镇", "公司", "未", "尚未", "没有", "不", "年底", "前", "月底", "以来", "全部", "整改到位",
+]
+piece = st.one_of(
+    st.sampled_from(RULE_WORDS),
+    st.sampled_from(PIECES),
+    st.builds(lambda f, x, u: f + x + u, st.sampled_from(FIGURES), st.sampled_from(["", "多", "余"]),
+              st.sampled_from(UNITS)),
+    st.sampled_from(FIGURES),
+    st.text(alphabet="对站点资金项目专项管理工作县局问题整改情况人员中心已将未不前会", min_size=1, max_size=4),
+)
+texts = st.lists(piece, min_size=1, max_size=16).map("".join)
+
+
+@settings(max_examples=1500)
+@given(texts)
+def test_same_verdict_as_the_plain_reading(text: str) -> None:
+    measures.classify.cache_clear()
+    got = classify(text)
+    want = reference(text)
+    assert (got.kind, got.words) == (want.kind, want.words)
+
+
+@settings(max_examples=500)
+@given(texts)
+def test_same_list_markers_dropped(text: str) -> None:
+    s = nfkc(text)
+    assert measures._MARKER_RE.sub(" ", s) == OLD_MARKER.sub(" ", s)
+
+
+def test_clause_ends_are_tokens_of_their_own() -> None:
+    # What _read_clauses relies on: the segmenter never joins a clause end to a word, and
+    # "\r\n" is one token (classify reads such a text whole).
+    tokens = measures._tokenizer()("追回资金3万元,已完成;a:b!c?d。e\nf\r\ng")
+    words = [w for w, _, _ in tokens]
+    for end in ",;:!?。\n":
+        assert end in words
+    assert "\r\n" in words
+
+
+def test_action_words_are_read_when_asked() -> None:
+    # A clause with a quantity of results makes the measure an action without segmenting it;
+    # its words are the ones the plain reading gives.
+    text = "县财政安排站点运营经费15.1万元；已与物流公司解除运营合同，责令限期整改"
+    measures.classify.cache_clear()
+    got = classify(text)
+    assert got.kind is Kind.ACTION
+    assert got == reference(text)
+    assert got.words == reference(text).words
+
+
+@settings(max_examples=500)
+@given(texts)
+def test_a_clause_read_from_its_start(text: str) -> None:
+    # _counts reads a clause from its first character when it begins with a space or a
+    # dictionary word of two characters: there the first token (search mode) begins.
+    r = measures._rules()
+    for piece in measures._CLAUSE_SPLIT.split(measures._MARKER_RE.sub(" ", nfkc(text))):
+        if piece and "\r" not in piece and (piece[0].isspace() or measures._has_word()(piece[:2])):
+            tokens = measures._words(measures._tokenizer()(piece), r.kinds)
+            assert tokens[0][1] == 0
+            assert tokens[-1][2] == len(piece)
