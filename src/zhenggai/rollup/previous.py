@@ -42,12 +42,13 @@ def round_from_rollup(rollup: Rollup, label: str, *, keep_prefecture: bool) -> R
     rollups name it (or not, without ``--prefecture``), which must not split its counties.
     """
     items = []
+    i_seq, i_problem, i_measure, i_done, i_deadline = (_I[k] for k in ("seq", "problem", "measure", "done", "deadline"))
     for it in rollup.items:
         v = it.values
         pref = it.prefecture if keep_prefecture else None
         items.append(ItemRecord(
-            it.county, _seq(v[_I["seq"]]), clean_text(v[_I["problem"]]), clean_text(v[_I["measure"]]),
-            parse_yes_no(v[_I["done"]]).value, parse_date(v[_I["deadline"]]).value,
+            it.county, _seq(v[i_seq]), clean_text(v[i_problem]), clean_text(v[i_measure]),
+            parse_yes_no(v[i_done]).value, parse_date(v[i_deadline]).value,
             Place(it.source_file, it.sheet, it.source_row or None, it.columns), pref))
     stats = {(s.prefecture if keep_prefecture else None, s.county): s for s in rollup.stats}
     counties = []

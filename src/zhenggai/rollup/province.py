@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 
 from zhenggai.core.findings import CATALOGUE, FileReport, Finding, Report, Severity, make, sort_key
@@ -161,6 +162,8 @@ def _get(row: _Row, cols: dict[str, int], name: str) -> object:
 
 
 def _int(v: object) -> int:
+    if type(v) is float and v.is_integer() and abs(v) < 2**53:
+        return int(v)  # the common cell (calamine reads numbers as floats): what parse_number gives
     n = parse_number(v)
     return int(n.value) if n.value is not None else 0
 
@@ -221,7 +224,7 @@ def _read_one(
 
     work = _Work(sheets.get(WORK.name), prefecture)
     counties = _counties(path, sheets[OVERVIEW.name], prefecture, work)
-    items = _items(path, sheets[ITEMS.name], prefecture, work, _Texts())
+    items = _items(path, sheets[ITEMS.name], prefecture, work)
     stats = _stats(path, sheets[STATS.name], prefecture, opts, {(c.prefecture, c.county): c for c in counties},
                    work)
     _recount_overdue(counties, items, as_of or opts.validate.as_of)
@@ -269,22 +272,26 @@ def _counties(path: Path, grid: list[list[object]], prefecture: str, work: _Work
     return counties
 
 
-class _Texts(dict[str, str]):
-    """One object for each distinct text of a rollup being read. The grid gives every cell a
-    string of its own, but a county's name, its files, 是/否, a problem over several measures
-    repeat on many of a national rollup's 58,000 rows, and merge --previous holds last round's
-    rows until its workbook is written (issue 22)."""
-
-    def __call__(self, text: str) -> str:
-        return self.setdefault(text, text)
+_ITEM_WORK = ("files", "category", "source_row", "extras", "errors")  # what an item takes from 核对底稿
 
 
-def _items(path: Path, grid: list[list[object]], prefecture: str, work: _Work, keep: _Texts) -> list[RollupItem]:
-    """整改清单汇总's rows (not a county's 未报送 line), with source and errors from 核对底稿."""
+def _items(path: Path, grid: list[list[object]], prefecture: str, work: _Work) -> list[RollupItem]:
+    """整改清单汇总's rows (not a county's 未报送 line), with source and errors from 核对底稿.
+
+    One object is kept for each distinct short text (``keep``): the grid gives every cell a
+    string of its own, but a county's name, 是/否, a 责任人 or 责任单位 repeat on many of a
+    national rollup's 58,000 rows, and merge --previous holds last round's rows through the
+    merge (issue 22). 问题描述 and 整改措施 are nearly all different: hashing them saves nothing."""
     cols, rows = _table(grid)
     own = _at(cols)
-    at = [cols.get(c.header) for c in APPENDIX1.columns]
+    at = [(cols.get(c.header), c.key not in ("problem", "measure")) for c in APPENDIX1.columns]
+    # Each 核对底稿 column: where the 核对底稿 line has it, else where this sheet has it (``_Work.get``).
+    take = [(work.at[name], own[name]) for name in _ITEM_WORK]
+    whole = [w for w, _ in take if w is not None]
+    from_work = itemgetter(*whole) if len(whole) == len(take) else None  # a 核对底稿 line holds them all
     i_county, i_seq, i_problem = cols.get(COUNTY_HEADER), cols.get(_SEQ_HEADER), cols.get(_PROBLEM_HEADER)
+    texts: dict[str, str] = {}
+    keep = texts.setdefault
     days: dict[date, date] = {}
     sources: dict[str, str] = {}
     items: list[RollupItem] = []
@@ -294,26 +301,32 @@ def _items(path: Path, grid: list[list[object]], prefecture: str, work: _Work, k
         if not county or _placeholder_line(_cell(row, i_seq), _cell(row, i_problem)):
             continue
         values: list[object] = []
-        for i in at:
-            v = _cell(row, i)
+        for i, shared in at:
+            v = row[i] if i is not None else ""
             if isinstance(v, str):
-                v = keep(v)
-            elif isinstance(v, datetime):
-                v = days.setdefault(v.date(), v.date())
+                if shared:
+                    v = keep(v, v)
+            elif isinstance(v, date):
+                day = v.date() if isinstance(v, datetime) else v
+                v = days.setdefault(day, day)
             elif isinstance(v, float) and v.is_integer():
                 v = int(v)
             values.append(v)
-        key = (keep(_pref(row, cols, prefecture)), keep(county))
+        pref = _pref(row, cols, prefecture)
+        key = (keep(pref, pref), keep(county, county))
         line = work.line(key, "items", seen[key])
         seen[key] += 1
-        source = clean_text(work.get("files", line, row, own))
+        if line is not None and from_work is not None:
+            files, category, source_row, extras, errors = from_work(line)
+        else:
+            files, category, source_row, extras, errors = (
+                line[w] if line is not None and w is not None else row[o] if o is not None else "" for w, o in take)
+        source = clean_text(files)
         if source not in sources:
-            sources[source] = keep(f"{path.name}›{source}")
-        items.append(RollupItem(
-            key[0], key[1], values, keep(clean_text(work.get("category", line, row, own))) or None, sources[source],
-            _int(work.get("source_row", line, row, own)), keep(clean_text(work.get("extras", line, row, own))),
-            _int(work.get("errors", line, row, own)),
-        ))
+            sources[source] = f"{path.name}›{source}"
+        category, extras = clean_text(category), clean_text(extras)
+        items.append(RollupItem(key[0], key[1], values, keep(category, category) or None, sources[source],
+                                _int(source_row), keep(extras, extras), _int(errors)))
     return items
 
 
