@@ -10,13 +10,21 @@ set phrases and punctuation, both must give the same kind and the same words.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhenggai.checking import measures
+from builders import appendix1_rows, make_workbook
+from zhenggai.checking import measures, second_cpu
+from zhenggai.checking import rows as row_rules
+from zhenggai.checking.files import check_file
 from zhenggai.checking.measures import Kind, Verdict, classify, rules_table
 from zhenggai.core.parse import nfkc
+from zhenggai.core.results import Options
 
 # The list-marker regex of issue 19, as written there.
 OLD_MARKER = re.compile(r"(?:^|(?<=[\s。;,:!?、]))\d{1,2}[.、)]|\(\d{1,2}\)|[\u2460-\u24ff\u2776-\u2793]")
@@ -118,3 +126,51 @@ def test_a_clause_read_from_its_start(text: str) -> None:
             tokens = measures._words(measures._tokenizer()(piece), r.kinds)
             assert tokens[0][1] == 0
             assert tokens[-1][2] == len(piece)
+
+
+MEASURES = [
+    "县财政安排30万元购买服务，恢复运营，新增运营人员4人", "新整合快递企业3家，新覆盖村12个",
+    "高度重视，进一步加强管理，认真落实整改责任", "确保年底前完成站点整合", "召开党组会议3次专题研究整改工作",
+    "已与物流公司解除运营合同，责令限期整改", "将进一步加强资金拨付管理", "计划新建改造站点10个",
+    "尚未完成站点整合", "/", "1.高度重视；2.加强监管", "已召开专题会议研究部署整改工作",
+]
+
+
+def _table(tmp_path: Path) -> Path:
+    rows: list[Sequence[Any]] = [
+        [i + 1, f"问题{i}", f"{MEASURES[i % len(MEASURES)]}（第{i}条）", "否" if i % 3 else "是",
+         ("2023-03-01", "2022-06-30", "2022-12-31")[min(i % 5, 2)], "张三", "县商务局" if i % 7 else ""]
+        for i in range(120)]
+    return make_workbook(tmp_path / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows)})
+
+
+def test_a_table_checked_on_two_cpus_gives_the_same_result(tmp_path: Path, monkeypatch: Any) -> None:
+    # second_cpu.py: the second half of the rows checked in a forked child.
+    path = _table(tmp_path)
+    opts = Options(as_of=date(2022, 9, 1))
+    plain = check_file(path, opts)
+    monkeypatch.setattr(second_cpu, "ROWS_MIN", 10)
+    monkeypatch.setattr(row_rules, "_second_cpu", lambda: True)
+    forked = check_file(path, opts)
+    codes = [f.code for f in plain.findings]
+    assert codes.count("measure-pledge-only") >= 30
+    assert {"required-missing", "deadline-too-late", "overdue"} <= set(codes)
+    assert forked.findings == plain.findings
+    assert [t.items for t in forked.tables] == [t.items for t in plain.tables]
+
+
+def test_a_failed_child_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -> None:
+    # A child that dies, or none at all: this process checks the second half too.
+    path = _table(tmp_path)
+    opts = Options(as_of=date(2022, 9, 1))
+    plain = check_file(path, opts)
+    monkeypatch.setattr(second_cpu, "ROWS_MIN", 10)
+    monkeypatch.setattr(row_rules, "_second_cpu", lambda: True)
+
+    def crash(*args: object) -> None:
+        raise RuntimeError
+
+    monkeypatch.setattr(row_rules, "_checked", crash)  # raises in the child: it exits 1
+    assert check_file(path, opts).findings == plain.findings
+    monkeypatch.setattr(second_cpu, "start", lambda compute: None)  # fork refused
+    assert check_file(path, opts).findings == plain.findings

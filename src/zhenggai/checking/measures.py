@@ -343,6 +343,13 @@ def _blockers() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)))
 
 
+def warm() -> None:
+    """Load the rules, the segmenter and its dictionary now (before a fork: pledges.py)."""
+    _rules()
+    _blockers()
+    _has_word()
+
+
 def may_not_report(clause: str) -> bool:
     """False when no intent, negation, deadline or meeting word occurs in ``clause``, even as a
     substring: a figure with its unit there is then a quantity of results, which is what

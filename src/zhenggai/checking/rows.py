@@ -20,6 +20,7 @@ rules, in ``table_rules.py``; ``check.check_table`` runs both on one table.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import cache, lru_cache
@@ -37,7 +38,8 @@ from pydantic import (
 )
 from pydantic import model_validator as _model_validator
 
-from zhenggai.checking.measures import classify, cue_text
+from zhenggai.checking import second_cpu
+from zhenggai.checking.measures import classify, cue_text, warm
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.kinds import TableKind
@@ -69,8 +71,8 @@ FORMULAS = "formulas"  # input flag: the row holds a formula cell without a save
 class RowContext:
     """The validation context of one table: what the rules compare against, and the emitter."""
 
-    __slots__ = ("_records", "as_of", "cols", "deadline", "factors", "file", "findings", "reasons", "sheet", "spec",
-                 "table", "unit_reasons")
+    __slots__ = ("_records", "as_of", "cols", "deadline", "factors", "file", "findings", "reasons", "sheet",
+                 "spec", "table", "unit_reasons")
 
     def __init__(self, table: Table, file: str, deadline: date, as_of: date) -> None:
         self.table = table
@@ -402,16 +404,58 @@ table would otherwise hold 100,000 models at once, about 100 MB)."""
 def validate_rows(table: Table, ctx: RowContext) -> Iterator[Any]:
     """Every record of ``table`` through its row model, in order; findings go to ``ctx``.
 
-    Yields each record's model, or None for a row whose validator raised.
+    Yields each record's model, or None for a row whose validator raised. The second half of
+    a big 附件1 is checked by a forked child where a second CPU is idle (second_cpu.py): 附件1's
+    rules only report, so the child's findings and parsed values are all its rows give; its
+    rows come as named tuples of the model's fields (the same attributes).
     """
+    n = half = len(table.records)
+    pending = None
+    if n >= second_cpu.ROWS_MIN and table.spec.kind == TableKind.APPENDIX1 and _second_cpu():
+        half = n // 2
+        warm()  # the segmenter loaded once, before the fork, not in both processes
+        pending = second_cpu.start(lambda: _checked(table, ctx, half, n))
+    yield from _validate(table, ctx, 0, half)
+    if half == n:
+        return
+    got = pending.result() if pending is not None else None
+    if got is None:  # no child, or it failed: its half here
+        yield from _validate(table, ctx, half, n)
+        return
+    rows, findings = cast("tuple[list[tuple[Any, ...] | None], list[Finding]]", got)
+    ctx.findings += findings
+    values = _values(table.spec)
+    for fields in rows:
+        yield None if fields is None else values._make(fields)
+
+
+@cache
+def _values(spec: TableSpec) -> Any:
+    """A row checked by the child, as a named tuple of its model's fields (what the model would
+    hold, attribute by attribute; building 50,000 models again would cost what the child saved)."""
+    return namedtuple(f"{row_model(spec).__name__}Values", list(row_model(spec).model_fields))
+
+
+def _checked(table: Table, ctx: RowContext, first: int, end: int) -> tuple[list[tuple[Any, ...] | None], list[Finding]]:
+    """In the child: the field values of rows ``first:end`` (model field order) and their findings."""
+    start = len(ctx.findings)
+    names = list(row_model(table.spec).model_fields)
+    rows = [None if m is None else tuple(map(m.__dict__.__getitem__, names)) for m in _validate(table, ctx, first, end)]
+    return rows, ctx.findings[start:]
+
+
+def _validate(table: Table, ctx: RowContext, first: int, end: int) -> Iterator[Any]:
+    """Records ``first:end`` through the row model, a chunk of them per TypeAdapter call."""
     keys = (*table.spec.keys, ROW, IS_TOTAL, FORMULAS)
     formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
     adapter = _adapter(table.spec)
     records = table.records
-    for first in range(0, len(records), CHUNK):
+    for lo in range(first, end, CHUNK):
+        # A record holds one value per column of the spec (Rows.values): zip without strict=,
+        # and a list rather than a tuple, is half the cost for 100,000 rows.
         data: list[dict[str, Any]] = [
-            dict(zip(keys, (*rec.values, rec.row, rec.total, rec.row in formula_rows), strict=True))
-            for rec in records[first:first + CHUNK]
+            dict(zip(keys, [*rec.values, rec.row, rec.total, rec.row in formula_rows]))  # noqa: B905
+            for rec in records[lo:min(lo + CHUNK, end)]
         ]
         start = len(ctx.findings)
         try:
@@ -428,3 +472,7 @@ def validate_rows(table: Table, ctx: RowContext) -> Iterator[Any]:
             except ValidationError as exc:
                 ctx.from_errors(exc.errors(include_url=False), d[ROW])
                 yield None
+
+
+def _second_cpu() -> bool:
+    return second_cpu.available()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from operator import itemgetter
 
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.kinds import TableKind
@@ -143,11 +144,14 @@ class Rows:
         self.groups = _problem_groups(grid, h.cols.get("problem"), self.first) if merged else {}
         self.continued = {h.cols[k] for k in _CONTINUED.get(spec.kind, ()) if k in h.cols} | set(self.extra_cols)
         self.lead = {self.first_col, self.first_col + 1}
+        # Every column of the spec found, as in nearly every reply: one C call takes a row's values.
+        self.take = itemgetter(*self.cols) if len(self.cols) > 1 and None not in self.cols else None
 
     def values(self, row: list[object], r: int) -> list[object]:
         width = len(row)
         if width > self.last_mapped:  # every mapped column is in the row (calamine's rows are all as wide)
-            values = [None if c is None else row[c] for c in self.cols]
+            take = self.take
+            values = list(take(row)) if take is not None else [None if c is None else row[c] for c in self.cols]
         else:
             values = [None if c is None else row[c] if c < width else "" for c in self.cols]
         if self.fill:
@@ -228,11 +232,23 @@ class Rows:
         return {c for c in self.cols if c is not None and (r, c) in self.fill} if self.fill else set()
 
 
+def _first_two_filled(values: list[object]) -> list[object]:
+    """The first two values that are not blank (``_blank`` written out, and no further: this
+    runs for every row of a 100,000-row table, and a data row's first two cells are filled)."""
+    out: list[object] = []
+    for v in values:
+        if v is None or v == "" or (isinstance(v, str) and v.isspace()):
+            continue
+        out.append(v)
+        if len(out) == 2:
+            break
+    return out
+
+
 def make_record(rows: Rows, r: int, row: list[object], values: list[object], category: str | None,
             formula_cells: list[tuple[int, int, str]]) -> Record | None:
     """The record of a data row; None for a row that only looks filled (序号 alone, 附件1's 合计)."""
-    # _blank written out: this runs for every cell of a 100,000-row table.
-    filled = [v for v in values if not (v is None or v == "" or (isinstance(v, str) and v.isspace()))]
+    filled = _first_two_filled(values)
     width = len(row)
     if len(filled) < 2 and not any(row[c] != "" for c in rows.extra_cols if c < width):
         if not filled:
@@ -243,7 +259,7 @@ def make_record(rows: Rows, r: int, row: list[object], values: list[object], cat
     # total label holds 计 or 汇 (is_total_label), which trimming cannot add: a problem
     # description without them is no label, without trimming it.
     total = False
-    for v in filled[:2]:
+    for v in filled:
         if isinstance(v, str) and ("计" in v or "汇" in v) and is_total_label(clean_text(v)):
             total = True
             break
