@@ -381,3 +381,33 @@ def test_ods_and_xls_read_formats_and_strikethrough_like_the_xlsx(tmp_path: Path
     assert _findings(other) == want
     assert sorted(want) == sorted([("E6", "date-approximate"), ("E5", "unit-converted"),
                                    ("F5", "number-format-scaled"), ("A7", "row-struck-through")])
+
+
+_STYLES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="http://schemas.openxmlformats.org/'
+           'spreadsheetml/2006/main">{numfmts}<fonts count="2"><font><sz val="11"/></font>{font}</fonts>'
+           '<cellXfs count="3"><xf numFmtId="0" fontId="0"/><xf numFmtId="{xf}" fontId="1" applyNumberFormat="1"/>'
+           '</cellXfs></styleSheet>')
+
+
+@pytest.mark.parametrize(("numfmts", "font", "xf", "plain"), [
+    ('<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>', "<font/>", "164", True),
+    ("", "<font/>", "0", True),
+    ("", "<font/>", "14", True),  # 14 is a whole date: the stored value stands
+    ('<numFmts count="1"><numFmt numFmtId="164" formatCode="0&quot;元&quot;"/></numFmts>', "<font/>", "164", False),
+    ('<numFmts count="1"><numFmt numFmtId="164" formatCode=\'0"万元"\'/></numFmts>', "<font/>", "164", False),
+    ('<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy年m月"/></numFmts>', "<font/>", "164", False),
+    ("", "<font/>", "57", False),  # a built-in 年月 format
+    ("", "<font/>", " 9 ", False),  # 0%, the id spelt with spaces
+    ("", "<font><strike/></font>", "0", False),
+])
+def test_styles_told_plain_without_parsing_are_those_that_change_nothing(numfmts: str, font: str, xf: str,
+                                                                         plain: bool) -> None:
+    """formats.plain_styles (which lets an ordinary reply skip parsing styles.xml) says True
+    only where read_styles finds nothing; UTF-16 and other encodings are always parsed."""
+    from zhenggai.intake import formats
+
+    xml = _STYLES.format(numfmts=numfmts, font=font, xf=xf)
+    assert formats.plain_styles(xml.encode()) is plain
+    assert bool(formats.read_styles(xml.encode())) is not plain
+    assert not formats.plain_styles(xml.replace("UTF-8", "UTF-16").encode("utf-16"))
+    assert not formats.plain_styles(xml.replace("UTF-8", "GBK").encode("gbk"))

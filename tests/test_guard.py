@@ -231,6 +231,13 @@ def test_a_normal_sheet_has_nothing_suspect(reply: Path) -> None:
     assert not guard.suspect(b'<worksheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
                              b'relationships" xmlns="x"><c r="A1"/>')
     assert guard.suspect(b'<worksheet xmlns:r="http://x"><c r="a1"/>') and guard.suspect(b'<c\tr="XFE1"/>')
+    # Ranges: the usual ones pass at once; one past the limits anywhere is still found, even
+    # inside another attribute that ends in "ref".
+    assert guard.out_of_limits(b'<dimension ref="A1:K20"/><mergeCell ref="$B$2:C3"/>') is None
+    assert guard.out_of_limits(b'<mergeCell ref="A1:XFD1048577"/>') == "XFD1048577"
+    assert guard.out_of_limits(b'<mergeCell ref="a1:xfe2"/>') == "xfe2"
+    assert guard.out_of_limits(b'<x xref="a b ref=\'XFE1\'"/>') == "XFE1"
+    assert guard.out_of_limits(b'<x xref="XFE1"/>') is None
 
 
 def test_a_reply_is_opened_once(reply: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -222,6 +222,24 @@ def test_refuses_to_overwrite_and_skips_its_own_output(inbox: Path) -> None:
     assert {k: v for k, v in now.items() if k != "校验问题"} == {k: v for k, v in first.items() if k != "校验问题"}
 
 
+def test_an_earlier_rollup_naming_its_sheets_by_character_references_is_skipped(inbox: Path, tmp_path: Path) -> None:
+    """The rollup is told from its sheet names before anything is parsed; spelt as &#x…;
+    (or in another encoding) they cannot be seen in the bytes, and the XML is parsed."""
+    from builders import rewrite_zip
+
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([inbox], OPTS, out)
+
+    def refs(data: bytes) -> bytes:  # every character outside ASCII as &#x…;
+        return "".join(ch if ord(ch) < 128 else f"&#x{ord(ch):X};" for ch in data.decode()).encode()
+
+    rewrite_zip(out, inbox / "旧汇总.xlsx", {"xl/workbook.xml": refs})
+    again = zhenggai.merge([inbox], OPTS, tmp_path / "又一次.xlsx")
+    skipped = [f.message for f in again.rollup.report.findings() if f.code == "file-skipped"]
+    assert any("以前生成的汇总表" in m for m in skipped)
+    assert [c.rows_read for c in again.rollup.counties] == [5, 4, 3]
+
+
 def _snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     wb = openpyxl.load_workbook(path)
     # Row 2 holds the generation date; everything else must be identical.

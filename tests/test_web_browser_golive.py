@@ -128,7 +128,9 @@ def test_rollup_by_review_state_and_withdrawn_approval(browser: Browser, server:
     pref.fill("#withdraw-note", "数据与台账不符")
     shot(pref, "网上报送-撤销通过.png")
     pref.get_by_role("button", name="撤销通过，退回修改").click()
-    assert "已撤销通过" in _in_view(pref)
+    said = _in_view(pref)
+    assert "已撤销通过" in said and "标为“待审核”" in said  # what the rollup below counts
+    shot(pref, "网上报送-撤销通过后.png")
     rows = _overview(pref, links["市州（审核）"], tmp_path, "撤销后.xlsx")
     assert (rows["谷城县"][2], rows["谷城县"][rate]) == ("待审核", 1.0)
     assert rows["合计"][2] == "0/3 已通过"

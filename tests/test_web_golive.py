@@ -143,6 +143,54 @@ def test_withdrawn_approval_is_shown_to_the_county(intake: Intake, tmp_path: Pat
     assert "已提交" in client.post(county + "submit", follow_redirects=True).text  # it can be sent again
 
 
+def test_withdrawing_a_newer_approval_never_brings_an_older_one_back(intake: Intake, tmp_path: Path) -> None:
+    """S1 approved (50 %), S2 approved (100 %), S2's approval withdrawn: the rollup counts S2,
+    marked 退回修改, as the page says; S1's older figures do not come back as 已通过."""
+    client, links, _ = intake
+    county, pref = links["谷城县"], links["市州（审核）"]
+    one_done = [list(r) for r in GOOD_ROWS]
+    all_done = [list(r) for r in GOOD_ROWS]
+    all_done[1][3], all_done[1][4] = "是", "2022-06-30"
+    upload(client, county, reply(tmp_path / "g1", "谷城县", rows=one_done))
+    client.post(county + "submit")
+    decide(client, pref, 0, "approve")
+    upload(client, county, reply(tmp_path / "g2", "谷城县", rows=all_done))
+    client.post(county + "submit", data={"confirm": "1"})
+    decide(client, pref, 0, "approve")
+    text = decide(client, pref, 0, "return", "数据与台账不符", which=-1)
+    notice = re.search(r'id="notice"[^>]*>([^<]*)<', text)
+    assert notice is not None and "已撤销通过" in notice.group(1) and "退回修改" in notice.group(1)
+    rows = overview(client.get(pref + "rollup.xlsx").content, tmp_path)
+    rate = rows["header"].index("完成率")
+    assert rows["谷城县"][2] == "退回修改" and rows["谷城县"][rate] == 1.0
+    page = client.get(f"{pref}county/0").text
+    assert "汇总表中该县采用" not in page and "撤销通过（" not in page  # nothing approved counts now
+    assert "更早通过的报送不再采用" in page
+    assert "退回修改" in client.get(county).text
+    # Sent again and approved: it counts as 已通过; the older approval stays history.
+    client.post(county + "submit", data={"confirm": "1"})
+    decide(client, pref, 0, "approve")
+    rows = overview(client.get(pref + "rollup.xlsx").content, tmp_path)
+    assert rows["谷城县"][2] == "已通过" and rows["谷城县"][rate] == 1.0
+
+
+def test_withdrawing_an_approval_names_what_the_rollup_counts_instead(intake: Intake, tmp_path: Path) -> None:
+    """S1 approved, S2 pending, S1's approval withdrawn: the message says the rollup now uses the
+    latest submission marked 待审核 (not 退回修改, which it would not be)."""
+    client, links, _ = intake
+    county, pref = links["谷城县"], links["市州（审核）"]
+    upload(client, county, reply(tmp_path / "g1", "谷城县"))
+    client.post(county + "submit")
+    decide(client, pref, 0, "approve")
+    upload(client, county, reply(tmp_path / "g2", "谷城县", bad=True))
+    client.post(county + "submit", data={"confirm": "1"})
+    text = decide(client, pref, 0, "return", "数据与台账不符", which=-1)
+    notice = re.search(r'id="notice"[^>]*>([^<]*)<', text)
+    assert notice is not None and "已撤销通过" in notice.group(1) and "待审核" in notice.group(1)
+    rows = overview(client.get(pref + "rollup.xlsx").content, tmp_path)
+    assert rows["谷城县"][2] == "待审核"
+
+
 def test_rollup_runs_in_process_with_the_folders_sign_off(intake: Intake, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     client, links, root = intake

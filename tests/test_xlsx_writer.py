@@ -196,6 +196,9 @@ def test_the_zip_deflated_on_two_cores_is_xlsxwriters_file_to_the_byte(tmp_path:
             for r in range(16000):
                 ws.write_row(r, 0, [f"{name}县第{r}行整改措施", r * 1.5, f"单位{r % 97}", r], fmt)
         ws.write_comment(0, 0, "批注")
+        # sharedStrings.xml: strings XlsxWriter escapes or marks, among the plain ones
+        ws.write_row(16000, 0, [" 前导空格", "末尾空格 ", "a & b < c > d", "_x0041_", "控制\x01字符", "非字符\ufffe",
+                                "<r><t>富文本</t></r>", "换行\n", '引号"', "\t"], fmt)
         wb.close()
         files[fast] = path.read_bytes()
     assert files[True] == files[False]

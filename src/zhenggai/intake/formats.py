@@ -179,6 +179,43 @@ def classify(code: str) -> tuple[Section, ...] | None:
     return sections
 
 
+_ATTR_NUMFMT_ID = re.compile(rb"""numFmtId\s*=\s*(["'])(.*?)\1""", re.DOTALL)
+_ATTR_FORMAT_CODE = re.compile(rb"""formatCode\s*=\s*(["'])(.*?)\1""", re.DOTALL)
+_XML_ENCODING = re.compile(rb"""\s*(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)""")
+
+
+def plain_styles(styles_xml: bytes) -> bool:
+    """Whether :func:`read_styles` surely finds nothing, told without parsing: no ``strike``
+    anywhere, no built-in number format of :data:`BUILTIN` named by any ``numFmtId``, and
+    every ``formatCode`` one that :func:`classify` leaves alone. False whenever unsure (an
+    encoding other than UTF-8, an entity or a line break in a value): then parse."""
+    if b"strike" in styles_xml or b"\x00" in styles_xml:
+        return False  # a struck font, or UTF-16 text the byte patterns below cannot see
+    declared = _XML_ENCODING.match(styles_xml)
+    if declared is not None and declared[1].lower() not in (b"utf-8", b"utf8"):
+        return False
+    for m in _ATTR_NUMFMT_ID.finditer(styles_xml):
+        value = m[2]
+        if b"&" in value:
+            return False
+        try:
+            if int(value) in BUILTIN:
+                return False
+        except ValueError:
+            continue  # read_styles skips it too
+    for m in _ATTR_FORMAT_CODE.finditer(styles_xml):
+        value = m[2]
+        if b"&" in value or b"\n" in value or b"\r" in value or b"\t" in value:
+            return False  # the parser would decode or normalise it
+        try:
+            code = value.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        if classify(code) is not None:
+            return False
+    return True
+
+
 def read_styles(styles_xml: bytes) -> Styles:
     """The styles of ``xl/styles.xml`` that change what a cell means (empty for most workbooks)."""
     root = SafeET.fromstring(styles_xml)

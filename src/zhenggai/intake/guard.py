@@ -40,8 +40,10 @@ UNREADABLE = "文件已损坏或含有异常内容，无法读取"
 _SUSPECT_RE = re.compile(rb"""r=["'](?:[A-Za-z]{3}|[A-Za-z]{0,3}\d{7}|[A-Za-z]{0,2}[a-z])""")
 _R_VALUE_RE = re.compile(rb"""r=["']([^"']{0,64})["']""")
 _ONE_REF_RE = re.compile(rb"\$?([A-Za-z]*)\$?(\d*)")
-# Ranges (dimension, mergeCell, autoFilter …): ``ref="A1:B5"``; few per sheet.
-_RANGE_ATTR_RE = re.compile(rb"""\sref=["']([^"']{0,200})["']""")
+# Ranges (dimension, mergeCell, autoFilter …): `` ref="A1:B5"``; few per sheet. The white
+# space before ``ref`` is checked after the match: a leading ``\s`` makes the search 7× slower.
+_RANGE_ATTR_RE = re.compile(rb"""ref=["']([^"']{0,200})["']""")
+_PLAIN_RANGE_RE = re.compile(rb"\$?[A-Z]{1,2}\$?\d{1,6}(?:[: ]\$?[A-Z]{1,2}\$?\d{1,6})*")
 
 
 def column_number(letters: bytes | str) -> int:
@@ -72,7 +74,20 @@ def out_of_limits(data: bytes) -> str | None:
         bad = _bad_ref(value[1])
         if bad is not None:
             return bad
-    for m in _RANGE_ATTR_RE.finditer(data):
+    return range_out_of_limits(data)
+
+
+def range_out_of_limits(data: bytes) -> str | None:
+    """:func:`out_of_limits` for the ranges alone (``ref="A1:B5"``): where :func:`suspect`
+    found nothing, the only references that can be past the limits."""
+    at = 0
+    while (m := _RANGE_ATTR_RE.search(data, at)) is not None:
+        if not data[m.start() - 1:m.start()].isspace():
+            at = m.start() + 1  # "xref=…" is no range, but a " ref=" may follow inside it
+            continue
+        at = m.end()
+        if _PLAIN_RANGE_RE.fullmatch(m[1]):
+            continue  # "A1:K20": two letters and six digits at most are always within the limits
         for part in m[1].replace(b" ", b":").split(b":"):
             bad = _bad_ref(part)
             if bad is not None:

@@ -431,11 +431,12 @@ def _maybe_sheet(name: str) -> bool:
 
 
 def _needs_scan(data: bytes) -> bool:
-    """Whether a part may hold anything _scan_sheets reports: over-estimates, never misses."""
+    """Whether a part may hold anything _scan_sheets reports: over-estimates, never misses.
+    (Where guard.suspect finds no reference, only a range can be past the limits.)"""
     return (
         b"<f" in data or b":f" in data or b't="e"' in data or b"t='e'" in data or b"hidden=" in data
         or _WIDE_COLUMN_RE.search(data) is not None or _BIG_ROW_RE.search(data) is not None
-        or guard.suspect(data) or guard.out_of_limits(data) is not None or guard.tags_without_ref(data)
+        or guard.suspect(data) or guard.range_out_of_limits(data) is not None or guard.tags_without_ref(data)
     )
 
 
@@ -735,6 +736,11 @@ def _scan_formats(pkg: Package, sst_strike: bool = True) -> dict[str, _Styled]:
     out: dict[str, _Styled] = {}
     try:
         names = set(pkg.names())
+        if not sst_strike and _no_inline_strike(pkg) and (
+                "xl/styles.xml" not in names or formats.plain_styles(pkg.read("xl/styles.xml"))):
+            # No struck run, no inline struck text and no style that could change a value
+            # (told from the bytes): nothing to find, as when styles.xml would not parse.
+            return out
         styles = formats.read_styles(pkg.read("xl/styles.xml")) if "xl/styles.xml" in names else formats.Styles()
         strings: dict[int, formats.Rich] = {}
         # Text can be struck through only with a struck cell font or a struck run (in the

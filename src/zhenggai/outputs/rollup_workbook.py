@@ -40,7 +40,7 @@ from zhenggai.outputs.paper import (
     unit_line,
 )
 from zhenggai.outputs.work_sheet import write_work
-from zhenggai.outputs.xlsx import Styles, cell_writer, line_writer, row_height, row_writer, stream, write_atomically
+from zhenggai.outputs.xlsx import Styles, cell_writer, line_writer, row_height, stream, write_atomically
 from zhenggai.rollup.layout import (
     CHART_MIN_HEIGHT,
     CHART_MIN_ROWS,
@@ -331,8 +331,9 @@ def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
     """校验问题: a working list with its own title and page numbers, no 盖章 line."""
     ws = wb.add_worksheet(FINDINGS.name)
     stream(ws)  # rows written in order; not held until close (memory)
-    put_row = row_writer(ws)
+    put_line = line_writer(ws)
     cols = columns_of(FINDINGS.columns())
+    widths = [w for _, w in cols]
     last = len(cols) - 1
     title_block(ws, st, rollup, FINDINGS, last, signoff)
     header_row(ws, st, cols)
@@ -342,10 +343,12 @@ def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
         name = shown_file(fr.path)
         for f in fr.findings:
             message = cn_dates(f.message)  # the clerk's own text (填写内容) stays as typed
-            put_row(row, 0, (name, f.sheet or "", f.cell or "", f.field or "", f.severity.label, f.value or "",
-                             message, f.code),
-                    (st.text, st.text, st.text, st.text, sev_fmt[f.severity.value], st.text, st.text, st.text))
-            fit_row(ws, row, [name, f.sheet or "", f.cell or "", f.field or "", "", f.value or "", message], cols)
+            height = row_height([name, f.sheet or "", f.cell or "", f.field or "", "", f.value or "", message],
+                                widths)  # as paper.fit_row
+            put_line(row, [name, f.sheet or "", f.cell or "", f.field or "", f.severity.label, f.value or "",
+                           message, f.code],
+                     [st.text, st.text, st.text, st.text, sev_fmt[f.severity.value], st.text, st.text, st.text],
+                     max(ROW_MIN, height or 0))
             row += 1
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)
     print_setup(ws, FINDINGS, last_col=last, last_row=max(row - 1, HEADER_ROW))

@@ -457,7 +457,10 @@ def own_output(path: Path) -> str | None:
             info = zf.getinfo("xl/workbook.xml")
             if info.file_size > 1 << 20:
                 return None
-            root = SafeET.fromstring(zf.read(info), forbid_dtd=True)
+            data = zf.read(info)
+            if not _may_name(data, (*MARKER_SHEETS, FINDINGS_SHEET, PROGRESS_SHEET)):
+                return None  # told from the bytes: a county's reply (nearly every file) is not parsed
+            root = SafeET.fromstring(data, forbid_dtd=True)
             names = {el.get("name", "") for el in root.iter() if el.tag.endswith("}sheet")}
             if len(names & (MARKER_SHEETS | {FINDINGS_SHEET})) >= 2:
                 return "rollup"
@@ -475,6 +478,18 @@ def own_output(path: Path) -> str | None:
         # Not an xlsx, or broken (a member flagged encrypted or "strong encryption", an unknown
         # compression method): the reader says what is wrong.
         return None
+
+
+def _may_name(xml: bytes, names: Sequence[str]) -> bool:
+    """Whether UTF-8 XML may hold one of ``names`` (no markup characters in them) as an
+    attribute value: False only when none is there as bytes, and none could be spelt
+    otherwise (a character reference, another encoding)."""
+    if b"&#" in xml or b"\x00" in xml:
+        return True  # &#x9644; or UTF-16: parse
+    head = xml[:200].lower()
+    if b"encoding" in head and b"utf-8" not in head and b"utf8" not in head:
+        return True
+    return any(n.encode() in xml for n in names)
 
 
 def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], list[Path], list[FileResult], Inbox]:

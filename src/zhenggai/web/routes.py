@@ -370,7 +370,9 @@ async def prefecture_county(request: Request) -> Response:
         return {"compared": compared, "county": county, "index": _int(request, "county"), "last": last,
                 "shown": shown, "submissions": list(reversed(subs)), "check": workflow.check_of(intake, county, files),
                 "labels": workflow.STATUS_LABELS, "kind_labels": service.KIND_LABELS,
-                "uploads": list(reversed(intake.store.uploads(county))), "counted": counted, "review": review}
+                "uploads": list(reversed(intake.store.uploads(county))), "counted": counted, "review": review,
+                # an older approval still on record that the rollup no longer counts
+                "superseded": review != "已通过" and any(x.status == STATUS_APPROVED for x in subs)}
 
     context = await run_in_threadpool(build)
     return page(request, "submission.html", token=request.path_params["token"], **_notice(request), **context)
@@ -405,10 +407,18 @@ async def prefecture_decide(request: Request) -> Response:
         if action == "approve":
             msg = "已通过。汇总表中该县采用这次报送。"
         elif withdraw:
-            msg = "已撤销通过并退回，该县打开链接即可看到意见；汇总表中该县标为“退回修改”，直到再次通过。"
+            msg = "已撤销通过并退回，该县打开链接即可看到意见；" + _counted_now(intake, sub.county)
         else:
             msg = "已退回，该县打开链接即可看到意见。"
     return RedirectResponse(f"{back}?msg={quote(msg)}&at=decide#notice", status_code=303)
+
+
+def _counted_now(intake: Intake, county: str) -> str:
+    """What the rollup counts for a county after its approval was withdrawn, in words."""
+    now, review = workflow.counted(intake, county)
+    if now is None:
+        return ""
+    return f"汇总表中该县改用 {now.created_at} 提交的报送，审核状态标为“{review}”，直到再次通过。"
 
 
 AUDIT_PAGE = 50

@@ -486,6 +486,23 @@ class Store:
                 detail["withdrawn"] = True
             self._audit(db, "prefecture", status, detail, client)
 
+    def ever_approved(self, county: str) -> set[int]:
+        """The county's submissions the prefecture approved at some time, withdrawn ones too.
+
+        Read from the audit log, the record of every decision (a submission's status holds only
+        the latest one): a withdrawn approval must still outrank older approvals, see
+        :func:`zhenggai.web.workflow.counted`.
+        """
+        with self.connect() as db:
+            rows = db.execute("SELECT detail FROM audit WHERE actor = 'prefecture' AND action = ?",
+                              (STATUS_APPROVED,)).fetchall()
+        out = set()
+        for r in rows:
+            detail = json.loads(r["detail"] or "{}")
+            if detail.get("county") == county and isinstance(detail.get("submission"), int):
+                out.add(int(detail["submission"]))
+        return out
+
     def submissions(self, county: str | None = None) -> list[Submission]:
         """Submissions, oldest first."""
         with self.connect() as db:

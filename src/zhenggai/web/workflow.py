@@ -6,7 +6,8 @@ so the clerk sees why it was not taken. Replacing a file is always the clerk's o
 action (uploading a newer one); the page names which file counts.
 
 What the rollup counts per county (:func:`counted`): its latest approved submission;
-without one, its latest submission, marked 待审核 or 退回修改 in the 审核状态 column.
+without one (or once the latest approval is withdrawn), its latest submission, marked
+待审核 or 退回修改 in the 审核状态 column; an older approval never comes back.
 
 Library work runs in the intake's worker pool (:mod:`zhenggai.web.pool`) under the
 county's name, only when the store holds no result for it yet.
@@ -260,8 +261,8 @@ def submit(intake: Intake, county: str, confirmed: bool, client: str, partial: b
     if lacking and not partial:
         return SubmitOutcome(False, f"还没有上传{lacking}：通知要求附件1、附件2 都报。请上传后再提交；"
                                     f"如确需先提交已有的，请勾选“只提交已有的，{lacking}以后再报”。")
+    again = counted(intake, county)[1] == REVIEW_LABELS[STATUS_APPROVED]
     intake.store.add_submission(county, [u.id for u in current], report["errors"], report["warnings"], client)
-    again = last is not None and last.status == STATUS_APPROVED
     return SubmitOutcome(True, "已提交，市州重新审核；审核通过前，汇总表仍用上次已通过的报送。" if again
                          else "已提交，市州审核后会在本页显示结果。")
 
@@ -328,12 +329,22 @@ def submission_files(intake: Desk, sub: Submission) -> list[Upload]:
 
 
 def counted(intake: Desk, county: str) -> tuple[Submission | None, str | None]:
-    """The submission the rollup counts for a county, and its 审核状态: the latest approved one;
-    without one, the latest submission (待审核 or 退回修改); (None, None) when none."""
+    """The submission the rollup counts for a county, and its 审核状态: the latest approved one
+    while its approval stands; else the latest submission (待审核 or 退回修改); (None, None)
+    when none.
+
+    "The latest approved" is the latest the prefecture ever approved: once a newer approval
+    is withdrawn, an older approved submission never comes back, because its figures were
+    replaced when the newer one was approved (the county then counts its latest submission,
+    marked, until one is approved again).
+    """
     subs = intake.store.submissions(county)
-    approved = [x for x in subs if x.status == STATUS_APPROVED]
-    chosen = approved[-1] if approved else subs[-1] if subs else None
-    return chosen, REVIEW_LABELS[chosen.status] if chosen is not None else None
+    if not subs:
+        return None, None
+    ever = intake.store.ever_approved(county)
+    approved = [x for x in subs if x.id in ever or x.status == STATUS_APPROVED]
+    chosen = approved[-1] if approved and approved[-1].status == STATUS_APPROVED else subs[-1]
+    return chosen, REVIEW_LABELS[chosen.status]
 
 
 def counted_sets(intake: Desk) -> tuple[dict[str, list[Upload]], dict[str, str]]:
