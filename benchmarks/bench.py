@@ -448,6 +448,10 @@ def _checks(cases: dict[str, Case], counties: Sequence[int], big_rows: int,
     if mg and mg.runs:
         out.append((f"merge {n} 县峰值内存 ≤ {MERGE_RSS_MAX_MB} MB", (mg.rss <= MERGE_RSS_MAX_MB, f"{mg.rss:.0f} MB"),
                     none))
+    pv = cases.get(f"merge {n} --previous")
+    if pv and pv.runs:  # reading last round's rollup must not take the merge over the limit either
+        out.append((f"merge {n} 县 --previous 峰值内存 ≤ {MERGE_RSS_MAX_MB} MB",
+                    (pv.rss <= MERGE_RSS_MAX_MB, f"{pv.rss:.0f} MB"), none))
     va, rd = cases.get(f"validate {big_rows}"), cases.get(f"read {big_rows}")
     if va and rd and va.runs and rd.runs:
         out.append((f"validate {big_rows} 行不超过 read 的 {VALIDATE_READ_MAX:g} 倍",

@@ -4,6 +4,7 @@ on the same rollup its 下载汇总表 gives."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -29,6 +30,9 @@ def test_prefecture_page_offers_both_papers(tmp_path: Path) -> None:
     })
     client.post(county + "upload", files=[("files", (reply.name, reply.read_bytes()))], follow_redirects=True)
     client.post(county + "submit", data={"confirm": "1"}, follow_redirects=True)
+    assert client.get(pref + "report.docx").status_code == 409  # not approved yet: see test_web_golive
+    sub = re.findall(r"/decide/(\d+)", client.get(pref + "county/0").text)[0]
+    client.post(f"{pref}decide/{sub}", data={"action": "approve"})
 
     page = client.get(pref).text
     assert f'href="{pref}report.xlsx"' in page and f'href="{pref}report.docx"' in page

@@ -115,6 +115,11 @@ def test_rollup_by_review_state_and_withdrawn_approval(browser: Browser, server:
     pref.goto(links["市州（审核）"])
     expect(pref.locator("tr", has_text="谷城县")).to_contain_text("已通过")
     shot(pref, "网上报送-审核状态.png")
+    expect(pref.locator(".waiting")).to_contain_text("还有 2 个县（市、区）的报送没有通过审核")
+    pref.get_by_role("link", name="下载情况报告（初稿）").click()  # refused: the page says why
+    expect(pref.locator("h1")).to_have_text("督办清单和情况报告还不能生成")
+    expect(pref.locator("main")).to_contain_text("老河口市（待审核）、保康县（退回修改）")
+    shot(pref, "网上报送-报告须审核通过.png")
     rows = _overview(pref, links["市州（审核）"], tmp_path, "第一次.xlsx")
     rate = rows["header"].index("完成率")
     assert rows["header"][2] == "审核状态"

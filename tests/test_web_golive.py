@@ -191,6 +191,36 @@ def test_withdrawing_an_approval_names_what_the_rollup_counts_instead(intake: In
     assert rows["谷城县"][2] == "待审核"
 
 
+def test_papers_wait_until_every_submission_is_approved(intake: Intake, tmp_path: Path) -> None:
+    """督办清单 and 情况报告 go to the province: a county counted only as 待审核 or 退回修改 would be
+    in them as 已报送 with its figures. They are refused, naming those counties, until approved."""
+    client, links, _ = intake
+    pref = links["市州（审核）"]
+    upload(client, links["谷城县"], reply(tmp_path / "g", "谷城县"))
+    client.post(links["谷城县"] + "submit")
+    upload(client, links["保康县"], reply(tmp_path / "b", "保康县"))
+    client.post(links["保康县"] + "submit")
+    decide(client, pref, 2, "return", "请补充佐证材料")
+    page = client.get(pref).text
+    assert "还有 2 个县（市、区）的报送没有通过审核" in page
+    for which in ("xlsx", "docx"):
+        r = client.get(pref + f"report.{which}")
+        assert r.status_code == 409 and "content-disposition" not in r.headers
+        assert "谷城县（待审核）、保康县（退回修改）" in r.text and "老河口市" in r.text  # 尚未提交: 未报送
+    decide(client, pref, 0, "approve")
+    assert "保康县（退回修改）" in client.get(pref + "report.docx").text
+    client.post(links["保康县"] + "submit")  # sent again as it was, and approved
+    decide(client, pref, 2, "approve")
+    assert "没有通过审核" not in client.get(pref).text
+    from docx import Document
+
+    r = client.get(pref + "report.docx")
+    assert r.status_code == 200
+    text = "".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    assert "已报送2个" in text and "未报送1个（老河口市）" in text
+    assert client.get(pref + "report.xlsx").status_code == 200
+
+
 def test_rollup_runs_in_process_with_the_folders_sign_off(intake: Intake, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     client, links, root = intake

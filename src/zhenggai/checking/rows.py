@@ -42,6 +42,7 @@ from zhenggai.checking import second_cpu
 from zhenggai.checking.measures import classify, cue_text, warm
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, a1, make
+from zhenggai.core.gcpause import collector_paused
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import Shown as _Shown
 from zhenggai.core.parse import (
@@ -409,6 +410,11 @@ def validate_rows(table: Table, ctx: RowContext) -> Iterator[Any]:
     rules only report, so the child's findings and parsed values are all its rows give; its
     rows come as named tuples of the model's fields (the same attributes).
     """
+    with collector_paused():
+        yield from _halves(table, ctx)
+
+
+def _halves(table: Table, ctx: RowContext) -> Iterator[Any]:
     n = half = len(table.records)
     pending = None
     if n >= second_cpu.ROWS_MIN and table.spec.kind == TableKind.APPENDIX1 and _second_cpu():

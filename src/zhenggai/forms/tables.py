@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from zhenggai.core.codes import FindingCode
+from zhenggai.core.gcpause import collector_paused
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, county_from_bureau_line, county_in_text, normalize_header
 from zhenggai.core.schema import TableSpec
@@ -269,6 +270,12 @@ def build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec,
 def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...], top: int = 0
                  ) -> tuple[Table, int]:
     """:func:`build_table`, and the 0-based row where another table may begin below it."""
+    with collector_paused():  # a record per row: see core/gcpause.py
+        return _read_rows(grid, spec, h, others, top)
+
+
+def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...], top: int
+               ) -> tuple[Table, int]:
     rows = grid.rows
     lay = Rows(grid, spec, h, others, _header_of)
     records: list[Record] = []

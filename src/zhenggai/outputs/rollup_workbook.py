@@ -40,7 +40,7 @@ from zhenggai.outputs.paper import (
     unit_line,
 )
 from zhenggai.outputs.work_sheet import write_work
-from zhenggai.outputs.xlsx import Styles, cell_writer, line_writer, row_height, stream, write_atomically
+from zhenggai.outputs.xlsx import Styles, cell_writer, line_writer, row_measure, stream, write_atomically
 from zhenggai.rollup.layout import (
     CHART_MIN_HEIGHT,
     CHART_MIN_ROWS,
@@ -168,7 +168,7 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
     row = HEADER_ROW + 1
     # Hoisted out of the loop, which runs once per 附件1 row of every county (~60,000 for
     # the ministry's 1,500 counties): widths, the unmeasured lead columns, bound methods.
-    widths = [w for _, w in cols]
+    measure = row_measure([w for _, w in cols])  # row_height with the columns' widths worked out once
     lead: list[object] = ["", ""] if rollup.province else [""]
     lead_fmts = [st.center] * len(lead)
     set_row = ws.set_row
@@ -185,7 +185,7 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
             row += 1
             continue
         line = [it.prefecture or "", it.county] if rollup.province else [it.county]
-        height = row_height([*lead, *it.values], widths)
+        height = measure([*lead, *it.values])
         put_line(row, [*line, *it.values], [*lead_fmts, *fmts[:len(it.values)]], max(ROW_MIN, height or 0))
         key = (it.prefecture, it.county)
         counts[key] = counts.get(key, 0) + 1
@@ -333,7 +333,7 @@ def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
     stream(ws)  # rows written in order; not held until close (memory)
     put_line = line_writer(ws)
     cols = columns_of(FINDINGS.columns())
-    widths = [w for _, w in cols]
+    measure = row_measure([w for _, w in cols])  # as paper.fit_row
     last = len(cols) - 1
     title_block(ws, st, rollup, FINDINGS, last, signoff)
     header_row(ws, st, cols)
@@ -343,8 +343,7 @@ def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
         name = shown_file(fr.path)
         for f in fr.findings:
             message = cn_dates(f.message)  # the clerk's own text (填写内容) stays as typed
-            height = row_height([name, f.sheet or "", f.cell or "", f.field or "", "", f.value or "", message],
-                                widths)  # as paper.fit_row
+            height = measure([name, f.sheet or "", f.cell or "", f.field or "", "", f.value or "", message])
             put_line(row, [name, f.sheet or "", f.cell or "", f.field or "", f.severity.label, f.value or "",
                            message, f.code],
                      [st.text, st.text, st.text, st.text, sev_fmt[f.severity.value], st.text, st.text, st.text],

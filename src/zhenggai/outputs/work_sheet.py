@@ -17,7 +17,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from zhenggai.outputs.paper import ROW_MIN, columns_of, header_row, print_setup, shown_file, title_block
-from zhenggai.outputs.xlsx import Styles, line_writer, row_height, stream
+from zhenggai.outputs.xlsx import Styles, line_writer, row_measure, stream
 from zhenggai.rollup.layout import HEADER_ROW, WORK, WORK_TABLES
 from zhenggai.rollup.model import CountySummary, Rollup, RollupItem, RollupStats, Signoff
 
@@ -70,7 +70,7 @@ def write_work(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where
     put_line = line_writer(ws)
     spec = WORK.columns(province=rollup.province)
     cols = columns_of(spec)
-    widths = [w for _, w in cols]
+    measure = row_measure([w for _, w in cols])
     last = len(cols) - 1
     title_block(ws, st, rollup, WORK, last, signoff)
     header_row(ws, st, cols)
@@ -87,7 +87,7 @@ def write_work(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where
             if col.key == "errors" and v:
                 fmt = st.error
             row_fmts.append(fmt)
-        height = row_height(values, widths)  # as paper.fit_row
+        height = measure(values)  # as paper.fit_row
         put_line(row, ["" if v is None else v for v in values], row_fmts, max(ROW_MIN, height or 0))
         row += 1
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)

@@ -513,14 +513,24 @@ def row_height(values: list[object], widths: list[float], *, line: float = 14.5)
     Excel grows a row to fit wrapped text only when the text is typed in; LibreOffice
     and Excel draw a file's long text over the next rows unless the height is written.
     """
-    lines = 1
-    for value, width in zip(values, widths, strict=False):
-        if isinstance(value, str) and value:
-            usable = int(max(width - 1.5, 1.0))
-            if "\n" not in value and 2 * len(value) <= usable:
-                continue  # at most 2 units a character: fits on one line, no need to measure
-            lines = max(lines, _lines(value, usable))
-    return None if lines == 1 else lines * line + 3
+    return row_measure(widths, line=line)(values)
+
+
+def row_measure(widths: Sequence[float], *, line: float = 14.5) -> Callable[[Sequence[object]], float | None]:
+    """:func:`row_height` for rows of one sheet's columns, each column's usable width worked
+    out once (the loops that measure every row of the rollup)."""
+    usables = [int(max(width - 1.5, 1.0)) for width in widths]
+
+    def height(values: Sequence[object]) -> float | None:
+        lines = 1
+        for value, usable in zip(values, usables, strict=False):
+            if isinstance(value, str) and value:
+                if "\n" not in value and 2 * len(value) <= usable:
+                    continue  # at most 2 units a character: fits on one line, no need to measure
+                lines = max(lines, _lines(value, usable))
+        return None if lines == 1 else lines * line + 3
+
+    return height
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -335,7 +335,8 @@ def _overview_context(intake: Intake) -> dict[str, Any]:
         counted, review = workflow.counted(intake, county)
         rows.append({"index": i, "county": county, "last": subs[-1] if subs else None, "uploads": len(uploads),
                      "numbers": numbers.get(county), "counted": counted, "review": review})
-    return {"rows": rows, "labels": workflow.STATUS_LABELS, "tally": tally}
+    waiting = sum(1 for r in rows if r["review"] is not None and r["review"] != "已通过")
+    return {"rows": rows, "labels": workflow.STATUS_LABELS, "tally": tally, "waiting": waiting}
 
 
 async def prefecture_page(request: Request) -> Response:
@@ -509,6 +510,10 @@ async def prefecture_paper(request: Request) -> Response:
     which = request.path_params["which"]
     if which not in ("xlsx", "docx"):
         raise HTTPException(404)
+    waiting = await run_in_threadpool(workflow.papers_wait, intake)
+    if waiting:
+        return page(request, "message.html", 409, title="督办清单和情况报告还不能生成", message=waiting,
+                    back=f"/p/{request.path_params['token']}/")
     data = await run_in_threadpool(workflow.paper_bytes, intake, which)
     intake.store.audit(PREFECTURE, f"report-{which}", {}, _client(request))
     name, media = ("督办清单.xlsx", XLSX) if which == "xlsx" else ("情况报告.docx", DOCX)

@@ -400,11 +400,45 @@ def rollup_bytes(intake: Desk) -> bytes:
     return data
 
 
+def undecided(intake: Desk) -> list[tuple[str, str]]:
+    """(county, 待审核 / 退回修改) for each county whose counted submission is not approved."""
+    out = []
+    for county in intake.settings.counties:
+        _, review = counted(intake, county)
+        if review is not None and review != REVIEW_LABELS[STATUS_APPROVED]:
+            out.append((county, review))
+    return out
+
+
+def papers_wait(intake: Desk) -> str:
+    """Why 督办清单 and 情况报告 cannot be made yet ("" when they can).
+
+    The papers go to the province, and ``zhenggai report`` reads no 审核状态: a county counted
+    only as 待审核 or 退回修改 would stand in them as 已报送, its figures in the rate. Leaving
+    it out instead would make the paper say 未报送, which is not true either. So the papers
+    wait until every county that submitted is approved; the rollup (marked) is there now.
+    """
+    waiting = undecided(intake)
+    if not waiting:
+        return ""
+    names = "、".join(f"{c}（{r}）" for c, r in waiting)
+    unsent = [c for c in intake.settings.counties if counted(intake, c)[0] is None]
+    return (f"督办清单和情况报告要报上级，其中的数字须是审核通过的报送。还有 {len(waiting)} 个县（市、区）"
+            f"的报送没有通过审核：{names}。请先审核；退回修改的县重新提交并通过后即可下载。"
+            + (f"尚未提交的{'、'.join(unsent)}在报告中列为未报送。" if unsent else "")
+            + "汇总表现在就可以下载，其“审核状态”一列标明了这些县。")
+
+
 def paper_bytes(intake: Desk, which: str) -> bytes:
     """督办清单.xlsx (``which`` "xlsx") or 情况报告.docx ("docx"): ``zhenggai report`` on the
-    very rollup the page's 下载汇总表 gives, so the three downloads always agree."""
+    very rollup the page's 下载汇总表 gives, so the three downloads always agree; only once
+    every submission counted is approved (:func:`papers_wait`, which the caller shows)."""
     from zhenggai.api.report import report
+    from zhenggai.core.errors import InputError
 
+    waiting = papers_wait(intake)
+    if waiting:
+        raise InputError(waiting)
     with intake.settings.temp("zhenggai-report-") as tmp:
         src = Path(tmp) / f"{intake.settings.prefecture or ''}汇总.xlsx"
         src.write_bytes(rollup_bytes(intake))
