@@ -20,6 +20,7 @@ from zhenggai.checking.sheets import join_continued, split_back, turn_back
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
 from zhenggai.checking.workbook_copies import workbook_conflicts
 from zhenggai.core.findings import Finding, Report, Severity, a1, make
+from zhenggai.core.gcpause import collector_paused
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import (
     is_valid_phone,
@@ -181,6 +182,14 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
     The one place a checked file's result is built: every step returns its findings and
     tables, gathered here into a frozen :class:`FileResult`.
     """
+    # The cyclic collector off for the whole file: reading a big sheet leaves a million
+    # cells alive, and the collector's walks over them found nothing (core/gcpause.py);
+    # 100,000 rows: about 0.5 of 4.4 s CPU. Reference counting frees everything as before.
+    with collector_paused():
+        return _check_file(path, opts, display_name)
+
+
+def _check_file(path: Path, opts: Options, display_name: str | None) -> FileResult:
     shown = display_name or str(path)
     mtime = _mtime(path)
     book = read_book(path, shown)
