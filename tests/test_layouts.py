@@ -314,6 +314,10 @@ def test_a_file_named_for_another_county_of_the_run_is_an_error(tmp_path: Path) 
     found = [f for f in result.rollup.report.findings() if f.code == "county-file-name-other"]
     assert [(f.file, f.severity.value) for f in found] == [("保康县.xlsx", "error")]
     assert "“保康县”" in found[0].message and "“谷城县”" in found[0].message
+    # one county spelled two ways is not "another county" (--expect's hint names the spelling)
+    result, _ = run(tmp_path / "写法", {"老河口市.xlsx": {"附件1": appendix1_rows(rows_for("老河口", 3, 2),
+                                                                               county="老河口")}}, "老河口市")
+    assert not [f for f in result.rollup.report.findings() if f.code == "county-file-name-other"]
     # a file named for the 市 (not a county of the run) stays a warning
     result, _ = run(tmp_path / "市", {"襄阳市.xlsx": {"附件1": appendix1_rows(rows_for("谷城", 3, 2))}}, "谷城县")
     assert not [f for f in result.rollup.report.findings() if f.code == "county-file-name-other"]

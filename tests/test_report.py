@@ -163,6 +163,12 @@ def test_prefecture_papers_state_the_rollups_figures(rollups: dict[str, Path], t
     assert "统计截至 2022年9月1日" in [c.value for c in ws[2]]
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert "&P" in ws.oddFooter.center.text
+    # Papers that go upward carry the official content only, in their properties too.
+    props = Document(str(res.document)).core_properties
+    assert props.title == "襄阳市商务局关于电子商务进农村综合示范专项整改工作情况的报告"
+    assert "zhenggai" not in f"{props.comments}{props.keywords}{props.subject}" and "模板" not in props.title
+    book = openpyxl.load_workbook(res.workbook).properties
+    assert "zhenggai" not in f"{book.description}{book.keywords}{book.subject}{book.title}"
 
 
 def test_rules_that_cannot_be_evaluated_are_listed_with_the_reason(rollups: dict[str, Path], tmp_path: Path) -> None:
@@ -228,6 +234,63 @@ def test_feedback_list_decides_the_category(tmp_path: Path) -> None:
     res = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)),
                          tmp_path / "汇总.xlsx", problems=feedback)
     assert [it.category for it in res.rollup.items] == ["业务建设方面", "资金和资产管理方面"]
+
+
+@pytest.mark.parametrize("read_back", [False, True])
+def test_categories_count_the_listed_problems_only(tmp_path: Path, read_back: bool) -> None:
+    # 谷城县 answers two of its three listed problems, adds a row of its own (done) and answers
+    # the first problem twice (是, then 否). The overview counts 3 listed problems, 0 done; the
+    # categories must say the same — the own row is no listed problem, the twice-answered one
+    # is not done, the third is 未填报 (before: 3 problems, 2 done, 0 未填报).
+    make_workbook(tmp_path / "in" / "谷城县.xlsx", {"附件1": appendix1_rows([
+        [1, "县级电商公共服务中心停止运营", "恢复运营，补充人员2人", "是", "2022-06-30", "李四", "县商务局"],
+        [2, "县级电商公共服务中心停止运营", "计划年底前完成", "否", "2022-12-31", "李四", "县商务局"],
+        [3, "县里自查：站点标识不统一", "已统一更换标识20处", "是", "2022-06-30", "李四", "县商务局"],
+        [4, "资金执行进度较慢", "计划年底前支付完毕", "否", "2022-12-31", "李四", "县商务局"],
+    ], county="谷城县")})
+    feedback = make_workbook(tmp_path / "清单.xlsx", {"清单": LIST[:5]})
+    out = tmp_path / "汇总.xlsx"
+    res = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out,
+                         problems=feedback)
+    rollup = zhenggai.read_rollup(out) if read_back else res.rollup
+    (county,) = [c for c in rollup.counties if c.county == "谷城县"]
+    assert (county.total, county.done) == (3, 0)
+    cats, _ = category_stats(rollup, AS_OF)
+    assert [(c.category, c.total, c.done) for c in cats] == [
+        ("业务建设方面", 1, 0), ("资金和资产管理方面", 1, 0), ("未填报的反馈问题", 1, 0)]
+    assert sum(c.total for c in cats) == county.total and sum(c.done for c in cats) == county.done
+
+
+def test_a_county_without_list_figures_is_named_as_not_rated(tmp_path: Path) -> None:
+    # 枣阳市 is not on the feedback list: 完成率低 is judged for 谷城县 only, and the paper says
+    # that 枣阳市 was not judged (not a silence that reads as "rate fine").
+    make_workbook(tmp_path / "in" / "谷城县.xlsx", {"附件1": appendix1_rows([
+        [1, "县级电商公共服务中心停止运营", "计划年底前恢复运营", "否", "2022-12-31", "李四", "县商务局"],
+    ], county="谷城县")})
+    make_workbook(tmp_path / "in" / "枣阳市.xlsx", {"附件1": appendix1_rows([
+        [1, "网货开发不足", "计划年底前完成", "否", "2022-12-31", "李四", "市商务局"],
+    ], county="枣阳市")})
+    feedback = make_workbook(tmp_path / "清单.xlsx", {"清单": LIST})
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out, problems=feedback)
+    res = report(out, tmp_path / "papers")
+    reasons = [s.reason for s in res.supervision.not_evaluated if s.rule.key == "low_rate"]
+    assert reasons == ["枣阳市没有反馈问题清单的数字（汇总时未按清单计数），未对其评估完成率"]
+    assert "枣阳市没有反馈问题清单的数字" in _text(res.document)
+
+
+def test_results_name_excluded_and_doubtful_figures(tmp_path: Path) -> None:
+    # 500000 under 万元 is not counted (像是按元填写); 补充人员 1500 is counted but outside its
+    # range (yellow in the rollup): the report says both, as the rollup's 合计 cells do.
+    make_workbook(tmp_path / "in" / "谷城县.xlsx", {
+        "附件1": appendix1_rows([[1, "县级电商公共服务中心停止运营", "恢复运营", "是", "2022-06-30", "李四",
+                                 "县商务局"]], county="谷城县"),
+        "附件2": appendix2_rows(["谷城县", 1, 1, 0, 500000, 1.5, 1500, 1, 0, 3, 4, 1, None], county="谷城县")})
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out)
+    text = _text(report(out, tmp_path / "papers").document)
+    assert "县级财政安排经费0万元（不含谷城县，其数据有误或无法识别）" in text
+    assert "补充人员1500人（含谷城县超出合理范围、待核实的数）" in text
 
 
 def test_a_bureaus_own_template(rollups: dict[str, Path], tmp_path: Path) -> None:

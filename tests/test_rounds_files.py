@@ -117,13 +117,17 @@ def test_merge_previous_adds_the_sheet_and_the_findings(two_rounds: tuple[Path, 
                               "--format", "json"])
     assert res.exit_code == 1, res.output  # reopened, missing and silent are errors
     data = json.loads(res.stdout)
-    assert round_findings(data["files"]) == EXPECTED_FINDINGS
-    assert data["progress"]["counties"][0]["reopened"] == 1
+    # 保康县, silent this round, is expected (it is in last round's rollup): county-not-submitted,
+    # not also round-county-silent.
+    assert round_findings(data["files"]) == EXPECTED_FINDINGS[:-1]
+    assert {c["county"]: c["status"] for c in data["counties"]}["保康县"] == "missing"
+    assert {c["county"]: c["reopened"] for c in data["progress"]["counties"]}["谷城县"] == 1
     wb = openpyxl.load_workbook(second)
     # The stamped set first, then the sheets that stay with the prefecture.
     assert wb.sheetnames == ["整改清单汇总", "成果统计汇总", "汇总概览", "进展对比", "问题类别统计", "核对底稿",
                              "校验问题"]
-    assert sheet_rows(second) == EXPECTED_ROWS
+    # 保康县 is a county of this rollup now (未报送), listed in the rollup's order.
+    assert sheet_rows(second) == [EXPECTED_ROWS[-2], *EXPECTED_ROWS[:-2], EXPECTED_ROWS[-1]]
     # Every sheet that is not a stamped 附件 says so where the 附件 label would be, so that no
     # page of it is filed upward by mistake.
     working = "工作用表（供核对，不作为附件报送，不盖章）"
@@ -143,7 +147,8 @@ def test_merge_previous_adds_the_sheet_and_the_findings(two_rounds: tuple[Path, 
     assert ws.print_title_rows == "$4:$4" and ws.page_setup.orientation == "landscape"
     assert ws.oddFooter.center.text == "进展对比　第 &P 页" and ws.page_setup.useFirstPageNumber  # from 1
     codes = [r[7] for r in wb["校验问题"].iter_rows(min_row=HEADER_ROW + 2, values_only=True)]
-    assert sorted(c for c in codes if str(c).startswith("round-")) == sorted(f[3] for f in EXPECTED_FINDINGS)
+    assert sorted(c for c in codes if str(c).startswith("round-")) == sorted(f[3] for f in EXPECTED_FINDINGS[:-1])
+    assert "county-not-submitted" in codes
     # 错误数, 警告数 (on 核对底稿, the county's 附件3 line): the round findings on its files count
     work = {r[0]: r for r in wb["核对底稿"].iter_rows(min_row=HEADER_ROW + 2, values_only=True) if r[1] == "附件3"}
     assert work["谷城县"][7:9] == (2, 5)
@@ -157,7 +162,7 @@ def test_merge_text_output_has_the_progress_table(two_rounds: tuple[Path, Path],
     assert res.exit_code == 1
     assert "与上次报送相比（上一轮：第一轮汇总.xlsx）" in res.stdout
     assert "20%→20%" in res.stdout
-    assert "保康县 上次报送了，本次没有报送" in res.stdout
+    assert "保康县 未报送" in res.stdout  # expected: it is in last round's rollup
 
 
 def test_a_rollup_compared_with_itself_reports_no_change(two_rounds: tuple[Path, Path], runner: CliRunner) -> None:
@@ -275,14 +280,21 @@ def test_province_rollups_compare_by_prefecture_and_county(two_rounds: tuple[Pat
     assert "--previous 的 襄阳市汇总.xlsx 是市州汇总表，本次汇总是全省汇总表，只能比较同一层级" in res.stderr
 
 
+@pytest.mark.parametrize("expect", [["--expect", "谷城县,保康县"], []])
 def test_an_expected_county_that_went_silent_is_reported_once(two_rounds: tuple[Path, Path],
-                                                              runner: CliRunner) -> None:
+                                                              runner: CliRunner, expect: list[str]) -> None:
+    # Without --expect (and without a feedback list) last round's counties are the ones
+    # expected: 保康县 is 未报送 in this rollup and its papers ("应报送 2 个，已报送 1 个"), not
+    # merely absent from them.
     r1, r2 = two_rounds
     first = r1.parent / "第一轮汇总.xlsx"
     runner.invoke(app, ["merge", str(r1), "-o", str(first), *AS_OF])
     second = r1.parent / "第二轮汇总.xlsx"
     res = runner.invoke(app, ["merge", str(r2), "-o", str(second), "--previous", str(first), *AS_OF,
-                              "--expect", "谷城县,保康县", "--format", "json"])
+                              *expect, "--format", "json"])
+    assert res.exit_code == 1
+    assert {c["county"]: c["status"] for c in json.loads(res.stdout)["counties"]} == {
+        "谷城县": "submitted", "保康县": "missing"}
     codes = [f["code"] for fr in json.loads(res.stdout)["files"] for f in fr["findings"]
              if "保康县" in f["message"]]
     # not also round-county-silent; total-incomplete says the 合计 lacks it (no feedback list)

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zhenggai.checking.files import check_files
 from zhenggai.core.results import FileResult, ProgressCallback
 from zhenggai.rollup.county import build_rollup, collect, skipped_file
 from zhenggai.rollup.model import MergeOptions, MergeResult
+
+if TYPE_CHECKING:
+    from zhenggai.rollup.previous import PreviousRound
 
 
 def _shown(paths: Sequence[Path]) -> str:
@@ -26,6 +30,20 @@ def _listing(files: Sequence[FileResult], limit: int = 8) -> str:
         parts.append(f"{f.display}（{worst.message.removeprefix('已跳过：') if worst else '无法读取'}）")
     more = f" 等 {len(files)} 个文件" if len(files) > limit else ""
     return ("：" + "；".join(parts) + more) if parts else ""
+
+
+def _expect_last_round(opts: MergeOptions, previous: PreviousRound | None) -> MergeOptions:
+    """Without --expect and a feedback list, the counties of last round's rollup are the ones
+    expected: a county that reported then and sent nothing now is 未报送 in this rollup (an
+    error, and a row in every table), not merely absent — the 情况报告 would otherwise count
+    "应报送 2 个，已报送 2 个" for a prefecture of three."""
+    if opts.expect or opts.feedback is not None or previous is None or previous.rollup is None:
+        return opts
+    if previous.rollup.province:
+        return opts  # a province rollup's counties are not one prefecture's to expect
+    from dataclasses import replace
+
+    return replace(opts, expect=tuple(dict.fromkeys(c.county for c in previous.rollup.counties)))
 
 
 def run_merge(
@@ -80,7 +98,7 @@ def run_merge(
                 results = check_coverage(results, opts.feedback)[0]  # findings on the files; figures: build_rollup
                 if opts.feedback.findings:
                     skipped.append(opts.feedback.result())
-            rollup = build_rollup([*results, *skipped], opts)
+            rollup = build_rollup([*results, *skipped], _expect_last_round(opts, previous))
             if opts.feedback is not None:  # 问题类别 as the list classifies each problem
                 from zhenggai.rollup.categories import fill_categories
 

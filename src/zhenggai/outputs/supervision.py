@@ -158,6 +158,18 @@ def _reasons_not_evaluable(rollup: Rollup, rule: Rule, has_progress: bool) -> st
     return None
 
 
+def _not_rated(rollup: Rollup) -> str | None:
+    """The counties 完成率低 is not judged for when others are: no feedback-list figures for
+    them (a 市州 rolled up without --problems, a county the list does not name). Said on the
+    paper, never a judgement over the others passed off as the whole."""
+    names = [f"{s.county}（{s.prefecture}）" if rollup.province else s.county
+             for s in rollup.counties if not s.coverage and s.status not in NOT_SUBMITTED]
+    if not names:
+        return None
+    shown = "、".join(names[:8]) + (f" 等 {len(names)} 个" if len(names) > 8 else "")
+    return f"{shown}没有反馈问题清单的数字（汇总时未按清单计数），未对其评估完成率"
+
+
 def _evidence(items: Iterable[Evidence]) -> tuple[tuple[Evidence, ...], int]:
     listed = list(items)
     return tuple(listed[:MAX_EVIDENCE]), max(0, len(listed) - MAX_EVIDENCE)
@@ -240,7 +252,9 @@ def _prefecture_hits(prefecture: str, members: list[tuple[CountySummary, list[Hi
             done = sum(s.done for s in covered)
             if not listed or rule.threshold is None or done / listed >= rule.threshold:
                 continue
-            hits.append(Hit(rule, 1, f"{done / listed * 100:.1f}%（已完成 {done} / 清单问题 {listed}）",
+            left = len(members) - len(covered)  # no list figures: the rate is over the others, said so
+            part = f"，不含未按清单计数的 {left} 个县（市、区）" if left else ""
+            hits.append(Hit(rule, 1, f"{done / listed * 100:.1f}%（已完成 {done} / 清单问题 {listed}{part}）",
                             (Evidence(source, OVERVIEW.name, None, f"{prefecture} 各县（市、区）合计"),)))
             continue
         per = [(s, next(h for h in hs if h.rule.key == rule.key)) for s, hs in members
@@ -272,6 +286,8 @@ def evaluate(rollup: Rollup, rules: Rules, *, as_of: date | None = None, source:
             skipped.append(Skipped(rule, reason))
         else:
             active.append(rule)
+            if rule.key == "low_rate" and (part := _not_rated(rollup)):
+                skipped.append(Skipped(rule, part))
     _, owner = _owners(rollup)
     findings: dict[int, list[Finding]] = {id(s): [] for s in rollup.counties}
     for fr in rollup.report.files:

@@ -95,8 +95,8 @@ def write_supervision(sv: Supervision, output: Path, *, unit: str, contact: str,
         high = wb.add_format({**base, "bg_color": "#FFC7CE"})
         levels = {"督办": high, "约谈": high, "通报": wb.add_format({**base, "bg_color": "#FFEB9C"}),
                   "提醒": wb.add_format(base)}
-        wb.set_properties({"title": title(sv), "subject": "电子商务进农村综合示范专项整改",
-                           "comments": "由 zhenggai report 生成"})
+        # Goes upward: the official title only, no tool name (情况报告.docx likewise).
+        wb.set_properties({"title": title(sv), "subject": "电子商务进农村综合示范专项整改"})
         ws = wb.add_worksheet(SHEET)
         cols = _columns(sv.province)
         last = len(cols) - 1

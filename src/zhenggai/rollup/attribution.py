@@ -32,7 +32,7 @@ def named_elsewhere(results: Sequence[FileResult], counties: Iterable[str]) -> l
         if named is None or named not in known:
             continue
         inside = sorted({t.county for t in f.tables if t.county and not t.blank})
-        if len(inside) != 1 or inside[0] == named:
-            continue  # several counties in one workbook, or none, or agreeing
+        if len(inside) != 1 or named.startswith(inside[0]) or inside[0].startswith(named):
+            continue  # several counties in one workbook, or none, or one county spelled two ways (老河口/老河口市)
         out.append((inside[0], make("county-file-name-other", file=f.display, county=inside[0], named=named)))
     return out

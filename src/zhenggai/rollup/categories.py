@@ -89,12 +89,41 @@ def _problems(items: list[RollupItem]) -> list[list[RollupItem]]:
     return groups
 
 
-def _unanswered(rollup: Rollup, overall: dict[str, list[int]], by_prefecture: dict[tuple[str | None, str], list[int]],
-                order: list[str]) -> None:
+def _official_groups(rollup: Rollup) -> list[tuple[list[RollupItem], bool]]:
+    """The problems to count, each with whether it is done.
+
+    For a county with official figures (a feedback list) only the listed problems count,
+    as in the overview: a row answering no listed problem (``problem-extra``) or answering
+    one a second time (``problem-answered-twice``) is no problem of its own, and a problem
+    whose answers disagree (``problem-answers-disagree``, on its first row) is not done.
+    The categories then add up to the overview's official 合计, problem by problem.
+    """
+    official = {(s.prefecture, s.county) for s in rollup.counties if s.official}
+    skip: set[tuple[str, int]] = set()
+    disputed: set[tuple[str, int]] = set()
+    if official:
+        for f in rollup.report.findings():
+            if f.row is not None and f.code in ("problem-extra", "problem-answered-twice"):
+                skip.add((f.file, f.row))
+            elif f.row is not None and f.code == "problem-answers-disagree":
+                disputed.add((f.file, f.row))
+    out = []
+    for group in _problems(rollup.items):
+        first = group[0]
+        at = (first.source_file, first.source_row)
+        listed = (first.prefecture, first.county) in official
+        if listed and at in skip:
+            continue
+        out.append((group, all(is_done(it) for it in group) and not (listed and at in disputed)))
+    return out
+
+
+def _unanswered(rollup: Rollup, groups: list[tuple[list[RollupItem], bool]], overall: dict[str, list[int]],
+                by_prefecture: dict[tuple[str | None, str], list[int]], order: list[str]) -> None:
     """With official figures (a feedback list), the listed problems no row answers count as
     未填报, open: the categories then add up to the overview's official 合计."""
     answered: dict[tuple[str | None, str], int] = {}
-    for group in _problems(rollup.items):
+    for group, _ in groups:
         key = (group[0].prefecture, group[0].county)
         answered[key] = answered.get(key, 0) + 1
     for s in rollup.counties:
@@ -112,19 +141,20 @@ def category_stats(rollup: Rollup, as_of: date | None = None) -> tuple[list[Cate
     """(rows per category over the whole rollup, rows per 市州 and category at province level).
 
     Counted per problem (several measure rows of one problem count once: done when all
-    are, overdue when one is). Categories keep the order in which the rollup first lists
-    them; 未分类 comes last. The second list is empty for a prefecture rollup.
+    are, overdue when one is); with a feedback list, per listed problem (``_official_groups``).
+    Categories keep the order in which the rollup first lists them; 未分类 comes last. The
+    second list is empty for a prefecture rollup.
     """
     day = as_of or rollup.as_of
     order: list[str] = []
     overall: dict[str, list[int]] = {}
     by_prefecture: dict[tuple[str | None, str], list[int]] = {}
-    for group in _problems(rollup.items):
+    groups = _official_groups(rollup)
+    for group, done in groups:
         first = group[0]
         name = category_name(next((it.category for it in group if it.category), None))
         if name not in order:
             order.append(name)
-        done = all(is_done(it) for it in group)
         overdue = any(is_overdue(it, day) for it in group)
         counters = [overall.setdefault(name, [0, 0, 0])]
         if rollup.province:
@@ -133,7 +163,7 @@ def category_stats(rollup: Rollup, as_of: date | None = None) -> tuple[list[Cate
             c[0] += 1
             c[1] += done
             c[2] += overdue
-    _unanswered(rollup, overall, by_prefecture, order)
+    _unanswered(rollup, groups, overall, by_prefecture, order)
     order.sort(key=lambda n: (n == UNANSWERED, n == UNCATEGORISED))  # stable: these two last
     rows = [CategoryRow(n, None, *overall[n]) for n in order]
     per_prefecture: list[CategoryRow] = []
