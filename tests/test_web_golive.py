@@ -385,6 +385,37 @@ def test_submitting_only_one_form_needs_a_word(intake: Intake, tmp_path: Path) -
     assert "已报送，待市州审核" in page
 
 
+def test_a_table_replaced_inside_an_older_workbook_is_not_submitted(intake: Intake, tmp_path: Path) -> None:
+    """U1 holds 附件1 + 附件2 (saved 10-14); U2, uploaded later, a corrected 附件1 saved on 10-10.
+    The page says U2's 附件1 counts; the merge would take U1's by the time saved inside. The set
+    is not submitted: the clerk is told to upload one workbook, whose figures then count."""
+    from datetime import datetime
+
+    from builders import set_saved_time
+
+    client, links, _ = intake
+    county, pref = links["谷城县"], links["市州（审核）"]
+    one_done = [list(r) for r in GOOD_ROWS]
+    all_done = [list(r) for r in GOOD_ROWS]
+    all_done[1][3], all_done[1][4] = "是", "2022-06-30"
+    both = set_saved_time(reply(tmp_path / "u1", "谷城县", rows=one_done), datetime(2022, 10, 14, 9))
+    fixed = set_saved_time(make_workbook(tmp_path / "u2" / "谷城县-附件1改.xlsx", {
+        "附件1": appendix1_rows(all_done, county="谷城县")}), datetime(2022, 10, 10, 9))
+    upload(client, county, both)
+    page = upload(client, county, fixed)
+    section = page.split('id="submit"')[1].split("</section>")[0]
+    assert "“谷城县-报送.xlsx”里也有附件1" in section and "其中的附件2单独另存" in section
+    assert 'name="confirm"' not in section
+    page = client.post(county + "submit", data={"confirm": "1", "partial": "1"}, follow_redirects=True).text
+    assert "尚未提交" in page and "“谷城县-报送.xlsx”里也有附件1" in page
+    # One workbook with the corrected 附件1 and the 附件2: it alone is current, and counts.
+    upload(client, county, reply(tmp_path / "u3", "谷城县", rows=all_done))
+    assert "已提交" in client.post(county + "submit", data={"confirm": "1"}, follow_redirects=True).text
+    decide(client, pref, 0, "approve")
+    rows = overview(client.get(pref + "rollup.xlsx").content, tmp_path)
+    assert rows["谷城县"][rows["header"].index("完成率")] == 1.0
+
+
 def test_deadline_message_names_the_deadline_in_use(tmp_path: Path) -> None:
     from datetime import date
 

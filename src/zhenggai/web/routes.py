@@ -169,7 +169,7 @@ def _county_context(intake: Intake, county: str) -> dict[str, Any]:
         "unchecked": [u for u in uploads if u.kinds is None], "missing": workflow.missing_kinds(files),
         # approved, and newer files uploaded since: submitting them starts the review again
         "rereview": counted is not None and review == "已通过" and bool(files) and not submitted,
-        "counted": counted,
+        "counted": counted, "mixed": workflow.mixed_message(files),
     }
 
 

@@ -90,6 +90,33 @@ def current_files(uploads: list[Upload]) -> list[Upload]:
     return [chosen[i] for i in sorted(chosen)]
 
 
+def mixed_message(current: list[Upload]) -> str:
+    """Why the current files cannot be submitted as they are ("" when they can).
+
+    A current file that also holds a table a later upload replaced (a workbook with 附件1 and
+    附件2, then a corrected 附件1 alone): the page says the later 附件1 counts, but the merge
+    reads whole files and picks between two 附件1 by the time saved inside them, which may be
+    the older one's. The web cannot hand over only part of a file, so the clerk is asked for
+    a set in which each table is in one file.
+    """
+    latest: dict[str, int] = {}
+    for u in current:
+        for k in u.kinds or ():
+            latest[k] = u.id
+    parts, kept = [], []
+    for u in current:
+        kinds = [(k, label) for k, label in service.KIND_LABELS.items() if k in (u.kinds or ())]
+        old = "、".join(label for k, label in kinds if latest[k] != u.id)
+        if old:
+            parts.append(f"“{u.original_name}”里也有{old}，已被后来上传的{old}替换")
+            kept += [label for k, label in kinds if latest[k] == u.id]
+    if not parts:
+        return ""
+    alone = f"，或把其中的{'、'.join(kept)}单独另存为一个文件上传" if kept else ""
+    return ("；".join(parts) + "。汇总时不能只取一个文件的一部分，会按文件里保存的时间选用哪一份，可能与本页说的不同。"
+            f"请上传一个同时含改好的附件1、附件2的工作簿{alone}，然后再提交。")
+
+
 def _mtime(u: Upload) -> float:
     return datetime.fromisoformat(u.received_at).timestamp()
 
@@ -246,6 +273,9 @@ def submit(intake: Intake, county: str, confirmed: bool, client: str, partial: b
     current = [u for u in current_files(uploads) if u.kinds]
     if not current:
         return SubmitOutcome(False, "还没有可以提交的附件1或附件2，请先上传。")
+    mixed = mixed_message(current)
+    if mixed:
+        return SubmitOutcome(False, mixed)
     report = check_of(intake, county, current)
     last = latest_submission(intake, county)
     if last is not None and list(last.upload_ids) == [u.id for u in current] and last.status != STATUS_RETURNED:
