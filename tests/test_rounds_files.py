@@ -154,6 +154,23 @@ def test_merge_previous_adds_the_sheet_and_the_findings(two_rounds: tuple[Path, 
     assert work["谷城县"][7:9] == (2, 5)
 
 
+def test_last_rounds_rollup_read_in_a_worker_or_here_is_the_same(two_rounds: tuple[Path, Path],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # read_previous reads the rollup in a worker (its reading peak stays there); without
+    # workers it reads it here: the comparison is the same either way.
+    r1, r2 = two_rounds
+    first = r1.parent / "第一轮汇总.xlsx"
+    opts = MergeOptions(validate=Options(as_of=date(2022, 10, 15)))
+    zhenggai.merge([r1], opts, first)
+    with_previous = MergeOptions(validate=opts.validate, previous=first)
+    away = zhenggai.merge([r2], with_previous).rollup
+    monkeypatch.setenv("ZHENGGAI_ISOLATION", "off")
+    here = zhenggai.merge([r2], with_previous).rollup
+    assert away.comparison is not None and here.comparison is not None
+    assert away.comparison.changes == here.comparison.changes and away.comparison.counties == here.comparison.counties
+    assert len(away.comparison.changes) > 5
+
+
 def test_merge_text_output_has_the_progress_table(two_rounds: tuple[Path, Path], runner: CliRunner) -> None:
     r1, r2 = two_rounds
     first = r1.parent / "第一轮汇总.xlsx"

@@ -117,6 +117,21 @@ def read_previous(previous: Path, opts: MergeOptions) -> PreviousRound:
     """
     if not previous.is_file():
         return PreviousRound(previous, None, InputError(f"找不到上一轮汇总表：{previous}"))
+    from zhenggai.intake import boundary
+
+    if boundary.available() and not boundary.in_worker():
+        # Read in a worker: the reading's transient peak (the whole workbook as cells) then
+        # stays there and this process receives only the rows kept (1,500 counties: peak of
+        # merge --previous 415 → see benchmarks/README.md). A crash there is a read error here.
+        [got] = boundary.run_jobs(read_previous_here, [(previous, opts)])
+        if isinstance(got, boundary.Crash):
+            return PreviousRound(previous, None, InputError(f"无法读取上一轮汇总表 {previous.name}（{got.reason}）"))
+        return got
+    return read_previous_here(previous, opts)
+
+
+def read_previous_here(previous: Path, opts: MergeOptions) -> PreviousRound:
+    """:func:`read_previous` in this process (a worker's job)."""
     from zhenggai.rollup.province import read_rollup
 
     try:
