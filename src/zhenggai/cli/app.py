@@ -63,13 +63,14 @@ def command(name: str, *, interrupted: str = "已中断。") -> Callable[[F], F]
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> None:
-            from zhenggai.cli.gcpause import paused_gc
             from zhenggai.core.errors import FatalError
+            from zhenggai.core.gcpause import collector_paused
 
             try:
-                # The one place the cyclic GC is paused: a command is a short process
-                # building many small acyclic objects; a library caller decides for itself.
-                with paused_gc():
+                # A command is a short process building many small acyclic objects: the
+                # cyclic GC is paused for all of it (the library pauses it itself only
+                # while a file is read and checked, core/gcpause.py, e.g. in reading workers).
+                with collector_paused():
                     fn(*args, **kwargs)
             except (Fatal, FatalError) as exc:
                 typer.echo(f"错误：{exc}", err=True)
