@@ -52,6 +52,7 @@ from zhenggai.rollup.model import (
     skipped_list,
 )
 from zhenggai.rollup.official import plausibility_marks, stats_rows
+from zhenggai.rollup.rollup_versions import Versions, join_overlapping, pick_rollup
 from zhenggai.rollup.stated_totals import stated_totals
 
 _I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
@@ -441,11 +442,11 @@ def build_province(
     notes: list[Finding] = []
     names = names or {}
     parsed, versions, refused = _read_all(rollups, opts, on_progress, names)
-    versions = _join_overlapping(versions, parsed)
+    versions = join_overlapping(versions, {path: data[1] for path, data in parsed.items()})
     chosen: dict[str, FileResult] = {}
     doubt: set[str] = set()
     for prefecture, found in versions.items():
-        chosen[prefecture] = _pick_rollup(prefecture, found, notes, doubt)
+        chosen[prefecture] = pick_rollup(prefecture, found, notes, doubt)
     counties: list[CountySummary] = []
     items: list[RollupItem] = []
     stats: list[RollupStats] = []
@@ -474,15 +475,12 @@ def build_province(
                   province=True, skipped=skipped_list([*skipped, *refused], used, notes), prefectures=prefectures)
 
 
-_Versions = dict[str, list[tuple[FileResult, tuple[object, ...]]]]
-
-
 def _read_all(
     rollups: Sequence[Path], opts: MergeOptions, on_progress: ProgressCallback | None, names: dict[Path, str]
-) -> tuple[dict[Path, _Parsed], _Versions, list[FileResult]]:
+) -> tuple[dict[Path, _Parsed], Versions, list[FileResult]]:
     """Every rollup read once: parsed by path, the versions of each prefecture, the refused ones."""
     parsed: dict[Path, _Parsed] = {}
-    versions: _Versions = {}
+    versions: Versions = {}
     refused: list[FileResult] = []
     for i, path in enumerate(sorted(rollups), start=1):
         fallback = path.stem.replace("汇总表", "").replace("汇总", "") or path.stem
@@ -501,62 +499,6 @@ def _read_all(
         if on_progress is not None:
             on_progress(i, len(rollups), shown)
     return parsed, versions, refused
-
-
-def _join_overlapping(versions: _Versions, parsed: dict[Path, _Parsed]) -> _Versions:
-    """Rollups that hold a county in common are versions of one prefecture, whatever name
-    their titles or file names gave them: a county belongs to one prefecture, and two
-    rollups both counted would count it twice (襄阳市汇总表.xlsx and 襄阳市汇总表（修改）.xlsx
-    merged without --prefecture were two "prefectures" until 2026-12-05)."""
-    names = sorted(versions)
-    group = {n: n for n in names}
-
-    def root(n: str) -> str:
-        while group[n] != n:
-            n = group[n]
-        return n
-
-    owner: dict[str, str] = {}
-    for name in names:
-        for fr, _ in versions[name]:
-            for c in parsed[fr.path][1]:
-                other = owner.setdefault(c.county, name)
-                if root(other) != root(name):
-                    group[max(root(other), root(name))] = min(root(other), root(name))
-    joined: _Versions = {}
-    for name in names:
-        joined.setdefault(root(name), []).extend(versions[name])
-    return joined
-
-
-def _pick_rollup(prefecture: str, found: list[tuple[FileResult, tuple[object, ...]]], notes: list[Finding],
-                 doubt: set[str]) -> FileResult:
-    """One rollup of a prefecture: identical copies count once; different versions by
-    ``versions.decide_files`` (internal last-saved time, then the name's version mark); a
-    choice resting on file-system time alone, or on disagreeing signals, is an error and
-    the prefecture is marked 版本待确认."""
-    from zhenggai.checking.versions import decide_files
-
-    groups: dict[tuple[object, ...], list[FileResult]] = {}
-    for fr, content in found:
-        groups.setdefault(content, []).append(fr)
-    reps = [g[0] for g in groups.values()]
-    best, reasons, doubtful = decide_files(reps) if len(reps) > 1 else (0, {}, False)
-    if doubtful:
-        doubt.add(prefecture)
-    used = reps[best]
-    for gi, group in enumerate(groups.values()):
-        for fr in group:
-            if fr is used:
-                continue
-            if gi == best:
-                notes.append(make("duplicate-identical", file=fr.display, county=prefecture, appendix="汇总表",
-                                  unused=fr.display))
-            else:
-                notes.append(make("version-uncertain" if doubtful else "duplicate-submission", file=fr.display,
-                                  county=prefecture, appendix="汇总表", used=used.display, unused=fr.display,
-                                  reason=reasons[gi], diff=""))
-    return used
 
 
 def read_rollup(path: Path, opts: MergeOptions | None = None) -> Rollup:
