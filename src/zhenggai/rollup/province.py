@@ -231,8 +231,10 @@ def _read_one(
     _recount_overdue(counties, items, as_of or opts.validate.as_of)
     reports = _findings(path, sheets.get(FINDINGS.name, []))
     a2 = opts.validate.specs()[1]
-    notes += stated_totals(shown, STATS.name, sheets[STATS.name], [c.header for c in a2.columns if c.is_number])
-    notes += stated_totals(shown, OVERVIEW.name, sheets[OVERVIEW.name], [_O["total"], _O["done"], _O["open"]])
+    for spec, headers in ((STATS, [c.header for c in a2.columns if c.is_number]),
+                          (OVERVIEW, [_O["total"], _O["done"], _O["open"]])):
+        grid = sheets[spec.name]
+        notes += stated_totals(shown, spec.name, grid, _header(grid), headers)
     if notes:
         reports.append(FileReport(shown, None, (), tuple(notes)))
     return prefecture, counties, items, stats, reports

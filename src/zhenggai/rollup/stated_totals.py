@@ -14,19 +14,20 @@ from collections.abc import Sequence
 
 from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.parse import clean_text, exact_sum, number_text
-from zhenggai.rollup.layout import COUNTY_HEADER, HEADER_SEARCH_ROWS, PREFECTURE_HEADER, TOTAL_LABELS
+from zhenggai.rollup.layout import COUNTY_HEADER, PREFECTURE_HEADER, TOTAL_LABELS
 
 __all__ = ["stated_totals"]
 
 
-def stated_totals(shown: str, sheet: str, grid: Sequence[Sequence[object]], headers: Sequence[str]) -> list[Finding]:
+def stated_totals(shown: str, sheet: str, grid: Sequence[Sequence[object]], header: tuple[int, list[str]] | None,
+                  headers: Sequence[str]) -> list[Finding]:
     """``rollup-total-differs`` for each column of ``headers`` whose 合计 differs from the sum
     of the numbers in the county rows above it (text cells are figures the prefecture did
-    not count: in neither). Only a prefecture's rollup: a province's has 小计 per 市州."""
-    head = _header_row(grid)
-    if head is None:
+    not count: in neither). ``header``: the header row and its texts as province.py found
+    them. Only a prefecture's rollup: a province's has 小计 per 市州."""
+    if header is None:
         return []
-    labels = [clean_text(v).replace("\n", "") for v in grid[head]]
+    head, labels = header
     if PREFECTURE_HEADER in labels:
         return []
     cols = {h: labels.index(h) for h in headers if h in labels}
@@ -54,9 +55,3 @@ def stated_totals(shown: str, sheet: str, grid: Sequence[Sequence[object]], head
         break
     return found
 
-
-def _header_row(grid: Sequence[Sequence[object]]) -> int | None:
-    for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        if COUNTY_HEADER in (clean_text(v).replace("\n", "") for v in row):
-            return r
-    return None
