@@ -6,6 +6,7 @@ import random
 from datetime import date
 from pathlib import Path
 
+import pytest
 from rapidfuzz.fuzz import ratio
 
 from builders import A1_HEADERS, Row, appendix1_rows, appendix2_rows, make_docx, make_workbook
@@ -135,3 +136,31 @@ def test_a_copy_in_a_word_reply_is_named_by_its_table_row(tmp_path: Path) -> Non
     gucheng = next(f for f in found if f.file.startswith("谷城县"))
     assert "保康县：保康县报送.docx › 表格1 第2行" in gucheng.message, gucheng.message
     assert "表格1!" not in gucheng.message
+
+
+def _sheet(path: Path, name: str) -> list[tuple[object, ...]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    try:
+        return [tuple(r) for r in wb[name].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def test_found_in_a_child_or_here_the_rollup_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copies are looked for in a child process while the stamped sheets are written
+    (api/pipeline.py, core/background.py): the findings, 核对底稿's warning counts and
+    校验问题 are those of looking for them in process, first."""
+    county(tmp_path / "二", "谷城县", [COPIED, COPIED.replace("35", "12")])
+    county(tmp_path / "二", "保康县", ["县财政安排30万元购买服务", COPIED.replace("谷城县", "保康县")])
+    found = copies(tmp_path / "二", tmp_path / "子进程.xlsx")
+    monkeypatch.setenv("ZHENGGAI_BACKGROUND", "off")
+    assert copies(tmp_path / "二", tmp_path / "本进程.xlsx") == found
+    assert len(found) == 3
+    for sheet in ("核对底稿", "校验问题", "汇总概览"):
+        assert _sheet(tmp_path / "子进程.xlsx", sheet) == _sheet(tmp_path / "本进程.xlsx", sheet)
+    assert sorted(f.file for f in found) == ["保康县-附件1.xlsx", "谷城县-附件1.xlsx", "谷城县-附件1.xlsx"]
+    # 警告数 of each county's line on 核对底稿: its copies (2 and 1) and one warning of another kind
+    work = {(row[0], row[1]): row[8] for row in _sheet(tmp_path / "子进程.xlsx", "核对底稿")}
+    assert (work[("谷城县", "附件3")], work[("保康县", "附件3")]) == (3, 2)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from zhenggai.checking.files import check_files
 from zhenggai.core.results import FileResult, ProgressCallback
 from zhenggai.rollup.county import build_rollup, collect, skipped_file
-from zhenggai.rollup.model import MergeOptions, MergeResult
+from zhenggai.rollup.model import MergeOptions, MergeResult, Rollup
 
 if TYPE_CHECKING:
     from zhenggai.rollup.previous import PreviousRound
@@ -107,17 +107,42 @@ def run_merge(
         from zhenggai.rollup.previous import attach_previous
 
         attach_previous(rollup, previous, opts, label=output.name if output is not None else "本轮")
-    from zhenggai.rollup.copies import attach_copies
+    last = [previous.rollup] if previous is not None and previous.rollup is not None else []
+    del previous  # from here on held by _finish alone (which lets it go before the workbook is written)
+    return _finish(rollup, last, output if write else None, opts, force=force, strict=strict)
 
-    attach_copies(rollup, previous.rollup if previous is not None else None)  # the same measure elsewhere (issue 19)
-    previous = None  # not held while the workbook is written
-    if strict and (rollup.report.errors or rollup.report.warnings):
-        write = False
-    if write and output is not None:
-        from zhenggai.outputs.rollup_workbook import write_rollup
 
-        counts = write_rollup(rollup, output, force=force, signoff=opts.signoff)
-        for s in rollup.counties:
-            # What the workbook really holds, counted by the writer as it wrote.
-            s.rows_written = counts.get((s.prefecture, s.county), 0)
-    return MergeResult(rollup, output if write else None)
+def _finish(rollup: Rollup, last: list[Rollup], output: Path | None, opts: MergeOptions, *,
+            force: bool, strict: bool) -> MergeResult:
+    """The copied measures (issue 19) and the workbook (when ``output`` is given).
+
+    The copies are looked for in a child process (core/background.py) while the stamped
+    sheets are written: they show no findings. The workbook's working sheets (核对底稿's
+    warning counts, 校验问题) wait for them; ``--strict`` waits before writing anything."""
+    from zhenggai.core.background import start
+    from zhenggai.rollup.copies import add_copies, rollup_copies
+
+    copies = start(rollup_copies, rollup, last.pop() if last else None)
+    added: list[bool] = []
+
+    def with_copies() -> None:
+        if not added:
+            add_copies(rollup, copies.result())
+            added.append(True)
+
+    try:
+        if strict:
+            with_copies()
+            if rollup.report.errors or rollup.report.warnings:
+                output = None
+        if output is not None:
+            from zhenggai.outputs.rollup_workbook import write_rollup
+
+            counts = write_rollup(rollup, output, force=force, signoff=opts.signoff, findings=with_copies)
+            for s in rollup.counties:
+                # What the workbook really holds, counted by the writer as it wrote.
+                s.rows_written = counts.get((s.prefecture, s.county), 0)
+        with_copies()
+    finally:
+        copies.cancel()
+    return MergeResult(rollup, output)

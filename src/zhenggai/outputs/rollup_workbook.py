@@ -14,7 +14,7 @@ column is marked too: it is never silently counted as 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -354,9 +354,14 @@ def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
 
 
 def write_rollup(
-    rollup: Rollup, output: Path, *, force: bool, signoff: Signoff | None = None
+    rollup: Rollup, output: Path, *, force: bool, signoff: Signoff | None = None,
+    findings: Callable[[], None] | None = None,
 ) -> dict[tuple[str | None, str], int]:
     """Write the rollup workbook atomically; returns rows written per (prefecture, county).
+
+    ``findings``: called before the first sheet that shows the report's findings or their
+    counts (核对底稿, 校验问题): the caller may still be adding findings to the rollup while
+    the sheets before them are written (api/pipeline.py: copied measures, in another process).
 
     Sheets in print order: the stamped set (附件1 整改清单汇总, 附件2 成果统计汇总, 附件3
     汇总概览, and a province's 市州汇总), pages numbered through; then the sheets that
@@ -391,6 +396,8 @@ def write_rollup(
                         unit=unit_line(rollup, signoff).removesuffix("（盖章）"))  # not a stamped 附件
         write_category_sheet(wb, st, rollup, contact=contact_line(signoff),
                              unit=unit_line(rollup, signoff).removesuffix("（盖章）"))  # not a stamped 附件
+        if findings is not None:
+            findings()
         write_work(wb, st, rollup, signoff, where)
         _findings(wb, st, rollup, signoff)
 
