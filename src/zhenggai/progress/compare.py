@@ -369,8 +369,7 @@ def compare(
         cp, cc = counties_p.get(key), counties_c.get(key)
         prefecture, county = (key[0] or None), key[1]
         s = CountyProgress(county, prefecture, cp.status if cp else None, cc.status if cc else MISSING,
-                           cp.rate if cp else None, cc.rate if cc else None)
-        s.name_before = renamed_from.get(key)
+                           cp.rate if cp else None, cc.rate if cc else None, name_before=renamed_from.get(key))
         summaries.append(s)
         ip, ic = items_p.get(key, []), items_c.get(key, [])
         if cp is not None and cp.reported and (cc is None or not cc.reported) and not ic:
