@@ -121,5 +121,6 @@ FindingCode = Literal[
     "round-problem-reworded",
     "round-indicator-decreased",
     "round-county-silent",
+    "round-county-renamed",
     "round-county-unchanged",
 ]

@@ -276,6 +276,8 @@ _CODES: tuple[Code, ...] = (
     Code("round-indicator-decreased", W, "「{field}」是累计数，本次 {new} 比上次 {old} 少：请核实",
          "累计性的成果指标比上一轮少"),
     Code("round-county-silent", E, "{county} 上次报送了，本次没有报送", "上一轮报送、本轮没有报送的县"),
+    Code("round-county-renamed", W, "上一轮的「{old}」和本轮的「{new}」名称不同，按同一个县比较；如果不是同一个县，请改正县名",
+         "上一轮和本轮的县名只差简称（如谷城 / 谷城县），按同一个县比较"),
     Code("round-county-unchanged", W, "{county} 本次报送与上次完全相同，{open} 个未完成的问题都没有报告新的进展",
          "整份报送与上一轮相同（仍有未完成的问题）"),
 )
