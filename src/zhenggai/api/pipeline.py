@@ -116,18 +116,22 @@ def _finish(rollup: Rollup, last: list[Rollup], output: Path | None, opts: Merge
             force: bool, strict: bool) -> MergeResult:
     """The copied measures (issue 19) and the workbook (when ``output`` is given).
 
-    The copies are looked for in a child process (core/background.py) while the stamped
-    sheets are written: they show no findings. The workbook's working sheets (核对底稿's
-    warning counts, 校验问题) wait for them; ``--strict`` waits before writing anything."""
-    from zhenggai.core.background import start
+    Where the machine has an idle CPU the copies are looked for in a forked child
+    (checking/second_cpu.py) while the stamped sheets, which show no findings, are written;
+    the workbook's working sheets (核对底稿's warning counts, 校验问题) wait for them, and
+    ``--strict`` waits before writing anything. A child that fails is replaced by looking
+    for them here: the findings are the same either way."""
+    from zhenggai.checking import second_cpu
     from zhenggai.rollup.copies import add_copies, rollup_copies
 
-    copies = start(rollup_copies, rollup, last.pop() if last else None)
+    previous = last.pop() if last else None
+    pending = second_cpu.start(lambda: rollup_copies(rollup, previous)) if second_cpu.available() else None
     added: list[bool] = []
 
     def with_copies() -> None:
         if not added:
-            add_copies(rollup, copies.result())
+            found = pending.result() if pending is not None else None
+            add_copies(rollup, found if isinstance(found, list) else rollup_copies(rollup, previous))
             added.append(True)
 
     try:
@@ -144,5 +148,6 @@ def _finish(rollup: Rollup, last: list[Rollup], output: Path | None, opts: Merge
                 s.rows_written = counts.get((s.prefecture, s.county), 0)
         with_copies()
     finally:
-        copies.cancel()
+        if pending is not None and not added:
+            pending.result()  # the run failed: wait for the child (it ends within a second or two)
     return MergeResult(rollup, output)
