@@ -101,6 +101,7 @@ FindingCode = Literal[
     "duplicate-identical",
     "official-count-differs",
     "total-incomplete",
+    "rollup-among-replies",
     "prefecture-not-submitted",
     "prefecture-unexpected",
     "problems-unreadable",
