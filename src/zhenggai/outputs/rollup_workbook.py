@@ -168,9 +168,11 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
     row = HEADER_ROW + 1
     # Hoisted out of the loop, which runs once per 附件1 row of every county (~60,000 for
     # the ministry's 1,500 counties): widths, the unmeasured lead columns, bound methods.
-    measure = row_measure([w for _, w in cols])  # row_height with the columns' widths worked out once
     lead: list[object] = ["", ""] if rollup.province else [""]
+    # row_height with the columns' widths worked out once; the lead columns hold no text to measure
+    measure = row_measure([w for _, w in cols][len(lead):])
     lead_fmts = [st.center] * len(lead)
+    row_fmts = {n: [*lead_fmts, *fmts[:n]] for n in range(len(fmts) + 1)}  # by the number of values
     set_row = ws.set_row
     i_problem = APPENDIX1.keys.index("problem") + len(lead)
     for it in _items_in_order(rollup):
@@ -185,8 +187,8 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
             row += 1
             continue
         line = [it.prefecture or "", it.county] if rollup.province else [it.county]
-        height = measure([*lead, *it.values])
-        put_line(row, [*line, *it.values], [*lead_fmts, *fmts[:len(it.values)]], max(ROW_MIN, height or 0))
+        height = measure(it.values)
+        put_line(row, [*line, *it.values], row_fmts[len(it.values)], max(ROW_MIN, height or 0))
         key = (it.prefecture, it.county)
         counts[key] = counts.get(key, 0) + 1
         where[id(it)] = row + 1
