@@ -127,16 +127,21 @@ def _finish(rollup: Rollup, last: list[Rollup], output: Path | None, opts: Merge
     from zhenggai.checking import second_cpu
     from zhenggai.rollup.copies import add_copies, rollup_copies
 
-    previous = last.pop() if last else None
-    pending = second_cpu.start(lambda: rollup_copies(rollup, previous)) if second_cpu.available() else None
+    held = last[:1]  # last round's rollup, until the copies are found (then let go: memory)
+    last.clear()
+    pending = second_cpu.start(lambda: rollup_copies(rollup, held[0] if held else None)) \
+        if second_cpu.available() else None
     added: list[bool] = []
 
     def with_copies() -> None:
         if not added:
             found = pending.result() if pending is not None else None
-            add_copies(rollup, found if isinstance(found, list) else rollup_copies(rollup, previous))
+            add_copies(rollup, found if isinstance(found, list) else rollup_copies(rollup, held[0] if held else None))
+            held.clear()
             added.append(True)
 
+    if pending is None:
+        with_copies()  # here and now, as the workbook is not written yet: last round's rollup is let go first
     try:
         if strict:
             with_copies()
