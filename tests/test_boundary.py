@@ -224,3 +224,26 @@ def test_a_worker_result_refers_to_the_packaged_tables_by_name(tmp_path: Path) -
     assert not isinstance(sent, boundary.Crash)
     assert [t.table.spec for t in sent.tables] == [APPENDIX1] and sent.tables[0].table.spec is APPENDIX1
     assert sent == check_file(path, Options())
+
+
+@pytest.mark.parametrize(("load", "others", "busy"), [
+    (0.9, 3, False),  # a quiet last minute: two readers, whatever runs at this instant
+    (1.8, 0, False),  # the last minute was busy (our own merge just before), nothing else runs now
+    (1.8, 1, False),  # one other program: a CPU stays free for a second reader
+    (1.8, 2, True),  # others keep both CPUs busy: read in process
+    (6.0, None, True),  # the kernel does not say what runs now: the load average alone
+])
+def test_cpus_are_busy_when_others_keep_them_busy_now(monkeypatch: pytest.MonkeyPatch, load: float,
+                                                      others: int | None, busy: bool) -> None:
+    monkeypatch.setattr(boundary, "pool_size", lambda jobs: min(jobs, 2))
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(boundary, "running_others", lambda: others)
+    assert boundary.cpus_busy() is busy
+
+
+def test_running_others_reads_the_kernels_count() -> None:
+    others = boundary.running_others()
+    if not Path("/proc/loadavg").exists():
+        assert others is None
+    else:
+        assert others is not None and others >= 0  # this process runs: it is not counted

@@ -114,3 +114,33 @@ def test_what_cannot_be_read_exactly_is_not_compared(tmp_path: Path, measures: l
     a2 = list(A2)
     a2[5] = 42.5
     assert reply(tmp_path, measures, a2) == []
+
+
+def test_many_counties_checked_on_two_cpus_give_the_same_findings(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """With many counties the second half of the cross checks runs in a forked child
+    (files._cross_pairs): the findings and their order are those of one process."""
+    from zhenggai.checking import files, second_cpu
+
+    for n, county in enumerate(["谷城县", "保康县", "枣阳市", "南漳县", "宜城市"]):
+        rows: list[Row] = [[i + 1, f"问题{i + 1}", m, "是", "2022-06-30", "张三", "县商务局"]
+                           for i, m in enumerate(MEASURES)]
+        a2 = [county, 3, 3 - n % 2, n % 2, 0, 47 - n, 0, 3, 8, 12 + n, 46, 5, None]
+        make_workbook(tmp_path / f"{county}-附件1.xlsx", {"附件1": appendix1_rows(rows, county=county)})
+        make_workbook(tmp_path / f"{county}-附件2.xlsx", {"附件2": appendix2_rows(a2, county=county)})
+
+    def findings() -> list[tuple[str, str | None, str]]:
+        with validate([tmp_path], OPTS) as result:
+            return [(f.file, f.cell, f.code) for f in result.findings()]
+
+    started: list[object] = []
+    start = second_cpu.start
+    monkeypatch.setattr(files, "PAIRS_MIN", 2)
+    monkeypatch.setattr(second_cpu, "available", lambda: True)  # even on a busy machine
+    monkeypatch.setattr(second_cpu, "start", lambda compute: started.append(compute) or start(compute))
+    on_two = findings()
+    assert len(started) == 1
+    monkeypatch.setattr(second_cpu, "available", lambda: False)
+    assert findings() == on_two
+    codes = [code for _, _, code in on_two]
+    assert codes.count("measure-figure-mismatch") == 8 and codes.count("cross-done-mismatch") == 2

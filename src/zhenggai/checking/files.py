@@ -339,15 +339,43 @@ def cross_check(results: Sequence[FileResult]) -> list[FileResult]:
             else:
                 for name, s in t.counties.items():
                     a2s.setdefault(name or f"\0{f.path}", []).append((i, t, s))
-    more: dict[int, list[Finding]] = {}
+    pairs: list[_Pair] = []
     for county, t1s in a1s.items():
         t2s = a2s.get(county, [])
         if len(t1s) != 1 or len(t2s) != 1:
             continue  # nothing to pair, or duplicates: merge decides which one counts
         i, t2, s = t2s[0]
         t1, f1 = t1s[0]
-        more.setdefault(i, []).extend(cross_pair(t1, results[i].display, t2, s, f1=f1))
+        pairs.append((i, t1, f1, t2, s))
+    more: dict[int, list[Finding]] = {}
+    for (i, *_), found in zip(pairs, _cross_pairs(pairs, results), strict=True):
+        more.setdefault(i, []).extend(found)
     return [f.with_findings(more.get(i, ())) for i, f in enumerate(results)]
+
+
+_Pair = tuple[int, TableResult, FileResult, TableResult, Stats]
+PAIRS_MIN = 200
+"""Counties from which the second CPU pays for the cross checks (~0.5 ms each, most of it the
+figures the measures state; a fork and its pipe ~20 ms)."""
+
+
+def _cross_pairs(pairs: Sequence[_Pair], results: Sequence[FileResult]) -> list[list[Finding]]:
+    """:func:`cross_pair` of each county's pair, in order. With many counties and an idle second
+    CPU (checking/second_cpu.py), a forked child checks the second half while this process checks
+    the first: the same findings in the same order (a failed child's half is checked here)."""
+    from zhenggai.checking import second_cpu
+
+    def run(part: Sequence[_Pair]) -> list[list[Finding]]:
+        return [cross_pair(t1, results[i].display, t2, s, f1=f1) for i, t1, f1, t2, s in part]
+
+    half = len(pairs) // 2
+    pending = second_cpu.start(lambda: run(pairs[half:])) \
+        if len(pairs) >= PAIRS_MIN and second_cpu.available() else None
+    if pending is None:
+        return run(pairs)
+    mine = run(pairs[:half])
+    theirs = pending.result()
+    return mine + (theirs if isinstance(theirs, list) else run(pairs[half:]))
 
 
 def cross_pair(t1: TableResult, shown: str, t2: TableResult, s: Stats | None = None, *,
