@@ -97,6 +97,7 @@ FindingCode = Literal[
     "phone-invalid",
     "county-not-submitted",
     "appendix-missing",
+    "county-name-near",
     "county-unexpected",
     "duplicate-submission",
     "version-uncertain",

@@ -238,6 +238,8 @@ _CODES: tuple[Code, ...] = (
     # --- merge ------------------------------------------------------------------------
     Code("county-not-submitted", E, "{county} 未报送", "--expect 中的县没有任何文件"),
     Code("appendix-missing", E, "{county} 缺少{appendix}", "一个县只交了一个附件"),
+    Code("county-name-near", E, "{files} 写的县名“{name}”不在应报送名单中，与“{county}”只差简称，按{county}计入；"
+         "如果不是同一个县，请改正县名后重新汇总", "报送里的县名是名单上某个县的简称或全称（如“枣阳”与“枣阳市”）：按名单上的县计入并报错"),
     Code("county-unexpected", W, "{county} 不在 --expect 名单中", "报送了名单之外的县"),
     Code("duplicate-submission", W, "{county} 有多份不同的{appendix}：采用 {used}（{reason}），未采用 {unused}{diff}",
          "同一县同一附件有两份不同内容，按文件内部保存时间或文件名中的版本标记采用一份"),
