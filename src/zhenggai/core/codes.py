@@ -50,6 +50,8 @@ FindingCode = Literal[
     "total-row-differs",
     "collected-total-differs",
     "number-merged",
+    "county-periods",
+    "township-row-unclear",
     "township-summed",
     "required-missing",
     "done-variant",
