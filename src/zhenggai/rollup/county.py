@@ -172,6 +172,7 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     values: dict[str, object] = {}
     unreadable: set[str] = set()
     texts: dict[str, str] = {}
+    s_reasons = dict(s.reasons)
     for i, c in enumerate(spec.columns):
         raw = s.values[i]
         if c.is_number:
@@ -179,13 +180,16 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
             if text is not None:
                 texts[c.key] = text
             n = s.numbers.get(c.key)
-            if n is None and c.key in t.table.header.cols:
-                # Unreadable, or an error (negative, a unit that cannot convert, rows that
-                # do not add up): written as the clerk wrote it, red, in no total.
-                unreadable.add(c.key)
-                values[c.key] = display(raw) or ""
-            else:
-                values[c.key] = n if n is not None else ""
+            if n is not None:
+                values[c.key] = n
+                continue
+            # Unreadable, or an error (negative, a unit that cannot convert, rows that do not
+            # add up, a blank): written as the clerk wrote it, red, in no total. A column the
+            # form lacks (an old template, a hidden column: missing-column) is not stated either.
+            unreadable.add(c.key)
+            values[c.key] = display(raw) or ""
+            if c.key not in t.table.header.cols:
+                s_reasons[c.key] = f"{county}的附件2 没有「{c.header}」这一列（旧版表样或隐藏了这一列），没有填报这个数"
         elif c.key == "county":
             values[c.key] = county
         else:
@@ -194,7 +198,7 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     if extra:
         values["note"] = "；".join(x for x in (str(values.get("note") or ""), extra) if x)
     return RollupStats(prefecture, county, values, unreadable, f.display, s.row, t.table.sheet, t.table.header.cols,
-                       dict(s.reasons), texts, marks=plausibility_marks(spec, values, unreadable))
+                       s_reasons, texts, marks=plausibility_marks(spec, values, unreadable))
 
 
 def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> TableSpec:
