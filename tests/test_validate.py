@@ -593,6 +593,20 @@ def test_formula_with_saved_value_gives_the_value(tmp_path: Path) -> None:
     assert stats(results)[0].numbers["total"] == 2
 
 
+def test_a_result_saved_by_a_program_that_asks_for_recalculation_is_not_read(tmp_path: Path) -> None:
+    # XlsxWriter saves =20+30 with the result 0 and asks Excel to recalculate on opening
+    # (fullCalcOnLoad): Excel and WPS show 50, the file holds 0. Read, 0 would be summed.
+    sheets = {"附件1": appendix1_rows(GOOD_ROWS), "附件2": appendix2_rows(good_a2(E=None))}
+    path = make_xlsxwriter_book(tmp_path / "谷城县.xlsx", sheets, formulas={"附件2": {"E5": ("=20+30", 0)}},
+                                saved_by_excel=False)
+    validated = zhenggai.validate([path], OPTS)
+    assert validated.report.flatten(("sheet", "cell", "code")) == [["附件2", "E5", "formula-no-value"]]
+    assert stats(validated.files)[0].numbers["county_funds"] is None  # unknown, not 0
+    # The same file once Excel has saved it (the flag gone): its saved result is the value.
+    again = make_xlsxwriter_book(tmp_path / "存过.xlsx", sheets, formulas={"附件2": {"E5": ("=20+30", 50)}})
+    assert stats(zhenggai.validate([again], OPTS).files)[0].numbers["county_funds"] == 50
+
+
 def test_formula_error_value_is_not_read_as_zero(tmp_path: Path) -> None:
     # calamine reads #DIV/0! as an empty cell; an empty count would silently be 0.
     path = make_xlsxwriter_book(tmp_path / "谷城县.xlsx", {"附件2": appendix2_rows(good_a2(E=None))},
