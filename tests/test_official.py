@@ -435,7 +435,8 @@ def test_a_figure_the_county_did_not_state_is_in_no_total(tmp_path: Path, how: s
     assert cell.value is None and _fill(cell) == RED and "没有" in cell.comment.text
     total = stats["合计"]["追回企业资金（万元）"]
     assert total.value == 7 and _fill(total) == RED and total.comment.text == "不完整：不含 谷城县（未填报此项）"
-    assert stats["合计"]["县级财政安排经费（万元）"].value == 20 and stats["合计"]["县级财政安排经费（万元）"].comment is None
+    funds = stats["合计"]["县级财政安排经费（万元）"]
+    assert funds.value == 20 and funds.comment is None
     back = {s.county: s for s in zhenggai.read_rollup(out).stats}
     assert "recovered_funds" in back["谷城县"].unreadable and "recovered_funds" not in back["保康县"].unreadable
     province = zhenggai.merge([out.parent], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "全省.xlsx")

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from zhenggai.core.schema import TableSpec
     from zhenggai.forms.feedback_list import FeedbackList
 
-COUNT_KEYS = ("total", "done", "open")
-NOT_STATED = "未填报此项"  # a blank cell or a column the county's form lacks: not 0, not counted  # 附件2's three problem counts, in its column order
+COUNT_KEYS = ("total", "done", "open")  # 附件2's three problem counts, in its column order
+NOT_STATED = "未填报此项"  # a blank cell or a column the county's form lacks: not 0, not counted
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 
