@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from zhenggai.checking.measures import is_pledge
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, Severity, a1, make, sort_key
-from zhenggai.core.parse import clean_text, number_text
+from zhenggai.core.parse import clean_text, is_unnamed_county, number_text
 from zhenggai.core.schema import APPENDIX1, Column
 from zhenggai.forms.feedback_list import SIMILAR, match_problems, normalize_problem
 
@@ -361,7 +361,10 @@ def compare(
     renamed_from = {new: old[1] for old, new in rename.items()}
     items_p = {rename.get(k, k): v for k, v in items_p.items()}
     counties_p = {rename.get(k, k): v for k, v in counties_p.items()}
-    order = list(dict.fromkeys([*counties_c, *counties_p, *items_c, *items_p]))
+    # Last round's "（县名未知）附件1.xlsx" was a file whose county could not be read, not a county
+    # that reported then and is silent now: nothing to compare it with (it had its error then).
+    gone_unnamed = {k for k in {*counties_p, *items_p} - {*counties_c, *items_c} if is_unnamed_county(k[1])}
+    order = [k for k in dict.fromkeys([*counties_c, *counties_p, *items_c, *items_p]) if k not in gone_unnamed]
     changes: list[Change] = []
     extra = [_renamed(old, new, counties_c.get(new), items_c.get(new, [])) for old, new in rename.items()]
     summaries: list[CountyProgress] = []

@@ -23,7 +23,7 @@ from zhenggai.checking.workbook_copies import Candidate, conflict, content_key
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import FileReport, Finding, Report, Severity, make, sort_key
 from zhenggai.core.kinds import TableKind
-from zhenggai.core.parse import county_from_filename, display, parse_number
+from zhenggai.core.parse import county_from_filename, display, parse_number, unnamed_county
 from zhenggai.core.results import (
     APPENDIX_NAMES,
     FINDINGS_SHEET,
@@ -265,7 +265,7 @@ def _sort_tables(results: list[FileResult], expect: Sequence[str]) -> _Found:
             guess = county_from_filename(f.path)
             found.unreadable[_match_expected(guess, expect) if guess else f.display].append(f)
             continue
-        unknown = f"（县名未知）{f.display}"
+        unknown = unnamed_county(f.display)
         for t in f.tables:
             if t.blank:
                 # A blank issued form or a template is never a reply: it displaces nothing.
@@ -276,6 +276,13 @@ def _sort_tables(results: list[FileResult], expect: Sequence[str]) -> _Found:
                 for name, row in t.counties.items():
                     found.a2[_match_expected(name or unknown, expect)].append((f, t, row))
     return found
+
+
+def reply_counties(results: Sequence[FileResult]) -> set[str]:
+    """Every county the replies name (as build_rollup files them, placeholders left out)."""
+    from zhenggai.core.parse import is_unnamed_county
+
+    return {name for name in _sort_tables(list(results), ()).counties(()) if not is_unnamed_county(name)}
 
 
 def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
