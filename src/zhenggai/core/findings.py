@@ -256,6 +256,10 @@ _CODES: tuple[Code, ...] = (
     Code("prefecture-not-submitted", E, "{prefecture} 未报送汇总表", "--expect 中的市州没有汇总表"),
     Code("prefecture-unexpected", W, "{prefecture} 不在 --expect 名单中", "报来了名单之外的市州汇总表"),
     # --- feedback problem list (--problems) -------------------------------------------
+    Code("problem-list-hidden-sheet", W, "反馈问题清单的隐藏工作表“{name}”没有读取（隐藏的工作表多是旧版本）；如果其中的问题也要计入，"
+         "请取消隐藏后再汇总", "反馈问题清单中隐藏的工作表不读取"),
+    Code("problem-list-duplicate", E, "反馈问题清单中 {county} 的问题“{problem}”出现了两次（{first}、{second}），"
+         "按一个问题计入反馈问题数；请核实清单", "反馈问题清单中同一个县的同一个问题列了两次：按一个计，须核实"),
     Code("problems-unreadable", E, "反馈问题清单无法使用：{reason}", "--problems 文件读不出问题清单"),
     Code("problem-unanswered", E, "反馈问题未整改：{county} 的反馈问题“{problem}”在附件1中没有对应的行",
          "反馈问题清单中的问题在附件1中找不到"),
