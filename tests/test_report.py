@@ -306,6 +306,16 @@ def test_a_county_without_list_figures_is_named_as_not_rated(tmp_path: Path) -> 
     assert "枣阳市没有反馈问题清单的数字" in _text(res.document)
 
 
+def test_a_rate_over_some_counties_says_which_it_leaves_out(rollups: dict[str, Path], tmp_path: Path) -> None:
+    # No list and 南漳县 expected but silent: "各县整改清单所列问题3个…完成率66.7%" read as the
+    # whole 市; the rollup's 合计 says 不完整, so does the paper now.
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([rollups["plain"].parent / "襄阳"], MergeOptions(
+        validate=zhenggai.Options(as_of=AS_OF), prefecture="襄阳市", expect=("谷城县", "保康县", "南漳县")), out)
+    text = _text(report(out, tmp_path / "papers").document)
+    assert "各县（市、区）整改清单所列问题3个（不含南漳县，其没有可汇总的数据），已完成整改2个" in text
+
+
 def test_results_name_excluded_and_doubtful_figures(tmp_path: Path) -> None:
     # 500000 under 万元 is not counted (像是按元填写); 补充人员 1500 is counted but outside its
     # range (yellow in the rollup): the report says both, as the rollup's 合计 cells do.
