@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from zhenggai.checking.files import check_files
 from zhenggai.core.results import FileResult, ProgressCallback
 from zhenggai.rollup.county import build_rollup, collect
+from zhenggai.rollup.figure_marks import mark_warned_figures
 from zhenggai.rollup.model import MergeOptions, MergeResult
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ def run_merge(
     from zhenggai.rollup.copies import attach_copies
 
     attach_copies(rollup, previous.rollup if previous is not None else None)  # the same measure elsewhere (issue 19)
+    mark_warned_figures(rollup)  # every warning known now, the previous round's included
     previous = None  # not held while the workbook is written
     if strict and (rollup.report.errors or rollup.report.warnings):
         write = False

@@ -126,13 +126,13 @@ def _results(rollup: Rollup) -> tuple[list[dict[str, str]], str]:
         good = [s.values.get(c.key) for s in stats if c.key not in s.unreadable]
         value = exact_sum(float(v) for v in good if isinstance(v, (int, float)))
         bad = [s.county for s in stats if c.key in s.unreadable]
-        # A counted figure the rollup marks (yellow: outside its plausible range) is in the
-        # total: the paper says so, as the rollup's 合计 cell does.
+        # A counted figure the rollup marks (yellow: outside its plausible range, or a warning
+        # on its cell) is in the total: the paper says so, as the rollup's 合计 cell does.
         doubtful = [s.county for s in stats if c.key not in s.unreadable and c.key in s.marks]
         m = _UNIT.match(c.header)
         name, unit = (m.group(1), m.group(2)) if m else (c.header, "")
         notes = ([f"不含{'、'.join(bad)}，其数据有误或无法识别"] if bad else []) + (
-            [f"含{'、'.join(doubtful)}超出合理范围、待核实的数"] if doubtful else [])
+            [f"含{'、'.join(doubtful)}待核实的数"] if doubtful else [])
         note = f"（{'；'.join(notes)}）" if notes else ""
         out.append({"name": name, "value": _number(value), "unit": unit, "text": f"{name}{_number(value)}{unit}{note}"})
     if not stats:
