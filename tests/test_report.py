@@ -349,6 +349,21 @@ def test_results_name_excluded_and_doubtful_figures(tmp_path: Path) -> None:
     assert "补充人员1500人（含谷城县待核实的数）" in text
 
 
+def test_results_say_which_county_stated_no_figure(tmp_path: Path) -> None:
+    # 谷城县's 追回企业资金 is blank: the total is 保康县's alone and the paper says so (it
+    # read "据保康县、谷城县报送…追回企业资金1.5万元", as if both had stated it).
+    for county, recovered in (("谷城县", None), ("保康县", 1.5)):
+        make_workbook(tmp_path / "in" / f"{county}.xlsx", {
+            "附件1": appendix1_rows([[1, "县级电商公共服务中心停止运营", "恢复运营", "是", "2022-06-30", "李四",
+                                     "县商务局"]], county=county),
+            "附件2": appendix2_rows([county, 1, 1, 0, 10, recovered, 2, 1, 0, 3, 4, 1, None], county=county)})
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out)
+    text = _text(report(out, tmp_path / "papers").document)
+    assert "追回企业资金1.5万元（不含谷城县，其未填报此项）" in text
+    assert "县级财政安排经费20万元；" in text
+
+
 def test_a_bureaus_own_template(rollups: dict[str, Path], tmp_path: Path) -> None:
     doc = Document()
     doc.add_paragraph("某某市商务局文件")  # the bureau's 红头

@@ -120,18 +120,28 @@ def _results(rollup: Rollup) -> tuple[list[dict[str, str]], str]:
     out: list[dict[str, str]] = []
     # A row kept only for its place (a county without a usable 附件2) holds no figures.
     stats = [s for s in rollup.stats if s.status is None]
+    # Figures of a county whose 附件2 version is in doubt, as the rollup's findings name them
+    # (red in the rollup, where the read-back sees no colour): counted, provisional, said.
+    provisional = {(f.file, f.field) for f in rollup.report.findings() if f.code == "version-figure-uncertain"}
     for c in rollup.a2.columns:
         if not c.is_number or c.key in _FIXED_A2:
             continue
         good = [s.values.get(c.key) for s in stats if c.key not in s.unreadable]
         value = exact_sum(float(v) for v in good if isinstance(v, (int, float)))
-        bad = [s.county for s in stats if c.key in s.unreadable]
+        # A county that stated no figure (a blank, a column its form lacks) and one whose
+        # figure is wrong are both left out of the total; the paper says which is which.
+        unstated = [s.county for s in stats if c.key in s.unreadable and s.values.get(c.key, "") == ""]
+        bad = [s.county for s in stats if c.key in s.unreadable and s.county not in unstated]
         # A counted figure the rollup marks (yellow: outside its plausible range, or a warning
         # on its cell) is in the total: the paper says so, as the rollup's 合计 cell does.
-        doubtful = [s.county for s in stats if c.key not in s.unreadable and c.key in s.marks]
+        unsure = [s.county for s in stats if c.key not in s.unreadable and (s.source_file, c.header) in provisional]
+        doubtful = [s.county for s in stats if c.key not in s.unreadable and c.key in s.marks
+                    and s.county not in unsure]
         m = _UNIT.match(c.header)
         name, unit = (m.group(1), m.group(2)) if m else (c.header, "")
-        notes = ([f"不含{'、'.join(bad)}，其数据有误或无法识别"] if bad else []) + (
+        notes = ([f"不含{'、'.join(unstated)}，其未填报此项"] if unstated else []) + (
+            [f"不含{'、'.join(bad)}，其数据有误或无法识别"] if bad else []) + (
+            [f"含{'、'.join(unsure)}报送了几个版本、待确认的数"] if unsure else []) + (
             [f"含{'、'.join(doubtful)}待核实的数"] if doubtful else [])
         note = f"（{'；'.join(notes)}）" if notes else ""
         out.append({"name": name, "value": _number(value), "unit": unit, "text": f"{name}{_number(value)}{unit}{note}"})
