@@ -508,3 +508,8 @@ def test_default_template_layout() -> None:
     assert kai.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "楷体_GB2312"
     footer = sec.footer.paragraphs[0]._p.xml
     assert 'w:instr="PAGE"' in footer and "—" in footer
+    # 署名 keeps with 成文日期; 附件说明 wraps under the names (a hanging indent).
+    assert doc.styles["公文署名"].paragraph_format.keep_with_next is True
+    attach = doc.styles["公文附件"].paragraph_format
+    assert attach.first_line_indent < 0 < attach.left_indent
+    assert any(p.style.name == "公文附件" and "附件：" in p.text for p in doc.paragraphs)
