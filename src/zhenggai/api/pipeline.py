@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from zhenggai.checking.files import check_files
 from zhenggai.core.results import FileResult, ProgressCallback
 from zhenggai.rollup.county import build_rollup, collect
+from zhenggai.rollup.figure_marks import mark_warned_figures
 from zhenggai.rollup.model import MergeOptions, MergeResult, Rollup
 
 if TYPE_CHECKING:
@@ -126,6 +127,9 @@ def run_merge(
         from zhenggai.rollup.previous import attach_previous
 
         attach_previous(rollup, previous, opts, label=output.name if output is not None else "本轮")
+    # Every warning that can doubt a 附件2 figure is known now, the previous round's included: the
+    # copied measures still to come (_finish) are warnings on 附件1's 整改措施 cells, never on a figure.
+    mark_warned_figures(rollup)
     last = [previous.rollup] if previous is not None and previous.rollup is not None else []
     del previous  # from here on only its rollup, held by _finish until the copied measures are found
     return _finish(rollup, last, output if write else None, opts, force=force, strict=strict)
