@@ -27,6 +27,7 @@ FindingCode = Literal[
     "county-not-link",
     "hidden-sheet-ignored",
     "hidden-cells-ignored",
+    "hidden-row-read",
     "table-continued",
     "table-transposed",
     "row-continuation",

@@ -87,6 +87,9 @@ class Table:
     # 附件2: merged cells that put one figure in several number cells of the data rows
     # ((1-based first row, 0-based first col, 1-based last row, 0-based last col)).
     merged_numbers: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # 1-based rows hidden on the sheet (by a filter or by hand) that lie inside the table and
+    # were read as its rows: whether they count the reader cannot tell (hidden-row-read).
+    hidden_read: list[int] = field(default_factory=list)
 
     @property
     def kind(self) -> TableKind:
