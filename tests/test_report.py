@@ -6,6 +6,7 @@ then read back with ``read_rollup``; the papers are opened with openpyxl and pyt
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -348,6 +349,27 @@ def test_an_invalid_template_names_the_placeholder(rollups: dict[str, Path], tmp
         report(rollups["prefecture"], tmp_path / "out", ReportOptions(template=template))
     assert named in str(exc.value)
     assert not (tmp_path / "out" / "督办清单.xlsx").exists()  # nothing half written
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("{{ expected / 0 }}", "运算无法完成（除以零）"),
+    ("{{ expected + '个' }}", "运算无法完成（数与文字不能一起运算）"),
+    ("{{ place | nosuchfilter }}", "没有名为“nosuchfilter”的过滤器"),
+    ("{% for t in supervision %}{{ t.name }}", "缺少 {% endfor %}"),
+    ("{{ place.year }}", "没有“year”这一项"),
+])
+def test_a_bureaus_template_that_cannot_be_filled_says_why_in_chinese(rollups: dict[str, Path], tmp_path: Path,
+                                                                     body: str, said: str) -> None:
+    # Before: "内部错误（ZeroDivisionError）", or Jinja's English ("No filter named …").
+    doc = Document()
+    doc.add_paragraph(body)
+    template = tmp_path / "本单位模板.docx"
+    doc.save(str(template))
+    with pytest.raises(FatalError) as exc:
+        report(rollups["prefecture"], tmp_path / "out", ReportOptions(template=template))
+    assert said in str(exc.value) and "本单位模板.docx" in str(exc.value)
+    told = re.sub(r"\{%.*?%\}|“[^”]*”|\.docx", "", str(exc.value))  # tags and names quoted from the template
+    assert not re.search(r"[A-Za-z]{3,}", told), told
 
 
 def test_cli(rollups: dict[str, Path], tmp_path: Path, runner: CliRunner) -> None:

@@ -419,6 +419,13 @@ def test_bureau_line_and_appendix2_column_disagree(tmp_path: Path) -> None:
     assert report.flatten() == [["A5", "county-mismatch"]]
 
 
+@pytest.mark.parametrize("spaced", ["谷  城  县", "谷\u3000城\u3000县"])
+def test_a_county_spaced_out_to_line_up_is_the_same_county(tmp_path: Path, spaced: str) -> None:
+    # Clerks space a short name out to fill its cell: no "县名不一致" for that.
+    report, _ = run(tmp_path, {"附件2": appendix2_rows(good_a2(A=spaced))})
+    assert report.flatten() == []
+
+
 def test_county_written_in_the_cell_next_to_the_seal_label(tmp_path: Path) -> None:
     rows = appendix1_rows(GOOD_ROWS)
     rows[2] = ["填报单位（盖章）：", None, "谷城县商务局"]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from zhenggai.checking.county import resolve_county
 from zhenggai.checking.quantities import check_quantities
+from zhenggai.checking.readings import second_readings
 from zhenggai.checking.rows import RowContext, field_name, validate_rows
 from zhenggai.checking.sheets import join_continued, split_back, turn_back
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
@@ -25,6 +26,7 @@ from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import (
     is_valid_phone,
     number_text,
+    parse_number,
 )
 from zhenggai.core.results import (
     APPENDIX_NAMES,
@@ -57,12 +59,15 @@ def check_table(t: TableResult, shown: str, opts: Options) -> tuple[TableResult,
     ctx = RowContext(table, shown, opts.deadline, opts.as_of)
     if table.spec.kind == TableKind.APPENDIX2:
         ctx.factors = header_factors(table, ctx)
+    models: Iterable[Any] = validate_rows(table, ctx)
+    if table.readings:  # cells written two ways (a twin column, a Word revision): readings.py
+        models = second_readings(table, ctx, list(models))
     if table.spec.kind == TableKind.APPENDIX1:
-        parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None) for m in validate_rows(table, ctx)]
+        parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None) for m in models]
     else:
         number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
         parsed = [(m.county, {k: getattr(m, field_name(k)) for k in number_keys}) if m
-                  else (None, dict.fromkeys(number_keys)) for m in validate_rows(table, ctx)]
+                  else (None, dict.fromkeys(number_keys)) for m in models]
     for rule in TABLE_RULES[table.spec.kind]:
         rule(table, ctx)
     errors = Counter(x.row for x in ctx.findings if x.severity is Severity.ERROR)
@@ -92,8 +97,10 @@ def _header_findings(t: Table, shown: str) -> list[Finding]:
     for key, text in h.variants:
         out.append(make("header-variant", file=shown, sheet=t.sheet, row=row,
                         cell=a1(row, h.cols[key]), field=t.spec.column(key).header, value=text))
+    twins = {col for _, col in h.twins}  # a second column of a counted field: readings.py says
     for col, text in sorted(h.extras.items()):
-        out.append(make("extra-column", file=shown, sheet=t.sheet, row=row, cell=a1(row, col), value=text))
+        if col not in twins:
+            out.append(make("extra-column", file=shown, sheet=t.sheet, row=row, cell=a1(row, col), value=text))
     return out
 
 
@@ -267,17 +274,20 @@ def _check_tables(tables: list[TableResult], path: Path, shown: str, opts: Optio
     return checked, county, found
 
 
-def implausible(c: Column, value: float) -> str | None:
+def implausible(c: Column, value: float, text: object = None) -> str | None:
     """The likely cause when ``value`` lies outside the column's plausible range, else None.
 
     500000 in a 万元 column that would be plausible divided by 10000 is 元 typed as 万元:
-    the cause says so, with the figure converted, so the clerk can correct it.
+    the cause says so, with the figure converted, so the clerk can correct it. Not when
+    the clerk's ``text`` states its own unit ("5000万元", "0.5亿"): that was not typed in 元.
     """
     if c.plausible is None:
         return None
     low, high = c.plausible
     if low <= value <= high:
         return None
+    if isinstance(text, str) and parse_number(text).unit:
+        return f"填写的是“{text.strip()}”，请核实"
     if (yuan := c.as_yuan(value)) is not None:
         return f"是否按元填写？请换算为万元（{number_text(yuan)} 万元）"
     if value > high:
@@ -294,7 +304,7 @@ def _plausibility(t: TableResult, shown: str) -> list[Finding]:
             value = s.numbers.get(c.key)
             if value is None or c.key not in cols:
                 continue
-            cause = implausible(c, value)
+            cause = implausible(c, value, s.values[t.table.spec.keys.index(c.key)])
             if cause is not None:
                 assert c.plausible is not None
                 low, high = c.plausible

@@ -16,8 +16,8 @@ from zhenggai.core.codes import FindingCode
 from zhenggai.core.gcpause import collector_paused
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, county_from_bureau_line, county_in_text, normalize_header
-from zhenggai.core.schema import TableSpec
-from zhenggai.core.table import Contact, Header, Record, Table
+from zhenggai.core.schema import Kind, TableSpec
+from zhenggai.core.table import Contact, Header, Reading, Record, Table
 from zhenggai.forms.rowkinds import (
     CONTACT,
     CONTACT_RE,
@@ -104,11 +104,17 @@ def _matcher(spec: TableSpec) -> _Matcher:
     return m
 
 
+# Columns whose cells are counted (a figure, 是/否, a date): a second column headed for one
+# of them is a second reading of the field (see Header.twins), not merely an extra column.
+_COUNTED = frozenset({Kind.YESNO, Kind.DATE, Kind.COUNT, Kind.AMOUNT})
+
+
 def _match_row(row: list[object], m: _Matcher) -> Header:
     cols: dict[str, int] = {}
     labels: dict[str, str] = {}
     variants: list[tuple[str, str]] = []
     extras: dict[int, str] = {}
+    twins: list[tuple[str, int]] = []
     for ci, raw in enumerate(row):
         text = clean_text(raw)
         if not text:
@@ -116,6 +122,10 @@ def _match_row(row: list[object], m: _Matcher) -> Header:
         hit = m.match(normalize_header(text))
         if hit is None or hit[0] in cols:
             extras[ci] = text
+            if hit is not None and m.spec.column(hit[0]).kind in _COUNTED:
+                # 是否完成整改（7月） and 是否完成整改（10月）: which one the clerk means is not
+                # ours to choose by position; checking compares them row by row.
+                twins.append((hit[0], ci))
             continue
         key, exact = hit
         cols[key] = ci
@@ -123,7 +133,7 @@ def _match_row(row: list[object], m: _Matcher) -> Header:
         if not exact:
             variants.append((key, text))
     missing = [k for k in m.spec.keys if k not in cols]
-    return Header(-1, cols, labels, variants, extras, missing)
+    return Header(-1, cols, labels, variants, extras, missing, twins)
 
 
 def _is_header(h: Header, spec: TableSpec) -> bool:
@@ -333,6 +343,9 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             break
     if spec.kind == TableKind.APPENDIX2 and grid.merges:
         records = fold_merged_rows(lay, records, notes)
+    readings = _twin_readings(lay, records) if h.twins else []
+    if grid.revised:
+        readings += _revised_readings(lay, records)
     if contact is None:
         last = records[-1].row if records else lay.first
         for r in range(last, min(last + 8, limit)):
@@ -344,7 +357,7 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
     table = Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere,
                   unit_cells=unit_cells, caption_unit=_caption_unit(grid, h.row, top),
                   merged_numbers=_merged_numbers(grid, spec, h, records) if grid.merges else [],
-                  hidden_read=hidden_read)
+                  readings=readings, hidden_read=hidden_read)
     return table, end
 
 
@@ -379,6 +392,36 @@ def _bureau_county(grid: Grid, h: Header, top: int, contact: Contact | None
         if contact is None and CONTACT_RE.search(row_text(rows[bureau[0] - 1])):
             contact = parse_contact(bureau[0] - 1, rows[bureau[0] - 1])  # unit and contact on one line
     return bureau, county, contact
+
+
+def _revised_readings(lay: Rows, records: list[Record]) -> list[Reading]:
+    """A Word table's cells whose revision was not accepted: the text before it, per column."""
+    by_key: dict[str, dict[int, object]] = {}
+    revised = lay.grid.revised
+    for rec in records:
+        for key, c in lay.keyed:
+            before = revised.get((rec.row - 1, c))
+            if before is not None:
+                by_key.setdefault(key, {})[rec.row] = before
+    return [Reading(key, cells) for key, cells in by_key.items()]
+
+
+def _twin_readings(lay: Rows, records: list[Record]) -> list[Reading]:
+    """Each twin column's cells in the table's rows, as read for the first column (merges
+    filled in, a formula without a saved value marked)."""
+    out = []
+    rows, formulas = lay.grid.rows, lay.grid.formulas_without_value
+    for key, c in lay.h.twins:
+        cells: dict[int, object] = {}
+        for rec in records:
+            r = rec.row - 1
+            row = lay.grid.hidden_values.get(r, rows[r])  # a hidden row read into the table: its own values
+            v = row[c] if c < len(row) else ""
+            if v == "" and lay.fill:
+                v = lay.fill.get((r, c), "")
+            cells[rec.row] = FORMULA_NO_VALUE if (r, c) in formulas else v
+        out.append(Reading(key, cells, c, lay.h.extras.get(c, "")))
+    return out
 
 
 def _merged_numbers(grid: Grid, spec: TableSpec, h: Header, records: list[Record]) -> list[tuple[int, int, int, int]]:
