@@ -150,8 +150,12 @@ def test_a_township_row_a_filter_hides_is_read_and_its_columns_count_nowhere(tmp
     assert stats_rows(tmp_path / "汇总.xlsx")["合计"] == 0  # was 50: 冷集镇's 15 silently dropped
     msg = next(f.message for f in result.rollup.report.findings() if f.code == "hidden-row-read")
     assert "第 7 行" in msg and "未计入汇总" in msg
-    comment = openpyxl.load_workbook(tmp_path / "汇总.xlsx")["成果统计汇总"]["E5"].comment
-    assert comment is not None and comment.text.startswith("第 7 行是隐藏的行")
+    cell = openpyxl.load_workbook(tmp_path / "汇总.xlsx")["成果统计汇总"]["E5"]
+    # red, the sum as read (with the hidden row) as its text: a province reading it back sees
+    # a figure not counted, never a blank it would read as 0
+    assert cell.value == "65" and cell.comment is not None and "第 7 行是隐藏的行" in cell.comment.text
+    province = zhenggai.read_rollup(tmp_path / "汇总.xlsx")
+    assert "county_funds" in province.stats[0].unreadable
 
 
 def test_problem_rows_a_filter_hides_are_read_into_the_rate_with_an_error(tmp_path: Path) -> None:

@@ -72,9 +72,22 @@ def _hidden_out(t: TableResult, rows: dict[str, Stats]) -> dict[str, Stats]:
             out[name] = s
             continue
         why = f"第 {'、'.join(str(r) for r in sorted(mine))} 行是隐藏的行，读不出是否应计入"
-        out[name] = replace(s, numbers={**s.numbers, **dict.fromkeys(cols)},
-                            reasons={**s.reasons, **dict.fromkeys(cols, why)})
+        out[name] = _not_counted(t, s, cols, why)
     return out
+
+
+def _not_counted(t: TableResult, s: Stats, keys: list[str], why: str) -> Stats:
+    """``s`` with the figures of ``keys`` in no total for ``why``. A figure summed from township
+    rows has no text of its own: the sum is written as its text, so the rollup's red cell
+    says what was read, and a province reading that rollup back sees text, never a blank
+    it would read as 0."""
+    values = list(s.values)
+    for k in keys:
+        i = t.table.spec.keys.index(k)
+        if (n := s.numbers.get(k)) is not None and not clean_text(values[i]):
+            values[i] = _n(n)
+    return replace(s, values=values, numbers={**s.numbers, **dict.fromkeys(keys)},
+                   reasons={**s.reasons, **dict.fromkeys(keys, why)})
 
 
 def _merged_figures(t: TableResult, shown: str) -> tuple[TableResult, list[Finding]]:
@@ -174,9 +187,8 @@ def _unclear(t: TableResult, shown: str, county: str, unclear: list[Stats],
     keys = [c.key for c in spec.columns if c.is_number and c.key in cols]
     filled = [k for k in keys if any(clean_text(s.values[spec.keys.index(k)]) for s in unclear)]
     for name, s in rows.items():
-        numbers = {**s.numbers, **dict.fromkeys(filled)}
         why = f"第 {'、'.join(str(u.row) for u in unclear)} 行写着本县县名，读不出是合计还是其中一部分"
-        rows[name] = replace(s, numbers=numbers, reasons={**s.reasons, **dict.fromkeys(filled, why)})
+        rows[name] = _not_counted(t, s, filled, why)
     col = cols.get("county", 0)
     return [make("township-row-unclear", file=shown, sheet=t.table.sheet, cell=a1(s.row, col), row=s.row,
                  field="县（市、区）", value=_label(t, s), county=county or "本县",
