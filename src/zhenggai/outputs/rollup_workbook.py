@@ -78,9 +78,12 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where:
         values += [(s.county, st.center), (s.status.label, fmt)]
         if review:  # anything not 已通过 is marked: never mixed in silently with approved figures
             values.append((s.review or "", st.center if s.review in (None, "已通过") else st.warning))
-        values += [(s.total, st.count), (s.done, st.count),
-                   (s.open, st.count), (s.rate if s.rate is not None else "", st.percent),
-                   (s.overdue, st.warning if s.overdue else st.count)]
+        if s.counted:
+            values += [(s.total, st.count), (s.done, st.count),
+                       (s.open, st.count), (s.rate if s.rate is not None else "", st.percent),
+                       (s.overdue, st.warning if s.overdue else st.count)]
+        else:  # no figures and no list to give them (未报送 without --problems): unknown, not 0
+            values += [("", st.count), ("", st.count), ("", st.count), ("", st.percent), ("", st.count)]
         for c, (v, f) in enumerate(values):
             put(row, c, v, f)
         _marks(ws, st, row, keys, values, s.marks)
