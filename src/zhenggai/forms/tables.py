@@ -26,6 +26,7 @@ from zhenggai.forms.rowkinds import (
     FOOTER,
     HEADER,
     HEADING,
+    SPLIT,
     UNCLASSIFIED,
     UNITS,
     Note,
@@ -312,6 +313,8 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             continue
         values = lay.values(row, r)
         kind = lay.classify(row, r, values, bool(records))
+        if kind == SPLIT and records[-1].values[0] in ("", None):
+            kind = DATA  # the row above has no 序号 either: rows without 序号 are this table's way
         if kind == DATA:
             rec = make_record(lay, r, row, values, category, formula_cells)
             if rec is not None:
@@ -320,6 +323,9 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             category = heading_text(row, lay.own(row))
         elif kind == CONTINUATION:
             notes.append(continue_row(lay, records[-1], r, row))
+        elif kind == SPLIT:
+            notes.append(("row-split", r + 1, lay.own(row)[0], {
+                "fields": "、".join(f"「{_header_at(lay, c)}」" for c in lay.own(row)), "prev": records[-1].row}))
         elif kind == UNITS and not records:
             # The units a row under the header states count like the header's own (万元 above,
             # 元 here: two readings): keep them for checking/table_rules.py.
@@ -372,6 +378,12 @@ def _revised_readings(lay: Rows, records: list[Record]) -> list[Reading]:
             if before is not None:
                 by_key.setdefault(key, {})[rec.row] = before
     return [Reading(key, cells) for key, cells in by_key.items()]
+
+
+def _header_at(lay: Rows, c: int) -> str:
+    """The official name of the table's column ``c`` (an extra column: its own header)."""
+    key = next((k for k, col in lay.keyed if col == c), None)
+    return lay.spec.column(key).header if key is not None else lay.h.extras.get(c, "")
 
 
 def _twin_readings(lay: Rows, records: list[Record]) -> list[Reading]:
