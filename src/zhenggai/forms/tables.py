@@ -324,8 +324,7 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
         elif kind == CONTINUATION:
             notes.append(continue_row(lay, records[-1], r, row))
         elif kind == SPLIT:
-            notes.append(("row-split", r + 1, lay.own(row)[0], {
-                "fields": "、".join(f"「{_header_at(lay, c)}」" for c in lay.own(row)), "prev": records[-1].row}))
+            notes.append(_split_note(lay, r, row, records[-1].row))
         elif kind == UNITS and not records:
             # The units a row under the header states count like the header's own (万元 above,
             # 元 here: two readings): keep them for checking/table_rules.py.
@@ -342,9 +341,8 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             break
     if spec.kind == TableKind.APPENDIX2 and grid.merges:
         records = fold_merged_rows(lay, records, notes)
-    readings = _twin_readings(lay, records) if h.twins else []
-    if grid.revised:
-        readings += _revised_readings(lay, records)
+    readings = [*(_twin_readings(lay, records) if h.twins else ()),
+                *(_revised_readings(lay, records) if grid.revised else ())]
     if contact is None:
         last = records[-1].row if records else lay.first
         for r in range(last, min(last + 8, limit)):
@@ -378,6 +376,12 @@ def _revised_readings(lay: Rows, records: list[Record]) -> list[Reading]:
             if before is not None:
                 by_key.setdefault(key, {})[rec.row] = before
     return [Reading(key, cells) for key, cells in by_key.items()]
+
+
+def _split_note(lay: Rows, r: int, row: list[object], prev: int) -> Note:
+    """``row-split``: the row looks like the row above written over two rows (rowkinds.Rows.split)."""
+    own = lay.own(row)
+    return ("row-split", r + 1, own[0], {"fields": "、".join(f"「{_header_at(lay, c)}」" for c in own), "prev": prev})
 
 
 def _header_at(lay: Rows, c: int) -> str:
