@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from zhenggai.checking.county import resolve_county
 from zhenggai.checking.quantities import check_quantities
-from zhenggai.checking.readings import second_readings
+from zhenggai.checking.readings import deleted_rows, second_readings
 from zhenggai.checking.rows import RowContext, field_name, validate_rows
 from zhenggai.checking.sheets import join_continued, split_back, turn_back
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
@@ -244,7 +244,7 @@ def _find_tables(grids: Sequence[Grid], opts: Options,
         if not on_sheet and tables:
             more, said = _headerless(grid, last, shown)
             on_sheet, found = more, found + said
-        found += hidden_findings(grid, on_sheet, shown)
+        found += hidden_findings(grid, on_sheet, shown) + deleted_rows(grid, on_sheet, shown)
         tables += [TableResult(table) for table in on_sheet]
         last = on_sheet[-1] if on_sheet else last
     return tables, found, word_rows

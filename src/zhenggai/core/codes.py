@@ -24,6 +24,7 @@ FindingCode = Literal[
     "column-twin",
     "column-twin-differs",
     "revision-unaccepted",
+    "revision-row-deleted",
     "revision-changes-value",
     "county-missing",
     "county-found-elsewhere",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, parse_number, parse_yes_no
 from zhenggai.core.table import Header, Table
-from zhenggai.forms.tables import _build_table
+from zhenggai.forms.tables import build_table
 from zhenggai.intake.reader import Grid
 
 
@@ -74,7 +74,7 @@ def continuation(grid: Grid, prev: Table | None) -> Table | Loose | None:
                                                                  clean_text(v))[:60], why or "")
     h = prev.header
     header = Header(first - 1, dict(h.cols), dict(h.labels), [], dict(h.extras), [], list(h.twins))
-    table, _ = _build_table(grid, prev.spec, header, (), max(first - 1, 0))
+    table = build_table(grid, prev.spec, header, (), max(first - 1, 0))
     table.continues = prev.sheet
     return table
 

@@ -272,10 +272,11 @@ def parse_contact(row_index: int, row: list[object]) -> Contact | None:
     return Contact(row=row_index + 1, col=col, name=name, phone=phone, text=text)
 
 
-def build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...] = ()) -> Table:
+def build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...] = (), top: int = 0) -> Table:
     """Read the rows under a header, each classified by all its cells, up to the contact line,
-    a note, another table's header (``others``) or the end."""
-    return _build_table(grid, spec, h, others)[0]
+    a note, another table's header (``others``) or the end; its 盖章 line and title no higher
+    than row ``top``."""
+    return _build_table(grid, spec, h, others, top)[0]
 
 
 def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...], top: int = 0
