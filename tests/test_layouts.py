@@ -233,9 +233,12 @@ def test_total_rows_are_not_data_in_either_table(tmp_path: Path, label: str) -> 
 
 
 def _township_a2(*rows: Row) -> list[Row]:
-    out = appendix2_rows(list(rows[0]))
-    for i, r in enumerate(rows[1:]):
-        out.insert(5 + i, list(r))
+    # The indicators after 县级财政安排经费 are 0 in every row: a blank in the row that counts
+    # would be a figure not stated (number-blank), not what these tests are about.
+    full = [[*r, *([0] * (12 - len(r)))] if len(r) < 12 else list(r) for r in rows]
+    out = appendix2_rows(full[0])
+    for i, r in enumerate(full[1:]):
+        out.insert(5 + i, r)
     return out
 
 

@@ -6,6 +6,7 @@ then read back with ``read_rollup``; the papers are opened with openpyxl and pyt
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -142,7 +143,8 @@ def test_prefecture_papers_state_the_rollups_figures(rollups: dict[str, Path], t
     assert "谷城县（建议约谈）：完成率低 33.3%（已完成 1 / 清单问题 3）；逾期未完成 1 项；措施只有表态 1 处；" in text
     assert "老河口市（建议通报）：未报送。" in text  # its 未报送 error is not counted again
     assert "各市（州）情况" not in text  # prefecture level: no 市州 section
-    assert "附件：1．襄阳市电子商务进农村综合示范专项整改整改清单汇总" in text
+    assert "附件：1．襄阳市电子商务进农村综合示范专项整改清单汇总表" in text  # the title printed on it
+    assert "4．襄阳市电子商务进农村综合示范专项整改督办清单" in text and "整改整改" not in text
     assert "2022年9月1日" in text.splitlines()[-2] and "（联系人：张三，联系电话：0710-1234567）" in text
     rows = _supervision_rows(res.workbook)
     by = {(r["县（市、区）"], r["触发的规则"]): r for r in rows}
@@ -174,7 +176,9 @@ def test_prefecture_papers_state_the_rollups_figures(rollups: dict[str, Path], t
 def test_rules_that_cannot_be_evaluated_are_listed_with_the_reason(rollups: dict[str, Path], tmp_path: Path) -> None:
     res = report(rollups["plain"], tmp_path)
     skipped = {s.rule.key: s.reason for s in res.supervision.not_evaluated}
-    assert "--problems" in skipped["low_rate"] and "--previous" in skipped["reopened"]
+    assert "反馈问题清单" in skipped["low_rate"] and "上一轮" in skipped["reopened"]
+    # Papers that go upward: what is missing, never a command-line option or a sheet name.
+    assert not any("--" in r or "工作表" in r or "zhenggai" in r for r in skipped.values())
     assert {"deleted", "no_progress"} <= set(skipped)
     cells = [c for row in openpyxl.load_workbook(res.workbook)["督办清单"].iter_rows(values_only=True)
              for c in row if isinstance(c, str)]
@@ -192,7 +196,8 @@ def test_province_papers_per_prefecture(rollups: dict[str, Path], tmp_path: Path
     assert "湖北省商务厅关于" in text and "商务部：" in text
     assert "反馈问题清单所列问题7个，已完成整改4个，未完成3个，完成率57.1%；逾期未完成1个。" in text
     assert "三、各市（州）情况" in text
-    assert "襄阳市：应报送3个县（市、区），已报送2个；问题5个，已完成整改2个，完成率40.0%，逾期未完成1个。" in text
+    assert ("襄阳市：应报送3个县（市、区），已报送2个，未报送1个（老河口市）；问题5个，已完成整改2个，完成率40.0%，"
+            "逾期未完成1个。") in text
     assert "十堰市：应报送1个县（市、区），已报送1个；问题2个，已完成整改2个，完成率100.0%，逾期未完成0个。" in text
     assert "县级财政安排经费50.25万元" in text
     assert "未报送汇总表的市（州）：宜昌市。" in text and "宜昌市：未报送汇总表。" in text
@@ -302,6 +307,34 @@ def test_a_county_without_list_figures_is_named_as_not_rated(tmp_path: Path) -> 
     assert "枣阳市没有反馈问题清单的数字" in _text(res.document)
 
 
+def test_a_rate_over_some_counties_says_which_it_leaves_out(rollups: dict[str, Path], tmp_path: Path) -> None:
+    # No list and 南漳县 expected but silent: "各县整改清单所列问题3个…完成率66.7%" read as the
+    # whole 市; the rollup's 合计 says 不完整, so does the paper now.
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([rollups["plain"].parent / "襄阳"], MergeOptions(
+        validate=zhenggai.Options(as_of=AS_OF), prefecture="襄阳市", expect=("谷城县", "保康县", "南漳县")), out)
+    text = _text(report(out, tmp_path / "papers").document)
+    assert "各县（市、区）整改清单所列问题3个（不含南漳县，其没有可汇总的数据），已完成整改2个" in text
+
+
+def test_the_report_counts_已报送_as_the_overview_does(tmp_path: Path) -> None:
+    # 附件3 says "1/3 已报送"; the report said "已报送2个（其中缺附件2：保康县）" and called a county
+    # whose file could not be read 未报送. Now each 报送状态 is named as the overview names it.
+    make_workbook(tmp_path / "in" / "谷城县.xlsx", {
+        "附件1": appendix1_rows([[1, "快递企业整合不够", "新整合快递企业3家", "是", "2022-06-30", "李四", "县商务局"]],
+                                county="谷城县"),
+        "附件2": appendix2_rows(_a2("谷城县", 1, 1, 30), county="谷城县")})
+    make_workbook(tmp_path / "in" / "保康县.xlsx", {"附件1": appendix1_rows(
+        [[1, "资金执行进度较慢", "已支付资金320万元", "是", "2022-06-30", "陈", "县财政局"]], county="保康县")})
+    (tmp_path / "in" / "南漳县附件1.xlsx").write_bytes(b"not a workbook")
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF), prefecture="襄阳市",
+                                                   expect=("谷城县", "保康县", "南漳县")), out)
+    text = _text(report(out, tmp_path / "papers").document)
+    assert ("应报送整改情况的示范县（市、区）3个，已报送1个，缺附件2的1个（保康县），文件无法读取的1个（南漳县）。"
+            in text)
+
+
 def test_results_name_excluded_and_doubtful_figures(tmp_path: Path) -> None:
     # 500000 under 万元 is not counted (像是按元填写); 补充人员 1500 is counted but outside its
     # range (yellow in the rollup): the report says both, as the rollup's 合计 cells do.
@@ -314,6 +347,21 @@ def test_results_name_excluded_and_doubtful_figures(tmp_path: Path) -> None:
     text = _text(report(out, tmp_path / "papers").document)
     assert "县级财政安排经费0万元（不含谷城县，其数据有误或无法识别）" in text
     assert "补充人员1500人（含谷城县超出合理范围、待核实的数）" in text
+
+
+def test_results_say_which_county_stated_no_figure(tmp_path: Path) -> None:
+    # 谷城县's 追回企业资金 is blank: the total is 保康县's alone and the paper says so (it
+    # read "据保康县、谷城县报送…追回企业资金1.5万元", as if both had stated it).
+    for county, recovered in (("谷城县", None), ("保康县", 1.5)):
+        make_workbook(tmp_path / "in" / f"{county}.xlsx", {
+            "附件1": appendix1_rows([[1, "县级电商公共服务中心停止运营", "恢复运营", "是", "2022-06-30", "李四",
+                                     "县商务局"]], county=county),
+            "附件2": appendix2_rows([county, 1, 1, 0, 10, recovered, 2, 1, 0, 3, 4, 1, None], county=county)})
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out)
+    text = _text(report(out, tmp_path / "papers").document)
+    assert "追回企业资金1.5万元（不含谷城县，其未填报此项）" in text
+    assert "县级财政安排经费20万元；" in text
 
 
 def test_a_bureaus_own_template(rollups: dict[str, Path], tmp_path: Path) -> None:
@@ -348,6 +396,27 @@ def test_an_invalid_template_names_the_placeholder(rollups: dict[str, Path], tmp
         report(rollups["prefecture"], tmp_path / "out", ReportOptions(template=template))
     assert named in str(exc.value)
     assert not (tmp_path / "out" / "督办清单.xlsx").exists()  # nothing half written
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("{{ expected / 0 }}", "运算无法完成（除以零）"),
+    ("{{ expected + '个' }}", "运算无法完成（数与文字不能一起运算）"),
+    ("{{ place | nosuchfilter }}", "没有名为“nosuchfilter”的过滤器"),
+    ("{% for t in supervision %}{{ t.name }}", "缺少 {% endfor %}"),
+    ("{{ place.year }}", "没有“year”这一项"),
+])
+def test_a_bureaus_template_that_cannot_be_filled_says_why_in_chinese(rollups: dict[str, Path], tmp_path: Path,
+                                                                     body: str, said: str) -> None:
+    # Before: "内部错误（ZeroDivisionError）", or Jinja's English ("No filter named …").
+    doc = Document()
+    doc.add_paragraph(body)
+    template = tmp_path / "本单位模板.docx"
+    doc.save(str(template))
+    with pytest.raises(FatalError) as exc:
+        report(rollups["prefecture"], tmp_path / "out", ReportOptions(template=template))
+    assert said in str(exc.value) and "本单位模板.docx" in str(exc.value)
+    told = re.sub(r"\{%.*?%\}|“[^”]*”|\.docx", "", str(exc.value))  # tags and names quoted from the template
+    assert not re.search(r"[A-Za-z]{3,}", told), told
 
 
 def test_cli(rollups: dict[str, Path], tmp_path: Path, runner: CliRunner) -> None:
@@ -404,6 +473,9 @@ def test_second_round_rules_rest_on_the_progress_sheet(tmp_path: Path) -> None:
     assert reopened["依据（文件 › 工作表 › 单元格）"].endswith(" › D9：是否完成整改：否")
     assert ("谷城县", "删除上一轮的问题") in rows and ("保康县", "与上一轮相比没有进展") in rows
     assert rows[("谷城县", "完成率低")]["建议措施"] == "督办"  # five rules: 约谈 escalated
+    # The deleted problem is counted once, under 删除: its problem-unanswered and 附件2's
+    # 反馈问题数 short by one are the same event, not also "错误未改正 2 处".
+    assert ("谷城县", "错误未改正") not in rows
     assert rows[("老河口市", "未报送")]["数量或比例"] == "未报送"
 
 

@@ -32,18 +32,34 @@ def _listing(files: Sequence[FileResult], limit: int = 8) -> str:
     return ("：" + "；".join(parts) + more) if parts else ""
 
 
-def _expect_last_round(opts: MergeOptions, previous: PreviousRound | None) -> MergeOptions:
+def _expect_last_round(opts: MergeOptions, previous: PreviousRound | None,
+                       results: Sequence[FileResult]) -> MergeOptions:
     """Without --expect and a feedback list, the counties of last round's rollup are the ones
     expected: a county that reported then and sent nothing now is 未报送 in this rollup (an
     error, and a row in every table), not merely absent — the 情况报告 would otherwise count
-    "应报送 2 个，已报送 2 个" for a prefecture of three."""
+    "应报送 2 个，已报送 2 个" for a prefecture of three.
+
+    Only counties: last round's "（县名未知）附件1.xlsx" was a file whose county could not be
+    read, never one to expect (it was printed 未报送 and sent a 通报). A county spelled
+    shorter or longer this round (谷城 → 谷城县) is expected under this round's name, by the
+    pairing the rounds comparison makes and says (``round-county-renamed``): one county is
+    never both 未报送 and 已报送.
+    """
     if opts.expect or opts.feedback is not None or previous is None or previous.rollup is None:
         return opts
     if previous.rollup.province:
         return opts  # a province rollup's counties are not one prefecture's to expect
     from dataclasses import replace
 
-    return replace(opts, expect=tuple(dict.fromkeys(c.county for c in previous.rollup.counties)))
+    from zhenggai.core.parse import is_unnamed_county
+    from zhenggai.progress.compare import align_names
+    from zhenggai.rollup.county import county_key, reply_counties
+
+    last = [county_key(c.county) for c in previous.rollup.counties if not is_unnamed_county(c.county)]
+    now = {county_key(name) for name in reply_counties(results)}
+    renamed = align_names({("", name) for name in last}, {("", name) for name in now})
+    expect = [renamed.get(("", name), ("", name))[1] for name in last]
+    return replace(opts, expect=tuple(dict.fromkeys(expect)))
 
 
 def run_merge(
@@ -101,7 +117,7 @@ def run_merge(
                 results = check_coverage(results, opts.feedback)[0]  # findings on the files; figures: build_rollup
                 if opts.feedback.findings:
                     skipped.append(opts.feedback.result())
-            rollup = build_rollup([*results, *skipped], _expect_last_round(opts, previous))
+            rollup = build_rollup([*results, *skipped], _expect_last_round(opts, previous, results))
             if opts.feedback is not None:  # 问题类别 as the list classifies each problem
                 from zhenggai.rollup.categories import fill_categories
 

@@ -156,6 +156,12 @@ _CODES: tuple[Code, ...] = (
          "请核实哪一行填错", "几个县合在一张附件2、表中的合计行与各县行之和不一致"),
     Code("number-merged", E, "{rows}的{fields}是一个合并单元格：一个数占了几格，按每格各读一次会多算，未计入汇总；"
          "请取消合并，每格填各自的数", "附件2 的数所在单元格与别的数字格合并（跨两列，或跨几个县、乡镇的行）"),
+    Code("county-periods", E, "附件2 把 {county} 分几个时期填了几行（{rows}）：这是同一个县几个时期的数，不能相加，"
+         "也不知道该取哪一行；{fields}各行不同，未计入汇总。请只保留要报送的一行",
+         "附件2 同一县分本期、累计（或上次、本次，几个月份）填了几行或几列"),
+    Code("township-row-unclear", E, "附件2 这一行“{value}”写着 {county} 的县名，读不出是全县的合计还是其中的一部分，"
+         "不能相加；本表{fields}未计入汇总。合计行请写“合计”，分项请写乡镇或单位名称",
+         "按乡镇分行的附件2 中，一行写着本县县名，读不出是合计还是分项"),
     Code("township-summed", W, "附件2 按乡镇（单位）分 {n} 行填写且没有合计行，已把各行相加作为 {county} 的数",
          "按乡镇分行且没有合计行，各行相加"),
     # --- 附件1 rows -------------------------------------------------------------------
@@ -208,6 +214,8 @@ _CODES: tuple[Code, ...] = (
          "「{field}」单元格里存的是 {stored}，单元格格式 {fmt} 把它缩放或改写后显示（显示为“{value}”），"
          "无法确定按哪个数计，未计入；请清除该单元格的数字格式，直接填写以{column_unit}计的数",
          "单元格格式把数缩放后显示（如 0,, 或 0.0,\"万\"），显示的数与存的数不同"),
+    Code("number-blank", E, "「{field}」空白：是 0 还是没有统计，读不出来，未计入合计。没有这项成果请填 0 或“无”，有则填写数字",
+         "附件2 本县一行的成果指标空白（不是 0、—、无）：不知道是 0 还是漏填，不计入合计，汇总表标红、合计写明不含哪个县"),
     Code("number-dash", INFO, "「{field}」“{value}”按 0 计", "数字列填了 —、/、无，按 0 计"),
     Code("number-chinese", INFO, "「{field}」“{value}”按 {number} 计；请填写阿拉伯数字", "数字用汉字书写（十二、壹拾）"),
     Code("unit-converted", INFO, "「{field}」{detail}", "表头或数值的单位与本列单位不同，已换算"),
@@ -244,9 +252,15 @@ _CODES: tuple[Code, ...] = (
     # --- merge ------------------------------------------------------------------------
     Code("county-not-submitted", E, "{county} 未报送", "--expect 中的县没有任何文件"),
     Code("appendix-missing", E, "{county} 缺少{appendix}", "一个县只交了一个附件"),
+    Code("county-name-near", E, "{files} 写的县名“{name}”不在应报送名单中，与“{county}”只差简称，按{county}计入；"
+         "如果不是同一个县，请改正县名后重新汇总", "报送里的县名是名单上某个县的简称或全称（如“枣阳”与“枣阳市”）：按名单上的县计入并报错"),
     Code("county-unexpected", W, "{county} 不在 --expect 名单中", "报送了名单之外的县"),
     Code("duplicate-submission", W, "{county} 有多份不同的{appendix}：采用 {used}（{reason}），未采用 {unused}{diff}",
          "同一县同一附件有两份不同内容，按文件内部保存时间或文件名中的版本标记采用一份"),
+    Code("version-figure-uncertain", W,
+         "{county} 的{appendix}版本待确认：「{field}」此处为 {value}，未采用的 {unused} 为 {other}。"
+         "确认前汇总表暂按 {value} 计入，标红，合计和情况报告写明含待确认的数",
+         "版本待确认（version-uncertain）的县，几份版本里不同的那几个数：汇总表里标红，合计和情况报告写明含待确认的数"),
     Code("version-uncertain", E,
          "{county} 有多份不同的{appendix}，无法可靠判断哪份最新：{reason}。暂采用 {used}，未采用 {unused}{diff}。"
          "请向该县确认，只留下应采用的一份后重新汇总",

@@ -10,6 +10,7 @@ down five rows, a contact line under the table. The column definitions in
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.gcpause import collector_paused
@@ -477,13 +478,42 @@ def find_tables(grid: Grid, specs: tuple[TableSpec, ...]) -> list[Table]:
             if any(isinstance(v, str) and v and _names_column(m, normalize_header(v)) for v in row[:3])]
     if len(hits) < 4:
         return tables
-    rows = [row if hits[0] <= r <= hits[-1] else [""] * len(row) for r, row in enumerate(grid.rows)]
+    rows: list[list[object]] = [row if hits[0] <= r <= hits[-1] else [""] * len(row) for r, row in enumerate(grid.rows)]
+    _label_row(grid, m, hits, rows)
     turned = Grid(grid.name, [[r[c] if c < len(r) else "" for r in rows] for c in range(width)],
                   [((c0, r0), (c1, r1)) for (r0, c0), (r1, c1) in grid.merges])
     found = _find_tables(turned, sideways)
     for t in found:
         _sideways(grid, t)
     return found
+
+
+# What clerks write over the indicator names of a 附件2 turned sideways, where the form has
+# 县（市、区）: "指标 | 谷城县" (or 项目, 指标名称 …) heads the column of names and the column of figures.
+_LABEL_HEADER = re.compile(r"^(?:统计)?(?:指标|项目|类别|内容|名称)(?:名称|内容)?$")
+
+
+def _label_row(grid: Grid, m: _Matcher, hits: list[int], rows: list[list[object]]) -> None:
+    """The row above the first indicator name when it heads the columns ("指标 | 谷城县"): it is
+    the turned table's 县（市、区） row (the figures' column named by its county or 数量), not a
+    missing 县（市、区） column (audit26 t19). ``rows`` is changed in place."""
+    def name_col(r: int) -> int | None:
+        return next((c for c, v in enumerate(grid.rows[r][:3]) if isinstance(v, str) and v
+                     and _names_column(m, normalize_header(v))), None)
+
+    cols = Counter(c for r in hits if (c := name_col(r)) is not None)
+    col = cols.most_common(1)[0][0]
+    first = next(r for r in hits if name_col(r) == col)
+    if first == 0 or (m.match(normalize_header(str(grid.rows[first][col]))) or ("",))[0] == "county":
+        return  # the turned table has its 县（市、区） row
+    above = grid.rows[first - 1]
+    if col >= len(above) or not _LABEL_HEADER.match(normalize_header(clean_text(above[col]))):
+        return
+    if not any(clean_text(v) for v in above[col + 1:]):
+        return  # a lone label: nothing heads a column of figures
+    row = list(above)
+    row[col] = "县（市、区）"
+    rows[first - 1] = row
 
 
 def _names_column(m: _Matcher, text: str) -> bool:

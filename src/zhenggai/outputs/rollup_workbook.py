@@ -217,6 +217,8 @@ def _flagged(ws: Worksheet, st: Styles, row: int, col: int, c: FormColumn, s: Ro
         why = s.reasons.get(c.key, "不是可识别的数字")
         if s.status is not None:  # a county without a usable 附件2: the row keeps its place
             ws.write_comment(row, col, f"{why}，未计入合计。")
+        elif v == "":  # not stated (a blank, a column its form lacks): no figure, never 0
+            ws.write_comment(row, col, f"{why}，未计入合计。请县里补报后重新汇总。")
         else:
             ws.write_comment(row, col, f"“{v}”{why}，未计入合计。请县里更正后重新汇总。")
         return True

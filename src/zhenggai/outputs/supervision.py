@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from zhenggai.core.findings import CATALOGUE, Finding
+from zhenggai.core.parse import clean_text, parse_number
 from zhenggai.outputs.supervision_rules import LEVELS, Rule, Rules
 from zhenggai.rollup.categories import deadline_text, is_overdue
 from zhenggai.rollup.layout import OVERVIEW, Status
@@ -145,16 +146,18 @@ def missing_prefectures(rollup: Rollup) -> dict[str, Finding]:
 
 
 def _reasons_not_evaluable(rollup: Rollup, rule: Rule, has_progress: bool) -> str | None:
+    # In the words of a paper that goes upward (督办清单, 情况报告): what is missing, never a
+    # command-line option, a sheet name or the tool's name (the README says how to supply it).
     no_findings = any(f.code == "rollup-no-findings" for fr in rollup.report.files for f in fr.findings)
     if rule.key == "low_rate" and not any(s.coverage for s in rollup.counties):
-        return "汇总表没有反馈问题清单的数字（汇总时未用 --problems 给出反馈问题清单），无法按清单问题数计算完成率"
+        return "汇总表没有反馈问题清单的数字（未按省厅反馈问题清单核定各县问题数），无法按清单问题数计算完成率"
     if rule.key in ROUND_RULES and not has_progress:
-        return "汇总表没有“进展对比”工作表（汇总时未用 --previous 给出上一轮汇总表），无法与上一轮比较"
+        return "汇总表没有与上一轮汇总情况的对比，无法判断与上一轮相比的变化"
     if rule.key in FINDING_CODES:
         if not any(FINDING_CODES[rule.key](c) for c in CATALOGUE):
-            return "本版本 zhenggai 还没有这项检查（问题代码表中没有对应的代码）"
+            return "暂无这项检查"
         if no_findings:
-            return "汇总表没有“校验问题”工作表，无法得知各县的问题"
+            return "汇总表没有各县报送材料的校验结果，无法得知各县的问题"
     return None
 
 
@@ -168,6 +171,22 @@ def _not_rated(rollup: Rollup) -> str | None:
         return None
     shown = "、".join(names[:8]) + (f" 等 {len(names)} 个" if len(names) > 8 else "")
     return f"{shown}没有反馈问题清单的数字（汇总时未按清单计数），未对其评估完成率"
+
+
+def _of_deletion(f: Finding, s: CountySummary, findings: list[Finding]) -> bool:
+    """An error that a problem deleted since last round (``round-item-missing``, counted by the
+    删除 rule) explains: the listed problem now unanswered, and 附件2's 反馈问题数 short by
+    exactly the deleted ones. Counted again it was one deletion under two rules, and with
+    escalate_at the county's measure rose a level for it (约谈 → 督办)."""
+    deleted = {clean_text(x.value) for x in findings if x.code == "round-item-missing" and x.value}
+    if not deleted:
+        return False
+    if f.code == "problem-unanswered":
+        return clean_text(f.value) in deleted
+    if f.code == "problem-count-mismatch" and s.coverage:
+        stated = parse_number(f.value).value
+        return stated is not None and stated == s.coverage[1] - len(deleted)
+    return False
 
 
 def _evidence(items: Iterable[Evidence]) -> tuple[tuple[Evidence, ...], int]:
@@ -193,7 +212,7 @@ def _measure(rule: Rule, s: CountySummary, findings: list[Finding], rollup: Roll
         # The errors of the 校验问题 sheet that no other rule counts (未报送, 缺附件, a late
         # 完成时限, a reopened or deleted item are rules of their own): nothing counts twice.
         errors = [f for f in findings if f.severity.value == "error" and f.code not in STATUS_CODES
-                  and not any(match(f.code) for match in FINDING_CODES.values())]
+                  and not any(match(f.code) for match in FINDING_CODES.values()) and not _of_deletion(f, s, findings)]
         return len(errors), f"{len(errors)} 处", [_from_finding(f) for f in errors]
     if rule.key == "low_rate":
         listed = s.coverage[1] if s.coverage and s.status not in NOT_SUBMITTED else 0

@@ -422,8 +422,15 @@ def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOpt
                     unreadable.add(c.key)
                     values[c.key] = clean_text(v)
                     reasons[c.key] = "在市（州）汇总表中是未计入合计的文字（原因见该表此格的批注）"
+                elif n.value is None:
+                    # A blank figure cell: the writer writes every counted figure as a number
+                    # (0 too), so a blank is a figure the county did not state (or a county
+                    # without 附件2, below): in no total, never 0.
+                    unreadable.add(c.key)
+                    values[c.key] = ""
+                    reasons[c.key] = "在市（州）汇总表中是空白（县里没有填报这个数）"
                 else:
-                    values[c.key] = n.value if n.value is not None else 0.0
+                    values[c.key] = n.value
             else:
                 values[c.key] = clean_text(v)
         values["county"] = county
