@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import zhenggai
 from builders import A1_HEADERS, A2_HEADERS, appendix1_rows, make_docx, make_workbook
 from zhenggai import MergeOptions, Options
@@ -50,8 +52,12 @@ def test_rows_without_header_that_do_not_continue_are_an_error_naming_them(tmp_p
     assert result.rollup.counties[0].total == 2
 
 
-def test_a_sheet_of_notes_is_no_table_and_no_error(tmp_path: Path) -> None:
-    _excel(tmp_path, [["填报说明"], ["1. 问题描述按反馈问题清单填写"], ["2. 是否完成整改填“是”或“否”"]])
+@pytest.mark.parametrize("sheet", [
+    [["填报说明"], ["1. 问题描述按反馈问题清单填写"], ["2. 是否完成整改填“是”或“否”"]],
+    [["填报人", "张三", "联系电话", 13800138000], ["审核人", "李四", "日期", "2022-07-10"]],
+])
+def test_a_sheet_of_notes_is_no_table_and_no_error(tmp_path: Path, sheet: list[list[Any]]) -> None:
+    _excel(tmp_path, sheet)
     result = zhenggai.merge([tmp_path / "in"], OPTS)
     assert _codes(result, "rows-without-header", "table-continued-headerless") == []
 

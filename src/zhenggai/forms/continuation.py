@@ -11,6 +11,7 @@ rows but are not clearly a continuation are named in an error: never dropped unr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from zhenggai.core.kinds import TableKind
@@ -45,10 +46,17 @@ def _whole(v: object) -> int | None:
     return None
 
 
+# A contact or signature line set out as a small table ("填报人 | 张三 | 联系电话 | 138…"): no table's row.
+_CONTACT = re.compile(r"联系人|联系电话|电话|手机|填报人|填表人|审核人|负责人[:：]|日期[:：]")
+
+
 def _tabular(row: list[object]) -> bool:
-    """A row that reads as a table's row: three or more cells, one a number or 是/否."""
+    """A row that reads as a table's row: three or more cells, one a number or 是/否, none a
+    contact or signature label."""
     cells = [v for v in row if clean_text(v)]
-    return len(cells) >= 3 and any(
+    if len(cells) < 3 or any(isinstance(v, str) and _CONTACT.search(v) for v in cells):
+        return False
+    return any(
         _whole(v) is not None or isinstance(v, float) or parse_yes_no(v).status in ("ok", "variant") for v in cells)
 
 
