@@ -346,7 +346,7 @@ def test_results_name_excluded_and_doubtful_figures(tmp_path: Path) -> None:
     zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out)
     text = _text(report(out, tmp_path / "papers").document)
     assert "县级财政安排经费0万元（不含谷城县，其数据有误或无法识别）" in text
-    assert "补充人员1500人（含谷城县超出合理范围、待核实的数）" in text
+    assert "补充人员1500人（含谷城县待核实的数）" in text
 
 
 def test_results_say_which_county_stated_no_figure(tmp_path: Path) -> None:
@@ -476,6 +476,9 @@ def test_second_round_rules_rest_on_the_progress_sheet(tmp_path: Path) -> None:
     # The deleted problem is counted once, under 删除: its problem-unanswered and 附件2's
     # 反馈问题数 short by one are the same event, not also "错误未改正 2 处".
     assert ("谷城县", "错误未改正") not in rows
+    # 保康县's 新建改造站点 4 carries two warnings (its measure says 5; last round it was 5): the
+    # figure is counted and the paper names it as 待核实, read back from the rollup's cells' findings.
+    assert "新建改造站点16个（含保康县待核实的数）" in _text(res.document)
     assert rows[("老河口市", "未报送")]["数量或比例"] == "未报送"
 
 
@@ -505,3 +508,8 @@ def test_default_template_layout() -> None:
     assert kai.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "楷体_GB2312"
     footer = sec.footer.paragraphs[0]._p.xml
     assert 'w:instr="PAGE"' in footer and "—" in footer
+    # 署名 keeps with 成文日期; 附件说明 wraps under the names (a hanging indent).
+    assert doc.styles["公文署名"].paragraph_format.keep_with_next is True
+    attach = doc.styles["公文附件"].paragraph_format
+    assert attach.first_line_indent < 0 < attach.left_indent
+    assert any(p.style.name == "公文附件" and "附件：" in p.text for p in doc.paragraphs)

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from zhenggai.checking.files import check_files
 from zhenggai.core.results import FileResult, ProgressCallback
 from zhenggai.rollup.county import build_rollup, collect
-from zhenggai.rollup.model import MergeOptions, MergeResult
+from zhenggai.rollup.figure_marks import mark_warned_figures
+from zhenggai.rollup.model import MergeOptions, MergeResult, Rollup
 
 if TYPE_CHECKING:
     from zhenggai.rollup.previous import PreviousRound
@@ -126,17 +127,50 @@ def run_merge(
         from zhenggai.rollup.previous import attach_previous
 
         attach_previous(rollup, previous, opts, label=output.name if output is not None else "本轮")
-    from zhenggai.rollup.copies import attach_copies
+    # Every warning that can doubt a 附件2 figure is known now, the previous round's included: the
+    # copied measures still to come (_finish) are warnings on 附件1's 整改措施 cells, never on a figure.
+    mark_warned_figures(rollup)
+    last = [previous.rollup] if previous is not None and previous.rollup is not None else []
+    del previous  # from here on only its rollup, held by _finish until the copied measures are found
+    return _finish(rollup, last, output if write else None, opts, force=force, strict=strict)
 
-    attach_copies(rollup, previous.rollup if previous is not None else None)  # the same measure elsewhere (issue 19)
-    previous = None  # not held while the workbook is written
-    if strict and (rollup.report.errors or rollup.report.warnings):
-        write = False
-    if write and output is not None:
-        from zhenggai.outputs.rollup_workbook import write_rollup
 
-        counts = write_rollup(rollup, output, force=force, signoff=opts.signoff)
-        for s in rollup.counties:
-            # What the workbook really holds, counted by the writer as it wrote.
-            s.rows_written = counts.get((s.prefecture, s.county), 0)
-    return MergeResult(rollup, output if write else None)
+def _finish(rollup: Rollup, last: list[Rollup], output: Path | None, opts: MergeOptions, *,
+            force: bool, strict: bool) -> MergeResult:
+    """The copied measures (issue 19) and the workbook (when ``output`` is given).
+
+    Where the machine has an idle CPU the copies are looked for in a forked child
+    (checking/second_cpu.py) while the stamped sheets, which show no findings, are written;
+    the workbook's working sheets (核对底稿's warning counts, 校验问题) wait for them, and
+    ``--strict`` waits before writing anything. A child that fails is replaced by looking
+    for them here: the findings are the same either way."""
+    from zhenggai.checking import second_cpu
+    from zhenggai.rollup.copies import add_copies, rollup_copies
+
+    previous = last.pop() if last else None
+    pending = second_cpu.start(lambda: rollup_copies(rollup, previous)) if second_cpu.available() else None
+    added: list[bool] = []
+
+    def with_copies() -> None:
+        if not added:
+            found = pending.result() if pending is not None else None
+            add_copies(rollup, found if isinstance(found, list) else rollup_copies(rollup, previous))
+            added.append(True)
+
+    try:
+        if strict:
+            with_copies()
+            if rollup.report.errors or rollup.report.warnings:
+                output = None
+        if output is not None:
+            from zhenggai.outputs.rollup_workbook import write_rollup
+
+            counts = write_rollup(rollup, output, force=force, signoff=opts.signoff, findings=with_copies)
+            for s in rollup.counties:
+                # What the workbook really holds, counted by the writer as it wrote.
+                s.rows_written = counts.get((s.prefecture, s.county), 0)
+        with_copies()
+    finally:
+        if pending is not None and not added:
+            pending.result()  # the run failed: wait for the child (it ends within a second or two)
+    return MergeResult(rollup, output)

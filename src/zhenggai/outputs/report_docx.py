@@ -132,8 +132,8 @@ def _results(rollup: Rollup) -> tuple[list[dict[str, str]], str]:
         # figure is wrong are both left out of the total; the paper says which is which.
         unstated = [s.county for s in stats if c.key in s.unreadable and s.values.get(c.key, "") == ""]
         bad = [s.county for s in stats if c.key in s.unreadable and s.county not in unstated]
-        # A counted figure the rollup marks (yellow: outside its plausible range) is in the
-        # total: the paper says so, as the rollup's 合计 cell does.
+        # A counted figure the rollup marks (yellow: outside its plausible range, or a warning
+        # on its cell) is in the total: the paper says so, as the rollup's 合计 cell does.
         unsure = [s.county for s in stats if c.key not in s.unreadable and (s.source_file, c.header) in provisional]
         doubtful = [s.county for s in stats if c.key not in s.unreadable and c.key in s.marks
                     and s.county not in unsure]
@@ -142,7 +142,7 @@ def _results(rollup: Rollup) -> tuple[list[dict[str, str]], str]:
         notes = ([f"不含{'、'.join(unstated)}，其未填报此项"] if unstated else []) + (
             [f"不含{'、'.join(bad)}，其数据有误或无法识别"] if bad else []) + (
             [f"含{'、'.join(unsure)}报送了几个版本、待确认的数"] if unsure else []) + (
-            [f"含{'、'.join(doubtful)}超出合理范围、待核实的数"] if doubtful else [])
+            [f"含{'、'.join(doubtful)}待核实的数"] if doubtful else [])
         note = f"（{'；'.join(notes)}）" if notes else ""
         out.append({"name": name, "value": _number(value), "unit": unit, "text": f"{name}{_number(value)}{unit}{note}"})
     if not stats:

@@ -24,6 +24,7 @@ from zhenggai.core.findings import CATALOGUE, FileReport, Finding, Report, Sever
 from zhenggai.core.parse import clean_text, parse_date, parse_number, parse_yes_no
 from zhenggai.core.results import FileResult, ProgressCallback
 from zhenggai.core.schema import APPENDIX1
+from zhenggai.rollup.figure_marks import mark_stats
 from zhenggai.rollup.layout import (
     AS_OF_LABEL,
     CONTACT_PREFIX,
@@ -230,6 +231,7 @@ def _read_one(
                    work)
     _recount_overdue(counties, items, as_of or opts.validate.as_of)
     reports = _findings(path, sheets.get(FINDINGS.name, []))
+    mark_stats(stats, (f for fr in reports for f in fr.findings), opts.validate.specs()[1])  # as the merge marked them
     a2 = opts.validate.specs()[1]
     for spec, headers in ((STATS, [c.header for c in a2.columns if c.is_number]),
                           (OVERVIEW, [_O["total"], _O["done"], _O["open"]])):
