@@ -27,6 +27,7 @@ from zhenggai.forms.rowkinds import (
     FOOTER,
     HEADER,
     HEADING,
+    SPLIT,
     UNCLASSIFIED,
     UNITS,
     Note,
@@ -272,10 +273,11 @@ def parse_contact(row_index: int, row: list[object]) -> Contact | None:
     return Contact(row=row_index + 1, col=col, name=name, phone=phone, text=text)
 
 
-def build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...] = ()) -> Table:
+def build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...] = (), top: int = 0) -> Table:
     """Read the rows under a header, each classified by all its cells, up to the contact line,
-    a note, another table's header (``others``) or the end."""
-    return _build_table(grid, spec, h, others)[0]
+    a note, another table's header (``others``) or the end; its 盖章 line and title no higher
+    than row ``top``."""
+    return _build_table(grid, spec, h, others, top)[0]
 
 
 def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...], top: int = 0
@@ -296,8 +298,14 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
     contact: Contact | None = None
     category: str | None = None
     end = limit = len(rows)  # where another table may begin; where the contact line may stand
+    hidden = grid.hidden_values  # rows the reader blanked because they are hidden (usually none)
+    hidden_read: list[int] = []
     for r in range(lay.first, len(rows)):
         row = rows[r]
+        if hidden and r in hidden:
+            if _read_hidden(lay, r, hidden[r], records, notes, category, formula_cells):
+                hidden_read.append(r + 1)
+            continue
         if row.count("") == len(row) and not lay.fill:
             continue  # the common blank row, without building anything
         if r in lay.across:
@@ -313,6 +321,8 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             continue
         values = lay.values(row, r)
         kind = lay.classify(row, r, values, bool(records))
+        if kind == SPLIT and records[-1].values[0] in ("", None):
+            kind = DATA  # the row above has no 序号 either: rows without 序号 are this table's way
         if kind == DATA:
             rec = make_record(lay, r, row, values, category, formula_cells)
             if rec is not None:
@@ -321,6 +331,8 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             category = heading_text(row, lay.own(row))
         elif kind == CONTINUATION:
             notes.append(continue_row(lay, records[-1], r, row))
+        elif kind == SPLIT:
+            notes.append(_split_note(lay, r, row, records[-1].row))
         elif kind == UNITS and not records:
             # The units a row under the header states count like the header's own (万元 above,
             # 元 here: two readings): keep them for checking/table_rules.py.
@@ -337,15 +349,44 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             break
     if spec.kind == TableKind.APPENDIX2 and grid.merges:
         records = fold_merged_rows(lay, records, notes)
-    readings = _twin_readings(lay, records) if h.twins else []
-    if grid.revised:
-        readings += _revised_readings(lay, records)
+    readings = [*(_twin_readings(lay, records) if h.twins else ()),
+                *(_revised_readings(lay, records) if grid.revised else ())]
     if contact is None:
         last = records[-1].row if records else lay.first
         for r in range(last, min(last + 8, limit)):
             contact = parse_contact(r, rows[r])
             if contact is not None:
                 break
+    bureau, county, contact = _bureau_county(grid, h, top, contact)
+    elsewhere = _county_elsewhere(grid, h.row, top) if county is None else None
+    table = Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere,
+                  unit_cells=unit_cells, caption_unit=_caption_unit(grid, h.row, top),
+                  merged_numbers=_merged_numbers(grid, spec, h, records) if grid.merges else [],
+                  readings=readings, hidden_read=hidden_read)
+    return table, end
+
+
+def _read_hidden(lay: Rows, r: int, row: list[object], records: list[Record], notes: list[Note],
+                 category: str | None, formula_cells: list[tuple[int, int, str]]) -> bool:
+    """A hidden row under the header (filtered out, or hidden by hand): a row of the table the
+    clerk cannot see. Read like the others when it is data or a continuation (a filtered
+    township dropped from a sum, or a filtered problem from the rate, was silent) and
+    reported as an error (shapes.hidden_findings); anything else stays unread. True when read."""
+    values = lay.values(row, r)
+    kind = lay.classify(row, r, values, bool(records))
+    if kind == DATA and (rec := make_record(lay, r, row, values, category, formula_cells)) is not None:
+        records.append(rec)
+        return True
+    if kind == CONTINUATION:
+        notes.append(continue_row(lay, records[-1], r, row))
+        return True
+    return False
+
+
+def _bureau_county(grid: Grid, h: Header, top: int, contact: Contact | None
+                   ) -> tuple[tuple[int, int, str] | None, str | None, Contact | None]:
+    """The 盖章 line above the header, the county it names, and the contact line when it stands on it."""
+    rows = grid.rows
     bureau = _bureau(grid, h.row, top)
     county = None
     if bureau is not None:
@@ -355,12 +396,7 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             county = county_from_bureau_line(row_text(rows[bureau[0] - 1]))
         if contact is None and CONTACT_RE.search(row_text(rows[bureau[0] - 1])):
             contact = parse_contact(bureau[0] - 1, rows[bureau[0] - 1])  # unit and contact on one line
-    elsewhere = _county_elsewhere(grid, h.row, top) if county is None else None
-    table = Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere,
-                  unit_cells=unit_cells, caption_unit=_caption_unit(grid, h.row, top),
-                  merged_numbers=_merged_numbers(grid, spec, h, records) if grid.merges else [],
-                  readings=readings)
-    return table, end
+    return bureau, county, contact
 
 
 def _revised_readings(lay: Rows, records: list[Record]) -> list[Reading]:
@@ -375,6 +411,18 @@ def _revised_readings(lay: Rows, records: list[Record]) -> list[Reading]:
     return [Reading(key, cells) for key, cells in by_key.items()]
 
 
+def _split_note(lay: Rows, r: int, row: list[object], prev: int) -> Note:
+    """``row-split``: the row looks like the row above written over two rows (rowkinds.Rows.split)."""
+    own = lay.own(row)
+    return ("row-split", r + 1, own[0], {"fields": "、".join(f"「{_header_at(lay, c)}」" for c in own), "prev": prev})
+
+
+def _header_at(lay: Rows, c: int) -> str:
+    """The official name of the table's column ``c`` (an extra column: its own header)."""
+    key = next((k for k, col in lay.keyed if col == c), None)
+    return lay.spec.column(key).header if key is not None else lay.h.extras.get(c, "")
+
+
 def _twin_readings(lay: Rows, records: list[Record]) -> list[Reading]:
     """Each twin column's cells in the table's rows, as read for the first column (merges
     filled in, a formula without a saved value marked)."""
@@ -384,7 +432,7 @@ def _twin_readings(lay: Rows, records: list[Record]) -> list[Reading]:
         cells: dict[int, object] = {}
         for rec in records:
             r = rec.row - 1
-            row = rows[r]
+            row = lay.grid.hidden_values.get(r, rows[r])  # a hidden row read into the table: its own values
             v = row[c] if c < len(row) else ""
             if v == "" and lay.fill:
                 v = lay.fill.get((r, c), "")
