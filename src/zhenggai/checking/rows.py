@@ -38,7 +38,6 @@ from pydantic import (
 )
 from pydantic import model_validator as _model_validator
 
-from zhenggai.checking import second_cpu
 from zhenggai.checking.measures import classify, cue_text, warm
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, a1, make
@@ -59,6 +58,7 @@ from zhenggai.core.results import DEADLINE
 from zhenggai.core.schema import Column, Kind, TableSpec
 from zhenggai.core.table import Table
 from zhenggai.forms.tables import FORMULA_NO_VALUE
+from zhenggai.intake import second_cpu
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
