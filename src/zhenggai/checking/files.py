@@ -57,14 +57,27 @@ def check_table(t: TableResult, shown: str, opts: Options) -> tuple[TableResult,
     ctx = RowContext(table, shown, opts.deadline, opts.as_of)
     if table.spec.kind == TableKind.APPENDIX2:
         ctx.factors = header_factors(table, ctx)
+    ruled: list[Finding] = []
+
+    def table_rules() -> None:
+        # While a second CPU checks the last rows (rows.validate_rows); their findings go after
+        # every row's, where they always were.
+        rows_found, ctx.findings = ctx.findings, ruled
+        try:
+            for rule in TABLE_RULES[table.spec.kind]:
+                rule(table, ctx)
+        finally:
+            ctx.findings = rows_found
+
     if table.spec.kind == TableKind.APPENDIX1:
-        parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None) for m in validate_rows(table, ctx)]
+        parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None)
+                                         for m in validate_rows(table, ctx, fields=("done", "deadline"),
+                                                                meanwhile=table_rules)]
     else:
         number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
         parsed = [(m.county, {k: getattr(m, field_name(k)) for k in number_keys}) if m
-                  else (None, dict.fromkeys(number_keys)) for m in validate_rows(table, ctx)]
-    for rule in TABLE_RULES[table.spec.kind]:
-        rule(table, ctx)
+                  else (None, dict.fromkeys(number_keys)) for m in validate_rows(table, ctx, meanwhile=table_rules)]
+    ctx.findings += ruled
     errors = Counter(x.row for x in ctx.findings if x.severity is Severity.ERROR)
     if table.spec.kind == TableKind.APPENDIX1:
         items = tuple(Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors[rec.row], rec.group)
