@@ -495,10 +495,11 @@ def _scan_sheets(pkg: Package, display: str, guarded: Callable[[], None] | None 
 
 def _guard_sheet(display: str, name: str, data: bytes) -> None:
     """Refuse a sheet whose references calamine cannot be trusted with (see guard.py)."""
-    bad = guard.out_of_limits(data)
+    odd = guard.odd_refs(data)  # one pass finds where both checks need to look
+    bad = guard.out_of_limits(data, odd)
     if bad is not None:
         raise _Refused(make("file-unreadable", file=display, reason=guard.limits_reason(name, bad)))
-    too_large = guard.used_range(data, MAX_CELLS)
+    too_large = guard.used_range(data, MAX_CELLS, odd)
     if too_large is not None:
         raise _Refused(_too_large(display, name, *too_large))
 
