@@ -70,6 +70,10 @@ def test_precision_and_recall_floor(name: str) -> None:
     ("将进一步加强资金拨付管理", Kind.PLEDGE),
     ("已召开专题会议研究部署整改工作", Kind.MEETING),
     ("计划新建改造站点10个", Kind.PLEDGE),
+    # quantities in the units of goods, freight and premises (a reply had 新开发网货12款 called a pledge)
+    ("新开发网货12款", Kind.ACTION),
+    ("销售农产品30吨，新建冷库800平方米", Kind.ACTION),
+    ("计划开发网货12款", Kind.PLEDGE),
     ("", Kind.EMPTY),
     ("/", Kind.EMPTY),
     ("——", Kind.EMPTY),

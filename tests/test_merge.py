@@ -240,6 +240,30 @@ def test_an_earlier_rollup_naming_its_sheets_by_character_references_is_skipped(
     assert [c.rows_read for c in again.rollup.counties] == [5, 4, 3]
 
 
+def test_another_prefectures_rollup_among_county_tables_is_an_error(inbox: Path, tmp_path: Path,
+                                                                    runner: CliRunner) -> None:
+    """A province inbox: 襄阳市 sent its zhenggai rollup, 十堰市 tables it collected by hand.
+    Read as county replies, the hand tables give 郧西县; the rollup's counties are none of
+    them, so it is not "last round's rollup": leaving its four counties out is an error
+    naming them (before: a one-line skip, exit 0 when the rest was clean)."""
+    xiangyang = tmp_path / "襄阳市汇总.xlsx"
+    zhenggai.merge([inbox], OPTS, xiangyang)
+    province = tmp_path / "全省收件"
+    make_workbook(province / "十堰市汇总表.xlsx", {"附件1": appendix1_rows(rows_for("郧西县", 2, 2), county="郧西县"),
+                                               "附件2": appendix2_rows(a2_for("郧西县", 2, 2), county="郧西县")})
+    shutil.copy(xiangyang, province / "襄阳市汇总.xlsx")
+    out = tmp_path / "湖北省.xlsx"
+    result = runner.invoke(app, ["merge", str(province), "-o", str(out), "--as-of", "2022-09-01"])
+    assert result.exit_code == 1, result.output
+    said = "".join(result.output.split())  # the terminal wraps long messages
+    assert "错误襄阳市汇总.xlsx这是一份汇总表" in said and "它的数据没有计入本次汇总" in said
+    merged = zhenggai.merge([province], MergeOptions(validate=Options(as_of=AS_OF)), None)
+    found = [(f.file, f.severity.value, f.message) for f in merged.rollup.report.findings()
+             if f.code == "rollup-among-replies"]
+    assert [(file, severity) for file, severity, _ in found] == [("襄阳市汇总.xlsx", "error")]
+    assert "（枣阳市、保康县、谷城县）都不在本次的县级报送中" in found[0][2]
+
+
 def _snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     wb = openpyxl.load_workbook(path)
     # Row 2 holds the generation date; everything else must be identical.

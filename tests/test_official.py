@@ -196,7 +196,9 @@ def test_without_a_list_a_missing_county_is_named_on_every_total(inbox: Path, tm
     assert rows["老河口市"]["报送状态"].value == "未报送" and rows["合计"]["反馈问题数"].value == 8
     for header in ("反馈问题数", "已完成", "未完成", "完成率"):
         cell = rows["合计"][header]
-        assert _fill(cell) == RED and cell.comment.text == "不完整：不含 老河口市（未报送）"
+        assert _fill(cell) == RED and cell.comment.text == (
+            "不完整：不含 老河口市（未报送）；枣阳市、谷城县、保康县的反馈问题数按县里附件1自己填报的问题计，"
+            "未按反馈问题清单核对：漏填的问题不在其中")
     stats = _rows(_sheet(out, "成果统计汇总"))
     assert list(stats) == ["枣阳市", "谷城县", "保康县", "老河口市", "合计"]
     # 保康县 sent 附件1 only: its counts from 附件1 (yellow), indicators blank and red.
@@ -206,6 +208,31 @@ def test_without_a_list_a_missing_county_is_named_on_every_total(inbox: Path, tm
     found = [f.message for f in result.rollup.report.findings() if f.code == "total-incomplete"]
     assert found == ["合计不含 老河口市（未报送）：没有可汇总的数据，也没有反馈问题清单给出应有的问题数，"
                      "合计不是全部县（市、区）的数"]
+
+
+def test_without_a_list_the_rate_says_it_counts_the_rows_a_county_wrote(tmp_path: Path, runner: CliRunner) -> None:
+    # 谷城县 answers 3 of its 4 problems and says 3 in 附件2 too: without the list nothing can
+    # tell the fourth is missing, so 2/3 is the county's own figure. That is said on the
+    # overview's 合计 (yellow, a comment) and on the terminal's last line, never passed off as
+    # the official rate; with the list the figure is 2/4 and nothing says "自报".
+    folder = tmp_path / "收件"
+    make_workbook(folder / "谷城县.xlsx", {"附件1": appendix1_rows(_a1(PROBLEMS["谷城县"][:3], 2)),
+                                         "附件2": appendix2_rows(_a2("谷城县", 3, 2, 1))})
+    out = tmp_path / "汇总.xlsx"
+    result = runner.invoke(app, ["merge", str(folder), "-o", str(out), "--as-of", "2022-09-01"])
+    assert result.exit_code == 0, result.output
+    assert "已完成 2/3 个问题（67%，按各县自报的问题计，未核对反馈问题清单）" in result.output
+    total = _rows(_sheet(out, "汇总概览"))["合计"]
+    for header in ("反馈问题数", "已完成", "未完成", "完成率"):
+        assert _fill(total[header]) == YELLOW
+        assert total[header].comment.text == ("各县（市、区）的反馈问题数按县里附件1自己填报的问题计，"
+                                              "未按反馈问题清单核对：漏填的问题不在其中")
+    listed = tmp_path / "按清单.xlsx"
+    result = runner.invoke(app, ["merge", str(folder), "-o", str(listed), "--as-of", "2022-09-01",
+                                 "--problems", str(_feedback(tmp_path)), "--expect", "谷城县"])
+    assert "已完成 2/4 个问题（50%）" in result.output and "自报" not in result.output
+    comment = _rows(_sheet(listed, "汇总概览"))["合计"]["反馈问题数"].comment
+    assert comment is not None and "未按反馈问题清单核对" not in comment.text
 
 
 def test_a2_that_contradicts_a1_is_red_with_both_figures(tmp_path: Path) -> None:

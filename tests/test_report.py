@@ -237,6 +237,29 @@ def test_feedback_list_decides_the_category(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("read_back", [False, True])
+def test_without_a_list_categories_count_problems_as_the_overview_does(tmp_path: Path, read_back: bool) -> None:
+    # No feedback list: two rows with the same 问题描述 but their own 序号 are two problems in
+    # the overview (validate warns problem-duplicate); the categories must count them the same
+    # way (before: one problem, done only when both were, so 3/1 against the overview's 4/2).
+    # A 问题描述 merged over two measure rows stays one problem in both.
+    make_workbook(tmp_path / "in" / "谷城县.xlsx", {"附件1": appendix1_rows([
+        ["一、业务建设方面"],
+        [1, "县级电商公共服务中心停止运营", "恢复运营，补充人员2人", "是", "2022-06-30", "李四", "县商务局"],
+        [2, "县级电商公共服务中心停止运营", "计划年底前完成", "否", "2022-12-31", "李四", "县商务局"],
+        [3, "快递企业整合不够", "新整合快递企业3家", "是", "2022-06-30", "李四", "县商务局"],
+        [None, None, "新建共配中心1个", "是", "2022-06-30", "李四", "县商务局"],
+        [4, "资金执行进度较慢", "计划年底前支付完毕", "否", "2022-12-31", "李四", "县商务局"],
+    ], county="谷城县")}, merges={"附件1": ["A5:G5", "A8:A9", "B8:B9"]})
+    out = tmp_path / "汇总.xlsx"
+    res = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out)
+    rollup = zhenggai.read_rollup(out) if read_back else res.rollup
+    (county,) = [c for c in rollup.counties if c.county == "谷城县"]
+    assert (county.total, county.done) == (4, 2)
+    cats, _ = category_stats(rollup, AS_OF)
+    assert [(c.category, c.total, c.done) for c in cats] == [("业务建设方面", 4, 2)]
+
+
+@pytest.mark.parametrize("read_back", [False, True])
 def test_categories_count_the_listed_problems_only(tmp_path: Path, read_back: bool) -> None:
     # 谷城县 answers two of its three listed problems, adds a row of its own (done) and answers
     # the first problem twice (是, then 否). The overview counts 3 listed problems, 0 done; the

@@ -11,6 +11,7 @@ import pytest
 from zhenggai.core.findings import CATALOGUE
 from zhenggai.core.schema import default_appendix2
 from zhenggai.forms.feedback_list import FeedbackList, FeedbackProblem
+from zhenggai.outputs.progress_sheet import county_line
 from zhenggai.progress.compare import (
     Comparison,
     CountyRecord,
@@ -68,7 +69,7 @@ BASE = [
 
 def test_every_round_code_is_catalogued() -> None:
     codes = {c for c in CATALOGUE if c.startswith("round-")}
-    assert len(codes) == 12
+    assert len(codes) == 13
 
 
 def test_a_round_against_itself_reports_no_change() -> None:
@@ -253,6 +254,12 @@ def test_a_county_spelled_shorter_in_one_round_is_the_same_county() -> None:
     c = compare(prev, cur, deadline=DEADLINE)
     assert [(s.county, s.finished) for s in c.counties] == [("谷城县", 1)]
     assert [ch.finding.code for ch in c.changes] == ["round-item-finished", "round-measure-unchanged"]
+    # The pairing is a reading, so it is said (a warning naming both spellings), not made silently.
+    notes = [(n.county, n.finding.code, n.finding.severity, n.finding.message) for n in c.notes]
+    assert notes == [("谷城县", "round-county-renamed", "warning",
+                      "上一轮的「谷城」和本轮的「谷城县」名称不同，按同一个县比较；如果不是同一个县，请改正县名")]
+    assert "round-county-renamed" in [f.code for f in c.findings]
+    assert county_line(c.counties[0]).startswith("谷城县（上一轮名为“谷城”）　报送 已报送 → 已报送")
     # Two candidates ("谷城县", "谷城镇"): no guess, both listed as they are.
     cur2 = RoundData("本轮", cur.items, (county(), county("谷城镇")))
     names = [s.county for s in compare(prev, cur2, deadline=DEADLINE).counties]

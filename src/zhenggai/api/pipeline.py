@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from zhenggai.checking.files import check_files
 from zhenggai.core.results import FileResult, ProgressCallback
-from zhenggai.rollup.county import build_rollup, collect, skipped_file
+from zhenggai.rollup.county import build_rollup, collect
 from zhenggai.rollup.model import MergeOptions, MergeResult
 
 if TYPE_CHECKING:
@@ -87,8 +87,11 @@ def run_merge(
 
             rollup = build_province(rollups, opts, skipped, on_progress, box.names)
         else:
-            skipped += [skipped_file(p, "这是以前生成的汇总表，不作为县级数据读取", box.display(p)) for p in rollups]
             results = check_files(replies, opts.validate, on_progress, box.names)
+            if rollups:
+                from zhenggai.rollup.stray import skip_rollups
+
+                skipped += skip_rollups(rollups, results, box.display)
             if not any(r.tables for r in results):
                 raise InputError(f"{_shown(paths)} 中没有一个文件能读出附件1或附件2，无法汇总"
                                  + _listing([*results, *skipped]))

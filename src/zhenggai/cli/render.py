@@ -272,6 +272,12 @@ def merge_summary(rollup: Rollup, *, show_all: bool = False, output: str | None 
     rate = f"{sums['rate']:.0%}" if isinstance(sums["rate"], float) else "—"
     gaps = sums["incomplete"]
     lacking = f"，不含 {len(gaps)} 个县" if isinstance(gaps, list) and gaps else ""
+    # Without a feedback list the counts are the rows each county chose to write: said here,
+    # as the overview's 合计 says it in a yellow comment (official.total_marks).
+    own = sum(1 for c in counties if c.counted and not c.official)
+    if own:
+        lacking += ("，按各县自报的问题计，未核对反馈问题清单" if own == len(counties)
+                    else f"，其中 {own} 个县按自报的问题计")
     total = (f"合计：{len(counties)} 个县（市、区），{sent} 个{Status.SUBMITTED.label}；"
              f"已完成 {sums['done']}/{sums['total']} 个问题（{rate}{lacking}）；"
              f"{report.errors} 个错误，{report.warnings} 个警告")

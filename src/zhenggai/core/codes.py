@@ -101,6 +101,7 @@ FindingCode = Literal[
     "duplicate-identical",
     "official-count-differs",
     "total-incomplete",
+    "rollup-among-replies",
     "prefecture-not-submitted",
     "prefecture-unexpected",
     "problems-unreadable",
@@ -121,5 +122,6 @@ FindingCode = Literal[
     "round-problem-reworded",
     "round-indicator-decreased",
     "round-county-silent",
+    "round-county-renamed",
     "round-county-unchanged",
 ]

@@ -243,6 +243,9 @@ _CODES: tuple[Code, ...] = (
          "县里填报的问题数、已完成数与按反馈问题清单核定的不同：汇总用清单的数，两个数都写在批注里"),
     Code("total-incomplete", W, "合计不含 {counties}：{why}，合计不是全部县（市、区）的数",
          "未报送或读不出、反馈问题清单里又没有的县不在合计里：合计标红并写明缺哪些县"),
+    Code("rollup-among-replies", E, "这是一份汇总表，其中的县（市、区）（{counties}）都不在本次的县级报送中，它的数据没有计入本次汇总："
+         "收件夹里混有汇总表和县级报送（或手工汇总的表格）。全省汇总请只放各市（州）用 zhenggai 生成的汇总表，"
+         "上一轮的汇总表请用 --previous 给出", "县级报送中混有另一批县的汇总表（如全省收件中一个市州交了手工汇总的表格）：其数据未计入"),
     Code("prefecture-not-submitted", E, "{prefecture} 未报送汇总表", "--expect 中的市州没有汇总表"),
     Code("prefecture-unexpected", W, "{prefecture} 不在 --expect 名单中", "报来了名单之外的市州汇总表"),
     # --- feedback problem list (--problems) -------------------------------------------
@@ -276,6 +279,8 @@ _CODES: tuple[Code, ...] = (
     Code("round-indicator-decreased", W, "「{field}」是累计数，本次 {new} 比上次 {old} 少：请核实",
          "累计性的成果指标比上一轮少"),
     Code("round-county-silent", E, "{county} 上次报送了，本次没有报送", "上一轮报送、本轮没有报送的县"),
+    Code("round-county-renamed", W, "上一轮的「{old}」和本轮的「{new}」名称不同，按同一个县比较；如果不是同一个县，请改正县名",
+         "上一轮和本轮的县名只差简称（如谷城 / 谷城县），按同一个县比较"),
     Code("round-county-unchanged", W, "{county} 本次报送与上次完全相同，{open} 个未完成的问题都没有报告新的进展",
          "整份报送与上一轮相同（仍有未完成的问题）"),
 )

@@ -65,7 +65,8 @@ def _rate(x: float | None) -> str:
 def county_line(s: CountyProgress) -> str:
     """The bold group line of one county: "谷城县　报送 已报送 → 已报送　完成率 40.0% → 80.0%　新完成 2 …"."""
     before = Status(s.status_before).label if s.status_before is not None else "（无）"
-    parts = [s.county, f"报送 {before} → {Status(s.status_now).label}",
+    name = f"{s.county}（上一轮名为“{s.name_before}”）" if s.name_before else s.county
+    parts = [name, f"报送 {before} → {Status(s.status_now).label}",
              f"完成率 {_rate(s.rate_before)} → {_rate(s.rate_now)}"]
     counts = [f"{label} {getattr(s, key)}" for key, label in COUNTS if getattr(s, key)]
     parts.append("　".join(counts) if counts else "无变化")

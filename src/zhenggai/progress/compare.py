@@ -131,6 +131,7 @@ class CountyProgress:
     missing: int = 0
     new: int = 0
     decreased: int = 0
+    name_before: str | None = None  # last round's spelling, when it differed ("谷城" for 谷城县)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``progress.counties`` entry of ``--format json``."""
@@ -154,7 +155,7 @@ class Comparison:
     current: str
     counties: tuple[CountyProgress, ...]
     changes: tuple[Change, ...]
-    notes: tuple[CountyNote, ...]  # findings about a whole county (silent, unchanged)
+    notes: tuple[CountyNote, ...]  # findings about a whole county (silent, unchanged, renamed)
     findings: tuple[Finding, ...]  # every change's finding and every note's, in report order
     previous_as_of: date | None = None
     current_as_of: date | None = None
@@ -315,6 +316,13 @@ def align_names(previous: set[Key], current: set[Key]) -> dict[Key, Key]:
     return out
 
 
+def _renamed(old: Key, new: Key, cc: CountyRecord | None, ic: Sequence[ItemRecord]) -> CountyNote:
+    """The pairing ``align_names`` made is a reading: said, so a person can undo it by fixing the name."""
+    place = cc.place if cc is not None and cc.place is not None else (ic[0].place if ic else Place(COUNTY_FILE))
+    f = make("round-county-renamed", file=place.file, sheet=place.sheet, value=new[1], old=old[1], new=new[1])
+    return CountyNote(new[1], new[0] or None, f)
+
+
 def _same_items(p: Sequence[ItemRecord], c: Sequence[ItemRecord]) -> bool:
     if len(p) != len(c):
         return False
@@ -350,17 +358,18 @@ def compare(
     counties_p = {_county_key(c.prefecture, c.county): c for c in previous.counties}
     counties_c = {_county_key(c.prefecture, c.county): c for c in current.counties}
     rename = align_names({*counties_p, *items_p}, {*counties_c, *items_c})
+    renamed_from = {new: old[1] for old, new in rename.items()}
     items_p = {rename.get(k, k): v for k, v in items_p.items()}
     counties_p = {rename.get(k, k): v for k, v in counties_p.items()}
     order = list(dict.fromkeys([*counties_c, *counties_p, *items_c, *items_p]))
     changes: list[Change] = []
-    extra: list[CountyNote] = []
+    extra = [_renamed(old, new, counties_c.get(new), items_c.get(new, [])) for old, new in rename.items()]
     summaries: list[CountyProgress] = []
     for key in order:
         cp, cc = counties_p.get(key), counties_c.get(key)
         prefecture, county = (key[0] or None), key[1]
         s = CountyProgress(county, prefecture, cp.status if cp else None, cc.status if cc else MISSING,
-                           cp.rate if cp else None, cc.rate if cc else None)
+                           cp.rate if cp else None, cc.rate if cc else None, name_before=renamed_from.get(key))
         summaries.append(s)
         ip, ic = items_p.get(key, []), items_c.get(key, [])
         if cp is not None and cp.reported and (cc is None or not cc.reported) and not ic:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from zhenggai.core.parse import clean_text, parse_date, parse_yes_no
 from zhenggai.core.schema import APPENDIX1
+from zhenggai.rollup.frames import problem_groups
 from zhenggai.rollup.model import Rollup, RollupItem
 
 if TYPE_CHECKING:
@@ -72,23 +73,6 @@ class CategoryRow:
         return self.done / self.total if self.total else None
 
 
-def _problems(items: list[RollupItem]) -> list[list[RollupItem]]:
-    """Rows grouped into problems: a row with an empty 问题描述, or the same text as the
-    row above in the same county, is a further measure of the problem above (the rollup
-    writes a merged 问题描述 on each of its rows), as ``problem_counts`` counts them."""
-    groups: list[list[RollupItem]] = []
-    last: tuple[str | None, str, str] | None = None
-    for it in items:
-        text = clean_text(it.values[_I_PROBLEM])
-        key = (it.prefecture, it.county, text)
-        if groups and last is not None and key[:2] == last[:2] and (not text or text == last[2]):
-            groups[-1].append(it)
-            continue
-        groups.append([it])
-        last = key
-    return groups
-
-
 def _official_groups(rollup: Rollup) -> list[tuple[list[RollupItem], bool]]:
     """The problems to count, each with whether it is done.
 
@@ -108,7 +92,7 @@ def _official_groups(rollup: Rollup) -> list[tuple[list[RollupItem], bool]]:
             elif f.row is not None and f.code == "problem-answers-disagree":
                 disputed.add((f.file, f.row))
     out = []
-    for group in _problems(rollup.items):
+    for group in problem_groups(rollup.items):
         first = group[0]
         at = (first.source_file, first.source_row)
         listed = (first.prefecture, first.county) in official
@@ -189,7 +173,7 @@ def fill_categories(rollup: Rollup, feedback: FeedbackList) -> None:
         problems = feedback.for_county(county)
         if not problems:
             continue
-        groups = _problems(items)
+        groups = problem_groups(items)
         rows = [(i, clean_text(g[0].values[_I_PROBLEM])) for i, g in enumerate(groups)]
         for gi, (pi, _) in match_problems(rows, problems).items():
             category = problems[pi].category

@@ -19,11 +19,41 @@ from zhenggai.core.schema import APPENDIX1, Kind
 from zhenggai.rollup.layout import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
     from zhenggai.rollup.model import Rollup, RollupItem
 
 _I_SEQ, _I_PROBLEM = APPENDIX1.keys.index("seq"), APPENDIX1.keys.index("problem")
+
+
+def problem_groups(items: Sequence[RollupItem]) -> list[list[RollupItem]]:
+    """The 附件1 rows grouped into problems, the one grouping every count uses (overview,
+    categories, frames): the rows of a 问题描述 merged over several measures are one problem
+    (finished when all its measures are); two rows that only repeat a 问题描述 under their own
+    序号 are two (validate warns ``problem-duplicate``), as the county's own 附件1 counts them.
+
+    A rollup read back from its workbook has lost the merge: there the rows of one problem
+    are consecutive rows of one source file repeating its 序号 and 问题描述.
+    """
+    groups: list[list[RollupItem]] = []
+    prev: RollupItem | None = None
+    for i in items:
+        if prev is None or (prev.prefecture, prev.county, prev.source_file) != (i.prefecture, i.county, i.source_file):
+            same = False
+        elif i.problem_row is not None:
+            same = i.problem_row == prev.problem_row
+        else:
+            text = i.values[_I_PROBLEM]
+            same = (prev.problem_row is None and text not in ("", None) and text == prev.values[_I_PROBLEM]
+                    and i.values[_I_SEQ] in (prev.values[_I_SEQ], ""))
+        if same:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        prev = i
+    return groups
 
 
 class RollupFrames(NamedTuple):
@@ -58,27 +88,8 @@ def _text(v: object) -> str | None:
 
 
 def _problem_ids(rollup: Rollup) -> list[int]:
-    """A number per 附件1 problem: the rows of a 问题描述 merged over several measures share
-    it, as the rollup counts them (one problem, finished when all its measures are).
-
-    A rollup read back from its workbook has lost the merge: there the rows of one
-    problem are consecutive rows of one source file repeating its 序号 and 问题描述.
-    """
-    ids: list[int] = []
-    prev: RollupItem | None = None
-    for i in rollup.items:
-        where = (i.prefecture, i.county, i.source_file)
-        if prev is None or (prev.prefecture, prev.county, prev.source_file) != where:
-            same = False
-        elif i.problem_row is not None:
-            same = i.problem_row == prev.problem_row
-        else:
-            text = i.values[_I_PROBLEM]
-            same = (prev.problem_row is None and text not in ("", None) and text == prev.values[_I_PROBLEM]
-                    and i.values[_I_SEQ] in (prev.values[_I_SEQ], ""))
-        ids.append(ids[-1] if same else (ids[-1] + 1 if ids else 1))
-        prev = i
-    return ids
+    """A number per 附件1 problem (``problem_groups``), the same on each of its rows."""
+    return [n for n, group in enumerate(problem_groups(rollup.items), start=1) for _ in group]
 
 
 def _texts(rows: list[dict[str, str]], key: str, values: list[object]) -> list[str | None]:

@@ -501,7 +501,8 @@ def county_numbers(settings: Settings, by_county: dict[str, list[Entry]],
 
 # Findings about a whole county (not one item) get a word in the 变化 column, as the
 # 进展对比 sheet gives every row one.
-NOTE_WHAT = {"round-county-unchanged": "整份未更新", "round-county-silent": "本次未报送"}
+NOTE_WHAT = {"round-county-unchanged": "整份未更新", "round-county-silent": "本次未报送",
+             "round-county-renamed": "县名不同"}
 
 
 def previous_problem(path: Path) -> str | None:
