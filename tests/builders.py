@@ -123,9 +123,12 @@ def make_xlsxwriter_book(
     *,
     merges: dict[str, list[str]] | None = None,
     formulas: dict[str, dict[str, tuple[str, Any]]] | None = None,
+    saved_by_excel: bool = True,
 ) -> Path:
     """Like :func:`make_workbook`, written by XlsxWriter: merges keep their value, and
-    ``formulas[sheet][cell] = (formula, cached value)`` saves a result as Excel would."""
+    ``formulas[sheet][cell] = (formula, cached value)`` saves a result as Excel would: Excel,
+    saving, also drops the "recalculate when opened" flag XlsxWriter writes (fullCalcOnLoad),
+    which ``saved_by_excel=False`` keeps, as a file straight from a program."""
     import xlsxwriter
     from xlsxwriter.utility import xl_cell_to_rowcol, xl_range
 
@@ -152,6 +155,13 @@ def make_xlsxwriter_book(
         for cell, (formula, cached) in (formulas or {}).get(name, {}).items():
             ws.write_formula(cell, formula, None, cached)
     wb.close()
+    if saved_by_excel:
+        import re
+
+        plain = path.with_name(f".{path.name}")
+        path.rename(plain)
+        rewrite_zip(plain, path, {"xl/workbook.xml": lambda x: re.sub(rb'\sfullCalcOnLoad="1"', b"", x)})
+        plain.unlink()
     return path
 
 

@@ -200,6 +200,27 @@ def word_reply(path: Path, *, a2: Row | None = None, saved: datetime | None = No
     ], saved=saved)
 
 
+def test_a_rollup_with_findings_on_word_rows_reads_back(tmp_path: Path) -> None:
+    """A finding on a Word row is written "第4行" in 校验问题 (no A1 there); reading the rollup
+    back (report, diff, --previous, a province merge) took it for "C4" and crashed with an
+    English ValueError, so one Word reply blocked the whole province."""
+    path = word_reply(tmp_path / "in" / "谷城县报送.docx")
+    import docx
+
+    document = docx.Document(str(path))
+    document.tables[0].rows[3].cells[0].paragraphs[0].runs[0].text = "5"  # 序号 1, 1, 5: seq-gap on 第4行
+    document.save(str(path))
+    out = tmp_path / "襄阳市汇总.xlsx"
+    merged = zhenggai.merge([tmp_path / "in"], OPTS, out)
+    gaps = [f.cell for f in merged.rollup.report.findings() if f.code == "seq-gap"]
+    assert gaps and all("第" in (c or "") for c in gaps)
+    back = zhenggai.read_rollup(out)
+    rows = sorted((f.cell, f.row) for f in back.report.findings() if f.code == "seq-gap")
+    assert rows == [("第4行", 4)]
+    province = zhenggai.merge([out], MergeOptions(validate=Options(as_of=AS_OF), prefecture="湖北省"), None)
+    assert [c.county for c in province.rollup.counties] == ["谷城县"]
+
+
 @pytest.mark.parametrize("name", ["谷城县报送.docx", "谷城县报送.wps", "谷城县报送.doc"])
 def test_word_tables_are_read_whatever_the_extension(tmp_path: Path, name: str) -> None:
     word_reply(tmp_path / "in" / name)

@@ -416,7 +416,7 @@ def test_a_blank_form_never_displaces_a_reply_and_alone_is_not_submitted(tmp_pat
 def test_one_appendix1_sheet_with_a_county_column_gives_each_county_its_rows(tmp_path: Path) -> None:
     headers = ["县（市、区）", *A1_HEADERS]
     rows: list[Row] = [["谷城县", *r] for r in rows_for("谷城", 2, 1)]
-    rows += [["保康县" if i == 0 else None, *r] for i, r in enumerate(rows_for("保康", 3, 3))]
+    rows += [["保康县" if i == 0 else None, *r] for i, r in enumerate(rows_for("谷城", 3, 3))]  # the same texts
     a1 = appendix1_rows(rows, county="襄阳市", headers=headers)
     a2 = appendix2_rows(a2_row("谷城县", 2, 1), county="襄阳市")
     a2.insert(5, a2_row("保康县", 3, 3))
@@ -425,6 +425,9 @@ def test_one_appendix1_sheet_with_a_county_column_gives_each_county_its_rows(tmp
     assert overview(out) == {"谷城县": ("已报送", 2, 1, 1), "保康县": ("已报送", 3, 3, 0),
                              "合计": ("2/2 已报送", 5, 4, 1)}
     assert [c for c in codes(result) if c[0].startswith(("cross", "duplicate", "county"))] == []
+    # Each county numbers and lists its own problems: 序号 1 again and a problem text both
+    # counties share are not "重复" across counties (they were, row for row).
+    assert [c for c in codes(result) if c[0] in ("seq-duplicate", "seq-gap", "problem-duplicate")] == []
 
 
 @pytest.mark.parametrize("kind", ["附件1", "附件2"])

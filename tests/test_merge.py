@@ -264,6 +264,26 @@ def test_another_prefectures_rollup_among_county_tables_is_an_error(inbox: Path,
     assert "（枣阳市、保康县、谷城县）都不在本次的县级报送中" in found[0][2]
 
 
+def test_a_deadline_typed_as_a_number_is_printed_as_typed_never_as_an_1905_date(tmp_path: Path) -> None:
+    """2022.1 typed in a General cell (meant 2022.10, or January?) is date-invalid. The rollup
+    wrote the number under the date format: it printed 1905-07-14 07:12 and, read back by
+    report or the province, counted overdue. Now: the number as typed, red, no date format."""
+    rows = rows_for("谷城县", 2, 1)
+    rows[1][4] = 2022.1
+    folder = tmp_path / "in"
+    make_workbook(folder / "谷城县.xlsx", {"附件1": appendix1_rows(rows, county="谷城县"),
+                                         "附件2": appendix2_rows(a2_for("谷城县", 2, 1), county="谷城县")})
+    out = tmp_path / "汇总.xlsx"
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF)), out)
+    assert [f.cell for f in result.rollup.report.findings() if f.code == "date-invalid"] == ["E6"]
+    ws = openpyxl.load_workbook(out)["整改清单汇总"]
+    cell = ws.cell(HEADER_ROW + 3, 6)  # the county column first: 完成时限 is F; the second item
+    assert (cell.value, cell.is_date, cell.fill.fgColor.rgb) == (2022.1, False, "FFFFC7CE")
+    assert ws.cell(HEADER_ROW + 2, 6).is_date  # a read date keeps its date format
+    back = zhenggai.read_rollup(out)
+    assert [(c.county, c.overdue) for c in back.counties] == [("谷城县", 0)]
+
+
 def _snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     wb = openpyxl.load_workbook(path)
     # Row 2 holds the generation date; everything else must be identical.

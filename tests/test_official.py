@@ -292,6 +292,21 @@ def test_yuan_typed_in_a_wan_yuan_column_is_an_error_in_no_total(tmp_path: Path)
     assert total.value == 0 and _fill(total) == RED and "谷城县" in total.comment.text
 
 
+@pytest.mark.parametrize("typed", ["5000万元", "3500万", "0.5亿"])
+def test_a_large_figure_with_its_own_unit_was_not_typed_in_yuan(tmp_path: Path, typed: str) -> None:
+    # "5000万元" says its unit: "像是按元填写，请换算为万元（0.5）" was wrong advice and kept
+    # the figure out of every total. It is only implausible: counted, yellow, "请核实".
+    folder = tmp_path / "收件"
+    make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(_a1(["甲", "乙"], 1))})
+    make_workbook(folder / "谷城县附件2.xlsx", {"s": appendix2_rows(_a2("谷城县", 2, 1, 1, funds=typed))})
+    report = zhenggai.validate([folder], Options(as_of=AS_OF)).report
+    hits = [(f.code, f.severity.value) for f in report.findings() if f.code in ("amount-maybe-yuan",
+                                                                               "indicator-implausible")]
+    assert hits == [("indicator-implausible", "warning")]
+    message = next(f.message for f in report.findings() if f.code == "indicator-implausible")
+    assert f"填写的是“{typed}”，请核实" in message and "按元" not in message
+
+
 @pytest.mark.parametrize("total", [True, False])
 def test_a_county_figure_summed_from_townships_is_checked_for_yuan_too(tmp_path: Path, total: bool) -> None:
     # 城关镇 2000 and 石花镇 2500 typed in 元: each row passes alone, their 4500 under 万元 is

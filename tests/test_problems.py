@@ -57,6 +57,31 @@ def test_list_laid_out_one_sheet_per_county(tmp_path: Path) -> None:
     }
 
 
+def test_a_hidden_old_sheet_is_not_read_and_a_problem_listed_twice_counts_once(tmp_path: Path,
+                                                                             runner: CliRunner) -> None:
+    # The official 反馈问题数 comes from this list: a hidden old version or a problem listed
+    # on two sheets counted twice (5 or 6 problems where the province listed 3), and the
+    # errors then blamed the county (problem-unanswered, problem-count-mismatch).
+    path = make_workbook(tmp_path / "清单.xlsx", {
+        "旧版": [["序号", "县（市、区）", "问题描述"], [1, "谷城县", "旧的问题"]],
+        "新版": LIST,
+        "补充": [["序号", "县（市、区）", "问题描述"], [1, "谷城县", "资金执行进度较慢。"]],
+    }, merges={"新版": ["B4:B6"]})
+    wb = openpyxl.load_workbook(path)
+    wb["旧版"].sheet_state = "hidden"
+    wb.save(path)
+    fl = read_feedback_list(path)
+    assert [p.text for p in fl.problems["谷城县"]] == [
+        "县级电商公共服务中心停止运营", "快递企业整合不够，物流配送体系不健全", "资金执行进度较慢"]
+    assert [(f.code, f.severity.value, f.sheet) for f in fl.findings] == [
+        ("problem-list-hidden-sheet", "warning", "旧版"), ("problem-list-duplicate", "error", "补充")]
+    assert "（工作表“新版”第 6 行、工作表“补充”第 2 行）" in fl.findings[1].message
+    # Still a usable list: init-county pre-fills from it (a warning or a duplicate is no refusal).
+    result = runner.invoke(app, ["init-county", "--problems", str(path), "--county", "谷城县", "-o",
+                                 str(tmp_path / "下发")])
+    assert result.exit_code == 0, result.output
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [(b"not a workbook", "无法读取"), (None, "没有找到含“问题描述”列的表格")],

@@ -103,7 +103,18 @@ def _edit(path: Path, old: bytes, new: bytes) -> Path:
         assert old in data
         return data.replace(old, new)
 
-    return rewrite_zip(path, path.with_name("edited.xlsx"), {SHEET1: swap})
+    return rewrite_zip(path, path.with_name("edited.xlsx"), {SHEET1: swap, WORKBOOK: excel_saved})
+
+
+WORKBOOK = "xl/workbook.xml"
+
+
+def excel_saved(workbook_xml: bytes) -> bytes:
+    """openpyxl asks for recalculation on opening (fullCalcOnLoad); Excel, saving, drops it.
+    These tests edit cells into what Excel saves, so the flag goes too."""
+    import re
+
+    return re.sub(rb"""\sfullCalcOnLoad=["']1["']""", b"", workbook_xml)
 
 
 @pytest.mark.parametrize(("cell", "flagged"), [
@@ -128,6 +139,18 @@ def test_what_counts_as_a_saved_formula_result(tmp_path: Path, cell: bytes, flag
     book = read_book(edited)
     assert book.findings == []
     assert book.grids[0].formulas_without_value == ({(0, 1)} if flagged else set())
+
+
+def test_a_program_written_result_is_no_saved_value(tmp_path: Path) -> None:
+    # The same cells in a workbook that asks to be recalculated when opened (fullCalcOnLoad,
+    # as openpyxl and XlsxWriter write it): the results in it are the program's, not Excel's.
+    path = make_workbook(tmp_path / "f.xlsx", {"S": [[1, "placeholder"]]})
+    stale = rewrite_zip(path, tmp_path / "stale.xlsx", {SHEET1: lambda d: d.replace(
+        b'<c r="B1" t="inlineStr"><is><t>placeholder</t></is></c>', b'<c r="B1"><f>A1+1</f><v>0</v></c>')})
+    assert b"fullCalcOnLoad" in zipfile.ZipFile(stale).read(WORKBOOK)
+    assert read_book(stale).grids[0].formulas_without_value == {(0, 1)}
+    saved = rewrite_zip(stale, tmp_path / "saved.xlsx", {WORKBOOK: excel_saved})
+    assert read_book(saved).grids[0].formulas_without_value == set()
 
 
 def test_error_values_read_as_their_text_not_as_empty(tmp_path: Path) -> None:
@@ -159,7 +182,7 @@ def test_namespace_prefixed_sheet_xml(tmp_path: Path) -> None:
                             b'<x:c r="B1"><x:f>A1+1</x:f></x:c>'
                             b'<x:c r="C1" t="e"><x:f>1/0</x:f><x:v>#DIV/0!</x:v></x:c>')
 
-    book = read_book(rewrite_zip(path, tmp_path / "prefixed.xlsx", {SHEET1: prefix}))
+    book = read_book(rewrite_zip(path, tmp_path / "prefixed.xlsx", {SHEET1: prefix, WORKBOOK: excel_saved}))
     assert one_grid(book) == [[1, "", "#DIV/0!"]]
     assert book.grids[0].formulas_without_value == {(0, 1)}
 

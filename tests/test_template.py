@@ -40,6 +40,13 @@ def test_writes_two_files_named_after_the_county(tmp_path: Path) -> None:
     ]
     assert all(p.exists() for p in written)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+    # No "recalculate when opened" flag: a county's own formula in the form, saved by a
+    # program that keeps the flag, would be read as an unverified result (formula-no-value).
+    import zipfile
+
+    for p in written:
+        with zipfile.ZipFile(p) as zf:
+            assert b"fullCalcOnLoad" not in zf.read("xl/workbook.xml")
 
 
 def test_appendix1_layout_follows_the_notice(tmp_path: Path) -> None:

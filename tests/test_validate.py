@@ -419,6 +419,13 @@ def test_bureau_line_and_appendix2_column_disagree(tmp_path: Path) -> None:
     assert report.flatten() == [["A5", "county-mismatch"]]
 
 
+@pytest.mark.parametrize("spaced", ["谷  城  县", "谷\u3000城\u3000县"])
+def test_a_county_spaced_out_to_line_up_is_the_same_county(tmp_path: Path, spaced: str) -> None:
+    # Clerks space a short name out to fill its cell: no "县名不一致" for that.
+    report, _ = run(tmp_path, {"附件2": appendix2_rows(good_a2(A=spaced))})
+    assert report.flatten() == []
+
+
 def test_county_written_in_the_cell_next_to_the_seal_label(tmp_path: Path) -> None:
     rows = appendix1_rows(GOOD_ROWS)
     rows[2] = ["填报单位（盖章）：", None, "谷城县商务局"]
@@ -588,6 +595,20 @@ def test_formula_with_saved_value_gives_the_value(tmp_path: Path) -> None:
     report, results = validated.report, validated.files
     assert report.flatten() == []
     assert stats(results)[0].numbers["total"] == 2
+
+
+def test_a_result_saved_by_a_program_that_asks_for_recalculation_is_not_read(tmp_path: Path) -> None:
+    # XlsxWriter saves =20+30 with the result 0 and asks Excel to recalculate on opening
+    # (fullCalcOnLoad): Excel and WPS show 50, the file holds 0. Read, 0 would be summed.
+    sheets = {"附件1": appendix1_rows(GOOD_ROWS), "附件2": appendix2_rows(good_a2(E=None))}
+    path = make_xlsxwriter_book(tmp_path / "谷城县.xlsx", sheets, formulas={"附件2": {"E5": ("=20+30", 0)}},
+                                saved_by_excel=False)
+    validated = zhenggai.validate([path], OPTS)
+    assert validated.report.flatten(("sheet", "cell", "code")) == [["附件2", "E5", "formula-no-value"]]
+    assert stats(validated.files)[0].numbers["county_funds"] is None  # unknown, not 0
+    # The same file once Excel has saved it (the flag gone): its saved result is the value.
+    again = make_xlsxwriter_book(tmp_path / "存过.xlsx", sheets, formulas={"附件2": {"E5": ("=20+30", 50)}})
+    assert stats(zhenggai.validate([again], OPTS).files)[0].numbers["county_funds"] == 50
 
 
 def test_formula_error_value_is_not_read_as_zero(tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ def resolve_county(tables: list[TableResult], path: Path, shown: str) -> tuple[l
         named = [*lines, *(n for _, n in hints), *from_a2, *([from_name] if from_name else [])]
         found += _county_not_on_bureau_line(shown, t, own or (where, county), named)
     file_county = "、".join(lines) if len(lines) > 1 else county
-    if len(lines) > 1 or len(set(from_a2)) > 1:
+    if len(lines) > 1 or len({"".join(n.split()) for n in from_a2}) > 1:
         return out, file_county, found  # several counties in one workbook: each table has its own county
     sources = []
     if from_line:
@@ -80,7 +80,8 @@ def resolve_county(tables: list[TableResult], path: Path, shown: str) -> tuple[l
         sources.append(("附件2", from_a2[0]))
     if from_name:
         sources.append(("文件名", from_name))
-    if len({n for _, n in sources}) > 1:
+    # "谷  城  县" (spaced out to line up in its cell) names the same county as 谷城县.
+    if len({"".join(n.split()) for _, n in sources}) > 1:
         found.append(_county_mismatch(out, sources, shown))
     return out, file_county, found
 

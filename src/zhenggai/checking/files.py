@@ -25,6 +25,7 @@ from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import (
     is_valid_phone,
     number_text,
+    parse_number,
 )
 from zhenggai.core.results import (
     APPENDIX_NAMES,
@@ -280,17 +281,20 @@ def _check_tables(tables: list[TableResult], path: Path, shown: str, opts: Optio
     return checked, county, found
 
 
-def implausible(c: Column, value: float) -> str | None:
+def implausible(c: Column, value: float, text: object = None) -> str | None:
     """The likely cause when ``value`` lies outside the column's plausible range, else None.
 
     500000 in a 万元 column that would be plausible divided by 10000 is 元 typed as 万元:
-    the cause says so, with the figure converted, so the clerk can correct it.
+    the cause says so, with the figure converted, so the clerk can correct it. Not when
+    the clerk's ``text`` states its own unit ("5000万元", "0.5亿"): that was not typed in 元.
     """
     if c.plausible is None:
         return None
     low, high = c.plausible
     if low <= value <= high:
         return None
+    if isinstance(text, str) and parse_number(text).unit:
+        return f"填写的是“{text.strip()}”，请核实"
     if (yuan := c.as_yuan(value)) is not None:
         return f"是否按元填写？请换算为万元（{number_text(yuan)} 万元）"
     if value > high:
@@ -307,7 +311,7 @@ def _plausibility(t: TableResult, shown: str) -> list[Finding]:
             value = s.numbers.get(c.key)
             if value is None or c.key not in cols:
                 continue
-            cause = implausible(c, value)
+            cause = implausible(c, value, s.values[t.table.spec.keys.index(c.key)])
             if cause is not None:
                 assert c.plausible is not None
                 low, high = c.plausible

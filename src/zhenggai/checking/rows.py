@@ -239,9 +239,12 @@ def _number(c: Column) -> Callable[[object, ValidationInfo], float | None]:
             ctx.not_counted(row, key, "应为整数")
             ctx.report("number-not-integer", row, key, v)
             return None
-        if kind is Kind.AMOUNT and (yuan := c.as_yuan(float(converted))) is not None and not info.data[IS_TOTAL]:
+        if (kind is Kind.AMOUNT and not nv.unit and (yuan := c.as_yuan(float(converted))) is not None
+                and not info.data[IS_TOTAL]):
             # 500000 under 县级财政安排经费（万元）: 50万元 typed in 元, or 50亿元? Never summed as
-            # either (a township sheet's 合计 row is checked against its rows instead).
+            # either (a township sheet's 合计 row is checked against its rows instead). A figure
+            # with its own unit (5000万元, 0.5亿) was not typed in 元: out of range, it is only
+            # implausible (indicator-implausible says so), not "please convert to 万元".
             assert c.plausible is not None
             ctx.not_counted(row, key, "像是按元填写，两种读法相差一万倍")
             ctx.report("amount-maybe-yuan", row, key, v, number=number_text(converted), yuan=number_text(yuan),

@@ -13,7 +13,8 @@ from zhenggai.checking.rows import RowContext
 from zhenggai.core.findings import a1, make
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import header_unit, number_text, parse_number, unit_factor
-from zhenggai.core.table import Table
+from zhenggai.core.table import Record, Table
+from zhenggai.forms.shapes import row_counties
 from zhenggai.forms.tables import CAPTION_UNIT_RE, FORMULA_NO_VALUE
 
 
@@ -27,15 +28,31 @@ def _seq_number(raw: object) -> int | None:
     return int(num.value)
 
 
+def _per_county(table: Table) -> list[list[Record]]:
+    """The records as one county's list each: a 市's collected 附件1 (a 县（市、区） column naming
+    several counties) numbers and lists each county's problems on its own."""
+    names = row_counties(table)
+    if names is None:
+        return [table.records]
+    parts: dict[str, list[Record]] = {}
+    for rec, name in zip(table.records, names, strict=True):
+        parts.setdefault(name, []).append(rec)
+    return list(parts.values())
+
+
 def sequence_rule(table: Table, ctx: RowContext) -> None:
     """序号 run 1, 2, 3 … (restarting at 1 under a new category heading): gaps, repeats, text."""
     if "seq" not in ctx.cols:
         return
-    i_seq = table.spec.keys.index("seq")
+    for records in _per_county(table):
+        _sequence(records, table.spec.keys.index("seq"), ctx)
+
+
+def _sequence(records: list[Record], i_seq: int, ctx: RowContext) -> None:
     seen: dict[int, int] = {}
     prev: int | None = None
     prev_category: str | None = None
-    for rec in table.records:
+    for rec in records:
         raw, r = rec.values[i_seq], rec.row
         if rec.group is not None and rec.group != r:
             # The further measure rows of a merged 问题描述 share its 序号 (merged too, or empty).
@@ -73,17 +90,18 @@ def duplicate_problem_rule(table: Table, ctx: RowContext) -> None:
     if "problem" not in ctx.cols:
         return
     i_problem = table.spec.keys.index("problem")
-    seen: dict[str, int] = {}  # key → merged group's first row, or -row when not merged
-    for rec in table.records:
-        problem = rec.values[i_problem]
-        if isinstance(problem, str) and problem:
-            key = _PUNCT.sub("", problem)
-            if key in seen:
-                if seen[key] != (rec.group or -rec.row):
-                    ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=abs(seen[key]))
-            else:
-                # One 问题描述 merged down over its measures is one problem, not duplicates.
-                seen[key] = rec.group or -rec.row
+    for records in _per_county(table):
+        seen: dict[str, int] = {}  # key → merged group's first row, or -row when not merged
+        for rec in records:
+            problem = rec.values[i_problem]
+            if isinstance(problem, str) and problem:
+                key = _PUNCT.sub("", problem)
+                if key in seen:
+                    if seen[key] != (rec.group or -rec.row):
+                        ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=abs(seen[key]))
+                else:
+                    # One 问题描述 merged down over its measures is one problem, not duplicates.
+                    seen[key] = rec.group or -rec.row
 
 
 TABLE_RULES: dict[str, tuple[Callable[[Table, RowContext], None], ...]] = {

@@ -104,6 +104,8 @@ FindingCode = Literal[
     "rollup-among-replies",
     "prefecture-not-submitted",
     "prefecture-unexpected",
+    "problem-list-hidden-sheet",
+    "problem-list-duplicate",
     "problems-unreadable",
     "problem-unanswered",
     "problem-reworded",

@@ -73,8 +73,9 @@ _CODES: tuple[Code, ...] = (
     Code("archive-unreadable", E, "压缩包中的文件无法读取：{reason}", "压缩包损坏、有密码、嵌套过深或文件数异常"),
     Code("no-table", E, "文件中没有找到附件1（整改清单）或附件2（成果统计表）的表头行（每张工作表查找了前 {rows} 行）",
          "没有一张工作表含有可识别的表头"),
-    Code("formula-no-value", E, "此单元格是公式，但文件里没有保存计算结果。请用 Excel 或 WPS 打开此文件并保存后再提交",
-         "公式没有缓存值（文件由程序生成、从未被 Excel/WPS 计算过）"),
+    Code("formula-no-value", E, "此单元格是公式，但文件里没有保存可信的计算结果（文件由程序生成，没有用 Excel 或 WPS 计算过）。"
+         "请用 Excel 或 WPS 打开此文件并保存后再提交",
+         "公式没有缓存值，或文件要求打开时重新计算（文件由程序生成、从未被 Excel/WPS 计算过，如 XlsxWriter 写的 0）"),
     Code("missing-column", E, "表格缺少「{field}」列，请按官方模板补上此列",
          "表头中找不到某个必需的列"),
     Code("extra-column", INFO, "表格多出「{value}」列，已原样保留", "官方模板之外的列（如 备注）"),
@@ -249,6 +250,10 @@ _CODES: tuple[Code, ...] = (
     Code("prefecture-not-submitted", E, "{prefecture} 未报送汇总表", "--expect 中的市州没有汇总表"),
     Code("prefecture-unexpected", W, "{prefecture} 不在 --expect 名单中", "报来了名单之外的市州汇总表"),
     # --- feedback problem list (--problems) -------------------------------------------
+    Code("problem-list-hidden-sheet", W, "反馈问题清单的隐藏工作表“{name}”没有读取（隐藏的工作表多是旧版本）；如果其中的问题也要计入，"
+         "请取消隐藏后再汇总", "反馈问题清单中隐藏的工作表不读取"),
+    Code("problem-list-duplicate", E, "反馈问题清单中 {county} 的问题“{problem}”出现了两次（{first}、{second}），"
+         "按一个问题计入反馈问题数；请核实清单", "反馈问题清单中同一个县的同一个问题列了两次：按一个计，须核实"),
     Code("problems-unreadable", E, "反馈问题清单无法使用：{reason}", "--problems 文件读不出问题清单"),
     Code("problem-unanswered", E, "反馈问题未整改：{county} 的反馈问题“{problem}”在附件1中没有对应的行",
          "反馈问题清单中的问题在附件1中找不到"),

@@ -650,6 +650,14 @@ def county_from_bureau_line(text: str) -> str | None:
     if end <= 0:
         return None  # no county-level name ("商务主管部门（盖章）"), or a bare "县": the blank
     name = name[: end + 1]
+    if "委" in name:
+        # A joint seal, "中共谷城县委 谷城县人民政府（盖章）": the county of each issuer, one
+        # county only when they agree (two different ones: no guess, the line says nothing).
+        names = {n for part in name.split("委") if len(n := re.sub(r"^中共", "", part)) >= 2 and n[-1] in "县市区旗"}
+        if len(names) != 1:
+            return None
+        name = names.pop()
+    name = name.removeprefix("中共")  # "中共谷城县委办公室": the party committee of 谷城县
     name = _PROVINCE_RE.sub("", name, count=1)
     name = _PREFECTURE_RE.sub("", name, count=1)
     return name if len(name) >= 2 else None

@@ -83,7 +83,8 @@ class FeedbackList:
 
     def result(self) -> FileResult:
         """The list as a report entry (its own reading findings)."""
-        return FileResult(self.path, self.display, findings=tuple(self.findings), readable=not self.findings,
+        unusable = any(f.code == "problems-unreadable" for f in self.findings)
+        return FileResult(self.path, self.display, findings=tuple(self.findings), readable=not unusable,
                           skipped=True)
 
 

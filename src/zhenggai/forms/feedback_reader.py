@@ -15,7 +15,7 @@ from zhenggai.core.findings import a1, make
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, county_from_bureau_line, county_from_filename
 from zhenggai.core.schema import PROBLEM_LIST
-from zhenggai.forms.feedback_list import FeedbackList, FeedbackProblem
+from zhenggai.forms.feedback_list import FeedbackList, FeedbackProblem, normalize_problem
 from zhenggai.forms.tables import build_table, find_header
 from zhenggai.intake.reader import Grid, read_book
 
@@ -72,6 +72,11 @@ def read_feedback_list(path: Path, display_name: str | None = None) -> FeedbackL
         found = find_header(grid, (PROBLEM_LIST,))
         if found is None:
             continue
+        if grid.hidden:
+            # A hidden sheet is most often last version's list kept out of sight: not read,
+            # and said, so a list spread over a hidden sheet on purpose is noticed.
+            fl.findings.append(make("problem-list-hidden-sheet", file=shown, sheet=grid.name, name=grid.name))
+            continue
         spec, header = found
         table = build_table(grid, spec, header)
         keys = spec.keys
@@ -93,10 +98,32 @@ def read_feedback_list(path: Path, display_name: str | None = None) -> FeedbackL
             fl.problems.setdefault(county, []).append(
                 FeedbackProblem(county, text, category or rec.category, grid.name, rec.row)
             )
+    _one_each(fl)
     if not fl.problems and not fl.findings:
         fl.findings.append(make("problems-unreadable", file=shown,
                                 reason="没有找到含“问题描述”列的表格（至少还要有 序号、县（市、区）或 问题类别 之一）"))
     return fl
+
+
+def _one_each(fl: FeedbackList) -> None:
+    """A problem listed twice for one county (an old sheet left beside the new one, a row
+    pasted twice) would count twice in the official 反馈问题数: counted once, and an error
+    naming both places, for the province to confirm."""
+    for county, problems in fl.problems.items():
+        seen: dict[str, FeedbackProblem] = {}
+        kept: list[FeedbackProblem] = []
+        for p in problems:
+            key = normalize_problem(p.text)  # as the matching compares: numbering, spaces, punctuation aside
+            first = seen.get(key)
+            if first is None:
+                seen[key] = p
+                kept.append(p)
+                continue
+            fl.findings.append(make("problem-list-duplicate", file=fl.display, sheet=p.sheet, row=p.row,
+                                    value=p.text, county=county, problem=p.text,
+                                    first=f"工作表“{first.sheet}”第 {first.row} 行",
+                                    second=f"工作表“{p.sheet}”第 {p.row} 行"))
+        fl.problems[county] = kept
 
 
 # --- coverage ---------------------------------------------------------------------------

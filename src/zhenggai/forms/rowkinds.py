@@ -31,8 +31,12 @@ class _FormulaNoValue:
 
     __slots__ = ()
 
+    # Written as text where a cell's value is shown (the rollup's sheets, messages): Chinese,
+    # as everything a clerk reads; the cell's own finding (formula-no-value) says what to do.
     def __repr__(self) -> str:
-        return "<formula without value>"
+        return "（公式未保存计算结果）"
+
+    __str__ = __repr__
 
 
 FORMULA_NO_VALUE = _FormulaNoValue()

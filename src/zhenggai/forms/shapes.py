@@ -245,29 +245,38 @@ def _totals_agree(t: TableResult, shown: str, anchor: Stats, others: list[Stats]
 _COUNTY_COLUMN = frozenset({"县(市、区)", "县(市,区)", "县市区", "县区", "县(市)", "示范县", "县名", "县(市区)"})
 
 
-def split_by_county_column(t: TableResult) -> list[TableResult] | None:
-    """A 附件1 whose rows name several counties in an added 县（市、区） column, split by county.
-
-    None when the table has no such column or it names fewer than two counties. A row
-    without a name belongs to the county above it (the cell is usually merged down).
-    """
+def row_counties(table: Table) -> list[str] | None:
+    """The county of each record of a 附件1 whose rows name several counties in an added
+    县（市、区） column (a 市 that collected its 县区 first); None when the table has no such
+    column or it names fewer than two counties. A row without a name belongs to the county
+    above it (the cell is usually merged down)."""
     from zhenggai.core.parse import normalize_header
-    from zhenggai.core.results import TableResult
 
-    table = t.table
     header = next((text for text in table.header.extras.values() if normalize_header(text) in _COUNTY_COLUMN), None)
-    if header is None or len(t.items) != len(table.records):
+    if header is None:
         return None
     names: list[str] = []
     last = ""
-    for it in t.items:
-        last = clean_text(it.extras.get(header, "")) or last
+    for rec in table.records:
+        last = clean_text(rec.extras.get(header, "")) or last
         names.append(last)
     distinct = list(dict.fromkeys(n for n in names if n))
     if len(distinct) < 2 or not all(is_county_name(n) for n in distinct):
         return None
+    return names
+
+
+def split_by_county_column(t: TableResult) -> list[TableResult] | None:
+    """A 附件1 whose rows name several counties in an added 县（市、区） column, split by county
+    (``row_counties``); None when it has no such column."""
+    from zhenggai.core.results import TableResult
+
+    table = t.table
+    names = row_counties(table) if len(t.items) == len(table.records) else None
+    if names is None:
+        return None
     out: list[TableResult] = []
-    for name in distinct:
+    for name in dict.fromkeys(n for n in names if n):
         keep = [i for i, n in enumerate(names) if n == name]
         part = replace(table, records=[table.records[i] for i in keep], county=name)
         out.append(TableResult(part, items=tuple(t.items[i] for i in keep), county=name))

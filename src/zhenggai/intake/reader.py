@@ -350,7 +350,7 @@ class _SheetScan:
     hidden_cols: set[int] = field(default_factory=set)  # 0-based
 
 
-def _scan_formulas(data: bytes, scan: _SheetScan) -> None:
+def _scan_formulas(data: bytes, scan: _SheetScan, stale: bool = False) -> None:
     """Formula cells without a saved result, found by scanning around each ``<f>`` tag.
 
     Such a file was written by a program (openpyxl saves ``<f>B5+C5</f><v/>``) and never
@@ -359,6 +359,11 @@ def _scan_formulas(data: bytes, scan: _SheetScan) -> None:
     many templates) is saved by Excel as ``t="str"`` with an empty ``<v>``: that is a
     saved value. Parsing the whole sheet with ElementTree would take 3 s and hundreds of
     MB on a 100,000-row sheet; the tags are found by byte search in a tenth of that.
+
+    ``stale``: the workbook asks to be recalculated when opened (``fullCalcOnLoad``, which
+    XlsxWriter and openpyxl write and Excel drops when it saves): a saved result there is
+    whatever the program put (XlsxWriter writes 0 for =20+30, Excel then shows 50), so no
+    formula has a saved value to trust.
     """
     for m in _F_TAG_RE.finditer(data):
         start = data.rfind(b"<", 0, m.start())  # <f> is the first child of its <c>
@@ -377,7 +382,7 @@ def _scan_formulas(data: bytes, scan: _SheetScan) -> None:
             if end < 0:
                 continue
         v = _V_RE.match(data, end + 1)
-        has_value = v is not None and (v[1] == b"is" or bool(v[3].strip()) or typ == b"str")
+        has_value = not stale and v is not None and (v[1] == b"is" or bool(v[3].strip()) or typ == b"str")
         if not has_value:
             scan.no_value.add(_cell_index(ref[1].decode()))
 
@@ -423,6 +428,8 @@ _NOT_A_SHEET = re.compile(
     r"|xl/(?:theme|drawings|charts|media|printerSettings)/|xl/comments\d*\.xml$"
 )
 _WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+# <calcPr … fullCalcOnLoad="1"/>: "recalculate everything when opened" (see _scan_formulas).
+_FULL_CALC_RE = re.compile(rb"""<(?:\w+:)?calcPr\b[^>]*\sfullCalcOnLoad=["'](?:1|true)["']""")
 _QUICK_SCAN_MAX = 1 << 20  # sheet XML of a county's reply: ~50 KB
 # A row number of six digits or more: the used range may be too large (see _used_range).
 _BIG_ROW_RE = re.compile(rb"""r=["'][A-Za-z]{0,3}\d{6}""")
@@ -469,6 +476,7 @@ def _scan_sheets(pkg: Package, display: str, guarded: Callable[[], None] | None 
         parts = _sheet_paths(pkg)
     except (KeyError, SafeET.ParseError):
         return found  # calamine reports a workbook it cannot read
+    stale = "xl/workbook.xml" in names and _FULL_CALC_RE.search(read("xl/workbook.xml")) is not None
     sheets: list[tuple[str, bytes]] = []
     for name, part in parts.items():
         try:
@@ -483,7 +491,7 @@ def _scan_sheets(pkg: Package, display: str, guarded: Callable[[], None] | None 
         scan = _SheetScan()
         # Substring tests first: most sheets hold neither, and ``in`` is a memchr.
         if (b"<f" in data or b":f" in data) and _F_TAG_RE.search(data):
-            _scan_formulas(data, scan)
+            _scan_formulas(data, scan, stale)
         if b't="e"' in data or b"t='e'" in data:
             _scan_errors(data, scan)
         if b"hidden=" in data:

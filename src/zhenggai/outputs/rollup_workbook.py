@@ -173,6 +173,12 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
     lead_fmts = [st.center] * len(lead)
     set_row = ws.set_row
     i_problem = APPENDIX1.keys.index("problem") + len(lead)
+    # A 完成时限 no date could be read from (2022.1 typed as a number, 长期坚持) keeps the
+    # clerk's value, red, in a cell with no date format: a number there would print, and
+    # read back, as an 1905 date (then counted overdue by report and the province).
+    i_deadline = APPENDIX1.keys.index("deadline")
+    row_fmts = [*lead_fmts, *fmts]
+    unread_fmts = [*row_fmts[:len(lead) + i_deadline], st.error, *row_fmts[len(lead) + i_deadline + 1:]]
     for it in _items_in_order(rollup):
         if isinstance(it, CountySummary):
             if rollup.province:
@@ -186,7 +192,9 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
             continue
         line = [it.prefecture or "", it.county] if rollup.province else [it.county]
         height = measure([*lead, *it.values])
-        put_line(row, [*line, *it.values], [*lead_fmts, *fmts[:len(it.values)]], max(ROW_MIN, height or 0))
+        deadline = it.values[i_deadline]
+        put_line(row, [*line, *it.values], row_fmts if deadline == "" or isinstance(deadline, date) else unread_fmts,
+                 max(ROW_MIN, height or 0))
         key = (it.prefecture, it.county)
         counts[key] = counts.get(key, 0) + 1
         where[id(it)] = row + 1

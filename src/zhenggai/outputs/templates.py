@@ -243,6 +243,10 @@ def _definition(wb: Workbook, forms: CountyForms) -> None:
 
 
 def _properties(wb: Workbook, forms: CountyForms, title: str) -> None:
+    # No "recalculate when opened" flag (XlsxWriter writes fullCalcOnLoad="1" by default): the
+    # forms hold no formula, and a 合计 formula the county adds must not inherit a flag that
+    # tells the reader the saved results are a program's, never calculated (intake/reader.py).
+    wb.calc_on_load = False
     wb.set_properties(
         {
             "title": title,

@@ -194,7 +194,7 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     if extra:
         values["note"] = "；".join(x for x in (str(values.get("note") or ""), extra) if x)
     return RollupStats(prefecture, county, values, unreadable, f.display, s.row, t.table.sheet, t.table.header.cols,
-                       dict(s.reasons), texts, marks=plausibility_marks(spec, values, unreadable))
+                       dict(s.reasons), texts, marks=plausibility_marks(spec, values, unreadable, texts))
 
 
 def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> TableSpec:

@@ -202,7 +202,8 @@ def mark_counts(st: RollupStats, s: CountySummary, keys: set[str]) -> None:
             st.marks.setdefault(key, Mark(ERROR, text))
 
 
-def plausibility_marks(spec: TableSpec, values: dict[str, object], unreadable: set[str]) -> dict[str, Mark]:
+def plausibility_marks(spec: TableSpec, values: dict[str, object], unreadable: set[str],
+                       texts: dict[str, str] | None = None) -> dict[str, Mark]:
     """Yellow marks for counted figures outside their column's plausible range (the
     county's file has the ``indicator-implausible`` warning on the same cell)."""
     from zhenggai.checking.files import implausible
@@ -212,7 +213,7 @@ def plausibility_marks(spec: TableSpec, values: dict[str, object], unreadable: s
         v = _number(values.get(c.key))
         if c.plausible is None or v is None or c.key in unreadable:
             continue
-        cause = implausible(c, v)
+        cause = implausible(c, v, (texts or {}).get(c.key))
         if cause is not None:
             low, high = (display(x) for x in c.plausible)
             marks[c.key] = Mark(WARNING, f"{display(v)} 超出合理范围（{low}～{high}）：{cause}")

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
 
-from zhenggai.core.findings import CATALOGUE, FileReport, Finding, Report, Severity, make, sort_key
+from zhenggai.core.findings import CATALOGUE, FileReport, Finding, Report, Severity, make, parse_a1, sort_key
 from zhenggai.core.parse import clean_text, parse_date, parse_number, parse_yes_no
 from zhenggai.core.results import FileResult, ProgressCallback
 from zhenggai.core.schema import APPENDIX1
@@ -355,6 +355,20 @@ def _recount_overdue(counties: list[CountySummary], items: list[RollupItem], as_
         s.overdue = overdue[(s.prefecture, s.county)]
 
 
+_WORD_ROW = re.compile(r"第\s*(\d+)\s*行")
+
+
+def _row_of(cell: str | None) -> int | None:
+    """The row of a finding's cell as the 校验问题 sheet writes it: "C5" in a sheet, "第4行"
+    (or "表格2 第4行") in a Word table; anything else has no row (never a crash on read-back)."""
+    if not cell:
+        return None
+    if (at := parse_a1(cell)) is not None:
+        return at[0]
+    m = _WORD_ROW.search(cell)
+    return int(m.group(1)) if m else None
+
+
 def _findings(path: Path, grid: Sequence[Sequence[object]]) -> list[FileReport]:
     cols, rows = _table(grid)
     by_file: dict[str, list[Finding]] = {}
@@ -368,7 +382,7 @@ def _findings(path: Path, grid: Sequence[Sequence[object]]) -> list[FileReport]:
             code=code, severity=_SEVERITY.get(clean_text(_get(row, cols, _F["severity"])), Severity.INFO),
             message=clean_text(_get(row, cols, _F["message"])), file=name,
             sheet=clean_text(_get(row, cols, _F["sheet"])) or None, cell=cell,
-            row=int(re.sub(r"^[A-Z]+", "", cell)) if cell else None,
+            row=_row_of(cell),
             field=clean_text(_get(row, cols, _F["field"])) or None,
             value=clean_text(_get(row, cols, _F["value"])) or None,
         ))

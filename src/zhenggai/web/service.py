@@ -132,7 +132,9 @@ def counties_of(problems: Path) -> tuple[list[str], str | None]:
     from zhenggai.forms.feedback_reader import read_feedback_list
 
     fl = read_feedback_list(problems, problems.name)
-    reason = fl.findings[0].message if fl.findings else None
+    unusable = [f for f in fl.findings if f.code == "problems-unreadable"]  # a warning does not refuse the list
+    said = unusable or ([] if fl.problems else fl.findings)
+    reason = said[0].message if said else None
     return fl.counties, reason
 
 
