@@ -255,7 +255,9 @@ def set_saved_time(path: Path, when: Any) -> Path:
 def make_docx(path: Path, blocks: Sequence[Any], *, saved: Any = None) -> Path:
     """A Word document: each block is a paragraph (str) or a table (list of rows, each a list of
     cell texts; a cell may be ``("text", {"span": 2})`` for gridSpan, ``{"vmerge": "restart"}`` /
-    ``{"vmerge": "continue"}`` for a vertical merge). Written by python-docx, like Word would."""
+    ``{"vmerge": "continue"}`` for a vertical merge, ``{"runs": [("8", "strike"), ("10", "")]}`` for runs
+    struck through (``strike``, ``dstrike``) or a revision not accepted (``ins``, ``del``)). Written by
+    python-docx, like Word would."""
     import docx
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -289,6 +291,8 @@ def make_docx(path: Path, blocks: Sequence[Any], *, saved: Any = None) -> Path:
                     props.append(vm)
                 if text not in (None, ""):
                     tc.find(qn("w:p")).append(_run(str(text)))
+                for part, how in opts.get("runs", ()):
+                    tc.find(qn("w:p")).append(_run(part, how))
                 col += span
     if saved is not None:
         document.core_properties.modified = saved
@@ -297,16 +301,28 @@ def make_docx(path: Path, blocks: Sequence[Any], *, saved: Any = None) -> Path:
     return path
 
 
-def _run(text: str) -> Any:
+def _run(text: str, how: str = "") -> Any:
+    """A run; ``how``: "strike"/"dstrike" (struck through) or "ins"/"del" (a revision not accepted)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     r = OxmlElement("w:r")
-    t = OxmlElement("w:t")
+    if how in ("strike", "dstrike"):
+        props = OxmlElement("w:rPr")
+        props.append(OxmlElement(f"w:{how}"))
+        r.append(props)
+    t = OxmlElement("w:delText" if how == "del" else "w:t")
     t.text = text
     t.set(qn("xml:space"), "preserve")
     r.append(t)
-    return r
+    if how not in ("ins", "del"):
+        return r
+    wrap = OxmlElement(f"w:{how}")
+    wrap.set(qn("w:id"), "1" if how == "del" else "2")
+    wrap.set(qn("w:author"), "张三")
+    wrap.set(qn("w:date"), "2022-07-10T00:00:00Z")
+    wrap.append(r)
+    return wrap
 
 
 def make_zip(path: Path, members: dict[str, Path | bytes], *, gbk: bool = True) -> Path:

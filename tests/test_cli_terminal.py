@@ -194,6 +194,12 @@ def test_contact_line_from_options_and_from_the_config_file(tmp_path: Path) -> N
     (tmp_path / "zhenggai.toml").write_text('contact = "李四"\nemail = "x"\n', encoding="utf-8")
     code, _, err = run("merge", "收件", "-o", "z.xlsx", cwd=tmp_path)
     assert code == 2 and "不认识的设置：email" in err
+    # A config file that is not TOML: where, in Chinese (on Python 3.11 the reader crashed
+    # asking the parser's error for a line number it does not have).
+    (tmp_path / "zhenggai.toml").write_text('contact = 李四\n', encoding="utf-8")
+    code, _, err = run("merge", "收件", "-o", "z.xlsx", cwd=tmp_path)
+    assert code == 2 and "配置文件 " in err and "的写法不对（第 1 行第 11 列附近）" in err
+    assert "内部错误" not in err and "at line" not in err
 
 
 def test_problems_file_that_is_a_form_says_what_it_is(tmp_path: Path) -> None:

@@ -284,6 +284,27 @@ def test_a_deadline_typed_as_a_number_is_printed_as_typed_never_as_an_1905_date(
     assert [(c.county, c.overdue) for c in back.counties] == [("谷城县", 0)]
 
 
+@pytest.mark.parametrize("expect", [("枣阳市", "谷城县"), ()])
+def test_a_county_spelled_short_in_one_file_is_one_county_with_an_error(tmp_path: Path,
+                                                                      expect: tuple[str, ...]) -> None:
+    """枣阳市's 附件2 names "枣阳": as a county of its own it counted 枣阳市's problems twice
+    (its 附件2's 3 again; with a feedback list, the list's problems again). Filed under
+    枣阳市, with an error naming both spellings; without --expect the full name found among
+    the replies is the one."""
+    folder = tmp_path / "in"
+    make_workbook(folder / "枣阳市附件1.xlsx", {"附件1": appendix1_rows(rows_for("枣阳市", 3, 2), county="枣阳市")})
+    make_workbook(folder / "枣阳市附件2.xlsx", {"附件2": appendix2_rows(a2_for("枣阳", 3, 2), county="枣阳")})
+    make_workbook(folder / "谷城县.xlsx", {"附件1": appendix1_rows(rows_for("谷城县", 2, 1), county="谷城县"),
+                                         "附件2": appendix2_rows(a2_for("谷城县", 2, 1), county="谷城县")})
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF), expect=expect), None)
+    counties = {c.county: (c.status.label, c.total, c.done) for c in result.rollup.counties}
+    assert counties == {"枣阳市": ("已报送", 3, 2), "谷城县": ("已报送", 2, 1)}
+    assert result.rollup.totals()["total"] == 5
+    (near,) = [f for f in result.rollup.report.findings() if f.code == "county-name-near"]
+    assert near.severity.value == "error" and "县名“枣阳”不在应报送名单中，与“枣阳市”只差简称" in near.message
+    assert [s.county for s in result.rollup.stats] == ["枣阳市", "谷城县"]
+
+
 def _snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     wb = openpyxl.load_workbook(path)
     # Row 2 holds the generation date; everything else must be identical.

@@ -6,6 +6,7 @@ then read back with ``read_rollup``; the papers are opened with openpyxl and pyt
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -142,7 +143,8 @@ def test_prefecture_papers_state_the_rollups_figures(rollups: dict[str, Path], t
     assert "谷城县（建议约谈）：完成率低 33.3%（已完成 1 / 清单问题 3）；逾期未完成 1 项；措施只有表态 1 处；" in text
     assert "老河口市（建议通报）：未报送。" in text  # its 未报送 error is not counted again
     assert "各市（州）情况" not in text  # prefecture level: no 市州 section
-    assert "附件：1．襄阳市电子商务进农村综合示范专项整改整改清单汇总" in text
+    assert "附件：1．襄阳市电子商务进农村综合示范专项整改清单汇总表" in text  # the title printed on it
+    assert "4．襄阳市电子商务进农村综合示范专项整改督办清单" in text and "整改整改" not in text
     assert "2022年9月1日" in text.splitlines()[-2] and "（联系人：张三，联系电话：0710-1234567）" in text
     rows = _supervision_rows(res.workbook)
     by = {(r["县（市、区）"], r["触发的规则"]): r for r in rows}
@@ -174,7 +176,9 @@ def test_prefecture_papers_state_the_rollups_figures(rollups: dict[str, Path], t
 def test_rules_that_cannot_be_evaluated_are_listed_with_the_reason(rollups: dict[str, Path], tmp_path: Path) -> None:
     res = report(rollups["plain"], tmp_path)
     skipped = {s.rule.key: s.reason for s in res.supervision.not_evaluated}
-    assert "--problems" in skipped["low_rate"] and "--previous" in skipped["reopened"]
+    assert "反馈问题清单" in skipped["low_rate"] and "上一轮" in skipped["reopened"]
+    # Papers that go upward: what is missing, never a command-line option or a sheet name.
+    assert not any("--" in r or "工作表" in r or "zhenggai" in r for r in skipped.values())
     assert {"deleted", "no_progress"} <= set(skipped)
     cells = [c for row in openpyxl.load_workbook(res.workbook)["督办清单"].iter_rows(values_only=True)
              for c in row if isinstance(c, str)]
@@ -348,6 +352,27 @@ def test_an_invalid_template_names_the_placeholder(rollups: dict[str, Path], tmp
         report(rollups["prefecture"], tmp_path / "out", ReportOptions(template=template))
     assert named in str(exc.value)
     assert not (tmp_path / "out" / "督办清单.xlsx").exists()  # nothing half written
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("{{ expected / 0 }}", "运算无法完成（除以零）"),
+    ("{{ expected + '个' }}", "运算无法完成（数与文字不能一起运算）"),
+    ("{{ place | nosuchfilter }}", "没有名为“nosuchfilter”的过滤器"),
+    ("{% for t in supervision %}{{ t.name }}", "缺少 {% endfor %}"),
+    ("{{ place.year }}", "没有“year”这一项"),
+])
+def test_a_bureaus_template_that_cannot_be_filled_says_why_in_chinese(rollups: dict[str, Path], tmp_path: Path,
+                                                                     body: str, said: str) -> None:
+    # Before: "内部错误（ZeroDivisionError）", or Jinja's English ("No filter named …").
+    doc = Document()
+    doc.add_paragraph(body)
+    template = tmp_path / "本单位模板.docx"
+    doc.save(str(template))
+    with pytest.raises(FatalError) as exc:
+        report(rollups["prefecture"], tmp_path / "out", ReportOptions(template=template))
+    assert said in str(exc.value) and "本单位模板.docx" in str(exc.value)
+    told = re.sub(r"\{%.*?%\}|“[^”]*”|\.docx", "", str(exc.value))  # tags and names quoted from the template
+    assert not re.search(r"[A-Za-z]{3,}", told), told
 
 
 def test_cli(rollups: dict[str, Path], tmp_path: Path, runner: CliRunner) -> None:

@@ -228,6 +228,20 @@ def test_diff_writes_the_sheet_with_o(two_rounds: tuple[Path, Path], runner: Cli
     assert again.exit_code == 2 and "文件已存在" in again.stderr
 
 
+def test_diff_of_two_rollups_dates_the_sheet_as_the_current_rollup(two_rounds: tuple[Path, Path],
+                                                                   runner: CliRunner) -> None:
+    # Without --as-of the sheet said 统计截至 today (the day diff ran), not the round's date.
+    r1, r2 = two_rounds
+    first, second = r1.parent / "第一轮汇总.xlsx", r1.parent / "第二轮汇总.xlsx"
+    zhenggai.merge([r1], MergeOptions(validate=Options(as_of=date(2022, 7, 15))), first)
+    zhenggai.merge([r2], MergeOptions(validate=Options(as_of=date(2022, 10, 15))), second)
+    out = r1.parent / "进展对比.xlsx"
+    res = runner.invoke(app, ["diff", str(first), str(second), "-o", str(out)])
+    assert res.exit_code in (0, 1), res.output
+    ws = openpyxl.load_workbook(out)["进展对比"]
+    assert any("统计截至 2022年10月15日" in str(c.value or "") for row in ws.iter_rows(max_row=4) for c in row)
+
+
 def test_diff_of_a_mixed_pair_is_a_clear_chinese_error(two_rounds: tuple[Path, Path]) -> None:
     r1, r2 = two_rounds
     rollup = r1.parent / "第一轮汇总.xlsx"

@@ -22,6 +22,7 @@ import os
 import sys
 from pathlib import Path
 
+from zhenggai.core.errors import toml_place
 from zhenggai.rollup.model import Signoff
 
 if sys.version_info >= (3, 11):
@@ -66,7 +67,8 @@ def load(path: Path | None, folder: Path | None = None) -> dict[str, str]:
     except (OSError, UnicodeDecodeError):
         raise ConfigError(f"无法读取配置文件 {path}（请用 UTF-8 编码保存）") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"配置文件 {path} 的写法不对（第 {exc.lineno} 行附近），"
+        where = toml_place(exc)
+        raise ConfigError(f"配置文件 {path} 的写法不对{f'（{where}）' if where else ''}，"
                           f"请写成 contact = \"张三\" 这样的形式") from None
     unknown = sorted(set(data) - set(KEYS))
     if unknown:

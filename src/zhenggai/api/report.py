@@ -70,9 +70,12 @@ def write_papers(rollup: Rollup, folder: Path, options: ReportOptions | None = N
     as_of = opts.as_of or rollup.as_of
     sv = evaluate(rollup, rules, as_of=as_of, source=source, has_progress=progress)
     signoff = opts.signoff
-    place = rollup.prefecture or ""
-    attachments = [f"{place or '全省'}电子商务进农村综合示范专项整改{name}"
-                   for name in ("整改清单汇总", "成果统计汇总", "汇总概览", "督办清单")]
+    # The attachments by the titles printed on them ("…专项整改清单汇总表", not "…整改整改清单汇总").
+    from zhenggai.outputs.paper import place_of
+    from zhenggai.outputs.supervision_xlsx import title
+    from zhenggai.rollup.layout import ITEMS, OVERVIEW, STATS
+
+    attachments = [*(f"{place_of(rollup)}{sheet.heading}" for sheet in (ITEMS, STATS, OVERVIEW)), title(sv)]
     context = report_context(rollup, sv, as_of=as_of, signoff=signoff, attachments=attachments)
     document = folder / DOCUMENT_NAME
     workbook = folder / WORKBOOK_NAME

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from zhenggai.checking.county import resolve_county
 from zhenggai.checking.quantities import check_quantities
+from zhenggai.checking.readings import second_readings
 from zhenggai.checking.rows import RowContext, field_name, validate_rows
 from zhenggai.checking.sheets import join_continued, split_back, turn_back
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
@@ -70,14 +71,16 @@ def check_table(t: TableResult, shown: str, opts: Options) -> tuple[TableResult,
         finally:
             ctx.findings = rows_found
 
+    fields = ("done", "deadline") if table.spec.kind == TableKind.APPENDIX1 else None
+    models: Iterable[Any] = validate_rows(table, ctx, fields=fields, meanwhile=table_rules)
+    if table.readings:  # cells written two ways (a twin column, a Word revision): readings.py
+        models = second_readings(table, ctx, list(models))
     if table.spec.kind == TableKind.APPENDIX1:
-        parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None)
-                                         for m in validate_rows(table, ctx, fields=("done", "deadline"),
-                                                                meanwhile=table_rules)]
+        parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None) for m in models]
     else:
         number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
         parsed = [(m.county, {k: getattr(m, field_name(k)) for k in number_keys}) if m
-                  else (None, dict.fromkeys(number_keys)) for m in validate_rows(table, ctx, meanwhile=table_rules)]
+                  else (None, dict.fromkeys(number_keys)) for m in models]
     ctx.findings += ruled
     errors = Counter(x.row for x in ctx.findings if x.severity is Severity.ERROR)
     if table.spec.kind == TableKind.APPENDIX1:
@@ -106,8 +109,10 @@ def _header_findings(t: Table, shown: str) -> list[Finding]:
     for key, text in h.variants:
         out.append(make("header-variant", file=shown, sheet=t.sheet, row=row,
                         cell=a1(row, h.cols[key]), field=t.spec.column(key).header, value=text))
+    twins = {col for _, col in h.twins}  # a second column of a counted field: readings.py says
     for col, text in sorted(h.extras.items()):
-        out.append(make("extra-column", file=shown, sheet=t.sheet, row=row, cell=a1(row, col), value=text))
+        if col not in twins:
+            out.append(make("extra-column", file=shown, sheet=t.sheet, row=row, cell=a1(row, col), value=text))
     return out
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from zhenggai.core.findings import Finding, a1, column_letter, make
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.results import Item, TableResult
-from zhenggai.core.table import Table
+from zhenggai.core.table import Reading, Table
 
 _CONTINUED_OFFSET = 1_000_000  # rows of a continuation sheet, while checked as one table
 
@@ -48,6 +48,8 @@ def join_continued(tables: list[TableResult], notes: Callable[[Table, str], list
             rec.group = rec.group + offset if rec.group is not None else None
         prev.table.records.extend(t.table.records)
         prev.table.formula_cells.extend((r + offset, c, k) for r, c, k in t.table.formula_cells)
+        prev.table.readings.extend(Reading(x.key, {r + offset: v for r, v in x.cells.items()}, x.col, x.label)
+                                   for x in t.table.readings)
         prev.table.contact = prev.table.contact or t.table.contact
         joined.append((len(kept) - 1, offset, t.table.sheet))
     return kept, joined, found

@@ -566,7 +566,9 @@ def diff_cmd(
         from zhenggai.outputs.progress_sheet import write_diff
 
         place = result.prefecture or ("全省" if result.level == "province" else "")
-        write_diff(result.comparison, output, place=place, as_of=opts.as_of, province=result.level == "province",
+        # 统计截至 of the sheet: the current round's own date (its rollup's subtitle), not today.
+        when = (opts.as_of if as_of else None) or result.comparison.current_as_of or opts.as_of
+        write_diff(result.comparison, output, place=place, as_of=when, province=result.level == "province",
                    force=force)
         render.note(f"已生成进展对比 {output}")
     raise typer.Exit(EXIT_FINDINGS if result.report.errors else EXIT_OK)

@@ -50,3 +50,18 @@ def os_reason(exc: OSError) -> str:
             return _REASONS[errno.EBUSY]
         return f"系统错误 {exc.errno}" if exc.errno else "系统错误"
     return reason
+
+
+def toml_place(exc: Exception) -> str:
+    """Where a TOML file went wrong, in Chinese ("第 3 行第 10 列附近"): Python 3.11's
+    ``TOMLDecodeError`` carries the place only in its English text ("… (at line 3, column 10)")."""
+    import re
+
+    line = getattr(exc, "lineno", None)
+    col = getattr(exc, "colno", None)
+    if line is None:
+        m = re.search(r"at line (\d+), column (\d+)", str(exc))
+        if m is None:
+            return ""
+        line, col = int(m.group(1)), int(m.group(2))
+    return f"第 {line} 行第 {col} 列附近" if col else f"第 {line} 行附近"

@@ -80,6 +80,17 @@ _CODES: tuple[Code, ...] = (
          "表头中找不到某个必需的列"),
     Code("extra-column", INFO, "表格多出「{value}」列，已原样保留", "官方模板之外的列（如 备注）"),
     Code("header-variant", INFO, "表头「{value}」按「{field}」识别", "表头文字与官方模板不同但可识别"),
+    Code("column-twin", INFO, "「{value}」与{first}都是「{field}」，每一行两列读出的都一样，按一列读取；请删除多余的一列",
+         "同一项有两列（如两列“是否完成整改”），每行内容相同：按一列读取"),
+    Code("column-twin-differs", E, "「{field}」有两列：{first}填“{value}”，{second}填“{other}”（{other_cell}），"
+         "不知道以哪一列为准，本行此项未计入（不计入合计、完成率和逾期）。请只保留一列，另一列删除或改名为“备注”",
+         "同一项有两列（如“是否完成整改（7月）”和“是否完成整改（10月）”、两列“县级财政安排经费”），"
+         "这一行两列不同：两种读法，不计入"),
+    Code("revision-unaccepted", W, "本格有未接受的 Word 修订（修订前“{before}”，修订后“{after}”），按修订后的文字读取；"
+         "请在 Word 中接受或拒绝修订后再报送", "Word 表格里有未接受的修订（审阅→修订）：按修订后的文字读取并提示"),
+    Code("revision-changes-value", E, "本格有未接受的 Word 修订，把“{before}”改成了“{after}”，不知道以哪一个为准，"
+         "本格未计入（不计入合计、完成率和逾期）。请在 Word 中接受或拒绝修订后重新报送",
+         "Word 修订改变了数字、是否完成或完成时限：两种读法，不计入"),
     Code("county-missing", E, "{detail}{fallback}",
          "找不到县名，或盖章行仍是模板占位文字"),
     Code("county-found-elsewhere", W, "{detail}；县名取自{where}：“{county}”{disagree}",
@@ -133,6 +144,12 @@ _CODES: tuple[Code, ...] = (
          "请核实哪一行填错", "几个县合在一张附件2、表中的合计行与各县行之和不一致"),
     Code("number-merged", E, "{rows}的{fields}是一个合并单元格：一个数占了几格，按每格各读一次会多算，未计入汇总；"
          "请取消合并，每格填各自的数", "附件2 的数所在单元格与别的数字格合并（跨两列，或跨几个县、乡镇的行）"),
+    Code("county-periods", E, "附件2 把 {county} 分几个时期填了几行（{rows}）：这是同一个县几个时期的数，不能相加，"
+         "也不知道该取哪一行；{fields}各行不同，未计入汇总。请只保留要报送的一行",
+         "附件2 同一县分本期、累计（或上次、本次，几个月份）填了几行或几列"),
+    Code("township-row-unclear", E, "附件2 这一行“{value}”写着 {county} 的县名，读不出是全县的合计还是其中的一部分，"
+         "不能相加；本表{fields}未计入汇总。合计行请写“合计”，分项请写乡镇或单位名称",
+         "按乡镇分行的附件2 中，一行写着本县县名，读不出是合计还是分项"),
     Code("township-summed", W, "附件2 按乡镇（单位）分 {n} 行填写且没有合计行，已把各行相加作为 {county} 的数",
          "按乡镇分行且没有合计行，各行相加"),
     # --- 附件1 rows -------------------------------------------------------------------
@@ -221,6 +238,8 @@ _CODES: tuple[Code, ...] = (
     # --- merge ------------------------------------------------------------------------
     Code("county-not-submitted", E, "{county} 未报送", "--expect 中的县没有任何文件"),
     Code("appendix-missing", E, "{county} 缺少{appendix}", "一个县只交了一个附件"),
+    Code("county-name-near", E, "{files} 写的县名“{name}”不在应报送名单中，与“{county}”只差简称，按{county}计入；"
+         "如果不是同一个县，请改正县名后重新汇总", "报送里的县名是名单上某个县的简称或全称（如“枣阳”与“枣阳市”）：按名单上的县计入并报错"),
     Code("county-unexpected", W, "{county} 不在 --expect 名单中", "报送了名单之外的县"),
     Code("duplicate-submission", W, "{county} 有多份不同的{appendix}：采用 {used}（{reason}），未采用 {unused}{diff}",
          "同一县同一附件有两份不同内容，按文件内部保存时间或文件名中的版本标记采用一份"),

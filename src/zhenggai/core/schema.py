@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from zhenggai.core.errors import SchemaError
+from zhenggai.core.errors import SchemaError, os_reason, toml_place
 from zhenggai.core.kinds import TableKind
 
 if sys.version_info >= (3, 11):
@@ -291,10 +291,14 @@ def load_indicators(path: Path | None = None) -> tuple[Indicator, ...]:
         parsed = IndicatorFile.model_validate(data)
     except FileNotFoundError as exc:
         raise SchemaError(f"找不到指标文件 {path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"无法读取指标文件 {path}：{exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"无法读取指标文件 {path}（请用 UTF-8 编码保存）") from exc
+    except OSError as exc:
+        raise SchemaError(f"无法读取指标文件 {path}：{os_reason(exc)}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise SchemaError(f"指标文件 {path} 不是有效的 TOML：{exc}") from exc
+        where = toml_place(exc)
+        raise SchemaError(f"指标文件 {path} 的写法不对{f'（{where}）' if where else ''}，"
+                          "请对照内置指标文件的写法") from exc
     except ValidationError as exc:
         problems = "；".join(_chinese_error(e) for e in exc.errors())
         raise SchemaError(f"指标文件 {path} 格式不对：{problems}") from exc

@@ -12,7 +12,7 @@ from zhenggai.core.codes import FindingCode
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.schema import TableSpec
 
-__all__ = ["Contact", "Header", "Record", "Table"]
+__all__ = ["Contact", "Header", "Reading", "Record", "Table"]
 
 
 @dataclass(slots=True)
@@ -25,6 +25,9 @@ class Header:
     variants: list[tuple[str, str]]  # (key, text) matched by alias or similarity
     extras: dict[int, str]  # 0-based column → header text, for columns not in the schema
     missing: list[str]  # keys of schema columns not found
+    # A second column headed for the same counted field (是否完成整改 twice, a 7月 and a 10月
+    # one; 县级财政安排经费 twice): (key, 0-based column). It is also in ``extras``.
+    twins: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def last_col(self) -> int:
@@ -45,6 +48,22 @@ class Record:
     # 附件1: 1-based row of the first row of a 问题描述 merged down over several measure
     # rows; rows sharing it are ONE problem with several measures. None: not merged.
     group: int | None = None
+
+
+@dataclass(slots=True)
+class Reading:
+    """A second reading of some cells of one column, for checking to compare with the first.
+
+    Either another column headed for the same field (``col`` is that column, ``label`` its
+    header text), or the text a Word cell held before a revision not yet accepted
+    (``col`` None): the clerk may have meant either. checking/readings.py parses both; cells
+    that read the same are counted, cells that differ are an error and in no total.
+    """
+
+    key: str  # the schema column both readings belong to
+    cells: dict[int, object]  # 1-based row → the other reading's raw value
+    col: int | None = None
+    label: str = ""
 
 
 @dataclass(slots=True)
@@ -87,6 +106,8 @@ class Table:
     # 附件2: merged cells that put one figure in several number cells of the data rows
     # ((1-based first row, 0-based first col, 1-based last row, 0-based last col)).
     merged_numbers: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # Cells with a second reading (a twin column, a Word revision): checking/readings.py.
+    readings: list[Reading] = field(default_factory=list)
 
     @property
     def kind(self) -> TableKind:

@@ -46,15 +46,26 @@ _CATEGORY = re.compile(
 )
 FOOTER = re.compile(r"^(?:注[:：]|说明[:：]|填表说明|填表人|审核人|单位负责人|制表|填报说明)")
 CONTACT_RE = re.compile(r"联系人|联系电话")
-_TOTAL_RE = re.compile(r"^(?:全[县市省区州]|本[县市区]|各[乡镇]+)?(?:合计|总计|小计|共计|汇总)(?:数)?[:：]?$")
+# A total row's label: 合计, 全县合计, 合计数, 总数, and the county's (or 市's) own name before
+# it (谷城县合计, 谷城县（合计）, 谷城县汇总, 县级合计), or the whole county alone (全县, 全市,
+# 全区, 谷城县全县). Unrecognised, such a row was added to the township rows it totals:
+# the county's figures counted twice (audit26 t24/t25). "县本级" is a part (the county's own
+# bureaus beside its townships), never a total.
+_TOTAL_RE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,10}?[县市区州旗盟省])?[（(]?"
+    r"(?:(?:全[县市省区州旗盟]|本[县市区]|各[乡镇]+|[县市区州]级)?(?:合计|总计|小计|共计|汇总|总数|总量)数?"
+    r"|全[县市省区州旗盟])"
+    r"[)）]?[:：]?$")
 _ALL_SPACE = re.compile(r"\s+")
+_TOTAL_CHARS = frozenset("计汇总全")
+TOTAL_LABEL_MAX = 40  # a label, not a sentence: longer text is never a total (spares the regex)
 
 
 def is_total_label(text: str) -> bool:
-    """True for a 合计/总计/小计 label in any spacing: such a row holds totals, not data."""
-    # Every label holds 计 (合计/总计/小计/共计) or 汇 (汇总): a substring test spares the
-    # regex substitution for the ~100,000 problem descriptions of a big table.
-    if not text or ("计" not in text and "汇" not in text):
+    """True for a 合计/总计/小计/全县 label in any spacing: such a row holds totals, not data."""
+    # Every label holds 计, 汇, 总 or 全 and is short: a test of length and characters spares
+    # the regex substitution for the ~100,000 problem descriptions of a big table.
+    if not text or len(text) > TOTAL_LABEL_MAX or _TOTAL_CHARS.isdisjoint(text):
         return False
     return _TOTAL_RE.match(_ALL_SPACE.sub("", text)) is not None
 
@@ -260,11 +271,11 @@ def make_record(rows: Rows, r: int, row: list[object], values: list[object], cat
         if rows.seq_col is not None and values[0] == filled[0]:
             return None  # only 序号 filled: a numbered empty row of the template
     # A plain loop, not any(genexpr): this runs for every row of a 100,000-row table. Every
-    # total label holds 计 or 汇 (is_total_label), which trimming cannot add: a problem
-    # description without them is no label, without trimming it.
+    # total label is short and holds 计, 汇, 总 or 全 (is_total_label), which trimming cannot
+    # add: a problem description without them is no label, without trimming it.
     total = False
     for v in filled:
-        if isinstance(v, str) and ("计" in v or "汇" in v) and is_total_label(clean_text(v)):
+        if isinstance(v, str) and len(v) <= TOTAL_LABEL_MAX and is_total_label(clean_text(v)):
             total = True
             break
     county_col = rows.county_col

@@ -16,6 +16,7 @@ from zhenggai.core.findings import Finding, a1, make
 from zhenggai.core.parse import clean_text, exact_sum
 from zhenggai.core.schema import Kind
 from zhenggai.core.table import Table
+from zhenggai.forms.labels import LabelKind, is_note_label, label_kind
 from zhenggai.intake.reader import Grid
 
 if TYPE_CHECKING:
@@ -78,7 +79,8 @@ def _merged_figures(t: TableResult, shown: str) -> tuple[TableResult, list[Findi
 
 
 def _assign(t: TableResult, shown: str, county: str | None) -> tuple[dict[str, Stats], list[Finding]]:
-    data = [s for s in t.stats if not s.total]
+    # A 备注 column of a 附件2 turned sideways is a row here; blank, it is no township.
+    data = [s for s in t.stats if not s.total and not (is_note_label(_label(t, s)) and _all_blank(t, s))]
     totals = [s for s in t.stats if s.total]
     if not data and not totals:
         return {}, []  # a blank form
@@ -95,7 +97,89 @@ def _assign(t: TableResult, shown: str, county: str | None) -> tuple[dict[str, S
                        field="县（市、区）", value=s.county or "") for s in data if not is_county_name(s.county)]
         found += _collected_total(t, shown, [s for s in data if is_county_name(s.county)], totals)
         return rows, found
-    return _breakdown(t, shown, county or "", data, totals)
+    return _by_label(t, shown, county or "", data, totals)
+
+
+def _label(t: TableResult, s: Stats) -> str:
+    return clean_text(s.values[t.table.spec.keys.index("county")])
+
+
+def _all_blank(t: TableResult, s: Stats) -> bool:
+    keys = t.table.spec.keys
+    return all(not clean_text(s.values[keys.index(c.key)]) for c in t.table.spec.columns if c.is_number)
+
+
+def _by_label(t: TableResult, shown: str, county: str, data: list[Stats],
+              totals: list[Stats]) -> tuple[dict[str, Stats], list[Finding]]:
+    """One county's rows, by what their labels say (labels.py): two periods of the county are
+    an error (``county-periods``); the county's name with a total label (谷城（合计）) is its
+    total; with words that say neither part nor total, an error (``township-row-unclear``)
+    and that row's figures in no total; the rest are its own row, townships and 合计 rows."""
+    kinds = {s.row: label_kind(_label(t, s), county) for s in [*data, *totals]}
+    periods = [s for s in [*data, *totals] if kinds[s.row].period]
+    own = [s for s in data if county and s.county == county]
+    if periods and len(data) + len(totals) > 1:
+        lone = periods[0] if len(periods) == 1 and not totals and not own else None
+        if lone is None or kinds[lone.row].period != "累计":
+            return _periods(t, shown, county, [*own, *periods])
+        # "累计" under township rows is their 合计 (checked against them like one).
+        kinds[lone.row] = LabelKind(total=True)
+    named = [s for s in data if kinds[s.row].total]
+    totals = [*totals, *(replace(s, county=None, total=True) for s in named)]
+    unclear = [s for s in data if kinds[s.row].unclear]
+    data = [s for s in data if not kinds[s.row].total and not kinds[s.row].unclear]
+    if len(data) == 1 and not totals and not unclear:
+        return {county or data[0].county or "": data[0]}, []
+    if not data and not totals:
+        data = unclear[:1]  # only rows that cannot be told: the county's row, every figure out (below)
+    rows, found = _breakdown(t, shown, county, data, totals)
+    return rows, found + _unclear(t, shown, county, unclear, rows)
+
+
+def _unclear(t: TableResult, shown: str, county: str, unclear: list[Stats],
+             rows: dict[str, Stats]) -> list[Finding]:
+    """``township-row-unclear`` on each row naming the county that is neither its total nor a
+    part: the county's figures in the columns such a row fills count in no total (``rows``
+    updated: summed without it, or with it, both may be wrong)."""
+    if not unclear:
+        return []
+    spec, cols = t.table.spec, t.table.header.cols
+    keys = [c.key for c in spec.columns if c.is_number and c.key in cols]
+    filled = [k for k in keys if any(clean_text(s.values[spec.keys.index(k)]) for s in unclear)]
+    for name, s in rows.items():
+        numbers = {**s.numbers, **dict.fromkeys(filled)}
+        why = f"第 {'、'.join(str(u.row) for u in unclear)} 行写着本县县名，读不出是合计还是其中一部分"
+        rows[name] = replace(s, numbers=numbers, reasons={**s.reasons, **dict.fromkeys(filled, why)})
+    col = cols.get("county", 0)
+    return [make("township-row-unclear", file=shown, sheet=t.table.sheet, cell=a1(s.row, col), row=s.row,
+                 field="县（市、区）", value=_label(t, s), county=county or "本县",
+                 fields="、".join(f"「{spec.column(k).header}」" for k in filled) or "无") for s in unclear]
+
+
+def _periods(t: TableResult, shown: str, county: str, rows: list[Stats]) -> tuple[dict[str, Stats], list[Finding]]:
+    """Rows of one county for several periods (本期/累计, 上次/本次报送, 6月/7月): two readings of
+    its figures, never added up as townships. A column where they agree counts; one where
+    they differ counts in no total, and ``county-periods`` names the rows and the columns."""
+    spec, cols = t.table.spec, t.table.header.cols
+    keys = [c.key for c in spec.columns if c.is_number and c.key in cols]
+    base = rows[0]
+    numbers: dict[str, float | None] = {}
+    reasons: dict[str, str] = {}
+    for key in keys:
+        values = [s.numbers.get(key) for s in rows]
+        if all(v is not None for v in values) and len(set(values)) == 1:
+            numbers[key] = values[0]
+            continue
+        numbers[key] = None
+        reasons[key] = "、".join(f"“{_label(t, s)}”为 {'（未计入）' if v is None else _n(v)}"
+                                for s, v in zip(rows, values, strict=True)) + "：几个时期的数，不知取哪一个"
+    differ = [k for k in keys if numbers[k] is None]
+    found = make("county-periods", file=shown, sheet=t.table.sheet, cell=a1(base.row, cols.get("county", 0)),
+                 row=base.row, field="县（市、区）", value=_label(t, base), county=county or "本县",
+                 rows="、".join(f"第 {s.row} 行“{_label(t, s)}”" for s in rows),
+                 fields="、".join(f"「{spec.column(k).header}」" for k in differ) or "无")
+    return {county: replace(base, county=county or None, numbers=numbers, reasons={**base.reasons, **reasons},
+                            total=False)}, [found]
 
 
 def _per_county(t: TableResult, shown: str, data: list[Stats]) -> tuple[dict[str, Stats], list[Finding]]:
@@ -141,6 +225,11 @@ def _breakdown(t: TableResult, shown: str, county: str, data: list[Stats],
                 continue  # nothing to check against, or an error already reported on its cell
             got = exact_sum(v for v in values if v is not None)
             want = numbers[key]
+            blank = [not clean_text(s.values[spec.keys.index(key)]) for s in parts]
+            if any(blank) and (all(blank) or want is None or got <= want):
+                # A blank cell is not 0: "其中：城关镇" rows that leave a column blank state
+                # nothing about it (audit26 t23), so there is nothing to check against.
+                continue
             if want is not None and got != want:  # both exact decimals: a fen off is off
                 numbers[key] = None
                 reasons[key] = f"各行相加为 {_n(got)}，与合计 {_n(want)} 不符"

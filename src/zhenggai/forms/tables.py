@@ -10,13 +10,14 @@ down five rows, a contact line under the table. The column definitions in
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.gcpause import collector_paused
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, county_from_bureau_line, county_in_text, normalize_header
-from zhenggai.core.schema import TableSpec
-from zhenggai.core.table import Contact, Header, Record, Table
+from zhenggai.core.schema import Kind, TableSpec
+from zhenggai.core.table import Contact, Header, Reading, Record, Table
 from zhenggai.forms.rowkinds import (
     CONTACT,
     CONTACT_RE,
@@ -103,11 +104,17 @@ def _matcher(spec: TableSpec) -> _Matcher:
     return m
 
 
+# Columns whose cells are counted (a figure, 是/否, a date): a second column headed for one
+# of them is a second reading of the field (see Header.twins), not merely an extra column.
+_COUNTED = frozenset({Kind.YESNO, Kind.DATE, Kind.COUNT, Kind.AMOUNT})
+
+
 def _match_row(row: list[object], m: _Matcher) -> Header:
     cols: dict[str, int] = {}
     labels: dict[str, str] = {}
     variants: list[tuple[str, str]] = []
     extras: dict[int, str] = {}
+    twins: list[tuple[str, int]] = []
     for ci, raw in enumerate(row):
         text = clean_text(raw)
         if not text:
@@ -115,6 +122,10 @@ def _match_row(row: list[object], m: _Matcher) -> Header:
         hit = m.match(normalize_header(text))
         if hit is None or hit[0] in cols:
             extras[ci] = text
+            if hit is not None and m.spec.column(hit[0]).kind in _COUNTED:
+                # 是否完成整改（7月） and 是否完成整改（10月）: which one the clerk means is not
+                # ours to choose by position; checking compares them row by row.
+                twins.append((hit[0], ci))
             continue
         key, exact = hit
         cols[key] = ci
@@ -122,7 +133,7 @@ def _match_row(row: list[object], m: _Matcher) -> Header:
         if not exact:
             variants.append((key, text))
     missing = [k for k in m.spec.keys if k not in cols]
-    return Header(-1, cols, labels, variants, extras, missing)
+    return Header(-1, cols, labels, variants, extras, missing, twins)
 
 
 def _is_header(h: Header, spec: TableSpec) -> bool:
@@ -326,6 +337,9 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             break
     if spec.kind == TableKind.APPENDIX2 and grid.merges:
         records = fold_merged_rows(lay, records, notes)
+    readings = _twin_readings(lay, records) if h.twins else []
+    if grid.revised:
+        readings += _revised_readings(lay, records)
     if contact is None:
         last = records[-1].row if records else lay.first
         for r in range(last, min(last + 8, limit)):
@@ -344,8 +358,39 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
     elsewhere = _county_elsewhere(grid, h.row, top) if county is None else None
     table = Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere,
                   unit_cells=unit_cells, caption_unit=_caption_unit(grid, h.row, top),
-                  merged_numbers=_merged_numbers(grid, spec, h, records) if grid.merges else [])
+                  merged_numbers=_merged_numbers(grid, spec, h, records) if grid.merges else [],
+                  readings=readings)
     return table, end
+
+
+def _revised_readings(lay: Rows, records: list[Record]) -> list[Reading]:
+    """A Word table's cells whose revision was not accepted: the text before it, per column."""
+    by_key: dict[str, dict[int, object]] = {}
+    revised = lay.grid.revised
+    for rec in records:
+        for key, c in lay.keyed:
+            before = revised.get((rec.row - 1, c))
+            if before is not None:
+                by_key.setdefault(key, {})[rec.row] = before
+    return [Reading(key, cells) for key, cells in by_key.items()]
+
+
+def _twin_readings(lay: Rows, records: list[Record]) -> list[Reading]:
+    """Each twin column's cells in the table's rows, as read for the first column (merges
+    filled in, a formula without a saved value marked)."""
+    out = []
+    rows, formulas = lay.grid.rows, lay.grid.formulas_without_value
+    for key, c in lay.h.twins:
+        cells: dict[int, object] = {}
+        for rec in records:
+            r = rec.row - 1
+            row = rows[r]
+            v = row[c] if c < len(row) else ""
+            if v == "" and lay.fill:
+                v = lay.fill.get((r, c), "")
+            cells[rec.row] = FORMULA_NO_VALUE if (r, c) in formulas else v
+        out.append(Reading(key, cells, c, lay.h.extras.get(c, "")))
+    return out
 
 
 def _merged_numbers(grid: Grid, spec: TableSpec, h: Header, records: list[Record]) -> list[tuple[int, int, int, int]]:
@@ -416,13 +461,42 @@ def find_tables(grid: Grid, specs: tuple[TableSpec, ...]) -> list[Table]:
             if any(isinstance(v, str) and v and _names_column(m, normalize_header(v)) for v in row[:3])]
     if len(hits) < 4:
         return tables
-    rows = [row if hits[0] <= r <= hits[-1] else [""] * len(row) for r, row in enumerate(grid.rows)]
+    rows: list[list[object]] = [row if hits[0] <= r <= hits[-1] else [""] * len(row) for r, row in enumerate(grid.rows)]
+    _label_row(grid, m, hits, rows)
     turned = Grid(grid.name, [[r[c] if c < len(r) else "" for r in rows] for c in range(width)],
                   [((c0, r0), (c1, r1)) for (r0, c0), (r1, c1) in grid.merges])
     found = _find_tables(turned, sideways)
     for t in found:
         _sideways(grid, t)
     return found
+
+
+# What clerks write over the indicator names of a 附件2 turned sideways, where the form has
+# 县（市、区）: "指标 | 谷城县" (or 项目, 指标名称 …) heads the column of names and the column of figures.
+_LABEL_HEADER = re.compile(r"^(?:统计)?(?:指标|项目|类别|内容|名称)(?:名称|内容)?$")
+
+
+def _label_row(grid: Grid, m: _Matcher, hits: list[int], rows: list[list[object]]) -> None:
+    """The row above the first indicator name when it heads the columns ("指标 | 谷城县"): it is
+    the turned table's 县（市、区） row (the figures' column named by its county or 数量), not a
+    missing 县（市、区） column (audit26 t19). ``rows`` is changed in place."""
+    def name_col(r: int) -> int | None:
+        return next((c for c, v in enumerate(grid.rows[r][:3]) if isinstance(v, str) and v
+                     and _names_column(m, normalize_header(v))), None)
+
+    cols = Counter(c for r in hits if (c := name_col(r)) is not None)
+    col = cols.most_common(1)[0][0]
+    first = next(r for r in hits if name_col(r) == col)
+    if first == 0 or (m.match(normalize_header(str(grid.rows[first][col]))) or ("",))[0] == "county":
+        return  # the turned table has its 县（市、区） row
+    above = grid.rows[first - 1]
+    if col >= len(above) or not _LABEL_HEADER.match(normalize_header(clean_text(above[col]))):
+        return
+    if not any(clean_text(v) for v in above[col + 1:]):
+        return  # a lone label: nothing heads a column of figures
+    row = list(above)
+    row[col] = "县（市、区）"
+    rows[first - 1] = row
 
 
 def _names_column(m: _Matcher, text: str) -> bool:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
     from python_calamine import CalamineWorkbook
 
-    from zhenggai.intake import formats
+    from zhenggai.intake import formats, word
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
 OLE_MAGIC = sniff.OLE_MAGIC
@@ -87,6 +87,9 @@ class Grid:
     # (row, col) 0-based → the text struck through in a cell of a row not deleted: the reader
     # keeps only the text not struck (blank when none) and validate names each cell.
     struck_cells: dict[tuple[int, int], formats.Struck] = field(default_factory=dict)
+    # A Word table's cells with a revision not accepted: (row, col) 0-based → the text before
+    # it (the grid holds the revised text; word.py, checking/readings.py).
+    revised: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -566,12 +569,24 @@ def _read_docx(path: Path, shown: str) -> Book:
     from zhenggai.intake import word
 
     try:
-        grids = [Grid(t.name, t.rows, t.merges, table_rows=t.table_rows) for t in word.read_docx(path)]
+        grids = [_word_grid(t) for t in word.read_docx(path)]
     except Exception as exc:  # noqa: BLE001 - python-docx/lxml raise many types for broken files
         return _unreadable(path, shown, f"Word 文档已损坏或格式不对（{type(exc).__name__}）", sniff.DOCX)
     if sum(len(g.rows) * max((len(r) for r in g.rows), default=0) for g in grids) > MAX_CELLS:
         return _unreadable(path, shown, "Word 文档中的表格大得异常，疑为误填或恶意文件", sniff.DOCX)
     return Book(path, grids, [], sniff.DOCX)
+
+
+def _word_grid(t: word.WordTable) -> Grid:
+    """A Word table's grid, its struck text taken out as in a worksheet (formats.apply)."""
+    from zhenggai.intake import formats
+
+    grid = Grid(t.name, t.rows, t.merges, table_rows=t.table_rows)
+    if t.struck:
+        grid.struck_rows, grid.struck_cells = formats.apply(grid.rows, {}, formats.Styles(), dict(t.struck))
+    gone = set(grid.struck_rows)
+    grid.revised = {at: v for at, v in t.revised.items() if at[0] not in gone}
+    return grid
 
 
 def _too_large(display: str, sheet: str, rows: int, cols: int) -> Finding:

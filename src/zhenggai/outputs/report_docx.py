@@ -210,27 +210,56 @@ def _render(context: dict[str, Any], template: Path) -> Any:
     try:
         doc = DocxTemplate(str(template))
         doc.init_docx()
-    except Exception as exc:  # noqa: BLE001 - any unreadable .docx is one Chinese sentence
-        raise TemplateError(f"报告模板 {name} 不是有效的 Word 文档（.docx）：{type(exc).__name__}") from None
+    except Exception:  # noqa: BLE001 - any unreadable .docx is one Chinese sentence
+        raise TemplateError(f"报告模板 {name} 不是有效的 Word 文档（.docx），请用 Word 或 WPS 另存为 .docx") from None
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
     try:
         unknown = sorted(doc.get_undeclared_template_variables(env) - set(context))
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"报告模板 {name} 中的占位符写法有误：{_near(doc, exc)}（{exc.message}）") from None
+        near = _near(doc)
+        raise TemplateError(f"报告模板 {name} 中的占位符写法有误：{near + '（' if near else ''}{_jinja_cn(exc)}"
+                            f"{'）' if near else ''}") from None
     if unknown:
         raise TemplateError(f"报告模板 {name} 中的占位符 {'、'.join('{{ ' + u + ' }}' for u in unknown)} 不认识；"
                             f"可用的占位符：{'、'.join(sorted(context))}（见 README 的“情况报告模板”）")
     try:
         doc.render(context, env, autoescape=True)
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"报告模板 {name} 中的占位符用了不存在的项：{exc.message}") from None
+        raise TemplateError(f"报告模板 {name} 中的占位符有误：{_jinja_cn(exc)}") from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"报告模板 {name} 无法填写：{exc.message}") from None
+        raise TemplateError(f"报告模板 {name} 无法填写：{_jinja_cn(exc)}") from None
+    except (ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        # A bureau's own expression ({{ done / 0 }}, {{ rate + "%" }}): one Chinese sentence, no traceback.
+        raise TemplateError(f"报告模板 {name} 中的运算无法完成（{_CALC.get(type(exc), '数与文字混用或格式不对')}），"
+                            "请检查模板里 {{ }} 中的计算和格式") from None
     return doc
 
 
-def _near(doc: Any, exc: Exception) -> str:
-    """The first tag of the template that does not parse on its own, e.g. "{{ rate }"."""
+_CALC: dict[type, str] = {ZeroDivisionError: "除以零", TypeError: "数与文字不能一起运算", KeyError: "没有这一项",
+                          IndexError: "没有这一项", AttributeError: "这一项没有这个属性"}
+
+
+def _jinja_cn(exc: Exception) -> str:
+    """Jinja's English reason, in Chinese for the common ones (a clerk edits the template)."""
+    text = str(getattr(exc, "message", None) or exc)
+    for pattern, chinese in (
+        (r"No filter named '([^']+)'", "没有名为“{0}”的过滤器"),
+        (r"No test named '([^']+)'", "没有名为“{0}”的判断"),
+        (r"Unexpected end of template",
+         "模板结束时还有没写完的 {{% for %}} 或 {{% if %}}（缺少 {{% endfor %}} 或 {{% endif %}}）"),
+        (r"has no attribute '([^']+)'", "没有“{0}”这一项"),
+        (r"'([^']+)' is undefined", "没有“{0}”这一项"),
+        (r"unexpected '([^']+)'", "这里不应出现“{0}”"),
+        (r"expected token '([^']+)'", "这里缺少“{0}”"),
+    ):
+        m = re.search(pattern, text)
+        if m:
+            return chinese.format(*m.groups())
+    return "模板里引用了不存在的项，或占位符、标签写法不对"
+
+
+def _near(doc: Any) -> str:
+    """The first tag of the template that does not parse on its own, e.g. "{{ rate }" ("" if none)."""
     import jinja2
 
     text = "".join(doc.docx.element.body.itertext())
@@ -241,4 +270,4 @@ def _near(doc: Any, exc: Exception) -> str:
             except jinja2.TemplateSyntaxError:
                 return str(tag)
     lone = re.search(r"\{\{[^}]*$|\{\{[^}]*\}(?!\})", text, flags=re.M)
-    return lone.group(0) if lone else str(exc)
+    return lone.group(0) if lone else ""

@@ -145,16 +145,18 @@ def missing_prefectures(rollup: Rollup) -> dict[str, Finding]:
 
 
 def _reasons_not_evaluable(rollup: Rollup, rule: Rule, has_progress: bool) -> str | None:
+    # In the words of a paper that goes upward (督办清单, 情况报告): what is missing, never a
+    # command-line option, a sheet name or the tool's name (the README says how to supply it).
     no_findings = any(f.code == "rollup-no-findings" for fr in rollup.report.files for f in fr.findings)
     if rule.key == "low_rate" and not any(s.coverage for s in rollup.counties):
-        return "汇总表没有反馈问题清单的数字（汇总时未用 --problems 给出反馈问题清单），无法按清单问题数计算完成率"
+        return "汇总表没有反馈问题清单的数字（未按省厅反馈问题清单核定各县问题数），无法按清单问题数计算完成率"
     if rule.key in ROUND_RULES and not has_progress:
-        return "汇总表没有“进展对比”工作表（汇总时未用 --previous 给出上一轮汇总表），无法与上一轮比较"
+        return "汇总表没有与上一轮汇总情况的对比，无法判断与上一轮相比的变化"
     if rule.key in FINDING_CODES:
         if not any(FINDING_CODES[rule.key](c) for c in CATALOGUE):
-            return "本版本 zhenggai 还没有这项检查（问题代码表中没有对应的代码）"
+            return "暂无这项检查"
         if no_findings:
-            return "汇总表没有“校验问题”工作表，无法得知各县的问题"
+            return "汇总表没有各县报送材料的校验结果，无法得知各县的问题"
     return None
 
 

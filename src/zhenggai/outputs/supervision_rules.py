@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from zhenggai.core.errors import FatalError
+from zhenggai.core.errors import FatalError, toml_place
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,7 +99,10 @@ def _read(path: Path | None) -> tuple[dict[str, object], str]:
     except (OSError, UnicodeDecodeError):
         raise RulesError(f"无法读取{name}（请用 UTF-8 编码保存）") from None
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{name}的写法不对：{exc}") from None
+        # Never the parser's English ("Cannot declare ('low_rate',) twice"): where, and how it should look.
+        where = toml_place(exc)
+        raise RulesError(f"{name}的写法不对{f'（{where}）' if where else ''}：每条规则写成一行 [规则名]，"
+                         "下面每行 键 = 值（如 level = \"通报\"），同一条规则不能写两次") from None
 
 
 def _known() -> str:

@@ -17,7 +17,7 @@ from zhenggai.core.findings import Finding, make
 from zhenggai.core.parse import county_from_filename
 from zhenggai.core.results import FileResult
 
-__all__ = ["named_elsewhere"]
+__all__ = ["named_elsewhere", "near_names"]
 
 
 def named_elsewhere(results: Sequence[FileResult], counties: Iterable[str]) -> list[tuple[str, Finding]]:
@@ -36,3 +36,28 @@ def named_elsewhere(results: Sequence[FileResult], counties: Iterable[str]) -> l
             continue  # several counties in one workbook, or none, or one county spelled two ways (老河口/老河口市)
         out.append((inside[0], make("county-file-name-other", file=f.display, county=inside[0], named=named)))
     return out
+
+
+def near_names(names: Iterable[str], expect: Sequence[str]) -> dict[str, str]:
+    """Names found in the replies but not expected → the one expected county each is a short
+    spelling of ("枣阳" → 枣阳市).
+
+    Only when exactly one expected county fits and no other found name takes it: two files
+    of 枣阳市, one saying "枣阳", were two counties, and with a feedback list "枣阳" was
+    given 枣阳市's listed problems a second time (26 problems where the list has 20).
+    """
+    expected = [e for e in expect if e]
+    found = [n for n in names if n and n not in expected and not n.startswith(("（", "("))]
+
+    def fits(short: str, full: str) -> bool:
+        # Only a short spelling into the full county name: a full name in the replies is
+        # never filed under a shortened --expect entry (that one shows 未报送 and the CLI
+        # suggests the near name, for a person to correct the list).
+        # The short one is a bare place name (枣阳, 长阳): a name with its own 县/市/区 (老河口市)
+        # is a county name as written, never re-filed under a longer one (老河口市区, a typo).
+        return (len(short) >= 2 and short[-1] not in "县市区旗" and full != short and full.startswith(short)
+                and full[-1] in "县市区旗")
+
+    pairs = {n: hits[0] for n in found if len(hits := [e for e in expected if fits(n, e)]) == 1}
+    taken = list(pairs.values())
+    return {n: e for n, e in pairs.items() if taken.count(e) == 1}

@@ -33,7 +33,7 @@ from zhenggai.core.results import (
     TableResult,
 )
 from zhenggai.core.schema import APPENDIX1, TableSpec
-from zhenggai.rollup.attribution import named_elsewhere
+from zhenggai.rollup.attribution import named_elsewhere, near_names
 from zhenggai.rollup.layout import MARKER_SHEETS, PROGRESS_SHEET
 from zhenggai.rollup.model import (
     MERGE_FILE,
@@ -281,6 +281,7 @@ def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
         expect = tuple(opts.feedback.counties)  # the list names every county that must answer
     found = _sort_tables(results, expect)
     b = _Built()
+    _fold_near_names(found, expect, b)
     b.notes += named_elsewhere(results, found.counties(expect))
     summaries = [_county(county, found, opts, expect, b) for county in found.counties(expect)]
     if (gap := total_incomplete(summaries)) is not None:  # without a list, or a county the list lacks
@@ -299,6 +300,29 @@ def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
     stats = stats_rows(summaries, b.stats, a2_spec)
     return Rollup(opts.prefecture, opts.validate.as_of, a2_spec, summaries, b.items, stats, report,
                   skipped=skipped_files)
+
+
+def _fold_near_names(found: _Found, expect: Sequence[str], b: _Built) -> None:
+    """A reply naming an expected county by a shorter or longer spelling ("枣阳" for 枣阳市)
+    is filed under that county, with an error naming both: as a county of its own it was
+    counted twice (its 附件2 problems again, or the list's problems again)."""
+    names = found.counties(())
+    # Without a list of who must report, the full names among the replies are the list.
+    known = expect or [n for n in names if n[-1:] in ("县", "市", "区", "旗")]
+    for name, county in near_names(names, known).items():
+        files: list[str] = []
+        for tables in (found.a1, found.a2):
+            if name in tables:
+                moved = tables.pop(name)
+                tables[county].extend(moved)
+                files += [c[0].display for c in moved]
+        for lists in (found.unreadable, found.blank):
+            if name in lists:
+                moved_files = lists.pop(name)
+                lists[county].extend(moved_files)
+                files += [f.display for f in moved_files]
+        b.notes.append((county, make("county-name-near", file=MERGE_FILE, name=name, county=county,
+                                     files="、".join(dict.fromkeys(files)))))
 
 
 def _tally(summaries: list[CountySummary], report: Report, b: _Built) -> None:
