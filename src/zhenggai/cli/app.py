@@ -318,13 +318,17 @@ def validate_cmd(
         zhenggai validate 谷城县-附件1.xlsx --problems 反馈问题清单.xlsx
     """
     from zhenggai.api import validate
-    from zhenggai.cli import render
 
     fmt = _check_format(fmt)
     if annotate is not None:
         output_folder(annotate)
     opts = _validate_options(deadline, as_of, indicators)
-    with render.progress("正在检查", enabled=fmt == "text") as on_progress:
+    progress: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    if fmt == "text":  # rich (cli/render.py) is loaded only for what a person reads
+        from zhenggai.cli import render
+
+        progress = render.progress("正在检查", enabled=True)
+    with progress as on_progress:
         result = validate(paths, opts, problems=load_feedback(problems), on_progress=on_progress)
     with result:  # removes extracted .zip members once the annotated copies are written
         report = result.report
@@ -333,8 +337,11 @@ def validate_cmd(
 
             echo_json(json_chunks(report))
         else:
+            from zhenggai.cli import render
+
             render.findings(report, show_all=show_all)
         if annotate is not None:
+            from zhenggai.cli import render
             from zhenggai.outputs.annotated import annotate_all
 
             for p in annotate_all(result.files, annotate):
