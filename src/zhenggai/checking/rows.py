@@ -55,7 +55,7 @@ from zhenggai.core.parse import (
     unit_factor,
 )
 from zhenggai.core.results import DEADLINE
-from zhenggai.core.schema import Column, Kind, TableSpec
+from zhenggai.core.schema import APPENDIX1, Column, Kind, TableSpec
 from zhenggai.core.table import Table
 from zhenggai.forms.tables import FORMULA_NO_VALUE
 from zhenggai.intake import second_cpu
@@ -493,6 +493,14 @@ def _validate(table: Table, ctx: RowContext, first: int, end: int) -> Iterator[A
             except ValidationError as exc:
                 ctx.from_errors(exc.errors(include_url=False), d[ROW])
                 yield None
+
+
+def prepare() -> None:
+    """What checking a big 附件1 needs, loaded ahead: the segmenter and the row model. The
+    reader calls it while it waits for the guard of a big sheet on the second CPU
+    (reader._read_aside); both are loaded once a process, and needed anyway."""
+    warm()
+    _adapter(APPENDIX1)
 
 
 def _second_cpu() -> bool:

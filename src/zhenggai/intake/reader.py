@@ -601,9 +601,13 @@ def _too_large(display: str, sheet: str, rows: int, cols: int) -> Finding:
 _KIND_NAMES = {sniff.PDF: "PDF 文件", sniff.IMAGE: "图片", sniff.RAR: "RAR", sniff.SEVENZIP: "7z"}
 
 
-def read_book(path: Path, display: str | None = None) -> Book:
+def read_book(path: Path, display: str | None = None, *, meanwhile: Callable[[], None] | None = None) -> Book:
     """Read every worksheet of a workbook (or table of a Word document); problems become
-    findings on the Book. What the file is comes from its bytes, never its name."""
+    findings on the Book. What the file is comes from its bytes, never its name.
+
+    ``meanwhile()``: work the caller will need next, done when this process would otherwise
+    wait for the second CPU's guard of a big sheet (:func:`_read_aside`); not called otherwise.
+    """
     shown = display or str(path)
     data: bytes | None = None
     try:
@@ -618,7 +622,7 @@ def read_book(path: Path, display: str | None = None) -> Book:
         return _unreadable(path, shown, "文件是空的（0 字节）")
     pkg = Package.open(path, data) if head.startswith((ZIP_MAGIC, sniff.EMPTY_ZIP_MAGIC)) else None
     try:
-        book = _read_head(path, shown, head, pkg)
+        book = _read_head(path, shown, head, pkg, meanwhile)
     finally:
         if pkg is not None:
             pkg.close()
@@ -627,7 +631,8 @@ def read_book(path: Path, display: str | None = None) -> Book:
     return book
 
 
-def _read_head(path: Path, shown: str, head: bytes, pkg: Package | None) -> Book:
+def _read_head(path: Path, shown: str, head: bytes, pkg: Package | None,
+               meanwhile: Callable[[], None] | None = None) -> Book:
     """:func:`read_book` once the file's first bytes (and a zip's package) are known."""
     try:
         fmt = sniff.kind_of(path, head, pkg.zf if pkg is not None else None)
@@ -653,7 +658,7 @@ def _read_head(path: Path, shown: str, head: bytes, pkg: Package | None) -> Book
         return _unreadable(path, shown, f"{guard.UNREADABLE}（{crashed}）", fmt)
     try:
         with boundary.reading(shown):
-            book = _read_sniffed(path, shown, fmt, pkg)
+            book = _read_sniffed(path, shown, fmt, pkg, meanwhile)
     except BaseException as exc:
         if not isinstance(exc, Exception) and not guard.is_panic(exc):
             raise  # KeyboardInterrupt, SystemExit: not the file's doing
@@ -689,7 +694,8 @@ def _read_csv(path: Path, shown: str) -> Book | None:
     return Book(path, [Grid(path.stem or "CSV", rows)], [], sniff.CSV, notes=found)
 
 
-def _read_sniffed(path: Path, shown: str, fmt: str, pkg: Package | None = None) -> Book:
+def _read_sniffed(path: Path, shown: str, fmt: str, pkg: Package | None = None,
+                  meanwhile: Callable[[], None] | None = None) -> Book:
     """Read a file whose kind is known to be readable: xlsx, xls, ods or docx."""
 
     scans: dict[str, _SheetScan] = {}
@@ -704,7 +710,7 @@ def _read_sniffed(path: Path, shown: str, fmt: str, pkg: Package | None = None) 
         if fmt == sniff.DOCX:
             return _read_docx(path, shown)
         if fmt == sniff.XLSX:
-            aside = _read_aside(path, shown, pkg, watch[_SST].found)
+            aside = _read_aside(path, shown, pkg, watch[_SST].found, meanwhile)
             if aside is not None:
                 return aside
             done = _xlsx_scans(path, shown, pkg, watch[_SST].found)
@@ -794,7 +800,8 @@ class _Stop(Exception):
         self.book = book
 
 
-def _read_aside(path: Path, shown: str, pkg: Package, sst_strike: bool) -> Book | None:
+def _read_aside(path: Path, shown: str, pkg: Package, sst_strike: bool,
+                meanwhile: Callable[[], None] | None = None) -> Book | None:
     """A big .xlsx read with its scans in a forked child (second_cpu.py), or None (read it here).
 
     The child guards every sheet (_scan_sheets), says so, then scans them; meanwhile this
@@ -816,6 +823,8 @@ def _read_aside(path: Path, shown: str, pkg: Package, sst_strike: bool) -> Book 
             wb: CalamineWorkbook | Exception = _open_calamine(path, sniff.XLSX, stack, pkg)
         except Exception as exc:  # noqa: BLE001 - as in _read_sniffed, once the scans have passed the file
             wb = exc
+        if meanwhile is not None:
+            meanwhile()  # opening takes less than the guard: this process would wait
         more, first = pending.next()
         guarded = more and first == _GUARDED
 
