@@ -133,6 +133,13 @@ def build(out: Path) -> None:
     style(doc, "一级标题", H1, SIZE_3, indent=True)
     style(doc, "公文署名", BODY, SIZE_3, align=WD_ALIGN_PARAGRAPH.RIGHT)
     doc.styles["公文署名"].paragraph_format.right_indent = Pt(63.2)  # 成文日期右空四字
+    # 署名 and 成文日期 stay together (and with what follows): never the date alone on a last page.
+    doc.styles["公文署名"].paragraph_format.keep_with_next = True
+    # 附件说明: "附件：" two characters in; a name that wraps lines up under the first
+    # character of the names ("附件：1．" is 4.5 characters), as GB/T 9704 asks.
+    style(doc, "公文附件", BODY, SIZE_3)
+    doc.styles["公文附件"].paragraph_format.left_indent = Pt(15.8 * 6.5)
+    doc.styles["公文附件"].paragraph_format.first_line_indent = Pt(-15.8 * 4.5)
 
     def para(text: str, st: str = "公文正文") -> object:
         return doc.add_paragraph(text, style=st)
@@ -172,7 +179,7 @@ def build(out: Path) -> None:
     para("{%p endif %}")
     para("", "公文顶格")
     para("{%p for a in attachments %}")
-    para("{% if loop.first %}附件：{% else %}\u3000\u3000\u3000{% endif %}{{ a }}")
+    para("{% if loop.first %}附件：{% else %}\u3000\u3000\u3000{% endif %}{{ a }}", "公文附件")
     para("{%p endfor %}")
     para("", "公文顶格")
     para("", "公文顶格")

@@ -201,3 +201,26 @@ def test_workers_are_spawned_when_the_temporary_path_is_too_long_for_a_socket(
     assert boundary._context().get_start_method() == "spawn"
     monkeypatch.setattr(boundary.tempfile, "gettempdir", lambda: "/tmp")
     assert boundary._context().get_start_method() == "forkserver"
+
+
+def test_a_worker_result_refers_to_the_packaged_tables_by_name(tmp_path: Path) -> None:
+    """A reading worker's result names 附件1 and the default 附件2 instead of carrying them
+    (schema.TableSpec.__reduce_ex__): the parent gets its own objects back, not 3,900 copies;
+    a table of a form definition of its own still travels whole."""
+    import pickle
+
+    from zhenggai.core.schema import APPENDIX1, Indicator, appendix2, default_appendix2
+
+    assert pickle.loads(pickle.dumps(APPENDIX1)) is APPENDIX1
+    assert pickle.loads(pickle.dumps(default_appendix2())) is default_appendix2()
+    own = appendix2((Indicator(key="sites", header="新建站点", unit="个", type="count"),))
+    back = pickle.loads(pickle.dumps(own))
+    assert back == own and back is not own
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(GOOD_ROWS, county="谷城县")})
+    from zhenggai.checking.files import check_file
+    from zhenggai.core.results import Options
+
+    sent = boundary.run_jobs(check_file, [(path, Options(), None)], workers=1)[0]
+    assert not isinstance(sent, boundary.Crash)
+    assert [t.table.spec for t in sent.tables] == [APPENDIX1] and sent.tables[0].table.spec is APPENDIX1
+    assert sent == check_file(path, Options())

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
 from rapidfuzz.fuzz import ratio
 
 from builders import A1_HEADERS, Row, appendix1_rows, appendix2_rows, make_docx, make_workbook
@@ -135,3 +138,47 @@ def test_a_copy_in_a_word_reply_is_named_by_its_table_row(tmp_path: Path) -> Non
     gucheng = next(f for f in found if f.file.startswith("谷城县"))
     assert "保康县：保康县报送.docx › 表格1 第2行" in gucheng.message, gucheng.message
     assert "表格1!" not in gucheng.message
+
+
+def _sheet(path: Path, name: str) -> list[tuple[object, ...]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    try:
+        return [tuple(r) for r in wb[name].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def test_found_in_a_child_or_here_the_rollup_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copies are looked for in a child process while the stamped sheets are written
+    (api/pipeline.py, core/background.py): the findings, 核对底稿's warning counts and
+    校验问题 are those of looking for them in process, first."""
+    from zhenggai.checking import second_cpu
+
+    county(tmp_path / "二", "谷城县", [COPIED, COPIED.replace("35", "12")])
+    county(tmp_path / "二", "保康县", ["县财政安排30万元购买服务", COPIED.replace("谷城县", "保康县")])
+    started: list[object] = []
+    start = second_cpu.start
+
+    def start_and_count(compute: Any) -> Any:
+        started.append(compute)
+        return start(compute)
+
+    monkeypatch.setattr(second_cpu, "available", lambda: True)  # even on a busy machine
+    monkeypatch.setattr(second_cpu, "start", start_and_count)
+    found = copies(tmp_path / "二", tmp_path / "子进程.xlsx")
+    assert len(started) == 1
+    monkeypatch.setattr(second_cpu, "start", lambda compute: start(lambda: os._exit(3)))  # a child that dies
+    assert copies(tmp_path / "二", tmp_path / "子进程失败.xlsx") == found
+    monkeypatch.setattr(second_cpu, "available", lambda: False)
+    assert copies(tmp_path / "二", tmp_path / "本进程.xlsx") == found
+    assert len(started) == 1
+    assert len(found) == 3
+    for sheet in ("核对底稿", "校验问题", "汇总概览"):
+        assert _sheet(tmp_path / "子进程.xlsx", sheet) == _sheet(tmp_path / "本进程.xlsx", sheet)
+        assert _sheet(tmp_path / "子进程失败.xlsx", sheet) == _sheet(tmp_path / "本进程.xlsx", sheet)
+    assert sorted(f.file for f in found) == ["保康县-附件1.xlsx", "谷城县-附件1.xlsx", "谷城县-附件1.xlsx"]
+    # 警告数 of each county's line on 核对底稿: its copies (2 and 1) and one warning of another kind
+    work = {(row[0], row[1]): row[8] for row in _sheet(tmp_path / "子进程.xlsx", "核对底稿")}
+    assert (work[("谷城县", "附件3")], work[("保康县", "附件3")]) == (3, 2)

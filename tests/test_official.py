@@ -421,3 +421,40 @@ def test_province_reads_placeholders_as_no_data(inbox: Path, tmp_path: Path) -> 
     assert stats["保康县"].values["total"] == 2
     rows = _rows(_sheet(tmp_path / "全省.xlsx", "成果统计汇总"))
     assert rows["合计"]["县级财政安排经费（万元）"].value == 20
+
+
+@pytest.mark.parametrize("how", ["blank", "no-column"])
+def test_a_figure_the_county_did_not_state_is_in_no_total(tmp_path: Path, how: str) -> None:
+    # A blank 追回企业资金 cell, or a form without that column (an old template, a hidden
+    # column), states no figure: not 0. It was written as 0 (or left blank, unmarked) and the
+    # 合计 claimed to be complete; now the cell is red, the 合计 names the county, the
+    # province reading it back leaves it out too.
+    folder = tmp_path / "收件"
+    make_workbook(folder / "保康县附件1.xlsx", {"s": appendix1_rows(_a1(["甲", "乙"], 1), county="保康县")})
+    make_workbook(folder / "保康县附件2.xlsx", {"s": appendix2_rows(
+        ["保康县", 2, 1, 1, 10, 7, 1, 2, 0, 3, 4, 1, None], county="保康县")})
+    make_workbook(folder / "谷城县附件1.xlsx", {"s": appendix1_rows(_a1(["甲", "乙"], 1))})
+    gucheng = appendix2_rows(["谷城县", 2, 1, 1, 10, None, 1, 2, 0, 3, 4, 1, None])
+    if how == "no-column":
+        gucheng = [row[:5] + row[6:] if len(row) > 5 else row for row in gucheng]
+    make_workbook(folder / "谷城县附件2.xlsx", {"s": gucheng})
+    found = [(f.code, f.cell) for f in zhenggai.validate([folder], Options(as_of=AS_OF)).report.findings()
+             if f.severity.value == "error"]
+    assert found == ([("number-blank", "F5")] if how == "blank" else [("missing-column", None)])
+    out = tmp_path / "省收件" / "襄阳市汇总.xlsx"
+    out.parent.mkdir()
+    result = zhenggai.merge([folder], MergeOptions(validate=Options(as_of=AS_OF), prefecture="襄阳市"), out)
+    assert result.rollup.report.errors == 1
+    stats = _rows(_sheet(out, "成果统计汇总"))
+    cell = stats["谷城县"]["追回企业资金（万元）"]
+    assert cell.value is None and _fill(cell) == RED and "没有" in cell.comment.text
+    total = stats["合计"]["追回企业资金（万元）"]
+    assert total.value == 7 and _fill(total) == RED and total.comment.text == "不完整：不含 谷城县（未填报此项）"
+    funds = stats["合计"]["县级财政安排经费（万元）"]
+    assert funds.value == 20 and funds.comment is None
+    back = {s.county: s for s in zhenggai.read_rollup(out).stats}
+    assert "recovered_funds" in back["谷城县"].unreadable and "recovered_funds" not in back["保康县"].unreadable
+    province = zhenggai.merge([out.parent], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "全省.xlsx")
+    assert province.output is not None
+    total = _rows(_sheet(province.output, "成果统计汇总"))["合计"]["追回企业资金（万元）"]
+    assert total.value == 7 and _fill(total) == RED and "谷城县（未填报此项）" in total.comment.text

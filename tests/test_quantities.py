@@ -52,6 +52,27 @@ def test_a_disagreement_names_the_appendix2_cell_and_the_measure_cells(tmp_path:
                            "谷城县-附件1.xlsx › 附件1!C6 12万元），此处填报的是 40：两者不一致，请核对哪个对")
 
 
+def test_a_figure_its_measures_contradict_is_marked_where_it_goes_upward(tmp_path: Path) -> None:
+    # Counted (it is the clerk's figure), but yellow with the warning as its comment, and the
+    # 合计 over it says so: a doubted figure does not go upward looking like a checked one.
+    import openpyxl
+
+    import zhenggai
+    from zhenggai import MergeOptions
+
+    a2 = list(A2)
+    a2[9] = 10  # 新建改造站点: the measures say 7 + 5 = 12
+    reply(tmp_path, MEASURES, a2)
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([tmp_path], MergeOptions(validate=OPTS), out)
+    ws = openpyxl.load_workbook(out)["成果统计汇总"]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "县（市、区）")
+    cell, total = ws.cell(header + 1, 10), ws.cell(header + 2, 10)
+    assert (cell.value, cell.fill.fgColor.rgb) == (10, "FFFFEB9C")
+    assert cell.comment is not None and "此处填报的是 10" in cell.comment.text
+    assert total.value == 10 and total.comment is not None and "含 谷城县 标出的数" in total.comment.text
+
+
 def test_rounding_is_no_disagreement(tmp_path: Path) -> None:
     a2 = list(A2)
     a2[5] = 47.4

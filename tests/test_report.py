@@ -196,7 +196,8 @@ def test_province_papers_per_prefecture(rollups: dict[str, Path], tmp_path: Path
     assert "湖北省商务厅关于" in text and "商务部：" in text
     assert "反馈问题清单所列问题7个，已完成整改4个，未完成3个，完成率57.1%；逾期未完成1个。" in text
     assert "三、各市（州）情况" in text
-    assert "襄阳市：应报送3个县（市、区），已报送2个；问题5个，已完成整改2个，完成率40.0%，逾期未完成1个。" in text
+    assert ("襄阳市：应报送3个县（市、区），已报送2个，未报送1个（老河口市）；问题5个，已完成整改2个，完成率40.0%，"
+            "逾期未完成1个。") in text
     assert "十堰市：应报送1个县（市、区），已报送1个；问题2个，已完成整改2个，完成率100.0%，逾期未完成0个。" in text
     assert "县级财政安排经费50.25万元" in text
     assert "未报送汇总表的市（州）：宜昌市。" in text and "宜昌市：未报送汇总表。" in text
@@ -306,6 +307,34 @@ def test_a_county_without_list_figures_is_named_as_not_rated(tmp_path: Path) -> 
     assert "枣阳市没有反馈问题清单的数字" in _text(res.document)
 
 
+def test_a_rate_over_some_counties_says_which_it_leaves_out(rollups: dict[str, Path], tmp_path: Path) -> None:
+    # No list and 南漳县 expected but silent: "各县整改清单所列问题3个…完成率66.7%" read as the
+    # whole 市; the rollup's 合计 says 不完整, so does the paper now.
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([rollups["plain"].parent / "襄阳"], MergeOptions(
+        validate=zhenggai.Options(as_of=AS_OF), prefecture="襄阳市", expect=("谷城县", "保康县", "南漳县")), out)
+    text = _text(report(out, tmp_path / "papers").document)
+    assert "各县（市、区）整改清单所列问题3个（不含南漳县，其没有可汇总的数据），已完成整改2个" in text
+
+
+def test_the_report_counts_已报送_as_the_overview_does(tmp_path: Path) -> None:
+    # 附件3 says "1/3 已报送"; the report said "已报送2个（其中缺附件2：保康县）" and called a county
+    # whose file could not be read 未报送. Now each 报送状态 is named as the overview names it.
+    make_workbook(tmp_path / "in" / "谷城县.xlsx", {
+        "附件1": appendix1_rows([[1, "快递企业整合不够", "新整合快递企业3家", "是", "2022-06-30", "李四", "县商务局"]],
+                                county="谷城县"),
+        "附件2": appendix2_rows(_a2("谷城县", 1, 1, 30), county="谷城县")})
+    make_workbook(tmp_path / "in" / "保康县.xlsx", {"附件1": appendix1_rows(
+        [[1, "资金执行进度较慢", "已支付资金320万元", "是", "2022-06-30", "陈", "县财政局"]], county="保康县")})
+    (tmp_path / "in" / "南漳县附件1.xlsx").write_bytes(b"not a workbook")
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF), prefecture="襄阳市",
+                                                   expect=("谷城县", "保康县", "南漳县")), out)
+    text = _text(report(out, tmp_path / "papers").document)
+    assert ("应报送整改情况的示范县（市、区）3个，已报送1个，缺附件2的1个（保康县），文件无法读取的1个（南漳县）。"
+            in text)
+
+
 def test_results_name_excluded_and_doubtful_figures(tmp_path: Path) -> None:
     # 500000 under 万元 is not counted (像是按元填写); 补充人员 1500 is counted but outside its
     # range (yellow in the rollup): the report says both, as the rollup's 合计 cells do.
@@ -317,7 +346,22 @@ def test_results_name_excluded_and_doubtful_figures(tmp_path: Path) -> None:
     zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out)
     text = _text(report(out, tmp_path / "papers").document)
     assert "县级财政安排经费0万元（不含谷城县，其数据有误或无法识别）" in text
-    assert "补充人员1500人（含谷城县超出合理范围、待核实的数）" in text
+    assert "补充人员1500人（含谷城县待核实的数）" in text
+
+
+def test_results_say_which_county_stated_no_figure(tmp_path: Path) -> None:
+    # 谷城县's 追回企业资金 is blank: the total is 保康县's alone and the paper says so (it
+    # read "据保康县、谷城县报送…追回企业资金1.5万元", as if both had stated it).
+    for county, recovered in (("谷城县", None), ("保康县", 1.5)):
+        make_workbook(tmp_path / "in" / f"{county}.xlsx", {
+            "附件1": appendix1_rows([[1, "县级电商公共服务中心停止运营", "恢复运营", "是", "2022-06-30", "李四",
+                                     "县商务局"]], county=county),
+            "附件2": appendix2_rows([county, 1, 1, 0, 10, recovered, 2, 1, 0, 3, 4, 1, None], county=county)})
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([tmp_path / "in"], MergeOptions(validate=zhenggai.Options(as_of=AS_OF)), out)
+    text = _text(report(out, tmp_path / "papers").document)
+    assert "追回企业资金1.5万元（不含谷城县，其未填报此项）" in text
+    assert "县级财政安排经费20万元；" in text
 
 
 def test_a_bureaus_own_template(rollups: dict[str, Path], tmp_path: Path) -> None:
@@ -429,6 +473,12 @@ def test_second_round_rules_rest_on_the_progress_sheet(tmp_path: Path) -> None:
     assert reopened["依据（文件 › 工作表 › 单元格）"].endswith(" › D9：是否完成整改：否")
     assert ("谷城县", "删除上一轮的问题") in rows and ("保康县", "与上一轮相比没有进展") in rows
     assert rows[("谷城县", "完成率低")]["建议措施"] == "督办"  # five rules: 约谈 escalated
+    # The deleted problem is counted once, under 删除: its problem-unanswered and 附件2's
+    # 反馈问题数 short by one are the same event, not also "错误未改正 2 处".
+    assert ("谷城县", "错误未改正") not in rows
+    # 保康县's 新建改造站点 4 carries two warnings (its measure says 5; last round it was 5): the
+    # figure is counted and the paper names it as 待核实, read back from the rollup's cells' findings.
+    assert "新建改造站点16个（含保康县待核实的数）" in _text(res.document)
     assert rows[("老河口市", "未报送")]["数量或比例"] == "未报送"
 
 
@@ -458,3 +508,8 @@ def test_default_template_layout() -> None:
     assert kai.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "楷体_GB2312"
     footer = sec.footer.paragraphs[0]._p.xml
     assert 'w:instr="PAGE"' in footer and "—" in footer
+    # 署名 keeps with 成文日期; 附件说明 wraps under the names (a hanging indent).
+    assert doc.styles["公文署名"].paragraph_format.keep_with_next is True
+    attach = doc.styles["公文附件"].paragraph_format
+    assert attach.first_line_indent < 0 < attach.left_indent
+    assert any(p.style.name == "公文附件" and "附件：" in p.text for p in doc.paragraphs)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from docx import Document
 from typer.testing import CliRunner
 
 import zhenggai
+import zhenggai.api.report
 from builders import HEADER_ROW, Row, appendix1_rows, appendix2_rows, make_workbook
 from programs import run_zhenggai
 from zhenggai import MergeOptions, Options, diff
@@ -331,6 +333,34 @@ def test_an_expected_county_that_went_silent_is_reported_once(two_rounds: tuple[
     # not also round-county-silent; total-incomplete says the 合计 lacks it (no feedback list)
     assert codes == ["county-not-submitted", "total-incomplete"]
     assert "保康县　报送 已报送 → 未报送　完成率 100.0% → —　无变化" in [r[0] for r in sheet_rows(second)]
+
+
+def test_last_rounds_placeholder_and_old_spelling_are_not_expected(tmp_path: Path, runner: CliRunner) -> None:
+    # Round 1: 保康县's 附件1 has the template's 盖章行 and a file name naming no county, so it
+    # was filed under "（县名未知）附件1 整改清单.xlsx"; 谷城 wrote its name short. Round 2 (no --expect): both send,
+    # 谷城 as 谷城县. Expecting last round's names made the file name a county 未报送 (printed
+    # in 情况报告, given a 通报 in 督办清单) and 谷城 未报送 beside 谷城县 已报送.
+    r1, r2 = tmp_path / "第一轮", tmp_path / "第二轮"
+    make_workbook(r1 / "附件1 整改清单.xlsx", {"附件1": appendix1_rows(ROUND1, county=None)})
+    make_workbook(r1 / "保康县附件2.xlsx", {"附件2": appendix2_rows(["保康县", *A2_ROUND1[1:]], county="保康县")})
+    county_reply(r1, "谷城", ROUND1, ["谷城", *A2_ROUND1[1:]])
+    county_reply(r2, "保康县", ROUND1, ["保康县", *A2_ROUND1[1:]])
+    county_reply(r2, "谷城县", ROUND2, A2_ROUND2)
+    first, second = tmp_path / "第一轮汇总.xlsx", tmp_path / "第二轮汇总.xlsx"
+    runner.invoke(app, ["merge", str(r1), "-o", str(first), *AS_OF])
+    assert [c.county for c in zhenggai.read_rollup(first).counties] == [
+        "保康县", "谷城", "（县名未知）谷城-附件1.xlsx", "（县名未知）附件1 整改清单.xlsx"]
+    res = runner.invoke(app, ["merge", str(r2), "-o", str(second), "--previous", str(first), *AS_OF,
+                              "--format", "json"])
+    data = json.loads(res.stdout)
+    assert {c["county"]: c["status"] for c in data["counties"]} == {"保康县": "submitted", "谷城县": "submitted"}
+    codes = {f["code"] for fr in data["files"] for f in fr["findings"]}
+    assert "round-county-renamed" in codes  # the pairing is said
+    assert not codes & {"county-not-submitted", "county-unexpected", "round-county-silent"}
+    papers = zhenggai.api.report.report(second, tmp_path / "papers")
+    assert [t.name for t in papers.supervision.targets if "未报送" in t.reasons] == []
+    text = "\n".join(p.text for p in Document(str(papers.document)).paragraphs)
+    assert "应报送整改情况的示范县（市、区）2个，已报送2个。" in text and "县名未知" not in text
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -287,12 +287,15 @@ def test_dash_counts_as_zero_with_info(tmp_path: Path, dash: str) -> None:
     assert stats(results)[0].numbers["stations_closed"] == 0
 
 
-def test_blank_number_counts_as_zero_silently(tmp_path: Path) -> None:
-    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件2": appendix2_rows(good_a2(F=None, L=None))})
+def test_a_blank_figure_is_not_stated_never_zero(tmp_path: Path) -> None:
+    # A blank 成果 cell says neither 0 nor a number (the README: unknown is NA, not 0); it was
+    # read as 0 silently until 2026-12-05. 0, — and 无 are the clerk's 0 (number-dash).
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件2": appendix2_rows(good_a2(F=None, L=None, I="无"))})
     validated = zhenggai.validate([path], OPTS)
     report, results = validated.report, validated.files
-    assert report.flatten() == []
-    assert stats(results)[0].numbers["courses_improved"] == 0
+    assert report.flatten() == [["F5", "number-blank"], ["I5", "number-dash"], ["L5", "number-blank"]]
+    counted = [s.numbers for r in results for t in r.tables_of("appendix2") for s in t.counties.values()]
+    assert [(n["recovered_funds"], n["courses_improved"], n["stations_closed"]) for n in counted] == [(None, None, 0)]
 
 
 @pytest.mark.parametrize(("text", "code"), [("若干", "number-invalid"), ("约30", "number-estimate"),

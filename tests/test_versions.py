@@ -11,12 +11,15 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
+from docx import Document
 
 import zhenggai
-from builders import Row, appendix1_rows, appendix2_rows, make_workbook, set_saved_time
+from builders import HEADER_ROW, Row, appendix1_rows, appendix2_rows, make_workbook, set_saved_time
 from programs import soffice_convert
 from zhenggai import MergeOptions, MergeResult, Options
+from zhenggai.api.report import report
 from zhenggai.checking.versions import compare_marks, name_mark
 from zhenggai.intake.sniff import saved_time
 
@@ -109,6 +112,38 @@ def test_internal_time_and_name_mark_disagreeing_is_an_error(tmp_path: Path) -> 
     assert (county.status.label, county.total) == ("版本待确认", 3)  # the internal time still picks
     (note,) = [f for f in result.rollup.report.findings() if f.code == "version-uncertain"]
     assert "未采用的文件名标有“定稿”，两种依据不一致" in note.message
+
+
+def test_figures_an_uncertain_version_may_change_are_marked_up_to_the_report(tmp_path: Path) -> None:
+    # Two 附件2 of 谷城县 told apart by download time only: 县级财政安排经费 80 in the likelier,
+    # 50 in the other. The 80 was printed and summed (合计 100) unmarked, and 情况报告 said
+    # "县级财政安排经费100万元"; only 附件3's status said 版本待确认.
+    folder = tmp_path / "in"
+    make_workbook(folder / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows_for(3, 2))})
+    for name, funds, mtime in (("谷城县附件2.xlsx", 50, EARLY), ("附件2-谷城县.xlsx", 80, LATE)):
+        path = make_workbook(folder / name, {"附件2": appendix2_rows(["谷城县", 3, 2, 1, funds, 0, 1, 2, 0, 3, 4, 1,
+                                                                      None])})
+        set_saved_time(path, datetime(1601, 1, 1))  # no internal time to tell them apart
+        os.utime(path, (mtime, mtime))
+    make_workbook(folder / "保康县.xlsx", {
+        "附件1": appendix1_rows(rows_for(1, 1), county="保康县"),
+        "附件2": appendix2_rows(["保康县", 1, 1, 0, 20, 0, 1, 2, 0, 3, 4, 1, None], county="保康县")})
+    out = tmp_path / "汇总.xlsx"
+    result = zhenggai.merge([folder], OPTS, out)
+    assert [c.status.label for c in result.rollup.counties if c.county == "谷城县"] == ["版本待确认"]
+    unsure = [(f.file, f.cell, f.field, f.severity.value) for f in result.rollup.report.findings()
+              if f.code == "version-figure-uncertain"]
+    assert unsure == [("附件2-谷城县.xlsx", "E5", "县级财政安排经费（万元）", "warning")]
+    ws = openpyxl.load_workbook(out)["成果统计汇总"]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=HEADER_ROW + 2) if r[0].value in ("谷城县", "合计")}
+    funds, staff = rows["谷城县"][4], rows["谷城县"][6]
+    assert funds.value == 80 and funds.fill.fgColor.rgb == "FFFFC7CE"
+    assert "版本待确认" in funds.comment.text and "谷城县附件2.xlsx 为 50" in funds.comment.text
+    assert staff.value == 1 and staff.comment is None  # the same in both versions: not in doubt
+    total = rows["合计"][4]
+    assert total.value == 100 and total.fill.fgColor.rgb == "FFFFC7CE" and "谷城县" in total.comment.text
+    text = "\n".join(p.text for p in Document(str(report(out, tmp_path / "papers").document)).paragraphs)
+    assert "县级财政安排经费100万元（含谷城县报送了几个版本、待确认的数）；追回企业资金0万元；补充人员2人；" in text
 
 
 def test_identical_versions_are_one_copy_whatever_the_times(tmp_path: Path) -> None:

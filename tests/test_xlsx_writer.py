@@ -203,3 +203,24 @@ def test_the_zip_deflated_on_two_cores_is_xlsxwriters_file_to_the_byte(tmp_path:
         files[fast] = path.read_bytes()
     assert files[True] == files[False]
     assert 0 < len(deflated) < 20 if ahead else len(deflated) >= 8  # the two sheets, or every part
+
+
+def test_shared_strings_in_batches_are_the_ones_xlsxwriter_writes(tmp_path: Path) -> None:
+    """xlsx_zip._SharedStrings writes 4,096 strings at a time, the batch whole when none of it
+    needs escaping: whitespace at either end (ASCII, a newline, an ideographic space) in a
+    plain batch, and a batch with one string to escape, give XlsxWriter's own bytes."""
+    ends = [" 前有空格", "后有空格 ", "换行结尾\n", "\u3000全角空格", "中\u3000间", "\t制表"]
+    strings = [f"第{i}行" for i in range(10_000)]
+    strings[10:10 + len(ends)] = ends  # the first batch: plain but for whitespace
+    strings[5000:5003] = ["a & b", "_x0041_", "控制\x01字符"]  # the second batch: escaped one by one
+    parts = []
+    for fast in (True, False):
+        path = tmp_path / f"{fast}.xlsx"
+        wb = xlsx.new_workbook(path) if fast else xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+        ws = wb.add_worksheet("表")
+        for r, s in enumerate(strings):
+            ws.write_string(r, 0, s)
+        wb.close()
+        parts.append(_parts(path)["xl/sharedStrings.xml"])
+    assert parts[0] == parts[1]
+    assert b'<t xml:space="preserve">\xe3\x80\x80' in parts[0] and b"_x005F_x0041_" in parts[0]

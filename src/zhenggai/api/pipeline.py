@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from zhenggai.checking.files import check_files
 from zhenggai.core.results import FileResult, ProgressCallback
 from zhenggai.rollup.county import build_rollup, collect
-from zhenggai.rollup.model import MergeOptions, MergeResult
+from zhenggai.rollup.figure_marks import mark_warned_figures
+from zhenggai.rollup.model import MergeOptions, MergeResult, Rollup
 
 if TYPE_CHECKING:
     from zhenggai.rollup.previous import PreviousRound
@@ -32,18 +33,34 @@ def _listing(files: Sequence[FileResult], limit: int = 8) -> str:
     return ("：" + "；".join(parts) + more) if parts else ""
 
 
-def _expect_last_round(opts: MergeOptions, previous: PreviousRound | None) -> MergeOptions:
+def _expect_last_round(opts: MergeOptions, previous: PreviousRound | None,
+                       results: Sequence[FileResult]) -> MergeOptions:
     """Without --expect and a feedback list, the counties of last round's rollup are the ones
     expected: a county that reported then and sent nothing now is 未报送 in this rollup (an
     error, and a row in every table), not merely absent — the 情况报告 would otherwise count
-    "应报送 2 个，已报送 2 个" for a prefecture of three."""
+    "应报送 2 个，已报送 2 个" for a prefecture of three.
+
+    Only counties: last round's "（县名未知）附件1.xlsx" was a file whose county could not be
+    read, never one to expect (it was printed 未报送 and sent a 通报). A county spelled
+    shorter or longer this round (谷城 → 谷城县) is expected under this round's name, by the
+    pairing the rounds comparison makes and says (``round-county-renamed``): one county is
+    never both 未报送 and 已报送.
+    """
     if opts.expect or opts.feedback is not None or previous is None or previous.rollup is None:
         return opts
     if previous.rollup.province:
         return opts  # a province rollup's counties are not one prefecture's to expect
     from dataclasses import replace
 
-    return replace(opts, expect=tuple(dict.fromkeys(c.county for c in previous.rollup.counties)))
+    from zhenggai.core.parse import is_unnamed_county
+    from zhenggai.progress.compare import align_names
+    from zhenggai.rollup.county import county_key, reply_counties
+
+    last = [county_key(c.county) for c in previous.rollup.counties if not is_unnamed_county(c.county)]
+    now = {county_key(name) for name in reply_counties(results)}
+    renamed = align_names({("", name) for name in last}, {("", name) for name in now})
+    expect = [renamed.get(("", name), ("", name))[1] for name in last]
+    return replace(opts, expect=tuple(dict.fromkeys(expect)))
 
 
 def run_merge(
@@ -101,7 +118,7 @@ def run_merge(
                 results = check_coverage(results, opts.feedback)[0]  # findings on the files; figures: build_rollup
                 if opts.feedback.findings:
                     skipped.append(opts.feedback.result())
-            rollup = build_rollup([*results, *skipped], _expect_last_round(opts, previous))
+            rollup = build_rollup([*results, *skipped], _expect_last_round(opts, previous, results))
             if opts.feedback is not None:  # 问题类别 as the list classifies each problem
                 from zhenggai.rollup.categories import fill_categories
 
@@ -110,17 +127,50 @@ def run_merge(
         from zhenggai.rollup.previous import attach_previous
 
         attach_previous(rollup, previous, opts, label=output.name if output is not None else "本轮")
-    from zhenggai.rollup.copies import attach_copies
+    # Every warning that can doubt a 附件2 figure is known now, the previous round's included: the
+    # copied measures still to come (_finish) are warnings on 附件1's 整改措施 cells, never on a figure.
+    mark_warned_figures(rollup)
+    last = [previous.rollup] if previous is not None and previous.rollup is not None else []
+    del previous  # from here on only its rollup, held by _finish until the copied measures are found
+    return _finish(rollup, last, output if write else None, opts, force=force, strict=strict)
 
-    attach_copies(rollup, previous.rollup if previous is not None else None)  # the same measure elsewhere (issue 19)
-    previous = None  # not held while the workbook is written
-    if strict and (rollup.report.errors or rollup.report.warnings):
-        write = False
-    if write and output is not None:
-        from zhenggai.outputs.rollup_workbook import write_rollup
 
-        counts = write_rollup(rollup, output, force=force, signoff=opts.signoff)
-        for s in rollup.counties:
-            # What the workbook really holds, counted by the writer as it wrote.
-            s.rows_written = counts.get((s.prefecture, s.county), 0)
-    return MergeResult(rollup, output if write else None)
+def _finish(rollup: Rollup, last: list[Rollup], output: Path | None, opts: MergeOptions, *,
+            force: bool, strict: bool) -> MergeResult:
+    """The copied measures (issue 19) and the workbook (when ``output`` is given).
+
+    Where the machine has an idle CPU the copies are looked for in a forked child
+    (checking/second_cpu.py) while the stamped sheets, which show no findings, are written;
+    the workbook's working sheets (核对底稿's warning counts, 校验问题) wait for them, and
+    ``--strict`` waits before writing anything. A child that fails is replaced by looking
+    for them here: the findings are the same either way."""
+    from zhenggai.checking import second_cpu
+    from zhenggai.rollup.copies import add_copies, rollup_copies
+
+    previous = last.pop() if last else None
+    pending = second_cpu.start(lambda: rollup_copies(rollup, previous)) if second_cpu.available() else None
+    added: list[bool] = []
+
+    def with_copies() -> None:
+        if not added:
+            found = pending.result() if pending is not None else None
+            add_copies(rollup, found if isinstance(found, list) else rollup_copies(rollup, previous))
+            added.append(True)
+
+    try:
+        if strict:
+            with_copies()
+            if rollup.report.errors or rollup.report.warnings:
+                output = None
+        if output is not None:
+            from zhenggai.outputs.rollup_workbook import write_rollup
+
+            counts = write_rollup(rollup, output, force=force, signoff=opts.signoff, findings=with_copies)
+            for s in rollup.counties:
+                # What the workbook really holds, counted by the writer as it wrote.
+                s.rows_written = counts.get((s.prefecture, s.county), 0)
+        with_copies()
+    finally:
+        if pending is not None and not added:
+            pending.result()  # the run failed: wait for the child (it ends within a second or two)
+    return MergeResult(rollup, output)

@@ -24,6 +24,7 @@ from zhenggai.core.findings import Finding, Report, Severity, a1, make
 from zhenggai.core.gcpause import collector_paused
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import (
+    clean_text,
     is_valid_phone,
     number_text,
     parse_number,
@@ -297,9 +298,10 @@ def _check_tables(tables: list[TableResult], path: Path, shown: str, opts: Optio
         checked[index], found = split_back(found, checked[index], offset, sheet)
     checked, county, notes = resolve_county(checked, path, shown)
     found += notes
-    for t in checked:
+    for i, t in enumerate(checked):
         if t.table.kind == TableKind.APPENDIX2 and not t.blank:
-            found += _plausibility(t, shown)
+            checked[i], blanks = _blank_figures(t, shown)
+            found += blanks + _plausibility(t, shown)
     for sheet in {t.table.sheet for t in checked if t.table.transposed}:
         found = [turn_back(x) if x.sheet == sheet else x for x in found]
     return checked, county, found
@@ -324,6 +326,33 @@ def implausible(c: Column, value: float, text: object = None) -> str | None:
     if value > high:
         return "是否多写了位数，或按其他单位填写？请核实"
     return "请核实"
+
+
+def _blank_figures(t: TableResult, shown: str) -> tuple[TableResult, list[Finding]]:
+    """A blank 成果 cell in the row that counts for a county is not a figure: ``number-blank``,
+    in no total (the README: what is not known is NA, never 0).
+
+    The row reader reads a blank as 0 so that a township's empty cell adds nothing to a
+    sum; the figure a county reports upward is what it wrote, and a blank says neither 0
+    (the form asks for 0, — or 无 then, and those are read as 0) nor a number. Rows summed
+    from townships (``parts``) keep their sum; counts (反馈问题数…) are checked against 附件1.
+    """
+    spec, cols = t.table.spec, t.table.header.cols
+    keys = [(c, spec.keys.index(c.key)) for c in spec.columns if c.indicator and c.key in cols]
+    counties: dict[str, Stats] = {}
+    found: list[Finding] = []
+    for name, s in t.counties.items():
+        blank = [(c, i) for c, i in keys if not s.parts and s.numbers.get(c.key) == 0.0 and not clean_text(s.values[i])]
+        if blank:
+            numbers, reasons = dict(s.numbers), dict(s.reasons)
+            for c, _ in blank:
+                numbers[c.key] = None
+                reasons[c.key] = "空白，县里没有填写这个数（0 请填 0 或“无”）"
+                found.append(make("number-blank", file=shown, sheet=t.table.sheet, cell=a1(s.row, cols[c.key]),
+                                  row=s.row, field=c.header))
+            s = replace(s, numbers=numbers, reasons=reasons)
+        counties[name] = s
+    return replace(t, counties=counties), found
 
 
 def _plausibility(t: TableResult, shown: str) -> list[Finding]:

@@ -207,6 +207,20 @@ def differences(used_c: Candidate, other_c: Candidate, county: str) -> str:
     return "未采用的版本与采用的版本不同：" + "；".join(diffs[:4]) + more
 
 
+def differing_figures(used_c: Candidate, other_c: Candidate, county: str) -> dict[str, float | None]:
+    """附件2 figures the unused version states otherwise: column key → its figure (None:
+    unreadable there). Empty for 附件1, or when either version has no row to compare."""
+    used, other = used_c[1], other_c[1]
+    if used.table.kind != TableKind.APPENDIX2:
+        return {}
+    a = used_c[2] or _county_row(used, county)
+    b = other_c[2] or _county_row(other, county)
+    if a is None or b is None:
+        return {}
+    return {c.key: b.numbers.get(c.key) for c in used.table.spec.columns
+            if c.is_number and a.numbers.get(c.key) != b.numbers.get(c.key)}
+
+
 def _county_row(t: TableResult, county: str) -> Stats | None:
     return next((s for s in t.stats if s.county == county), t.stats[0] if t.stats else None)
 

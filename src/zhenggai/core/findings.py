@@ -202,6 +202,8 @@ _CODES: tuple[Code, ...] = (
          "「{field}」单元格里存的是 {stored}，单元格格式 {fmt} 把它缩放或改写后显示（显示为“{value}”），"
          "无法确定按哪个数计，未计入；请清除该单元格的数字格式，直接填写以{column_unit}计的数",
          "单元格格式把数缩放后显示（如 0,, 或 0.0,\"万\"），显示的数与存的数不同"),
+    Code("number-blank", E, "「{field}」空白：是 0 还是没有统计，读不出来，未计入合计。没有这项成果请填 0 或“无”，有则填写数字",
+         "附件2 本县一行的成果指标空白（不是 0、—、无）：不知道是 0 还是漏填，不计入合计，汇总表标红、合计写明不含哪个县"),
     Code("number-dash", INFO, "「{field}」“{value}”按 0 计", "数字列填了 —、/、无，按 0 计"),
     Code("number-chinese", INFO, "「{field}」“{value}”按 {number} 计；请填写阿拉伯数字", "数字用汉字书写（十二、壹拾）"),
     Code("unit-converted", INFO, "「{field}」{detail}", "表头或数值的单位与本列单位不同，已换算"),
@@ -243,6 +245,10 @@ _CODES: tuple[Code, ...] = (
     Code("county-unexpected", W, "{county} 不在 --expect 名单中", "报送了名单之外的县"),
     Code("duplicate-submission", W, "{county} 有多份不同的{appendix}：采用 {used}（{reason}），未采用 {unused}{diff}",
          "同一县同一附件有两份不同内容，按文件内部保存时间或文件名中的版本标记采用一份"),
+    Code("version-figure-uncertain", W,
+         "{county} 的{appendix}版本待确认：「{field}」此处为 {value}，未采用的 {unused} 为 {other}。"
+         "确认前汇总表暂按 {value} 计入，标红，合计和情况报告写明含待确认的数",
+         "版本待确认（version-uncertain）的县，几份版本里不同的那几个数：汇总表里标红，合计和情况报告写明含待确认的数"),
     Code("version-uncertain", E,
          "{county} 有多份不同的{appendix}，无法可靠判断哪份最新：{reason}。暂采用 {used}，未采用 {unused}{diff}。"
          "请向该县确认，只留下应采用的一份后重新汇总",

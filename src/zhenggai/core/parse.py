@@ -686,6 +686,20 @@ def county_in_text(text: str) -> str | None:
     return distinct[0] if len(distinct) == 1 else None
 
 
+UNNAMED_COUNTY = "（县名未知）"  # prefix of the key a table no county could be found for is filed under
+
+
+def unnamed_county(file: str) -> str:
+    """The rollup's key for a table whose county could not be found: the file it came from."""
+    return f"{UNNAMED_COUNTY}{file}"
+
+
+def is_unnamed_county(name: str) -> bool:
+    """Whether ``name`` is such a key, as written or read back from a rollup (the brackets
+    half-width, the spaces gone): a file, never a county to expect or to compare."""
+    return unicodedata.normalize("NFKC", name).lstrip().startswith(unicodedata.normalize("NFKC", UNNAMED_COUNTY))
+
+
 def county_from_filename(path: PurePath) -> str | None:
     """A county named in the file name ("谷城县-附件1.xlsx" → 谷城县), if any."""
     names = [m.group(0) for m in _NAME_IN_FILE.finditer(path.stem) if m.group(0) not in _NOT_COUNTY]

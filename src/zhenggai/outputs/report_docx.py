@@ -19,7 +19,7 @@ from typing import Any
 
 from zhenggai.core.errors import FatalError
 from zhenggai.core.parse import exact_sum
-from zhenggai.outputs.supervision import NOT_SUBMITTED, Supervision, missing_prefectures
+from zhenggai.outputs.supervision import Supervision, missing_prefectures
 from zhenggai.rollup.categories import category_stats
 from zhenggai.rollup.layout import Status
 from zhenggai.rollup.model import CountySummary, Rollup, Signoff
@@ -58,32 +58,60 @@ class Figures:
     done: int
     overdue: int
     official: bool  # problems counted from the feedback list (coverage), not the counties' rows
+    own: tuple[str, ...] = ()  # counted by the rows they wrote while others are counted by the list
+    lacking: tuple[str, ...] = ()  # in no count: no figures and no list to give theirs
+    # The other 报送状态 (缺附件2, 文件无法读取, 版本待确认 …) with their counties, in the
+    # overview's order: 已报送 is what 附件3 calls 已报送, so the two papers agree.
+    other: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def statuses(self) -> str:
+        """"，已报送2个，缺附件2的1个（老河口市），未报送1个（南漳县）"."""
+        parts = [f"已报送{self.reported}个"] + [f"{label}的{len(names)}个（{'、'.join(names)}）"
+                                              for label, names in self.other]
+        if self.missing:
+            parts.append(f"未报送{len(self.missing)}个（{'、'.join(self.missing)}）")
+        return "，" + "，".join(parts)
 
     @property
     def rate(self) -> str:
         """"60.0%"."""
         return _rate(self.done, self.problems)
 
+    @property
+    def basis(self) -> str:
+        """What the counts cover, said whenever it is not every county by the list: a rate
+        over a subset, or over two kinds of count, passed off as the whole misleads."""
+        notes = ([f"其中{'、'.join(self.own)}按本县整改清单所列问题计"] if self.own else []) + (
+            [f"不含{'、'.join(self.lacking)}，其没有可汇总的数据"] if self.lacking else [])
+        return f"（{'；'.join(notes)}）" if notes else ""
+
 
 def figures(counties: list[CountySummary], overdue: dict[int, int]) -> Figures:
     """Counts of ``counties``; problems from the feedback list when the rollup carries it."""
     official = bool(counties) and all(s.coverage is not None for s in counties)
-    problems = sum(s.coverage[1] if official and s.coverage else s.total for s in counties)
-    missing = [s.county for s in counties if s.status in NOT_SUBMITTED]
-    return Figures(len(counties), len(counties) - len(missing), missing, problems, sum(s.done for s in counties),
-                   sum(overdue.get(id(s), 0) for s in counties), official)
+    problems = sum(s.coverage[1] if s.coverage else s.total for s in counties)
+    missing = [s.county for s in counties if s.status is Status.MISSING]
+    listed = any(s.coverage is not None for s in counties)
+    own = tuple(s.county for s in counties if listed and s.coverage is None and s.counted)
+    lacking = tuple(s.county for s in counties if not s.counted)
+    other: dict[Status, list[str]] = {}
+    for s in counties:
+        if s.status not in (Status.SUBMITTED, Status.MISSING):
+            other.setdefault(s.status, []).append(s.county)
+    reported = sum(1 for s in counties if s.status is Status.SUBMITTED)
+    return Figures(len(counties), reported, missing, problems, sum(s.done for s in counties),
+                   sum(overdue.get(id(s), 0) for s in counties), official, own, lacking,
+                   tuple((st.label, tuple(names)) for st, names in other.items()))
 
 
-def _overview_text(place: str, f: Figures, days: tuple[date, date], partial: dict[str, list[str]]) -> str:
+def _overview_text(place: str, f: Figures, days: tuple[date, date]) -> str:
     """``days``: (the rollup's 统计截至, the day 逾期 is counted on: --as-of, by default the same)."""
-    basis = "反馈问题清单所列问题" if f.official else "各县（市、区）整改清单所列问题"
-    parts = "；".join(f"{label}：{'、'.join(names)}" for label, names in partial.items())
+    basis = ("反馈问题清单所列问题" if f.official else "问题" if f.own else "各县（市、区）整改清单所列问题")
     # The counts are the rollup's, as of its own day; only 逾期 follows a later --as-of.
     late = f"（按{day_text(days[1])}计）" if days[1] != days[0] else ""
-    text = (f"截至{day_text(days[0])}，{place}应报送整改情况的示范县（市、区）{f.expected}个，已报送{f.reported}个"
-            + (f"（其中{parts}）" if parts else "")
-            + (f"，未报送{len(f.missing)}个（{'、'.join(f.missing)}）" if f.missing else "") + "。")
-    return text + (f"{basis}{f.problems}个，已完成整改{f.done}个，未完成{f.problems - f.done}个，"
+    text = f"截至{day_text(days[0])}，{place}应报送整改情况的示范县（市、区）{f.expected}个{f.statuses}。"
+    return text + (f"{basis}{f.problems}个{f.basis}，已完成整改{f.done}个，未完成{f.problems - f.done}个，"
                    f"完成率{f.rate}；逾期未完成{late}{f.overdue}个。")
 
 
@@ -92,19 +120,29 @@ def _results(rollup: Rollup) -> tuple[list[dict[str, str]], str]:
     out: list[dict[str, str]] = []
     # A row kept only for its place (a county without a usable 附件2) holds no figures.
     stats = [s for s in rollup.stats if s.status is None]
+    # Figures of a county whose 附件2 version is in doubt, as the rollup's findings name them
+    # (red in the rollup, where the read-back sees no colour): counted, provisional, said.
+    provisional = {(f.file, f.field) for f in rollup.report.findings() if f.code == "version-figure-uncertain"}
     for c in rollup.a2.columns:
         if not c.is_number or c.key in _FIXED_A2:
             continue
         good = [s.values.get(c.key) for s in stats if c.key not in s.unreadable]
         value = exact_sum(float(v) for v in good if isinstance(v, (int, float)))
-        bad = [s.county for s in stats if c.key in s.unreadable]
-        # A counted figure the rollup marks (yellow: outside its plausible range) is in the
-        # total: the paper says so, as the rollup's 合计 cell does.
-        doubtful = [s.county for s in stats if c.key not in s.unreadable and c.key in s.marks]
+        # A county that stated no figure (a blank, a column its form lacks) and one whose
+        # figure is wrong are both left out of the total; the paper says which is which.
+        unstated = [s.county for s in stats if c.key in s.unreadable and s.values.get(c.key, "") == ""]
+        bad = [s.county for s in stats if c.key in s.unreadable and s.county not in unstated]
+        # A counted figure the rollup marks (yellow: outside its plausible range, or a warning
+        # on its cell) is in the total: the paper says so, as the rollup's 合计 cell does.
+        unsure = [s.county for s in stats if c.key not in s.unreadable and (s.source_file, c.header) in provisional]
+        doubtful = [s.county for s in stats if c.key not in s.unreadable and c.key in s.marks
+                    and s.county not in unsure]
         m = _UNIT.match(c.header)
         name, unit = (m.group(1), m.group(2)) if m else (c.header, "")
-        notes = ([f"不含{'、'.join(bad)}，其数据有误或无法识别"] if bad else []) + (
-            [f"含{'、'.join(doubtful)}超出合理范围、待核实的数"] if doubtful else [])
+        notes = ([f"不含{'、'.join(unstated)}，其未填报此项"] if unstated else []) + (
+            [f"不含{'、'.join(bad)}，其数据有误或无法识别"] if bad else []) + (
+            [f"含{'、'.join(unsure)}报送了几个版本、待确认的数"] if unsure else []) + (
+            [f"含{'、'.join(doubtful)}待核实的数"] if doubtful else [])
         note = f"（{'；'.join(notes)}）" if notes else ""
         out.append({"name": name, "value": _number(value), "unit": unit, "text": f"{name}{_number(value)}{unit}{note}"})
     if not stats:
@@ -124,10 +162,6 @@ def report_context(rollup: Rollup, sv: Supervision, *, as_of: date, signoff: Sig
         overdue[id(s)] = sum(1 for it in rollup.items if it.county == s.county and it.prefecture == s.prefecture
                              and is_overdue(it, as_of))
     total = figures(rollup.counties, overdue)
-    partial: dict[str, list[str]] = {}
-    for s in rollup.counties:
-        if s.status not in NOT_SUBMITTED and s.status is not Status.SUBMITTED:
-            partial.setdefault(s.status.label, []).append(s.county)
     cats, _ = category_stats(rollup, as_of)
     categories: list[dict[str, Any]] = []
     for i, c in enumerate(cats):
@@ -146,8 +180,9 @@ def report_context(rollup: Rollup, sv: Supervision, *, as_of: date, signoff: Sig
             f = figures(members, overdue)
             prefectures.append({"name": name, "expected": f.expected, "reported": f.reported, "problems": f.problems,
                                 "done": f.done, "rate": f.rate, "overdue": f.overdue,
-                                "text": f"{name}：应报送{f.expected}个县（市、区），已报送{f.reported}个；"
-                                        f"问题{f.problems}个，已完成整改{f.done}个，完成率{f.rate}，逾期未完成{f.overdue}个。"})
+                                "text": f"{name}：应报送{f.expected}个县（市、区）{f.statuses}；"
+                                        f"问题{f.problems}个{f.basis}，已完成整改{f.done}个，完成率{f.rate}，"
+                                        f"逾期未完成{f.overdue}个。"})
     absent = list(missing_prefectures(rollup)) if rollup.province else []
     for name in absent:  # an expected 市州 whose rollup did not arrive: said, never left out
         prefectures.append({"name": name, "expected": "", "reported": "", "problems": "", "done": "", "rate": "",
@@ -166,7 +201,7 @@ def report_context(rollup: Rollup, sv: Supervision, *, as_of: date, signoff: Sig
         "to": "商务部：" if rollup.province else "省商务厅：",
         "intro": f"现将截至{day_text(rollup.as_of)}{place}电子商务进农村综合示范专项整改工作情况报告如下：",
         "heading": heading,
-        "overview": _overview_text(place, total, (rollup.as_of, as_of), partial)
+        "overview": _overview_text(place, total, (rollup.as_of, as_of))
         + (f"未报送汇总表的市（州）：{'、'.join(absent)}。" if absent else ""),
         "expected": total.expected, "reported": total.reported, "missing": total.missing,
         "problems": total.problems, "done": total.done, "open": total.problems - total.done,

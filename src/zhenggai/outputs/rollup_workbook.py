@@ -14,7 +14,7 @@ column is marked too: it is never silently counted as 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -78,9 +78,12 @@ def _overview(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where:
         values += [(s.county, st.center), (s.status.label, fmt)]
         if review:  # anything not 已通过 is marked: never mixed in silently with approved figures
             values.append((s.review or "", st.center if s.review in (None, "已通过") else st.warning))
-        values += [(s.total, st.count), (s.done, st.count),
-                   (s.open, st.count), (s.rate if s.rate is not None else "", st.percent),
-                   (s.overdue, st.warning if s.overdue else st.count)]
+        if s.counted:
+            values += [(s.total, st.count), (s.done, st.count),
+                       (s.open, st.count), (s.rate if s.rate is not None else "", st.percent),
+                       (s.overdue, st.warning if s.overdue else st.count)]
+        else:  # no figures and no list to give them (未报送 without --problems): unknown, not 0
+            values += [("", st.count), ("", st.count), ("", st.count), ("", st.percent), ("", st.count)]
         for c, (v, f) in enumerate(values):
             put(row, c, v, f)
         _marks(ws, st, row, keys, values, s.marks)
@@ -168,8 +171,9 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
     row = HEADER_ROW + 1
     # Hoisted out of the loop, which runs once per 附件1 row of every county (~60,000 for
     # the ministry's 1,500 counties): widths, the unmeasured lead columns, bound methods.
-    measure = row_measure([w for _, w in cols])  # row_height with the columns' widths worked out once
     lead: list[object] = ["", ""] if rollup.province else [""]
+    # row_height with the columns' widths worked out once; the lead columns hold no text to measure
+    measure = row_measure([w for _, w in cols][len(lead):])
     lead_fmts = [st.center] * len(lead)
     set_row = ws.set_row
     i_problem = APPENDIX1.keys.index("problem") + len(lead)
@@ -191,7 +195,7 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
             row += 1
             continue
         line = [it.prefecture or "", it.county] if rollup.province else [it.county]
-        height = measure([*lead, *it.values])
+        height = measure(it.values)
         deadline = it.values[i_deadline]
         put_line(row, [*line, *it.values], row_fmts if deadline == "" or isinstance(deadline, date) else unread_fmts,
                  max(ROW_MIN, height or 0))
@@ -217,6 +221,8 @@ def _flagged(ws: Worksheet, st: Styles, row: int, col: int, c: FormColumn, s: Ro
         why = s.reasons.get(c.key, "不是可识别的数字")
         if s.status is not None:  # a county without a usable 附件2: the row keeps its place
             ws.write_comment(row, col, f"{why}，未计入合计。")
+        elif v == "":  # not stated (a blank, a column its form lacks): no figure, never 0
+            ws.write_comment(row, col, f"{why}，未计入合计。请县里补报后重新汇总。")
         else:
             ws.write_comment(row, col, f"“{v}”{why}，未计入合计。请县里更正后重新汇总。")
         return True
@@ -362,9 +368,14 @@ def _findings(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff) -> Non
 
 
 def write_rollup(
-    rollup: Rollup, output: Path, *, force: bool, signoff: Signoff | None = None
+    rollup: Rollup, output: Path, *, force: bool, signoff: Signoff | None = None,
+    findings: Callable[[], None] | None = None,
 ) -> dict[tuple[str | None, str], int]:
     """Write the rollup workbook atomically; returns rows written per (prefecture, county).
+
+    ``findings``: called before the first sheet that shows the report's findings or their
+    counts (核对底稿, 校验问题): the caller may still be adding findings to the rollup while
+    the sheets before them are written (api/pipeline.py: copied measures, in another process).
 
     Sheets in print order: the stamped set (附件1 整改清单汇总, 附件2 成果统计汇总, 附件3
     汇总概览, and a province's 市州汇总), pages numbered through; then the sheets that
@@ -399,6 +410,8 @@ def write_rollup(
                         unit=unit_line(rollup, signoff).removesuffix("（盖章）"))  # not a stamped 附件
         write_category_sheet(wb, st, rollup, contact=contact_line(signoff),
                              unit=unit_line(rollup, signoff).removesuffix("（盖章）"))  # not a stamped 附件
+        if findings is not None:
+            findings()
         write_work(wb, st, rollup, signoff, where)
         _findings(wb, st, rollup, signoff)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from zhenggai.core.findings import CATALOGUE, Finding
+from zhenggai.core.parse import clean_text, parse_number
 from zhenggai.outputs.supervision_rules import LEVELS, Rule, Rules
 from zhenggai.rollup.categories import deadline_text, is_overdue
 from zhenggai.rollup.layout import OVERVIEW, Status
@@ -172,6 +173,22 @@ def _not_rated(rollup: Rollup) -> str | None:
     return f"{shown}没有反馈问题清单的数字（汇总时未按清单计数），未对其评估完成率"
 
 
+def _of_deletion(f: Finding, s: CountySummary, findings: list[Finding]) -> bool:
+    """An error that a problem deleted since last round (``round-item-missing``, counted by the
+    删除 rule) explains: the listed problem now unanswered, and 附件2's 反馈问题数 short by
+    exactly the deleted ones. Counted again it was one deletion under two rules, and with
+    escalate_at the county's measure rose a level for it (约谈 → 督办)."""
+    deleted = {clean_text(x.value) for x in findings if x.code == "round-item-missing" and x.value}
+    if not deleted:
+        return False
+    if f.code == "problem-unanswered":
+        return clean_text(f.value) in deleted
+    if f.code == "problem-count-mismatch" and s.coverage:
+        stated = parse_number(f.value).value
+        return stated is not None and stated == s.coverage[1] - len(deleted)
+    return False
+
+
 def _evidence(items: Iterable[Evidence]) -> tuple[tuple[Evidence, ...], int]:
     listed = list(items)
     return tuple(listed[:MAX_EVIDENCE]), max(0, len(listed) - MAX_EVIDENCE)
@@ -195,7 +212,7 @@ def _measure(rule: Rule, s: CountySummary, findings: list[Finding], rollup: Roll
         # The errors of the 校验问题 sheet that no other rule counts (未报送, 缺附件, a late
         # 完成时限, a reopened or deleted item are rules of their own): nothing counts twice.
         errors = [f for f in findings if f.severity.value == "error" and f.code not in STATUS_CODES
-                  and not any(match(f.code) for match in FINDING_CODES.values())]
+                  and not any(match(f.code) for match in FINDING_CODES.values()) and not _of_deletion(f, s, findings)]
         return len(errors), f"{len(errors)} 处", [_from_finding(f) for f in errors]
     if rule.key == "low_rate":
         listed = s.coverage[1] if s.coverage and s.status not in NOT_SUBMITTED else 0

@@ -77,16 +77,18 @@ def write_work(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where
     fmts: dict[str, Any] = {"prefecture": st.center, "county": st.center, "table": st.center, "row": st.center,
                             "seq": st.center, "source_row": st.center, "errors": st.count, "warnings": st.count,
                             "coverage": st.center}
+    keys = [c.key for c in spec]
+    # Each line's formats: a county's line (附件3) bold in 县 and 所在表, an 错误数 other than 0 red.
+    plain = [fmts.get(k, st.text) for k in keys]
+    bold = [st.category if k in ("county", "table") else f for k, f in zip(keys, plain, strict=True)]
+    at_errors = keys.index("errors")
     row = HEADER_ROW + 1
     for line in _lines(rollup, where):
-        bold = line["table"] == WORK_TABLES["overview"]
-        values = [line.get(c.key, "") for c in spec]
-        row_fmts = []
-        for col, v in zip(spec, values, strict=True):
-            fmt = st.category if bold and col.key in ("county", "table") else fmts.get(col.key, st.text)
-            if col.key == "errors" and v:
-                fmt = st.error
-            row_fmts.append(fmt)
+        values = [line.get(k, "") for k in keys]
+        row_fmts = bold if line["table"] == WORK_TABLES["overview"] else plain
+        if values[at_errors]:
+            row_fmts = [*row_fmts]
+            row_fmts[at_errors] = st.error
         height = measure(values)  # as paper.fit_row
         put_line(row, ["" if v is None else v for v in values], row_fmts, max(ROW_MIN, height or 0))
         row += 1

@@ -14,7 +14,7 @@ is listed both ways: a problem that left the list is an error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from difflib import SequenceMatcher
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from zhenggai.checking.measures import is_pledge
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, Severity, a1, make, sort_key
-from zhenggai.core.parse import clean_text, number_text
+from zhenggai.core.parse import clean_text, is_unnamed_county, number_text
 from zhenggai.core.schema import APPENDIX1, Column
 from zhenggai.forms.feedback_list import SIMILAR, match_problems, normalize_problem
 
@@ -339,6 +339,16 @@ def _same_items(p: Sequence[ItemRecord], c: Sequence[ItemRecord]) -> bool:
     return len(p) == len(c) and sorted(map(key, p), key=repr) == sorted(map(key, c), key=repr)
 
 
+def _order(counties_p: Iterable[Key], items_p: Iterable[Key], counties_c: Iterable[Key],
+           items_c: Iterable[Key]) -> list[Key]:
+    """The counties compared, this round's first. Last round's "（县名未知）附件1.xlsx" was a
+    file whose county could not be read, not a county that reported then and is silent now:
+    nothing to compare it with (it had its error then)."""
+    now = {*counties_c, *items_c}
+    keys = dict.fromkeys([*counties_c, *counties_p, *items_c, *items_p])
+    return [k for k in keys if k in now or not is_unnamed_county(k[1])]
+
+
 def compare(
     previous: RoundData,
     current: RoundData,
@@ -361,7 +371,7 @@ def compare(
     renamed_from = {new: old[1] for old, new in rename.items()}
     items_p = {rename.get(k, k): v for k, v in items_p.items()}
     counties_p = {rename.get(k, k): v for k, v in counties_p.items()}
-    order = list(dict.fromkeys([*counties_c, *counties_p, *items_c, *items_p]))
+    order = _order(counties_p, items_p, counties_c, items_c)
     changes: list[Change] = []
     extra = [_renamed(old, new, counties_c.get(new), items_c.get(new, [])) for old, new in rename.items()]
     summaries: list[CountyProgress] = []

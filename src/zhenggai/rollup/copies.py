@@ -252,9 +252,13 @@ def _finding(ref: _Ref, named: list[_Ref], copies: int) -> Finding:
                 others="；".join(_where(o) for o in named) + more)
 
 
-def attach_copies(rollup: Rollup, previous: Rollup | None = None) -> None:
-    """``find_copies`` over a fresh rollup (and the previous round's); findings join its report."""
-    findings = find_copies(rollup.items, previous.items if previous is not None else (), province=rollup.province)
+def rollup_copies(rollup: Rollup, previous: Rollup | None = None) -> list[Finding]:
+    """``find_copies`` over a fresh rollup (and the previous round's); see :func:`add_copies`."""
+    return find_copies(rollup.items, previous.items if previous is not None else (), province=rollup.province)
+
+
+def add_copies(rollup: Rollup, findings: Sequence[Finding]) -> None:
+    """The findings of :func:`rollup_copies` join the rollup's report and its counties' warning counts."""
     if not findings:
         return
     rollup.report = with_findings(rollup.report, findings)
@@ -264,3 +268,8 @@ def attach_copies(rollup: Rollup, previous: Rollup | None = None) -> None:
             by_file[f.file] += 1
     for s in rollup.counties:
         s.warnings += sum(by_file[name] for name in s.files)
+
+
+def attach_copies(rollup: Rollup, previous: Rollup | None = None) -> None:
+    """``find_copies`` over a fresh rollup (and the previous round's); findings join its report."""
+    add_copies(rollup, rollup_copies(rollup, previous))

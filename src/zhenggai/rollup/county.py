@@ -23,7 +23,7 @@ from zhenggai.checking.workbook_copies import Candidate, conflict, content_key
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import FileReport, Finding, Report, Severity, make, sort_key
 from zhenggai.core.kinds import TableKind
-from zhenggai.core.parse import county_from_filename, display, parse_number
+from zhenggai.core.parse import county_from_filename, display, parse_number, unnamed_county
 from zhenggai.core.results import (
     APPENDIX_NAMES,
     FINDINGS_SHEET,
@@ -38,6 +38,7 @@ from zhenggai.rollup.layout import MARKER_SHEETS, PROGRESS_SHEET
 from zhenggai.rollup.model import (
     MERGE_FILE,
     CountySummary,
+    Mark,
     MergeOptions,
     Rollup,
     RollupItem,
@@ -54,9 +55,12 @@ if TYPE_CHECKING:
 # --- choosing and pairing ---------------------------------------------------------------
 
 Notes = list[tuple[str, Finding]]  # (county, finding) for findings about a county, not a cell
+# A county whose 附件2 version is in doubt: column key → (unused file, its figure there) per other version.
+Unsure = dict[str, list[tuple[str, "float | None"]]]
 
 
-def _pick(county: str, kind: TableKind, candidates: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate | None:
+def _pick(county: str, kind: TableKind, candidates: list[Candidate], notes: Notes, doubt: set[str],
+          unsure: Unsure | None = None) -> Candidate | None:
     """One table per county and appendix; name what was used and what was not.
 
     Two different copies inside ONE workbook (Sheet1 and Sheet1 (2), both visible) leave
@@ -77,15 +81,17 @@ def _pick(county: str, kind: TableKind, candidates: list[Candidate], notes: Note
                                        county=county, appendix=APPENDIX_NAMES[kind], used=c[0].display,
                                        unused=f"{c[0].display} 工作表“{c[1].table.sheet}”", reason="")))
         firsts.append(group[0])
-    return _pick_version(county, kind, firsts, notes, doubt)
+    return _pick_version(county, kind, firsts, notes, doubt, unsure)
 
 
-def _pick_version(county: str, kind: TableKind, firsts: list[Candidate], notes: Notes, doubt: set[str]) -> Candidate:
+def _pick_version(county: str, kind: TableKind, firsts: list[Candidate], notes: Notes, doubt: set[str],
+                  unsure: Unsure | None = None) -> Candidate:
     """One of several files (one candidate each): identical copies count once, different
-    versions are decided by ``versions.decide`` and named with the reason and the differences."""
+    versions are decided by ``versions.decide`` and named with the reason and the differences.
+    A doubtful choice of 附件2 leaves in ``unsure`` each figure another version states otherwise."""
     if len(firsts) == 1:
         return firsts[0]  # one file: nothing to compare (its content is not even looked at)
-    from zhenggai.checking.versions import decide, differences
+    from zhenggai.checking.versions import decide, differences, differing_figures
 
     groups: dict[tuple[object, ...], list[Candidate]] = {}
     for c in firsts:
@@ -95,6 +101,11 @@ def _pick_version(county: str, kind: TableKind, firsts: list[Candidate], notes: 
     used = decision.used if decision is not None else reps[0]
     if decision is not None and decision.doubtful:
         doubt.add(county)
+        if kind == TableKind.APPENDIX2 and unsure is not None:
+            for other in reps:
+                if other is not used:
+                    for col, value in differing_figures(used, other, county).items():
+                        unsure.setdefault(col, []).append((other[0].display, value))
     used_key = content_key(used)
     for key, group in groups.items():
         for other in group:
@@ -172,6 +183,7 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     values: dict[str, object] = {}
     unreadable: set[str] = set()
     texts: dict[str, str] = {}
+    s_reasons = dict(s.reasons)
     for i, c in enumerate(spec.columns):
         raw = s.values[i]
         if c.is_number:
@@ -179,13 +191,16 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
             if text is not None:
                 texts[c.key] = text
             n = s.numbers.get(c.key)
-            if n is None and c.key in t.table.header.cols:
-                # Unreadable, or an error (negative, a unit that cannot convert, rows that
-                # do not add up): written as the clerk wrote it, red, in no total.
-                unreadable.add(c.key)
-                values[c.key] = display(raw) or ""
-            else:
-                values[c.key] = n if n is not None else ""
+            if n is not None:
+                values[c.key] = n
+                continue
+            # Unreadable, or an error (negative, a unit that cannot convert, rows that do not
+            # add up, a blank): written as the clerk wrote it, red, in no total. A column the
+            # form lacks (an old template, a hidden column: missing-column) is not stated either.
+            unreadable.add(c.key)
+            values[c.key] = display(raw) or ""
+            if c.key not in t.table.header.cols:
+                s_reasons[c.key] = f"{county}的附件2 没有「{c.header}」这一列（旧版表样或隐藏了这一列），没有填报这个数"
         elif c.key == "county":
             values[c.key] = county
         else:
@@ -194,7 +209,7 @@ def _stats_row(prefecture: str | None, county: str, f: FileResult, t: TableResul
     if extra:
         values["note"] = "；".join(x for x in (str(values.get("note") or ""), extra) if x)
     return RollupStats(prefecture, county, values, unreadable, f.display, s.row, t.table.sheet, t.table.header.cols,
-                       dict(s.reasons), texts, marks=plausibility_marks(spec, values, unreadable, texts))
+                       s_reasons, texts, marks=plausibility_marks(spec, values, unreadable, texts))
 
 
 def _rollup_a2(v: Options, used: list[tuple[str, TableSpec]], notes: Notes) -> TableSpec:
@@ -261,7 +276,7 @@ def _sort_tables(results: list[FileResult], expect: Sequence[str]) -> _Found:
             guess = county_from_filename(f.path)
             found.unreadable[_match_expected(guess, expect) if guess else f.display].append(f)
             continue
-        unknown = f"（县名未知）{f.display}"
+        unknown = unnamed_county(f.display)
         for t in f.tables:
             if t.blank:
                 # A blank issued form or a template is never a reply: it displaces nothing.
@@ -272,6 +287,13 @@ def _sort_tables(results: list[FileResult], expect: Sequence[str]) -> _Found:
                 for name, row in t.counties.items():
                     found.a2[_match_expected(name or unknown, expect)].append((f, t, row))
     return found
+
+
+def reply_counties(results: Sequence[FileResult]) -> set[str]:
+    """Every county the replies name (as build_rollup files them, placeholders left out)."""
+    from zhenggai.core.parse import is_unnamed_county
+
+    return {name for name in _sort_tables(list(results), ()).counties(()) if not is_unnamed_county(name)}
 
 
 def build_rollup(results: list[FileResult], opts: MergeOptions) -> Rollup:
@@ -344,7 +366,8 @@ def _county(county: str, found: _Found, opts: MergeOptions, expect: Sequence[str
     """One county: choose its tables, take their rows and counts, set its status."""
     s = CountySummary(county=county, prefecture=opts.prefecture)
     used1 = _pick(county, TableKind.APPENDIX1, found.a1.get(county, []), b.notes, b.doubt)
-    used2 = _pick(county, TableKind.APPENDIX2, found.a2.get(county, []), b.notes, b.doubt)
+    unsure: Unsure = {}
+    used2 = _pick(county, TableKind.APPENDIX2, found.a2.get(county, []), b.notes, b.doubt, unsure)
     if used1 and used2 and (len(found.a1[county]) > 1 or len(found.a2[county]) > 1):
         # validate's cross check skips counties with several copies; now that one
         # of each is chosen, check the pair that will be counted.
@@ -360,6 +383,8 @@ def _county(county: str, found: _Found, opts: MergeOptions, expect: Sequence[str
         b.used_a2.append((county, t.table.spec))
         if chosen is not None:
             b.stats.append(_stats_row(opts.prefecture, county, f, t, chosen))
+            if unsure:
+                b.more[id(f)] += _mark_unsure(b.stats[-1], f, t, chosen, unsure)
             if used1 is None:
                 s.total = int(chosen.numbers.get("total") or 0)
                 s.done = int(chosen.numbers.get("done") or 0)
@@ -372,6 +397,36 @@ def _county(county: str, found: _Found, opts: MergeOptions, expect: Sequence[str
         if differs is not None:
             b.notes.append((county, differs))
     return s
+
+
+def _mark_unsure(st: RollupStats, f: FileResult, t: TableResult, row: Stats, unsure: Unsure) -> list[Finding]:
+    """The figures of a county whose 附件2 version is in doubt (``version-uncertain``) that
+    another version states otherwise: counted from the likelier version, but red, and the
+    合计 over them and the 情况报告 say a provisional figure is in them. One finding per
+    figure, on its cell (the report reads which figures are provisional back from them)."""
+    from zhenggai.checking.sheets import turn_back
+    from zhenggai.core.findings import a1
+    from zhenggai.core.parse import number_text
+
+    found: list[Finding] = []
+    spec, cols = t.table.spec, t.table.header.cols
+    for key, others in unsure.items():
+        if key not in {c.key for c in spec.columns}:
+            continue
+        c = spec.column(key)
+        value = st.values.get(key, "")
+        shown = number_text(value) if isinstance(value, (int, float)) else (str(value) or "空白")
+        said = "；".join(f"{name} 为 {number_text(v) if v is not None else '无法识别的数'}" for name, v in others)
+        if key not in st.unreadable:
+            text = f"版本待确认：{st.county}有几份不同的附件2，此数 {shown} 取自 {f.display}，{said}。"
+            st.marks[key] = Mark(Severity.ERROR, text + "请向该县确认以哪份为准后重新汇总")
+        at = {"cell": a1(row.row, cols[key]), "row": row.row} if key in cols else {}
+        x = make("version-figure-uncertain", file=f.display, sheet=t.table.sheet, field=c.header, value=shown,
+                 county=st.county, appendix=APPENDIX_NAMES[TableKind.APPENDIX2], unused=others[0][0],
+                 other="、".join(number_text(v) if v is not None else "无法识别的数" for _, v in others),
+                 **at)  # type: ignore[arg-type]
+        found.append(turn_back(x) if t.table.transposed else x)
+    return found
 
 
 def _take_items(s: CountySummary, used1: Candidate, opts: MergeOptions, b: _Built) -> None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from zhenggai.forms.feedback_list import FeedbackList
 
 COUNT_KEYS = ("total", "done", "open")  # 附件2's three problem counts, in its column order
+NOT_STATED = "未填报此项"  # a blank cell or a column the county's form lacks: not 0, not counted
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 
@@ -101,11 +102,17 @@ def total_marks(counties: Sequence[CountySummary], missing_prefectures: Sequence
     return marks
 
 
+def _absence(s: RollupStats, key: str) -> str:
+    """Why a county's figure is in no total, in a word for the 合计's comment."""
+    if s.status is not None:
+        return s.status.label
+    return NOT_STATED if s.values.get(key, "") == "" else "数据无法识别或有错误"
+
+
 def total_mark(group: Sequence[RollupStats], key: str) -> Mark | None:
     """The mark of a 成果统计汇总 合计 (or 小计) cell: the counties it lacks (red), and the
     counties whose figure in it is marked (red if any such mark is, else yellow)."""
-    bad = [f"{s.county}（{s.status.label if s.status else '数据无法识别或有错误'}）" for s in group
-           if key in s.unreadable]
+    bad = [f"{s.county}（{_absence(s, key)}）" for s in group if key in s.unreadable]
     marked = [s for s in group if key in s.marks]
     notes = [f"不完整：不含 {'、'.join(bad)}"] if bad else []
     if marked:
@@ -134,10 +141,22 @@ def stats_rows(counties: Sequence[CountySummary], stats: Sequence[RollupStats], 
             continue
         for st in rows:
             if st.status is None:
+                _not_stated(st, spec)
                 mark_counts(st, s, keys)
             out.append(st)
     out += [st for rows in by.values() for st in rows]
     return out
+
+
+def _not_stated(st: RollupStats, spec: TableSpec) -> None:
+    """A number cell of a county's 附件2 row that holds no figure (its form lacks the column:
+    an old template, another indicator set) is not stated, never a silent gap in the 合计:
+    red, in no total, the 合计 names the county (as for a figure that cannot be read)."""
+    for c in spec.columns:
+        if c.is_number and c.key not in st.unreadable and st.values.get(c.key, "") in ("", None):
+            st.unreadable.add(c.key)
+            st.values[c.key] = ""
+            st.reasons.setdefault(c.key, f"{st.county}没有填报这个数（附件2 没有这一列或空白）")
 
 
 def placeholder(s: CountySummary, spec: TableSpec) -> RollupStats:

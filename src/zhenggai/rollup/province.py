@@ -24,6 +24,7 @@ from zhenggai.core.findings import CATALOGUE, FileReport, Finding, Report, Sever
 from zhenggai.core.parse import clean_text, parse_date, parse_number, parse_yes_no
 from zhenggai.core.results import FileResult, ProgressCallback
 from zhenggai.core.schema import APPENDIX1
+from zhenggai.rollup.figure_marks import mark_stats
 from zhenggai.rollup.layout import (
     AS_OF_LABEL,
     CONTACT_PREFIX,
@@ -230,6 +231,7 @@ def _read_one(
                    work)
     _recount_overdue(counties, items, as_of or opts.validate.as_of)
     reports = _findings(path, sheets.get(FINDINGS.name, []))
+    mark_stats(stats, (f for fr in reports for f in fr.findings), opts.validate.specs()[1])  # as the merge marked them
     a2 = opts.validate.specs()[1]
     for spec, headers in ((STATS, [c.header for c in a2.columns if c.is_number]),
                           (OVERVIEW, [_O["total"], _O["done"], _O["open"]])):
@@ -422,8 +424,15 @@ def _stats(path: Path, grid: list[list[object]], prefecture: str, opts: MergeOpt
                     unreadable.add(c.key)
                     values[c.key] = clean_text(v)
                     reasons[c.key] = "在市（州）汇总表中是未计入合计的文字（原因见该表此格的批注）"
+                elif n.value is None:
+                    # A blank figure cell: the writer writes every counted figure as a number
+                    # (0 too), so a blank is a figure the county did not state (or a county
+                    # without 附件2, below): in no total, never 0.
+                    unreadable.add(c.key)
+                    values[c.key] = ""
+                    reasons[c.key] = "在市（州）汇总表中是空白（县里没有填报这个数）"
                 else:
-                    values[c.key] = n.value if n.value is not None else 0.0
+                    values[c.key] = n.value
             else:
                 values[c.key] = clean_text(v)
         values["county"] = county
