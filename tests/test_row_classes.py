@@ -85,6 +85,35 @@ def test_continuation_in_a_reply_counts_one_problem(tmp_path: Path) -> None:
     assert [(f.cell, f.code) for f in report.findings()] == [("C6", "row-continuation")]
 
 
+# --- a problem written over two rows (audit 26, class 4) ----------------------------------
+
+@pytest.mark.parametrize(("second", "cell"), [
+    ([None, "持续运营能力不足"], "B6"),  # 问题描述 wrapped onto a row of its own
+    ([None, "持续运营能力不足", "补充工作人员3人"], "B6"),  # and its measure with it
+    ([None, None, "补充工作人员3人", None, None, "王五"], "C6"),  # a measure with its own 责任人
+])
+def test_a_problem_written_over_two_rows_is_no_fifth_problem(tmp_path: Path, second: Row, cell: str) -> None:
+    rows: list[Row] = [[1, "县级电商公共服务中心服务功能弱化，", *GOOD_ROWS[0][2:]], second,
+                       *[[i + 2, *r[1:]] for i, r in enumerate(GOOD_ROWS)]]
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(rows)})
+    validated = zhenggai.validate([path], OPTS)
+    assert [(f.cell, f.code, f.severity.value) for f in validated.report.findings()
+            if not f.code.startswith("measure-")] == [(cell, "row-split", "error")]  # no "未填写" for each cell
+    (split,) = [f for f in validated.report.findings() if f.code == "row-split"]
+    assert "像是第 5 行的问题写成了两行" in split.message
+    assert [it.row for it in validated.files[0].tables_of("appendix1")[0].items] == [5, 7, 8]
+
+
+def test_rows_without_seq_in_a_table_without_seq_are_problems(tmp_path: Path) -> None:
+    # No row has a 序号: a row without one is this table's way, not a wrapped row; the cells it
+    # lacks are each reported, as before.
+    rows: list[Row] = [[None, *GOOD_ROWS[0][1:]], [None, "快递企业整合不够", "新整合快递企业3家"]]
+    path = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(rows)})
+    validated = zhenggai.validate([path], OPTS)
+    assert [it.row for it in validated.files[0].tables_of("appendix1")[0].items] == [5, 6]
+    assert {f.code for f in validated.report.findings() if f.row == 6} == {"required-missing"}
+
+
 # --- category headings: by where the text stands, never by its first characters -----------
 
 @pytest.mark.parametrize(("heading", "merges", "category"), [

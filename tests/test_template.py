@@ -208,7 +208,7 @@ def test_indicators_file_replaces_the_measure_columns(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ('[[indicator]]\nkey = "x"\nheader = "a"\nunit = "个"\ntype = "weight"\n', "格式不对"),
-        ("not toml [", "写法不对（第 1 行第 5 列附近）"),
+        ("not toml [", "的写法不对（第 1 行第 5 列附近）"),
         ('[[indicator]]\nkey = "total"\nheader = "a"\nunit = "个"\ntype = "count"\n', "固定列重名"),
         ('[[indicator]]\nkey = "a"\nheader = "a"\nunit = "个"\ntype = "count"\n'
          '[[indicator]]\nkey = "a"\nheader = "b"\nunit = "个"\ntype = "count"\n', "重复"),

@@ -89,3 +89,13 @@ def test_a_revision_of_text_is_read_as_revised_and_said(tmp_path: Path) -> None:
     assert (found.cell, found.value) == ("第3行", "已完成站点清理，撤销站点12个")
     assert "修订前“已完成站点清理，正在推进”" in found.message
     assert result.rollup.items[1].values[2] == "已完成站点清理，撤销站点12个"
+
+
+def test_a_row_deleted_by_a_revision_is_an_error_not_a_silent_drop(tmp_path: Path) -> None:
+    deleted = [("", {"runs": [(str(v), "del")]}) for v in A1[1]]
+    _reply(tmp_path / "in" / "谷城县.docx", a1=[A1[0], deleted])
+    result = zhenggai.merge([tmp_path / "in"], OPTS)
+    (found,) = [f for fr in result.report.files for f in fr.findings if f.code == "revision-row-deleted"]
+    assert (found.severity.value, found.sheet, found.cell) == ("error", "表格1", "第3行")
+    assert "站点存活率偏低" in found.message
+    assert result.rollup.counties[0].total == 1

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from zhenggai.checking.county import resolve_county
 from zhenggai.checking.quantities import check_quantities
-from zhenggai.checking.readings import second_readings
+from zhenggai.checking.readings import deleted_rows, second_readings
 from zhenggai.checking.rows import RowContext, field_name, prepare, validate_rows
 from zhenggai.checking.sheets import join_continued, split_back, turn_back
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
@@ -138,7 +138,8 @@ def _header_findings(t: Table, shown: str) -> list[Finding]:
 
 def _table_notes(t: Table, shown: str) -> list[Finding]:
     """The header's findings and how the table's rows were read (``Table.notes``)."""
-    out = _header_findings(t, shown)
+    # A continuation without a header of its own borrowed its table's: said there once.
+    out = _header_findings(t, shown) if t.continues is None else []
     for code, row, col, params in t.notes:
         out.append(make(code, file=shown, sheet=t.sheet, cell=a1(row, col), row=row, line=row,
                         **params))  # type: ignore[arg-type]
@@ -258,6 +259,7 @@ def _find_tables(grids: Sequence[Grid], opts: Options,
 
     tables: list[TableResult] = []
     word_rows: dict[str, tuple[int, int]] = {}
+    last: Table | None = None  # the last table read, which rows without a header may continue
     for grid in grids:
         if grid.name == META_SHEET:
             continue  # zhenggai's own definition of the form (see schema.META_SHEET), never a table
@@ -271,9 +273,35 @@ def _find_tables(grids: Sequence[Grid], opts: Options,
         if grid.hidden:
             found += _hidden_sheet(grid, on_sheet, shown)
             continue
-        found += hidden_findings(grid, on_sheet, shown)
+        if not on_sheet and tables:
+            more, said = _headerless(grid, last, shown)
+            on_sheet, found = more, found + said
+        found += hidden_findings(grid, on_sheet, shown) + deleted_rows(grid, on_sheet, shown)
         tables += [TableResult(table) for table in on_sheet]
+        last = on_sheet[-1] if on_sheet else last
     return tables, found, word_rows
+
+
+def _headerless(grid: Grid, last: Table | None, shown: str) -> tuple[list[Table], list[Finding]]:
+    """A sheet (or Word table) with no header after the file's first table: the table it
+    clearly continues, or an error naming its rows that look like a table's (never dropped
+    unread); nothing for a sheet of notes."""
+    from zhenggai.forms.continuation import Loose, continuation
+
+    got = continuation(grid, last)
+    if got is None:
+        return [], []
+    if isinstance(got, Loose):
+        return [], [make("rows-without-header", file=shown, sheet=grid.name, cell=a1(got.first, 0), row=got.first,
+                         name=grid.name, rows=_row_list(got.rows), text=got.text, why=got.why)]
+    return [got], []
+
+
+def _row_list(rows: list[int]) -> str:
+    """1-based rows as the clerk reads them: "3–6", "3、5、8", at most ten named."""
+    if rows == list(range(rows[0], rows[-1] + 1)) and len(rows) > 2:
+        return f"{rows[0]}–{rows[-1]}"
+    return "、".join(map(str, rows[:10])) + (" 等" if len(rows) > 10 else "")
 
 
 def _check_tables(tables: list[TableResult], path: Path, shown: str, opts: Options,

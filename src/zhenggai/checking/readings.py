@@ -16,11 +16,12 @@ from typing import Any, cast
 
 from zhenggai.checking.rows import RowContext, field_name, validate_rows
 from zhenggai.checking.table_rules import header_factors
-from zhenggai.core.findings import a1, column_letter, make
+from zhenggai.core.findings import Finding, a1, column_letter, make
 from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import display
 from zhenggai.core.schema import Kind
 from zhenggai.core.table import Reading, Record, Table
+from zhenggai.intake.reader import Grid
 
 
 def second_readings(table: Table, ctx: RowContext, models: list[Any]) -> list[Any]:
@@ -133,4 +134,20 @@ def _note(table: Table, ctx: RowContext, reading: Reading, differ: list[int]) ->
                              first=f"{column_letter(col)} 列「{h.labels[reading.key]}」"))
 
 
-__all__ = ["second_readings"]
+
+def deleted_rows(grid: Grid, tables: Sequence[Table], shown: str) -> list[Finding]:
+    """Rows of a Word table that a revision not accepted deleted whole: blank as Word shows
+    them, a problem (or a county's figures) before it. Whether the deletion was agreed is not
+    ours to guess: an error naming the row, which is not read."""
+    if not grid.revised or not tables:
+        return []
+    top = min(t.header.row for t in tables)
+    rows: dict[int, list[str]] = {}
+    for (r, _c), before in sorted(grid.revised.items()):
+        if r > top and before and all(v == "" for v in grid.rows[r]):
+            rows.setdefault(r, []).append(before)
+    return [make("revision-row-deleted", file=shown, sheet=grid.name, cell=a1(r + 1, 0), row=r + 1,
+                 text=" ".join(texts)[:60]) for r, texts in rows.items()]
+
+
+__all__ = ["deleted_rows", "second_readings"]

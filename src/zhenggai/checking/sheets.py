@@ -39,9 +39,11 @@ def join_continued(tables: list[TableResult], notes: Callable[[Table, str], list
         offset = _CONTINUED_OFFSET * (len(joined) + 1)
         found += notes(t.table, shown)  # the second sheet's header and rows, on that sheet
         first, last = _seq(prev.table, -1), _seq(t.table, 0)
-        found.append(make("table-continued", file=shown, sheet=t.table.sheet, cell=a1(t.table.header.row + 1, 0),
-                          row=t.table.header.row + 1, name=t.table.sheet, prev=prev.table.sheet,
-                          seq=f"{last} 接 {first}"))
+        # Without a header of its own (forms/continuation.py) the note stands on its first row.
+        row = t.table.header.row + 1 if t.table.continues is None else t.table.records[0].row
+        found.append(make("table-continued" if t.table.continues is None else "table-continued-headerless",
+                          file=shown, sheet=t.table.sheet, cell=a1(row, 0), row=row, name=t.table.sheet,
+                          prev=prev.table.sheet, seq=f"{last} 接 {first}"))
         # The tables were just found in this file (forms.find_tables): no one else holds them.
         for rec in t.table.records:
             rec.row += offset
@@ -61,6 +63,8 @@ def _seq(t: Table, at: int) -> int | None:
     if not t.records or "seq" not in t.header.cols:
         return None
     v = t.records[at].values[col]
+    if isinstance(v, str) and v.strip().isdigit():
+        return int(v)  # a Word table's 序号 is text
     return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() else None
 
 

@@ -123,7 +123,7 @@ def _problem_groups(grid: Grid, col: int | None, first: int) -> dict[int, int]:
 # 合计 · notes and the contact line (the table ends) · blank. A row that fits none is an
 # error naming it, never a heading because of its first characters.
 
-DATA, SKIP, HEADING, CONTINUATION, HEADER, UNITS, END, CONTACT, UNCLASSIFIED = range(9)
+DATA, SKIP, HEADING, CONTINUATION, HEADER, UNITS, END, CONTACT, UNCLASSIFIED, SPLIT = range(10)
 # Units written in a row of their own under the header: "万元", "（个）", "单位：万元".
 _UNITS_CELL = re.compile(
     r"^[（(]?(?:(?:金额|计量)?单位[:：]?)?[（(]?(?:[十百千万亿]?元|个|人|家|村|次|项|名|处|%)[)）]?$"
@@ -241,7 +241,20 @@ class Rows:
             return HEADING
         if self.continued and set(own) <= self.continued and self.h.cols.get("problem") not in self.fill_cols(r):
             return CONTINUATION if have_records else UNCLASSIFIED
+        if have_records and self.split(row, own, r):
+            return SPLIT
         return DATA
+
+    def split(self, row: list[object], own: list[int], r: int) -> bool:
+        """No 序号, no 是否完成整改 and no 完成时限, only text (问题描述 wrapped onto a row of its own,
+        with or without more 整改措施 and a 责任人): the row above written over two rows, or
+        another problem left half filled in. Never a problem of its own without saying so."""
+        h = self.h.cols
+        if self.seq_col is None or self.seq_col in own or (r, self.seq_col) in self.fill:
+            return False
+        text = {h[k] for k in ("problem", "measure", "owner", "unit") if k in h} | set(self.extra_cols)
+        return set(own) <= text and not any(
+            h[k] in self.fill_cols(r) for k in ("problem", "done", "deadline") if k in h)
 
     def fill_cols(self, r: int) -> set[int]:
         return {c for c in self.cols if c is not None and (r, c) in self.fill} if self.fill else set()

@@ -27,6 +27,7 @@ from zhenggai.forms.rowkinds import (
     FOOTER,
     HEADER,
     HEADING,
+    SPLIT,
     UNCLASSIFIED,
     UNITS,
     Note,
@@ -272,10 +273,11 @@ def parse_contact(row_index: int, row: list[object]) -> Contact | None:
     return Contact(row=row_index + 1, col=col, name=name, phone=phone, text=text)
 
 
-def build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...] = ()) -> Table:
+def build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...] = (), top: int = 0) -> Table:
     """Read the rows under a header, each classified by all its cells, up to the contact line,
-    a note, another table's header (``others``) or the end."""
-    return _build_table(grid, spec, h, others)[0]
+    a note, another table's header (``others``) or the end; its 盖章 line and title no higher
+    than row ``top``."""
+    return _build_table(grid, spec, h, others, top)[0]
 
 
 def _build_table(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, ...], top: int = 0
@@ -313,6 +315,8 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             continue
         values = lay.values(row, r)
         kind = lay.classify(row, r, values, bool(records))
+        if kind == SPLIT and records[-1].values[0] in ("", None):
+            kind = DATA  # the row above has no 序号 either: rows without 序号 are this table's way
         if kind == DATA:
             rec = make_record(lay, r, row, values, category, formula_cells)
             if rec is not None:
@@ -321,6 +325,8 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             category = heading_text(row, lay.own(row))
         elif kind == CONTINUATION:
             notes.append(continue_row(lay, records[-1], r, row))
+        elif kind == SPLIT:
+            notes.append(_split_note(lay, r, row, records[-1].row))
         elif kind == UNITS and not records:
             # The units a row under the header states count like the header's own (万元 above,
             # 元 here: two readings): keep them for checking/table_rules.py.
@@ -337,9 +343,8 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             break
     if spec.kind == TableKind.APPENDIX2 and grid.merges:
         records = fold_merged_rows(lay, records, notes)
-    readings = _twin_readings(lay, records) if h.twins else []
-    if grid.revised:
-        readings += _revised_readings(lay, records)
+    readings = [*(_twin_readings(lay, records) if h.twins else ()),
+                *(_revised_readings(lay, records) if grid.revised else ())]
     if contact is None:
         last = records[-1].row if records else lay.first
         for r in range(last, min(last + 8, limit)):
@@ -373,6 +378,18 @@ def _revised_readings(lay: Rows, records: list[Record]) -> list[Reading]:
             if before is not None:
                 by_key.setdefault(key, {})[rec.row] = before
     return [Reading(key, cells) for key, cells in by_key.items()]
+
+
+def _split_note(lay: Rows, r: int, row: list[object], prev: int) -> Note:
+    """``row-split``: the row looks like the row above written over two rows (rowkinds.Rows.split)."""
+    own = lay.own(row)
+    return ("row-split", r + 1, own[0], {"fields": "、".join(f"「{_header_at(lay, c)}」" for c in own), "prev": prev})
+
+
+def _header_at(lay: Rows, c: int) -> str:
+    """The official name of the table's column ``c`` (an extra column: its own header)."""
+    key = next((k for k, col in lay.keyed if col == c), None)
+    return lay.spec.column(key).header if key is not None else lay.h.extras.get(c, "")
 
 
 def _twin_readings(lay: Rows, records: list[Record]) -> list[Reading]:
