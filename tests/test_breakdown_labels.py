@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import zhenggai
@@ -123,3 +124,47 @@ def test_blank_cells_of_breakdown_rows_are_not_zero(tmp_path: Path) -> None:
     a2[6][4] = 25
     result, out = run(tmp_path / "错", _files(a2), "谷城县")
     assert codes(result) == [("township-sum-mismatch", "附件2", "E5")]
+
+
+# --- hidden rows inside a table (audit26 t34, t02) ---------------------------------------------
+
+
+def _filter(path: Path, sheet: str, ref: str, rows: tuple[int, ...]) -> None:
+    """An autofilter over ``ref`` that hides ``rows``, as Excel saves it."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    ws.auto_filter.ref = ref
+    for r in rows:
+        ws.row_dimensions[r].hidden = True
+    wb.save(path)
+
+
+def test_a_township_row_a_filter_hides_is_read_and_its_columns_count_nowhere(tmp_path: Path) -> None:
+    a2 = _a2(_town("城关镇", 30, 1, (3, 2, 1)), _town("石花镇", 20, 1), _town("冷集镇", 15, 1))
+    folder = tmp_path / "收件"
+    for name, sheets in _files(a2).items():
+        make_workbook(folder / name, sheets)
+    _filter(folder / "谷城县.xlsx", "附件2", "A4:M7", (7,))
+    result = zhenggai.merge([folder], opts("谷城县"), tmp_path / "汇总.xlsx")
+    assert codes(result) == [("hidden-row-read", "附件2", "A7"), ("township-summed", "附件2", "A5")]
+    assert stats_rows(tmp_path / "汇总.xlsx")["合计"] == 0  # was 50: 冷集镇's 15 silently dropped
+    msg = next(f.message for f in result.rollup.report.findings() if f.code == "hidden-row-read")
+    assert "第 7 行" in msg and "未计入汇总" in msg
+    cell = openpyxl.load_workbook(tmp_path / "汇总.xlsx")["成果统计汇总"]["E5"]
+    # red, the sum as read (with the hidden row) as its text: a province reading it back sees
+    # a figure not counted, never a blank it would read as 0
+    assert cell.value == "65" and cell.comment is not None and "第 7 行是隐藏的行" in cell.comment.text
+    province = zhenggai.read_rollup(tmp_path / "汇总.xlsx")
+    assert "county_funds" in province.stats[0].unreadable
+
+
+def test_problem_rows_a_filter_hides_are_read_into_the_rate_with_an_error(tmp_path: Path) -> None:
+    # the clerk filtered 是否完成整改 = 否 and saved: the two finished problems were out of the rate
+    folder = tmp_path / "收件"
+    make_workbook(folder / "谷城县.xlsx", {"附件1": appendix1_rows(rows_for("谷城", 4, 2)),
+                                           "附件2": appendix2_rows(["谷城县", 4, 2, 2, 50, 0, 3, 4, 0, 6, 8, 2])})
+    _filter(folder / "谷城县.xlsx", "附件1", "A4:G8", (5, 6))
+    result = zhenggai.merge([folder], opts("谷城县"), tmp_path / "汇总.xlsx")
+    assert result.rollup.counties[0].total == 4 and result.rollup.counties[0].done == 2
+    assert codes(result) == [("hidden-row-read", "附件1", "A5")]
+    assert result.rollup.report.errors == 1

@@ -103,6 +103,24 @@ def test_file_system_time_alone_is_an_error_and_marks_the_county(tmp_path: Path)
     assert county.errors >= 1 and result.rollup.report.errors >= 1
 
 
+def test_counts_an_uncertain_version_may_change_are_marked_on_the_overview(tmp_path: Path) -> None:
+    # 附件3 printed 3 problems, 2 done for 谷城县 with nothing but its 版本待确认 status: the
+    # other version says 2 and 1. Now those cells and the 合计 over them say so.
+    folder = inbox(tmp_path)
+    version(folder / "谷城县附件1.xlsx", 2, 1, saved=None, mtime=EARLY)
+    version(folder / "附件1-谷城县.xlsx", 3, 2, saved=None, mtime=LATE)
+    out = tmp_path / "汇总.xlsx"
+    zhenggai.merge([folder], OPTS, out)
+    ws = openpyxl.load_workbook(out)["汇总概览"]
+    county, total = (ws[HEADER_ROW + 2 + i] for i in range(2))
+    assert [c.value for c in county[2:5]] == [3, 2, 1]
+    for cell in county[2:4]:  # 反馈问题数, 已完成: differ between the versions
+        assert cell.fill.fgColor.rgb == "FFFFC7CE"
+        assert "版本待确认" in cell.comment.text and "谷城县附件1.xlsx 为 2 个问题、1 个已完成" in cell.comment.text
+    assert county[4].comment is None  # 未完成 is 1 in both
+    assert "含 谷城县 版本待确认的数" in total[2].comment.text
+
+
 def test_internal_time_and_name_mark_disagreeing_is_an_error(tmp_path: Path) -> None:
     folder = inbox(tmp_path)
     version(folder / "谷城县附件1（定稿）.xlsx", 2, 1, saved=T1, mtime=LATE)

@@ -208,11 +208,15 @@ def differences(used_c: Candidate, other_c: Candidate, county: str) -> str:
 
 
 def differing_figures(used_c: Candidate, other_c: Candidate, county: str) -> dict[str, float | None]:
-    """附件2 figures the unused version states otherwise: column key → its figure (None:
-    unreadable there). Empty for 附件1, or when either version has no row to compare."""
+    """The figures the unused version states otherwise: 附件2 column key → its figure (None:
+    unreadable there); for 附件1 its problem counts ("total", "done", "open": all three when
+    any differs). Empty when either version has no row to compare."""
     used, other = used_c[1], other_c[1]
-    if used.table.kind != TableKind.APPENDIX2:
-        return {}
+    if used.table.kind == TableKind.APPENDIX1:
+        from zhenggai.checking.files import problem_counts
+
+        mine, theirs = problem_counts(used.items), problem_counts(other.items)
+        return {} if mine == theirs else dict(zip(("total", "done", "open"), map(float, theirs), strict=True))
     a = used_c[2] or _county_row(used, county)
     b = other_c[2] or _county_row(other, county)
     if a is None or b is None:

@@ -32,6 +32,7 @@ FindingCode = Literal[
     "county-not-link",
     "hidden-sheet-ignored",
     "hidden-cells-ignored",
+    "hidden-row-read",
     "table-continued",
     "table-continued-headerless",
     "rows-without-header",

@@ -108,6 +108,9 @@ class Table:
     merged_numbers: list[tuple[int, int, int, int]] = field(default_factory=list)
     # Cells with a second reading (a twin column, a Word revision): checking/readings.py.
     readings: list[Reading] = field(default_factory=list)
+    # 1-based rows hidden on the sheet (by a filter or by hand) that lie inside the table and
+    # were read as its rows: whether they count the reader cannot tell (hidden-row-read).
+    hidden_read: list[int] = field(default_factory=list)
     # Rows with no header of their own read under the table of this sheet (or Word table)
     # they continue (forms/continuation.py): its name; None for a table with its own header.
     continues: str | None = None

@@ -13,7 +13,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from zhenggai.core.findings import Finding, a1, make
+from zhenggai.core.kinds import TableKind
 from zhenggai.core.parse import clean_text, exact_sum
+from zhenggai.core.results import APPENDIX_NAMES
 from zhenggai.core.schema import Kind
 from zhenggai.core.table import Table
 from zhenggai.forms.labels import LabelKind, is_note_label, label_kind
@@ -47,7 +49,45 @@ def assign_counties(t: TableResult, shown: str, county: str | None) -> tuple[dic
     if t.table.merged_numbers:
         t, merged = _merged_figures(t, shown)
     rows, found = _assign(t, shown, county)
+    if t.table.hidden_read:
+        rows = _hidden_out(t, rows)
     return rows, merged + found
+
+
+def _hidden_out(t: TableResult, rows: dict[str, Stats]) -> dict[str, Stats]:
+    """The figures a hidden row of the table gives or takes part in count in no total: read or
+    not, one of the two readings is wrong (a filtered township, an old copy hidden by hand).
+    In a 市's table of several counties only the county whose own row is hidden; in one
+    county's table its figure, in every column a hidden row fills (hidden_findings says so)."""
+    hidden = set(t.table.hidden_read)
+    spec = t.table.spec
+    keys = [c.key for c in spec.columns if c.is_number and c.key in t.table.header.cols]
+    filled = {s.row: [k for k in keys if clean_text(s.values[spec.keys.index(k)])] for s in t.stats if s.row in hidden}
+    several = len(rows) > 1
+    out: dict[str, Stats] = {}
+    for name, s in rows.items():
+        mine = [r for r in filled if not several or r == s.row]
+        cols = list(dict.fromkeys(k for r in mine for k in filled[r]))
+        if not cols:
+            out[name] = s
+            continue
+        why = f"第 {'、'.join(str(r) for r in sorted(mine))} 行是隐藏的行，读不出是否应计入"
+        out[name] = _not_counted(t, s, cols, why)
+    return out
+
+
+def _not_counted(t: TableResult, s: Stats, keys: list[str], why: str) -> Stats:
+    """``s`` with the figures of ``keys`` in no total for ``why``. A figure summed from township
+    rows has no text of its own: the sum is written as its text, so the rollup's red cell
+    says what was read, and a province reading that rollup back sees text, never a blank
+    it would read as 0."""
+    values = list(s.values)
+    for k in keys:
+        i = t.table.spec.keys.index(k)
+        if (n := s.numbers.get(k)) is not None and not clean_text(values[i]):
+            values[i] = _n(n)
+    return replace(s, values=values, numbers={**s.numbers, **dict.fromkeys(keys)},
+                   reasons={**s.reasons, **dict.fromkeys(keys, why)})
 
 
 def _merged_figures(t: TableResult, shown: str) -> tuple[TableResult, list[Finding]]:
@@ -147,9 +187,8 @@ def _unclear(t: TableResult, shown: str, county: str, unclear: list[Stats],
     keys = [c.key for c in spec.columns if c.is_number and c.key in cols]
     filled = [k for k in keys if any(clean_text(s.values[spec.keys.index(k)]) for s in unclear)]
     for name, s in rows.items():
-        numbers = {**s.numbers, **dict.fromkeys(filled)}
         why = f"第 {'、'.join(str(u.row) for u in unclear)} 行写着本县县名，读不出是合计还是其中一部分"
-        rows[name] = replace(s, numbers=numbers, reasons={**s.reasons, **dict.fromkeys(filled, why)})
+        rows[name] = _not_counted(t, s, filled, why)
     col = cols.get("county", 0)
     return [make("township-row-unclear", file=shown, sheet=t.table.sheet, cell=a1(s.row, col), row=s.row,
                  field="县（市、区）", value=_label(t, s), county=county or "本县",
@@ -387,6 +426,9 @@ def struck_cell_findings(grid: Grid, tables: list[Table], display: str) -> list[
     return out
 
 
+_HIDDEN_EFFECT = {TableKind.APPENDIX1: "已计入问题数和完成率", TableKind.APPENDIX2: "这几行填了数的列未计入汇总"}
+
+
 def hidden_findings(grid: Grid, tables: list[Table], shown: str) -> list[Finding]:
     """A warning per sheet whose hidden rows or columns (in or under a table) held something,
     and one for the rows struck through (the clerk's way of deleting a row on paper)."""
@@ -401,7 +443,14 @@ def hidden_findings(grid: Grid, tables: list[Table], shown: str) -> list[Finding
     from zhenggai.core.findings import column_letter
 
     header_row = min(t.header.row for t in tables)
-    rows = [r for r in grid.hidden_rows if r > header_row]
+    for t in tables:
+        if t.hidden_read:
+            rows_read = "、".join(str(r) for r in t.hidden_read[:10]) + (" 等" if len(t.hidden_read) > 10 else "")
+            found.append(make("hidden-row-read", file=shown, sheet=grid.name, cell=a1(t.hidden_read[0], 0),
+                              row=t.hidden_read[0], name=grid.name, appendix=APPENDIX_NAMES[t.kind],
+                              rows=rows_read, effect=_HIDDEN_EFFECT[t.kind]))
+    read = {r - 1 for t in tables for r in t.hidden_read}
+    rows = [r for r in grid.hidden_rows if r > header_row and r not in read]
     parts = []
     if rows:
         parts.append("第 " + "、".join(str(r + 1) for r in rows[:10]) + (" 等" if len(rows) > 10 else "") + " 行")

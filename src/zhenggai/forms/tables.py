@@ -298,8 +298,14 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
     contact: Contact | None = None
     category: str | None = None
     end = limit = len(rows)  # where another table may begin; where the contact line may stand
+    hidden = grid.hidden_values  # rows the reader blanked because they are hidden (usually none)
+    hidden_read: list[int] = []
     for r in range(lay.first, len(rows)):
         row = rows[r]
+        if hidden and r in hidden:
+            if _read_hidden(lay, r, hidden[r], records, notes, category, formula_cells):
+                hidden_read.append(r + 1)
+            continue
         if row.count("") == len(row) and not lay.fill:
             continue  # the common blank row, without building anything
         if r in lay.across:
@@ -351,6 +357,36 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             contact = parse_contact(r, rows[r])
             if contact is not None:
                 break
+    bureau, county, contact = _bureau_county(grid, h, top, contact)
+    elsewhere = _county_elsewhere(grid, h.row, top) if county is None else None
+    table = Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere,
+                  unit_cells=unit_cells, caption_unit=_caption_unit(grid, h.row, top),
+                  merged_numbers=_merged_numbers(grid, spec, h, records) if grid.merges else [],
+                  readings=readings, hidden_read=hidden_read)
+    return table, end
+
+
+def _read_hidden(lay: Rows, r: int, row: list[object], records: list[Record], notes: list[Note],
+                 category: str | None, formula_cells: list[tuple[int, int, str]]) -> bool:
+    """A hidden row under the header (filtered out, or hidden by hand): a row of the table the
+    clerk cannot see. Read like the others when it is data or a continuation (a filtered
+    township dropped from a sum, or a filtered problem from the rate, was silent) and
+    reported as an error (shapes.hidden_findings); anything else stays unread. True when read."""
+    values = lay.values(row, r)
+    kind = lay.classify(row, r, values, bool(records))
+    if kind == DATA and (rec := make_record(lay, r, row, values, category, formula_cells)) is not None:
+        records.append(rec)
+        return True
+    if kind == CONTINUATION:
+        notes.append(continue_row(lay, records[-1], r, row))
+        return True
+    return False
+
+
+def _bureau_county(grid: Grid, h: Header, top: int, contact: Contact | None
+                   ) -> tuple[tuple[int, int, str] | None, str | None, Contact | None]:
+    """The 盖章 line above the header, the county it names, and the contact line when it stands on it."""
+    rows = grid.rows
     bureau = _bureau(grid, h.row, top)
     county = None
     if bureau is not None:
@@ -360,12 +396,7 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
             county = county_from_bureau_line(row_text(rows[bureau[0] - 1]))
         if contact is None and CONTACT_RE.search(row_text(rows[bureau[0] - 1])):
             contact = parse_contact(bureau[0] - 1, rows[bureau[0] - 1])  # unit and contact on one line
-    elsewhere = _county_elsewhere(grid, h.row, top) if county is None else None
-    table = Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere,
-                  unit_cells=unit_cells, caption_unit=_caption_unit(grid, h.row, top),
-                  merged_numbers=_merged_numbers(grid, spec, h, records) if grid.merges else [],
-                  readings=readings)
-    return table, end
+    return bureau, county, contact
 
 
 def _revised_readings(lay: Rows, records: list[Record]) -> list[Reading]:
@@ -401,7 +432,7 @@ def _twin_readings(lay: Rows, records: list[Record]) -> list[Reading]:
         cells: dict[int, object] = {}
         for rec in records:
             r = rec.row - 1
-            row = rows[r]
+            row = lay.grid.hidden_values.get(r, rows[r])  # a hidden row read into the table: its own values
             v = row[c] if c < len(row) else ""
             if v == "" and lay.fill:
                 v = lay.fill.get((r, c), "")

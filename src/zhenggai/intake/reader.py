@@ -78,6 +78,9 @@ class Grid:
     # them (a hidden row or column is not data) and validate names them in a warning.
     hidden_rows: list[int] = field(default_factory=list)
     hidden_cols: list[int] = field(default_factory=list)
+    # What those hidden rows held (0-based row → its values, hidden columns blank): a hidden
+    # row inside a table is data the clerk cannot see, read by forms/tables.py and reported.
+    hidden_values: dict[int, list[Value]] = field(default_factory=dict)
     # A Word table: grid rows [start, end) are the table's own rows (the others are the
     # paragraphs above and below it); None for a worksheet. See word.py.
     table_rows: tuple[int, int] | None = None
@@ -983,9 +986,10 @@ def _read_grids(path: Path, shown: str, fmt: str, wb: CalamineWorkbook,
 def blank_hidden(grid: Grid, rows: set[int], cols: set[int]) -> None:
     """Empty the hidden rows and columns of a grid, remembering those that held anything.
 
-    A hidden row or column is not what the clerk sees, so it is not data: typically an
-    older copy of a column, a 乡镇 breakdown kept for reference, or rows filtered out.
-    Blanking them (rather than dropping them) keeps every A1 address right.
+    A hidden row or column is not what the clerk sees: typically an older copy of a column,
+    a 乡镇 breakdown kept for reference, or rows filtered out. Blanking them (rather than
+    dropping them) keeps every A1 address right; a hidden row's values are kept
+    (``hidden_values``): inside a table it is read and reported (forms/tables.py).
     """
     grid_rows = grid.rows
     for r in sorted(rows):
@@ -993,6 +997,7 @@ def blank_hidden(grid: Grid, rows: set[int], cols: set[int]) -> None:
             row = grid_rows[r]
             if any(v != "" and v is not None for v in row):
                 grid.hidden_rows.append(r)
+                grid.hidden_values[r] = row
             grid_rows[r] = [""] * len(row)
     if cols:
         held: set[int] = set()
@@ -1002,6 +1007,10 @@ def blank_hidden(grid: Grid, rows: set[int], cols: set[int]) -> None:
                     held.add(c)
                     row[c] = ""
         grid.hidden_cols = sorted(held)
+        for row in grid.hidden_values.values():
+            for c in cols:
+                if c < len(row):
+                    row[c] = ""
     grid.formulas_without_value = {
         (r, c) for r, c in grid.formulas_without_value if r not in rows and c not in cols
     }

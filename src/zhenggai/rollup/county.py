@@ -46,7 +46,7 @@ from zhenggai.rollup.model import (
     Status,
     skipped_list,
 )
-from zhenggai.rollup.official import apply_official, plausibility_marks, stats_rows, total_incomplete
+from zhenggai.rollup.official import VERSION_NOTE, apply_official, plausibility_marks, stats_rows, total_incomplete
 
 if TYPE_CHECKING:
     from zhenggai.intake.inbox import Inbox
@@ -88,7 +88,7 @@ def _pick_version(county: str, kind: TableKind, firsts: list[Candidate], notes: 
                   unsure: Unsure | None = None) -> Candidate:
     """One of several files (one candidate each): identical copies count once, different
     versions are decided by ``versions.decide`` and named with the reason and the differences.
-    A doubtful choice of 附件2 leaves in ``unsure`` each figure another version states otherwise."""
+    A doubtful choice leaves in ``unsure`` each figure another version states otherwise."""
     if len(firsts) == 1:
         return firsts[0]  # one file: nothing to compare (its content is not even looked at)
     from zhenggai.checking.versions import decide, differences, differing_figures
@@ -101,7 +101,7 @@ def _pick_version(county: str, kind: TableKind, firsts: list[Candidate], notes: 
     used = decision.used if decision is not None else reps[0]
     if decision is not None and decision.doubtful:
         doubt.add(county)
-        if kind == TableKind.APPENDIX2 and unsure is not None:
+        if unsure is not None:
             for other in reps:
                 if other is not used:
                     for col, value in differing_figures(used, other, county).items():
@@ -365,7 +365,8 @@ def _tally(summaries: list[CountySummary], report: Report, b: _Built) -> None:
 def _county(county: str, found: _Found, opts: MergeOptions, expect: Sequence[str], b: _Built) -> CountySummary:
     """One county: choose its tables, take their rows and counts, set its status."""
     s = CountySummary(county=county, prefecture=opts.prefecture)
-    used1 = _pick(county, TableKind.APPENDIX1, found.a1.get(county, []), b.notes, b.doubt)
+    unsure1: Unsure = {}
+    used1 = _pick(county, TableKind.APPENDIX1, found.a1.get(county, []), b.notes, b.doubt, unsure1)
     unsure: Unsure = {}
     used2 = _pick(county, TableKind.APPENDIX2, found.a2.get(county, []), b.notes, b.doubt, unsure)
     if used1 and used2 and (len(found.a1[county]) > 1 or len(found.a2[county]) > 1):
@@ -396,7 +397,33 @@ def _county(county: str, found: _Found, opts: MergeOptions, expect: Sequence[str
         differs = apply_official(s, used1[1] if used1 is not None else None, opts.feedback)
         if differs is not None:
             b.notes.append((county, differs))
+    if unsure1 and used1 is not None:
+        _mark_counts_unsure(s, used1[0].display, unsure1)
     return s
+
+
+def _mark_counts_unsure(s: CountySummary, used: str, unsure: Unsure) -> None:
+    """附件3's figures of a county whose 附件1 version is in doubt, where another version
+    counts otherwise: red, naming the other version's counts (the 合计 says so too). With a
+    feedback list 反馈问题数 is the list's, whatever the version: only 已完成 may move."""
+    from zhenggai.core.parse import number_text
+
+    mine = {"total": s.total, "done": s.done, "open": s.open}
+    if s.official:
+        keys = ["done", "open", "rate"]
+    else:
+        keys = [k for k in mine if any(v != mine[k] for _, v in unsure.get(k, []))]
+        keys += ["rate"] if {"total", "done"} & set(keys) else []
+    others: dict[str, dict[str, float | None]] = {}
+    for key, found in unsure.items():
+        for name, value in found:
+            others.setdefault(name, {})[key] = value
+    said = "；".join(f"{name} 为 {number_text(v.get('total') or 0)} 个问题、{number_text(v.get('done') or 0)} 个已完成"
+                    for name, v in others.items())
+    text = f"{VERSION_NOTE}{s.county}有几份不同的附件1，此数按 {used} 计；{said}。请向该县确认以哪份为准后重新汇总"
+    for key in keys:
+        had = s.marks.get(key)
+        s.marks[key] = Mark(Severity.ERROR, f"{had.text}；{text}" if had else text)
 
 
 def _mark_unsure(st: RollupStats, f: FileResult, t: TableResult, row: Stats, unsure: Unsure) -> list[Finding]:
@@ -418,7 +445,7 @@ def _mark_unsure(st: RollupStats, f: FileResult, t: TableResult, row: Stats, uns
         shown = number_text(value) if isinstance(value, (int, float)) else (str(value) or "空白")
         said = "；".join(f"{name} 为 {number_text(v) if v is not None else '无法识别的数'}" for name, v in others)
         if key not in st.unreadable:
-            text = f"版本待确认：{st.county}有几份不同的附件2，此数 {shown} 取自 {f.display}，{said}。"
+            text = f"{VERSION_NOTE}{st.county}有几份不同的附件2，此数 {shown} 取自 {f.display}，{said}。"
             st.marks[key] = Mark(Severity.ERROR, text + "请向该县确认以哪份为准后重新汇总")
         at = {"cell": a1(row.row, cols[key]), "row": row.row} if key in cols else {}
         x = make("version-figure-uncertain", file=f.display, sheet=t.table.sheet, field=c.header, value=shown,

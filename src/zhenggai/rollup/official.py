@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 COUNT_KEYS = ("total", "done", "open")  # 附件2's three problem counts, in its column order
 NOT_STATED = "未填报此项"  # a blank cell or a column the county's form lacks: not 0, not counted
+VERSION_NOTE = "版本待确认："  # opens the mark of a figure another version of the county's reply states otherwise
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 
@@ -92,6 +93,12 @@ def total_marks(counties: Sequence[CountySummary], missing_prefectures: Sequence
         text = f"按反馈问题清单计；{'、'.join(differ)} 自己填报的数不同，见各县该格批注"
         for key in ("total", "done", "open", "rate"):
             marks.setdefault(key, Mark(WARNING, text))
+    unsure = [c.county for c in counties if any(VERSION_NOTE in m.text for m in c.marks.values())]
+    if unsure:  # counted from the likelier version (version-uncertain): provisional, said
+        text = f"含 {'、'.join(unsure)} 版本待确认的数，见各县该格批注"
+        for key in ("total", "done", "open", "rate"):
+            had = marks.get(key)
+            marks[key] = Mark(ERROR, f"{had.text}；{text}" if had else text)
     own = _self_reported(counties)
     if own:
         who = "各县（市、区）" if len(own) == len(counties) else "、".join(c.county for c in own)
