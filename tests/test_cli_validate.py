@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +15,16 @@ import pytest
 from typer.testing import CliRunner
 
 import zhenggai
-from builders import FINDINGS_SHEET, GOOD_A2, GOOD_ROWS, appendix1_rows, appendix2_rows, make_workbook, messy_workbook
+from builders import (
+    FINDINGS_SHEET,
+    GOOD_A2,
+    GOOD_ROWS,
+    appendix1_rows,
+    appendix2_rows,
+    make_workbook,
+    make_zip,
+    messy_workbook,
+)
 from programs import run_zhenggai, soffice_convert
 from zhenggai import Options
 from zhenggai.cli.app import app
@@ -198,6 +210,22 @@ def test_subprocess_json_and_exit_codes(messy: Path, good: Path) -> None:
     assert json.loads(proc.stdout) == json.loads(json.dumps(report.to_dict(), default=str))
     ok = run_zhenggai("validate", str(good), *AS_OF)
     assert ok.returncode == 0 and "0 个错误" in ok.stdout and ok.stderr == ""
+
+
+def test_subprocess_ends_at_once_yet_leaves_no_extracted_members(messy: Path, tmp_path: Path) -> None:
+    # A supervised run ends with os._exit once its output is written (cli/app.finish): the
+    # whole report is there, the exit code too, and the members of a .zip are removed.
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    inbox = make_zip(tmp_path / "收件.zip", {"谷城县.xlsx": messy})
+    env = {**os.environ, "TMPDIR": str(temp)}
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep))
+    proc = subprocess.run([sys.executable, "-m", "zhenggai", "validate", str(inbox), *AS_OF, "--format", "json"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert [f["path"] for f in json.loads(proc.stdout)["files"]] == [f"{inbox} › 谷城县.xlsx"]
+    assert list(temp.iterdir()) == []
 
 
 @pytest.mark.parametrize("args", [

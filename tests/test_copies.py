@@ -154,7 +154,7 @@ def test_found_in_a_child_or_here_the_rollup_is_the_same(tmp_path: Path, monkeyp
     """The copies are looked for in a child process while the stamped sheets are written
     (api/pipeline.py, core/background.py): the findings, 核对底稿's warning counts and
     校验问题 are those of looking for them in process, first."""
-    from zhenggai.checking import second_cpu
+    from zhenggai.intake import second_cpu
 
     county(tmp_path / "二", "谷城县", [COPIED, COPIED.replace("35", "12")])
     county(tmp_path / "二", "保康县", ["县财政安排30万元购买服务", COPIED.replace("谷城县", "保康县")])

@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builders import GOOD_ROWS, appendix1_rows, make_workbook, rewrite_zip
 from programs import run_zhenggai
@@ -282,3 +284,21 @@ def test_a_number_cell_of_infinity_is_written_as_text_not_a_crash(tmp_path: Path
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode in (0, 1) and out.exists(), proc.stderr
     assert "内部错误" not in proc.stderr
+
+
+_REF_PARTS = st.tuples(st.sampled_from(["", "A", "G", "z", "AA", "ab", "XFD", "xfe", "ZZZZ", "$B", "Ab"]),
+                       st.sampled_from(["", "1", "20", "99999", "100000", "153847", "1048576", "1048577", "99999999"]))
+_TAGS = st.sampled_from(['<c r="{}"/>', "<c r='{}'/>", '<row r="{}">', '<c r="{}" t="s"><v>1</v></c>',
+                         '<dimension ref="A1:{}"/>', '<mergeCell ref="{}:B2"/>', '<x header="{}"/>', "<c>{}</c>",
+                         ' r="{}', 'xr="{}"'])
+
+
+@settings(max_examples=400)
+@given(st.lists(st.tuples(_TAGS, _REF_PARTS), max_size=12), st.sampled_from([guard.MAX_CELLS, 1_000, 40, 3_000_000]))
+def test_one_pass_over_the_odd_references_gives_the_same_answers(parts: list[tuple[str, tuple[str, str]]],
+                                                                 budget: int) -> None:
+    # reader._guard_sheet looks only where guard.odd_refs found a reference out of the ordinary.
+    data = "".join(tag.format(letters + digits) for tag, (letters, digits) in parts).encode()
+    odd = guard.odd_refs(data)
+    assert guard.out_of_limits(data, odd) == guard.out_of_limits(data)
+    assert guard.used_range(data, budget, odd) == guard.used_range(data, budget)

@@ -19,12 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import appendix1_rows, make_workbook
-from zhenggai.checking import measures, second_cpu
+from zhenggai.checking import measures
 from zhenggai.checking import rows as row_rules
 from zhenggai.checking.files import check_file
 from zhenggai.checking.measures import Kind, Verdict, classify, rules_table
 from zhenggai.core.parse import nfkc
 from zhenggai.core.results import Options
+from zhenggai.intake import second_cpu
 
 # The list-marker regex of issue 19, as written there.
 OLD_MARKER = re.compile(r"(?:^|(?<=[\s。;,:!?、]))\d{1,2}[.、)]|\(\d{1,2}\)|[\u2460-\u24ff\u2776-\u2793]")

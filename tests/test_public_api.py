@@ -45,6 +45,7 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_parse.py": "unit tests of core.parse and the one A1 parser (core.findings)",
     "test_problems.py": "unit tests of reading the feedback list (forms.feedback_reader) and normalize_problem",
     "test_qualifiers.py": "unit tests of core.parse's number and date qualifiers beside the validate cases",
+    "test_read_aside.py": "intake.reader's scans in a forked child (intake.second_cpu) read every book the same",
     "test_reader.py": "unit tests of intake.reader and intake.xls (Book, grids, OLE)",
     "test_rounds.py": "unit tests of progress.compare (pure) on hand-built feedback lists and rollups",
     "test_row_classes.py": "unit tests of forms.tables' row classes on hand-built grids (intake.reader.Grid)",

@@ -140,11 +140,11 @@ def _finish(rollup: Rollup, last: list[Rollup], output: Path | None, opts: Merge
     """The copied measures (issue 19) and the workbook (when ``output`` is given).
 
     Where the machine has an idle CPU the copies are looked for in a forked child
-    (checking/second_cpu.py) while the stamped sheets, which show no findings, are written;
+    (intake/second_cpu.py) while the stamped sheets, which show no findings, are written;
     the workbook's working sheets (核对底稿's warning counts, 校验问题) wait for them, and
     ``--strict`` waits before writing anything. A child that fails is replaced by looking
     for them here: the findings are the same either way."""
-    from zhenggai.checking import second_cpu
+    from zhenggai.intake import second_cpu
     from zhenggai.rollup.copies import add_copies, rollup_copies
 
     held = last[:1]  # last round's rollup, until the copies are found (then let go: memory)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zhenggai.checking.county import resolve_county
 from zhenggai.checking.quantities import check_quantities
 from zhenggai.checking.readings import deleted_rows, second_readings
-from zhenggai.checking.rows import RowContext, field_name, validate_rows
+from zhenggai.checking.rows import RowContext, field_name, prepare, validate_rows
 from zhenggai.checking.sheets import join_continued, split_back, turn_back
 from zhenggai.checking.table_rules import TABLE_RULES, header_factors
 from zhenggai.checking.workbook_copies import workbook_conflicts
@@ -40,7 +40,7 @@ from zhenggai.core.results import (
     TableResult,
 )
 from zhenggai.core.schema import APPENDIX1, META_SHEET, Column, TableSpec, appendix2
-from zhenggai.core.table import Table
+from zhenggai.core.table import Record, Table
 from zhenggai.forms.tables import HEADER_SCAN_ROWS, find_tables
 from zhenggai.intake.inbox import Inbox, expand, open_inbox, skip_reason
 from zhenggai.intake.reader import MAX_UNCOMPRESSED, Grid, read_book
@@ -60,26 +60,57 @@ def check_table(t: TableResult, shown: str, opts: Options) -> tuple[TableResult,
     ctx = RowContext(table, shown, opts.deadline, opts.as_of)
     if table.spec.kind == TableKind.APPENDIX2:
         ctx.factors = header_factors(table, ctx)
-    models: Iterable[Any] = validate_rows(table, ctx)
+    ruled: list[Finding] = []
+    parsed: list[tuple[Any, ...]] = []
+    items: list[Item] = []
+    # Second readings (readings.py) may still change a checked row: its item waits for them.
+    early = table.spec.kind == TableKind.APPENDIX1 and not table.readings
+
+    def meanwhile() -> None:
+        # While a second CPU checks the last rows (rows.validate_rows): the table rules, whose
+        # findings go after every row's, where they always were; and the items of the rows
+        # checked so far, which have all their findings (the child's findings are on its rows).
+        rows_found, ctx.findings = ctx.findings, ruled
+        try:
+            for rule in TABLE_RULES[table.spec.kind]:
+                rule(table, ctx)
+        finally:
+            ctx.findings = rows_found
+        if early:
+            items.extend(_items(table.records, parsed, [*ctx.findings, *ruled], 0))
+
+    fields = ("done", "deadline") if table.spec.kind == TableKind.APPENDIX1 else None
+    models: Iterable[Any] = validate_rows(table, ctx, fields=fields, meanwhile=meanwhile)
     if table.readings:  # cells written two ways (a twin column, a Word revision): readings.py
         models = second_readings(table, ctx, list(models))
     if table.spec.kind == TableKind.APPENDIX1:
-        parsed: list[tuple[Any, ...]] = [(m.done, m.deadline) if m else (None, None) for m in models]
-    else:
-        number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
-        parsed = [(m.county, {k: getattr(m, field_name(k)) for k in number_keys}) if m
-                  else (None, dict.fromkeys(number_keys)) for m in models]
-    for rule in TABLE_RULES[table.spec.kind]:
-        rule(table, ctx)
-    errors = Counter(x.row for x in ctx.findings if x.severity is Severity.ERROR)
-    if table.spec.kind == TableKind.APPENDIX1:
-        items = tuple(Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors[rec.row], rec.group)
-                      for rec, (done, deadline) in zip(table.records, parsed, strict=True))
-        return replace(t, items=t.items + items), ctx.findings
+        for m in models:
+            parsed.append((m.done, m.deadline) if m else (None, None))
+        ctx.findings += ruled
+        items.extend(_items(table.records, parsed, ctx.findings, len(items)))
+        return replace(t, items=t.items + tuple(items)), ctx.findings
+    number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
+    parsed = [(m.county, {k: getattr(m, field_name(k)) for k in number_keys}) if m
+              else (None, dict.fromkeys(number_keys)) for m in models]
+    ctx.findings += ruled
+    errors = _errors(ctx.findings)
     stats = tuple(Stats(rec.row, None if rec.total else county, rec.values, rec.extras, numbers,
                         errors[rec.row], total=rec.total, reasons=ctx.reasons.get(rec.row, {}))
                   for rec, (county, numbers) in zip(table.records, parsed, strict=True))
     return replace(t, stats=t.stats + stats), ctx.findings
+
+
+def _errors(findings: Sequence[Finding]) -> Counter[int | None]:
+    """Errors per row."""
+    return Counter(x.row for x in findings if x.severity is Severity.ERROR)
+
+
+def _items(records: Sequence[Record], parsed: Sequence[tuple[Any, ...]], findings: Sequence[Finding],
+           start: int) -> list[Item]:
+    """The items of records ``start:len(parsed)``, each with its row's errors among ``findings``."""
+    errors = _errors(findings)
+    return [Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors[rec.row], rec.group)
+            for rec, (done, deadline) in zip(records[start:len(parsed)], parsed[start:], strict=True)]
 
 
 # --- a file -----------------------------------------------------------------------------
@@ -201,7 +232,7 @@ def check_file(path: Path, opts: Options, display_name: str | None = None) -> Fi
 def _check_file(path: Path, opts: Options, display_name: str | None) -> FileResult:
     shown = display_name or str(path)
     mtime = _mtime(path)
-    book = read_book(path, shown)
+    book = read_book(path, shown, meanwhile=prepare)
     digest = book.sha256 if book.sha256 is not None else _digest(path)  # the reader's bytes, else read here
     found = [*book.findings, *book.notes]
     tables: list[TableResult] = []

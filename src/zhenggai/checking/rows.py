@@ -38,7 +38,6 @@ from pydantic import (
 )
 from pydantic import model_validator as _model_validator
 
-from zhenggai.checking import second_cpu
 from zhenggai.checking.measures import classify, cue_text, warm
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.findings import Finding, a1, make
@@ -56,9 +55,10 @@ from zhenggai.core.parse import (
     unit_factor,
 )
 from zhenggai.core.results import DEADLINE
-from zhenggai.core.schema import Column, Kind, TableSpec
+from zhenggai.core.schema import APPENDIX1, Column, Kind, TableSpec
 from zhenggai.core.table import Table
 from zhenggai.forms.tables import FORMULA_NO_VALUE
+from zhenggai.intake import second_cpu
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -405,51 +405,63 @@ CHUNK = 4096
 table would otherwise hold 100,000 models at once, about 100 MB)."""
 
 
-def validate_rows(table: Table, ctx: RowContext) -> Iterator[Any]:
+PARENT_SHARE = 0.43
+"""The part of a big 附件1's rows this process checks when a child checks the rest: it also
+runs the table rules meanwhile (about a fifth of the rows' cost), and the two should end together."""
+
+
+def validate_rows(table: Table, ctx: RowContext, *, fields: Sequence[str] | None = None,
+                  meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
     """Every record of ``table`` through its row model, in order; findings go to ``ctx``.
 
-    Yields each record's model, or None for a row whose validator raised. The second half of
-    a big 附件1 is checked by a forked child where a second CPU is idle (second_cpu.py): 附件1's
-    rules only report, so the child's findings and parsed values are all its rows give; its
-    rows come as named tuples of the model's fields (the same attributes).
+    Yields each record's model, or None for a row whose validator raised. The rows past
+    :data:`PARENT_SHARE` of a big 附件1 are checked by a forked child where a second CPU is
+    idle (second_cpu.py): 附件1's rules only report, so the child's findings and parsed values
+    are all its rows give; its rows come as named tuples of the model's ``fields`` (all when
+    None: the attributes the caller reads). ``meanwhile()`` is called once, after this
+    process's rows and before the child's are waited for (at the end when there is no child).
     """
     with collector_paused():
-        yield from _halves(table, ctx)
+        yield from _halves(table, ctx, tuple(fields or row_model(table.spec).model_fields), meanwhile)
 
 
-def _halves(table: Table, ctx: RowContext) -> Iterator[Any]:
+def _halves(table: Table, ctx: RowContext, fields: tuple[str, ...],
+            meanwhile: Callable[[], None] | None) -> Iterator[Any]:
     n = half = len(table.records)
     pending = None
     if n >= second_cpu.ROWS_MIN and table.spec.kind == TableKind.APPENDIX1 and _second_cpu():
-        half = n // 2
+        half = int(n * PARENT_SHARE)
         warm()  # the segmenter loaded once, before the fork, not in both processes
-        pending = second_cpu.start(lambda: _checked(table, ctx, half, n))
+        pending = second_cpu.start(lambda: _checked(table, ctx, half, n, fields))
     yield from _validate(table, ctx, 0, half)
+    if meanwhile is not None:
+        meanwhile()
     if half == n:
         return
     got = pending.result() if pending is not None else None
-    if got is None:  # no child, or it failed: its half here
+    if got is None:  # no child, or it failed: its rows here
         yield from _validate(table, ctx, half, n)
         return
     rows, findings = cast("tuple[list[tuple[Any, ...] | None], list[Finding]]", got)
     ctx.findings += findings
-    values = _values(table.spec)
-    for fields in rows:
-        yield None if fields is None else values._make(fields)
+    values = _values(table.spec, fields)
+    for row in rows:
+        yield None if row is None else values._make(row)
 
 
 @cache
-def _values(spec: TableSpec) -> Any:
-    """A row checked by the child, as a named tuple of its model's fields (what the model would
-    hold, attribute by attribute; building 50,000 models again would cost what the child saved)."""
-    return namedtuple(f"{row_model(spec).__name__}Values", list(row_model(spec).model_fields))
+def _values(spec: TableSpec, fields: tuple[str, ...]) -> Any:
+    """A row checked by the child, as a named tuple of some of its model's fields (what the model
+    would hold, attribute by attribute; building 50,000 models again would cost what the child saved)."""
+    return namedtuple(f"{row_model(spec).__name__}Values", fields)
 
 
-def _checked(table: Table, ctx: RowContext, first: int, end: int) -> tuple[list[tuple[Any, ...] | None], list[Finding]]:
-    """In the child: the field values of rows ``first:end`` (model field order) and their findings."""
+def _checked(table: Table, ctx: RowContext, first: int, end: int,
+             fields: tuple[str, ...]) -> tuple[list[tuple[Any, ...] | None], list[Finding]]:
+    """In the child: the ``fields`` of rows ``first:end`` and their findings."""
     start = len(ctx.findings)
-    names = list(row_model(table.spec).model_fields)
-    rows = [None if m is None else tuple(map(m.__dict__.__getitem__, names)) for m in _validate(table, ctx, first, end)]
+    rows = [None if m is None else tuple(map(m.__dict__.__getitem__, fields))
+            for m in _validate(table, ctx, first, end)]
     return rows, ctx.findings[start:]
 
 
@@ -481,6 +493,14 @@ def _validate(table: Table, ctx: RowContext, first: int, end: int) -> Iterator[A
             except ValidationError as exc:
                 ctx.from_errors(exc.errors(include_url=False), d[ROW])
                 yield None
+
+
+def prepare() -> None:
+    """What checking a big 附件1 needs, loaded ahead: the segmenter and the row model. The
+    reader calls it while it waits for the guard of a big sheet on the second CPU
+    (reader._read_aside); both are loaded once a process, and needed anyway."""
+    warm()
+    _adapter(APPENDIX1)
 
 
 def _second_cpu() -> bool:

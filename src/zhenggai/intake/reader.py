@@ -42,6 +42,8 @@ from zhenggai.intake import guard, sniff
 from zhenggai.intake.package import Package, read_whole
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from python_calamine import CalamineWorkbook
 
     from zhenggai.intake import formats, word
@@ -453,11 +455,12 @@ def _needs_scan(data: bytes) -> bool:
     )
 
 
-def _scan_sheets(pkg: Package, display: str) -> dict[str, _SheetScan]:
+def _scan_sheets(pkg: Package, display: str, guarded: Callable[[], None] | None = None) -> dict[str, _SheetScan]:
     """Per sheet name: formula cells without value and error cells; refuses huge ranges.
 
     Reads the members as :func:`_check_zip` inflated and measured them (``pkg.members``;
-    a member missing from it is read from the zip).
+    a member missing from it is read from the zip). Every sheet is guarded before any is
+    scanned; ``guarded()`` is called in between (calamine may then read the sheets).
     """
     found: dict[str, _SheetScan] = {}
     read = pkg.read
@@ -480,12 +483,17 @@ def _scan_sheets(pkg: Package, display: str) -> dict[str, _SheetScan]:
     except (KeyError, SafeET.ParseError):
         return found  # calamine reports a workbook it cannot read
     stale = "xl/workbook.xml" in names and _FULL_CALC_RE.search(read("xl/workbook.xml")) is not None
+    sheets: list[tuple[str, bytes]] = []
     for name, part in parts.items():
         try:
             data = read(part)
         except KeyError:
             continue
         _guard_sheet(display, name, data)
+        sheets.append((name, data))
+    if guarded is not None:
+        guarded()
+    for name, data in sheets:
         scan = _SheetScan()
         # Substring tests first: most sheets hold neither, and ``in`` is a memchr.
         if (b"<f" in data or b":f" in data) and _F_TAG_RE.search(data):
@@ -501,10 +509,11 @@ def _scan_sheets(pkg: Package, display: str) -> dict[str, _SheetScan]:
 
 def _guard_sheet(display: str, name: str, data: bytes) -> None:
     """Refuse a sheet whose references calamine cannot be trusted with (see guard.py)."""
-    bad = guard.out_of_limits(data)
+    odd = guard.odd_refs(data)  # one pass finds where both checks need to look
+    bad = guard.out_of_limits(data, odd)
     if bad is not None:
         raise _Refused(make("file-unreadable", file=display, reason=guard.limits_reason(name, bad)))
-    too_large = guard.used_range(data, MAX_CELLS)
+    too_large = guard.used_range(data, MAX_CELLS, odd)
     if too_large is not None:
         raise _Refused(_too_large(display, name, *too_large))
 
@@ -595,9 +604,13 @@ def _too_large(display: str, sheet: str, rows: int, cols: int) -> Finding:
 _KIND_NAMES = {sniff.PDF: "PDF 文件", sniff.IMAGE: "图片", sniff.RAR: "RAR", sniff.SEVENZIP: "7z"}
 
 
-def read_book(path: Path, display: str | None = None) -> Book:
+def read_book(path: Path, display: str | None = None, *, meanwhile: Callable[[], None] | None = None) -> Book:
     """Read every worksheet of a workbook (or table of a Word document); problems become
-    findings on the Book. What the file is comes from its bytes, never its name."""
+    findings on the Book. What the file is comes from its bytes, never its name.
+
+    ``meanwhile()``: work the caller will need next, done when this process would otherwise
+    wait for the second CPU's guard of a big sheet (:func:`_read_aside`); not called otherwise.
+    """
     shown = display or str(path)
     data: bytes | None = None
     try:
@@ -612,7 +625,7 @@ def read_book(path: Path, display: str | None = None) -> Book:
         return _unreadable(path, shown, "文件是空的（0 字节）")
     pkg = Package.open(path, data) if head.startswith((ZIP_MAGIC, sniff.EMPTY_ZIP_MAGIC)) else None
     try:
-        book = _read_head(path, shown, head, pkg)
+        book = _read_head(path, shown, head, pkg, meanwhile)
     finally:
         if pkg is not None:
             pkg.close()
@@ -621,7 +634,8 @@ def read_book(path: Path, display: str | None = None) -> Book:
     return book
 
 
-def _read_head(path: Path, shown: str, head: bytes, pkg: Package | None) -> Book:
+def _read_head(path: Path, shown: str, head: bytes, pkg: Package | None,
+               meanwhile: Callable[[], None] | None = None) -> Book:
     """:func:`read_book` once the file's first bytes (and a zip's package) are known."""
     try:
         fmt = sniff.kind_of(path, head, pkg.zf if pkg is not None else None)
@@ -647,7 +661,7 @@ def _read_head(path: Path, shown: str, head: bytes, pkg: Package | None) -> Book
         return _unreadable(path, shown, f"{guard.UNREADABLE}（{crashed}）", fmt)
     try:
         with boundary.reading(shown):
-            book = _read_sniffed(path, shown, fmt, pkg)
+            book = _read_sniffed(path, shown, fmt, pkg, meanwhile)
     except BaseException as exc:
         if not isinstance(exc, Exception) and not guard.is_panic(exc):
             raise  # KeyboardInterrupt, SystemExit: not the file's doing
@@ -683,9 +697,9 @@ def _read_csv(path: Path, shown: str) -> Book | None:
     return Book(path, [Grid(path.stem or "CSV", rows)], [], sniff.CSV, notes=found)
 
 
-def _read_sniffed(path: Path, shown: str, fmt: str, pkg: Package | None = None) -> Book:
+def _read_sniffed(path: Path, shown: str, fmt: str, pkg: Package | None = None,
+                  meanwhile: Callable[[], None] | None = None) -> Book:
     """Read a file whose kind is known to be readable: xlsx, xls, ods or docx."""
-    import python_calamine as pc
 
     scans: dict[str, _SheetScan] = {}
     styled: dict[str, _Styled] = {}
@@ -698,22 +712,27 @@ def _read_sniffed(path: Path, shown: str, fmt: str, pkg: Package | None = None) 
             return refused
         if fmt == sniff.DOCX:
             return _read_docx(path, shown)
-        try:
-            scans = _scan_ods(path, shown, styled) if fmt == sniff.ODS else _scan_sheets(pkg, shown)
-        except _Refused as exc:
-            return Book(path, [], [exc.finding], fmt)
-        except DefusedXmlException:
-            return _unreadable(path, shown, "工作簿的 XML 含有不安全的内容", fmt)
-        except SafeET.ParseError:
-            if fmt == sniff.ODS:
+        if fmt == sniff.XLSX:
+            aside = _read_aside(path, shown, pkg, watch[_SST].found, meanwhile)
+            if aside is not None:
+                return aside
+            done = _xlsx_scans(path, shown, pkg, watch[_SST].found)
+            if isinstance(done, Book):
+                return done
+            scans, styled = done
+        else:
+            try:
+                scans = _scan_ods(path, shown, styled)
+            except _Refused as exc:
+                return Book(path, [], [exc.finding], fmt)
+            except DefusedXmlException:
+                return _unreadable(path, shown, "工作簿的 XML 含有不安全的内容", fmt)
+            except SafeET.ParseError:
                 # calamine's .ods reader loops forever on a content.xml cut short (a table
                 # without its end tag: found by benchmarks/fuzz.py); ods.py parses it whole.
                 return _unreadable(path, shown, f"content.xml 不是完整的 XML，{guard.UNREADABLE}", fmt)
-            scans = {}  # calamine reports what is wrong with the file
-        except (zipfile.BadZipFile, OSError, KeyError, ValueError, UnicodeDecodeError):
-            scans = {}  # calamine reports what is wrong with the file
-        if fmt == sniff.XLSX:
-            styled = _scan_formats(pkg, watch[_SST].found)
+            except (zipfile.BadZipFile, OSError, KeyError, ValueError, UnicodeDecodeError):
+                scans = {}  # calamine reports what is wrong with the file
         pkg.members.clear()  # calamine inflates for itself: do not hold 30 MB through its read
     else:
         try:
@@ -732,16 +751,110 @@ def _read_sniffed(path: Path, shown: str, fmt: str, pkg: Package | None = None) 
     with contextlib.ExitStack() as stack:
         try:
             wb = _open_calamine(path, fmt, stack, pkg)
-        except pc.PasswordError:
-            return Book(path, [], [make("file-encrypted", file=shown)], fmt)
         except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files
-            return _unreadable(path, shown, f"文件已损坏或格式不对（{type(exc).__name__}）", fmt)
+            return _not_opened(path, shown, fmt, exc)
         stack.enter_context(wb)
-        book = _read_grids(path, shown, fmt, wb, scans)
+        book = _read_grids(path, shown, fmt, wb, lambda: scans)
+    return _formatted(book, styled)
+
+
+def _not_opened(path: Path, shown: str, fmt: str, exc: Exception) -> Book:
+    """The book of a file calamine could not open."""
+    import python_calamine as pc
+
+    if isinstance(exc, pc.PasswordError):
+        return Book(path, [], [make("file-encrypted", file=shown)], fmt)
+    return _unreadable(path, shown, f"文件已损坏或格式不对（{type(exc).__name__}）", fmt)
+
+
+def _formatted(book: Book, styled: dict[str, _Styled]) -> Book:
     for grid in book.grids:
         if grid.name in styled:
             _apply_formats(grid, styled[grid.name])
     return book
+
+
+def _xlsx_scans(path: Path, shown: str, pkg: Package, sst_strike: bool,
+                guarded: Callable[[], None] | None = None) -> Book | tuple[dict[str, _SheetScan], dict[str, _Styled]]:
+    """What calamine cannot see in an .xlsx (after the zip guard): the sheets' scans and
+    formats, or the book of a file refused by them."""
+    try:
+        scans = _scan_sheets(pkg, shown, guarded)
+    except _Refused as exc:
+        return Book(path, [], [exc.finding], sniff.XLSX)
+    except DefusedXmlException:
+        return _unreadable(path, shown, "工作簿的 XML 含有不安全的内容", sniff.XLSX)
+    except (SafeET.ParseError, zipfile.BadZipFile, OSError, KeyError, ValueError, UnicodeDecodeError):
+        scans = {}  # calamine reports what is wrong with the file
+    return scans, _scan_formats(pkg, sst_strike)
+
+
+# Sheet XML from which the scans run in a forked child while calamine reads (issue 22): a
+# fork costs ~10 ms, the scans and calamine's opening of a 100,000-row sheet (30 MB) ~0.5 s.
+ASIDE_MIN = 4 * 1024 * 1024
+_GUARDED = "guarded"
+
+
+class _Stop(Exception):
+    """Internal: the scans refused the file after all (see _read_aside)."""
+
+    def __init__(self, book: Book) -> None:
+        super().__init__("refused")
+        self.book = book
+
+
+def _read_aside(path: Path, shown: str, pkg: Package, sst_strike: bool,
+                meanwhile: Callable[[], None] | None = None) -> Book | None:
+    """A big .xlsx read with its scans in a forked child (second_cpu.py), or None (read it here).
+
+    The child guards every sheet (_scan_sheets), says so, then scans them; meanwhile this
+    process opens the workbook with calamine (its shared strings and styles: the zip guard
+    has passed) and reads the sheets once the child has said they are guarded, never before.
+    A refusal comes first, as in one process; a child that fails is replaced by the scans here.
+    """
+    from zhenggai.intake import second_cpu
+
+    if sum(map(len, pkg.members.values())) < ASIDE_MIN or not second_cpu.available():
+        return None
+    pending = second_cpu.start_telling(lambda tell: _xlsx_scans(path, shown, pkg, sst_strike, lambda: tell(_GUARDED)))
+    if pending is None:
+        return None
+    pkg.members.clear()  # the child has them: do not hold 30 MB through calamine's read
+    with contextlib.ExitStack() as stack:
+        stack.callback(pending.result)  # the child is always waited for
+        try:
+            wb: CalamineWorkbook | Exception = _open_calamine(path, sniff.XLSX, stack, pkg)
+        except Exception as exc:  # noqa: BLE001 - as in _read_sniffed, once the scans have passed the file
+            wb = exc
+        if meanwhile is not None:
+            meanwhile()  # opening takes less than the guard: this process would wait
+        more, first = pending.next()
+        guarded = more and first == _GUARDED
+
+        got: list[tuple[dict[str, _SheetScan], dict[str, _Styled]]] = []
+
+        def outcome() -> tuple[dict[str, _SheetScan], dict[str, _Styled]]:
+            if not got:
+                done = pending.result()
+                if not isinstance(done, (tuple, Book)):  # the child failed: the scans here
+                    done = _xlsx_scans(path, shown, pkg, sst_strike)
+                if isinstance(done, Book):
+                    raise _Stop(done)
+                got.append(done)
+            return got[0]
+
+        try:
+            if not guarded:
+                outcome()  # a refusal, or nothing needed guarding
+            if isinstance(wb, Exception):
+                return _not_opened(path, shown, sniff.XLSX, wb)
+            stack.enter_context(wb)
+            # Guarded: the sheets are read while the child scans them.
+            book = _read_grids(path, shown, sniff.XLSX, wb, lambda: outcome()[0])
+            styled = outcome()[1]
+        except _Stop as stop:
+            return stop.book
+    return _formatted(book, styled)
 
 
 # A sheet's styles, its styled cells (→ style index) and its cells with text struck through.
@@ -831,8 +944,10 @@ def _open_calamine(path: Path, fmt: str, stack: contextlib.ExitStack, pkg: Packa
     return pc.CalamineWorkbook.from_path(str(path))
 
 
-def _read_grids(path: Path, shown: str, fmt: str, wb: CalamineWorkbook, scans: dict[str, _SheetScan]) -> Book:
-    """Every worksheet of an open workbook as a grid."""
+def _read_grids(path: Path, shown: str, fmt: str, wb: CalamineWorkbook,
+                scans: Callable[[], dict[str, _SheetScan]]) -> Book:
+    """Every worksheet of an open workbook as a grid; ``scans()`` is asked for once a sheet is
+    read (_read_aside: the scans may still be running)."""
     import python_calamine as pc
 
     grids: list[Grid] = []
@@ -847,7 +962,7 @@ def _read_grids(path: Path, shown: str, fmt: str, wb: CalamineWorkbook, scans: d
             merges = sheet.merged_cell_ranges or []
         except Exception as exc:  # noqa: BLE001
             return _unreadable(path, shown, f"工作表“{meta.name}”读不出来（{type(exc).__name__}）", fmt)
-        scan = scans.get(meta.name)
+        scan = scans().get(meta.name)
         if scan is not None and scan.merges is not None:
             merges = scan.merges  # .ods: calamine gives none, content.xml has them
         if scan is not None and scan.errors:
