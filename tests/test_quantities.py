@@ -141,7 +141,8 @@ def test_many_counties_checked_on_two_cpus_give_the_same_findings(tmp_path: Path
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """With many counties the second half of the cross checks runs in a forked child
     (files._cross_pairs): the findings and their order are those of one process."""
-    from zhenggai.checking import files, second_cpu
+    from zhenggai.checking import files
+    from zhenggai.intake import second_cpu
 
     for n, county in enumerate(["谷城县", "保康县", "枣阳市", "南漳县", "宜城市"]):
         rows: list[Row] = [[i + 1, f"问题{i + 1}", m, "是", "2022-06-30", "张三", "县商务局"]

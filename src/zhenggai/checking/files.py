@@ -455,9 +455,9 @@ figures the measures state; a fork and its pipe ~20 ms)."""
 
 def _cross_pairs(pairs: Sequence[_Pair], results: Sequence[FileResult]) -> list[list[Finding]]:
     """:func:`cross_pair` of each county's pair, in order. With many counties and an idle second
-    CPU (checking/second_cpu.py), a forked child checks the second half while this process checks
+    CPU (intake/second_cpu.py), a forked child checks the second half while this process checks
     the first: the same findings in the same order (a failed child's half is checked here)."""
-    from zhenggai.checking import second_cpu
+    from zhenggai.intake import second_cpu
 
     def run(part: Sequence[_Pair]) -> list[list[Finding]]:
         return [cross_pair(t1, results[i].display, t2, s, f1=f1) for i, t1, f1, t2, s in part]
