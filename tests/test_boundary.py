@@ -177,7 +177,13 @@ def test_a_supervised_run_reads_in_process_when_the_cpus_are_busy(monkeypatch: p
     assert not _in_process(10)  # a CPU to spare: two workers
     assert _in_process(1)  # nothing to run in parallel
     monkeypatch.setattr(boundary.os, "getloadavg", lambda: (3.9, 3.0, 2.0))
+    # Busy means others are running now too (``running_others``): pinned, or the test would
+    # follow the machine it runs on (it failed on an idle CI machine).
+    monkeypatch.setattr(boundary, "running_others", lambda samples=3: 3)
     assert _in_process(10)
+    monkeypatch.setattr(boundary, "running_others", lambda samples=3: 0)
+    assert not _in_process(10)  # only this process's own last minute in the load: not busy
+    monkeypatch.setattr(boundary, "running_others", lambda samples=3: 3)
     monkeypatch.delenv(boundary.SUPERVISED_ENV)
     assert not _in_process(10)  # the library and serve: always behind the boundary
 
