@@ -76,6 +76,15 @@ def test_a_hidden_old_sheet_is_not_read_and_a_problem_listed_twice_counts_once(t
     assert [(f.code, f.severity.value, f.sheet) for f in fl.findings] == [
         ("problem-list-hidden-sheet", "warning", "旧版"), ("problem-list-duplicate", "error", "补充")]
     assert "（工作表“新版”第 6 行、工作表“补充”第 2 行）" in fl.findings[1].message
+    # A list that is only on a hidden sheet is no list (it read as a usable list of 0 problems).
+    only = make_workbook(tmp_path / "只有隐藏.xlsx", {
+        "旧版": [["序号", "县（市、区）", "问题描述"], [1, "谷城县", "问题甲"]], "说明": [["本清单见另一工作表"]]})
+    wb = openpyxl.load_workbook(only)
+    wb["旧版"].sheet_state = "hidden"
+    wb.save(only)
+    hidden = read_feedback_list(only)
+    assert hidden.problems == {} and hidden.unusable is not None and not hidden.result().readable
+    assert "只在隐藏的工作表上" in hidden.unusable.message
     # Still a usable list: init-county pre-fills from it (a warning or a duplicate is no refusal).
     result = runner.invoke(app, ["init-county", "--problems", str(path), "--county", "谷城县", "-o",
                                  str(tmp_path / "下发")])

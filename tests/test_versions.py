@@ -116,7 +116,8 @@ def test_counts_an_uncertain_version_may_change_are_marked_on_the_overview(tmp_p
     assert [c.value for c in county[2:5]] == [3, 2, 1]
     for cell in county[2:4]:  # 反馈问题数, 已完成: differ between the versions
         assert cell.fill.fgColor.rgb == "FFFFC7CE"
-        assert "版本待确认" in cell.comment.text and "谷城县附件1.xlsx 为 2 个问题、1 个已完成" in cell.comment.text
+        assert "版本待确认" in cell.comment.text and "另一份为 2 个问题、1 个已完成" in cell.comment.text
+        assert ".xlsx" not in cell.comment.text  # a stamped sheet: the figures, not the file names
     assert county[4].comment is None  # 未完成 is 1 in both
     assert "含 谷城县 版本待确认的数" in total[2].comment.text
 
@@ -156,7 +157,8 @@ def test_figures_an_uncertain_version_may_change_are_marked_up_to_the_report(tmp
     rows = {r[0].value: r for r in ws.iter_rows(min_row=HEADER_ROW + 2) if r[0].value in ("谷城县", "合计")}
     funds, staff = rows["谷城县"][4], rows["谷城县"][6]
     assert funds.value == 80 and funds.fill.fgColor.rgb == "FFFFC7CE"
-    assert "版本待确认" in funds.comment.text and "谷城县附件2.xlsx 为 50" in funds.comment.text
+    assert "版本待确认" in funds.comment.text and "另一份为 50" in funds.comment.text
+    assert ".xlsx" not in funds.comment.text  # a stamped sheet: the figures, not the file names
     assert staff.value == 1 and staff.comment is None  # the same in both versions: not in doubt
     total = rows["合计"][4]
     assert total.value == 100 and total.fill.fgColor.rgb == "FFFFC7CE" and "谷城县" in total.comment.text

@@ -163,10 +163,9 @@ def load_feedback(path: Path | None, *, required: bool = False) -> FeedbackList 
     fl = read_feedback_list(path)
     # Not a feedback list at all (a county's 附件1, an empty sheet): stop, or the rollup
     # shows coverage 0/0 as if every county had answered nothing.
-    unusable = [f for f in fl.findings if f.code == "problems-unreadable"]  # not a warning about a hidden sheet
-    if not fl.problems or (required and unusable):
-        said = unusable or fl.findings  # a list whose every problem sits on a hidden sheet says so
-        reason = said[0].message if said else f"“{path.name}”里没有找到反馈问题"
+    refused = fl.unusable  # not a warning about a hidden sheet
+    if not fl.problems or (required and refused):
+        reason = refused.message if refused else f"“{path.name}”里没有找到反馈问题"
         raise Fatal(reason)
     return fl
 

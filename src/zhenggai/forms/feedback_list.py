@@ -81,10 +81,15 @@ class FeedbackList:
         hits = [c for c in self.problems if c.startswith(name) or name.startswith(c)]
         return self.problems[hits[0]] if len(hits) == 1 else None
 
+    @property
+    def unusable(self) -> Finding | None:
+        """Why the list cannot be used at all (``problems-unreadable``); None when it can (a
+        warning such as a hidden old sheet does not make it unusable)."""
+        return next((f for f in self.findings if f.code == "problems-unreadable"), None)
+
     def result(self) -> FileResult:
         """The list as a report entry (its own reading findings)."""
-        unusable = any(f.code == "problems-unreadable" for f in self.findings)
-        return FileResult(self.path, self.display, findings=tuple(self.findings), readable=not unusable,
+        return FileResult(self.path, self.display, findings=tuple(self.findings), readable=self.unusable is None,
                           skipped=True)
 
 

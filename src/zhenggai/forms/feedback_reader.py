@@ -99,9 +99,12 @@ def read_feedback_list(path: Path, display_name: str | None = None) -> FeedbackL
                 FeedbackProblem(county, text, category or rec.category, grid.name, rec.row)
             )
     _one_each(fl)
-    if not fl.problems and not fl.findings:
-        fl.findings.append(make("problems-unreadable", file=shown,
-                                reason="没有找到含“问题描述”列的表格（至少还要有 序号、县（市、区）或 问题类别 之一）"))
+    if not fl.problems and fl.unusable is None:
+        # Not even when the only list is on a hidden sheet: a list of no problems is no list.
+        hidden = any(f.code == "problem-list-hidden-sheet" for f in fl.findings)
+        fl.findings.append(make("problems-unreadable", file=shown, reason=(
+            "问题清单只在隐藏的工作表上，请取消隐藏后再用" if hidden else
+            "没有找到含“问题描述”列的表格（至少还要有 序号、县（市、区）或 问题类别 之一）")))
     return fl
 
 

@@ -21,9 +21,10 @@ from zhenggai.forms.rowkinds import is_total_label
 _PERIOD_RE = re.compile(
     r"本期|上期|当期|同期|累计|截至|截止|本次|上次|前次|首次|此次|新增|本月|上月|当月|本年|今年|去年|上年|"
     r"本季|上季|季度|[上下]半年|年初|年末|年底|\d{4}年|\d{1,2}\s*月份?|[一二三四五六七八九十]{1,3}月份?")
-# The end of a part's name: a township, a street office, a zone, the county's own bureaus.
-_PART_RE = re.compile(r"(?:镇|乡|街道|街办|办事处|社区|村|开发区|园区|新区|管委会|农场|林场|片区|中心|本级|县直|"
-                      r"直属|城区|局|公司|单位)$")
+# The end of a township's name (a street office, a zone too): never a county's, whatever precedes it.
+TOWNSHIP_ENDS = "镇|乡|街道|街办|办事处|社区|村|开发区|园区|新区|管委会|农场|林场|片区|中心"
+# The end of a part's name: a township, or the county's own bureaus.
+_PART_RE = re.compile(rf"(?:{TOWNSHIP_ENDS}|本级|县直|直属|城区|局|公司|单位)$")
 _TRIM = re.compile(r"^[\s（(【\[:：、，,.．]+|[\s）)】\]:：、，,.．]+$")
 _NOTE_LABELS = frozenset({"备注", "说明", "注", "备注说明", "附注"})
 _LEAD = re.compile(r"^(?:其中|含|包括)[:：]?")

@@ -18,14 +18,14 @@ from zhenggai.core.parse import clean_text, exact_sum
 from zhenggai.core.results import APPENDIX_NAMES
 from zhenggai.core.schema import Kind
 from zhenggai.core.table import Table
-from zhenggai.forms.labels import LabelKind, is_note_label, label_kind
+from zhenggai.forms.labels import TOWNSHIP_ENDS, LabelKind, is_note_label, label_kind
 from zhenggai.intake.reader import Grid
 
 if TYPE_CHECKING:
     from zhenggai.core.results import Stats, TableResult
 
 # Names of units below a county: a row named so is part of a breakdown, not a county.
-_TOWNSHIP_RE = re.compile(r"(?:镇|乡|街道|街办|办事处|社区|村|开发区|园区|新区|管委会|农场|林场|片区|中心)$")
+_TOWNSHIP_RE = re.compile(rf"(?:{TOWNSHIP_ENDS})$")
 _COUNTY_END_RE = re.compile(r"[县市区旗]$")
 
 

@@ -224,8 +224,7 @@ def _flagged(ws: Worksheet, st: Styles, row: int, col: int, c: FormColumn, s: Ro
         elif v == "":  # not stated (a blank, a column its form lacks): no figure, never 0
             ws.write_comment(row, col, f"{why}，未计入合计。请县里补报后重新汇总。")
         else:
-            said = f"“{v}”" if v != "" else ""  # a figure summed from township rows has no text of its own
-            ws.write_comment(row, col, f"{said}{why}，未计入合计。请县里更正后重新汇总。")
+            ws.write_comment(row, col, f"“{v}”{why}，未计入合计。请县里更正后重新汇总。")
         return True
     mark = s.marks.get(c.key)
     if mark is None:

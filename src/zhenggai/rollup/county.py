@@ -398,11 +398,11 @@ def _county(county: str, found: _Found, opts: MergeOptions, expect: Sequence[str
         if differs is not None:
             b.notes.append((county, differs))
     if unsure1 and used1 is not None:
-        _mark_counts_unsure(s, used1[0].display, unsure1)
+        _mark_counts_unsure(s, unsure1)
     return s
 
 
-def _mark_counts_unsure(s: CountySummary, used: str, unsure: Unsure) -> None:
+def _mark_counts_unsure(s: CountySummary, unsure: Unsure) -> None:
     """附件3's figures of a county whose 附件1 version is in doubt, where another version
     counts otherwise: red, naming the other version's counts (the 合计 says so too). With a
     feedback list 反馈问题数 is the list's, whatever the version: only 已完成 may move."""
@@ -418,9 +418,11 @@ def _mark_counts_unsure(s: CountySummary, used: str, unsure: Unsure) -> None:
     for key, found in unsure.items():
         for name, value in found:
             others.setdefault(name, {})[key] = value
-    said = "；".join(f"{name} 为 {number_text(v.get('total') or 0)} 个问题、{number_text(v.get('done') or 0)} 个已完成"
-                    for name, v in others.items())
-    text = f"{VERSION_NOTE}{s.county}有几份不同的附件1，此数按 {used} 计；{said}。请向该县确认以哪份为准后重新汇总"
+    # The stamped sheet goes upward: the figures only; which files, the 校验问题 sheet says.
+    said = "；".join(f"{number_text(v.get('total') or 0)} 个问题、{number_text(v.get('done') or 0)} 个已完成"
+                    for v in others.values())
+    text = (f"{VERSION_NOTE}{s.county}有几份不同的附件1，此数按其中一份计，另一份为 {said}。"
+            "请向该县确认以哪份为准后重新汇总")
     for key in keys:
         had = s.marks.get(key)
         s.marks[key] = Mark(Severity.ERROR, f"{had.text}；{text}" if had else text)
@@ -443,14 +445,14 @@ def _mark_unsure(st: RollupStats, f: FileResult, t: TableResult, row: Stats, uns
         c = spec.column(key)
         value = st.values.get(key, "")
         shown = number_text(value) if isinstance(value, (int, float)) else (str(value) or "空白")
-        said = "；".join(f"{name} 为 {number_text(v) if v is not None else '无法识别的数'}" for name, v in others)
-        if key not in st.unreadable:
-            text = f"{VERSION_NOTE}{st.county}有几份不同的附件2，此数 {shown} 取自 {f.display}，{said}。"
+        said = "、".join(number_text(v) if v is not None else "无法识别的数" for _, v in others)
+        if key not in st.unreadable:  # the figures only on the stamped sheet; the files are in 校验问题
+            text = f"{VERSION_NOTE}{st.county}有几份不同的附件2，此数 {shown} 取自其中一份，另一份为 {said}。"
             st.marks[key] = Mark(Severity.ERROR, text + "请向该县确认以哪份为准后重新汇总")
         at = {"cell": a1(row.row, cols[key]), "row": row.row} if key in cols else {}
         x = make("version-figure-uncertain", file=f.display, sheet=t.table.sheet, field=c.header, value=shown,
                  county=st.county, appendix=APPENDIX_NAMES[TableKind.APPENDIX2], unused=others[0][0],
-                 other="、".join(number_text(v) if v is not None else "无法识别的数" for _, v in others),
+                 other=said,
                  **at)  # type: ignore[arg-type]
         found.append(turn_back(x) if t.table.transposed else x)
     return found

@@ -132,9 +132,8 @@ def counties_of(problems: Path) -> tuple[list[str], str | None]:
     from zhenggai.forms.feedback_reader import read_feedback_list
 
     fl = read_feedback_list(problems, problems.name)
-    unusable = [f for f in fl.findings if f.code == "problems-unreadable"]  # a warning does not refuse the list
-    said = unusable or ([] if fl.problems else fl.findings)
-    reason = said[0].message if said else None
+    refused = fl.unusable  # a warning (a hidden old sheet) does not refuse the list
+    reason = refused.message if refused else None
     return fl.counties, reason
 
 
