@@ -72,6 +72,18 @@ def test_a_revision_that_changes_a_figure_is_in_no_total(tmp_path: Path) -> None
     assert "county_funds" in stats.unreadable and "修订前为“50”" in stats.reasons["county_funds"]
 
 
+def test_two_revised_figures_on_one_row_are_both_said(tmp_path: Path) -> None:
+    # The second revision's check dropped the first one's error from the row: 县级财政 was left
+    # out of the total with nothing saying why.
+    _reply(tmp_path / "in" / "谷城县.docx", a2=_a2(c4=("", {"runs": [("50", "del"), ("30", "ins")]}),
+                                                   c9=("", {"runs": [("8", "del"), ("9", "ins")]})))
+    result = zhenggai.merge([tmp_path / "in"], OPTS)
+    assert sorted(_findings(result, "revision-changes-value")) == [
+        ("revision-changes-value", "表格2", "第2行", "30"), ("revision-changes-value", "表格2", "第2行", "9")]
+    (stats,) = result.rollup.stats
+    assert {"county_funds", "stations_built"} <= stats.unreadable
+
+
 def test_a_revision_of_done_counts_the_problem_neither_done_nor_open(tmp_path: Path) -> None:
     done = ("", {"runs": [("否", "del"), ("是", "ins")]})
     _reply(tmp_path / "in" / "谷城县.docx", a1=[A1[0], [*A1[1][:3], done, *A1[1][4:]]])

@@ -29,6 +29,7 @@ def second_readings(table: Table, ctx: RowContext, models: list[Any]) -> list[An
     differ set to None; the findings go to ``ctx``."""
     index = {rec.row: i for i, rec in enumerate(table.records)}
     at = table.spec.keys.index
+    own = len(ctx.findings)  # the row models' findings; those added below stay
     for reading in table.readings:
         rows = [rec for rec in table.records if rec.row in reading.cells]
         if table.spec.column(reading.key).kind not in _COUNTED:
@@ -50,7 +51,7 @@ def second_readings(table: Table, ctx: RowContext, models: list[Any]) -> list[An
                 continue
             differ.append(rec.row)
             models[i] = _unread(models[i], name)
-            _keep_common(ctx, rec.row, their_findings)
+            _keep_common(ctx, rec.row, their_findings, own)
             _report(table, ctx, reading, rec)
         _note(table, ctx, reading, differ)
     return models
@@ -86,10 +87,13 @@ def _unread(model: Any, name: str) -> Any:
     return model.model_copy(update={name: None})
 
 
-def _keep_common(ctx: RowContext, row: int, theirs: set[tuple[str, int, str | None]]) -> None:
+def _keep_common(ctx: RowContext, row: int, theirs: set[tuple[str, int, str | None]], own: int) -> None:
     """Drop the first reading's findings on ``row`` that the other reading does not give:
-    "已过完成时限" read from the 7月 column says nothing when the 10月 column says 是."""
-    ctx.findings = [f for f in ctx.findings if f.row != row or (f.code, f.row, f.field) in theirs]
+    "已过完成时限" read from the 7月 column says nothing when the 10月 column says 是. Only
+    among the row models' own findings (the first ``own``): an earlier reading's
+    column-twin-differs or revision-changes-value on the same row stays."""
+    ctx.findings = [f for i, f in enumerate(ctx.findings)
+                    if i >= own or f.row != row or (f.code, f.row, f.field) in theirs]
 
 
 def _where(table: Table, reading: Reading) -> str:
