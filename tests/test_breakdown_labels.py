@@ -52,6 +52,15 @@ def test_a_total_row_however_labelled_is_the_total_never_a_township(tmp_path: Pa
     assert stats_rows(out, "补充人员（人）")["合计"] == 0 and stats_rows(out)["谷城县"] == 50
 
 
+@pytest.mark.parametrize("zone", ["高新区小计", "开发区合计", "经开区合计"])
+def test_a_zones_subtotal_is_a_part_never_the_countys_total(tmp_path: Path, zone: str) -> None:
+    # "高新区小计" read as a total label became the county's figure (20 for 50): a zone is a part.
+    a2 = _a2(_town("城关镇", 30, 1, (2, 1, 1)), _town(zone, 20, 2, (1, 1, 0)))
+    result, out = run(tmp_path, _files(a2), "谷城县")
+    assert stats_rows(out)["谷城县"] == 50
+    assert [c[0] for c in codes(result)] == ["township-summed"]
+
+
 def test_a_row_naming_the_county_that_is_neither_total_nor_part_is_never_summed(tmp_path: Path) -> None:
     a2 = _a2(_town("城关镇", 30, 1, (2, 1, 1)), _town("石花镇", 20, 2, (1, 1, 0)), _town("谷城县实际完成", 50, 3))
     result, out = run(tmp_path, _files(a2), "谷城县")

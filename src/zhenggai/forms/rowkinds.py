@@ -52,7 +52,7 @@ CONTACT_RE = re.compile(r"联系人|联系电话")
 # the county's figures counted twice (audit26 t24/t25). "县本级" is a part (the county's own
 # bureaus beside its townships), never a total.
 _TOTAL_RE = re.compile(
-    r"^(?:[\u4e00-\u9fff]{1,10}?[县市区州旗盟省])?[（(]?"
+    r"^(?P<place>[\u4e00-\u9fff]{1,10}?[县市区州旗盟省])?[（(]?"
     r"(?:(?:全[县市省区州旗盟]|本[县市区]|各[乡镇]+|[县市区州]级)?(?:合计|总计|小计|共计|汇总|总数|总量)数?"
     r"|全[县市省区州旗盟])"
     r"[)）]?[:：]?$")
@@ -67,7 +67,12 @@ def is_total_label(text: str) -> bool:
     # the regex substitution for the ~100,000 problem descriptions of a big table.
     if not text or len(text) > TOTAL_LABEL_MAX or _TOTAL_CHARS.isdisjoint(text):
         return False
-    return _TOTAL_RE.match(_ALL_SPACE.sub("", text)) is not None
+    m = _TOTAL_RE.match(_ALL_SPACE.sub("", text))
+    # 高新区小计, 开发区合计: a zone's subtotal is a part of the county, never its total.
+    return m is not None and not (m["place"] and _ZONE_END.search(m["place"]))
+
+
+_ZONE_END = re.compile(r"(?:开发|经开|园|新|城|片|矿|景|工业|保税|农业|产业|物流)区$")
 
 
 def row_text(row: list[object]) -> str:
