@@ -274,7 +274,7 @@ def merge_summary(rollup: Rollup, *, show_all: bool = False, output: str | None 
     lacking = f"，不含 {len(gaps)} 个县" if isinstance(gaps, list) and gaps else ""
     # Without a feedback list the counts are the rows each county chose to write: said here,
     # as the overview's 合计 says it in a yellow comment (official.total_marks).
-    own = sum(1 for c in counties if c.counted and not c.official)
+    own = sum(1 for c in counties if c.self_reported)
     if own:
         lacking += ("，按各县自报的问题计，未核对反馈问题清单" if own == len(counties)
                     else f"，其中 {own} 个县按自报的问题计")

@@ -156,6 +156,11 @@ class CountySummary:
         """Whether the county's figures are in the totals (official ones always are)."""
         return self.official or self.status in COUNTED
 
+    @property
+    def self_reported(self) -> bool:
+        """Counted by the rows the county chose to write: no feedback list gives its problems."""
+        return self.counted and not self.official
+
     def to_dict(self) -> dict[str, object]:
         """The ``counties`` entry of ``--format json``."""
         data: dict[str, object] = {

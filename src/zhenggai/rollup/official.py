@@ -73,11 +73,6 @@ def total_incomplete(counties: Sequence[CountySummary]) -> Finding | None:
                 why="没有可汇总的数据，也没有反馈问题清单给出应有的问题数")
 
 
-def _self_reported(counties: Sequence[CountySummary]) -> list[CountySummary]:
-    """Counties whose 反馈问题数 is the count of their own 附件1 rows: no feedback list gives theirs."""
-    return [c for c in counties if c.counted and not c.official]
-
-
 def total_marks(counties: Sequence[CountySummary], missing_prefectures: Sequence[str] = ()) -> dict[str, Mark]:
     """Marks for the overview's 合计 row: counties (or, at province level, 市州) it lacks,
     and figures that are not the counties' own."""
@@ -99,7 +94,7 @@ def total_marks(counties: Sequence[CountySummary], missing_prefectures: Sequence
         for key in ("total", "done", "open", "rate"):
             had = marks.get(key)
             marks[key] = Mark(ERROR, f"{had.text}；{text}" if had else text)
-    own = _self_reported(counties)
+    own = [c for c in counties if c.self_reported]
     if own:
         who = "各县（市、区）" if len(own) == len(counties) else "、".join(c.county for c in own)
         text = f"{who}的反馈问题数按县里附件1自己填报的问题计，未按反馈问题清单核对：漏填的问题不在其中"

@@ -231,8 +231,8 @@ def _read_one(
                    work)
     _recount_overdue(counties, items, as_of or opts.validate.as_of)
     reports = _findings(path, sheets.get(FINDINGS.name, []))
-    mark_stats(stats, (f for fr in reports for f in fr.findings), opts.validate.specs()[1])  # as the merge marked them
     a2 = opts.validate.specs()[1]
+    mark_stats(stats, (f for fr in reports for f in fr.findings), a2)  # the warned figures, as the merge marked them
     for spec, headers in ((STATS, [c.header for c in a2.columns if c.is_number]),
                           (OVERVIEW, [_O["total"], _O["done"], _O["open"]])):
         grid = sheets[spec.name]
