@@ -155,7 +155,9 @@ def test_a_row_written_whole_is_the_xml_of_the_same_cells_written_one_by_one(tmp
             put, put_row, put_line = xlsx.cell_writer(ws), xlsx.row_writer(ws), xlsx.line_writer(ws)
             row = 1
             for value in [*CELLS, *CELLS]:  # the second time every string is shared already
-                values, fmts = [value, row, "", None, "县商务局"], [fmt, other, fmt, other, fmt]
+                # A string new to the table before the value: a row left to the ordinary way
+                # (a long string, infinity, a bool) must not have taken its index already.
+                values, fmts = [f"第{row}行", value, row, "", None, "县商务局"], [other, fmt, other, fmt, other, fmt]
                 if whole:
                     put_line(row, values, fmts, 20 + row % 7)
                 else:

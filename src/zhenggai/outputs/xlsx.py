@@ -9,7 +9,6 @@ re-saves a workbook it was given.
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import math
 import os
@@ -66,6 +65,7 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]  # XlsxWriter is untyped h
         # line_writer's rows: an XML template per shape, and what set_row leaves per height (_emit_line)
         self.row_templates: dict[tuple[Any, ...], str] = {}
         self.row_settings: dict[float, tuple[Any, list[Any]]] = {}
+        self.date_serials: dict[date, float] = {}  # _emit_line: a date's Excel serial number
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         t = type(cell)
@@ -382,38 +382,72 @@ def line_writer(ws: Worksheet) -> LineWriter:
     def put_line(row: int, values: Sequence[object], fmts: Sequence[Any], height: float) -> None:
         n = len(values)
         if (not ws.constant_memory or row < ws.previous_row or not 0 <= row < ws.xls_rowmax
-                or not 0 < n <= len(_COLUMNS) or len(fmts) != n or None in fmts
-                or not all(_plain(v, half) for v in values)):
+                or not 0 < n <= len(_COLUMNS) or len(fmts) != n or None in fmts):
             ordinary(row, values, fmts, height)
-        elif row > ws.previous_row:
+            return
+        if row > ws.previous_row:
             ws._write_single_row(row)  # the row before, if it is still held
-            _emit_line(ws, row, values, fmts, height)
         elif ws.table.get(row) or row in ws.row_info or row in ws.comments:
             ordinary(row, values, fmts, height)  # the row was begun another way: finish it that way
-        else:
-            _emit_line(ws, row, values, fmts, height)
+            return
+        # A value _emit_line does not write itself leaves the row untouched: the ordinary
+        # way then writes it (the row before is written out either way).
+        if not _emit_line(ws, row, values, fmts, height, half):
+            ordinary(row, values, fmts, height)
 
     return put_line
 
 
-_PLAIN = frozenset({str, int, float, type(None), date, datetime})
-
-
-def _plain(v: object, half: int) -> bool:
-    """A value :func:`_emit_line` writes itself (as :func:`row_writer` stores it)."""
-    t = type(v)
-    return t in _PLAIN and not (t is str and len(v) > half) and not (  # type: ignore[arg-type]
-        t is float and not math.isfinite(v))  # type: ignore[arg-type]
-
-
-def _emit_line(ws: FastWorksheet, row: int, values: Sequence[object], fmts: Sequence[Any], height: float) -> None:
-    """The XML of one whole row of a streamed sheet, nothing of it held (see :func:`line_writer`).
+def _emit_line(ws: FastWorksheet, row: int, values: Sequence[object], fmts: Sequence[Any], height: float,
+               half: int) -> bool:
+    """The XML of one whole row of a streamed sheet, nothing of it held (see :func:`line_writer`);
+    False, with nothing written and nothing changed, when a value is not one it writes itself
+    (a str, int, float, None, date or datetime, and no string longer than ``half``, no
+    infinite number: as :func:`row_writer` stores them); the caller writes that row the
+    ordinary way.
 
     A row's XML depends on its row number, its cells' values and its shape: its height,
     each cell's format and kind (a shared string, a number, a blank). A sheet's rows come in
     a handful of shapes, so each shape's XML is made once as a template (:func:`_template`)
     and filled with the row number and the values by one ``str.format`` call: the rollup's
     120,000 long-sheet rows spend about half the time they took cell by cell."""
+    args: list[Any] = [row + 1]
+    kinds: list[str] = []
+    texts: list[int] = []  # where in args a string is, to be given its shared-string index
+    # One pass tells the values apart and checks them before anything is changed.
+    for v in values:
+        t = type(v)
+        if t is str:
+            if v:
+                if len(v) > half:  # type: ignore[arg-type]
+                    return False
+                texts.append(len(args))
+                args.append(v)
+                kinds.append("s")
+            else:
+                kinds.append("")  # "": a formatted blank
+        elif t is int:
+            args.append(v)
+            kinds.append("n")
+        elif t is float:
+            if not math.isfinite(v):  # type: ignore[arg-type]
+                return False
+            args.append(v)
+            kinds.append("n")
+        elif v is None:
+            kinds.append("")
+        elif t is date:  # as write_cell → write_datetime; the serial number worked out once per date
+            serial = ws.date_serials.get(v)  # type: ignore[call-overload]
+            if serial is None:
+                serial = ws.date_serials[v] = ws._convert_date_time(  # type: ignore[index]
+                    datetime(*v.timetuple()[:3]))  # type: ignore[attr-defined]
+            args.append(serial)
+            kinds.append("n")
+        elif t is datetime:  # not cached: an aware datetime equals others of other zones
+            args.append(ws._convert_date_time(v))
+            kinds.append("n")
+        else:
+            return False
     n = len(values)
     # Worksheet._check_dimensions, once for the row (as row_writer)
     if ws.dim_rowmin is None or row < ws.dim_rowmin:
@@ -426,31 +460,13 @@ def _emit_line(ws: FastWorksheet, row: int, values: Sequence[object], fmts: Sequ
         ws.dim_colmax = n - 1
     sst = ws.str_table
     strings = sst.string_table
-    args: list[object] = [row + 1]
-    kinds: list[str] = []
-    shared = 0
-    for v in values:
-        t = type(v)
-        if t is str:
-            if v:
-                index = strings.get(v)  # SharedStringTable._get_shared_string_index
-                if index is None:
-                    index = strings[v] = sst.unique_count
-                    sst.unique_count += 1
-                shared += 1
-                args.append(index)
-                kinds.append("s")
-            else:
-                kinds.append("")  # "": a formatted blank
-        elif t is int or t is float:
-            args.append(v)
-            kinds.append("n")
-        elif v is None:
-            kinds.append("")
-        else:  # a date, as write_cell → write_datetime
-            args.append(ws._convert_date_time(v if isinstance(v, datetime) else datetime(*v.timetuple()[:3])))  # type: ignore[attr-defined]
-            kinds.append("n")
-    sst.count += shared
+    for i in texts:  # SharedStringTable._get_shared_string_index, left to right as the cells
+        index = strings.get(args[i])
+        if index is None:
+            index = strings[args[i]] = sst.unique_count
+            sst.unique_count += 1
+        args[i] = index
+    sst.count += len(texts)
     key = (height, *fmts, *kinds)
     template = ws.row_templates.get(key)
     if template is None:
@@ -458,6 +474,7 @@ def _emit_line(ws: FastWorksheet, row: int, values: Sequence[object], fmts: Sequ
     ws.row_info[row], ws.row_sizes[row] = ws.row_settings[height]  # as ws.set_row(row, height) leaves them
     ws.fh.write(template.format(*args))
     ws.previous_row = row + 1  # this row is written: the next one starts afresh
+    return True
 
 
 def _template(ws: FastWorksheet, row: int, height: float, fmts: Sequence[Any], kinds: Sequence[str]) -> str:
@@ -546,19 +563,20 @@ def row_measure(widths: Sequence[float], *, line: float = 14.5) -> Callable[[Seq
     def height(values: Sequence[object]) -> float | None:
         lines = 1
         for value, usable in zip(values, usables, strict=False):
-            if isinstance(value, str) and value:
-                if "\n" not in value and 2 * len(value) <= usable:
-                    continue  # at most 2 units a character: fits on one line, no need to measure
-                lines = max(lines, _lines(value, usable))
+            # At most 2 units a character: a text without a line break that fits so is one line.
+            if isinstance(value, str) and (2 * len(value) > usable or "\n" in value):
+                n = _lines(value, usable)
+                if n > lines:
+                    lines = n
         return None if lines == 1 else lines * line + 3
 
     return height
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _lines(value: str, usable: int) -> int:
-    """Wrapped lines of ``value`` in a column ``usable`` units wide (cached: the rollup
-    repeats county names, file names, categories and 责任单位 on thousands of rows)."""
+    """Wrapped lines of ``value`` in a column ``usable`` units wide. Not cached: the texts
+    measured are the long ones, nearly all different (a cache of the rollup's 附件1 missed
+    on almost every row and cost more than it saved)."""
     return sum(max(1, -(-int(text_width(part)) // usable)) for part in value.split("\n"))
 
 
