@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from zhenggai.core.findings import FileReport, Finding, Report, Severity, TableInfo, sort_key
 from zhenggai.core.kinds import TableKind
+from zhenggai.core.pickled import pickled_by_fields
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,6 +53,7 @@ class Options:
         return APPENDIX1, appendix2(self.indicators)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Item:
     """One 附件1 row as read and checked."""
@@ -73,6 +75,7 @@ class Item:
         return self.group or self.row
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Stats:
     """One 附件2 row as read and checked; ``numbers[key]`` is None when not counted.

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.kinds import TableKind
+from zhenggai.core.pickled import pickled_by_fields
 from zhenggai.core.schema import TableSpec
 
 __all__ = ["Contact", "Header", "Reading", "Record", "Table"]
@@ -35,6 +36,7 @@ class Header:
         return max([*self.cols.values(), *self.extras.keys()])
 
 
+@pickled_by_fields
 @dataclass(slots=True)
 class Record:
     """One data row: raw values in schema column order, with where they came from."""
