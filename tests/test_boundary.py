@@ -152,6 +152,72 @@ def test_a_hang_is_killed_at_the_wall_clock_limit() -> None:
     assert time.monotonic() - t0 < 30
 
 
+_WARMED: list[int] = []
+
+
+def _warm() -> None:
+    _WARMED.append(os.getpid())
+
+
+def _warm_fails() -> None:
+    raise RuntimeError("no dictionary")
+
+
+def _warmed(x: int) -> tuple[int, bool]:
+    """The job and whether its worker ran ``_warm`` first (the list is the worker's own copy)."""
+    return x, os.getpid() in _WARMED
+
+
+def test_workers_started_ahead_are_warmed_and_taken_and_the_rest_stopped() -> None:
+    boundary.prestart(_warmed, 2, warm=_warm)
+    ahead = [s.proc for s in boundary._idle]
+    assert len(ahead) == 2
+    # another job's run takes none of them and stops none of them (a merge --previous
+    # reads last round's rollup before its inbox)
+    assert boundary.run_jobs(abs, [(-1,)]) == [1]
+    assert [s.proc for s in boundary._idle] == ahead and all(p.is_alive() for p in ahead)
+    assert boundary.run_jobs(_warmed, [(1,), (2,), (3,)], workers=2) == [(1, True), (2, True), (3, True)]
+    assert not boundary._idle and not any(p.is_alive() for p in ahead)  # taken, and stopped after the run
+    boundary.prestart(_warmed, 2, warm=_warm_fails)  # a warm-up that fails leaves the jobs to run as ever
+    assert boundary.run_jobs(_warmed, [(4,)], workers=1) == [(4, False)]
+    left = [s.proc for s in boundary._idle]
+    assert len(left) == 1
+    boundary.stop_idle()
+    assert not boundary._idle and not left[0].is_alive()
+
+
+def test_a_merge_starts_its_readers_while_it_lists_the_inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """api/pipeline.py: the readers the merge reads with are the ones started while the
+    inbox was listed; none is left running after the merge."""
+    import zhenggai
+    from zhenggai.checking import files
+
+    for county in ("谷城县", "保康县", "南漳县"):
+        make_workbook(tmp_path / f"{county}.xlsx", {"附件1": appendix1_rows(GOOD_ROWS)})
+
+    started: list[object] = []
+    prestart, run_jobs = boundary.prestart, boundary.run_jobs
+
+    def record(fn: object, workers: int, **kw: object) -> None:
+        prestart(fn, workers, **kw)  # type: ignore[arg-type]
+        started.extend(s.proc for s in boundary._idle)
+
+    taken: list[object] = []
+
+    def watch(*args: object, **kw: object) -> object:
+        taken.extend(s.proc for s in boundary._idle)
+        return run_jobs(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(boundary, "prestart", record)
+    monkeypatch.setattr(boundary, "run_jobs", watch)
+    monkeypatch.setattr(files, "_in_process", lambda count: False)
+    result = zhenggai.merge([tmp_path], zhenggai.MergeOptions(), None)
+    assert len(started) == boundary.pool_size(3) and taken == started
+    assert not boundary._idle and not any(p.is_alive() for p in started)  # type: ignore[attr-defined]
+    assert result.rollup.counties[0].rows_read == len(GOOD_ROWS)
+    assert not [f for f in result.rollup.report.findings() if f.code == "file-unreadable"]
+
+
 def _run(what: str) -> object:
     if what == "abort":
         os.abort()
