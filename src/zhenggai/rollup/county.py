@@ -159,9 +159,13 @@ def _item_values(values: list[object], done: bool | None, deadline: date | None)
         out[i_done] = "是" if done else "否"  # variants (已完成, 整改中…) written as 是/否
     if deadline is not None:
         out[i_deadline] = deadline
-    seq = parse_number(out[i_seq])
-    if seq.status == "ok" and seq.value is not None and float(seq.value).is_integer():
-        out[i_seq] = int(seq.value)
+    raw = out[i_seq]
+    if type(raw) is float and raw.is_integer():
+        out[i_seq] = int(raw)  # what parse_number reads a whole float as (58,000 rows: the usual 序号)
+    else:
+        seq = parse_number(raw)
+        if seq.status == "ok" and seq.value is not None and float(seq.value).is_integer():
+            out[i_seq] = int(seq.value)
     return ["" if v is None else v for v in out]
 
 
@@ -169,8 +173,13 @@ def _item_texts(values: list[object]) -> dict[str, str]:
     """The clerk's text of the cells the rollup writes parsed (序号, 完成时限), for frames."""
     out = {}
     for key, i in (("seq", _I_SEQ), ("deadline", _I_DEADLINE)):
-        text = display(values[i])
-        if text is not None:
+        raw = values[i]
+        # display() of the usual cells, told by their exact type: a whole float, a date.
+        if type(raw) is float and raw.is_integer():
+            out[key] = str(int(raw))
+        elif type(raw) is date:
+            out[key] = raw.isoformat()
+        elif (text := display(raw)) is not None:
             out[key] = text
     return out
 
