@@ -70,6 +70,21 @@ class _AheadPackager(Packager):  # type: ignore[misc]  # XlsxWriter is untyped h
             if os_filename not in self.ahead and os.path.getsize(os_filename) >= _AHEAD_MIN:
                 self.ahead[os_filename] = self.pool.submit(_deflate, os_filename, self.level)
 
+    def _write_worksheet_files(self) -> None:
+        # Packager._write_worksheet_files, each large sheet handed to the deflating threads as
+        # soon as it is written (附件1 is deflated while 核对底稿 is being written), not after the last.
+        index = 1
+        for worksheet in self.workbook.worksheets():
+            if worksheet.is_chartsheet:
+                continue
+            if worksheet.constant_memory:
+                worksheet._opt_reopen()
+                worksheet._write_single_row()
+            worksheet._set_xml_writer(self._filename("xl/worksheets/sheet" + str(index) + ".xml"))
+            worksheet._assemble_xml_file()
+            index += 1
+            self.send_ahead()
+
     def _write_shared_strings_file(self) -> None:
         self.send_ahead()  # the sheets are written: deflate them while the shared strings are
         # Packager._write_shared_strings_file, with the strings written by _SharedStrings.
