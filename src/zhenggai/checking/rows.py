@@ -405,21 +405,29 @@ CHUNK = 4096
 table would otherwise hold 100,000 models at once, about 100 MB)."""
 
 
-PARENT_SHARE = 0.43
-"""The part of a big 附件1's rows this process checks when a child checks the rest: it also
-runs the table rules meanwhile (about a fifth of the rows' cost), and the two should end together."""
+BLOCK = 1024
+"""Rows a process takes at a time when two share a big 附件1 (second_cpu.Meeting): ~30 ms of
+checking, so the two processes end within about that of each other."""
+
+MEANWHILE_LEFT = 0.35
+"""When no more than this part of a shared 附件1's rows is left to take, this process runs
+``meanwhile`` (the table rules, roughly a seventh of the rows' cost) while the child goes on
+checking. Too early costs nothing (this process then comes back for the rows still left); too
+late would leave the child idle at the end."""
 
 
 def validate_rows(table: Table, ctx: RowContext, *, fields: Sequence[str] | None = None,
                   meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
     """Every record of ``table`` through its row model, in order; findings go to ``ctx``.
 
-    Yields each record's model, or None for a row whose validator raised. The rows past
-    :data:`PARENT_SHARE` of a big 附件1 are checked by a forked child where a second CPU is
-    idle (second_cpu.py): 附件1's rules only report, so the child's findings and parsed values
-    are all its rows give; its rows come as named tuples of the model's ``fields`` (all when
-    None: the attributes the caller reads). ``meanwhile()`` is called once, after this
-    process's rows and before the child's are waited for (at the end when there is no child).
+    Yields each record's model, or None for a row whose validator raised. A big 附件1's rows
+    are shared with a forked child where a second CPU is idle (second_cpu.py): this process
+    takes blocks of rows from the front, the child from the back, until they meet, so both end
+    together whatever each one's speed. 附件1's rules only report, so the child's findings and
+    parsed values are all its rows give; its rows come as named tuples of the model's
+    ``fields`` (all when None: the attributes the caller reads). ``meanwhile()`` is called
+    once, before the child's rows are waited for: after this process's rows, or, when a child
+    shares them, once few are left to take (and this process then checks any still left).
     """
     with collector_paused():
         yield from _halves(table, ctx, tuple(fields or row_model(table.spec).model_fields), meanwhile)
@@ -427,22 +435,43 @@ def validate_rows(table: Table, ctx: RowContext, *, fields: Sequence[str] | None
 
 def _halves(table: Table, ctx: RowContext, fields: tuple[str, ...],
             meanwhile: Callable[[], None] | None) -> Iterator[Any]:
-    n = half = len(table.records)
-    pending = None
+    n = len(table.records)
     if n >= second_cpu.ROWS_MIN and table.spec.kind == TableKind.APPENDIX1 and _second_cpu():
-        half = int(n * PARENT_SHARE)
         warm()  # the segmenter loaded once, before the fork, not in both processes
-        pending = second_cpu.start(lambda: _checked(table, ctx, half, n, fields))
-    yield from _validate(table, ctx, 0, half)
+        meeting = second_cpu.Meeting(0, n)
+        try:
+            pending = second_cpu.start(lambda: _checked(table, ctx, meeting, fields))
+            if pending is not None:
+                yield from _shared(table, ctx, fields, meanwhile, meeting, pending)
+                return
+        finally:
+            meeting.close()
+    yield from _validate(table, ctx, 0, n)
     if meanwhile is not None:
         meanwhile()
-    if half == n:
+
+
+def _shared(table: Table, ctx: RowContext, fields: tuple[str, ...], meanwhile: Callable[[], None] | None,
+            meeting: second_cpu.Meeting, pending: second_cpu.Pending) -> Iterator[Any]:
+    """This process's part of rows shared with a child: blocks from the front, then the child's rows."""
+    n = len(table.records)
+    end = 0  # this process has checked rows 0:end
+    while True:
+        if meanwhile is not None and meeting.left() <= MEANWHILE_LEFT * n:
+            meanwhile()
+            meanwhile = None
+        block = meeting.front(BLOCK)
+        if block is None:
+            break
+        yield from _validate(table, ctx, *block)
+        end = block[1]
+    if meanwhile is not None:
+        meanwhile()
+    got = cast("tuple[int, list[tuple[Any, ...] | None], list[Finding]] | None", pending.result())
+    if got is None or got[0] != end:  # the child failed (or took other rows): the rest here
+        yield from _validate(table, ctx, end, n)
         return
-    got = pending.result() if pending is not None else None
-    if got is None:  # no child, or it failed: its rows here
-        yield from _validate(table, ctx, half, n)
-        return
-    rows, findings = cast("tuple[list[tuple[Any, ...] | None], list[Finding]]", got)
+    _, rows, findings = got
     ctx.findings += findings
     values = _values(table.spec, fields)
     for row in rows:
@@ -456,13 +485,20 @@ def _values(spec: TableSpec, fields: tuple[str, ...]) -> Any:
     return namedtuple(f"{row_model(spec).__name__}Values", fields)
 
 
-def _checked(table: Table, ctx: RowContext, first: int, end: int,
-             fields: tuple[str, ...]) -> tuple[list[tuple[Any, ...] | None], list[Finding]]:
-    """In the child: the ``fields`` of rows ``first:end`` and their findings."""
-    start = len(ctx.findings)
-    rows = [None if m is None else tuple(map(m.__dict__.__getitem__, fields))
-            for m in _validate(table, ctx, first, end)]
-    return rows, ctx.findings[start:]
+def _checked(table: Table, ctx: RowContext, meeting: second_cpu.Meeting,
+             fields: tuple[str, ...]) -> tuple[int, list[tuple[Any, ...] | None], list[Finding]]:
+    """In the child: blocks of rows from the back until the two processes meet; the first row
+    it checked, the ``fields`` of its rows and their findings, in row order."""
+    first = len(table.records)
+    blocks: list[tuple[list[tuple[Any, ...] | None], list[Finding]]] = []
+    while (block := meeting.back(BLOCK)) is not None:
+        start = len(ctx.findings)
+        rows = [None if m is None else tuple(map(m.__dict__.__getitem__, fields))
+                for m in _validate(table, ctx, *block)]
+        blocks.append((rows, ctx.findings[start:]))
+        first = block[0]
+    blocks.reverse()  # taken from the back: the last block holds the first rows
+    return first, [r for rows, _ in blocks for r in rows], [f for _, found in blocks for f in found]
 
 
 def _validate(table: Table, ctx: RowContext, first: int, end: int) -> Iterator[Any]:
