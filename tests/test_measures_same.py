@@ -25,6 +25,7 @@ from zhenggai.checking.files import check_file
 from zhenggai.checking.measures import Kind, Verdict, classify, rules_table
 from zhenggai.core.parse import nfkc
 from zhenggai.core.results import Options
+from zhenggai.core.schema import APPENDIX1, appendix2
 from zhenggai.intake import second_cpu
 
 # The list-marker regex of issue 19, as written there.
@@ -207,3 +208,25 @@ def test_a_failed_child_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -
     assert check_file(path, opts).findings == plain.findings
     monkeypatch.setattr(second_cpu, "start", lambda compute: None)  # fork refused
     assert check_file(path, opts).findings == plain.findings
+
+
+def test_measures_classified_ahead_give_the_findings_of_the_row_model(tmp_path: Path) -> None:
+    # rows._classified: a chunk's measures classified before pydantic validates its rows; the row
+    # model, validating one row on its own (no verdicts ahead), reports the same.
+    from zhenggai.checking.rows import RowContext, _validate, row_model
+    from zhenggai.forms.tables import find_tables
+    from zhenggai.intake.reader import read_book
+
+    path = _table(tmp_path)
+    book = read_book(path, "x.xlsx")
+    table = next(t for g in book.grids for t in find_tables(g, (APPENDIX1, appendix2())))
+    ahead = RowContext(table, "x.xlsx", date(2022, 12, 31), date(2022, 9, 1))
+    models = list(_validate(table, ahead, 0, len(table.records)))
+    assert ahead.verdicts and any(f.code == "measure-pledge-only" for f in ahead.findings)
+    alone = RowContext(table, "x.xlsx", date(2022, 12, 31), date(2022, 9, 1))
+    keys = (*table.spec.keys, "row", "is_total", "formulas")
+    for rec, m in zip(table.records, models, strict=True):
+        data = dict(zip(keys, [*rec.values, rec.row, rec.total, False], strict=True))
+        assert row_model(table.spec).model_validate(data, context=alone) == m
+    assert not alone.verdicts
+    assert alone.findings == ahead.findings
