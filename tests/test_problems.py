@@ -277,3 +277,32 @@ def test_merge_reports_coverage_and_every_unanswered_problem(feedback: Path, tmp
                                    str(feedback), "--as-of", "2022-09-01", "--format", "json"])
     data = json.loads(res.stdout)
     assert [c["coverage"] for c in data["counties"]] == [{"answered": 1, "total": 3}, {"answered": 0, "total": 1}]
+
+
+def test_a_problem_split_in_two_rows_is_done_only_when_both_are(feedback: Path, tmp_path: Path) -> None:
+    # "快递企业整合不够" 是 and its other half "物流配送体系不健全" 否 under its own row: the 否
+    # half matched nothing (problem-extra, left out), the problem counted done (audit28).
+    _county(tmp_path, [
+        [1, "县级电商公共服务中心停止运营", *ROW],
+        [2, "快递企业整合不够", *ROW],
+        ["", "物流配送体系不健全", *OPEN],
+        [3, "资金执行进度较慢", *ROW],
+        [4, "站点负责人培训", *OPEN],  # a piece of no listed problem: the county's own addition
+    ])
+    result = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "汇总.xlsx",
+                            problems=feedback)
+    county = next(c for c in result.rollup.counties if c.county == "谷城县")
+    assert (county.total, county.done) == (3, 2)  # not 3 of 3
+    codes = sorted((f.cell or "", f.code) for f in result.rollup.report.findings() if f.code.startswith("problem"))
+    assert ("D6", "problem-answers-disagree") in codes and ("B9", "problem-extra") in codes
+    assert ("B7", "problem-extra") not in codes
+
+
+def test_a_done_piece_of_a_problem_does_not_answer_it(feedback: Path, tmp_path: Path) -> None:
+    # only an open row is read as a short piece of a problem: a done piece would finish it alone
+    _county(tmp_path, [[1, "县级电商公共服务中心停止运营", *ROW], [2, "配送体系", *ROW]])
+    result = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "汇总.xlsx",
+                            problems=feedback)
+    county = next(c for c in result.rollup.counties if c.county == "谷城县")
+    assert (county.total, county.done) == (3, 1)
+    assert "problem-extra" in [f.code for f in result.rollup.report.findings()]
