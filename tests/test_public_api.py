@@ -57,7 +57,7 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_versions.py": "unit tests of checking.versions' name marks and intake.sniff.saved_time",
     "test_xlsx_writer.py": "outputs.xlsx's fast cell path and streamed sheets against XlsxWriter's own output",
     "test_pickled.py": "core.pickled: the rows a reader worker pickles come back equal, every field",
-    "test_rollup_fast_paths.py": "rollup.county's shortcuts for whole-float 序号 and date cells against the general path",
+    "test_rollup_fast_paths.py": "rollup.county's shortcuts (whole-float 序号, date cells) against the general path",
     # behaviour no public call reaches (yet)
     "test_api.py": "checks the lazy public names survive importing the modules behind them",
     "test_merge.py": "fault injection: a crash inside outputs.rollup_workbook must leave no output",
