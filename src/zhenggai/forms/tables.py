@@ -300,33 +300,35 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
     end = limit = len(rows)  # where another table may begin; where the contact line may stand
     hidden = grid.hidden_values  # rows the reader blanked because they are hidden (usually none)
     hidden_read: list[int] = []
+    # Bound once: the loop runs for every row of a 100,000-row table.
+    fill, across, values_of, classify, keep = lay.fill, lay.across, lay.values, lay.classify, records.append
     for r in range(lay.first, len(rows)):
         row = rows[r]
         if hidden and r in hidden:
             if _read_hidden(lay, r, hidden[r], records, notes, category, formula_cells):
                 hidden_read.append(r + 1)
             continue
-        if row.count("") == len(row) and not lay.fill:
+        if not fill and row.count("") == len(row):
             continue  # the common blank row, without building anything
-        if r in lay.across:
+        if r in across:
             # A row merged across the table is a category heading, unless it is the
             # contact line or a note: the official template merges its contact line
             # across the whole width too, and nothing under it is data.
-            text = lay.across[r]
+            text = across[r]
             if CONTACT_RE.search(text) or FOOTER.match(text):
                 contact = parse_contact(r, row) if CONTACT_RE.search(text) else None
                 end = r + 1
                 break
             category = text
             continue
-        values = lay.values(row, r)
-        kind = lay.classify(row, r, values, bool(records))
+        values = values_of(row, r)
+        kind = classify(row, r, values, len(records) > 0)
         if kind == SPLIT and records[-1].values[0] in ("", None):
             kind = DATA  # the row above has no 序号 either: rows without 序号 are this table's way
         if kind == DATA:
             rec = make_record(lay, r, row, values, category, formula_cells)
             if rec is not None:
-                records.append(rec)
+                keep(rec)
         elif kind == HEADING:
             category = heading_text(row, lay.own(row))
         elif kind == CONTINUATION:
