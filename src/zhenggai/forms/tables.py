@@ -78,6 +78,9 @@ class _Matcher:
                     self.contained.append((stripped, c.key))
         # Longest names first, so 已完成整改数 wins over 完成整改 inside a header.
         self.contained.sort(key=lambda t: -len(t[0]))
+        # A cell's text → (its clean text, match): every reply repeats the form's header
+        # texts, and a merge reads thousands of replies in one process (_match_row).
+        self.cells: dict[str, tuple[str, tuple[str, bool] | None]] = {}
 
     def match(self, text: str) -> tuple[str, bool] | None:
         """(key, exact) for a normalised header text, or None."""
@@ -96,6 +99,7 @@ class _Matcher:
 
 
 _MATCHERS: dict[int, _Matcher] = {}
+_CELLS_KEPT = 50_000  # texts a matcher remembers (_Matcher.cells): a few MB at most
 
 
 def _matcher(spec: TableSpec) -> _Matcher:
@@ -116,11 +120,17 @@ def _match_row(row: list[object], m: _Matcher) -> Header:
     variants: list[tuple[str, str]] = []
     extras: dict[int, str] = {}
     twins: list[tuple[str, int]] = []
+    cells = m.cells
     for ci, raw in enumerate(row):
-        text = clean_text(raw)
+        if raw.__class__ is str and raw in cells:
+            text, hit = cells[raw]
+        else:
+            text = clean_text(raw)
+            hit = m.match(normalize_header(text)) if text else None
+            if raw.__class__ is str and len(cells) < _CELLS_KEPT:
+                cells[raw] = (text, hit)
         if not text:
             continue
-        hit = m.match(normalize_header(text))
         if hit is None or hit[0] in cols:
             extras[ci] = text
             if hit is not None and m.spec.column(hit[0]).kind in _COUNTED:
