@@ -17,7 +17,8 @@ import pytest
 
 from builders import GOOD_ROWS, appendix1_rows, make_workbook
 
-HEAVY = ("pandas", "openpyxl", "pydantic", "pydantic_core", "python_calamine", "xlsxwriter", "rjieba", "rapidfuzz")
+HEAVY = ("pandas", "openpyxl", "pydantic", "pydantic_core", "python_calamine", "xlsxwriter", "rjieba", "rapidfuzz",
+         "multiprocessing")  # the last: the supervisor's boundary, which help never needs
 
 # Runs ``app([...], standalone_mode=False)`` (and the console entry point ``main``) in-process,
 # then reports which heavy modules are in sys.modules and what the command printed.

@@ -24,8 +24,10 @@ import select
 import signal
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from zhenggai.intake import boundary
+if TYPE_CHECKING:
+    from zhenggai.intake import boundary
 
 COMMANDS = frozenset({"validate", "merge", "diff"})
 _MAX_ATTEMPTS = 20  # one per crashing file; a run that crashes more often stops
@@ -33,9 +35,12 @@ _MAX_ATTEMPTS = 20  # one per crashing file; a run that crashes more often stops
 
 def supervise(argv: list[str]) -> None:
     """Return in the child that runs the command; the supervisor exits with its status."""
-    if not argv or argv[0] not in COMMANDS or not hasattr(os, "fork") or not boundary.available():
+    if not argv or argv[0] not in COMMANDS or not hasattr(os, "fork") or "--help" in argv:
         return
-    if os.environ.get(boundary.SUPERVISED_ENV) or "--help" in argv:
+    # Imported only now: --help and --version never need it (nor multiprocessing, ~20 ms).
+    from zhenggai.intake import boundary
+
+    if not boundary.available() or os.environ.get(boundary.SUPERVISED_ENV):
         return
     limits = boundary.Limits.from_env()
     crashed: dict[str, str] = {}
@@ -74,6 +79,8 @@ def _watch(pid: int, fd: int, limits: boundary.Limits) -> tuple[int, str | None,
     """Follow the child's breadcrumbs until it ends: (wait status, the file it was reading,
     whether we killed it for taking too long on that file, whether calamine had that file
     before its zip guard had passed it)."""
+    from zhenggai.intake import boundary
+
     # Ctrl-C reaches the child too: it says 已中止 and exits 2, which we pass on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGTERM))
