@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from builders import GOOD_ROWS, appendix1_rows, make_workbook, rewrite_zip
-from test_hostile import MB, SHEET1, _bomb
+from test_hostile import CHILD_ONLY, MB, REFUSED, SHEET1, _bomb, files  # noqa: F401 - the hostile files
 from zhenggai.core.findings import Finding
 from zhenggai.intake import boundary, reader, second_cpu
 from zhenggai.intake.reader import read_book
@@ -155,3 +155,41 @@ def test_an_early_read_of_a_good_file_is_the_read_of_any_run(books: dict[str, Pa
 def test_breadcrumbs_of_an_early_opening() -> None:
     events, rest = boundary.read_crumbs(bytearray(b"S" + (1).to_bytes(4, "little") + b"a" + b"UGE"))
     assert events == ["a", True, False, None] and not rest
+
+
+# Every book read the plain way (this process, guards first) and then the early way (made a
+# supervised run: calamine opens and reads while the child guards), in one fresh process.
+_SAME = textwrap.dedent("""
+    import json, os, sys
+    from pathlib import Path
+    from zhenggai.intake import boundary, reader, second_cpu
+
+    def key(b):
+        return repr(((b.findings, b.notes, b.fmt, b.sha256, b.saved), [
+            (g.name, g.rows, sorted(g.merges), sorted(g.formulas_without_value), g.hidden, g.hidden_rows,
+             g.hidden_cols, g.struck_rows, sorted(g.struck_cells.items())) for g in b.grids]))
+
+    paths = [Path(p) for p in sys.argv[1:]]
+    plain = [key(reader.read_book(p)) for p in paths]
+    reader.ASIDE_MIN = 0
+    second_cpu.available = lambda: True
+    told = boundary.unguarded
+    early = []
+    boundary.unguarded = lambda on: (early.append(on), told(on))
+    boundary.become_supervised(os.open(os.devnull, os.O_WRONLY), {}, boundary.Limits())
+    differ = [p.name for p, want in zip(paths, plain) if key(reader.read_book(p)) != want]
+    print(json.dumps({"differ": differ, "early": early.count(True)}))
+""")
+
+
+def test_every_book_read_early_is_the_book_read_guards_first(
+        tmp_path: Path, files: dict[str, Path]) -> None:  # noqa: F811
+    from test_read_aside import _unusual
+
+    paths = [*_unusual(tmp_path), *(files[n] for n in sorted(set(REFUSED) - CHILD_ONLY))]
+    proc = subprocess.run([sys.executable, "-c", _SAME, *map(str, paths)], capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    assert result["differ"] == []
+    assert result["early"] >= 4  # the workbooks past the zip's headers were opened early

@@ -911,6 +911,7 @@ def _read_aside(path: Path, shown: str, pkg: Package,
         if not (more and isinstance(verdict, _ZipVerdict)):
             return None  # the child failed before its verdict: the guard and the read here
         if verdict.refused is not None:
+            verdict.refused.fmt = sniff.XLSX  # the kind, as _read_sniffed sets it ("xlsx" in the guard)
             return verdict.refused
         if not early:
             try:
