@@ -54,11 +54,71 @@ def test_a_total_row_however_labelled_is_the_total_never_a_township(tmp_path: Pa
 
 @pytest.mark.parametrize("zone", ["高新区小计", "开发区合计", "经开区合计"])
 def test_a_zones_subtotal_is_a_part_never_the_countys_total(tmp_path: Path, zone: str) -> None:
-    # "高新区小计" read as a total label became the county's figure (20 for 50): a zone is a part.
-    a2 = _a2(_town("城关镇", 30, 1, (2, 1, 1)), _town(zone, 20, 2, (1, 1, 0)))
+    # "高新区小计" read as a total label became the county's figure (20 for 50): a zone is a part
+    # when no rows above it could be its detail (the first row) ...
+    a2 = _a2(_town(zone, 20, 2, (1, 1, 0)), _town("城关镇", 30, 1, (2, 1, 1)))
     result, out = run(tmp_path, _files(a2), "谷城县")
     assert stats_rows(out)["谷城县"] == 50
     assert [c[0] for c in codes(result)] == ["township-summed"]
+    # ... under a township it differs from, it may be that township's subtotal, mistyped, or a
+    # part: summed (50) or not (30), one reading would be wrong; it counts in no total.
+    a2 = _a2(_town("城关镇", 30, 1, (2, 1, 1)), _town(zone, 20, 2, (1, 1, 0)))
+    result, out = run(tmp_path / "下", _files(a2), "谷城县")
+    assert [c[0] for c in codes(result)] == ["township-nesting-unclear", "township-summed"]
+    assert stats_rows(out)["合计"] == 0
+
+
+def _unit(name: str, funds: float, staff: int, n: int = 1) -> Row:
+    return [name, None, None, None, funds, 0, staff, n, 0, n, n, n]
+
+
+def test_a_subtotal_under_its_rows_counts_once_never_with_them(tmp_path: Path) -> None:
+    # 县本级合计 under its bureaus, summed with them and the township: 25 for 15.
+    for label in ("县本级合计", "县本级小计", "县直单位合计", "城关镇小计", "小计数"):
+        a2 = _a2(_unit("商务局", 6, 1), _unit("邮政局", 4, 0), _unit(label, 10, 1, 2), _unit("石花镇", 5, 1))
+        result, out = run(tmp_path / label, _files(a2), "谷城县")
+        assert stats_rows(out) == {"谷城县": 15, "合计": 15}, label
+        found = {f.code: f for f in result.rollup.report.findings()}
+        read = found["township-subtotal-read"]
+        assert read.cell == "A7" and "第 5–6 行的小计" in read.message
+
+
+@pytest.mark.parametrize(("rows", "row"), [
+    # a subtotal that is not the sum of the rows above it: mistyped, or a part named so
+    ([_unit("商务局", 6, 1), _unit("邮政局", 4, 0), _unit("县本级合计", 11, 1, 2), _unit("石花镇", 5, 1)], "A7"),
+    # 乡镇合计 above the townships it totals
+    ([_unit("县直单位", 6, 1), _unit("乡镇合计", 10, 1, 2), _unit("城关镇", 5, 1), _unit("石花镇", 5, 0)], "A6"),
+    # 其中 under a township: its breakdown (50), or one more part (60)?
+    ([_unit("城关镇", 30, 1), _unit("其中：城关村", 10, 0), _unit("石花镇", 20, 2)], "A6"),
+])
+def test_rows_that_may_total_or_break_down_others_count_in_no_total(tmp_path: Path, rows: list[Row], row: str) -> None:
+    result, out = run(tmp_path, _files(_a2(*rows)), "谷城县")
+    assert ("township-nesting-unclear", "附件2", row) in codes(result)
+    assert stats_rows(out)["合计"] == 0  # never the straight sum of every row
+    msg = next(f.message for f in result.rollup.report.findings() if f.code == "township-nesting-unclear")
+    assert f"「{FUNDS}」" in msg and "未计入汇总" in msg
+
+
+def test_breakdowns_with_their_total_or_the_countys_row_are_checked_not_refused(tmp_path: Path) -> None:
+    # 其中 first, or under the county's own row: the list of parts, as before
+    for i, rows in enumerate([[_unit("其中：城关镇", 30, 1), _unit("石花镇", 20, 2)],
+                              [_unit("谷城县", 50, 3, 2), _unit("其中：城关镇", 30, 1), _unit("石花镇", 20, 2)]]):
+        result, out = run(tmp_path / str(i), _files(_a2(*rows)), "谷城县")
+        assert stats_rows(out)["谷城县"] == 50 and "township-nesting-unclear" not in [c[0] for c in codes(result)]
+    # a subtotal read as its rows' and a 合计 that agrees: no mismatch
+    total = ["合计", None, None, None, 15, 0, 2, 3, 0, 3, 3, 3]
+    a2 = _a2(_unit("商务局", 6, 1), _unit("邮政局", 4, 0), _unit("县本级合计", 10, 1, 2), _unit("石花镇", 5, 1), total)
+    result, out = run(tmp_path / "合计", _files(a2), "谷城县")
+    assert stats_rows(out)["谷城县"] == 15
+    assert [c for c in codes(result) if not c[0].startswith("cross-")] == []  # 附件1 has other counts
+
+
+def test_the_county_as_a_whole_is_no_township(tmp_path: Path) -> None:
+    # "谷城县城乡" ends like a township (乡): it was summed as one more (100 for 50).
+    a2 = _a2(_unit("城关镇", 30, 1), _unit("石花镇", 20, 2), _unit("谷城县城乡", 50, 3, 2))
+    result, out = run(tmp_path, _files(a2), "谷城县")
+    assert ("township-row-unclear", "附件2", "A7") in codes(result)
+    assert stats_rows(out)["合计"] == 0
 
 
 def test_a_row_naming_the_county_that_is_neither_total_nor_part_is_never_summed(tmp_path: Path) -> None:

@@ -149,11 +149,11 @@ def test_prefecture_papers_state_the_rollups_figures(rollups: dict[str, Path], t
     rows = _supervision_rows(res.workbook)
     by = {(r["县（市、区）"], r["触发的规则"]): r for r in rows}
     assert by[("谷城县", "逾期未完成")]["数量或比例"] == "1 项"
-    assert by[("谷城县", "逾期未完成")]["依据（文件 › 工作表 › 单元格）"].endswith(
-        "谷城县.xlsx › 附件1 › E6：完成时限 2022年8月15日")
+    # in the reply's words: the item's 序号, never the file, worksheet or cell (E6)
+    assert by[("谷城县", "逾期未完成")]["依据"] == "附件1 序号2 完成时限 2022年8月15日"
     assert by[("谷城县", "完成率低")]["数量或比例"] == "33.3%（已完成 1 / 清单问题 3）"
     assert by[("谷城县", "措施只有表态")]["数量或比例"] == "1 处"
-    assert "C6" in by[("谷城县", "措施只有表态")]["依据（文件 › 工作表 › 单元格）"]  # the measure's cell
+    assert by[("谷城县", "措施只有表态")]["依据"].startswith("附件1 序号2 整改措施和情况：")  # the measure
     assert by[("老河口市", "未报送")]["建议措施"] == "通报"
     assert ("保康县", "完成率低") not in by
     # Sorted by level, heaviest first.
@@ -206,7 +206,7 @@ def test_province_papers_per_prefecture(rollups: dict[str, Path], tmp_path: Path
     assert prefecture_rows == {"襄阳市", "宜昌市"}  # 十堰市 meets no rule
     yichang = next(r for r in rows if r["市（州）"] == "宜昌市")
     assert (yichang["触发的规则"], yichang["数量或比例"], yichang["建议措施"]) == ("未报送", "未报送汇总表", "通报")
-    assert "宜昌市 未报送汇总表" in yichang["依据（文件 › 工作表 › 单元格）"]
+    assert "宜昌市 未报送汇总表" in yichang["依据"]
     assert {r["市（州）"] for r in rows if r["县（市、区）"] == "谷城县"} == {"襄阳市"}
     rate = next(r for r in rows if r["县（市、区）"] == "（全市州）" and r["触发的规则"] == "完成率低")
     assert rate["数量或比例"] == "40.0%（已完成 2 / 清单问题 5）"
@@ -470,7 +470,10 @@ def test_second_round_rules_rest_on_the_progress_sheet(tmp_path: Path) -> None:
     rows = {(r["县（市、区）"], r["触发的规则"]): r for r in _supervision_rows(res.workbook)}
     reopened = rows[("谷城县", "已完成又改为未完成")]
     assert reopened["数量或比例"] == "1 处"
-    assert reopened["依据（文件 › 工作表 › 单元格）"].endswith(" › D9：是否完成整改：否")
+    assert reopened["依据"].startswith("附件1 序号") and reopened["依据"].endswith(" 是否完成整改：否")
+    # a paper that goes upward names no file, worksheet or cell (GB/T 9704: official content only)
+    for r in rows.values():
+        assert not any(w in r["依据"] for w in (".xlsx", ".xls", "›", "Sheet", "工作表")), r["依据"]
     assert ("谷城县", "删除上一轮的问题") in rows and ("保康县", "与上一轮相比没有进展") in rows
     assert rows[("谷城县", "完成率低")]["建议措施"] == "督办"  # five rules: 约谈 escalated
     # The deleted problem is counted once, under 删除: its problem-unanswered and 附件2's

@@ -57,6 +57,8 @@ FindingCode = Literal[
     "number-merged",
     "county-periods",
     "township-row-unclear",
+    "township-nesting-unclear",
+    "township-subtotal-read",
     "township-summed",
     "required-missing",
     "done-variant",

@@ -28,6 +28,9 @@ _PART_RE = re.compile(rf"(?:{TOWNSHIP_ENDS}|本级|县直|直属|城区|局|公�
 _TRIM = re.compile(r"^[\s（(【\[:：、，,.．]+|[\s）)】\]:：、，,.．]+$")
 _NOTE_LABELS = frozenset({"备注", "说明", "注", "备注说明", "附注"})
 _LEAD = re.compile(r"^(?:其中|含|包括)[:：]?")
+# Words for the whole county, not a part of it, though 城乡 ends like a township (乡): "谷城县城乡"
+# was summed with the townships as one more (100 for 50).
+_WHOLE = frozenset({"城乡", "全域", "县域", "市域", "区域", "城乡合计", "全域合计", "县域合计"})
 
 
 class LabelKind(NamedTuple):
@@ -60,6 +63,8 @@ def label_kind(label: str, county: str) -> LabelKind:
                 rest = rest.replace(name, "", 1)
                 break
     rest = _TRIM.sub("", rest)
+    if rest in _WHOLE:
+        return LabelKind(unclear=True)
     if (m := _PERIOD_RE.search(rest)) and _PART_RE.search(rest) is None:  # 五月山乡 is a township, not May
         return LabelKind(period=m[0])
     if rest == text or not rest:

@@ -19,6 +19,7 @@ from zhenggai.core.results import APPENDIX_NAMES
 from zhenggai.core.schema import Kind
 from zhenggai.core.table import Table
 from zhenggai.forms.labels import TOWNSHIP_ENDS, LabelKind, is_note_label, label_kind
+from zhenggai.forms.nesting import label_of, nested_out, not_counted, read_table_nesting
 from zhenggai.intake.reader import Grid
 
 if TYPE_CHECKING:
@@ -72,22 +73,8 @@ def _hidden_out(t: TableResult, rows: dict[str, Stats]) -> dict[str, Stats]:
             out[name] = s
             continue
         why = f"第 {'、'.join(str(r) for r in sorted(mine))} 行是隐藏的行，读不出是否应计入"
-        out[name] = _not_counted(t, s, cols, why)
+        out[name] = not_counted(t, s, cols, why)
     return out
-
-
-def _not_counted(t: TableResult, s: Stats, keys: list[str], why: str) -> Stats:
-    """``s`` with the figures of ``keys`` in no total for ``why``. A figure summed from township
-    rows has no text of its own: the sum is written as its text, so the rollup's red cell
-    says what was read, and a province reading that rollup back sees text, never a blank
-    it would read as 0."""
-    values = list(s.values)
-    for k in keys:
-        i = t.table.spec.keys.index(k)
-        if (n := s.numbers.get(k)) is not None and not clean_text(values[i]):
-            values[i] = _n(n)
-    return replace(s, values=values, numbers={**s.numbers, **dict.fromkeys(keys)},
-                   reasons={**s.reasons, **dict.fromkeys(keys, why)})
 
 
 def _merged_figures(t: TableResult, shown: str) -> tuple[TableResult, list[Finding]]:
@@ -120,7 +107,7 @@ def _merged_figures(t: TableResult, shown: str) -> tuple[TableResult, list[Findi
 
 def _assign(t: TableResult, shown: str, county: str | None) -> tuple[dict[str, Stats], list[Finding]]:
     # A 备注 column of a 附件2 turned sideways is a row here; blank, it is no township.
-    data = [s for s in t.stats if not s.total and not (is_note_label(_label(t, s)) and _all_blank(t, s))]
+    data = [s for s in t.stats if not s.total and not (is_note_label(label_of(t, s)) and _all_blank(t, s))]
     totals = [s for s in t.stats if s.total]
     if not data and not totals:
         return {}, []  # a blank form
@@ -140,10 +127,6 @@ def _assign(t: TableResult, shown: str, county: str | None) -> tuple[dict[str, S
     return _by_label(t, shown, county or "", data, totals)
 
 
-def _label(t: TableResult, s: Stats) -> str:
-    return clean_text(s.values[t.table.spec.keys.index("county")])
-
-
 def _all_blank(t: TableResult, s: Stats) -> bool:
     keys = t.table.spec.keys
     return all(not clean_text(s.values[keys.index(c.key)]) for c in t.table.spec.columns if c.is_number)
@@ -155,7 +138,7 @@ def _by_label(t: TableResult, shown: str, county: str, data: list[Stats],
     an error (``county-periods``); the county's name with a total label (谷城（合计）) is its
     total; with words that say neither part nor total, an error (``township-row-unclear``)
     and that row's figures in no total; the rest are its own row, townships and 合计 rows."""
-    kinds = {s.row: label_kind(_label(t, s), county) for s in [*data, *totals]}
+    kinds = {s.row: label_kind(label_of(t, s), county) for s in [*data, *totals]}
     periods = [s for s in [*data, *totals] if kinds[s.row].period]
     own = [s for s in data if county and s.county == county]
     if periods and len(data) + len(totals) > 1:
@@ -168,12 +151,17 @@ def _by_label(t: TableResult, shown: str, county: str, data: list[Stats],
     totals = [*totals, *(replace(s, county=None, total=True) for s in named)]
     unclear = [s for s in data if kinds[s.row].unclear]
     data = [s for s in data if not kinds[s.row].total and not kinds[s.row].unclear]
-    if len(data) == 1 and not totals and not unclear:
-        return {county or data[0].county or "": data[0]}, []
+    # A bare 小计 with rows under it totals only the rows above it (a group's subtotal): read as one.
+    inner = [s for s in totals if "小计" in label_of(t, s) and data and s.row < data[-1].row]
+    totals = [s for s in totals if s not in inner]
+    data = sorted([*data, *(replace(s, total=False) for s in inner)], key=lambda s: s.row)
+    data, nested, found = read_table_nesting(t, shown, county, data, bool(totals))
+    if len(data) == 1 and not totals and not unclear and not nested:
+        return {county or data[0].county or "": data[0]}, found
     if not data and not totals:
         data = unclear[:1]  # only rows that cannot be told: the county's row, every figure out (below)
-    rows, found = _breakdown(t, shown, county, data, totals)
-    return rows, found + _unclear(t, shown, county, unclear, rows)
+    rows, more = _breakdown(t, shown, county, data, totals)
+    return rows, found + more + _unclear(t, shown, county, unclear, rows) + nested_out(t, shown, nested, rows)
 
 
 def _unclear(t: TableResult, shown: str, county: str, unclear: list[Stats],
@@ -188,10 +176,10 @@ def _unclear(t: TableResult, shown: str, county: str, unclear: list[Stats],
     filled = [k for k in keys if any(clean_text(s.values[spec.keys.index(k)]) for s in unclear)]
     for name, s in rows.items():
         why = f"第 {'、'.join(str(u.row) for u in unclear)} 行写着本县县名，读不出是合计还是其中一部分"
-        rows[name] = _not_counted(t, s, filled, why)
+        rows[name] = not_counted(t, s, filled, why)
     col = cols.get("county", 0)
     return [make("township-row-unclear", file=shown, sheet=t.table.sheet, cell=a1(s.row, col), row=s.row,
-                 field="县（市、区）", value=_label(t, s), county=county or "本县",
+                 field="县（市、区）", value=label_of(t, s), county=county or "本县",
                  fields="、".join(f"「{spec.column(k).header}」" for k in filled) or "无") for s in unclear]
 
 
@@ -210,12 +198,12 @@ def _periods(t: TableResult, shown: str, county: str, rows: list[Stats]) -> tupl
             numbers[key] = values[0]
             continue
         numbers[key] = None
-        reasons[key] = "、".join(f"“{_label(t, s)}”为 {'（未计入）' if v is None else _n(v)}"
+        reasons[key] = "、".join(f"“{label_of(t, s)}”为 {'（未计入）' if v is None else _n(v)}"
                                 for s, v in zip(rows, values, strict=True)) + "：几个时期的数，不知取哪一个"
     differ = [k for k in keys if numbers[k] is None]
     found = make("county-periods", file=shown, sheet=t.table.sheet, cell=a1(base.row, cols.get("county", 0)),
-                 row=base.row, field="县（市、区）", value=_label(t, base), county=county or "本县",
-                 rows="、".join(f"第 {s.row} 行“{_label(t, s)}”" for s in rows),
+                 row=base.row, field="县（市、区）", value=label_of(t, base), county=county or "本县",
+                 rows="、".join(f"第 {s.row} 行“{label_of(t, s)}”" for s in rows),
                  fields="、".join(f"「{spec.column(k).header}」" for k in differ) or "无")
     return {county: replace(base, county=county or None, numbers=numbers, reasons={**base.reasons, **reasons},
                             total=False)}, [found]

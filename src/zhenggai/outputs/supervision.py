@@ -15,6 +15,7 @@ from datetime import date
 
 from zhenggai.core.findings import CATALOGUE, Finding
 from zhenggai.core.parse import clean_text, parse_number
+from zhenggai.core.schema import specs
 from zhenggai.outputs.supervision_rules import LEVELS, Rule, Rules
 from zhenggai.rollup.categories import deadline_text, is_overdue
 from zhenggai.rollup.layout import OVERVIEW, Status
@@ -42,18 +43,36 @@ ROUND_RULES = frozenset({"reopened", "deleted", "no_progress"})
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """A cell (or a row of the rollup) a rule rests on."""
+    """A cell (or a row of the rollup) a rule rests on: where it is (``file``, ``sheet``, ``cell``:
+    the rollup's 校验问题 sheet names them for whoever checks), and ``place``, the same in the
+    words of the reply (附件1 序号5), which is what the paper shows."""
 
     file: str
     sheet: str | None
     cell: str | None
     note: str = ""
+    place: str = ""
 
     @property
     def text(self) -> str:
-        """"文件 › 工作表 › 单元格：说明"."""
-        where = " › ".join(x for x in (self.file, self.sheet, self.cell) if x)
-        return f"{where}：{self.note}" if self.note else where
+        """"附件1 序号5 整改措施和情况：高度重视…" — the paper goes upward: the reply's own
+        words, never a file name, a worksheet or a cell (GB/T 9704: official content only)."""
+        return f"{self.place} {self.note}" if self.place and self.note else self.place or self.note
+
+
+# Which form a finding's field belongs to, by its header (附件2's with the default indicators;
+# a bureau's own indicator names no form: the field and value are still shown).
+_FORM_FIELDS = {header: name for name, spec in zip(("附件1", "附件2"), specs(), strict=True)
+                for header in (c.header for c in spec.columns)}
+
+
+def seq_places(rollup: Rollup) -> dict[tuple[str, int], str]:
+    """(source file, row) → "附件1 序号5" for every 附件1 row of the rollup."""
+    out: dict[tuple[str, int], str] = {}
+    for it in rollup.items:
+        seq = clean_text(it.texts.get("seq") or (it.values[0] if it.values else ""))
+        out[(it.source_file, it.source_row)] = f"附件1 序号{seq}" if seq else f"附件1 第{it.source_row}行"
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,26 +213,30 @@ def _evidence(items: Iterable[Evidence]) -> tuple[tuple[Evidence, ...], int]:
     return tuple(listed[:MAX_EVIDENCE]), max(0, len(listed) - MAX_EVIDENCE)
 
 
-def _from_finding(f: Finding) -> Evidence:
+def _from_finding(f: Finding, places: dict[tuple[str, int], str] | None = None) -> Evidence:
     # "完成时限：2023年3月" says what is in the cell; without a value, the finding's own message.
-    return Evidence(f.file, f.sheet, f.cell, f"{f.field}：{f.value}" if f.field and f.value else f.message)
+    form = _FORM_FIELDS.get(f.field or "", "")
+    place = (places or {}).get((f.file, f.row or 0), "") if form == "附件1" else form
+    if form == "附件1" and not place and f.row:
+        place = f"附件1 第{f.row}行"
+    return Evidence(f.file, f.sheet, f.cell, f"{f.field}：{f.value}" if f.field and f.value else f.message, place)
 
 
 def _measure(rule: Rule, s: CountySummary, findings: list[Finding], rollup: Rollup, as_of: date,
-             overview: Evidence) -> tuple[int, str, list[Evidence]]:
+             overview: Evidence, places: dict[tuple[str, int], str]) -> tuple[int, str, list[Evidence]]:
     """(count, detail, evidence) of one rule for one county; count 0 when not met at all."""
     status_rule = {"not_submitted": NOT_SUBMITTED, "missing_appendix": MISSING_APPENDIX}.get(rule.key)
     if status_rule is not None:
         if s.status not in status_rule:
             return 0, "", []
         return 1, s.status.label, [Evidence(overview.file, overview.sheet, None,
-                                            f"{overview.note} 报送状态：{s.status.label}")]
+                                            f"{overview.note} 报送状态：{s.status.label}", overview.place)]
     if rule.key == "uncorrected_errors":
         # The errors of the 校验问题 sheet that no other rule counts (未报送, 缺附件, a late
         # 完成时限, a reopened or deleted item are rules of their own): nothing counts twice.
         errors = [f for f in findings if f.severity.value == "error" and f.code not in STATUS_CODES
                   and not any(match(f.code) for match in FINDING_CODES.values()) and not _of_deletion(f, s, findings)]
-        return len(errors), f"{len(errors)} 处", [_from_finding(f) for f in errors]
+        return len(errors), f"{len(errors)} 处", [_from_finding(f, places) for f in errors]
     if rule.key == "low_rate":
         listed = s.coverage[1] if s.coverage and s.status not in NOT_SUBMITTED else 0
         if not listed or rule.threshold is None or s.done / listed >= rule.threshold:
@@ -221,7 +244,7 @@ def _measure(rule: Rule, s: CountySummary, findings: list[Finding], rollup: Roll
         answered = s.coverage[0] if s.coverage else 0
         note = f"{overview.note} 已完成 {s.done}，反馈问题覆盖 {answered}/{listed}"
         return 1, f"{s.done / listed * 100:.1f}%（已完成 {s.done} / 清单问题 {listed}）", [
-            Evidence(overview.file, overview.sheet, None, note)]
+            Evidence(overview.file, overview.sheet, None, note, overview.place)]
     if rule.key == "overdue":
         rows = [it for it in rollup.items if it.county == s.county and it.prefecture == s.prefecture
                 and is_overdue(it, as_of)]
@@ -231,21 +254,23 @@ def _measure(rule: Rule, s: CountySummary, findings: list[Finding], rollup: Roll
         ev = []
         for it in rows:
             flagged = cells.get((it.source_file, it.source_row))
-            ev.append(Evidence(it.source_file, flagged.sheet, flagged.cell, f"完成时限 {deadline_text(it)}")
-                      if flagged else
-                      Evidence(it.source_file, it.sheet, None, f"第 {it.source_row} 行 完成时限 {deadline_text(it)}"))
+            place = places.get((it.source_file, it.source_row), f"附件1 第{it.source_row}行")
+            sheet, cell = (flagged.sheet, flagged.cell) if flagged else (it.sheet, None)
+            ev.append(Evidence(it.source_file, sheet, cell, f"完成时限 {deadline_text(it)}", place))
         return len(rows), f"{len(rows)} 项", ev
     hit = [f for f in findings if FINDING_CODES[rule.key](f.code)]
-    return len(hit), f"{len(hit)} 处", [_from_finding(f) for f in hit]
+    return len(hit), f"{len(hit)} 处", [_from_finding(f, places) for f in hit]
 
 
 def _county_hits(
     s: CountySummary, rules: list[Rule], findings: list[Finding], rollup: Rollup, as_of: date, source: str,
+    places: dict[tuple[str, int], str],
 ) -> list[Hit]:
-    overview = Evidence(source, OVERVIEW.name, None, f"{s.county}（{s.prefecture}）" if rollup.province else s.county)
+    overview = Evidence(source, OVERVIEW.name, None, f"{s.county}（{s.prefecture}）" if rollup.province else s.county,
+                        OVERVIEW.name)
     hits: list[Hit] = []
     for rule in rules:
-        count, detail, ev = _measure(rule, s, findings, rollup, as_of, overview)
+        count, detail, ev = _measure(rule, s, findings, rollup, as_of, overview, places)
         threshold = rule.threshold if rule.threshold is not None and rule.key != "low_rate" else 1
         if count and count >= threshold:
             listed_ev, more = _evidence(ev)
@@ -274,13 +299,14 @@ def _prefecture_hits(prefecture: str, members: list[tuple[CountySummary, list[Hi
             left = len(members) - len(covered)  # no list figures: the rate is over the others, said so
             part = f"，不含未按清单计数的 {left} 个县（市、区）" if left else ""
             hits.append(Hit(rule, 1, f"{done / listed * 100:.1f}%（已完成 {done} / 清单问题 {listed}{part}）",
-                            (Evidence(source, OVERVIEW.name, None, f"{prefecture} 各县（市、区）合计"),)))
+                            (Evidence(source, OVERVIEW.name, None, f"{prefecture} 各县（市、区）合计",
+                                      OVERVIEW.name),)))
             continue
         per = [(s, next(h for h in hs if h.rule.key == rule.key)) for s, hs in members
                if any(h.rule.key == rule.key for h in hs)]
         total = sum(h.count for _, h in per)
         if total and total >= (rule.threshold or 1):
-            ev = tuple(Evidence(source, OVERVIEW.name, None, f"{s.county} {h.detail}") for s, h in per)
+            ev = tuple(Evidence(source, OVERVIEW.name, None, f"{s.county} {h.detail}", OVERVIEW.name) for s, h in per)
             unit = "个县（市、区）" if rule.threshold is None else ("处" if rule.key != "overdue" else "项")
             hits.append(Hit(rule, total, f"{total} {unit}", ev))
     return hits
@@ -317,8 +343,9 @@ def evaluate(rollup: Rollup, rules: Rules, *, as_of: date | None = None, source:
     order = {id(s): i for i, s in enumerate(rollup.counties)}
     targets: list[tuple[int, Target]] = []
     by_prefecture: dict[str, list[tuple[CountySummary, list[Hit]]]] = {}
+    places = seq_places(rollup)
     for s in rollup.counties:
-        hits = _county_hits(s, active, findings[id(s)], rollup, day, source)
+        hits = _county_hits(s, active, findings[id(s)], rollup, day, source, places)
         by_prefecture.setdefault(s.prefecture or "", []).append((s, hits))
         if hits:
             level = _level(hits, rules.escalate_at)

@@ -1,6 +1,6 @@
 """督办清单.xlsx: one block per county (and 市州) meeting a rule, heaviest level first.
 
-Each rule met is a line with its count and the cells it rests on (file › sheet › cell);
+Each rule met is a line with its count and what it rests on, in the reply's words (附件1 序号5);
 the county, its 序号 and the suggested level are merged down its lines. Below the list,
 the rules that could not be evaluated and why, and the rules switched off, so that a
 reader never mistakes "not checked" for "nothing found". A4 landscape, page numbers.
@@ -36,7 +36,7 @@ def title(sv: Supervision) -> str:
 def _columns(province: bool) -> list[tuple[str, float]]:
     lead = [("序号", 6)] + ([(PREFECTURE_HEADER, 10)] if province else [])
     return [*lead, (COUNTY_HEADER, 12), ("建议措施", 9), ("触发的规则", 20), ("数量或比例", 16),
-            ("依据（文件 › 工作表 › 单元格）", 80 if not province else 70)]
+            ("依据", 80 if not province else 70)]
 
 
 def evidence_text(hit: Hit) -> str:
@@ -58,7 +58,9 @@ def _target(ws: Worksheet, st: Styles, level_fmt: Any, row: int, n: int, t: Targ
         off = len(lead)
         for i, v in enumerate(values):
             put(row, off + i, v, st.center if i == 1 else st.text)
-        height = row_height([*([""] * off), *values], widths)
+        # 15.5 pt a line: LibreOffice draws 宋体 11 with CJK fallback fonts a little taller than the
+        # rollup's 14.5, and a six-line 依据 cell lost its last line (seen on the rendered page).
+        height = row_height([*([""] * off), *values], widths, line=15.5)
         if height is not None:
             ws.set_row(row, height)
         row += 1

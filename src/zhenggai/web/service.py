@@ -447,7 +447,7 @@ def write_export(settings: Settings, by_county: dict[str, list[Entry]], root: Pa
         f"还没有通过的，是最近一次提交。\r\n"
         + (f"各县的审核状态：\r\n{states}" if states else "")
         + f"在本文件所在的文件夹中运行下面的命令，得到与网上报送系统下载的相同的汇总表"
-        f"（网上下载的汇总表另有“审核状态”一列）：\r\n\r\n"
+        f"（还有县未通过审核时，网上下载的汇总表另有“审核状态”一列）：\r\n\r\n"
         f"    {command}\r\n", encoding="utf-8-sig")
     return folder
 
@@ -479,6 +479,12 @@ def rollup(settings: Settings, by_county: dict[str, list[Entry]], reviews: dict[
 
     with settings.temp("zhenggai-rollup-") as tmp:
         result, signoff = _merged(settings, by_county, reviews, Path(tmp))
+        if all(s.review in (None, "已通过") for s in result.rollup.counties):
+            # Every county counted is approved: the workbook goes upward as it is, and its 附件3
+            # carries the official columns only (GB/T 9704), as `zhenggai merge` writes it. The
+            # 审核状态 column is written while a county is 待审核 or 退回修改, never mixed in silently.
+            for s in result.rollup.counties:
+                s.review = None
         out = Path(tmp) / f"{settings.prefecture or ''}汇总.xlsx"
         write_rollup(result.rollup, out, force=True, signoff=signoff)
         return out.read_bytes()
