@@ -294,3 +294,37 @@ def test_a_rollup_written_before_the_working_sheet_is_still_read(tmp_path: Path)
         "一、业务", "备注：无", "旧汇总.xlsx›谷城县-附件1.xlsx", 5, 2)
     (stats,) = rollup.stats
     assert stats.source_file == "旧汇总.xlsx›谷城县-附件2.xlsx" and stats.values["total"] == 2
+
+
+def test_named_prefectures_sharing_a_county_are_never_versions_of_each_other(tmp_path: Path) -> None:
+    # 谷城县's reply misfiled into 宜昌市's rollup made all of 襄阳市 an "older version" of 宜昌市:
+    # dropped, exit 0 (audit28). Titles naming two prefectures are two prefectures, both counted,
+    # and the county in both is an error naming them.
+    prefecture(tmp_path, "襄阳市", "谷城县", 3, 1, "2022-08-31")
+    both = tmp_path / "宜昌收件"
+    for county, n, done in (("秭归县", 2, 0), ("谷城县", 3, 1)):
+        make_workbook(both / f"{county}.xlsx", {
+            "附件1": appendix1_rows(rows_for(county, n, done, "2022-08-31"), county=county),
+            "附件2": appendix2_rows([county, n, done, n - done, 10.5, 0, 1, 2, 0, 3, 4, 1, None], county=county)})
+    zhenggai.merge([both], MergeOptions(validate=Options(as_of=date(2022, 7, 15)), prefecture="宜昌市"),
+                   tmp_path / "各市州" / "宜昌市汇总.xlsx")
+    result, _ = _province(tmp_path)
+    rows = sorted((c.prefecture, c.county) for c in result.rollup.counties)  # type: ignore[attr-defined]
+    assert rows == [("宜昌市", "秭归县"), ("宜昌市", "谷城县"), ("襄阳市", "谷城县")]
+    assert _codes(result) == []  # no "version" chosen between them
+    twice = [f for f in result.rollup.report.findings() if f.code == "county-in-two-prefectures"]  # type: ignore[attr-defined]
+    assert len(twice) == 1 and twice[0].severity.value == "error"
+    assert "谷城县 在 宜昌市、襄阳市 的汇总表中都有，内容完全相同" in twice[0].message
+    proc = run_zhenggai("merge", str(tmp_path / "各市州"), "-o", str(tmp_path / "全省.xlsx"), "--as-of", "2022-07-15")
+    assert proc.returncode == 1 and "county-in-two-prefectures" not in proc.stdout + proc.stderr
+    assert "谷城县 在 宜昌市、襄阳市 的汇总表中都有" in proc.stdout + proc.stderr
+
+
+def test_a_feedback_list_given_to_a_province_merge_stops_it(tmp_path: Path) -> None:
+    # Silently ignored, the list left every figure self-reported while the clerk believed it applied.
+    prefecture(tmp_path, "襄阳市", "谷城县", 3, 1, "2022-08-31")
+    listed = make_workbook(tmp_path / "反馈问题清单.xlsx", {"清单": [
+        ["序号", "县（市、区）", "问题类别", "问题描述"], [1, "谷城县", "业务建设方面", "谷城县问题1"]]})
+    proc = run_zhenggai("merge", str(tmp_path / "各市州"), "-o", str(tmp_path / "全省.xlsx"), "--problems", str(listed))
+    assert proc.returncode == 2 and not (tmp_path / "全省.xlsx").exists()
+    assert "全省汇总不按 --problems 的反馈问题清单重新核对" in proc.stderr and "Traceback" not in proc.stderr

@@ -118,6 +118,7 @@ FindingCode = Literal[
     "official-count-differs",
     "total-incomplete",
     "rollup-among-replies",
+    "county-in-two-prefectures",
     "prefecture-not-submitted",
     "prefecture-unexpected",
     "problem-list-hidden-sheet",

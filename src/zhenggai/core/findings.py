@@ -292,6 +292,9 @@ _CODES: tuple[Code, ...] = (
     Code("rollup-among-replies", E, "这是一份汇总表，其中的县（市、区）（{counties}）都不在本次的县级报送中，它的数据没有计入本次汇总："
          "收件夹里混有汇总表和县级报送（或手工汇总的表格）。全省汇总请只放各市（州）用 zhenggai 生成的汇总表，"
          "上一轮的汇总表请用 --previous 给出", "县级报送中混有另一批县的汇总表（如全省收件中一个市州交了手工汇总的表格）：其数据未计入"),
+    Code("county-in-two-prefectures", E, "{county} 在 {prefectures} 的汇总表中都有，{how}；已分别计入：若是同一个县，全省合计多算了一次。"
+         "请核实它属于哪个市州，从另一个市州的汇总表中删去后重新汇总",
+         "全省汇总时，同一个县（市、区）名出现在两个市州的汇总表中"),
     Code("prefecture-not-submitted", E, "{prefecture} 未报送汇总表", "--expect 中的市州没有汇总表"),
     Code("prefecture-unexpected", W, "{prefecture} 不在 --expect 名单中", "报来了名单之外的市州汇总表"),
     # --- feedback problem list (--problems) -------------------------------------------

@@ -53,7 +53,7 @@ from zhenggai.rollup.model import (
     skipped_list,
 )
 from zhenggai.rollup.official import plausibility_marks, stats_rows
-from zhenggai.rollup.rollup_versions import Versions, join_overlapping, pick_rollup
+from zhenggai.rollup.rollup_versions import Versions, join_overlapping, pick_rollup, shared_counties
 from zhenggai.rollup.stated_totals import stated_totals
 
 _I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
@@ -467,11 +467,14 @@ def build_province(
     notes: list[Finding] = []
     names = names or {}
     parsed, versions, refused = _read_all(rollups, opts, on_progress, names)
-    versions = join_overlapping(versions, {path: data[1] for path, data in parsed.items()})
+    guessed = {path for path, data in parsed.items() if any(f.code == "rollup-unnamed" for r in data[4]
+                                                           for f in r.findings)}
+    versions = join_overlapping(versions, {path: data[1] for path, data in parsed.items()}, guessed)
     chosen: dict[str, FileResult] = {}
     doubt: set[str] = set()
     for prefecture, found in versions.items():
         chosen[prefecture] = pick_rollup(prefecture, found, notes, doubt)
+    notes += shared_counties({p: parsed[fr.path][1] for p, fr in chosen.items()}, _county_contents(parsed, chosen))
     counties: list[CountySummary] = []
     items: list[RollupItem] = []
     stats: list[RollupStats] = []
@@ -498,6 +501,22 @@ def build_province(
     spec = opts.validate.specs()[1]
     return Rollup(opts.prefecture, as_of, spec, counties, items, stats_rows(counties, stats, spec), report,
                   province=True, skipped=skipped_list([*skipped, *refused], used, notes), prefectures=prefectures)
+
+
+def _county_contents(parsed: dict[Path, _Parsed], chosen: dict[str, FileResult]) -> dict[tuple[str, str], object]:
+    """(prefecture, county) → its 附件1 rows and 附件2 figures as read, to tell one reply filed in
+    two prefectures' rollups from two counties of one name."""
+    out: dict[tuple[str, str], object] = {}
+    for prefecture, fr in chosen.items():
+        _, _, items, stats, _ = parsed[fr.path]
+        rows: dict[str, list[object]] = {}
+        for it in items:
+            rows.setdefault(it.county, []).append(tuple(map(str, it.values)))
+        for st in stats:
+            rows.setdefault(st.county, []).append(tuple(sorted((k, str(v)) for k, v in st.values.items())))
+        for county, content in rows.items():
+            out[(prefecture, county)] = tuple(content)
+    return out
 
 
 def _read_all(

@@ -14,20 +14,27 @@ from pathlib import Path
 
 from zhenggai.core.findings import Finding, make
 from zhenggai.core.results import FileResult
-from zhenggai.rollup.model import CountySummary
+from zhenggai.rollup.model import MERGE_FILE, CountySummary
 
-__all__ = ["Versions", "join_overlapping", "pick_rollup"]
+__all__ = ["Versions", "join_overlapping", "pick_rollup", "shared_counties"]
 
 # Per prefecture name: each rollup file and its content (identical contents are one copy).
 Versions = dict[str, list[tuple[FileResult, tuple[object, ...]]]]
 
 
-def join_overlapping(versions: Versions, counties: Mapping[Path, Sequence[CountySummary]]) -> Versions:
-    """Rollups that hold a county in common are versions of one prefecture, whatever name
-    their titles or file names gave them: a county belongs to one prefecture, and two
-    rollups both counted would count it twice (襄阳市汇总表.xlsx and 襄阳市汇总表（修改）.xlsx
-    merged without --prefecture were two "prefectures" until 2026-12-05)."""
+def join_overlapping(versions: Versions, counties: Mapping[Path, Sequence[CountySummary]],
+                     guessed: set[Path] | frozenset[Path] = frozenset()) -> Versions:
+    """Rollups that hold a county in common are versions of one prefecture when the name of
+    one of them is only guessed from its file name (``guessed``: merged without --prefecture,
+    ``rollup-unnamed``): 襄阳市汇总表.xlsx and 襄阳市汇总表（修改）.xlsx were two "prefectures".
+
+    Two rollups whose titles name different prefectures are never versions of each other,
+    whatever counties they share: 石家庄市's and 邢台市's rollups both hold a 桥西区, and one
+    county misfiled into another prefecture's rollup made that whole prefecture an "older
+    version" and dropped it, exit 0 (audit28). A county in two named prefectures' rollups is
+    :func:`shared_counties`' business."""
     names = sorted(versions)
+    named = {n for n in names if any(fr.path not in guessed for fr, _ in versions[n])}
     group = {n: n for n in names}
 
     def root(n: str) -> str:
@@ -40,7 +47,7 @@ def join_overlapping(versions: Versions, counties: Mapping[Path, Sequence[County
         for fr, _ in versions[name]:
             for c in counties[fr.path]:
                 other = owner.setdefault(c.county, name)
-                if root(other) != root(name):
+                if root(other) != root(name) and not (other in named and name in named):
                     group[max(root(other), root(name))] = min(root(other), root(name))
     joined: Versions = {}
     for name in names:
@@ -76,3 +83,26 @@ def pick_rollup(prefecture: str, found: list[tuple[FileResult, tuple[object, ...
                                   county=prefecture, appendix="汇总表", used=used.display, unused=fr.display,
                                   reason=reasons[gi], diff=""))
     return used
+
+
+def shared_counties(chosen: Mapping[str, Sequence[CountySummary]],
+                    content: Mapping[tuple[str, str], object]) -> list[Finding]:
+    """``county-in-two-prefectures`` (an error) for a county in the rollups of two prefectures,
+    both counted: one county's reply filed into another prefecture's rollup as well counts
+    twice, and nothing in the rollups tells it from two counties of one name (桥西区 of 石家庄市
+    and of 邢台市; Hubei has none). The same content in both (rows and figures alike) is said to
+    be one reply twice."""
+    where: dict[str, list[str]] = {}
+    for prefecture, counties in sorted(chosen.items()):
+        for c in counties:
+            where.setdefault(c.county, []).append(prefecture)
+    found: list[Finding] = []
+    for county, prefectures in sorted(where.items()):
+        if len(prefectures) < 2:
+            continue
+        same = len({repr(content.get((p, county))) for p in prefectures}) == 1
+        found.append(make("county-in-two-prefectures", file=MERGE_FILE, county=county,
+                          prefectures="、".join(prefectures),
+                          how="内容完全相同，像是同一份报送放进了两个市州的汇总表" if same
+                          else "内容不同，可能是一个县的两份报送分别放进了两个市州的汇总表，也可能是两个同名的县"))
+    return found
