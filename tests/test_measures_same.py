@@ -230,3 +230,17 @@ def test_measures_classified_ahead_give_the_findings_of_the_row_model(tmp_path: 
         assert row_model(table.spec).model_validate(data, context=alone) == m
     assert not alone.verdicts
     assert alone.findings == ahead.findings
+
+
+def test_every_set_phrase_holds_a_mark_the_short_cut_looks_for() -> None:
+    # measures._without_set_phrases skips the sub when none of 一两四八 occurs in the text.
+    phrases = measures._SET_PHRASES.pattern.split("|")
+    assert len(phrases) > 20
+    for phrase in phrases:
+        assert any(c in phrase for c in "一两四八"), phrase
+        assert measures._without_set_phrases(f"新建{phrase}站点") == "新建站点"
+
+
+@given(st.text(alphabet="一两四八进步统第些三会课五位体个站点新建 0123", max_size=30))
+def test_set_phrases_dropped_as_the_plain_sub_drops_them(text: str) -> None:
+    assert measures._without_set_phrases(text) == measures._SET_PHRASES.sub("", text)
