@@ -9,6 +9,7 @@ set phrases and punctuation, both must give the same kind and the same words.
 
 from __future__ import annotations
 
+import fcntl
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -205,6 +206,41 @@ def test_a_failed_child_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -
 
     monkeypatch.setattr(row_rules, "BLOCK", 7)
     monkeypatch.setattr(row_rules, "_checked", takes_then_dies)
+    assert check_file(path, opts).findings == plain.findings
+
+
+def test_no_meeting_point_or_no_lock_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -> None:
+    # second_cpu.Meeting needs a temporary file and shared memory: without them one process
+    # checks every row; a lock refused (ENOLCK) stops a side, and this process checks the rest.
+    path = _table(tmp_path)
+    opts = Options(as_of=date(2022, 9, 1))
+    plain = check_file(path, opts)
+    monkeypatch.setattr(second_cpu, "ROWS_MIN", 10)
+    monkeypatch.setattr(row_rules, "_second_cpu", lambda: True)
+    monkeypatch.setattr(row_rules, "BLOCK", 7)
+    real = second_cpu.Meeting
+
+    def no_lock(first: int, end: int) -> second_cpu.Meeting:
+        meeting = real(first, end)
+        calls = iter(range(1000))
+
+        def lockf(fd: int, cmd: int) -> None:
+            if cmd == fcntl.LOCK_EX and next(calls) == 5:
+                raise OSError(37, "No locks available")
+            real_lockf(fd, cmd)
+
+        monkeypatch.setattr(fcntl, "lockf", lockf)
+        return meeting
+
+    real_lockf = fcntl.lockf
+    monkeypatch.setattr(second_cpu, "Meeting", no_lock)
+    assert check_file(path, opts).findings == plain.findings
+
+    def no_file(first: int, end: int) -> second_cpu.Meeting:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fcntl, "lockf", real_lockf)
+    monkeypatch.setattr(second_cpu, "Meeting", no_file)
     assert check_file(path, opts).findings == plain.findings
     monkeypatch.setattr(second_cpu, "start", lambda compute: None)  # fork refused
     assert check_file(path, opts).findings == plain.findings
