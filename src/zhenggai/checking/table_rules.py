@@ -6,6 +6,7 @@ They report through the same ``RowContext`` as the row models of ``rows.py``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -90,18 +91,25 @@ def duplicate_problem_rule(table: Table, ctx: RowContext) -> None:
     if "problem" not in ctx.cols:
         return
     i_problem = table.spec.keys.index("problem")
+    sub = _PUNCT.sub
     for records in _per_county(table):
+        problems = [rec.values[i_problem] for rec in records]
+        keys = [sub("", p) if isinstance(p, str) and p else None for p in problems]
+        # Only a key written twice can make a finding: counted at C speed, the loop below
+        # then visits only those rows (a big table's 100,000 rows have a few hundred).
+        twice = {k for k, n in Counter(keys).items() if n > 1 and k is not None}
+        if not twice:
+            continue
         seen: dict[str, int] = {}  # key → merged group's first row, or -row when not merged
-        for rec in records:
-            problem = rec.values[i_problem]
-            if isinstance(problem, str) and problem:
-                key = _PUNCT.sub("", problem)
-                if key in seen:
-                    if seen[key] != (rec.group or -rec.row):
-                        ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=abs(seen[key]))
-                else:
-                    # One 问题描述 merged down over its measures is one problem, not duplicates.
-                    seen[key] = rec.group or -rec.row
+        for rec, problem, key in zip(records, problems, keys, strict=True):
+            if key not in twice:
+                continue
+            if key in seen:
+                if seen[key] != (rec.group or -rec.row):
+                    ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=abs(seen[key]))
+            else:
+                # One 问题描述 merged down over its measures is one problem, not duplicates.
+                seen[key] = rec.group or -rec.row
 
 
 TABLE_RULES: dict[str, tuple[Callable[[Table, RowContext], None], ...]] = {
