@@ -36,6 +36,7 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_csv.py": "unit tests of intake.csvfile's encoding rule (decode, mojibake)",
     "test_display_formats.py": "unit tests of intake.formats.classify and the reader's cell formats (read_book)",
     "test_docs.py": "the README must document every code of the catalogue (core.findings)",
+    "test_done_text.py": "checking.done_text: what a measure last says of completion, word by word",
     "test_early_open.py": "intake.reader's guards on the second CPU and the supervised early reading (intake.boundary)",
     "test_exact_sums.py": "unit tests of core.parse's decimal sums and products",
     "test_json_text.py": "outputs.json_report's indented text against the standard library's encoder",

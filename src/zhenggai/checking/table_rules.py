@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
 
+from zhenggai.checking.done_text import says_not_done
 from zhenggai.checking.rows import RowContext
 from zhenggai.core.findings import a1, make
 from zhenggai.core.kinds import TableKind
@@ -129,8 +130,20 @@ def _answers_differ(table: Table, ctx: RowContext, first: Record, again: Record,
                other=display(first.values[i_done]) or "未填", problem=problem)
 
 
+def done_contradicted_rule(table: Table, ctx: RowContext) -> None:
+    """``done-contradicted``: 是 in 是否完成整改 while the row's 整改措施 last says the work is not
+    finished (checking/done_text.py). The clerk's 是 still counts; the error says the two
+    cells disagree."""
+    if "done" not in ctx.cols or "measure" not in ctx.cols:
+        return
+    i_done, i_measure = table.spec.keys.index("done"), table.spec.keys.index("measure")
+    for rec in table.records:
+        if parse_yes_no(rec.values[i_done]).value is True and (words := says_not_done(rec.values[i_measure])):
+            ctx.report("done-contradicted", rec.row, "done", rec.values[i_done], words=words)
+
+
 TABLE_RULES: dict[str, tuple[Callable[[Table, RowContext], None], ...]] = {
-    TableKind.APPENDIX1: (sequence_rule, duplicate_problem_rule),
+    TableKind.APPENDIX1: (sequence_rule, duplicate_problem_rule, done_contradicted_rule),
     TableKind.APPENDIX2: (),
 }
 """Rules across the rows of one table, per table kind."""

@@ -62,6 +62,7 @@ FindingCode = Literal[
     "township-summed",
     "required-missing",
     "done-variant",
+    "done-contradicted",
     "done-invalid",
     "date-invalid",
     "date-out-of-range",
