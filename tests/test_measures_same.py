@@ -25,6 +25,7 @@ from zhenggai.checking.files import check_file
 from zhenggai.checking.measures import Kind, Verdict, classify, rules_table
 from zhenggai.core.parse import nfkc
 from zhenggai.core.results import Options
+from zhenggai.core.schema import APPENDIX1, appendix2
 from zhenggai.intake import second_cpu
 
 # The list-marker regex of issue 19, as written there.
@@ -146,18 +147,42 @@ def _table(tmp_path: Path) -> Path:
 
 
 def test_a_table_checked_on_two_cpus_gives_the_same_result(tmp_path: Path, monkeypatch: Any) -> None:
-    # second_cpu.py: the second half of the rows checked in a forked child.
+    # second_cpu.py: blocks of rows taken by this process from the front and by a forked child
+    # from the back until they meet, wherever that is (blocks of 1 to 50 rows: many meetings).
     path = _table(tmp_path)
     opts = Options(as_of=date(2022, 9, 1))
     plain = check_file(path, opts)
     monkeypatch.setattr(second_cpu, "ROWS_MIN", 10)
     monkeypatch.setattr(row_rules, "_second_cpu", lambda: True)
-    forked = check_file(path, opts)
     codes = [f.code for f in plain.findings]
     assert codes.count("measure-pledge-only") >= 30
     assert {"required-missing", "deadline-too-late", "overdue"} <= set(codes)
-    assert forked.findings == plain.findings
-    assert [t.items for t in forked.tables] == [t.items for t in plain.tables]
+    for block in (1, 7, 50, 1024):
+        monkeypatch.setattr(row_rules, "BLOCK", block)
+        forked = check_file(path, opts)
+        assert forked.findings == plain.findings
+        assert [t.items for t in forked.tables] == [t.items for t in plain.tables]
+
+
+def test_two_processes_take_every_item_once() -> None:
+    # second_cpu.Meeting: the front's blocks and the back's blocks together are the range,
+    # each item once, the front's all before the back's.
+    meeting = second_cpu.Meeting(3, 40)
+    try:
+        taken: list[tuple[str, tuple[int, int]]] = []
+        for i in range(100):
+            side = "front" if i % 3 else "back"
+            block = meeting.front(4) if side == "front" else meeting.back(5)
+            if block is not None:
+                taken.append((side, block))
+        assert meeting.left() == 0 and meeting.front(4) is None and meeting.back(5) is None
+        items = sorted(i for _, (a, b) in taken for i in range(a, b))
+        assert items == list(range(3, 40))
+        fronts = [b for side, (_, b) in taken if side == "front"]
+        backs = [a for side, (a, _) in taken if side == "back"]
+        assert max(fronts) == min(backs)
+    finally:
+        meeting.close()
 
 
 def test_a_failed_child_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -> None:
@@ -173,5 +198,35 @@ def test_a_failed_child_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -
 
     monkeypatch.setattr(row_rules, "_checked", crash)  # raises in the child: it exits 1
     assert check_file(path, opts).findings == plain.findings
+
+    def takes_then_dies(table: object, ctx: object, meeting: second_cpu.Meeting, fields: object) -> None:
+        meeting.back(30)  # rows taken from the back, never checked
+        raise RuntimeError
+
+    monkeypatch.setattr(row_rules, "BLOCK", 7)
+    monkeypatch.setattr(row_rules, "_checked", takes_then_dies)
+    assert check_file(path, opts).findings == plain.findings
     monkeypatch.setattr(second_cpu, "start", lambda compute: None)  # fork refused
     assert check_file(path, opts).findings == plain.findings
+
+
+def test_measures_classified_ahead_give_the_findings_of_the_row_model(tmp_path: Path) -> None:
+    # rows._classified: a chunk's measures classified before pydantic validates its rows; the row
+    # model, validating one row on its own (no verdicts ahead), reports the same.
+    from zhenggai.checking.rows import RowContext, _validate, row_model
+    from zhenggai.forms.tables import find_tables
+    from zhenggai.intake.reader import read_book
+
+    path = _table(tmp_path)
+    book = read_book(path, "x.xlsx")
+    table = next(t for g in book.grids for t in find_tables(g, (APPENDIX1, appendix2())))
+    ahead = RowContext(table, "x.xlsx", date(2022, 12, 31), date(2022, 9, 1))
+    models = list(_validate(table, ahead, 0, len(table.records)))
+    assert ahead.verdicts and any(f.code == "measure-pledge-only" for f in ahead.findings)
+    alone = RowContext(table, "x.xlsx", date(2022, 12, 31), date(2022, 9, 1))
+    keys = (*table.spec.keys, "row", "is_total", "formulas")
+    for rec, m in zip(table.records, models, strict=True):
+        data = dict(zip(keys, [*rec.values, rec.row, rec.total, False], strict=True))
+        assert row_model(table.spec).model_validate(data, context=alone) == m
+    assert not alone.verdicts
+    assert alone.findings == ahead.findings

@@ -45,6 +45,37 @@ def test_reads_the_list_with_merged_county_cells(feedback: Path) -> None:
     assert [p.category for p in fl.problems["谷城县"]] == ["业务建设方面", "业务建设方面", "资金管理方面"]
 
 
+@pytest.mark.parametrize(("under", "name"), [
+    (None, "谷城县"),  # blank under the county, not merged: as a merged cell reads
+    ("同上", "谷城县"), ("〃", "谷城县"), ("”", "谷城县"),  # "as above", as WPS users type it
+])
+def test_a_county_cell_saying_as_above_is_the_county_above(tmp_path: Path, under: str | None, name: str) -> None:
+    # "同上" and "〃" were counties of their own (未报送), 谷城县's 反馈问题数 1 for 3 (audit28).
+    rows = [r[:] for r in LIST]
+    rows[4][1] = rows[5][1] = under
+    fl = read_feedback_list(make_workbook(tmp_path / "清单.xlsx", {"清单": rows}))
+    assert fl.findings == []
+    assert {c: len(ps) for c, ps in fl.problems.items()} == {name: 3, "保康县": 1}
+
+
+def test_a_note_after_the_county_is_not_part_of_its_name(tmp_path: Path) -> None:
+    # "谷城县（3个）" was a county other than 谷城县's replies: its problems twice in the totals.
+    rows = [r[:] for r in LIST]
+    rows[3][1], rows[6][1] = "谷城县（3个）", "保康县(1个)"
+    fl = read_feedback_list(make_workbook(tmp_path / "清单.xlsx", {"清单": rows}, merges={"清单": ["B4:B6"]}))
+    assert {c: len(ps) for c, ps in fl.problems.items()} == {"谷城县": 3, "保康县": 1}
+
+
+@pytest.mark.parametrize(("first", "why"), [("同上", "上面没有县名可以参照"), ("3个", "不是县名")])
+def test_a_county_cell_that_names_no_county_is_a_finding(tmp_path: Path, first: str, why: str) -> None:
+    rows = [r[:] for r in LIST]
+    rows[3][1] = first
+    fl = read_feedback_list(make_workbook(tmp_path / "清单.xlsx", {"清单": rows}, merges={"清单": ["B4:B6"]}))
+    assert [f.code for f in fl.findings] == ["problems-unreadable"] * 3  # the merged cell's three rows
+    assert why in fl.findings[0].message and "未计入任何县的反馈问题数" in fl.findings[0].message
+    assert {c: len(ps) for c, ps in fl.problems.items()} == {"保康县": 1}  # never a county named 同上
+
+
 def test_list_laid_out_one_sheet_per_county(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "清单.xlsx", {
         "谷城县": [["谷城县反馈问题清单"], ["序号", "问题描述"], [1, "问题甲"], [2, "问题乙"]],
@@ -246,3 +277,32 @@ def test_merge_reports_coverage_and_every_unanswered_problem(feedback: Path, tmp
                                    str(feedback), "--as-of", "2022-09-01", "--format", "json"])
     data = json.loads(res.stdout)
     assert [c["coverage"] for c in data["counties"]] == [{"answered": 1, "total": 3}, {"answered": 0, "total": 1}]
+
+
+def test_a_problem_split_in_two_rows_is_done_only_when_both_are(feedback: Path, tmp_path: Path) -> None:
+    # "快递企业整合不够" 是 and its other half "物流配送体系不健全" 否 under its own row: the 否
+    # half matched nothing (problem-extra, left out), the problem counted done (audit28).
+    _county(tmp_path, [
+        [1, "县级电商公共服务中心停止运营", *ROW],
+        [2, "快递企业整合不够", *ROW],
+        ["", "物流配送体系不健全", *OPEN],
+        [3, "资金执行进度较慢", *ROW],
+        [4, "站点负责人培训", *OPEN],  # a piece of no listed problem: the county's own addition
+    ])
+    result = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "汇总.xlsx",
+                            problems=feedback)
+    county = next(c for c in result.rollup.counties if c.county == "谷城县")
+    assert (county.total, county.done) == (3, 2)  # not 3 of 3
+    codes = sorted((f.cell or "", f.code) for f in result.rollup.report.findings() if f.code.startswith("problem"))
+    assert ("D6", "problem-answers-disagree") in codes and ("B9", "problem-extra") in codes
+    assert ("B7", "problem-extra") not in codes
+
+
+def test_a_done_piece_of_a_problem_does_not_answer_it(feedback: Path, tmp_path: Path) -> None:
+    # only an open row is read as a short piece of a problem: a done piece would finish it alone
+    _county(tmp_path, [[1, "县级电商公共服务中心停止运营", *ROW], [2, "配送体系", *ROW]])
+    result = zhenggai.merge([tmp_path / "in"], MergeOptions(validate=Options(as_of=AS_OF)), tmp_path / "汇总.xlsx",
+                            problems=feedback)
+    county = next(c for c in result.rollup.counties if c.county == "谷城县")
+    assert (county.total, county.done) == (3, 1)
+    assert "problem-extra" in [f.code for f in result.rollup.report.findings()]

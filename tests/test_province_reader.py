@@ -319,3 +319,13 @@ def test_named_prefectures_sharing_a_county_are_never_versions_of_each_other(tmp
     proc = run_zhenggai("merge", str(tmp_path / "各市州"), "-o", str(tmp_path / "全省.xlsx"), "--as-of", "2022-07-15")
     assert proc.returncode == 1 and "county-in-two-prefectures" not in proc.stdout + proc.stderr
     assert "谷城县 在 宜昌市、襄阳市 的汇总表中都有" in proc.stdout + proc.stderr
+
+
+def test_a_feedback_list_given_to_a_province_merge_stops_it(tmp_path: Path) -> None:
+    # Silently ignored, the list left every figure self-reported while the clerk believed it applied.
+    prefecture(tmp_path, "襄阳市", "谷城县", 3, 1, "2022-08-31")
+    listed = make_workbook(tmp_path / "反馈问题清单.xlsx", {"清单": [
+        ["序号", "县（市、区）", "问题类别", "问题描述"], [1, "谷城县", "业务建设方面", "谷城县问题1"]]})
+    proc = run_zhenggai("merge", str(tmp_path / "各市州"), "-o", str(tmp_path / "全省.xlsx"), "--problems", str(listed))
+    assert proc.returncode == 2 and not (tmp_path / "全省.xlsx").exists()
+    assert "全省汇总不按 --problems 的反馈问题清单重新核对" in proc.stderr and "Traceback" not in proc.stderr

@@ -102,6 +102,13 @@ def run_merge(
         if rollups and not replies:
             from zhenggai.rollup.province import build_province
 
+            if opts.feedback is not None:
+                # The prefectures' rollups hold counts made with or without a list: the province
+                # does not re-match their rows. Ignored, the list left every figure self-reported
+                # while the clerk believed it applied (audit28): say so and stop.
+                raise InputError(f"{_shown(paths)} 中是各市州的汇总表：全省汇总不按 --problems 的反馈问题清单重新核对，"
+                                 "各县是否按清单计数以各市州汇总时为准（汇总概览中写明）。请去掉 --problems 后再汇总")
+
             rollup = build_province(rollups, opts, skipped, on_progress, box.names)
         else:
             results = check_files(replies, opts.validate, on_progress, box.names)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -26,6 +26,7 @@ SIMILAR = 0.6  # SequenceMatcher ratio above which a reworded row answers a prob
 # One text inside the other counts as a near match (0.9: well above SIMILAR) when the shorter
 # holds at least this many characters; shorter fragments ("培训") match too much.
 CONTAINED_RATIO, MIN_CONTAINED_CHARS = 0.9, 6
+MIN_FRAGMENT_CHARS = 3  # an open row inside one problem's text answers it (match_problems)
 
 _NUMBERING = re.compile(
     r"^(?:问题\s*\d+\s*[:：]?|[（(]?\d+[)）.、．]|[（(]?[一二三四五六七八九十]+[)）、.．]|[①-⑳])\s*"
@@ -102,8 +103,16 @@ class Coverage:
     total: int
 
 
-def match_problems(rows: list[tuple[int, str]], problems: list[FeedbackProblem]) -> dict[int, tuple[int, bool]]:
-    """Row index → (problem index, exact) for every row that answers a problem."""
+def match_problems(rows: list[tuple[int, str]], problems: list[FeedbackProblem],
+                   open_rows: Collection[int] = ()) -> dict[int, tuple[int, bool]]:
+    """Row index → (problem index, exact) for every row that answers a problem.
+
+    ``open_rows``: the indexes of rows not marked done. Such a row that matches nothing but
+    is a piece of exactly one listed problem's text (three characters or more: "配送时效差" of
+    "县级物流配送中心运行不稳定，配送时效差") answers that problem: a county that split a
+    problem in two rows, 是 and 否, had it counted done by the 是 half, the 否 half dropped as
+    an extra problem (audit28). Only rows not done: a done fragment would finish a problem
+    nothing else answers."""
     keys = [p.key for p in problems]
     exact_index: dict[str, int] = {}
     for i, k in enumerate(keys):
@@ -129,6 +138,10 @@ def match_problems(rows: list[tuple[int, str]], problems: list[FeedbackProblem])
                 best, best_ratio = pi, ratio
         if best >= 0 and best_ratio >= SIMILAR:
             out[ri] = (best, False)
+        elif ri in open_rows and len(k) >= MIN_FRAGMENT_CHARS:
+            holders = [pi for pi, pk in enumerate(keys) if k in pk]
+            if len(holders) == 1:
+                out[ri] = (holders[0], False)
     return out
 
 
@@ -183,7 +196,7 @@ def _table_coverage(shown: str, t: TableResult, feedback: FeedbackList,
     i_problem = table.spec.keys.index("problem")
     # One row per problem: the further measure rows of a merged 问题描述 answer the same one.
     rows = [(it.row, clean_text(it.values[i_problem])) for it in t.items if it.problem == it.row]
-    matched = match_problems(rows, problems)
+    matched = match_problems(rows, problems, _open(t, [row for row, _ in rows]))
     first_row: dict[int, int] = {}
     again: dict[int, list[int]] = {}  # problem index → every row answering it, when more than one
     col = table.header.cols["problem"]
@@ -254,7 +267,8 @@ def official_tally(t: TableResult, problems: list[FeedbackProblem]) -> tuple[int
         return 0, 0
     i_problem = t.table.spec.keys.index("problem")
     firsts = [it for it in t.items if it.problem == it.row]
-    matched = match_problems([(it.row, clean_text(it.values[i_problem])) for it in firsts], problems)
+    matched = match_problems([(it.row, clean_text(it.values[i_problem])) for it in firsts], problems,
+                             _open(t, [it.row for it in firsts]))
     state: dict[int, list[bool | None]] = {}
     for it in t.items:
         state.setdefault(it.problem, []).append(it.done)
@@ -265,3 +279,12 @@ def official_tally(t: TableResult, problems: list[FeedbackProblem]) -> tuple[int
             answered.setdefault(hit[0], []).append(it.row)
     done = sum(1 for rows in answered.values() if all(x is True for row in rows for x in state.get(row, [None])))
     return len(answered), done
+
+
+def _open(t: TableResult, rows: list[int]) -> set[int]:
+    """Indexes into ``rows`` (each a problem's first row) of the problems not all marked 是 (the
+    measure rows merged under a 问题描述 included)."""
+    state: dict[int, list[bool | None]] = {}
+    for it in t.items:
+        state.setdefault(it.problem, []).append(it.done)
+    return {i for i, row in enumerate(rows) if not all(x is True for x in state.get(row, [None]))}

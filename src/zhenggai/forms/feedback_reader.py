@@ -53,6 +53,33 @@ def _form_instead(grids: list[Grid]) -> tuple[str, str] | None:
     return None
 
 
+# A county cell that says "as above" (WPS users type 同上 or a ditto mark instead of the name).
+_DITTO = frozenset({"同上", "同前", "同上县", "〃", "\"", "”", "“", "''", "、、", "々"})
+# A note after the name: 谷城县（5个）, 谷城县(含2个新增).
+_NOTE = re.compile(r"\s*[（(][^（()）]*[)）]$")
+
+
+def county_cell(raw: str, above: str) -> tuple[str | None, str]:
+    """The county a feedback-list row names (``above``: the row above's), or None and why not.
+    Taken verbatim, "同上" and
+    "〃" became counties of their own (未报送, and the county above short of its problems) and
+    "谷城县（5个）" another county than 谷城县's replies (audit28): the official 反馈问题数 wrong."""
+    if not raw and above:
+        # Left blank under a county's first problem, as a merged cell would be: the county above
+        # (a row with nothing above it still says it has no county).
+        return above, ""
+    if not raw:
+        return None, "的问题不知道属于哪个县（市、区），未计入任何县的反馈问题数"
+    if raw.replace(" ", "") in _DITTO:
+        if above:
+            return above, ""
+        return None, f"的县（市、区）写着“{raw}”，上面没有县名可以参照，未计入任何县的反馈问题数"
+    name = _NOTE.sub("", raw)
+    if not name or any(ch.isdigit() for ch in name):
+        return None, f"的县（市、区）“{raw}”不是县名，未计入任何县的反馈问题数"
+    return name, ""
+
+
 def read_feedback_list(path: Path, display_name: str | None = None) -> FeedbackList:
     """Read the feedback list; problems it cannot place become findings, never exceptions."""
     shown = display_name or str(path)
@@ -84,16 +111,19 @@ def read_feedback_list(path: Path, display_name: str | None = None) -> FeedbackL
         sheet_county = None
         if "county" not in header.cols:
             sheet_county = _sheet_county(grid.name, grid.rows[: header.row], path)
+        above = ""  # the county of the row above, for a 同上 / 〃 under it
         for rec in table.records:
             text = clean_text(rec.values[i_problem])
             if not text:
                 continue
-            county = clean_text(rec.values[i_county]) if "county" in header.cols else sheet_county or ""
-            if not county:
-                fl.findings.append(make("problems-unreadable", file=shown, sheet=grid.name,
-                                        cell=a1(rec.row, header.cols["problem"]), row=rec.row,
-                                        reason=f"第 {rec.row} 行的问题不知道属于哪个县（市、区）"))
+            raw = clean_text(rec.values[i_county]) if "county" in header.cols else sheet_county or ""
+            county, why = county_cell(raw, above)
+            if county is None:
+                col = header.cols["county" if raw else "problem"]
+                fl.findings.append(make("problems-unreadable", file=shown, sheet=grid.name, cell=a1(rec.row, col),
+                                        row=rec.row, reason=f"第 {rec.row} 行{why}"))
                 continue
+            above = county
             category = clean_text(rec.values[i_category]) if "category" in header.cols else ""
             fl.problems.setdefault(county, []).append(
                 FeedbackProblem(county, text, category or rec.category, grid.name, rec.row)

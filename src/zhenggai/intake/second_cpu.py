@@ -2,14 +2,19 @@
 
 Used for a big table's rows (checking/rows.py) and for a big sheet's scans while calamine
 reads it (intake/reader.py). Checking the rows of a 100,000-row 附件1 (pydantic row models
-and the measure classifier) is about two seconds of one CPU. Where a second CPU is idle, a
-forked child checks the second half of the rows while this process checks the first; the
-child sends back what the rows gave (parsed values and findings: small, picklable), and this
+and the measure classifier) is about three seconds of one CPU. Where a second CPU is idle, a
+forked child checks the last rows while this process checks the first (``Meeting``); the
+child sends back what its rows gave (parsed values and findings: small, picklable), and this
 process goes on in row order, so the result and the order of the findings are those of a
 one-process run: the child runs the same code on the same rows.
 
 If the child cannot be started, dies, or sends something unreadable, this process checks its
-half as well: a slower run, never a different one.
+rows as well: a slower run, never a different one.
+
+Work split by measured cost is still unbalanced whenever one process is slower than the
+estimate (the child's first touches of copied memory, another program on one CPU, a busy
+table rule): ``Meeting`` lets the two take blocks of rows from the two ends of a range until
+they meet, so both finish within one block of each other, whatever each one's speed.
 
 A child may also send values before its result (``tell``, e.g. "the sheets are guarded"):
 each value goes over the pipe as a length and a pickle, read in order with ``Pending.next``.
@@ -18,9 +23,12 @@ each value goes over the pipe as a length and a pickle, read in order with ``Pen
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import mmap
 import os
 import pickle
 import struct
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +54,59 @@ def available() -> bool:
 
 
 _LENGTH = struct.Struct("<Q")
+_PAIR = struct.Struct("<qq")
+
+
+class Meeting:
+    """The items ``first:end`` shared by this process and a forked child, made before the fork:
+    this process takes blocks from the front (``front``), the child from the back (``back``),
+    until the two meet. Each block is taken under a lock, so no item is taken twice, and every
+    item up to the meeting point is this process's, every one after it the child's.
+
+    The two positions live in a shared anonymous mapping; the lock is a POSIX record lock on a
+    nameless temporary file (``lockf``: held per process, and let go by the kernel when its
+    holder dies, so a crashed child never leaves this process waiting)."""
+
+    __slots__ = ("_lock", "_mem")
+
+    def __init__(self, first: int, end: int) -> None:
+        self._mem = mmap.mmap(-1, _PAIR.size)  # MAP_SHARED: the forked child sees the same bytes
+        _PAIR.pack_into(self._mem, 0, first, end)
+        self._lock = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+
+    def _take(self, size: int, from_back: bool) -> tuple[int, int] | None:
+        fd = self._lock.fileno()
+        fcntl.lockf(fd, fcntl.LOCK_EX)  # a system call: the positions read below are current
+        try:
+            front, back = _PAIR.unpack_from(self._mem, 0)
+            if front >= back:
+                return None
+            if from_back:
+                block = (max(back - size, front), back)
+                _PAIR.pack_into(self._mem, 0, front, block[0])
+            else:
+                block = (front, min(front + size, back))
+                _PAIR.pack_into(self._mem, 0, block[1], back)
+            return block
+        finally:
+            fcntl.lockf(fd, fcntl.LOCK_UN)
+
+    def front(self, size: int) -> tuple[int, int] | None:
+        """The next block of at most ``size`` items from the front, or None when all are taken."""
+        return self._take(size, from_back=False)
+
+    def back(self, size: int) -> tuple[int, int] | None:
+        """The next block of at most ``size`` items from the back, or None when all are taken."""
+        return self._take(size, from_back=True)
+
+    def left(self) -> int:
+        """How many items no one has taken yet (a moment's look: the other may be taking some)."""
+        front, back = _PAIR.unpack_from(self._mem, 0)
+        return max(int(back) - int(front), 0)
+
+    def close(self) -> None:
+        self._lock.close()
+        self._mem.close()
 
 
 @dataclass(slots=True)

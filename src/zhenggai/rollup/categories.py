@@ -178,7 +178,9 @@ def fill_categories(rollup: Rollup, feedback: FeedbackList) -> None:
             continue
         groups = problem_groups(items)
         rows = [(i, clean_text(g[0].values[_I_PROBLEM])) for i, g in enumerate(groups)]
-        for gi, (pi, _) in match_problems(rows, problems).items():
+        # matched as official counts match them: a problem not done all through may be a piece of one
+        open_groups = {i for i, g in enumerate(groups) if not all(is_done(it) for it in g)}
+        for gi, (pi, _) in match_problems(rows, problems, open_groups).items():
             category = problems[pi].category
             if category:
                 for it in groups[gi]:
