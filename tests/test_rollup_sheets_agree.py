@@ -13,9 +13,7 @@ import pytest
 import zhenggai
 from builders import appendix1_rows, appendix2_rows, make_workbook
 from programs import run_zhenggai
-from zhenggai import MergeOptions, Options
-from zhenggai.rollup.layout import Status
-from zhenggai.rollup.province import read_rollup
+from zhenggai import MergeOptions, Options, Status, read_rollup
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NEW = ("rollup-sheets-disagree", "rollup-count-unreadable", "rollup-incomplete")
