@@ -79,6 +79,7 @@ FindingCode = Literal[
     "seq-duplicate",
     "seq-invalid",
     "problem-duplicate",
+    "problem-duplicate-disagrees",
     "number-invalid",
     "number-estimate",
     "number-note",

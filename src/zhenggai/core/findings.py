@@ -213,6 +213,9 @@ _CODES: tuple[Code, ...] = (
     Code("seq-duplicate", W, "序号 {value} 重复（第 {other_row} 行也是 {value}）", "序号重复"),
     Code("seq-invalid", W, "序号“{value}”不是数字", "序号不是数字"),
     Code("problem-duplicate", W, "此问题描述与第 {other_row} 行重复", "同一问题填了两行"),
+    Code("problem-duplicate-disagrees", E, "同一问题“{problem}”填了两行，第 {other_row} 行是否完成整改填“{other}”，这一行填“{value}”："
+         "按两个问题计入，完成率取决于哪一行为准，无法确定；请合并为一行，或删除不再适用的行",
+         "同一问题描述填了两行，是否完成整改一行“是”一行“否”"),
     # --- 附件2 numbers -----------------------------------------------------------------
     Code("number-invalid", E, "「{field}」“{value}”不是可识别的数字，请只填数字", "数字列填了无法识别的文字"),
     Code("number-estimate", E, "「{field}」“{value}”是估计数或范围（“{note}”），不是确切的数，未计入；请填写一个确切的数",
