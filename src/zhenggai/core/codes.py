@@ -115,6 +115,8 @@ FindingCode = Literal[
     "rollup-incomplete",
     "rollup-unnamed",
     "rollup-total-differs",
+    "rollup-sheets-disagree",
+    "rollup-count-unreadable",
     "rollup-no-findings",
     "duplicate-identical",
     "official-count-differs",
