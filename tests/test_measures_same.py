@@ -9,6 +9,7 @@ set phrases and punctuation, both must give the same kind and the same words.
 
 from __future__ import annotations
 
+import fcntl
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -206,6 +207,41 @@ def test_a_failed_child_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -
     monkeypatch.setattr(row_rules, "BLOCK", 7)
     monkeypatch.setattr(row_rules, "_checked", takes_then_dies)
     assert check_file(path, opts).findings == plain.findings
+
+
+def test_no_meeting_point_or_no_lock_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -> None:
+    # second_cpu.Meeting needs a temporary file and shared memory: without them one process
+    # checks every row; a lock refused (ENOLCK) stops a side, and this process checks the rest.
+    path = _table(tmp_path)
+    opts = Options(as_of=date(2022, 9, 1))
+    plain = check_file(path, opts)
+    monkeypatch.setattr(second_cpu, "ROWS_MIN", 10)
+    monkeypatch.setattr(row_rules, "_second_cpu", lambda: True)
+    monkeypatch.setattr(row_rules, "BLOCK", 7)
+    real = second_cpu.Meeting
+
+    def no_lock(first: int, end: int) -> second_cpu.Meeting:
+        meeting = real(first, end)
+        calls = iter(range(1000))
+
+        def lockf(fd: int, cmd: int) -> None:
+            if cmd == fcntl.LOCK_EX and next(calls) == 5:
+                raise OSError(37, "No locks available")
+            real_lockf(fd, cmd)
+
+        monkeypatch.setattr(fcntl, "lockf", lockf)
+        return meeting
+
+    real_lockf = fcntl.lockf
+    monkeypatch.setattr(second_cpu, "Meeting", no_lock)
+    assert check_file(path, opts).findings == plain.findings
+
+    def no_file(first: int, end: int) -> second_cpu.Meeting:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fcntl, "lockf", real_lockf)
+    monkeypatch.setattr(second_cpu, "Meeting", no_file)
+    assert check_file(path, opts).findings == plain.findings
     monkeypatch.setattr(second_cpu, "start", lambda compute: None)  # fork refused
     assert check_file(path, opts).findings == plain.findings
 
@@ -230,3 +266,17 @@ def test_measures_classified_ahead_give_the_findings_of_the_row_model(tmp_path: 
         assert row_model(table.spec).model_validate(data, context=alone) == m
     assert not alone.verdicts
     assert alone.findings == ahead.findings
+
+
+def test_every_set_phrase_holds_a_mark_the_short_cut_looks_for() -> None:
+    # measures._without_set_phrases skips the sub when none of 一两四八 occurs in the text.
+    phrases = measures._SET_PHRASES.pattern.split("|")
+    assert len(phrases) > 20
+    for phrase in phrases:
+        assert any(c in phrase for c in "一两四八"), phrase
+        assert measures._without_set_phrases(f"新建{phrase}站点") == "新建站点"
+
+
+@given(st.text(alphabet="一两四八进步统第些三会课五位体个站点新建 0123", max_size=30))
+def test_set_phrases_dropped_as_the_plain_sub_drops_them(text: str) -> None:
+    assert measures._without_set_phrases(text) == measures._SET_PHRASES.sub("", text)

@@ -12,11 +12,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import zhenggai
 from builders import A1_HEADERS, A2_HEADERS, GOOD_A2, GOOD_ROWS, Row, appendix1_rows, appendix2_rows, make_workbook
 from zhenggai import Options
+from zhenggai.checking.rows import RowContext
+from zhenggai.checking.table_rules import duplicate_problem_rule
 from zhenggai.core.schema import APPENDIX1, default_appendix2
+from zhenggai.core.table import Header, Record, Table
 from zhenggai.forms.tables import find_tables
 from zhenggai.intake.reader import Grid
 
@@ -230,3 +235,81 @@ def test_a_note_in_the_first_column_between_problems_is_a_heading_not_a_problem(
     rows = [*LAYOUT, row(1, "问题一"), ["服务体系方面"], row(2, "问题二")]
     (t,) = find_tables(grid(rows), SPECS)
     assert [(r.row, r.category) for r in t.records] == [(5, None), (7, "服务体系方面")]
+
+
+# --- the short cuts of a 100,000-row table against the plain reading (issue 22) ---------------
+# rowkinds.is_total_label and _first_two_filled, and table_rules.duplicate_problem_rule, take
+# short cuts for big tables; each must give what the plain code kept here gives, for any input.
+
+_CELLS = st.one_of(st.none(), st.sampled_from(["", " ", "\u3000", "\n", "合计", "全县", "一、"]),
+                   st.floats(allow_nan=False), st.integers(-3, 3), st.text(max_size=6))
+
+
+def _plain_first_two(values: list[object]) -> list[object]:
+    from zhenggai.forms.rowkinds import _blank
+
+    return [v for v in values if not _blank(v)][:2]
+
+
+def _plain_total(text: str) -> bool:
+    from zhenggai.forms.rowkinds import _ALL_SPACE, _TOTAL_CHARS, _TOTAL_RE, _ZONE_END, TOTAL_LABEL_MAX
+
+    if not text or len(text) > TOTAL_LABEL_MAX or _TOTAL_CHARS.isdisjoint(text):
+        return False
+    m = _TOTAL_RE.match(_ALL_SPACE.sub("", text))
+    return m is not None and not (m["place"] and _ZONE_END.search(m["place"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CELLS, max_size=6))
+def test_first_two_filled_is_the_plain_loop(values: list[object]) -> None:
+    from zhenggai.forms.rowkinds import _first_two_filled
+
+    assert _first_two_filled(values) == _plain_first_two(values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("计汇总全合小县市区谷城 （）:\u3000镇乡园新"), max_size=14) | st.text(max_size=45))
+def test_total_label_short_cut_is_the_plain_test(text: str) -> None:
+    from zhenggai.forms.rowkinds import is_total_label
+
+    assert is_total_label(text) == _plain_total(text)
+
+
+def _plain_duplicates(table: Table, ctx: RowContext) -> None:
+    """table_rules.duplicate_problem_rule as first written: every row's key, one loop."""
+    from zhenggai.checking.table_rules import _PUNCT, _per_county
+
+    i = table.spec.keys.index("problem")
+    for records in _per_county(table):
+        seen: dict[str, int] = {}
+        for rec in records:
+            problem = rec.values[i]
+            if isinstance(problem, str) and problem:
+                key = _PUNCT.sub("", problem)
+                if key in seen:
+                    if seen[key] != (rec.group or -rec.row):
+                        ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=abs(seen[key]))
+                else:
+                    seen[key] = rec.group or -rec.row
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.sampled_from(["网点少", "网点少。", " 网点 少", "——", "_", "", "培训不足"]),
+                                    st.none(), st.floats(0, 3)),
+                          st.booleans()), max_size=12))
+def test_duplicate_problems_short_cut_is_the_plain_rule(rows: list[tuple[object, bool]]) -> None:
+    keys = APPENDIX1.keys
+    header = Header(3, {k: i for i, k in enumerate(keys)}, {k: k for k in keys}, [], {}, [])
+    records: list[Record] = []
+    for n, (problem, merged) in enumerate(rows, start=5):
+        values: list[object] = [""] * len(keys)
+        values[keys.index("problem")] = problem
+        # A problem merged down from the row above: the same group (one problem, two measures).
+        group = records[-1].group or records[-1].row if merged and records else None
+        records.append(Record(n, values, group=group))
+    table = Table(APPENDIX1, "附件1", header, records, None, None, None, [])
+    got, plain = (RowContext(table, "f.xlsx", date(2022, 9, 30), date(2022, 9, 1)) for _ in range(2))
+    duplicate_problem_rule(table, got)
+    _plain_duplicates(table, plain)
+    assert got.findings == plain.findings

@@ -7,13 +7,18 @@ counts. Timing is measured by benchmarks/bench.py, never asserted here.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
-HEAVY = ("pandas", "openpyxl", "pydantic", "pydantic_core", "python_calamine", "xlsxwriter", "rjieba", "rapidfuzz")
+from builders import GOOD_ROWS, appendix1_rows, make_workbook
+
+HEAVY = ("pandas", "openpyxl", "pydantic", "pydantic_core", "python_calamine", "xlsxwriter", "rjieba", "rapidfuzz",
+         "multiprocessing")  # the last: the supervisor's boundary, which help never needs
 
 # Runs ``app([...], standalone_mode=False)`` (and the console entry point ``main``) in-process,
 # then reports which heavy modules are in sys.modules and what the command printed.
@@ -80,3 +85,39 @@ def test_bare_import_is_light() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == []
+
+
+# A validate run with JSON output, in process, then what it loaded: typer shows help and
+# errors with rich (its rich_utils, ~0.1 s of imports); the Chinese for them is put in when
+# rich_utils is imported (cli/i18n.py), so a run that shows neither never loads it.
+RUN = textwrap.dedent(
+    """
+    import contextlib, io, json, sys
+    from zhenggai.cli import i18n
+    from zhenggai.cli.app import main
+
+    sys.argv = ["zhenggai", *sys.argv[1:]]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] == "rich" or m == "typer.rich_utils")
+    import typer.rich_utils as ru  # now: the Chinese is put in as it is imported
+    print(json.dumps({"code": code, "loaded": loaded, "files": len(json.loads(out.getvalue())["files"]),
+                      "panel": ru.OPTIONS_PANEL_TITLE, "folding": type(ru.highlighter).__name__}))
+    """
+)
+
+
+def test_a_json_run_loads_no_rich_and_rich_comes_in_chinese(tmp_path: Path) -> None:
+    book = make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(GOOD_ROWS)})
+    env = {**os.environ, "ZHENGGAI_ISOLATION": "off"}
+    proc = subprocess.run([sys.executable, "-c", RUN, "validate", str(book), "--format", "json"],
+                          capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["files"] == 1 and result["code"] in (0, 1)
+    assert result["loaded"] == []
+    assert result["panel"] == "选项" and result["folding"] == "Folding"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from builders import A1_HEADERS, A2_HEADERS, GOOD_A2, GOOD_ROWS, Row
+from builders import A1_HEADERS, A2_HEADERS, GOOD_A2, GOOD_ROWS, MESSY_A1_HEADERS, MESSY_A2_HEADERS, Row
 from zhenggai.core.schema import APPENDIX1, default_appendix2
 from zhenggai.forms.tables import (
     FORMULA_NO_VALUE,
@@ -205,3 +207,18 @@ def test_a_table_of_only_headings_and_blank_rows_has_no_records() -> None:
 def test_grid_without_table() -> None:
     assert find_tables(grid([["姓名", "电话"], ["张三", "1"]]), SPECS) == []
     assert find_tables(grid([]), SPECS) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([*A1_HEADERS, *A2_HEADERS, *MESSY_A1_HEADERS, *MESSY_A2_HEADERS, "", " 备注 ",
+                                 "序号", "合计", 3.0, None, "县（市、区）\n", "完成整改"]) | st.text(max_size=8),
+                max_size=12))
+def test_a_header_row_reads_the_same_from_the_matchers_memory(row: list[object]) -> None:
+    """_Matcher.cells remembers each cell text's match (a merge reads 1,500 replies' headers):
+    a row matched with a matcher that has seen every text reads as with a new one."""
+    from zhenggai.forms.tables import _match_row, _Matcher, _matcher
+
+    for spec in SPECS:
+        warm = _matcher(spec)
+        _match_row(row, warm)  # every text of the row remembered
+        assert _match_row(row, warm) == _match_row(row, _Matcher(spec))

@@ -249,11 +249,24 @@ def test_seq_restarting_under_each_category_is_no_gap(tmp_path: Path) -> None:
 
 
 def test_repeated_problem_is_flagged_on_the_second_row(tmp_path: Path) -> None:
-    r1, r2 = good()
-    rows = [r1, [2, "县级电商公共服务中心 停止运营。", *r2[2:]]]  # same words, other spaces/punctuation
+    r1 = good()[0]
+    rows = [r1, [2, "县级电商公共服务中心 停止运营。", *r1[2:]]]  # same words, other spaces/punctuation
     report = a1(tmp_path, rows)
     assert report.flatten() == [["B6", "problem-duplicate"]]
     assert "第 5 行" in report.findings()[0].message
+
+
+def test_a_repeated_problem_answered_done_and_not_done_is_an_error(tmp_path: Path) -> None:
+    # Without a feedback list the two rows counted as two problems, one done (5 of 6, or 4 or
+    # 5 of 5?), with a warning only (audit28): which row is true is the county's to say.
+    r1, r2 = good()
+    rows = [r1, [2, r1[1], r2[2], "否" if r1[3] == "是" else "是", *r2[4:]]]
+    report = a1(tmp_path, rows)
+    assert report.flatten() == [["B6", "problem-duplicate"], ["D6", "problem-duplicate-disagrees"]]
+    found = report.findings()[1]
+    assert found.severity.value == "error" and "第 5 行" in found.message and "无法确定" in found.message
+    # the same answer twice stays a warning
+    assert a1(tmp_path / "同", [r1, [2, r1[1], *r1[2:]]]).flatten() == [["B6", "problem-duplicate"]]
 
 
 # --- 附件2 -------------------------------------------------------------------------------------

@@ -108,8 +108,9 @@ def _errors(findings: Sequence[Finding]) -> Counter[int | None]:
 def _items(records: Sequence[Record], parsed: Sequence[tuple[Any, ...]], findings: Sequence[Finding],
            start: int) -> list[Item]:
     """The items of records ``start:len(parsed)``, each with its row's errors among ``findings``."""
-    errors = _errors(findings)
-    return [Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors[rec.row], rec.group)
+    # errors.get, not errors[...]: a Counter's missing key (most rows) calls its Python __missing__.
+    errors = _errors(findings).get
+    return [Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors(rec.row, 0), rec.group)
             for rec, (done, deadline) in zip(records[start:len(parsed)], parsed[start:], strict=True)]
 
 

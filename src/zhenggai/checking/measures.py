@@ -167,6 +167,17 @@ _SET_PHRASES: Final = re.compile("进一步|下一步|一步|统一|唯一|逐�
                                  "一岗双责|三会一课|八项规定|两个维护|两个确立|四个意识|四个自信|五位一体")
 
 
+def _without_set_phrases(text: str) -> str:
+    """``text`` without its set phrases (their 一 and 两 are no figures).
+
+    Every set phrase holds 一, 两, 四 or 八 (tests/test_measures_same.py checks it): a text with
+    none of them holds no set phrase, and four ``in`` tests are half the cost of the ``sub``
+    that would find nothing to drop (86 % of the benchmark's measures)."""
+    if "一" in text or "两" in text or "四" in text or "八" in text:
+        return _SET_PHRASES.sub("", text)
+    return text
+
+
 @dataclass(slots=True)
 class _Clause:
     """What one clause says, read left to right."""
@@ -213,7 +224,7 @@ def _read_clause(text: str, tokens: list[tuple[str, int, int]], r: _Rules, out: 
             future = future or not done
     if out.action or scoped or negated or future:
         return  # a quantity in a promise ("计划新建站点10个") or a negation counts nothing
-    clean = _SET_PHRASES.sub("", text)
+    clean = _without_set_phrases(text)
     for m in r.quantity.finditer(clean):
         unit = m.group().lstrip(_FIGURE)
         if out.meeting and unit in r.meeting_units:
@@ -230,7 +241,7 @@ def classify(text: str) -> Verdict:
         return Verdict(Kind.EMPTY)
     s = _MARKER_RE.sub(" ", s)
     r = _rules()
-    if _blockers().search(s) is None and (q := r.quantity.search(_SET_PHRASES.sub("", s))):
+    if _blockers().search(s) is None and (q := r.quantity.search(_without_set_phrases(s))):
         # No intent, negation, deadline or meeting word, not even as a substring (words are made
         # of their characters): nothing can keep a figure from counting, so every segmentation
         # reads this quantity of results as an action. Most measures of a national merge take
@@ -304,7 +315,7 @@ def _counts(piece: str, r: _Rules) -> bool:
     begins with a space (a list marker dropped) or with a dictionary word of two characters
     (search mode yields a long word's first two characters first). Else: segment the clause.
     """
-    for m in r.quantity.finditer(_SET_PHRASES.sub("", piece)):
+    for m in r.quantity.finditer(_without_set_phrases(piece)):
         if m.group().lstrip(_FIGURE) not in r.meeting_units:
             break
     else:

@@ -437,9 +437,9 @@ def validate_rows(table: Table, ctx: RowContext, *, fields: Sequence[str] | None
 def _halves(table: Table, ctx: RowContext, fields: tuple[str, ...],
             meanwhile: Callable[[], None] | None) -> Iterator[Any]:
     n = len(table.records)
-    if n >= second_cpu.ROWS_MIN and table.spec.kind == TableKind.APPENDIX1 and _second_cpu():
+    if (n >= second_cpu.ROWS_MIN and table.spec.kind == TableKind.APPENDIX1 and _second_cpu()
+            and (meeting := _meeting(n)) is not None):
         warm()  # the segmenter loaded once, before the fork, not in both processes
-        meeting = second_cpu.Meeting(0, n)
         try:
             pending = second_cpu.start(lambda: _checked(table, ctx, meeting, fields))
             if pending is not None:
@@ -450,6 +450,15 @@ def _halves(table: Table, ctx: RowContext, fields: tuple[str, ...],
     yield from _validate(table, ctx, 0, n)
     if meanwhile is not None:
         meanwhile()
+
+
+def _meeting(n: int) -> second_cpu.Meeting | None:
+    """The rows' meeting point for two processes, or None (no temporary file or shared memory
+    to be had: one process checks them all)."""
+    try:
+        return second_cpu.Meeting(0, n)
+    except OSError:
+        return None
 
 
 def _shared(table: Table, ctx: RowContext, fields: tuple[str, ...], meanwhile: Callable[[], None] | None,

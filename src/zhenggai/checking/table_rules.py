@@ -6,13 +6,15 @@ They report through the same ``RowContext`` as the row models of ``rows.py``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
 
+from zhenggai.checking.done_text import says_not_done
 from zhenggai.checking.rows import RowContext
 from zhenggai.core.findings import a1, make
 from zhenggai.core.kinds import TableKind
-from zhenggai.core.parse import header_unit, number_text, parse_number, unit_factor
+from zhenggai.core.parse import display, header_unit, number_text, parse_number, parse_yes_no, unit_factor
 from zhenggai.core.table import Record, Table
 from zhenggai.forms.shapes import row_counties
 from zhenggai.forms.tables import CAPTION_UNIT_RE, FORMULA_NO_VALUE
@@ -90,22 +92,58 @@ def duplicate_problem_rule(table: Table, ctx: RowContext) -> None:
     if "problem" not in ctx.cols:
         return
     i_problem = table.spec.keys.index("problem")
+    sub = _PUNCT.sub
     for records in _per_county(table):
-        seen: dict[str, int] = {}  # key → merged group's first row, or -row when not merged
-        for rec in records:
-            problem = rec.values[i_problem]
-            if isinstance(problem, str) and problem:
-                key = _PUNCT.sub("", problem)
-                if key in seen:
-                    if seen[key] != (rec.group or -rec.row):
-                        ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=abs(seen[key]))
-                else:
-                    # One 问题描述 merged down over its measures is one problem, not duplicates.
-                    seen[key] = rec.group or -rec.row
+        problems = [rec.values[i_problem] for rec in records]
+        keys = [sub("", p) if isinstance(p, str) and p else None for p in problems]
+        # Only a key written twice can make a finding: counted at C speed, the loop below
+        # then visits only those rows (a big table's 100,000 rows have a few hundred).
+        twice = {k for k, n in Counter(keys).items() if n > 1 and k is not None}
+        if not twice:
+            continue
+        seen: dict[str, tuple[int, Record]] = {}  # key → (merged group's first row, or -row), its first row
+        for rec, problem, key in zip(records, problems, keys, strict=True):
+            if key not in twice:
+                continue
+            if key in seen:
+                group, first = seen[key]
+                if group != (rec.group or -rec.row):
+                    ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=abs(group))
+                    _answers_differ(table, ctx, first, rec, problem)
+            else:
+                # One 问题描述 merged down over its measures is one problem, not duplicates.
+                seen[key] = (rec.group or -rec.row, rec)
+
+
+def _answers_differ(table: Table, ctx: RowContext, first: Record, again: Record, problem: object) -> None:
+    """``problem-duplicate-disagrees`` when one problem written twice says 是 on one row and
+    not on the other: counted as two problems, one done and one not, the rate was one reading
+    of two (5 of 6 for 4 or 5 of 5), with a warning only (audit28). Without a feedback list
+    nothing says which row is true; with one, ``problem-answers-disagree`` says it too."""
+    if "done" not in ctx.cols:
+        return
+    i_done = table.spec.keys.index("done")
+    a, b = (parse_yes_no(r.values[i_done]).value for r in (first, again))
+    if a is b or (a is not True and b is not True):
+        return  # the same answer, or neither says done: not done either way
+    ctx.report("problem-duplicate-disagrees", again.row, "done", again.values[i_done], other_row=first.row,
+               other=display(first.values[i_done]) or "未填", problem=problem)
+
+
+def done_contradicted_rule(table: Table, ctx: RowContext) -> None:
+    """``done-contradicted``: 是 in 是否完成整改 while the row's 整改措施 last says the work is not
+    finished (checking/done_text.py). The clerk's 是 still counts; the error says the two
+    cells disagree."""
+    if "done" not in ctx.cols or "measure" not in ctx.cols:
+        return
+    i_done, i_measure = table.spec.keys.index("done"), table.spec.keys.index("measure")
+    for rec in table.records:
+        if parse_yes_no(rec.values[i_done]).value is True and (words := says_not_done(rec.values[i_measure])):
+            ctx.report("done-contradicted", rec.row, "done", rec.values[i_done], words=words)
 
 
 TABLE_RULES: dict[str, tuple[Callable[[Table, RowContext], None], ...]] = {
-    TableKind.APPENDIX1: (sequence_rule, duplicate_problem_rule),
+    TableKind.APPENDIX1: (sequence_rule, duplicate_problem_rule, done_contradicted_rule),
     TableKind.APPENDIX2: (),
 }
 """Rules across the rows of one table, per table kind."""

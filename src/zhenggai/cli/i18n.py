@@ -10,12 +10,17 @@ typer's private ``typer._click``: it exists only in the typer versions that bund
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import re
+import sys
+from types import ModuleType
 from typing import Any
 
 import typer
-from typer import rich_utils
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+_RICH_UTILS = "typer.rich_utils"
 
 _PANELS = {
     "ARGUMENTS_PANEL_TITLE": "参数",
@@ -130,10 +135,7 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    for name, text in _PANELS.items():
-        setattr(rich_utils, name, text)
-    _fold_chinese()
-
+    _when_imported(_RICH_UTILS, _chinese_panels)
     for cls in (TyperCommand, TyperGroup):
         _chinese_help(cls)
     _chinese_completion()
@@ -162,7 +164,59 @@ def _chinese_completion() -> None:
     TyperGroup.get_params = get_params  # type: ignore[method-assign]
 
 
-def _fold_chinese() -> None:
+def _chinese_panels(rich_utils: Any) -> None:
+    """The help and error panels' own words (typer.rich_utils) in Chinese, and Chinese folding."""
+    for name, text in _PANELS.items():
+        setattr(rich_utils, name, text)
+    _fold_chinese(rich_utils)
+
+
+def _when_imported(name: str, patch: Any) -> None:
+    """``patch(module)`` now if ``name`` is imported, else the moment it is.
+
+    typer imports its rich_utils (and with it rich's markdown, columns, tables …: ~0.1 s)
+    only to show help or an error; importing it here to put the Chinese in made every
+    command pay for it, ``validate --format json`` included (issue 22). However typer or
+    anything else imports it later, the finder below runs the patch right after the module
+    is executed and before anyone uses it, so no English panel title can reach a clerk.
+    """
+    module = sys.modules.get(name)
+    if module is not None:
+        patch(module)
+        return
+    sys.meta_path.insert(0, _PatchOnImport(name, patch))
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Finds nothing itself: hands the real spec back with a loader that patches the module."""
+
+    def __init__(self, name: str, patch: Any) -> None:
+        self.name, self.patch = name, patch
+
+    def find_spec(self, fullname: str, path: Any, target: ModuleType | None = None) -> Any:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)  # once: the other finders find the real module
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _Patching(spec.loader, self.patch)
+        return spec
+
+
+class _Patching(importlib.abc.Loader):
+    def __init__(self, loader: Any, patch: Any) -> None:
+        self.loader, self.patch = loader, patch
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        module: ModuleType | None = self.loader.create_module(spec)
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        self.loader.exec_module(module)
+        self.patch(module)
+
+
+def _fold_chinese(rich_utils: Any) -> None:
     """Help text wraps like Chinese text (禁则, see ``cli/wrap.py``), not only at spaces.
 
     Rich breaks lines at whitespace and cuts a longer "word" with "…"; a Chinese
@@ -188,7 +242,7 @@ def _fold_chinese() -> None:
         def __getattr__(self, name: str) -> Any:
             return getattr(original, name)
 
-    rich_utils.highlighter = Folding()  # type: ignore[assignment]
+    rich_utils.highlighter = Folding()
 
 
 def _chinese_errors() -> None:

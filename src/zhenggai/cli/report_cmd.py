@@ -9,9 +9,12 @@ Chinese line with exit 2.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from zhenggai.core.findings import Report
 
 
 def report_cmd(
@@ -49,7 +52,8 @@ def report_cmd(
     并给出建议措施（提醒 / 通报 / 约谈 / 督办）；汇总表中没有所需数据的规则列为“未评估”。
     情况报告按公文格式写出总体情况、分类整改情况、整改成果和督办建议，数字全部取自汇总表。
 
-    退出码：0 已生成；2 用法错误、不是 zhenggai 汇总表、规则文件或模板有误、无法写出。
+    退出码：0 已生成；1 已生成，但汇总表生成后被改动过（各表不一致、合计不符，这些县不计入，见提示）；
+    2 用法错误、不是 zhenggai 汇总表、规则文件或模板有误、无法写出。
 
     示例:
 
@@ -90,3 +94,17 @@ def report_cmd(
         typer.echo(f"  未评估  {s.rule.label}：{s.reason}")
     typer.echo(f"已生成 {result.workbook}", err=True)
     typer.echo(f"已生成 {result.document}", err=True)
+    if _edited(result.rollup.report, rollup):
+        raise typer.Exit(1)
+
+
+def _edited(report: Report, rollup: Path) -> bool:
+    """What reading the rollup found wrong with the workbook itself (its sheets edited by hand:
+    the counties concerned are in no figure of the papers), said here, never only in a cell
+    comment; True when there is such an error."""
+    from zhenggai.core.findings import Severity
+
+    edited = [f for f in report.findings() if f.file == str(rollup) and f.severity is Severity.ERROR]
+    for f in edited:
+        typer.echo(f"错误  {f.sheet + '!' + f.cell + '  ' if f.sheet and f.cell else ''}{f.message}", err=True)
+    return bool(edited)

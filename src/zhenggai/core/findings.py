@@ -176,6 +176,8 @@ _CODES: tuple[Code, ...] = (
     Code("required-missing", E, "「{field}」未填写", "必填项为空"),
     Code("done-variant", INFO, "「是否完成整改」填的是“{value}”，已按“{as_value}”处理；请改为“是”或“否”",
          "是否完成整改 写成了常见的同义写法"),
+    Code("done-contradicted", E, "「是否完成整改」填“是”，但整改措施写着“{words}”：两处说法不一致，到底是否已完成整改？"
+         "请改正其中一处（完成率暂按“是”计）", "是否完成整改填“是”，整改措施却写着尚未完成、仍未整改到位、正在施工"),
     Code("done-invalid", E, "「是否完成整改」只能填“是”或“否”，现为“{value}”", "是否完成整改 无法识别"),
     Code("date-invalid", E, "「{field}」“{value}”不是日期，请填写具体日期，如 2022-12-31",
          "完成时限 不是可识别的日期（如“长期坚持”）"),
@@ -213,6 +215,9 @@ _CODES: tuple[Code, ...] = (
     Code("seq-duplicate", W, "序号 {value} 重复（第 {other_row} 行也是 {value}）", "序号重复"),
     Code("seq-invalid", W, "序号“{value}”不是数字", "序号不是数字"),
     Code("problem-duplicate", W, "此问题描述与第 {other_row} 行重复", "同一问题填了两行"),
+    Code("problem-duplicate-disagrees", E, "同一问题“{problem}”填了两行，第 {other_row} 行是否完成整改填“{other}”，这一行填“{value}”："
+         "按两个问题计入，完成率取决于哪一行为准，无法确定；请合并为一行，或删除不再适用的行",
+         "同一问题描述填了两行，是否完成整改一行“是”一行“否”"),
     # --- 附件2 numbers -----------------------------------------------------------------
     Code("number-invalid", E, "「{field}」“{value}”不是可识别的数字，请只填数字", "数字列填了无法识别的文字"),
     Code("number-estimate", E, "「{field}」“{value}”是估计数或范围（“{note}”），不是确切的数，未计入；请填写一个确切的数",
@@ -279,6 +284,10 @@ _CODES: tuple[Code, ...] = (
          "如不对，请该市（州）用 --prefecture 重新汇总", "市州汇总表的标题里没有市州名称，市州名取自文件名"),
     Code("rollup-total-differs", E, "「{field}」的合计行为 {total}，但各县（市、区）行相加为 {sum}：汇总表生成后被改动过？"
          "全省汇总按各县（市、区）行计；请该市（州）核实后重新汇总报送", "市州汇总表的合计行与各县行之和不一致（汇总表被手工改过）"),
+    Code("rollup-sheets-disagree", E, "{county}：{detail}。汇总表生成后被改动过？全省汇总和情况报告都不计该县的数（标为文件无法读取）；"
+         "请该市（州）核实后重新汇总报送", "市州汇总表的汇总概览、整改清单汇总、成果统计汇总对同一个县说法不一（汇总表被手工改过）"),
+    Code("rollup-count-unreadable", E, "汇总概览中{county}的「{field}」为“{value}”，不是问题个数：全省汇总和情况报告都不计该县的数"
+         "（标为文件无法读取），不按 0 计；请该市（州）核实后重新汇总报送", "市州汇总表汇总概览中的问题个数不是整数（被改成文字或清空）"),
     Code("rollup-no-findings", W, "汇总表缺少“校验问题”工作表：该市州各县的校验问题没有带入全省汇总",
          "汇总表没有“校验问题”工作表"),
     Code("duplicate-identical", INFO, "{county} 的{appendix}有内容相同的副本 {unused}，只计一次",

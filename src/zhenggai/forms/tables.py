@@ -78,6 +78,9 @@ class _Matcher:
                     self.contained.append((stripped, c.key))
         # Longest names first, so 已完成整改数 wins over 完成整改 inside a header.
         self.contained.sort(key=lambda t: -len(t[0]))
+        # A cell's text → (its clean text, match): every reply repeats the form's header
+        # texts, and a merge reads thousands of replies in one process (_match_row).
+        self.cells: dict[str, tuple[str, tuple[str, bool] | None]] = {}
 
     def match(self, text: str) -> tuple[str, bool] | None:
         """(key, exact) for a normalised header text, or None."""
@@ -96,6 +99,7 @@ class _Matcher:
 
 
 _MATCHERS: dict[int, _Matcher] = {}
+_CELLS_KEPT = 50_000  # texts a matcher remembers (_Matcher.cells): a few MB at most
 
 
 def _matcher(spec: TableSpec) -> _Matcher:
@@ -116,11 +120,17 @@ def _match_row(row: list[object], m: _Matcher) -> Header:
     variants: list[tuple[str, str]] = []
     extras: dict[int, str] = {}
     twins: list[tuple[str, int]] = []
+    cells = m.cells
     for ci, raw in enumerate(row):
-        text = clean_text(raw)
+        if raw.__class__ is str and raw in cells:
+            text, hit = cells[raw]
+        else:
+            text = clean_text(raw)
+            hit = m.match(normalize_header(text)) if text else None
+            if raw.__class__ is str and len(cells) < _CELLS_KEPT:
+                cells[raw] = (text, hit)
         if not text:
             continue
-        hit = m.match(normalize_header(text))
         if hit is None or hit[0] in cols:
             extras[ci] = text
             if hit is not None and m.spec.column(hit[0]).kind in _COUNTED:
@@ -300,33 +310,35 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
     end = limit = len(rows)  # where another table may begin; where the contact line may stand
     hidden = grid.hidden_values  # rows the reader blanked because they are hidden (usually none)
     hidden_read: list[int] = []
+    # Bound once: the loop runs for every row of a 100,000-row table.
+    fill, across, values_of, classify, keep = lay.fill, lay.across, lay.values, lay.classify, records.append
     for r in range(lay.first, len(rows)):
         row = rows[r]
         if hidden and r in hidden:
             if _read_hidden(lay, r, hidden[r], records, notes, category, formula_cells):
                 hidden_read.append(r + 1)
             continue
-        if row.count("") == len(row) and not lay.fill:
+        if not fill and row.count("") == len(row):
             continue  # the common blank row, without building anything
-        if r in lay.across:
+        if r in across:
             # A row merged across the table is a category heading, unless it is the
             # contact line or a note: the official template merges its contact line
             # across the whole width too, and nothing under it is data.
-            text = lay.across[r]
+            text = across[r]
             if CONTACT_RE.search(text) or FOOTER.match(text):
                 contact = parse_contact(r, row) if CONTACT_RE.search(text) else None
                 end = r + 1
                 break
             category = text
             continue
-        values = lay.values(row, r)
-        kind = lay.classify(row, r, values, bool(records))
+        values = values_of(row, r)
+        kind = classify(row, r, values, len(records) > 0)
         if kind == SPLIT and records[-1].values[0] in ("", None):
             kind = DATA  # the row above has no 序号 either: rows without 序号 are this table's way
         if kind == DATA:
             rec = make_record(lay, r, row, values, category, formula_cells)
             if rec is not None:
-                records.append(rec)
+                keep(rec)
         elif kind == HEADING:
             category = heading_text(row, lay.own(row))
         elif kind == CONTINUATION:

@@ -453,6 +453,9 @@ def _stop(slots: list[_Slot]) -> None:
 # again with that file known as crashed, and the finding names it.
 
 _CRUMB_START, _CRUMB_END = b"S", b"E"
+# Calamine opens the file before its zip guard has finished measuring it (reader._read_aside)
+# / the guard has passed it: a crash in between reads the file again, guard first.
+_CRUMB_EARLY, _CRUMB_GUARDED = b"U", b"G"
 _state: dict[str, Any] = {"fd": None, "known": {}, "limits": None}
 
 
@@ -472,7 +475,25 @@ def known_crash(shown: str) -> str | None:
     a member of an archive is extracted to a new temporary folder on every attempt.
     """
     known: dict[str, str] = _state["known"]
-    return known.get(shown) if known else None
+    return (known.get(shown) or None) if known else None  # "": crashed unguarded (see early_open)
+
+
+def early_open(shown: str) -> bool:
+    """Whether calamine may open and read the file shown as ``shown`` while its guards still
+    measure it on the second CPU (reader._read_aside): only in a supervised run, where a crash
+    or a memory blow-up in calamine ends this attempt and the supervisor reads the file again
+    with the guards first (:func:`unguarded`), so that a bomb gets the finding it gets
+    anywhere; and not on that second reading. Never where no supervisor watches (Windows, the web, the
+    library, ``ZHENGGAI_ISOLATION=off``, reading workers)."""
+    return _state["fd"] is not None and supervised() and shown not in _state["known"]
+
+
+def unguarded(on: bool) -> None:
+    """Tell the supervisor that calamine now works on the current file before its zip guard
+    has passed it (``on``), or that the guard has answered (a no-op when not supervised)."""
+    fd = _state["fd"]
+    if fd is not None and supervised():
+        os.write(fd, _CRUMB_EARLY if on else _CRUMB_GUARDED)
 
 
 @contextlib.contextmanager
@@ -502,12 +523,14 @@ def reading(shown: str) -> Iterator[None]:
         os.write(fd, _CRUMB_END)
 
 
-def read_crumbs(buffer: bytearray) -> tuple[list[str | None], bytearray]:
-    """Parse what a supervised child wrote: the path it started (str) or None for "done"."""
-    events: list[str | None] = []
+def read_crumbs(buffer: bytearray) -> tuple[list[str | bool | None], bytearray]:
+    """Parse what a supervised child wrote: the path it started (str), None for "done", True
+    for "calamine works on it before its zip guard has passed it", False for "guard passed"."""
+    events: list[str | bool | None] = []
+    marks = {_CRUMB_END: None, _CRUMB_EARLY: True, _CRUMB_GUARDED: False}
     while buffer:
-        if buffer[:1] == _CRUMB_END:
-            events.append(None)
+        if bytes(buffer[:1]) in marks:
+            events.append(marks[bytes(buffer[:1])])
             buffer = buffer[1:]
             continue
         if len(buffer) < 5:
@@ -539,6 +562,6 @@ def in_worker() -> bool:
     return mp.current_process().name.startswith("zhenggai-reader")
 
 
-__all__ = ["Crash", "Limits", "available", "become_supervised", "cpus_busy", "in_worker", "keep_workers", "known_crash",
-           "pool_size", "prestart", "read_crumbs", "reading", "run_jobs", "running_others", "signal_reason",
-           "stop_idle", "supervised", "timeout_reason"]
+__all__ = ["Crash", "Limits", "available", "become_supervised", "cpus_busy", "early_open", "in_worker",
+           "keep_workers", "known_crash", "pool_size", "prestart", "read_crumbs", "reading", "run_jobs",
+           "running_others", "signal_reason", "stop_idle", "supervised", "timeout_reason", "unguarded"]

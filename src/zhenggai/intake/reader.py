@@ -15,6 +15,11 @@ attack) is refused; a sheet whose used range would make calamine allocate gigaby
 is refused; an encrypted OOXML package (an OLE file holding ``EncryptedPackage``) is
 named as such, and anything else that is not a workbook is a finding, never an
 exception. XML that we parse ourselves goes through defusedxml.
+
+One exception to "before calamine sees a byte", for speed (issue 22): in a supervised CLI run
+(cli/supervise.py) a big workbook is measured and guarded on the second CPU while calamine
+already opens and reads it (:func:`_read_aside`); a crash there makes the supervisor read the
+file again guard first, and the guard's refusal always comes before anything calamine did.
 """
 
 from __future__ import annotations
@@ -223,7 +228,18 @@ def _check_zip(pkg: Package, display: str, keep: bool = False, watch: dict[str, 
     every member go into ``pkg.members`` (up to :data:`_KEEP_MAX` in all), so that the scans
     read what was measured here instead of inflating a 30 MB sheet, the styles or the
     shared strings a second time (held only until calamine reads the file).
+
+    Two steps, the cheap one first: :func:`_zip_header` (the zip's directory) and
+    :func:`_zip_measured` (every member inflated; a big .xlsx has it done on the second
+    CPU, :func:`_read_aside`).
     """
+    refused = _zip_header(pkg, display)
+    return refused if refused is not None else _zip_measured(pkg, display, keep, watch)
+
+
+def _zip_header(pkg: Package, display: str) -> Book | None:
+    """The zip guard's refusals told from the zip's directory alone (a broken zip, encryption,
+    sizes the headers admit are too large); None when it passes."""
     path = pkg.path
     if pkg.zf is None:
         if not isinstance(pkg.error, (zipfile.BadZipFile, OSError, ValueError)):
@@ -243,6 +259,20 @@ def _check_zip(pkg: Package, display: str, keep: bool = False, watch: dict[str, 
     declared = sum(i.file_size for i in infos)
     if declared > MAX_UNCOMPRESSED or any(_bomb_like(i.file_size, i.compress_size) for i in infos):
         return bomb(declared)  # the cheap refusal: the header admits it
+    return None
+
+
+def _zip_measured(pkg: Package, display: str, keep: bool = False,
+                  watch: dict[str, _Watch] | None = None) -> Book | None:
+    """The zip guard's refusals found by inflating every member (after :func:`_zip_header`):
+    the sizes a header declares can lie, a DTD hides inside."""
+    path = pkg.path
+    assert pkg.zf is not None  # _zip_header refused it otherwise
+    infos = pkg.zf.infolist()
+
+    def bomb(total: int) -> Book:
+        return Book(path, [], [make("file-too-large", file=display, size=_size(total))], "xlsx")
+
     total = kept = 0
     try:
         with pkg.stream() as fh:
@@ -705,17 +735,20 @@ def _read_sniffed(path: Path, shown: str, fmt: str, pkg: Package | None = None,
     styled: dict[str, _Styled] = {}
     if fmt in (sniff.XLSX, sniff.ODS, sniff.DOCX):
         pkg = pkg or Package.open(path, None)
+        refused = _zip_header(pkg, shown)
+        if refused is None and fmt == sniff.XLSX:
+            aside = _read_aside(path, shown, pkg, meanwhile)  # the members measured there
+            if aside is not None:
+                return aside
         watch = {_SST: _Watch(b"strike")}
-        refused = _check_zip(pkg, shown, fmt == sniff.XLSX, watch)
+        if refused is None:
+            refused = _zip_measured(pkg, shown, fmt == sniff.XLSX, watch)
         if refused is not None:
             refused.fmt = fmt
             return refused
         if fmt == sniff.DOCX:
             return _read_docx(path, shown)
         if fmt == sniff.XLSX:
-            aside = _read_aside(path, shown, pkg, watch[_SST].found, meanwhile)
-            if aside is not None:
-                return aside
             done = _xlsx_scans(path, shown, pkg, watch[_SST].found)
             if isinstance(done, Book):
                 return done
@@ -789,10 +822,19 @@ def _xlsx_scans(path: Path, shown: str, pkg: Package, sst_strike: bool,
     return scans, _scan_formats(pkg, sst_strike)
 
 
-# Sheet XML from which the scans run in a forked child while calamine reads (issue 22): a
-# fork costs ~10 ms, the scans and calamine's opening of a 100,000-row sheet (30 MB) ~0.5 s.
+# Sheet XML from which the zip guard's inflating and the scans run in a forked child while
+# this process loads what checking needs and calamine reads (issue 22): a fork costs ~10 ms,
+# inflating and scanning a 100,000-row sheet (30 MB) ~0.9 s. Told from the sizes the zip
+# declares (the guard has not measured them yet): a lie only picks the other, equal path.
 ASIDE_MIN = 4 * 1024 * 1024
 _GUARDED = "guarded"
+
+
+@dataclass(frozen=True, slots=True)
+class _ZipVerdict:
+    """What the child's zip guard (:func:`_zip_measured`) found: the refusal, or None."""
+
+    refused: Book | None
 
 
 class _Stop(Exception):
@@ -803,58 +845,121 @@ class _Stop(Exception):
         self.book = book
 
 
-def _read_aside(path: Path, shown: str, pkg: Package, sst_strike: bool,
+def _aside_child(path: Path, shown: str, pkg: Package,
+                 tell: Callable[[object], None]) -> Book | tuple[dict[str, _SheetScan], dict[str, _Styled]]:
+    """In the forked child: the zip guard's measuring (its verdict told first), then the
+    sheets' guard (told as :data:`_GUARDED`) and scans, exactly as in one process."""
+    watch = {_SST: _Watch(b"strike")}
+    refused = _zip_measured(pkg, shown, True, watch)
+    tell(_ZipVerdict(refused))
+    if refused is not None:
+        return refused
+    return _xlsx_scans(path, shown, pkg, watch[_SST].found, lambda: tell(_GUARDED))
+
+
+def _scans_here(path: Path, shown: str, pkg: Package) -> Book | tuple[dict[str, _SheetScan], dict[str, _Styled]]:
+    """What :func:`_aside_child` gives, done in this process (a child that failed): the
+    measuring again, for the members and the shared strings' watch the scans use."""
+    watch = {_SST: _Watch(b"strike")}
+    refused = _zip_measured(pkg, shown, True, watch)
+    return refused if refused is not None else _xlsx_scans(path, shown, pkg, watch[_SST].found)
+
+
+def _open_early(path: Path, stack: contextlib.ExitStack, pkg: Package) -> CalamineWorkbook | BaseException:
+    """The workbook opened by calamine before the zip guard's verdict, or what it raised: kept
+    until the verdict, which comes first (a refused file's finding is the guard's)."""
+    try:
+        return stack.enter_context(_open_calamine(path, sniff.XLSX, stack, pkg))
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not guard.is_panic(exc):
+            raise  # KeyboardInterrupt, SystemExit: not the file's doing
+        return exc
+
+
+def _read_aside(path: Path, shown: str, pkg: Package,
                 meanwhile: Callable[[], None] | None = None) -> Book | None:
-    """A big .xlsx read with its scans in a forked child (second_cpu.py), or None (read it here).
+    """A big .xlsx read with its zip guard's measuring and its scans in a forked child
+    (second_cpu.py), or None (read it here). Called once :func:`_zip_header` has passed.
 
-    The child guards every sheet (_scan_sheets), says so, then scans them; meanwhile this
-    process opens the workbook with calamine (its shared strings and styles: the zip guard
-    has passed) and reads the sheets once the child has said they are guarded, never before.
-    A refusal comes first, as in one process; a child that fails is replaced by the scans here.
+    The child inflates every member (:func:`_zip_measured`) and tells its verdict, then
+    guards every sheet (_scan_sheets), says so, then scans them. Meanwhile this process does
+    ``meanwhile()`` (what checking will need); it opens the workbook with calamine once the
+    zip guard has passed, and reads the sheets once they are guarded. In a supervised run
+    (boundary.early_open) it opens and reads without waiting: a crash then makes the
+    supervisor read the file again the other way. Either way the guard's refusal comes
+    first, whatever calamine made of the file, as in one process; a child that fails is
+    replaced by the same work here (slower, never different).
     """
-    from zhenggai.intake import second_cpu
+    from zhenggai.intake import boundary, second_cpu
 
-    if sum(map(len, pkg.members.values())) < ASIDE_MIN or not second_cpu.available():
+    if pkg.zf is None or sum(i.file_size for i in pkg.zf.infolist()) < ASIDE_MIN or not second_cpu.available():
         return None
-    pending = second_cpu.start_telling(lambda tell: _xlsx_scans(path, shown, pkg, sst_strike, lambda: tell(_GUARDED)))
+    pending = second_cpu.start_telling(lambda tell: _aside_child(path, shown, pkg, tell))
     if pending is None:
         return None
-    pkg.members.clear()  # the child has them: do not hold 30 MB through calamine's read
+    early = read_now = boundary.early_open(shown)
     with contextlib.ExitStack() as stack:
         stack.callback(pending.result)  # the child is always waited for
-        try:
-            wb: CalamineWorkbook | Exception = _open_calamine(path, sniff.XLSX, stack, pkg)
-        except Exception as exc:  # noqa: BLE001 - as in _read_sniffed, once the scans have passed the file
-            wb = exc
         if meanwhile is not None:
-            meanwhile()  # opening takes less than the guard: this process would wait
-        more, first = pending.next()
-        guarded = more and first == _GUARDED
-
+            meanwhile()  # while the child inflates: this process would wait
+        wb: CalamineWorkbook | BaseException | None = None
+        if early:
+            boundary.unguarded(True)
+            stack.callback(boundary.unguarded, False)  # once the guard's outcome is known
+            wb = _open_early(path, stack, pkg)
+        more, verdict = pending.next()
+        if not (more and isinstance(verdict, _ZipVerdict)):
+            return None  # the child failed before its verdict: the guard and the read here
+        if verdict.refused is not None:
+            verdict.refused.fmt = sniff.XLSX  # the kind, as _read_sniffed sets it ("xlsx" in the guard)
+            return verdict.refused
+        if not early:
+            try:
+                wb = stack.enter_context(_open_calamine(path, sniff.XLSX, stack, pkg))
+            except Exception as exc:  # noqa: BLE001 - as in _read_sniffed, once the guard has passed the file
+                wb = exc
+            more, first = pending.next()
+            read_now = more and first == _GUARDED  # the sheets are guarded
         got: list[tuple[dict[str, _SheetScan], dict[str, _Styled]]] = []
 
         def outcome() -> tuple[dict[str, _SheetScan], dict[str, _Styled]]:
             if not got:
                 done = pending.result()
                 if not isinstance(done, (tuple, Book)):  # the child failed: the scans here
-                    done = _xlsx_scans(path, shown, pkg, sst_strike)
+                    done = _scans_here(path, shown, pkg)
                 if isinstance(done, Book):
                     raise _Stop(done)
                 got.append(done)
             return got[0]
 
         try:
-            if not guarded:
-                outcome()  # a refusal, or nothing needed guarding
+            if not read_now or isinstance(wb, BaseException):
+                outcome()  # a refusal first, or nothing needed guarding
             if isinstance(wb, Exception):
                 return _not_opened(path, shown, sniff.XLSX, wb)
-            stack.enter_context(wb)
-            # Guarded: the sheets are read while the child scans them.
-            book = _read_grids(path, shown, sniff.XLSX, wb, lambda: outcome()[0])
+            if isinstance(wb, BaseException):
+                raise wb  # a panic, as when calamine opens the file after the guard (_read_head)
+            assert wb is not None
+            book = _read_guarded(path, shown, wb, outcome)
             styled = outcome()[1]
         except _Stop as stop:
             return stop.book
     return _formatted(book, styled)
+
+
+def _read_guarded(path: Path, shown: str, wb: CalamineWorkbook,
+                  outcome: Callable[[], tuple[dict[str, _SheetScan], dict[str, _Styled]]]) -> Book:
+    """:func:`_read_grids` while the child scans (maybe still guards) the sheets: whatever the
+    read raises comes after the guard's refusal (``outcome()`` raises :class:`_Stop` for it)."""
+    try:
+        return _read_grids(path, shown, sniff.XLSX, wb, lambda: outcome()[0])
+    except _Stop:
+        raise
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not guard.is_panic(exc):
+            raise  # KeyboardInterrupt, SystemExit: not the file's doing
+        outcome()
+        raise
 
 
 # A sheet's styles, its styled cells (→ style index) and its cells with text struck through.

@@ -76,7 +76,10 @@ class Meeting:
 
     def _take(self, size: int, from_back: bool) -> tuple[int, int] | None:
         fd = self._lock.fileno()
-        fcntl.lockf(fd, fcntl.LOCK_EX)  # a system call: the positions read below are current
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX)  # a system call: the positions read below are current
+        except OSError:  # no lock to be had (ENOLCK): this side takes no more; the caller sees
+            return None  # where each side stopped and checks any rows between them itself
         try:
             front, back = _PAIR.unpack_from(self._mem, 0)
             if front >= back:

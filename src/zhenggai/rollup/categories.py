@@ -73,7 +73,7 @@ class CategoryRow:
         return self.done / self.total if self.total else None
 
 
-def _official_groups(rollup: Rollup) -> list[tuple[list[RollupItem], bool]]:
+def official_groups(rollup: Rollup) -> list[tuple[list[RollupItem], bool]]:
     """The problems to count, each with whether it is done.
 
     For a county with official figures (a feedback list) only the listed problems count,
@@ -83,6 +83,9 @@ def _official_groups(rollup: Rollup) -> list[tuple[list[RollupItem], bool]]:
     The categories then add up to the overview's official 合计, problem by problem.
     """
     official = {(s.prefecture, s.county) for s in rollup.counties if s.official}
+    # A county in no total (a province's read-back of a hand-edited rollup keeps its rows to be
+    # seen): in no category either, or one paper prints two rates (audit28).
+    uncounted = {(s.prefecture, s.county) for s in rollup.counties if not s.counted}
     skip: set[tuple[str, int]] = set()
     disputed: set[tuple[str, int]] = set()
     if official:
@@ -96,7 +99,7 @@ def _official_groups(rollup: Rollup) -> list[tuple[list[RollupItem], bool]]:
         first = group[0]
         at = (first.source_file, first.source_row)
         listed = (first.prefecture, first.county) in official
-        if listed and at in skip:
+        if (listed and at in skip) or (first.prefecture, first.county) in uncounted:
             continue
         out.append((group, all(is_done(it) for it in group) and not (listed and at in disputed)))
     return out
@@ -125,7 +128,7 @@ def category_stats(rollup: Rollup, as_of: date | None = None) -> tuple[list[Cate
     """(rows per category over the whole rollup, rows per 市州 and category at province level).
 
     Counted per problem (several measure rows of one problem count once: done when all
-    are, overdue when one is); with a feedback list, per listed problem (``_official_groups``).
+    are, overdue when one is); with a feedback list, per listed problem (``official_groups``).
     Categories keep the order in which the rollup first lists them; 未分类 comes last. The
     second list is empty for a prefecture rollup.
     """
@@ -133,7 +136,7 @@ def category_stats(rollup: Rollup, as_of: date | None = None) -> tuple[list[Cate
     order: list[str] = []
     overall: dict[str, list[int]] = {}
     by_prefecture: dict[tuple[str | None, str], list[int]] = {}
-    groups = _official_groups(rollup)
+    groups = official_groups(rollup)
     for group, done in groups:
         first = group[0]
         name = category_name(next((it.category for it in group if it.category), None))

@@ -594,8 +594,11 @@ def own_output(path: Path) -> str | None:
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, SafeET.ParseError, DefusedXmlException, EOFError,
             NotImplementedError, RuntimeError, zlib.error):
         # Not an xlsx, or broken (a member flagged encrypted or "strong encryption", an unknown
-        # compression method): the reader says what is wrong.
-        return None
+        # compression method): the reader says what is wrong. A rollup saved again as .xls/.et/
+        # .ods is one too (audit28: read as a county's reply it pushed the real rollups out).
+        from zhenggai.rollup.other_formats import rollup_elsewhere
+
+        return "rollup" if rollup_elsewhere(path) else None
 
 
 def _may_name(xml: bytes, names: Sequence[str]) -> bool:

@@ -54,6 +54,7 @@ from zhenggai.rollup.model import (
 )
 from zhenggai.rollup.official import plausibility_marks, stats_rows
 from zhenggai.rollup.rollup_versions import Versions, join_overlapping, pick_rollup, shared_counties
+from zhenggai.rollup.sheet_agreement import OverviewRow, check_agreement
 from zhenggai.rollup.stated_totals import stated_totals
 
 _I_DONE, _I_DEADLINE = APPENDIX1.keys.index("done"), APPENDIX1.keys.index("deadline")
@@ -73,6 +74,9 @@ _F = {c.key: c.header for c in FINDINGS.columns()}
 _W = {c.key: c.header for c in WORK.columns(province=True)}
 
 _Key = tuple[str, str]  # (市州, county)
+# The columns a rollup's figures are read from, by sheet: without one it cannot be read.
+_NEEDED = {OVERVIEW.name: (_O["status"], _O["total"], _O["done"], _O["open"]),
+           ITEMS.name: tuple(APPENDIX1.column(k).header for k in ("seq", "problem", "done", "deadline"))}
 _Row = list[object]
 _At = dict[str, "int | None"]  # a WORK key → its column on one sheet (LEGACY_HEADERS), None: not there
 
@@ -205,9 +209,15 @@ def _read_one(
     if missing:
         raise _Refused(make("rollup-incomplete", file=shown, detail="缺少工作表“" + "”“".join(missing) + "”"))
     for spec in (OVERVIEW, ITEMS, STATS):
-        if _header(sheets[spec.name]) is None:
+        found = _header(sheets[spec.name])
+        if found is None:
             raise _Refused(make("rollup-incomplete", file=shown,
                                 detail=f"工作表“{spec.name}”前 {HEADER_SEARCH_ROWS} 行中找不到“{COUNTY_HEADER}”表头"))
+        # A column the counts are read from, deleted by hand: every county would read as
+        # 文件无法读取 or 0 (audit28), so the rollup is refused whole.
+        if lacking := [h for h in _NEEDED.get(spec.name, ()) if h not in found[1]]:
+            raise _Refused(make("rollup-incomplete", file=shown,
+                                detail=f"工作表“{spec.name}”缺少“" + "”“".join(lacking) + "”列"))
     notes: list[Finding] = []
     if FINDINGS.name not in sheets or _header(sheets[FINDINGS.name]) is None:
         notes.append(make("rollup-no-findings", file=shown))
@@ -225,13 +235,17 @@ def _read_one(
         notes.append(make("rollup-unnamed", file=shown, prefecture=prefecture))
 
     work = _Work(sheets.get(WORK.name), prefecture)
-    counties = _counties(path, sheets[OVERVIEW.name], prefecture, work)
+    lines: dict[tuple[str | None, str], OverviewRow] = {}
+    counties = _counties(path, sheets[OVERVIEW.name], prefecture, work, lines)
     items = _items(path, sheets[ITEMS.name], prefecture, work)
     stats = _stats(path, sheets[STATS.name], prefecture, opts, {(c.prefecture, c.county): c for c in counties},
                    work)
     _recount_overdue(counties, items, as_of or opts.validate.as_of)
     reports = _findings(path, sheets.get(FINDINGS.name, []))
     a2 = opts.validate.specs()[1]
+    read = Rollup(prefecture, as_of or opts.validate.as_of, a2, counties, items, stats, Report(tuple(reports)))
+    notes += check_agreement(shown, read, lines, _named(sheets[ITEMS.name], prefecture),
+                             _named(sheets[STATS.name], prefecture))
     mark_stats(stats, (f for fr in reports for f in fr.findings), a2)  # the warned figures, as the merge marked them
     for spec, headers in ((STATS, [c.header for c in a2.columns if c.is_number]),
                           (OVERVIEW, [_O["total"], _O["done"], _O["open"]])):
@@ -246,16 +260,28 @@ def _pref(row: _Row, cols: dict[str, int], prefecture: str) -> str:
     return clean_text(_get(row, cols, PREFECTURE_HEADER)) or prefecture
 
 
-def _counties(path: Path, grid: list[list[object]], prefecture: str, work: _Work) -> list[CountySummary]:
-    """汇总概览's county rows, with files, errors and coverage from 核对底稿."""
+def _named(grid: list[list[object]], prefecture: str) -> set[tuple[str | None, str]]:
+    """Every (市州, county) a sheet has a line for (a placeholder line too), 合计 rows left out."""
+    cols, rows = _table(grid)
+    names = {(_pref(row, cols, prefecture), clean_text(_get(row, cols, COUNTY_HEADER))) for row in rows}
+    return {(p, c) for p, c in names if c and c not in TOTAL_LABELS}
+
+
+def _counties(path: Path, grid: list[list[object]], prefecture: str, work: _Work,
+              lines: dict[tuple[str | None, str], OverviewRow]) -> list[CountySummary]:
+    """汇总概览's county rows, with files, errors and coverage from 核对底稿; ``lines`` gets
+    each county's cells as typed (``sheet_agreement`` checks them against the other sheets)."""
     cols, rows = _table(grid)
     own = _at(cols)
+    head = (_header(grid) or (0, []))[0]
+    at = {k: cols[_O[k]] for k in ("total", "done", "open") if _O[k] in cols}
     counties: list[CountySummary] = []
-    for row in rows:
+    for r, row in enumerate(rows, start=head + 2):
         county = clean_text(_get(row, cols, COUNTY_HEADER))
         if not county or county in TOTAL_LABELS:
             continue
         key = (_pref(row, cols, prefecture), county)
+        lines[key] = OverviewRow(r, clean_text(_get(row, cols, _O["status"])), {k: row[i] for k, i in at.items()}, at)
         line = work.line(key, "overview")
         cov = clean_text(work.get("coverage", line, row, own))
         coverage = None
