@@ -147,14 +147,20 @@ def _table(tmp_path: Path) -> Path:
     return make_workbook(tmp_path / "谷城县-附件1.xlsx", {"附件1": appendix1_rows(rows)})
 
 
-def test_a_table_checked_on_two_cpus_gives_the_same_result(tmp_path: Path, monkeypatch: Any) -> None:
-    # second_cpu.py: blocks of rows taken by this process from the front and by a forked child
-    # from the back until they meet, wherever that is (blocks of 1 to 50 rows: many meetings).
+def _two_cpus_forced(tmp_path: Path, monkeypatch: Any) -> tuple[Path, Options, Any]:
+    """The 120-row table, its one-process result, and the second CPU forced on from 10 rows."""
     path = _table(tmp_path)
     opts = Options(as_of=date(2022, 9, 1))
     plain = check_file(path, opts)
     monkeypatch.setattr(second_cpu, "ROWS_MIN", 10)
     monkeypatch.setattr(row_rules, "_second_cpu", lambda: True)
+    return path, opts, plain
+
+
+def test_a_table_checked_on_two_cpus_gives_the_same_result(tmp_path: Path, monkeypatch: Any) -> None:
+    # second_cpu.py: blocks of rows taken by this process from the front and by a forked child
+    # from the back until they meet, wherever that is (blocks of 1 to 50 rows: many meetings).
+    path, opts, plain = _two_cpus_forced(tmp_path, monkeypatch)
     codes = [f.code for f in plain.findings]
     assert codes.count("measure-pledge-only") >= 30
     assert {"required-missing", "deadline-too-late", "overdue"} <= set(codes)
@@ -188,11 +194,7 @@ def test_two_processes_take_every_item_once() -> None:
 
 def test_a_failed_child_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -> None:
     # A child that dies, or none at all: this process checks the second half too.
-    path = _table(tmp_path)
-    opts = Options(as_of=date(2022, 9, 1))
-    plain = check_file(path, opts)
-    monkeypatch.setattr(second_cpu, "ROWS_MIN", 10)
-    monkeypatch.setattr(row_rules, "_second_cpu", lambda: True)
+    path, opts, plain = _two_cpus_forced(tmp_path, monkeypatch)
 
     def crash(*args: object) -> None:
         raise RuntimeError
@@ -212,11 +214,7 @@ def test_a_failed_child_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -
 def test_no_meeting_point_or_no_lock_only_makes_it_slower(tmp_path: Path, monkeypatch: Any) -> None:
     # second_cpu.Meeting needs a temporary file and shared memory: without them one process
     # checks every row; a lock refused (ENOLCK) stops a side, and this process checks the rest.
-    path = _table(tmp_path)
-    opts = Options(as_of=date(2022, 9, 1))
-    plain = check_file(path, opts)
-    monkeypatch.setattr(second_cpu, "ROWS_MIN", 10)
-    monkeypatch.setattr(row_rules, "_second_cpu", lambda: True)
+    path, opts, plain = _two_cpus_forced(tmp_path, monkeypatch)
     monkeypatch.setattr(row_rules, "BLOCK", 7)
     real = second_cpu.Meeting
 
