@@ -61,6 +61,32 @@ class XlsScan:
     rich_cells: dict[str, dict[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
 
 
+def _sheet_name(book: bytes, body: int) -> str:
+    """The sheet name of a BOUNDSHEET record ([MS-XLS] 2.4.28) whose body starts at ``body``."""
+    n, high = struct.unpack_from("<BB", book, body + 6)
+    raw = book[body + 8:body + 8 + n * (2 if high & 1 else 1)]
+    return raw.decode("utf-16-le" if high & 1 else "latin-1", "replace")
+
+
+def sheet_names(data: bytes) -> set[str]:
+    """The sheet names of a BIFF8 workbook (.xls, WPS .et): its globals' BOUNDSHEET records,
+    read up to the globals' end (the sheets are not walked); never raises."""
+    book = stream(data, ("Workbook", "Book", "WORKBOOK", "BOOK"))
+    names: set[str] = set()
+    pos, end = 0, len(book or b"") - 4
+    try:
+        while book is not None and pos <= end:
+            kind, length = struct.unpack_from("<HH", book, pos)
+            if kind == _BOUNDSHEET and length >= 8:
+                names.add(_sheet_name(book, pos + 4))
+            elif kind == _EOF:
+                break
+            pos += 4 + length
+    except struct.error:
+        pass  # a record cut short: the names read so far
+    return names
+
+
 def stream_names(data: bytes) -> set[str]:
     """Names of every entry in an OLE compound file's directory ("WordDocument", "Workbook" …)."""
     found: set[str] = set()
@@ -177,9 +203,7 @@ def scan(data: bytes) -> XlsScan | None:
                 found.ranges[sheet] = (rows, cols)
             sheet = None
         elif kind == _BOUNDSHEET and length >= 8:
-            offset, _, _, n, high = struct.unpack_from("<IBBBB", book, body)
-            raw = book[body + 8:body + 8 + n * (2 if high & 1 else 1)]
-            names[offset] = raw.decode("utf-16-le" if high & 1 else "latin-1", "replace")
+            names[struct.unpack_from("<I", book, body)[0]] = _sheet_name(book, body)
         elif sheet is not None and kind == _ROW and length >= 8:
             row, _, _, height = struct.unpack_from("<HHHH", book, body)
             if length >= 16 and struct.unpack_from("<H", book, body + 12)[0] & 0x20:

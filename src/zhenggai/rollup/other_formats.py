@@ -27,7 +27,6 @@ __all__ = ["rollup_elsewhere"]
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_CAP = 64 * 1024 * 1024  # as sniff.py: a larger OLE file goes to the reader's size guard
 _ODS_CAP = 32 * 1024 * 1024
-_BOF, _EOF, _BOUNDSHEET = 0x0809, 0x000A, 0x0085
 _TABLE = re.compile(rb"<table:table\b[^>]*?\btable:name=\"([^\"]*)\"")
 _MARKERS = MARKER_SHEETS | {FINDINGS_SHEET}
 
@@ -51,25 +50,12 @@ def rollup_elsewhere(path: Path) -> bool:
 
 
 def _xls_sheets(path: Path) -> set[str]:
-    """The sheet names of a BIFF8 workbook (.xls, WPS .et): its globals' BOUNDSHEET records."""
+    """The sheet names of a BIFF8 workbook (.xls, WPS .et), from its globals only."""
     from zhenggai.intake import xls
 
     if path.stat().st_size > _OLE_CAP:
         return set()
-    book = xls.stream(path.read_bytes(), ("Workbook", "Book", "WORKBOOK", "BOOK"))
-    names: set[str] = set()
-    pos, end = 0, len(book or b"") - 4
-    while book is not None and pos <= end:
-        kind, length = struct.unpack_from("<HH", book, pos)
-        body = pos + 4
-        if kind == _BOUNDSHEET and length >= 8:
-            n, high = struct.unpack_from("<BB", book, body + 6)
-            raw = book[body + 8:body + 8 + n * (2 if high & 1 else 1)]
-            names.add(raw.decode("utf-16-le" if high & 1 else "latin-1", "replace"))
-        elif kind == _EOF:
-            break  # the end of the globals: the sheets follow
-        pos = body + length
-    return names
+    return xls.sheet_names(path.read_bytes())
 
 
 def _ods_sheets(path: Path) -> set[str]:
