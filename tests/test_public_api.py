@@ -39,7 +39,6 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_done_text.py": "checking.done_text: what a measure last says of completion, word by word",
     "test_early_open.py": "intake.reader's guards on the second CPU and the supervised early reading (intake.boundary)",
     "test_exact_sums.py": "unit tests of core.parse's decimal sums and products",
-    "test_json_text.py": "outputs.json_report's indented text against the standard library's encoder",
     "test_formdef.py": "unit tests of forms.formdef (the definition sheet, read_book) and indicator files' ranges",
     "test_guard.py": "unit tests of intake.guard/sniff/reader limits and checking.versions.decide_files",
     "test_hostile.py": "hostile files against intake.reader's guards, one file at a time (check_file)",

@@ -221,20 +221,14 @@ def _inflate(
     return size + len(rest), head
 
 
-def _check_zip(pkg: Package, display: str, keep: bool = False, watch: dict[str, _Watch] | None = None) -> Book | None:
-    """Refuse broken, bomb-like or DTD-carrying zips before any XML is parsed; None when fine.
+# The zip guard: broken, bomb-like or DTD-carrying zips are refused before any XML is parsed.
+# The same guard serves .xlsx, .ods and .docx packages, in two steps, the cheap one first:
+# _zip_header (the zip's directory) and _zip_measured (every member inflated; a big .xlsx has
+# it done on the second CPU, _read_aside).
 
-    The same guard serves .xlsx, .ods and .docx packages. ``keep``: the inflated bytes of
-    every member go into ``pkg.members`` (up to :data:`_KEEP_MAX` in all), so that the scans
-    read what was measured here instead of inflating a 30 MB sheet, the styles or the
-    shared strings a second time (held only until calamine reads the file).
 
-    Two steps, the cheap one first: :func:`_zip_header` (the zip's directory) and
-    :func:`_zip_measured` (every member inflated; a big .xlsx has it done on the second
-    CPU, :func:`_read_aside`).
-    """
-    refused = _zip_header(pkg, display)
-    return refused if refused is not None else _zip_measured(pkg, display, keep, watch)
+def _bomb(path: Path, display: str, total: int) -> Book:
+    return Book(path, [], [make("file-too-large", file=display, size=_size(total))], "xlsx")
 
 
 def _zip_header(pkg: Package, display: str) -> Book | None:
@@ -247,9 +241,6 @@ def _zip_header(pkg: Package, display: str) -> Book | None:
         return _unreadable(path, display, f"文件已损坏或不完整（{type(pkg.error).__name__}）", "xlsx")
     infos = pkg.zf.infolist()
 
-    def bomb(total: int) -> Book:
-        return Book(path, [], [make("file-too-large", file=display, size=_size(total))], "xlsx")
-
     if any(i.flag_bits & _ZIP_STRONG_ENCRYPTION for i in infos):
         # Bit 6, "strong encryption" (PKWARE's own scheme): zipfile raises NotImplementedError,
         # and no office program writes it.
@@ -258,7 +249,7 @@ def _zip_header(pkg: Package, display: str) -> Book | None:
         return Book(path, [], [make("file-encrypted", file=display)], "xlsx")
     declared = sum(i.file_size for i in infos)
     if declared > MAX_UNCOMPRESSED or any(_bomb_like(i.file_size, i.compress_size) for i in infos):
-        return bomb(declared)  # the cheap refusal: the header admits it
+        return _bomb(path, display, declared)  # the cheap refusal: the header admits it
     return None
 
 
@@ -269,9 +260,6 @@ def _zip_measured(pkg: Package, display: str, keep: bool = False,
     path = pkg.path
     assert pkg.zf is not None  # _zip_header refused it otherwise
     infos = pkg.zf.infolist()
-
-    def bomb(total: int) -> Book:
-        return Book(path, [], [make("file-too-large", file=display, size=_size(total))], "xlsx")
 
     total = kept = 0
     try:
@@ -284,7 +272,7 @@ def _zip_measured(pkg: Package, display: str, keep: bool = False,
                                       (watch or {}).get(info.filename))
                 total += size
                 if total > MAX_UNCOMPRESSED or _bomb_like(size, info.compress_size):
-                    return bomb(max(total, size))
+                    return _bomb(path, display, max(total, size))
                 if size != info.file_size:
                     return _unreadable(path, display, "文件已损坏（压缩包记录的大小与实际内容不符）", "xlsx")
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
@@ -488,7 +476,7 @@ def _needs_scan(data: bytes) -> bool:
 def _scan_sheets(pkg: Package, display: str, guarded: Callable[[], None] | None = None) -> dict[str, _SheetScan]:
     """Per sheet name: formula cells without value and error cells; refuses huge ranges.
 
-    Reads the members as :func:`_check_zip` inflated and measured them (``pkg.members``;
+    Reads the members as :func:`_zip_measured` inflated and measured them (``pkg.members``;
     a member missing from it is read from the zip). Every sheet is guarded before any is
     scanned; ``guarded()`` is called in between (calamine may then read the sheets).
     """
