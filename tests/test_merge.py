@@ -130,6 +130,18 @@ def test_overview_counts_progress_and_marks_missing(inbox: Path, tmp_path: Path)
     assert not any("zhenggai" in str(c.value or "") for row in ws.iter_rows() for c in row)
 
 
+def test_the_terminal_shows_no_counts_for_a_county_in_no_count(inbox: Path, tmp_path: Path) -> None:
+    # 老河口市 未报送: its 已完成/未完成/逾期 are "—" as the workbook's cells are blank, never a 0
+    # that reads as a county with nothing left to do.
+    proc = run_zhenggai("merge", str(inbox), "-o", str(tmp_path / "汇总.xlsx"), "--expect",
+                        "枣阳市,保康县,谷城县,老河口市", "--as-of", "2023-01-15")
+    assert proc.returncode == 1
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("老河口市"))
+    assert line.split()[1:] == ["未报送", "1", "0", "—", "—", "0", "—", "—"]
+    zaoyang = next(x for x in proc.stdout.splitlines() if x.startswith("枣阳市"))
+    assert zaoyang.split()[-2:] == ["3", "2"]
+
+
 def test_totals_equal_the_sum_of_county_rows(inbox: Path, tmp_path: Path) -> None:
     out = tmp_path / "汇总.xlsx"
     zhenggai.merge([inbox], OPTS, out)

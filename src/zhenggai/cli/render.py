@@ -205,10 +205,14 @@ def _county_cells(c: Any) -> dict[str, str]:
     rate = f"{c.rate:.0%}" if c.rate is not None else "—"
     rows = ("—" if c.rows_written is None else str(c.rows_written) if c.rows_read == c.rows_written
             else f"{c.rows_written}/{'—' if c.rows_read is None else c.rows_read}")
+    # A county in no count (未报送, 文件无法读取 …) shows "—", as the workbook leaves its cells blank:
+    # 0 已完成 / 0 未完成 read as a county with nothing to do.
+    counted = c.counted
     return {
         "prefecture": c.prefecture or "", "county": c.county, "status": c.status.label, "errors": str(c.errors),
-        "warnings": str(c.warnings), "rate": rate, "overdue": str(c.overdue), "rows": rows, "done": str(c.done),
-        "open": str(c.open), "coverage": f"{c.coverage[0]}/{c.coverage[1]}" if c.coverage else "—",
+        "warnings": str(c.warnings), "rate": rate, "overdue": str(c.overdue) if counted else "—", "rows": rows,
+        "done": str(c.done) if counted else "—", "open": str(c.open) if counted else "—",
+        "coverage": f"{c.coverage[0]}/{c.coverage[1]}" if c.coverage else "—",
     }
 
 
