@@ -121,3 +121,23 @@ def test_a_json_run_loads_no_rich_and_rich_comes_in_chinese(tmp_path: Path) -> N
     assert result["files"] == 1 and result["code"] in (0, 1)
     assert result["loaded"] == []
     assert result["panel"] == "选项" and result["folding"] == "Folding"
+
+
+def test_validate_and_merge_run_where_there_is_no_fcntl(tmp_path: Path) -> None:
+    # Windows has no fcntl (and no fork): intake/second_cpu.py imported it at the top, and every
+    # validate and merge there stopped at the import. Simulated by hiding the module.
+    book = make_workbook(tmp_path / "in" / "谷城县.xlsx", {"附件1": appendix1_rows(GOOD_ROWS)})
+    script = textwrap.dedent("""
+        import sys
+        sys.modules["fcntl"] = None  # import fcntl now raises ImportError, as on Windows
+        import zhenggai
+        from zhenggai import MergeOptions, Options
+        r = zhenggai.validate([sys.argv[1]], Options())
+        m = zhenggai.merge([sys.argv[2]], MergeOptions(), sys.argv[3])
+        print(len(r.report.files), len(m.rollup.counties))
+    """)
+    env = {**os.environ, "ZHENGGAI_ISOLATION": "off"}
+    proc = subprocess.run([sys.executable, "-c", script, str(book), str(book.parent), str(tmp_path / "汇总.xlsx")],
+                          capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1", "1"]

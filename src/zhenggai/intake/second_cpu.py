@@ -23,7 +23,6 @@ each value goes over the pipe as a length and a pickle, read in order with ``Pen
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import mmap
 import os
 import pickle
@@ -75,6 +74,10 @@ class Meeting:
         self._lock = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
 
     def _take(self, size: int, from_back: bool) -> tuple[int, int] | None:
+        # Imported here: Windows has no fcntl (nor fork: a Meeting is made only after a fork,
+        # available()), and validate imports this module there too.
+        import fcntl
+
         fd = self._lock.fileno()
         try:
             fcntl.lockf(fd, fcntl.LOCK_EX)  # a system call: the positions read below are current
