@@ -5,7 +5,6 @@ and ``zhenggai diff`` call it); each stage below knows nothing of the ones above
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,33 +63,6 @@ def _expect_last_round(opts: MergeOptions, previous: PreviousRound | None,
     return replace(opts, expect=tuple(dict.fromkeys(expect)))
 
 
-def _readers_ahead(count: int) -> None:
-    """Start the reader workers while the inbox's files are looked at (``collect``: ~0.4 s at
-    1,500 counties, on one CPU): each loads what its first file needs (``_warm_reader``) on a
-    CPU that would idle, instead of before that file. Whether files are read in workers at
-    all is decided again by check_files (the same test as checking/files.py's
-    ``_in_process``, which it repeats); workers it does not take are stopped unused: the
-    files are checked alike either way, the cost is only the start of a worker."""
-    from zhenggai.intake import boundary
-
-    if count < 2 or not boundary.available() or boundary.in_worker():
-        return
-    if boundary.supervised() and (boundary.pool_size(count) == 1 or boundary.cpus_busy()):
-        return
-    from zhenggai.checking.files import check_file
-
-    boundary.prestart(check_file, boundary.pool_size(count), warm=_warm_reader)
-
-
-def _warm_reader() -> None:
-    """What a reader's first file loads: the form definitions (XlsxWriter with them) and the
-    measure segmenter with its dictionary (~0.2 s in all)."""
-    import zhenggai.forms.formdef  # noqa: F401
-    from zhenggai.checking.measures import warm
-
-    warm()
-
-
 def run_merge(
     paths: Sequence[Path],
     output: Path | None,
@@ -108,14 +80,12 @@ def run_merge(
     among county replies are skipped, never read as county data.
     """
     from zhenggai.core.errors import InputError, OutputExists
-    from zhenggai.intake.boundary import stop_idle
 
     opts = opts or MergeOptions()
     if write and output is not None and output.exists() and not force:
         raise OutputExists(f"文件已存在：{output}（如需覆盖请加 --force）")
-    replies, rollups, skipped, box = collect(paths, output, _readers_ahead)
-    with box, contextlib.ExitStack() as readers:
-        readers.callback(stop_idle)  # readers started ahead and not taken
+    replies, rollups, skipped, box = collect(paths, output)
+    with box:
         if opts.feedback is not None:
             listed = opts.feedback.path.resolve()
             replies = [p for p in replies if p.resolve() != listed]
@@ -142,7 +112,6 @@ def run_merge(
             rollup = build_province(rollups, opts, skipped, on_progress, box.names)
         else:
             results = check_files(replies, opts.validate, on_progress, box.names)
-            readers.close()
             if rollups:
                 from zhenggai.rollup.stray import skip_rollups
 

@@ -201,9 +201,8 @@ def _address_space() -> int:
         return 0
 
 
-def _worker(conn: Connection, fn: Callable[..., Any], limits: Limits, warm: Callable[[], None] | None = None) -> None:
-    """Run jobs from ``conn`` until it closes; each reply is the pickled result or a crash.
-    ``warm()`` first (:func:`prestart`): what the first job would load anyway."""
+def _worker(conn: Connection, fn: Callable[..., Any], limits: Limits) -> None:
+    """Run jobs from ``conn`` until it closes; each reply is the pickled result or a crash."""
     if resource is not None:
         _limit(resource.RLIMIT_CORE, 0, 0)  # an abort must not leave a core file behind
         # On top of what the worker already maps: a worker forked from a parent that imported
@@ -217,11 +216,6 @@ def _worker(conn: Connection, fn: Callable[..., Any], limits: Limits, warm: Call
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
-    if warm is not None:
-        # Only what any job loads first (a file that needs it would load it the same way): a
-        # failure here is left for that job to meet, never a crash charged to another file.
-        with contextlib.suppress(Exception):
-            warm()
     while True:
         try:
             job = conn.recv()
@@ -283,55 +277,16 @@ def keep_workers(on: bool = True) -> None:
 def _start(ctx: Any, fn: Callable[..., Any], limits: Limits) -> _Slot:
     key = (fn, limits)
     with _idle_lock:
-        # An idle worker for this job, if any; the others stay (workers started ahead for
-        # another job: a merge --previous reads last round's rollup before its inbox).
-        for dead in [s for s in _idle if not s.proc.is_alive()]:
-            _idle.remove(dead)
-            _stop([dead])
-        for slot in _idle:
-            if slot.key == key:
-                _idle.remove(slot)
+        while _idle:
+            slot = _idle.pop()
+            if slot.key == key and slot.proc.is_alive():
                 return slot
-    return _new_slot(ctx, fn, limits)
-
-
-def _new_slot(ctx: Any, fn: Callable[..., Any], limits: Limits, warm: Callable[[], None] | None = None) -> _Slot:
+            _stop([slot])
     parent, child = ctx.Pipe(duplex=True)
-    proc = ctx.Process(target=_worker, args=(child, fn, limits, warm), daemon=True, name="zhenggai-reader")
+    proc = ctx.Process(target=_worker, args=(child, fn, limits), daemon=True, name="zhenggai-reader")
     proc.start()
     child.close()
-    return _Slot(proc, parent, (fn, limits))
-
-
-def prestart(fn: Callable[..., Any], workers: int, *, warm: Callable[[], None] | None = None,
-             limits: Limits | None = None) -> None:
-    """Start up to ``workers`` idle workers for ``fn`` now, to be taken by the next
-    :func:`run_jobs` of ``fn``; each runs ``warm()`` while it waits (a module-level function:
-    what every job would load first). A merge starts its readers while it lists the inbox,
-    so that their first file does not wait for the segmenter's dictionary (api/pipeline.py).
-    Started from a process with one thread only (a fork is cheap and safe then); workers
-    not taken end with :func:`stop_idle`."""
-    if threading.active_count() != 1 or "fork" not in mp.get_all_start_methods():
-        return
-    limits = limits or Limits.from_env()
-    key = (fn, limits)
-    with _idle_lock:
-        have = sum(1 for s in _idle if s.key == key)
-    ctx = _context()
-    started = [_new_slot(ctx, fn, limits, warm) for _ in range(workers - have)]
-    with _idle_lock:
-        _idle.extend(started)
-
-
-def stop_idle() -> None:
-    """Stop the idle workers (those :func:`prestart` started that no run took), unless a
-    server keeps its workers (:func:`keep_workers`)."""
-    if _keep["on"]:
-        return
-    with _idle_lock:
-        idle = list(_idle)
-        _idle.clear()
-    _stop(idle)
+    return _Slot(proc, parent, key)
 
 
 def _release(slots: list[_Slot]) -> None:
@@ -563,5 +518,5 @@ def in_worker() -> bool:
 
 
 __all__ = ["Crash", "Limits", "available", "become_supervised", "cpus_busy", "early_open", "in_worker",
-           "keep_workers", "known_crash", "pool_size", "prestart", "read_crumbs", "reading", "run_jobs",
-           "running_others", "signal_reason", "stop_idle", "supervised", "timeout_reason", "unguarded"]
+           "keep_workers", "known_crash", "pool_size", "read_crumbs", "reading", "run_jobs",
+           "running_others", "signal_reason", "supervised", "timeout_reason", "unguarded"]

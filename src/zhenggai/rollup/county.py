@@ -11,7 +11,6 @@ does not reach the rollup is listed with its reason (``Rollup.skipped``).
 
 from __future__ import annotations
 
-import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -613,26 +612,17 @@ def _may_name(xml: bytes, names: Sequence[str]) -> bool:
     return any(n.encode() in xml for n in names)
 
 
-def collect(paths: Sequence[Path], output: Path | None, listed: Callable[[int], None] | None = None,
-            ) -> tuple[list[Path], list[Path], list[FileResult], Inbox]:
+def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], list[Path], list[FileResult], Inbox]:
     """County replies, earlier rollups, skipped files (output excluded), and the inbox
-    that holds any extracted archive members (close it when done). ``listed(n)``: called
-    once the inbox's ``n`` files are listed, before each is looked at."""
+    that holds any extracted archive members (close it when done)."""
     from zhenggai.intake.inbox import open_inbox
 
     box = open_inbox(paths, relative=True)  # the rollup prints names, never machine paths
-    if listed is not None:
-        listed(len(box.files))
     out_key = output.resolve() if output is not None else None
-    out_stat = _stat(output) if output is not None else None
     replies: list[Path] = []
     rollups: list[Path] = []
     for p in box.files:
-        # A path that resolves to the output is the output's file: the file's identity first
-        # (a stat, not a resolve of every folder on the path: 2,356 files, ~0.1 s), and no
-        # file can be an output that does not exist yet.
-        if out_stat is not None and (st := _stat(p)) is not None and os.path.samestat(st, out_stat) \
-                and p.resolve() == out_key:
+        if out_key is not None and p.resolve() == out_key:
             # Silently: a second run with the output in the input folder must give
             # the same rollup as the first.
             continue
@@ -645,13 +635,6 @@ def collect(paths: Sequence[Path], output: Path | None, listed: Callable[[int], 
         else:
             replies.append(p)
     return replies, rollups, box.skipped, box
-
-
-def _stat(p: Path) -> os.stat_result | None:
-    try:
-        return p.stat()
-    except (OSError, ValueError):
-        return None
 
 
 def skipped_file(p: Path, reason: str, shown: str | None = None) -> FileResult:
