@@ -6,12 +6,12 @@ Generates the sample inboxes once (cached in benchmarks/data/, git-ignored), the
 on the same files in the same run, alternating and repeated, each measurement in a
 fresh subprocess (wall time from start to exit, peak RSS from ``os.wait4``):
 
-  merge      ``python -m zhenggai merge DIR -o OUT --force --format json``
+  merge      ``python -m zhenggai merge DIR -o OUT --force`` (text output, what a clerk waits for)
   baseline   pandas.read_excel (openpyxl; .xls with calamine, xlrd is not installed)
              for every file, pd.concat, DataFrame.to_excel (openpyxl)
   floor      python-calamine reads every cell of every file, XlsxWriter (constant_memory)
              writes every row read; nothing else
-  validate   ``python -m zhenggai validate big-附件1.xlsx --format json`` (100,000 rows)
+  validate   ``python -m zhenggai validate big-附件1.xlsx`` (100,000 rows; text output)
   read       python-calamine reads that file, nothing else
   --help / --version   ``python -m zhenggai --help`` / ``--version``
 
@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -273,12 +274,29 @@ def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None)
     return Run(seconds, rss, code, usage.ru_utime + usage.ru_stime), stdout, stderr
 
 
+# The last lines of zhenggai's text output (cli/render.py), which may wrap anywhere:
+# merge  "合计：1500 个县（市、区），1500 个已报送；已完成 37699/57851 个问题（…）；147 个错误，1896 个警告"
+# validate  "共 1 个文件：376 个错误，1083 个警告"
+_MERGE_TOTAL = re.compile(r"合计：(\d+)个县.*?已完成\d+/(\d+)个问题.*?(\d+)个错误，(\d+)个警告")
+_VALIDATE_TOTAL = re.compile(r"共\d+个文件：(\d+)个错误，(\d+)个警告")
+
+
+def _text_info(stdout: str) -> dict[str, object]:
+    """What :func:`_info` reads of a JSON output, from zhenggai's text output."""
+    flat = "".join(stdout.split())  # rich wraps long lines at the terminal's width
+    if m := _MERGE_TOTAL.search(flat.replace("县（市、区）", "县")):
+        return {"rows": int(m[2]), "counties": int(m[1]), "errors": int(m[3]), "warnings": int(m[4])}
+    if m := _VALIDATE_TOTAL.search(flat):
+        return {"errors": int(m[1]), "warnings": int(m[2])}
+    return {}
+
+
 def _info(case: Case, stdout: str) -> dict[str, object]:
     """Rows written / read, from the command's own output."""
     try:
         data = json.loads(stdout) if stdout.strip() else {}
     except json.JSONDecodeError:
-        return {}
+        return _text_info(stdout)
     if not isinstance(data, dict):
         return {}
     if "counties" in data:  # merge --format json
@@ -515,14 +533,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for n in counties:
             d = str(sets[f"c{n}"])
             group = [Case(f"merge {n}", [py, "-m", "zhenggai", "merge", d, "-o", str(work / f"merge-{n}.xlsx"),
-                                         "--force", "--format", "json", "--as-of", AS_OF], ok=(0, 1))]
+                                         "--force", "--as-of", AS_OF], ok=(0, 1))]
             # merge --previous against the rollup of the same inbox (made once, untimed): the
             # extra cost of reading a previous rollup of this size and comparing every item.
             previous = work / f"previous-{n}.xlsx"
             measure([py, "-m", "zhenggai", "merge", d, "-o", str(previous), "--force", "--as-of", AS_OF], cwd=work)
             group.append(Case(f"merge {n} --previous", [
                 py, "-m", "zhenggai", "merge", d, "-o", str(work / f"merge-{n}-previous.xlsx"), "--force",
-                "--format", "json", "--as-of", AS_OF, "--previous", str(previous)], ok=(0, 1)))
+                "--as-of", AS_OF, "--previous", str(previous)], ok=(0, 1)))
             if not a.no_baseline:
                 group.append(Case(f"baseline {n}", [py, me, "--task", "baseline", d, str(work / f"baseline-{n}.xlsx")]))
             group.append(Case(f"floor {n}", [py, me, "--task", "floor", d, str(work / f"floor-{n}.xlsx")]))
@@ -530,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if a.big_rows:
             big = str(sets[f"big{a.big_rows}"] / "big-附件1.xlsx")
             groups.append([
-                Case(f"validate {a.big_rows}", [py, "-m", "zhenggai", "validate", big, "--format", "json",
+                Case(f"validate {a.big_rows}", [py, "-m", "zhenggai", "validate", big,
                                                 "--as-of", AS_OF], ok=(0, 1)),
                 Case(f"read {a.big_rows}", [py, me, "--task", "read", big]),
             ])
