@@ -37,3 +37,39 @@ def test_done_while_the_measure_says_not_done_is_an_error(tmp_path: Path) -> Non
     found = [f for f in report.findings() if f.code == "done-contradicted"]
     assert [(f.cell, f.severity.value) for f in found] == [(f"D{5 + done}", "error")]
     assert "“正在施工”" in found[0].message and "完成率暂按“是”计" in found[0].message
+
+
+
+def _phrases(parsed: object) -> set[str]:
+    """Every string a pattern of literals, alternatives, groups and optional parts matches."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    out = {""}
+    for op, arg in parsed:  # type: ignore[attr-defined]
+        if op is c.LITERAL:
+            alts = {chr(arg)}
+        elif op is c.BRANCH:
+            alts = set().union(*(_phrases(b) for b in arg[1]))
+        elif op is c.SUBPATTERN:
+            alts = _phrases(arg[-1])
+        elif op is c.MAX_REPEAT and arg[:2] == (0, 1):
+            alts = {"", *_phrases(arg[2])}
+        else:
+            raise AssertionError(f"not expanded: {op}")
+        out = {a + b for a in out for b in alts}
+    return out
+
+
+def test_the_quick_look_lets_through_every_not_done_phrase() -> None:
+    # says_not_done reads only the texts _may_say_not_done lets through (a speed-up): every
+    # phrase the pattern can match must get through, or a 是 contradicted by its measure
+    # would pass without its error.
+    from re import _parser  # type: ignore[attr-defined]
+
+    from zhenggai.checking.done_text import _NOT_DONE, _may_say_not_done
+
+    phrases = _phrases(_parser.parse(_NOT_DONE.pattern))
+    assert len(phrases) > 50 and "正在施工" in phrases and "整改尚未" in phrases
+    for phrase in phrases:
+        assert _NOT_DONE.fullmatch(phrase)
+        assert _may_say_not_done(f"存在问题，{phrase}。"), phrase
