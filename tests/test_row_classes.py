@@ -8,6 +8,7 @@ rows are joined, never one row kept. Each class is built here with several membe
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -278,7 +279,9 @@ def test_total_label_short_cut_is_the_plain_test(text: str) -> None:
 
 def _plain_duplicates(table: Table, ctx: RowContext) -> None:
     """table_rules.duplicate_problem_rule as first written: every row's key, one loop."""
-    from zhenggai.checking.table_rules import _PUNCT, _per_county
+    from zhenggai.checking.table_rules import _per_county
+
+    punct = re.compile(r"[\s\W_]+", re.UNICODE)  # the key as first written
 
     i = table.spec.keys.index("problem")
     for records in _per_county(table):
@@ -286,7 +289,7 @@ def _plain_duplicates(table: Table, ctx: RowContext) -> None:
         for rec in records:
             problem = rec.values[i]
             if isinstance(problem, str) and problem:
-                key = _PUNCT.sub("", problem)
+                key = punct.sub("", problem)
                 if key in seen:
                     if seen[key] != (rec.group or -rec.row):
                         ctx.report("problem-duplicate", rec.row, "problem", problem, other_row=abs(seen[key]))
