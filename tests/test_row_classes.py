@@ -316,3 +316,15 @@ def test_duplicate_problems_short_cut_is_the_plain_rule(rows: list[tuple[object,
     duplicate_problem_rule(table, got)
     _plain_duplicates(table, plain)
     assert got.findings == plain.findings
+
+
+_KEY_CHARS = "谷城县站点运营不足，。、；：（）()［］_- \u3000\t\n0１2a Ｂ%％·…“”《》①"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.text(alphabet=st.sampled_from(_KEY_CHARS), max_size=30), st.text(max_size=30)))
+def test_duplicate_problems_key_is_what_dropping_punctuation_and_spaces_leaves(text: str) -> None:
+    # duplicate_problem_rule joins what _KEPT finds instead of substituting [\s\W_]+ away (cheaper).
+    from zhenggai.checking.table_rules import _KEPT
+
+    assert "".join(_KEPT.findall(text)) == re.sub(r"[\s\W_]+", "", text)

@@ -86,7 +86,7 @@ def _sequence(records: list[Record], i_seq: int, ctx: RowContext) -> None:
 
 # Punctuation and spaces do not make another problem: a 问题描述's key is its letters, digits and
 # ideographs ([\s\W_] dropped). Joining what _KEPT finds is ~25 % cheaper than substituting
-# the rest away (100,000 rows: 0.10 → 0.08 s) and the same text (tests/test_table_rules_keys.py).
+# the rest away (100,000 rows: 0.10 → 0.08 s) and the same text (tests/test_row_classes.py).
 _KEPT = re.compile(r"[^\W_]+")
 
 
