@@ -374,6 +374,44 @@ def test_a_meeting_word_does_not_keep_a_quantity_of_results_from_counting() -> N
     assert classify("安排部署培训3期").kind is Kind.MEETING
 
 
+def test_no_blocker_holds_a_list_marker_character() -> None:
+    # classify looks for blockers before dropping list markers: no blocker may overlap a marker
+    # or span the space that replaces one.
+    marker_chars = re.compile(r"[\d.、()\s\u2460-\u24ff\u2776-\u2793]")
+    words = [w for w, k in measures._rules().kinds.items() if k in ("intent", "negation", "deadline", "meeting")]
+    assert len(words) > 40
+    assert not [w for w in words if marker_chars.search(w)]
+
+
+quantity_piece = st.one_of(
+    st.sampled_from(["1.", "2、", "3)", "(4)", "12.", "⓫", "①", "\n", " ", ",", "。", "、", ".", "进一步", "第一",
+                     "站点"]),
+    st.builds(lambda f, x, u: f + x + u, st.sampled_from(["1", "1.5", "12.5", "3", "一", "十二", ""]),
+              st.sampled_from(["", "多", ".5", "5"]), st.sampled_from(["个", "万元", "人次", "人", "次", "元"])),
+)
+
+
+@settings(max_examples=3000)
+@given(st.lists(quantity_piece, max_size=10).map("".join))
+def test_the_first_quantity_without_a_point_is_the_same_once_markers_are_dropped(text: str) -> None:
+    # classify's first short cut: a first quantity without "." is the one found after the list
+    # markers are dropped ("1.5个" is not: it is " 5个" then).
+    s = nfkc(text)
+    q0 = measures._rules().quantity.search(measures._without_set_phrases(s))
+    q1 = OLD_QUANTITY.search(measures._SET_PHRASES.sub("", OLD_MARKER.sub(" ", s)))
+    if q0 is not None and "." not in q0.group():
+        assert q1 is not None and q1.group() == q0.group()
+    measures.classify.cache_clear()
+    got, want = classify(text), reference(text)
+    assert (got.kind, got.words) == (want.kind, want.words)
+
+
+def test_a_decimal_after_a_list_marker() -> None:
+    measures.classify.cache_clear()
+    assert classify("1.5个站点整改完毕") == reference("1.5个站点整改完毕") == Verdict(Kind.ACTION, ("5个",))
+    assert classify("新建1.5个站点") == Verdict(Kind.ACTION, ("1.5个",))
+
+
 def _benchmark_measures(rows: int) -> list[str]:
     """The measures of the benchmark's big 附件1 (benchmarks/generate.py's write_big, seed 1)."""
     path = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"

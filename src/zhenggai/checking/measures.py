@@ -267,11 +267,23 @@ def classify(text: str) -> Verdict:
     # The first and third characters are the cheap witnesses ("1.补充…"); else look at every one.
     if not (s[:1].isalpha() or s[2:3].isalpha() or any(c.isalpha() for c in s)):
         return Verdict(Kind.EMPTY)
-    s = _drop_markers(s)
     r = _rules()
+    # Whether a blocker occurs is the same before list markers are dropped: no blocker holds a
+    # digit, ".、()", a circled number or a space (tests/test_measures_same.py), so none overlaps
+    # a marker, and none spans the space put in its place.
+    blocked = _blockers().search(s) is not None
+    if not blocked:
+        q = r.quantity.search(_without_set_phrases(s))
+        if q is not None and "." not in (word := q.group()):
+            # Dropping the list markers changes the first quantity only where one holds a marker:
+            # "1.5个" is " 5个" once "1." is dropped; a quantity holds no other marker character
+            # (tests/test_measures_same.py: the same first quantity). Half the benchmark's
+            # measures have markers: not dropping them here saves ~1 µs a measure.
+            return Verdict(_ACTION, (word,))
+    s = _drop_markers(s)
     clean = _without_set_phrases(s)
     q = r.quantity.search(clean)
-    if q is not None and _blockers().search(s) is None:
+    if q is not None and not blocked:
         # No intent, negation, deadline or meeting word, not even as a substring (words are made
         # of their characters): nothing can keep a figure from counting, so every segmentation
         # reads this quantity of results as an action. Most measures of a national merge take
