@@ -378,9 +378,10 @@ def _counts(piece: str, r: _Rules) -> bool:
     results, told without segmenting it.
 
     ``_read_clause`` counts a clause's first figure with a unit when the clause holds no intent,
-    negation or deadline word, which no substring of it is (``_blockers``, as in ``classify``); a
-    figure whose unit is not a meeting unit counts even after a meeting word (or an earlier
-    clause was an action already). What it reads is the clause from its first token to its last:
+    negation or deadline word, which no substring of it is (``_figure_blockers``); a figure whose
+    unit is not a meeting unit counts even after a meeting word, in this clause or an earlier one
+    (or an earlier clause was an action already): whatever the clauses before it say, such a
+    clause makes its measure an action. What it reads is the clause from its first token to its last:
     the last ends where the clause does, and the first begins where it does when the clause
     begins with a space (a list marker dropped) or with a dictionary word of two characters
     (search mode yields a long word's first two characters first). Else: segment the clause.
