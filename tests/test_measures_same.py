@@ -1,18 +1,26 @@
-"""The measure classifier's short cuts give the verdicts of the plain reading (issue 22).
+"""The measure classifier's short cuts give the verdicts of the plain reading (issues 19, 22).
 
-``classify`` skips segmentation where it can (a clause that surely counts a quantity, one
-clause segmented at a time, an action's words read only if asked) and drops list markers with a
-regex written for speed. ``reference`` below is the classifier as issue 19 wrote it: segment the
-whole text, read every clause. On texts built from the rule words, figures, units, list markers,
-set phrases and punctuation, both must give the same kind and the same words.
+``classify`` skips segmentation where it can (a clause that surely counts a quantity, found from
+the whole text's quantities; one clause segmented at a time; an action's words read only if
+asked), drops list markers reading the text backwards, and searches with patterns written for
+speed. ``reference`` below is the classifier as issue 19 wrote it, with issue 19's patterns:
+segment the whole text, read every clause. On texts built from the rule words, figures, units,
+list markers, set phrases and punctuation, and on the 100,000 measures of the benchmark's big
+附件1 (built by benchmarks/generate.py), both must give the same kind and the same words.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
+import importlib.util
+import random
 import re
+import sys
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +37,32 @@ from zhenggai.core.results import Options
 from zhenggai.core.schema import APPENDIX1, appendix2
 from zhenggai.intake import second_cpu
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 # The list-marker regex of issue 19, as written there.
 OLD_MARKER = re.compile(r"(?:^|(?<=[\s。;,:!?、]))\d{1,2}[.、)]|\(\d{1,2}\)|[\u2460-\u24ff\u2776-\u2793]")
+_RULES_FILE = resources.files("zhenggai").joinpath("data/measure_rules.toml")
+_QUANTITY = tomllib.loads(_RULES_FILE.read_text("utf-8"))["quantity"]
+# The quantity pattern of issue 19, as written there.
+OLD_QUANTITY = re.compile(r"(?:\d+(?:\.\d+)?|[〇零一二两三四五六七八九十百千万]+)(?:多|余)?(?:"
+                          + "|".join(re.escape(u) for u in sorted(_QUANTITY["units"], key=len, reverse=True)) + ")")
+
+
+def _old_blockers(kinds: tuple[str, ...]) -> re.Pattern[str]:
+    """Issue 19's blocker pattern: every word of these kinds."""
+    words = sorted((w for w, k in measures._rules().kinds.items() if k in kinds), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+OLD_BLOCKERS = _old_blockers(("intent", "negation", "deadline", "meeting"))
+
+
+@cache
+def _old_rules() -> Any:
+    return dataclasses.replace(measures._rules(), quantity=OLD_QUANTITY)
 
 
 def reference(text: str) -> Verdict:
@@ -39,8 +71,8 @@ def reference(text: str) -> Verdict:
     if not any(c.isalpha() for c in s):
         return Verdict(Kind.EMPTY)
     s = OLD_MARKER.sub(" ", s)
-    r = measures._rules()
-    if measures._blockers().search(s) is None and (q := r.quantity.search(measures._SET_PHRASES.sub("", s))):
+    r = _old_rules()
+    if OLD_BLOCKERS.search(s) is None and (q := r.quantity.search(measures._SET_PHRASES.sub("", s))):
         return Verdict(Kind.ACTION, (q.group(),))
     tokens = measures._words(measures._tokenizer()(s), r.kinds)
     clause = measures._Clause([], [], [], [])
@@ -65,7 +97,7 @@ UNITS = ["万元", "元", "个", "家", "人", "人次", "次", "场", "期", "�
 FIGURES = ["1", "3", "35", "12.5", "0", "３５", "一", "三", "十二", "两", "百", "〇", "五十", "2022"]
 PIECES = [
     *"，,；;。！？\n：:、 　（）()．.…/%",
-    "\r\n", "\r", "\t", "1.", "2、", "3)", "(4)", "（5）", "①", "❶", "12.", "１．",
+    "\r\n", "\r", "\t", "1.", "2、", "3)", "(4)", "（5）", "①", "❶", "12.", "１．", "⓫", "⑴", "⒈", "(12)", "١٢",
     "进一步", "下一步", "逐一", "第一", "一些", "四个意识", "三会一课", "举一反三",
     "对", "站点", "资金", "企业", "县财政", "安排", "服务中心", "村级", "合同", "运营", "开展", "专项",
     "乡镇", "公司", "未", "尚未", "没有", "不", "年底", "前", "月底", "以来", "全部", "整改到位",
@@ -94,7 +126,7 @@ def test_same_verdict_as_the_plain_reading(text: str) -> None:
 @given(texts)
 def test_same_list_markers_dropped(text: str) -> None:
     s = nfkc(text)
-    assert measures._MARKER_RE.sub(" ", s) == OLD_MARKER.sub(" ", s)
+    assert measures._drop_markers(s) == OLD_MARKER.sub(" ", s)
 
 
 def test_clause_ends_are_tokens_of_their_own() -> None:
@@ -124,7 +156,7 @@ def test_a_clause_read_from_its_start(text: str) -> None:
     # _counts reads a clause from its first character when it begins with a space or a
     # dictionary word of two characters: there the first token (search mode) begins.
     r = measures._rules()
-    for piece in measures._CLAUSE_SPLIT.split(measures._MARKER_RE.sub(" ", nfkc(text))):
+    for piece in measures._CLAUSE_SPLIT.split(measures._drop_markers(nfkc(text))):
         if piece and "\r" not in piece and (piece[0].isspace() or measures._has_word()(piece[:2])):
             tokens = measures._words(measures._tokenizer()(piece), r.kinds)
             assert tokens[0][1] == 0
@@ -278,3 +310,128 @@ def test_every_set_phrase_holds_a_mark_the_short_cut_looks_for() -> None:
 @given(st.text(alphabet="一两四八进步统第些三会课五位体个站点新建 0123", max_size=30))
 def test_set_phrases_dropped_as_the_plain_sub_drops_them(text: str) -> None:
     assert measures._without_set_phrases(text) == measures._SET_PHRASES.sub("", text)
+
+
+# --- issue 22: the patterns written for speed find what issue 19's find -----------------------
+
+UNIT_TEXT = "".join(_QUANTITY["units"])
+figure_text = st.text(alphabet="0123456789١٢.〇零一二两三四五六七八九十百千万多余" + UNIT_TEXT + "方里程 ,前会",
+                      max_size=24)
+
+
+@settings(max_examples=3000)
+@given(figure_text)
+def test_quantity_pattern_finds_what_the_plain_one_finds(text: str) -> None:
+    # _quantity_pattern: one leading class and the single-character units as a class.
+    new = measures._rules().quantity
+    assert [m.span() for m in new.finditer(text)] == [m.span() for m in OLD_QUANTITY.finditer(text)]
+    for pos in range(len(text)):
+        a, b = new.search(text, pos), OLD_QUANTITY.search(text, pos)
+        assert (a and a.span()) == (b and b.span())
+
+
+marker_text = st.text(alphabet="0123456789١.、)( \n。;,:!?a一个①⑳⓫⓿❶➓", max_size=20)
+
+
+@settings(max_examples=3000)
+@given(marker_text)
+def test_markers_dropped_backwards_as_forwards(text: str) -> None:
+    # _drop_markers reads the text backwards (and only circled numbers without ".、)").
+    assert measures._drop_markers(text) == OLD_MARKER.sub(" ", text)
+
+
+@settings(max_examples=1000)
+@given(texts)
+def test_the_shorter_blocker_patterns_find_a_word_where_the_full_ones_do(text: str) -> None:
+    # _any_of leaves out the words that hold another word of their kinds: found or not, the same.
+    s = measures._drop_markers(nfkc(text))
+    assert (measures._blockers().search(s) is None) == (OLD_BLOCKERS.search(s) is None)
+    figure = _old_blockers(("intent", "negation", "deadline"))
+    assert (measures._figure_blockers().search(s) is None) == (figure.search(s) is None)
+    assert measures.may_not_report(s) == (OLD_BLOCKERS.search(s) is not None)
+
+
+@settings(max_examples=2000)
+@given(texts)
+def test_a_clause_that_counts_is_found_from_the_whole_text(text: str) -> None:
+    # _a_clause_counts: the quantities of the whole text, each in its clause, as _counts reads a clause.
+    r = measures._rules()
+    s = measures._drop_markers(nfkc(text))
+    clean = measures._without_set_phrases(s)
+    q = r.quantity.search(clean)
+    pieces = [p for p in measures._CLAUSE_SPLIT.split(s) if p]
+    want = any(measures._counts(p, r) for p in pieces)
+    assert (q is not None and measures._a_clause_counts(s, clean, q, r)) == want
+
+
+def test_a_meeting_word_does_not_keep_a_quantity_of_results_from_counting() -> None:
+    # _figure_blockers: "安排" (a meeting word) is no blocker of "15万元", but of "3次".
+    measures.classify.cache_clear()
+    for text in ("县财政安排站点运营经费15万元，委托物流公司运营", " 安排部署培训3期，培训学员20人次"):
+        assert classify(text) == reference(text)
+        assert classify(text).kind is Kind.ACTION
+    assert classify("安排部署培训3期") == reference("安排部署培训3期")
+    assert classify("安排部署培训3期").kind is Kind.MEETING
+
+
+def test_no_blocker_holds_a_list_marker_character() -> None:
+    # classify looks for blockers before dropping list markers: no blocker may overlap a marker
+    # or span the space that replaces one.
+    marker_chars = re.compile(r"[\d.、()\s\u2460-\u24ff\u2776-\u2793]")
+    words = [w for w, k in measures._rules().kinds.items() if k in ("intent", "negation", "deadline", "meeting")]
+    assert len(words) > 40
+    assert not [w for w in words if marker_chars.search(w)]
+
+
+quantity_piece = st.one_of(
+    st.sampled_from(["1.", "2、", "3)", "(4)", "12.", "⓫", "①", "\n", " ", ",", "。", "、", ".", "进一步", "第一",
+                     "站点"]),
+    st.builds(lambda f, x, u: f + x + u, st.sampled_from(["1", "1.5", "12.5", "3", "一", "十二", ""]),
+              st.sampled_from(["", "多", ".5", "5"]), st.sampled_from(["个", "万元", "人次", "人", "次", "元"])),
+)
+
+
+@settings(max_examples=3000)
+@given(st.lists(quantity_piece, max_size=10).map("".join))
+def test_the_first_quantity_without_a_point_is_the_same_once_markers_are_dropped(text: str) -> None:
+    # classify's first short cut: a first quantity without "." is the one found after the list
+    # markers are dropped ("1.5个" is not: it is " 5个" then).
+    s = nfkc(text)
+    q0 = measures._rules().quantity.search(measures._without_set_phrases(s))
+    q1 = OLD_QUANTITY.search(measures._SET_PHRASES.sub("", OLD_MARKER.sub(" ", s)))
+    if q0 is not None and "." not in q0.group():
+        assert q1 is not None and q1.group() == q0.group()
+    measures.classify.cache_clear()
+    got, want = classify(text), reference(text)
+    assert (got.kind, got.words) == (want.kind, want.words)
+
+
+def test_a_decimal_after_a_list_marker() -> None:
+    measures.classify.cache_clear()
+    assert classify("1.5个站点整改完毕") == reference("1.5个站点整改完毕") == Verdict(Kind.ACTION, ("5个",))
+    assert classify("新建1.5个站点") == Verdict(Kind.ACTION, ("1.5个",))
+
+
+def _benchmark_measures(rows: int) -> list[str]:
+    """The measures of the benchmark's big 附件1 (benchmarks/generate.py's write_big, seed 1)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("zhenggai_measures_generate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while building
+    spec.loader.exec_module(module)
+    items = module.make_items(random.Random("1:big"), rows, "县", categories=False, errors=False, figures={})
+    return [it.measure for it in items]
+
+
+def test_the_benchmark_measures_get_the_verdicts_of_the_plain_reading() -> None:
+    # Every verdict, words included (an action's read when asked, as a report would ask).
+    texts = list(dict.fromkeys(_benchmark_measures(100_000)))
+    assert len(texts) > 90_000
+    fresh = classify.__wrapped__  # type: ignore[attr-defined]
+    kinds = set()
+    for text in texts:
+        got, want = fresh(text), reference(text)
+        assert (got.kind, got.words) == (want.kind, want.words), text
+        kinds.add(got.kind)
+    assert {Kind.ACTION, Kind.PLEDGE} <= kinds
