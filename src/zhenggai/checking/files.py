@@ -81,12 +81,14 @@ def check_table(t: TableResult, shown: str, opts: Options) -> tuple[TableResult,
             items.extend(_items(table.records, parsed, [*ctx.findings, *ruled], 0))
 
     fields = ("done", "deadline") if table.spec.kind == TableKind.APPENDIX1 else None
-    models: Iterable[Any] = validate_rows(table, ctx, fields=fields, meanwhile=meanwhile)
+    # 附件1 without second readings: each row's (done, deadline) as validate_rows gives it.
+    tuples = fields is not None and not table.readings
+    models: Iterable[Any] = validate_rows(table, ctx, fields=fields, meanwhile=meanwhile, as_tuples=tuples)
     if table.readings:  # cells written two ways (a twin column, a Word revision): readings.py
         models = second_readings(table, ctx, list(models))
     if table.spec.kind == TableKind.APPENDIX1:
         for m in models:
-            parsed.append((m.done, m.deadline) if m else (None, None))
+            parsed.append((None, None) if m is None else m if tuples else (m.done, m.deadline))
         ctx.findings += ruled
         items.extend(_items(table.records, parsed, ctx.findings, len(items)))
         return replace(t, items=t.items + tuple(items)), ctx.findings
