@@ -531,18 +531,22 @@ def _checked(table: Table, ctx: RowContext, meeting: second_cpu.Meeting,
 def _validate(table: Table, ctx: RowContext, first: int, end: int, shape: _Shape | None = None) -> Iterator[Any]:
     """Records ``first:end`` through the row model, a chunk of them per TypeAdapter call: each
     one's model (``shape(model)`` with a ``shape``), or None where its validator raised."""
-    keys = (*table.spec.keys, ROW, IS_TOTAL, FORMULAS)
+    keys = table.spec.keys
     formula_rows = {row for row, _, _ in table.formula_cells}  # the only rows holding FORMULA_NO_VALUE
     adapter = _adapter(table.spec)
     records = table.records
     measure = table.spec.keys.index("measure") if "measure" in table.spec.keys else None
     for lo in range(first, end, CHUNK):
-        # A record holds one value per column of the spec (Rows.values): zip without strict=,
-        # and a list rather than a tuple, is half the cost for 100,000 rows.
-        data: list[dict[str, Any]] = [
-            dict(zip(keys, [*rec.values, rec.row, rec.total, rec.row in formula_rows]))  # noqa: B905
-            for rec in records[lo:min(lo + CHUNK, end)]
-        ]
+        data: list[dict[str, Any]] = []
+        keep = data.append
+        for rec in records[lo:min(lo + CHUNK, end)]:
+            # A record holds one value per column of the spec (Rows.values): zip without strict=.
+            # The three more set one by one: no list of all ten built first (~15 % less).
+            d: dict[str, Any] = dict(zip(keys, rec.values))  # noqa: B905
+            d[ROW] = rec.row
+            d[IS_TOTAL] = rec.total
+            d[FORMULAS] = rec.row in formula_rows
+            keep(d)
         if measure is not None:
             ctx.verdicts = _classified(records, lo, min(lo + CHUNK, end), measure)
         start = len(ctx.findings)
