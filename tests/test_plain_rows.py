@@ -142,3 +142,19 @@ def test_the_plain_reader_reads_the_plain_rows_of_a_big_table() -> None:
     assert [rec.values[6] for rec in t.records[16:19]] == ["县财政局"] * 3  # the merge's value filled in
     fast, general = _both(grid)
     assert fast == general
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(st.sampled_from("计汇总全合小共数量县市区州旗盟省本各乡镇级谷城新 \t\n\u3000（）():：、"), max_size=16))
+def test_total_labels_read_as_by_the_regex_alone(text: str) -> None:
+    """is_total_label's test of the last character (before ) and :) spares the regex, never changes it."""
+    assert rowkinds.is_total_label(text) == _regex_total(text)
+    label = text.strip() + "合计" + text[:3] + "）："  # more texts that end as a label does
+    assert rowkinds.is_total_label(label) == _regex_total(label)
+
+
+def _regex_total(text: str) -> bool:
+    if not text or len(text) > rowkinds.TOTAL_LABEL_MAX:
+        return False
+    m = rowkinds._TOTAL_RE.match(rowkinds._ALL_SPACE.sub("", text))
+    return m is not None and not (m["place"] and rowkinds._ZONE_END.search(m["place"]))
