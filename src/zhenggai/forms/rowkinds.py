@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from operator import itemgetter
+from typing import Any
 
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.kinds import TableKind
@@ -57,6 +58,7 @@ _TOTAL_RE = re.compile(
     r"|全[县市省区州旗盟])"
     r"[)）]?[:：]?$")
 _ALL_SPACE = re.compile(r"\s+")
+_TOTAL_END = frozenset("计总数量县市省区州旗盟")  # the last character of every _TOTAL_RE match, before ) and :
 _TOTAL_CHARS = frozenset("计汇总全")
 TOTAL_LABEL_MAX = 40  # a label, not a sentence: longer text is never a total (spares the regex)
 
@@ -68,6 +70,11 @@ def is_total_label(text: str) -> bool:
     # substring tests, not _TOTAL_CHARS.isdisjoint(text): that makes a str of each CJK
     # character (~2 µs a description, ~8× these); the same answer (tests/test_row_classes.py).
     if not text or len(text) > TOTAL_LABEL_MAX or not ("计" in text or "汇" in text or "总" in text or "全" in text):
+        return False
+    # A label ends in 计, 总, 数, 量 or the 县 of 全县, then perhaps ")" and ":", spaces anywhere:
+    # a text ending otherwise is none, without the regex (~1.5 µs; a big table's problem texts
+    # with 全 or 总 in them, ~10 % of its rows). Stripped in the regex's order, from the end.
+    if text.rstrip().rstrip(":：").rstrip().rstrip(")）").rstrip()[-1:] not in _TOTAL_END:
         return False
     m = _TOTAL_RE.match(_ALL_SPACE.sub("", text))
     # 高新区小计, 开发区合计: a zone's subtotal is a part of the county, never its total.
@@ -168,6 +175,7 @@ class Rows:
         self.lead = {self.first_col, self.first_col + 1}
         # Every column of the spec found, as in nearly every reply: one C call takes a row's values.
         self.take = itemgetter(*self.cols) if len(self.cols) > 1 and None not in self.cols else None
+        self.plain = plain_reader(self)
 
     def values(self, row: list[object], r: int) -> list[object]:
         width = len(row)
@@ -321,6 +329,80 @@ def make_record(rows: Rows, r: int, row: list[object], values: list[object], cat
                 values[i] = FORMULA_NO_VALUE
                 formula_cells.append((r + 1, c, rows.spec.columns[i].key))
     return rec
+
+
+PlainReader = Callable[[list[object], int, "str | None"], "Record | None"]
+
+
+def plain_reader(rows: Rows) -> PlainReader | None:
+    """What ``classify`` and ``make_record`` make of a plain data row, decided in a few tests.
+
+    A big 附件1 is ~100,000 rows that are all alike: 序号 a number, 问题描述 a text that is no
+    total label, no category merged across, formula or hidden row among them. Read the general
+    way each costs ~2.5 µs (values, classify, make_record, is_total_label: five calls); this
+    reads it in ~1 µs, most of it the record itself: the parent's serial time before the rows
+    are checked on two CPUs (issue 22).
+    The reader returns None for any row it does not prove plain, which the general path then
+    reads as before: the record is the one that path makes (tests/test_plain_rows.py builds
+    tables both ways). None when the table is not a 附件1 whose columns are all found.
+    """
+    grid = rows.grid
+    if (rows.spec.kind != TableKind.APPENDIX1 or rows.take is None or rows.seq_col is None
+            or rows.county_col is not None):
+        return None
+    cols = [c for c in rows.cols if c is not None]  # all of them (rows.take)
+    # The rows the general path reads otherwise than by their own cells: a category merged
+    # across, a hidden row, a formula without its value, and the first row (perhaps column
+    # numbers: classify's UNITS).
+    special = {rows.first, *rows.across, *grid.hidden_values, *(r for r, _ in grid.formulas_without_value)}
+    # Cells a merge above fills in (values()), per row: (position in values, value). Never
+    # the first two: a plain row has them filled itself, and values() fills only blanks.
+    at = {c: i for i, c in enumerate(cols)}
+    fills: dict[int, list[tuple[int, object]]] = {}
+    for (r, c), v in rows.fill.items():
+        if c in at:
+            fills.setdefault(r, []).append((at[c], v))
+    fill_of = fills.get if fills else None
+    group_of = rows.groups.get if rows.groups else None
+    # classify reads values[0] as 序号 and make_record the first two values: the first two columns.
+    first_at, second_at, last = cols[0], cols[1], rows.last_mapped
+    extra_cols, names = rows.extra_cols, rows.h.extras
+    # The columns side by side (the official order, as nearly always): a slice, half the cost
+    # of the itemgetter (the same list).
+    lo = cols[0]
+    take = rows.take if cols != list(range(lo, lo + len(cols))) else None
+    hi = lo + len(cols)
+
+    def read(row: list[object], r: int, category: str | None) -> Record | None:
+        if r in special or len(row) <= last:
+            return None  # values() would pad the row; classify or make_record look further
+        seq = row[first_at]
+        second: Any = row[second_at]  # tested by its class, not isinstance: a str subclass (Shown) goes the general way
+        # classify: a numeric 序号 (not bool) in 附件1, not the first row → DATA. make_record:
+        # both first values filled, so they are the two it reads; 序号 is no text, and the
+        # second no total label (is_total_label, which the characters' test spares the regex
+        # for nearly every row: longer than any label, or none of 计汇总全).
+        if not ((seq.__class__ is float or seq.__class__ is int) and second.__class__ is str and second
+                and not second.isspace()):
+            return None
+        if (len(second) <= TOTAL_LABEL_MAX
+                and ("计" in second or "汇" in second or "总" in second or "全" in second)
+                and is_total_label(clean_text(second))):
+            return None
+        values = row[lo:hi] if take is None else list(take(row))
+        if fill_of is not None and (filled := fill_of(r)) is not None:
+            # values() also sets "" where no merge fills a blank: "" again (a grid's only str
+            # subclass, Shown, is never empty).
+            for i, v in filled:
+                if values[i] == "":
+                    values[i] = v
+        rec = Record(r + 1, values, category, {}, False, group_of(r) if group_of is not None else None)
+        if extra_cols:
+            width = len(row)
+            rec.extras = {names[c]: row[c] for c in extra_cols if c < width and row[c] != ""}
+        return rec
+
+    return read
 
 
 def _join(a: object, b: object) -> object:

@@ -312,8 +312,12 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
     hidden_read: list[int] = []
     # Bound once: the loop runs for every row of a 100,000-row table.
     fill, across, values_of, classify, keep = lay.fill, lay.across, lay.values, lay.classify, records.append
+    plain = lay.plain  # a plain data row of a 附件1 in a few tests (rowkinds.plain_reader), else None
     for r in range(lay.first, len(rows)):
         row = rows[r]
+        if plain is not None and (rec := plain(row, r, category)) is not None:
+            keep(rec)
+            continue
         if hidden and r in hidden:
             if _read_hidden(lay, r, hidden[r], records, notes, category, formula_cells):
                 hidden_read.append(r + 1)
@@ -364,11 +368,7 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
     readings = [*(_twin_readings(lay, records) if h.twins else ()),
                 *(_revised_readings(lay, records) if grid.revised else ())]
     if contact is None:
-        last = records[-1].row if records else lay.first
-        for r in range(last, min(last + 8, limit)):
-            contact = parse_contact(r, rows[r])
-            if contact is not None:
-                break
+        contact = _contact_below(rows, records[-1].row if records else lay.first, limit)
     bureau, county, contact = _bureau_county(grid, h, top, contact)
     elsewhere = _county_elsewhere(grid, h.row, top) if county is None else None
     table = Table(spec, grid.name, h, records, bureau, county, contact, formula_cells, notes, elsewhere,
@@ -376,6 +376,15 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
                   merged_numbers=_merged_numbers(grid, spec, h, records) if grid.merges else [],
                   readings=readings, hidden_read=hidden_read)
     return table, end
+
+
+def _contact_below(rows: list[list[object]], last: int, limit: int) -> Contact | None:
+    """The contact line in the 8 rows below the table's last row (0-based ``last`` on), above ``limit``."""
+    for r in range(last, min(last + 8, limit)):
+        contact = parse_contact(r, rows[r])
+        if contact is not None:
+            return contact
+    return None
 
 
 def _read_hidden(lay: Rows, r: int, row: list[object], records: list[Record], notes: list[Note],
