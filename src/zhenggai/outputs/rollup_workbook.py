@@ -40,7 +40,7 @@ from zhenggai.outputs.paper import (
     unit_line,
 )
 from zhenggai.outputs.work_sheet import write_work
-from zhenggai.outputs.xlsx import Styles, cell_writer, line_writer, row_measure, stream, write_atomically
+from zhenggai.outputs.xlsx import Styles, cell_writer, finish, line_writer, row_measure, stream, write_atomically
 from zhenggai.rollup.layout import (
     CHART_MIN_HEIGHT,
     CHART_MIN_ROWS,
@@ -206,6 +206,7 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)
     contact = contact_block(ws, st, max(row, HEADER_ROW + 1) + 1, last, signoff)
     print_setup(ws, ITEMS, last_col=last, last_row=contact)
+    finish(wb, ws)  # zipped on the second core while the other sheets are written (xlsx_early.py)
     return counts
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from zhenggai.outputs.paper import ROW_MIN, columns_of, header_row, print_setup, shown_file, title_block
-from zhenggai.outputs.xlsx import Styles, line_writer, row_measure, stream
+from zhenggai.outputs.xlsx import Styles, finish, line_writer, row_measure, stream
 from zhenggai.rollup.layout import HEADER_ROW, WORK, WORK_TABLES
 from zhenggai.rollup.model import CountySummary, Rollup, RollupItem, RollupStats, Signoff
 
@@ -94,3 +94,4 @@ def write_work(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where
         row += 1
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)
     print_setup(ws, WORK, last_col=last, last_row=max(row - 1, HEADER_ROW))
+    finish(wb, ws)  # zipped on the second core while 校验问题 and the shared strings are written
