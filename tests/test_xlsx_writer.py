@@ -247,8 +247,16 @@ def _early_book(path: Path, finish: bool, after: str = "") -> None:
             continue
         xlsx.stream(ws)
         ws.write_string(0, 0, f"{name}表标题", other)  # an inline string
+        told = lambda: None  # noqa: E731
+        if finish and name == "乙":  # zipped while its rows are written: its extent planned
+            ws.autofilter(0, 0, 3000, 4)
+            ws.repeat_rows(0)
+            ws.freeze_panes(1, 0)
+            told = xlsx.follow(wb, ws, 3000 if after == "plan-wrong" else 3001, 4)
         put_line = xlsx.line_writer(ws)
         for r in range(1, 3000):
+            if r % 512 == 0:
+                told()
             put_line(r, [f"{name}县第{r}行整改措施", r * 1.5, f"单位{r % 97}", None, date(2022, 7, r % 28 + 1)],
                      [fmt, fmt, other, fmt, fmt], 20 + r % 3)
         ws.write_string(3001, 0, "联系人：张三", other)  # the row still held when finished
@@ -256,7 +264,7 @@ def _early_book(path: Path, finish: bool, after: str = "") -> None:
         ws.autofilter(0, 0, 3000, 4)
         ws.repeat_rows(0)
         ws.freeze_panes(1, 0)
-        if finish:
+        if finish and (name == "甲" or after != "unfinished"):
             xlsx.finish(wb, ws)
     first = sheets[0]
     if after == "cell":  # a cell on the held row: the row file grows by more than the held row
@@ -273,21 +281,22 @@ def _early_book(path: Path, finish: bool, after: str = "") -> None:
 
 
 @pytest.mark.parametrize("after", ["", "cell", "row", "comment", "activate", "setup", "thread-fails",
-                                   "thread-fails-late"])
+                                   "thread-fails-late", "plan-wrong", "unfinished"])
 def test_a_sheet_zipped_ahead_is_the_file_zipped_in_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            after: str) -> None:
-    """xlsx_early: a streamed sheet assembled and deflated as soon as it is finished gives the
-    file, every byte, that close() gives; a sheet changed after it was finished (a cell, a
-    row, a comment, another sheet selected, its print setup), or an early thread that fails
-    (before close() or after it took the sheet), and close() assembles that sheet itself: the
-    same file again."""
+    """xlsx_early: a streamed sheet assembled and deflated as soon as it is finished (甲), or
+    while its rows are written (乙), gives the file, every byte, that close() gives; a sheet
+    changed after it was finished (a cell, a row, a comment, another sheet selected, its print
+    setup), its extent planned wrong, never finished, or an early thread that fails (before
+    close() or after it took the sheet), and close() assembles that sheet itself: the same file
+    again (and its thread ends: close() does not hang)."""
     import threading
 
     from zhenggai.outputs import xlsx_early
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     taken: list[bool] = []
-    real_matches, real_assemble = xlsx_early.matches, xlsx_early.assemble
+    real_matches = xlsx_early.matches
     late = threading.Event()  # the threads fail only once close() has taken both sheets
 
     def matches(ws: object, early: xlsx_early.Early, level: int) -> bool:
@@ -296,25 +305,25 @@ def test_a_sheet_zipped_ahead_is_the_file_zipped_in_close(tmp_path: Path, monkey
             late.set()
         return taken[-1]
 
-    def failing(early: xlsx_early.Early, level: int | None) -> bytes:
-        if level is not None:
-            if after == "thread-fails-late":
-                late.wait(10)
-            raise OSError("磁盘已满")
-        return real_assemble(early, level)
+    def failing(early: xlsx_early.Early) -> bytes:
+        if after == "thread-fails-late":
+            late.wait(10)
+        raise OSError("磁盘已满")
 
     monkeypatch.setattr(xlsx_early, "matches", matches)
     if after.startswith("thread-fails"):
-        monkeypatch.setattr(xlsx_early, "assemble", failing)
+        monkeypatch.setattr(xlsx_early, "_make", failing)
     files = {}
     for finish in (False, True):
         path = tmp_path / f"{finish}.xlsx"
         _early_book(path, finish, "" if after.startswith("thread-fails") else after)
+        assert not [t for t in threading.enumerate() if t.name.startswith("zhenggai-deflate")]
         files[finish] = path.read_bytes()
     assert files[True] == files[False]
     # activate(): the second sheet is now the selected one too (its tab), neither is taken
     assert taken == {"activate": [False, False], "thread-fails": [False, False], "": [True, True],
-                     "thread-fails-late": [True, True]}.get(after, [False, True])
+                     "thread-fails-late": [True, True], "plan-wrong": [True, False],
+                     "unfinished": [True, False]}.get(after, [False, True])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["False.xlsx", "True.xlsx"]  # no file left behind
 
 

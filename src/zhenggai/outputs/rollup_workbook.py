@@ -206,7 +206,6 @@ def _items(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff,
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)
     contact = contact_block(ws, st, max(row, HEADER_ROW + 1) + 1, last, signoff)
     print_setup(ws, ITEMS, last_col=last, last_row=contact)
-    finish(wb, ws)  # zipped on the second core while the other sheets are written (xlsx_early.py)
     return counts
 
 
@@ -399,6 +398,9 @@ def write_rollup(
         })
         where: dict[int, int] = {}  # id(county, item or 附件2 row) → its Excel row, for 核对底稿
         counts.update(_items(wb, st, rollup, signoff, where))
+        items = wb.get_worksheet_by_name(ITEMS.name)
+        if findings is None:
+            finish(wb, items)  # 附件1 zipped on the second core while the other sheets are written (xlsx_early.py)
         _stats(wb, st, rollup, signoff, where)
         _overview(wb, st, rollup, signoff, where)
         if rollup.prefectures:  # a province rollup: one row per 市州
@@ -413,6 +415,9 @@ def write_rollup(
                              unit=unit_line(rollup, signoff).removesuffix("（盖章）"))  # not a stamped 附件
         if findings is not None:
             findings()
+            # Only now: until the findings are in, the second core may be busy finding them
+            # (api/pipeline.py); 附件1 zipped meanwhile would only slow that, and this wait.
+            finish(wb, items)
         write_work(wb, st, rollup, signoff, where)
         _findings(wb, st, rollup, signoff)
 

@@ -237,6 +237,16 @@ def finish(wb: Workbook, ws: Worksheet) -> None:
         wb.finish_sheet(ws)
 
 
+def follow(wb: Workbook, ws: Worksheet, last_row: int, last_col: int) -> Callable[[], None]:
+    """Zip the streamed sheet ``ws`` as its rows are written (:func:`finish` when they all are):
+    ``last_row``/``last_col``, its last cell once they are (its first is A1: the title), and its
+    print settings made before its rows. Call the function returned every few thousand rows.
+    Where the sheet ends up otherwise, ``close()`` assembles it itself (the same file)."""
+    if isinstance(wb, FastWorkbook) and isinstance(ws, FastWorksheet):
+        return wb.follow_sheet(ws, (0, last_row, 0, last_col))
+    return lambda: None
+
+
 def _next_row(ws: FastWorksheet, row: int) -> None:
     """A streamed sheet (FastWorksheet.stream): write out the finished rows before ``row``."""
     if row > ws.previous_row:

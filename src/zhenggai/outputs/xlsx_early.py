@@ -22,30 +22,34 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import queue
 import tempfile
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 _MARK = "\x00zhenggai-rows\x00"  # where the rows go: no XML XlsxWriter writes holds a NUL
 _STEP = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Early:
-    """A sheet assembled and being deflated ahead of ``close()``."""
+    """A sheet assembled and being deflated ahead of ``close()``: from when it is complete
+    (:func:`start` then :func:`end`), or while its rows are still being written (:func:`start`
+    with a plan of its extent, :func:`tell` as they are, :func:`end` once they are all)."""
 
     path: str  # the sheet's XML file (the early thread writes it)
     row_file: str  # its row file (FastWorksheet.stream)
-    rows: int  # the bytes of its row file then
-    held: bytes  # the XML of the row it still held (written to the row file by close())
-    ends: tuple[str, str]  # its XML before and after the rows, as it was then
+    ends: tuple[str, str]  # its XML before and after the rows, as it was (or is planned) then
     head: bytes  # the file's bytes before the rows
-    tail: bytes  # the file's bytes after them: the held row and the XML after the rows
     level: int  # the zlib level deflated with
-    stream: Future[bytes]  # the raw deflate stream of the file at ``path``
+    told: queue.SimpleQueue[tuple[int, bytes | None]]  # to the thread: rows written so far; the end
+    stream: Future[bytes] | None = None  # the raw deflate stream of the file at ``path``
+    rows: int = -1  # the bytes of its row file at the end (-1: not ended)
+    held: bytes = b""  # the XML of the row it still held then (written to the row file by close())
+    tail: bytes = b""  # the file's bytes after the rows: the held row and the XML after the rows
 
 
 _LOUD = ("is_chartsheet", "hyperlinks", "drawing", "comments", "has_vml", "has_header_vml", "background_image",
@@ -118,56 +122,103 @@ def _disk(text: str) -> bytes:
     return text.replace("\n", os.linesep).encode("utf-8") if os.linesep != "\n" else text.encode("utf-8")
 
 
-def start(wb: Any, ws: Any, pool: ThreadPoolExecutor, level: int) -> Early | None:
-    """Assemble and deflate the complete streamed sheet ``ws`` in ``pool`` (None: not for this sheet)."""
+def start(wb: Any, ws: Any, pool: ThreadPoolExecutor, level: int,
+          plan: tuple[int, int, int, int] | None = None) -> Early | None:
+    """Begin assembling and deflating the streamed sheet ``ws`` in ``pool``: its XML up to the
+    rows now, its rows as :func:`tell` says they are written, the rest at :func:`end` (None: not
+    for this sheet). ``plan``: the sheet's extent (first and last row, first and last column)
+    once all its rows are written, when it is begun before (else it is complete: call
+    :func:`end` at once); its print settings must be made by then."""
     if not quiet(ws):
         return None
-    with as_stored(wb, ws):
-        made = ends(ws)
+    saved = ws.dim_rowmin, ws.dim_rowmax, ws.dim_colmin, ws.dim_colmax
+    try:
+        if plan is not None:
+            ws.dim_rowmin, ws.dim_rowmax, ws.dim_colmin, ws.dim_colmax = plan
+        with as_stored(wb, ws):
+            made = ends(ws)
+    finally:
+        ws.dim_rowmin, ws.dim_rowmax, ws.dim_colmin, ws.dim_colmax = saved
     if made is None:
         return None
-    held = _disk(held_row(ws))
-    ws.row_data_fh.flush()
-    rows = os.fstat(ws.row_data_fh.fileno()).st_size
-    head, tail = _disk(made[0]), held + _disk(made[1])
     fd, path = tempfile.mkstemp(dir=wb.tmpdir)  # as Packager._filename makes the sheet's file
     os.close(fd)
-    early = Early(path, ws.row_data_filename, rows, held, made, head, tail, level, Future())
-    return replace(early, stream=pool.submit(assemble, early, level))
+    early = Early(path, ws.row_data_filename, made, _disk(made[0]), level, queue.SimpleQueue())
+    early.stream = pool.submit(_make, early)
+    return early
 
 
-def assemble(early: Early, level: int | None) -> bytes:
-    """Write the sheet's XML file (its head, the row file's first ``rows`` bytes, the held row
-    and its tail) and return its raw deflate stream, as ``ZipFile.write`` makes it
-    (xlsx_zip._deflate); ``level`` None: only the file (b"")."""
-    z = zlib.compressobj(level, zlib.DEFLATED, -15) if level is not None else None
-    out = []
+def _written(ws: Any) -> int:
+    ws.row_data_fh.flush()
+    return os.fstat(ws.row_data_fh.fileno()).st_size
+
+
+def tell(early: Early, ws: Any) -> None:
+    """The rows written so far may be deflated (the sheet's rows are being written)."""
+    if early.rows < 0:
+        early.told.put((_written(ws), None))
+
+
+def end(early: Early, ws: Any) -> None:
+    """``ws`` is complete: its rows and what comes after them may be deflated to the end."""
+    if early.rows >= 0:
+        return
+    early.held = _disk(held_row(ws))
+    early.tail = early.held + _disk(early.ends[1])
+    early.rows = _written(ws)
+    early.told.put((early.rows, early.tail))
+
+
+def _make(early: Early) -> bytes:
+    """Write the sheet's XML file (its head, the row file's bytes as they are written, the held
+    row and its tail) and return its raw deflate stream, as ``ZipFile.write`` makes it
+    (xlsx_zip._deflate: zlib's stream does not depend on how its input is cut)."""
+    z = zlib.compressobj(early.level, zlib.DEFLATED, -15)
+    out = [z.compress(early.head)]
     with open(early.path, "wb") as dst, open(early.row_file, "rb") as src:
-        for piece in _pieces(early, src):
-            dst.write(piece)
-            if z is not None:
-                out.append(z.compress(piece))
-    if z is not None:
-        out.append(z.flush())
+        dst.write(early.head)
+        done = 0
+        while True:
+            size, tail = early.told.get()
+            if size < 0:
+                raise OSError(f"{early.path}: given up")  # drop(): the stream is never used
+            for chunk in _rows(src, size - done):
+                dst.write(chunk)
+                out.append(z.compress(chunk))
+            done = size
+            if tail is not None:
+                dst.write(tail)
+                out.append(z.compress(tail))
+                break
+    out.append(z.flush())
     return b"".join(out)
 
 
-def _pieces(early: Early, rows: BinaryIO) -> Iterator[bytes]:
-    yield early.head
-    left = early.rows
-    while left > 0:
-        chunk = rows.read(min(_STEP, left))
+def _rows(src: BinaryIO, size: int) -> Iterator[bytes]:
+    """The next ``size`` bytes of the row file, in pieces."""
+    while size > 0:
+        chunk = src.read(min(_STEP, size))
         if not chunk:  # never (the row file only grows); close() then assembles the sheet itself
-            raise OSError(f"{early.row_file}: shorter than {early.rows} bytes")
-        left -= len(chunk)
+            raise OSError(f"{src.name}: shorter than told")
+        size -= len(chunk)
         yield chunk
-    yield early.tail
+
+
+def assemble(early: Early) -> None:
+    """Write the ended sheet's XML file here (its thread failed: close() zips it as it is)."""
+    with open(early.path, "wb") as dst, open(early.row_file, "rb") as src:
+        dst.write(early.head)
+        for chunk in _rows(src, early.rows):
+            dst.write(chunk)
+        dst.write(early.tail)
 
 
 def matches(ws: Any, early: Early, level: int) -> bool:
     """Whether ``early`` is the file ``close()`` would assemble for ``ws`` now: called there, after
     the held row is written out. The early work must not have failed (an error: assembled again)."""
-    if early.level != level or not quiet(ws) or (early.stream.done() and early.stream.exception() is not None):
+    stream = early.stream
+    if early.rows < 0 or early.level != level or not quiet(ws) or stream is None or (
+            stream.done() and stream.exception() is not None):
         return False
     ws.row_data_fh.flush()
     if os.fstat(ws.row_data_fh.fileno()).st_size != early.rows + len(early.held):
@@ -180,8 +231,10 @@ def matches(ws: Any, early: Early, level: int) -> bool:
 
 
 def drop(early: Early) -> None:
-    """Throw the early work away (its thread finished first: it writes the file removed here)."""
-    if not early.stream.cancel():
+    """Throw the early work away (its thread ended first: it writes the file removed here)."""
+    if early.rows < 0:
+        early.told.put((-1, None))  # a thread waiting for rows that will never be told
+    if early.stream is not None and not early.stream.cancel():
         with contextlib.suppress(Exception):
             early.stream.result()
     with contextlib.suppress(OSError):

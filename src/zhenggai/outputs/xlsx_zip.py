@@ -93,7 +93,7 @@ class _AheadPackager(Packager):  # type: ignore[misc]  # XlsxWriter is untyped h
             early = self.early.pop(id(worksheet), None)
             if early is not None and xlsx_early.matches(worksheet, early, self.level):
                 self.filenames.append((early.path, name, False))
-                self.ahead[early.path] = early.stream
+                self.ahead[early.path] = early.stream  # type: ignore[assignment]  # matches(): it is there
                 self.taken[early.path] = early
                 worksheet.row_data_fh.close()  # its rows are in the early file (removed once zipped)
             else:
@@ -200,15 +200,33 @@ class FastWorkbook(Workbook):  # type: ignore[misc]  # XlsxWriter is untyped her
     def finish_sheet(self, ws: Any) -> None:
         """``ws``, a streamed sheet, is complete (nothing more is written to it): assemble and
         deflate it now, in a thread, while the next sheets are written (xlsx_early.py)."""
-        if self.in_memory or self.vba_project or self.fileclosed or id(ws) in self._early:
-            return
+        early = self._early.get(id(ws))
+        if early is None:
+            early = self._start(ws, None)
+        if early is not None:
+            try:
+                xlsx_early.end(early, ws)
+            except (OSError, UnicodeError, ValueError):
+                xlsx_early.drop(self._early.pop(id(ws)))  # close() assembles it as XlsxWriter does
+
+    def follow_sheet(self, ws: Any, plan: tuple[int, int, int, int]) -> Callable[[], None]:
+        """Assemble and deflate the streamed sheet ``ws`` while its rows are written: ``plan`` is
+        its extent once they are (first and last row and column); call the function returned
+        as they are written (the rows so far may be deflated), :meth:`finish_sheet` at the end."""
+        early = self._start(ws, plan) if id(ws) not in self._early else None
+        return (lambda: xlsx_early.tell(early, ws)) if early is not None else (lambda: None)
+
+    def _start(self, ws: Any, plan: tuple[int, int, int, int] | None) -> xlsx_early.Early | None:
+        if self.in_memory or self.vba_project or self.fileclosed:
+            return None
         try:
             # zipfile's default level: _store_workbook's ZipFile is made without one (checked there)
-            early = xlsx_early.start(self, ws, self._deflaters(), zlib.Z_DEFAULT_COMPRESSION)
+            early = xlsx_early.start(self, ws, self._deflaters(), zlib.Z_DEFAULT_COMPRESSION, plan)
         except (OSError, UnicodeError, ValueError):
-            return  # close() assembles it as XlsxWriter does
+            return None  # close() assembles it as XlsxWriter does
         if early is not None:
             self._early[id(ws)] = early
+        return early
 
     def discard_early(self) -> None:
         """The workbook is not closed (its writing failed): the early work thrown away, the threads ended."""
@@ -276,7 +294,7 @@ class FastWorkbook(Workbook):  # type: ignore[misc]  # XlsxWriter is untyped her
             stream = ahead.get(os_filename)
             early = taken.get(os_filename)
             if early is not None and stream is not None and stream.exception() is not None:
-                xlsx_early.assemble(early, None)  # its thread failed (an I/O error): the file made here
+                xlsx_early.assemble(early)  # its thread failed (an I/O error): the file made here
                 stream = None
             timestamp = time.mktime((1980, 1, 31, 0, 0, 0, 0, 0, -1))
             os.utime(os_filename, (timestamp, timestamp))
