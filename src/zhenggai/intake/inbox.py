@@ -23,6 +23,7 @@ import atexit
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -162,13 +163,32 @@ def expand(
             raise InputError(f"找不到文件或文件夹：{p}")
     seen: set[Path] = set()
     unique = []
+    folders: dict[Path, Path] = {}
     for p in files:
-        key = p.resolve()
+        key = resolved(p, folders)
         if key not in seen:
             seen.add(key)
             unique.append(p)
     return unique, skipped
 
+
+
+def resolved(path: Path, folders: dict[Path, Path]) -> Path:
+    """``path.resolve()``, its folder's part worked out once per folder (``folders``: folder →
+    resolved). ``resolve()`` looks at every part of the path (a 1,500-county inbox: ~20,000
+    system calls, 0.06 s before anything is read); a file that is no link is its resolved folder
+    joined with its name, as ``os.path.realpath`` itself joins it. A link, or not POSIX
+    (Windows resolves otherwise): ``resolve()`` itself."""
+    try:
+        plain = os.name == "posix" and not stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:  # realpath then takes it as it is; resolve() below says the same
+        plain = False
+    if not plain:
+        return path.resolve()
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = path.parent.resolve()
+    return folder / path.name
 
 
 def open_inbox(paths: Iterable[Path], *, relative: bool = False) -> Inbox:
