@@ -13,6 +13,7 @@ import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -330,26 +331,33 @@ def test_a_sheet_zipped_ahead_is_the_file_zipped_in_close(tmp_path: Path, monkey
 def test_the_shared_strings_deflated_as_written_are_xlsxwriters_file(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """xlsx_zip._follow deflates sharedStrings.xml while it is written, batch by batch: the same
-    file as XlsxWriter's own; a writing that fails ends its thread (close() does not hang)."""
+    file as XlsxWriter's own, also when the thread fails (deflated in close() then); a writing
+    that fails ends its thread (close() does not hang)."""
     from zhenggai.outputs import xlsx_zip
 
     monkeypatch.setattr(xlsx_zip, "_FOLLOW_MIN", 0)
     followed: list[str] = []
     real = xlsx_zip._follow
-    monkeypatch.setattr(xlsx_zip, "_follow",
-                        lambda path, sizes, level: followed.append(path) or real(path, sizes, level))
+
+    def follow(path: str, sizes: Any, level: int) -> bytes:
+        followed.append(path)
+        if len(followed) == 2:
+            raise OSError("读取失败")
+        return real(path, sizes, level)
+
+    monkeypatch.setattr(xlsx_zip, "_follow", follow)
     files = {}
-    for fast in (False, True):
-        path = tmp_path / f"{fast}.xlsx"
+    for name, fast in (("stock", False), ("fast", True), ("failed", True)):
+        path = tmp_path / f"{name}.xlsx"
         wb = (xlsx_zip.FastWorkbook if fast else xlsxwriter.Workbook)(str(path))
         wb.set_properties({"created": datetime(2022, 7, 15, 8, 30)})
         ws = wb.add_worksheet("表")
         for r in range(20_000):
             ws.write_row(r, 0, [f"第{r}行整改措施", f"单位{r}", "a & b" if r == 15_000 else "县"])
         wb.close()
-        files[fast] = path.read_bytes()
-    assert files[True] == files[False]
-    assert len(followed) == 1
+        files[name] = path.read_bytes()
+    assert files["fast"] == files["stock"] == files["failed"]
+    assert len(followed) == 2
 
     def fail(self: xlsx_zip._SharedStrings) -> None:
         self.fh.close()
@@ -360,4 +368,4 @@ def test_the_shared_strings_deflated_as_written_are_xlsxwriters_file(tmp_path: P
     wb.add_worksheet("表").write_string(0, 0, "县")
     with pytest.raises(xlsxwriter.exceptions.FileCreateError):
         wb.close()
-    assert len(followed) == 2
+    assert len(followed) == 3

@@ -292,9 +292,11 @@ class FastWorkbook(Workbook):  # type: ignore[misc]  # XlsxWriter is untyped her
                     xlsx_file.writestr(zipinfo, os_filename.getvalue().encode("utf-8"))
                 continue
             stream = ahead.get(os_filename)
-            early = taken.get(os_filename)
-            if early is not None and stream is not None and stream.exception() is not None:
-                xlsx_early.assemble(early)  # its thread failed (an I/O error): the file made here
+            if stream is not None and stream.exception() is not None:
+                # Its thread failed (an I/O error): deflated here, as XlsxWriter does (a sheet
+                # assembled ahead is first written here too). The same file, or this run's error.
+                if os_filename in taken:
+                    xlsx_early.assemble(taken[os_filename])
                 stream = None
             timestamp = time.mktime((1980, 1, 31, 0, 0, 0, 0, 0, -1))
             os.utime(os_filename, (timestamp, timestamp))
