@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 _MARK = "\x00zhenggai-rows\x00"  # where the rows go: no XML XlsxWriter writes holds a NUL
-_STEP = 1 << 20
+_STEP = 4 << 20  # per read and deflate call: each hands the GIL back to the writing (up to 5 ms wait)
 
 
 @dataclass(slots=True)

@@ -34,7 +34,7 @@ from xlsxwriter.workbook import Workbook
 from zhenggai.outputs import xlsx_early
 
 _AHEAD_MIN = 1 << 20  # parts smaller than this are deflated in line, as XlsxWriter does
-_STEP = 1 << 20
+_STEP = 4 << 20  # per read and deflate call: each hands the GIL back to the writing (up to 5 ms wait)
 _FOLLOW_MIN = 20_000  # distinct strings from which sharedStrings.xml is deflated as it is written (_follow)
 
 
