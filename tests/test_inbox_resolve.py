@@ -36,3 +36,25 @@ def test_resolved_is_resolve_for_plain_files_links_and_linked_folders(tmp_path: 
     files, _ = expand([Path("收件"), real])
     once = {str(p.resolve()) for p in (real / "谷城县.xlsx", real / "子目录" / "枣阳市.xlsx", inbox / "本地.xlsx")}
     assert sorted(str(p.resolve()) for p in files) == sorted(once)  # each file once, links or not
+
+
+def test_the_rollup_written_into_its_inbox_is_not_read_on_the_next_run(tmp_path: Path) -> None:
+    """rollup.county.collect leaves the output out of the inbox by its resolved path (resolved()):
+    written into the inbox folder and merged again, through a path spelt otherwise, the rollup is
+    the same and nothing is said of the file."""
+    from datetime import date
+
+    import zhenggai
+    from builders import appendix1_rows, appendix2_rows, make_workbook
+    from zhenggai import MergeOptions, Options
+
+    inbox = tmp_path / "收件"
+    rows = [[1, "问题1", "投入1万元，新建站点1个", "是", "2022-06-30", "张三", "谷城县商务局"]]
+    make_workbook(inbox / "谷城县.xlsx", {"附件1": appendix1_rows(rows, county="谷城县"),
+                                          "附件2": appendix2_rows(["谷城县", 1, 1, 0, 20, 0, 1, 2, 0, 3, 4, 1, None],
+                                                                  county="谷城县")})
+    opts = MergeOptions(validate=Options(as_of=date(2022, 7, 15)))
+    first = zhenggai.merge([inbox], opts, inbox / "汇总.xlsx")
+    again = zhenggai.merge([inbox], opts, tmp_path / "收件" / ".." / "收件" / "汇总.xlsx", force=True)
+    assert [f.path for f in again.report.files] == [f.path for f in first.report.files] == ["谷城县.xlsx"]
+    assert [c.county for c in again.rollup.counties] == ["谷城县"]

@@ -615,14 +615,15 @@ def _may_name(xml: bytes, names: Sequence[str]) -> bool:
 def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], list[Path], list[FileResult], Inbox]:
     """County replies, earlier rollups, skipped files (output excluded), and the inbox
     that holds any extracted archive members (close it when done)."""
-    from zhenggai.intake.inbox import open_inbox
+    from zhenggai.intake.inbox import open_inbox, resolved
 
     box = open_inbox(paths, relative=True)  # the rollup prints names, never machine paths
     out_key = output.resolve() if output is not None else None
+    folders: dict[Path, Path] = {}  # resolved(): each folder resolved once, not every file's path
     replies: list[Path] = []
     rollups: list[Path] = []
     for p in box.files:
-        if out_key is not None and p.resolve() == out_key:
+        if out_key is not None and resolved(p, folders) == out_key:
             # Silently: a second run with the output in the input folder must give
             # the same rollup as the first.
             continue
