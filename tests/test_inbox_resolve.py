@@ -58,3 +58,43 @@ def test_the_rollup_written_into_its_inbox_is_not_read_on_the_next_run(tmp_path:
     again = zhenggai.merge([inbox], opts, tmp_path / "收件" / ".." / "收件" / "汇总.xlsx", force=True)
     assert [f.path for f in again.report.files] == [f.path for f in first.report.files] == ["谷城县.xlsx"]
     assert [c.county for c in again.rollup.counties] == ["谷城县"]
+
+
+@pytest.mark.parametrize("child", ["none", "forked", "fails"])
+def test_an_inbox_looked_at_on_two_cpus_is_the_inbox_looked_at_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    child: str) -> None:
+    """intake.inbox.open_inbox(also=…): a forked child looks at the second half of the files
+    (archive or not, and ``also``) while this process looks at the first; the same inbox with
+    no child, and with a child that fails (its half looked at here)."""
+    import zipfile
+
+    from zhenggai.intake import inbox, second_cpu
+
+    root = tmp_path / "收件"
+    (root / "子目录").mkdir(parents=True)
+    for i in range(7):
+        (root / f"县{i}.xlsx").write_bytes(b"PK\x03\x04 broken")  # no archive: read (and refused) later
+    (root / "子目录" / "县9.csv").write_text("a,b\n", encoding="utf-8")
+    with zipfile.ZipFile(root / "打包.zip", "w") as zf:  # an archive: its members looked at as they come out
+        zf.writestr("谷城县附件1.xlsx", b"x")
+        zf.writestr("说明.txt", b"y")
+    (root / "随便.txt").write_text("不是报送", encoding="utf-8")
+    me = os.getpid()
+
+    def also(p: Path) -> object:
+        if child == "fails" and os.getpid() != me:
+            raise RuntimeError("the child dies")
+        return f"看过 {p.name}"
+
+    monkeypatch.setattr(inbox, "LOOK_ASIDE_MIN", 2)
+    monkeypatch.setattr(second_cpu, "available", lambda: child != "none")
+    started: list[bool] = []
+    real = second_cpu.start
+    monkeypatch.setattr(second_cpu, "start", lambda compute: started.append(True) or real(compute))
+    with inbox.open_inbox([root], relative=True, also=also) as box:
+        got = ([box.display(p) for p in box.files], sorted(box.also.values()), [f.display for f in box.skipped],
+               box.archives)
+    assert started == ([] if child == "none" else [True])
+    assert got == ([*(f"县{i}.xlsx" for i in range(7)), "子目录/县9.csv", "打包.zip › 谷城县附件1.xlsx"],
+                   sorted(f"看过 {n}" for n in ["县9.csv", *(f"县{i}.xlsx" for i in range(7)), "谷城县附件1.xlsx"]),
+                   ["随便.txt", "打包.zip › 说明.txt"], ["打包.zip"])
