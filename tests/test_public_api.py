@@ -58,6 +58,8 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_xls_sst.py": "unit tests of intake.xls's shared string table runs (strikethrough) on hand-built bytes",
     "test_versions.py": "unit tests of checking.versions' name marks and intake.sniff.saved_time",
     "test_xlsx_writer.py": "outputs.xlsx's fast cell path and streamed sheets against XlsxWriter's own output",
+    "test_rollup_zipped_ahead.py": "outputs.xlsx_early's sheets zipped ahead: taken, and the same rollup without",
+    "test_inbox_resolve.py": "intake.inbox.resolved against Path.resolve on links (no public call shows a path)",
     "test_pickled.py": "core.pickled: the rows a reader worker pickles come back equal, every field",
     "test_rollup_fast_paths.py": "rollup.county's shortcuts (whole-float 序号, date cells) against the general path",
     "test_plain_rows.py": "forms.rowkinds' plain-row reader against the general path on hand-built grids",

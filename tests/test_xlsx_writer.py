@@ -10,9 +10,11 @@ changes those internals fails here, not in a clerk's rollup.
 from __future__ import annotations
 
 import tempfile
+import threading
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -226,3 +228,146 @@ def test_shared_strings_in_batches_are_the_ones_xlsxwriter_writes(tmp_path: Path
         parts.append(_parts(path)["xl/sharedStrings.xml"])
     assert parts[0] == parts[1]
     assert b'<t xml:space="preserve">\xe3\x80\x80' in parts[0] and b"_x005F_x0041_" in parts[0]
+
+
+def _early_book(path: Path, finish: bool, after: str = "") -> None:
+    """Two streamed sheets of rows written whole and cells written after them (a row still
+    held at the end), each finished early when ``finish``; ``after``: what is done to the
+    first sheet after it was finished (close() must then assemble it itself)."""
+    from zhenggai.outputs import xlsx_zip
+
+    wb = xlsx_zip.FastWorkbook(str(path), {"strings_to_formulas": False})
+    wb.worksheet_class = xlsx.FastWorksheet
+    wb.set_properties({"created": datetime(2022, 7, 15, 8, 30)})
+    fmt, other = wb.add_format({"border": 1, "text_wrap": True}), wb.add_format({"bold": True})
+    sheets = []
+    for name in ("甲", "乙", "丙"):
+        ws = wb.add_worksheet(name)
+        sheets.append(ws)
+        if name == "丙":
+            ws.write_string(0, 0, "不流式的表")  # held until close(): never finished early
+            continue
+        xlsx.stream(ws)
+        ws.write_string(0, 0, f"{name}表标题", other)  # an inline string
+        told = lambda: None  # noqa: E731
+        if finish and name == "乙":  # zipped while its rows are written: its extent planned
+            ws.autofilter(0, 0, 3000, 4)
+            ws.repeat_rows(0)
+            ws.freeze_panes(1, 0)
+            told = xlsx.follow(wb, ws, 3000 if after == "plan-wrong" else 3001, 4)
+        put_line = xlsx.line_writer(ws)
+        for r in range(1, 3000):
+            if r % 512 == 0:
+                told()
+            put_line(r, [f"{name}县第{r}行整改措施", r * 1.5, f"单位{r % 97}", None, date(2022, 7, r % 28 + 1)],
+                     [fmt, fmt, other, fmt, fmt], 20 + r % 3)
+        ws.write_string(3001, 0, "联系人：张三", other)  # the row still held when finished
+        ws.write_string(3001, 2, "电话：123", other)
+        ws.autofilter(0, 0, 3000, 4)
+        ws.repeat_rows(0)
+        ws.freeze_panes(1, 0)
+        if finish and (name == "甲" or after != "unfinished"):
+            xlsx.finish(wb, ws)
+    first = sheets[0]
+    if after == "cell":  # a cell on the held row: the row file grows by more than the held row
+        first.write_string(3001, 3, "补一格", other)
+    elif after == "row":
+        first.write_string(3005, 0, "又一行", other)
+    elif after == "comment":
+        first.write_comment(3001, 0, "批注")
+    elif after == "activate":  # the sheet is no longer the selected one
+        sheets[1].activate()
+    elif after == "setup":  # its print setup (the XML after the rows) changed
+        first.set_landscape()
+    wb.close()
+
+
+@pytest.mark.parametrize("after", ["", "cell", "row", "comment", "activate", "setup", "thread-fails",
+                                   "thread-fails-late", "plan-wrong", "unfinished"])
+def test_a_sheet_zipped_ahead_is_the_file_zipped_in_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           after: str) -> None:
+    """xlsx_early: a streamed sheet assembled and deflated as soon as it is finished (甲), or
+    while its rows are written (乙), gives the file, every byte, that close() gives; a sheet
+    changed after it was finished (a cell, a row, a comment, another sheet selected, its print
+    setup), its extent planned wrong, never finished, or an early thread that fails (before
+    close() or after it took the sheet), and close() assembles that sheet itself: the same file
+    again (and its thread ends: close() does not hang)."""
+
+    from zhenggai.outputs import xlsx_early
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    taken: list[bool] = []
+    real_matches = xlsx_early.matches
+    late = threading.Event()  # the threads fail only once close() has taken both sheets
+
+    def matches(ws: object, early: xlsx_early.Early, level: int) -> bool:
+        if after == "thread-fails" and early.stream is not None:
+            early.stream.exception()  # failed before close() looks, however slow the machine
+        taken.append(real_matches(ws, early, level))
+        if len(taken) == 2:
+            late.set()
+        return taken[-1]
+
+    def failing(early: xlsx_early.Early) -> bytes:
+        if after == "thread-fails-late":
+            late.wait(10)
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(xlsx_early, "matches", matches)
+    if after.startswith("thread-fails"):
+        monkeypatch.setattr(xlsx_early, "_make", failing)
+    files = {}
+    for finish in (False, True):
+        path = tmp_path / f"{finish}.xlsx"
+        _early_book(path, finish, "" if after.startswith("thread-fails") else after)
+        assert not [t for t in threading.enumerate() if t.name.startswith("zhenggai-deflate")]
+        files[finish] = path.read_bytes()
+    assert files[True] == files[False]
+    # activate(): the second sheet is now the selected one too (its tab), neither is taken
+    assert taken == {"activate": [False, False], "thread-fails": [False, False], "": [True, True],
+                     "thread-fails-late": [True, True], "plan-wrong": [True, False],
+                     "unfinished": [True, False]}.get(after, [False, True])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["False.xlsx", "True.xlsx"]  # no file left behind
+
+
+def test_the_shared_strings_deflated_as_written_are_xlsxwriters_file(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """xlsx_zip._follow deflates sharedStrings.xml while it is written, batch by batch: the same
+    file as XlsxWriter's own, also when the thread fails (deflated in close() then); a writing
+    that fails ends its thread (close() does not hang)."""
+    from zhenggai.outputs import xlsx_zip
+
+    monkeypatch.setattr(xlsx_zip, "_FOLLOW_MIN", 0)
+    followed: list[str] = []
+    real = xlsx_zip._follow
+
+    def follow(path: str, sizes: Any, level: int) -> bytes:
+        followed.append(path)
+        if len(followed) == 2:
+            raise OSError("读取失败")
+        return real(path, sizes, level)
+
+    monkeypatch.setattr(xlsx_zip, "_follow", follow)
+    files = {}
+    for name, fast in (("stock", False), ("fast", True), ("failed", True)):
+        path = tmp_path / f"{name}.xlsx"
+        wb = (xlsx_zip.FastWorkbook if fast else xlsxwriter.Workbook)(str(path))
+        wb.set_properties({"created": datetime(2022, 7, 15, 8, 30)})
+        ws = wb.add_worksheet("表")
+        for r in range(20_000):
+            ws.write_row(r, 0, [f"第{r}行整改措施", f"单位{r}", "a & b" if r == 15_000 else "县"])
+        wb.close()
+        files[name] = path.read_bytes()
+    assert files["fast"] == files["stock"] == files["failed"]
+    assert len(followed) == 2
+
+    def fail(self: xlsx_zip._SharedStrings) -> None:
+        self.fh.close()
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(xlsx_zip._SharedStrings, "_write_sst_strings", fail)
+    wb = xlsx_zip.FastWorkbook(str(tmp_path / "x.xlsx"))
+    wb.add_worksheet("表").write_string(0, 0, "县")
+    with pytest.raises(xlsxwriter.exceptions.FileCreateError):
+        wb.close()  # and returns: the follower (if it had begun) is told the writing failed
+    assert not [t for t in threading.enumerate() if t.name.startswith("zhenggai-deflate")]

@@ -40,7 +40,7 @@ from zhenggai.outputs.paper import (
     unit_line,
 )
 from zhenggai.outputs.work_sheet import write_work
-from zhenggai.outputs.xlsx import Styles, cell_writer, line_writer, row_measure, stream, write_atomically
+from zhenggai.outputs.xlsx import Styles, cell_writer, finish, line_writer, row_measure, stream, write_atomically
 from zhenggai.rollup.layout import (
     CHART_MIN_HEIGHT,
     CHART_MIN_ROWS,
@@ -398,6 +398,9 @@ def write_rollup(
         })
         where: dict[int, int] = {}  # id(county, item or 附件2 row) → its Excel row, for 核对底稿
         counts.update(_items(wb, st, rollup, signoff, where))
+        items = wb.get_worksheet_by_name(ITEMS.name)
+        if findings is None:
+            finish(wb, items)  # 附件1 zipped on the second core while the other sheets are written (xlsx_early.py)
         _stats(wb, st, rollup, signoff, where)
         _overview(wb, st, rollup, signoff, where)
         if rollup.prefectures:  # a province rollup: one row per 市州
@@ -412,6 +415,9 @@ def write_rollup(
                              unit=unit_line(rollup, signoff).removesuffix("（盖章）"))  # not a stamped 附件
         if findings is not None:
             findings()
+            # Only now: until the findings are in, the second core may be busy finding them
+            # (api/pipeline.py); 附件1 zipped meanwhile would only slow that, and this wait.
+            finish(wb, items)
         write_work(wb, st, rollup, signoff, where)
         _findings(wb, st, rollup, signoff)
 

@@ -17,7 +17,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from zhenggai.outputs.paper import ROW_MIN, columns_of, header_row, print_setup, shown_file, title_block
-from zhenggai.outputs.xlsx import Styles, line_writer, row_measure, stream
+from zhenggai.outputs.xlsx import Styles, finish, follow, line_writer, row_measure, stream
 from zhenggai.rollup.layout import HEADER_ROW, WORK, WORK_TABLES
 from zhenggai.rollup.model import CountySummary, Rollup, RollupItem, RollupStats, Signoff
 
@@ -82,8 +82,17 @@ def write_work(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where
     plain = [fmts.get(k, st.text) for k in keys]
     bold = [st.category if k in ("county", "table") else f for k, f in zip(keys, plain, strict=True)]
     at_errors = keys.index("errors")
+    # A line per county, 附件1 row and 附件2 row (_lines): the sheet's extent and print settings
+    # are known before its rows, which are then zipped on the second core as they are written
+    # (xlsx.follow); the same settings are made again below from the rows really written.
+    lines = len(rollup.counties) + len(rollup.items) + len(rollup.stats)
+    ws.autofilter(HEADER_ROW, 0, HEADER_ROW + lines, last)
+    print_setup(ws, WORK, last_col=last, last_row=HEADER_ROW + lines)
+    told = follow(wb, ws, HEADER_ROW + lines, last)
     row = HEADER_ROW + 1
     for line in _lines(rollup, where):
+        if row % 4096 == 0:
+            told()
         values = [line.get(k, "") for k in keys]
         row_fmts = bold if line["table"] == WORK_TABLES["overview"] else plain
         if values[at_errors]:
@@ -94,3 +103,4 @@ def write_work(wb: Workbook, st: Styles, rollup: Rollup, signoff: Signoff, where
         row += 1
     ws.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), last)
     print_setup(ws, WORK, last_col=last, last_row=max(row - 1, HEADER_ROW))
+    finish(wb, ws)  # zipped on the second core while 校验问题 and the shared strings are written

@@ -228,6 +228,25 @@ def stream(ws: Worksheet) -> None:
         ws.stream()
 
 
+def finish(wb: Workbook, ws: Worksheet) -> None:
+    """``ws`` is complete: nothing more is written to it. A streamed sheet of a FastWorkbook is
+    then assembled and deflated at once, on the second core, while the next sheets are written
+    (outputs/xlsx_early.py), instead of on the run's serial tail in ``close()``; the file is the
+    same (``close()`` checks the sheet did not change since, else it assembles it itself)."""
+    if isinstance(wb, FastWorkbook) and isinstance(ws, FastWorksheet):
+        wb.finish_sheet(ws)
+
+
+def follow(wb: Workbook, ws: Worksheet, last_row: int, last_col: int) -> Callable[[], None]:
+    """Zip the streamed sheet ``ws`` as its rows are written (:func:`finish` when they all are):
+    ``last_row``/``last_col``, its last cell once they are (its first is A1: the title), and its
+    print settings made before its rows. Call the function returned every few thousand rows.
+    Where the sheet ends up otherwise, ``close()`` assembles it itself (the same file)."""
+    if isinstance(wb, FastWorkbook) and isinstance(ws, FastWorksheet):
+        return wb.follow_sheet(ws, (0, last_row, 0, last_col))
+    return lambda: None
+
+
 def _next_row(ws: FastWorksheet, row: int) -> None:
     """A streamed sheet (FastWorksheet.stream): write out the finished rows before ``row``."""
     if row > ws.previous_row:
@@ -623,7 +642,9 @@ def write_atomically(target: Path, build: Callable[[Workbook], None], *, force: 
 
 def _discard_streams(wb: Workbook) -> None:
     """Close and remove the row files of streamed sheets that ``close()`` did not consume
-    (the build failed, or the sheet stayed empty)."""
+    (the build failed, or the sheet stayed empty); any sheet assembled ahead thrown away."""
+    if isinstance(wb, FastWorkbook):
+        wb.discard_early()
     for ws in wb.worksheets():
         fh = getattr(ws, "row_data_fh", None) if isinstance(ws, FastWorksheet) else None
         if fh is not None and not fh.closed:

@@ -15,11 +15,14 @@ in how each part goes into the zip.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import re
 import shutil
 import time
 import zlib
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from zipfile import ZIP_DEFLATED, LargeZipFile, ZipFile, ZipInfo
@@ -28,8 +31,11 @@ from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.workbook import Workbook
 
+from zhenggai.outputs import xlsx_early
+
 _AHEAD_MIN = 1 << 20  # parts smaller than this are deflated in line, as XlsxWriter does
-_STEP = 1 << 20
+_STEP = 4 << 20  # per read and deflate call: each hands the GIL back to the writing (up to 5 ms wait)
+_FOLLOW_MIN = 20_000  # distinct strings from which sharedStrings.xml is deflated as it is written (_follow)
 
 
 def _deflate(path: str, level: int) -> bytes:
@@ -62,6 +68,8 @@ class _AheadPackager(Packager):  # type: ignore[misc]  # XlsxWriter is untyped h
     pool: ThreadPoolExecutor | None = None
     level: int = -1
     ahead: dict[str, Future[bytes]]
+    early: dict[int, xlsx_early.Early]  # id(sheet) → that sheet assembled ahead (FastWorkbook.finish_sheet)
+    taken: dict[str, xlsx_early.Early]  # the sheet files taken from there → how they were made
 
     def send_ahead(self) -> None:
         if self.pool is None or self.in_memory:
@@ -72,7 +80,8 @@ class _AheadPackager(Packager):  # type: ignore[misc]  # XlsxWriter is untyped h
 
     def _write_worksheet_files(self) -> None:
         # Packager._write_worksheet_files, each large sheet handed to the deflating threads as
-        # soon as it is written (附件1 is deflated while 核对底稿 is being written), not after the last.
+        # soon as it is written (附件1 is deflated while 核对底稿 is being written), not after the
+        # last; a sheet assembled ahead (xlsx_early.py) taken as it is when it is the same.
         index = 1
         for worksheet in self.workbook.worksheets():
             if worksheet.is_chartsheet:
@@ -80,8 +89,18 @@ class _AheadPackager(Packager):  # type: ignore[misc]  # XlsxWriter is untyped h
             if worksheet.constant_memory:
                 worksheet._opt_reopen()
                 worksheet._write_single_row()
-            worksheet._set_xml_writer(self._filename("xl/worksheets/sheet" + str(index) + ".xml"))
-            worksheet._assemble_xml_file()
+            name = "xl/worksheets/sheet" + str(index) + ".xml"
+            early = self.early.pop(id(worksheet), None)
+            if early is not None and xlsx_early.matches(worksheet, early, self.level):
+                self.filenames.append((early.path, name, False))
+                self.ahead[early.path] = early.stream  # type: ignore[assignment]  # matches(): it is there
+                self.taken[early.path] = early
+                worksheet.row_data_fh.close()  # its rows are in the early file (removed once zipped)
+            else:
+                if early is not None:
+                    xlsx_early.drop(early)
+                worksheet._set_xml_writer(self._filename(name))
+                worksheet._assemble_xml_file()
             index += 1
             self.send_ahead()
 
@@ -92,8 +111,21 @@ class _AheadPackager(Packager):  # type: ignore[misc]  # XlsxWriter is untyped h
         sst.string_table = self.workbook.str_table
         if not self.workbook.str_table.count:
             return
-        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
-        sst._assemble_xml_file()
+        path = self._filename("xl/sharedStrings.xml")
+        sst._set_xml_writer(path)
+        if self.pool is None or self.in_memory or sst.string_table.unique_count < _FOLLOW_MIN:
+            sst._assemble_xml_file()
+            return
+        # Deflated as it is written (_follow): not after, on the run's last, serial stretch.
+        sizes: queue.SimpleQueue[tuple[int, bool]] = queue.SimpleQueue()
+        self.ahead[path] = self.pool.submit(_follow, path, sizes, self.level)
+        end = -1  # the writing failed: the follower stops, the stream is never used
+        try:
+            sst.written = lambda: sizes.put((_flushed(sst.fh), False))
+            sst._assemble_xml_file()
+            end = os.path.getsize(path)
+        finally:
+            sizes.put((end, True))
 
 
 # What XlsxWriter's SharedStrings._write_si changes or escapes in a string: "_xHHHH_",
@@ -111,10 +143,14 @@ class _SharedStrings(SharedStrings):  # type: ignore[misc]  # XlsxWriter is unty
     no "_xHHHH_" can span) finds whether any is special; whitespace at either end (their
     leading and trailing ``\\s``: one character, ``str.isspace``) asks for xml:space."""
 
+    written: Callable[[], None] | None = None  # told after each batch (the deflating follows: _follow)
+
     def _write_sst_strings(self) -> None:
         special = _SPECIAL.search
         strings = self.string_table.string_array
         for start in range(0, len(strings), 4096):  # in pieces: the whole table at once would hold ~80 MB
+            if start and self.written is not None:
+                self.written()  # the batches before this one are written
             batch = strings[start:start + 4096]
             if special("\t".join(batch)) is None:
                 self.fh.write("".join([f'<si><t xml:space="preserve">{s}</t></si>'
@@ -148,7 +184,58 @@ def _zip_write(zf: ZipFile, filename: str, arcname: str, stream: Future[bytes] |
 
 
 class FastWorkbook(Workbook):  # type: ignore[misc]  # XlsxWriter is untyped here
-    """XlsxWriter's workbook, deflating its large parts in two threads (see the module)."""
+    """XlsxWriter's workbook, deflating its large parts in two threads (see the module), a
+    streamed sheet from the moment it is complete (:meth:`finish_sheet`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pool: ThreadPoolExecutor | None = None
+        self._early: dict[int, xlsx_early.Early] = {}
+
+    def _deflaters(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="zhenggai-deflate")
+        return self._pool
+
+    def finish_sheet(self, ws: Any) -> None:
+        """``ws``, a streamed sheet, is complete (nothing more is written to it): assemble and
+        deflate it now, in a thread, while the next sheets are written (xlsx_early.py)."""
+        early = self._early.get(id(ws))
+        if early is None:
+            early = self._start(ws, None)
+        if early is not None:
+            try:
+                xlsx_early.end(early, ws)
+            except (OSError, UnicodeError, ValueError):
+                xlsx_early.drop(self._early.pop(id(ws)))  # close() assembles it as XlsxWriter does
+
+    def follow_sheet(self, ws: Any, plan: tuple[int, int, int, int]) -> Callable[[], None]:
+        """Assemble and deflate the streamed sheet ``ws`` while its rows are written: ``plan`` is
+        its extent once they are (first and last row and column); call the function returned
+        as they are written (the rows so far may be deflated), :meth:`finish_sheet` at the end."""
+        early = self._start(ws, plan) if id(ws) not in self._early else None
+        return (lambda: xlsx_early.tell(early, ws)) if early is not None else (lambda: None)
+
+    def _start(self, ws: Any, plan: tuple[int, int, int, int] | None) -> xlsx_early.Early | None:
+        if self.in_memory or self.vba_project or self.fileclosed:
+            return None
+        try:
+            # zipfile's default level: _store_workbook's ZipFile is made without one (checked there)
+            early = xlsx_early.start(self, ws, self._deflaters(), zlib.Z_DEFAULT_COMPRESSION, plan)
+        except (OSError, UnicodeError, ValueError):
+            return None  # close() assembles it as XlsxWriter does
+        if early is not None:
+            self._early[id(ws)] = early
+        return early
+
+    def discard_early(self) -> None:
+        """The workbook is not closed (its writing failed): the early work thrown away, the threads ended."""
+        for early in self._early.values():
+            xlsx_early.drop(early)
+        self._early.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def _store_workbook(self) -> None:
         # XlsxWriter 3.3's Workbook._store_workbook, but for the zip of the parts on disk.
@@ -176,18 +263,25 @@ class FastWorkbook(Workbook):  # type: ignore[misc]  # XlsxWriter is untyped her
         packager._add_workbook(self)
         packager._set_tmpdir(self.tmpdir)
         packager._set_in_memory(self.in_memory)
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="zhenggai-deflate") as pool:
-            packager.pool, packager.level, packager.ahead = pool, _level(xlsx_file), {}
-            try:
-                xml_files = packager._create_package()
-                packager.send_ahead()
-                self._zip_parts(xlsx_file, xml_files, packager.ahead)
-            finally:
-                for stream in packager.ahead.values():
-                    stream.cancel()
+        packager.pool, packager.level, packager.ahead = self._deflaters(), _level(xlsx_file), {}
+        packager.early, packager.taken = self._early, {}
+        try:
+            xml_files = packager._create_package()
+            packager.send_ahead()
+            self._zip_parts(xlsx_file, xml_files, packager.ahead, packager.taken)
+        finally:
+            for stream in packager.ahead.values():
+                stream.cancel()
+            self.discard_early()  # those not taken; the threads ended (then their files may go)
+            for early in packager.taken.values():
+                with contextlib.suppress(OSError):
+                    os.remove(early.row_file)
+                with contextlib.suppress(OSError):
+                    os.remove(early.path)  # when the zip failed before it (else removed once zipped)
         xlsx_file.close()
 
-    def _zip_parts(self, xlsx_file: ZipFile, xml_files: list[Any], ahead: dict[str, Future[bytes]]) -> None:
+    def _zip_parts(self, xlsx_file: ZipFile, xml_files: list[Any], ahead: dict[str, Future[bytes]],
+                   taken: dict[str, xlsx_early.Early]) -> None:
         for file_id, (os_filename, xml_filename, is_binary) in enumerate(xml_files):
             if self.in_memory:
                 zipinfo = ZipInfo(xml_filename, (1980, 1, 1, 0, 0, 0))
@@ -197,15 +291,52 @@ class FastWorkbook(Workbook):  # type: ignore[misc]  # XlsxWriter is untyped her
                 else:
                     xlsx_file.writestr(zipinfo, os_filename.getvalue().encode("utf-8"))
                 continue
+            stream = ahead.get(os_filename)
+            if stream is not None and stream.exception() is not None:
+                # Its thread failed (an I/O error): deflated here, as XlsxWriter does (a sheet
+                # assembled ahead is first written here too). The same file, or this run's error.
+                if os_filename in taken:
+                    xlsx_early.assemble(taken[os_filename])
+                stream = None
             timestamp = time.mktime((1980, 1, 31, 0, 0, 0, 0, 0, -1))
             os.utime(os_filename, (timestamp, timestamp))
             try:
-                _zip_write(xlsx_file, os_filename, xml_filename, ahead.get(os_filename))
+                _zip_write(xlsx_file, os_filename, xml_filename, stream)
                 os.remove(os_filename)
             except LargeZipFile:
                 for i in range(file_id, len(xml_files) - 1):
                     os.remove(xml_files[i][0])
                 raise
+
+
+def _flushed(fh: Any) -> int:
+    """How much of the file ``fh`` writes is on its way to the disk (written out of its buffer)."""
+    fh.flush()
+    return os.fstat(fh.fileno()).st_size
+
+
+def _follow(path: str, sizes: queue.SimpleQueue[tuple[int, bool]], level: int) -> bytes:
+    """The raw deflate stream of the file at ``path`` (as :func:`_deflate`) while it is being
+    written: ``sizes`` says how far it is written each time, then its whole size, last (or -1:
+    its writing failed; the stream is then never used). The file only grows, so the bytes
+    read are the file's, in order, and zlib's stream does not depend on how they are cut."""
+    z = zlib.compressobj(level, zlib.DEFLATED, -15)
+    out = []
+    done = 0
+    with open(path, "rb") as fh:
+        last = False
+        while not last:
+            size, last = sizes.get()
+            if size < 0:
+                raise OSError(f"{path}: not written")
+            while done < size:
+                chunk = fh.read(min(_STEP, size - done))
+                if not chunk:
+                    raise OSError(f"{path}: shorter than {size} bytes")
+                done += len(chunk)
+                out.append(z.compress(chunk))
+    out.append(z.flush())
+    return b"".join(out)
 
 
 def _level(zf: ZipFile) -> int:

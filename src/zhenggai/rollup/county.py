@@ -615,20 +615,31 @@ def _may_name(xml: bytes, names: Sequence[str]) -> bool:
 def collect(paths: Sequence[Path], output: Path | None) -> tuple[list[Path], list[Path], list[FileResult], Inbox]:
     """County replies, earlier rollups, skipped files (output excluded), and the inbox
     that holds any extracted archive members (close it when done)."""
-    from zhenggai.intake.inbox import open_inbox
+    from zhenggai.intake.inbox import open_inbox, resolved
 
-    box = open_inbox(paths, relative=True)  # the rollup prints names, never machine paths
     out_key = output.resolve() if output is not None else None
+    folders: dict[Path, Path] = {}  # resolved(): each folder resolved once, not every file's path
+
+    def kind(p: Path) -> str | None:
+        """"output" (this run's own: left out silently, as a second run with the output in the
+        input folder must give the same rollup as the first), "temporary", or own_output's."""
+        if out_key is not None and resolved(p, folders) == out_key:
+            return "output"
+        if p.name.startswith(".zhenggai-"):
+            return "temporary"
+        return own_output(p)
+
+    # Each file's kind found as the inbox is listed (for half of a big inbox on the second CPU).
+    box = open_inbox(paths, relative=True, also=kind)  # the rollup prints names, never machine paths
     replies: list[Path] = []
     rollups: list[Path] = []
     for p in box.files:
-        if out_key is not None and p.resolve() == out_key:
-            # Silently: a second run with the output in the input folder must give
-            # the same rollup as the first.
+        own = box.also[p] if p in box.also else kind(p)
+        if own == "output":
             continue
-        if p.name.startswith(".zhenggai-"):
+        if own == "temporary":
             box.skipped.append(skipped_file(p, "汇总写入时的临时文件", box.display(p)))
-        elif (own := own_output(p)) == "rollup":
+        elif own == "rollup":
             rollups.append(p)
         elif own == "progress":
             box.skipped.append(skipped_file(p, "zhenggai diff 生成的进展对比表，不是县级报送", box.display(p)))
