@@ -64,7 +64,6 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_rollup_fast_paths.py": "rollup.county's shortcuts (whole-float 序号, date cells) against the general path",
     "test_plain_rows.py": "forms.rowkinds' plain-row reader against the general path on hand-built grids",
     "test_items_built.py": "checking.files._items' Items against the ones the dataclass builds (core.results)",
-    "test_json_chunks.py": "outputs.json_report's encoder against the standard library's, on drawn data",
     "test_rows_tuples.py": "checking.rows' tuples of fields against its models, on one CPU and on two",
     # behaviour no public call reaches (yet)
     "test_api.py": "checks the lazy public names survive importing the modules behind them",
