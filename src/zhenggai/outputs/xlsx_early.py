@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 _MARK = "\x00zhenggai-rows\x00"  # where the rows go: no XML XlsxWriter writes holds a NUL
-_STEP = 4 << 20  # per read and deflate call: each hands the GIL back to the writing (up to 5 ms wait)
+STEP = 4 << 20  # per read and deflate call: each hands the GIL back to the writing (up to 5 ms wait)
 
 
 @dataclass(slots=True)
@@ -148,9 +148,14 @@ def start(wb: Any, ws: Any, pool: ThreadPoolExecutor, level: int,
     return early
 
 
+def flushed(fh: Any) -> int:
+    """How much of the file ``fh`` writes is on its way to the disk (written out of its buffer)."""
+    fh.flush()
+    return os.fstat(fh.fileno()).st_size
+
+
 def _written(ws: Any) -> int:
-    ws.row_data_fh.flush()
-    return os.fstat(ws.row_data_fh.fileno()).st_size
+    return flushed(ws.row_data_fh)
 
 
 def tell(early: Early, ws: Any) -> None:
@@ -182,7 +187,7 @@ def _make(early: Early) -> bytes:
             size, tail = early.told.get()
             if size < 0:
                 raise OSError(f"{early.path}: given up")  # drop(): the stream is never used
-            for chunk in _rows(src, size - done):
+            for chunk in pieces(src, size - done):
                 dst.write(chunk)
                 out.append(z.compress(chunk))
             done = size
@@ -194,11 +199,12 @@ def _make(early: Early) -> bytes:
     return b"".join(out)
 
 
-def _rows(src: BinaryIO, size: int) -> Iterator[bytes]:
-    """The next ``size`` bytes of the row file, in pieces."""
+def pieces(src: BinaryIO, size: int) -> Iterator[bytes]:
+    """The next ``size`` bytes of a file still being written (a row file, sharedStrings.xml),
+    in pieces of ``STEP``."""
     while size > 0:
-        chunk = src.read(min(_STEP, size))
-        if not chunk:  # never (the row file only grows); close() then assembles the sheet itself
+        chunk = src.read(min(STEP, size))
+        if not chunk:  # never (the file only grows); close() then assembles or deflates it itself
             raise OSError(f"{src.name}: shorter than told")
         size -= len(chunk)
         yield chunk
@@ -208,7 +214,7 @@ def assemble(early: Early) -> None:
     """Write the ended sheet's XML file here (its thread failed: close() zips it as it is)."""
     with open(early.path, "wb") as dst, open(early.row_file, "rb") as src:
         dst.write(early.head)
-        for chunk in _rows(src, early.rows):
+        for chunk in pieces(src, early.rows):
             dst.write(chunk)
         dst.write(early.tail)
 

@@ -34,7 +34,6 @@ from xlsxwriter.workbook import Workbook
 from zhenggai.outputs import xlsx_early
 
 _AHEAD_MIN = 1 << 20  # parts smaller than this are deflated in line, as XlsxWriter does
-_STEP = 4 << 20  # per read and deflate call: each hands the GIL back to the writing (up to 5 ms wait)
 _FOLLOW_MIN = 20_000  # distinct strings from which sharedStrings.xml is deflated as it is written (_follow)
 
 
@@ -43,7 +42,7 @@ def _deflate(path: str, level: int) -> bytes:
     z = zlib.compressobj(level, zlib.DEFLATED, -15)
     out = []
     with open(path, "rb") as fh:
-        while chunk := fh.read(_STEP):
+        while chunk := fh.read(xlsx_early.STEP):
             out.append(z.compress(chunk))
     out.append(z.flush())
     return b"".join(out)
@@ -121,7 +120,7 @@ class _AheadPackager(Packager):  # type: ignore[misc]  # XlsxWriter is untyped h
         self.ahead[path] = self.pool.submit(_follow, path, sizes, self.level)
         end = -1  # the writing failed: the follower stops, the stream is never used
         try:
-            sst.written = lambda: sizes.put((_flushed(sst.fh), False))
+            sst.written = lambda: sizes.put((xlsx_early.flushed(sst.fh), False))
             sst._assemble_xml_file()
             end = os.path.getsize(path)
         finally:
@@ -309,19 +308,13 @@ class FastWorkbook(Workbook):  # type: ignore[misc]  # XlsxWriter is untyped her
                 raise
 
 
-def _flushed(fh: Any) -> int:
-    """How much of the file ``fh`` writes is on its way to the disk (written out of its buffer)."""
-    fh.flush()
-    return os.fstat(fh.fileno()).st_size
-
-
 def _follow(path: str, sizes: queue.SimpleQueue[tuple[int, bool]], level: int) -> bytes:
     """The raw deflate stream of the file at ``path`` (as :func:`_deflate`) while it is being
     written: ``sizes`` says how far it is written each time, then its whole size, last (or -1:
     its writing failed; the stream is then never used). The file only grows, so the bytes
     read are the file's, in order, and zlib's stream does not depend on how they are cut."""
     z = zlib.compressobj(level, zlib.DEFLATED, -15)
-    out = []
+    out: list[bytes] = []
     done = 0
     with open(path, "rb") as fh:
         last = False
@@ -329,12 +322,8 @@ def _follow(path: str, sizes: queue.SimpleQueue[tuple[int, bool]], level: int) -
             size, last = sizes.get()
             if size < 0:
                 raise OSError(f"{path}: not written")
-            while done < size:
-                chunk = fh.read(min(_STEP, size - done))
-                if not chunk:
-                    raise OSError(f"{path}: shorter than {size} bytes")
-                done += len(chunk)
-                out.append(z.compress(chunk))
+            out.extend(map(z.compress, xlsx_early.pieces(fh, size - done)))
+            done = size
     out.append(z.flush())
     return b"".join(out)
 
