@@ -142,6 +142,7 @@ _HEAD = 16 * 1024  # bytes of each member kept to look for a DTD (it must come b
 _KEEP_MAX = 64 * 1024 * 1024
 
 
+@functools.cache
 def _finder(*needles: bytes) -> Callable[[bytes], bool]:
     """Whether a part holds any of ``needles``: ``any(n in data for n in needles)``, found by
     ``re``'s literal search. On sheet XML that is 2–3 times faster than ``bytes.__contains__``
@@ -165,7 +166,6 @@ class _Watch:
 
     def feed(self, data: bytes) -> None:
         if not self.found:
-            # _finder's pattern comes from re's own cache after the first piece.
             self.found = self.needle in self.tail + data[:len(self.needle)] or _finder(self.needle)(data)
             self.tail = data[-(len(self.needle) - 1):]
 
