@@ -117,3 +117,24 @@ def test_the_sheets_are_guarded_before_calamine_reads_them(files: dict[str, Path
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout) == {n: [REFUSED[n]] for n in names}
+
+
+def test_a_spared_read_is_the_same_and_only_the_last_file_is_kept(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # spare_big_reads (the command line's validate): calamine's objects are not freed, the
+    # book is the same; the next big file frees the previous one's.
+    import python_calamine as pc
+
+    paths = _unusual(tmp_path)
+    expected = [read_book(p) for p in paths]
+    started = _aside(monkeypatch)
+    spared: list[object] = []
+    monkeypatch.setattr(reader, "_spared", spared)
+    monkeypatch.setattr(reader, "_sparing", [False])
+    reader.spare_big_reads()
+    for p, want in zip(paths, expected, strict=True):
+        assert _same(read_book(p), want), p.name
+        kinds = [type(o) for o in spared]
+        assert kinds.count(pc.CalamineWorkbook) == 1 and pc.CalamineSheet in kinds, p.name
+        assert len(spared) == 1 + len(want.grids)  # the workbook and each sheet read: this file's only
+    assert all(started)
