@@ -33,11 +33,13 @@ _DONE: Final = re.compile(r"(?:已(?:全部|基本)?(?:完成|整改到位|整�
 def _may_say_not_done(text: str) -> bool:
     """False when no phrase of ``_NOT_DONE`` can occur in ``text``: each holds 未 or 没, or
     is one of 正在/仍在/尚在/还在 (a bare 在 is everywhere: 存在, 在城关镇). Most measures end
-    here for ~0.2 µs; tests/test_done_text.py checks the claim against the pattern."""
-    return "未" in text or "没" in text or ("在" in text and any(w in text for w in _STILL))
+    here for ~0.2 µs; tests/test_done_text.py checks the claim against the pattern. The four
+    words of a 在 are one character class (36 % of the benchmark's measures hold a 在: 100,000
+    measures 48 → 30 ms, against ``any`` over the four)."""
+    return "未" in text or "没" in text or ("在" in text and _STILL(text) is not None)
 
 
-_STILL: Final = ("正在", "仍在", "尚在", "还在")
+_STILL: Final = re.compile("[正仍尚还]在").search  # 正在, 仍在, 尚在, 还在
 
 
 def says_not_done(measure: object) -> str | None:
