@@ -52,8 +52,8 @@ class Kind(str, Enum):
 class Verdict:
     """A measure's kind and the words that decided it (in reading order, no repeats).
 
-    ``words`` of an action may be read only on first use (``_words`` is then the measure text,
-    normalised, its list markers not dropped yet, a ``str`` where words are a tuple: no wrapper object,
+    ``words`` of an action may be read only on first use (``_words`` is then the measure text as
+    given, the one ``classify`` was asked about, a ``str`` where words are a tuple: no wrapper object,
     ~0.4 µs less a measure): a validate or merge asks for the words of pledges only, and an
     action proved by a clause's quantity of results (``_counts``) needs no segmentation for its
     kind. Two verdicts are equal when their kind and words are; the words are the same whenever
@@ -73,7 +73,7 @@ class Verdict:
         """Pledge: the pledge/meeting/deadline words; action: the action evidence."""
         w = self._words
         if isinstance(w, str):
-            w = _read(_drop_markers(w), _rules()).words
+            w = _read(_drop_markers(nfkc(w)), _rules()).words
             _set_words(self, w)
         return w
 
@@ -315,8 +315,7 @@ def classify(text: str) -> Verdict:
     elif clean is s and "\r" not in s and (q := r.quantity.search(s)) and _a_clause_counts(s, s, q, r, True):
         # A clause that counts, found before the list markers are dropped (``_a_clause_counts``):
         # most blocked measures of the benchmark are actions so (32 % of all), ~1.3 µs cheaper each.
-        return Verdict(_ACTION, s)  # its words read when asked
-    marked = s  # what a lazy verdict keeps: the markers are dropped when its words are read
+        return Verdict(_ACTION, text)  # its words read when asked
     s = _drop_markers(s)
     clean = _without_set_phrases(s)
     q = r.quantity.search(clean)
@@ -330,11 +329,11 @@ def classify(text: str) -> Verdict:
         return _read(s, r)  # "\r\n" is one token, no clause end: _CLAUSE_SPLIT would cut there
     # A clause that counts (``_counts``) holds a figure with its unit, and so does the whole text.
     if q is not None and _a_clause_counts(s, clean, q, r):
-        return Verdict(_ACTION, marked)  # its words read when asked
-    return _read_clauses(s, r, marked)
+        return Verdict(_ACTION, text)  # its words read when asked
+    return _read_clauses(s, r, text)
 
 
-def _read_clauses(s: str, r: _Rules, marked: str) -> Verdict:
+def _read_clauses(s: str, r: _Rules, text: str) -> Verdict:
     """``_read`` of a text none of whose clauses counts, one clause at a time, stopping at the
     first clause that makes ``s`` an action.
 
@@ -352,7 +351,7 @@ def _read_clauses(s: str, r: _Rules, marked: str) -> Verdict:
         tokens = _words(tokenize(piece), kinds)
         _read_clause(piece[tokens[0][1]:tokens[-1][2]], tokens, r, clause)
         if clause.action:
-            return Verdict(_ACTION, marked)  # ``s`` before its list markers were dropped
+            return Verdict(_ACTION, text)  # the measure as given: see Verdict
     return _verdict(clause)
 
 
