@@ -500,3 +500,18 @@ def test_an_action_found_before_markers_are_dropped_reads_its_words_without_them
     got = classify(text)
     assert got.kind is Kind.ACTION and got == reference(text)
     assert got.words == reference(text).words
+
+
+@settings(max_examples=3000)
+@given(st.lists(quantity_piece, max_size=10).map("".join))
+def test_a_first_quantity_with_a_point_and_no_marker_is_the_same_once_markers_are_dropped(text: str) -> None:
+    # classify's first short cut also takes a decimal ("21.6万元") where no marker begins it
+    # (measures._no_marker_at): the first quantity found once the markers are dropped.
+    s = nfkc(text)
+    q0 = measures._rules().quantity.search(s)
+    plain = measures._without_set_phrases(s) is s
+    if q0 is not None and "." in q0.group() and plain and measures._no_marker_at(s, q0.start(), q0.group()):
+        q1 = OLD_QUANTITY.search(OLD_MARKER.sub(" ", s))
+        assert q1 is not None and q1.group() == q0.group()
+    assert measures._no_marker_at("资金21.6万元", 2, "21.6万元") and measures._no_marker_at("125.5个", 0, "125.5个")
+    assert not measures._no_marker_at("12.5个", 0, "12.5个") and not measures._no_marker_at("。1.5个", 1, "1.5个")
