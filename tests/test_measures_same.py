@@ -435,3 +435,83 @@ def test_the_benchmark_measures_get_the_verdicts_of_the_plain_reading() -> None:
         assert (got.kind, got.words) == (want.kind, want.words), text
         kinds.add(got.kind)
     assert {Kind.ACTION, Kind.PLEDGE} <= kinds
+
+
+# --- the classifier's cheaper steps (cls30): each against its plain form ---------------------------
+
+
+def test_the_figure_lead_holds_every_digit_and_numeral() -> None:
+    # _quantity_pattern begins with measures._FIGURE_LEAD instead of [\d numerals]: it must hold
+    # every character \d matches (any script: "١٢" is a figure to re), or a figure goes unseen.
+    every = "".join(map(chr, range(0x110000)))
+    digits = set(re.findall(r"\d", every))
+    lead = re.compile(measures._FIGURE_LEAD)
+    assert len(digits) > 500
+    assert not {c for c in digits if not lead.fullmatch(c)}
+    assert all(lead.fullmatch(c) for c in measures._NUMERALS)
+    assert not lead.search(nfkc("对站点资金项目，。；、（）《》"))  # what it is for: CJK text is skipped
+
+
+def test_verdicts_shared_by_quantity_are_the_plain_ones(monkeypatch: Any) -> None:
+    # classify's first quantity verdicts come from measures._COUNTED, shared by every measure with
+    # that quantity and cleared when full: the same kind and words as the plain reading.
+    monkeypatch.setattr(measures, "_COUNTED_MAX", 3)
+    measures._COUNTED.clear()
+    texts = [f"新建站点{n}{unit}" for n in (1, 2, 3, 12) for unit in ("个", "家", "万元")] * 2
+    fresh = classify.__wrapped__  # type: ignore[attr-defined]
+    for text in texts:
+        got, want = fresh(text), reference(text)
+        assert (got.kind, got.words) == (want.kind, want.words) and got == want
+        assert len(measures._COUNTED) <= 3
+    assert fresh("新建站点4个") is fresh("补充人员4个")  # one verdict for the one quantity
+
+
+marked_piece = st.one_of(
+    st.sampled_from(["1.", "2、", "3)", "(4)", "12.", "①", "⓫", "\n", " ", ",", "。", ";", "、", ".", "(", ")",
+                     "将", "年底前", "召开会议", "尚未", "安排", "未", "已", "追回", "站点", "资金", "开展", "专项",
+                     "培训", "企业", "服务中心", "整改到位", "第一", "一些"]),
+    st.builds(lambda f, x, u: f + x + u, st.sampled_from(["1", "1.5", "12.5", "3", "35", "一", "十二"]),
+              st.sampled_from(["", "多", ".5", "5"]), st.sampled_from(["个", "万元", "人次", "次", "家", "期"])),
+)
+
+
+@settings(max_examples=3000)
+@given(st.lists(marked_piece, min_size=1, max_size=14).map("".join))
+def test_a_clause_that_counts_is_found_before_markers_are_dropped(text: str) -> None:
+    # classify's blocked measures: _a_clause_counts(marked=True) on the text with its list markers,
+    # True only where the text with them dropped has a clause that counts.
+    r = measures._rules()
+    s = nfkc(text)
+    q = r.quantity.search(s)
+    if q is not None and measures._without_set_phrases(s) is s and measures._a_clause_counts(s, s, q, r, True):
+        dropped = measures._drop_markers(s)
+        q1 = r.quantity.search(measures._without_set_phrases(dropped))
+        assert q1 is not None
+        assert measures._a_clause_counts(dropped, measures._without_set_phrases(dropped), q1, r)
+    measures.classify.cache_clear()
+    got, want = classify(text), reference(text)
+    assert (got.kind, got.words) == (want.kind, want.words)
+
+
+def test_an_action_found_before_markers_are_dropped_reads_its_words_without_them() -> None:
+    # Its words are read when asked, from the text with its markers dropped, as the plain reading does.
+    text = "1.确保年底前完成;\n2.新建站点3个,追回资金5万元"
+    measures.classify.cache_clear()
+    got = classify(text)
+    assert got.kind is Kind.ACTION and got == reference(text)
+    assert got.words == reference(text).words
+
+
+@settings(max_examples=3000)
+@given(st.lists(quantity_piece, max_size=10).map("".join))
+def test_a_first_quantity_with_a_point_and_no_marker_is_the_same_once_markers_are_dropped(text: str) -> None:
+    # classify's first short cut also takes a decimal ("21.6万元") where no marker begins it
+    # (measures._no_marker_at): the first quantity found once the markers are dropped.
+    s = nfkc(text)
+    q0 = measures._rules().quantity.search(s)
+    plain = measures._without_set_phrases(s) is s
+    if q0 is not None and "." in q0.group() and plain and measures._no_marker_at(s, q0.start(), q0.group()):
+        q1 = OLD_QUANTITY.search(OLD_MARKER.sub(" ", s))
+        assert q1 is not None and q1.group() == q0.group()
+    assert measures._no_marker_at("资金21.6万元", 2, "21.6万元") and measures._no_marker_at("125.5个", 0, "125.5个")
+    assert not measures._no_marker_at("12.5个", 0, "12.5个") and not measures._no_marker_at("。1.5个", 1, "1.5个")

@@ -164,7 +164,8 @@ def nfkc(text: str) -> str:
     if text.isascii():
         return text
     for wide, narrow in _WIDE_PUNCTUATION:
-        text = text.replace(wide, narrow)
+        if wide in text:  # an ``in`` costs a third of a ``replace`` that finds nothing (~0.2 µs a text)
+            text = text.replace(wide, narrow)
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
