@@ -10,7 +10,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,8 +115,18 @@ def _items(records: Sequence[Record], parsed: Sequence[tuple[Any, ...]], finding
     items: list[Item] = []
     keep = items.append
     for rec, (done, deadline) in zip(records[start:len(parsed)], parsed[start:], strict=True):
-        it: Any = _ItemFields(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors(rec.row, 0),
-                              rec.group)
+        # The stores here, not in an __init__: one Python call an item less (~0.5 → ~0.4 µs;
+        # the items of a child's 60,000 rows are built after both processes' rows, serial).
+        it: Any = _ItemFields()
+        it.row = row = rec.row
+        it.category = rec.category
+        it.values = rec.values
+        it.extras = rec.extras
+        it.done = done
+        it.deadline = deadline
+        it.errors = errors(row, 0)
+        it.group = rec.group
+        it.sheet = None  # Item's default: the row's table's own sheet
         it.__class__ = Item  # see _ItemFields
         keep(it)
     return items
@@ -135,18 +144,6 @@ class _ItemFields:
     """
 
     __slots__ = ("category", "deadline", "done", "errors", "extras", "group", "row", "sheet", "values")
-
-    def __init__(self, row: int, category: str | None, values: list[object], extras: dict[str, object],
-                 done: bool | None, deadline: date | None, errors: int, group: int | None) -> None:
-        self.row = row
-        self.category = category
-        self.values = values
-        self.extras = extras
-        self.done = done
-        self.deadline = deadline
-        self.errors = errors
-        self.group = group
-        self.sheet = None  # Item's default: the row's table's own sheet
 
 
 # --- a file -----------------------------------------------------------------------------
