@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builders import A1_HEADERS as _HEADERS
-from zhenggai.core.parse import Shown
+from zhenggai.core.parse import Shown, clean_text
 from zhenggai.core.schema import APPENDIX1, default_appendix2
 from zhenggai.core.table import Record, Table
 from zhenggai.forms import rowkinds
@@ -158,3 +158,18 @@ def _regex_total(text: str) -> bool:
         return False
     m = rowkinds._TOTAL_RE.match(rowkinds._ALL_SPACE.sub("", text))
     return m is not None and not (m["place"] and rowkinds._ZONE_END.search(m["place"]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(st.sampled_from("计汇总全合小数量县市区点站村5Ａa \t\u3000\u200b\ufeff（）():：、"), min_size=1,
+               max_size=16))
+def test_a_text_ending_in_a_letter_no_label_ends_in_is_no_label(text: str) -> None:
+    """The plain reader's test of the last character: no label ends in a letter or digit other than
+    those of _TOTAL_END, and nothing clean_text or is_total_label strips from the end is one."""
+    if text[-1] not in rowkinds._TOTAL_END and text[-1].isalnum():
+        assert not rowkinds.is_total_label(clean_text(text))
+    body = [[1.0, "问题一", "措施", "是", date(2022, 6, 30), "李四", "县商务局"],
+            [2.0, text, "措施", "是", date(2022, 6, 30), "李四", "县商务局"]]
+    grid = Grid("附件1", [[*r, *[""] * 6] for r in TOP] + [A1_HEADERS, *body])
+    fast, general = _both(grid)
+    assert fast == general

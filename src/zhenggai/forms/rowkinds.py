@@ -390,12 +390,16 @@ def plain_reader(rows: Rows) -> PlainReader | None:
             # classify: a numeric 序号 (not bool) in 附件1, not the first row → DATA. make_record:
             # both first values filled, so they are the two it reads; 序号 is no text, and the
             # second no total label (is_total_label, which the characters' test spares the regex
-            # for nearly every row: longer than any label, or none of 计汇总全).
+            # for nearly every row: longer than any label, or none of 计汇总全), nor for a text
+            # ending in a letter or digit no label ends in (what clean_text and is_total_label
+            # strip from the end is spaces, invisible marks, colons and brackets, never one:
+            # "…未设快递网点" is no label, ~10 % of a big table's rows, ~1 µs each).
             if not ((seq.__class__ is float or seq.__class__ is int) and second.__class__ is str and second
                     and not second.isspace()):
                 return r
             if (len(second) <= TOTAL_LABEL_MAX
                     and ("计" in second or "汇" in second or "总" in second or "全" in second)
+                    and (second[-1] in _TOTAL_END or not second[-1].isalnum())
                     and is_total_label(clean_text(second))):
                 return r
             values = row[lo:hi] if take is None else list(take(row))
