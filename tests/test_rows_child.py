@@ -138,3 +138,16 @@ def test_what_the_child_sends_that_cannot_be_used_is_checked_here(tmp_path: Path
     finally:
         row_rules.row_model.cache_clear()
         row_rules._adapter.cache_clear()
+
+
+def test_the_last_blocks_are_smaller(monkeypatch: Any) -> None:
+    # rows._size: BLOCK rows while many are left, a quarter of it for the last four blocks.
+    monkeypatch.setattr(row_rules, "BLOCK", 100)
+    meeting = second_cpu.Meeting(0, 1000)
+    try:
+        sizes = []
+        while (block := meeting.front(row_rules._size(meeting))) is not None:
+            sizes.append(block[1] - block[0])
+        assert sizes == [100] * 6 + [25] * 16
+    finally:
+        meeting.close()

@@ -412,6 +412,13 @@ BLOCK = 1024
 """Rows a process takes at a time when two share a big 附件1 (second_cpu.Meeting): ~30 ms of
 checking, so the two processes end within about that of each other."""
 
+def _size(meeting: second_cpu.Meeting) -> int:
+    """The rows to take next: ``BLOCK``, a quarter of it once no more than four blocks are left,
+    so that the two processes end within a smaller block of each other (~3 ms rather than ~10:
+    the one done first waits for the other, serial time)."""
+    return BLOCK if meeting.left() > 4 * BLOCK else max(BLOCK // 4, 1)
+
+
 MEANWHILE_LEFT = 0.35
 """When no more than this part of a shared 附件1's rows is left to take, this process runs
 ``meanwhile`` (the table rules, roughly a seventh of the rows' cost) while the child goes on
@@ -485,7 +492,7 @@ def _shared(table: Table, ctx: RowContext, fields: tuple[str, ...], meanwhile: C
         if meanwhile is not None and meeting.left() <= MEANWHILE_LEFT * n:
             meanwhile()
             meanwhile = None
-        block = meeting.front(BLOCK)
+        block = meeting.front(_size(meeting))
         if block is None:
             break
         yield from _validate(table, ctx, *block, shape)
@@ -549,7 +556,7 @@ def _checked(table: Table, ctx: RowContext, meeting: second_cpu.Meeting,
     first = len(table.records)
     shape = _shape(fields)
     blocks: list[_Block] = []
-    while (block := meeting.back(BLOCK)) is not None:
+    while (block := meeting.back(_size(meeting))) is not None:
         start = len(ctx.findings)
         rows = list(_validate(table, ctx, *block, shape))
         blocks.append(pickle.dumps((rows, ctx.findings[start:]), protocol=pickle.HIGHEST_PROTOCOL))
