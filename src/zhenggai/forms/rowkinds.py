@@ -343,12 +343,10 @@ def plain_reader(rows: Rows) -> PlainReader | None:
     way each costs ~2.5 µs (values, classify, make_record, is_total_label: five calls); this
     reads it in ~1 µs, most of it the record itself: the parent's serial time before the rows
     are checked on two CPUs (issue 22). ``read(r, category, keep)`` reads the plain rows from
-    ``r`` on in one loop (a call and a turn of the general loop a row less: ~0.2 µs) and gives
-    each record to ``keep``; it returns the first row it did not read, which the general path
-    then reads as before (``r`` itself when that row is not proved plain): each record is the
-    one that path makes (tests/test_plain_rows.py builds tables both ways). None when the table
-    is not a 附件1 whose columns are all found.
-    """
+    ``r`` on in one loop (a call a row less), each record to ``keep``, and returns the first row
+    it did not read (``r`` when that one is not proved plain), which the general path reads as
+    before: the records are the ones it makes (tests/test_plain_rows.py builds tables both
+    ways). None when the table is not a 附件1 whose columns are all found."""
     grid = rows.grid
     if (rows.spec.kind != TableKind.APPENDIX1 or rows.take is None or rows.seq_col is None
             or rows.county_col is not None):
@@ -372,11 +370,9 @@ def plain_reader(rows: Rows) -> PlainReader | None:
     extra_cols, names = rows.extra_cols, rows.h.extras
     # The columns side by side (the official order, as nearly always): a slice, half the cost
     # of the itemgetter (the same list).
-    lo = cols[0]
-    take = rows.take if cols != list(range(lo, lo + len(cols))) else None
-    hi = lo + len(cols)
-    table = grid.rows
-    end = len(table)
+    lo, hi = cols[0], cols[0] + len(cols)
+    take = rows.take if cols != list(range(lo, hi)) else None
+    table, end = grid.rows, len(grid.rows)
 
     def read(r: int, category: str | None, keep: Callable[[Record], None]) -> int:
         at_special = bisect_left(special, r)
@@ -386,7 +382,7 @@ def plain_reader(rows: Rows) -> PlainReader | None:
             if len(row) <= last:
                 return r  # values() would pad the row; classify or make_record look further
             seq = row[first_at]
-            second: Any = row[second_at]  # by its class, not isinstance: a str subclass (Shown) goes the general way
+            second: Any = row[second_at]  # by its class below: a str subclass (Shown) goes the general way
             # classify: a numeric 序号 (not bool) in 附件1, not the first row → DATA. make_record:
             # both first values filled, so they are the two it reads; 序号 is no text, and the
             # second no total label (is_total_label, which the characters' test spares the regex
