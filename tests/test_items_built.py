@@ -23,27 +23,31 @@ VALUES: st.SearchStrategy[list[object]] = st.lists(
     st.one_of(st.none(), st.text(max_size=5), st.floats(allow_nan=False), st.dates()), max_size=7)
 
 
+_Rows = tuple[list[Record], list[tuple[bool | None, date | None] | None]]
+
+
 @st.composite
-def rows(draw: st.DrawFn) -> tuple[list[Record], list[tuple[bool | None, date | None]]]:
+def rows(draw: st.DrawFn) -> _Rows:
     n = draw(st.integers(0, 8))
     records = [Record(draw(st.integers(1, 30)), draw(VALUES), draw(st.none() | st.text(max_size=4)),
                       draw(st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2)), False,
                       draw(st.none() | st.integers(1, 30))) for _ in range(n)]
-    parsed = [(draw(st.none() | st.booleans()), draw(st.none() | st.dates())) for _ in range(n)]
+    # None: a row whose validator raised (no values: done and deadline None)
+    parsed = [draw(st.none() | st.tuples(st.none() | st.booleans(), st.none() | st.dates())) for _ in range(n)]
     return records, parsed
 
 
 @settings(max_examples=200, deadline=None)
 @given(rows(), st.lists(st.integers(1, 30), max_size=6), st.data())
 def test_items_are_the_items_the_dataclass_builds(
-        got: tuple[list[Record], list[tuple[bool | None, date | None]]], error_rows: list[int], data: st.DataObject,
+        got: _Rows, error_rows: list[int], data: st.DataObject,
 ) -> None:
     records, parsed = got
     start = data.draw(st.integers(0, len(records)))
     findings = [make("required-missing", file="f", sheet="s", row=r, field="问题描述") for r in error_rows]
     items = _items(records, parsed, findings, start)
-    expected = [Item(rec.row, rec.category, rec.values, rec.extras, done, deadline, error_rows.count(rec.row),
-                     rec.group) for rec, (done, deadline) in zip(records[start:], parsed[start:], strict=True)]
+    expected = [Item(rec.row, rec.category, rec.values, rec.extras, *(pair or (None, None)), error_rows.count(rec.row),
+                     rec.group) for rec, pair in zip(records[start:], parsed[start:], strict=True)]
     assert items == expected
     for it, want in zip(items, expected, strict=True):
         assert type(it) is Item

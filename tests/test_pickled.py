@@ -1,4 +1,4 @@
-"""Rows pickled by their fields (core/pickled.py) come back equal, every field set."""
+"""Rows pickled by their fields (core/pickled.py, and Finding's own __reduce__) come back equal, every field set."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from zhenggai.core.findings import Finding, Severity
 from zhenggai.core.pickled import pickled_by_fields
 from zhenggai.core.results import Item, Stats
 from zhenggai.core.table import Record
@@ -19,6 +20,8 @@ ROWS = [
     Stats(9, "谷城县", [1, 2.5, "三"], {"说明": "y"}, {"total": 1.0, "done": None}, errors=1, total=True,
           reasons={"done": "不是数字"}, parts=3),
     Record(12, ["a", 1.0, None], category="类别", extras={"k": "v"}, total=True, group=11),
+    Finding(code="overdue", severity=Severity.WARNING, message="已逾期", file="谷城县.xlsx", sheet="附件1",
+            cell="E7", row=7, field="完成时限", value="2022-06-30"),
 ]
 
 

@@ -64,6 +64,7 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_rollup_fast_paths.py": "rollup.county's shortcuts (whole-float 序号, date cells) against the general path",
     "test_plain_rows.py": "forms.rowkinds' plain-row reader against the general path on hand-built grids",
     "test_items_built.py": "checking.files._items' Items against the ones the dataclass builds (core.results)",
+    "test_rows_child.py": "intake.second_cpu's result frames and checking.rows' use of what the row child sends",
     "test_rows_tuples.py": "checking.rows' tuples of fields against its models, on one CPU and on two",
     # behaviour no public call reaches (yet)
     "test_api.py": "checks the lazy public names survive importing the modules behind them",

@@ -10,7 +10,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +61,7 @@ def check_table(t: TableResult, shown: str, opts: Options) -> tuple[TableResult,
     if table.spec.kind == TableKind.APPENDIX2:
         ctx.factors = header_factors(table, ctx)
     ruled: list[Finding] = []
-    parsed: list[tuple[Any, ...]] = []
+    parsed: list[tuple[Any, ...] | None] = []
     items: list[Item] = []
     # Second readings (readings.py) may still change a checked row: its item waits for them.
     early = table.spec.kind == TableKind.APPENDIX1 and not table.readings
@@ -87,19 +86,21 @@ def check_table(t: TableResult, shown: str, opts: Options) -> tuple[TableResult,
     if table.readings:  # cells written two ways (a twin column, a Word revision): readings.py
         models = second_readings(table, ctx, list(models))
     if table.spec.kind == TableKind.APPENDIX1:
-        for m in models:
-            parsed.append((None, None) if m is None else m if tuples else (m.done, m.deadline))
+        # The tuples as validate_rows gives them (None where a validator raised, which _items
+        # reads as (None, None)), taken by list.extend's own loop: ~50 ns a row less than an
+        # append each, serial for the child's rows.
+        parsed.extend(models if tuples else (None if m is None else (m.done, m.deadline) for m in models))
         ctx.findings += ruled
         items.extend(_items(table.records, parsed, ctx.findings, len(items)))
         return replace(t, items=t.items + tuple(items)), ctx.findings
     number_keys = [c.key for c in table.spec.columns if c.is_number and c.key in ctx.cols]
-    parsed = [(m.county, {k: getattr(m, field_name(k)) for k in number_keys}) if m
+    counted = [(m.county, {k: getattr(m, field_name(k)) for k in number_keys}) if m
               else (None, dict.fromkeys(number_keys)) for m in models]
     ctx.findings += ruled
     errors = _errors(ctx.findings)
     stats = tuple(Stats(rec.row, None if rec.total else county, rec.values, rec.extras, numbers,
                         errors[rec.row], total=rec.total, reasons=ctx.reasons.get(rec.row, {}))
-                  for rec, (county, numbers) in zip(table.records, parsed, strict=True))
+                  for rec, (county, numbers) in zip(table.records, counted, strict=True))
     return replace(t, stats=t.stats + stats), ctx.findings
 
 
@@ -108,19 +109,34 @@ def _errors(findings: Sequence[Finding]) -> Counter[int | None]:
     return Counter(x.row for x in findings if x.severity is Severity.ERROR)
 
 
-def _items(records: Sequence[Record], parsed: Sequence[tuple[Any, ...]], findings: Sequence[Finding],
+def _items(records: Sequence[Record], parsed: Sequence[tuple[Any, ...] | None], findings: Sequence[Finding],
            start: int) -> list[Item]:
-    """The items of records ``start:len(parsed)``, each with its row's errors among ``findings``."""
+    """The items of records ``start:len(parsed)``, each with its row's errors among ``findings``;
+    ``parsed`` holds each row's (done, deadline), or None when its validator raised (none known)."""
     # errors.get, not errors[...]: a Counter's missing key (most rows) calls its Python __missing__.
     errors = _errors(findings).get
     items: list[Item] = []
     keep = items.append
-    for rec, (done, deadline) in zip(records[start:len(parsed)], parsed[start:], strict=True):
-        it: Any = _ItemFields(rec.row, rec.category, rec.values, rec.extras, done, deadline, errors(rec.row, 0),
-                              rec.group)
+    for rec, pair in zip(records[start:len(parsed)], parsed[start:], strict=True):
+        done, deadline = _NONE if pair is None else pair
+        # The stores here, not in an __init__: one Python call an item less (~0.5 → ~0.4 µs;
+        # the items of a child's 60,000 rows are built after both processes' rows, serial).
+        it: Any = _ItemFields()
+        it.row = row = rec.row
+        it.category = rec.category
+        it.values = rec.values
+        it.extras = rec.extras
+        it.done = done
+        it.deadline = deadline
+        it.errors = errors(row, 0)
+        it.group = rec.group
+        it.sheet = None  # Item's default: the row's table's own sheet
         it.__class__ = Item  # see _ItemFields
         keep(it)
     return items
+
+
+_NONE = (None, None)
 
 
 class _ItemFields:
@@ -135,18 +151,6 @@ class _ItemFields:
     """
 
     __slots__ = ("category", "deadline", "done", "errors", "extras", "group", "row", "sheet", "values")
-
-    def __init__(self, row: int, category: str | None, values: list[object], extras: dict[str, object],
-                 done: bool | None, deadline: date | None, errors: int, group: int | None) -> None:
-        self.row = row
-        self.category = category
-        self.values = values
-        self.extras = extras
-        self.done = done
-        self.deadline = deadline
-        self.errors = errors
-        self.group = group
-        self.sheet = None  # Item's default: the row's table's own sheet
 
 
 # --- a file -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ goes into ``Table.notes``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
@@ -331,21 +332,21 @@ def make_record(rows: Rows, r: int, row: list[object], values: list[object], cat
     return rec
 
 
-PlainReader = Callable[[list[object], int, "str | None"], "Record | None"]
+PlainReader = Callable[[int, "str | None", Callable[[Record], None]], int]
 
 
 def plain_reader(rows: Rows) -> PlainReader | None:
-    """What ``classify`` and ``make_record`` make of a plain data row, decided in a few tests.
+    """What ``classify`` and ``make_record`` make of plain data rows, decided in a few tests.
 
     A big 附件1 is ~100,000 rows that are all alike: 序号 a number, 问题描述 a text that is no
     total label, no category merged across, formula or hidden row among them. Read the general
     way each costs ~2.5 µs (values, classify, make_record, is_total_label: five calls); this
     reads it in ~1 µs, most of it the record itself: the parent's serial time before the rows
-    are checked on two CPUs (issue 22).
-    The reader returns None for any row it does not prove plain, which the general path then
-    reads as before: the record is the one that path makes (tests/test_plain_rows.py builds
-    tables both ways). None when the table is not a 附件1 whose columns are all found.
-    """
+    are checked on two CPUs (issue 22). ``read(r, category, keep)`` reads the plain rows from
+    ``r`` on in one loop (a call a row less), each record to ``keep``, and returns the first row
+    it did not read (``r`` when that one is not proved plain), which the general path reads as
+    before: the records are the ones it makes (tests/test_plain_rows.py builds tables both
+    ways). None when the table is not a 附件1 whose columns are all found."""
     grid = rows.grid
     if (rows.spec.kind != TableKind.APPENDIX1 or rows.take is None or rows.seq_col is None
             or rows.county_col is not None):
@@ -354,7 +355,7 @@ def plain_reader(rows: Rows) -> PlainReader | None:
     # The rows the general path reads otherwise than by their own cells: a category merged
     # across, a hidden row, a formula without its value, and the first row (perhaps column
     # numbers: classify's UNITS).
-    special = {rows.first, *rows.across, *grid.hidden_values, *(r for r, _ in grid.formulas_without_value)}
+    special = sorted({rows.first, *rows.across, *grid.hidden_values, *(r for r, _ in grid.formulas_without_value)})
     # Cells a merge above fills in (values()), per row: (position in values, value). Never
     # the first two: a plain row has them filled itself, and values() fills only blanks.
     at = {c: i for i, c in enumerate(cols)}
@@ -369,38 +370,48 @@ def plain_reader(rows: Rows) -> PlainReader | None:
     extra_cols, names = rows.extra_cols, rows.h.extras
     # The columns side by side (the official order, as nearly always): a slice, half the cost
     # of the itemgetter (the same list).
-    lo = cols[0]
-    take = rows.take if cols != list(range(lo, lo + len(cols))) else None
-    hi = lo + len(cols)
+    lo, hi = cols[0], cols[0] + len(cols)
+    take = rows.take if cols != list(range(lo, hi)) else None
+    table, end = grid.rows, len(grid.rows)
 
-    def read(row: list[object], r: int, category: str | None) -> Record | None:
-        if r in special or len(row) <= last:
-            return None  # values() would pad the row; classify or make_record look further
-        seq = row[first_at]
-        second: Any = row[second_at]  # tested by its class, not isinstance: a str subclass (Shown) goes the general way
-        # classify: a numeric 序号 (not bool) in 附件1, not the first row → DATA. make_record:
-        # both first values filled, so they are the two it reads; 序号 is no text, and the
-        # second no total label (is_total_label, which the characters' test spares the regex
-        # for nearly every row: longer than any label, or none of 计汇总全).
-        if not ((seq.__class__ is float or seq.__class__ is int) and second.__class__ is str and second
-                and not second.isspace()):
-            return None
-        if (len(second) <= TOTAL_LABEL_MAX
-                and ("计" in second or "汇" in second or "总" in second or "全" in second)
-                and is_total_label(clean_text(second))):
-            return None
-        values = row[lo:hi] if take is None else list(take(row))
-        if fill_of is not None and (filled := fill_of(r)) is not None:
-            # values() also sets "" where no merge fills a blank: "" again (a grid's only str
-            # subclass, Shown, is never empty).
-            for i, v in filled:
-                if values[i] == "":
-                    values[i] = v
-        rec = Record(r + 1, values, category, {}, False, group_of(r) if group_of is not None else None)
-        if extra_cols:
-            width = len(row)
-            rec.extras = {names[c]: row[c] for c in extra_cols if c < width and row[c] != ""}
-        return rec
+    def read(r: int, category: str | None, keep: Callable[[Record], None]) -> int:
+        at_special = bisect_left(special, r)
+        stop = special[at_special] if at_special < len(special) else end  # read up to the next special row
+        while r < stop:
+            row = table[r]
+            if len(row) <= last:
+                return r  # values() would pad the row; classify or make_record look further
+            seq = row[first_at]
+            second: Any = row[second_at]  # by its class below: a str subclass (Shown) goes the general way
+            # classify: a numeric 序号 (not bool) in 附件1, not the first row → DATA. make_record:
+            # both first values filled, so they are the two it reads; 序号 is no text, and the
+            # second no total label (is_total_label, which the characters' test spares the regex
+            # for nearly every row: longer than any label, or none of 计汇总全), nor for a text
+            # ending in a letter or digit no label ends in (what clean_text and is_total_label
+            # strip from the end is spaces, invisible marks, colons and brackets, never one:
+            # "…未设快递网点" is no label, ~10 % of a big table's rows, ~1 µs each).
+            if not ((seq.__class__ is float or seq.__class__ is int) and second.__class__ is str and second
+                    and not second.isspace()):
+                return r
+            if (len(second) <= TOTAL_LABEL_MAX
+                    and ("计" in second or "汇" in second or "总" in second or "全" in second)
+                    and (second[-1] in _TOTAL_END or not second[-1].isalnum())
+                    and is_total_label(clean_text(second))):
+                return r
+            values = row[lo:hi] if take is None else list(take(row))
+            if fill_of is not None and (filled := fill_of(r)) is not None:
+                # values() also sets "" where no merge fills a blank: "" again (a grid's only str
+                # subclass, Shown, is never empty).
+                for i, v in filled:
+                    if values[i] == "":
+                        values[i] = v
+            rec = Record(r + 1, values, category, {}, False, group_of(r) if group_of is not None else None)
+            if extra_cols:
+                width = len(row)
+                rec.extras = {names[c]: row[c] for c in extra_cols if c < width and row[c] != ""}
+            keep(rec)
+            r += 1
+        return r
 
     return read
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import islice
 
 from zhenggai.core.codes import FindingCode
 from zhenggai.core.gcpause import collector_paused
@@ -312,12 +313,13 @@ def _read_rows(grid: Grid, spec: TableSpec, h: Header, others: tuple[TableSpec, 
     hidden_read: list[int] = []
     # Bound once: the loop runs for every row of a 100,000-row table.
     fill, across, values_of, classify, keep = lay.fill, lay.across, lay.values, lay.classify, records.append
-    plain = lay.plain  # a plain data row of a 附件1 in a few tests (rowkinds.plain_reader), else None
-    for r in range(lay.first, len(rows)):
-        row = rows[r]
-        if plain is not None and (rec := plain(row, r, category)) is not None:
-            keep(rec)
+    plain = lay.plain  # plain data rows of a 附件1 in a few tests (rowkinds.plain_reader), else None
+    for r in (todo := iter(range(lay.first, len(rows)))):
+        if plain is not None and (after := plain(r, category, keep)) > r:
+            if after > r + 1:  # rows r:after read: the loop goes on at ``after``
+                next(islice(todo, after - r - 2, None), None)
             continue
+        row = rows[r]
         if hidden and r in hidden:
             if _read_hidden(lay, r, hidden[r], records, notes, category, formula_cells):
                 hidden_read.append(r + 1)

@@ -18,6 +18,9 @@ they meet, so both finish within one block of each other, whatever each one's sp
 
 A child may also send values before its result (``tell``, e.g. "the sheets are guarded"):
 each value goes over the pipe as a length and a pickle, read in order with ``Pending.next``.
+The result's length is marked as the result's: once it is read whole, it is the child's
+result whatever happens to the child after, and this process goes on without waiting for
+the child's exit (a forked child of a big process takes ~8 ms to give back its memory).
 """
 
 from __future__ import annotations
@@ -53,6 +56,10 @@ def available() -> bool:
 
 
 _LENGTH = struct.Struct("<Q")
+_RESULT = 1 << 63
+"""Set in the length of the child's result (a tell's length never has it: no pickle is that long)."""
+_exiting: list[int] = []
+"""Children whose result was read while they were still exiting: reaped by a later start."""
 _PAIR = struct.Struct("<qq")
 
 
@@ -123,6 +130,7 @@ class Pending:
     fd: int  # the read end of its pipe
     _file: BinaryIO | None = None
     _last: object | None = None  # the last value read
+    _final: bool = False  # ``_last`` is the child's result, read whole
     _done: bool = False  # waited for: ``_last`` is the result (None when not clean)
 
     def _reader(self) -> BinaryIO:
@@ -133,27 +141,37 @@ class Pending:
     def next(self) -> tuple[bool, object]:
         """The child's next value in order, (True, value); (False, None) at its end or when
         what it sent cannot be read (the caller then does the work itself)."""
-        if self._done:
+        if self._done or self._final:
             return False, None
         f = self._reader()
         head = f.read(_LENGTH.size)
         if len(head) < _LENGTH.size:
             return False, None
-        data = f.read(_LENGTH.unpack(head)[0])
+        length = _LENGTH.unpack(head)[0]
+        data = f.read(length & ~_RESULT)
+        if len(data) != length & ~_RESULT:  # cut short: the child died while writing
+            return False, None
         with contextlib.suppress(Exception):
             value: object = pickle.loads(data)  # our own child's value, over our own pipe
-            self._last = value
+            self._last, self._final = value, bool(length & _RESULT)
             return True, value
         return False, None
 
     def result(self) -> object | None:
         """The child's last value (its result), or None when it did not finish cleanly.
-        Waits for the child the first time; the same answer after that."""
+        Waits for the child the first time (for its exit only when no whole result came);
+        the same answer after that."""
         if self._done:
             return self._last
         more = True
         while more:  # to the end before waiting: a full pipe would block the child
             more, _ = self.next()
+        if self._final:  # the result, whole: nothing can follow it, and no exit status changes it
+            self._reader().close()
+            self._done = True
+            _exiting.append(self.pid)
+            _reap()
+            return self._last
         tail = self._reader().read()  # anything unreadable: not a clean finish
         self._reader().close()
         _, status = os.waitpid(self.pid, 0)
@@ -161,6 +179,15 @@ class Pending:
         if tail or not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
             self._last = None
         return self._last
+
+
+def _reap() -> None:
+    """Reap the children that have exited since their results were read (never waits)."""
+    for pid in list(_exiting):
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                continue  # still exiting
+        _exiting.remove(pid)
 
 
 def start(compute: Callable[[], object]) -> Pending | None:
@@ -171,6 +198,7 @@ def start(compute: Callable[[], object]) -> Pending | None:
 def start_telling(compute: Callable[[Callable[[object], None]], object]) -> Pending | None:
     """``compute(tell)`` in a forked child, where ``tell(value)`` sends a value ahead of the
     result; None when no child could be started."""
+    _reap()
     r, w = os.pipe()
     try:
         pid = os.fork()
@@ -184,12 +212,12 @@ def start_telling(compute: Callable[[Callable[[object], None]], object]) -> Pend
             os.close(r)
             with os.fdopen(w, "wb") as f:
 
-                def tell(value: object) -> None:
+                def send(value: object, mark: int = 0) -> None:
                     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-                    f.write(_LENGTH.pack(len(data)) + data)
+                    f.write(_LENGTH.pack(len(data) | mark) + data)
                     f.flush()
 
-                tell(compute(tell))
+                send(compute(send), _RESULT)
             status = 0
         finally:
             os._exit(status)  # no atexit handlers, no buffered output written twice
