@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from zhenggai.cli.wrap import BreakingConsole
@@ -141,6 +140,10 @@ def progress(label: str, *, enabled: bool) -> Iterator[Any]:
     if not enabled or not stderr.is_terminal:
         yield None
         return
+    # Imported only for a bar that shows (rich.progress and its live display, spinners …:
+    # ~8 ms): a redirected or piped run never needs it.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn(label),
         BarColumn(),
