@@ -732,7 +732,8 @@ def finish(code: int) -> NoReturn:
         for fd in (1, 2):
             with contextlib.suppress(OSError):
                 os.close(fd)
-        boundary.finished(code)
+        with contextlib.suppress(OSError):  # a supervisor gone already: it has no code to pass on
+            boundary.finished(code)
         os._exit(code)
     raise typer.Exit(code)
 
