@@ -681,7 +681,13 @@ def serve_cmd(
 
 def _serve_start(store: Any, max_upload: int, cert: Path | None, key: Path | None) -> None:
     """Run the intake server on the folder whose lock ``store`` holds, until Ctrl+C."""
+    import gc
+
     from zhenggai.web import launch
+
+    # The collector is paused for short commands (``command``, ``main``); a server runs for
+    # days, and its requests' cyclic garbage must be collected.
+    gc.enable()
 
     web_app = launch.build(store, max_upload * 1024 * 1024)
     host, port = launch.address(store)
