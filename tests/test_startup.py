@@ -141,3 +141,35 @@ def test_validate_and_merge_run_where_there_is_no_fcntl(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120, env=env, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["1", "1"]
+
+
+# cli/app.app_for: a run that names a command gets an app holding only that command (typer
+# then builds no other command's options). Whatever it shows must be what the whole app
+# shows: help, usage errors, a real run, a mistyped command.
+ONLY = textwrap.dedent(
+    """
+    import sys
+    import zhenggai.cli.app as cli
+
+    if sys.argv[1] == "whole":
+        cli.app_for = lambda argv: cli.app
+    sys.argv = ["zhenggai", *sys.argv[2:]]
+    cli.main()
+    """
+)
+
+
+def test_an_app_with_only_the_named_command_shows_what_the_whole_app_shows(tmp_path: Path) -> None:
+    book = str(make_workbook(tmp_path / "谷城县.xlsx", {"附件1": appendix1_rows(GOOD_ROWS)}))
+    runs = [["validate", "--help"], ["merge", "--help"], ["report", "--help"], ["validate"],
+            ["validate", book, "--format", "yaml"], ["validate", book, "--no-such-option"],
+            ["validate", book, "--as-of", "2022-07-15"], ["validate", book, "--as-of", "2022-07-15", "--format",
+                                                           "json"],
+            ["diff", book], ["valdate", book], ["--version"]]
+    env = {**os.environ, "COLUMNS": "100"}
+    for args in runs:
+        seen = [subprocess.run([sys.executable, "-c", ONLY, how, *args], capture_output=True, text=True,
+                               timeout=120, env=env, check=False) for how in ("whole", "only")]
+        whole, only = ((p.returncode, p.stdout, p.stderr) for p in seen)
+        assert only == whole, args
+        assert "Traceback" not in whole[2], args

@@ -583,3 +583,24 @@ def test_the_web_check_of_a_zip_upload_leaves_no_extracted_folder(tmp_path: Path
     service.annotated_copy(settings, [service.Entry(1, zipped, "谷城县.zip")], 1)
     assert list(own_tmp.iterdir()) == []
 
+
+def test_the_server_runs_with_the_cyclic_collector_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Short commands pause the collector for their whole run (cli/app.command and main); the
+    # server runs for days, so it must collect its requests' cyclic garbage.
+    import gc
+
+    from typer.testing import CliRunner
+
+    from zhenggai.cli.app import app
+
+    seen: list[bool] = []
+    monkeypatch.setattr(launch, "run", lambda *a, **k: seen.append(gc.isenabled()))
+    was = gc.isenabled()
+    try:
+        res = CliRunner().invoke(app, ["serve", str(tmp_path / "收件库"), "--prefecture", "襄阳市",
+                                       "--expect", "谷城县"])
+    finally:
+        if was:
+            gc.enable()
+    assert res.exit_code == 0, res.output
+    assert seen == [True]

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
 from zhenggai.core.results import Options, ProgressCallback, ValidationResult
-from zhenggai.rollup.model import MergeOptions, MergeResult, Rollup
 
 if TYPE_CHECKING:
+    # Named for annotations only: ``validate`` never needs the rollup's model (~7 ms to
+    # import: a dozen dataclasses); merge and read_rollup import it when they run.
     from zhenggai.forms.feedback_list import FeedbackList
+    from zhenggai.rollup.model import MergeOptions, MergeResult, Rollup
 
 PathLike = Union[str, os.PathLike]  # type: ignore[type-arg]  # noqa: UP007 - a runtime alias on Python 3.10
 Paths = Union[PathLike, Iterable[PathLike]]  # noqa: UP007
@@ -71,6 +73,7 @@ def merge(
     (its counties are then the counties expected to answer).
     """
     from zhenggai.api.pipeline import run_merge as run
+    from zhenggai.rollup.model import MergeOptions
 
     out = Path(output) if output is not None else None
     opts = options or MergeOptions()
@@ -88,11 +91,13 @@ def read_rollup(path: PathLike, options: MergeOptions | None = None) -> Rollup:
 
 
 def _feedback(problems: PathLike | FeedbackList | None) -> FeedbackList | None:
+    if problems is None:
+        return None  # most runs: without the feedback list's modules (~2 ms to import)
     from zhenggai.core.errors import InputError
     from zhenggai.forms.feedback_list import FeedbackList
     from zhenggai.forms.feedback_reader import read_feedback_list
 
-    if problems is None or isinstance(problems, FeedbackList):
+    if isinstance(problems, FeedbackList):
         return problems
     path = Path(problems)
     if not path.is_file():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copy
 import functools
 import os
 import sys
@@ -680,7 +681,13 @@ def serve_cmd(
 
 def _serve_start(store: Any, max_upload: int, cert: Path | None, key: Path | None) -> None:
     """Run the intake server on the folder whose lock ``store`` holds, until Ctrl+C."""
+    import gc
+
     from zhenggai.web import launch
+
+    # The collector is paused for short commands (``command``, ``main``); a server runs for
+    # days, and its requests' cyclic garbage must be collected.
+    gc.enable()
 
     web_app = launch.build(store, max_upload * 1024 * 1024)
     host, port = launch.address(store)
@@ -725,6 +732,14 @@ def finish(code: int) -> NoReturn:
         except OSError:
             raise typer.Exit(code) from None  # a closed pipe: Python's own exit says so, as before
         atexit._run_exitfuncs()  # e.g. removing extracted .zip members (intake/inbox.py)
+        # All is written: close stdout and stderr (a pipe's reader sees its end now, not when
+        # the kernel has freed this process's memory) and tell the supervisor, which exits
+        # with the code at once; freeing ~300 MB (100,000 rows) then takes no one's time.
+        for fd in (1, 2):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(OSError):  # a supervisor gone already: it has no code to pass on
+            boundary.finished(code)
         os._exit(code)
     raise typer.Exit(code)
 
@@ -774,8 +789,30 @@ def json_for(text: str, stream: Any = None) -> str:
     return "".join(out)
 
 
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app, holding only the command that ``argv`` names when it names one.
+
+    Typer builds every registered command's options before it parses (~8 ms for the six);
+    a run names one, and nothing of the others can show: its help, its usage errors and
+    its output are the command's own. Anything else (no command, a mistyped one, shell
+    completion) gets the whole app, as do tests, which call ``app`` itself.
+    """
+    commands = [c for c in app.registered_commands if argv and c.name == argv[0]]
+    if len(commands) != 1:
+        return app
+    only = copy.copy(app)
+    only.registered_commands = commands
+    return only
+
+
 def main() -> None:
     """Console-script entry point: Chinese messages, no tracebacks, documented exit codes."""
+    import gc
+
+    # Paused from the start, not only inside the command (see ``command``): the imports and
+    # typer's parsing make cyclic objects that live as long as the process, and the
+    # collector's runs over them only cost time (~4 ms before a command starts).
+    gc.disable()
     from zhenggai.cli import i18n as cli_text
     from zhenggai.core.errors import FatalError
 
@@ -785,7 +822,7 @@ def main() -> None:
 
     supervise(sys.argv[1:])  # returns in the child that runs the command (see supervise.py)
     try:
-        code = app(standalone_mode=False)
+        code = app_for(sys.argv[1:])(standalone_mode=False)
     except (Fatal, FatalError) as exc:
         typer.echo(f"错误：{exc}", err=True)
         code = EXIT_FATAL
