@@ -194,38 +194,6 @@ def test_breadcrumbs_survive_being_split() -> None:
     assert events == [] and rest == msg[:4]
     events, rest = boundary.read_crumbs(bytearray(msg))
     assert events == ["谷ab", None] and not rest
-    events, rest = boundary.read_crumbs(bytearray(msg + b"X"))  # "finished", its code still to come
-    assert events == ["谷ab", None] and rest == b"X"
-    events, rest = boundary.read_crumbs(bytearray(b"UX\x01"))
-    assert events == [True, boundary.Finished(1)] and not rest
-
-
-# The child of a supervised run says "finished" once its output is written and closed; the
-# supervisor then exits with that code at once, without waiting for the child's end (the
-# kernel freeing its memory). Here the child then waits for its stdin to close, and exits 0.
-FINISHING = """
-import os, sys
-from zhenggai.cli.supervise import supervise
-from zhenggai.intake import boundary
-supervise(["validate", "x.xlsx"])
-boundary.finished(3)
-sys.stdin.read()
-os._exit(0)
-"""
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="a supervised run needs fork")
-def test_the_supervisor_ends_with_the_code_the_child_finished_with() -> None:
-    env = {k: v for k, v in os.environ.items() if k != boundary.SUPERVISED_ENV}
-    proc = subprocess.Popen([sys.executable, "-c", FINISHING], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            env=env)
-    try:
-        assert proc.wait(timeout=60) == 3  # the child is still alive, waiting for its stdin
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()  # the child ends
-        proc.kill()
-        proc.wait()
 
 
 def test_workers_are_spawned_when_the_temporary_path_is_too_long_for_a_socket(

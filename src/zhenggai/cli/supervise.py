@@ -103,10 +103,6 @@ def _watch(pid: int, fd: int, limits: boundary.Limits) -> tuple[int, str | None,
             break  # the child ended
         events, buffer = boundary.read_crumbs(buffer + chunk)
         for event in events:
-            if isinstance(event, boundary.Finished):
-                # The child has written and closed its output and only its memory is left to
-                # free (cli/app.finish): end now with its code; the orphan's end is reaped by init.
-                os._exit(event.code)
             if isinstance(event, bool):
                 early = event
             else:

@@ -411,8 +411,6 @@ _CRUMB_START, _CRUMB_END = b"S", b"E"
 # Calamine opens the file before its zip guard has finished measuring it (reader._read_aside)
 # / the guard has passed it: a crash in between reads the file again, guard first.
 _CRUMB_EARLY, _CRUMB_GUARDED = b"U", b"G"
-# The run has written all it writes and ends with the exit code in the next byte (finished).
-_CRUMB_EXIT = b"X"
 _state: dict[str, Any] = {"fd": None, "known": {}, "limits": None}
 
 
@@ -480,38 +478,12 @@ def reading(shown: str) -> Iterator[None]:
         os.write(fd, _CRUMB_END)
 
 
-@dataclass(frozen=True)
-class Finished:
-    """The crumb of a run that has written everything and now ends with ``code``."""
-
-    code: int
-
-
-def finished(code: int) -> None:
-    """Tell the supervisor that this run has written everything (its output flushed and
-    closed) and ends with ``code``: the supervisor exits with it at once (cli/supervise.py).
-
-    What follows in this process is only the kernel tearing down its memory (a 100,000-row
-    run: ~300 MB, 15–25 ms), which the clerk need not wait for. A no-op when not supervised.
-    """
-    fd = _state["fd"]
-    if fd is not None and supervised() and 0 <= code <= 255:
-        os.write(fd, _CRUMB_EXIT + bytes([code]))
-
-
-def read_crumbs(buffer: bytearray) -> tuple[list[str | bool | Finished | None], bytearray]:
+def read_crumbs(buffer: bytearray) -> tuple[list[str | bool | None], bytearray]:
     """Parse what a supervised child wrote: the path it started (str), None for "done", True
-    for "calamine works on it before its zip guard has passed it", False for "guard passed",
-    :class:`Finished` for "all written, ending with this code"."""
-    events: list[str | bool | Finished | None] = []
+    for "calamine works on it before its zip guard has passed it", False for "guard passed"."""
+    events: list[str | bool | None] = []
     marks = {_CRUMB_END: None, _CRUMB_EARLY: True, _CRUMB_GUARDED: False}
     while buffer:
-        if bytes(buffer[:1]) == _CRUMB_EXIT:
-            if len(buffer) < 2:
-                break
-            events.append(Finished(buffer[1]))
-            buffer = buffer[2:]
-            continue
         if bytes(buffer[:1]) in marks:
             events.append(marks[bytes(buffer[:1])])
             buffer = buffer[1:]
