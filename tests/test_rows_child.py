@@ -43,6 +43,36 @@ def test_a_value_told_before_the_child_dies_is_not_its_result() -> None:
     second_cpu._reap()
 
 
+def test_children_not_yet_reaped_are_reaped_when_this_process_ends() -> None:
+    # A whole result is used without waiting for the child's exit; at this process's end
+    # (_reap_all, an atexit function) it is still waited for, so its CPU time and memory count
+    # as this process's children's (time, wait4, benchmarks/bench.py) and no zombie is left.
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+
+    def busy() -> object:
+        end = os.times().elapsed + 0.2
+        while os.times().elapsed < end:
+            pass
+        return "结果"
+
+    pending = second_cpu.start(busy)
+    assert pending is not None
+    assert pending.result() == "结果"
+    pid = pending.pid
+    assert pid in second_cpu._exiting or resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime > before
+    second_cpu._reap_all()
+    assert not second_cpu._exiting
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime >= before + 0.1  # its CPU counted
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass  # reaped: nothing left of it
+    else:
+        raise AssertionError("the child was not reaped")
+
+
 class _Dies:
     def __reduce__(self) -> Any:
         os._exit(4)  # the child dies while pickling its result: nothing of it is sent

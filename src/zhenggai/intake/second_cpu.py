@@ -25,6 +25,7 @@ the child's exit (a forked child of a big process takes ~8 ms to give back its m
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import mmap
 import os
@@ -59,7 +60,8 @@ _LENGTH = struct.Struct("<Q")
 _RESULT = 1 << 63
 """Set in the length of the child's result (a tell's length never has it: no pickle is that long)."""
 _exiting: list[int] = []
-"""Children whose result was read while they were still exiting: reaped by a later start."""
+"""Children whose result was read while they were still exiting: reaped by a later start, or
+when this process ends (_reap_all)."""
 _PAIR = struct.Struct("<qq")
 
 
@@ -188,6 +190,19 @@ def _reap() -> None:
             if os.waitpid(pid, os.WNOHANG)[0] == 0:
                 continue  # still exiting
         _exiting.remove(pid)
+
+
+def _reap_all() -> None:
+    """At this process's end, the children still unreaped: waited for, so that they stay its
+    children to the end (``time``, ``wait4`` and benchmarks/bench.py count their CPU time and
+    memory) and none outlives it as a zombie. By then they have long exited: nothing waits."""
+    for pid in _exiting:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    _exiting.clear()
+
+
+atexit.register(_reap_all)  # the command line's runs end with atexit's functions, then os._exit (cli/app.finish)
 
 
 def start(compute: Callable[[], object]) -> Pending | None:
