@@ -66,6 +66,7 @@ INTERNAL_ALLOWED: dict[str, str] = {
     "test_items_built.py": "checking.files._items' Items against the ones the dataclass builds (core.results)",
     "test_rows_child.py": "intake.second_cpu's result frames and checking.rows' use of what the row child sends",
     "test_rows_tuples.py": "checking.rows' tuples of fields against its models, on one CPU and on two",
+    "test_guard_search.py": "intake.reader's zip-guard searches and whole-member inflation against the plain ones",
     # behaviour no public call reaches (yet)
     "test_api.py": "checks the lazy public names survive importing the modules behind them",
     "test_merge.py": "fault injection: a crash inside outputs.rollup_workbook must leave no output",
