@@ -28,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import appendix1_rows, make_workbook
-from zhenggai.checking import measures
+from zhenggai.checking import measure_text, measures
 from zhenggai.checking import rows as row_rules
 from zhenggai.checking.files import check_file
 from zhenggai.checking.measures import Kind, Verdict, classify, rules_table
@@ -72,13 +72,13 @@ def reference(text: str) -> Verdict:
         return Verdict(Kind.EMPTY)
     s = OLD_MARKER.sub(" ", s)
     r = _old_rules()
-    if OLD_BLOCKERS.search(s) is None and (q := r.quantity.search(measures._SET_PHRASES.sub("", s))):
+    if OLD_BLOCKERS.search(s) is None and (q := r.quantity.search(measure_text.SET_PHRASES.sub("", s))):
         return Verdict(Kind.ACTION, (q.group(),))
     tokens = measures._words(measures._tokenizer()(s), r.kinds)
     clause = measures._Clause([], [], [], [])
     start = 0
     for i, (word, _, _) in enumerate([*tokens, ("。", len(s), len(s))]):
-        if word in measures._CLAUSE_END or i == len(tokens):
+        if word in measure_text.CLAUSE_END or i == len(tokens):
             if i > start:
                 measures._read_clause(s[tokens[start][1]:tokens[i - 1][2]], tokens[start:i], r, clause)
             start = i + 1
@@ -126,7 +126,7 @@ def test_same_verdict_as_the_plain_reading(text: str) -> None:
 @given(texts)
 def test_same_list_markers_dropped(text: str) -> None:
     s = nfkc(text)
-    assert measures._drop_markers(s) == OLD_MARKER.sub(" ", s)
+    assert measure_text.drop_markers(s) == OLD_MARKER.sub(" ", s)
 
 
 def test_clause_ends_are_tokens_of_their_own() -> None:
@@ -156,7 +156,7 @@ def test_a_clause_read_from_its_start(text: str) -> None:
     # _counts reads a clause from its first character when it begins with a space or a
     # dictionary word of two characters: there the first token (search mode) begins.
     r = measures._rules()
-    for piece in measures._CLAUSE_SPLIT.split(measures._drop_markers(nfkc(text))):
+    for piece in measure_text.CLAUSE_SPLIT.split(measure_text.drop_markers(nfkc(text))):
         if piece and "\r" not in piece and (piece[0].isspace() or measures._has_word()(piece[:2])):
             tokens = measures._words(measures._tokenizer()(piece), r.kinds)
             assert tokens[0][1] == 0
@@ -299,17 +299,17 @@ def test_measures_classified_ahead_give_the_findings_of_the_row_model(tmp_path: 
 
 
 def test_every_set_phrase_holds_a_mark_the_short_cut_looks_for() -> None:
-    # measures._without_set_phrases skips the sub when none of 一两四八 occurs in the text.
-    phrases = measures._SET_PHRASES.pattern.split("|")
+    # measure_text.without_set_phrases skips the sub when none of 一两四八 occurs in the text.
+    phrases = measure_text.SET_PHRASES.pattern.split("|")
     assert len(phrases) > 20
     for phrase in phrases:
         assert any(c in phrase for c in "一两四八"), phrase
-        assert measures._without_set_phrases(f"新建{phrase}站点") == "新建站点"
+        assert measure_text.without_set_phrases(f"新建{phrase}站点") == "新建站点"
 
 
 @given(st.text(alphabet="一两四八进步统第些三会课五位体个站点新建 0123", max_size=30))
 def test_set_phrases_dropped_as_the_plain_sub_drops_them(text: str) -> None:
-    assert measures._without_set_phrases(text) == measures._SET_PHRASES.sub("", text)
+    assert measure_text.without_set_phrases(text) == measure_text.SET_PHRASES.sub("", text)
 
 
 # --- issue 22: the patterns written for speed find what issue 19's find -----------------------
@@ -336,15 +336,15 @@ marker_text = st.text(alphabet="0123456789١.、)( \n。;,:!?a一个①⑳⓫⓿
 @settings(max_examples=3000)
 @given(marker_text)
 def test_markers_dropped_backwards_as_forwards(text: str) -> None:
-    # _drop_markers reads the text backwards (and only circled numbers without ".、)").
-    assert measures._drop_markers(text) == OLD_MARKER.sub(" ", text)
+    # drop_markers reads the text backwards (and only circled numbers without ".、)").
+    assert measure_text.drop_markers(text) == OLD_MARKER.sub(" ", text)
 
 
 @settings(max_examples=1000)
 @given(texts)
 def test_the_shorter_blocker_patterns_find_a_word_where_the_full_ones_do(text: str) -> None:
     # _any_of leaves out the words that hold another word of their kinds: found or not, the same.
-    s = measures._drop_markers(nfkc(text))
+    s = measure_text.drop_markers(nfkc(text))
     assert (measures._blockers().search(s) is None) == (OLD_BLOCKERS.search(s) is None)
     figure = _old_blockers(("intent", "negation", "deadline"))
     assert (measures._figure_blockers().search(s) is None) == (figure.search(s) is None)
@@ -356,10 +356,10 @@ def test_the_shorter_blocker_patterns_find_a_word_where_the_full_ones_do(text: s
 def test_a_clause_that_counts_is_found_from_the_whole_text(text: str) -> None:
     # _a_clause_counts: the quantities of the whole text, each in its clause, as _counts reads a clause.
     r = measures._rules()
-    s = measures._drop_markers(nfkc(text))
-    clean = measures._without_set_phrases(s)
+    s = measure_text.drop_markers(nfkc(text))
+    clean = measure_text.without_set_phrases(s)
     q = r.quantity.search(clean)
-    pieces = [p for p in measures._CLAUSE_SPLIT.split(s) if p]
+    pieces = [p for p in measure_text.CLAUSE_SPLIT.split(s) if p]
     want = any(measures._counts(p, r) for p in pieces)
     assert (q is not None and measures._a_clause_counts(s, clean, q, r)) == want
 
@@ -397,8 +397,8 @@ def test_the_first_quantity_without_a_point_is_the_same_once_markers_are_dropped
     # classify's first short cut: a first quantity without "." is the one found after the list
     # markers are dropped ("1.5个" is not: it is " 5个" then).
     s = nfkc(text)
-    q0 = measures._rules().quantity.search(measures._without_set_phrases(s))
-    q1 = OLD_QUANTITY.search(measures._SET_PHRASES.sub("", OLD_MARKER.sub(" ", s)))
+    q0 = measures._rules().quantity.search(measure_text.without_set_phrases(s))
+    q1 = OLD_QUANTITY.search(measure_text.SET_PHRASES.sub("", OLD_MARKER.sub(" ", s)))
     if q0 is not None and "." not in q0.group():
         assert q1 is not None and q1.group() == q0.group()
     measures.classify.cache_clear()
@@ -483,11 +483,11 @@ def test_a_clause_that_counts_is_found_before_markers_are_dropped(text: str) -> 
     r = measures._rules()
     s = nfkc(text)
     q = r.quantity.search(s)
-    if q is not None and measures._without_set_phrases(s) is s and measures._a_clause_counts(s, s, q, r, True):
-        dropped = measures._drop_markers(s)
-        q1 = r.quantity.search(measures._without_set_phrases(dropped))
+    if q is not None and measure_text.without_set_phrases(s) is s and measures._a_clause_counts(s, s, q, r, True):
+        dropped = measure_text.drop_markers(s)
+        q1 = r.quantity.search(measure_text.without_set_phrases(dropped))
         assert q1 is not None
-        assert measures._a_clause_counts(dropped, measures._without_set_phrases(dropped), q1, r)
+        assert measures._a_clause_counts(dropped, measure_text.without_set_phrases(dropped), q1, r)
     measures.classify.cache_clear()
     got, want = classify(text), reference(text)
     assert (got.kind, got.words) == (want.kind, want.words)
@@ -506,12 +506,13 @@ def test_an_action_found_before_markers_are_dropped_reads_its_words_without_them
 @given(st.lists(quantity_piece, max_size=10).map("".join))
 def test_a_first_quantity_with_a_point_and_no_marker_is_the_same_once_markers_are_dropped(text: str) -> None:
     # classify's first short cut also takes a decimal ("21.6万元") where no marker begins it
-    # (measures._no_marker_at): the first quantity found once the markers are dropped.
+    # (measure_text.no_marker_at): the first quantity found once the markers are dropped.
     s = nfkc(text)
     q0 = measures._rules().quantity.search(s)
-    plain = measures._without_set_phrases(s) is s
-    if q0 is not None and "." in q0.group() and plain and measures._no_marker_at(s, q0.start(), q0.group()):
+    plain = measure_text.without_set_phrases(s) is s
+    if q0 is not None and "." in q0.group() and plain and measure_text.no_marker_at(s, q0.start(), q0.group()):
         q1 = OLD_QUANTITY.search(OLD_MARKER.sub(" ", s))
         assert q1 is not None and q1.group() == q0.group()
-    assert measures._no_marker_at("资金21.6万元", 2, "21.6万元") and measures._no_marker_at("125.5个", 0, "125.5个")
-    assert not measures._no_marker_at("12.5个", 0, "12.5个") and not measures._no_marker_at("。1.5个", 1, "1.5个")
+    no_marker_at = measure_text.no_marker_at
+    assert no_marker_at("资金21.6万元", 2, "21.6万元") and no_marker_at("125.5个", 0, "125.5个")
+    assert not no_marker_at("12.5个", 0, "12.5个") and not no_marker_at("。1.5个", 1, "1.5个")

@@ -31,6 +31,15 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from zhenggai.checking.measure_text import (
+    CLAUSE_END,
+    CLAUSE_SPLIT,
+    LAST_CLAUSE_END,
+    MARKER_AT,
+    drop_markers,
+    no_marker_at,
+    without_set_phrases,
+)
 from zhenggai.core.parse import nfkc
 
 if TYPE_CHECKING:
@@ -73,7 +82,7 @@ class Verdict:
         """Pledge: the pledge/meeting/deadline words; action: the action evidence."""
         w = self._words
         if isinstance(w, str):
-            w = _read(_drop_markers(nfkc(w)), _rules()).words
+            w = _read(drop_markers(nfkc(w)), _rules()).words
             _set_words(self, w)
         return w
 
@@ -177,53 +186,7 @@ def _tokenizer() -> Callable[[str], list[tuple[str, int, int]]]:
     return tokenize
 
 
-_CLAUSE_END: Final = frozenset("，,；;。！!？?\n：:")
-# List markers ("1.", "(2)", "①") count nothing: dropped before looking for quantities (each
-# replaced by a space). A marker is one of (issue 19's regex, tests/test_measures_same.py):
-#   D: one or two digits and one of ".、)", at the start or after a space or [。;,:!?、];
-#   P: "(", one or two digits, ")";  C: a circled number (U+2460–24FF, U+2776–2793).
-# No two markers overlap (a D or P never begins inside another: a digit after a digit or "(" is
-# no D's first, and ".、)" begin none), so removing them is the same whatever the order they are
-# found in. Read backwards, every D and P begins with one of ".、)", the rarest of their
-# characters: re skips to it, where read forwards it stops at every digit and asks what precedes
-# (the benchmark's measures: 1.9 → 1.1 µs with the two reversals). Without ".、)" only a C can occur.
-_SEP: Final = r"\s。;,:!?、"
-_CIRCLED: Final = "\u2460-\u24ff\u2776-\u2793"
-_MARKER_REVERSED: Final = re.compile(rf"[.、){_CIRCLED}]"  # the last character first; then the P, D or C it ends
-                                     rf"(?:(?<=\))\d\d?\(|(?<=[.、)])\d\d?(?![^{_SEP}])|(?<=[{_CIRCLED}]))")
-_CIRCLED_RE: Final = re.compile(f"[{_CIRCLED}]")
-
-
-def _no_marker_at(s: str, a: int, word: str) -> bool:
-    """True when no list marker begins at ``a``, where the quantity ``word`` with a point begins
-    ("21.6万元", "1.5个"): a marker in it would be its first one or two digits and the point, at the
-    start of ``s`` or after a separator (one at its second digit would follow a digit)."""
-    return word.index(".") > 2 or (a > 0 and not s[a - 1].isspace() and s[a - 1] not in "。;,:!?、")
-
-
-def _drop_markers(s: str) -> str:
-    """``s`` with each list marker replaced by a space."""
-    if "." in s or "、" in s or ")" in s:
-        return _MARKER_REVERSED.sub(" ", s[::-1])[::-1]
-    return _CIRCLED_RE.sub(" ", s)
-
-
 _CJK_RE: Final = re.compile(r"[\u4e00-\u9fff]")
-_SET_PHRASES: Final = re.compile("进一步|下一步|一步|统一|唯一|逐一|一一|第一|一些|一起|一律|一体|举一反三|一把手|"
-                                 "一岗双责|三会一课|八项规定|两个维护|两个确立|四个意识|四个自信|五位一体")
-
-
-def _without_set_phrases(text: str) -> str:
-    """``text`` without its set phrases (their 一 and 两 are no figures).
-
-    Every set phrase holds 一, 两, 四 or 八 (tests/test_measures_same.py checks it): a text with
-    none of them holds no set phrase, and four ``in`` tests are half the cost of the ``sub``
-    that would find nothing to drop (86 % of the benchmark's measures)."""
-    if "一" in text or "两" in text or "四" in text or "八" in text:
-        return _SET_PHRASES.sub("", text)
-    return text
-
-
 @dataclass(slots=True)
 class _Clause:
     """What one clause says, read left to right."""
@@ -270,7 +233,7 @@ def _read_clause(text: str, tokens: list[tuple[str, int, int]], r: _Rules, out: 
             future = future or not done
     if out.action or scoped or negated or future:
         return  # a quantity in a promise ("计划新建站点10个") or a negation counts nothing
-    clean = _without_set_phrases(text)
+    clean = without_set_phrases(text)
     for m in r.quantity.finditer(clean):
         unit = m.group().lstrip(_FIGURE)
         if out.meeting and unit in r.meeting_units:
@@ -310,11 +273,11 @@ def classify(text: str) -> Verdict:
     # digit, ".、()", a circled number or a space (tests/test_measures_same.py), so none overlaps
     # a marker, and none spans the space put in its place.
     blocked = _blockers().search(s) is not None
-    clean = _without_set_phrases(s)
+    clean = without_set_phrases(s)
     if not blocked:
         q = r.quantity.search(clean)
         if q is not None and (
-                "." not in (word := q.group()) or (clean is s and _no_marker_at(s, q.start(), word))):
+                "." not in (word := q.group()) or (clean is s and no_marker_at(s, q.start(), word))):
             # Dropping the list markers changes the first quantity only where one holds a marker:
             # "1.5个" is " 5个" once "1." is dropped; a quantity holds no other marker character
             # (tests/test_measures_same.py: the same first quantity). Half the benchmark's
@@ -325,8 +288,8 @@ def classify(text: str) -> Verdict:
         # A clause that counts, found before the list markers are dropped (``_a_clause_counts``):
         # most blocked measures of the benchmark are actions so (32 % of all), ~1.3 µs cheaper each.
         return Verdict(_ACTION, text)  # its words read when asked
-    s = _drop_markers(s)
-    clean = _without_set_phrases(s)
+    s = drop_markers(s)
+    clean = without_set_phrases(s)
     q = r.quantity.search(clean)
     if q is not None and not blocked:
         # No intent, negation, deadline or meeting word, not even as a substring (words are made
@@ -335,7 +298,7 @@ def classify(text: str) -> Verdict:
         # this path and are not segmented (43 → 29 µs a measure on the benchmark's, benchmarks/README.md).
         return _counted(q.group())
     if "\r" in s:
-        return _read(s, r)  # "\r\n" is one token, no clause end: _CLAUSE_SPLIT would cut there
+        return _read(s, r)  # "\r\n" is one token, no clause end: CLAUSE_SPLIT would cut there
     # A clause that counts (``_counts``) holds a figure with its unit, and so does the whole text.
     if q is not None and _a_clause_counts(s, clean, q, r):
         return Verdict(_ACTION, text)  # its words read when asked
@@ -354,7 +317,7 @@ def _read_clauses(s: str, r: _Rules, text: str) -> Verdict:
     """
     clause = _Clause([], [], [], [])
     tokenize, kinds = _tokenizer(), r.kinds
-    for piece in _CLAUSE_SPLIT.split(s):
+    for piece in CLAUSE_SPLIT.split(s):
         if not piece:
             continue
         tokens = _words(tokenize(piece), kinds)
@@ -379,12 +342,12 @@ def _a_clause_counts(s: str, clean: str, q: re.Match[str], r: _Rules, marked: bo
     the same once it is dropped; only a clause's first two characters may change
     (``_begins_marked``). tests/test_measures_same.py compares it with the plain reading."""
     if clean is not s:
-        return any(_counts(piece, r) for piece in _CLAUSE_SPLIT.split(s) if piece)
+        return any(_counts(piece, r) for piece in CLAUSE_SPLIT.split(s) if piece)
     units, blockers, has_word, quantity = r.meeting_units, _figure_blockers(), _has_word(), r.quantity
     m: re.Match[str] | None = q
     while m is not None:  # what finditer would give, without finding q again
         if m.group().lstrip(_FIGURE) not in units:
-            before, after = _LAST_CLAUSE_END.match(s, 0, m.start()), _CLAUSE_SPLIT.search(s, m.end())
+            before, after = LAST_CLAUSE_END.match(s, 0, m.start()), CLAUSE_SPLIT.search(s, m.end())
             a, b = before.end() if before else 0, after.start() if after else len(s)
             if blockers.search(s, a, b) is None and (
                     s[a].isspace() or (_begins_marked(s, a) if marked else has_word(s[a:a + 2]))):
@@ -393,19 +356,11 @@ def _a_clause_counts(s: str, clean: str, q: re.Match[str], r: _Rules, marked: bo
     return False
 
 
-# A list marker (as _MARKER_REVERSED finds them) beginning where it is matched.
-_MARKER_AT: Final = re.compile(rf"(?:^|(?<=[{_SEP}]))\d{{1,2}}[.、)]|\(\d{{1,2}}\)|[{_CIRCLED}]")
-
-
 def _begins_marked(s: str, a: int) -> bool:
     """True when the clause of ``s`` (markers not dropped) from ``a`` begins as ``_counts`` needs
     once they are: with the space a marker leaves, or with a dictionary word of two characters
     that no marker touches (a marker at a + 1 would change the second: not known, False)."""
-    return _MARKER_AT.match(s, a) is not None or (_MARKER_AT.match(s, a + 1) is None and _has_word()(s[a:a + 2]))
-
-
-# From the start of a text to its last clause end (backtracking from the end of the text given).
-_LAST_CLAUSE_END: Final = re.compile(r"(?s:.*)[" + "".join(sorted(_CLAUSE_END)).replace("\n", "\\n") + "]")
+    return MARKER_AT.match(s, a) is not None or (MARKER_AT.match(s, a + 1) is None and _has_word()(s[a:a + 2]))
 
 
 def _read(s: str, r: _Rules) -> Verdict:
@@ -414,7 +369,7 @@ def _read(s: str, r: _Rules) -> Verdict:
     clause = _Clause([], [], [], [])
     start = 0
     for i, (word, _, _) in enumerate([*tokens, ("。", len(s), len(s))]):
-        if word in _CLAUSE_END or i == len(tokens):
+        if word in CLAUSE_END or i == len(tokens):
             if i > start:
                 t0, t1 = tokens[start][1], tokens[i - 1][2]
                 _read_clause(s[t0:t1], tokens[start:i], r, clause)
@@ -432,10 +387,6 @@ def _verdict(clause: _Clause) -> Verdict:
     return Verdict(Kind.PLEDGE, _unique(clause.pledge))
 
 
-# The clause ends of _CLAUSE_END, each a token of its own (but "\r\n": see classify).
-_CLAUSE_SPLIT: Final = re.compile("[" + "".join(sorted(_CLAUSE_END)).replace("\n", "\\n") + "]")
-
-
 def _counts(piece: str, r: _Rules) -> bool:
     """True when the clause ``piece`` surely makes its measure an action by a quantity of
     results, told without segmenting it.
@@ -449,7 +400,7 @@ def _counts(piece: str, r: _Rules) -> bool:
     begins with a space (a list marker dropped) or with a dictionary word of two characters
     (search mode yields a long word's first two characters first). Else: segment the clause.
     """
-    for m in r.quantity.finditer(_without_set_phrases(piece)):
+    for m in r.quantity.finditer(without_set_phrases(piece)):
         if m.group().lstrip(_FIGURE) not in r.meeting_units:
             break
     else:
