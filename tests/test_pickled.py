@@ -1,4 +1,4 @@
-"""Rows pickled by their fields (core/pickled.py, and Finding's own __reduce__) come back equal, every field set."""
+"""Rows pickled by their fields (core/pickled.py; keyword-only ones by their slots) come back equal, every field set."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_values_shared_by_a_row_and_its_record_stay_shared() -> None:
     assert rec2.values is item2.values
 
 
-def test_a_class_with_a_keyword_only_field_is_refused() -> None:
+def test_a_class_with_keyword_only_fields_needs_slots() -> None:
     @dataclass(frozen=True, kw_only=True)
     class KeywordOnly:
         a: int
@@ -53,3 +53,13 @@ def test_a_class_with_a_keyword_only_field_is_refused() -> None:
 
     with pytest.raises(TypeError):
         pickled_by_fields(KeywordOnly)
+
+
+def test_a_field_not_in_init_is_refused() -> None:
+    @dataclass(frozen=True)
+    class Computed:
+        a: int
+        b: int = field(default=0, init=False)
+
+    with pytest.raises(TypeError):
+        pickled_by_fields(Computed)

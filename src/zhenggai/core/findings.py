@@ -10,13 +10,12 @@ Stdlib only: this module sits at the bottom of the dependency graph.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from operator import attrgetter
-from typing import Any, cast
+from typing import Any
 
 from zhenggai.core.codes import FindingCode
+from zhenggai.core.pickled import pickled_by_fields
 
 
 class Severity(str, Enum):
@@ -352,6 +351,7 @@ _CODES: tuple[Code, ...] = (
 CATALOGUE: dict[str, Code] = {c.code: c for c in _CODES}
 
 
+@pickled_by_fields  # a second CPU's and a reader worker's findings come back pickled
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     """One data problem, positioned at the cell the clerk must change to fix it."""
@@ -378,37 +378,6 @@ class Finding:
             "value": self.value,
             "message": self.message,
         }
-
-    def __reduce__(self) -> tuple[Callable[..., Finding], tuple[object, ...]]:
-        # Pickled as its fields in order, rebuilt by _finding: a frozen dataclass with slots
-        # pickles through dataclasses' Python __getstate__/__setstate__ (fields() asked on both
-        # sides, one object.__setattr__ a field), ~5 µs a finding; this ~1.7 µs. The findings
-        # of a big 附件1's rows checked by a second CPU (checking/rows.py, ~2,400 for 100,000
-        # rows) come back this way, as do a reader worker's (intake/boundary.py).
-        return _finding, _FINDING_FIELDS(self)
-
-
-_FINDING_FIELDS = attrgetter("code", "severity", "message", "file", "sheet", "cell", "row", "field", "value")
-
-
-class _FindingFields:
-    """A Finding's fields filled by plain slot stores, then made the Finding it is (``_finding``).
-
-    Python lets an object's class change to a class with the same slots (same names, so the
-    same layout); with any other slots the assignment raises TypeError, never a half-made
-    Finding (tests/test_pickled.py round-trips one and compares it field by field)."""
-
-    __slots__ = ("cell", "code", "field", "file", "message", "row", "severity", "sheet", "value")
-
-
-def _finding(code: str, severity: Severity, message: str, file: str, sheet: str | None, cell: str | None,
-             row: int | None, field: str | None, value: str | None) -> Finding:
-    """The Finding pickled by ``Finding.__reduce__`` (its frozen ``__init__`` costs ~1 µs more)."""
-    f: Any = _FindingFields()
-    f.code, f.severity, f.message, f.file, f.sheet = code, severity, message, file, sheet
-    f.cell, f.row, f.field, f.value = cell, row, field, value
-    f.__class__ = Finding
-    return cast("Finding", f)
 
 
 def make(
