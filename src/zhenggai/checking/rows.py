@@ -412,6 +412,7 @@ BLOCK = 1024
 """Rows a process takes at a time when two share a big 附件1 (second_cpu.Meeting): ~30 ms of
 checking, so the two processes end within about that of each other."""
 
+
 def _size(meeting: second_cpu.Meeting) -> int:
     """The rows to take next: ``BLOCK``, a quarter of it once no more than four blocks are left,
     so that the two processes end within a smaller block of each other (~3 ms rather than ~10:

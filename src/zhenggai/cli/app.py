@@ -326,8 +326,8 @@ def validate_cmd(
         from zhenggai.intake import boundary, reader
 
         # A supervised run ends with the report (finish → os._exit): a big file's calamine
-        # cells are left to the OS, not freed first (~60 ms at 100,000 rows; +45 MB at the
-        # peak). Not when annotating: openpyxl then opens the files again, in this process.
+        # cells are left to the OS, not freed first (~60 ms at 100,000 rows; +30–40 MB at
+        # the peak). Not when annotating: openpyxl then opens the files again, in this process.
         if boundary.supervised():
             reader.spare_big_reads()
     opts = _validate_options(deadline, as_of, indicators)
